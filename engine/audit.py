@@ -1,0 +1,101 @@
+"""The audit trail: every action, appended to one hash chain.
+
+Each entry's hash covers its sequence number, time, actors, action, case, task, payload
+and the previous entry's hash; the single ``audit_head`` row holds the end of the chain
+and is locked by every append, so the chain is linear even under concurrent writers and
+a deleted tail is caught as surely as a deleted middle entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def canonical(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_hash(
+    seq: int, at: datetime, actor_id: int | None, on_behalf_of_id: int | None, action: str,
+    case_id: int | None, task_id: str | None, payload: str, prev_hash: str,
+) -> str:
+    fields = [str(seq), at.isoformat(), str(actor_id), str(on_behalf_of_id), action, str(case_id),
+              str(task_id), payload, prev_hash]
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+def ensure_head(session: Session) -> None:
+    if session.get(AuditHead, 1) is None:
+        session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+        session.flush()
+
+
+def append(
+    session: Session, *, at: datetime, action: str, payload: dict[str, Any], actor_id: int | None = None,
+    on_behalf_of_id: int | None = None, case_id: int | None = None, task_id: str | None = None,
+) -> AuditEntry:
+    head = session.get(AuditHead, 1, with_for_update=True)
+    if head is None:
+        raise RuntimeError("the audit chain is not initialised: run 'qlvb init-db'")
+    seq = head.seq + 1
+    body = canonical(payload)
+    digest = entry_hash(seq, at, actor_id, on_behalf_of_id, action, case_id, task_id, body, head.hash)
+    entry = AuditEntry(
+        seq=seq, at=at, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id, action=action,
+        case_id=case_id, task_id=task_id, payload=body, prev_hash=head.hash, hash=digest,
+    )
+    session.add(entry)
+    head.seq, head.hash = seq, digest
+    return entry
+
+
+@dataclass(frozen=True)
+class Finding:
+    seq: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"#{self.seq}: {self.message}"
+
+
+def verify(session: Session, batch: int = 5000) -> tuple[int, list[Finding]]:
+    """Check the whole chain; returns how many entries were read and what is wrong."""
+    findings: list[Finding] = []
+    expected_seq, prev = 1, GENESIS
+    count, last_seq = 0, 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for e in rows:
+            count += 1
+            if e.seq != expected_seq:
+                findings.append(Finding(e.seq, f"thiếu mục {expected_seq}–{e.seq - 1} (đã bị xóa)"))
+            if e.prev_hash != prev:
+                findings.append(Finding(e.seq, "không nối với mục liền trước (bị xóa hoặc đổi thứ tự)"))
+            digest = entry_hash(e.seq, e.at, e.actor_id, e.on_behalf_of_id, e.action, e.case_id, e.task_id,
+                                e.payload, e.prev_hash)
+            if digest != e.hash:
+                findings.append(Finding(e.seq, "nội dung đã bị sửa (hash không khớp)"))
+            expected_seq, prev, last_seq = e.seq + 1, e.hash, e.seq
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != last_seq or head.hash != prev):
+        findings.append(Finding(head.seq, f"cuối chuỗi là mục {head.seq} nhưng chỉ còn đến mục {last_seq}"))
+    return count, findings
+
+
+def case_entries(session: Session, case_id: int) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)))

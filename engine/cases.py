@@ -1,0 +1,171 @@
+"""Cases: start one, complete its tasks, fire its timers. Every function runs inside the
+caller's transaction, holds the case's row lock while it moves the workflow, and writes
+one audit entry for the action it performs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, forms, permissions, state
+from .actions import ACTIONS, ActionContext
+from .clock import VIETNAM, FakeClock, using
+from .definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
+from .errors import Conflict, InvalidData, NotFound
+from .models import Agency, Case, CaseFollower, CaseStatus, HumanTask, TaskStatus, Unit, User, UserPosition
+from .steps import persist
+
+CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
+
+
+def start_form(info: VersionInfo) -> dict[str, Any] | None:
+    for spec in info.spec.task_specs.values():
+        if isinstance(spec, StartEvent):
+            ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
+            if ref:
+                return info.forms[ref]
+    return None
+
+
+def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:
+    query = select(Unit).join(UserPosition, UserPosition.unit_id == Unit.id).where(UserPosition.user_id == user.id)
+    if agency_code is not None:
+        query = query.join(Agency, Agency.id == Unit.agency_id).where(Agency.code == agency_code)
+    units = list(session.scalars(query.order_by(UserPosition.id)).unique())
+    if unit_id is not None:
+        units = [u for u in units if u.id == unit_id]
+        if not units:
+            raise InvalidData("Đơn vị không hợp lệ.", {"unit": "Bạn không thuộc đơn vị này."})
+    if not units:
+        raise InvalidData("Bạn chưa thuộc đơn vị nào của cơ quan sở hữu quy trình này.")
+    return units[0]
+
+
+def start_case(
+    session: Session, user: User, process_id: str, data: Any, now: datetime, unit_id: int | None = None
+) -> Case:
+    version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
+    if version is None:
+        raise NotFound(f"Không có quy trình '{process_id}'.")
+    permissions.ensure_can_start(session, user, version, version.agency_code)
+    info = version_info(session, version.id)
+    schema = start_form(info)
+    clean = forms.validate(schema, data) if schema is not None else {}
+    unit = _initiator_unit(session, user, info.agency_code, unit_id)
+    clean.update(initiator=user.username, initiator_unit=unit.code)
+
+    with using(FakeClock(now)):
+        workflow = state.new_workflow(info.spec, info.subprocess_specs)
+        workflow.task_tree.data.update(clean)
+        workflow.do_engine_steps()
+    case = Case(
+        process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
+        title=str(clean.get("title") or info.name)[:500], status=CaseStatus.RUNNING, created_at=now,
+        updated_at=now, state_json="{}",
+    )
+    session.add(case)
+    session.flush()
+    # Đồng gửi: the drafter follows the document through every submission.
+    session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
+    changes = persist(session, case, workflow, info, now)
+    audit.append(
+        session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
+        payload={"process": info.process_id, "version": info.version, "version_id": info.id,
+                 "data": clean, **changes.as_payload()},
+    )
+    return case
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
+    if case is None:
+        raise NotFound("Không tìm thấy hồ sơ công việc.")
+    return case
+
+
+def _task_uuid(task_id: str) -> UUID:
+    try:
+        return UUID(task_id)
+    except ValueError:
+        raise NotFound("Không tìm thấy công việc.") from None
+
+
+def complete_task(session: Session, user: User, task_id: str, data: Any, now: datetime) -> Case:
+    uuid = _task_uuid(task_id)
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound("Không tìm thấy công việc.")
+    # Lock the case before reading the task's status: every change to a case's tasks and
+    # timers happens under this lock, so the status read next is the settled one.
+    case = lock_case(session, row.case_id)
+    session.refresh(row)
+    info = version_info(session, case.process_version_id)
+    on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
+    if row.status != TaskStatus.OPEN:
+        raise Conflict("Công việc này đã được xử lý.")
+    with using(FakeClock(now)):
+        workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+        task = workflow.get_task_from_id(uuid)
+        if task is None or task.state != TaskState.READY:
+            raise Conflict("Công việc này không còn chờ xử lý.")
+        clean = forms.validate(info.forms[row.form], data) if row.form else {}
+        _check_certificate(task, user, clean)
+        clean.update(_run_action(session, case, task, {**task.data, **clean}, now))
+        task.data.update(clean)
+        task.run()
+        workflow.do_engine_steps()
+    row.status, row.completed_at = TaskStatus.COMPLETED, now
+    row.completed_by, row.on_behalf_of = user.id, on_behalf_of
+    changes = persist(session, case, workflow, info, now)
+    audit.append(
+        session, at=now, action="task_completed", actor_id=user.id, on_behalf_of_id=on_behalf_of,
+        case_id=case.id, task_id=task_id,
+        payload={"task": row.spec_name, "title": row.title, "data": clean, "status": case.status.value,
+                 **changes.as_payload()},
+    )
+    return case
+
+
+def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
+    """Fire the case's timers that are due at ``now``; the caller holds the case lock."""
+    info = version_info(session, case.process_version_id)
+    with using(FakeClock(now)):
+        workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    changes = persist(session, case, workflow, info, now)
+    if changes.fired:
+        audit.append(session, at=now, action="timer_fired", case_id=case.id, payload=changes.as_payload())
+    return changes.fired
+
+
+def _check_certificate(task: Any, user: User, data: dict[str, Any]) -> None:
+    guarded = state.extension_property(task, CERTIFICATE_PROPERTY)
+    if guarded and data.get("decision") in {d.strip() for d in guarded.split(",")} and not user.has_certificate:
+        raise InvalidData(
+            "Bạn chưa có chứng thư số nên không thể ký số.",
+            {"decision": "Chỉ người có chứng thư số mới chọn được ký số."},
+        )
+
+
+def _run_action(session: Session, case: Case, task: Any, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    name = state.extension_property(task, ACTION_PROPERTY)
+    if name is None:
+        return {}
+    agency = session.get(Agency, case.agency_id)
+    unit = session.get(Unit, case.initiator_unit_id)
+    assert agency is not None and unit is not None
+    return ACTIONS[name](ActionContext(session, case.agency_id, agency.abbreviation, unit.code, now, data))
+
+
+def open_tasks(session: Session, case_id: int) -> list[HumanTask]:
+    return list(session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == TaskStatus.OPEN)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    ))

@@ -1,0 +1,33 @@
+"""Settings read from the environment (``QLVB_*``), with defaults for a local install."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    token_ttl: timedelta = timedelta(hours=12)
+    # A BPMN diagram of a real procedure is tens of kilobytes; anything near this limit is
+    # an accident or an attack, and lxml would otherwise build the whole tree in memory.
+    max_bpmn_bytes: int = 2 * 1024 * 1024
+    processes_dir: Path = Path(__file__).resolve().parent.parent / "processes"
+    forms_dir: Path = Path(__file__).resolve().parent.parent / "forms"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("QLVB_DATA_DIR", "var")).resolve()
+        url = env.get("QLVB_DATABASE_URL") or f"sqlite:///{data_dir / 'qlvb.sqlite3'}"
+        hours = int(env.get("QLVB_TOKEN_TTL_HOURS", "12"))
+        return cls(database_url=url, data_dir=data_dir, token_ttl=timedelta(hours=hours))

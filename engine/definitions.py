@@ -1,0 +1,293 @@
+"""Process definitions: safe loading, validation, versioned deployment and the spec cache.
+
+A BPMN file is untrusted input: it is size-checked before parsing, parsed without DTDs,
+entities or network access, checked against the BPMN XSD, and every lane, form,
+script, condition and timer in it is checked before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import roles, sandbox
+from .actions import ACTIONS
+from .models import ProcessVersion
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+FORM_PROPERTY = "formJsonSchemaFilename"
+ACTION_PROPERTY = "action"
+
+
+@dataclass(frozen=True)
+class Problem:
+    element: str  # the BPMN element id, or the file name for file-level problems
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.element}: {self.message}"
+
+
+@dataclass
+class Definition:
+    """A checked BPMN file, ready to deploy: its executable processes and the forms they use."""
+
+    path: str
+    content: bytes
+    process_ids: list[tuple[str, str, str | None]] = field(default_factory=list)  # (id, name, agency)
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        digest = hashlib.sha256(self.content)
+        digest.update(json.dumps(self.forms, sort_keys=True, ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+
+class DefinitionRejected(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _safe_xml(content: bytes, name: str, max_bytes: int, size: int | None = None) -> etree._Element:
+    size = len(content) if size is None else size
+    if size > max_bytes:
+        raise DefinitionRejected(
+            [Problem(name, f"tệp quá lớn ({size / 1048576:.1f} MB, tối đa {max_bytes / 1048576:.0f} MB)")]
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_pis=True
+    )
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as err:
+        raise DefinitionRejected([Problem(name, f"XML không hợp lệ: {err.msg}")]) from None
+    # BPMN needs no DTD; a DOCTYPE is how external entities and entity bombs get in.
+    if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
+        raise DefinitionRejected([Problem(name, "tệp có khai báo DOCTYPE/ENTITY, không được phép trong BPMN")])
+    return root
+
+
+def _owner_id(node: etree._Element) -> str:
+    while node is not None:
+        if node.get("id"):
+            return str(node.get("id"))
+        node = node.getparent()
+    return "?"
+
+
+def _property(node: etree._Element, name: str) -> str | None:
+    values = node.xpath(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name=$n]/@value",
+        namespaces=NS,
+        n=name,
+    )
+    return str(values[0]) if values else None
+
+
+def _check_code(root: etree._Element) -> list[Problem]:
+    found = []
+    for xpath, mode in (
+        (".//bpmn:script", "exec"),
+        (".//spiffworkflow:preScript", "exec"),
+        (".//spiffworkflow:postScript", "exec"),
+        (".//bpmn:conditionExpression", "eval"),
+        (".//bpmn:completionCondition", "eval"),
+        (".//bpmn:timeDuration", "eval"),
+        (".//bpmn:timeDate", "eval"),
+        (".//bpmn:timeCycle", "eval"),
+    ):
+        for node in root.xpath(xpath, namespaces=NS):
+            text = (node.text or "").strip()
+            if not text and mode == "eval":
+                found.append(Problem(_owner_id(node), "biểu thức trống"))
+                continue
+            found.extend(Problem(_owner_id(node), msg) for msg in sandbox.problems(text, mode))
+    return found
+
+
+def _load_form(forms_dir: Path, ref: str) -> tuple[dict[str, Any] | None, str | None]:
+    path = (forms_dir / ref).resolve()
+    if forms_dir.resolve() not in path.parents or not path.is_file():
+        return None, f"không tìm thấy biểu mẫu '{ref}' trong forms/"
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+    except (ValueError, SchemaError) as err:
+        return None, f"biểu mẫu '{ref}' không phải JSON Schema hợp lệ: {getattr(err, 'message', err)}"
+    return schema, None
+
+
+def _check_tasks(root: etree._Element, forms_dir: Path, definition: Definition) -> None:
+    lane_of: dict[str, str] = {}
+    for lane in root.xpath(".//bpmn:lane", namespaces=NS):
+        name = lane.get("name") or ""
+        try:
+            roles.parse(name)
+        except roles.RoleSyntaxError as err:
+            definition.problems.append(Problem(lane.get("id", "?"), f"tên lane '{name}' không hợp lệ: {err}"))
+        for ref in lane.xpath("bpmn:flowNodeRef/text()", namespaces=NS):
+            lane_of[str(ref).strip()] = name
+    for task in root.xpath(".//bpmn:userTask | .//bpmn:manualTask", namespaces=NS):
+        if task.get("id") not in lane_of:
+            definition.problems.append(Problem(task.get("id"), "công việc của người dùng phải nằm trong một lane"))
+        if _property(task, FORM_PROPERTY) is None:
+            definition.problems.append(Problem(task.get("id"), f"thiếu thuộc tính '{FORM_PROPERTY}' (biểu mẫu)"))
+    for node in root.xpath(".//*[bpmn:extensionElements]", namespaces=NS):
+        ref = _property(node, FORM_PROPERTY)
+        if ref is not None and ref not in definition.forms:
+            schema, error = _load_form(forms_dir, ref)
+            if error:
+                definition.problems.append(Problem(node.get("id", "?"), error))
+            else:
+                definition.forms[ref] = schema  # type: ignore[assignment]
+    for node in root.xpath(".//*[bpmn:extensionElements]", namespaces=NS):
+        action = _property(node, ACTION_PROPERTY)
+        if action is not None and action not in ACTIONS:
+            definition.problems.append(Problem(node.get("id", "?"), f"không có thao tác '{action}'"))
+
+
+def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int | None = None) -> Definition:
+    """Everything wrong with a BPMN file; ``problems`` is empty when it can be deployed."""
+    definition = Definition(path=name, content=content)
+    try:
+        root = _safe_xml(content, name, max_bytes, size)
+    except DefinitionRejected as rejected:
+        definition.problems = rejected.problems
+        return definition
+    try:
+        VALIDATOR.validate(root, name)
+    except ValidationException as err:
+        definition.problems.append(Problem(name, f"không đúng lược đồ BPMN (dòng {err.line_number}): {err}"))
+        return definition
+    for process in root.xpath("bpmn:process", namespaces=NS):
+        if process.get("isExecutable") == "true":
+            definition.process_ids.append(
+                (process.get("id"), process.get("name") or process.get("id"), _property(process, "agency"))
+            )
+        else:
+            definition.problems.append(Problem(process.get("id"), "quy trình phải có isExecutable=\"true\""))
+    if not root.xpath("bpmn:process", namespaces=NS):
+        definition.problems.append(Problem(name, "tệp không có quy trình nào"))
+    definition.problems.extend(_check_code(root))
+    _check_tasks(root, forms_dir, definition)
+    if not definition.problems:
+        try:
+            parser = _parser(root, name)
+            for process_id, _, _ in definition.process_ids:
+                parser.get_subprocess_specs(process_id)
+                parser.get_spec(process_id)
+        except ValidationException as err:
+            definition.problems.append(Problem(err.id or name, str(err).splitlines()[0]))
+        except (TypeError, KeyError, AttributeError) as err:
+            # SpiffWorkflow raises these for a missing message/signal reference (ENGINE.md).
+            definition.problems.append(Problem(name, f"tham chiếu không tồn tại trong sơ đồ: {err}"))
+    return definition
+
+
+def _parser(root: etree._Element, name: str) -> SpiffBpmnParser:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(etree.ElementTree(root), name)
+    return parser
+
+
+def deploy(session: Session, definition: Definition, at: datetime, by: int | None) -> list[tuple[ProcessVersion, bool]]:
+    """Store a new version of each process in the file, unless its content is unchanged.
+
+    Returns each process's current version and whether it was created now.
+    """
+    if definition.problems:
+        raise DefinitionRejected(definition.problems)
+    digest = definition.content_hash()
+    result = []
+    for process_id, name, agency_code in definition.process_ids:
+        latest = session.scalars(
+            select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc()).limit(1)
+        ).first()
+        if latest is not None and latest.content_hash == digest:
+            result.append((latest, False))
+            continue
+        version = ProcessVersion(
+            process_id=process_id, version=(latest.version + 1) if latest else 1, name=name, agency_code=agency_code,
+            content_hash=digest, bpmn_xml=definition.content.decode("utf-8"),
+            forms_json=json.dumps(definition.forms, ensure_ascii=False, sort_keys=True),
+            deployed_at=at, deployed_by=by,
+        )
+        session.add(version)
+        session.flush()
+        result.append((version, True))
+    return result
+
+
+def check_files(paths: Iterable[Path], forms_dir: Path, max_bytes: int) -> list[Definition]:
+    definitions = []
+    for path in paths:
+        # Read at most one byte past the limit, so a huge file never sits in memory.
+        with path.open("rb") as handle:
+            content = handle.read(max_bytes + 1)
+        definitions.append(check(content, str(path), forms_dir, max_bytes, size=path.stat().st_size))
+    return definitions
+
+
+def latest_versions(session: Session) -> list[ProcessVersion]:
+    newest = (
+        select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
+        .group_by(ProcessVersion.process_id).subquery()
+    )
+    return list(session.scalars(
+        select(ProcessVersion).join(
+            newest, (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.v)
+        ).order_by(ProcessVersion.process_id)
+    ))
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """What the engine needs of a deployed version; versions never change, so it is cached."""
+
+    id: int
+    process_id: str
+    version: int
+    name: str
+    agency_code: str | None
+    forms: dict[str, dict[str, Any]]
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+
+
+_versions: dict[int, VersionInfo] = {}
+
+
+def version_info(session: Session, version_id: int) -> VersionInfo:
+    info = _versions.get(version_id)
+    if info is None:
+        row = session.get(ProcessVersion, version_id)
+        if row is None:
+            raise KeyError(version_id)
+        parser = _parser(_safe_xml(row.bpmn_xml.encode("utf-8"), row.process_id, 64 * 1024 * 1024), row.process_id)
+        info = VersionInfo(
+            id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
+            forms=json.loads(row.forms_json), spec=parser.get_spec(row.process_id),
+            subprocess_specs=parser.get_subprocess_specs(row.process_id),
+        )
+        _versions[version_id] = info
+    return info

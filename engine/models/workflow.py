@@ -1,0 +1,129 @@
+"""Deployed process versions, running cases, their open human tasks and timers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, str_enum
+
+
+class ProcessVersion(Base):
+    """One deployed version of a process: its BPMN and its forms, frozen by content hash."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    agency_code: Mapped[str | None] = mapped_column(String(32))  # whose staff may start it
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms_json: Mapped[str] = mapped_column(Text)  # {form name: JSON Schema}
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CaseStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    initiator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    initiator_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    title: Mapped[str] = mapped_column(String(500))
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # The live part of the SpiffWorkflow instance, without its diagram (see engine.state).
+    state_json: Mapped[str] = mapped_column(Text)
+    data_json: Mapped[str] = mapped_column(Text, default="{}")  # the case data after the last step
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    process_version: Mapped[ProcessVersion] = relationship()
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class CaseFollower(Base):
+    """Đồng gửi: people who follow a case without a task in it."""
+
+    __tablename__ = "case_followers"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    since: Mapped[datetime]
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class HumanTask(Base):
+    """A user task of a case, kept apart from the workflow so that an inbox never loads one."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (Index("ix_human_tasks_case_status", "case_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    spec_name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str] = mapped_column(String(255))
+    form: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus, 16))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    on_behalf_of: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan")
+
+
+class TaskCandidate(Base):
+    """Who the task's lane resolved to; delegates act through ``engine.permissions``."""
+
+    __tablename__ = "task_candidates"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class Timer(Base):
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_pending", "fired_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))  # the waiting timer event's task
+    spec_name: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+    cancelled: Mapped[bool] = mapped_column(default=False)
+
+
+class Register(Base):
+    """Sổ: a yearly numbering series of an agency; the last number given is kept here."""
+
+    __tablename__ = "registers"
+    __table_args__ = (UniqueConstraint("agency_id", "kind", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # outgoing, incoming, ...
+    year: Mapped[int]
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,110 @@
+"""Who may see and do what. The one place that owns these rules.
+
+A task may be completed by the people its lane resolved to, or by someone they have
+delegated to (ủy quyền) for that day and process, who then acts "on behalf of" them.
+A case may be seen by its initiator, its followers (đồng gửi), anyone who has or had a
+task in it, and those people's active delegates; an agency's administrators see all
+cases of their agency.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from .errors import Forbidden
+from .models import (
+    Agency,
+    Case,
+    CaseFollower,
+    Delegation,
+    HumanTask,
+    Position,
+    ProcessVersion,
+    TaskCandidate,
+    Unit,
+    User,
+    UserPosition,
+)
+
+
+def active_grants(session: Session, user_id: int, today: date) -> list[tuple[int, str]]:
+    """(grantor id, scope) of the delegations ``user_id`` holds today."""
+    rows = session.execute(
+        select(Delegation.grantor_id, Delegation.scope).where(
+            Delegation.delegate_id == user_id, Delegation.revoked.is_(False),
+            Delegation.starts_on <= today, Delegation.ends_on >= today,
+        )
+    ).all()
+    return [(int(g), str(s)) for g, s in rows]
+
+
+def _scope_covers(scope: str, process_id: str) -> bool:
+    return scope == "*" or process_id in {s.strip() for s in scope.split(",")}
+
+
+def acting_for(session: Session, user: User, task: HumanTask, process_id: str, today: date) -> int | None:
+    """None if ``user`` may complete ``task`` in their own name, the grantor's id if they
+    may through a delegation; Forbidden otherwise."""
+    candidates = set(session.scalars(select(TaskCandidate.user_id).where(TaskCandidate.task_id == task.id)))
+    if user.id in candidates:
+        return None
+    for grantor, scope in active_grants(session, user.id, today):
+        if grantor in candidates and _scope_covers(scope, process_id):
+            return grantor
+    raise Forbidden("Bạn không được giao xử lý công việc này.")
+
+
+def task_visibility(session: Session, user: User, today: date) -> ColumnElement[bool]:
+    """A filter on HumanTask (joined with Case and ProcessVersion) for the tasks ``user`` may act on."""
+    conditions: list[ColumnElement[bool]] = [TaskCandidate.user_id == user.id]
+    for grantor, scope in active_grants(session, user.id, today):
+        cond = TaskCandidate.user_id == grantor
+        if scope != "*":
+            cond = and_(cond, ProcessVersion.process_id.in_([s.strip() for s in scope.split(",")]))
+        conditions.append(cond)
+    return or_(*conditions)
+
+
+def is_agency_admin(session: Session, user: User, agency_id: int) -> bool:
+    return session.scalar(
+        select(exists().where(
+            UserPosition.user_id == user.id, UserPosition.position == Position.ADMIN,
+            UserPosition.unit_id == Unit.id, Unit.agency_id == agency_id,
+        ))
+    ) is True
+
+
+def _involved(user_ids: list[int]) -> ColumnElement[bool]:
+    return or_(
+        Case.initiator_id.in_(user_ids),
+        exists().where(CaseFollower.case_id == Case.id, CaseFollower.user_id.in_(user_ids)),
+        exists().where(
+            HumanTask.case_id == Case.id, TaskCandidate.task_id == HumanTask.id,
+            TaskCandidate.user_id.in_(user_ids),
+        ),
+    )
+
+
+def ensure_can_view(session: Session, user: User, case: Case, today: date) -> None:
+    people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
+    visible = session.scalar(select(exists().where(Case.id == case.id, _involved(people))))
+    if not visible and not is_agency_admin(session, user, case.agency_id):
+        raise Forbidden("Bạn không có quyền xem hồ sơ công việc này.")
+
+
+def agencies_of(session: Session, user: User) -> set[int]:
+    return set(session.scalars(
+        select(Unit.agency_id).join(UserPosition, UserPosition.unit_id == Unit.id)
+        .where(UserPosition.user_id == user.id)
+    ))
+
+
+def ensure_can_start(session: Session, user: User, version: ProcessVersion, agency_code: str | None) -> None:
+    if agency_code is None:
+        return
+    agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
+    if agency_id not in agencies_of(session, user):
+        raise Forbidden(f"Quy trình '{version.name}' thuộc cơ quan khác, bạn không được khởi tạo.")

@@ -1,0 +1,169 @@
+"""Read-only views of cases and tasks for the API and the UI, permission-filtered."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import audit, permissions
+from .cases import open_tasks
+from .clock import VIETNAM
+from .definitions import latest_versions, version_info
+from .errors import NotFound
+from .models import (
+    Agency,
+    Case,
+    CaseFollower,
+    HumanTask,
+    ProcessVersion,
+    TaskCandidate,
+    TaskStatus,
+    Unit,
+    User,
+    UserPosition,
+)
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.username, User.full_name).where(User.id.in_(ids)))
+    return {i: {"username": u, "full_name": f} for i, u, f in rows}
+
+
+def task_views(session: Session, tasks: list[HumanTask]) -> list[dict[str, Any]]:
+    if not tasks:
+        return []
+    pairs = session.execute(
+        select(TaskCandidate.task_id, TaskCandidate.user_id).where(TaskCandidate.task_id.in_([t.id for t in tasks]))
+    ).all()
+    names = _names(session, {u for _, u in pairs})
+    by_task: dict[str, list[dict[str, str]]] = {}
+    for task_id, uid in pairs:
+        by_task.setdefault(task_id, []).append(names[uid])
+    return [
+        {
+            "id": t.id, "case_id": t.case_id, "task": t.spec_name, "title": t.title, "lane": t.lane,
+            "status": t.status.value, "created_at": t.created_at.isoformat(),
+            "due_at": t.due_at.isoformat() if t.due_at else None,
+            "assignees": sorted(by_task.get(t.id, []), key=lambda u: u["username"]),
+        }
+        for t in tasks
+    ]
+
+
+def case_view(session: Session, case: Case) -> dict[str, Any]:
+    info = version_info(session, case.process_version_id)
+    initiator = session.get(User, case.initiator_id)
+    return {
+        "id": case.id, "process": info.process_id, "version": info.version, "title": case.title,
+        "status": case.status.value, "initiator": initiator.username if initiator else None,
+        "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
+        "data": json.loads(case.data_json), "open_tasks": task_views(session, open_tasks(session, case.id)),
+    }
+
+
+def _today(now: datetime) -> Any:
+    return now.astimezone(VIETNAM).date()
+
+
+def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: int) -> dict[str, Any]:
+    visible = permissions.task_visibility(session, user, _today(now))
+    base = (
+        select(HumanTask.id)
+        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        .join(Case, Case.id == HumanTask.case_id)
+        .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        .where(HumanTask.status == TaskStatus.OPEN, visible)
+        .distinct()
+    )
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    ids = list(session.scalars(
+        select(HumanTask.id).where(HumanTask.id.in_(base)).order_by(HumanTask.created_at.desc(), HumanTask.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ))
+    tasks = list(session.scalars(select(HumanTask).where(HumanTask.id.in_(ids))))
+    tasks.sort(key=lambda t: ids.index(t.id))
+    return {"items": task_views(session, tasks), "page": page, "per_page": per_page, "total": total}
+
+
+def task_detail(session: Session, user: User, task_id: str, now: datetime) -> dict[str, Any]:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("Không tìm thấy công việc.")
+    case = session.get(Case, task.case_id)
+    assert case is not None
+    info = version_info(session, case.process_version_id)
+    permissions.acting_for(session, user, task, info.process_id, _today(now))
+    view = task_views(session, [task])[0]
+    view["form"] = info.forms.get(task.form) if task.form else None
+    view["case"] = {"id": case.id, "title": case.title, "process": info.process_id, "version": info.version,
+                    "data": json.loads(case.data_json)}
+    return view
+
+
+def case_detail(session: Session, user: User, case_id: int, now: datetime) -> dict[str, Any]:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Không tìm thấy hồ sơ công việc.")
+    permissions.ensure_can_view(session, user, case, _today(now))
+    return case_view(session, case)
+
+
+def case_history(session: Session, user: User, case_id: int, now: datetime) -> list[dict[str, Any]]:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Không tìm thấy hồ sơ công việc.")
+    permissions.ensure_can_view(session, user, case, _today(now))
+    entries = audit.case_entries(session, case_id)
+    names = _names(session, {i for e in entries for i in (e.actor_id, e.on_behalf_of_id) if i is not None})
+    return [
+        {
+            "seq": e.seq, "at": e.at.isoformat(), "action": e.action, "task_id": e.task_id,
+            "actor": names.get(e.actor_id) if e.actor_id else None,
+            "on_behalf_of": names.get(e.on_behalf_of_id) if e.on_behalf_of_id else None,
+            "payload": json.loads(e.payload), "hash": e.hash,
+        }
+        for e in entries
+    ]
+
+
+def following(session: Session, user: User, page: int, per_page: int) -> dict[str, Any]:
+    """Đang theo dõi: the cases the user follows (đồng gửi)."""
+    query = select(Case).join(CaseFollower, CaseFollower.case_id == Case.id).where(CaseFollower.user_id == user.id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Case.updated_at.desc(), Case.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page))
+    return {"items": [case_view(session, c) for c in rows], "page": page, "per_page": per_page, "total": total}
+
+
+def users(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(User, Unit.code, Unit.name, Agency.code, UserPosition.position)
+        .join(UserPosition, UserPosition.user_id == User.id)
+        .join(Unit, Unit.id == UserPosition.unit_id)
+        .join(Agency, Agency.id == Unit.agency_id)
+        .order_by(User.username, UserPosition.id)
+    ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for user, unit_code, unit_name, agency_code, position in rows:
+        entry = found.setdefault(user.username, {
+            "username": user.username, "full_name": user.full_name, "agency": agency_code, "unit": unit_code,
+            "unit_name": unit_name, "positions": [], "active": user.active, "has_certificate": user.has_certificate,
+        })
+        if position.value not in entry["positions"]:
+            entry["positions"].append(position.value)
+    return list(found.values())
+
+
+
+def processes(session: Session) -> list[dict[str, Any]]:
+    return [
+        {"id": v.process_id, "name": v.name, "version": v.version, "agency": v.agency_code,
+         "deployed_at": v.deployed_at.isoformat(), "content_hash": v.content_hash}
+        for v in latest_versions(session)
+    ]

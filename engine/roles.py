@@ -1,0 +1,128 @@
+"""Lane names are role expressions, resolved to people for each case.
+
+Grammar (``|`` joins alternatives; whitespace is ignored)::
+
+    expr     := term ("|" term)*
+    term     := "initiator"                  the person who started the case (the drafter)
+              | POSITION                     holders of POSITION anywhere in the case's agency
+              | POSITION "(" subject ")"     holders of POSITION in the subject's unit
+              | "in_charge(" subject ")"     the deputy director in charge of that unit
+              | "user(data." FIELD ")"       the user whose username is in that case field
+    subject  := "initiator"                  the unit the case was started from
+              | "data." FIELD                a unit code held in that case field
+
+POSITION is a position code: specialist, head, deputy_head, office_chief,
+deputy_office_chief, director, deputy_director, clerk, admin.
+
+Examples: ``head(initiator)`` (the head of the drafter's unit), ``in_charge(initiator)``
+(Phó Giám đốc phụ trách), ``director``, ``clerk``, ``head(data.unit) | deputy_head(data.unit)``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Position, Unit, User, UserPosition
+
+_POSITIONS = {p.value for p in Position}
+_TERM = re.compile(
+    r"""^(?:
+        (?P<initiator>initiator)
+      | in_charge\((?P<charge>initiator|data\.[a-z_][a-z0-9_]*)\)
+      | user\(data\.(?P<user_field>[a-z_][a-z0-9_]*)\)
+      | (?P<position>[a-z_]+)(?:\((?P<subject>initiator|data\.[a-z_][a-z0-9_]*)\))?
+    )$""",
+    re.VERBOSE,
+)
+
+
+class RoleSyntaxError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str  # initiator | position | in_charge | user
+    position: str | None = None
+    subject: str | None = None  # "initiator" or a data field name
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    agency_id: int
+    initiator_id: int
+    initiator_unit_id: int
+    data: dict[str, Any]
+
+
+def _subject(raw: str | None) -> str | None:
+    if raw is None or raw == "initiator":
+        return raw
+    return raw.removeprefix("data.")
+
+
+def parse(expression: str) -> tuple[Term, ...]:
+    text = re.sub(r"\s+", "", expression or "")
+    if not text:
+        raise RoleSyntaxError("biểu thức vai trò trống")
+    terms = []
+    for part in text.split("|"):
+        m = _TERM.match(part)
+        if not m:
+            raise RoleSyntaxError(f"không hiểu vai trò '{part}'")
+        if m["initiator"]:
+            terms.append(Term("initiator"))
+        elif m["charge"]:
+            terms.append(Term("in_charge", subject=_subject(m["charge"])))
+        elif m["user_field"]:
+            terms.append(Term("user", field=m["user_field"]))
+        else:
+            if m["position"] not in _POSITIONS:
+                raise RoleSyntaxError(f"không có chức vụ '{m['position']}' (có: {', '.join(sorted(_POSITIONS))})")
+            terms.append(Term("position", position=m["position"], subject=_subject(m["subject"])))
+    return tuple(terms)
+
+
+def _unit_id(session: Session, subject: str, ctx: CaseContext) -> int | None:
+    if subject == "initiator":
+        return ctx.initiator_unit_id
+    code = ctx.data.get(subject)
+    if not isinstance(code, str):
+        return None
+    return session.scalar(select(Unit.id).where(Unit.agency_id == ctx.agency_id, Unit.code == code))
+
+
+def resolve(session: Session, expression: str, ctx: CaseContext) -> list[int]:
+    """The active users the lane ``expression`` names in this case, in a stable order."""
+    found: set[int] = set()
+    for term in parse(expression):
+        if term.kind == "initiator":
+            found.add(ctx.initiator_id)
+        elif term.kind == "user":
+            username = ctx.data.get(term.field or "")
+            if isinstance(username, str):
+                uid = session.scalar(select(User.id).where(User.username == username))
+                if uid is not None:
+                    found.add(uid)
+        elif term.kind == "in_charge":
+            unit = _unit_id(session, term.subject or "initiator", ctx)
+            supervisor = session.scalar(select(Unit.supervisor_id).where(Unit.id == unit)) if unit else None
+            if supervisor is not None:
+                found.add(supervisor)
+        else:
+            query = select(UserPosition.user_id).join(Unit).where(UserPosition.position == term.position)
+            if term.subject is None:
+                query = query.where(Unit.agency_id == ctx.agency_id)
+            else:
+                query = query.where(UserPosition.unit_id == _unit_id(session, term.subject, ctx))
+            found.update(session.scalars(query))
+    if not found:
+        return []
+    active = session.scalars(select(User.id).where(User.id.in_(found), User.active.is_(True)))
+    return sorted(active)

@@ -1,0 +1,97 @@
+"""Bookkeeping after the engine moves: open human tasks, timers, case status and state.
+
+Every path that moves a case (start, completion, timer) ends here, so the task table,
+the timer table and the saved workflow can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import roles, state
+from .definitions import FORM_PROPERTY, VersionInfo
+from .errors import InvalidData
+from .models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
+
+
+@dataclass
+class Changes:
+    opened: list[dict[str, Any]] = field(default_factory=list)  # {id, task, candidates}
+    cancelled: list[str] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)  # timer event names
+
+    def as_payload(self) -> dict[str, Any]:
+        return {"opened": self.opened, "cancelled": self.cancelled, "fired": self.fired}
+
+
+def persist(session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime) -> Changes:
+    """Bring the task and timer tables in line with the workflow, then save it."""
+    changes = Changes()
+    _sync_tasks(session, case, workflow, now, changes)
+    _sync_timers(session, case, workflow, now, changes)
+    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
+    last = workflow.last_task
+    case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
+    case.state_json = state.dump(workflow)
+    case.updated_at = now
+    return changes
+
+
+def lane_people(session: Session, case: Case, task: Any) -> list[int]:
+    ctx = roles.CaseContext(case.agency_id, case.initiator_id, case.initiator_unit_id, dict(task.data))
+    return roles.resolve(session, task.task_spec.lane or "", ctx)
+
+
+def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes) -> None:
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    rows = session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)
+    ).all()
+    for row in rows:
+        if row.id not in ready:
+            row.status = TaskStatus.CANCELLED
+            changes.cancelled.append(row.id)
+    known = {row.id for row in rows}
+    for task_id, task in ready.items():
+        if task_id in known:
+            continue
+        people = lane_people(session, case, task)
+        if not people:
+            raise InvalidData(
+                f"Không xác định được người xử lý bước '{state.task_title(task)}' (vai trò '{task.task_spec.lane}')."
+            )
+        row = HumanTask(
+            id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),
+            lane=task.task_spec.lane or "", form=state.extension_property(task, FORM_PROPERTY),
+            status=TaskStatus.OPEN, created_at=now, due_at=state.boundary_deadline(task),
+        )
+        row.candidates = [TaskCandidate(user_id=uid) for uid in people]
+        session.add(row)
+        changes.opened.append({"id": task_id, "task": row.spec_name, "candidates": people})
+
+
+def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes) -> None:
+    waiting = {str(t.id): (t, due) for t, due in state.waiting_timers(workflow)}
+    pending = session.scalars(
+        select(Timer).where(Timer.case_id == case.id, Timer.fired_at.is_(None), Timer.cancelled.is_(False))
+    ).all()
+    for timer in pending:
+        if timer.task_id in waiting:
+            continue
+        if timer.due_at <= now:
+            timer.fired_at = now
+            changes.fired.append(timer.spec_name)
+        else:
+            timer.cancelled = True
+    known = {t.task_id for t in pending}
+    for task_id, (task, due) in waiting.items():
+        if task_id not in known:
+            session.add(Timer(case_id=case.id, task_id=task_id, spec_name=task.task_spec.name, due_at=due))

@@ -1,0 +1,49 @@
+"""The timer worker: fires every due timer exactly once, however many workers run.
+
+A worker takes the oldest due timer whose case nobody holds (``FOR UPDATE OF cases SKIP
+LOCKED`` on PostgreSQL; SQLite's single writer lock does the same) and fires it under
+that case's lock, in its own transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from . import cases
+from .db import Database
+from .models import Case, Timer
+
+
+def fire_due(db: Database, now: Callable[[], datetime]) -> int:
+    """Fire all timers due at ``now()``; returns how many cases were moved."""
+    moved = 0
+    seen: list[int] = []  # a case whose timer did not fire is not retried in the same sweep
+    while True:
+        with db.write() as session:
+            moment = now()
+            row = session.execute(
+                select(Case)
+                .join(Timer, Timer.case_id == Case.id)
+                .where(Timer.fired_at.is_(None), Timer.cancelled.is_(False), Timer.due_at <= moment,
+                       Case.id.not_in(seen))
+                .order_by(Timer.due_at, Timer.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=Case)
+            ).first()
+            if row is None:
+                return moved
+            seen.append(row[0].id)
+            if cases.fire_timers(session, row[0], moment):
+                moved += 1
+
+
+def run_worker(db: Database, now: Callable[[], datetime], interval: float, once: bool = False) -> None:
+    while True:
+        fire_due(db, now)
+        if once:
+            return
+        time.sleep(interval)

@@ -1,0 +1,192 @@
+"""``qlvb``: set up, serve and operate the platform from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from engine import audit, definitions, demo, queries, replay, schema, timers
+from engine.config import Settings
+from engine.definitions import DefinitionRejected
+from engine.models import Case
+from engine.platform import Platform
+
+
+def _platform() -> Platform:
+    return Platform.from_settings(Settings.from_env())
+
+
+@click.group()
+def main() -> None:
+    """Hệ thống quản lý văn bản và điều hành (QLVB)."""
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema."""
+    platform = _platform()
+    schema.upgrade(platform.db)
+    click.echo(f"Cơ sở dữ liệu đã sẵn sàng: {platform.db.engine.url.render_as_string(hide_password=True)}")
+
+
+def _process_files(paths: tuple[Path, ...], settings: Settings) -> list[Path]:
+    if paths:
+        return list(paths)
+    return sorted(settings.processes_dir.glob("*/*.bpmn"))
+
+
+def _deploy(platform: Platform, files: list[Path]) -> bool:
+    checked = definitions.check_files(files, platform.settings.forms_dir, platform.settings.max_bpmn_bytes)
+    bad = [d for d in checked if d.problems]
+    for d in bad:
+        for problem in d.problems:
+            click.echo(f"{d.path}: {problem}", err=True)
+    if bad:
+        click.echo("Không triển khai gì vì có lỗi.", err=True)
+        return False
+    with platform.db.write() as session:
+        for d in checked:
+            for version, created in definitions.deploy(session, d, platform.clock.now(), None):
+                state = "phiên bản mới" if created else "không đổi"
+                click.echo(f"{version.process_id} v{version.version} ({state})")
+    return True
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo agencies and staff, and deploy the processes in processes/."""
+    platform = _platform()
+    with platform.db.write() as session:
+        created = demo.seed(session, platform.clock.now())
+    click.echo("Đã tạo dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
+    if not _deploy(platform, _process_files((), platform.settings)):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web UI and the API with a production WSGI server (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from webui import create_app
+
+    click.echo(f"Đang phục vụ tại http://{host}:{port}/")
+    waitress_serve(create_app(_platform()), host=host, port=port, threads=threads, ident="qlvb")
+
+
+@main.command()
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--once", is_flag=True, help="One sweep, then exit.")
+def worker(interval: float, once: bool) -> None:
+    """Fire due timers and deadlines."""
+    platform = _platform()
+    timers.run_worker(platform.db, platform.clock.now, interval, once)
+
+
+@main.group()
+def process() -> None:
+    """Validate, deploy and list process definitions."""
+
+
+@process.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def process_validate(files: tuple[Path, ...]) -> None:
+    """Check BPMN files; print each problem with its element id; exit 1 on any problem."""
+    settings = Settings.from_env()
+    failed = False
+    for d in definitions.check_files(files, settings.forms_dir, settings.max_bpmn_bytes):
+        if d.problems:
+            failed = True
+            for problem in d.problems:
+                click.echo(f"{d.path}: {problem}")
+        else:
+            click.echo(f"{d.path}: hợp lệ ({', '.join(p for p, _, _ in d.process_ids)})")
+    sys.exit(1 if failed else 0)
+
+
+@process.command("deploy")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def process_deploy(files: tuple[Path, ...]) -> None:
+    """Deploy BPMN files (default: every file under processes/) as new versions if changed."""
+    platform = _platform()
+    try:
+        ok = _deploy(platform, _process_files(files, platform.settings))
+    except DefinitionRejected as err:
+        click.echo(str(err), err=True)
+        ok = False
+    sys.exit(0 if ok else 1)
+
+
+@process.command("list")
+def process_list() -> None:
+    """The deployed processes and their newest versions."""
+    platform = _platform()
+    with platform.db.read() as session:
+        for p in queries.processes(session):
+            click.echo(f"{p['id']}\tv{p['version']}\t{p['agency'] or '-'}\t{p['name']}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Verify the audit chain and replay cases."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check every entry of the hash chain; exit 1 if any was altered, deleted or reordered."""
+    platform = _platform()
+    with platform.db.read() as session:
+        count, findings = audit.verify(session)
+    for finding in findings:
+        click.echo(f"LỖI {finding}")
+    click.echo(f"Đã kiểm tra {count} mục nhật ký: " + ("toàn vẹn." if not findings else f"{len(findings)} lỗi."))
+    sys.exit(1 if findings else 0)
+
+
+@audit_group.command("replay")
+@click.argument("case_ids", nargs=-1, type=int)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every case.")
+def audit_replay(case_ids: tuple[int, ...], replay_all: bool) -> None:
+    """Re-execute cases from their logs and compare with the stored state."""
+    platform = _platform()
+    mismatched = 0
+    with platform.db.read() as session:
+        ids = list(session.scalars(select(Case.id).order_by(Case.id))) if replay_all else list(case_ids)
+        if not ids:
+            raise click.UsageError("Cần mã hồ sơ hoặc --all.")
+        for case_id in ids:
+            report = replay.replay(session, case_id)
+            verdict = "khớp" if report.matches else "KHÔNG KHỚP"
+            click.echo(f"Hồ sơ {case_id}: {report.steps} bước, {verdict}")
+            for diff in report.differences:
+                click.echo(f"  - {diff}")
+            mismatched += not report.matches
+    sys.exit(1 if mismatched else 0)
+
+
+@main.group()
+def users() -> None:
+    """People and accounts."""
+
+
+@users.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def users_list(fmt: str) -> None:
+    """Every user with agency, unit and positions."""
+    platform = _platform()
+    with platform.db.read() as session:
+        rows = queries.users(session)
+    if fmt == "json":
+        keys = ("username", "full_name", "agency", "unit", "positions")
+        click.echo(json.dumps([{k: r[k] for k in keys} for r in rows], ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        positions = ",".join(r["positions"])
+        click.echo(f"{r['username']:<20} {r['full_name']:<25} {r['agency']:<8} {r['unit']:<8} {positions}")

@@ -1,0 +1,122 @@
+"""Fixtures: every database test runs twice, on SQLite and on a real PostgreSQL server.
+
+Each backend gets one template database, migrated and seeded with the demo data once per
+session; each test gets a fresh copy of it (a file copy on SQLite, CREATE DATABASE …
+TEMPLATE on PostgreSQL), so tests are isolated and cheap.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from engine import definitions, demo, schema
+from engine.clock import FakeClock
+from engine.config import Settings
+from engine.db import Database
+from engine.platform import Platform
+from tests.pgserver import PostgresServer
+from webui import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 09:00 in Hà Nội
+_counter = itertools.count()
+
+
+def _prepare(url: str) -> None:
+    db = Database(url)
+    schema.upgrade(db)
+    with db.write() as session:
+        demo.seed(session, START)
+    files = sorted((ROOT / "processes").glob("*/*.bpmn"))
+    checked = definitions.check_files(files, ROOT / "forms", 2 * 1024 * 1024)
+    with db.write() as session:
+        for d in checked:
+            definitions.deploy(session, d, START, None)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    try:
+        _create(server, "template_qlvb")
+        _prepare(server.url("template_qlvb"))
+        yield server
+    finally:
+        server.stop()
+
+
+def _create(server: PostgresServer, name: str, template: str | None = None) -> None:
+    engine = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        suffix = f" TEMPLATE {template}" if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _prepare(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        target = tmp_path / "qlvb.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"t{next(_counter)}"
+    _create(server, name, template="template_qlvb")
+    return server.url(name)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def platform(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Platform]:
+    settings = Settings(database_url=database_url, data_dir=tmp_path / "data")
+    p = Platform.from_settings(settings, clock)
+    yield p
+    p.db.dispose()
+
+
+class Api:
+    """A JSON API client that logs demo users in on first use."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            r = self.client.post("/api/v1/auth/token", json={"username": username, "password": demo.DEMO_PASSWORD})
+            assert r.status_code == 200, r.get_json()
+            self.tokens[username] = r.get_json()["token"]
+        return self.tokens[username]
+
+    def get(self, username: str, path: str) -> Any:
+        return self.client.get(path, headers={"Authorization": f"Bearer {self.token(username)}"})
+
+    def post(self, username: str, path: str, body: dict[str, Any]) -> Any:
+        return self.client.post(path, json=body, headers={"Authorization": f"Bearer {self.token(username)}"})
+
+
+@pytest.fixture
+def api(platform: Platform) -> Api:
+    return Api(create_app(platform).test_client())
