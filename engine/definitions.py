@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,11 +39,11 @@ ACTION_PROPERTY = "action"
 
 @dataclass(frozen=True)
 class Problem:
-    element: str  # the BPMN element id, or the file name for file-level problems
+    element: str | None  # the BPMN element id; None for a problem of the whole file
     message: str
 
     def __str__(self) -> str:
-        return f"{self.element}: {self.message}"
+        return self.message if self.element is None else f"{self.element}: {self.message}"
 
 
 @dataclass
@@ -67,22 +68,29 @@ class DefinitionRejected(ValueError):
         self.problems = problems
 
 
+# BPMN needs no DTD; a DOCTYPE is how external entities and entity bombs get in, so it is
+# refused before lxml sees it (and again after parsing, for encodings this does not read).
+_DOCTYPE = re.compile(rb"\s*(<\?xml[^>]*\?>)?(\s*(<!--.*?-->|<\?.*?\?>))*\s*<!DOCTYPE", re.S)
+_NO_DOCTYPE = "tệp có khai báo DOCTYPE/ENTITY (thực thể ngoài, bom thực thể), không được phép trong BPMN"
+
+
 def _safe_xml(content: bytes, name: str, max_bytes: int, size: int | None = None) -> etree._Element:
     size = len(content) if size is None else size
     if size > max_bytes:
         raise DefinitionRejected(
-            [Problem(name, f"tệp quá lớn ({size / 1048576:.1f} MB, tối đa {max_bytes / 1048576:.0f} MB)")]
+            [Problem(None, f"tệp quá lớn ({size / 1048576:.1f} MB, tối đa {max_bytes / 1048576:.0f} MB)")]
         )
+    if _DOCTYPE.match(content):
+        raise DefinitionRejected([Problem(None, _NO_DOCTYPE)])
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_pis=True
     )
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as err:
-        raise DefinitionRejected([Problem(name, f"XML không hợp lệ: {err.msg}")]) from None
-    # BPMN needs no DTD; a DOCTYPE is how external entities and entity bombs get in.
+        raise DefinitionRejected([Problem(None, f"XML không hợp lệ: {err.msg}")]) from None
     if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
-        raise DefinitionRejected([Problem(name, "tệp có khai báo DOCTYPE/ENTITY, không được phép trong BPMN")])
+        raise DefinitionRejected([Problem(None, _NO_DOCTYPE)])
     return root
 
 
@@ -176,7 +184,7 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
     try:
         VALIDATOR.validate(root, name)
     except ValidationException as err:
-        definition.problems.append(Problem(name, f"không đúng lược đồ BPMN (dòng {err.line_number}): {err}"))
+        definition.problems.append(Problem(None, f"không đúng lược đồ BPMN (dòng {err.line_number}): {err}"))
         return definition
     for process in root.xpath("bpmn:process", namespaces=NS):
         if process.get("isExecutable") == "true":
@@ -186,7 +194,7 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
         else:
             definition.problems.append(Problem(process.get("id"), "quy trình phải có isExecutable=\"true\""))
     if not root.xpath("bpmn:process", namespaces=NS):
-        definition.problems.append(Problem(name, "tệp không có quy trình nào"))
+        definition.problems.append(Problem(None, "tệp không có quy trình nào"))
     definition.problems.extend(_check_code(root))
     _check_tasks(root, forms_dir, definition)
     if not definition.problems:
@@ -196,10 +204,10 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
                 parser.get_subprocess_specs(process_id)
                 parser.get_spec(process_id)
         except ValidationException as err:
-            definition.problems.append(Problem(err.id or name, str(err).splitlines()[0]))
+            definition.problems.append(Problem(err.id or None, str(err).splitlines()[0]))
         except (TypeError, KeyError, AttributeError) as err:
             # SpiffWorkflow raises these for a missing message/signal reference (ENGINE.md).
-            definition.problems.append(Problem(name, f"tham chiếu không tồn tại trong sơ đồ: {err}"))
+            definition.problems.append(Problem(None, f"tham chiếu không tồn tại trong sơ đồ: {err}"))
     return definition
 
 

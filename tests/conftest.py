@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
-from engine import definitions, demo, schema
+from engine import audit, definitions, demo, replay, schema
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.db import Database
+from engine.models import Case
 from engine.platform import Platform
 from tests.pgserver import PostgresServer
 from webui import create_app
@@ -118,5 +119,19 @@ class Api:
 
 
 @pytest.fixture
-def api(platform: Platform) -> Api:
+def bare_api(platform: Platform) -> Api:
+    """The API client, for tests that tamper with the database on purpose."""
     return Api(create_app(platform).test_client())
+
+
+@pytest.fixture
+def api(bare_api: Api, platform: Platform) -> Iterator[Api]:
+    """The API client; afterwards, every case the test ran must replay from its audit log
+    to the same state and assignments, and the audit chain must verify."""
+    yield bare_api
+    with platform.db.read() as session:
+        for case_id in session.scalars(select(Case.id)):
+            report = replay.replay(session, case_id)
+            assert report.matches, (case_id, report.differences)
+        _, findings = audit.verify(session)
+        assert findings == []

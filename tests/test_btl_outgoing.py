@@ -2,59 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.conftest import Api
-
-DRAFT = {"title": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
-
-
-def _only_task(case: dict[str, Any]) -> dict[str, Any]:
-    assert len(case["open_tasks"]) == 1, case["open_tasks"]
-    return case["open_tasks"][0]
-
-
-def _assignees(task: dict[str, Any]) -> list[str]:
-    return [a["username"] for a in task["assignees"]]
-
-
-def _complete(api: Api, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    r = api.post(user, f"/api/v1/tasks/{task['id']}/complete", {"data": data})
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
+from tests.flows import DRAFT, assignees, complete, only_task, start
 
 
 def test_path1_director_signs_with_two_returns(api: Api) -> None:
-    r = api.post("btl_spec_khnv", "/api/v1/cases", {"process": "btl_outgoing", "data": DRAFT})
-    assert r.status_code == 201, r.get_json()
-    case = r.get_json()
-    task = _only_task(case)
-    assert (task["task"], _assignees(task)) == ("draft", ["btl_spec_khnv"])
+    case = start(api)
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("draft", ["btl_spec_khnv"])
 
-    case = _complete(api, "btl_spec_khnv", task, DRAFT)
-    task = _only_task(case)
-    assert (task["task"], _assignees(task)) == ("head_review", ["btl_head_khnv"])
+    case = complete(api, "btl_spec_khnv", task, DRAFT)
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("head_review", ["btl_head_khnv"])
 
     # Return 1: the head sends it back with a note.
-    case = _complete(api, "btl_head_khnv", task, {"decision": "return", "note": "Bổ sung số liệu"})
-    task = _only_task(case)
-    assert (task["task"], _assignees(task)) == ("draft", ["btl_spec_khnv"])
-    case = _complete(api, "btl_spec_khnv", task, {**DRAFT, "revision_note": "Đã bổ sung"})
-    case = _complete(api, "btl_head_khnv", _only_task(case), {"decision": "approve", "route": "director"})
-    task = _only_task(case)
-    assert (task["task"], _assignees(task)) == ("director_sign", ["btl_director"])
+    case = complete(api, "btl_head_khnv", task, {"decision": "return", "note": "Bổ sung số liệu"})
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("draft", ["btl_spec_khnv"])
+    assert case["data"]["note"] == "Bổ sung số liệu"
+    case = complete(api, "btl_spec_khnv", task, {**DRAFT, "revision_note": "Đã bổ sung"})
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("director_sign", ["btl_director"])
 
     # Return 2: the Director returns it.
-    case = _complete(api, "btl_director", task, {"decision": "return", "note": "Sửa thể thức"})
-    task = _only_task(case)
+    case = complete(api, "btl_director", task, {"decision": "return", "note": "Sửa thể thức"})
+    task = only_task(case)
     assert task["task"] == "draft"
-    case = _complete(api, "btl_spec_khnv", task, DRAFT)
-    case = _complete(api, "btl_head_khnv", _only_task(case), {"decision": "approve", "route": "director"})
-    case = _complete(api, "btl_director", _only_task(case), {"decision": "sign"})
-    task = _only_task(case)
-    assert (task["task"], _assignees(task)) == ("clerk_issue", ["btl_clerk"])
+    case = complete(api, "btl_spec_khnv", task, DRAFT)
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
+    case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("clerk_issue", ["btl_clerk"])
 
-    case = _complete(api, "btl_clerk", task, {"decision": "issue"})
+    case = complete(api, "btl_clerk", task, {"decision": "issue"})
     assert case["status"] == "completed"
     assert case["open_tasks"] == []
     assert case["data"]["number"] == 1
@@ -65,3 +46,72 @@ def test_path1_director_signs_with_two_returns(api: Api) -> None:
     assert actions[0] == ("case_started", "btl_spec_khnv")
     assert len(actions) == 10
     assert actions[-1] == ("task_completed", "btl_clerk")
+
+
+def test_path2_deputy_in_charge_approves_then_director_signs_with_two_returns(api: Api) -> None:
+    # KHNV's deputy in charge is btl_deputy2, who holds no certificate.
+    case = start(api)
+    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "deputy_director"})
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("deputy_review", ["btl_deputy2"])
+
+    # Return 1 by the deputy.
+    case = complete(api, "btl_deputy2", task, {"decision": "return", "note": "Làm rõ kinh phí"})
+    assert only_task(case)["task"] == "draft"
+    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "deputy_director"})
+    task = only_task(case)
+
+    # Without a certificate the deputy cannot sign: 422, and the task stays open.
+    r = api.post("btl_deputy2", f"/api/v1/tasks/{task['id']}/complete", {"data": {"decision": "sign"}})
+    assert r.status_code == 422
+    assert "decision" in r.get_json()["fields"]
+    case = complete(api, "btl_deputy2", task, {"decision": "approve"})
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("director_sign", ["btl_director"])
+
+    # Return 2 by the clerk (form check), then the whole chain again.
+    case = complete(api, "btl_director", task, {"decision": "sign"})
+    case = complete(api, "btl_clerk", only_task(case), {"decision": "return", "note": "Sai thể thức"})
+    assert only_task(case)["task"] == "draft"
+    case = complete(api, "btl_spec_khnv", only_task(case), {"title": DRAFT["title"], "doc_type": "CV"})
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "deputy_director"})
+    case = complete(api, "btl_deputy2", only_task(case), {"decision": "approve"})
+    case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
+    case = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
+    assert case["status"] == "completed"
+    # A công văn's symbol carries the drafting unit instead of a type.
+    assert case["data"]["number_symbol"] == "01/TTYT-KHNV"
+
+
+def test_path2_deputy_with_certificate_signs_and_numbers_are_consecutive(api: Api) -> None:
+    numbers = []
+    for _ in range(2):
+        # KSDB's deputy in charge is btl_deputy1, who holds a certificate and signs.
+        case = start(api, "btl_spec_ksdb")
+        case = complete(api, "btl_spec_ksdb", only_task(case), DRAFT)
+        task = only_task(case)
+        assert (task["task"], assignees(task)) == ("head_review", ["btl_head_ksdb"])
+        case = complete(api, "btl_head_ksdb", task, {"decision": "approve", "route": "deputy_director"})
+        task = only_task(case)
+        assert assignees(task) == ["btl_deputy1"]
+        case = complete(api, "btl_deputy1", task, {"decision": "sign"})
+        task = only_task(case)
+        assert (task["task"], assignees(task)) == ("clerk_issue", ["btl_clerk"])
+        case = complete(api, "btl_clerk", task, {"decision": "issue"})
+        numbers.append(case["data"]["number_symbol"])
+    assert numbers == ["01/KH-TTYT", "02/KH-TTYT"]
+
+
+def test_drafter_follows_the_case(api: Api) -> None:
+    case = start(api)
+    complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    page = api.get("btl_spec_khnv", "/api/v1/cases?view=following").get_json()
+    assert page["total"] == 1
+    followed = page["items"][0]
+    assert followed["id"] == case["id"]
+    assert only_task(followed)["task"] == "head_review"
+    # The drafter sees the case but has no task in it now.
+    assert api.get("btl_spec_khnv", "/api/v1/tasks").get_json()["total"] == 0
+    assert api.get("btl_spec_khnv", f"/api/v1/cases/{case['id']}").status_code == 200

@@ -1,0 +1,3 @@
+from qlvb.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""Helpers that walk the Bắc Từ Liêm outgoing procedure through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Api
+
+DRAFT = {"title": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
+
+
+def only_task(case: dict[str, Any]) -> dict[str, Any]:
+    assert len(case["open_tasks"]) == 1, case["open_tasks"]
+    task: dict[str, Any] = case["open_tasks"][0]
+    return task
+
+
+def assignees(task: dict[str, Any]) -> list[str]:
+    return [a["username"] for a in task["assignees"]]
+
+
+def start(api: Api, user: str = "btl_spec_khnv", data: dict[str, Any] | None = None) -> dict[str, Any]:
+    r = api.post(user, "/api/v1/cases", {"process": "btl_outgoing", "data": data or DRAFT})
+    assert r.status_code == 201, r.get_json()
+    case: dict[str, Any] = r.get_json()
+    return case
+
+
+def complete(api: Api, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    r = api.post(user, f"/api/v1/tasks/{task['id']}/complete", {"data": data})
+    assert r.status_code == 200, r.get_json()
+    case: dict[str, Any] = r.get_json()
+    return case
+
+
+def to_head(api: Api, drafter: str = "btl_spec_khnv") -> dict[str, Any]:
+    """Start a case and submit the draft; returns the head's review task."""
+    case = start(api, drafter)
+    return only_task(complete(api, drafter, only_task(case), DRAFT))

@@ -1,0 +1,52 @@
+"""Lane expressions and the people they resolve to; `qlvb users list --format json`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from engine import roles
+from engine.models import Unit, User
+from engine.platform import Platform
+from qlvb.cli import main
+
+
+@pytest.mark.parametrize("expression", ["boss", "head(everyone)", "", "head(initiator", "user(initiator)"])
+def test_bad_expressions_are_refused(expression: str) -> None:
+    with pytest.raises(roles.RoleSyntaxError):
+        roles.parse(expression)
+
+
+def test_expressions_resolve_per_case(platform: Platform) -> None:
+    with platform.db.read() as s:
+        ids = {name: uid for name, uid in s.execute(select(User.username, User.id))}
+        units = {code: (uid, agency) for code, uid, agency in s.execute(select(Unit.code, Unit.id, Unit.agency_id))}
+        unit, agency = units["KHNV"]
+        ctx = roles.CaseContext(agency, ids["btl_spec_khnv"], unit, {"unit": "KSDB", "signer": "btl_deputy1"})
+
+        def names(expr: str) -> list[str]:
+            by_id = {v: k for k, v in ids.items()}
+            return sorted(by_id[i] for i in roles.resolve(s, expr, ctx))
+
+        assert names("initiator") == ["btl_spec_khnv"]
+        assert names("head(initiator)") == ["btl_head_khnv"]
+        assert names("in_charge(initiator)") == ["btl_deputy2"]
+        assert names("in_charge(data.unit)") == ["btl_deputy1"]
+        assert names("head(data.unit) | clerk") == ["btl_clerk", "btl_head_ksdb"]
+        assert names("director") == ["btl_director"]
+        assert names("user(data.signer)") == ["btl_deputy1"]
+        assert names("deputy_head(initiator)") == []
+
+
+def test_users_list_json(platform: Platform) -> None:
+    env = {"QLVB_DATABASE_URL": platform.settings.database_url, "QLVB_DATA_DIR": str(platform.settings.data_dir)}
+    result = CliRunner().invoke(main, ["users", "list", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    users = {u["username"]: u for u in json.loads(result.output)}
+    assert users["btl_head_khnv"] == {"username": "btl_head_khnv", "full_name": "Hoàng Văn Bình", "agency": "btl",
+                                      "unit": "KHNV", "positions": ["head"]}
+    assert users["btl_office_chief"]["positions"] == ["office_chief", "head"]
+    assert len(users) == 12
