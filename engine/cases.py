@@ -98,13 +98,15 @@ def _task_uuid(task_id: str) -> UUID:
 
 def complete_task(session: Session, user: User, task_id: str, data: Any, now: datetime) -> Case:
     uuid = _task_uuid(task_id)
-    row = session.get(HumanTask, task_id)
-    if row is None:
-        raise NotFound("Không tìm thấy công việc.")
     # Lock the case before reading the task's status: every change to a case's tasks and
     # timers happens under this lock, so the status read next is the settled one.
-    case = lock_case(session, row.case_id)
-    session.refresh(row)
+    case = session.scalars(
+        select(Case).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == task_id)
+        .with_for_update(of=Case)
+    ).first()
+    row = session.get(HumanTask, task_id) if case is not None else None
+    if case is None or row is None:
+        raise NotFound("Không tìm thấy công việc.")
     info = version_info(session, case.process_version_id)
     on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:

@@ -50,8 +50,10 @@ class Database:
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self._read_engine = self.engine
-        self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        # No autoflush: services flush where a query must see their pending rows, which
+        # saves a flush check before every one of the dozen queries of a task completion.
+        self._write_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False, autoflush=False)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit, permissions
-from .cases import open_tasks
 from .clock import VIETNAM
 from .definitions import latest_versions, version_info
 from .errors import NotFound
@@ -35,35 +34,51 @@ def _names(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
     return {i: {"username": u, "full_name": f} for i, u, f in rows}
 
 
-def task_views(session: Session, tasks: list[HumanTask]) -> list[dict[str, Any]]:
-    if not tasks:
+def _views(rows: Any) -> list[dict[str, Any]]:
+    """Task views from (HumanTask, username, full name) rows, one row per assignee."""
+    views: dict[str, dict[str, Any]] = {}
+    for t, username, full_name in rows:
+        view = views.get(t.id)
+        if view is None:
+            view = views[t.id] = {
+                "id": t.id, "case_id": t.case_id, "task": t.spec_name, "title": t.title, "lane": t.lane,
+                "status": t.status.value, "created_at": t.created_at.isoformat(),
+                "due_at": t.due_at.isoformat() if t.due_at else None, "assignees": [],
+            }
+        view["assignees"].append({"username": username, "full_name": full_name})
+    for view in views.values():
+        view["assignees"].sort(key=lambda u: u["username"])
+    return list(views.values())
+
+
+def _with_assignees() -> Any:
+    return (
+        select(HumanTask, User.username, User.full_name)
+        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        .join(User, User.id == TaskCandidate.user_id)
+    )
+
+
+def task_views(session: Session, task_ids: list[str]) -> list[dict[str, Any]]:
+    """Views of the given tasks, in the given order."""
+    if not task_ids:
         return []
-    pairs = session.execute(
-        select(TaskCandidate.task_id, TaskCandidate.user_id).where(TaskCandidate.task_id.in_([t.id for t in tasks]))
-    ).all()
-    names = _names(session, {u for _, u in pairs})
-    by_task: dict[str, list[dict[str, str]]] = {}
-    for task_id, uid in pairs:
-        by_task.setdefault(task_id, []).append(names[uid])
-    return [
-        {
-            "id": t.id, "case_id": t.case_id, "task": t.spec_name, "title": t.title, "lane": t.lane,
-            "status": t.status.value, "created_at": t.created_at.isoformat(),
-            "due_at": t.due_at.isoformat() if t.due_at else None,
-            "assignees": sorted(by_task.get(t.id, []), key=lambda u: u["username"]),
-        }
-        for t in tasks
-    ]
+    views = {v["id"]: v for v in _views(session.execute(_with_assignees().where(HumanTask.id.in_(task_ids))))}
+    return [views[i] for i in task_ids if i in views]
 
 
 def case_view(session: Session, case: Case) -> dict[str, Any]:
     info = version_info(session, case.process_version_id)
-    initiator = session.get(User, case.initiator_id)
+    open_rows = session.execute(
+        _with_assignees().where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    )
+    initiator = session.scalar(select(User.username).where(User.id == case.initiator_id))
     return {
         "id": case.id, "process": info.process_id, "version": info.version, "title": case.title,
-        "status": case.status.value, "initiator": initiator.username if initiator else None,
+        "status": case.status.value, "initiator": initiator,
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
-        "data": json.loads(case.data_json), "open_tasks": task_views(session, open_tasks(session, case.id)),
+        "data": json.loads(case.data_json), "open_tasks": _views(open_rows),
     }
 
 
@@ -86,9 +101,7 @@ def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: i
         select(HumanTask.id).where(HumanTask.id.in_(base)).order_by(HumanTask.created_at.desc(), HumanTask.id)
         .offset((page - 1) * per_page).limit(per_page)
     ))
-    tasks = list(session.scalars(select(HumanTask).where(HumanTask.id.in_(ids))))
-    tasks.sort(key=lambda t: ids.index(t.id))
-    return {"items": task_views(session, tasks), "page": page, "per_page": per_page, "total": total}
+    return {"items": task_views(session, ids), "page": page, "per_page": per_page, "total": total}
 
 
 def task_detail(session: Session, user: User, task_id: str, now: datetime) -> dict[str, Any]:
@@ -99,7 +112,7 @@ def task_detail(session: Session, user: User, task_id: str, now: datetime) -> di
     assert case is not None
     info = version_info(session, case.process_version_id)
     permissions.acting_for(session, user, task, info.process_id, _today(now))
-    view = task_views(session, [task])[0]
+    view = task_views(session, [task.id])[0]
     view["form"] = info.forms.get(task.form) if task.form else None
     view["case"] = {"id": case.id, "title": case.title, "process": info.process_id, "version": info.version,
                     "data": json.loads(case.data_json)}

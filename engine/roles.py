@@ -101,28 +101,31 @@ def _unit_id(session: Session, subject: str, ctx: CaseContext) -> int | None:
 def resolve(session: Session, expression: str, ctx: CaseContext) -> list[int]:
     """The active users the lane ``expression`` names in this case, in a stable order."""
     found: set[int] = set()
+    named: set[int] = set()  # people named directly, whose active flag is checked at the end
     for term in parse(expression):
         if term.kind == "initiator":
-            found.add(ctx.initiator_id)
+            named.add(ctx.initiator_id)
         elif term.kind == "user":
             username = ctx.data.get(term.field or "")
             if isinstance(username, str):
-                uid = session.scalar(select(User.id).where(User.username == username))
-                if uid is not None:
-                    found.add(uid)
+                found.update(session.scalars(
+                    select(User.id).where(User.username == username, User.active.is_(True))
+                ))
         elif term.kind == "in_charge":
             unit = _unit_id(session, term.subject or "initiator", ctx)
             supervisor = session.scalar(select(Unit.supervisor_id).where(Unit.id == unit)) if unit else None
             if supervisor is not None:
-                found.add(supervisor)
+                named.add(supervisor)
         else:
-            query = select(UserPosition.user_id).join(Unit).where(UserPosition.position == term.position)
+            query = (
+                select(UserPosition.user_id).join(Unit).join(User, User.id == UserPosition.user_id)
+                .where(UserPosition.position == term.position, User.active.is_(True))
+            )
             if term.subject is None:
                 query = query.where(Unit.agency_id == ctx.agency_id)
             else:
                 query = query.where(UserPosition.unit_id == _unit_id(session, term.subject, ctx))
             found.update(session.scalars(query))
-    if not found:
-        return []
-    active = session.scalars(select(User.id).where(User.id.in_(found), User.active.is_(True)))
-    return sorted(active)
+    if named - found:
+        found.update(session.scalars(select(User.id).where(User.id.in_(named - found), User.active.is_(True))))
+    return sorted(found)

@@ -42,6 +42,7 @@ def persist(session: Session, case: Case, workflow: BpmnWorkflow, info: VersionI
     case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
     case.state_json = state.dump(workflow)
     case.updated_at = now
+    session.flush()
     return changes
 
 
