@@ -5,8 +5,9 @@ Not a test: it prints a table (README "Benchmarks"). Run with ``make bench`` or
 ``.venv/bin/python bench/task_completion.py [--returns 1,10,100,1000] [--samples 40]``.
 
 Ours: ``qlvb serve`` (waitress) on a fresh SQLite database, one keep-alive HTTP client;
-after a warm-up case of 30 completions, one case is driven through N returns (head returns, drafter resubmits), then the next
-``samples`` completions of that case are timed one by one and the median taken.
+after a warm-up case of 30 completions, one case is driven through N returns (head
+returns, drafter resubmits), then the next ``samples`` completions of that case are
+timed one by one and the median taken.
 Raw: the same diagram in plain SpiffWorkflow 3.2.0 with its default serializer and
 script engine; each sample is deserialize + complete the ready task + engine steps +
 serialize, the cost every stateless server pays per request.

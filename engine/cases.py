@@ -82,13 +82,6 @@ def start_case(
     return case
 
 
-def lock_case(session: Session, case_id: int) -> Case:
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
-    if case is None:
-        raise NotFound("Không tìm thấy hồ sơ công việc.")
-    return case
-
-
 def _task_uuid(task_id: str) -> UUID:
     try:
         return UUID(task_id)
