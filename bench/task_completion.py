@@ -40,7 +40,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from engine.demo import DEMO_PASSWORD  # noqa: E402
 
 BPMN = ROOT / "processes" / "bac_tu_liem" / "btl_outgoing.bpmn"
-DRAFT = {"title": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
+DRAFT = {"subject": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
 RETURN = {"decision": "return", "note": "Sửa lại số liệu"}
 WARM_UP = 30
 

@@ -1,5 +1,6 @@
 """Actions a task may name in its ``action`` property, run in the same transaction when a
-person completes it (the platform's side of a step, e.g. taking the outgoing number)."""
+person completes it: the platform's side of a step (saving the draft's metadata, taking
+the outgoing number). Each returns the data it adds to the case."""
 
 from __future__ import annotations
 
@@ -10,40 +11,44 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import registers
+from . import documents
 from .clock import VIETNAM
+from .errors import InvalidData
+from .models import Document
 
 
 @dataclass(frozen=True)
 class ActionContext:
     session: Session
-    agency_id: int
-    agency_abbreviation: str
-    unit_code: str
+    document: Document | None
     now: datetime
-    data: dict[str, Any]
+    data: dict[str, Any]  # the task's data with what the person just entered
+
+    def require_document(self) -> Document:
+        if self.document is None:
+            raise InvalidData("Hồ sơ này không gắn với văn bản nào.")
+        return self.document
 
 
 Action = Callable[[ActionContext], dict[str, Any]]
+
+
+def save_draft(ctx: ActionContext) -> dict[str, Any]:
+    """Copy the metadata fields of the form onto the draft document."""
+    fields = set(documents.METADATA_SCHEMA["properties"])
+    documents.update_draft(ctx.session, ctx.require_document(), {k: v for k, v in ctx.data.items() if k in fields},
+                           ctx.now)
+    return {}
 
 
 def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
     """Lấy số và phát hành: the outgoing number is given at issuance, never at draft time."""
     if ctx.data.get("decision") != "issue":
         return {}
-    local = ctx.now.astimezone(VIETNAM)
-    number = registers.take_number(ctx.session, ctx.agency_id, "outgoing", local.year)
-    doc_type = str(ctx.data.get("doc_type") or "CV")
-    # A công văn carries no type abbreviation: 15/TTYT-KHTH; others: 05/QĐ-TTYT.
-    if doc_type == "CV":
-        symbol = f"{ctx.agency_abbreviation}-{ctx.unit_code}"
-    else:
-        symbol = f"{doc_type}-{ctx.agency_abbreviation}"
-    return {
-        "number": number,
-        "number_symbol": registers.format_number(number, symbol),
-        "issued_on": local.date().isoformat(),
-    }
+    doc = ctx.require_document()
+    documents.issue(ctx.session, doc, ctx.now)
+    return {"number": doc.number, "number_symbol": doc.number_symbol,
+            "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat()}
 
 
-ACTIONS: dict[str, Action] = {"issue_outgoing": issue_outgoing}
+ACTIONS: dict[str, Action] = {"save_draft": save_draft, "issue_outgoing": issue_outgoing}

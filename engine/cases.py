@@ -13,12 +13,24 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, forms, permissions, state
+from . import audit, documents, forms, permissions, state
 from .actions import ACTIONS, ActionContext
 from .clock import VIETNAM, FakeClock, using
 from .definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
 from .errors import Conflict, InvalidData, NotFound
-from .models import Agency, Case, CaseFollower, CaseStatus, HumanTask, TaskStatus, Unit, User, UserPosition
+from .models import (
+    Agency,
+    Case,
+    CaseFollower,
+    CaseStatus,
+    Direction,
+    Document,
+    HumanTask,
+    TaskStatus,
+    Unit,
+    User,
+    UserPosition,
+)
 from .steps import persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
@@ -59,6 +71,7 @@ def start_case(
     clean = forms.validate(schema, data) if schema is not None else {}
     unit = _initiator_unit(session, user, info.agency_code, unit_id)
     clean.update(initiator=user.username, initiator_unit=unit.code)
+    document = _new_document(session, user, info, unit, clean, now)
 
     with using(FakeClock(now)):
         workflow = state.new_workflow(info.spec, info.subprocess_specs)
@@ -66,8 +79,9 @@ def start_case(
         workflow.do_engine_steps()
     case = Case(
         process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
-        title=str(clean.get("title") or info.name)[:500], status=CaseStatus.RUNNING, created_at=now,
-        updated_at=now, state_json="{}",
+        title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
+        status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
+        document_id=document.id if document else None,
     )
     session.add(case)
     session.flush()
@@ -77,7 +91,7 @@ def start_case(
     audit.append(
         session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
         payload={"process": info.process_id, "version": info.version, "version_id": info.id,
-                 "data": clean, **changes.as_payload()},
+                 "document": document.id if document else None, "data": clean, **changes.as_payload()},
     )
     return case
 
@@ -149,14 +163,25 @@ def _check_certificate(task: Any, user: User, data: dict[str, Any]) -> None:
         )
 
 
+def _new_document(
+    session: Session, user: User, info: VersionInfo, unit: Unit, data: dict[str, Any], now: datetime
+) -> Document | None:
+    """A process whose ``document`` property is ``outgoing`` or ``incoming`` handles one
+    document, created from the metadata fields of its start form."""
+    kind = info.document_kind
+    if kind is None:
+        return None
+    fields = set(documents.METADATA_SCHEMA["properties"])
+    return documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
+                                                                              if k in fields}, now, unit.id)
+
+
 def _run_action(session: Session, case: Case, task: Any, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     name = state.extension_property(task, ACTION_PROPERTY)
     if name is None:
         return {}
-    agency = session.get(Agency, case.agency_id)
-    unit = session.get(Unit, case.initiator_unit_id)
-    assert agency is not None and unit is not None
-    return ACTIONS[name](ActionContext(session, case.agency_id, agency.abbreviation, unit.code, now, data))
+    document = session.get(Document, case.document_id) if case.document_id else None
+    return ACTIONS[name](ActionContext(session, document, now, data))
 
 
 def open_tasks(session: Session, case_id: int) -> list[HumanTask]:

@@ -17,6 +17,7 @@ class Settings:
     # A BPMN diagram of a real procedure is tens of kilobytes; anything near this limit is
     # an accident or an attack, and lxml would otherwise build the whole tree in memory.
     max_bpmn_bytes: int = 2 * 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024  # a scanned 200 dpi colour document of ~100 pages
     processes_dir: Path = Path(__file__).resolve().parent.parent / "processes"
     forms_dir: Path = Path(__file__).resolve().parent.parent / "forms"
 
@@ -30,4 +31,6 @@ class Settings:
         data_dir = Path(env.get("QLVB_DATA_DIR", "var")).resolve()
         url = env.get("QLVB_DATABASE_URL") or f"sqlite:///{data_dir / 'qlvb.sqlite3'}"
         hours = int(env.get("QLVB_TOKEN_TTL_HOURS", "12"))
-        return cls(database_url=url, data_dir=data_dir, token_ttl=timedelta(hours=hours))
+        upload_mb = int(env.get("QLVB_MAX_UPLOAD_MB", "50"))
+        return cls(database_url=url, data_dir=data_dir, token_ttl=timedelta(hours=hours),
+                   max_upload_bytes=upload_mb * 1024 * 1024)

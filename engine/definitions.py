@@ -46,13 +46,21 @@ class Problem:
         return self.message if self.element is None else f"{self.element}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ProcessEntry:
+    id: str
+    name: str
+    agency_code: str | None  # property "agency": whose staff may start it
+    document_kind: str | None  # property "document": outgoing/incoming, the document it handles
+
+
 @dataclass
 class Definition:
     """A checked BPMN file, ready to deploy: its executable processes and the forms they use."""
 
     path: str
     content: bytes
-    process_ids: list[tuple[str, str, str | None]] = field(default_factory=list)  # (id, name, agency)
+    processes: list[ProcessEntry] = field(default_factory=list)
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -188,9 +196,12 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
         return definition
     for process in root.xpath("bpmn:process", namespaces=NS):
         if process.get("isExecutable") == "true":
-            definition.process_ids.append(
-                (process.get("id"), process.get("name") or process.get("id"), _property(process, "agency"))
-            )
+            kind = _property(process, "document")
+            if kind not in (None, "outgoing", "incoming"):
+                definition.problems.append(Problem(process.get("id"), f"thuộc tính document '{kind}' không hợp lệ"))
+            definition.processes.append(ProcessEntry(
+                process.get("id"), process.get("name") or process.get("id"), _property(process, "agency"), kind
+            ))
         else:
             definition.problems.append(Problem(process.get("id"), "quy trình phải có isExecutable=\"true\""))
     if not root.xpath("bpmn:process", namespaces=NS):
@@ -200,9 +211,9 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
     if not definition.problems:
         try:
             parser = _parser(root, name)
-            for process_id, _, _ in definition.process_ids:
-                parser.get_subprocess_specs(process_id)
-                parser.get_spec(process_id)
+            for entry in definition.processes:
+                parser.get_subprocess_specs(entry.id)
+                parser.get_spec(entry.id)
         except ValidationException as err:
             definition.problems.append(Problem(err.id or None, str(err).splitlines()[0]))
         except (TypeError, KeyError, AttributeError) as err:
@@ -226,16 +237,17 @@ def deploy(session: Session, definition: Definition, at: datetime, by: int | Non
         raise DefinitionRejected(definition.problems)
     digest = definition.content_hash()
     result = []
-    for process_id, name, agency_code in definition.process_ids:
+    for entry in definition.processes:
         latest = session.scalars(
-            select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+            select(ProcessVersion).where(ProcessVersion.process_id == entry.id)
             .order_by(ProcessVersion.version.desc()).limit(1)
         ).first()
         if latest is not None and latest.content_hash == digest:
             result.append((latest, False))
             continue
         version = ProcessVersion(
-            process_id=process_id, version=(latest.version + 1) if latest else 1, name=name, agency_code=agency_code,
+            process_id=entry.id, version=(latest.version + 1) if latest else 1, name=entry.name,
+            agency_code=entry.agency_code, document_kind=entry.document_kind,
             content_hash=digest, bpmn_xml=definition.content.decode("utf-8"),
             forms_json=json.dumps(definition.forms, ensure_ascii=False, sort_keys=True),
             deployed_at=at, deployed_by=by,
@@ -277,6 +289,7 @@ class VersionInfo:
     version: int
     name: str
     agency_code: str | None
+    document_kind: str | None  # "outgoing" or "incoming": the process handles one such document
     forms: dict[str, dict[str, Any]]
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
@@ -292,9 +305,11 @@ def version_info(session: Session, version_id: int) -> VersionInfo:
         if row is None:
             raise KeyError(version_id)
         parser = _parser(_safe_xml(row.bpmn_xml.encode("utf-8"), row.process_id, 64 * 1024 * 1024), row.process_id)
+        spec = parser.get_spec(row.process_id)
         info = VersionInfo(
             id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
-            forms=json.loads(row.forms_json), spec=parser.get_spec(row.process_id),
+            document_kind=row.document_kind,
+            forms=json.loads(row.forms_json), spec=spec,
             subprocess_specs=parser.get_subprocess_specs(row.process_id),
         )
         _versions[version_id] = info

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import registers
 from .accounts import hash_password
 from .models import Agency, Position, Unit, UnitKind, User, UserPosition
 
@@ -50,6 +51,7 @@ def seed(session: Session, now: datetime, password: str = DEMO_PASSWORD) -> bool
                     identifier_code="000.99.01.H26")
     session.add(agency)
     session.flush()
+    registers.create_default_books(session, agency.id)
     units = {code: Unit(agency_id=agency.id, code=code, name=name, kind=kind) for code, name, kind in BTL_UNITS}
     session.add_all(units.values())
     session.flush()

@@ -20,10 +20,13 @@ from .models import (
     Case,
     CaseFollower,
     Delegation,
+    Document,
     HumanTask,
     Position,
     ProcessVersion,
+    Secrecy,
     TaskCandidate,
+    TaskStatus,
     Unit,
     User,
     UserPosition,
@@ -108,3 +111,59 @@ def ensure_can_start(session: Session, user: User, version: ProcessVersion, agen
     agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
     if agency_id not in agencies_of(session, user):
         raise Forbidden(f"Quy trình '{version.name}' thuộc cơ quan khác, bạn không được khởi tạo.")
+
+
+def positions_in(session: Session, user: User, agency_id: int) -> set[str]:
+    rows = session.scalars(
+        select(UserPosition.position).join(Unit, Unit.id == UserPosition.unit_id)
+        .where(UserPosition.user_id == user.id, Unit.agency_id == agency_id)
+    )
+    return {p.value for p in rows}
+
+
+# Who keeps the registers and may see every ordinary entry of them.
+REGISTER_KEEPERS = frozenset({"clerk", "director", "deputy_director", "office_chief", "deputy_office_chief",
+                              "admin"})
+# Who may see a secret entry: the clerk and the leaders, not the system administrator.
+SECRET_READERS = REGISTER_KEEPERS - {"admin"}
+
+
+def ensure_clerk(session: Session, user: User, agency_id: int) -> None:
+    if "clerk" not in positions_in(session, user, agency_id):
+        raise Forbidden("Chỉ văn thư mới thực hiện được thao tác này.")
+
+
+def _cases_of(session: Session, document: Document) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.document_id == document.id)))
+
+
+def ensure_can_view_document(session: Session, user: User, document: Document, today: date) -> None:
+    positions = positions_in(session, user, document.agency_id)
+    if document.secrecy != Secrecy.NONE:
+        # Văn bản mật: only the clerk and the leaders see even the register entry.
+        if not positions & SECRET_READERS:
+            raise Forbidden("Văn bản mật chỉ văn thư và lãnh đạo được xem.")
+        return
+    keeper = bool(positions & REGISTER_KEEPERS)
+    if keeper or document.created_by == user.id:
+        return
+    for case in _cases_of(session, document):
+        try:
+            ensure_can_view(session, user, case, today)
+            return
+        except Forbidden:
+            continue
+    raise Forbidden("Bạn không có quyền xem văn bản này.")
+
+
+def ensure_can_edit_document(session: Session, user: User, document: Document, today: date) -> None:
+    """Add files or change a draft: its creator, the clerk, or whoever holds an open task on it."""
+    if document.created_by == user.id or "clerk" in positions_in(session, user, document.agency_id):
+        return
+    holds = session.scalar(select(exists().where(
+        Case.document_id == document.id, HumanTask.case_id == Case.id, HumanTask.status == TaskStatus.OPEN,
+        TaskCandidate.task_id == HumanTask.id,
+        TaskCandidate.user_id.in_([user.id] + [g for g, _ in active_grants(session, user.id, today)]),
+    )))
+    if not holds:
+        raise Forbidden("Bạn không có quyền sửa văn bản này.")

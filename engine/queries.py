@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import audit, permissions
+from . import audit, documents, permissions
 from .clock import VIETNAM
 from .definitions import latest_versions, version_info
 from .errors import NotFound
@@ -17,6 +17,7 @@ from .models import (
     Agency,
     Case,
     CaseFollower,
+    Document,
     HumanTask,
     ProcessVersion,
     TaskCandidate,
@@ -79,7 +80,13 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
         "status": case.status.value, "initiator": initiator,
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
         "data": json.loads(case.data_json), "open_tasks": _views(open_rows),
+        "document": _document_view(session, case.document_id),
     }
+
+
+def _document_view(session: Session, document_id: int | None) -> dict[str, Any] | None:
+    doc = session.get(Document, document_id) if document_id is not None else None
+    return documents.view(doc) if doc is not None else None
 
 
 def _today(now: datetime) -> Any:

@@ -107,7 +107,7 @@ def process_validate(files: tuple[Path, ...]) -> None:
             for problem in d.problems:
                 click.echo(f"{d.path}: {problem}")
         else:
-            click.echo(f"{d.path}: hợp lệ ({', '.join(p for p, _, _ in d.process_ids)})")
+            click.echo(f"{d.path}: hợp lệ ({', '.join(p.id for p in d.processes)})")
     sys.exit(1 if failed else 0)
 
 

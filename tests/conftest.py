@@ -7,6 +7,7 @@ TEMPLATE on PostgreSQL), so tests are isolated and cheap.
 
 from __future__ import annotations
 
+import io
 import itertools
 import shutil
 from collections.abc import Iterator
@@ -116,6 +117,13 @@ class Api:
 
     def post(self, username: str, path: str, body: dict[str, Any]) -> Any:
         return self.client.post(path, json=body, headers={"Authorization": f"Bearer {self.token(username)}"})
+
+    def upload(self, username: str, document_id: int, content: bytes, filename: str = "van-ban.pdf",
+               role: str = "main") -> Any:
+        return self.client.post(
+            f"/api/v1/documents/{document_id}/files", headers={"Authorization": f"Bearer {self.token(username)}"},
+            data={"role": role, "file": (io.BytesIO(content), filename)}, content_type="multipart/form-data",
+        )
 
 
 @pytest.fixture

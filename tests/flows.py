@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Api
+from tests.pdfs import minimal_pdf
 
-DRAFT = {"title": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
+DRAFT = {"subject": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
 
 
 def only_task(case: dict[str, Any]) -> dict[str, Any]:
@@ -31,6 +32,11 @@ def complete(api: Api, user: str, task: dict[str, Any], data: dict[str, Any]) ->
     assert r.status_code == 200, r.get_json()
     case: dict[str, Any] = r.get_json()
     return case
+
+
+def attach_pdf(api: Api, user: str, case: dict[str, Any]) -> None:
+    r = api.upload(user, case["document"]["id"], minimal_pdf())
+    assert r.status_code == 201, r.get_json()
 
 
 def to_head(api: Api, drafter: str = "btl_spec_khnv") -> dict[str, Any]:

@@ -70,9 +70,9 @@ def test_invalid_data_gives_422_per_field_and_writes_nothing(api: Api, platform:
     assert _counts(platform) == before
     r = api.post("btl_head_khnv", f"/api/v1/tasks/{task['id']}/complete", {"data": "text"})
     assert r.status_code == 422
-    r = api.post("btl_spec_khnv", "/api/v1/cases", {"process": "btl_outgoing", "data": {"title": "ab"}})
+    r = api.post("btl_spec_khnv", "/api/v1/cases", {"process": "btl_outgoing", "data": {"subject": "ab"}})
     assert r.status_code == 422
-    assert set(r.get_json()["fields"]) == {"title", "doc_type"}
+    assert set(r.get_json()["fields"]) == {"subject", "doc_type"}
     assert api.post("btl_spec_khnv", "/api/v1/cases", {"process": "nope"}).status_code == 404
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Api
-from tests.flows import DRAFT, assignees, complete, only_task, start
+from tests.flows import DRAFT, assignees, attach_pdf, complete, only_task, start
 
 
 def test_path1_director_signs_with_two_returns(api: Api) -> None:
@@ -35,17 +35,22 @@ def test_path1_director_signs_with_two_returns(api: Api) -> None:
     task = only_task(case)
     assert (task["task"], assignees(task)) == ("clerk_issue", ["btl_clerk"])
 
+    r = api.post("btl_clerk", f"/api/v1/tasks/{task['id']}/complete", {"data": {"decision": "issue"}})
+    assert r.status_code == 422 and "file" in r.get_json()["fields"]  # no PDF yet: nothing issued
+    attach_pdf(api, "btl_clerk", case)
     case = complete(api, "btl_clerk", task, {"decision": "issue"})
     assert case["status"] == "completed"
     assert case["open_tasks"] == []
+    assert case["document"]["status"] == "issued"
+    assert case["document"]["number_symbol"] == "01/KH-TTYT"
     assert case["data"]["number"] == 1
     assert case["data"]["number_symbol"] == "01/KH-TTYT"
 
     history = api.get("btl_spec_khnv", f"/api/v1/cases/{case['id']}/history").get_json()["items"]
     actions = [(e["action"], e["actor"]["username"]) for e in history]
     assert actions[0] == ("case_started", "btl_spec_khnv")
-    assert len(actions) == 10
-    assert actions[-1] == ("task_completed", "btl_clerk")
+    assert [a for a in actions if a[0] != "file_attached"][-1] == ("task_completed", "btl_clerk")
+    assert len([a for a in actions if a[0] == "task_completed"]) == 9
 
 
 def test_path2_deputy_in_charge_approves_then_director_signs_with_two_returns(api: Api) -> None:
@@ -75,10 +80,11 @@ def test_path2_deputy_in_charge_approves_then_director_signs_with_two_returns(ap
     case = complete(api, "btl_director", task, {"decision": "sign"})
     case = complete(api, "btl_clerk", only_task(case), {"decision": "return", "note": "Sai thể thức"})
     assert only_task(case)["task"] == "draft"
-    case = complete(api, "btl_spec_khnv", only_task(case), {"title": DRAFT["title"], "doc_type": "CV"})
+    case = complete(api, "btl_spec_khnv", only_task(case), {"subject": DRAFT["subject"], "doc_type": "CV"})
     case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "deputy_director"})
     case = complete(api, "btl_deputy2", only_task(case), {"decision": "approve"})
     case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
+    attach_pdf(api, "btl_spec_khnv", case)
     case = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
     assert case["status"] == "completed"
     # A công văn's symbol carries the drafting unit instead of a type.
@@ -99,6 +105,7 @@ def test_path2_deputy_with_certificate_signs_and_numbers_are_consecutive(api: Ap
         case = complete(api, "btl_deputy1", task, {"decision": "sign"})
         task = only_task(case)
         assert (task["task"], assignees(task)) == ("clerk_issue", ["btl_clerk"])
+        attach_pdf(api, "btl_clerk", case)
         case = complete(api, "btl_clerk", task, {"decision": "issue"})
         numbers.append(case["data"]["number_symbol"])
     assert numbers == ["01/KH-TTYT", "02/KH-TTYT"]

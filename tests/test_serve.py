@@ -56,7 +56,7 @@ def test_serve_answers_over_http(platform: Platform) -> None:
         status, body = _call(f"{base}/api/v1/auth/token", {"username": "btl_spec_khnv", "password": DEMO_PASSWORD})
         assert status == 200
         status, body = _call(f"{base}/api/v1/cases", {"process": "btl_outgoing", "data": {
-            "title": "Báo cáo công tác tháng 3", "doc_type": "BC"}}, token=body["token"])
+            "subject": "Báo cáo công tác tháng 3", "doc_type": "BC"}}, token=body["token"])
         assert status == 201
         assert body["open_tasks"][0]["task"] == "draft"
     finally:

@@ -16,12 +16,16 @@ from engine.platform import Platform
 def create_app(platform: Platform | None = None) -> Flask:
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.config["MAX_CONTENT_LENGTH"] = 4 * 1024 * 1024
-    app.extensions["qlvb"] = platform or Platform.from_settings(Settings.from_env())
+    platform = platform or Platform.from_settings(Settings.from_env())
+    # Uploads are checked against the configured limit as they stream; this only stops
+    # a request far beyond it before it is read.
+    app.config["MAX_CONTENT_LENGTH"] = platform.settings.max_upload_bytes + 1024 * 1024
+    app.extensions["qlvb"] = platform
 
-    from . import api
+    from . import api, api_documents
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_documents.bp)
 
     @app.get("/")
     def index() -> str:

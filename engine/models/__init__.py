@@ -2,6 +2,20 @@
 
 from .audit import AuditEntry, AuditHead
 from .base import Base
+from .documents import (
+    Delivery,
+    Direction,
+    Document,
+    DocumentFile,
+    DocumentLink,
+    DocumentStatus,
+    LinkKind,
+    Recipient,
+    RegisterBook,
+    RegisterCounter,
+    Secrecy,
+    Urgency,
+)
 from .org import POSITION_TITLES, Agency, ApiToken, Delegation, Position, Unit, UnitKind, User, UserPosition
 from .workflow import (
     Case,
@@ -9,13 +23,24 @@ from .workflow import (
     CaseStatus,
     HumanTask,
     ProcessVersion,
-    Register,
     TaskCandidate,
     TaskStatus,
     Timer,
 )
 
 __all__ = [
+    "Delivery",
+    "Direction",
+    "Document",
+    "DocumentFile",
+    "DocumentLink",
+    "DocumentStatus",
+    "LinkKind",
+    "Recipient",
+    "RegisterBook",
+    "RegisterCounter",
+    "Secrecy",
+    "Urgency",
     "POSITION_TITLES",
     "CaseStatus",
     "TaskStatus",
@@ -31,7 +56,6 @@ __all__ = [
     "HumanTask",
     "Position",
     "ProcessVersion",
-    "Register",
     "TaskCandidate",
     "Timer",
     "Unit",

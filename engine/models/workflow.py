@@ -22,6 +22,7 @@ class ProcessVersion(Base):
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(255))
     agency_code: Mapped[str | None] = mapped_column(String(32))  # whose staff may start it
+    document_kind: Mapped[str | None] = mapped_column(String(16))  # the document it handles: outgoing/incoming
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms_json: Mapped[str] = mapped_column(Text)  # {form name: JSON Schema}
@@ -42,6 +43,7 @@ class Case(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     initiator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     initiator_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)  # the văn bản handled
     title: Mapped[str] = mapped_column(String(500))
     status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16), index=True)
     created_at: Mapped[datetime]
@@ -115,15 +117,3 @@ class Timer(Base):
     fired_at: Mapped[datetime | None]
     cancelled: Mapped[bool] = mapped_column(default=False)
 
-
-class Register(Base):
-    """Sổ: a yearly numbering series of an agency; the last number given is kept here."""
-
-    __tablename__ = "registers"
-    __table_args__ = (UniqueConstraint("agency_id", "kind", "year"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # outgoing, incoming, ...
-    year: Mapped[int]
-    last_number: Mapped[int] = mapped_column(default=0)

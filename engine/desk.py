@@ -1,0 +1,93 @@
+"""The clerk's desk and document access: entering documents in the registers, files,
+and reading documents, each with its permission check (engine.permissions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, documents, permissions
+from .clock import VIETNAM
+from .errors import Forbidden, InvalidData, NotFound
+from .models import Agency, Case, Direction, Document, DocumentFile, Secrecy, Unit, User, UserPosition
+from .storage import FileStore
+
+
+def _clerk_agency(session: Session, user: User, agency_code: str | None) -> int:
+    query = (
+        select(Agency.id, Agency.code).join(Unit, Unit.agency_id == Agency.id)
+        .join(UserPosition, UserPosition.unit_id == Unit.id)
+        .where(UserPosition.user_id == user.id, UserPosition.position == "clerk")
+    )
+    agencies = dict(session.execute(query).all())
+    if agency_code is not None:
+        agencies = {i: c for i, c in agencies.items() if c == agency_code}
+    if not agencies:
+        raise Forbidden("Chỉ văn thư mới vào sổ văn bản được.")
+    return next(iter(agencies))
+
+
+def enter(session: Session, user: User, given: dict[str, Any], now: datetime) -> tuple[Document, list[int]]:
+    """Vào sổ: an incoming document (registered now or left for after the leader's
+    direction), or a secret entry of either direction, which is only ever metadata."""
+    direction = given.get("direction")
+    if direction not in ("incoming", "outgoing"):
+        raise InvalidData("Hướng văn bản không hợp lệ.", {"direction": "Chọn incoming hoặc outgoing."})
+    agency_id = _clerk_agency(session, user, given.get("agency"))
+    doc = documents.create(session, user, agency_id, Direction(direction), given.get("data", {}), now)
+    secret = doc.secrecy != Secrecy.NONE
+    if direction == "outgoing" and not secret:
+        raise InvalidData("Văn bản đi được soạn qua quy trình văn bản đi, không vào sổ trực tiếp.",
+                          {"direction": "Chỉ văn bản đi mật được vào sổ trực tiếp."})
+    if given.get("backfilled"):
+        doc.backfilled = True
+    warnings: list[int] = []
+    if direction == "incoming" and (secret or given.get("register", True)):
+        warnings = documents.register_incoming(session, doc, now)
+    elif direction == "outgoing":
+        documents.issue(session, doc, now)
+    audit.append(session, at=now, action="document_entered", actor_id=user.id,
+                 payload={"document": doc.id, "direction": direction, "number": doc.number,
+                          "book": doc.book_id, "secret": secret, "duplicates": warnings})
+    return doc, warnings
+
+
+def _document(session: Session, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound("Không tìm thấy văn bản.")
+    return doc
+
+
+def get(session: Session, user: User, document_id: int, now: datetime) -> dict[str, Any]:
+    doc = _document(session, document_id)
+    permissions.ensure_can_view_document(session, user, doc, now.astimezone(VIETNAM).date())
+    return documents.view(doc)
+
+
+def upload(
+    session: Session, store: FileStore, user: User, document_id: int, filename: str, stream: IO[bytes], role: str,
+    max_bytes: int, now: datetime,
+) -> DocumentFile:
+    doc = _document(session, document_id)
+    permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    record = documents.attach_file(session, store, user, doc, filename, stream, role, max_bytes, now)
+    case_id = session.scalar(select(Case.id).where(Case.document_id == doc.id).order_by(Case.id.desc()).limit(1))
+    audit.append(session, at=now, action="file_attached", actor_id=user.id, case_id=case_id,
+                 payload={"document": doc.id, "role": role, "filename": record.filename, "sha256": record.sha256,
+                          "size": record.size})
+    return record
+
+
+def download(session: Session, store: FileStore, user: User, document_id: int, file_id: int,
+             now: datetime) -> tuple[Path, str]:
+    doc = _document(session, document_id)
+    permissions.ensure_can_view_document(session, user, doc, now.astimezone(VIETNAM).date())
+    record = next((f for f in doc.files if f.id == file_id), None)
+    if record is None:
+        raise NotFound("Không tìm thấy tệp.")
+    return store.path(record.sha256), record.filename

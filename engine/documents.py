@@ -1,0 +1,240 @@
+"""Documents: drafts, registration of incoming ones, issuance of outgoing ones, files.
+
+Numbers are taken here and only here (through ``registers``): at issuance for an
+outgoing document, at registration for an incoming one, never at draft time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import doctypes, forms, registers, textfold
+from .clock import VIETNAM
+from .errors import Conflict, InvalidData
+from .models import (
+    Agency,
+    Delivery,
+    Direction,
+    Document,
+    DocumentFile,
+    DocumentStatus,
+    Recipient,
+    Secrecy,
+    Unit,
+    Urgency,
+    User,
+)
+from .storage import FileStore
+
+_RECIPIENT = {
+    "type": "object", "required": ["name", "delivery"], "additionalProperties": False,
+    "properties": {
+        "unit": {"type": "string", "title": "Mã đơn vị nội bộ"},
+        "organ_id": {"type": "string", "title": "Mã định danh cơ quan", "pattern": r"^[0-9A-Z.]{13}$"},
+        "name": {"type": "string", "title": "Tên nơi nhận", "minLength": 1, "maxLength": 200},
+        "delivery": {"type": "string", "title": "Hình thức", "enum": [d.value for d in Delivery]},
+    },
+}
+
+# Decree 30 Appendix VI fields a person enters; the rest is filled by the system.
+METADATA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["doc_type", "subject"],
+    "properties": {
+        "doc_type": {"type": "string", "title": "Loại văn bản", "enum": sorted(doctypes.DOC_TYPES)},
+        "subject": {"type": "string", "title": "Trích yếu nội dung", "minLength": 5, "maxLength": 500},
+        "urgency": {"type": "string", "title": "Độ khẩn", "enum": [u.value for u in Urgency]},
+        "secrecy": {"type": "string", "title": "Độ mật", "enum": [s.value for s in Secrecy]},
+        "number_symbol": {"type": "string", "title": "Số, ký hiệu", "maxLength": 64},
+        "document_date": {"type": "string", "title": "Ngày văn bản", "format": "date"},
+        "arrival_date": {"type": "string", "title": "Ngày đến", "format": "date"},
+        "issuer_organ_id": {"type": "string", "title": "Mã định danh cơ quan ban hành",
+                            "pattern": r"^[0-9A-Z.]{13}$"},
+        "issuer_name": {"type": "string", "title": "Cơ quan ban hành", "maxLength": 200},
+        "signer_authority": {"type": "string", "title": "Thẩm quyền ký",
+                             "enum": ["", "TM.", "KT.", "TL.", "TUQ.", "Q."]},
+        "signer_position": {"type": "string", "title": "Chức vụ người ký", "maxLength": 100},
+        "signer_name": {"type": "string", "title": "Người ký", "maxLength": 50},
+        "signature_mode": {"type": "string", "title": "Hình thức ký", "enum": [d.value for d in Delivery]},
+        "due_date": {"type": "string", "title": "Hạn xử lý", "format": "date"},
+        "page_amount": {"type": "integer", "title": "Số trang", "minimum": 1, "maximum": 999},
+        "description": {"type": "string", "title": "Ghi chú", "maxLength": 500},
+        "recipients": {"type": "array", "title": "Nơi nhận", "items": _RECIPIENT, "maxItems": 500},
+    },
+}
+_DATES = ("document_date", "arrival_date", "due_date")
+_PLAIN = ("doc_type", "subject", "number_symbol", "issuer_organ_id", "issuer_name", "signer_authority",
+          "signer_position", "signer_name", "page_amount", "description")
+
+
+def validate_metadata(data: Any, partial: bool = False) -> dict[str, Any]:
+    schema = {**METADATA_SCHEMA, "required": []} if partial else METADATA_SCHEMA
+    return forms.validate(schema, data)
+
+
+def _apply(session: Session, doc: Document, clean: dict[str, Any]) -> None:
+    for key in _PLAIN:
+        if key in clean:
+            setattr(doc, key, clean[key] if clean[key] != "" else None)
+    for key in _DATES:
+        if key in clean:
+            setattr(doc, key, date.fromisoformat(clean[key]))
+    if "urgency" in clean:
+        doc.urgency = Urgency(clean["urgency"])
+    if "secrecy" in clean:
+        doc.secrecy = Secrecy(clean["secrecy"])
+    if "signature_mode" in clean:
+        doc.signature_mode = Delivery(clean["signature_mode"])
+    if "recipients" in clean:
+        doc.recipients = [_recipient(session, doc.agency_id, r) for r in clean["recipients"]]
+    refresh_search_text(doc)
+
+
+def _recipient(session: Session, agency_id: int, data: dict[str, Any]) -> Recipient:
+    unit_id = None
+    if data.get("unit"):
+        unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency_id, Unit.code == data["unit"]))
+        if unit_id is None:
+            raise InvalidData("Nơi nhận không hợp lệ.", {"recipients": f"Không có đơn vị '{data['unit']}'."})
+    return Recipient(unit_id=unit_id, organ_id=data.get("organ_id"), name=data["name"],
+                     delivery=Delivery(data["delivery"]))
+
+
+def refresh_search_text(doc: Document, full_text: str = "") -> None:
+    parts = [doc.subject, doc.number_symbol or "", doc.issuer_name or "", doctypes.DOC_TYPES.get(doc.doc_type, ""),
+             full_text]
+    doc.search_text = textfold.fold(" ".join(p for p in parts if p))
+
+
+def create(
+    session: Session, user: User, agency_id: int, direction: Direction, data: Any, now: datetime,
+    unit_id: int | None = None,
+) -> Document:
+    clean = validate_metadata(data)
+    doc = Document(
+        agency_id=agency_id, direction=direction, status=DocumentStatus.DRAFT, doc_type=clean["doc_type"],
+        subject=clean["subject"], created_by=user.id, created_at=now, updated_at=now, drafting_unit_id=unit_id,
+    )
+    _apply(session, doc, clean)
+    if direction == Direction.OUTGOING and "number_symbol" in clean:
+        raise InvalidData("Số văn bản đi do hệ thống cấp khi phát hành.",
+                          {"number_symbol": "Không được nhập số cho văn bản đi."})
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def update_draft(session: Session, doc: Document, data: Any, now: datetime) -> None:
+    if doc.status != DocumentStatus.DRAFT:
+        raise Conflict("Văn bản đã vào sổ hoặc đã phát hành, không sửa được nữa.")
+    clean = validate_metadata(data, partial=True)
+    if doc.direction == Direction.OUTGOING:
+        clean.pop("number_symbol", None)
+    _apply(session, doc, clean)
+    doc.updated_at = now
+
+
+def _local_today(now: datetime) -> date:
+    return now.astimezone(VIETNAM).date()
+
+
+def issue(session: Session, doc: Document, now: datetime) -> None:
+    """Lấy số và phát hành: number the outgoing document in its book and mark it issued."""
+    if doc.direction != Direction.OUTGOING or doc.status != DocumentStatus.DRAFT:
+        raise Conflict("Chỉ văn bản đi chưa phát hành mới phát hành được.")
+    if doc.secrecy == Secrecy.NONE and not any(f.role == "main" for f in doc.files):
+        raise InvalidData("Văn bản chưa có tệp chính (PDF), chưa phát hành được.", {"file": "Cần tệp chính."})
+    agency = session.get(Agency, doc.agency_id)
+    unit = session.get(Unit, doc.drafting_unit_id) if doc.drafting_unit_id else None
+    assert agency is not None
+    book = registers.book(session, doc.agency_id, "outgoing_secret" if doc.secrecy != Secrecy.NONE else "outgoing")
+    today = _local_today(now)
+    doc.book_id, doc.year = book.id, today.year
+    doc.number = registers.take_number(session, book.id, today.year)
+    doc.number_symbol = doctypes.number_symbol(
+        doc.number, doctypes.symbol(doc.doc_type, agency.abbreviation, unit.code if unit else "VT")
+    )
+    doc.document_date = today
+    doc.status, doc.updated_at = DocumentStatus.ISSUED, now
+    refresh_search_text(doc)
+
+
+def duplicates(session: Session, doc: Document) -> list[int]:
+    """Incoming documents already registered with the same number, symbol and issuer."""
+    if not doc.number_symbol:
+        return []
+    issuer = Document.issuer_organ_id == doc.issuer_organ_id if doc.issuer_organ_id else \
+        Document.issuer_name == doc.issuer_name
+    return list(session.scalars(
+        select(Document.id).where(
+            Document.agency_id == doc.agency_id, Document.direction == Direction.INCOMING, Document.id != doc.id,
+            Document.number_symbol == doc.number_symbol, issuer, Document.status != DocumentStatus.DRAFT,
+        )
+    ))
+
+
+def register_incoming(session: Session, doc: Document, now: datetime) -> list[int]:
+    """Vào sổ văn bản đến: give the next incoming number; returns possible duplicates."""
+    if doc.direction != Direction.INCOMING or doc.status != DocumentStatus.DRAFT:
+        raise Conflict("Văn bản này đã vào sổ.")
+    book = registers.book(session, doc.agency_id, "incoming_secret" if doc.secrecy != Secrecy.NONE else "incoming")
+    arrival = doc.arrival_date or _local_today(now)
+    doc.book_id, doc.year, doc.arrival_date = book.id, arrival.year, arrival
+    doc.number = registers.take_number(session, book.id, arrival.year)
+    doc.status, doc.updated_at = DocumentStatus.REGISTERED, now
+    return duplicates(session, doc)
+
+
+def _require_pdf(head: bytes) -> None:
+    # PDF readers accept the header anywhere in the first kilobyte.
+    if b"%PDF-" not in head:
+        raise InvalidData("Tệp không phải PDF hợp lệ.", {"file": "Nội dung không phải PDF."})
+
+
+def attach_file(
+    session: Session, store: FileStore, user: User, doc: Document, filename: str, stream: IO[bytes],
+    role: str, max_bytes: int, now: datetime,
+) -> DocumentFile:
+    if doc.secrecy != Secrecy.NONE:
+        raise InvalidData("Văn bản mật không được lưu tệp trên hệ thống (chỉ quản lý thông tin).",
+                          {"file": "Không được tải tệp cho văn bản mật."})
+    if role not in ("main", "appendix"):
+        raise InvalidData("Vai trò tệp không hợp lệ.", {"role": "Chọn main hoặc appendix."})
+    if doc.status in (DocumentStatus.ISSUED, DocumentStatus.RECALLED):
+        raise Conflict("Văn bản đã phát hành, không thêm tệp được.")
+    if not filename.lower().endswith(".pdf"):
+        raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
+    sha, size = store.put(stream, max_bytes, _require_pdf)
+    if role == "main":
+        doc.files = [f for f in doc.files if f.role != "main"]
+    record = DocumentFile(role=role, filename=filename[-255:], sha256=sha, size=size,
+                          content_type="application/pdf", uploaded_by=user.id, uploaded_at=now)
+    doc.files.append(record)
+    doc.updated_at = now
+    session.flush()
+    return record
+
+
+def view(doc: Document) -> dict[str, Any]:
+    def iso(d: date | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {
+        "id": doc.id, "direction": doc.direction.value, "status": doc.status.value, "doc_type": doc.doc_type,
+        "doc_type_name": doctypes.DOC_TYPES.get(doc.doc_type), "subject": doc.subject,
+        "urgency": doc.urgency.value, "secrecy": doc.secrecy.value, "number": doc.number, "year": doc.year,
+        "number_symbol": doc.number_symbol, "document_date": iso(doc.document_date),
+        "arrival_date": iso(doc.arrival_date), "issuer_organ_id": doc.issuer_organ_id,
+        "issuer_name": doc.issuer_name, "signer_authority": doc.signer_authority,
+        "signer_position": doc.signer_position, "signer_name": doc.signer_name,
+        "signature_mode": doc.signature_mode.value, "due_date": iso(doc.due_date), "page_amount": doc.page_amount,
+        "description": doc.description, "copy_kind": doc.copy_kind, "backfilled": doc.backfilled,
+        "files": [{"id": f.id, "role": f.role, "filename": f.filename, "sha256": f.sha256, "size": f.size}
+                  for f in doc.files],
+        "recipients": [{"unit_id": r.unit_id, "organ_id": r.organ_id, "name": r.name, "delivery": r.delivery.value}
+                       for r in doc.recipients],
+    }

@@ -1,0 +1,160 @@
+"""Documents (văn bản đến / đi) with the Decree 30 Appendix VI fields, their files,
+recipients and links, and the registers (sổ) that number them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, str_enum
+
+
+class Direction(enum.StrEnum):
+    INCOMING = "incoming"  # văn bản đến
+    OUTGOING = "outgoing"  # văn bản đi
+
+
+class Urgency(enum.StrEnum):  # độ khẩn
+    NORMAL = "thuong"
+    URGENT = "khan"
+    VERY_URGENT = "thuong_khan"
+    FLASH = "hoa_toc"
+
+
+class Secrecy(enum.StrEnum):  # độ mật (levels of secrecy, not passwords)
+    NONE = "thuong"
+    SECRET = "mat"  # noqa: S105
+    TOP_SECRET = "toi_mat"  # noqa: S105
+    ABSOLUTE = "tuyet_mat"
+
+
+class DocumentStatus(enum.StrEnum):
+    DRAFT = "draft"  # dự thảo (outgoing) or received, not yet registered (incoming)
+    REGISTERED = "registered"  # incoming, numbered in the incoming register
+    ISSUED = "issued"  # outgoing, numbered and sent
+    FINISHED = "finished"  # incoming, handled and filed
+    RECALLED = "recalled"  # thu hồi
+
+
+class Delivery(enum.StrEnum):
+    ELECTRONIC = "electronic"
+    PAPER = "paper"
+
+
+class RegisterBook(Base):
+    """Sổ: one configured numbering series of an agency, numbered from 01 each year."""
+
+    __tablename__ = "register_books"
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))  # outgoing, incoming, outgoing_secret, copies, …
+    name: Mapped[str] = mapped_column(String(255))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction, 16))
+    secret: Mapped[bool] = mapped_column(default=False)
+    copies: Mapped[bool] = mapped_column(default=False)  # sao y, sao lục, trích sao
+
+
+class RegisterCounter(Base):
+    """The last number a book gave in a year; locked by whoever takes the next one."""
+
+    __tablename__ = "register_counters"
+
+    book_id: Mapped[int] = mapped_column(ForeignKey("register_books.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("book_id", "year", "number"),
+        Index("ix_documents_agency_direction_year", "agency_id", "direction", "year", "number"),
+        Index("ix_documents_number_symbol", "number_symbol"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction, 16))
+    status: Mapped[DocumentStatus] = mapped_column(str_enum(DocumentStatus, 16))
+    doc_type: Mapped[str] = mapped_column(String(8))  # abbreviation (QĐ, CV, …), see doctypes.py
+    subject: Mapped[str] = mapped_column(String(500))  # trích yếu
+    urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency, 16), default=Urgency.NORMAL)
+    secrecy: Mapped[Secrecy] = mapped_column(str_enum(Secrecy, 16), default=Secrecy.NONE)
+    # Number and symbol: given by a register at issuance (outgoing) or registration (incoming).
+    book_id: Mapped[int | None] = mapped_column(ForeignKey("register_books.id"))
+    year: Mapped[int | None]
+    number: Mapped[int | None]
+    # The document's own "05/QĐ-UBND": ours once issued; the sender's for an incoming one.
+    number_symbol: Mapped[str | None] = mapped_column(String(64))
+    document_date: Mapped[date | None]  # ngày tháng văn bản
+    issuer_organ_id: Mapped[str | None] = mapped_column(String(13))  # cơ quan ban hành (mã định danh)
+    issuer_name: Mapped[str | None] = mapped_column(String(200))
+    arrival_date: Mapped[date | None]  # ngày đến
+    signer_authority: Mapped[str | None] = mapped_column(String(8))  # TM. KT. TL. TUQ. Q.
+    signer_position: Mapped[str | None] = mapped_column(String(100))
+    signer_name: Mapped[str | None] = mapped_column(String(50))
+    signature_mode: Mapped[Delivery] = mapped_column(str_enum(Delivery, 16), default=Delivery.ELECTRONIC)
+    drafting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    due_date: Mapped[date | None]  # hạn xử lý
+    page_amount: Mapped[int | None]
+    description: Mapped[str | None] = mapped_column(String(500))
+    copy_kind: Mapped[str | None] = mapped_column(String(4))  # SY, TrS, SL
+    backfilled: Mapped[bool] = mapped_column(default=False)  # entered after an outage
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Summary, number, issuer and full text, lower-cased without diacritics, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    files: Mapped[list[DocumentFile]] = relationship(order_by="DocumentFile.id", cascade="all, delete-orphan")
+    recipients: Mapped[list[Recipient]] = relationship(order_by="Recipient.id", cascade="all, delete-orphan")
+
+
+class DocumentFile(Base):
+    """A file of a document, stored once by content (``QLVB_DATA_DIR/files/ab/abcd…``)."""
+
+    __tablename__ = "document_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # main, appendix
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+
+
+class Recipient(Base):
+    """Nơi nhận: an internal unit or an external agency, by paper or electronically."""
+
+    __tablename__ = "recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    organ_id: Mapped[str | None] = mapped_column(String(13))
+    name: Mapped[str] = mapped_column(String(200))
+    delivery: Mapped[Delivery] = mapped_column(str_enum(Delivery, 16))
+
+
+class LinkKind(enum.StrEnum):
+    REPLY_TO = "reply_to"  # trả lời văn bản đến
+    COPY_OF = "copy_of"  # bản sao của
+    REPLACES = "replaces"  # thay thế
+
+
+class DocumentLink(Base):
+    __tablename__ = "document_links"
+    __table_args__ = (UniqueConstraint("source_id", "target_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, 16))

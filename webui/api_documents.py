@@ -1,0 +1,65 @@
+"""Documents in the JSON API: entering them in the registers, their files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, request, send_file
+from sqlalchemy.orm import Session
+
+from engine import desk, documents
+from engine.errors import InvalidData
+from engine.models import User
+from engine.storage import FileStore
+
+from .apiutil import authed, body, current_user, platform, transaction
+
+bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
+
+
+def _store() -> FileStore:
+    return FileStore(platform().settings.files_dir)
+
+
+@bp.post("")
+def enter() -> Any:
+    """Vào sổ: register an incoming document, or a secret entry (metadata only)."""
+    given = body()
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        doc, duplicates = desk.enter(session, user, given, now)
+        return {"document": documents.view(doc), "duplicates": duplicates}
+
+    return authed(True, action, 201)
+
+
+@bp.get("/<int:document_id>")
+def get(document_id: int) -> Any:
+    """One document with its metadata, files and recipients."""
+    return authed(False, lambda s, u, now: desk.get(s, u, document_id, now))
+
+
+@bp.post("/<int:document_id>/files")
+def upload(document_id: int) -> Any:
+    """Attach a PDF (multipart field ``file``; ``role`` main or appendix)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
+    role = request.form.get("role", "main")
+    settings = platform().settings
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        record = desk.upload(session, _store(), user, document_id, upload.filename or "", upload.stream, role,
+                             settings.max_upload_bytes, now)
+        return {"id": record.id, "sha256": record.sha256, "size": record.size, "role": record.role}
+
+    return authed(True, action, 201)
+
+
+@bp.get("/<int:document_id>/files/<int:file_id>")
+def download(document_id: int, file_id: int) -> Any:
+    """The stored PDF."""
+    with transaction(False) as (session, now):
+        path, filename = desk.download(session, _store(), current_user(session, now), document_id, file_id, now)
+    return send_file(path, mimetype="application/pdf", download_name=filename)
