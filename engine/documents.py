@@ -159,7 +159,7 @@ def issue(session: Session, doc: Document, now: datetime) -> None:
         doc.number, doctypes.symbol(doc.doc_type, agency.abbreviation, unit.code if unit else "VT")
     )
     doc.document_date = today
-    doc.status, doc.updated_at = DocumentStatus.ISSUED, now
+    doc.status, doc.updated_at, doc.issued_at = DocumentStatus.ISSUED, now, now
     refresh_search_text(doc)
 
 
@@ -231,7 +231,9 @@ def view(doc: Document) -> dict[str, Any]:
         "arrival_date": iso(doc.arrival_date), "issuer_organ_id": doc.issuer_organ_id,
         "issuer_name": doc.issuer_name, "signer_authority": doc.signer_authority,
         "signer_position": doc.signer_position, "signer_name": doc.signer_name,
-        "signature_mode": doc.signature_mode.value, "due_date": iso(doc.due_date), "page_amount": doc.page_amount,
+        "signature_mode": doc.signature_mode.value, "signature_status": doc.signature_status.value,
+        "issued_at": doc.issued_at.isoformat() if doc.issued_at else None, "due_date": iso(doc.due_date),
+        "page_amount": doc.page_amount,
         "description": doc.description, "copy_kind": doc.copy_kind, "backfilled": doc.backfilled,
         "files": [{"id": f.id, "role": f.role, "filename": f.filename, "sha256": f.sha256, "size": f.size}
                   for f in doc.files],

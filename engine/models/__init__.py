@@ -3,6 +3,9 @@
 from .audit import AuditEntry, AuditHead
 from .base import Base
 from .documents import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
     Delivery,
     Direction,
     Document,
@@ -14,6 +17,7 @@ from .documents import (
     RegisterBook,
     RegisterCounter,
     Secrecy,
+    SignatureStatus,
     Urgency,
 )
 from .org import POSITION_TITLES, Agency, ApiToken, Delegation, Position, Unit, UnitKind, User, UserPosition
@@ -29,6 +33,10 @@ from .workflow import (
 )
 
 __all__ = [
+    "Assignment",
+    "AssignmentRole",
+    "AssignmentStatus",
+    "SignatureStatus",
     "Delivery",
     "Direction",
     "Document",

@@ -44,6 +44,15 @@ class Delivery(enum.StrEnum):
     PAPER = "paper"
 
 
+class SignatureStatus(enum.StrEnum):
+    """What the platform knows of an issued document's signatures (issue: digital signatures)."""
+
+    NONE = "none"  # issued without a digital signature
+    VALID = "valid"  # leader's and agency's signatures validated
+    INVALID = "invalid"
+    PAPER = "paper"  # signed by hand, recorded as an exception (Lai Châu)
+
+
 class RegisterBook(Base):
     """Sổ: one configured numbering series of an agency, numbered from 01 each year."""
 
@@ -99,6 +108,11 @@ class Document(Base):
     signer_position: Mapped[str | None] = mapped_column(String(100))
     signer_name: Mapped[str | None] = mapped_column(String(50))
     signature_mode: Mapped[Delivery] = mapped_column(str_enum(Delivery, 16), default=Delivery.ELECTRONIC)
+    signature_status: Mapped[SignatureStatus] = mapped_column(
+        str_enum(SignatureStatus, 16), default=SignatureStatus.NONE
+    )
+    issued_at: Mapped[datetime | None]  # outgoing: when it was numbered and sent
+    finished_at: Mapped[datetime | None]  # incoming: when its handling ended
     drafting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     due_date: Mapped[date | None]  # hạn xử lý
     page_amount: Mapped[int | None]
@@ -158,3 +172,40 @@ class DocumentLink(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, 16))
+
+
+class AssignmentRole(enum.StrEnum):
+    MAIN = "main"  # xử lý chính
+    CO = "co"  # phối hợp
+    INFO = "info"  # nhận để biết
+
+
+class AssignmentStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"  # finished: handled, filed, or replied
+    RETURNED = "returned"  # sent back to the one who assigned it, with a reason
+
+
+class Assignment(Base):
+    """Giao việc: one hand-over of a document, a node of its work tree (cây công việc):
+    who handed it to which unit or person, in what role, with what deadline and note,
+    and how it ended."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_status_deadline", "status", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[AssignmentRole] = mapped_column(str_enum(AssignmentRole, 8))
+    deadline: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[AssignmentStatus] = mapped_column(str_enum(AssignmentStatus, 16))
+    outcome: Mapped[str | None] = mapped_column(String(32))  # finished, filed, replied, returned, forwarded
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
