@@ -1,6 +1,7 @@
 """Actions a task may name in its ``action`` property, run in the same transaction when a
 person completes it: the platform's side of a step (saving the draft's metadata, taking
-the outgoing number). Each returns the data it adds to the case."""
+a number, recording a direction in the work tree). Each returns the data it adds to the
+case, so a replay of the case from its audit log needs none of them."""
 
 from __future__ import annotations
 
@@ -11,23 +12,38 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import documents
+from . import documents, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
-from .models import Document
+from .models import Case, Delivery, Document, DocumentLink, LinkKind, User
+
+# Starts another case (process id, its start data, the initiator) and returns it; given by
+# engine.cases, which owns starting cases.
+StartCase = Callable[[str, dict[str, Any], User], Case]
 
 
 @dataclass(frozen=True)
 class ActionContext:
     session: Session
+    case: Case
+    user: User  # who completes the task (a delegate acts in their own name)
     document: Document | None
     now: datetime
-    data: dict[str, Any]  # the task's data with what the person just entered
+    entered: dict[str, Any]  # what the person just entered in the task's form
+    data: dict[str, Any]  # the task's data with that applied (earlier steps' fields included)
+    properties: dict[str, str]  # the task's extension properties in the diagram
+    start_case: StartCase
 
     def require_document(self) -> Document:
         if self.document is None:
             raise InvalidData("Hồ sơ này không gắn với văn bản nào.")
         return self.document
+
+    def unit(self) -> str:
+        code = self.data.get("unit")
+        if not isinstance(code, str):
+            raise InvalidData("Bước này phải nằm trong phần xử lý của một đơn vị.")
+        return code
 
 
 Action = Callable[[ActionContext], dict[str, Any]]
@@ -36,19 +52,82 @@ Action = Callable[[ActionContext], dict[str, Any]]
 def save_draft(ctx: ActionContext) -> dict[str, Any]:
     """Copy the metadata fields of the form onto the draft document."""
     fields = set(documents.METADATA_SCHEMA["properties"])
-    documents.update_draft(ctx.session, ctx.require_document(), {k: v for k, v in ctx.data.items() if k in fields},
-                           ctx.now)
+    documents.update_draft(ctx.session, ctx.require_document(),
+                           {k: v for k, v in ctx.entered.items() if k in fields}, ctx.now)
     return {}
 
 
 def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
     """Lấy số và phát hành: the outgoing number is given at issuance, never at draft time."""
-    if ctx.data.get("decision") != "issue":
+    if ctx.entered.get("decision") != "issue":
         return {}
     doc = ctx.require_document()
+    save_draft(ctx)
+    if ctx.properties.get("signatureMode") == "paper":
+        doc.signature_mode = Delivery.PAPER  # ký tay: the leader signed on paper
     documents.issue(ctx.session, doc, ctx.now)
     return {"number": doc.number, "number_symbol": doc.number_symbol,
             "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat()}
 
 
-ACTIONS: dict[str, Action] = {"save_draft": save_draft, "issue_outgoing": issue_outgoing}
+def register_incoming(ctx: ActionContext) -> dict[str, Any]:
+    """Vào sổ văn bản đến: the incoming number, with any possible duplicates named."""
+    doc = ctx.require_document()
+    save_draft(ctx)
+    duplicates = documents.register_incoming(ctx.session, doc, ctx.now)
+    return {"arrival_number": doc.number, "duplicates": duplicates}
+
+
+def record_direction(ctx: ActionContext) -> dict[str, Any]:
+    """Bút phê: the units that will handle the document, for the per-unit part of the diagram."""
+    units = worktree.direct(ctx.session, ctx.require_document(), ctx.case.id, ctx.user, ctx.entered, ctx.now)
+    return {"units": units}
+
+
+def assign_in_unit(ctx: ActionContext) -> dict[str, Any]:
+    """Phân công: the unit head names the person who handles the document."""
+    person = worktree.assign(ctx.session, ctx.require_document(), ctx.case.id, ctx.user, ctx.unit(), ctx.entered,
+                             ctx.now)
+    return {"assignee": person}
+
+
+_OUTCOMES = {"finish": "finished", "return": "returned", "reply": "replied"}
+
+
+def handle_assignment(ctx: ActionContext) -> dict[str, Any]:
+    """The handler's outcome. ``reply`` starts the agency's outgoing procedure with a draft
+    linked to this document (trả lời văn bản đến); ``comment`` keeps it with the handler."""
+    decision = str(ctx.entered.get("decision"))
+    if decision not in _OUTCOMES:
+        return {}
+    doc = ctx.require_document()
+    worktree.close(ctx.session, doc, ctx.user, ctx.unit(), _OUTCOMES[decision], ctx.entered.get("note"), ctx.now)
+    if decision != "reply":
+        return {}
+    process = ctx.properties.get("replyProcess")
+    if process is None:
+        raise InvalidData("Bước này không cho phép trả lời bằng văn bản đi.", {"decision": "Không chọn được."})
+    subject = f"V/v trả lời văn bản số {doc.number_symbol or doc.id}: {doc.subject}"[:500]
+    reply = ctx.start_case(process, {"subject": subject, "doc_type": "CV"}, ctx.user)
+    assert reply.document_id is not None
+    ctx.session.add(DocumentLink(source_id=reply.document_id, target_id=doc.id, kind=LinkKind.REPLY_TO))
+    return {"reply_case": reply.id, "reply_document": reply.document_id}
+
+
+def require_main_file(ctx: ActionContext) -> dict[str, Any]:
+    """Scan và chuyển: the document must carry its PDF before it goes to the units."""
+    doc = ctx.require_document()
+    if not any(f.role == "main" for f in doc.files):
+        raise InvalidData("Văn bản chưa có tệp chính (bản scan PDF).", {"file": "Cần tải tệp PDF trước khi chuyển."})
+    return {}
+
+
+ACTIONS: dict[str, Action] = {
+    "require_main_file": require_main_file,
+    "save_draft": save_draft,
+    "issue_outgoing": issue_outgoing,
+    "register_incoming": register_incoming,
+    "record_direction": record_direction,
+    "assign_in_unit": assign_in_unit,
+    "handle_assignment": handle_assignment,
+}

@@ -26,6 +26,7 @@ from .models import (
     Direction,
     Document,
     HumanTask,
+    Secrecy,
     TaskStatus,
     Unit,
     User,
@@ -125,7 +126,7 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
             raise Conflict("Công việc này không còn chờ xử lý.")
         clean = forms.validate(info.forms[row.form], data) if row.form else {}
         _check_certificate(task, user, clean)
-        clean.update(_run_action(session, case, task, {**task.data, **clean}, now))
+        clean.update(_run_action(session, case, user, task, clean, now))
         task.data.update(clean)
         task.run()
         workflow.do_engine_steps()
@@ -172,16 +173,28 @@ def _new_document(
     if kind is None:
         return None
     fields = set(documents.METADATA_SCHEMA["properties"])
-    return documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
-                                                                              if k in fields}, now, unit.id)
+    doc = documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
+                                                                             if k in fields}, now, unit.id)
+    if doc.secrecy != Secrecy.NONE:
+        raise InvalidData("Văn bản mật không được xử lý trên hệ thống; văn thư chuyển bản giấy trực tiếp.",
+                          {"secrecy": "Chỉ vào sổ văn bản mật (thông tin), không chuyển điện tử."})
+    return doc
 
 
-def _run_action(session: Session, case: Case, task: Any, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _run_action(
+    session: Session, case: Case, user: User, task: Any, entered: dict[str, Any], now: datetime
+) -> dict[str, Any]:
     name = state.extension_property(task, ACTION_PROPERTY)
     if name is None:
         return {}
     document = session.get(Document, case.document_id) if case.document_id else None
-    return ACTIONS[name](ActionContext(session, document, now, data))
+
+    def follow_up(process_id: str, start_data: dict[str, Any], initiator: User) -> Case:
+        return start_case(session, initiator, process_id, start_data, now)
+
+    properties = dict(task.task_spec.extensions.get("properties", {}))
+    ctx = ActionContext(session, case, user, document, now, entered, {**task.data, **entered}, properties, follow_up)
+    return ACTIONS[name](ctx)
 
 
 def open_tasks(session: Session, case_id: int) -> list[HumanTask]:

@@ -222,8 +222,17 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
     return definition
 
 
+class _Parser(SpiffBpmnParser):
+    """SpiffWorkflow gives every task inside an embedded sub-process the sub-process's own
+    lane; here each task keeps the lane it is drawn in, so a per-unit sub-process can pass
+    from the unit head's lane to the handler's, as the procedures need."""
+
+    def create_parser(self, node: etree._Element, filename: str | None = None, lane: str | None = None) -> Any:
+        return super().create_parser(node, filename, None)
+
+
 def _parser(root: etree._Element, name: str) -> SpiffBpmnParser:
-    parser = SpiffBpmnParser()
+    parser = _Parser()
     parser.add_bpmn_xml(etree.ElementTree(root), name)
     return parser
 

@@ -10,7 +10,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, permissions
+from . import audit, documents, permissions, worktree
 from .clock import VIETNAM
 from .errors import Forbidden, InvalidData, NotFound
 from .models import Agency, Case, Direction, Document, DocumentFile, Secrecy, Unit, User, UserPosition
@@ -67,6 +67,12 @@ def get(session: Session, user: User, document_id: int, now: datetime) -> dict[s
     doc = _document(session, document_id)
     permissions.ensure_can_view_document(session, user, doc, now.astimezone(VIETNAM).date())
     return documents.view(doc)
+
+
+def work_tree(session: Session, user: User, document_id: int, now: datetime) -> list[dict[str, Any]]:
+    doc = _document(session, document_id)
+    permissions.ensure_can_view_document(session, user, doc, now.astimezone(VIETNAM).date())
+    return worktree.tree(session, doc.id)
 
 
 def upload(

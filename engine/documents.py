@@ -24,6 +24,7 @@ from .models import (
     DocumentStatus,
     Recipient,
     Secrecy,
+    SignatureStatus,
     Unit,
     Urgency,
     User,
@@ -160,6 +161,9 @@ def issue(session: Session, doc: Document, now: datetime) -> None:
     )
     doc.document_date = today
     doc.status, doc.updated_at, doc.issued_at = DocumentStatus.ISSUED, now, now
+    if doc.signature_mode == Delivery.PAPER:
+        # Ký tay: an agency that still signs on paper records the exception (compliance report).
+        doc.signature_status = SignatureStatus.PAPER
     refresh_search_text(doc)
 
 

@@ -40,6 +40,12 @@ def get(document_id: int) -> Any:
     return authed(False, lambda s, u, now: desk.get(s, u, document_id, now))
 
 
+@bp.get("/<int:document_id>/tree")
+def tree(document_id: int) -> Any:
+    """Cây công việc: who handed the document to whom, with deadlines, notes and outcomes."""
+    return authed(False, lambda s, u, now: {"items": desk.work_tree(s, u, document_id, now)})
+
+
 @bp.post("/<int:document_id>/files")
 def upload(document_id: int) -> Any:
     """Attach a PDF (multipart field ``file``; ``role`` main or appendix)."""

@@ -1,0 +1,145 @@
+"""Cây công việc: the work tree of a document, who handed it to whom, when, with what
+note, and how each hand-over ended. Assignments are created and closed by the actions of
+the incoming procedures (a leader's direction, a unit head's assignment, a handler's
+outcome) and read back as a tree for the API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import InvalidData
+from .models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Document,
+    DocumentStatus,
+    Unit,
+    User,
+    UserPosition,
+)
+
+
+def _unit(session: Session, agency_id: int, code: str, field: str) -> Unit:
+    unit = session.scalars(select(Unit).where(Unit.agency_id == agency_id, Unit.code == code)).first()
+    if unit is None:
+        raise InvalidData("Đơn vị không hợp lệ.", {field: f"Không có đơn vị '{code}'."})
+    return unit
+
+
+def _deadline(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def direct(
+    session: Session, doc: Document, case_id: int, leader: User, data: dict[str, Any], now: datetime
+) -> list[str]:
+    """Bút phê / ý kiến chỉ đạo: hand the document to a main unit, co-units and units for
+    information, each with a deadline; returns the unit codes in that order."""
+    main = data.get("main_unit")
+    co = list(data.get("co_units") or [])
+    info = list(data.get("info_units") or [])
+    if not isinstance(main, str):
+        raise InvalidData("Cần chọn đơn vị xử lý chính.", {"main_unit": "Bắt buộc."})
+    codes = [main, *co, *info]
+    if len(set(codes)) != len(codes):
+        raise InvalidData("Một đơn vị chỉ nhận một vai trò.", {"co_units": "Trùng với đơn vị khác."})
+    roles = [(main, AssignmentRole.MAIN, "main_deadline"), *[(c, AssignmentRole.CO, "co_deadline") for c in co],
+             *[(c, AssignmentRole.INFO, None) for c in info]]
+    for code, role, deadline_field in roles:
+        unit = _unit(session, doc.agency_id, code, "main_unit" if role == AssignmentRole.MAIN else "co_units")
+        session.add(Assignment(
+            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit.id, role=role,
+            deadline=_deadline(data.get(deadline_field)) if deadline_field else None, note=data.get("note"),
+            status=AssignmentStatus.OPEN, created_at=now,
+        ))
+    if doc.due_date is None:
+        doc.due_date = _deadline(data.get("main_deadline"))
+    session.flush()
+    return codes
+
+
+def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignment:
+    found = session.scalars(
+        select(Assignment).join(Unit, Unit.id == Assignment.to_unit_id)
+        .where(Assignment.document_id == doc.id, Unit.code == unit_code, Assignment.to_user_id.is_(None))
+        .order_by(Assignment.id.desc())
+    ).first()
+    if found is None:
+        raise InvalidData(f"Đơn vị {unit_code} chưa được giao văn bản này.")
+    return found
+
+
+def assign(
+    session: Session, doc: Document, case_id: int, head: User, unit_code: str, data: dict[str, Any], now: datetime
+) -> str:
+    """Phân công: the unit head hands the unit's assignment to one of its people."""
+    username = data.get("assignee")
+    parent = _unit_assignment(session, doc, unit_code)
+    person = session.scalars(
+        select(User).join(UserPosition, UserPosition.user_id == User.id)
+        .where(User.username == username, UserPosition.unit_id == parent.to_unit_id, User.active.is_(True))
+    ).first()
+    if person is None:
+        raise InvalidData("Người được giao phải thuộc đơn vị.", {"assignee": "Không có người này trong đơn vị."})
+    session.add(Assignment(
+        document_id=doc.id, case_id=case_id, parent_id=parent.id, from_user_id=head.id, to_unit_id=parent.to_unit_id,
+        to_user_id=person.id, role=parent.role, deadline=_deadline(data.get("deadline")) or parent.deadline,
+        note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
+    ))
+    session.flush()
+    return person.username
+
+
+def close(
+    session: Session, doc: Document, handler: User, unit_code: str, outcome: str, note: str | None, now: datetime
+) -> None:
+    """The handler's outcome: ``returned`` gives the task back to the unit head with a
+    reason; anything else ends the unit's part, and the document is finished once every
+    unit with the main role is done."""
+    parent = _unit_assignment(session, doc, unit_code)
+    mine = session.scalars(
+        select(Assignment).where(Assignment.parent_id == parent.id, Assignment.to_user_id == handler.id,
+                                 Assignment.status == AssignmentStatus.OPEN)
+    ).first()
+    targets = [mine] if mine is not None else []
+    if outcome != "returned":
+        targets.append(parent)
+    for a in targets:
+        a.status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
+        a.outcome, a.outcome_note, a.finished_at = outcome, note, now
+    session.flush()
+    open_main = session.scalar(select(Assignment.id).where(
+        Assignment.document_id == doc.id, Assignment.role == AssignmentRole.MAIN, Assignment.to_user_id.is_(None),
+        Assignment.status == AssignmentStatus.OPEN,
+    ).limit(1))
+    if outcome != "returned" and open_main is None and doc.status == DocumentStatus.REGISTERED:
+        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+
+
+def tree(session: Session, document_id: int) -> list[dict[str, Any]]:
+    """The work tree: top-level hand-overs with their children, in the order they were made."""
+    rows = session.execute(
+        select(Assignment, Unit.code, Unit.name).outerjoin(Unit, Unit.id == Assignment.to_unit_id)
+        .where(Assignment.document_id == document_id).order_by(Assignment.id)
+    ).all()
+    people = dict(session.execute(select(User.id, User.username).where(
+        User.id.in_({a.from_user_id for a, _, _ in rows} | {a.to_user_id for a, _, _ in rows if a.to_user_id})
+    )).all())
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for a, unit_code, unit_name in rows:
+        node: dict[str, Any] = {
+            "id": a.id, "from": people.get(a.from_user_id), "to_unit": unit_code, "to_unit_name": unit_name,
+            "to_user": people.get(a.to_user_id) if a.to_user_id else None, "role": a.role.value,
+            "deadline": a.deadline.isoformat() if a.deadline else None, "note": a.note, "status": a.status.value,
+            "outcome": a.outcome, "outcome_note": a.outcome_note, "created_at": a.created_at.isoformat(),
+            "finished_at": a.finished_at.isoformat() if a.finished_at else None, "children": [],
+        }
+        nodes[a.id] = node
+        (nodes[a.parent_id]["children"] if a.parent_id in nodes else roots).append(node)
+    return roots
