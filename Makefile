@@ -23,7 +23,7 @@ test: $(BIN)/.installed
 	scripts/system-deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	QLVB_BPMN_COVERAGE=1 $(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -78,6 +78,7 @@ def start_case(
         workflow = state.new_workflow(info.spec, info.subprocess_specs)
         workflow.task_tree.data.update(clean)
         workflow.do_engine_steps()
+    before: set[UUID] = set()
     case = Case(
         process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
         title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
@@ -88,7 +89,7 @@ def start_case(
     session.flush()
     # Đồng gửi: the drafter follows the document through every submission.
     session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
-    changes = persist(session, case, workflow, info, now)
+    changes = persist(session, case, workflow, info, now, before)
     audit.append(
         session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
         payload={"process": info.process_id, "version": info.version, "version_id": info.id,
@@ -124,6 +125,7 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         task = workflow.get_task_from_id(uuid)
         if task is None or task.state != TaskState.READY:
             raise Conflict("Công việc này không còn chờ xử lý.")
+        before = state.completed_ids(workflow)
         clean = forms.validate(info.forms[row.form], data) if row.form else {}
         _check_certificate(task, user, clean)
         clean.update(_run_action(session, case, user, task, clean, now))
@@ -132,7 +134,7 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         workflow.do_engine_steps()
     row.status, row.completed_at = TaskStatus.COMPLETED, now
     row.completed_by, row.on_behalf_of = user.id, on_behalf_of
-    changes = persist(session, case, workflow, info, now)
+    changes = persist(session, case, workflow, info, now, before)
     audit.append(
         session, at=now, action="task_completed", actor_id=user.id, on_behalf_of_id=on_behalf_of,
         case_id=case.id, task_id=task_id,
@@ -147,9 +149,10 @@ def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
     info = version_info(session, case.process_version_id)
     with using(FakeClock(now)):
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+        before = state.completed_ids(workflow)
         workflow.refresh_timers()
         workflow.do_engine_steps()
-    changes = persist(session, case, workflow, info, now)
+    changes = persist(session, case, workflow, info, now, before)
     if changes.fired:
         audit.append(session, at=now, action="timer_fired", case_id=case.id, payload=changes.as_payload())
     return changes.fired

@@ -159,3 +159,44 @@ def boundary_deadline(task: Task) -> datetime | None:
         return None
     dues = [d for d in (timer_due(s) for s in parent.children if s is not task) if d is not None]
     return min(dues) if dues else None
+
+
+def _all_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    # Not workflow.get_tasks(): its iterator does not enter the instances of a running
+    # multi-instance sub-process when filtering on finished states.
+    tasks = list(workflow.tasks.values())
+    for sub in workflow.subprocesses.values():
+        tasks.extend(sub.tasks.values())
+    return tasks
+
+
+def completed_ids(workflow: BpmnWorkflow) -> set[UUID]:
+    return {t.id for t in _all_tasks(workflow) if t.state == TaskState.COMPLETED}
+
+
+def path_since(workflow: BpmnWorkflow, before: set[UUID]) -> list[list[str]]:
+    """The moves the engine made since ``before``, as [from element, to element] pairs of
+    BPMN element ids: for every task of a diagram element that completed, towards each
+    element it handed on to (through the engine's internal tasks, e.g. the split of a
+    task with boundary events), unless that next task is merely predicted. The auditor's
+    diagram draws the path from these; the test suite's BPMN branch coverage reads the
+    moves out of gateways."""
+    moves: list[list[str]] = []
+
+    def targets(task: Task) -> list[str]:
+        found = []
+        for child in task.children:
+            if child.has_state(TaskState.PREDICTED_MASK):
+                continue
+            element = child.task_spec.bpmn_id
+            found.extend([element] if element else targets(child))
+        return found
+
+    for task in _all_tasks(workflow):
+        source = task.task_spec.bpmn_id
+        if task.state != TaskState.COMPLETED or task.id in before or not source:
+            continue
+        for target in targets(task):
+            if [source, target] not in moves:
+                moves.append([source, target])
+    return moves

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -27,14 +28,19 @@ class Changes:
     opened: list[dict[str, Any]] = field(default_factory=list)  # {id, task, candidates}
     cancelled: list[str] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)  # timer event names
+    path: list[list[str]] = field(default_factory=list)  # [from, to] element moves, see state.path_since
 
     def as_payload(self) -> dict[str, Any]:
-        return {"opened": self.opened, "cancelled": self.cancelled, "fired": self.fired}
+        return {"opened": self.opened, "cancelled": self.cancelled, "fired": self.fired, "path": self.path}
 
 
-def persist(session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime) -> Changes:
-    """Bring the task and timer tables in line with the workflow, then save it."""
-    changes = Changes()
+def persist(
+    session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime, before: set[UUID]
+) -> Changes:
+    """Bring the task and timer tables in line with the workflow, then save it.
+
+    ``before`` holds the ids of the tasks completed before this step, to log the path."""
+    changes = Changes(path=state.path_since(workflow, before))
     _sync_tasks(session, case, workflow, now, changes)
     _sync_timers(session, case, workflow, now, changes)
     case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from engine.config import Settings
 from engine.db import Database
 from engine.models import Case
 from engine.platform import Platform
+from tests import bpmn_coverage
 from tests.pgserver import PostgresServer
 from webui import create_app
 
@@ -90,12 +92,35 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
+TAKEN_MOVES: set[bpmn_coverage.Move] = set()
+
+
 @pytest.fixture
 def platform(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Platform]:
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data")
     p = Platform.from_settings(settings, clock)
     yield p
+    with p.db.read() as session:
+        TAKEN_MOVES.update(bpmn_coverage.taken(session))
     p.db.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With QLVB_BPMN_COVERAGE=1 (``make test``), fail unless every gateway branch of every
+    diagram was taken by some test; the report lands in test-artifacts/."""
+    if os.environ.get("QLVB_BPMN_COVERAGE") != "1":
+        return
+    needed = bpmn_coverage.required(ROOT / "processes")
+    missing = sorted(needed - TAKEN_MOVES)
+    covered = len(needed) - len(missing)
+    lines = [f"BPMN gateway branch coverage: {covered}/{len(needed)} ({100 * covered / max(len(needed), 1):.1f}%)"]
+    lines += [f"  not taken: {p}: {g} -> {t}" for p, g, t in missing]
+    report = "\n".join(lines)
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    (ROOT / "test-artifacts" / "bpmn-coverage.txt").write_text(report + "\n", encoding="utf-8")
+    print("\n" + report)
+    if missing and session.exitstatus == 0:
+        session.exitstatus = 1
 
 
 class Api:

@@ -134,6 +134,12 @@ def test_outgoing_four_steps_with_returns_and_paper_signature(api: Api) -> None:
         case = complete(api, user, only_task(case), data)
     task = only_task(case)
     assert (task["task"], assignees(task)) == ("clerk_issue", ["laichau_clerk"])
+    case = complete(api, "laichau_clerk", task, {"decision": "return", "note": "Thiếu nơi nhận"})
+    assert only_task(case)["task"] == "head_review"
+    for user, data in (("laichau_head_qlcn", {"decision": "approve"}), ("laichau_cvp", {"decision": "approve"}),
+                       ("laichau_head_qlcn", {"decision": "approve"}), ("laichau_director", {"decision": "sign"})):
+        case = complete(api, user, only_task(case), data)
+    task = only_task(case)
     attach_pdf(api, "laichau_clerk", case)
     r = api.post("laichau_clerk", f"/api/v1/tasks/{task['id']}/complete", {"data": {"decision": "issue"}})
     assert r.status_code == 422 and "recipients" in r.get_json()["fields"]
