@@ -114,6 +114,13 @@ def handle_assignment(ctx: ActionContext) -> dict[str, Any]:
     return {"reply_case": reply.id, "reply_document": reply.document_id}
 
 
+def register_copy(ctx: ActionContext) -> dict[str, Any]:
+    """Vào sổ bản sao: the copy's number in the agency's copies series."""
+    doc = ctx.require_document()
+    documents.register_copy(ctx.session, doc, ctx.now)
+    return {"number": doc.number, "number_symbol": doc.number_symbol}
+
+
 def require_main_file(ctx: ActionContext) -> dict[str, Any]:
     """Scan và chuyển: the document must carry its PDF before it goes to the units."""
     doc = ctx.require_document()
@@ -123,6 +130,7 @@ def require_main_file(ctx: ActionContext) -> dict[str, Any]:
 
 
 ACTIONS: dict[str, Action] = {
+    "register_copy": register_copy,
     "require_main_file": require_main_file,
     "save_draft": save_draft,
     "issue_outgoing": issue_outgoing,

@@ -171,10 +171,13 @@ def _new_document(
     session: Session, user: User, info: VersionInfo, unit: Unit, data: dict[str, Any], now: datetime
 ) -> Document | None:
     """A process whose ``document`` property is ``outgoing`` or ``incoming`` handles one
-    document, created from the metadata fields of its start form."""
+    document, created from the metadata fields of its start form; ``copy`` makes a copy
+    (bản sao) of the document named in the start form."""
     kind = info.document_kind
     if kind is None:
         return None
+    if kind == "copy":
+        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id)
     fields = set(documents.METADATA_SCHEMA["properties"])
     doc = documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
                                                                              if k in fields}, now, unit.id)

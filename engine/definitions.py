@@ -51,7 +51,7 @@ class ProcessEntry:
     id: str
     name: str
     agency_code: str | None  # property "agency": whose staff may start it
-    document_kind: str | None  # property "document": outgoing/incoming, the document it handles
+    document_kind: str | None  # property "document": outgoing, incoming or copy: the document it handles
 
 
 @dataclass
@@ -197,7 +197,7 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
     for process in root.xpath("bpmn:process", namespaces=NS):
         if process.get("isExecutable") == "true":
             kind = _property(process, "document")
-            if kind not in (None, "outgoing", "incoming"):
+            if kind not in (None, "outgoing", "incoming", "copy"):
                 definition.problems.append(Problem(process.get("id"), f"thuộc tính document '{kind}' không hợp lệ"))
             definition.processes.append(ProcessEntry(
                 process.get("id"), process.get("name") or process.get("id"), _property(process, "agency"), kind

@@ -40,20 +40,44 @@ def enter(session: Session, user: User, given: dict[str, Any], now: datetime) ->
     agency_id = _clerk_agency(session, user, given.get("agency"))
     doc = documents.create(session, user, agency_id, Direction(direction), given.get("data", {}), now)
     secret = doc.secrecy != Secrecy.NONE
-    if direction == "outgoing" and not secret:
+    backfilled = given.get("backfilled") is True
+    if direction == "outgoing" and not (secret or backfilled):
         raise InvalidData("Văn bản đi được soạn qua quy trình văn bản đi, không vào sổ trực tiếp.",
-                          {"direction": "Chỉ văn bản đi mật được vào sổ trực tiếp."})
-    if given.get("backfilled"):
-        doc.backfilled = True
+                          {"direction": "Chỉ văn bản đi mật hoặc văn bản nhập bù sau sự cố được vào sổ trực tiếp."})
+    if backfilled:
+        _check_backfill(doc, direction, now)
     warnings: list[int] = []
-    if direction == "incoming" and (secret or given.get("register", True)):
+    if direction == "incoming" and (secret or backfilled or given.get("register", True)):
         warnings = documents.register_incoming(session, doc, now)
     elif direction == "outgoing":
-        documents.issue(session, doc, now)
+        documents.issue(session, doc, now, on=doc.document_date if backfilled else None)
     audit.append(session, at=now, action="document_entered", actor_id=user.id,
-                 payload={"document": doc.id, "direction": direction, "number": doc.number,
-                          "book": doc.book_id, "secret": secret, "duplicates": warnings})
+                 payload={"document": doc.id, "direction": direction, "number": doc.number, "book": doc.book_id,
+                          "secret": secret, "backfilled": backfilled, "duplicates": warnings})
     return doc, warnings
+
+
+def _check_backfill(doc: Document, direction: str, now: datetime) -> None:
+    """Nhập bù sau sự cố: work went on on paper; the entry keeps its real date."""
+    real = doc.arrival_date if direction == "incoming" else doc.document_date
+    field = "arrival_date" if direction == "incoming" else "document_date"
+    if real is None:
+        raise InvalidData("Văn bản nhập bù cần ngày thực tế.", {field: "Bắt buộc khi nhập bù."})
+    if real > now.astimezone(VIETNAM).date():
+        raise InvalidData("Ngày thực tế không được sau hôm nay.", {field: "Ngày ở tương lai."})
+    doc.backfilled = True
+
+
+def recall(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
+    """Thu hồi: only the issuing agency's clerk or leaders recall a document."""
+    doc = _document(session, document_id)
+    if not permissions.positions_in(session, user, doc.agency_id) & permissions.SECRET_READERS:
+        raise Forbidden("Chỉ văn thư hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản.")
+    received = documents.recall(session, doc, reason if isinstance(reason, str) else "", now)
+    audit.append(session, at=now, action="document_recalled", actor_id=user.id,
+                 payload={"document": doc.id, "number_symbol": doc.number_symbol, "reason": reason,
+                          "recipients": [r.name for r in doc.recipients], "received": [r.id for r in received]})
+    return doc
 
 
 def _document(session: Session, document_id: int) -> Document:

@@ -21,7 +21,9 @@ from .models import (
     Direction,
     Document,
     DocumentFile,
+    DocumentLink,
     DocumentStatus,
+    LinkKind,
     Recipient,
     Secrecy,
     SignatureStatus,
@@ -143,28 +145,98 @@ def _local_today(now: datetime) -> date:
     return now.astimezone(VIETNAM).date()
 
 
-def issue(session: Session, doc: Document, now: datetime) -> None:
-    """Lấy số và phát hành: number the outgoing document in its book and mark it issued."""
+def _number(session: Session, doc: Document, book_code: str, symbol: str, on: date) -> None:
+    book = registers.book(session, doc.agency_id, book_code)
+    doc.book_id, doc.year = book.id, on.year
+    doc.number = registers.take_number(session, book.id, on.year)
+    doc.number_symbol = doctypes.number_symbol(doc.number, symbol)
+    doc.document_date = on
+
+
+def issue(session: Session, doc: Document, now: datetime, on: date | None = None) -> None:
+    """Lấy số và phát hành: number the outgoing document in its book and mark it issued.
+
+    A copy (bản sao) was numbered in the copies book when registered and keeps that
+    number; ``on`` is the real date of a document entered after an outage."""
     if doc.direction != Direction.OUTGOING or doc.status != DocumentStatus.DRAFT:
         raise Conflict("Chỉ văn bản đi chưa phát hành mới phát hành được.")
-    if doc.secrecy == Secrecy.NONE and not any(f.role == "main" for f in doc.files):
+    # An entry made after an outage records a paper document; its scan may follow.
+    if doc.secrecy == Secrecy.NONE and not doc.backfilled and not any(f.role == "main" for f in doc.files):
         raise InvalidData("Văn bản chưa có tệp chính (PDF), chưa phát hành được.", {"file": "Cần tệp chính."})
-    agency = session.get(Agency, doc.agency_id)
-    unit = session.get(Unit, doc.drafting_unit_id) if doc.drafting_unit_id else None
-    assert agency is not None
-    book = registers.book(session, doc.agency_id, "outgoing_secret" if doc.secrecy != Secrecy.NONE else "outgoing")
-    today = _local_today(now)
-    doc.book_id, doc.year = book.id, today.year
-    doc.number = registers.take_number(session, book.id, today.year)
-    doc.number_symbol = doctypes.number_symbol(
-        doc.number, doctypes.symbol(doc.doc_type, agency.abbreviation, unit.code if unit else "VT")
-    )
-    doc.document_date = today
+    if doc.copy_kind is not None:
+        if doc.number is None:
+            raise Conflict("Bản sao chưa vào sổ bản sao.")
+    else:
+        agency = session.get(Agency, doc.agency_id)
+        unit = session.get(Unit, doc.drafting_unit_id) if doc.drafting_unit_id else None
+        assert agency is not None
+        book = "outgoing_secret" if doc.secrecy != Secrecy.NONE else "outgoing"
+        symbol = doctypes.symbol(doc.doc_type, agency.abbreviation, unit.code if unit else "VT")
+        _number(session, doc, book, symbol, on or _local_today(now))
     doc.status, doc.updated_at, doc.issued_at = DocumentStatus.ISSUED, now, now
     if doc.signature_mode == Delivery.PAPER:
         # Ký tay: an agency that still signs on paper records the exception (compliance report).
         doc.signature_status = SignatureStatus.PAPER
     refresh_search_text(doc)
+
+
+def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: datetime, unit_id: int) -> Document:
+    """Sao y / sao lục / trích sao: a new outgoing draft with the source's type, its files
+    (stored once, by content) and a link to it."""
+    source = session.get(Document, source_id) if isinstance(source_id, int) else None
+    unit = session.get(Unit, unit_id)
+    assert unit is not None
+    if kind not in doctypes.COPY_KINDS:
+        raise InvalidData("Hình thức sao không hợp lệ.", {"copy_kind": "Chọn SY, TrS hoặc SL."})
+    if (source is None or source.agency_id != unit.agency_id or source.secrecy != Secrecy.NONE
+            or source.status == DocumentStatus.DRAFT):
+        raise InvalidData("Chỉ sao được văn bản đã vào sổ của cơ quan, không phải văn bản mật.",
+                          {"source_document": "Văn bản nguồn không hợp lệ."})
+    copy = Document(
+        agency_id=source.agency_id, direction=Direction.OUTGOING, status=DocumentStatus.DRAFT,
+        doc_type=source.doc_type, copy_kind=kind, created_by=user.id, created_at=now, updated_at=now,
+        drafting_unit_id=unit_id,
+        subject=f"{doctypes.COPY_KINDS[kind]} văn bản số {source.number_symbol}: {source.subject}"[:500],
+        files=[DocumentFile(role=f.role, filename=f.filename, sha256=f.sha256, size=f.size,
+                            content_type=f.content_type, uploaded_by=user.id, uploaded_at=now) for f in source.files],
+    )
+    refresh_search_text(copy)
+    session.add(copy)
+    session.flush()
+    session.add(DocumentLink(source_id=copy.id, target_id=source.id, kind=LinkKind.COPY_OF))
+    return copy
+
+
+def register_copy(session: Session, doc: Document, now: datetime) -> None:
+    """Vào sổ bản sao: copies have their own yearly series, e.g. ``03/SL-SYT``. A copy sent
+    back after registration keeps its number."""
+    if doc.copy_kind is None:
+        raise Conflict("Văn bản này không phải bản sao.")
+    if doc.number is not None:
+        return
+    agency = session.get(Agency, doc.agency_id)
+    assert agency is not None
+    _number(session, doc, "copies", f"{doc.copy_kind}-{agency.abbreviation.upper()}", _local_today(now))
+    doc.updated_at = now
+    refresh_search_text(doc)
+
+
+def recall(session: Session, doc: Document, reason: str, now: datetime) -> list[Document]:
+    """Thu hồi: the issued document is frozen as it stands; the incoming entries made from
+    it in other agencies of this installation are recalled with it. Returns those."""
+    if doc.direction != Direction.OUTGOING or doc.status != DocumentStatus.ISSUED:
+        raise Conflict("Chỉ thu hồi được văn bản đi đã phát hành.")
+    if not reason.strip():
+        raise InvalidData("Cần nêu lý do thu hồi.", {"reason": "Bắt buộc."})
+    doc.status, doc.updated_at = DocumentStatus.RECALLED, now
+    doc.description = f"Thu hồi: {reason}"[:500]
+    received = list(session.scalars(
+        select(Document).join(DocumentLink, DocumentLink.source_id == Document.id)
+        .where(DocumentLink.target_id == doc.id, DocumentLink.kind == LinkKind.RECEIVED_FROM)
+    ))
+    for copy in received:
+        copy.status, copy.updated_at = DocumentStatus.RECALLED, now
+    return received
 
 
 def duplicates(session: Session, doc: Document) -> list[int]:
@@ -208,8 +280,8 @@ def attach_file(
                           {"file": "Không được tải tệp cho văn bản mật."})
     if role not in ("main", "appendix"):
         raise InvalidData("Vai trò tệp không hợp lệ.", {"role": "Chọn main hoặc appendix."})
-    if doc.status in (DocumentStatus.ISSUED, DocumentStatus.RECALLED):
-        raise Conflict("Văn bản đã phát hành, không thêm tệp được.")
+    if doc.status == DocumentStatus.RECALLED or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
+        raise Conflict("Văn bản đã phát hành hoặc đã thu hồi, không thêm tệp được.")
     if not filename.lower().endswith(".pdf"):
         raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
     sha, size = store.put(stream, max_bytes, _require_pdf)

@@ -184,7 +184,7 @@ def path_since(workflow: BpmnWorkflow, before: set[UUID]) -> list[list[str]]:
     moves: list[list[str]] = []
 
     def targets(task: Task) -> list[str]:
-        found = []
+        found: list[str] = []
         for child in task.children:
             if child.has_state(TaskState.PREDICTED_MASK):
                 continue

@@ -40,6 +40,13 @@ def get(document_id: int) -> Any:
     return authed(False, lambda s, u, now: desk.get(s, u, document_id, now))
 
 
+@bp.post("/<int:document_id>/recall")
+def recall(document_id: int) -> Any:
+    """Thu hồi an issued document, with a reason."""
+    reason = body().get("reason")
+    return authed(True, lambda s, u, now: documents.view(desk.recall(s, u, document_id, reason, now)))
+
+
 @bp.get("/<int:document_id>/tree")
 def tree(document_id: int) -> Any:
     """Cây công việc: who handed the document to whom, with deadlines, notes and outcomes."""

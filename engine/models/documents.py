@@ -162,6 +162,7 @@ class LinkKind(enum.StrEnum):
     REPLY_TO = "reply_to"  # trả lời văn bản đến
     COPY_OF = "copy_of"  # bản sao của
     REPLACES = "replaces"  # thay thế
+    RECEIVED_FROM = "received_from"  # the incoming entry made from another agency's outgoing document
 
 
 class DocumentLink(Base):

@@ -1,0 +1,108 @@
+"""Copies (sao lục) with their own series, recall (thu hồi) of an issued document, and
+entries made after an outage (nhập bù) with their real dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Api
+from tests.flows import DRAFT, assignees, attach_pdf, complete, only_task, start
+from tests.pdfs import minimal_pdf
+
+INCOMING = {"doc_type": "CV", "subject": "Về việc tăng cường phòng chống dịch sốt xuất huyết",
+            "number_symbol": "125/BYT-DP", "issuer_name": "Bộ Y tế", "document_date": "2026-02-27"}
+
+
+def _incoming_with_pdf(api: Api, clerk: str) -> dict[str, Any]:
+    r = api.post(clerk, "/api/v1/documents", {"direction": "incoming", "data": INCOMING})
+    assert r.status_code == 201, r.get_json()
+    doc: dict[str, Any] = r.get_json()["document"]
+    assert api.upload(clerk, doc["id"], minimal_pdf()).status_code == 201
+    return doc
+
+
+def test_copy_sao_luc_numbered_in_its_own_series_sharing_the_stored_file(api: Api) -> None:
+    source = _incoming_with_pdf(api, "qn_clerk")
+    r = api.post("qn_clerk", "/api/v1/cases", {"process": "qn_copy",
+                                                "data": {"source_document": source["id"], "copy_kind": "SL"}})
+    assert r.status_code == 201, r.get_json()
+    case = r.get_json()
+    copy = case["document"]
+    assert copy["subject"].startswith("Bản sao lục văn bản số 125/BYT-DP")
+    assert [f["sha256"] for f in copy["files"]] == [api.get("qn_clerk", f"/api/v1/documents/{source['id']}")
+                                                     .get_json()["files"][0]["sha256"]]
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("cvp_review", ["qn_cvp"])
+    case = complete(api, "qn_cvp", task, {"decision": "return", "note": "Ghi rõ nơi nhận"})
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("clerk_revise", ["qn_clerk"])
+    case = complete(api, "qn_clerk", task, {"decision": "approve"})
+    case = complete(api, "qn_cvp", only_task(case), {"decision": "approve"})
+    case = complete(api, "qn_clerk", only_task(case), {"decision": "register"})
+    assert case["document"]["number_symbol"] == "01/SL-SYT"
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("leader_sign", ["qn_director"])
+    case = complete(api, "qn_director", task, {"decision": "return", "note": "Kiểm tra lại trích yếu"})
+    case = complete(api, "qn_cvp", only_task(case), {"decision": "approve"})
+    case = complete(api, "qn_clerk", only_task(case), {"decision": "register"})
+    assert case["document"]["number_symbol"] == "01/SL-SYT"  # keeps its number
+    case = complete(api, "qn_director", only_task(case), {"decision": "sign"})
+    recipients = [{"name": "Phòng Nghiệp vụ Y", "unit": "NVY", "delivery": "electronic"}]
+    case = complete(api, "qn_clerk", only_task(case), {"decision": "return", "note": "Chưa đóng dấu"})
+    case = complete(api, "qn_director", only_task(case), {"decision": "sign"})
+    case = complete(api, "qn_clerk", only_task(case), {"decision": "issue", "recipients": recipients})
+    assert case["status"] == "completed"
+    assert (case["document"]["status"], case["document"]["copy_kind"]) == ("issued", "SL")
+    # The outgoing series is untouched by copies.
+    outgoing = api.post("qn_clerk", "/api/v1/documents", {"direction": "outgoing", "backfilled": True, "data": {
+        "doc_type": "TB", "subject": "Thông báo lịch trực tết", "document_date": "2026-02-20"}}).get_json()
+    assert outgoing["document"]["number_symbol"] == "01/TB-SYT"
+
+
+def test_copy_of_a_draft_or_unknown_document_is_refused(api: Api) -> None:
+    r = api.post("qn_clerk", "/api/v1/cases", {"process": "qn_copy", "data": {"source_document": 999999,
+                                                                              "copy_kind": "SY"}})
+    assert r.status_code == 422 and "source_document" in r.get_json()["fields"]
+
+
+def _issued_btl(api: Api) -> dict[str, Any]:
+    case = start(api)
+    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
+    case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
+    attach_pdf(api, "btl_clerk", case)
+    case = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
+    doc: dict[str, Any] = case["document"]
+    return doc
+
+
+def test_recall_freezes_the_issued_document_and_is_logged(api: Api) -> None:
+    doc = _issued_btl(api)
+    path = f"/api/v1/documents/{doc['id']}/recall"
+    assert api.post("btl_spec_khnv", path, {"reason": "Sai số liệu"}).status_code == 403
+    assert api.post("btl_clerk", path, {"reason": " "}).status_code == 422
+    r = api.post("btl_director", path, {"reason": "Sai số liệu ở mục 2"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["status"] == "recalled"
+    assert api.post("btl_clerk", path, {"reason": "lần nữa"}).status_code == 409
+    assert api.upload("btl_clerk", doc["id"], minimal_pdf("moi")).status_code == 409
+
+
+def test_backfilled_entries_keep_their_real_dates(api: Api) -> None:
+    r = api.post("btl_clerk", "/api/v1/documents", {"direction": "incoming", "backfilled": True,
+                                                     "data": {**INCOMING, "arrival_date": "2026-02-25"}})
+    assert r.status_code == 201, r.get_json()
+    doc = r.get_json()["document"]
+    assert (doc["backfilled"], doc["arrival_date"], doc["number"], doc["status"]) == (
+        True, "2026-02-25", 1, "registered")
+    r = api.post("btl_clerk", "/api/v1/documents", {"direction": "outgoing", "backfilled": True, "data": {
+        "doc_type": "QĐ", "subject": "Quyết định thành lập tổ phòng chống dịch", "document_date": "2026-02-24"}})
+    doc = r.get_json()["document"]
+    assert (doc["backfilled"], doc["document_date"], doc["number_symbol"], doc["status"]) == (
+        True, "2026-02-24", "01/QĐ-TTYT", "issued")
+    missing = api.post("btl_clerk", "/api/v1/documents", {"direction": "incoming", "backfilled": True,
+                                                           "data": INCOMING})
+    assert missing.status_code == 422 and "arrival_date" in missing.get_json()["fields"]
+    future = api.post("btl_clerk", "/api/v1/documents", {"direction": "incoming", "backfilled": True,
+                                                          "data": {**INCOMING, "arrival_date": "2026-12-31"}})
+    assert future.status_code == 422
