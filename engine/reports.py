@@ -295,8 +295,8 @@ class _Tally:
 
     def add(self, unit: int | None, period: str, measure: str) -> None:
         self.units.add(unit)
-        for key in ((unit, period), (unit, None), (self.ALL, period), (self.ALL, None)):
-            self.cells[key[0], key[1], measure] += 1
+        for who, when in ((unit, period), (unit, None), (self.ALL, period), (self.ALL, None)):
+            self.cells[who, when, measure] += 1
 
     def figures(self, measures: Sequence[str], unit: int | str | None = ALL,
                 period: str | None = None) -> dict[str, int]:
