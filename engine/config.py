@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+# Debian's fonts-noto-core: a serif with every Vietnamese letter, for the printed registers.
+DEFAULT_PDF_FONT = Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
+DEFAULT_PDF_FONT_BOLD = Path("/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -20,6 +24,8 @@ class Settings:
     max_upload_bytes: int = 50 * 1024 * 1024  # a scanned 200 dpi colour document of ~100 pages
     processes_dir: Path = Path(__file__).resolve().parent.parent / "processes"
     forms_dir: Path = Path(__file__).resolve().parent.parent / "forms"
+    pdf_font: Path = DEFAULT_PDF_FONT  # TrueType, regular and bold
+    pdf_font_bold: Path = DEFAULT_PDF_FONT_BOLD
 
     @property
     def files_dir(self) -> Path:
@@ -33,4 +39,6 @@ class Settings:
         hours = int(env.get("QLVB_TOKEN_TTL_HOURS", "12"))
         upload_mb = int(env.get("QLVB_MAX_UPLOAD_MB", "50"))
         return cls(database_url=url, data_dir=data_dir, token_ttl=timedelta(hours=hours),
-                   max_upload_bytes=upload_mb * 1024 * 1024)
+                   max_upload_bytes=upload_mb * 1024 * 1024,
+                   pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
+                   pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD))

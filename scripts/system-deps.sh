@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, only those missing.
 # PostgreSQL: the suite starts its own throwaway server (TESTING.md).
+# fonts-noto-core: the Vietnamese serif of the printed registers (QLVB_PDF_FONT);
+# poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back.
 set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+[ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || need+=(fonts-noto-core)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

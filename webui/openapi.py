@@ -30,6 +30,91 @@ _PAGE = [
 ]
 _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+_AGENCY = {"name": "agency", "in": "query", "description": "Mã cơ quan; bỏ trống nếu bạn chỉ giữ sổ của một cơ quan",
+           "schema": {"type": "string", "maxLength": 32}}
+_YEAR = {"name": "year", "in": "query", "description": "Năm; mặc định năm nay",
+         "schema": {"type": "integer", "minimum": 1900, "maximum": 2100}}
+
+
+def _counts(*names: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {n: {"type": "integer"} for n in names}}
+
+
+def _report_schemas() -> dict[str, Any]:
+    unit = {"type": ["object", "null"], "description": "null: chưa giao đơn vị",
+            "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}}
+    summary = ("incoming", "outgoing", "processed", "unprocessed", "overdue")
+    signatures = ("issued", "valid", "paper", "secret", "unsigned", "invalid", "noncompliant")
+    period = {"allOf": [_counts(*summary), {"type": "object", "properties": {
+        "period": {"type": "string", "examples": ["2026-03-02", "2026-03", "2026-Q1", "2026"]},
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}}]}
+    agency = {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+    return {
+        "ReportUnit": unit,
+        "SummaryReport": {"type": "object", "properties": {
+            "agency": agency, "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+            "group": {"type": "string", "enum": ["day", "month", "quarter", "year"]},
+            "as_of": {"type": "string", "format": "date"}, "totals": _counts(*summary),
+            "periods": {"type": "array", "items": period},
+            "units": {"type": "array", "items": {"allOf": [_counts(*summary), {"type": "object", "properties": {
+                "unit": {"$ref": "#/components/schemas/ReportUnit"},
+                "periods": {"type": "array", "items": period}}}]}}}},
+        "DailyIncoming": {"type": "object", "properties": {
+            "agency": agency, "date": {"type": "string", "format": "date"}, "total": {"type": "integer"},
+            "items": {"type": "array", "items": {"type": "object", "description": (
+                "Một văn bản đến; với văn bản mật và người không được xem (hidden: true), trích yếu, số ký hiệu, "
+                "cơ quan ban hành và ngày văn bản để trống"), "properties": {
+                "id": {"type": "integer"}, "book": {"type": "string"}, "number": {"type": "integer"},
+                "hidden": {"type": "boolean"}, "subject": {"type": ["string", "null"]},
+                "receivers": {"type": "array", "items": {"type": "object", "properties": {
+                    "role": {"type": "string", "enum": ["main", "co", "info"]},
+                    "unit": {"$ref": "#/components/schemas/ReportUnit"}}}}}}},
+            "units": {"type": "array", "items": {"type": "object", "properties": {
+                "unit": {"$ref": "#/components/schemas/ReportUnit"},
+                "documents": {"type": "array", "items": {"type": "integer"}}}}}}},
+        "ComplianceReport": {"type": "object", "properties": {
+            "agency": agency, "year": {"type": "integer"}, "totals": _counts(*signatures),
+            "months": {"type": "array", "items": {"allOf": [_counts(*signatures), {
+                "type": "object", "properties": {"month": {"type": "string", "examples": ["2026-03"]}}}]}},
+            "units": {"type": "array", "items": {"allOf": [_counts(*signatures), {
+                "type": "object", "properties": {"unit": {"$ref": "#/components/schemas/ReportUnit"}}}]}},
+            "items": {"type": "array", "description": "Văn bản đi không có chữ ký số hợp lệ (kể cả ký giấy)",
+                      "items": {"type": "object"}}}},
+    }
+
+
+def _report_paths() -> dict[str, Any]:
+    def date_param(name: str, required: bool, description: str) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": required, "description": description,
+                "schema": {"type": "string", "format": "date"}}
+
+    def ref(name: str) -> dict[str, Any]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    return {
+        "/api/v1/reports/summary": {"get": {
+            "summary": "Báo cáo số văn bản đến, đi, đã xử lý, chưa xử lý, quá hạn theo đơn vị và kỳ",
+            "parameters": [
+                _AGENCY, date_param("from", True, "Từ ngày (giờ Việt Nam)"), date_param("to", True, "Đến ngày"),
+                {"name": "group", "in": "query", "schema": {"type": "string", "default": "month",
+                                                            "enum": ["day", "month", "quarter", "year"]}}],
+            "responses": {"200": _resp("Báo cáo", ref("SummaryReport")), **_errors(401, 403, 422)}}},
+        "/api/v1/reports/daily-incoming": {"get": {
+            "summary": "Danh sách văn bản đến trong ngày để các đơn vị ký nhận",
+            "parameters": [_AGENCY, date_param("date", False, "Ngày đến; mặc định hôm nay")],
+            "responses": {"200": _resp("Danh sách", ref("DailyIncoming")), **_errors(401, 403, 422)}}},
+        "/api/v1/reports/compliance": {"get": {
+            "summary": "Văn bản đi phát hành không có chữ ký số hợp lệ, theo tháng và đơn vị",
+            "parameters": [_AGENCY, _YEAR],
+            "responses": {"200": _resp("Báo cáo", ref("ComplianceReport")), **_errors(401, 403, 422)}}},
+        "/api/v1/registers/{code}/print": {"get": {
+            "summary": "In sổ đăng ký văn bản đi/đến của một năm (PDF khổ A4 ngang, Phụ lục IV Nghị định 30)",
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {
+                "type": "string", "examples": ["incoming", "outgoing", "incoming_secret", "outgoing_secret"]}},
+                _AGENCY, _YEAR],
+            "responses": {"200": {"description": "Sổ dạng PDF", "content": {"application/pdf": {
+                "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 403, 404, 422)}}},
+    }
 
 
 def document() -> dict[str, Any]:
@@ -61,6 +146,7 @@ def document() -> dict[str, Any]:
                 "Page": {"type": "object", "properties": {"items": {"type": "array"}, "page": {"type": "integer"},
                                                           "per_page": {"type": "integer"},
                                                           "total": {"type": "integer"}}},
+                **_report_schemas(),
             },
         },
         "security": [{"bearer": []}],
@@ -101,5 +187,6 @@ def document() -> dict[str, Any]:
                 "summary": "Hoàn thành công việc", "parameters": [_TASK_ID],
                 "requestBody": _json_body({"type": "object", "properties": {"data": {"type": "object"}}}),
                 "responses": {"200": _resp("Hồ sơ sau khi xử lý", case), **_errors(401, 403, 404, 409, 422)}}},
+            **_report_paths(),
         },
     }

@@ -1,0 +1,46 @@
+"""Reports and printed registers in the JSON API, for the agency's register keepers."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, request, send_file
+
+from engine import register_pdf, reports
+
+from .apiutil import authed, current_user, platform, transaction
+
+bp = Blueprint("reports", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/reports/summary")
+def summary() -> Any:
+    """Incoming, outgoing, processed, unprocessed and overdue documents by unit and period."""
+    params = reports.SummaryParams.parse(request.args)
+    return authed(False, lambda s, u, now: reports.summary(s, u, params, now))
+
+
+@bp.get("/reports/daily-incoming")
+def daily_incoming() -> Any:
+    """The incoming documents of one day with their receiving units (sổ ký nhận)."""
+    params = reports.DailyParams.parse(request.args)
+    return authed(False, lambda s, u, now: reports.daily_incoming(s, u, params, now))
+
+
+@bp.get("/reports/compliance")
+def compliance() -> Any:
+    """Outgoing documents issued without a valid digital signature, by month and unit."""
+    params = reports.YearParams.parse(request.args)
+    return authed(False, lambda s, u, now: reports.compliance(s, u, params, now))
+
+
+@bp.get("/registers/<code>/print")
+def print_register(code: str) -> Any:
+    """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
+    params = reports.YearParams.parse(request.args)
+    settings = platform().settings
+    fonts = register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold)
+    with transaction(False) as (session, now):
+        printed = register_pdf.print_register(session, current_user(session, now), code, params, fonts, now)
+    return send_file(io.BytesIO(printed.content), mimetype="application/pdf", download_name=printed.filename)
