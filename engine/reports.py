@@ -427,8 +427,10 @@ def daily_incoming(session: Session, user: User, params: DailyParams, now: datet
     for those units to sign for (sổ ký nhận)."""
     agency = keeper_agency(session, user, params.agency)
     day = params.day or today(now)
-    secrets = reads_secrets(session, user, agency.id)
     conditions = [*_registered_incoming(agency.id), Document.arrival_date == day]
+    if not reads_secrets(session, user, agency.id):
+        # Văn bản mật: only the clerk and the leaders see even that the entry exists.
+        conditions.append(Document.secrecy == Secrecy.NONE)
     trees = handovers(session, select(Document.id).where(*conditions))
     rows = session.execute(select(Document, RegisterBook.code).join(RegisterBook, RegisterBook.id == Document.book_id)
                            .where(*conditions).order_by(RegisterBook.id, Document.number)).all()
@@ -437,17 +439,16 @@ def daily_incoming(session: Session, user: User, params: DailyParams, now: datet
     items: list[dict[str, Any]] = []
     by_unit: defaultdict[int | None, list[int]] = defaultdict(list)
     for doc, book_code in rows:
-        hidden = doc.secrecy != Secrecy.NONE and not secrets
         given = receivers(trees.get(doc.id, []))
         for unit_id in dict.fromkeys(a.to_unit_id for a in given) or [None]:
             by_unit[unit_id].append(doc.id)
         items.append({
             "id": doc.id, "book": book_code, "number": doc.number, "arrival_date": doc.arrival_date.isoformat()
             if doc.arrival_date else None, "urgency": doc.urgency.value, "secrecy": doc.secrecy.value,
-            "hidden": hidden, "doc_type": doc.doc_type, "doc_type_name": doctypes.DOC_TYPES.get(doc.doc_type),
-            "number_symbol": None if hidden else doc.number_symbol,
-            "document_date": None if hidden or doc.document_date is None else doc.document_date.isoformat(),
-            "issuer_name": None if hidden else doc.issuer_name, "subject": None if hidden else doc.subject,
+            "doc_type": doc.doc_type, "doc_type_name": doctypes.DOC_TYPES.get(doc.doc_type),
+            "number_symbol": doc.number_symbol,
+            "document_date": doc.document_date.isoformat() if doc.document_date else None,
+            "issuer_name": doc.issuer_name, "subject": doc.subject,
             "due_date": doc.due_date.isoformat() if doc.due_date else None,
             "receivers": [{
                 "role": a.role.value, "unit": _unit_view(units.get(a.to_unit_id) if a.to_unit_id else None),

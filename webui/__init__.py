@@ -44,6 +44,11 @@ def create_app(platform: Platform | None = None) -> Flask:
     def stale(_err: StaleDataError) -> Any:
         return jsonify({"error": "Hồ sơ vừa được người khác cập nhật, vui lòng tải lại."}), 409
 
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception) -> Any:
+        app.logger.exception("unhandled error")
+        return jsonify({"error": "Lỗi hệ thống, vui lòng thử lại hoặc báo quản trị viên."}), 500
+
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Any:
         return jsonify({"error": err.description or err.name}), err.code
