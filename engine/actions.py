@@ -10,12 +10,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import documents, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
-from .models import Case, Delivery, Document, DocumentLink, LinkKind, User
+from .models import (
+    Case,
+    CaseFollower,
+    Delivery,
+    Direction,
+    Document,
+    DocumentLink,
+    LinkKind,
+    Unit,
+    User,
+    UserPosition,
+)
 
 # Starts another case (process id, its start data, the initiator) and returns it; given by
 # engine.cases, which owns starting cases.
@@ -114,6 +126,37 @@ def handle_assignment(ctx: ActionContext) -> dict[str, Any]:
     return {"reply_case": reply.id, "reply_document": reply.document_id}
 
 
+def assign_person(ctx: ActionContext) -> dict[str, Any]:
+    """Giao việc: the leader names the official who handles the document."""
+    person = worktree.assign_person(ctx.session, ctx.require_document(), ctx.case.id, ctx.user, ctx.entered,
+                                    ctx.now)
+    return {"assignee": person}
+
+
+def start_outgoing_draft(ctx: ActionContext) -> dict[str, Any]:
+    """The official answers the document they were given with an outgoing draft (a reply,
+    or a Tờ trình to the level above): the draft becomes the case's document, linked to
+    the one it answers, and the official follows the case from then on. Sent back for
+    revision, the same draft is revised."""
+    current = ctx.require_document()
+    fields = set(documents.METADATA_SCHEMA["properties"])
+    entered = {k: v for k, v in ctx.entered.items() if k in fields}
+    if current.direction == Direction.OUTGOING:
+        documents.update_draft(ctx.session, current, entered, ctx.now)
+        return {"draft_document": current.id}
+    unit_id = ctx.session.scalar(
+        select(UserPosition.unit_id).join(Unit, Unit.id == UserPosition.unit_id)
+        .where(UserPosition.user_id == ctx.user.id, Unit.agency_id == ctx.case.agency_id).order_by(UserPosition.id)
+    )
+    draft = documents.create(ctx.session, ctx.user, ctx.case.agency_id, Direction.OUTGOING, entered, ctx.now, unit_id)
+    ctx.session.add(DocumentLink(source_id=draft.id, target_id=current.id, kind=LinkKind.REPLY_TO))
+    worktree.finish_for(ctx.session, current, ctx.user, "replied", ctx.now)
+    ctx.case.document_id = draft.id
+    if ctx.session.get(CaseFollower, (ctx.case.id, ctx.user.id)) is None:
+        ctx.session.add(CaseFollower(case_id=ctx.case.id, user_id=ctx.user.id, since=ctx.now))
+    return {"draft_document": draft.id}
+
+
 def register_copy(ctx: ActionContext) -> dict[str, Any]:
     """Vào sổ bản sao: the copy's number in the agency's copies series."""
     doc = ctx.require_document()
@@ -130,6 +173,8 @@ def require_main_file(ctx: ActionContext) -> dict[str, Any]:
 
 
 ACTIONS: dict[str, Action] = {
+    "assign_person": assign_person,
+    "start_outgoing_draft": start_outgoing_draft,
     "register_copy": register_copy,
     "require_main_file": require_main_file,
     "save_draft": save_draft,

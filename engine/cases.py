@@ -13,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, forms, permissions, state
+from . import audit, documents, forms, messages, permissions, state
 from .actions import ACTIONS, ActionContext
 from .clock import VIETNAM, FakeClock, using
 from .definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
@@ -48,8 +48,9 @@ def start_form(info: VersionInfo) -> dict[str, Any] | None:
 
 def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:
     query = select(Unit).join(UserPosition, UserPosition.unit_id == Unit.id).where(UserPosition.user_id == user.id)
-    if agency_code is not None:
-        query = query.join(Agency, Agency.id == Unit.agency_id).where(Agency.code == agency_code)
+    codes = permissions.agency_codes(agency_code)
+    if codes is not None:
+        query = query.join(Agency, Agency.id == Unit.agency_id).where(Agency.code.in_(codes))
     units = list(session.scalars(query.order_by(UserPosition.id)).unique())
     if unit_id is not None:
         units = [u for u in units if u.id == unit_id]
@@ -68,6 +69,9 @@ def start_case(
         raise NotFound(f"Không có quy trình '{process_id}'.")
     permissions.ensure_can_start(session, user, version, version.agency_code)
     info = version_info(session, version.id)
+    if info.start_messages:
+        raise InvalidData(f"Quy trình '{info.name}' chỉ bắt đầu khi nhận văn bản liên thông.",
+                          {"process": "Không khởi tạo trực tiếp được."})
     schema = start_form(info)
     clean = forms.validate(schema, data) if schema is not None else {}
     unit = _initiator_unit(session, user, info.agency_code, unit_id)
@@ -78,6 +82,7 @@ def start_case(
         workflow = state.new_workflow(info.spec, info.subprocess_specs)
         workflow.task_tree.data.update(clean)
         workflow.do_engine_steps()
+        onward = workflow.get_events()
     before: set[UUID] = set()
     case = Case(
         process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
@@ -95,6 +100,7 @@ def start_case(
         payload={"process": info.process_id, "version": info.version, "version_id": info.id,
                  "document": document.id if document else None, "data": clean, **changes.as_payload()},
     )
+    messages.route(session, case, onward, user, now)
     return case
 
 
@@ -132,6 +138,7 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         task.data.update(clean)
         task.run()
         workflow.do_engine_steps()
+        onward = workflow.get_events()
     row.status, row.completed_at = TaskStatus.COMPLETED, now
     row.completed_by, row.on_behalf_of = user.id, on_behalf_of
     changes = persist(session, case, workflow, info, now, before)
@@ -141,6 +148,7 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         payload={"task": row.spec_name, "title": row.title, "data": clean, "status": case.status.value,
                  **changes.as_payload()},
     )
+    messages.route(session, case, onward, user, now)
     return case
 
 
@@ -152,9 +160,13 @@ def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
         before = state.completed_ids(workflow)
         workflow.refresh_timers()
         workflow.do_engine_steps()
+        onward = workflow.get_events()
     changes = persist(session, case, workflow, info, now, before)
     if changes.fired:
         audit.append(session, at=now, action="timer_fired", case_id=case.id, payload=changes.as_payload())
+    initiator = session.get(User, case.initiator_id)
+    assert initiator is not None
+    messages.route(session, case, onward, initiator, now)
     return changes.fired
 
 

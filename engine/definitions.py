@@ -21,6 +21,8 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -130,6 +132,7 @@ def _check_code(root: etree._Element) -> list[Problem]:
         (".//bpmn:timeDuration", "eval"),
         (".//bpmn:timeDate", "eval"),
         (".//bpmn:timeCycle", "eval"),
+        (".//spiffworkflow:messagePayload", "eval"),
     ):
         for node in root.xpath(xpath, namespaces=NS):
             text = (node.text or "").strip()
@@ -300,11 +303,19 @@ class VersionInfo:
     agency_code: str | None
     document_kind: str | None  # "outgoing" or "incoming": the process handles one such document
     forms: dict[str, dict[str, Any]]
+    start_messages: frozenset[str]  # messages whose arrival starts a case (liên thông)
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
 
 
 _versions: dict[int, VersionInfo] = {}
+
+
+def _start_messages(spec: BpmnProcessSpec) -> frozenset[str]:
+    return frozenset(
+        t.event_definition.name for t in spec.task_specs.values()
+        if isinstance(t, StartEvent) and isinstance(getattr(t, "event_definition", None), MessageEventDefinition)
+    )
 
 
 def version_info(session: Session, version_id: int) -> VersionInfo:
@@ -318,7 +329,7 @@ def version_info(session: Session, version_id: int) -> VersionInfo:
         info = VersionInfo(
             id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
             document_kind=row.document_kind,
-            forms=json.loads(row.forms_json), spec=spec,
+            forms=json.loads(row.forms_json), spec=spec, start_messages=_start_messages(spec),
             subprocess_specs=parser.get_subprocess_specs(row.process_id),
         )
         _versions[version_id] = info

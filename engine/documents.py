@@ -207,6 +207,32 @@ def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: da
     return copy
 
 
+def receive(session: Session, source: Document, agency_id: int, user: User, now: datetime) -> Document:
+    """Liên thông inside one installation: another agency's document arrives as an incoming
+    entry of this agency, not yet registered, with the same files (stored once) and a link
+    back, so a recall of the source reaches it."""
+    if source.secrecy != Secrecy.NONE:
+        raise InvalidData("Văn bản mật không được chuyển điện tử.", {"secrecy": "Không chuyển văn bản mật."})
+    issuer = session.get(Agency, source.agency_id)
+    assert issuer is not None
+    own = source.direction == Direction.OUTGOING  # the sender's own document, or one it received
+    doc = Document(
+        agency_id=agency_id, direction=Direction.INCOMING, status=DocumentStatus.DRAFT, doc_type=source.doc_type,
+        subject=source.subject, urgency=source.urgency, number_symbol=source.number_symbol,
+        document_date=source.document_date, issuer_name=issuer.name if own else source.issuer_name,
+        issuer_organ_id=issuer.identifier_code if own else source.issuer_organ_id,
+        signer_authority=source.signer_authority, signer_position=source.signer_position,
+        signer_name=source.signer_name, due_date=source.due_date, created_by=user.id, created_at=now, updated_at=now,
+        files=[DocumentFile(role=f.role, filename=f.filename, sha256=f.sha256, size=f.size,
+                            content_type=f.content_type, uploaded_by=user.id, uploaded_at=now) for f in source.files],
+    )
+    refresh_search_text(doc)
+    session.add(doc)
+    session.flush()
+    session.add(DocumentLink(source_id=doc.id, target_id=source.id, kind=LinkKind.RECEIVED_FROM))
+    return doc
+
+
 def register_copy(session: Session, doc: Document, now: datetime) -> None:
     """Vào sổ bản sao: copies have their own yearly series, e.g. ``03/SL-SYT``. A copy sent
     back after registration keeps its number."""

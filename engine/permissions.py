@@ -105,11 +105,20 @@ def agencies_of(session: Session, user: User) -> set[int]:
     ))
 
 
+def agency_codes(property_value: str | None) -> list[str] | None:
+    """A process's ``agency`` property: one agency code, or several separated by commas
+    (one diagram for an agency and its communes); None means any agency."""
+    if property_value is None:
+        return None
+    return [code.strip() for code in property_value.split(",") if code.strip()]
+
+
 def ensure_can_start(session: Session, user: User, version: ProcessVersion, agency_code: str | None) -> None:
-    if agency_code is None:
+    codes = agency_codes(agency_code)
+    if codes is None:
         return
-    agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
-    if agency_id not in agencies_of(session, user):
+    allowed = set(session.scalars(select(Agency.id).where(Agency.code.in_(codes))))
+    if not allowed & agencies_of(session, user):
         raise Forbidden(f"Quy trình '{version.name}' thuộc cơ quan khác, bạn không được khởi tạo.")
 
 

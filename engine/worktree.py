@@ -95,6 +95,51 @@ def assign(
     return person.username
 
 
+def assign_person(
+    session: Session, doc: Document, case_id: int, leader: User, data: dict[str, Any], now: datetime
+) -> str:
+    """Giao việc: a leader hands the document straight to one official of the agency."""
+    found = session.execute(
+        select(User, Unit.id).join(UserPosition, UserPosition.user_id == User.id)
+        .join(Unit, Unit.id == UserPosition.unit_id)
+        .where(User.username == data.get("assignee"), Unit.agency_id == doc.agency_id, User.active.is_(True))
+        .order_by(UserPosition.id)
+    ).first()
+    if found is None:
+        raise InvalidData("Người được giao phải thuộc cơ quan.", {"assignee": "Không có người này trong cơ quan."})
+    person, unit_id = found
+    session.add(Assignment(
+        document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit_id, to_user_id=person.id,
+        role=AssignmentRole.MAIN, deadline=_deadline(data.get("deadline")), note=data.get("note"),
+        status=AssignmentStatus.OPEN, created_at=now,
+    ))
+    if doc.due_date is None:
+        doc.due_date = _deadline(data.get("deadline"))
+    session.flush()
+    return str(person.username)
+
+
+def finish_for(session: Session, doc: Document, handler: User, outcome: str, now: datetime) -> None:
+    """The handler's own open hand-overs of the document end with ``outcome``; the document
+    is finished when no hand-over with the main role remains open."""
+    for a in session.scalars(select(Assignment).where(
+        Assignment.document_id == doc.id, Assignment.to_user_id == handler.id,
+        Assignment.status == AssignmentStatus.OPEN,
+    )):
+        a.status, a.outcome, a.finished_at = AssignmentStatus.DONE, outcome, now
+    session.flush()
+    _finish_if_done(session, doc, now)
+
+
+def _finish_if_done(session: Session, doc: Document, now: datetime) -> None:
+    open_main = session.scalar(select(Assignment.id).where(
+        Assignment.document_id == doc.id, Assignment.role == AssignmentRole.MAIN,
+        Assignment.status == AssignmentStatus.OPEN,
+    ).limit(1))
+    if open_main is None and doc.status == DocumentStatus.REGISTERED:
+        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+
+
 def close(
     session: Session, doc: Document, handler: User, unit_code: str, outcome: str, note: str | None, now: datetime
 ) -> None:
@@ -113,12 +158,8 @@ def close(
         a.status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
         a.outcome, a.outcome_note, a.finished_at = outcome, note, now
     session.flush()
-    open_main = session.scalar(select(Assignment.id).where(
-        Assignment.document_id == doc.id, Assignment.role == AssignmentRole.MAIN, Assignment.to_user_id.is_(None),
-        Assignment.status == AssignmentStatus.OPEN,
-    ).limit(1))
-    if outcome != "returned" and open_main is None and doc.status == DocumentStatus.REGISTERED:
-        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+    if outcome != "returned":
+        _finish_if_done(session, doc, now)
 
 
 def tree(session: Session, document_id: int) -> list[dict[str, Any]]:

@@ -1,0 +1,128 @@
+"""Messages between cases of one installation (liên thông).
+
+A message that nothing in the sending case catches leaves the workflow (SpiffWorkflow's
+``get_events``) and is routed here, in the sender's transaction: to the case named in
+the payload's ``reply_to_case``, which must be waiting for it, or else to a new case of
+the process whose message start event has that name and whose agency is the payload's
+``agency``. The platform adds ``sender_case`` and the sender's current ``document``; a
+document of another agency arrives as an incoming entry of the receiving agency and
+becomes the receiving case's document.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, documents, permissions, state
+from .clock import FakeClock, using
+from .definitions import latest_versions, version_info
+from .errors import Conflict, InvalidData
+from .models import Agency, Case, CaseStatus, Direction, Document, Unit, User
+from .steps import persist
+
+MAX_HOPS = 8  # a chain of messages longer than this is a modelling error, not a procedure
+
+
+def event(name: str, payload: dict[str, Any]) -> BpmnEvent:
+    return BpmnEvent(MessageEventDefinition(name), payload=payload)
+
+
+def _waits_for(workflow: BpmnWorkflow, name: str) -> bool:
+    return any(
+        isinstance(t.task_spec, CatchingEvent) and getattr(t.task_spec.event_definition, "name", None) == name
+        for t in workflow.get_tasks(state=TaskState.WAITING)
+    )
+
+
+def route(session: Session, sender: Case, events: list[BpmnEvent], user: User, now: datetime, hops: int = 0) -> None:
+    if events and hops >= MAX_HOPS:
+        raise Conflict("Chuỗi thông điệp liên thông quá dài (có thể sơ đồ bị lặp).")
+    for sent in events:
+        name = sent.event_definition.name
+        payload = dict(sent.payload) if isinstance(sent.payload, dict) else {"value": sent.payload}
+        payload["sender_case"] = sender.id
+        payload["document"] = sender.document_id
+        target = payload.get("reply_to_case")
+        if target is not None:
+            _deliver(session, target, name, payload, user, now, hops)
+        else:
+            _start(session, name, payload, user, now, hops)
+
+
+def _received_document(session: Session, payload: dict[str, Any], agency_id: int, user: User,
+                       now: datetime) -> Document | None:
+    source = session.get(Document, payload["document"]) if payload.get("document") else None
+    if source is None or source.agency_id == agency_id:
+        return source
+    return documents.receive(session, source, agency_id, user, now)
+
+
+def _deliver(session: Session, case_id: Any, name: str, payload: dict[str, Any], user: User, now: datetime,
+             hops: int) -> None:
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first() \
+        if isinstance(case_id, int) else None
+    if case is None or case.status != CaseStatus.RUNNING:
+        raise InvalidData(f"Không có hồ sơ đang chờ thông điệp '{name}'.")
+    info = version_info(session, case.process_version_id)
+    with using(FakeClock(now)):
+        workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+        if not _waits_for(workflow, name):
+            raise Conflict(f"Hồ sơ {case.id} không chờ thông điệp '{name}'.")
+        before = state.completed_ids(workflow)
+        workflow.send_event(event(name, payload))
+        workflow.do_engine_steps()
+        onward = workflow.get_events()
+    doc = _received_document(session, payload, case.agency_id, user, now)
+    if doc is not None and doc.direction == Direction.INCOMING and doc.agency_id == case.agency_id:
+        case.document_id = doc.id
+    changes = persist(session, case, workflow, info, now, before)
+    audit.append(session, at=now, action="message_received", actor_id=user.id, case_id=case.id,
+                 payload={"message": name, "payload": payload, "document": case.document_id,
+                          **changes.as_payload()})
+    route(session, case, onward, user, now, hops + 1)
+
+
+def _start(session: Session, name: str, payload: dict[str, Any], user: User, now: datetime, hops: int) -> None:
+    agency = session.scalars(select(Agency).where(Agency.code == payload.get("agency"))).first()
+    if agency is None:
+        raise InvalidData("Cơ quan nhận không hợp lệ.", {"agency": f"Không có cơ quan '{payload.get('agency')}'."})
+    candidates = [
+        v for v in latest_versions(session)
+        if name in version_info(session, v.id).start_messages
+        and agency.code in (permissions.agency_codes(v.agency_code) or [agency.code])
+    ]
+    if len(candidates) != 1:
+        raise InvalidData(f"Cơ quan {agency.name} không có quy trình nhận thông điệp '{name}'.")
+    info = version_info(session, candidates[0].id)
+    # The case belongs to the receiving agency; its first unit stands for it until a person there acts.
+    unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency.id).order_by(Unit.id).limit(1))
+    assert unit_id is not None
+    with using(FakeClock(now)):
+        workflow = state.new_workflow(info.spec, info.subprocess_specs)
+        workflow.do_engine_steps()
+        workflow.send_event(event(name, payload))
+        workflow.do_engine_steps()
+        onward = workflow.get_events()
+    doc = _received_document(session, payload, agency.id, user, now)
+    case = Case(
+        process_version_id=info.id, agency_id=agency.id, initiator_id=user.id, initiator_unit_id=unit_id,
+        title=(doc.subject if doc else info.name)[:500], status=CaseStatus.RUNNING, created_at=now, updated_at=now,
+        state_json="{}", document_id=doc.id if doc else None,
+    )
+    session.add(case)
+    session.flush()
+    changes = persist(session, case, workflow, info, now, set())
+    audit.append(session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
+                 payload={"process": info.process_id, "version": info.version, "version_id": info.id,
+                          "document": case.document_id, "data": {}, "message": name, "payload": payload,
+                          **changes.as_payload()})
+    route(session, case, onward, user, now, hops + 1)
