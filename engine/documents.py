@@ -180,6 +180,12 @@ def issue(session: Session, doc: Document, now: datetime, on: date | None = None
     refresh_search_text(doc)
 
 
+def _same_files(source: Document, user: User, now: datetime) -> list[DocumentFile]:
+    """The source's files for another document: new records of the same stored content."""
+    return [DocumentFile(role=f.role, filename=f.filename, sha256=f.sha256, size=f.size, content_type=f.content_type,
+                         uploaded_by=user.id, uploaded_at=now) for f in source.files]
+
+
 def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: datetime, unit_id: int) -> Document:
     """Sao y / sao lục / trích sao: a new outgoing draft with the source's type, its files
     (stored once, by content) and a link to it."""
@@ -197,8 +203,7 @@ def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: da
         doc_type=source.doc_type, copy_kind=kind, created_by=user.id, created_at=now, updated_at=now,
         drafting_unit_id=unit_id,
         subject=f"{doctypes.COPY_KINDS[kind]} văn bản số {source.number_symbol}: {source.subject}"[:500],
-        files=[DocumentFile(role=f.role, filename=f.filename, sha256=f.sha256, size=f.size,
-                            content_type=f.content_type, uploaded_by=user.id, uploaded_at=now) for f in source.files],
+        files=_same_files(source, user, now),
     )
     refresh_search_text(copy)
     session.add(copy)
@@ -223,8 +228,7 @@ def receive(session: Session, source: Document, agency_id: int, user: User, now:
         issuer_organ_id=issuer.identifier_code if own else source.issuer_organ_id,
         signer_authority=source.signer_authority, signer_position=source.signer_position,
         signer_name=source.signer_name, due_date=source.due_date, created_by=user.id, created_at=now, updated_at=now,
-        files=[DocumentFile(role=f.role, filename=f.filename, sha256=f.sha256, size=f.size,
-                            content_type=f.content_type, uploaded_by=user.id, uploaded_at=now) for f in source.files],
+        files=_same_files(source, user, now),
     )
     refresh_search_text(doc)
     session.add(doc)

@@ -43,3 +43,14 @@ def to_head(api: Api, drafter: str = "btl_spec_khnv") -> dict[str, Any]:
     """Start a case and submit the draft; returns the head's review task."""
     case = start(api, drafter)
     return only_task(complete(api, drafter, only_task(case), DRAFT))
+
+
+def issue_via_deputy(api: Api) -> dict[str, Any]:
+    """Bắc Từ Liêm outgoing on the KSDB path, where the deputy in charge holds a
+    certificate and signs; the clerk attaches the PDF and issues. Returns the case."""
+    case = start(api, "btl_spec_ksdb")
+    case = complete(api, "btl_spec_ksdb", only_task(case), DRAFT)
+    case = complete(api, "btl_head_ksdb", only_task(case), {"decision": "approve", "route": "deputy_director"})
+    case = complete(api, "btl_deputy1", only_task(case), {"decision": "sign"})
+    attach_pdf(api, "btl_clerk", case)
+    return complete(api, "btl_clerk", only_task(case), {"decision": "issue"})

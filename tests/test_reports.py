@@ -25,7 +25,7 @@ from engine.models import (
 )
 from engine.platform import Platform
 from tests.conftest import START, Api
-from tests.flows import DRAFT, attach_pdf, complete, only_task, start
+from tests.flows import issue_via_deputy
 
 INCOMING = {"doc_type": "QĐ", "subject": "Về việc tổ chức tiêm chủng mở rộng đợt 1 năm 2026",
             "number_symbol": "125/QĐ-SYT", "issuer_name": "Sở Y tế Hà Nội", "document_date": "2026-02-27"}
@@ -84,13 +84,7 @@ def _issued(platform: Platform, at: datetime, unit: str | None, signature: Signa
 
 def _issue_through_the_procedure(api: Api) -> None:
     """Bắc Từ Liêm outgoing, KSDB path: the deputy in charge signs, the clerk issues."""
-    case = start(api, "btl_spec_ksdb")
-    case = complete(api, "btl_spec_ksdb", only_task(case), DRAFT)
-    case = complete(api, "btl_head_ksdb", only_task(case), {"decision": "approve", "route": "deputy_director"})
-    case = complete(api, "btl_deputy1", only_task(case), {"decision": "sign"})
-    attach_pdf(api, "btl_clerk", case)
-    case = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
-    assert case["document"]["status"] == "issued"
+    assert issue_via_deputy(api)["document"]["status"] == "issued"
 
 
 def _summary(api: Api, query: str, user: str = "btl_clerk") -> dict[str, Any]:
