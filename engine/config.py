@@ -22,6 +22,8 @@ class Settings:
     # an accident or an attack, and lxml would otherwise build the whole tree in memory.
     max_bpmn_bytes: int = 2 * 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024  # a scanned 200 dpi colour document of ~100 pages
+    backup_at: str = "02:00"  # the worker's daily backup, Vietnam time
+    backup_keep: int = 7
     processes_dir: Path = Path(__file__).resolve().parent.parent / "processes"
     forms_dir: Path = Path(__file__).resolve().parent.parent / "forms"
     pdf_font: Path = DEFAULT_PDF_FONT  # TrueType, regular and bold
@@ -30,6 +32,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / "backups"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,4 +47,5 @@ class Settings:
         return cls(database_url=url, data_dir=data_dir, token_ttl=timedelta(hours=hours),
                    max_upload_bytes=upload_mb * 1024 * 1024,
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
-                   pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD))
+                   pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),
+                   backup_at=env.get("QLVB_BACKUP_AT", "02:00"), backup_keep=int(env.get("QLVB_BACKUP_KEEP", "7")))

@@ -41,9 +41,16 @@ def fire_due(db: Database, now: Callable[[], datetime]) -> int:
                 moved += 1
 
 
-def run_worker(db: Database, now: Callable[[], datetime], interval: float, once: bool = False) -> None:
+def run_worker(
+    db: Database, now: Callable[[], datetime], interval: float, once: bool = False,
+    housekeeping: Callable[[], None] | None = None,
+) -> None:
+    """Sweep for due timers every ``interval`` seconds; ``housekeeping`` (the daily backup)
+    runs after each sweep."""
     while True:
         fire_due(db, now)
+        if housekeeping is not None:
+            housekeeping()
         if once:
             return
         time.sleep(interval)

@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine import audit, definitions, demo, queries, replay, schema, timers
+from engine import audit, backup, definitions, demo, queries, replay, schema, timers
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
+from engine.errors import DomainError
 from engine.models import Case
 from engine.platform import Platform
 
@@ -84,10 +85,42 @@ def serve(host: str, port: int, threads: int) -> None:
 @main.command()
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
 @click.option("--once", is_flag=True, help="One sweep, then exit.")
-def worker(interval: float, once: bool) -> None:
-    """Fire due timers and deadlines."""
+@click.option("--no-backup", is_flag=True, help="Do not make the daily backup.")
+def worker(interval: float, once: bool, no_backup: bool) -> None:
+    """Fire due timers and deadlines; make the daily backup (QLVB_BACKUP_AT, keep QLVB_BACKUP_KEEP)."""
     platform = _platform()
-    timers.run_worker(platform.db, platform.clock.now, interval, once)
+    settings = platform.settings
+
+    def daily_backup() -> None:
+        if backup.due(settings.backup_dir, settings.backup_at, platform.clock.now()):
+            path = backup.create(platform, settings.backup_dir, platform.clock.now())
+            backup.prune(settings.backup_dir, settings.backup_keep)
+            click.echo(f"Đã sao lưu: {path}")
+
+    timers.run_worker(platform.db, platform.clock.now, interval, once, None if no_backup else daily_backup)
+
+
+@main.command("backup")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Default: QLVB_DATA_DIR/backups")
+def backup_command(directory: Path | None) -> None:
+    """Write one consistent archive of the database and the stored files."""
+    platform = _platform()
+    path = backup.create(platform, directory or platform.settings.backup_dir, platform.clock.now())
+    click.echo(f"Đã sao lưu: {path}")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(archive: Path) -> None:
+    """Restore an archive into an empty installation (database and files)."""
+    platform = _platform()
+    try:
+        report = backup.restore(platform, archive)
+    except DomainError as err:
+        click.echo(err.message, err=True)
+        sys.exit(1)
+    click.echo(f"Đã khôi phục cơ sở dữ liệu ({report.database}) và {report.files} tệp.")
 
 
 @main.group()

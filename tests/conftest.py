@@ -88,6 +88,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def empty_database_url(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A second, empty database of the same kind as ``database_url`` (nothing migrated)."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"e{next(_counter)}"
+    _create(server, name)
+    return server.url(name)
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)
 
