@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import documents, worktree
+from . import documents, notifications, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
 from .models import (
@@ -78,6 +78,7 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
     if ctx.properties.get("signatureMode") == "paper":
         doc.signature_mode = Delivery.PAPER  # ký tay: the leader signed on paper
     documents.issue(ctx.session, doc, ctx.now)
+    notifications.document_issued(ctx.session, doc, ctx.now)
     return {"number": doc.number, "number_symbol": doc.number_symbol,
             "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat()}
 

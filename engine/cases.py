@@ -141,7 +141,8 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         onward = workflow.get_events()
     row.status, row.completed_at = TaskStatus.COMPLETED, now
     row.completed_by, row.on_behalf_of = user.id, on_behalf_of
-    changes = persist(session, case, workflow, info, now, before)
+    returned = str(clean.get("note") or "") if clean.get("decision") == "return" else None
+    changes = persist(session, case, workflow, info, now, before, returned)
     audit.append(
         session, at=now, action="task_completed", actor_id=user.id, on_behalf_of_id=on_behalf_of,
         case_id=case.id, task_id=task_id,

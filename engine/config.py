@@ -22,6 +22,12 @@ class Settings:
     # an accident or an attack, and lxml would otherwise build the whole tree in memory.
     max_bpmn_bytes: int = 2 * 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024  # a scanned 200 dpi colour document of ~100 pages
+    smtp_host: str | None = None  # e-mail notifications are off without one
+    smtp_port: int = 25
+    smtp_from: str = "qlvb@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
     backup_at: str = "02:00"  # the worker's daily backup, Vietnam time
     backup_keep: int = 7
     processes_dir: Path = Path(__file__).resolve().parent.parent / "processes"
@@ -48,4 +54,8 @@ class Settings:
                    max_upload_bytes=upload_mb * 1024 * 1024,
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
                    pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),
-                   backup_at=env.get("QLVB_BACKUP_AT", "02:00"), backup_keep=int(env.get("QLVB_BACKUP_KEEP", "7")))
+                   backup_at=env.get("QLVB_BACKUP_AT", "02:00"), backup_keep=int(env.get("QLVB_BACKUP_KEEP", "7")),
+                   smtp_host=env.get("QLVB_SMTP_HOST") or None, smtp_port=int(env.get("QLVB_SMTP_PORT", "25")),
+                   smtp_from=env.get("QLVB_SMTP_FROM", "qlvb@localhost"), smtp_user=env.get("QLVB_SMTP_USER") or None,
+                   smtp_password=env.get("QLVB_SMTP_PASSWORD") or None,
+                   smtp_starttls=env.get("QLVB_SMTP_STARTTLS", "") in ("1", "true"))

@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import roles, state
+from . import notifications, roles, state
 from .definitions import FORM_PROPERTY, VersionInfo
 from .errors import InvalidData
 from .models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
@@ -35,13 +35,16 @@ class Changes:
 
 
 def persist(
-    session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime, before: set[UUID]
+    session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime, before: set[UUID],
+    returned_note: str | None = None,
 ) -> Changes:
-    """Bring the task and timer tables in line with the workflow, then save it.
+    """Bring the task and timer tables in line with the workflow, then save it, and tell
+    the people of each new task (with the note, when the step was a return).
 
     ``before`` holds the ids of the tasks completed before this step, to log the path."""
     changes = Changes(path=state.path_since(workflow, before))
     _sync_tasks(session, case, workflow, now, changes)
+    notifications.tasks_opened(session, case, changes.opened, now, returned_note)
     _sync_timers(session, case, workflow, now, changes)
     case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
     last = workflow.last_task
@@ -82,7 +85,11 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         )
         row.candidates = [TaskCandidate(user_id=uid) for uid in people]
         session.add(row)
-        changes.opened.append({"id": task_id, "task": row.spec_name, "candidates": people})
+        opened = {"id": task_id, "task": row.spec_name, "title": row.title, "candidates": people}
+        kind = state.extension_property(task, "taskKind")
+        if kind:
+            opened["kind"] = kind
+        changes.opened.append(opened)
 
 
 def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine import audit, backup, definitions, demo, queries, replay, schema, timers
+from engine import audit, backup, definitions, demo, notifications, queries, replay, schema, timers
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
@@ -87,17 +87,26 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--once", is_flag=True, help="One sweep, then exit.")
 @click.option("--no-backup", is_flag=True, help="Do not make the daily backup.")
 def worker(interval: float, once: bool, no_backup: bool) -> None:
-    """Fire due timers and deadlines; make the daily backup (QLVB_BACKUP_AT, keep QLVB_BACKUP_KEEP)."""
+    """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST);
+    make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP)."""
     platform = _platform()
     settings = platform.settings
 
-    def daily_backup() -> None:
-        if backup.due(settings.backup_dir, settings.backup_at, platform.clock.now()):
+    mailer = notifications.SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
+                                      settings.smtp_password, settings.smtp_starttls) if settings.smtp_host else None
+
+    def housekeeping() -> None:
+        with platform.db.write() as session:
+            notifications.sweep_deadlines(session, platform.clock.now())
+        if mailer is not None:
+            with platform.db.write() as session:
+                notifications.send_emails(session, mailer, platform.clock.now())
+        if not no_backup and backup.due(settings.backup_dir, settings.backup_at, platform.clock.now()):
             path = backup.create(platform, settings.backup_dir, platform.clock.now())
             backup.prune(settings.backup_dir, settings.backup_keep)
             click.echo(f"Đã sao lưu: {path}")
 
-    timers.run_worker(platform.db, platform.clock.now, interval, once, None if no_backup else daily_backup)
+    timers.run_worker(platform.db, platform.clock.now, interval, once, housekeeping)
 
 
 @main.command("backup")

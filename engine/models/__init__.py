@@ -20,6 +20,7 @@ from .documents import (
     SignatureStatus,
     Urgency,
 )
+from .notices import Notification, NotificationKind
 from .org import POSITION_TITLES, Agency, ApiToken, Delegation, Position, Unit, UnitKind, User, UserPosition
 from .workflow import (
     Case,
@@ -33,6 +34,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "Notification",
+    "NotificationKind",
     "Assignment",
     "AssignmentRole",
     "AssignmentStatus",

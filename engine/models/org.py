@@ -81,6 +81,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     has_certificate: Mapped[bool] = mapped_column(default=False)  # holds a digital certificate
+    email_notifications: Mapped[bool] = mapped_column(default=False)  # also send notifications by e-mail
 
     positions: Mapped[list[UserPosition]] = relationship(
         back_populates="user", order_by="UserPosition.id", cascade="all, delete-orphan"

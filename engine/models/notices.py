@@ -1,0 +1,42 @@
+"""In-app notifications (thông báo), also sent by e-mail to those who ask for it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, str_enum
+
+
+class NotificationKind(enum.StrEnum):
+    TASK = "task"  # a new task for me
+    COMMENT_REQUEST = "comment_request"  # góp ý: shown in green
+    RETURNED = "returned"  # a task came back to me with a note
+    DEADLINE_SOON = "deadline_soon"
+    OVERDUE = "overdue"
+    MESSAGE = "message"
+    ISSUED_TO_UNIT = "issued_to_unit"  # a document issued to my unit
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        # A deadline is announced once per task and person, however often the worker sweeps.
+        UniqueConstraint("user_id", "kind", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, 24))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]

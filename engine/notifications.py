@@ -1,0 +1,166 @@
+"""Notifications: what each person should know of (a new task, a return with its note, a
+deadline coming or passed, a message, a document issued to their unit), in the app and,
+for those who turn it on, by e-mail. E-mail leaves through the worker, after the
+transaction that made the notification has committed."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from .errors import InvalidData
+from .models import (
+    Case,
+    Document,
+    HumanTask,
+    Notification,
+    NotificationKind,
+    TaskCandidate,
+    TaskStatus,
+    User,
+    UserPosition,
+)
+
+SOON = timedelta(hours=24)  # "approaching" deadline
+
+TITLES = {
+    NotificationKind.TASK: "Công việc mới: {}",
+    NotificationKind.COMMENT_REQUEST: "Đề nghị góp ý: {}",
+    NotificationKind.RETURNED: "Văn bản bị trả lại: {}",
+    NotificationKind.DEADLINE_SOON: "Sắp đến hạn: {}",
+    NotificationKind.OVERDUE: "Quá hạn: {}",
+    NotificationKind.MESSAGE: "Tin nhắn mới từ {}",
+    NotificationKind.ISSUED_TO_UNIT: "Văn bản mới gửi đơn vị: {}",
+}
+
+
+def _add(session: Session, user_ids: Iterable[int], kind: NotificationKind, subject: str, now: datetime,
+         body: str | None = None, **refs: Any) -> None:
+    for uid in dict.fromkeys(user_ids):
+        session.add(Notification(user_id=uid, kind=kind, title=TITLES[kind].format(subject)[:300], body=body,
+                                 created_at=now, **refs))
+
+
+def tasks_opened(session: Session, case: Case, opened: list[dict[str, Any]], now: datetime,
+                 returned_note: str | None = None) -> None:
+    """The people of each newly opened task; a task opened by a return carries its note."""
+    for item in opened:
+        if returned_note is not None:
+            kind = NotificationKind.RETURNED
+        elif item.get("kind") == "comment":
+            kind = NotificationKind.COMMENT_REQUEST
+        else:
+            kind = NotificationKind.TASK
+        _add(session, item["candidates"], kind, item.get("title") or case.title, now,
+             body=returned_note if returned_note is not None else case.title, case_id=case.id, task_id=item["id"])
+
+
+def document_issued(session: Session, doc: Document, now: datetime) -> None:
+    """Everyone of each internal unit among the recipients."""
+    units = [r.unit_id for r in doc.recipients if r.unit_id is not None]
+    if units:
+        people = session.scalars(select(UserPosition.user_id).where(UserPosition.unit_id.in_(units)))
+        _add(session, people, NotificationKind.ISSUED_TO_UNIT, f"{doc.number_symbol} {doc.subject}", now,
+             document_id=doc.id)
+
+
+def message_posted(session: Session, recipients: Iterable[int], sender: User, text: str, now: datetime) -> None:
+    _add(session, recipients, NotificationKind.MESSAGE, sender.full_name, now, body=text[:500])
+
+
+def sweep_deadlines(session: Session, now: datetime) -> int:
+    """Announce, once each, tasks whose deadline is within a day, and those past it."""
+    made = 0
+    soon = and_(HumanTask.due_at > now, HumanTask.due_at <= now + SOON)
+    for kind, window in ((NotificationKind.OVERDUE, HumanTask.due_at <= now), (NotificationKind.DEADLINE_SOON, soon)):
+        already = exists().where(Notification.user_id == TaskCandidate.user_id, Notification.kind == kind,
+                                 Notification.task_id == HumanTask.id)
+        rows = session.execute(
+            select(HumanTask.id, HumanTask.title, HumanTask.case_id, TaskCandidate.user_id)
+            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .where(HumanTask.status == TaskStatus.OPEN, HumanTask.due_at.is_not(None), window, ~already)
+        ).all()
+        for task_id, title, case_id, uid in rows:
+            _add(session, [uid], kind, title, now, case_id=case_id, task_id=task_id)
+            made += 1
+    return made
+
+
+def view(n: Notification) -> dict[str, Any]:
+    return {"id": n.id, "kind": n.kind.value, "title": n.title, "body": n.body, "case_id": n.case_id,
+            "task_id": n.task_id, "document_id": n.document_id, "created_at": n.created_at.isoformat(),
+            "read": n.read_at is not None}
+
+
+def listing(session: Session, user: User, unread_only: bool, page: int, per_page: int) -> dict[str, Any]:
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return {"items": [view(n) for n in rows], "page": page, "per_page": per_page, "total": total,
+            "unread": unread_count(session, user)}
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(session: Session, user: User, ids: Any, now: datetime) -> int:
+    """Mark the given notifications of ``user`` read (all of them when ``ids`` is "all")."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids != "all":
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise InvalidData("Danh sách thông báo không hợp lệ.", {"ids": "Cần danh sách mã số, hoặc 'all'."})
+        query = query.where(Notification.id.in_(ids))
+    result = session.execute(query.values(read_at=now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpMailer:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+    def send(self, message: EmailMessage) -> None:
+        message["From"] = self.sender
+        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+
+
+def send_emails(session: Session, mailer: Mailer, now: datetime, limit: int = 200) -> int:
+    """E-mail the unsent notifications of people who turned e-mail on; returns how many."""
+    rows = session.execute(
+        select(Notification, User.email).join(User, User.id == Notification.user_id)
+        .where(Notification.emailed_at.is_(None), User.email_notifications.is_(True), User.email.is_not(None),
+               User.active.is_(True))
+        .order_by(Notification.id).limit(limit)
+    ).all()
+    for note, address in rows:
+        message = EmailMessage()
+        message["To"] = address
+        message["Subject"] = f"[QLVB] {note.title}"
+        message.set_content(f"{note.title}\n\n{note.body or ''}\n\n— Hệ thống quản lý văn bản và điều hành")
+        mailer.send(message)
+        note.emailed_at = now
+    return len(rows)
