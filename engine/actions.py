@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import documents, worktree
+from . import circulation, documents, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
 from .models import Case, Delivery, Document, DocumentLink, LinkKind, User
@@ -114,6 +114,14 @@ def handle_assignment(ctx: ActionContext) -> dict[str, Any]:
     return {"reply_case": reply.id, "reply_document": reply.document_id}
 
 
+def save_circulation(ctx: ActionContext) -> dict[str, Any]:
+    """Soạn và chọn luồng luân chuyển: check the route (units of the agency, starting at the
+    creator's own), the người trình and the người ký, then save the draft's metadata."""
+    circulation.check(ctx.session, ctx.case.agency_id, ctx.case.initiator_unit_id, list(ctx.entered["route"]),
+                      ctx.entered.get("presenter"), ctx.entered.get("signer"))
+    return save_draft(ctx)
+
+
 def require_main_file(ctx: ActionContext) -> dict[str, Any]:
     """Scan và chuyển: the document must carry its PDF before it goes to the units."""
     doc = ctx.require_document()
@@ -130,4 +138,5 @@ ACTIONS: dict[str, Action] = {
     "record_direction": record_direction,
     "assign_in_unit": assign_in_unit,
     "handle_assignment": handle_assignment,
+    "save_circulation": save_circulation,
 }
