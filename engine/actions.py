@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import documents, notifications, worktree
+from . import circulation, documents, notifications, roles, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
 from .models import (
@@ -104,27 +104,99 @@ def assign_in_unit(ctx: ActionContext) -> dict[str, Any]:
     return {"assignee": person}
 
 
+def _start_reply(ctx: ActionContext, doc: Document, drafter: User, subject: str, field: str) -> dict[str, Any]:
+    """Start the task's ``replyProcess`` (the agency's outgoing procedure) for ``drafter``,
+    with a draft linked to ``doc`` as its reply."""
+    process = ctx.properties.get("replyProcess")
+    if process is None:
+        raise InvalidData("Bước này không cho phép trả lời bằng văn bản đi.", {field: "Không chọn được."})
+    reply = ctx.start_case(process, {"subject": subject[:500], "doc_type": "CV"}, drafter)
+    assert reply.document_id is not None
+    ctx.session.add(DocumentLink(source_id=reply.document_id, target_id=doc.id, kind=LinkKind.REPLY_TO))
+    return {"reply_case": reply.id, "reply_document": reply.document_id}
+
+
+def _colleague(ctx: ActionContext, field: str) -> User:
+    """The active person of the case's agency named in ``field``, who is not the one acting."""
+    person = roles.member(ctx.session, ctx.entered.get(field), ctx.case.agency_id)
+    if person is None or person.id == ctx.user.id:
+        raise InvalidData("Người được chọn không hợp lệ.", {field: "Cần một người khác trong cơ quan."})
+    return person
+
+
 _OUTCOMES = {"finish": "finished", "return": "returned", "reply": "replied"}
 
 
 def handle_assignment(ctx: ActionContext) -> dict[str, Any]:
     """The handler's outcome. ``reply`` starts the agency's outgoing procedure with a draft
-    linked to this document (trả lời văn bản đến); ``comment`` keeps it with the handler."""
+    linked to this document (trả lời văn bản đến); ``comment`` keeps it with the handler and
+    asks the colleague named in ``commenter`` for an opinion (xin ý kiến góp ý)."""
     decision = str(ctx.entered.get("decision"))
+    if decision == "comment":
+        request = worktree.request_comment(ctx.session, ctx.require_document(), ctx.case.id, ctx.user, ctx.unit(),
+                                           _colleague(ctx, "commenter"), ctx.entered.get("note"), ctx.now)
+        return {"comment_request": request}
     if decision not in _OUTCOMES:
         return {}
     doc = ctx.require_document()
     worktree.close(ctx.session, doc, ctx.user, ctx.unit(), _OUTCOMES[decision], ctx.entered.get("note"), ctx.now)
     if decision != "reply":
         return {}
-    process = ctx.properties.get("replyProcess")
-    if process is None:
-        raise InvalidData("Bước này không cho phép trả lời bằng văn bản đi.", {"decision": "Không chọn được."})
-    subject = f"V/v trả lời văn bản số {doc.number_symbol or doc.id}: {doc.subject}"[:500]
-    reply = ctx.start_case(process, {"subject": subject, "doc_type": "CV"}, ctx.user)
-    assert reply.document_id is not None
-    ctx.session.add(DocumentLink(source_id=reply.document_id, target_id=doc.id, kind=LinkKind.REPLY_TO))
-    return {"reply_case": reply.id, "reply_document": reply.document_id}
+    return _start_reply(ctx, doc, ctx.user, f"V/v trả lời văn bản số {doc.number_symbol or doc.id}: {doc.subject}",
+                        "decision")
+
+
+def answer_comment(ctx: ActionContext) -> dict[str, Any]:
+    """Chuyển ý kiến đóng góp: the colleague's opinion, recorded in the work tree."""
+    worktree.answer_comment(ctx.session, int(ctx.data["comment_request"]), ctx.entered.get("opinion"), ctx.now)
+    return {}
+
+
+def take_or_assign(ctx: ActionContext) -> dict[str, Any]:
+    """The unit head handles the document themselves (``handle``) or hands it to a deputy
+    head or specialist of the unit (``assign``, as assign_in_unit)."""
+    entered = dict(ctx.entered)
+    if entered.get("decision") == "handle":
+        entered["assignee"] = ctx.user.username
+    person = worktree.assign(ctx.session, ctx.require_document(), ctx.case.id, ctx.user, ctx.unit(), entered,
+                             ctx.now)
+    return {"assignee": person}
+
+
+def distribute_or_order(ctx: ActionContext) -> dict[str, Any]:
+    """Chánh Văn phòng phân văn bản: to the agency's units (``distribute``, as
+    record_direction), or, for units outside the agency, ``paper``: the person named in
+    ``drafter`` drafts an outgoing document, issued on paper, through the task's
+    ``replyProcess``; the incoming document is then handled."""
+    if ctx.entered.get("decision") != "paper":
+        return record_direction(ctx)
+    doc = ctx.require_document()
+    drafter = _colleague(ctx, "drafter")
+    note = ctx.entered.get("note")
+    worktree.forward(ctx.session, doc, ctx.case.id, ctx.user, drafter, note, ctx.now)
+    return _start_reply(ctx, doc, drafter, f"V/v giao việc theo văn bản số {doc.number_symbol or doc.id}: "
+                                           f"{doc.subject}", "decision")
+
+
+def save_circulation(ctx: ActionContext) -> dict[str, Any]:
+    """Soạn và chọn luồng luân chuyển: check the route (units of the agency, starting at the
+    creator's own), the người trình and the người ký, then save the draft's metadata."""
+    circulation.check(ctx.session, ctx.case.agency_id, ctx.case.initiator_unit_id, list(ctx.entered["route"]),
+                      ctx.entered.get("presenter"), ctx.entered.get("signer"))
+    return save_draft(ctx)
+
+
+def record_signer(ctx: ActionContext) -> dict[str, Any]:
+    """Ký: the signer on the document, with the task's ``signerPosition`` and
+    ``signerAuthority`` (``TL.`` when the Chief of Office signs thừa lệnh the Director)."""
+    if ctx.entered.get("decision") != "sign":
+        return {}
+    documents.update_draft(ctx.session, ctx.require_document(), {
+        "signer_authority": ctx.properties.get("signerAuthority", ""),
+        "signer_position": ctx.properties.get("signerPosition", ""),
+        "signer_name": ctx.user.full_name[:50],
+    }, ctx.now)
+    return {}
 
 
 def assign_person(ctx: ActionContext) -> dict[str, Any]:
@@ -173,6 +245,12 @@ def require_main_file(ctx: ActionContext) -> dict[str, Any]:
     return {}
 
 
+def register_scanned(ctx: ActionContext) -> dict[str, Any]:
+    """Scan, đính kèm và vào sổ: a paper document is numbered only once its scan is attached."""
+    require_main_file(ctx)
+    return register_incoming(ctx)
+
+
 ACTIONS: dict[str, Action] = {
     "assign_person": assign_person,
     "start_outgoing_draft": start_outgoing_draft,
@@ -184,4 +262,10 @@ ACTIONS: dict[str, Action] = {
     "record_direction": record_direction,
     "assign_in_unit": assign_in_unit,
     "handle_assignment": handle_assignment,
+    "answer_comment": answer_comment,
+    "take_or_assign": take_or_assign,
+    "distribute_or_order": distribute_or_order,
+    "save_circulation": save_circulation,
+    "record_signer": record_signer,
+    "register_scanned": register_scanned,
 }

@@ -37,6 +37,10 @@ NS = {
 }
 FORM_PROPERTY = "formJsonSchemaFilename"
 ACTION_PROPERTY = "action"
+# A task's kind, returned with it so the UI can set it apart: "comment" is a góp ý
+# (comment request), shown in green as the Quảng Ngãi regulation asks.
+TASK_KIND_PROPERTY = "taskKind"
+TASK_KINDS = frozenset({"comment"})
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,10 @@ def _check_tasks(root: etree._Element, forms_dir: Path, definition: Definition) 
         action = _property(node, ACTION_PROPERTY)
         if action is not None and action not in ACTIONS:
             definition.problems.append(Problem(node.get("id", "?"), f"không có thao tác '{action}'"))
+        kind = _property(node, TASK_KIND_PROPERTY)
+        if kind is not None and kind not in TASK_KINDS:
+            definition.problems.append(Problem(node.get("id", "?"), f"loại công việc '{kind}' không hợp lệ "
+                                                                     f"(có: {', '.join(sorted(TASK_KINDS))})"))
 
 
 def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int | None = None) -> Definition:
@@ -334,3 +342,21 @@ def version_info(session: Session, version_id: int) -> VersionInfo:
         )
         _versions[version_id] = info
     return info
+
+
+_task_properties: dict[int, dict[str, dict[str, str]]] = {}
+
+
+def task_property(info: VersionInfo, spec_name: str, name: str) -> str | None:
+    """An extension property of the task ``spec_name`` of a deployed version, sub-processes
+    included (BPMN ids are unique in a file), without loading any case."""
+    table = _task_properties.get(info.id)
+    if table is None:
+        table = {}
+        for spec in (info.spec, *info.subprocess_specs.values()):
+            for task_spec in spec.task_specs.values():
+                properties = getattr(task_spec, "extensions", {}).get("properties")
+                if properties:
+                    table[task_spec.name] = {k: str(v) for k, v in properties.items()}
+        _task_properties[info.id] = table
+    return table.get(spec_name, {}).get(name)

@@ -325,6 +325,13 @@ def attach_file(
     return record
 
 
+def _linked(kind: str, other: Document) -> dict[str, Any]:
+    # A secret document's summary is for its own readers only (ensure_can_view_document).
+    subject = other.subject if other.secrecy == Secrecy.NONE else None
+    return {"kind": kind, "document_id": other.id, "direction": other.direction.value, "status": other.status.value,
+            "number_symbol": other.number_symbol, "subject": subject}
+
+
 def view(doc: Document) -> dict[str, Any]:
     def iso(d: date | None) -> str | None:
         return d.isoformat() if d else None
@@ -345,4 +352,7 @@ def view(doc: Document) -> dict[str, Any]:
                   for f in doc.files],
         "recipients": [{"unit_id": r.unit_id, "organ_id": r.organ_id, "name": r.name, "delivery": r.delivery.value}
                        for r in doc.recipients],
+        # links: this document replies to (copies, replaces) those; linked_from: those reply to this one.
+        "links": [_linked(link.kind.value, link.target) for link in doc.links],
+        "linked_from": [_linked(link.kind.value, link.source) for link in doc.linked_from],
     }

@@ -45,6 +45,8 @@ def _field_and_message(error: ValidationError, schema: dict[str, Any]) -> tuple[
         "minimum": lambda: f"Phải lớn hơn hoặc bằng {error.validator_value}.",
         "maximum": lambda: f"Phải nhỏ hơn hoặc bằng {error.validator_value}.",
         "minItems": lambda: f"Cần ít nhất {error.validator_value} mục.",
+        "maxItems": lambda: f"Tối đa {error.validator_value} mục.",
+        "uniqueItems": lambda: "Các mục không được trùng nhau.",
         "additionalProperties": lambda: "Có trường không thuộc biểu mẫu.",
     }
     make = messages.get(str(error.validator))

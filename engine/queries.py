@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, documents, permissions
 from .clock import VIETNAM
-from .definitions import latest_versions, version_info
+from .definitions import TASK_KIND_PROPERTY, latest_versions, task_property, version_info
 from .errors import NotFound
 from .models import (
     Agency,
@@ -35,15 +35,16 @@ def _names(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
     return {i: {"username": u, "full_name": f} for i, u, f in rows}
 
 
-def _views(rows: Any) -> list[dict[str, Any]]:
-    """Task views from (HumanTask, username, full name) rows, one row per assignee."""
+def _views(session: Session, rows: Any) -> list[dict[str, Any]]:
+    """Task views from (HumanTask, username, full name, process version id) rows, one row per assignee."""
     views: dict[str, dict[str, Any]] = {}
-    for t, username, full_name in rows:
+    for t, username, full_name, version_id in rows:
         view = views.get(t.id)
         if view is None:
+            kind = task_property(version_info(session, version_id), t.spec_name, TASK_KIND_PROPERTY)
             view = views[t.id] = {
                 "id": t.id, "case_id": t.case_id, "task": t.spec_name, "title": t.title, "lane": t.lane,
-                "status": t.status.value, "created_at": t.created_at.isoformat(),
+                "kind": kind, "status": t.status.value, "created_at": t.created_at.isoformat(),
                 "due_at": t.due_at.isoformat() if t.due_at else None, "assignees": [],
             }
         view["assignees"].append({"username": username, "full_name": full_name})
@@ -54,9 +55,10 @@ def _views(rows: Any) -> list[dict[str, Any]]:
 
 def _with_assignees() -> Any:
     return (
-        select(HumanTask, User.username, User.full_name)
+        select(HumanTask, User.username, User.full_name, Case.process_version_id)
         .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
         .join(User, User.id == TaskCandidate.user_id)
+        .join(Case, Case.id == HumanTask.case_id)
     )
 
 
@@ -64,7 +66,8 @@ def task_views(session: Session, task_ids: list[str]) -> list[dict[str, Any]]:
     """Views of the given tasks, in the given order."""
     if not task_ids:
         return []
-    views = {v["id"]: v for v in _views(session.execute(_with_assignees().where(HumanTask.id.in_(task_ids))))}
+    rows = session.execute(_with_assignees().where(HumanTask.id.in_(task_ids)))
+    views = {v["id"]: v for v in _views(session, rows)}
     return [views[i] for i in task_ids if i in views]
 
 
@@ -79,7 +82,7 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
         "id": case.id, "process": info.process_id, "version": info.version, "title": case.title,
         "status": case.status.value, "initiator": initiator,
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
-        "data": json.loads(case.data_json), "open_tasks": _views(open_rows),
+        "data": json.loads(case.data_json), "open_tasks": _views(session, open_rows),
         "document": _document_view(session, case.document_id),
     }
 

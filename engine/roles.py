@@ -129,3 +129,22 @@ def resolve(session: Session, expression: str, ctx: CaseContext) -> list[int]:
     if named - found:
         found.update(session.scalars(select(User.id).where(User.id.in_(named - found), User.active.is_(True))))
     return sorted(found)
+
+
+def member(
+    session: Session, username: Any, agency_id: int, positions: frozenset[Position] | None = None,
+    unit_id: int | None = None,
+) -> User | None:
+    """The active user ``username`` if they belong to the agency (to the unit, when given),
+    holding one of ``positions`` when given; None otherwise. For people a form names."""
+    if not isinstance(username, str):
+        return None
+    query = (
+        select(User).join(UserPosition, UserPosition.user_id == User.id).join(Unit, Unit.id == UserPosition.unit_id)
+        .where(User.username == username, User.active.is_(True), Unit.agency_id == agency_id)
+    )
+    if positions is not None:
+        query = query.where(UserPosition.position.in_(positions))
+    if unit_id is not None:
+        query = query.where(UserPosition.unit_id == unit_id)
+    return session.scalars(query.limit(1)).first()

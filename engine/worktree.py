@@ -140,6 +140,14 @@ def _finish_if_done(session: Session, doc: Document, now: datetime) -> None:
         doc.status, doc.finished_at = DocumentStatus.FINISHED, now
 
 
+def _handler_assignment(session: Session, parent: Assignment, handler: User) -> Assignment | None:
+    """The handler's open hand-over under the unit's; None when a delegate acts for them."""
+    return session.scalars(
+        select(Assignment).where(Assignment.parent_id == parent.id, Assignment.to_user_id == handler.id,
+                                 Assignment.status == AssignmentStatus.OPEN)
+    ).first()
+
+
 def close(
     session: Session, doc: Document, handler: User, unit_code: str, outcome: str, note: str | None, now: datetime
 ) -> None:
@@ -147,10 +155,7 @@ def close(
     reason; anything else ends the unit's part, and the document is finished once every
     unit with the main role is done."""
     parent = _unit_assignment(session, doc, unit_code)
-    mine = session.scalars(
-        select(Assignment).where(Assignment.parent_id == parent.id, Assignment.to_user_id == handler.id,
-                                 Assignment.status == AssignmentStatus.OPEN)
-    ).first()
+    mine = _handler_assignment(session, parent, handler)
     targets = [mine] if mine is not None else []
     if outcome != "returned":
         targets.append(parent)
@@ -160,6 +165,46 @@ def close(
     session.flush()
     if outcome != "returned":
         _finish_if_done(session, doc, now)
+
+
+def request_comment(
+    session: Session, doc: Document, case_id: int, handler: User, unit_code: str, colleague: User, note: str | None,
+    now: datetime,
+) -> int:
+    """Xin ý kiến góp ý: the handler asks a colleague for an opinion; the document stays
+    theirs. Returns the request's id, which the colleague's answer closes."""
+    parent = _unit_assignment(session, doc, unit_code)
+    mine = _handler_assignment(session, parent, handler)
+    request = Assignment(
+        document_id=doc.id, case_id=case_id, parent_id=(mine or parent).id, from_user_id=handler.id,
+        to_user_id=colleague.id, role=AssignmentRole.CO, note=note, status=AssignmentStatus.OPEN, created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    return request.id
+
+
+def answer_comment(session: Session, request_id: int, opinion: str | None, now: datetime) -> None:
+    """Chuyển ý kiến đóng góp: the colleague's opinion closes the request they were sent."""
+    request = session.get(Assignment, request_id)
+    assert request is not None  # the id comes from the case data request_comment wrote
+    request.status, request.outcome, request.outcome_note, request.finished_at = (
+        AssignmentStatus.DONE, "commented", opinion, now)
+    session.flush()
+
+
+def forward(session: Session, doc: Document, case_id: int, chief: User, drafter: User, note: str | None,
+            now: datetime) -> None:
+    """Chỉ đạo soạn văn bản đi: the document is answered by an outgoing one that ``drafter``
+    drafts (for units outside the agency, issued on paper); its handling ends here."""
+    session.add(Assignment(
+        document_id=doc.id, case_id=case_id, from_user_id=chief.id, to_user_id=drafter.id, role=AssignmentRole.MAIN,
+        note=note, status=AssignmentStatus.DONE, outcome="forwarded", outcome_note=note, created_at=now,
+        finished_at=now,
+    ))
+    if doc.status == DocumentStatus.REGISTERED:
+        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+    session.flush()
 
 
 def tree(session: Session, document_id: int) -> list[dict[str, Any]]:

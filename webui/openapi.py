@@ -133,7 +133,10 @@ def document() -> dict[str, Any]:
                                                             "full_name": {"type": "string"}}},
                 "Task": {"type": "object", "properties": {
                     "id": {"type": "string"}, "case_id": {"type": "integer"}, "task": {"type": "string"},
-                    "title": {"type": "string"}, "lane": {"type": "string"}, "status": {"type": "string"},
+                    "title": {"type": "string"}, "lane": {"type": "string"},
+                    "kind": {"type": ["string", "null"], "enum": ["comment", None],
+                             "description": "the task's taskKind property: comment = góp ý, shown in green"},
+                    "status": {"type": "string"},
                     "created_at": {"type": "string", "format": "date-time"},
                     "due_at": {"type": ["string", "null"], "format": "date-time"},
                     "assignees": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}},

@@ -127,6 +127,13 @@ class Document(Base):
 
     files: Mapped[list[DocumentFile]] = relationship(order_by="DocumentFile.id", cascade="all, delete-orphan")
     recipients: Mapped[list[Recipient]] = relationship(order_by="Recipient.id", cascade="all, delete-orphan")
+    # Links are written by id where they arise (a reply, a copy); these only read them.
+    links: Mapped[list[DocumentLink]] = relationship(
+        foreign_keys="DocumentLink.source_id", order_by="DocumentLink.id", viewonly=True
+    )
+    linked_from: Mapped[list[DocumentLink]] = relationship(
+        foreign_keys="DocumentLink.target_id", order_by="DocumentLink.id", viewonly=True
+    )
 
 
 class DocumentFile(Base):
@@ -173,6 +180,9 @@ class DocumentLink(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, 16))
+
+    source: Mapped[Document] = relationship(foreign_keys=[source_id], viewonly=True)
+    target: Mapped[Document] = relationship(foreign_keys=[target_id], viewonly=True)
 
 
 class AssignmentRole(enum.StrEnum):
