@@ -117,6 +117,76 @@ def _report_paths() -> dict[str, Any]:
     }
 
 
+_DOC_ID = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _document_paths() -> dict[str, Any]:
+    doc = {"$ref": "#/components/schemas/Document"}
+    return {
+        "/api/v1/documents": {"post": {
+            "summary": "Vào sổ: văn bản đến (đăng ký ngay hoặc sau bút phê), văn bản mật, văn bản nhập bù",
+            "requestBody": _json_body({"type": "object", "required": ["direction", "data"], "properties": {
+                "direction": {"type": "string", "enum": ["incoming", "outgoing"]},
+                "agency": {"type": "string"}, "register": {"type": "boolean", "default": True},
+                "backfilled": {"type": "boolean", "description": "entered after an outage, with its real date"},
+                "data": {"type": "object", "description": "Decree 30 Appendix VI metadata"}}}),
+            "responses": {"201": _resp("Văn bản đã vào sổ, với các văn bản có thể trùng", {
+                "type": "object", "properties": {"document": doc, "duplicates": {
+                    "type": "array", "items": {"type": "integer"}}}}), **_errors(401, 403, 422)}}},
+        "/api/v1/documents/{document_id}": {"get": {
+            "summary": "Chi tiết văn bản", "parameters": [_DOC_ID],
+            "responses": {"200": _resp("Văn bản", doc), **_errors(401, 403, 404)}}},
+        "/api/v1/documents/{document_id}/recall": {"post": {
+            "summary": "Thu hồi văn bản đã phát hành", "parameters": [_DOC_ID],
+            "requestBody": _json_body({"type": "object", "required": ["reason"], "properties": {
+                "reason": {"type": "string"}}}),
+            "responses": {"200": _resp("Văn bản đã thu hồi", doc), **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/documents/{document_id}/tree": {"get": {
+            "summary": "Cây công việc của văn bản", "parameters": [_DOC_ID],
+            "responses": {"200": _resp("Các lần giao việc, lồng nhau", {"type": "object"}),
+                          **_errors(401, 403, 404)}}},
+        "/api/v1/documents/{document_id}/files": {"post": {
+            "summary": "Tải tệp PDF lên (tệp chính hoặc phụ lục)", "parameters": [_DOC_ID],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "role": {"type": "string", "enum": ["main", "appendix"]}}}}}},
+            "responses": {"201": _resp("Tệp đã lưu", {"type": "object"}), **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/documents/{document_id}/files/{file_id}": {"get": {
+            "summary": "Tải tệp PDF về", "parameters": [
+                _DOC_ID, {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "Tệp PDF", "content": {"application/pdf": {}}},
+                          **_errors(401, 403, 404)}}},
+    }
+
+
+def _notification_paths() -> dict[str, Any]:
+    me = {"type": "object", "properties": {
+        "username": {"type": "string"}, "full_name": {"type": "string"}, "email": {"type": ["string", "null"]},
+        "email_notifications": {"type": "boolean"}, "has_certificate": {"type": "boolean"}}}
+    return {
+        "/api/v1/notifications": {"get": {
+            "summary": "Thông báo của tôi", "parameters": [
+                {"name": "unread", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}}, *_PAGE],
+            "responses": {"200": _resp("Trang kết quả", {"$ref": "#/components/schemas/Page"}),
+                          **_errors(401, 422)}}},
+        "/api/v1/notifications/count": {"get": {
+            "summary": "Số thông báo chưa đọc",
+            "responses": {"200": _resp("Số chưa đọc", _counts("unread")), **_errors(401)}}},
+        "/api/v1/notifications/read": {"post": {
+            "summary": "Đánh dấu đã đọc",
+            "requestBody": _json_body({"type": "object", "required": ["ids"], "properties": {"ids": {
+                "oneOf": [{"type": "array", "items": {"type": "integer"}}, {"const": "all"}]}}}),
+            "responses": {"200": _resp("Đã đánh dấu", _counts("marked", "unread")), **_errors(401, 422)}}},
+        "/api/v1/me": {
+            "get": {"summary": "Tài khoản của tôi", "responses": {"200": _resp("Tài khoản", me), **_errors(401)}},
+            "patch": {"summary": "Bật/tắt thông báo qua thư điện tử",
+                      "requestBody": _json_body({"type": "object", "required": ["email_notifications"],
+                                                 "properties": {"email_notifications": {"type": "boolean"}}}),
+                      "responses": {"200": _resp("Tài khoản", me), **_errors(401, 422)}}},
+    }
+
+
 def document() -> dict[str, Any]:
     case = {"$ref": "#/components/schemas/Case"}
     task = {"$ref": "#/components/schemas/Task"}
@@ -149,6 +219,7 @@ def document() -> dict[str, Any]:
                 "Page": {"type": "object", "properties": {"items": {"type": "array"}, "page": {"type": "integer"},
                                                           "per_page": {"type": "integer"},
                                                           "total": {"type": "integer"}}},
+                "Document": {"type": "object", "description": "Decree 30 Appendix VI fields, files, recipients"},
                 **_report_schemas(),
             },
         },
@@ -191,5 +262,7 @@ def document() -> dict[str, Any]:
                 "requestBody": _json_body({"type": "object", "properties": {"data": {"type": "object"}}}),
                 "responses": {"200": _resp("Hồ sơ sau khi xử lý", case), **_errors(401, 403, 404, 409, 422)}}},
             **_report_paths(),
+            **_document_paths(),
+            **_notification_paths(),
         },
     }
