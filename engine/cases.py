@@ -13,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, forms, messages, permissions, state
+from . import audit, case_messages, documents, forms, permissions, state
 from .actions import ACTIONS, ActionContext
 from .clock import VIETNAM, FakeClock, using
 from .definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
@@ -100,7 +100,7 @@ def start_case(
         payload={"process": info.process_id, "version": info.version, "version_id": info.id,
                  "document": document.id if document else None, "data": clean, **changes.as_payload()},
     )
-    messages.route(session, case, onward, user, now)
+    case_messages.route(session, case, onward, user, now)
     return case
 
 
@@ -149,7 +149,7 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         payload={"task": row.spec_name, "title": row.title, "data": clean, "status": case.status.value,
                  **changes.as_payload()},
     )
-    messages.route(session, case, onward, user, now)
+    case_messages.route(session, case, onward, user, now)
     return case
 
 
@@ -167,7 +167,7 @@ def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
         audit.append(session, at=now, action="timer_fired", case_id=case.id, payload=changes.as_payload())
     initiator = session.get(User, case.initiator_id)
     assert initiator is not None
-    messages.route(session, case, onward, initiator, now)
+    case_messages.route(session, case, onward, initiator, now)
     return changes.fired
 
 

@@ -17,7 +17,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from . import audit, messages, state
+from . import audit, case_messages, state
 from .cases import open_tasks
 from .clock import FakeClock, using
 from .definitions import version_info
@@ -76,7 +76,7 @@ def replay(session: Session, case_id: int) -> ReplayReport:
         workflow.task_tree.data.update(start["data"])
         workflow.do_engine_steps()
         if "message" in start:  # started by a message from another case (liên thông)
-            workflow.send_event(messages.event(start["message"], start["payload"]))
+            workflow.send_event(case_messages.event(start["message"], start["payload"]))
             workflow.do_engine_steps()
     compare_opened(entries[0].seq, start["opened"])
     for entry in entries[1:]:
@@ -94,7 +94,7 @@ def replay(session: Session, case_id: int) -> ReplayReport:
                 workflow.refresh_timers()
                 workflow.do_engine_steps()
             elif entry.action == "message_received":
-                workflow.send_event(messages.event(payload["message"], payload["payload"]))
+                workflow.send_event(case_messages.event(payload["message"], payload["payload"]))
                 workflow.do_engine_steps()
             else:
                 continue
