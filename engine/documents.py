@@ -295,8 +295,13 @@ def register_incoming(session: Session, doc: Document, now: datetime) -> list[in
     return duplicates(session, doc)
 
 
-def _require_pdf(head: bytes) -> None:
-    # PDF readers accept the header anywhere in the first kilobyte.
+def check_pdf_name(filename: str) -> None:
+    if not filename.lower().endswith(".pdf"):
+        raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
+
+
+def require_pdf(head: bytes) -> None:
+    """The upload's first kilobyte must be a PDF's (readers accept the header anywhere there)."""
     if b"%PDF-" not in head:
         raise InvalidData("Tệp không phải PDF hợp lệ.", {"file": "Nội dung không phải PDF."})
 
@@ -312,9 +317,8 @@ def attach_file(
         raise InvalidData("Vai trò tệp không hợp lệ.", {"role": "Chọn main hoặc appendix."})
     if doc.status == DocumentStatus.RECALLED or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
         raise Conflict("Văn bản đã phát hành hoặc đã thu hồi, không thêm tệp được.")
-    if not filename.lower().endswith(".pdf"):
-        raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
-    sha, size = store.put(stream, max_bytes, _require_pdf)
+    check_pdf_name(filename)
+    sha, size = store.put(stream, max_bytes, require_pdf)
     if role == "main":
         doc.files = [f for f in doc.files if f.role != "main"]
     record = DocumentFile(role=role, filename=filename[-255:], sha256=sha, size=size,

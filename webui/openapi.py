@@ -187,6 +187,41 @@ def _notification_paths() -> dict[str, Any]:
     }
 
 
+def _conversation_paths() -> dict[str, Any]:
+    conv = {"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    page = {"$ref": "#/components/schemas/Page"}
+    return {
+        "/api/v1/conversations": {
+            "get": {"summary": "Các cuộc trò chuyện của tôi, với số tin chưa đọc", "parameters": _PAGE,
+                    "responses": {"200": _resp("Trang kết quả", page), **_errors(401, 422)}},
+            "post": {"summary": "Bắt đầu trò chuyện (một-một hoặc nhóm)",
+                     "requestBody": _json_body({"type": "object", "required": ["members"], "properties": {
+                         "members": {"type": "array", "items": {"type": "string"}}, "title": {"type": "string"}}}),
+                     "responses": {"201": _resp("Cuộc trò chuyện", {"type": "object"}),
+                                   **_errors(401, 403, 422)}}},
+        "/api/v1/conversations/{conversation_id}/messages": {
+            "get": {"summary": "Tin nhắn", "parameters": [conv, *_PAGE],
+                    "responses": {"200": _resp("Trang kết quả", page), **_errors(401, 403, 404)}},
+            "post": {"summary": "Gửi tin nhắn (có thể kèm tệp PDF, liên kết văn bản hoặc hồ sơ)", "parameters": [conv],
+                     "requestBody": {"required": True, "content": {
+                         "application/json": {"schema": {"type": "object", "properties": {
+                             "text": {"type": "string"}, "document_id": {"type": "integer"},
+                             "case_id": {"type": "integer"}}}},
+                         "multipart/form-data": {"schema": {"type": "object", "properties": {
+                             "text": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}}},
+                     "responses": {"201": _resp("Đã gửi", {"type": "object"}), **_errors(401, 403, 404, 422)}}},
+        "/api/v1/conversations/{conversation_id}/read": {"post": {
+            "summary": "Đánh dấu đã đọc", "parameters": [conv],
+            "responses": {"200": _resp("Đã đánh dấu", {"type": "object"}), **_errors(401, 403, 404)}}},
+        "/api/v1/conversations/{conversation_id}/messages/{message_id}/files/{file_id}": {"get": {
+            "summary": "Tải tệp đính kèm tin nhắn", "parameters": [
+                conv, {"name": "message_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "Tệp PDF", "content": {"application/pdf": {}}},
+                          **_errors(401, 403, 404)}}},
+    }
+
+
 def document() -> dict[str, Any]:
     case = {"$ref": "#/components/schemas/Case"}
     task = {"$ref": "#/components/schemas/Task"}
@@ -264,5 +299,6 @@ def document() -> dict[str, Any]:
             **_report_paths(),
             **_document_paths(),
             **_notification_paths(),
+            **_conversation_paths(),
         },
     }

@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry, AuditHead
 from .base import Base
+from .conversations import Conversation, ConversationMember, Message, MessageFile
 from .documents import (
     Assignment,
     AssignmentRole,
@@ -34,6 +35,10 @@ from .workflow import (
 )
 
 __all__ = [
+    "Conversation",
+    "ConversationMember",
+    "Message",
+    "MessageFile",
     "Notification",
     "NotificationKind",
     "Assignment",

@@ -44,6 +44,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(255))
     abbreviation: Mapped[str] = mapped_column(String(32))  # used in document symbols: 05/QĐ-TTYT
     identifier_code: Mapped[str] = mapped_column(String(13), unique=True)  # mã định danh, QĐ 20/2020
+    # Whether its staff may message people of other agencies of this installation.
+    cross_agency_messages: Mapped[bool] = mapped_column(default=False)
 
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.id")
 
