@@ -8,18 +8,14 @@ blank to be filled in by hand on the printed sheet, as the paper register would 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import MethodReturnValue, TableCellFillMode
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import doctypes, reports
+from . import doctypes, pdftable, reports
 from .clock import VIETNAM
 from .errors import Forbidden, NotFound
 from .models import (
@@ -33,6 +29,7 @@ from .models import (
     Urgency,
     User,
 )
+from .pdftable import Fonts
 
 # (title, width in mm); each register fills the 277 mm between the margins of A4 landscape.
 OUTGOING_COLUMNS = [
@@ -50,20 +47,6 @@ _CENTRED = {"Số, ký hiệu văn bản", "Ngày tháng văn bản", "Số lư�
 URGENCY_NAMES = {Urgency.URGENT: "Khẩn", Urgency.VERY_URGENT: "Thượng khẩn", Urgency.FLASH: "Hỏa tốc"}
 SECRECY_NAMES = {Secrecy.SECRET: "Mật", Secrecy.TOP_SECRET: "Tối mật", Secrecy.ABSOLUTE: "Tuyệt mật"}
 _ROLE_NOTES = {AssignmentRole.MAIN: "", AssignmentRole.CO: " (phối hợp)", AssignmentRole.INFO: " (để biết)"}
-
-_FAMILY = "register"
-_BODY_PT = 9
-_LINE_MM = 4.2
-_PADDING_MM = 1.0
-# A row must fit on one page (the table cannot split it): long cells are cut to this.
-_MAX_CELL_LINES = 24
-
-
-@dataclass(frozen=True)
-class Fonts:
-    regular: Path
-    bold: Path
-
 
 @dataclass(frozen=True)
 class PrintedRegister:
@@ -130,75 +113,24 @@ def _incoming_rows(session: Session, book: RegisterBook, year: int, docs: Sequen
     return rows
 
 
-class _RegisterPdf(FPDF):
-    def __init__(self, fonts: Fonts, running_title: str) -> None:
-        super().__init__(orientation="landscape", unit="mm", format="A4")
-        for path in (fonts.regular, fonts.bold):
-            if not path.is_file():
-                # A deployment fault, not the user's: say how to fix it.
-                raise RuntimeError(f"Không tìm thấy phông chữ {path}: cài gói fonts-noto-core hoặc đặt "
-                                   "QLVB_PDF_FONT, QLVB_PDF_FONT_BOLD.")
-        self.add_font(_FAMILY, "", str(fonts.regular))
-        self.add_font(_FAMILY, "B", str(fonts.bold))
-        self.running_title = running_title
-        self.set_margins(10, 10, 10)
-        self.set_auto_page_break(True, margin=14)
-
-    def footer(self) -> None:
-        self.set_y(-11)
-        self.set_font(_FAMILY, size=8)
-        self.cell(0, 5, f"{self.running_title} – Trang {self.page_no()}/{{nb}}", align="C")
-
-    def fit(self, text: str, width: float) -> str:
-        """``text`` in NFC (some sources send decomposed diacritics, which would print as
-        loose marks), cut to the lines a row may hold."""
-        text = unicodedata.normalize("NFC", text)
-        lines = self.multi_cell(width - 2 * _PADDING_MM, _LINE_MM, text, dry_run=True,
-                                output=MethodReturnValue.LINES)
-        assert isinstance(lines, list)  # what output=LINES returns
-        if len(lines) <= _MAX_CELL_LINES:
-            return text
-        return "\n".join(lines[:_MAX_CELL_LINES - 1]) + "\n…"
-
-
 def render(agency_name: str, book: RegisterBook, year: int, rows: Sequence[Sequence[str]], first: int | None,
            last: int | None, fonts: Fonts, created: datetime) -> bytes:
     """The register as PDF bytes: the title lines, then one table row per entry, headings
     repeated on every page."""
     incoming = book.direction == Direction.INCOMING
     title = "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" if incoming else "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
-    columns = INCOMING_COLUMNS if incoming else OUTGOING_COLUMNS
-    pdf = _RegisterPdf(fonts, f"{agency_name} – {book.name} năm {year}")
-    pdf.set_title(f"{title} – {agency_name} – {year}")
-    pdf.set_author(agency_name)
-    pdf.set_lang("vi")
-    pdf.set_creation_date(created)
-    pdf.add_page()
-    for text, style, size in ((agency_name.upper(), "B", 12), (title, "B", 16), (f"Năm {year}", "", 12)):
-        pdf.set_font(_FAMILY, style, size)
-        pdf.cell(0, size * 0.55, text, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(_FAMILY, "", 10)
     extent = "chưa có văn bản nào"
     if first is not None and last is not None:
         extent = f"từ số {first:02d} đến số {last:02d} ({len(rows)} văn bản)"
-    pdf.cell(0, 6, f"{book.name}: {extent}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.set_font(_FAMILY, "", _BODY_PT)
-    widths = [w for _, w in columns]
-    headings = FontFace(family=_FAMILY, emphasis="BOLD", size_pt=_BODY_PT, fill_color=(235, 235, 235))
-    with pdf.table(col_widths=widths, width=sum(widths), line_height=_LINE_MM, padding=_PADDING_MM,
-                   text_align=tuple("CENTER" if t in _CENTRED else "LEFT" for t, _ in columns),
-                   headings_style=headings, num_heading_rows=2, v_align="TOP",
-                   cell_fill_mode=TableCellFillMode.NONE) as table:
-        for heading in ([t for t, _ in columns], [f"({i})" for i in range(1, len(columns) + 1)]):
-            head = table.row()
-            for text in heading:
-                head.cell(text, align="CENTER")
-        for values in rows:
-            row = table.row()
-            for text, width in zip(values, widths, strict=True):
-                row.cell(pdf.fit(text, width))
-    return bytes(pdf.output())
+    return pdftable.render(
+        pdftable.Sheet(
+            heading=[(agency_name.upper(), "B", 12), (title, "B", 16), (f"Năm {year}", "", 12)],
+            subtitle=f"{book.name}: {extent}", columns=INCOMING_COLUMNS if incoming else OUTGOING_COLUMNS,
+            centred=_CENTRED, rows=rows, running_title=f"{agency_name} – {book.name} năm {year}",
+            document_title=f"{title} – {agency_name} – {year}", author=agency_name,
+        ),
+        fonts, created,
+    )
 
 
 def print_register(session: Session, user: User, code: str, params: reports.YearParams, fonts: Fonts,
