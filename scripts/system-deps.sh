@@ -2,7 +2,8 @@
 # Installs the Debian packages the test suite needs, only those missing.
 # PostgreSQL: the suite starts its own throwaway server (TESTING.md).
 # fonts-noto-core: the Vietnamese serif of the printed registers (QLVB_PDF_FONT);
-# poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back.
+# poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back;
+# qpdf: joins a record's documents into one PDF.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 [ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || need+=(fonts-noto-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -22,12 +22,13 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = platform.settings.max_upload_bytes + 1024 * 1024
     app.extensions["qlvb"] = platform
 
-    from . import api, api_conversations, api_documents, api_notifications, api_reports
+    from . import api, api_conversations, api_documents, api_notifications, api_records, api_reports
 
     app.register_blueprint(api.bp)
     app.register_blueprint(api_documents.bp)
     app.register_blueprint(api_notifications.bp)
     app.register_blueprint(api_conversations.bp)
+    app.register_blueprint(api_records.bp)
     app.register_blueprint(api_reports.bp)
 
     @app.get("/")

@@ -222,6 +222,49 @@ def _conversation_paths() -> dict[str, Any]:
     }
 
 
+def _record_paths() -> dict[str, Any]:
+    rec = {"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    record = {"type": "object", "description": "code {agency identifier}.{year}.{notation}, counts, archive flag"}
+    return {
+        "/api/v1/records": {
+            "get": {"summary": "Hồ sơ tôi được xem", "parameters": [
+                {"name": "year", "in": "query", "schema": {"type": "integer"}}, *_PAGE],
+                "responses": {"200": _resp("Trang kết quả", {"$ref": "#/components/schemas/Page"}),
+                              **_errors(401, 422)}},
+            "post": {"summary": "Lập hồ sơ", "requestBody": _json_body({
+                "type": "object", "required": ["notation", "title", "retention"], "properties": {
+                    "notation": {"type": "string"}, "title": {"type": "string"}, "retention": {"type": "string"},
+                    "access": {"type": "string", "enum": ["Công khai", "Hạn chế"]}, "personal": {"type": "boolean"},
+                    "year": {"type": "integer"}, "description": {"type": "string"}}}),
+                "responses": {"201": _resp("Hồ sơ", record), **_errors(401, 403, 409, 422)}}},
+        "/api/v1/records/stats": {"get": {
+            "summary": "Thống kê hồ sơ theo tài khoản",
+            "responses": {"200": _resp("Số hồ sơ, văn bản, trang", {"type": "object"}), **_errors(401, 403)}}},
+        "/api/v1/records/{record_id}": {
+            "get": {"summary": "Hồ sơ và các văn bản theo thứ tự thời gian", "parameters": [rec],
+                    "responses": {"200": _resp("Hồ sơ", record), **_errors(401, 404)}},
+            "patch": {"summary": "Kết thúc hồ sơ, đánh dấu đã nộp lưu", "parameters": [rec],
+                      "requestBody": _json_body({"type": "object", "properties": {
+                          "closed_on": {"type": ["string", "null"], "format": "date"},
+                          "archived": {"type": "boolean"}}}),
+                      "responses": {"200": _resp("Hồ sơ", record), **_errors(401, 403, 404, 422)}}},
+        "/api/v1/records/{record_id}/documents": {"post": {
+            "summary": "Đưa văn bản vào hồ sơ (không sao chép)", "parameters": [rec],
+            "requestBody": _json_body({"type": "object", "required": ["document_id"], "properties": {
+                "document_id": {"type": "integer"}}}),
+            "responses": {"201": _resp("Hồ sơ", record), **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/records/{record_id}/documents/{document_id}": {"delete": {
+            "summary": "Bỏ văn bản khỏi hồ sơ", "parameters": [rec, _DOC_ID],
+            "responses": {"200": _resp("Hồ sơ", record), **_errors(401, 403, 404)}}},
+        "/api/v1/records/{record_id}/export.{fmt}": {"get": {
+            "summary": "Xuất hồ sơ: PDF (mục lục và văn bản) hoặc XML", "parameters": [
+                rec, {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string",
+                                                                            "enum": ["pdf", "xml"]}}],
+            "responses": {"200": {"description": "Tệp", "content": {"application/pdf": {}, "application/xml": {}}},
+                          **_errors(401, 404, 422)}}},
+    }
+
+
 def document() -> dict[str, Any]:
     case = {"$ref": "#/components/schemas/Case"}
     task = {"$ref": "#/components/schemas/Task"}
@@ -300,5 +343,6 @@ def document() -> dict[str, Any]:
             **_document_paths(),
             **_notification_paths(),
             **_conversation_paths(),
+            **_record_paths(),
         },
     }

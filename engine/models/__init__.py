@@ -23,6 +23,7 @@ from .documents import (
 )
 from .notices import Notification, NotificationKind
 from .org import POSITION_TITLES, Agency, ApiToken, Delegation, Position, Unit, UnitKind, User, UserPosition
+from .records import Record, RecordDocument
 from .workflow import (
     Case,
     CaseFollower,
@@ -35,6 +36,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "Record",
+    "RecordDocument",
     "Conversation",
     "ConversationMember",
     "Message",

@@ -1,0 +1,110 @@
+"""Records (hồ sơ) in the JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlalchemy.orm import Session
+
+from engine import records
+from engine.errors import InvalidData
+from engine.models import User
+from engine.pdftable import Fonts
+from engine.storage import FileStore
+
+from .apiutil import authed, body, current_user, page_args, platform, transaction
+
+bp = Blueprint("records", __name__, url_prefix="/api/v1/records")
+
+
+def _store() -> FileStore:
+    return FileStore(platform().settings.files_dir)
+
+
+@bp.get("")
+def listing() -> Any:
+    """The records I may see, with documents, pages and the archiving flag (``?year=``)."""
+    page, per_page = page_args()
+    year_arg = request.args.get("year")
+    if year_arg is not None and not year_arg.isdigit():
+        raise InvalidData("Năm không hợp lệ.", {"year": "Cần số năm."})
+    year = int(year_arg) if year_arg else None
+    return authed(False, lambda s, u, now: records.listing(s, _store(), u, year, page, per_page, now))
+
+
+@bp.post("")
+def create() -> Any:
+    """Open a record: notation, title, retention, access, personal."""
+    given = body()
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        record = records.create(session, user, given, now)
+        return records.view(session, _store(), record, now, with_documents=False)
+
+    return authed(True, action, 201)
+
+
+@bp.get("/stats")
+def stats() -> Any:
+    """Records, documents and pages per account."""
+    return authed(False, lambda s, u, now: {"items": records.stats(s, _store(), u)})
+
+
+@bp.get("/<int:record_id>")
+def get(record_id: int) -> Any:
+    """A record with its documents numbered in date order."""
+    return authed(False, lambda s, u, now: records.get(s, _store(), u, record_id, now))
+
+
+@bp.patch("/<int:record_id>")
+def update(record_id: int) -> Any:
+    """Close the record (``closed_on``) or mark it archived."""
+    given = body()
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        record = records.update(session, user, record_id, given, now)
+        return records.view(session, _store(), record, now, with_documents=False)
+
+    return authed(True, action)
+
+
+@bp.post("/<int:record_id>/documents")
+def add_document(record_id: int) -> Any:
+    """Put a document in the record (the document itself, not a copy)."""
+    document_id = body().get("document_id")
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        records.add_document(session, user, record_id, document_id, now)
+        return records.get(session, _store(), user, record_id, now)
+
+    return authed(True, action, 201)
+
+
+@bp.delete("/<int:record_id>/documents/<int:document_id>")
+def remove_document(record_id: int, document_id: int) -> Any:
+    """Take a document out of the record."""
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        records.remove_document(session, user, record_id, document_id, now)
+        return records.get(session, _store(), user, record_id, now)
+
+    return authed(True, action)
+
+
+@bp.get("/<int:record_id>/export.<fmt>")
+def export(record_id: int, fmt: str) -> Any:
+    """The record as one PDF (cover list, then the documents) or as XML of its metadata."""
+    if fmt not in ("pdf", "xml"):
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
+    settings = platform().settings
+    with transaction(True) as (session, now):
+        user = current_user(session, now)
+        if fmt == "pdf":
+            result = records.export_pdf(session, _store(), user, record_id,
+                                        Fonts(settings.pdf_font, settings.pdf_font_bold), now)
+        else:
+            result = records.export_xml(session, _store(), user, record_id, now)
+    return Response(result.content, mimetype=result.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
