@@ -312,7 +312,7 @@ class _Tally:
 MEASURES = ("incoming", "outgoing", "processed", "unprocessed", "overdue")
 
 
-def _bucket_start(day: date, group: Grouping) -> date:
+def bucket_start(day: date, group: Grouping) -> date:
     if group == Grouping.DAY:
         return day
     if group == Grouping.MONTH:
@@ -331,7 +331,7 @@ def _next_bucket(start: date, group: Grouping) -> date:
     return date(start.year + months // 12, months % 12 + 1, 1)
 
 
-def _label(start: date, group: Grouping) -> str:
+def label(start: date, group: Grouping) -> str:
     if group == Grouping.DAY:
         return start.isoformat()
     if group == Grouping.MONTH:
@@ -341,13 +341,13 @@ def _label(start: date, group: Grouping) -> str:
     return str(start.year)
 
 
-def _buckets(start: date, end: date, group: Grouping) -> list[tuple[str, date, date]]:
+def buckets(start: date, end: date, group: Grouping) -> list[tuple[str, date, date]]:
     """(label, first day, last day) of every bucket of the period, clipped to it."""
     found = []
-    current = _bucket_start(start, group)
+    current = bucket_start(start, group)
     while current <= end:
         following = _next_bucket(current, group)
-        found.append((_label(current, group), max(current, start), min(following - timedelta(days=1), end)))
+        found.append((label(current, group), max(current, start), min(following - timedelta(days=1), end)))
         current = following
     return found
 
@@ -358,8 +358,8 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
     as_of = today(now)
     tally = _Tally()
 
-    def label(day: date) -> str:
-        return _label(_bucket_start(day, params.group), params.group)
+    def period_of(day: date) -> str:
+        return label(bucket_start(day, params.group), params.group)
 
     incoming = [*_registered_incoming(agency.id), Document.arrival_date >= params.start,
                 Document.arrival_date <= params.end]
@@ -369,7 +369,7 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
     for document_id, arrival, status, due_date in rows:
         assert arrival is not None  # filtered on
         assignments = trees.get(document_id, [])
-        unit, bucket = main_unit(assignments), label(arrival)
+        unit, bucket = main_unit(assignments), period_of(arrival)
         tally.add(unit, bucket, "incoming")
         if is_processed(status, assignments):
             tally.add(unit, bucket, "processed")
@@ -385,13 +385,13 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
     ))
     for unit_id, issued_at in issued:
         assert issued_at is not None  # filtered on
-        tally.add(unit_id, label(issued_at.astimezone(VIETNAM).date()), "outgoing")
+        tally.add(unit_id, period_of(issued_at.astimezone(VIETNAM).date()), "outgoing")
 
-    buckets = _buckets(params.start, params.end, params.group)
+    spans = buckets(params.start, params.end, params.group)
 
     def periods(unit: int | str | None) -> list[dict[str, Any]]:
         return [{"period": name, "from": first.isoformat(), "to": last.isoformat(),
-                 **tally.figures(MEASURES, unit, name)} for name, first, last in buckets]
+                 **tally.figures(MEASURES, unit, name)} for name, first, last in spans]
 
     return {
         "agency": _agency_view(agency), "from": params.start.isoformat(), "to": params.end.isoformat(),

@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, request, send_file
 
-from engine import register_pdf, reports
+from engine import compliance_stats, register_pdf, reports
+from engine.errors import InvalidData
 
 from .apiutil import authed, current_user, platform, transaction
 
@@ -44,3 +45,29 @@ def print_register(code: str) -> Any:
     with transaction(False) as (session, now):
         printed = register_pdf.print_register(session, current_user(session, now), code, params, fonts, now)
     return send_file(io.BytesIO(printed.content), mimetype="application/pdf", download_name=printed.filename)
+
+
+@bp.get("/reports/statistics")
+def statistics() -> Any:
+    """Compliance per unit and per person: on time, late, open; unsigned issuance; share electronic."""
+    params = reports.SummaryParams.parse(request.args)
+    return authed(False, lambda s, u, now: compliance_stats.statistics(s, u, params, now))
+
+
+@bp.get("/reports/statistics.<fmt>")
+def statistics_export(fmt: str) -> Any:
+    """The same figures as a spreadsheet (.xlsx) or a PDF."""
+    if fmt not in ("xlsx", "pdf"):
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn xlsx hoặc pdf."})
+    params = reports.SummaryParams.parse(request.args)
+    settings = platform().settings
+    with transaction(False) as (session, now):
+        stats = compliance_stats.statistics(session, current_user(session, now), params, now)
+    if fmt == "xlsx":
+        content = compliance_stats.to_xlsx(stats)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = compliance_stats.to_pdf(stats, register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold), now)
+        media = "application/pdf"
+    return send_file(io.BytesIO(content), mimetype=media,
+                     download_name=f"thong-ke-{stats['agency']['code']}-{stats['from']}-{stats['to']}.{fmt}")

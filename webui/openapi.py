@@ -83,6 +83,9 @@ def _report_schemas() -> dict[str, Any]:
     }
 
 
+_STATS_PARAMS = [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("from", "to", "group", "agency")]
+
+
 def _report_paths() -> dict[str, Any]:
     def date_param(name: str, required: bool, description: str) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": required, "description": description,
@@ -92,6 +95,17 @@ def _report_paths() -> dict[str, Any]:
         return {"$ref": f"#/components/schemas/{name}"}
 
     return {
+        "/api/v1/reports/statistics": {"get": {
+            "summary": "Thống kê tuân thủ theo đơn vị và cá nhân", "parameters": _STATS_PARAMS,
+            "responses": {"200": _resp("Số liệu", {"type": "object"}), **_errors(401, 403, 422)}}},
+        "/api/v1/reports/statistics.{fmt}": {"get": {
+            "summary": "Xuất thống kê tuân thủ (.xlsx hoặc PDF)", "parameters": [
+                {"name": "fmt", "in": "path", "required": True,
+                 "schema": {"type": "string", "enum": ["xlsx", "pdf"]}},
+                *_STATS_PARAMS],
+            "responses": {"200": {"description": "Tệp", "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "application/pdf": {}}},
+                **_errors(401, 403, 422)}}},
         "/api/v1/reports/summary": {"get": {
             "summary": "Báo cáo số văn bản đến, đi, đã xử lý, chưa xử lý, quá hạn theo đơn vị và kỳ",
             "parameters": [
