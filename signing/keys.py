@@ -119,8 +119,8 @@ class Pkcs12Key(KeySource):
         return self._signer
 
 
-def open_token(module: Path, token_label: str, pin: str) -> Any:
-    """A logged-in PKCS#11 session, with a Vietnamese error for a wrong PIN or a missing token."""
+def open_token(module: Path, token_label: str, pin: str | None) -> Any:
+    """A PKCS#11 session, logged in unless ``pin`` is None; Vietnamese errors for a wrong PIN or no token."""
     try:
         return open_pkcs11_session(str(module), token_criteria=TokenCriteria(label=token_label), user_pin=pin)
     except pkcs11.PinIncorrect as err:
