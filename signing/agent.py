@@ -23,8 +23,6 @@ from typing import Any
 
 import pkcs11
 from asn1crypto import cms
-from pyhanko.sign.general import SigningError as PyhankoSigningError
-from pyhanko.sign.pkcs11 import PKCS11Signer
 
 from .errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
 from .keys import Pkcs11Key, open_token
@@ -59,14 +57,14 @@ class SigningAgent:
         if self._certificate is None:
             session = open_token(self.token.module, self.token.token_label, None)
             try:
-                cert = PKCS11Signer(session, key_label=self.token.key_label).signing_cert
-            except (PyhankoSigningError, pkcs11.PKCS11Error) as err:
-                raise KeyUnavailable(f"Thiết bị ký số không có chứng thư “{self.token.key_label}”.") from err
+                query = {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+                         pkcs11.Attribute.LABEL: self.token.key_label}
+                found = [bytes(obj[pkcs11.Attribute.VALUE]) for obj in session.get_objects(query)]
             finally:
                 session.close()
-            if cert is None:
+            if not found:
                 raise KeyUnavailable(f"Thiết bị ký số không có chứng thư “{self.token.key_label}”.")
-            self._certificate = cert.dump()
+            self._certificate = found[0]
         return self._certificate
 
     def _check_attributes(self, request: SigningRequest) -> None:
