@@ -9,13 +9,17 @@ rescaled to 1000 units per em; every signature then works on a file of a few kil
 from __future__ import annotations
 
 import io
+import threading
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from fontTools import subset, ttLib
 from fontTools.ttLib.scaleUpem import scale_upem
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from .errors import SigningError
@@ -32,6 +36,12 @@ _VIETNAMESE = (
 )
 CHARSET = "".join(chr(c) for c in range(0x20, 0x7F)) + _VIETNAMESE + "–—…‘’“”°·×"
 _UNITS_PER_EM = 1000
+# Always in every subset, so that two signatures of the same person differ in no glyph (the time
+# changes only digits) and the font program cut for the first serves them all.
+_ALWAYS = "0123456789:/+-. "
+_PROGRAMS: OrderedDict[tuple[Path, frozenset[int]], bytes] = OrderedDict()
+_PROGRAMS_LOCK = threading.Lock()
+_MAX_PROGRAMS = 256  # a few kilobytes each
 
 
 @lru_cache(maxsize=8)
@@ -55,6 +65,50 @@ def subset_bytes(path: Path) -> bytes:
     return out.getvalue()
 
 
+class _ProgramFont(CIDFontType2):
+    """A TrueType CID font whose embedded program is given, not re-saved from the parsed font."""
+
+    program: bytes = b""  # deflated
+
+    def set_font_file(self, writer: BasePdfFileWriter) -> generic.IndirectObject:
+        stream = generic.StreamObject({generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode")},
+                                      encoded_data=self.program)
+        ref = writer.add_object(stream)
+        self._font_descriptor[generic.pdf_name("/FontFile2")] = ref
+        return ref
+
+
+class _CachingAccumulator(GlyphAccumulator):
+    """pyHanko's glyph accumulator, which cuts and saves a font program for every signature
+    (~50 ms a font); this one keeps the program of each glyph set it has cut."""
+
+    def __init__(self, writer: BasePdfFileWriter, path: Path, size: float) -> None:
+        super().__init__(writer, io.BytesIO(subset_bytes(path)), size)
+        self._path = path
+        self.cidfont_obj = _ProgramFont(self.tt, self.cidfont_obj.name.split("+", 1)[1], self.subset_prefix)
+        self.shape(_ALWAYS, with_actual_text=False)
+
+    def prepare_write(self) -> None:
+        if self._write_prepared:
+            return
+        key = (self._path, frozenset(self._glyphs))
+        with _PROGRAMS_LOCK:
+            program = _PROGRAMS.get(key)
+        if program is None:
+            self._extract_subset()
+            out = io.BytesIO()
+            self.tt.save(out)
+            program = zlib.compress(out.getvalue())
+            with _PROGRAMS_LOCK:
+                _PROGRAMS[key] = program
+                while len(_PROGRAMS) > _MAX_PROGRAMS:
+                    _PROGRAMS.popitem(last=False)
+        assert isinstance(self.cidfont_obj, _ProgramFont)
+        self.cidfont_obj.program = program
+        self._subset_created = True
+        super().prepare_write()
+
+
 @dataclass(frozen=True)
 class Font:
     """A font file to embed, by path; its subset is computed on first use and kept."""
@@ -63,4 +117,4 @@ class Font:
 
     def engine(self, writer: BasePdfFileWriter, size: float = 10) -> GlyphAccumulator:
         """A pyHanko font engine on the small subset, registered with ``writer``."""
-        return GlyphAccumulator(writer, io.BytesIO(subset_bytes(self.path)), size)
+        return _CachingAccumulator(writer, self.path, size)

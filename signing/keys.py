@@ -32,10 +32,15 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from .errors import KeyUnavailable, WrongSecret
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
+# A verifier trusts a root it already holds, never one carried in the signature: leaving it out
+# makes the signature smaller and quicker to check (one certificate fewer to parse and match).
+EMBED_ROOTS = False
 
 
-def to_asn1(cert: x509.Certificate | bytes) -> asn1_x509.Certificate:
+def to_asn1(cert: x509.Certificate | asn1_x509.Certificate | bytes) -> asn1_x509.Certificate:
     """A certificate in pyHanko's (asn1crypto) form, from cryptography's form or DER."""
+    if isinstance(cert, asn1_x509.Certificate):
+        return cert
     der = cert if isinstance(cert, bytes) else cert.public_bytes(serialization.Encoding.DER)
     return asn1_x509.Certificate.load(der)
 
@@ -70,7 +75,7 @@ class _LoadedKeySigner(Signer):
     def __init__(self, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, cert: asn1_x509.Certificate,
                  registry: SimpleCertificateStore) -> None:
         self._key = key
-        super().__init__(signing_cert=cert, cert_registry=registry)
+        super().__init__(signing_cert=cert, cert_registry=registry, embed_roots=EMBED_ROOTS)
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
@@ -153,7 +158,8 @@ class Pkcs11Key(KeySource):
         self._chain = tuple(to_asn1(c) for c in chain)
         # SoftHSM (and some tokens) lack ECDSA-with-SHA256: hash here and let the token sign raw.
         self._signer = PKCS11Signer(self._session, key_label=key_label, signing_cert=cert,
-                                    ca_chain=list(self._chain), use_raw_mechanism=cert.public_key.algorithm == "ec")
+                                    ca_chain=list(self._chain), use_raw_mechanism=cert.public_key.algorithm == "ec",
+                                    embed_roots=EMBED_ROOTS)
 
     @property
     def certificate(self) -> asn1_x509.Certificate:
@@ -189,4 +195,4 @@ class ExternalKey(KeySource):
         return self._chain
 
     def signer(self, signature: bytes | None = None) -> ExternalSigner:
-        return ExternalSigner(self._cert, _registry(self._chain), signature_value=signature)
+        return ExternalSigner(self._cert, _registry(self._chain), signature_value=signature, embed_roots=EMBED_ROOTS)

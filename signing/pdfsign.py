@@ -31,10 +31,25 @@ from .draft import AGENCY_FIELD, ATTACHMENT_FIELD, LEADER_FIELD, number_filled, 
 from .errors import DocumentRejected, SigningError
 from .keys import KeySource
 
-# Room for the CMS container, fixed so that pyHanko skips its size-estimating dry run (which
-# signs twice); 16 KiB of hex holds an RSA-4096 signature with a chain of four certificates.
-BYTES_RESERVED = 16384
 DIGEST = "sha256"
+# Beyond the certificates and the signature value, the CMS container holds the signed attributes
+# and the algorithm identifiers (~450 bytes) and the issuer's name twice (the signer's identifier
+# and its certificate reference); the rest is margin.
+_CMS_OVERHEAD = 640
+
+
+def bytes_reserved(signer: Signer) -> int:
+    """Room for the CMS container, as hex: computed from the certificates it will carry, so that
+    pyHanko skips its size-estimating dry run (a second signature) and so that validators do not
+    parse kilobytes of padding (pyHanko reads the hex string a byte at a time)."""
+    cert = signer.signing_cert
+    assert cert is not None
+    chain = [c for c in signer.cert_registry if signer.embed_roots or c.self_signed == "no"]  # "maybe": a root
+    der = sum(len(c.dump()) for c in [cert, *chain])
+    size = cert.public_key.byte_size
+    signature = size + 16 if cert.public_key.algorithm == "rsa" else 2 * size + 16  # ECDSA: a DER pair (r, s)
+    overhead = signature + 2 * len(cert.issuer.dump()) + _CMS_OVERHEAD
+    return -(-2 * (der + overhead) // 256) * 256
 
 
 @dataclass(frozen=True)
@@ -135,7 +150,7 @@ def prepare(pdf: bytes, step: Step, signer: Signer) -> Prepared:
     # pyHanko takes the signing time from the clock of the moment; the step fixed it already,
     # so that the appearance, the signature dictionary and the signed attributes agree.
     session.system_time = step.when
-    tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=BYTES_RESERVED)
+    tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=bytes_reserved(signer))
     digest, output = tbs.digest_tbs_document()
     assert isinstance(output, io.BytesIO)
     return Prepared(output, digest, tbs)
