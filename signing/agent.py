@@ -97,6 +97,8 @@ class SigningAgent:
             key = Pkcs11Key(self.token.module, self.token.token_label, self.token.key_label, pin)
             try:
                 signature = asyncio.run(key.signer().async_sign_raw(request.data, DIGEST))
+            except pkcs11.PKCS11Error as err:  # e.g. the token was pulled out after the PIN
+                raise KeyUnavailable(f"Thiết bị ký số không ký được: {type(err).__name__}.") from err
             finally:
                 key.close()
             # a wrong PIN leaves the request usable; a signature consumes it

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import pkcs11
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -161,7 +162,7 @@ async def _sign(pdf: bytes, step: Step, key: KeySource) -> bytes:
     attrs = PdfCMSSignedAttributes(signing_time=step.when)
     try:
         await prepared.tbs.perform_signature(prepared.digest.document_digest, attrs)
-    except PyhankoSigningError as err:
+    except (PyhankoSigningError, pkcs11.PKCS11Error) as err:  # e.g. the token was pulled out meanwhile
         raise SigningError(f"Thiết bị ký số không ký được: {err}") from err
     return prepared.output.getvalue()
 
