@@ -2,8 +2,11 @@
 # Installs the Debian packages the test suite needs, only those missing.
 # PostgreSQL: the suite starts its own throwaway server (TESTING.md).
 # fonts-noto-core: the Vietnamese serif of the printed registers (QLVB_PDF_FONT);
-# poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back;
-# qpdf: joins a record's documents into one PDF.
+# poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back, and pdfsig.
+# Digital signatures: libnss3-tools (certutil, the NSS database pdfsig trusts the test root
+# through), qpdf (draft rewrite, --check; joins a record's documents into one PDF), softhsm2 + opensc (a PKCS#11 token and pkcs11-tool),
+# fonts-noto-core (Noto Sans, 1000 units per em, for the appearances) and fonts-liberation2
+# (Liberation Serif, metric-compatible with Times New Roman, for the attachment stamp).
 set -euo pipefail
 
 need=()
@@ -11,7 +14,13 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 [ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || need+=(fonts-noto-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+[ -f /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
+command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need+=(fonts-noto-core)
+[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -23,4 +32,5 @@ fi
 echo "Installing Debian packages: ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
+# a package can be named twice (poppler-utils, fonts-noto-core): apt-get takes it once
 apt-get install -y -q --no-install-recommends "${need[@]}"

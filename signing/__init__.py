@@ -1,5 +1,10 @@
-"""Digital signatures (PAdES): key sources, the Decree 30 appearance, verification.
+"""Digital signatures (PAdES) as Decree 30/2020 wants them. Free of Flask, like ``engine``.
 
-Free of Flask, like ``engine``. The signing issue fills this package; until then the
-signing steps of the procedures are plain user tasks whose decision is ``sign``.
+- ``keys``: where a key lives (PKCS#12 file, PKCS#11 token, or the holder's own token for split signing)
+- ``draft``: prepare a draft once (fields for both signatures, number and date); the clerk's number and date
+- ``pdfsign``: the leader's, the agency's and the attachment's signatures; ``appearance`` draws them
+- ``split``: prepare the bytes to sign on the server, embed what the holder's token returned
+- ``agent``: the local signing agent on 127.0.0.1 (``qlvb sign-agent``)
+- ``verify``: validation with Vietnamese reasons; ``pdfsig``: poppler's second opinion
+- ``pki``, ``images``, ``softhsm``: a demo PKI, signature and seal images, a SoftHSM token for tests
 """

@@ -1,0 +1,131 @@
+"""Validation of every signature of a PDF with pyHanko against given trust roots, as plain,
+JSON-serialisable reports with a Vietnamese reason for each refusal.
+
+pyHanko, not poppler, is the judge: poppler's ``pdfsig`` says "valid" for a signature whose page
+was changed afterwards, pyHanko's difference analysis does not.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathValidationError
+
+from .appearance import iso_time
+from .draft import AGENCY_FIELD, LEADER_FIELD
+from .errors import DocumentRejected
+from .keys import to_asn1
+
+# pyHanko logs a full traceback for every signature it finds untrusted; the report says why.
+logging.getLogger("pyhanko.sign.validation").setLevel(logging.CRITICAL)
+logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.CRITICAL)
+
+_ALLOWED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    field: str
+    signer: str | None  # common name of the signer's certificate
+    signing_time: str | None  # ISO 8601, Vietnam time, as claimed by the signer
+    valid: bool  # intact, trusted and not modified beyond filling the prepared fields
+    trusted: bool
+    intact: bool
+    modification_level: str  # none, lta_updates, form_filling, annotations, other
+    reason: str | None  # Vietnamese, when not valid
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _certificate_reason(cert: asn1_x509.Certificate | None, now: datetime) -> str | None:
+    """Say precisely what is wrong with the signer's certificate itself, if anything."""
+    if cert is None:
+        return None
+    parsed = x509.load_der_x509_certificate(cert.dump())
+    if parsed.not_valid_after_utc < now:
+        return f"Chứng thư số của người ký đã hết hạn từ {iso_time(parsed.not_valid_after_utc)}."
+    if parsed.not_valid_before_utc > now:
+        return "Chứng thư số của người ký chưa có hiệu lực."
+    try:
+        usage = parsed.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    if not (usage.digital_signature or usage.content_commitment):
+        return "Chứng thư số không được phép dùng để ký số (thiếu mục đích sử dụng khóa ký số)."
+    return None
+
+
+def _reason(status: PdfSignatureStatus, now: datetime) -> str | None:
+    if not status.intact:
+        return "Nội dung văn bản đã bị thay đổi sau khi ký (giá trị băm không khớp)."
+    if not status.valid:
+        return "Giá trị chữ ký số không đúng với chứng thư số."
+    if status.modification_level not in _ALLOWED or not status.docmdp_ok:
+        return "Văn bản đã bị sửa đổi sau khi ký (thay đổi nội dung trang hoặc thêm đối tượng không được phép)."
+    if not status.trusted:
+        specific = _certificate_reason(status.signing_cert, now)
+        if specific:
+            return specific
+        if status.revoked:
+            return "Chứng thư số của người ký đã bị thu hồi."
+        return "Chứng thư số không do một tổ chức chứng thực được tin cậy cấp."
+    return None
+
+
+def _common_name(cert: asn1_x509.Certificate | None) -> str | None:
+    if cert is None:
+        return None
+    return str(cert.subject.native.get("common_name")) if "common_name" in cert.subject.native else None
+
+
+def _report(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: datetime) -> SignatureReport:
+    field = sig.field_name
+    try:
+        status = validate_pdf_signature(sig, ValidationContext(trust_roots=roots, allow_fetching=False, moment=now))
+    except (SignatureValidationError, PathValidationError, PdfError, ValueError) as err:
+        return SignatureReport(field, None, None, False, False, False, "other", f"Không đọc được chữ ký số: {err}")
+    level = status.modification_level or ModificationLevel.OTHER
+    when = status.signer_reported_dt
+    reason = _reason(status, now)
+    return SignatureReport(field, _common_name(status.signing_cert), iso_time(when) if when else None,
+                           bool(status.bottom_line) and reason is None, bool(status.trusted), bool(status.intact),
+                           level.name.lower(), reason)
+
+
+def verify_pdf(pdf: bytes, trust_roots: Iterable[x509.Certificate | bytes],
+               now: datetime | None = None) -> list[SignatureReport]:
+    """One report per signature of ``pdf``, in signing order, checked against ``trust_roots``
+    (certificates or DER) at ``now`` (default: the present)."""
+    roots = [to_asn1(r) for r in trust_roots]
+    moment = now or datetime.now(UTC)
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        signatures = reader.embedded_signatures
+    except (PdfError, ValueError, KeyError, IndexError) as err:
+        raise DocumentRejected("Tệp không phải là PDF hợp lệ.") from err
+    return [_report(sig, roots, moment) for sig in signatures]
+
+
+def signature_status(reports: Sequence[SignatureReport], required: Sequence[str] = (LEADER_FIELD, AGENCY_FIELD)) -> str:
+    """``none``, ``valid`` or ``invalid``, as ``Document.signature_status``: valid when every
+    signature is valid and each ``required`` field is among them."""
+    if not reports:
+        return "none"
+    fields = {r.field for r in reports}
+    return "valid" if all(r.valid for r in reports) and set(required) <= fields else "invalid"
