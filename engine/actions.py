@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import circulation, documents, notifications, roles, worktree
+from . import circulation, documents, notifications, roles, signatures, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
 from .models import (
@@ -24,6 +24,7 @@ from .models import (
     Document,
     DocumentLink,
     LinkKind,
+    Secrecy,
     Unit,
     User,
     UserPosition,
@@ -45,6 +46,12 @@ class ActionContext:
     data: dict[str, Any]  # the task's data with that applied (earlier steps' fields included)
     properties: dict[str, str]  # the task's extension properties in the diagram
     start_case: StartCase
+    desk: signatures.Desk | None = None  # files, keys and the signer's credentials, where signing is possible
+
+    def require_desk(self) -> signatures.Desk:
+        if self.desk is None:
+            raise InvalidData("Bước này cần ký số.", {"signing": "Chưa có thông tin ký số."})
+        return self.desk
 
     def require_document(self) -> Document:
         if self.document is None:
@@ -75,12 +82,16 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
         return {}
     doc = ctx.require_document()
     save_draft(ctx)
-    if ctx.properties.get("signatureMode") == "paper":
+    paper = ctx.properties.get("signatureMode") == "paper"
+    if paper:
         doc.signature_mode = Delivery.PAPER  # ký tay: the leader signed on paper
     documents.issue(ctx.session, doc, ctx.now)
+    if not paper and doc.secrecy == Secrecy.NONE:
+        # The agency's signature over the leader's; a refusal undoes the numbering with the rest.
+        signatures.seal(ctx.session, ctx.require_desk(), doc, ctx.user, ctx.now)
     notifications.document_issued(ctx.session, doc, ctx.now)
     return {"number": doc.number, "number_symbol": doc.number_symbol,
-            "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat()}
+            "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat(), "signature_status": doc.signature_status.value}
 
 
 def register_incoming(ctx: ActionContext) -> dict[str, Any]:
@@ -88,7 +99,11 @@ def register_incoming(ctx: ActionContext) -> dict[str, Any]:
     doc = ctx.require_document()
     save_draft(ctx)
     duplicates = documents.register_incoming(ctx.session, doc, ctx.now)
-    return {"arrival_number": doc.number, "duplicates": duplicates}
+    result: dict[str, Any] = {"arrival_number": doc.number, "duplicates": duplicates}
+    if ctx.desk is not None:  # an electronic document's signatures are verified as it is registered
+        result["signature_status"] = signatures.verify_received(ctx.session, ctx.desk.store, ctx.desk.keys, doc,
+                                                                ctx.now)
+    return result
 
 
 def record_direction(ctx: ActionContext) -> dict[str, Any]:
@@ -186,19 +201,6 @@ def save_circulation(ctx: ActionContext) -> dict[str, Any]:
     return save_draft(ctx)
 
 
-def record_signer(ctx: ActionContext) -> dict[str, Any]:
-    """Ký: the signer on the document, with the task's ``signerPosition`` and
-    ``signerAuthority`` (``TL.`` when the Chief of Office signs thừa lệnh the Director)."""
-    if ctx.entered.get("decision") != "sign":
-        return {}
-    documents.update_draft(ctx.session, ctx.require_document(), {
-        "signer_authority": ctx.properties.get("signerAuthority", ""),
-        "signer_position": ctx.properties.get("signerPosition", ""),
-        "signer_name": ctx.user.full_name[:50],
-    }, ctx.now)
-    return {}
-
-
 def assign_person(ctx: ActionContext) -> dict[str, Any]:
     """Giao việc: the leader names the official who handles the document."""
     person = worktree.assign_person(ctx.session, ctx.require_document(), ctx.case.id, ctx.user, ctx.entered,
@@ -266,6 +268,5 @@ ACTIONS: dict[str, Action] = {
     "take_or_assign": take_or_assign,
     "distribute_or_order": distribute_or_order,
     "save_circulation": save_circulation,
-    "record_signer": record_signer,
     "register_scanned": register_scanned,
 }

@@ -13,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, case_messages, documents, forms, permissions, state
+from . import audit, case_messages, documents, forms, permissions, signatures, state
 from .actions import ACTIONS, ActionContext
 from .clock import VIETNAM, FakeClock, using
 from .definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
@@ -33,6 +33,7 @@ from .models import (
     UserPosition,
 )
 from .steps import persist
+from .storage import FileStore
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
 
@@ -111,7 +112,11 @@ def _task_uuid(task_id: str) -> UUID:
         raise NotFound("Không tìm thấy công việc.") from None
 
 
-def complete_task(session: Session, user: User, task_id: str, data: Any, now: datetime) -> Case:
+def complete_task(
+    session: Session, user: User, task_id: str, data: Any, now: datetime, desk: signatures.Desk | None = None
+) -> Case:
+    """Complete a task with its form data; ``desk`` carries what signing needs (the stored
+    files, the keys, and the credentials the person gave with a ``sign`` or ``issue``)."""
     uuid = _task_uuid(task_id)
     # Lock the case before reading the task's status: every change to a case's tasks and
     # timers happens under this lock, so the status read next is the settled one.
@@ -134,7 +139,8 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         before = state.completed_ids(workflow)
         clean = forms.validate(info.forms[row.form], data) if row.form else {}
         _check_certificate(task, user, clean)
-        clean.update(_run_action(session, case, user, task, clean, now))
+        signed = _sign_if_signing(session, case, user, task, clean, desk, now)
+        clean.update(_run_action(session, case, user, task, clean, desk, now))
         task.data.update(clean)
         task.run()
         workflow.do_engine_steps()
@@ -147,10 +153,57 @@ def complete_task(session: Session, user: User, task_id: str, data: Any, now: da
         session, at=now, action="task_completed", actor_id=user.id, on_behalf_of_id=on_behalf_of,
         case_id=case.id, task_id=task_id,
         payload={"task": row.spec_name, "title": row.title, "data": clean, "status": case.status.value,
-                 **changes.as_payload()},
+                 "signature": signed, **changes.as_payload()},
     )
     case_messages.route(session, case, onward, user, now)
     return case
+
+
+def _properties(task: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in task.task_spec.extensions.get("properties", {}).items()}
+
+
+def _sign_if_signing(
+    session: Session, case: Case, user: User, task: Any, clean: dict[str, Any], desk: signatures.Desk | None,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """The platform's rule: a leader's ``sign`` decision on an outgoing draft signs its PDF,
+    unless the task says the leader signs on paper. A copy is signed by the clerk at issuance."""
+    props = _properties(task)
+    if clean.get("decision") != "sign" or case.document_id is None or props.get("signatureMode") == "paper":
+        return None
+    doc = session.get(Document, case.document_id)
+    if doc is None or doc.direction != Direction.OUTGOING or doc.copy_kind is not None:
+        return None
+    if desk is None:
+        raise InvalidData("Bước này cần ký số.", {"signing": "Chưa có thông tin ký số."})
+    return signatures.sign_as_leader(session, desk, doc, user, str(task.id), props, now)
+
+
+def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,
+                  keys: signatures.Keys, now: datetime) -> dict[str, Any]:
+    """Split signing for a leader with a USB token: the request their sign agent signs."""
+    row = session.get(HumanTask, task_id)
+    case = session.get(Case, row.case_id) if row is not None else None
+    if row is None or case is None:
+        raise NotFound("Không tìm thấy công việc.")
+    info = version_info(session, case.process_version_id)
+    permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
+    if row.status != TaskStatus.OPEN:
+        raise Conflict("Công việc này đã được xử lý.")
+    doc = session.get(Document, case.document_id) if case.document_id else None
+    if doc is None or doc.direction != Direction.OUTGOING:
+        raise InvalidData("Công việc này không có văn bản đi để ký.")
+    spec = _find_spec(info, row.spec_name)
+    props = {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
+    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, now)
+
+
+def _find_spec(info: VersionInfo, name: str) -> Any:
+    for spec in (info.spec, *info.subprocess_specs.values()):
+        if name in spec.task_specs:
+            return spec.task_specs[name]
+    raise NotFound("Không tìm thấy bước này trong sơ đồ.")
 
 
 def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
@@ -201,7 +254,8 @@ def _new_document(
 
 
 def _run_action(
-    session: Session, case: Case, user: User, task: Any, entered: dict[str, Any], now: datetime
+    session: Session, case: Case, user: User, task: Any, entered: dict[str, Any], desk: signatures.Desk | None,
+    now: datetime,
 ) -> dict[str, Any]:
     name = state.extension_property(task, ACTION_PROPERTY)
     if name is None:
@@ -211,8 +265,8 @@ def _run_action(
     def follow_up(process_id: str, start_data: dict[str, Any], initiator: User) -> Case:
         return start_case(session, initiator, process_id, start_data, now)
 
-    properties = dict(task.task_spec.extensions.get("properties", {}))
-    ctx = ActionContext(session, case, user, document, now, entered, {**task.data, **entered}, properties, follow_up)
+    ctx = ActionContext(session, case, user, document, now, entered, {**task.data, **entered}, _properties(task),
+                        follow_up, desk)
     return ACTIONS[name](ctx)
 
 

@@ -28,6 +28,8 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    pki_path: Path | None = None  # QLVB_PKI_DIR; default QLVB_DATA_DIR/pki
+    trust_root_paths: list[Path] | None = None  # QLVB_TRUST_ROOTS, separated by os.pathsep
     backup_at: str = "02:00"  # the worker's daily backup, Vietnam time
     backup_keep: int = 7
     processes_dir: Path = Path(__file__).resolve().parent.parent / "processes"
@@ -38,6 +40,15 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def pki_dir(self) -> Path:
+        """Keys the server holds (PKCS#12 files, signature and seal images) and the trust roots."""
+        return self.pki_path or self.data_dir / "pki"
+
+    @property
+    def trust_roots(self) -> list[Path]:
+        return self.trust_root_paths or [self.pki_dir / "root.pem"]
 
     @property
     def backup_dir(self) -> Path:
@@ -58,4 +69,7 @@ class Settings:
                    smtp_host=env.get("QLVB_SMTP_HOST") or None, smtp_port=int(env.get("QLVB_SMTP_PORT", "25")),
                    smtp_from=env.get("QLVB_SMTP_FROM", "qlvb@localhost"), smtp_user=env.get("QLVB_SMTP_USER") or None,
                    smtp_password=env.get("QLVB_SMTP_PASSWORD") or None,
-                   smtp_starttls=env.get("QLVB_SMTP_STARTTLS", "") in ("1", "true"))
+                   smtp_starttls=env.get("QLVB_SMTP_STARTTLS", "") in ("1", "true"),
+                   pki_path=Path(env["QLVB_PKI_DIR"]) if env.get("QLVB_PKI_DIR") else None,
+                   trust_root_paths=[Path(p) for p in env["QLVB_TRUST_ROOTS"].split(os.pathsep)]
+                   if env.get("QLVB_TRUST_ROOTS") else None)

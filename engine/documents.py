@@ -6,6 +6,7 @@ outgoing document, at registration for an incoming one, never at draft time.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -349,6 +350,7 @@ def view(doc: Document) -> dict[str, Any]:
         "issuer_name": doc.issuer_name, "signer_authority": doc.signer_authority,
         "signer_position": doc.signer_position, "signer_name": doc.signer_name,
         "signature_mode": doc.signature_mode.value, "signature_status": doc.signature_status.value,
+        "signatures": json.loads(doc.signatures_json) if doc.signatures_json else [],
         "issued_at": doc.issued_at.isoformat() if doc.issued_at else None, "due_date": iso(doc.due_date),
         "page_amount": doc.page_amount,
         "description": doc.description, "copy_kind": doc.copy_kind, "backfilled": doc.backfilled,

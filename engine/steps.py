@@ -66,7 +66,8 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)
     ).all()
     for row in rows:
-        if row.id not in ready:
+        # The task just completed is still open in the database (not flushed yet), not in memory.
+        if row.id not in ready and row.status == TaskStatus.OPEN:
             row.status = TaskStatus.CANCELLED
             changes.cancelled.append(row.id)
     known = {row.id for row in rows}

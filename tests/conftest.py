@@ -12,7 +12,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +106,61 @@ def clock() -> FakeClock:
 TAKEN_MOVES: set[bpmn_coverage.Move] = set()
 
 
+@pytest.fixture(scope="session")
+def softhsm_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SoftHSM reads its configuration once per process: one token folder for the whole run."""
+    from signing import softhsm
+
+    folder = tmp_path_factory.mktemp("softhsm")
+    softhsm.configure(folder)
+    return folder
+
+
+TOKEN_PIN = "135790"
+
+
+@pytest.fixture(scope="session")
+def softhsm_tokens(softhsm_folder: Path, demo_pki: Path) -> dict[str, Any]:
+    """Every SoftHSM token of the run, made before any test loads the PKCS#11 module: SoftHSM
+    sees only the tokens that exist when it is initialised. ``lanh-dao`` holds the signing
+    tests' leader key (PIN 246810); ``giam-doc`` the Bắc Từ Liêm Director's and ``co-quan-btl``
+    the Bắc Từ Liêm agency's key from the demo PKI (PIN ``TOKEN_PIN``)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from signing import softhsm
+    from signing.pki import Identity
+    from tests import signing_support
+
+    def identity(p12: Path) -> Identity:
+        key, cert, chain = pkcs12.load_key_and_certificates(p12.read_bytes(), demo.DEMO_PASSWORD.encode())
+        return Identity(key, cert, tuple(chain))  # type: ignore[arg-type]
+
+    return {
+        "lanh-dao": softhsm.create_token(softhsm_folder, signing_support.demo_pki().leader, "lanh-dao", "246810"),
+        "giam-doc": softhsm.create_token(softhsm_folder, identity(demo_pki / "people" / "btl_director.p12"),
+                                         "giam-doc", TOKEN_PIN),
+        "co-quan-btl": softhsm.create_token(softhsm_folder, identity(demo_pki / "agencies" / "btl.p12"),
+                                            "co-quan-btl", TOKEN_PIN),
+    }
+
+
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo PKI (TEST root, keys of the demo leaders with certificates and of every demo
+    agency, signature and seal images), made once for the session."""
+    from signing import pki
+
+    directory = tmp_path_factory.mktemp("pki")
+    holders = [pki.Holder(username, name, a.name) for a in demo.AGENCIES
+               for username, name, _, _, certificate in a.staff if certificate]
+    agencies = [pki.Holder(a.code, a.name, a.name) for a in demo.AGENCIES]
+    pki.init_demo_pki(directory, holders, agencies, demo.DEMO_PASSWORD, now=START - timedelta(days=30))
+    return directory
+
+
 @pytest.fixture
-def platform(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Platform]:
-    settings = Settings(database_url=database_url, data_dir=tmp_path / "data")
+def platform(database_url: str, tmp_path: Path, clock: FakeClock, demo_pki: Path) -> Iterator[Platform]:
+    settings = Settings(database_url=database_url, data_dir=tmp_path / "data", pki_path=demo_pki)
     p = Platform.from_settings(settings, clock)
     yield p
     with p.db.read() as session:
@@ -150,6 +202,12 @@ class Api:
 
     def get(self, username: str, path: str) -> Any:
         return self.client.get(path, headers={"Authorization": f"Bearer {self.token(username)}"})
+
+    def complete(self, username: str, task_id: str, data: dict[str, Any], **signing: str) -> Any:
+        """Complete a task; a leader's ``sign`` and a clerk's ``issue`` sign with the demo keys
+        (their password is the demo password) unless other credentials are given."""
+        credentials = signing or {"password": demo.DEMO_PASSWORD, "agency_password": demo.DEMO_PASSWORD}
+        return self.post(username, f"/api/v1/tasks/{task_id}/complete", {"data": data, "signing": credentials})
 
     def post(self, username: str, path: str, body: dict[str, Any]) -> Any:
         return self.client.post(path, json=body, headers={"Authorization": f"Bearer {self.token(username)}"})

@@ -28,14 +28,16 @@ def start(api: Api, user: str = "btl_spec_khnv", data: dict[str, Any] | None = N
 
 
 def complete(api: Api, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    r = api.post(user, f"/api/v1/tasks/{task['id']}/complete", {"data": data})
+    r = api.complete(user, task["id"], data)
     assert r.status_code == 200, r.get_json()
     case: dict[str, Any] = r.get_json()
     return case
 
 
-def attach_pdf(api: Api, user: str, case: dict[str, Any]) -> None:
-    r = api.upload(user, case["document"]["id"], minimal_pdf())
+def attach_pdf(api: Api, user: str, case: dict[str, Any], replace: bool = False) -> None:
+    """Upload the document's PDF. Before the leader signs, it must be there; ``replace``
+    uploads a revised draft (a different file) after a return."""
+    r = api.upload(user, case["document"]["id"], minimal_pdf("Du thao da sua" if replace else "Van ban thu nghiem"))
     assert r.status_code == 201, r.get_json()
 
 
@@ -49,8 +51,8 @@ def issue_via_deputy(api: Api) -> dict[str, Any]:
     """Bắc Từ Liêm outgoing on the KSDB path, where the deputy in charge holds a
     certificate and signs; the clerk attaches the PDF and issues. Returns the case."""
     case = start(api, "btl_spec_ksdb")
+    attach_pdf(api, "btl_spec_ksdb", case)
     case = complete(api, "btl_spec_ksdb", only_task(case), DRAFT)
     case = complete(api, "btl_head_ksdb", only_task(case), {"decision": "approve", "route": "deputy_director"})
     case = complete(api, "btl_deputy1", only_task(case), {"decision": "sign"})
-    attach_pdf(api, "btl_clerk", case)
     return complete(api, "btl_clerk", only_task(case), {"decision": "issue"})

@@ -139,3 +139,14 @@ def test_inbox_is_paginated(api: Api) -> None:
     page = api.get("btl_head_khnv", "/api/v1/tasks?per_page=2&page=2").get_json()
     assert (page["total"], len(page["items"]), page["page"]) == (3, 1, 2)
     assert api.get("btl_head_khnv", "/api/v1/tasks?per_page=500").status_code == 422
+
+
+def test_a_completed_task_is_recorded_as_completed_not_cancelled(api: Api, platform: Platform) -> None:
+    task = to_head(api)
+    complete(api, "btl_head_khnv", task, {"decision": "approve", "route": "director"})
+    with platform.db.read() as s:
+        row = s.get(HumanTask, task["id"])
+        assert row is not None
+        assert (row.status.value, row.completed_by is not None) == ("completed", True)
+    history = api.get("btl_head_khnv", f"/api/v1/cases/{task['case_id']}/history").get_json()["items"]
+    assert task["id"] not in history[-1]["payload"]["cancelled"]

@@ -31,13 +31,13 @@ def test_path1_director_signs_with_two_returns(api: Api) -> None:
     assert task["task"] == "draft"
     case = complete(api, "btl_spec_khnv", task, DRAFT)
     case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
-    case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
+    task = only_task(case)
+    r = api.complete("btl_director", task["id"], {"decision": "sign"})
+    assert r.status_code == 422 and "file" in r.get_json()["fields"]  # no PDF yet: nothing to sign
+    attach_pdf(api, "btl_spec_khnv", case)
+    case = complete(api, "btl_director", task, {"decision": "sign"})
     task = only_task(case)
     assert (task["task"], assignees(task)) == ("clerk_issue", ["btl_clerk"])
-
-    r = api.post("btl_clerk", f"/api/v1/tasks/{task['id']}/complete", {"data": {"decision": "issue"}})
-    assert r.status_code == 422 and "file" in r.get_json()["fields"]  # no PDF yet: nothing issued
-    attach_pdf(api, "btl_clerk", case)
     case = complete(api, "btl_clerk", task, {"decision": "issue"})
     assert case["status"] == "completed"
     assert case["open_tasks"] == []
@@ -56,6 +56,7 @@ def test_path1_director_signs_with_two_returns(api: Api) -> None:
 def test_path2_deputy_in_charge_approves_then_director_signs_with_two_returns(api: Api) -> None:
     # KHNV's deputy in charge is btl_deputy2, who holds no certificate.
     case = start(api)
+    attach_pdf(api, "btl_spec_khnv", case)
     case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
     case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "deputy_director"})
     task = only_task(case)
@@ -80,11 +81,11 @@ def test_path2_deputy_in_charge_approves_then_director_signs_with_two_returns(ap
     case = complete(api, "btl_director", task, {"decision": "sign"})
     case = complete(api, "btl_clerk", only_task(case), {"decision": "return", "note": "Sai thể thức"})
     assert only_task(case)["task"] == "draft"
+    attach_pdf(api, "btl_spec_khnv", case, replace=True)  # the revised draft, to be signed anew
     case = complete(api, "btl_spec_khnv", only_task(case), {"subject": DRAFT["subject"], "doc_type": "CV"})
     case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "deputy_director"})
     case = complete(api, "btl_deputy2", only_task(case), {"decision": "approve"})
     case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
-    attach_pdf(api, "btl_spec_khnv", case)
     case = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
     assert case["status"] == "completed"
     # A công văn's symbol carries the drafting unit instead of a type.
@@ -96,6 +97,7 @@ def test_path2_deputy_with_certificate_signs_and_numbers_are_consecutive(api: Ap
     for _ in range(2):
         # KSDB's deputy in charge is btl_deputy1, who holds a certificate and signs.
         case = start(api, "btl_spec_ksdb")
+        attach_pdf(api, "btl_spec_ksdb", case)
         case = complete(api, "btl_spec_ksdb", only_task(case), DRAFT)
         task = only_task(case)
         assert (task["task"], assignees(task)) == ("head_review", ["btl_head_ksdb"])
@@ -105,7 +107,6 @@ def test_path2_deputy_with_certificate_signs_and_numbers_are_consecutive(api: Ap
         case = complete(api, "btl_deputy1", task, {"decision": "sign"})
         task = only_task(case)
         assert (task["task"], assignees(task)) == ("clerk_issue", ["btl_clerk"])
-        attach_pdf(api, "btl_clerk", case)
         case = complete(api, "btl_clerk", task, {"decision": "issue"})
         numbers.append(case["data"]["number_symbol"])
     assert numbers == ["01/KH-TTYT", "02/KH-TTYT"]

@@ -9,8 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from engine.clock import FakeClock
+from engine.models import Document, Unit
+from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import attach_pdf, complete, issue_via_deputy, only_task
 from tests.test_lai_chau import DIRECTION, INCOMING, _start, _task
@@ -65,10 +68,19 @@ def test_statistics_count_on_time_late_and_electronic(api: Api, clock: FakeClock
     assert api.get("laichau_director", f"/api/v1/reports/statistics.doc?{PERIOD}").status_code == 422
 
 
-def test_unsigned_issuance_counts_for_the_unit_and_the_drafter(api: Api) -> None:
-    issue_via_deputy(api)  # no digital signature recorded: unsigned
+def test_unsigned_issuance_counts_for_the_unit_and_the_drafter(api: Api, platform: Platform) -> None:
+    issue_via_deputy(api)  # signed by the deputy and the agency: compliant
+    # Entered after an outage: issued on paper during it, with no digital signature.
+    r = api.post("btl_clerk", "/api/v1/documents", {"direction": "outgoing", "backfilled": True, "data": {
+        "doc_type": "TB", "subject": "Thông báo lịch trực trong thời gian mất mạng", "document_date": "2026-03-02"}})
+    assert r.status_code == 201, r.get_json()
+    with platform.db.write() as session:  # the clerk's entry, for the unit she works in
+        doc = session.get(Document, r.get_json()["document"]["id"])
+        assert doc is not None
+        doc.drafting_unit_id = session.scalar(select(Unit.id).where(Unit.code == "TCHC"))
     stats = api.get("btl_director", f"/api/v1/reports/statistics?{PERIOD}").get_json()
     units = {u["code"]: u for u in stats["units"]}
-    assert (units["KSDB"]["issued"], units["KSDB"]["unsigned"], units["KSDB"]["electronic_share"]) == (1, 1, 100.0)
+    assert (units["KSDB"]["issued"], units["KSDB"]["unsigned"], units["KSDB"]["electronic_share"]) == (1, 0, 100.0)
+    assert (units["TCHC"]["issued"], units["TCHC"]["unsigned"]) == (1, 1)
     people = {p["username"]: p for p in stats["people"]}
-    assert people["btl_spec_ksdb"]["unsigned"] == 1
+    assert (people["btl_spec_ksdb"]["unsigned"], people["btl_clerk"]["unsigned"]) == (0, 1)

@@ -67,10 +67,10 @@ def test_copy_of_a_draft_or_unknown_document_is_refused(api: Api) -> None:
 
 def _issued_btl(api: Api) -> dict[str, Any]:
     case = start(api)
+    attach_pdf(api, "btl_spec_khnv", case)
     case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
     case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
     case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
-    attach_pdf(api, "btl_clerk", case)
     case = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
     doc: dict[str, Any] = case["document"]
     return doc

@@ -23,6 +23,7 @@ def _start(api: Api, user: str, data: dict[str, Any]) -> dict[str, Any]:
     r = api.post(user, "/api/v1/cases", {"process": "dongnai_outgoing", "data": data})
     assert r.status_code == 201, r.get_json()
     case: dict[str, Any] = r.get_json()
+    attach_pdf(api, user, case)  # the draft the leader will sign
     return case
 
 
@@ -38,7 +39,6 @@ def _walk(api: Api, case: dict[str, Any], steps: list[tuple[str, str, dict[str, 
 def _issue(api: Api, case: dict[str, Any]) -> dict[str, Any]:
     task = only_task(case)
     assert (task["task"], assignees(task)) == ("clerk_issue", ["dn_clerk"])
-    attach_pdf(api, "dn_clerk", case)
     return complete(api, "dn_clerk", task, {"decision": "issue", "recipients": RECIPIENTS})
 
 
@@ -88,6 +88,9 @@ def test_a_head_returns_in_the_middle_and_the_resubmitted_draft_circulates_again
         ("head_initial", "dn_head_ttkc", APPROVE),
         ("director_sign", "dn_director", {"decision": "sign"}),
         ("clerk_issue", "dn_clerk", {"decision": "return", "note": "Sai thể thức phần nơi nhận"}),
+    ])
+    attach_pdf(api, "dn_spec_vps", case, replace=True)  # the corrected draft, to be signed anew
+    case = _walk(api, case, [
         ("draft", "dn_spec_vps", {**draft, "route": ["VPS", "TTKC"]}),
         ("presenter_initial", "dn_cvp", APPROVE),
         ("head_initial", "dn_head_ttkc", APPROVE),

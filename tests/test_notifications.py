@@ -79,10 +79,10 @@ def test_deadline_soon_and_passed_are_announced_once(api: Api, platform: Platfor
 
 def test_document_issued_to_a_unit_reaches_its_people(api: Api) -> None:
     case = start(api)
+    attach_pdf(api, "btl_spec_khnv", case)
     case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
     case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
     case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
-    attach_pdf(api, "btl_clerk", case)
     recipients = [{"name": "Khoa Kiểm soát dịch bệnh", "unit": "KSDB", "delivery": "electronic"}]
     complete(api, "btl_clerk", only_task(case), {"decision": "issue", "recipients": recipients})
     for user in ("btl_head_ksdb", "btl_spec_ksdb"):

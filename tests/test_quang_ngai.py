@@ -33,6 +33,8 @@ def _start(api: Api, process: str, user: str, data: dict[str, Any]) -> dict[str,
     r = api.post(user, "/api/v1/cases", {"process": process, "data": data})
     assert r.status_code == 201, r.get_json()
     case: dict[str, Any] = r.get_json()
+    if case["document"]["direction"] == "outgoing":
+        attach_pdf(api, user, case)  # the draft the leader will sign
     return case
 
 
@@ -168,6 +170,7 @@ def test_a_reply_starts_a_linked_outgoing_draft_that_is_signed_and_issued(api: A
     out = api.get("qn_spec_nvy", f"/api/v1/cases/{case['data']['reply_case']}").get_json()
     assert (out["process"], out["initiator"], out["document"]["id"]) == ("qn_outgoing", "qn_spec_nvy", reply_id)
     draft = {**DRAFT_OUT, "subject": reply["subject"], "doc_type": "CV"}
+    attach_pdf(api, "qn_spec_nvy", out)
     out = _walk(api, out, [
         ("draft", "qn_spec_nvy", draft),
         ("head_review", "qn_head_nvy", APPROVE),
@@ -176,7 +179,6 @@ def test_a_reply_starts_a_linked_outgoing_draft_that_is_signed_and_issued(api: A
     ])
     task = only_task(out)
     assert (task["task"], assignees(task)) == ("clerk_issue", ["qn_clerk"])
-    attach_pdf(api, "qn_clerk", out)
     out = complete(api, "qn_clerk", task, {"decision": "issue"})
     doc = out["document"]
     assert (out["status"], doc["status"], doc["number_symbol"]) == ("completed", "issued", "01/SYT-NVY")
@@ -248,16 +250,15 @@ def test_outgoing_every_leader_and_the_clerk_return_to_the_creator_then_the_dire
         *_steps_to_director(),
         ("director_sign", "qn_director", {"decision": "sign"}),
         ("clerk_issue", "qn_clerk", {"decision": "return", "note": "Thiếu nơi nhận lưu VT"}),
-        *_steps_to_director(),
-        ("director_sign", "qn_director", {"decision": "sign"}),
     ])
+    attach_pdf(api, "qn_spec_nvy", out, replace=True)  # the corrected draft, signed anew
+    out = _walk(api, out, [*_steps_to_director(), ("director_sign", "qn_director", {"decision": "sign"})])
     doc = out["document"]
     assert (doc["signer_authority"], doc["signer_position"], doc["signer_name"]) == (None, "Giám đốc", "Huỳnh Tấn Lộc")
     task = only_task(out)
     assert (task["task"], assignees(task)) == ("clerk_issue", ["qn_clerk"])
-    r = api.post("qn_clerk", f"/api/v1/tasks/{task['id']}/complete", {"data": {"decision": "issue"}})
-    assert r.status_code == 422 and "file" in r.get_json()["fields"]  # the signed paper is scanned first
-    attach_pdf(api, "qn_clerk", out)
+    r = api.complete("qn_clerk", task["id"], {"decision": "issue"}, password="x")
+    assert r.status_code == 422 and "signing" in r.get_json()["fields"]  # no agency key: nothing issued
     out = complete(api, "qn_clerk", task, {"decision": "issue"})
     doc = out["document"]
     assert (out["status"], doc["status"], doc["number"], doc["number_symbol"]) == (
@@ -286,7 +287,6 @@ def test_outgoing_the_director_agrees_and_the_chief_of_office_signs_thua_lenh(ap
         "TL.", "Chánh Văn phòng", "Trương Văn Hòa")
     task = only_task(out)
     assert (task["task"], assignees(task)) == ("clerk_issue", ["qn_clerk"])
-    attach_pdf(api, "qn_clerk", out)
     out = complete(api, "qn_clerk", task, {"decision": "issue"})
     doc = out["document"]
     assert (out["status"], doc["status"], doc["number_symbol"], doc["signer_authority"]) == (

@@ -31,11 +31,8 @@ ORIGIN = "https://qlvb.test"
 
 
 @pytest.fixture(scope="module")
-def token(tmp_path_factory: pytest.TempPathFactory) -> softhsm.Token:
-    # SoftHSM reads its configuration once per process: one folder for every token of the run.
-    folder = tmp_path_factory.mktemp("softhsm")
-    softhsm.configure(folder)
-    return softhsm.create_token(folder, s.demo_pki().leader, "lanh-dao", PIN)
+def token(softhsm_tokens: dict[str, softhsm.Token]) -> softhsm.Token:
+    return softhsm_tokens["lanh-dao"]
 
 
 def _roots() -> list:

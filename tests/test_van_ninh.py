@@ -43,6 +43,7 @@ def test_five_steps_for_the_agency_and_for_a_commune(api: Api, clerk: str, leade
     draft = {"subject": "Báo cáo đăng ký kế hoạch đầu tư công năm 2027", "doc_type": "CV"}
     case = complete(api, official, _expect(case, "official_draft", official), draft)
     assert case["document"]["direction"] == "outgoing"
+    attach_pdf(api, official, case)
     case = complete(api, leader, _expect(case, "leader_sign", leader), {"decision": "return", "note": "Bổ sung"})
     case = complete(api, official, _expect(case, "official_draft", official), draft)
     case = complete(api, leader, _expect(case, "leader_sign", leader), {"decision": "sign"})
@@ -50,9 +51,10 @@ def test_five_steps_for_the_agency_and_for_a_commune(api: Api, clerk: str, leade
     following = api.get(official, "/api/v1/cases?view=following").get_json()
     assert [c["id"] for c in following["items"]] == [case["id"]]
     task = _expect(case, "clerk_issue", clerk)
-    case = complete(api, clerk, task, {"decision": "return", "note": "Thiếu chữ ký"})
+    case = complete(api, clerk, task, {"decision": "return", "note": "Sai thể thức"})
+    attach_pdf(api, official, case, replace=True)  # the corrected draft, to be signed anew
+    case = complete(api, official, _expect(case, "official_draft", official), draft)
     case = complete(api, leader, _expect(case, "leader_sign", leader), {"decision": "sign"})
-    attach_pdf(api, clerk, case)
     case = complete(api, clerk, _expect(case, "clerk_issue", clerk),
                     {"decision": "issue", "recipients": [{"name": "UBND tỉnh Khánh Hòa", "delivery": "electronic"}]})
     assert case["status"] == "completed"
@@ -78,15 +80,17 @@ def test_lien_thong_thirteen_steps_between_two_organisations(api: Api) -> None:
     agency_case = complete(api, "tckh_head", inbox[0], {"assignee": "tckh_spec"})  # 4
     to_trinh = {"subject": "Tờ trình về kế hoạch đầu tư công năm 2027", "doc_type": "TTr"}
     agency_case = complete(api, "tckh_spec", _expect(agency_case, "official_draft", "tckh_spec"), to_trinh)  # 5
+    attach_pdf(api, "tckh_spec", agency_case)
     agency_case = complete(api, "tckh_head", _expect(agency_case, "head_approve", "tckh_head"),
                            {"decision": "return", "note": "Làm rõ nguồn vốn"})
     agency_case = complete(api, "tckh_spec", _expect(agency_case, "official_draft", "tckh_spec"), to_trinh)
     agency_case = complete(api, "tckh_head", _expect(agency_case, "head_approve", "tckh_head"),
                            {"decision": "sign"})  # 6
     task = _expect(agency_case, "clerk_issue", "tckh_clerk")
-    agency_case = complete(api, "tckh_clerk", task, {"decision": "return", "note": "Chưa ký"})
+    agency_case = complete(api, "tckh_clerk", task, {"decision": "return", "note": "Sai thể thức"})
+    attach_pdf(api, "tckh_spec", agency_case, replace=True)
+    agency_case = complete(api, "tckh_spec", _expect(agency_case, "official_draft", "tckh_spec"), to_trinh)
     agency_case = complete(api, "tckh_head", _expect(agency_case, "head_approve", "tckh_head"), {"decision": "sign"})
-    attach_pdf(api, "tckh_clerk", agency_case)
     agency_case = complete(api, "tckh_clerk", _expect(agency_case, "clerk_issue", "tckh_clerk"), {
         "decision": "issue", "recipients": [{"name": "UBND huyện Vạn Ninh", "organ_id": "000.99.05.H34",
                                              "delivery": "electronic"}]})  # 7
@@ -102,10 +106,13 @@ def test_lien_thong_thirteen_steps_between_two_organisations(api: Api) -> None:
     assert [f["sha256"] for f in arrived["files"]] == [f["sha256"] for f in sent["files"]]
     district = complete(api, "vn_clerk", task, {"decision": "register"})  # 8
     assert district["document"]["number"] == 2  # after the province's document
+    # Verified as it is registered: the office's and its leader's signatures are valid.
+    assert district["document"]["signature_status"] == "valid"
     district = complete(api, "vn_office_chief", _expect(district, "office_assign", "vn_office_chief"),
                         {"assignee": "vn_spec_vp"})  # 9
     decision = {"subject": "Quyết định giao kế hoạch đầu tư công năm 2027", "doc_type": "QĐ"}
     district = complete(api, "vn_spec_vp", _expect(district, "spec_check", "vn_spec_vp"), decision)  # 10
+    attach_pdf(api, "vn_spec_vp", district)
     district = complete(api, "vn_office_chief", _expect(district, "office_submit", "vn_office_chief"),
                         {"decision": "return", "note": "Sửa căn cứ"})
     district = complete(api, "vn_spec_vp", _expect(district, "spec_check", "vn_spec_vp"), decision)
@@ -118,9 +125,12 @@ def test_lien_thong_thirteen_steps_between_two_organisations(api: Api) -> None:
                         {"decision": "approve"})
     district = complete(api, "vn_chairman", _expect(district, "chair_sign", "vn_chairman"), {"decision": "sign"})  # 12
     district = complete(api, "vn_clerk", _expect(district, "clerk_issue", "vn_clerk"),
-                        {"decision": "return", "note": "Thiếu dấu"})
+                        {"decision": "return", "note": "Sai thể thức"})
+    attach_pdf(api, "vn_spec_vp", district, replace=True)
+    district = complete(api, "vn_spec_vp", _expect(district, "spec_check", "vn_spec_vp"), decision)
+    district = complete(api, "vn_office_chief", _expect(district, "office_submit", "vn_office_chief"),
+                        {"decision": "approve"})
     district = complete(api, "vn_chairman", _expect(district, "chair_sign", "vn_chairman"), {"decision": "sign"})
-    attach_pdf(api, "vn_clerk", district)
     district = complete(api, "vn_clerk", _expect(district, "clerk_issue", "vn_clerk"), {
         "decision": "issue", "recipients": [{"name": "Phòng Tài chính – Kế hoạch", "delivery": "electronic"}]})  # 13
     assert district["status"] == "completed"

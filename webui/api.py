@@ -9,9 +9,10 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlalchemy.orm import Session
 
-from engine import accounts, cases, queries
+from engine import accounts, cases, queries, signatures
 from engine.errors import InvalidData
 from engine.models import User
+from engine.storage import FileStore
 
 from .apiutil import authed, body, page_args, platform, transaction
 from .openapi import document
@@ -97,10 +98,32 @@ def get_task(task_id: str) -> Any:
 
 @bp.post("/v1/tasks/<task_id>/complete")
 def complete_task(task_id: str) -> Any:
-    """Complete a task with its form data; returns the case as it now stands."""
-    data = body().get("data", {})
+    """Complete a task with its form data (and, to sign or issue, ``signing``: the password of
+    the signer's key, the agency key's password, or a split-signing request id and the
+    token's signature); returns the case as it now stands."""
+    given = body()
+    desk = signatures.Desk(_store(), _keys(), signatures.Credentials.parse(given.get("signing")))
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        return queries.case_view(session, cases.complete_task(session, user, task_id, data, now))
+        return queries.case_view(session, cases.complete_task(session, user, task_id, given.get("data", {}), now,
+                                                               desk))
 
     return authed(True, action)
+
+
+@bp.post("/v1/tasks/<task_id>/signing-request")
+def signing_request(task_id: str) -> Any:
+    """Split signing: given the certificate of the signer's token (base64 DER, as the sign agent
+    gives it), the request the agent signs; then complete the task with its id and signature."""
+    certificate = body().get("certificate")
+    return authed(True, lambda s, u, now: cases.begin_signing(s, u, task_id, certificate, _store(), _keys(), now),
+                  201)
+
+
+def _store() -> FileStore:
+    return FileStore(platform().settings.files_dir)
+
+
+def _keys() -> signatures.Keys:
+    settings = platform().settings
+    return signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))

@@ -349,9 +349,18 @@ def document() -> dict[str, Any]:
             "/api/v1/tasks/{task_id}": {"get": {
                 "summary": "Chi tiết công việc và biểu mẫu", "parameters": [_TASK_ID],
                 "responses": {"200": _resp("Công việc", task), **_errors(401, 403, 404)}}},
+            "/api/v1/tasks/{task_id}/signing-request": {"post": {
+                "summary": "Ký số bằng thiết bị (USB token): tạo yêu cầu cho phần mềm ký trên máy người ký",
+                "parameters": [_TASK_ID],
+                "requestBody": _json_body({"type": "object", "required": ["certificate"], "properties": {
+                    "certificate": {"type": "string", "description": "base64 DER of the token's certificate"}}}),
+                "responses": {"201": _resp("Yêu cầu ký", {"type": "object"}), **_errors(401, 403, 404, 409, 422)}}},
             "/api/v1/tasks/{task_id}/complete": {"post": {
                 "summary": "Hoàn thành công việc", "parameters": [_TASK_ID],
-                "requestBody": _json_body({"type": "object", "properties": {"data": {"type": "object"}}}),
+                "requestBody": _json_body({"type": "object", "properties": {"data": {"type": "object"}, "signing": {
+                    "type": "object", "description": "never stored nor logged", "properties": {
+                        "password": {"type": "string"}, "agency_password": {"type": "string"},
+                        "request_id": {"type": "string"}, "signature": {"type": "string"}}}}}),
                 "responses": {"200": _resp("Hồ sơ sau khi xử lý", case), **_errors(401, 403, 404, 409, 422)}}},
             **_report_paths(),
             **_document_paths(),

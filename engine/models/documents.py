@@ -111,6 +111,7 @@ class Document(Base):
     signature_status: Mapped[SignatureStatus] = mapped_column(
         str_enum(SignatureStatus, 16), default=SignatureStatus.NONE
     )
+    signatures_json: Mapped[str | None] = mapped_column(Text)  # the last verification, one report per signature
     issued_at: Mapped[datetime | None]  # outgoing: when it was numbered and sent
     finished_at: Mapped[datetime | None]  # incoming: when its handling ended
     drafting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -220,3 +221,16 @@ class Assignment(Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class PendingSignature(Base):
+    """Split signing between its two halves: the prepared PDF waits here for the value the
+    holder's token signs; used once, then deleted."""
+
+    __tablename__ = "pending_signatures"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the one-time request id
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    payload: Mapped[str] = mapped_column(Text)  # signing.split.PendingSignature as JSON
+    expires_at: Mapped[datetime]

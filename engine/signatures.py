@@ -1,0 +1,274 @@
+"""Digital signatures in the procedures (Decree 30 Art. 5, 13; the BTL circular).
+
+When a leader takes the ``sign`` decision on a document, the platform signs its PDF for
+real: with the leader's key kept on the server (PKCS#12, unlocked by the password they
+type) or through their own USB token and the local sign agent (split signing). When the
+clerk issues it, the number and date are filled into the prepared fields, the agency
+signs, and every signature is verified: an issue whose leader's and agency's signatures
+are not both valid on the current file is refused, and nothing is issued. An agency that
+signs on paper (Lai Châu) records the exception instead (``signatureMode=paper``).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from signing import draft, pdfsign, split, verify
+from signing.errors import SigningError
+from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
+
+from .errors import InvalidData
+from .models import (
+    Agency,
+    Document,
+    DocumentFile,
+    PendingSignature,
+    Position,
+    SignatureStatus,
+    Unit,
+    User,
+    UserPosition,
+)
+from .storage import FileStore
+
+_FIELD = "signing"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a signer gives with the decision; never stored, never logged."""
+
+    password: str | None = None  # unlocks the signer's PKCS#12 key held by the server
+    agency_password: str | None = None  # unlocks the agency's key (the clerk, at issuance)
+    request_id: str | None = None  # split signing: the request the token signed
+    signature: str | None = None  # split signing: the token's signature value, base64
+
+    @classmethod
+    def parse(cls, given: Any) -> Credentials:
+        if given is None:
+            return cls()
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            raise InvalidData("Thông tin ký số không hợp lệ.", {_FIELD: "Cần các chuỗi ký tự."})
+        known = {"password", "agency_password", "request_id", "signature"}
+        return cls(**{k: v for k, v in given.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys, images and trust roots the server holds, under ``QLVB_PKI_DIR``: people's keys
+    in people/<username>.p12 with their signature image, agencies' in agencies/<code>.p12 with
+    their seal (or agencies/<code>.token.json naming a PKCS#11 token), roots in PEM files."""
+
+    pki_dir: Path
+    root_paths: tuple[Path, ...]
+
+    def trust_roots(self) -> list[bytes]:
+        return [x509.load_pem_x509_certificate(p.read_bytes()).public_bytes(Encoding.DER)
+                for p in self.root_paths if p.is_file()]
+
+    def intermediates(self) -> tuple[x509.Certificate, ...]:
+        """CA certificates to send with a signature whose key gave none (a token's)."""
+        path = self.pki_dir / "intermediate.pem"
+        return (x509.load_pem_x509_certificate(path.read_bytes()),) if path.is_file() else ()
+
+    def person(self, username: str, password: str) -> KeySource:
+        return Pkcs12Key.from_file(self.pki_dir / "people" / f"{username}.p12", password)
+
+    def image(self, username: str) -> bytes:
+        return _read(self.pki_dir / "people" / f"{username}.png", "ảnh chữ ký")
+
+    def agency(self, code: str, secret: str) -> KeySource:
+        token = self.pki_dir / "agencies" / f"{code}.token.json"
+        if token.is_file():
+            config = json.loads(token.read_text(encoding="utf-8"))
+            return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
+                             chain=self.intermediates())
+        return Pkcs12Key.from_file(self.pki_dir / "agencies" / f"{code}.p12", secret)
+
+    def seal(self, code: str) -> bytes:
+        return _read(self.pki_dir / "agencies" / f"{code}.png", "ảnh con dấu")
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise InvalidData(f"Chưa cấu hình {what} ({path.name}).", {_FIELD: f"Thiếu {what}."}) from None
+
+
+@dataclass(frozen=True)
+class Desk:
+    store: FileStore
+    keys: Keys
+    credentials: Credentials
+
+
+def _main(doc: Document) -> DocumentFile:
+    main = next((f for f in doc.files if f.role == "main"), None)
+    if main is None:
+        raise InvalidData("Văn bản chưa có tệp chính (PDF) để ký.", {"file": "Cần tải tệp chính trước khi ký."})
+    return main
+
+
+def _replace_main(session: Session, store: FileStore, doc: Document, content: bytes, user: User,
+                  now: datetime) -> str:
+    """The signed file becomes the document's main file; the unsigned one stays in storage."""
+    old = _main(doc)
+    sha, size = store.put(io.BytesIO(content), len(content), lambda head: None)
+    doc.files = [f for f in doc.files if f is not old]
+    doc.files.append(DocumentFile(role="main", filename=old.filename, sha256=sha, size=size,
+                                  content_type="application/pdf", uploaded_by=user.id, uploaded_at=now))
+    session.flush()
+    return sha
+
+
+def _verified(pdf: bytes, keys: Keys, now: datetime) -> list[verify.SignatureReport]:
+    try:
+        return verify.verify_pdf(pdf, keys.trust_roots(), now)
+    except SigningError as err:
+        raise InvalidData(f"Không kiểm tra được chữ ký số: {err.message}", {_FIELD: err.message}) from None
+
+
+def _record(doc: Document, reports: list[verify.SignatureReport]) -> None:
+    doc.signatures_json = json.dumps([r.to_json() for r in reports], ensure_ascii=False)
+
+
+def _titles(session: Session, doc: Document, user: User, props: dict[str, str]) -> tuple[str, str, str]:
+    """(authority, position, the text under the signature): ``KT.`` when a deputy signs for the
+    head, the task's ``signerAuthority`` (``TL.``) and ``signerPosition`` when it names them."""
+    positions = set(session.scalars(
+        select(UserPosition.position).join(Unit, Unit.id == UserPosition.unit_id)
+        .where(UserPosition.user_id == user.id, Unit.agency_id == doc.agency_id)
+    ))
+    deputy = Position.DEPUTY_DIRECTOR in positions and Position.DIRECTOR not in positions
+    position = props.get("signerPosition") or ("Phó Giám đốc" if deputy else "Giám đốc")
+    authority = props.get("signerAuthority") or ("KT." if deputy else "")
+    lines = [f"{authority} GIÁM ĐỐC", position.upper()] if authority else [position.upper()]
+    return authority, position, "\n".join(lines)
+
+
+def _agency(session: Session, doc: Document) -> Agency:
+    agency = session.get(Agency, doc.agency_id)
+    assert agency is not None
+    return agency
+
+
+def _leader_step(session: Session, doc: Document, user: User, props: dict[str, str], keys: Keys,
+                 now: datetime) -> pdfsign.Step:
+    _, _, text = _titles(session, doc, user, props)
+    return pdfsign.leader_step(user.full_name, text, _agency(session, doc).name, keys.image(user.username), now)
+
+
+def _prepared(desk_store: FileStore, doc: Document) -> bytes:
+    pdf = desk_store.path(_main(doc).sha256).read_bytes()
+    try:
+        return draft.prepare_draft(pdf)
+    except SigningError as err:
+        raise InvalidData(err.message, {"file": err.message}) from None
+
+
+def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                   now: datetime) -> dict[str, Any]:
+    """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
+    pdf = _prepared(desk.store, doc)
+    creds = desk.credentials
+    try:
+        if creds.request_id and creds.signature:
+            pending = session.get(PendingSignature, creds.request_id)
+            if pending is None or pending.task_id != task_id or pending.user_id != user.id:
+                raise InvalidData("Yêu cầu ký không tồn tại hoặc đã dùng.", {_FIELD: "Hãy tạo yêu cầu ký mới."})
+            signed = split.finish(split.PendingSignature.from_json(json.loads(pending.payload)), creds.request_id,
+                                  base64.b64decode(creds.signature), now)
+            session.delete(pending)  # one signature per request
+        elif creds.password is not None:
+            signed = pdfsign.sign(pdf, _leader_step(session, doc, user, props, desk.keys, now),
+                                  desk.keys.person(user.username, creds.password))
+        else:
+            raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
+                              {_FIELD: "Chưa có thông tin ký số."})
+    except SigningError as err:
+        raise InvalidData(err.message, {_FIELD: err.message}) from None
+    reports = _verified(signed, desk.keys, now)
+    leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
+    if leader is None or not leader.valid:
+        reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
+        raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
+    authority, position, _ = _titles(session, doc, user, props)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, user.full_name[:50]
+    sha = _replace_main(session, desk.store, doc, signed, user, now)
+    _record(doc, reports)
+    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha}
+
+
+def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
+                props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
+    """Split signing, first half: prepare the PDF and the bytes the holder's token must sign."""
+    try:
+        der = base64.b64decode(str(certificate), validate=True)
+        key = ExternalKey(der, keys.intermediates())
+        pending = split.begin(_prepared(store, doc), _leader_step(session, doc, user, props, keys, now), key,
+                              doc.subject[:200], now=now)
+    except (ValueError, SigningError) as err:
+        message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
+        raise InvalidData(message, {"certificate": message}) from None
+    session.add(PendingSignature(id=pending.request.id, task_id=task_id, user_id=user.id,
+                                 payload=json.dumps(pending.to_json()), expires_at=pending.request.expires_at))
+    return pending.request.to_json()
+
+
+def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:
+    """At issuance, after the number is taken: fill the number and date, apply the agency's
+    signature (a copy gets the clerk's stamp instead), verify everything, refuse if not valid."""
+    agency = _agency(session, doc)
+    if desk.credentials.agency_password is None:
+        raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
+                          {_FIELD: "Chưa có thông tin ký số của cơ quan."})
+    pdf = desk.store.path(_main(doc).sha256).read_bytes()
+    assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
+    try:
+        # A token's session is closed at once: left logged in, the next login on it would fail.
+        with desk.keys.agency(agency.code, desk.credentials.agency_password) as key:
+            if doc.copy_kind is not None:
+                signed = pdfsign.sign_attachment(pdf, key, doc.number_symbol, now)
+                required: tuple[str, ...] = (draft.ATTACHMENT_FIELD,)
+            else:
+                filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date)
+                signed = pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now)
+                required = (draft.LEADER_FIELD, draft.AGENCY_FIELD)
+    except SigningError as err:
+        raise InvalidData(f"Không phát hành được: {err.message}", {_FIELD: err.message}) from None
+    reports = _verified(signed, desk.keys, now)
+    if verify.signature_status(reports, required) != "valid":
+        reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
+            "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
+        raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
+    sha = _replace_main(session, desk.store, doc, signed, user, now)
+    _record(doc, reports)
+    doc.signature_status = SignatureStatus.VALID
+    return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports]}
+
+
+def verify_received(session: Session, store: FileStore, keys: Keys, doc: Document, now: datetime) -> str:
+    """An incoming electronic document is verified on registration; its result is kept."""
+    main = next((f for f in doc.files if f.role == "main"), None)
+    if main is None:
+        return doc.signature_status.value
+    try:
+        reports = verify.verify_pdf(store.path(main.sha256).read_bytes(), keys.trust_roots(), now)
+    except SigningError:
+        reports = []
+    _record(doc, reports)
+    doc.signature_status = SignatureStatus(verify.signature_status(reports))
+    return doc.signature_status.value
+
