@@ -4,6 +4,8 @@
 # fonts-noto-core: the Vietnamese serif of the printed registers (QLVB_PDF_FONT);
 # poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back;
 # qpdf: joins a record's documents into one PDF.
+# chromium: the browser tests (Playwright drives Debian's build, never one of its own);
+# npm: installs the web UI's front-end libraries (package-lock.json).
 set -euo pipefail
 
 need=()
@@ -12,6 +14,8 @@ command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 [ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || need+=(fonts-noto-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
