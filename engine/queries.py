@@ -220,14 +220,15 @@ def _narrowed(query: Select[Any], wanted: InboxFilter) -> Select[Any]:
     return query
 
 
-def _task_base(user_condition: ColumnElement[bool], *conditions: ColumnElement[bool]) -> Select[Any]:
+def _task_base(*conditions: ColumnElement[bool], candidates: bool = True) -> Select[Any]:
+    query = select(HumanTask.id)
+    if candidates:  # "done" goes by who completed the task, whoever its candidates were
+        query = query.join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
     return (
-        select(HumanTask.id)
-        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-        .join(Case, Case.id == HumanTask.case_id)
+        query.join(Case, Case.id == HumanTask.case_id)
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
         .outerjoin(Document, Document.id == Case.document_id)
-        .where(user_condition, *conditions)
+        .where(*conditions)
     )
 
 
@@ -237,8 +238,9 @@ def _tab_queries(session: Session, user: User, now: datetime) -> dict[str, Selec
     return {
         "todo": _task_base(visible, is_open),
         "overdue": _task_base(visible, is_open, HumanTask.due_at.is_not(None), HumanTask.due_at < now),
-        # Đã xử lý: what the user completed, in their own name or on someone's behalf.
-        "done": _task_base(HumanTask.completed_by == user.id, HumanTask.status == TaskStatus.COMPLETED),
+        # Đã xử lý: what the user completed, in their own name or on someone's behalf. Only a
+        # completion sets completed_by (the row's status may read "cancelled" once it left the workflow).
+        "done": _task_base(HumanTask.completed_by == user.id, candidates=False),
         "following": (
             select(Case.id).join(CaseFollower, CaseFollower.case_id == Case.id)
             .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)

@@ -54,6 +54,16 @@ class FormView:
     other_errors: list[str]  # messages for no field on the page (e.g. the missing main file)
 
 
+def _ordered(props: dict[str, Any], required: set[str]) -> list[tuple[str, Any]]:
+    """Deployed forms keep their properties in alphabetical order (their JSON is stored
+    with sorted keys), so the page orders them itself: required fields first, notes last."""
+    def weight(item: tuple[int, tuple[str, Any]]) -> tuple[bool, bool, int]:
+        index, (name, prop) = item
+        return prop.get("maxLength", 0) > LONG_TEXT, name not in required, index
+
+    return [item for _, item in sorted(enumerate(props.items()), key=weight)]
+
+
 def _titles(prop: dict[str, Any]) -> list[tuple[str, str]]:
     titles = prop.get("x-enumTitles", {})
     return [(str(v), str(titles.get(v, v))) for v in prop.get("enum", [])]
@@ -118,7 +128,7 @@ def _rows(made: Field, items: dict[str, Any], value: Any, errors: dict[str, str]
 
     def row(index: str, data: dict[str, Any]) -> list[Field]:
         return [_field(sub, f"{made.key}.{index}.{sub}", p, data.get(sub), sub in required, errors, directory)
-                for sub, p in props.items()]
+                for sub, p in _ordered(props, required)]
 
     given = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
     made.rows = [row(str(i), r) for i, r in enumerate(given)]
@@ -139,7 +149,7 @@ def build(schema: dict[str, Any] | None, values: dict[str, Any], errors: dict[st
     titles = dict(decisions)
     conditional = _conditional_requirements(schema)
     fields = []
-    for name, prop in props.items():
+    for name, prop in _ordered(props, required):
         if name == DECISION and decisions:
             continue
         made = _field(name, name, prop, values.get(name), name in required, errors, directory)
