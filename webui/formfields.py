@@ -54,12 +54,17 @@ class FormView:
     other_errors: list[str]  # messages for no field on the page (e.g. the missing main file)
 
 
-def _ordered(props: dict[str, Any], required: set[str]) -> list[tuple[str, Any]]:
-    """Deployed forms keep their properties in alphabetical order (their JSON is stored
-    with sorted keys), so the page orders them itself: required fields first, notes last."""
-    def weight(item: tuple[int, tuple[str, Any]]) -> tuple[bool, bool, int]:
+def _ordered(props: dict[str, Any], required: list[str]) -> list[tuple[str, Any]]:
+    """Deployed forms keep their properties in alphabetical order (their JSON is stored with
+    sorted keys), but arrays keep theirs: the fields come in the order of the schema's
+    ``required`` lists, then the others grouped by the first word of their names (co_units
+    beside co_deadline, dates last in a group), notes at the end."""
+    def weight(item: tuple[int, tuple[str, Any]]) -> tuple[bool, int, str, bool, int]:
         index, (name, prop) = item
-        return prop.get("maxLength", 0) > LONG_TEXT, name not in required, index
+        note = prop.get("maxLength", 0) > LONG_TEXT
+        if name in required:
+            return note, 0, f"{required.index(name):04d}", False, index
+        return note, 1, name.split("_")[0], prop.get("format") == "date", index
 
     return [item for _, item in sorted(enumerate(props.items()), key=weight)]
 
@@ -123,12 +128,13 @@ def _field(name: str, key: str, prop: dict[str, Any], value: Any, required: bool
 def _rows(made: Field, items: dict[str, Any], value: Any, errors: dict[str, str],
           directory: dict[str, list[dict[str, str]]], max_items: int | None) -> Field:
     made.widget = "rows"
-    required = set(items.get("required", []))
+    order = list(items.get("required", []))
+    required = set(order)
     props = items.get("properties", {})
 
     def row(index: str, data: dict[str, Any]) -> list[Field]:
         return [_field(sub, f"{made.key}.{index}.{sub}", p, data.get(sub), sub in required, errors, directory)
-                for sub, p in _ordered(props, required)]
+                for sub, p in _ordered(props, order)]
 
     given = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
     made.rows = [row(str(i), r) for i, r in enumerate(given)]
@@ -148,8 +154,9 @@ def build(schema: dict[str, Any] | None, values: dict[str, Any], errors: dict[st
     decisions = _titles(decision) if "enum" in decision else []
     titles = dict(decisions)
     conditional = _conditional_requirements(schema)
+    order = list(schema.get("required", [])) + list(conditional)  # both in the schema's own order
     fields = []
-    for name, prop in _ordered(props, required):
+    for name, prop in _ordered(props, list(dict.fromkeys(order))):
         if name == DECISION and decisions:
             continue
         made = _field(name, name, prop, values.get(name), name in required, errors, directory)
