@@ -310,7 +310,8 @@ def inbox(
     else:
         items = task_views(session, ids)
         notes = _annotations(session, {t["case_id"] for t in items})
-        finished = dict(session.execute(select(HumanTask.id, HumanTask.completed_at).where(HumanTask.id.in_(ids))).all())
+        finished = dict(session.execute(
+            select(HumanTask.id, HumanTask.completed_at).where(HumanTask.id.in_(ids))).all())
         for item in items:
             item.update(notes[item["case_id"]])
             done_at = finished.get(item["id"])

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from waitress.server import create_server
 
 from engine.demo import DEMO_PASSWORD
@@ -27,14 +27,28 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 MOJIBAKE = re.compile("Ã|Æ|áº|Ä‘|â€|\ufffd")  # UTF-8 read as Latin-1 or CP1252, and lost characters
 
 
+_running: list[tuple[Playwright, Browser]] = []
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(request: pytest.FixtureRequest) -> Browser:
+    """One Chromium for the whole run. Each test module that imports this fixture gets its
+    own session-scoped copy of it, and Playwright's sync API runs once per process: so
+    the first copy starts the browser, the others share it, and the run's end stops it."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: scripts/system-deps.sh installs Debian's chromium")
-    with sync_playwright() as playwright:
+    if not _running:
+        playwright = sync_playwright().start()
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+        _running.append((playwright, launched))
+
+        def stop() -> None:
+            launched.close()
+            playwright.stop()
+            _running.clear()
+
+        request.addfinalizer(stop)
+    return _running[0][1]
 
 
 @pytest.fixture
