@@ -1,4 +1,4 @@
-"""Accounts: password hashing and API tokens."""
+"""Accounts: password hashing and access tokens (the API's Bearer tokens and the pages' sessions)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .errors import Unauthorized
@@ -57,3 +57,8 @@ def user_for_token(session: Session, token: str, now: datetime) -> User:
     if row is None or row[1] <= now or not row[0].active:
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
     return row[0]
+
+
+def revoke_token(session: Session, token: str) -> None:
+    """Log out: the token stops working at once, even if a copy of it was kept."""
+    session.execute(delete(ApiToken).where(ApiToken.token_hash == _token_hash(token)))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, permissions
+from . import audit, documents, permissions, textfold
 from .clock import VIETNAM
 from .definitions import TASK_KIND_PROPERTY, latest_versions, task_property, version_info
 from .errors import NotFound
@@ -190,3 +191,130 @@ def processes(session: Session) -> list[dict[str, Any]]:
          "deployed_at": v.deployed_at.isoformat(), "content_hash": v.content_hash}
         for v in latest_versions(session)
     ]
+
+
+# The staff inbox (hộp công việc): its tabs, their filters, order and pages.
+INBOX_TABS = ("todo", "following", "done", "overdue")  # cần xử lý, đang theo dõi, đã xử lý, quá hạn
+INBOX_SORTS = ("newest", "oldest", "due")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """One process, words of the case's title or of its document (number, issuer: folded,
+    so "tiem chung" finds "tiêm chủng"), and the order of the list."""
+
+    process: str | None = None
+    text: str = ""
+    sort: str = "newest"
+
+
+def _narrowed(query: Select[Any], wanted: InboxFilter) -> Select[Any]:
+    """``query`` joins Case and ProcessVersion and outer-joins Document."""
+    if wanted.process:
+        query = query.where(ProcessVersion.process_id == wanted.process)
+    words = textfold.words(wanted.text)
+    if wanted.text.strip():
+        in_document = and_(*[Document.search_text.contains(w, autoescape=True) for w in words]) if words else None
+        in_title = Case.title.contains(wanted.text.strip(), autoescape=True)
+        query = query.where(or_(in_title, in_document) if in_document is not None else in_title)
+    return query
+
+
+def _task_base(*conditions: ColumnElement[bool], candidates: bool = True) -> Select[Any]:
+    query = select(HumanTask.id)
+    if candidates:  # "done" goes by who completed the task, whoever its candidates were
+        query = query.join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+    return (
+        query.join(Case, Case.id == HumanTask.case_id)
+        .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        .outerjoin(Document, Document.id == Case.document_id)
+        .where(*conditions)
+    )
+
+
+def _tab_queries(session: Session, user: User, now: datetime) -> dict[str, Select[Any]]:
+    visible = permissions.task_visibility(session, user, _today(now))
+    is_open = HumanTask.status == TaskStatus.OPEN
+    return {
+        "todo": _task_base(visible, is_open),
+        "overdue": _task_base(visible, is_open, HumanTask.due_at.is_not(None), HumanTask.due_at < now),
+        # Đã xử lý: what the user completed, in their own name or on someone's behalf. Only a
+        # completion sets completed_by (the row's status may read "cancelled" once it left the workflow).
+        "done": _task_base(HumanTask.completed_by == user.id, candidates=False),
+        "following": (
+            select(Case.id).join(CaseFollower, CaseFollower.case_id == Case.id)
+            .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+            .outerjoin(Document, Document.id == Case.document_id)
+            .where(CaseFollower.user_id == user.id)
+        ),
+    }
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(query.distinct().subquery())) or 0
+
+
+def _order(tab: str, sort: str) -> list[Any]:
+    if tab == "following":
+        newest: Any = Case.updated_at
+        due: list[Any] = [Document.due_date.is_(None), Document.due_date]
+        last: Any = Case.id
+    else:
+        newest = HumanTask.completed_at if tab == "done" else HumanTask.created_at
+        due = [HumanTask.due_at.is_(None), HumanTask.due_at]
+        last = HumanTask.id
+    if sort == "oldest":
+        return [newest.asc(), last]
+    if sort == "due":
+        return [*due, newest.desc(), last]
+    return [newest.desc(), last]
+
+
+def _annotations(session: Session, case_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """What an inbox row shows of its case: title, process and the document's urgency."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(Case.id, Case.title, ProcessVersion.name, Document.urgency, Document.number_symbol,
+               Document.doc_type, Document.due_date)
+        .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        .outerjoin(Document, Document.id == Case.document_id).where(Case.id.in_(case_ids))
+    )
+    return {
+        i: {"case_title": title, "process_name": name, "urgency": urgency.value if urgency else None,
+            "number_symbol": number, "doc_type": doc_type, "document_due": due.isoformat() if due else None}
+        for i, title, name, urgency, number, doc_type, due in rows
+    }
+
+
+def inbox(
+    session: Session, user: User, now: datetime, tab: str, wanted: InboxFilter, page: int, per_page: int
+) -> dict[str, Any]:
+    """One tab of the inbox, filtered, ordered and paged, with the count of every tab."""
+    queries = _tab_queries(session, user, now)
+    counts = {name: _count(session, query) for name, query in queries.items()}
+    chosen = _narrowed(queries[tab], wanted).distinct()
+    total = _count(session, chosen)
+    ordered: Select[Any]
+    if tab == "following":  # ordered by the document's due date, hence the join
+        ordered = select(Case.id).where(Case.id.in_(chosen)).outerjoin(Document, Document.id == Case.document_id)
+    else:
+        ordered = select(HumanTask.id).where(HumanTask.id.in_(chosen))
+    ids: list[Any] = list(session.scalars(ordered.order_by(*_order(tab, wanted.sort)).offset((page - 1) * per_page)
+                               .limit(per_page)))
+    if tab == "following":
+        items = [case_view(session, c) for c in (session.get(Case, i) for i in ids) if c is not None]
+        notes = _annotations(session, {c["id"] for c in items})
+        for item in items:
+            item.update(notes[item["id"]])
+    else:
+        items = task_views(session, ids)
+        notes = _annotations(session, {t["case_id"] for t in items})
+        finished = dict(session.execute(
+            select(HumanTask.id, HumanTask.completed_at).where(HumanTask.id.in_(ids))).all())
+        for item in items:
+            item.update(notes[item["case_id"]])
+            done_at = finished.get(item["id"])
+            item["completed_at"] = done_at.isoformat() if done_at else None
+    return {"tab": tab, "counts": counts, "items": items, "page": page, "per_page": per_page, "total": total,
+            "processes": [{"id": v.process_id, "name": v.name} for v in latest_versions(session)]}

@@ -4,9 +4,12 @@
 # fonts-noto-core: the Vietnamese serif of the printed registers (QLVB_PDF_FONT);
 # poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back, and pdfsig.
 # Digital signatures: libnss3-tools (certutil, the NSS database pdfsig trusts the test root
-# through), qpdf (draft rewrite, --check; joins a record's documents into one PDF), softhsm2 + opensc (a PKCS#11 token and pkcs11-tool),
+# through), qpdf (draft rewrite, --check; joins a record's documents into one PDF),
+# softhsm2 + opensc (a PKCS#11 token and pkcs11-tool),
 # fonts-noto-core (Noto Sans, 1000 units per em, for the appearances) and fonts-liberation2
 # (Liberation Serif, metric-compatible with Times New Roman, for the attachment stamp).
+# chromium: the browser tests (Playwright drives Debian's build, never one of its own);
+# npm: installs the web UI's front-end libraries (package-lock.json).
 set -euo pipefail
 
 need=()
@@ -21,6 +24,8 @@ command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need+=(fonts-noto-core)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,15 +1,12 @@
-"""The web entry point: the JSON API and the pages, over the services in ``engine``."""
+"""The web entry point: the JSON API and the staff's pages, over the services in ``engine``."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
 
-from flask import Flask, jsonify, render_template
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
 from engine.config import Settings
-from engine.errors import DomainError, InvalidData
 from engine.platform import Platform
 
 
@@ -22,38 +19,33 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = platform.settings.max_upload_bytes + 1024 * 1024
     app.extensions["qlvb"] = platform
 
-    from . import api, api_conversations, api_documents, api_notifications, api_records, api_reports
+    from . import (
+        api,
+        api_conversations,
+        api_documents,
+        api_notifications,
+        api_records,
+        api_reports,
+        auth,
+        case_pages,
+        create,
+        document_pages,
+        errors,
+        i18n,
+        inbox,
+        notices,
+        pageutil,
+        security,
+        task_pages,
+    )
 
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api_documents.bp)
-    app.register_blueprint(api_notifications.bp)
-    app.register_blueprint(api_conversations.bp)
-    app.register_blueprint(api_records.bp)
-    app.register_blueprint(api_reports.bp)
+    security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ)
+    i18n.init_app(app)
+    pageutil.init_app(app)
+    errors.register(app)
 
-    @app.get("/")
-    def index() -> str:
-        """The landing page: what the platform is and where its API lives."""
-        return render_template("index.html")
-
-    @app.errorhandler(DomainError)
-    def domain_error(err: DomainError) -> Any:
-        body: dict[str, Any] = {"error": err.message}
-        if isinstance(err, InvalidData):
-            body["fields"] = err.fields
-        return jsonify(body), err.status
-
-    @app.errorhandler(StaleDataError)
-    def stale(_err: StaleDataError) -> Any:
-        return jsonify({"error": "Hồ sơ vừa được người khác cập nhật, vui lòng tải lại."}), 409
-
-    @app.errorhandler(Exception)
-    def unexpected(err: Exception) -> Any:
-        app.logger.exception("unhandled error")
-        return jsonify({"error": "Lỗi hệ thống, vui lòng thử lại hoặc báo quản trị viên."}), 500
-
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException) -> Any:
-        return jsonify({"error": err.description or err.name}), err.code
-
+    for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
+                      api_reports.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp, case_pages.bp,
+                      document_pages.bp, create.bp):
+        app.register_blueprint(blueprint)
     return app

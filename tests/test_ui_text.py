@@ -1,0 +1,93 @@
+"""Every page shows Vietnamese with its diacritics intact (no mojibake, no lost characters,
+the words each page should say), in UTF-8 and NFC; the English switch translates the
+pages and switches back."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from playwright.sync_api import Browser, expect
+
+from engine.platform import Platform
+from tests.browser import MOJIBAKE, Staff, backend, browser, live_url  # noqa: F401 - fixtures
+from tests.conftest import Api
+from tests.flows import attach_pdf, complete, only_task, start
+
+SUBJECT = "Báo cáo kết quả giám sát dịch sốt xuất huyết tuần 9"
+
+
+def _check(staff: Staff, path: str, words: list[str], status: int = 200) -> None:
+    response = staff.page.goto(path)
+    assert response is not None and response.status == status, path
+    assert staff.page.evaluate("document.characterSet") == "UTF-8"
+    assert staff.page.get_attribute("html", "lang") == "vi"
+    text = staff.page.inner_text("body")
+    assert not MOJIBAKE.search(text), (path, MOJIBAKE.findall(text))
+    assert unicodedata.is_normalized("NFC", text), path
+    for word in words:
+        assert word in text, (path, word)
+
+
+def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, platform: Platform,  # noqa: F811
+                                               api: Api) -> None:
+    case = start(api, data={"subject": SUBJECT, "doc_type": "BC", "urgency": "thuong_khan"})
+    attach_pdf(api, "btl_spec_khnv", case)
+    case = complete(api, "btl_spec_khnv", only_task(case), {"subject": SUBJECT, "doc_type": "BC"})
+    task = only_task(case)
+    document = case["document"]["id"]
+
+    anonymous = Staff(browser, live_url, "", backend(platform))
+    _check(anonymous, "/login", ["Đăng nhập", "Tên đăng nhập", "Mật khẩu"])
+    head = Staff(browser, live_url, "btl_head_khnv", backend(platform)).login()
+    _check(head, "/inbox", ["Hộp công việc", "Cần xử lý", "Đang theo dõi", "Đã xử lý", "Quá hạn", "Thượng khẩn",
+                            SUBJECT, "Lãnh đạo phòng duyệt"])
+    expect(head.page.get_by_test_id("urgent")).to_have_text("Thượng khẩn")
+    head.shot("20-inbox")
+    _check(head, "/inbox?tab=following", ["Đang theo dõi", "Không có mục nào."])
+    _check(head, "/inbox?tab=done&sort=due", ["Đã xử lý"])
+    _check(head, "/inbox?tab=overdue", ["Quá hạn"])
+    _check(head, "/notifications", ["Thông báo", "Công việc mới"])
+    head.shot("21-notifications")
+    _check(head, "/new", ["Tạo văn bản", "Văn bản đi – Trung tâm Y tế Bắc Từ Liêm"])
+    _check(head, "/new/btl_outgoing", ["Trích yếu nội dung", "Loại văn bản", "Độ khẩn", "Hỏa tốc", "Khởi tạo"])
+    head.shot("22-start-form")
+    _check(head, f"/tasks/{task['id']}", ["Lãnh đạo phòng duyệt", "Trích yếu", "Tệp đính kèm", "Cây công việc",
+                                          "Lịch sử xử lý", "Duyệt và trình", "Trả lại để sửa", "Vũ Thu Hà"])
+    _check(head, f"/cases/{case['id']}", ["Đang xử lý", "Hoàng Văn Bình", "Lịch sử xử lý"])
+    _check(head, f"/documents/{document}", ["Văn bản đi", "Dự thảo, chưa vào sổ", "Báo cáo"])
+    _check(head, "/khong-co-trang-nay", ["Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."], status=404)
+    _check(head, "/documents/incoming/new", ["Chỉ văn thư mới vào sổ văn bản được."], status=403)
+    head.shot("23-forbidden")
+
+    clerk = Staff(browser, live_url, "btl_clerk", backend(platform)).login()
+    _check(clerk, "/documents/incoming/new", ["Vào sổ văn bản đến", "Cơ quan ban hành", "Ngày đến", "Độ mật"])
+    clerk.page.select_option("#doc_type", "CV")
+    clerk.page.fill("#subject", "Về việc tổ chức tiêm vắc-xin sởi cho trẻ")
+    clerk.page.fill("#number_symbol", "123/SYT-NVY")
+    clerk.page.fill("#issuer_name", "Sở Y tế Hà Nội")
+    clerk.page.fill("#page_amount", "0")
+    clerk.page.get_by_role("button", name="Vào sổ", exact=True).click()
+    expect(clerk.page.locator('[data-error-for="page_amount"]')).to_have_text("Phải lớn hơn hoặc bằng 1.")
+    expect(clerk.page.locator("#issuer_name")).to_have_value("Sở Y tế Hà Nội")
+    clerk.page.fill("#page_amount", "2")
+    clerk.page.get_by_role("button", name="Vào sổ", exact=True).click()
+    expect(clerk.page.locator(".flash")).to_contain_text("Đã vào sổ văn bản đến, số đến 1.")
+    clerk.shot("24-incoming-registered")
+    _check(clerk, clerk.page.url.removeprefix(live_url), ["Văn bản đến", "Đã vào sổ", "Sở Y tế Hà Nội"])
+    for person in (anonymous, head, clerk):
+        person.close()
+
+
+def test_english_switch(browser: Browser, live_url: str, platform: Platform) -> None:  # noqa: F811
+    spec = Staff(browser, live_url, "btl_spec_khnv", backend(platform)).login()
+    page = spec.page
+    page.goto("/inbox?tab=following")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".tabs")).to_contain_text("To do")
+    expect(page.locator(".tabs")).to_contain_text("Following")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.url.endswith("/inbox?tab=following")  # back where the switch was pressed
+    spec.shot("25-english")
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(page.locator(".tabs")).to_contain_text("Cần xử lý")
+    spec.close()

@@ -1,0 +1,85 @@
+"""Documents in the pages: a document with its files and work tree, its PDF for the
+viewer, the upload (with progress, from the page's script) and the clerk's entry of an
+incoming document in the register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, request, send_file
+from flask_babel import gettext
+
+from engine import desk, workspace
+from engine.errors import InvalidData
+from engine.storage import FileStore
+
+from . import formfields
+from .apiutil import platform
+from .errors import wants_json
+from .pageutil import render, safe_next, staff
+
+bp = Blueprint("docs", __name__)
+
+
+@bp.get("/documents/<int:document_id>")
+def show(document_id: int) -> Any:
+    """One document: metadata, files (and the upload when allowed), work tree."""
+    with staff(write=False) as (db, user, now):
+        return render("documents/document.html", db, user, page=workspace.document(db, user, document_id, now))
+
+
+@bp.get("/documents/<int:document_id>/files/<int:file_id>")
+def file(document_id: int, file_id: int) -> Any:
+    """The PDF, shown in the page's viewer, or saved with ``?download=1``."""
+    store = FileStore(platform().settings.files_dir)
+    with staff(write=False) as (db, user, now):
+        path, filename = desk.download(db, store, user, document_id, file_id, now)
+    return send_file(path, mimetype="application/pdf", download_name=filename,
+                     as_attachment=request.args.get("download") == "1")
+
+
+@bp.post("/documents/<int:document_id>/files")
+def upload(document_id: int) -> Any:
+    """Attach a PDF (``file``; ``role`` main or appendix). Answers the page's script in JSON
+    (it shows the upload's progress and a refusal's message); without scripts, goes back."""
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
+    settings = platform().settings
+    with staff(write=True) as (db, user, now):
+        record = desk.upload(db, FileStore(settings.files_dir), user, document_id, sent.filename, sent.stream,
+                             request.form.get("role", "main"), settings.max_upload_bytes, now)
+        stored = {"id": record.id, "filename": record.filename, "size": record.size, "role": record.role}
+    if wants_json():
+        return jsonify(stored), 201
+    flash(gettext("Đã tải lên: %(name)s", name=stored["filename"]), "success")
+    return redirect(safe_next(request.form.get("next"), f"/documents/{document_id}"))
+
+
+@bp.get("/documents/incoming/new")
+def entry_form() -> Any:
+    """The clerk's form to enter an incoming document in the register (vào sổ văn bản đến)."""
+    with staff(write=False) as (db, user, _now):
+        schema = workspace.entry(db, user)
+        return render("documents/incoming.html", db, user, form=formfields.build(schema, {}, {}, {}), error=None)
+
+
+@bp.post("/documents/incoming/new")
+def enter() -> Any:
+    """Register the incoming document and take its number; then its page, to attach the scan."""
+    data, unreadable = formfields.parse(workspace.ENTRY_FORM, request.form)
+    try:
+        if unreadable:
+            raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", unreadable)
+        with staff(write=True) as (db, user, now):
+            doc, duplicates = desk.enter(db, user, {"direction": "incoming", "data": data}, now)
+            document_id, number = doc.id, doc.number
+    except InvalidData as refused:
+        with staff(write=False) as (db, user, _now):
+            form = formfields.build(workspace.ENTRY_FORM, data, refused.fields, {})
+            return render("documents/incoming.html", db, user, 422, form=form, error=refused.message)
+    flash(gettext("Đã vào sổ văn bản đến, số đến %(number)s.", number=number), "success")
+    if duplicates:
+        flash(gettext("Có thể trùng với văn bản đã vào sổ trước đó (mã %(ids)s).",
+                      ids=", ".join(map(str, duplicates))), "warning")
+    return redirect(f"/documents/{document_id}")

@@ -1,0 +1,30 @@
+"""What the pages call the platform's codes (statuses, urgency, history actions…), in
+Vietnamese, translated with the rest of the pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+DIRECTION = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi")}
+DOCUMENT_STATUS = {"draft": _l("Dự thảo, chưa vào sổ"), "registered": _l("Đã vào sổ"),
+                   "issued": _l("Đã phát hành"), "finished": _l("Đã xử lý xong"), "recalled": _l("Đã thu hồi")}
+URGENCY = {"thuong": _l("Thường"), "khan": _l("Khẩn"), "thuong_khan": _l("Thượng khẩn"), "hoa_toc": _l("Hỏa tốc")}
+URGENT = frozenset({"khan", "thuong_khan", "hoa_toc"})
+SECRECY = {"thuong": _l("Thường"), "mat": _l("Mật"), "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật")}
+SIGNATURE_STATUS = {"none": _l("Chưa có chữ ký số"), "valid": _l("Chữ ký số hợp lệ"),
+                    "invalid": _l("Chữ ký số không hợp lệ"), "paper": _l("Ký tay trên giấy")}
+DELIVERY = {"electronic": _l("Điện tử"), "paper": _l("Bản giấy")}
+FILE_ROLE = {"main": _l("Tệp chính"), "appendix": _l("Phụ lục")}
+CASE_STATUS = {"running": _l("Đang xử lý"), "completed": _l("Đã kết thúc")}
+TASK_STATUS = {"open": _l("Chờ xử lý"), "completed": _l("Đã xử lý"), "cancelled": _l("Đã hủy")}
+HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"), "file_attached": _l("Đính kèm tệp"),
+           "timer_fired": _l("Đến hạn (tự động)"), "document_entered": _l("Vào sổ"),
+           "document_recalled": _l("Thu hồi"), "message_received": _l("Nhận văn bản liên thông")}
+ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
+ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
+NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
+                "returned": _l("Bị trả lại"), "deadline_soon": _l("Sắp đến hạn"), "overdue": _l("Quá hạn"),
+                "message": _l("Tin nhắn"), "issued_to_unit": _l("Văn bản gửi đơn vị")}
+TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
+        "overdue": _l("Quá hạn")}
+SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}

@@ -1,0 +1,97 @@
+"""The pages' safety: the session's secret key, cookie flags, one CSRF token per session
+checked on every state-changing page request, and the headers that keep pages from being
+framed or running scripts from elsewhere. The JSON API (``/api/``) authenticates each
+request with its Bearer token, which a browser never sends by itself, so it needs no token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, Response, request, session
+from werkzeug.exceptions import BadRequest
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_KEY_FILE = "secret_key"
+# pdf.js draws pages on canvases from blob: and data: images; nothing is loaded from elsewhere.
+_CSP = ("default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'")
+
+
+class CsrfRefused(BadRequest):
+    description = ("Yêu cầu bị từ chối vì thiếu hoặc sai mã bảo vệ biểu mẫu (CSRF). "
+                   "Vui lòng tải lại trang rồi thử lại.")
+
+
+def secret_key(data_dir: Path, env: Mapping[str, str]) -> str:
+    """``QLVB_SECRET_KEY``, or a key made once and kept in the data folder, so that
+    sessions survive a restart and every server process of one installation agrees."""
+    given = env.get("QLVB_SECRET_KEY")
+    if given:
+        return given
+    path = data_dir / _KEY_FILE
+    if not path.exists():
+        # Written aside and linked into place: two processes starting together keep one key.
+        draft = data_dir / f".{_KEY_FILE}.{secrets.token_hex(8)}"
+        draft.write_text(secrets.token_hex(32), encoding="ascii")
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+def csrf_token() -> str:
+    """This session's token, made on first use (the login page already has one)."""
+    token = session.get(CSRF_FIELD)
+    if not isinstance(token, str):
+        token = session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return token
+
+
+def renew_csrf_token() -> None:
+    """A new token at login and logout, so one seen before cannot be used after."""
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+def _check_csrf() -> None:
+    if request.method in _SAFE_METHODS or request.path.startswith("/api/"):
+        return
+    expected = session.get(CSRF_FIELD)
+    # The header first: an upload's script sends it, and the multipart body need not be read for it.
+    sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
+    if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfRefused()
+
+
+def _page_headers(response: Response) -> Response:
+    if not request.path.startswith("/api/"):
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def init_app(app: Flask, data_dir: Path, session_lifetime: timedelta, env: Mapping[str, str]) -> None:
+    app.secret_key = secret_key(data_dir, env)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Behind HTTPS (a reverse proxy), the cookie must never travel in clear text.
+        SESSION_COOKIE_SECURE=env.get("QLVB_SECURE_COOKIES", "") in ("1", "true"),
+        SESSION_COOKIE_NAME="qlvb_session",
+        PERMANENT_SESSION_LIFETIME=session_lifetime,
+    )
+    app.before_request(_check_csrf)
+    app.after_request(_page_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
