@@ -256,7 +256,27 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     sha = _replace_main(session, desk.store, doc, signed, user, now)
     _record(doc, reports)
     doc.signature_status = SignatureStatus.VALID
-    return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports]}
+    appendices = _sign_appendices(session, desk, doc, user, now)
+    return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices}
+
+
+def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> list[str]:
+    """Phụ lục in separate files: the clerk signs each with the number-and-time stamp at the
+    top right of its first page (Decree 30 Appendix I)."""
+    assert doc.number_symbol is not None and desk.credentials.agency_password is not None
+    signed_files = []
+    for record in [f for f in doc.files if f.role == "appendix"]:
+        try:
+            with desk.keys.agency(_agency(session, doc).code, desk.credentials.agency_password) as key:
+                content = pdfsign.sign_attachment(desk.store.path(record.sha256).read_bytes(), key, doc.number_symbol,
+                                                  now)
+        except SigningError as err:
+            raise InvalidData(f"Không ký được phụ lục {record.filename}: {err.message}", {_FIELD: err.message}) \
+                from None
+        sha, size = desk.store.put(io.BytesIO(content), len(content), lambda head: None)
+        record.sha256, record.size = sha, size
+        signed_files.append(sha)
+    return signed_files
 
 
 def verify_received(session: Session, store: FileStore, keys: Keys, doc: Document, now: datetime) -> str:

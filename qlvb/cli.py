@@ -59,13 +59,16 @@ def _deploy(platform: Platform, files: list[Path]) -> bool:
 
 @main.command("seed-demo")
 def seed_demo() -> None:
-    """Load the demo agencies and staff, and deploy the processes in processes/."""
+    """Load the demo agencies and staff, deploy the processes in processes/, and make the demo
+    PKI (keys of the demo leaders and agencies under a TEST root) when there is none."""
     platform = _platform()
     with platform.db.write() as session:
         created = demo.seed(session, platform.clock.now())
     click.echo("Đã tạo dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
     if not _deploy(platform, _process_files((), platform.settings)):
         sys.exit(1)
+    if not (platform.settings.pki_dir / "root.pem").exists():
+        _demo_pki(platform.settings.pki_dir, demo.DEMO_PASSWORD)
 
 
 @main.command()
@@ -250,14 +253,25 @@ def pki_init(directory: Path | None, password: str, people: tuple[str, ...], age
     PKCS#12 file and a seal image per agency."""
     from signing import pki as demo_pki
 
-    target = directory or Settings.from_env().data_dir / "pki"
+    target = directory or Settings.from_env().pki_dir
     if people or agencies:
         holders = [demo_pki.Holder(demo_pki.slug(n), n) for n in people]
         bodies = [demo_pki.Holder(demo_pki.slug(n), n, n) for n in agencies]
+        made = demo_pki.init_demo_pki(target, holders, bodies, password)
+        click.echo(f"Đã tạo {len(made.people)} chứng thư cá nhân và {len(made.agencies)} chứng thư cơ quan trong "
+                   f"{target}")
+        click.echo(f"Chứng thư gốc THỬ NGHIỆM (không dùng thật): {made.root_certificate}")
     else:
-        holders = [demo_pki.Holder(username, name, a.name) for a in demo.AGENCIES
-                   for username, name, _, _, has_certificate in a.staff if has_certificate]
-        bodies = [demo_pki.Holder(a.code, a.name, a.name) for a in demo.AGENCIES]
+        _demo_pki(target, password)
+
+
+def _demo_pki(target: Path, password: str) -> None:
+    """The demo holders (the demo leaders who hold a certificate) and every demo agency."""
+    from signing import pki as demo_pki
+
+    holders = [demo_pki.Holder(username, name, a.name) for a in demo.AGENCIES
+               for username, name, _, _, has_certificate in a.staff if has_certificate]
+    bodies = [demo_pki.Holder(a.code, a.name, a.name) for a in demo.AGENCIES]
     made = demo_pki.init_demo_pki(target, holders, bodies, password)
     click.echo(f"Đã tạo {len(made.people)} chứng thư cá nhân và {len(made.agencies)} chứng thư cơ quan trong {target}")
     click.echo(f"Chứng thư gốc THỬ NGHIỆM (không dùng thật): {made.root_certificate}")

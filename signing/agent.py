@@ -9,7 +9,6 @@ expiry; the PIN is asked for every request and never stored.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 import pkcs11
 from asn1crypto import cms
 
+from . import aio
 from .errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
 from .keys import Pkcs11Key, open_token
 from .split import DIGEST, SigningRequest, fingerprint
@@ -96,7 +96,7 @@ class SigningAgent:
                 raise RequestRefused("Người ký đã hủy.")
             key = Pkcs11Key(self.token.module, self.token.token_label, self.token.key_label, pin)
             try:
-                signature = asyncio.run(key.signer().async_sign_raw(request.data, DIGEST))
+                signature = aio.run(key.signer().async_sign_raw(request.data, DIGEST))
             except pkcs11.PKCS11Error as err:  # e.g. the token was pulled out after the PIN
                 raise KeyUnavailable(f"Thiết bị ký số không ký được: {type(err).__name__}.") from err
             finally:

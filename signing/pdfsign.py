@@ -8,7 +8,6 @@ token (:mod:`signing.split`).
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, Signer
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 
-from . import appearance
+from . import aio, appearance
 from .appearance import DrawingStyle, attachment_box, nfc
 from .draft import AGENCY_FIELD, ATTACHMENT_FIELD, LEADER_FIELD, number_filled, qpdf_rewrite, read, signed_fields
 from .errors import DocumentRejected, SigningError
@@ -169,7 +168,7 @@ async def _sign(pdf: bytes, step: Step, key: KeySource) -> bytes:
 
 def sign(pdf: bytes, step: Step, key: KeySource) -> bytes:
     """``pdf`` with the signature of ``step`` by ``key``, as an incremental update."""
-    return asyncio.run(_sign(pdf, step, key))
+    return aio.run(_sign(pdf, step, key))
 
 
 def sign_leader(pdf: bytes, key: KeySource, signer_name: str, position: str, agency: str, image: bytes,

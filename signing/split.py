@@ -10,7 +10,6 @@ used once: delete it when :func:`finish` has embedded the signature.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import io
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
+from . import aio
 from .errors import RequestRefused
 from .keys import ExternalKey
 from .pdfsign import DIGEST, Step, prepare
@@ -122,7 +122,7 @@ def begin(pdf: bytes, step: Step, key: ExternalKey, label: str, ttl: timedelta =
           now: datetime | None = None) -> PendingSignature:
     """Prepare ``step`` on ``pdf`` for the holder of ``key``'s certificate; ``label`` tells them
     what they sign (e.g. the document's subject)."""
-    return asyncio.run(_begin(pdf, step, key, ttl, now or datetime.now(UTC), label))
+    return aio.run(_begin(pdf, step, key, ttl, now or datetime.now(UTC), label))
 
 
 def _check_value(certificate_der: bytes, data: bytes, signature: bytes) -> None:
@@ -156,4 +156,4 @@ def finish(pending: PendingSignature, request_id: str, signature: bytes, now: da
     if (now or datetime.now(UTC)) > pending.request.expires_at:
         raise RequestRefused("Yêu cầu ký đã hết hạn: hãy ký lại.")
     _check_value(pending.certificate, pending.request.data, signature)
-    return asyncio.run(_finish(pending, signature))
+    return aio.run(_finish(pending, signature))

@@ -19,13 +19,14 @@ from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathValidationError
 
+from . import aio
 from .appearance import iso_time
 from .draft import AGENCY_FIELD, LEADER_FIELD
 from .errors import DocumentRejected
@@ -97,7 +98,8 @@ def _common_name(cert: asn1_x509.Certificate | None) -> str | None:
 def _report(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: datetime) -> SignatureReport:
     field = sig.field_name
     try:
-        status = validate_pdf_signature(sig, ValidationContext(trust_roots=roots, allow_fetching=False, moment=now))
+        status = aio.run(async_validate_pdf_signature(
+            sig, ValidationContext(trust_roots=roots, allow_fetching=False, moment=now)))
     except (SignatureValidationError, PathValidationError, PdfError, ValueError) as err:
         return SignatureReport(field, None, None, False, False, False, "other", f"Không đọc được chữ ký số: {err}")
     level = status.modification_level or ModificationLevel.OTHER

@@ -79,9 +79,15 @@ def test_issued_document_carries_valid_leader_and_agency_signatures(
     task = only_task(case)
     refused = api.complete("btl_clerk", task["id"], {"decision": "issue"}, password=DEMO_PASSWORD)
     assert refused.status_code == 422 and "signing" in refused.get_json()["fields"]  # no agency key given
+    appendix = api.upload("btl_clerk", case["document"]["id"], minimal_pdf("Phu luc 1"), "phu-luc.pdf", "appendix")
+    assert appendix.status_code == 201
     case = complete(api, "btl_clerk", task, {"decision": "issue"})
     assert case["document"]["number_symbol"] == "01/KH-TTYT"  # the refused issue took no number
     _assert_issued_and_valid(api, case, demo_pki, tmp_path)
+    # The appendix, a separate file, carries the clerk's signature with the number stamp.
+    signed_appendix = next(f for f in case["document"]["files"] if f["role"] == "appendix")
+    content = api.get("btl_clerk", f"/api/v1/documents/{case['document']['id']}/files/{signed_appendix['id']}").data
+    assert [(r.field, r.valid) for r in verify_pdf(content, _roots(demo_pki))] == [("VanThu", True)]
 
 
 def test_issue_is_refused_when_the_signed_file_was_replaced(api: Api, demo_pki: Path) -> None:

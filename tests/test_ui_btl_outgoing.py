@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from engine.demo import DEMO_PASSWORD
 from engine.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
@@ -91,6 +92,7 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     expect(page.locator(".pdf")).to_have_attribute("data-rendered", "1")
     expect(page.get_by_test_id("history")).to_contain_text("Bổ sung số liệu tiêm chủng của quý I")
     expect(page.get_by_test_id("history")).to_contain_text("Trả lại để sửa")
+    page.fill("#signing_password", DEMO_PASSWORD)  # unlocks the Director's key to sign the PDF
     director.shot("04-director-sign")
     page.get_by_role("button", name="Ký số").click()
     expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")
@@ -101,6 +103,7 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     page.fill("#recipients-0-name", "Khoa Kiểm soát dịch bệnh")
     page.select_option("#recipients-0-unit", "KSDB")
     page.locator('input[name="recipients-0-delivery"][value="electronic"]').check()
+    page.fill("#agency_password", DEMO_PASSWORD)  # the agency's key, for its signature over the Director's
     clerk.shot("05-clerk-issue")
     page.get_by_role("button", name="Lấy số và phát hành").click()
     expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")

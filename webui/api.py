@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from engine import accounts, cases, queries, signatures
 from engine.errors import InvalidData
 from engine.models import User
-from engine.storage import FileStore
 
-from .apiutil import authed, body, page_args, platform, transaction
+from .apiutil import authed, body, page_args, platform, signing_desk, transaction
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -102,7 +101,7 @@ def complete_task(task_id: str) -> Any:
     the signer's key, the agency key's password, or a split-signing request id and the
     token's signature); returns the case as it now stands."""
     given = body()
-    desk = signatures.Desk(_store(), _keys(), signatures.Credentials.parse(given.get("signing")))
+    desk = signing_desk(signatures.Credentials.parse(given.get("signing")))
 
     def action(session: Session, user: User, now: datetime) -> Any:
         return queries.case_view(session, cases.complete_task(session, user, task_id, given.get("data", {}), now,
@@ -116,14 +115,6 @@ def signing_request(task_id: str) -> Any:
     """Split signing: given the certificate of the signer's token (base64 DER, as the sign agent
     gives it), the request the agent signs; then complete the task with its id and signature."""
     certificate = body().get("certificate")
-    return authed(True, lambda s, u, now: cases.begin_signing(s, u, task_id, certificate, _store(), _keys(), now),
-                  201)
-
-
-def _store() -> FileStore:
-    return FileStore(platform().settings.files_dir)
-
-
-def _keys() -> signatures.Keys:
-    settings = platform().settings
-    return signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))
+    desk = signing_desk(signatures.Credentials())
+    return authed(True, lambda s, u, now: cases.begin_signing(s, u, task_id, certificate, desk.store, desk.keys,
+                                                               now), 201)

@@ -10,10 +10,11 @@ from typing import Any
 from flask import current_app, jsonify, request
 from sqlalchemy.orm import Session
 
-from engine import accounts
+from engine import accounts, signatures
 from engine.errors import InvalidData, Unauthorized
 from engine.models import User
 from engine.platform import Platform
+from engine.storage import FileStore
 
 
 def platform() -> Platform:
@@ -61,3 +62,11 @@ def authed(write: bool, action: Callable[[Session, User, datetime], Any], status
         return jsonify(result), status
 
 
+
+
+def signing_desk(credentials: signatures.Credentials) -> signatures.Desk:
+    """What signing needs in a request: the stored files, the server's keys and trust roots,
+    and what the signer gave (never stored)."""
+    settings = platform().settings
+    return signatures.Desk(FileStore(settings.files_dir),
+                           signatures.Keys(settings.pki_dir, tuple(settings.trust_roots)), credentials)

@@ -8,10 +8,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import cases, queries, workspace
+from engine import cases, queries, signatures, workspace
 from engine.errors import InvalidData
 
 from . import formfields
+from .apiutil import signing_desk
 from .pageutil import render, staff
 
 bp = Blueprint("tasks", __name__)
@@ -39,7 +40,9 @@ def complete(task_id: str) -> Any:
             data, unreadable = formfields.parse(schema, request.form)
             if unreadable:
                 raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", unreadable)
-            case = cases.complete_task(db, user, task_id, data, now)
+            credentials = signatures.Credentials(password=request.form.get("signing_password") or None,
+                                                 agency_password=request.form.get("agency_password") or None)
+            case = cases.complete_task(db, user, task_id, data, now, signing_desk(credentials))
             title = case.title
     except InvalidData as refused:
         with staff(write=False) as (db, user, now):
