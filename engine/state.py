@@ -93,6 +93,10 @@ def _prune_one(workflow: BpmnBaseWorkflow, top: BpmnWorkflow) -> None:
         return
     root = workflow.task_tree
     keep_from = _lowest_common_ancestor(live)
+    # Cut above a completed task only: a task not yet run takes its data from its parent when
+    # it becomes ready, and must not find the root's old data there instead.
+    while keep_from is not root and keep_from.state != TaskState.COMPLETED:
+        keep_from = keep_from.parent
     if keep_from is root or keep_from.parent is root:
         return
     # The kept subtree hangs straight under the root; its data is already complete in

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from engine import definitions
@@ -291,3 +292,20 @@ def test_outgoing_the_director_agrees_and_the_chief_of_office_signs_thua_lenh(ap
     doc = out["document"]
     assert (out["status"], doc["status"], doc["number_symbol"], doc["signer_authority"]) == (
         "completed", "issued", "01/KH-SYT", "TL.")
+
+
+@pytest.mark.parametrize("nvy_first", [True, False])
+def test_units_handle_in_any_order_and_the_case_still_replays(api: Api, nvy_first: bool) -> None:
+    """NVY's head hands it to the deputy head while KHTC's part is still open, in either order;
+    the api fixture then replays the case from its audit log to the same state."""
+    case = _to_cvp(api)
+    case = complete(api, "qn_cvp", only_task(case), DISTRIBUTE)
+    case = complete(api, "qn_head_nvy", _task(case, "unit_assign", "qn_head_nvy"),
+                    {"decision": "assign", "assignee": "qn_deputy_nvy"})
+    if nvy_first:
+        case = complete(api, "qn_deputy_nvy", _task(case, "handle", "qn_deputy_nvy"), {"decision": "finish"})
+    case = complete(api, "qn_head_khtc", _task(case, "unit_assign", "qn_head_khtc"), {"decision": "handle"})
+    case = complete(api, "qn_head_khtc", _task(case, "handle", "qn_head_khtc"), {"decision": "finish"})
+    if not nvy_first:
+        case = complete(api, "qn_deputy_nvy", _task(case, "handle", "qn_deputy_nvy"), {"decision": "finish"})
+    assert case["status"] == "completed"
