@@ -337,7 +337,9 @@ def _linked(kind: str, other: Document) -> dict[str, Any]:
             "number_symbol": other.number_symbol, "subject": subject}
 
 
-def view(doc: Document) -> dict[str, Any]:
+def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
+    """The document as the API shows it; a case's view leaves out its links (each is a query)
+    and GET /documents/<id> gives them."""
     def iso(d: date | None) -> str | None:
         return d.isoformat() if d else None
 
@@ -359,6 +361,6 @@ def view(doc: Document) -> dict[str, Any]:
         "recipients": [{"unit_id": r.unit_id, "organ_id": r.organ_id, "name": r.name, "delivery": r.delivery.value}
                        for r in doc.recipients],
         # links: this document replies to (copies, replaces) those; linked_from: those reply to this one.
-        "links": [_linked(link.kind.value, link.target) for link in doc.links],
-        "linked_from": [_linked(link.kind.value, link.source) for link in doc.linked_from],
+        **({"links": [_linked(link.kind.value, link.target) for link in doc.links],
+            "linked_from": [_linked(link.kind.value, link.source) for link in doc.linked_from]} if with_links else {}),
     }

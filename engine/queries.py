@@ -90,7 +90,7 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
 
 def _document_view(session: Session, document_id: int | None) -> dict[str, Any] | None:
     doc = session.get(Document, document_id) if document_id is not None else None
-    return documents.view(doc) if doc is not None else None
+    return documents.view(doc, with_links=False) if doc is not None else None
 
 
 def _today(now: datetime) -> Any:

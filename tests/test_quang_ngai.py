@@ -203,7 +203,8 @@ def test_the_chief_of_office_orders_a_paper_document_for_outside_units(api: Api)
     task = only_task(out)
     assert (out["process"], task["task"], assignees(task)) == ("qn_outgoing", "draft", ["qn_spec_tccb"])
     assert out["document"]["subject"].startswith("V/v giao việc theo văn bản số 215/UBND-KGVX")
-    assert [link["document_id"] for link in out["document"]["links"]] == [case["document"]["id"]]
+    draft = api.get("qn_spec_tccb", f"/api/v1/documents/{out['document']['id']}").get_json()
+    assert [link["document_id"] for link in draft["links"]] == [case["document"]["id"]]
 
 
 def test_a_task_kind_must_be_one_the_platform_knows() -> None:
