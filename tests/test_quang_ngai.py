@@ -183,6 +183,7 @@ def test_a_reply_starts_a_linked_outgoing_draft_that_is_signed_and_issued(api: A
     out = complete(api, "qn_clerk", task, {"decision": "issue"})
     doc = out["document"]
     assert (out["status"], doc["status"], doc["number_symbol"]) == ("completed", "issued", "01/SYT-NVY")
+    doc = api.get("qn_clerk", f"/api/v1/documents/{doc['id']}").get_json()
     assert [(link["kind"], link["document_id"]) for link in doc["links"]] == [("reply_to", incoming_id)]
 
 
