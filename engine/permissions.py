@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from .errors import Forbidden
@@ -24,6 +24,7 @@ from .models import (
     HumanTask,
     Position,
     ProcessVersion,
+    RegisterBook,
     Secrecy,
     TaskCandidate,
     TaskStatus,
@@ -154,6 +155,59 @@ def ensure_can_view_document(session: Session, user: User, document: Document, t
         except Forbidden:
             continue
     raise Forbidden("Bạn không có quyền xem văn bản này.")
+
+
+def positions_by_agency(session: Session, user: User) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    rows = session.execute(
+        select(Unit.agency_id, UserPosition.position).join(UserPosition, UserPosition.unit_id == Unit.id)
+        .where(UserPosition.user_id == user.id)
+    )
+    for agency_id, position in rows:
+        found.setdefault(agency_id, set()).add(position.value)
+    return found
+
+
+def document_visibility(session: Session, user: User, today: date) -> ColumnElement[bool]:
+    """The rule of ``ensure_can_view_document`` as a filter on Document, so that a list or a
+    search over a million documents is filtered by the database, limited to the user's own
+    agencies."""
+    readers, keepers, others = [], [], []
+    for agency_id, positions in positions_by_agency(session, user).items():
+        if positions & SECRET_READERS:
+            readers.append(agency_id)
+        elif positions & REGISTER_KEEPERS:
+            keepers.append(agency_id)
+        else:
+            others.append(agency_id)
+    conditions: list[ColumnElement[bool]] = []
+    if readers:
+        conditions.append(Document.agency_id.in_(readers))
+    if keepers:
+        conditions.append(and_(Document.agency_id.in_(keepers), Document.secrecy == Secrecy.NONE))
+    if others:
+        people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
+        involved = exists().where(Case.document_id == Document.id, _involved(people))
+        conditions.append(and_(Document.agency_id.in_(others), Document.secrecy == Secrecy.NONE,
+                               or_(Document.created_by == user.id, involved)))
+    return or_(*conditions) if conditions else false()
+
+
+def register_visibility(session: Session, user: User) -> ColumnElement[bool]:
+    """A filter on RegisterBook for the books ``user`` may read (``ensure_can_read_register``)."""
+    by_agency = positions_by_agency(session, user)
+    readers = [a for a, p in by_agency.items() if p & SECRET_READERS]
+    keepers = [a for a, p in by_agency.items() if p & REGISTER_KEEPERS]
+    return or_(RegisterBook.agency_id.in_(readers),
+               and_(RegisterBook.agency_id.in_(keepers), RegisterBook.secret.is_(False)))
+
+
+def ensure_can_read_register(session: Session, user: User, book: RegisterBook) -> None:
+    positions = positions_in(session, user, book.agency_id)
+    if not positions & REGISTER_KEEPERS:
+        raise Forbidden("Chỉ văn thư, lãnh đạo và quản trị của cơ quan được xem sổ đăng ký văn bản.")
+    if book.secret and not positions & SECRET_READERS:
+        raise Forbidden("Sổ văn bản mật chỉ văn thư và lãnh đạo được xem.")
 
 
 def ensure_can_edit_document(session: Session, user: User, document: Document, today: date) -> None:
