@@ -22,10 +22,12 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = platform.settings.max_upload_bytes + 1024 * 1024
     app.extensions["qlvb"] = platform
 
-    from . import api, api_documents
+    from . import api, api_documents, api_registers, api_search
 
     app.register_blueprint(api.bp)
     app.register_blueprint(api_documents.bp)
+    app.register_blueprint(api_registers.bp)
+    app.register_blueprint(api_search.bp)
 
     @app.get("/")
     def index() -> str:
