@@ -9,10 +9,11 @@ cases of their agency.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CompoundSelect, and_, exists, false, or_, select, union
+from sqlalchemy.orm import Session, aliased
 
 from .errors import Forbidden
 from .models import (
@@ -168,29 +169,56 @@ def positions_by_agency(session: Session, user: User) -> dict[int, set[str]]:
     return found
 
 
-def document_visibility(session: Session, user: User, today: date) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class DocumentReach:
+    """Which documents of which of their agencies a user may see, by the rule of
+    ``ensure_can_view_document``."""
+
+    every: tuple[int, ...] = ()  # secret readers: every document, secret ones included
+    ordinary: tuple[int, ...] = ()  # other register keepers: every ordinary document
+    own: tuple[int, ...] = ()  # everyone else: the ordinary documents they created or handle
+
+
+def document_reach(session: Session, user: User) -> DocumentReach:
+    by_agency = sorted(positions_by_agency(session, user).items())
+    return DocumentReach(
+        every=tuple(a for a, p in by_agency if p & SECRET_READERS),
+        ordinary=tuple(a for a, p in by_agency if p & REGISTER_KEEPERS and not p & SECRET_READERS),
+        own=tuple(a for a, p in by_agency if not p & REGISTER_KEEPERS),
+    )
+
+
+def document_visibility(session: Session, user: User, today: date,
+                        reach: DocumentReach | None = None) -> ColumnElement[bool]:
     """The rule of ``ensure_can_view_document`` as a filter on Document, so that a list or a
     search over a million documents is filtered by the database, limited to the user's own
     agencies."""
-    readers, keepers, others = [], [], []
-    for agency_id, positions in positions_by_agency(session, user).items():
-        if positions & SECRET_READERS:
-            readers.append(agency_id)
-        elif positions & REGISTER_KEEPERS:
-            keepers.append(agency_id)
-        else:
-            others.append(agency_id)
+    reach = reach or document_reach(session, user)
     conditions: list[ColumnElement[bool]] = []
-    if readers:
-        conditions.append(Document.agency_id.in_(readers))
-    if keepers:
-        conditions.append(and_(Document.agency_id.in_(keepers), Document.secrecy == Secrecy.NONE))
-    if others:
+    if reach.every:
+        conditions.append(Document.agency_id.in_(reach.every))
+    if reach.ordinary:
+        conditions.append(and_(Document.agency_id.in_(reach.ordinary), Document.secrecy == Secrecy.NONE))
+    if reach.own:
         people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
-        involved = exists().where(Case.document_id == Document.id, _involved(people))
-        conditions.append(and_(Document.agency_id.in_(others), Document.secrecy == Secrecy.NONE,
-                               or_(Document.created_by == user.id, involved)))
+        conditions.append(and_(Document.agency_id.in_(reach.own), Document.secrecy == Secrecy.NONE,
+                               Document.id.in_(_own_documents(user.id, people))))
     return or_(*conditions) if conditions else false()
+
+
+def _own_documents(user_id: int, people: list[int]) -> CompoundSelect:
+    """The documents ``user_id`` created and those of the cases ``_involved`` admits, as one
+    set built from the people's side: its size is what they handled, whatever the number
+    of documents it filters, and a query can start from it."""
+    created = aliased(Document)
+    return union(
+        select(created.id).where(created.created_by == user_id),
+        select(Case.document_id).where(Case.initiator_id.in_(people)),
+        select(Case.document_id).join(CaseFollower, CaseFollower.case_id == Case.id)
+        .where(CaseFollower.user_id.in_(people)),
+        select(Case.document_id).join(HumanTask, HumanTask.case_id == Case.id)
+        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(TaskCandidate.user_id.in_(people)),
+    )
 
 
 def register_visibility(session: Session, user: User) -> ColumnElement[bool]:

@@ -113,11 +113,11 @@ def entries(session: Session, user: User, code: str, year_text: str | None, agen
         select(Document.number).where(*where).order_by(Document.number)
         .offset((page - 1) * per_page).limit(per_page)
     ))
-    docs = list(session.scalars(
-        select(Document).options(defer(Document.search_text), selectinload(Document.recipients))
-        .where(*where, Document.number.in_(numbers)).order_by(Document.number)
-    )) if numbers else []
     outgoing = book.direction == Direction.OUTGOING
+    options = [defer(Document.search_text), *([selectinload(Document.recipients)] if outgoing else [])]
+    docs = list(session.scalars(
+        select(Document).options(*options).where(*where, Document.number.in_(numbers)).order_by(Document.number)
+    )) if numbers else []
     columns = OUTGOING_COLUMNS if outgoing else INCOMING_COLUMNS
     if book.secret:
         columns = [*columns, SECRECY_COLUMN]

@@ -3,14 +3,17 @@ paginated, and filtered by who may see what."""
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
-from engine import registers
+import pytest
+
+from engine import registers, search
 from engine.accounts import hash_password
 from engine.demo import DEMO_PASSWORD
 from engine.models import Agency, Position, Unit, UnitKind, User, UserPosition
 from engine.platform import Platform
-from tests.conftest import Api
+from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, complete, only_task, start
 
 VACCINATION = {"doc_type": "QĐ", "subject": "Về việc tổ chức tiêm chủng vắc xin sởi – rubella năm 2026",
@@ -47,10 +50,15 @@ def test_search_ignores_diacritics_and_case(api: Api) -> None:
     assert _ids(api, "btl_clerk", "dao tao dieu duong") == [training]
     assert _ids(api, "btl_clerk", "Đào tạo điều dưỡng") == [training]
     # "đ" is folded to "d", in the query as in the text.
-    assert _ids(api, "btl_clerk", "đ") == _ids(api, "btl_clerk", "d") == [training, dengue, vaccination]
+    assert _ids(api, "btl_clerk", "đà") == _ids(api, "btl_clerk", "da") == [training]
     assert _ids(api, "btl_clerk", "Đinh") == _ids(api, "btl_clerk", "dinh") == [vaccination]
     assert _ids(api, "btl_clerk", "sot xuat huyet") == [dengue]
     assert _search(api, "btl_clerk", "tiêm chủng sốt xuất huyết")["total"] == 0  # every term must occur
+    # Only the last word may be the beginning of a word, and only from two characters.
+    assert _search(api, "btl_clerk", "tie chung")["total"] == 0
+    assert _search(api, "btl_clerk", "vac x")["total"] == 0
+    assert _ids(api, "btl_clerk", "vac xin s") == []
+    assert _ids(api, "btl_clerk", "rubella vac xi") == [vaccination]
 
 
 def test_search_by_number_symbol_and_issuer(api: Api) -> None:
@@ -69,7 +77,7 @@ def test_search_by_number_symbol_and_issuer(api: Api) -> None:
 def test_search_pages_and_filters(api: Api) -> None:
     ids = [_enter(api, {**DENGUE, "number_symbol": f"{n}/SYT-NVY"}) for n in range(200, 205)]
     pages = [_search(api, "btl_clerk", "sốt xuất huyết", per_page=2, page=p) for p in (1, 2, 3, 4)]
-    assert [p["total"] for p in pages] == [5, 5, 5, 5]
+    assert [(p["total"], p["total_exact"]) for p in pages] == [(5, True)] * 4
     assert [[h["id"] for h in p["items"]] for p in pages] == [ids[4:2:-1], ids[2:0:-1], ids[:1], []]
     assert _search(api, "btl_clerk", "sot xuat huyet", doc_type="CV", year=2026, direction="incoming")["total"] == 5
     assert _search(api, "btl_clerk", "sot xuat huyet", direction="outgoing")["total"] == 0
@@ -84,12 +92,33 @@ def test_search_input_is_checked(api: Api) -> None:
         ("/api/v1/search?q=x&direction=sideways", "direction"), ("/api/v1/search?q=x&year=20x6", "year"),
         ("/api/v1/search?q=x&year=1800", "year"), ("/api/v1/search?q=x&doc_type=XYZ", "doc_type"),
         ("/api/v1/search?q=x&per_page=101", "per_page"), ("/api/v1/search?q=x&page=0", "per_page"),
+        ("/api/v1/search?q=x&page=11&per_page=100", "page"), ("/api/v1/search?q=x&page=51", "page"),
     ]
     for path, field in cases:
         r = api.get("btl_clerk", path)
         assert r.status_code == 422, path
         assert r.get_json()["fields"][field], path
+    assert api.get("btl_clerk", "/api/v1/search?q=x&page=10&per_page=100").status_code == 200
     assert api.client.get("/api/v1/search?q=x").status_code == 401
+
+
+def test_counting_stops_at_the_result_limit(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    ids = [_enter(api, {**DENGUE, "number_symbol": f"{n}/SYT-NVY"}) for n in range(200, 205)]
+    first = _search(api, "btl_clerk", "sốt xuất huyết", per_page=2)
+    assert (first["total"], first["total_exact"], [h["id"] for h in first["items"]]) == (3, False, ids[:2:-1])
+    assert [h["id"] for h in _search(api, "btl_clerk", "sot xuat huyet", per_page=2, page=2)["items"]] == [ids[2]]
+    assert api.get("btl_clerk", "/api/v1/search?q=sot&per_page=2&page=3").status_code == 422
+    assert _search(api, "btl_clerk", "125/SYT")["total_exact"] is True
+
+
+def test_postgresql_index_expression_is_the_one_the_migration_creates() -> None:
+    migration = ROOT / "engine" / "migrations" / "versions" / "0004s_document_search.py"
+    spec = importlib.util.spec_from_file_location("migration_0004s", migration)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.PG_VECTOR == search.PG_VECTOR
 
 
 def _other_agency(platform: Platform) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
@@ -100,9 +100,15 @@ class TaskCandidate(Base):
     """Who the task's lane resolved to; delegates act through ``engine.permissions``."""
 
     __tablename__ = "task_candidates"
+    # A user's inbox, read without visiting the tasks they had before (migration 0004s).
+    __table_args__ = (Index("ix_task_candidates_open", "user_id", "task_id", sqlite_where=text("task_open = 1"),
+                            postgresql_where=text("task_open")),)
 
     task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    # Whether the task is open: a copy of HumanTask.status kept by a database trigger
+    # (migration 0004s), so that no code path that closes a task has to remember it.
+    task_open: Mapped[bool] = mapped_column(server_default=true())
 
 
 class Timer(Base):
