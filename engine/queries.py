@@ -95,7 +95,7 @@ def _today(now: datetime) -> Any:
 
 def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: int) -> dict[str, Any]:
     visible = permissions.task_visibility(session, user, _today(now))
-    # Through the candidates' copy of the open status and its partial index: the cost is
+    # Through the candidates' copy of the open status, which leads their user index: the cost is
     # the user's open tasks, not every task they ever had nor every open task.
     mine = (
         select(HumanTask.id, HumanTask.created_at)

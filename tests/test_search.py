@@ -7,8 +7,9 @@ import importlib.util
 from typing import Any
 
 import pytest
+from alembic import command
 
-from engine import registers, search
+from engine import registers, schema, search
 from engine.accounts import hash_password
 from engine.demo import DEMO_PASSWORD
 from engine.models import Agency, Position, Unit, UnitKind, User, UserPosition
@@ -172,3 +173,18 @@ def test_search_sees_a_document_whose_text_changed(api: Api) -> None:
     complete(api, "btl_spec_khnv", only_task(case), {**DRAFT, "subject": "Kế hoạch phòng chống sốt xuất huyết"})
     assert _ids(api, "btl_spec_khnv", "tiem chung") == []
     assert _ids(api, "btl_spec_khnv", "phong chong sot") == [case["document"]["id"]]
+
+
+def test_upgrade_indexes_the_documents_and_tasks_already_there(api: Api, platform: Platform) -> None:
+    vaccination = _enter(api, VACCINATION)
+    case = start(api)
+    config = schema.alembic_config(platform.db.url)
+    with platform.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+        command.upgrade(config, "head")
+    assert _ids(api, "btl_clerk", "tiem chung") == [case["document"]["id"], vaccination]
+    assert _ids(api, "btl_spec_khnv", "tiem chung") == [case["document"]["id"]]
+    assert api.get("btl_spec_khnv", "/api/v1/tasks").get_json()["total"] == 1
+    complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    assert api.get("btl_spec_khnv", "/api/v1/tasks").get_json()["total"] == 0

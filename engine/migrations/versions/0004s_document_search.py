@@ -17,12 +17,14 @@ with prefix matching so that a query finds the same documents on either:
   with five agencies, which is what keeps common words fast at a million documents.
   No extension is needed.
 
-Permission filter: an index on documents.created_by (what a non-keeper may see).
+Permission filter: what a non-keeper may see is the documents they created (an index on
+documents.created_by) or whose cases they take part in, collected from their task
+candidacies through covering indexes (task_candidates by user, human_tasks id → case).
 
 Inbox (engine/queries.my_tasks): ``task_candidates.task_open``, kept equal to "its task is
-open" by a trigger on human_tasks, with a partial index on (user_id, task_id), so that
-an inbox reads the user's open tasks only, not every task they ever had (a director is a
-candidate of most tasks of the agency) nor every open task of every agency.
+open" by a trigger on human_tasks and leading the (user_id, task_open, task_id) index, so
+that an inbox reads the user's open tasks only, not every task they ever had (a director
+is a candidate of most tasks of the agency) nor every open task of every agency.
 """
 
 import sqlalchemy as sa
@@ -86,8 +88,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('task_open', sa.Boolean(), server_default=sa.true(), nullable=False))
     op.execute("UPDATE task_candidates SET task_open = EXISTS (SELECT 1 FROM human_tasks "
                "WHERE human_tasks.id = task_candidates.task_id AND human_tasks.status = 'open')")
-    op.create_index('ix_task_candidates_open', 'task_candidates', ['user_id', 'task_id'], unique=False,
-                    sqlite_where=sa.text('task_open = 1'), postgresql_where=sa.text('task_open'))
+    op.create_index('ix_task_candidates_user_open', 'task_candidates', ['user_id', 'task_open', 'task_id'],
+                    unique=False)
+    op.create_index('ix_human_tasks_id_case', 'human_tasks', ['id', 'case_id'], unique=False)
 
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_UP if dialect == 'sqlite' else POSTGRESQL_UP if dialect == 'postgresql' else []:
@@ -98,7 +101,8 @@ def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_DOWN if dialect == 'sqlite' else POSTGRESQL_DOWN if dialect == 'postgresql' else []:
         op.execute(statement)
-    op.drop_index('ix_task_candidates_open', table_name='task_candidates')
+    op.drop_index('ix_human_tasks_id_case', table_name='human_tasks')
+    op.drop_index('ix_task_candidates_user_open', table_name='task_candidates')
     with op.batch_alter_table('task_candidates', schema=None) as batch_op:
         batch_op.drop_column('task_open')
     with op.batch_alter_table('documents', schema=None) as batch_op:
