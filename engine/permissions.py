@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, CompoundSelect, and_, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .errors import Forbidden
@@ -202,23 +202,28 @@ def document_visibility(session: Session, user: User, today: date,
     if reach.own:
         people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
         conditions.append(and_(Document.agency_id.in_(reach.own), Document.secrecy == Secrecy.NONE,
-                               Document.id.in_(_own_documents(user.id, people))))
+                               _own(session, user.id, people)))
     return or_(*conditions) if conditions else false()
 
 
-def _own_documents(user_id: int, people: list[int]) -> CompoundSelect:
-    """The documents ``user_id`` created and those of the cases ``_involved`` admits, as one
-    set built from the people's side: its size is what they handled, whatever the number
-    of documents it filters, and a query can start from it."""
-    created = aliased(Document)
-    return union(
-        select(created.id).where(created.created_by == user_id),
+def _own(session: Session, user_id: int, people: list[int]) -> ColumnElement[bool]:
+    """The documents ``user_id`` created or whose cases ``_involved`` admits, as a set built
+    from the people's side: its size is what they handled, whatever the number of
+    documents it filters. Its shape is the one each planner does well with: SQLite can
+    start a query from a lone IN list; PostgreSQL would plan that IN as a join from its
+    row estimate, which for a text search is often a single row, and rescan the set for
+    every match, while under an OR it keeps it as one hashed lookup per row."""
+    involved = [
         select(Case.document_id).where(Case.initiator_id.in_(people)),
         select(Case.document_id).join(CaseFollower, CaseFollower.case_id == Case.id)
         .where(CaseFollower.user_id.in_(people)),
         select(Case.document_id).join(HumanTask, HumanTask.case_id == Case.id)
         .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(TaskCandidate.user_id.in_(people)),
-    )
+    ]
+    if session.get_bind().dialect.name == "postgresql":
+        return or_(Document.created_by == user_id, Document.id.in_(union(*involved)))
+    created = aliased(Document)
+    return Document.id.in_(union(select(created.id).where(created.created_by == user_id), *involved))
 
 
 def register_visibility(session: Session, user: User) -> ColumnElement[bool]:

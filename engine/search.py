@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, cast, column, literal_column, select, table
+from sqlalchemy import ColumnElement, cast, column, literal, literal_column, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, defer
 
@@ -127,7 +127,10 @@ def _matching_ids(session: Session, query: SearchQuery, reach: permissions.Docum
                   conditions: list[ColumnElement[bool]]) -> list[int]:
     """The ids of up to MAX_RESULTS + 1 visible matches, newest first."""
     if session.get_bind().dialect.name == "postgresql":
-        tsquery = " | ".join(f"({_tsquery(query, scope)})" for scope in _scopes(reach))
+        # Written into the statement rather than bound: a server-side prepared statement
+        # would otherwise fall back to a generic plan that cannot know how rare the words
+        # are, and walk the whole table newest first.
+        tsquery = literal(" | ".join(f"({_tsquery(query, scope)})" for scope in _scopes(reach)), literal_execute=True)
         statement = (
             select(Document.id).where(literal_column(PG_VECTOR).bool_op("@@")(cast(tsquery, TSQUERY)), *conditions)
             .order_by(Document.id.desc())
