@@ -11,7 +11,8 @@ Both backends index the words of ``documents.search_text``, already folded by
 ``engine.textfold`` (migration 0004s):
 
 * SQLite: the FTS5 table ``documents_fts`` (unicode61 words), read newest first as a
-  stream that stops once a page, or the count limit, is reached.
+  stream that stops at the count limit; for someone who sees only their own documents,
+  the query starts from those instead.
 * PostgreSQL: a GIN index on the ``simple`` tsvector of those words, prefix queries with
   ``:*``. Chosen over pg_trgm because its word-and-prefix semantics are FTS5's, so that a
   query finds the same documents on either backend; it needs no extension (pg_trgm needs
@@ -127,9 +128,9 @@ def _matching_ids(session: Session, query: SearchQuery, reach: permissions.Docum
                   conditions: list[ColumnElement[bool]]) -> list[int]:
     """The ids of up to MAX_RESULTS + 1 visible matches, newest first."""
     if session.get_bind().dialect.name == "postgresql":
-        # Written into the statement rather than bound: a server-side prepared statement
-        # would otherwise fall back to a generic plan that cannot know how rare the words
-        # are, and walk the whole table newest first.
+        # Written into the statement rather than bound: once psycopg prepares a statement
+        # it runs often, PostgreSQL may switch it to a generic plan, which cannot know
+        # how rare the words are.
         tsquery = literal(" | ".join(f"({_tsquery(query, scope)})" for scope in _scopes(reach)), literal_execute=True)
         statement = (
             select(Document.id).where(literal_column(PG_VECTOR).bool_op("@@")(cast(tsquery, TSQUERY)), *conditions)

@@ -11,7 +11,7 @@ from alembic import command
 
 from engine import registers, schema, search
 from engine.accounts import hash_password
-from engine.demo import DEMO_PASSWORD
+from engine.demo import BTL_STAFF, DEMO_PASSWORD
 from engine.models import Agency, Position, Unit, UnitKind, User, UserPosition
 from engine.platform import Platform
 from tests.conftest import ROOT, Api
@@ -188,3 +188,19 @@ def test_upgrade_indexes_the_documents_and_tasks_already_there(api: Api, platfor
     assert api.get("btl_spec_khnv", "/api/v1/tasks").get_json()["total"] == 1
     complete(api, "btl_spec_khnv", only_task(case), DRAFT)
     assert api.get("btl_spec_khnv", "/api/v1/tasks").get_json()["total"] == 0
+
+
+def test_search_shows_exactly_the_documents_one_may_open(api: Api, platform: Platform) -> None:
+    """The SQL filter of a search and the per-document check of GET /documents agree, for
+    every demo user, on ordinary and secret entries, drafts and documents in review."""
+    _other_agency(platform)
+    docs = [_enter(api, VACCINATION), _enter(api, {**VACCINATION, "secrecy": "toi_mat"}),
+            _enter(api, VACCINATION, user="tl_clerk")]
+    reviewed = start(api, "btl_spec_ksdb")
+    complete(api, "btl_spec_ksdb", only_task(reviewed), DRAFT)
+    docs += [reviewed["document"]["id"], start(api)["document"]["id"]]
+    users = [u for u, *_ in BTL_STAFF] + ["tl_clerk", "tl_spec"]
+    for user in users:
+        found = set(_ids(api, user, "tiem chung"))
+        allowed = {d for d in docs if api.get(user, f"/api/v1/documents/{d}").status_code == 200}
+        assert found == allowed, user

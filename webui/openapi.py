@@ -151,10 +151,13 @@ def document() -> dict[str, Any]:
                 "responses": {"200": _resp("Công việc", task), **_errors(401, 403, 404)}}},
             "/api/v1/search": {"get": {
                 "summary": "Tìm văn bản theo trích yếu, số ký hiệu, cơ quan ban hành, nội dung",
-                "description": "Mọi từ phải có mặt; từ cuối của mỗi cụm có thể là đầu của một từ; kết quả mới "
-                               "nhất trước, chỉ gồm văn bản người dùng được xem.",
+                "description": "Mọi từ phải có mặt nguyên từ, riêng từ cuối (từ 2 ký tự) có thể là phần đầu "
+                               "của một từ; các từ nối bằng dấu (125/SYT) phải liền nhau theo thứ tự. Kết quả mới "
+                               "nhất trước, chỉ gồm văn bản người dùng được xem; đếm và xem tối đa 1000 kết quả "
+                               "(total_exact = false khi nhiều hơn).",
                 "parameters": [*_SEARCH, *_PAGE],
-                "responses": {"200": _resp("Trang kết quả", _paged({"$ref": "#/components/schemas/SearchHit"})),
+                "responses": {"200": _resp("Trang kết quả", _paged({"$ref": "#/components/schemas/SearchHit"}, {
+                    "total_exact": {"type": "boolean", "description": "false: có hơn 1000 kết quả"}})),
                               **_errors(401, 422)}}},
             "/api/v1/registers": {"get": {
                 "summary": "Các sổ đăng ký văn bản tôi được xem, với số mục trong năm",
