@@ -99,19 +99,24 @@ def _today(now: datetime) -> Any:
 
 def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: int) -> dict[str, Any]:
     visible = permissions.task_visibility(session, user, _today(now))
-    base = (
-        select(HumanTask.id)
+    # Through the candidates' copy of the open status, which leads their user index: the cost is
+    # the user's open tasks, not every task they ever had nor every open task.
+    mine = (
+        select(HumanTask.id, HumanTask.created_at)
         .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
         .join(Case, Case.id == HumanTask.case_id)
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
-        .where(HumanTask.status == TaskStatus.OPEN, visible)
+        .where(TaskCandidate.task_open, HumanTask.status == TaskStatus.OPEN, visible)
         .distinct()
+        .subquery()
     )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    ids = list(session.scalars(
-        select(HumanTask.id).where(HumanTask.id.in_(base)).order_by(HumanTask.created_at.desc(), HumanTask.id)
+    # One pass gives the page and the total; only a page past the end needs a count of its own.
+    rows = session.execute(
+        select(mine.c.id, func.count().over()).order_by(mine.c.created_at.desc(), mine.c.id)
         .offset((page - 1) * per_page).limit(per_page)
-    ))
+    ).all()
+    total = rows[0][1] if rows else session.scalar(select(func.count()).select_from(mine)) or 0
+    ids = [task_id for task_id, _ in rows]
     return {"items": task_views(session, ids), "page": page, "per_page": per_page, "total": total}
 
 

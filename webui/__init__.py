@@ -25,7 +25,9 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_documents,
         api_notifications,
         api_records,
+        api_registers,
         api_reports,
+        api_search,
         auth,
         case_pages,
         create,
@@ -45,7 +47,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     errors.register(app)
 
     for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
-                      api_reports.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp, case_pages.bp,
-                      document_pages.bp, create.bp):
+                      api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
+                      case_pages.bp, document_pages.bp, create.bp):
         app.register_blueprint(blueprint)
     return app

@@ -277,6 +277,22 @@ def _record_paths() -> dict[str, Any]:
             "responses": {"200": {"description": "Tệp", "content": {"application/pdf": {}, "application/xml": {}}},
                           **_errors(401, 404, 422)}}},
     }
+_SEARCH = [
+    {"name": "q", "in": "query", "required": True, "description": "Từ khóa, không phân biệt dấu (tối đa 200 ký tự)",
+     "schema": {"type": "string", "maxLength": 200}},
+    {"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["incoming", "outgoing"]}},
+    {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 1900, "maximum": 2100}},
+    {"name": "doc_type", "in": "query", "description": "Viết tắt loại văn bản (QĐ, CV, …)",
+     "schema": {"type": "string"}},
+]
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+
+def _paged(item: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": {
+        "items": {"type": "array", "items": item}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "total": {"type": "integer"}, **(extra or {})}}
 
 
 def document() -> dict[str, Any]:
@@ -308,6 +324,38 @@ def document() -> dict[str, Any]:
                     "title": {"type": "string"}, "status": {"type": "string", "enum": ["running", "completed"]},
                     "initiator": {"type": "string"}, "data": {"type": "object"},
                     "open_tasks": {"type": "array", "items": task}}},
+                "SearchHit": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "direction": {"type": "string", "enum": ["incoming", "outgoing"]},
+                    "status": {"type": "string"}, "doc_type": {"type": "string"},
+                    "doc_type_name": _NULLABLE_STRING, "subject": {"type": "string"},
+                    "number_symbol": _NULLABLE_STRING, "number": {"type": ["integer", "null"]},
+                    "year": {"type": ["integer", "null"]}, "document_date": _NULLABLE_DATE,
+                    "arrival_date": _NULLABLE_DATE, "issuer_name": _NULLABLE_STRING,
+                    "urgency": {"type": "string"}, "secrecy": {"type": "string"}}},
+                "RegisterBook": {"type": "object", "properties": {
+                    "agency": {"type": "string"}, "code": {"type": "string"}, "name": {"type": "string"},
+                    "direction": {"type": "string", "enum": ["incoming", "outgoing"]}, "secret": {"type": "boolean"},
+                    "copies": {"type": "boolean"}, "entries": {"type": "integer", "description": "Số mục trong năm"}}},
+                "RegisterEntry": {
+                    "type": "object",
+                    "description": "Một dòng của sổ (Phụ lục IV Nghị định 30/2020): các trường chung, cộng trường "
+                                   "của sổ đi (signer_*, recipients, archive_unit, page_amount, sent_on) hoặc "
+                                   "của sổ đến (arrival_date, issuer_name, issuer_organ_id, due_date, receivers)",
+                    "properties": {
+                        "id": {"type": "integer"}, "number": {"type": "integer", "description": "Số (số đến)"},
+                        "number_symbol": _NULLABLE_STRING, "document_date": _NULLABLE_DATE,
+                        "doc_type": {"type": "string"}, "doc_type_name": _NULLABLE_STRING,
+                        "subject": {"type": "string"}, "urgency": {"type": "string"}, "secrecy": {"type": "string"},
+                        "status": {"type": "string"}, "note": _NULLABLE_STRING,
+                        "signer_authority": _NULLABLE_STRING, "signer_position": _NULLABLE_STRING,
+                        "signer_name": _NULLABLE_STRING, "recipients": {"type": "array", "items": {"type": "string"}},
+                        "archive_unit": _NULLABLE_STRING, "page_amount": {"type": ["integer", "null"]},
+                        "copy_kind": _NULLABLE_STRING, "sent_on": _NULLABLE_DATE,
+                        "arrival_date": _NULLABLE_DATE, "issuer_name": _NULLABLE_STRING,
+                        "issuer_organ_id": _NULLABLE_STRING, "due_date": _NULLABLE_DATE,
+                        "receivers": {"type": "array", "items": {"type": "object", "properties": {
+                            "unit": _NULLABLE_STRING, "person": _NULLABLE_STRING,
+                            "role": {"type": "string", "enum": ["main", "co", "info"]}}}}}},
                 "Page": {"type": "object", "properties": {"items": {"type": "array"}, "page": {"type": "integer"},
                                                           "per_page": {"type": "integer"},
                                                           "total": {"type": "integer"}}},
@@ -355,6 +403,34 @@ def document() -> dict[str, Any]:
                 "requestBody": _json_body({"type": "object", "required": ["certificate"], "properties": {
                     "certificate": {"type": "string", "description": "base64 DER of the token's certificate"}}}),
                 "responses": {"201": _resp("Yêu cầu ký", {"type": "object"}), **_errors(401, 403, 404, 409, 422)}}},
+            "/api/v1/search": {"get": {
+                "summary": "Tìm văn bản theo trích yếu, số ký hiệu, cơ quan ban hành, nội dung",
+                "description": "Mọi từ phải có mặt nguyên từ, riêng từ cuối (từ 2 ký tự) có thể là phần đầu "
+                               "của một từ; các từ nối bằng dấu (125/SYT) phải liền nhau theo thứ tự. Kết quả mới "
+                               "nhất trước, chỉ gồm văn bản người dùng được xem; đếm và xem tối đa 1000 kết quả "
+                               "(total_exact = false khi nhiều hơn).",
+                "parameters": [*_SEARCH, *_PAGE],
+                "responses": {"200": _resp("Trang kết quả", _paged({"$ref": "#/components/schemas/SearchHit"}, {
+                    "total_exact": {"type": "boolean", "description": "false: có hơn 1000 kết quả"}})),
+                              **_errors(401, 422)}}},
+            "/api/v1/registers": {"get": {
+                "summary": "Các sổ đăng ký văn bản tôi được xem, với số mục trong năm",
+                "parameters": [_YEAR, _AGENCY],
+                "responses": {"200": _resp("Danh sách sổ", {"type": "object", "properties": {
+                    "year": {"type": "integer"},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/RegisterBook"}}}}),
+                    **_errors(401, 403, 422)}}},
+            "/api/v1/registers/{code}": {"get": {
+                "summary": "Các mục của một sổ trong năm, theo thứ tự số",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                                "description": "Mã sổ: incoming, outgoing, incoming_secret, …"},
+                               _YEAR, _AGENCY, *_PAGE],
+                "responses": {"200": _resp("Trang của sổ", _paged({"$ref": "#/components/schemas/RegisterEntry"}, {
+                    "agency": {"type": "string"}, "year": {"type": "integer"},
+                    "book": {"$ref": "#/components/schemas/RegisterBook"},
+                    "columns": {"type": "array", "items": {"type": "object", "properties": {
+                        "title": {"type": "string"}, "fields": {"type": "array", "items": {"type": "string"}}}}}})),
+                    **_errors(401, 403, 404, 422)}}},
             "/api/v1/tasks/{task_id}/complete": {"post": {
                 "summary": "Hoàn thành công việc", "parameters": [_TASK_ID],
                 "requestBody": _json_body({"type": "object", "properties": {"data": {"type": "object"}, "signing": {

@@ -120,10 +120,11 @@ class Document(Base):
     description: Mapped[str | None] = mapped_column(String(500))
     copy_kind: Mapped[str | None] = mapped_column(String(4))  # SY, TrS, SL
     backfilled: Mapped[bool] = mapped_column(default=False)  # entered after an outage
-    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # Summary, number, issuer and full text, lower-cased without diacritics, for search.
+    # Summary, number, issuer and full text, lower-cased without diacritics, for search
+    # (indexed by FTS5 on SQLite and GIN on PostgreSQL: migration 0008, engine/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     files: Mapped[list[DocumentFile]] = relationship(order_by="DocumentFile.id", cascade="all, delete-orphan")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
@@ -78,7 +78,11 @@ class HumanTask(Base):
     """A user task of a case, kept apart from the workflow so that an inbox never loads one."""
 
     __tablename__ = "human_tasks"
-    __table_args__ = (Index("ix_human_tasks_case_status", "case_id", "status"),)
+    __table_args__ = (
+        Index("ix_human_tasks_case_status", "case_id", "status"),
+        # From a task to its case without the row: who took part in which case (0008).
+        Index("ix_human_tasks_id_case", "id", "case_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -100,9 +104,15 @@ class TaskCandidate(Base):
     """Who the task's lane resolved to; delegates act through ``engine.permissions``."""
 
     __tablename__ = "task_candidates"
+    # A user's inbox, read without visiting the tasks they had before, and their tasks'
+    # ids without visiting the rows (migration 0008).
+    __table_args__ = (Index("ix_task_candidates_user_open", "user_id", "task_open", "task_id"),)
 
     task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    # Whether the task is open: a copy of HumanTask.status kept by a database trigger
+    # (migration 0008), so that no code path that closes a task has to remember it.
+    task_open: Mapped[bool] = mapped_column(server_default=true())
 
 
 class Timer(Base):
