@@ -461,7 +461,7 @@ class Probe:
             raise RuntimeError(f"{path}: {r.status_code} {r.get_json()}")
         return r.get_json()
 
-    def time(self, username: str, paths: Callable[[int], str], samples: int) -> tuple[float, float]:
+    def time(self, username: str, paths: Callable[[int], str], samples: int) -> list[float]:
         for i in range(5):
             self.get(username, paths(i))
         times = []
@@ -469,7 +469,7 @@ class Probe:
             t0 = time.perf_counter()
             self.get(username, paths(i))
             times.append(time.perf_counter() - t0)
-        return percentiles(times)
+        return times
 
 
 def measure(platform: Platform, orgs: list[Org], samples: int, rng: random.Random) -> dict[str, Any]:
@@ -482,18 +482,19 @@ def measure(platform: Platform, orgs: list[Org], samples: int, rng: random.Rando
     pages = max(1, register["total"] // 20)
     middle = [rng.randint(pages // 3 + 1, max(pages // 3 + 1, 2 * pages // 3)) for _ in range(samples + 5)]
     inbox = probe.get(director, "/api/v1/tasks")["total"]
-    hits = {q: probe.get(clerk, f"/api/v1/search?q={q}")["total"] for q in SEARCHES}
-    own_hits = {q: probe.get(specialist, f"/api/v1/search?q={q}")["total"] for q in SEARCHES}
-    return {
-        "register entries": register["total"], "inbox size": inbox, "search hits (clerk)": hits,
-        "search hits (specialist)": own_hits,
-        "register page": probe.time(clerk, lambda i: f"/api/v1/registers/incoming?year={year}&page={middle[i]}",
-                                    samples),
-        "inbox": probe.time(director, lambda i: "/api/v1/tasks", samples),
-        "search (clerk)": probe.time(clerk, lambda i: f"/api/v1/search?q={SEARCHES[i % len(SEARCHES)]}", samples),
-        "search (specialist)": probe.time(specialist,
-                                          lambda i: f"/api/v1/search?q={SEARCHES[i % len(SEARCHES)]}", samples),
+    result: dict[str, Any] = {
+        "register entries": register["total"], "inbox size": inbox,
+        "register page": percentiles(probe.time(
+            clerk, lambda i: f"/api/v1/registers/incoming?year={year}&page={middle[i]}", samples)),
+        "inbox": percentiles(probe.time(director, lambda i: "/api/v1/tasks", samples)),
     }
+    for label, user in (("clerk", clerk), ("specialist", specialist)):
+        result[f"search hits ({label})"] = {q: probe.get(user, f"/api/v1/search?q={q}")["total"] for q in SEARCHES}
+        times = probe.time(user, lambda i: f"/api/v1/search?q={SEARCHES[i % len(SEARCHES)]}", samples)
+        result[f"search ({label})"] = percentiles(times)
+        result[f"search p50 by query ({label})"] = {
+            q: statistics.median(times[n::len(SEARCHES)]) * 1000 for n, q in enumerate(SEARCHES)}
+    return result
 
 
 def run(backend: str, total: int, samples: int, seed: int) -> dict[str, Any]:
@@ -557,6 +558,10 @@ def main() -> None:
     for key in ("register page", "inbox", "search (clerk)", "search (specialist)"):
         print(f"{key:<22}" + "".join(f" | {r[key][0]:>13.1f} / {r[key][1]:>12.1f}" for r in results.values()))
     print(f"{'generation (s)':<22}" + "".join(f" | {r['generation (s)']:>28.0f}" for r in results.values()))
+    print("search p50 by query, clerk / specialist (ms):")
+    for q in SEARCHES:
+        print(f"  {q:<28}" + "".join(f" | {r['search p50 by query (clerk)'][q]:>6.1f} / "
+                                     f"{r['search p50 by query (specialist)'][q]:>6.1f}" for r in results.values()))
 
 
 if __name__ == "__main__":
