@@ -95,7 +95,7 @@ def start_case(
     session.flush()
     # Đồng gửi: the drafter follows the document through every submission.
     session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
-    changes = persist(session, case, workflow, info, now, before)
+    changes = persist(session, case, workflow, info, now, before, timers_before=False)
     audit.append(
         session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
         payload={"process": info.process_id, "version": info.version, "version_id": info.id,
@@ -137,6 +137,7 @@ def complete_task(
         if task is None or task.state != TaskState.READY:
             raise Conflict("Công việc này không còn chờ xử lý.")
         before = state.completed_ids(workflow)
+        timers_before = bool(state.waiting_timers(workflow))
         clean = forms.validate(info.forms[row.form], data) if row.form else {}
         _check_certificate(task, user, clean)
         signed = _sign_if_signing(session, case, user, task, clean, desk, now)
@@ -148,7 +149,7 @@ def complete_task(
     row.status, row.completed_at = TaskStatus.COMPLETED, now
     row.completed_by, row.on_behalf_of = user.id, on_behalf_of
     returned = str(clean.get("note") or "") if clean.get("decision") == "return" else None
-    changes = persist(session, case, workflow, info, now, before, returned)
+    changes = persist(session, case, workflow, info, now, before, returned, timers_before)
     audit.append(
         session, at=now, action="task_completed", actor_id=user.id, on_behalf_of_id=on_behalf_of,
         case_id=case.id, task_id=task_id,

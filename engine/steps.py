@@ -36,16 +36,18 @@ class Changes:
 
 def persist(
     session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime, before: set[UUID],
-    returned_note: str | None = None,
+    returned_note: str | None = None, timers_before: bool = True,
 ) -> Changes:
     """Bring the task and timer tables in line with the workflow, then save it, and tell
     the people of each new task (with the note, when the step was a return).
 
-    ``before`` holds the ids of the tasks completed before this step, to log the path."""
+    ``before`` holds the ids of the tasks completed before this step, to log the path;
+    ``timers_before`` says whether the workflow waited on a timer before it (when it did
+    not and does not now, the case has no timer rows to look at)."""
     changes = Changes(path=state.path_since(workflow, before))
     _sync_tasks(session, case, workflow, now, changes)
     notifications.tasks_opened(session, case, changes.opened, now, returned_note)
-    _sync_timers(session, case, workflow, now, changes)
+    _sync_timers(session, case, workflow, now, changes, timers_before)
     case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
     last = workflow.last_task
     case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
@@ -93,8 +95,11 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         changes.opened.append(opened)
 
 
-def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes) -> None:
+def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
+                 timers_before: bool) -> None:
     waiting = {str(t.id): (t, due) for t, due in state.waiting_timers(workflow)}
+    if not waiting and not timers_before:
+        return
     pending = session.scalars(
         select(Timer).where(Timer.case_id == case.id, Timer.fired_at.is_(None), Timer.cancelled.is_(False))
     ).all()
