@@ -25,7 +25,9 @@ $(VENDOR): package.json package-lock.json scripts/vendor-assets.sh
 
 assets: $(VENDOR) $(CATALOGS)
 
-run: $(BIN)/.installed assets
+run: $(BIN)/.installed
+	scripts/system-deps.sh runtime
+	$(MAKE) assets
 	$(BIN)/qlvb init-db
 	$(BIN)/qlvb seed-demo
 	$(BIN)/qlvb serve --host $(HOST) --port $(PORT)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs, only those missing.
+# Installs the Debian packages the platform and its test suite need, only those missing.
 # PostgreSQL: the suite starts its own throwaway server (TESTING.md).
 # fonts-noto-core: the Vietnamese serif of the printed registers (QLVB_PDF_FONT);
 # poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back, and pdfsig.
@@ -10,22 +10,26 @@
 # (Liberation Serif, metric-compatible with Times New Roman, for the attachment stamp).
 # chromium: the browser tests (Playwright drives Debian's build, never one of its own);
 # npm: installs the web UI's front-end libraries (package-lock.json).
+# `system-deps.sh runtime` installs only what the platform itself needs (`make run`): the
+# fonts, qpdf and npm; without an argument, also what the tests need (`make test`).
 set -euo pipefail
 
 need=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 [ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || need+=(fonts-noto-core)
-command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
-command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
-command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
-[ -f /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
-command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need+=(fonts-noto-core)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
-[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ "${1:-}" != "runtime" ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+  [ -f /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
+  command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
