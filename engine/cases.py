@@ -62,9 +62,8 @@ def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_
     return units[0]
 
 
-def start_case(
-    session: Session, user: User, process_id: str, data: Any, now: datetime, unit_id: int | None = None
-) -> Case:
+def startable_version(session: Session, user: User, process_id: str) -> VersionInfo:
+    """The newest version of a process ``user`` may start by hand."""
     version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
     if version is None:
         raise NotFound(f"Không có quy trình '{process_id}'.")
@@ -73,6 +72,13 @@ def start_case(
     if info.start_messages:
         raise InvalidData(f"Quy trình '{info.name}' chỉ bắt đầu khi nhận văn bản liên thông.",
                           {"process": "Không khởi tạo trực tiếp được."})
+    return info
+
+
+def start_case(
+    session: Session, user: User, process_id: str, data: Any, now: datetime, unit_id: int | None = None
+) -> Case:
+    info = startable_version(session, user, process_id)
     schema = start_form(info)
     clean = forms.validate(schema, data) if schema is not None else {}
     unit = _initiator_unit(session, user, info.agency_code, unit_id)

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import desk, documents, notifications, permissions, queries, worktree
-from .cases import start_form
+from .cases import start_form, startable_version
 from .clock import VIETNAM
 from .definitions import VersionInfo, latest_versions, version_info
 from .doctypes import DOC_TYPES
-from .errors import Forbidden, NotFound
+from .errors import Forbidden
 from .models import Agency, Case, Document, DocumentStatus, HumanTask, Secrecy, Unit, User, UserPosition
 
 URGENCY_TITLES = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
@@ -152,13 +152,7 @@ def startable(session: Session, user: User) -> list[dict[str, Any]]:
 
 def start(session: Session, user: User, process_id: str) -> dict[str, Any]:
     """The start page of a process: its start form and the choices for it."""
-    version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
-    if version is None:
-        raise NotFound(f"Không có quy trình '{process_id}'.")
-    permissions.ensure_can_start(session, user, version, version.agency_code)
-    info = version_info(session, version.id)
-    if info.start_messages:
-        raise Forbidden(f"Quy trình '{info.name}' chỉ bắt đầu khi nhận văn bản liên thông.")
+    info = startable_version(session, user, process_id)
     return {"process": {"id": info.process_id, "name": info.name, "document_kind": info.document_kind},
             "form": start_form(info), "directory": directory(session, _agency_for(session, user, info.agency_code))}
 
