@@ -48,13 +48,17 @@ def to_asn1(cert: x509.Certificate | asn1_x509.Certificate | bytes) -> asn1_x509
 class KeySource(ABC):
     """A signing key with its certificate; :meth:`signer` is cheap and may be called per signature."""
 
-    @property
-    @abstractmethod
-    def certificate(self) -> asn1_x509.Certificate: ...
+    def __init__(self, certificate: asn1_x509.Certificate, chain: Sequence[x509.Certificate | bytes]) -> None:
+        self._cert = certificate
+        self._chain = tuple(to_asn1(c) for c in chain)
 
     @property
-    @abstractmethod
-    def chain(self) -> tuple[asn1_x509.Certificate, ...]: ...
+    def certificate(self) -> asn1_x509.Certificate:
+        return self._cert
+
+    @property
+    def chain(self) -> tuple[asn1_x509.Certificate, ...]:
+        return self._chain
 
     @abstractmethod
     def signer(self) -> Signer: ...
@@ -100,8 +104,7 @@ class Pkcs12Key(KeySource):
             raise KeyUnavailable("Tệp PKCS#12 không chứa khóa bí mật và chứng thư số của người ký.")
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise KeyUnavailable("Chỉ hỗ trợ khóa RSA hoặc ECDSA.")
-        self._cert = to_asn1(cert)
-        self._chain = tuple(to_asn1(c) for c in extra)
+        super().__init__(to_asn1(cert), extra)
         self._signer = _LoadedKeySigner(key, self._cert, _registry(self._chain))
 
     @classmethod
@@ -111,14 +114,6 @@ class Pkcs12Key(KeySource):
         except OSError as err:
             raise KeyUnavailable(f"Không đọc được tệp chứng thư số {path}.") from err
         return cls(data, password)
-
-    @property
-    def certificate(self) -> asn1_x509.Certificate:
-        return self._cert
-
-    @property
-    def chain(self) -> tuple[asn1_x509.Certificate, ...]:
-        return self._chain
 
     def signer(self) -> Signer:
         return self._signer
@@ -154,20 +149,11 @@ class Pkcs11Key(KeySource):
             self._session.close()
             raise KeyUnavailable(f"Thiết bị ký số không có khóa “{key_label}” kèm chứng thư số.") from err
         assert cert is not None
-        self._cert = cert
-        self._chain = tuple(to_asn1(c) for c in chain)
+        super().__init__(cert, chain)
         # SoftHSM (and some tokens) lack ECDSA-with-SHA256: hash here and let the token sign raw.
         self._signer = PKCS11Signer(self._session, key_label=key_label, signing_cert=cert,
                                     ca_chain=list(self._chain), use_raw_mechanism=cert.public_key.algorithm == "ec",
                                     embed_roots=EMBED_ROOTS)
-
-    @property
-    def certificate(self) -> asn1_x509.Certificate:
-        return self._cert
-
-    @property
-    def chain(self) -> tuple[asn1_x509.Certificate, ...]:
-        return self._chain
 
     def signer(self) -> Signer:
         return self._signer
@@ -183,16 +169,7 @@ class ExternalKey(KeySource):
     """
 
     def __init__(self, certificate: x509.Certificate | bytes, chain: Sequence[x509.Certificate | bytes] = ()) -> None:
-        self._cert = to_asn1(certificate)
-        self._chain = tuple(to_asn1(c) for c in chain)
-
-    @property
-    def certificate(self) -> asn1_x509.Certificate:
-        return self._cert
-
-    @property
-    def chain(self) -> tuple[asn1_x509.Certificate, ...]:
-        return self._chain
+        super().__init__(to_asn1(certificate), chain)
 
     def signer(self, signature: bytes | None = None) -> ExternalSigner:
         return ExternalSigner(self._cert, _registry(self._chain), signature_value=signature, embed_roots=EMBED_ROOTS)
