@@ -3,12 +3,13 @@
 A task may be completed by the people its lane resolved to, or by someone they have
 delegated to (ủy quyền) for that day and process, who then acts "on behalf of" them.
 A case may be seen by its initiator, its followers (đồng gửi), anyone who has or had a
-task in it, and those people's active delegates; an agency's administrators see all
-cases of their agency.
+task in it, and those people's active delegates; an agency's administrators and auditors
+(kiểm tra viên) see all cases of their agency. Its designers change and deploy its processes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,13 +74,40 @@ def task_visibility(session: Session, user: User, today: date) -> ColumnElement[
     return or_(*conditions)
 
 
-def is_agency_admin(session: Session, user: User, agency_id: int) -> bool:
+def holds(session: Session, user: User, agency_id: int, positions: Iterable[Position]) -> bool:
+    """Whether the person holds one of these positions in a unit of the agency."""
     return session.scalar(
         select(exists().where(
-            UserPosition.user_id == user.id, UserPosition.position == Position.ADMIN,
+            UserPosition.user_id == user.id, UserPosition.position.in_(list(positions)),
             UserPosition.unit_id == Unit.id, Unit.agency_id == agency_id,
         ))
     ) is True
+
+
+def agencies_where(session: Session, user: User, position: Position) -> dict[str, int]:
+    """The agencies (code -> id) where the person holds this position."""
+    rows = session.execute(
+        select(Agency.code, Agency.id).join(Unit, Unit.agency_id == Agency.id)
+        .join(UserPosition, UserPosition.unit_id == Unit.id)
+        .where(UserPosition.user_id == user.id, UserPosition.position == position)
+    )
+    return {code: agency_id for code, agency_id in rows}
+
+
+def ensure_can_design(session: Session, user: User, agency_property: str | None) -> None:
+    """Changing and deploying a process is for a designer (người thiết kế quy trình) of every
+    agency whose staff may start it; a process open to all agencies is deployed from the
+    command line (``qlvb process deploy``) by whoever runs the platform."""
+    codes = agency_codes(agency_property)
+    mine = agencies_where(session, user, Position.DESIGNER)
+    if not codes or not set(codes) <= set(mine):
+        raise Forbidden("Bạn không có quyền thiết kế và triển khai quy trình này.")
+
+
+def ensure_auditor(session: Session, user: User, agency_id: int) -> None:
+    """The audit trail, replay and dossier of an agency's cases are for its auditors (kiểm tra viên)."""
+    if not holds(session, user, agency_id, (Position.AUDITOR,)):
+        raise Forbidden("Chỉ kiểm tra viên của cơ quan được xem nhật ký kiểm tra của hồ sơ này.")
 
 
 def _involved(user_ids: list[int]) -> ColumnElement[bool]:
@@ -96,7 +124,7 @@ def _involved(user_ids: list[int]) -> ColumnElement[bool]:
 def ensure_can_view(session: Session, user: User, case: Case, today: date) -> None:
     people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
     visible = session.scalar(select(exists().where(Case.id == case.id, _involved(people))))
-    if not visible and not is_agency_admin(session, user, case.agency_id):
+    if not visible and not holds(session, user, case.agency_id, (Position.ADMIN, Position.AUDITOR)):
         raise Forbidden("Bạn không có quyền xem hồ sơ công việc này.")
 
 

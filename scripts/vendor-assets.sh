@@ -19,4 +19,14 @@ cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.w
    node_modules/pdfjs-dist/LICENSE "$vendor/pdfjs/"
 # Fonts and character maps, for PDFs that do not embed their fonts (many scanned or Word exports).
 cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts "$vendor/pdfjs/"
-node -p "'pdfjs-dist ' + require('./node_modules/pdfjs-dist/package.json').version" > "$vendor/VERSIONS"
+# bpmn-js: the modeler (designers) and the navigated viewer (auditors, case pages). Its licence
+# asks that the bpmn.io watermark stay visible in the diagram; the pages keep it.
+mkdir -p "$vendor/bpmn-js" "$vendor/chartjs"
+cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
+   node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/LICENSE "$vendor/bpmn-js/"
+cp -r node_modules/bpmn-js/dist/assets/. "$vendor/bpmn-js/"
+# Chart.js (MIT) draws the reports' charts.
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$vendor/chartjs/"
+for package in pdfjs-dist bpmn-js chart.js; do
+  node -p "'$package ' + require('./node_modules/$package/package.json').version"
+done > "$vendor/VERSIONS"

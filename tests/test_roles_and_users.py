@@ -8,10 +8,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import roles
+from engine import permissions, roles
+from engine.errors import Forbidden
 from engine.models import Unit, User
 from engine.platform import Platform
 from qlvb.cli import main
+from tests.conftest import Api
+from tests.flows import start
 
 
 @pytest.mark.parametrize("expression", ["boss", "head(everyone)", "", "head(initiator", "user(initiator)"])
@@ -49,4 +52,23 @@ def test_users_list_json(platform: Platform) -> None:
     assert users["btl_head_khnv"] == {"username": "btl_head_khnv", "full_name": "Hoàng Văn Bình", "agency": "btl",
                                       "unit": "KHNV", "positions": ["head"]}
     assert users["btl_office_chief"]["positions"] == ["office_chief", "head"]
-    assert len([u for u in users.values() if u["agency"] == "btl"]) == 12
+    assert len([u for u in users.values() if u["agency"] == "btl"]) == 14
+
+
+def test_designers_deploy_only_their_agencys_processes_and_auditors_see_only_its_cases(
+    platform: Platform, api: Api
+) -> None:
+    with platform.db.read() as s:
+        designer = s.scalars(select(User).where(User.username == "btl_designer")).one()
+        permissions.ensure_can_design(s, designer, "btl")
+        for other in ("quangngai", "btl,quangngai", None):
+            with pytest.raises(Forbidden):
+                permissions.ensure_can_design(s, designer, other)
+        for staff in ("btl_admin", "btl_director"):
+            with pytest.raises(Forbidden):
+                permissions.ensure_can_design(s, s.scalars(select(User).where(User.username == staff)).one(), "btl")
+
+    case = start(api)
+    assert api.get("btl_auditor", f"/api/v1/cases/{case['id']}").status_code == 200
+    assert api.get("qn_auditor", f"/api/v1/cases/{case['id']}").status_code == 403
+    assert api.get("btl_designer", f"/api/v1/cases/{case['id']}").status_code == 403

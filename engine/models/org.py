@@ -21,6 +21,8 @@ class Position(enum.StrEnum):
     DEPUTY_DIRECTOR = "deputy_director"  # phó giám đốc / phó chủ tịch
     CLERK = "clerk"  # văn thư
     ADMIN = "admin"  # người quản trị
+    DESIGNER = "designer"  # người thiết kế quy trình: changes and deploys the agency's processes
+    AUDITOR = "auditor"  # kiểm tra viên: reads every case of the agency and its audit trail
 
 
 POSITION_TITLES = {
@@ -33,6 +35,8 @@ POSITION_TITLES = {
     Position.DEPUTY_DIRECTOR: "Phó Giám đốc",
     Position.CLERK: "Văn thư",
     Position.ADMIN: "Quản trị hệ thống",
+    Position.DESIGNER: "Thiết kế quy trình",
+    Position.AUDITOR: "Kiểm tra viên",
 }
 
 
