@@ -139,7 +139,8 @@ def update_draft(session: Session, doc: Document, data: Any, now: datetime) -> N
     if doc.direction == Direction.OUTGOING:
         clean.pop("number_symbol", None)
     _apply(session, doc, clean)
-    doc.updated_at = now
+    if session.is_modified(doc):  # a draft resubmitted unchanged keeps its time (and costs no UPDATE)
+        doc.updated_at = now
 
 
 def _local_today(now: datetime) -> date:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from . import audit, documents, permissions, textfold
 from .clock import VIETNAM
@@ -89,7 +89,14 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
 
 
 def _document_view(session: Session, document_id: int | None) -> dict[str, Any] | None:
-    doc = session.get(Document, document_id) if document_id is not None else None
+    if document_id is None:
+        return None
+    # One query for the document with its few files and recipients, not three: every task
+    # completion answers with this view.
+    doc = session.scalars(
+        select(Document).where(Document.id == document_id)
+        .options(joinedload(Document.files), joinedload(Document.recipients))
+    ).unique().first()
     return documents.view(doc, with_links=False) if doc is not None else None
 
 

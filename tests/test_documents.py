@@ -4,15 +4,18 @@ file checks, and gapless numbering under concurrency."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from engine import registers
+from engine.clock import FakeClock
 from engine.db import Database
-from engine.models import Agency, DocumentFile, RegisterBook
+from engine.models import Agency, Document, DocumentFile, RegisterBook
 from engine.platform import Platform
 from tests.conftest import Api
+from tests.flows import DRAFT, complete, only_task, start
 from tests.pdfs import minimal_pdf
 
 INCOMING = {"doc_type": "CV", "subject": "Về việc tăng cường phòng chống dịch sốt xuất huyết",
@@ -109,3 +112,26 @@ def test_numbers_are_distinct_and_gapless_under_concurrency(platform: Platform) 
     for t in threads:
         t.join()
     assert sorted(taken) == list(range(1, 1601))
+
+
+def test_a_draft_resubmitted_unchanged_keeps_its_time_and_an_edit_moves_it(
+    api: Api, platform: Platform, clock: FakeClock
+) -> None:
+    def updated_at(document_id: int) -> datetime:
+        with platform.db.read() as s:
+            moment = s.scalar(select(Document.updated_at).where(Document.id == document_id))
+            assert moment is not None
+            return moment
+
+    case = start(api)
+    document_id = case["document"]["id"]
+    created = updated_at(document_id)
+    clock.advance(timedelta(hours=1))
+    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    assert updated_at(document_id) == created
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "return", "note": "Sửa lại số liệu"})
+    clock.advance(timedelta(hours=1))
+    edited = {**DRAFT, "subject": DRAFT["subject"] + " (sửa)"}
+    case = complete(api, "btl_spec_khnv", only_task(case), edited)
+    assert case["document"]["subject"] == edited["subject"]
+    assert updated_at(document_id) == created + timedelta(hours=2)
