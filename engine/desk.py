@@ -100,11 +100,15 @@ def work_tree(session: Session, user: User, document_id: int, now: datetime) -> 
 
 
 def upload(
-    session: Session, store: FileStore, user: User, document_id: int, filename: str, stream: IO[bytes], role: str,
-    max_bytes: int, now: datetime,
+    session: Session, store: FileStore, user: User, document_id: int, filename: str, stream: IO[bytes] | None,
+    role: str, max_bytes: int, now: datetime,
 ) -> DocumentFile:
+    """Attach a file sent with the request (None or without a name: none was chosen). Who may
+    edit the document is checked first, so a refusal says nothing about the file."""
     doc = _document(session, document_id)
     permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    if stream is None or not filename:
+        raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
     record = documents.attach_file(session, store, user, doc, filename, stream, role, max_bytes, now)
     case_id = session.scalar(select(Case.id).where(Case.document_id == doc.id).order_by(Case.id.desc()).limit(1))
     audit.append(session, at=now, action="file_attached", actor_id=user.id, case_id=case_id,

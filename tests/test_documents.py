@@ -73,6 +73,8 @@ def test_files_must_be_pdf_within_the_size_limit(api: Api, platform: Platform) -
     doc = _enter(api, INCOMING).get_json()["document"]
     assert api.upload("btl_clerk", doc["id"], b"MZ\x90\x00 not a pdf", "virus.pdf").status_code == 422
     assert api.upload("btl_clerk", doc["id"], minimal_pdf(), "scan.docx").status_code == 422
+    none = api.post("btl_clerk", f"/api/v1/documents/{doc['id']}/files", {})
+    assert none.status_code == 422 and none.get_json()["fields"] == {"file": "Bắt buộc."}
     big = b"%PDF-1.4\n" + b"0" * platform.settings.max_upload_bytes
     r = api.upload("btl_clerk", doc["id"], big)
     assert r.status_code == 422 and "quá lớn" in r.get_json()["error"]

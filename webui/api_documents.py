@@ -9,7 +9,6 @@ from flask import Blueprint, request, send_file
 from sqlalchemy.orm import Session
 
 from engine import desk, documents
-from engine.errors import InvalidData
 from engine.models import User
 from engine.storage import FileStore
 
@@ -57,13 +56,12 @@ def tree(document_id: int) -> Any:
 def upload(document_id: int) -> Any:
     """Attach a PDF (multipart field ``file``; ``role`` main or appendix)."""
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
     role = request.form.get("role", "main")
     settings = platform().settings
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        record = desk.upload(session, _store(), user, document_id, upload.filename or "", upload.stream, role,
+        name, stream = ((upload.filename or ""), upload.stream) if upload else ("", None)
+        record = desk.upload(session, _store(), user, document_id, name, stream, role,
                              settings.max_upload_bytes, now)
         return {"id": record.id, "sha256": record.sha256, "size": record.size, "role": record.role}
 

@@ -43,11 +43,10 @@ def upload(document_id: int) -> Any:
     """Attach a PDF (``file``; ``role`` main or appendix). Answers the page's script in JSON
     (it shows the upload's progress and a refusal's message); without scripts, goes back."""
     sent = request.files.get("file")
-    if sent is None or not sent.filename:
-        raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
     settings = platform().settings
     with staff(write=True) as (db, user, now):
-        record = desk.upload(db, FileStore(settings.files_dir), user, document_id, sent.filename, sent.stream,
+        name, stream = ((sent.filename or ""), sent.stream) if sent else ("", None)
+        record = desk.upload(db, FileStore(settings.files_dir), user, document_id, name, stream,
                              request.form.get("role", "main"), settings.max_upload_bytes, now)
         stored = {"id": record.id, "filename": record.filename, "size": record.size, "role": record.role}
     if wants_json():

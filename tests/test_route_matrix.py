@@ -1,0 +1,141 @@
+"""Every route × every demo role of one agency × the objects of another agency: nothing leaks.
+
+The routes come from the application's own URL map, so a route added later is in the matrix
+without editing this file; a route whose path names an object this file cannot yet point at
+another agency's copy of fails the test until it is added to ``_foreign``. Each person of
+Bắc Từ Liêm, one per position, asks for Quảng Ngãi's case, task, document, file, record,
+conversation and process with every method the route accepts: each answer must be 403 or 404.
+The pages without an object in their path must not show Quảng Ngãi's document either, even
+when asked for that agency by name; and no page accepts a form without the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from engine.demo import DEMO_PASSWORD
+from engine.platform import Platform
+from tests.conftest import Api
+from tests.flows import attach_pdf
+from tests.pdfs import minimal_pdf
+from webui import create_app
+
+# One Bắc Từ Liêm person per position of the demo data (engine/demo.py).
+ROLES = ["btl_spec_khnv", "btl_head_khnv", "btl_office_chief", "btl_deputy1", "btl_director", "btl_clerk",
+         "btl_admin", "btl_designer", "btl_auditor"]
+MARKER = "Kế hoạch kiểm tra bí mật nội bộ Quảng Ngãi"  # the foreign document's subject
+# Routes that are not about anyone's objects: logging in and out, choosing the language, files
+# of the front end, the API's description.
+PUBLIC = {"static", "auth.login_form", "auth.login", "auth.logout", "api.token", "api.openapi", "i18n.choose"}
+# Path variables that choose a format or a kind of register, not one agency's object: those
+# routes answer for the asker's own agency, and are asked for Quảng Ngãi's by name.
+CHOOSERS = {"fmt", "code"}
+
+
+def _foreign(api: Api) -> dict[str, str]:
+    """Quảng Ngãi's objects, made through the API by its own staff: a value per path variable."""
+    case = api.post("qn_spec_nvy", "/api/v1/cases", {"process": "qn_outgoing",
+                                                      "data": {"subject": MARKER, "doc_type": "KH"}}).get_json()
+    attach_pdf(api, "qn_spec_nvy", case)
+    document = api.get("qn_spec_nvy", f"/api/v1/documents/{case['document']['id']}").get_json()
+    record = api.post("qn_clerk", "/api/v1/records", {"notation": "01.KT", "title": MARKER, "retention": "10 năm",
+                                                       "access": "Hạn chế"})
+    assert record.status_code == 201, record.get_json()
+    conversation = api.post("qn_spec_nvy", "/api/v1/conversations", {"members": ["qn_head_nvy"]}).get_json()["id"]
+    sent = api.client.post(f"/api/v1/conversations/{conversation}/messages",
+                           headers={"Authorization": f"Bearer {api.token('qn_spec_nvy')}"},
+                           data={"text": MARKER, "file": (io.BytesIO(minimal_pdf("bao cao")), "bao-cao.pdf")},
+                           content_type="multipart/form-data")
+    assert sent.status_code == 201, sent.get_json()
+    message = sent.get_json()
+    return {
+        "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
+        "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
+        "conversation_id": str(conversation), "message_id": str(message["id"]),
+        "file_id": str(document["files"][0]["id"]), "fmt": "pdf", "code": "outgoing",
+    }
+
+
+def _login(client: FlaskClient, username: str) -> str:
+    """Log in through the page; the session's CSRF token."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    assert client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
+                                       "csrf_token": token[1]}).status_code == 302
+    after = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/inbox").get_data(as_text=True))
+    assert after is not None
+    return after[1]
+
+
+def _rules(app: Flask) -> Iterator[tuple[Rule, str]]:
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in PUBLIC:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _fill(rule: Rule, objects: dict[str, str]) -> str:
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", objects[name], path)
+    return path
+
+
+def _ask(client: FlaskClient, method: str, path: str, api_token: str, csrf: str) -> Any:
+    if path.startswith("/api/"):
+        return client.open(path, method=method, json={}, headers={"Authorization": f"Bearer {api_token}"})
+    return client.open(path, method=method, data={"csrf_token": csrf} if method != "GET" else None)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_leaks_another_agencys_objects(api: Api, platform: Platform, role: str) -> None:
+    objects = _foreign(api)
+    app = create_app(platform)
+    client = app.test_client()
+    csrf = _login(client, role)
+    token = api.token(role)
+    leaks, unmapped = [], []
+    for rule, method in _rules(app):
+        names = sorted(rule.arguments - CHOOSERS)
+        if not names:
+            if method != "GET":
+                continue  # acts on one's own things only (start, create, mark read)
+            for query in ("", "?agency=quangngai"):
+                r = _ask(client, method, _fill(rule, objects) + query, token, csrf)
+                if r.status_code >= 500 or MARKER.encode() in r.get_data():
+                    leaks.append(f"{method} {rule.rule}{query}: {r.status_code}")
+            continue
+        if any(name not in objects for name in names):
+            unmapped.append(rule.rule)
+            continue
+        path = _fill(rule, objects)
+        r = _ask(client, method, path, token, csrf)
+        if r.status_code not in (403, 404):
+            leaks.append(f"{method} {path}: {r.status_code}")
+    assert unmapped == [], f"add another agency's object for these routes to _foreign(): {unmapped}"
+    assert leaks == [], leaks
+
+
+def test_no_page_accepts_a_form_without_the_csrf_token(api: Api, platform: Platform) -> None:
+    app = create_app(platform)
+    client = app.test_client()
+    _login(client, "btl_clerk")
+    objects = _foreign(api)
+    refused = []
+    for rule, method in _rules(app):
+        if method == "GET" or rule.rule.startswith("/api/"):
+            continue
+        path = _fill(rule, objects)
+        r = client.open(path, method=method, data={})
+        refused.append((path, r.status_code, "CSRF" in r.get_data(as_text=True)))
+    assert refused and all(status == 400 and said for _, status, said in refused), refused
