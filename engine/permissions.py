@@ -165,6 +165,9 @@ REGISTER_KEEPERS = frozenset({"clerk", "director", "deputy_director", "office_ch
                               "admin"})
 # Who may see a secret entry: the clerk and the leaders, not the system administrator.
 SECRET_READERS = REGISTER_KEEPERS - {"admin"}
+# Who may open every ordinary document of the agency: its keepers, and its auditors, who see
+# every case (``ensure_can_view``) and so every document a case handles.
+ORDINARY_READERS = REGISTER_KEEPERS | {"auditor"}
 
 
 def ensure_clerk(session: Session, user: User, agency_id: int) -> None:
@@ -183,8 +186,7 @@ def ensure_can_view_document(session: Session, user: User, document: Document, t
         if not positions & SECRET_READERS:
             raise Forbidden("Văn bản mật chỉ văn thư và lãnh đạo được xem.")
         return
-    keeper = bool(positions & REGISTER_KEEPERS)
-    if keeper or document.created_by == user.id:
+    if positions & ORDINARY_READERS or document.created_by == user.id:
         return
     for case in _cases_of(session, document):
         try:
@@ -212,7 +214,7 @@ class DocumentReach:
     ``ensure_can_view_document``."""
 
     every: tuple[int, ...] = ()  # secret readers: every document, secret ones included
-    ordinary: tuple[int, ...] = ()  # other register keepers: every ordinary document
+    ordinary: tuple[int, ...] = ()  # other register keepers and auditors: every ordinary document
     own: tuple[int, ...] = ()  # everyone else: the ordinary documents they created or handle
 
 
@@ -220,8 +222,8 @@ def document_reach(session: Session, user: User) -> DocumentReach:
     by_agency = sorted(positions_by_agency(session, user).items())
     return DocumentReach(
         every=tuple(a for a, p in by_agency if p & SECRET_READERS),
-        ordinary=tuple(a for a, p in by_agency if p & REGISTER_KEEPERS and not p & SECRET_READERS),
-        own=tuple(a for a, p in by_agency if not p & REGISTER_KEEPERS),
+        ordinary=tuple(a for a, p in by_agency if p & ORDINARY_READERS and not p & SECRET_READERS),
+        own=tuple(a for a, p in by_agency if not p & ORDINARY_READERS),
     )
 
 
