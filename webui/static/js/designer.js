@@ -11,7 +11,7 @@
   const WITH_FORM = new Set(["bpmn:UserTask", "bpmn:ManualTask", "bpmn:StartEvent"]);
 
   const text = (key, values = {}) =>
-    root.dataset[key].replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+    root.dataset[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
   const $ = (selector) => root.querySelector(selector);
   const status = $(".designer-status");
   const modeler = new BpmnJS({ container: $(".bpmn-canvas") });
