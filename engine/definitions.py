@@ -341,9 +341,12 @@ class VersionInfo:
     start_messages: frozenset[str]  # messages whose arrival starts a case (liên thông)
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
+    task_properties: dict[str, dict[str, str]]  # task id -> its extension properties
 
 
-_versions: dict[int, VersionInfo] = {}
+# Keyed by the database as well as the row: ids are per database, and one process may serve
+# several (the tests' databases, each with its own version 2).
+_versions: dict[tuple[str, int], VersionInfo] = {}
 
 
 def _start_messages(spec: BpmnProcessSpec) -> frozenset[str]:
@@ -353,37 +356,38 @@ def _start_messages(spec: BpmnProcessSpec) -> frozenset[str]:
     )
 
 
+def _task_properties(specs: Iterable[BpmnProcessSpec]) -> dict[str, dict[str, str]]:
+    table = {}
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            properties = getattr(task_spec, "extensions", {}).get("properties")
+            if properties:
+                table[task_spec.name] = {k: str(v) for k, v in properties.items()}
+    return table
+
+
 def version_info(session: Session, version_id: int) -> VersionInfo:
-    info = _versions.get(version_id)
+    key = (str(session.get_bind().engine.url), version_id)
+    info = _versions.get(key)
     if info is None:
         row = session.get(ProcessVersion, version_id)
         if row is None:
             raise KeyError(version_id)
         parser = _parser(_safe_xml(row.bpmn_xml.encode("utf-8"), row.process_id, 64 * 1024 * 1024), row.process_id)
         spec = parser.get_spec(row.process_id)
+        subprocess_specs = parser.get_subprocess_specs(row.process_id)
         info = VersionInfo(
             id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
             document_kind=row.document_kind,
             forms=json.loads(row.forms_json), spec=spec, start_messages=_start_messages(spec),
-            subprocess_specs=parser.get_subprocess_specs(row.process_id),
+            subprocess_specs=subprocess_specs,
+            task_properties=_task_properties((spec, *subprocess_specs.values())),
         )
-        _versions[version_id] = info
+        _versions[key] = info
     return info
-
-
-_task_properties: dict[int, dict[str, dict[str, str]]] = {}
 
 
 def task_property(info: VersionInfo, spec_name: str, name: str) -> str | None:
     """An extension property of the task ``spec_name`` of a deployed version, sub-processes
     included (BPMN ids are unique in a file), without loading any case."""
-    table = _task_properties.get(info.id)
-    if table is None:
-        table = {}
-        for spec in (info.spec, *info.subprocess_specs.values()):
-            for task_spec in spec.task_specs.values():
-                properties = getattr(task_spec, "extensions", {}).get("properties")
-                if properties:
-                    table[task_spec.name] = {k: str(v) for k, v in properties.items()}
-        _task_properties[info.id] = table
-    return table.get(spec_name, {}).get(name)
+    return info.task_properties.get(spec_name, {}).get(name)

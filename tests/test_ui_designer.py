@@ -82,10 +82,15 @@ def test_designer_changes_a_process_and_new_cases_run_the_new_version(
     expect(page.get_by_test_id("form-error")).to_be_hidden()
     designer.shot("designer-03-form-editor")
 
-    # Saved as a draft, nothing deployed yet.
+    # Saved as a draft, nothing deployed yet; the page reopens the draft.
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_test_id("designer-status")).to_contain_text("Đã lưu bản nháp")
     assert start(api)["version"] == 1
+    page.reload()
+    expect(page.locator("#designer")).to_have_attribute("data-ready", "1")
+    expect(page.get_by_test_id("designer-status")).to_contain_text("Đang mở bản nháp lưu lúc")
+    draft_name = "window.qlvbDesigner.modeler.get('elementRegistry').get('draft').businessObject.name"
+    assert page.evaluate(draft_name) == NEW_NAME
 
     page.get_by_role("button", name="Kiểm tra").click()
     expect(page.get_by_test_id("designer-status")).to_have_text("Hợp lệ: có thể triển khai.")

@@ -65,6 +65,11 @@
     modeling.updateProperties(element, { extensionElements: bo.extensionElements });
   }
 
+  function changed() {
+    root.dataset.dirty = "1";
+    say(text("textUnsaved"));
+  }
+
   // --- problems -------------------------------------------------------------------------
   function shapeOf(id) {
     if (!id) return null;
@@ -90,7 +95,8 @@
       const item = document.createElement("li");
       item.dataset.element = problem.element || "";
       const where = document.createElement(shape ? "button" : "strong");
-      where.textContent = problem.element || text("textWhole");
+      const name = shape && shape.businessObject.name;
+      where.textContent = problem.element ? (name ? `${name} (${problem.element})` : problem.element) : text("textWhole");
       if (shape) {
         where.type = "button";
         where.className = "link";
@@ -208,7 +214,11 @@
   async function renderPreview(ref) {
     const { status: code, body } = await post(root.dataset.preview, { name: ref, schema: editor.value });
     if (code === 200) {
-      forms[ref] = JSON.parse(editor.value);
+      const schema = JSON.parse(editor.value);
+      if (JSON.stringify(schema) !== JSON.stringify(forms[ref])) {
+        forms[ref] = schema;
+        changed();
+      }
       preview.innerHTML = body; // the server's own rendering, escaped there
       formError.hidden = true;
       formState.textContent = text("textFormApplied");
@@ -256,9 +266,11 @@
       $('[data-testid="element-name"]').textContent = element.businessObject.name || "";
     }
   });
-  modeler.on("commandStack.changed", () => {
-    root.dataset.dirty = "1";
-    say(text("textUnsaved"));
+  modeler.on("commandStack.changed", changed);
+
+  // Leaving with unsaved changes loses them: the browser asks first.
+  window.addEventListener("beforeunload", (event) => {
+    if (root.dataset.dirty) event.preventDefault();
   });
 
   root.querySelector('[data-action="apply-form-ref"]').addEventListener("click", () => {
@@ -282,6 +294,10 @@
       refreshFormNames();
       await modeler.importXML(given.xml);
       canvas.zoom("fit-viewport");
+      if (given.draft) {
+        const at = new Date(given.draft.saved_at).toLocaleString(document.documentElement.lang);
+        say(text("textDraft", { at, who: given.draft.saved_by }));
+      }
       root.dataset.ready = "1";
     })
     .catch((error) => say(text("textLoadFailed", { error: error.message }), "error"));
