@@ -191,3 +191,22 @@ def test_form_preview_renders_the_fields_or_says_what_is_wrong(platform: Platfor
     assert r.status_code == 422 and r.get_json()["error"].startswith("JSON không hợp lệ (dòng 1")
     r = client.post("/design/btl_outgoing/form-preview", json={"name": "x", "schema": '{"type": 5}'})
     assert r.status_code == 422 and "JSON Schema" in r.get_json()["error"]
+
+
+def test_a_draft_is_discarded_by_its_form_and_posts_need_the_csrf_token(platform: Platform) -> None:
+    client = _client(platform, "btl_designer")
+    client.post("/design/btl_outgoing/draft", json=_work(BPMN.replace(DRAFT_NAME, 'name="Soạn thảo"')))
+    token = client.environ_base.pop("HTTP_X_CSRF_TOKEN")
+    assert client.post("/design/btl_outgoing/deploy", json=_work()).status_code == 400
+    assert client.post("/design/btl_outgoing/discard").status_code == 400
+    assert client.get("/design/btl_outgoing/work.json").get_json()["draft"] is not None
+
+    page = client.post("/design/btl_outgoing/discard", data={"csrf_token": token}, follow_redirects=True,
+                       headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Đã bỏ bản nháp." in page.text
+    work = client.get("/design/btl_outgoing/work.json").get_json()
+    assert work["draft"] is None and DRAFT_NAME in work["xml"]
+    with platform.db.read() as session:
+        actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("process_%"))
+                                       .order_by(AuditEntry.seq)))
+    assert actions == ["process_draft_saved", "process_draft_discarded"]

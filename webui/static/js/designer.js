@@ -286,6 +286,18 @@
     previewTimer = setTimeout(() => renderPreview(editor.dataset.ref), 400);
   });
 
+  // The whole diagram, a little smaller than the canvas and clear of the palette on its left.
+  function fit() {
+    canvas.zoom("fit-viewport");
+    const palette = root.querySelector(".djs-palette");
+    const left = palette
+      ? palette.getBoundingClientRect().right - $(".bpmn-canvas").getBoundingClientRect().left + 10 : 0;
+    const { inner, outer, scale } = canvas.viewbox();
+    const smaller = Math.min(scale, (scale * (outer.width - left - 10)) / outer.width);
+    canvas.viewbox({ x: inner.x - left / smaller, y: inner.y - 10 / smaller,
+      width: outer.width / smaller, height: outer.height / smaller });
+  }
+
   // --- loading ----------------------------------------------------------------------------
   fetch(root.dataset.work, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((response) => response.json())
@@ -293,7 +305,7 @@
       forms = given.forms;
       refreshFormNames();
       await modeler.importXML(given.xml);
-      canvas.zoom("fit-viewport");
+      fit();
       if (given.draft) {
         const at = new Date(given.draft.saved_at).toLocaleString(document.documentElement.lang);
         say(text("textDraft", { at, who: given.draft.saved_by }));
