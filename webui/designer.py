@@ -133,12 +133,12 @@ def version_xml(process_id: str, number: int) -> Any:
 @bp.post("/design/<process_id>/form-preview")
 def form_preview(process_id: str) -> Any:
     """A form's JSON Schema as the task page will show it, or why it cannot be one."""
-    given = body()
-    name, text = str(given.get("name") or ""), given.get("schema")
-    if not isinstance(text, str):
-        raise InvalidData(gettext("Thiếu nội dung biểu mẫu."), {"schema": gettext("Cần JSON.")})
     with staff(write=False) as (db, user, _now):
         version = designer.designed(db, user, process_id)
+        given = body()
+        name, text = str(given.get("name") or ""), given.get("schema")
+        if not isinstance(text, str):
+            raise InvalidData(gettext("Thiếu nội dung biểu mẫu."), {"schema": gettext("Cần JSON.")})
         try:
             schema = json.loads(text)
         except json.JSONDecodeError as err:
