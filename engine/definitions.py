@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -108,6 +108,15 @@ def _safe_xml(content: bytes, name: str, max_bytes: int, size: int | None = None
     return root
 
 
+def unreadable(content: bytes, max_bytes: int) -> list[Problem]:
+    """Why the content cannot be read as XML at all (too large, DOCTYPE, malformed); empty if it can."""
+    try:
+        _safe_xml(content, "", max_bytes)
+    except DefinitionRejected as rejected:
+        return rejected.problems
+    return []
+
+
 def _owner_id(node: etree._Element) -> str:
     while node is not None:
         if node.get("id"):
@@ -147,19 +156,34 @@ def _check_code(root: etree._Element) -> list[Problem]:
     return found
 
 
-def _load_form(forms_dir: Path, ref: str) -> tuple[dict[str, Any] | None, str | None]:
-    path = (forms_dir / ref).resolve()
-    if forms_dir.resolve() not in path.parents or not path.is_file():
-        return None, f"không tìm thấy biểu mẫu '{ref}' trong forms/"
+def form_problem(ref: str, schema: Any) -> str | None:
+    """Why a form is not a usable JSON Schema, or None."""
+    if not isinstance(schema, dict):
+        return f"biểu mẫu '{ref}' phải là một đối tượng JSON"
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
         Draft202012Validator.check_schema(schema)
-    except (ValueError, SchemaError) as err:
-        return None, f"biểu mẫu '{ref}' không phải JSON Schema hợp lệ: {getattr(err, 'message', err)}"
-    return schema, None
+    except SchemaError as err:
+        return f"biểu mẫu '{ref}' không phải JSON Schema hợp lệ: {err.message}"
+    return None
 
 
-def _check_tasks(root: etree._Element, forms_dir: Path, definition: Definition) -> None:
+def _load_form(forms_dir: Path, given: Mapping[str, Any], ref: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A form the caller gave (a designer's edited forms) or else the one in forms/."""
+    if ref in given:
+        schema = given[ref]
+    else:
+        path = (forms_dir / ref).resolve()
+        if forms_dir.resolve() not in path.parents or not path.is_file():
+            return None, f"không tìm thấy biểu mẫu '{ref}' trong forms/"
+        try:
+            schema = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as err:
+            return None, f"biểu mẫu '{ref}' không phải JSON hợp lệ: {err}"
+    error = form_problem(ref, schema)
+    return (None, error) if error else (schema, None)
+
+
+def _check_tasks(root: etree._Element, forms_dir: Path, given: Mapping[str, Any], definition: Definition) -> None:
     lane_of: dict[str, str] = {}
     for lane in root.xpath(".//bpmn:lane", namespaces=NS):
         name = lane.get("name") or ""
@@ -177,7 +201,7 @@ def _check_tasks(root: etree._Element, forms_dir: Path, definition: Definition) 
     for node in root.xpath(".//*[bpmn:extensionElements]", namespaces=NS):
         ref = _property(node, FORM_PROPERTY)
         if ref is not None and ref not in definition.forms:
-            schema, error = _load_form(forms_dir, ref)
+            schema, error = _load_form(forms_dir, given, ref)
             if error:
                 definition.problems.append(Problem(node.get("id", "?"), error))
             else:
@@ -192,8 +216,11 @@ def _check_tasks(root: etree._Element, forms_dir: Path, definition: Definition) 
                                                                      f"(có: {', '.join(sorted(TASK_KINDS))})"))
 
 
-def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int | None = None) -> Definition:
-    """Everything wrong with a BPMN file; ``problems`` is empty when it can be deployed."""
+def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int | None = None,
+          forms: Mapping[str, Any] | None = None) -> Definition:
+    """Everything wrong with a BPMN file; ``problems`` is empty when it can be deployed.
+    A task's form is taken from ``forms`` (form name -> JSON Schema) when it is there,
+    from ``forms_dir`` otherwise."""
     definition = Definition(path=name, content=content)
     try:
         root = _safe_xml(content, name, max_bytes, size)
@@ -218,7 +245,7 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
     if not root.xpath("bpmn:process", namespaces=NS):
         definition.problems.append(Problem(None, "tệp không có quy trình nào"))
     definition.problems.extend(_check_code(root))
-    _check_tasks(root, forms_dir, definition)
+    _check_tasks(root, forms_dir, forms or {}, definition)
     if not definition.problems:
         try:
             parser = _parser(root, name)
@@ -314,9 +341,12 @@ class VersionInfo:
     start_messages: frozenset[str]  # messages whose arrival starts a case (liên thông)
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
+    task_properties: dict[str, dict[str, str]]  # task id -> its extension properties
 
 
-_versions: dict[int, VersionInfo] = {}
+# Keyed by the database as well as the row: ids are per database, and one process may serve
+# several (the tests' databases, each with its own version 2).
+_versions: dict[tuple[str, int], VersionInfo] = {}
 
 
 def _start_messages(spec: BpmnProcessSpec) -> frozenset[str]:
@@ -326,37 +356,38 @@ def _start_messages(spec: BpmnProcessSpec) -> frozenset[str]:
     )
 
 
+def _task_properties(specs: Iterable[BpmnProcessSpec]) -> dict[str, dict[str, str]]:
+    table = {}
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            properties = getattr(task_spec, "extensions", {}).get("properties")
+            if properties:
+                table[task_spec.name] = {k: str(v) for k, v in properties.items()}
+    return table
+
+
 def version_info(session: Session, version_id: int) -> VersionInfo:
-    info = _versions.get(version_id)
+    key = (str(session.get_bind().engine.url), version_id)
+    info = _versions.get(key)
     if info is None:
         row = session.get(ProcessVersion, version_id)
         if row is None:
             raise KeyError(version_id)
         parser = _parser(_safe_xml(row.bpmn_xml.encode("utf-8"), row.process_id, 64 * 1024 * 1024), row.process_id)
         spec = parser.get_spec(row.process_id)
+        subprocess_specs = parser.get_subprocess_specs(row.process_id)
         info = VersionInfo(
             id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
             document_kind=row.document_kind,
             forms=json.loads(row.forms_json), spec=spec, start_messages=_start_messages(spec),
-            subprocess_specs=parser.get_subprocess_specs(row.process_id),
+            subprocess_specs=subprocess_specs,
+            task_properties=_task_properties((spec, *subprocess_specs.values())),
         )
-        _versions[version_id] = info
+        _versions[key] = info
     return info
-
-
-_task_properties: dict[int, dict[str, dict[str, str]]] = {}
 
 
 def task_property(info: VersionInfo, spec_name: str, name: str) -> str | None:
     """An extension property of the task ``spec_name`` of a deployed version, sub-processes
     included (BPMN ids are unique in a file), without loading any case."""
-    table = _task_properties.get(info.id)
-    if table is None:
-        table = {}
-        for spec in (info.spec, *info.subprocess_specs.values()):
-            for task_spec in spec.task_specs.values():
-                properties = getattr(task_spec, "extensions", {}).get("properties")
-                if properties:
-                    table[task_spec.name] = {k: str(v) for k, v in properties.items()}
-        _task_properties[info.id] = table
-    return table.get(spec_name, {}).get(name)
+    return info.task_properties.get(spec_name, {}).get(name)

@@ -74,7 +74,13 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     expect(clerk.page.locator(".flash")).to_contain_text("Đã vào sổ văn bản đến, số đến 1.")
     clerk.shot("24-incoming-registered")
     _check(clerk, clerk.page.url.removeprefix(live_url), ["Văn bản đến", "Đã vào sổ", "Sở Y tế Hà Nội"])
-    for person in (anonymous, head, clerk):
+
+    designer = Staff(browser, live_url, "btl_designer", backend(platform)).login()
+    _check(designer, "/design", ["Thiết kế quy trình", "Văn bản đi – Trung tâm Y tế Bắc Từ Liêm", "Mở trình thiết kế"])
+    _check(designer, "/design/btl_outgoing", ["Các phiên bản", "Người triển khai", "Hồ sơ đang chạy"])
+    _check(designer, "/design/btl_outgoing/edit", ["Lưu", "Kiểm tra", "Triển khai", "Phần tử đã chọn"])
+    _check(designer, "/design/btl_outgoing/diff?old=1&new=1", ["So sánh phiên bản 1 và 1", "Hai phiên bản giống nhau."])
+    for person in (anonymous, head, clerk, designer):
         person.close()
 
 

@@ -31,6 +31,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         auth,
         case_pages,
         create,
+        designer,
         document_pages,
         errors,
         i18n,
@@ -48,6 +49,6 @@ def create_app(platform: Platform | None = None) -> Flask:
 
     for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
                       api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
-                      case_pages.bp, document_pages.bp, create.bp):
+                      case_pages.bp, document_pages.bp, create.bp, designer.bp):
         app.register_blueprint(blueprint)
     return app

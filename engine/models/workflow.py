@@ -30,6 +30,20 @@ class ProcessVersion(Base):
     deployed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+
+class ProcessDraft(Base):
+    """A designer's unfinished change to a process (bản nháp): kept by "Lưu" without being
+    deployed, one per process, started from a deployed version and gone once deployed."""
+
+    __tablename__ = "process_drafts"
+
+    process_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    base_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms_json: Mapped[str] = mapped_column(Text)  # {form name: JSON Schema}, the designer's edits included
+    saved_at: Mapped[datetime]
+    saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
 class CaseStatus(enum.StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
