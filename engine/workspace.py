@@ -28,11 +28,13 @@ _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SEC
 
 
 def header(session: Session, user: User) -> dict[str, Any]:
-    """What every page's header shows: who is logged in, their unread notifications, and
-    whether they keep a register (the clerk's entry page)."""
+    """What every page's header shows: who is logged in, their unread notifications,
+    whether they enter documents in a register (the clerk's entry page) and whether they
+    keep registers (the registers and reports)."""
     positions = set(session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id)))
     return {"username": user.username, "full_name": user.full_name, "unread": notifications.unread_count(session, user),
-            "clerk": "clerk" in {p.value for p in positions}}
+            "clerk": "clerk" in {p.value for p in positions},
+            "keeper": bool({p.value for p in positions} & permissions.REGISTER_KEEPERS)}
 
 
 def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]]]:
