@@ -11,20 +11,17 @@ from engine import doctypes, permissions, register_views
 from engine.errors import InvalidData
 
 from . import exports
-from .pageutil import PER_PAGE, page_number, render, staff
+from .pageutil import PER_PAGE, filters, page_number, render, staff
 
 bp = Blueprint("register_pages", __name__)
-ENTRY_FILTERS = ("year", "agency", "from", "to", "doc_type", "q")
-
-
-def _given(names: tuple[str, ...]) -> dict[str, str]:
-    return {k: request.args[k].strip() for k in names if request.args.get(k, "").strip()}
+YEAR_FILTERS = ("year", "agency")
+ENTRY_FILTERS = (*YEAR_FILTERS, "from", "to", "doc_type", "q")
 
 
 @bp.get("/registers")
 def index() -> Any:
     """The books of my agencies I may read, with their entries in the year asked for."""
-    wanted = _given(("year", "agency"))
+    wanted = filters(request.args, YEAR_FILTERS)
     with staff(write=False) as (db, user, now):
         permissions.ensure_register_keeper(db, user)
         try:
@@ -39,7 +36,7 @@ def index() -> Any:
 def book(code: str) -> Any:
     """One page of a book's entries in number order, narrowed by the filters; a refused
     filter comes back beside its field, with what was typed."""
-    wanted = _given(ENTRY_FILTERS)
+    wanted = filters(request.args, ENTRY_FILTERS)
     with staff(write=False) as (db, user, now):
         permissions.ensure_register_keeper(db, user)
         try:
@@ -58,4 +55,4 @@ def book(code: str) -> Any:
 def print_pdf(code: str) -> Any:
     """The book of the year as the A4 landscape PDF printed for binding (in sổ)."""
     with staff(write=False) as (db, user, now):
-        return exports.printed_register(db, user, code, _given(("year", "agency")), now)
+        return exports.printed_register(db, user, code, filters(request.args, YEAR_FILTERS), now)

@@ -11,7 +11,7 @@ from engine import permissions, report_overview, reports
 from engine.errors import InvalidData
 
 from . import exports, labels
-from .pageutil import render, staff
+from .pageutil import filters, render, staff
 
 bp = Blueprint("report_pages", __name__)
 
@@ -27,14 +27,10 @@ def chart_data(found: dict[str, Any]) -> dict[str, Any]:
             "units": {"labels": units, "series": series(found["units"])}}
 
 
-def _given() -> dict[str, str]:
-    return {k: request.args[k].strip() for k in ("year", "agency") if request.args.get(k, "").strip()}
-
-
 @bp.get("/reports")
 def index() -> Any:
     """Processed, overdue and issued without a valid signature, by month and unit, for a year."""
-    wanted = _given()
+    wanted = filters(request.args, ("year", "agency"))
     with staff(write=False) as (db, user, now):
         permissions.ensure_register_keeper(db, user)
         try:

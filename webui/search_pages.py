@@ -10,7 +10,7 @@ from flask import Blueprint, request
 from engine import doctypes, search
 from engine.errors import InvalidData
 
-from .pageutil import PER_PAGE, page_number, render, staff
+from .pageutil import PER_PAGE, filters, page_number, render, staff
 
 bp = Blueprint("search_pages", __name__)
 FILTERS = ("q", "direction", "year", "doc_type")
@@ -20,7 +20,7 @@ FILTERS = ("q", "direction", "year", "doc_type")
 def index() -> Any:
     """The search form; with ``q``, one page of the documents I may see that match. A
     refused filter comes back beside its field, with what was typed."""
-    wanted = {k: request.args[k].strip() for k in FILTERS if request.args.get(k, "").strip()}
+    wanted = filters(request.args, FILTERS)
     found, errors, status = None, {}, 200
     with staff(write=False) as (db, user, now):
         if wanted:
