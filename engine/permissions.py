@@ -275,6 +275,13 @@ def _own(session: Session, user_id: int, people: list[int]) -> ColumnElement[boo
     return Document.id.in_(union(select(created.id).where(created.created_by == user_id), *involved))
 
 
+def ensure_register_keeper(session: Session, user: User) -> None:
+    """The registers and their reports are for the register keepers of some agency; which
+    books and which agency's figures, each view decides with the rules below."""
+    if not any(p & REGISTER_KEEPERS for p in positions_by_agency(session, user).values()):
+        raise Forbidden("Chỉ văn thư, lãnh đạo và quản trị của cơ quan được xem sổ đăng ký văn bản và báo cáo.")
+
+
 def register_visibility(session: Session, user: User) -> ColumnElement[bool]:
     """A filter on RegisterBook for the books ``user`` may read (``ensure_can_read_register``)."""
     by_agency = positions_by_agency(session, user)

@@ -5,13 +5,15 @@ who may read secret documents (engine.permissions)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from . import doctypes, permissions
+from . import doctypes, permissions, search
 from .clock import VIETNAM
 from .errors import Forbidden, InvalidData, NotFound
 from .models import Agency, Assignment, Direction, Document, RegisterBook, Unit, User, UserPosition
@@ -48,6 +50,53 @@ def _year(text: str | None, now: datetime) -> int:
     if not text.isdigit() or not 1900 <= int(text) <= 2100:
         raise InvalidData("Năm không hợp lệ.", {"year": "Từ 1900 đến 2100."})
     return int(text)
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What a book's entries may be narrowed to: a range of their register dates (the
+    arrival date of an incoming document, the document's date of an outgoing one), a
+    document type, and words of their summary, number or issuer, with or without diacritics."""
+
+    start: date | None = None
+    end: date | None = None
+    doc_type: str | None = None
+    terms: search.Terms = ()
+
+    @classmethod
+    def parse(cls, args: Mapping[str, str]) -> EntryFilter:
+        errors: dict[str, str] = {}
+        start, end = (_date(args, name, errors) for name in ("from", "to"))
+        if start is not None and end is not None and end < start:
+            errors["to"] = "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."
+        doc_type = args.get("doc_type") or None
+        if doc_type is not None and doc_type not in doctypes.DOC_TYPES:
+            errors["doc_type"] = "Loại văn bản không hợp lệ."
+        text = args.get("q", "")
+        terms = search.parse_terms(text, errors) if text.strip() else ()
+        if errors:
+            raise InvalidData("Bộ lọc không hợp lệ.", errors)
+        return cls(start, end, doc_type, terms)
+
+    def conditions(self, session: Session, book: RegisterBook) -> list[ColumnElement[bool]]:
+        dated = Document.arrival_date if book.direction == Direction.INCOMING else Document.document_date
+        found = [*([dated >= self.start] if self.start else []), *([dated <= self.end] if self.end else []),
+                 *([Document.doc_type == self.doc_type] if self.doc_type else [])]
+        if self.terms:
+            query = search.SearchQuery(self.terms)
+            found.append(search.words_match(session, query, search.agency_scopes(book.agency_id)))
+        return found
+
+
+def _date(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
+    given = args.get(name)
+    if not given:
+        return None
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        errors[name] = "Ngày không hợp lệ (dạng YYYY-MM-DD)."
+        return None
 
 
 def _agencies(session: Session, user: User, agency_code: str | None) -> dict[int, str]:
@@ -101,11 +150,11 @@ def _book(session: Session, user: User, code: str, agency_code: str | None) -> t
 
 
 def entries(session: Session, user: User, code: str, year_text: str | None, agency_code: str | None,
-            page: int, per_page: int, now: datetime) -> dict[str, Any]:
-    """One page of a book's entries for the year, in number order."""
+            page: int, per_page: int, now: datetime, narrow: EntryFilter | None = None) -> dict[str, Any]:
+    """One page of a book's entries for the year, in number order, narrowed if asked."""
     year = _year(year_text, now)
     book, agency = _book(session, user, code, agency_code)
-    where = (Document.book_id == book.id, Document.year == year)
+    where = (Document.book_id == book.id, Document.year == year, *(narrow or EntryFilter()).conditions(session, book))
     total = session.scalar(select(func.count()).select_from(Document).where(*where)) or 0
     # The page's numbers come from the (book, year, number) index alone, so a page deep
     # in the year skips its predecessors without reading their rows.

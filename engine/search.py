@@ -75,14 +75,7 @@ class SearchQuery:
 def parse(args: Mapping[str, str]) -> SearchQuery:
     """The query string's parameters (q, direction, year, doc_type), checked."""
     errors: dict[str, str] = {}
-    text = args.get("q", "")
-    terms = tuple(t for t in (tuple(textfold.words(chunk)) for chunk in text.split()) if t)
-    if len(text) > MAX_QUERY_CHARS:
-        errors["q"] = f"Tối đa {MAX_QUERY_CHARS} ký tự."
-    elif not terms:
-        errors["q"] = "Nhập từ khóa tìm kiếm (chữ hoặc số)."
-    elif sum(len(t) for t in terms) > MAX_WORDS:
-        errors["q"] = f"Tối đa {MAX_WORDS} từ."
+    terms = parse_terms(args.get("q", ""), errors)
     direction = args.get("direction")
     if direction is not None and direction not in {d.value for d in Direction}:
         errors["direction"] = "Chọn incoming hoặc outgoing."
@@ -93,6 +86,18 @@ def parse(args: Mapping[str, str]) -> SearchQuery:
     if errors:
         raise InvalidData("Tham số tìm kiếm không hợp lệ.", errors)
     return SearchQuery(terms, Direction(direction) if direction else None, year, doc_type)
+
+
+def parse_terms(text: str, errors: dict[str, str]) -> Terms:
+    """The folded terms of a query typed in ``q``; its error, if any, under ``q``."""
+    terms = tuple(t for t in (tuple(textfold.words(chunk)) for chunk in text.split()) if t)
+    if len(text) > MAX_QUERY_CHARS:
+        errors["q"] = f"Tối đa {MAX_QUERY_CHARS} ký tự."
+    elif not terms:
+        errors["q"] = "Nhập từ khóa tìm kiếm (chữ hoặc số)."
+    elif sum(len(t) for t in terms) > MAX_WORDS:
+        errors["q"] = f"Tối đa {MAX_WORDS} từ."
+    return terms
 
 
 def _year(text: str | None, errors: dict[str, str]) -> int | None:
@@ -119,21 +124,34 @@ def _tsquery(query: SearchQuery, scope: str) -> str:
     return " & ".join(" <-> ".join(words) for words in terms)
 
 
+def agency_scopes(agency_id: int) -> list[str]:
+    """The word prefixes of the PostgreSQL index of every document of an agency."""
+    return [f"a{agency_id}{kind}" for kind in "ps"]
+
+
 def _scopes(reach: permissions.DocumentReach) -> list[str]:
     """The word prefixes of the PostgreSQL index that ``reach`` may read."""
-    return [f"a{a}{kind}" for a in reach.every for kind in "ps"] + [f"a{a}p" for a in reach.ordinary + reach.own]
+    return [s for a in reach.every for s in agency_scopes(a)] + [f"a{a}p" for a in reach.ordinary + reach.own]
+
+
+def words_match(session: Session, query: SearchQuery, scopes: list[str]) -> ColumnElement[bool]:
+    """A filter on Document: its words hold every term of ``query``. On PostgreSQL, only
+    among the words of the index's ``scopes`` (the caller's permission filter still applies)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Written into the statement rather than bound: once psycopg prepares a statement
+        # it runs often, PostgreSQL may switch it to a generic plan, which cannot know
+        # how rare the words are.
+        tsquery = literal(" | ".join(f"({_tsquery(query, scope)})" for scope in scopes), literal_execute=True)
+        return literal_column(PG_VECTOR).bool_op("@@")(cast(tsquery, TSQUERY))
+    return Document.id.in_(select(_FTS.c.rowid).where(_fts5_match(query)))
 
 
 def _matching_ids(session: Session, query: SearchQuery, reach: permissions.DocumentReach,
                   conditions: list[ColumnElement[bool]]) -> list[int]:
     """The ids of up to MAX_RESULTS + 1 visible matches, newest first."""
     if session.get_bind().dialect.name == "postgresql":
-        # Written into the statement rather than bound: once psycopg prepares a statement
-        # it runs often, PostgreSQL may switch it to a generic plan, which cannot know
-        # how rare the words are.
-        tsquery = literal(" | ".join(f"({_tsquery(query, scope)})" for scope in _scopes(reach)), literal_execute=True)
         statement = (
-            select(Document.id).where(literal_column(PG_VECTOR).bool_op("@@")(cast(tsquery, TSQUERY)), *conditions)
+            select(Document.id).where(words_match(session, query, _scopes(reach)), *conditions)
             .order_by(Document.id.desc())
         )
     elif reach.every or reach.ordinary:
@@ -148,7 +166,7 @@ def _matching_ids(session: Session, query: SearchQuery, reach: permissions.Docum
         # nearly every match. Their documents come first: of two IN lists it cannot tell
         # apart, SQLite starts from the first and checks the other, the matches.
         statement = (
-            select(Document.id).where(*conditions, Document.id.in_(select(_FTS.c.rowid).where(_fts5_match(query))))
+            select(Document.id).where(*conditions, words_match(session, query, []))
             .order_by(Document.id.desc())
         )
     return list(session.scalars(statement.limit(MAX_RESULTS + 1)))

@@ -74,6 +74,11 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     expect(clerk.page.locator(".flash")).to_contain_text("Đã vào sổ văn bản đến, số đến 1.")
     clerk.shot("24-incoming-registered")
     _check(clerk, clerk.page.url.removeprefix(live_url), ["Văn bản đến", "Đã vào sổ", "Sở Y tế Hà Nội"])
+    _check(clerk, "/search?q=tiem+vac+xin", ["Tìm kiếm văn bản", "Tìm thấy 1 văn bản", "Về việc tổ chức tiêm vắc-xin"])
+    _check(clerk, "/registers", ["Sổ đăng ký văn bản", "Sổ văn bản đến", "In sổ (PDF)"])
+    _check(clerk, "/registers/incoming", ["Sổ văn bản đến – năm 2026", "Ngày đến", "Tên loại và trích yếu nội dung"])
+    _check(clerk, "/reports", ["Báo cáo xử lý văn bản", "Theo tháng", "Theo đơn vị", "Phòng Kế hoạch – Nghiệp vụ"])
+    _check(clerk, "/settings/delegations", ["Ủy quyền xử lý công việc", "Người được ủy quyền", "Đến hết ngày"])
 
     designer = Staff(browser, live_url, "btl_designer", backend(platform)).login()
     _check(designer, "/design", ["Thiết kế quy trình", "Văn bản đi – Trung tâm Y tế Bắc Từ Liêm", "Mở trình thiết kế"])

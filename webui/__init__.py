@@ -31,6 +31,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         auth,
         case_pages,
         create,
+        delegation_pages,
         designer,
         document_pages,
         errors,
@@ -38,6 +39,9 @@ def create_app(platform: Platform | None = None) -> Flask:
         inbox,
         notices,
         pageutil,
+        register_pages,
+        report_pages,
+        search_pages,
         security,
         task_pages,
     )
@@ -49,6 +53,7 @@ def create_app(platform: Platform | None = None) -> Flask:
 
     for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
                       api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
-                      case_pages.bp, document_pages.bp, create.bp, designer.bp):
+                      case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp, register_pages.bp,
+                      report_pages.bp, delegation_pages.bp):
         app.register_blueprint(blueprint)
     return app

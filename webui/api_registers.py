@@ -22,7 +22,10 @@ def books() -> Any:
 
 @bp.get("/<code>")
 def entries(code: str) -> Any:
-    """A book's entries for ``year`` in number order, with the Decree 30 Appendix IV columns."""
+    """A book's entries for ``year`` in number order, with the Decree 30 Appendix IV columns;
+    narrowed by ``from`` and ``to`` (register dates), ``doc_type`` and the words of ``q``."""
     page, per_page = page_args()
     year, agency = request.args.get("year"), request.args.get("agency")
-    return authed(False, lambda s, u, now: register_views.entries(s, u, code, year, agency, page, per_page, now))
+    narrow = register_views.EntryFilter.parse(request.args)
+    return authed(False, lambda s, u, now: register_views.entries(s, u, code, year, agency, page, per_page, now,
+                                                                  narrow))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, request
 
-from engine import compliance_stats, register_pdf, reports
-from engine.errors import InvalidData
+from engine import compliance_stats, reports
 
-from .apiutil import authed, current_user, platform, transaction
+from . import exports
+from .apiutil import authed, current_user, transaction
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 
@@ -39,12 +38,8 @@ def compliance() -> Any:
 @bp.get("/registers/<code>/print")
 def print_register(code: str) -> Any:
     """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
-    params = reports.YearParams.parse(request.args)
-    settings = platform().settings
-    fonts = register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold)
     with transaction(False) as (session, now):
-        printed = register_pdf.print_register(session, current_user(session, now), code, params, fonts, now)
-    return send_file(io.BytesIO(printed.content), mimetype="application/pdf", download_name=printed.filename)
+        return exports.printed_register(session, current_user(session, now), code, request.args, now)
 
 
 @bp.get("/reports/statistics")
@@ -57,17 +52,5 @@ def statistics() -> Any:
 @bp.get("/reports/statistics.<fmt>")
 def statistics_export(fmt: str) -> Any:
     """The same figures as a spreadsheet (.xlsx) or a PDF."""
-    if fmt not in ("xlsx", "pdf"):
-        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn xlsx hoặc pdf."})
-    params = reports.SummaryParams.parse(request.args)
-    settings = platform().settings
     with transaction(False) as (session, now):
-        stats = compliance_stats.statistics(session, current_user(session, now), params, now)
-    if fmt == "xlsx":
-        content = compliance_stats.to_xlsx(stats)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = compliance_stats.to_pdf(stats, register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold), now)
-        media = "application/pdf"
-    return send_file(io.BytesIO(content), mimetype=media,
-                     download_name=f"thong-ke-{stats['agency']['code']}-{stats['from']}-{stats['to']}.{fmt}")
+        return exports.statistics(session, current_user(session, now), fmt, request.args, now)

@@ -28,3 +28,8 @@ NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề n
 TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
         "overdue": _l("Quá hạn")}
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}
+DELEGATION_STATE = {"active": _l("Đang hiệu lực"), "upcoming": _l("Chưa đến ngày"), "ended": _l("Đã hết hạn"),
+                    "revoked": _l("Đã thu hồi")}
+REPORT_MEASURES = {"processed": _l("Đã xử lý"), "overdue": _l("Quá hạn"),
+                   "unsigned": _l("Phát hành không có chữ ký số hợp lệ")}
+NO_UNIT = _l("Chưa giao đơn vị")

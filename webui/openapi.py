@@ -285,6 +285,12 @@ _SEARCH = [
     {"name": "doc_type", "in": "query", "description": "Viết tắt loại văn bản (QĐ, CV, …)",
      "schema": {"type": "string"}},
 ]
+_REGISTER_FILTERS = [
+    {"name": "from", "in": "query", "description": "Từ ngày vào sổ", "schema": {"type": "string", "format": "date"}},
+    {"name": "to", "in": "query", "description": "Đến ngày vào sổ", "schema": {"type": "string", "format": "date"}},
+    _SEARCH[3], {"name": "q", "in": "query", "description": "Từ khóa, không phân biệt dấu (tối đa 200 ký tự)",
+                 "schema": {"type": "string", "maxLength": 200}},
+]
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
@@ -422,9 +428,11 @@ def document() -> dict[str, Any]:
                     **_errors(401, 403, 422)}}},
             "/api/v1/registers/{code}": {"get": {
                 "summary": "Các mục của một sổ trong năm, theo thứ tự số",
+                "description": "Lọc theo ngày vào sổ (ngày đến của văn bản đến, ngày văn bản của văn bản đi), "
+                               "loại văn bản và từ khóa không phân biệt dấu.",
                 "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
                                 "description": "Mã sổ: incoming, outgoing, incoming_secret, …"},
-                               _YEAR, _AGENCY, *_PAGE],
+                               _YEAR, _AGENCY, *_REGISTER_FILTERS, *_PAGE],
                 "responses": {"200": _resp("Trang của sổ", _paged({"$ref": "#/components/schemas/RegisterEntry"}, {
                     "agency": {"type": "string"}, "year": {"type": "integer"},
                     "book": {"$ref": "#/components/schemas/RegisterBook"},

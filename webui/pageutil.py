@@ -59,6 +59,11 @@ def page_number(args: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def filters(args: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """A list's filters as typed, trimmed, those left blank ("all") dropped."""
+    return {name: args[name].strip() for name in names if args.get(name, "").strip()}
+
+
 def safe_next(value: str | None, default: str = "/") -> str:
     """Only a path of this site: a login link must not send anyone elsewhere."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
