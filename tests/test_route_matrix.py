@@ -19,9 +19,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
+from engine import delegations
 from engine.demo import DEMO_PASSWORD
+from engine.models import User
 from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import attach_pdf
@@ -40,8 +43,8 @@ PUBLIC = {"static", "auth.login_form", "auth.login", "auth.logout", "api.token",
 CHOOSERS = {"fmt", "code"}
 
 
-def _foreign(api: Api) -> dict[str, str]:
-    """Quảng Ngãi's objects, made through the API by its own staff: a value per path variable."""
+def _foreign(api: Api, platform: Platform) -> dict[str, str]:
+    """Quảng Ngãi's objects, made by its own staff: a value per path variable."""
     case = api.post("qn_spec_nvy", "/api/v1/cases", {"process": "qn_outgoing",
                                                       "data": {"subject": MARKER, "doc_type": "KH"}}).get_json()
     attach_pdf(api, "qn_spec_nvy", case)
@@ -56,11 +59,16 @@ def _foreign(api: Api) -> dict[str, str]:
                            content_type="multipart/form-data")
     assert sent.status_code == 201, sent.get_json()
     message = sent.get_json()
+    with platform.db.write() as session:
+        grantor = session.scalars(select(User).where(User.username == "qn_head_nvy")).one()
+        delegation = delegations.create(session, grantor, {"delegate": "qn_deputy_nvy", "starts_on": "2026-03-02",
+                                                           "ends_on": "2026-03-31"}, platform.clock.now()).id
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
         "conversation_id": str(conversation), "message_id": str(message["id"]),
         "file_id": str(document["files"][0]["id"]), "fmt": "pdf", "code": "outgoing",
+        "number": "1", "delegation_id": str(delegation),
     }
 
 
@@ -99,7 +107,7 @@ def _ask(client: FlaskClient, method: str, path: str, api_token: str, csrf: str)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_route_leaks_another_agencys_objects(api: Api, platform: Platform, role: str) -> None:
-    objects = _foreign(api)
+    objects = _foreign(api, platform)
     app = create_app(platform)
     client = app.test_client()
     csrf = _login(client, role)
@@ -130,7 +138,7 @@ def test_no_page_accepts_a_form_without_the_csrf_token(api: Api, platform: Platf
     app = create_app(platform)
     client = app.test_client()
     _login(client, "btl_clerk")
-    objects = _foreign(api)
+    objects = _foreign(api, platform)
     refused = []
     for rule, method in _rules(app):
         if method == "GET" or rule.rule.startswith("/api/"):

@@ -11,11 +11,12 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import designer, workspace
 from engine.definitions import DefinitionRejected, Problem, form_problem
 from engine.errors import InvalidData
-from engine.models import Agency
+from engine.models import Agency, User
 from engine.permissions import agency_codes
 
 from . import formfields
@@ -34,7 +35,10 @@ def _refused(rejected: DefinitionRejected) -> Any:
                     "problems": _problems(rejected.problems)}), 422
 
 
-def _work() -> designer.Work:
+def _work(db: Session, user: User, process_id: str) -> designer.Work:
+    """The posted diagram and forms, read once the person is known to design this process, so
+    that a refusal says nothing about what was sent."""
+    designer.designed(db, user, process_id)
     return designer.Work.read(body(), platform().settings.max_bpmn_bytes)
 
 
@@ -69,7 +73,7 @@ def work(process_id: str) -> Any:
 def save(process_id: str) -> Any:
     try:
         with staff(write=True) as (db, user, now):
-            problems = designer.save_draft(db, user, process_id, _work(), platform().settings, now)
+            problems = designer.save_draft(db, user, process_id, _work(db, user, process_id), platform().settings, now)
             return jsonify({"saved_at": now.isoformat(), "problems": _problems(problems)})
     except DefinitionRejected as rejected:
         return jsonify({"error": gettext("Chưa lưu được: sơ đồ hoặc biểu mẫu không đọc được."),
@@ -79,7 +83,7 @@ def save(process_id: str) -> Any:
 @bp.post("/design/<process_id>/validate")
 def validate(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
-        definition = designer.check(db, user, process_id, _work(), platform().settings)
+        definition = designer.check(db, user, process_id, _work(db, user, process_id), platform().settings)
         return jsonify({"problems": _problems(definition.problems)})
 
 
@@ -87,7 +91,8 @@ def validate(process_id: str) -> Any:
 def deploy(process_id: str) -> Any:
     try:
         with staff(write=True) as (db, user, now):
-            version, created = designer.deploy(db, user, process_id, _work(), platform().settings, now)
+            given = _work(db, user, process_id)
+            version, created = designer.deploy(db, user, process_id, given, platform().settings, now)
             number = version.version
     except DefinitionRejected as rejected:
         return _refused(rejected)
@@ -116,9 +121,9 @@ def _version_arg(name: str) -> int:
 @bp.get("/design/<process_id>/diff")
 def diff(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
+        latest = designer.designed(db, user, process_id)
         old, new = _version_arg("old"), _version_arg("new")
         changes = designer.compare(db, user, process_id, old, new)
-        latest = designer.designed(db, user, process_id)
         marks = {c.id: c.change for c in changes.elements}
         return render("design/diff.html", db, user, process=latest, old=old, new=new, changes=changes,
                       marks=json.dumps(marks))
