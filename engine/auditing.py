@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from signing import verify
 from signing.errors import SigningError
 
-from . import audit, case_path, permissions, replay, signatures
+from . import audit, bpmn_layout, case_path, permissions, replay, signatures
 from .clock import VIETNAM
 from .errors import Forbidden, InvalidData, NotFound
 from .models import AuditEntry, Case, CaseStatus, Document, Position, ProcessVersion, User
@@ -206,5 +206,6 @@ def case_audit(session: Session, user: User, case_id: int, store: FileStore, key
         "chain": {"checked": len(entries), "findings": [str(f) for f in audit.verify_entries(session, entries)]},
         "replay": {"matches": report.matches, "steps": report.steps, "differences": report.differences},
         "signatures": [_signature_check(store, keys, f, now) for f in case_files(session, case, entries)],
-        "diagram": {"xml": version.bpmn_xml, "steps": case_path.steps(version.bpmn_xml, entries)},
+        "diagram": {"xml": bpmn_layout.with_diagram(version.bpmn_xml),
+                    "steps": case_path.steps(version.bpmn_xml, entries)},
     }
