@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from lxml import etree
 from sqlalchemy import delete, select, update
 
-from engine import audit, auditing, case_path, dossier
+from engine import audit, auditing, bpmn_layout, case_path, dossier
 from engine.clock import VIETNAM, FakeClock
 from engine.errors import Forbidden
 from engine.models import AuditEntry, User
@@ -95,6 +96,40 @@ def test_a_finished_case_path_from_its_real_log(api: Api, platform: Platform) ->
     assert {"f_head_deputy", "f_deputy_clerk", "f_clerk_end"} <= set(steps[-1]["flows"])
     opened = [s["open"] for s in steps]
     assert ["deputy_review"] in opened and ["clerk_issue"] in opened
+
+
+def _bounds(root: etree._Element) -> dict[str, tuple[float, float, float, float]]:
+    found = {}
+    for shape in root.iter(f"{{{bpmn_layout.BPMNDI}}}BPMNShape"):
+        b = shape.find(f"{{{bpmn_layout.DC}}}Bounds")
+        assert b is not None
+        found[shape.get("bpmnElement", "")] = tuple(float(b.get(k, "")) for k in ("x", "y", "width", "height"))
+    return found  # type: ignore[return-value]
+
+
+def test_a_process_without_a_drawing_gets_swimlanes_and_one_with_keeps_its_own() -> None:
+    drawn = bpmn_layout.with_diagram(BTL_BPMN)
+    root = etree.fromstring(drawn.encode())
+    shape = case_path.diagram(BTL_BPMN)
+    boxes = _bounds(root)
+    edges = {e.get("bpmnElement") for e in root.iter(f"{{{bpmn_layout.BPMNDI}}}BPMNEdge")}
+    assert edges == set(shape.flows.values())
+    lanes = {lane.get("id"): [r.text for r in lane] for lane in root.iter(f"{{{bpmn_layout.BPMN}}}lane")}
+    nodes = {str(n) for members in lanes.values() for n in members}  # every step of this process is in a lane
+    assert len(nodes) == 14 and nodes | {str(lane) for lane in lanes} | {"Participant_btl"} == boxes.keys()
+    for lane, members in lanes.items():
+        x, y, w, h = boxes[str(lane)]
+        for node in members:
+            nx, ny, nw, nh = boxes[str(node)]
+            assert y <= ny + nh / 2 <= y + h, (lane, node)  # each step in its lane's band
+    # Along the path, each step stands right of the one before; the host's timer sits on it.
+    assert boxes["start"][0] < boxes["draft"][0] < boxes["head_review"][0] < boxes["gw_head"][0]
+    assert boxes["deputy_review"][0] < boxes["clerk_issue"][0] < boxes["end_issued"][0]
+    host, timer = boxes["head_review"], boxes["head_deadline"]
+    assert host[0] < timer[0] + 18 < host[0] + host[2] and timer[1] + 18 == host[1] + host[3]
+    assert bpmn_layout.with_diagram(drawn) == drawn
+    drawn_by_hand = (ROOT / "processes" / "quang_ngai" / "qn_outgoing.bpmn").read_text(encoding="utf-8")
+    assert bpmn_layout.with_diagram(drawn_by_hand) == drawn_by_hand
 
 
 def _two_cases(api: Api) -> tuple[int, int]:
