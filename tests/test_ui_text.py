@@ -74,7 +74,13 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     expect(clerk.page.locator(".flash")).to_contain_text("Đã vào sổ văn bản đến, số đến 1.")
     clerk.shot("24-incoming-registered")
     _check(clerk, clerk.page.url.removeprefix(live_url), ["Văn bản đến", "Đã vào sổ", "Sở Y tế Hà Nội"])
-    for person in (anonymous, head, clerk):
+    auditor = Staff(browser, live_url, "btl_auditor", backend(platform)).login()
+    _check(auditor, "/audit/cases", ["Kiểm tra hồ sơ", "Trích yếu / tên hồ sơ", "Người xử lý", "Đang xử lý", SUBJECT])
+    _check(auditor, f"/audit/cases/{case['id']}", ["Tính toàn vẹn của nhật ký", "Nguyên vẹn", "Chạy lại từ nhật ký",
+                                                   "Khớp", "Nhật ký xử lý", "Đính kèm tệp", "Tệp và chữ ký số",
+                                                   "Chưa có chữ ký số", "Vũ Thu Hà"])
+    _check(head, "/audit/cases", ["Chỉ kiểm tra viên được tra cứu hồ sơ để kiểm tra."], status=403)
+    for person in (anonymous, head, clerk, auditor):
         person.close()
 
 
