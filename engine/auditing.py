@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from signing import verify
 from signing.errors import SigningError
 
-from . import audit, bpmn_layout, case_path, permissions, replay, signatures
+from . import audit, bpmn_layout, case_path, permissions, queries, replay, signatures
 from .clock import VIETNAM
 from .errors import Forbidden, InvalidData, NotFound
 from .models import AuditEntry, Case, CaseStatus, Document, Position, ProcessVersion, User
@@ -28,9 +28,9 @@ _MAX_TEXT = 200
 
 @dataclass(frozen=True)
 class CaseSearch:
-    """Tìm hồ sơ: words of the title, a number (số ký hiệu, or a bare number: the case's or
-    the document's in its register), a person who acted in the case (or on whose behalf),
-    the day it was started, its status."""
+    """Tìm hồ sơ: words of the title or the document (as the inbox finds them), a number
+    (số ký hiệu, or a bare number: the case's or the document's in its register), a person
+    who acted in the case (or on whose behalf), the day it was started, its status."""
 
     title: str = ""
     number: str = ""
@@ -88,7 +88,7 @@ def find_cases(session: Session, user: User, wanted: CaseSearch, page: int, per_
         .where(Case.agency_id.in_(audited_agencies(session, user)))
     )
     if wanted.title:
-        query = query.where(Case.title.icontains(wanted.title, autoescape=True))
+        query = query.where(queries.text_match(wanted.title))
     if wanted.number.isdigit():  # the case's number, or the document's number in its register
         query = query.where(or_(Case.id == int(wanted.number), Document.number == int(wanted.number)))
     elif wanted.number:

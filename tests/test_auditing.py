@@ -178,6 +178,8 @@ def test_the_search_finds_only_the_auditor_agencies_cases(api: Api, platform: Pl
         assert ids(btl) == [issued["id"], first["id"]]
         assert ids(qn) == []
         assert ids(btl, title="tiêm chủng") == [issued["id"], first["id"]]
+        assert ids(btl, title="tiem chung mo rong") == [issued["id"], first["id"]]  # folded, in any order
+        assert ids(btl, title="sốt xuất huyết") == []
         number = issued["document"]["number_symbol"]
         assert number is not None and ids(btl, number=number) == [issued["id"]]
         assert ids(btl, number=str(issued["id"])) == [issued["id"]]  # the case's number; the document's is 1
