@@ -18,14 +18,14 @@ from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy import delete, select, update
 
-from engine import audit, auditing, bpmn_layout, case_path, dossier
+from engine import audit, auditing, bpmn_layout, case_path, dossier, signatures
 from engine.clock import VIETNAM, FakeClock
 from engine.errors import Forbidden
-from engine.models import AuditEntry, User
+from engine.models import AuditEntry, Delegation, User
 from engine.platform import Platform
 from engine.storage import FileStore
 from tests.conftest import ROOT, Api
-from tests.flows import DRAFT, complete, issue_via_deputy, only_task, start
+from tests.flows import DRAFT, complete, issue_via_deputy, only_task, start, to_head
 from tests.test_ui_inbox import _login
 from webui import create_app
 
@@ -280,3 +280,36 @@ def test_the_pages_for_the_auditor_and_the_refusals(api: Api, platform: Platform
     with platform.db.read() as s:
         actions = [e.action for e in audit.case_entries(s, case["id"])]
     assert actions.count("dossier_exported") == 1  # the refused export wrote nothing
+
+
+def test_the_timeline_says_on_whose_behalf_and_the_search_finds_both(api: Api, platform: Platform) -> None:
+    task = to_head(api)
+    now = platform.clock.now()
+    with platform.db.write() as s:
+        ids = {name: uid for name, uid in s.execute(select(User.username, User.id))}
+        s.add(Delegation(grantor_id=ids["btl_head_khnv"], delegate_id=ids["btl_office_chief"],
+                         starts_on=now.date() - timedelta(days=1), ends_on=now.date() + timedelta(days=1),
+                         scope="btl_outgoing", created_at=now))
+    case = complete(api, "btl_office_chief", task, {"decision": "approve", "route": "director"})
+    store = FileStore(platform.settings.files_dir)
+    with platform.db.read() as s:
+        auditor = s.get(User, ids["btl_auditor"])
+        assert auditor is not None
+        keys = signatures.Keys(platform.settings.pki_dir, tuple(platform.settings.trust_roots))
+        page = auditing.case_audit(s, auditor, case["id"], store, keys, now)
+        row = page["timeline"][-1]
+        assert row["actor"]["username"] == "btl_office_chief"
+        assert row["on_behalf_of"]["username"] == "btl_head_khnv"
+        assert row["data"]["decision"] == "approve"
+        for person in ("btl_office_chief", "btl_head_khnv"):
+            found = auditing.find_cases(s, auditor, auditing.CaseSearch(person=person), 1, 20)
+            assert [c["id"] for c in found["items"]] == [case["id"]]
+
+
+def test_the_audit_page_shows_an_altered_entry(bare_api: Api, platform: Platform) -> None:
+    case_id, _ = _two_cases(bare_api)
+    with platform.db.write() as s:
+        first = audit.case_entries(s, case_id)[-1]
+        s.execute(update(AuditEntry).where(AuditEntry.seq == first.seq).values(at=first.at + timedelta(hours=1)))
+    html = _client(platform, "btl_auditor").get(f"/audit/cases/{case_id}").get_data(as_text=True)
+    assert "Phát hiện sai lệch" in html and f"#{first.seq}: nội dung đã bị sửa" in html
