@@ -293,7 +293,6 @@ def verify_received(session: Session, store: FileStore, keys: Keys, doc: Documen
     return doc.signature_status.value
 
 
-
 def check_stored(store: FileStore, keys: Keys, sha256: str, now: datetime) -> list[verify.SignatureReport]:
     """Every signature of a stored PDF, validated at ``now`` against the server's trust roots
     (``DocumentRejected`` when the file is not a PDF)."""

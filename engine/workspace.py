@@ -17,18 +17,7 @@ from .clock import VIETNAM
 from .definitions import VersionInfo, latest_versions, version_info
 from .doctypes import DOC_TYPES
 from .errors import Forbidden
-from .models import (
-    Agency,
-    Case,
-    Document,
-    DocumentStatus,
-    HumanTask,
-    Position,
-    Secrecy,
-    Unit,
-    User,
-    UserPosition,
-)
+from .models import Agency, Case, Document, DocumentStatus, HumanTask, Position, Secrecy, Unit, User, UserPosition
 
 URGENCY_TITLES = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 SECRECY_TITLES = {"thuong": "Thường", "mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}
@@ -41,9 +30,9 @@ _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SEC
 def header(session: Session, user: User) -> dict[str, Any]:
     """What every page's header shows: who is logged in, their unread notifications, and
     whether they keep a register (the clerk's entry page) or audit cases (kiểm tra viên)."""
-    positions = {p.value for p in session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id))}
+    positions = set(session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id)))
     return {"username": user.username, "full_name": user.full_name, "unread": notifications.unread_count(session, user),
-            "clerk": "clerk" in positions, "auditor": Position.AUDITOR.value in positions}
+            "clerk": "clerk" in {p.value for p in positions}, "auditor": Position.AUDITOR in positions}
 
 
 def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]]]:
