@@ -60,6 +60,15 @@ def append(
     return entry
 
 
+_ALTERED = "nội dung đã bị sửa (hash không khớp)"
+
+
+def _intact(e: AuditEntry) -> bool:
+    """Whether the entry's stored hash is still the hash of its content."""
+    return entry_hash(e.seq, e.at, e.actor_id, e.on_behalf_of_id, e.action, e.case_id, e.task_id, e.payload,
+                      e.prev_hash) == e.hash
+
+
 @dataclass(frozen=True)
 class Finding:
     seq: int
@@ -86,10 +95,8 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, list[Finding]]:
                 findings.append(Finding(e.seq, f"thiếu mục {expected_seq}–{e.seq - 1} (đã bị xóa)"))
             if e.prev_hash != prev:
                 findings.append(Finding(e.seq, "không nối với mục liền trước (bị xóa hoặc đổi thứ tự)"))
-            digest = entry_hash(e.seq, e.at, e.actor_id, e.on_behalf_of_id, e.action, e.case_id, e.task_id,
-                                e.payload, e.prev_hash)
-            if digest != e.hash:
-                findings.append(Finding(e.seq, "nội dung đã bị sửa (hash không khớp)"))
+            if not _intact(e):
+                findings.append(Finding(e.seq, _ALTERED))
             expected_seq, prev, last_seq = e.seq + 1, e.hash, e.seq
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != last_seq or head.hash != prev):
@@ -99,3 +106,39 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, list[Finding]]:
 
 def case_entries(session: Session, case_id: int) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)))
+
+
+def neighbours(session: Session, entries: list[AuditEntry]) -> dict[int, AuditEntry]:
+    """The entries just before and after each of ``entries`` that are not among them, by seq."""
+    own = {e.seq for e in entries}
+    wanted = sorted({s for e in entries for s in (e.seq - 1, e.seq + 1) if s > 0} - own)
+    if not wanted:
+        return {}
+    return {n.seq: n for n in session.scalars(select(AuditEntry).where(AuditEntry.seq.in_(wanted)))}
+
+
+def verify_entries(session: Session, entries: list[AuditEntry]) -> list[Finding]:
+    """Check some entries (one case's) where they sit in the chain, without reading all of it:
+    each one's own hash, and its links with the entries just before and just after it (or
+    with the chain's head, for the last one). An entry of the case altered, deleted between
+    two of its neighbours or moved is caught; a change elsewhere in the chain is ``verify``'s."""
+    near = {**{e.seq: e for e in entries}, **neighbours(session, entries)}
+    head = session.get(AuditHead, 1)
+    findings: list[Finding] = []
+    for e in entries:
+        if not _intact(e):
+            findings.append(Finding(e.seq, _ALTERED))
+        before = near.get(e.seq - 1)
+        if e.seq > 1 and before is None:
+            findings.append(Finding(e.seq, f"mục liền trước ({e.seq - 1}) đã bị xóa"))
+        elif e.prev_hash != (before.hash if before else GENESIS):
+            findings.append(Finding(e.seq, "không nối với mục liền trước (bị xóa hoặc đổi thứ tự)"))
+        after = near.get(e.seq + 1)
+        if after is not None:
+            if after.prev_hash != e.hash:
+                findings.append(Finding(e.seq, f"mục liền sau ({after.seq}) không nối với mục này"))
+        elif head is None or head.seq != e.seq:
+            findings.append(Finding(e.seq, f"mục liền sau ({e.seq + 1}) đã bị xóa"))
+        elif head.hash != e.hash:
+            findings.append(Finding(e.seq, "cuối chuỗi không khớp với mục này"))
+    return findings

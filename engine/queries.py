@@ -220,15 +220,21 @@ class InboxFilter:
     sort: str = "newest"
 
 
+def text_match(text: str) -> ColumnElement[bool]:
+    """Words of the case's title, or of its document (number, issuer: folded, so "tiem chung"
+    finds "tiêm chủng"), as a filter on Case outer-joined with Document."""
+    words = textfold.words(text)
+    in_document = and_(*[Document.search_text.contains(w, autoescape=True) for w in words]) if words else None
+    in_title = Case.title.contains(text.strip(), autoescape=True)
+    return or_(in_title, in_document) if in_document is not None else in_title
+
+
 def _narrowed(query: Select[Any], wanted: InboxFilter) -> Select[Any]:
     """``query`` joins Case and ProcessVersion and outer-joins Document."""
     if wanted.process:
         query = query.where(ProcessVersion.process_id == wanted.process)
-    words = textfold.words(wanted.text)
     if wanted.text.strip():
-        in_document = and_(*[Document.search_text.contains(w, autoescape=True) for w in words]) if words else None
-        in_title = Case.title.contains(wanted.text.strip(), autoescape=True)
-        query = query.where(or_(in_title, in_document) if in_document is not None else in_title)
+        query = query.where(text_match(wanted.text))
     return query
 
 

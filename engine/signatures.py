@@ -285,10 +285,15 @@ def verify_received(session: Session, store: FileStore, keys: Keys, doc: Documen
     if main is None:
         return doc.signature_status.value
     try:
-        reports = verify.verify_pdf(store.path(main.sha256).read_bytes(), keys.trust_roots(), now)
+        reports = check_stored(store, keys, main.sha256, now)
     except SigningError:
         reports = []
     _record(doc, reports)
     doc.signature_status = SignatureStatus(verify.signature_status(reports))
     return doc.signature_status.value
 
+
+def check_stored(store: FileStore, keys: Keys, sha256: str, now: datetime) -> list[verify.SignatureReport]:
+    """Every signature of a stored PDF, validated at ``now`` against the server's trust roots
+    (``DocumentRejected`` when the file is not a PDF)."""
+    return verify.verify_pdf(store.path(sha256).read_bytes(), keys.trust_roots(), now)

@@ -30,11 +30,11 @@ _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SEC
 def header(session: Session, user: User) -> dict[str, Any]:
     """What every page's header shows: who is logged in, their unread notifications, and
     whether they enter documents in a register (the clerk's entry page), keep registers (the
-    registers and reports) or design processes."""
+    registers and reports), design processes or audit cases (kiểm tra viên)."""
     positions = {p.value for p in session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id))}
     return {"username": user.username, "full_name": user.full_name, "unread": notifications.unread_count(session, user),
             "clerk": "clerk" in positions, "keeper": bool(positions & permissions.REGISTER_KEEPERS),
-            "designer": Position.DESIGNER in positions}
+            "designer": Position.DESIGNER in positions, "auditor": Position.AUDITOR in positions}
 
 
 def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]]]:

@@ -85,7 +85,14 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     _check(designer, "/design/btl_outgoing", ["Các phiên bản", "Người triển khai", "Hồ sơ đang chạy"])
     _check(designer, "/design/btl_outgoing/edit", ["Lưu", "Kiểm tra", "Triển khai", "Phần tử đã chọn"])
     _check(designer, "/design/btl_outgoing/diff?old=1&new=1", ["So sánh phiên bản 1 và 1", "Hai phiên bản giống nhau."])
-    for person in (anonymous, head, clerk, designer):
+
+    auditor = Staff(browser, live_url, "btl_auditor", backend(platform)).login()
+    _check(auditor, "/audit/cases", ["Kiểm tra hồ sơ", "Trích yếu / tên hồ sơ", "Người xử lý", "Đang xử lý", SUBJECT])
+    _check(auditor, f"/audit/cases/{case['id']}", ["Tính toàn vẹn của nhật ký", "Nguyên vẹn", "Chạy lại từ nhật ký",
+                                                   "Khớp", "Nhật ký xử lý", "Đính kèm tệp", "Tệp và chữ ký số",
+                                                   "Chưa có chữ ký số", "Vũ Thu Hà"])
+    _check(head, "/audit/cases", ["Chỉ kiểm tra viên được tra cứu hồ sơ để kiểm tra."], status=403)
+    for person in (anonymous, head, clerk, designer, auditor):
         person.close()
 
 

@@ -28,6 +28,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_registers,
         api_reports,
         api_search,
+        audit_pages,
         auth,
         case_pages,
         create,
@@ -54,6 +55,6 @@ def create_app(platform: Platform | None = None) -> Flask:
     for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
                       api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
                       case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp, register_pages.bp,
-                      report_pages.bp, delegation_pages.bp):
+                      report_pages.bp, delegation_pages.bp, audit_pages.bp):
         app.register_blueprint(blueprint)
     return app

@@ -13,13 +13,16 @@ URGENT = frozenset({"khan", "thuong_khan", "hoa_toc"})
 SECRECY = {"thuong": _l("Thường"), "mat": _l("Mật"), "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật")}
 SIGNATURE_STATUS = {"none": _l("Chưa có chữ ký số"), "valid": _l("Chữ ký số hợp lệ"),
                     "invalid": _l("Chữ ký số không hợp lệ"), "paper": _l("Ký tay trên giấy")}
+# What checking a stored file's signatures gave, when it could not be read as a signed PDF.
+FILE_CHECK = {"missing": _l("Không còn tệp trong kho lưu trữ"), "not_pdf": _l("Không phải tệp PDF")}
 DELIVERY = {"electronic": _l("Điện tử"), "paper": _l("Bản giấy")}
 FILE_ROLE = {"main": _l("Tệp chính"), "appendix": _l("Phụ lục")}
 CASE_STATUS = {"running": _l("Đang xử lý"), "completed": _l("Đã kết thúc")}
 TASK_STATUS = {"open": _l("Chờ xử lý"), "completed": _l("Đã xử lý"), "cancelled": _l("Đã hủy")}
 HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"), "file_attached": _l("Đính kèm tệp"),
            "timer_fired": _l("Đến hạn (tự động)"), "document_entered": _l("Vào sổ"),
-           "document_recalled": _l("Thu hồi"), "message_received": _l("Nhận văn bản liên thông")}
+           "document_recalled": _l("Thu hồi"), "message_received": _l("Nhận văn bản liên thông"),
+           "dossier_exported": _l("Xuất hồ sơ kiểm tra")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
