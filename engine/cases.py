@@ -126,13 +126,15 @@ def complete_task(
     uuid = _task_uuid(task_id)
     # Lock the case before reading the task's status: every change to a case's tasks and
     # timers happens under this lock, so the status read next is the settled one.
-    found = session.execute(
-        select(Case, HumanTask).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == task_id)
+    case = session.scalars(
+        select(Case).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == task_id)
         .with_for_update(of=Case)
     ).first()
-    if found is None:
+    # Read after the lock, in a statement of its own: on PostgreSQL a row joined in the locking
+    # statement is the one of its snapshot, taken before the wait for the lock.
+    row = session.get(HumanTask, task_id) if case is not None else None
+    if case is None or row is None:
         raise NotFound("Không tìm thấy công việc.")
-    case, row = found
     info = version_info(session, case.process_version_id)
     on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:
