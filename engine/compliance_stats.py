@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import pdftable, reports
 from .clock import VIETNAM
+from .errors import InvalidData
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -192,3 +194,20 @@ def to_pdf(stats: dict[str, Any], fonts: pdftable.Fonts, created: datetime) -> b
         running_title=f"Thống kê tuân thủ – {stats['agency']['name']}", document_title="Thống kê tuân thủ",
         author=stats["agency"]["name"],
     ), fonts, created)
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    filename: str
+    media_type: str
+
+
+def export(stats: dict[str, Any], fmt: str, fonts: pdftable.Fonts, created: datetime) -> Export:
+    """The figures as a spreadsheet (``xlsx``) or a PDF (``pdf``), with their file name."""
+    if fmt not in ("xlsx", "pdf"):
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn xlsx hoặc pdf."})
+    filename = f"thong-ke-{stats['agency']['code']}-{stats['from']}-{stats['to']}.{fmt}"
+    if fmt == "xlsx":
+        return Export(to_xlsx(stats), filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Export(to_pdf(stats, fonts, created), filename, "application/pdf")

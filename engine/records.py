@@ -119,6 +119,19 @@ def add_document(session: Session, user: User, record_id: int, document_id: Any,
                  payload={"record": record.id, "document": doc.id})
 
 
+def addable(session: Session, user: User, record_id: int, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest documents I may see of the record's agency that are not in it yet: the
+    choices offered by the page's "add a document" form (its owner's only)."""
+    record = _record(session, user, record_id, edit=True)
+    inside = select(RecordDocument.document_id).where(RecordDocument.record_id == record.id)
+    rows = session.scalars(
+        select(Document).where(Document.agency_id == record.agency_id, Document.id.not_in(inside),
+                               permissions.document_visibility(session, user, _today(now)))
+        .order_by(Document.id.desc()).limit(limit))
+    return [{"id": d.id, "number_symbol": d.number_symbol, "subject": d.subject, "direction": d.direction.value}
+            for d in rows]
+
+
 def remove_document(session: Session, user: User, record_id: int, document_id: int, now: datetime) -> None:
     record = _record(session, user, record_id, edit=True)
     link = session.get(RecordDocument, (record.id, document_id))

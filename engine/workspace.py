@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import desk, documents, notifications, permissions, queries, worktree
+from . import conversations, desk, documents, notifications, permissions, queries, worktree
 from .cases import start_form, startable_version
 from .clock import VIETNAM
 from .definitions import VersionInfo, latest_versions, version_info
@@ -28,11 +28,14 @@ _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SEC
 
 
 def header(session: Session, user: User) -> dict[str, Any]:
-    """What every page's header shows: who is logged in, their unread notifications, and
-    whether they keep a register (the clerk's entry page)."""
-    positions = set(session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id)))
+    """What every page's header shows: who is logged in, their unread notifications and
+    messages, whether they enter documents in a register (the clerk's entry page) and
+    whether they keep an agency's registers (the statistics)."""
+    positions = {p.value for p in session.scalars(select(UserPosition.position)
+                                                  .where(UserPosition.user_id == user.id))}
     return {"username": user.username, "full_name": user.full_name, "unread": notifications.unread_count(session, user),
-            "clerk": "clerk" in {p.value for p in positions}}
+            "messages": conversations.unread_count(session, user), "clerk": "clerk" in positions,
+            "keeper": bool(positions & permissions.REGISTER_KEEPERS)}
 
 
 def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]]]:

@@ -35,9 +35,13 @@ def create_app(platform: Platform | None = None) -> Flask:
         errors,
         i18n,
         inbox,
+        message_pages,
         notices,
+        notification_settings,
         pageutil,
+        record_pages,
         security,
+        statistics_pages,
         task_pages,
     )
 
@@ -48,6 +52,7 @@ def create_app(platform: Platform | None = None) -> Flask:
 
     for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
                       api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
-                      case_pages.bp, document_pages.bp, create.bp):
+                      case_pages.bp, document_pages.bp, create.bp, record_pages.bp, message_pages.bp,
+                      notification_settings.bp, statistics_pages.bp):
         app.register_blueprint(blueprint)
     return app

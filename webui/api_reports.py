@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, request, send_file
 
 from engine import compliance_stats, register_pdf, reports
-from engine.errors import InvalidData
 
 from .apiutil import authed, current_user, platform, transaction
 
@@ -57,17 +56,9 @@ def statistics() -> Any:
 @bp.get("/reports/statistics.<fmt>")
 def statistics_export(fmt: str) -> Any:
     """The same figures as a spreadsheet (.xlsx) or a PDF."""
-    if fmt not in ("xlsx", "pdf"):
-        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn xlsx hoặc pdf."})
     params = reports.SummaryParams.parse(request.args)
     settings = platform().settings
     with transaction(False) as (session, now):
         stats = compliance_stats.statistics(session, current_user(session, now), params, now)
-    if fmt == "xlsx":
-        content = compliance_stats.to_xlsx(stats)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = compliance_stats.to_pdf(stats, register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold), now)
-        media = "application/pdf"
-    return send_file(io.BytesIO(content), mimetype=media,
-                     download_name=f"thong-ke-{stats['agency']['code']}-{stats['from']}-{stats['to']}.{fmt}")
+    exported = compliance_stats.export(stats, fmt, register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold), now)
+    return send_file(io.BytesIO(exported.content), mimetype=exported.media_type, download_name=exported.filename)

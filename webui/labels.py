@@ -28,3 +28,8 @@ NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề n
 TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
         "overdue": _l("Quá hạn")}
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}
+GROUPING = {"month": _l("Theo tháng"), "quarter": _l("Theo quý"), "year": _l("Theo năm")}
+COMPLIANCE = {"on_time": _l("Đúng hạn"), "late": _l("Trễ hạn"), "open": _l("Đang xử lý"),
+              "issued": _l("Văn bản đi phát hành"), "unsigned": _l("Phát hành không có chữ ký số hợp lệ"),
+              "paper": _l("Ký tay (ngoại lệ)"), "documents": _l("Văn bản xử lý"),
+              "electronic": _l("Xử lý điện tử"), "electronic_share": _l("Tỷ lệ điện tử (%)")}
