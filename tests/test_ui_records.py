@@ -166,7 +166,8 @@ def test_message_pages_send_read_and_refuse(api: Api, platform: Platform) -> Non
     listed = head.get("/messages").get_data(as_text=True)
     assert 'data-testid="conversation-unread">1 chưa đọc' in listed
     assert re.search(r'data-testid="messages-unread">1<', listed)
-    assert "Gửi anh chị số liệu tuần này" in head.get(page).get_data(as_text=True)
+    opened = head.get(page).get_data(as_text=True)
+    assert "Gửi anh chị số liệu tuần này" in opened and re.search(r'data-testid="messages-unread">0<', opened)
     listed = head.get("/messages").get_data(as_text=True)
     assert "chưa đọc" not in listed and re.search(r'data-testid="messages-unread">0<', listed)
     head.get(page)  # opened again: nothing new, no second audit entry

@@ -85,8 +85,9 @@ def create() -> Any:
 def _conversation(db: Session, user: User, conversation_id: int, page: int, status: int = 200,
                   errors: Mapping[str, str] | None = None, error: str | None = None,
                   values: Mapping[str, str] | None = None) -> tuple[str, int]:
-    return render("messages/conversation.html", db, user, status,
-                  conversation=conversations.summary(db, user, conversation_id),
+    conversation = conversations.summary(db, user, conversation_id)
+    return render("messages/conversation.html", db, user, status, conversation=conversation,
+                  names={m["username"]: m["full_name"] for m in conversation["members"]},
                   found=conversations.messages(db, user, conversation_id, page, PER_PAGE),
                   errors=errors or {}, error=error, values=values or {})
 
@@ -98,6 +99,7 @@ def show(conversation_id: int) -> Any:
     page = page_number(request.args)
     with staff(write=True) as (db, user, now):
         conversations.mark_read(db, user, conversation_id, now)
+        db.flush()  # the header's unread count, read next, must see it
         return _conversation(db, user, conversation_id, page)
 
 
