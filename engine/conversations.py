@@ -173,6 +173,17 @@ def messages(session: Session, user: User, conversation_id: int, page: int, per_
             "total": total}
 
 
+def about_case(session: Session, user: User, case_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest messages linking a case, from the conversations I belong to (shown on the
+    case page, which has checked that I may see the case), oldest first."""
+    rows = list(session.scalars(
+        select(Message).join(ConversationMember, and_(ConversationMember.conversation_id == Message.conversation_id,
+                                                      ConversationMember.user_id == user.id))
+        .where(Message.case_id == case_id).order_by(Message.id.desc()).limit(limit)))
+    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_({m.sender_id for m in rows}))).all())
+    return [{**_message_view(m, names), "conversation_id": m.conversation_id} for m in reversed(rows)]
+
+
 def mark_read(session: Session, user: User, conversation_id: int, now: datetime) -> None:
     member = _membership(session, user, conversation_id)
     latest = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conversation_id))

@@ -17,6 +17,7 @@ from engine.clock import FakeClock
 from engine.models import AuditEntry, User
 from engine.platform import Platform
 from tests.conftest import Api
+from tests.flows import to_head
 from tests.pdfs import minimal_pdf
 from tests.test_compliance_stats import PERIOD, _laichau_incoming_handled
 from tests.test_records import INCOMING, _document
@@ -193,6 +194,23 @@ def test_message_pages_send_read_and_refuse(api: Api, platform: Platform) -> Non
     assert _post(outsider, page, {"text": "Xin chào"}).status_code == 403
     assert outsider.get("/messages/99999").status_code == 404
     assert _actions(platform, "btl_spec_khnv").count("message_posted") == 1
+
+
+def test_messages_about_a_case_show_on_its_page(api: Api, platform: Platform) -> None:
+    case_id = to_head(api)["case_id"]
+    spec = _client(platform, "btl_spec_khnv")
+    form = spec.get(f"/messages/new?case_id={case_id}").get_data(as_text=True)
+    assert f'name="case_id" value="{case_id}"' in form  # from the case page's link
+    outsider = _post(spec, "/messages/new", {"members": ["btl_spec_ksdb"], "text": "Nhờ chị xem", "case_id": case_id})
+    assert outsider.status_code == 422
+    assert _error(outsider.get_data(as_text=True), "case_id") == "Có người nhận không được xem."
+    sent = _post(spec, "/messages/new", {"members": ["btl_head_khnv"], "text": "Dự thảo đã trình anh",
+                                         "case_id": case_id})
+    assert sent.status_code == 302
+    for person in ("btl_spec_khnv", "btl_head_khnv"):
+        page = _client(platform, person).get(f"/cases/{case_id}").get_data(as_text=True)
+        panel = page.split('data-testid="case-messages"')[1].split("</section>")[0]
+        assert "Dự thảo đã trình anh" in panel and "Vũ Thu Hà" in panel, person
 
 
 def test_notification_settings_turn_email_on_and_off(api: Api, platform: Platform) -> None:

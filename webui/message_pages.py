@@ -52,32 +52,39 @@ def _new_form(db: Session, user: User, values: Mapping[str, Any], errors: Mappin
               value=values.get("title"), error=errors.get("title"), limits={"maxlength": 200}),
         Field(key="text", name="text", title=str(_l("Nội dung")), widget="textarea", required=True,
               value=values.get("text"), error=errors.get("text"), limits={"maxlength": conversations.MAX_TEXT}),
+        Field(key="document_id", name="document_id", title=str(_l("Kèm liên kết văn bản (mã số)")), widget="text",
+              value=values.get("document_id"), error=errors.get("document_id")),
+        Field(key="case_id", name="case_id", title=str(_l("Kèm liên kết hồ sơ công việc (mã số)")), widget="text",
+              value=values.get("case_id"), error=errors.get("case_id")),
     ]
 
 
 @bp.get("/messages/new")
 def new() -> Any:
-    """The form to write to one person or a group of my agency."""
+    """The form to write to one person or a group of my agency (``?case_id=`` or
+    ``?document_id=``: about that case or document, as from the case page)."""
+    linked = {k: request.args[k] for k in ("case_id", "document_id") if request.args.get(k)}
     with staff(write=False) as (db, user, _now):
-        return render("messages/new.html", db, user, fields=_new_form(db, user, {}, {}), error=None)
+        return render("messages/new.html", db, user, fields=_new_form(db, user, linked, {}), error=None)
 
 
 @bp.post("/messages/new")
 def create() -> Any:
     """Start the conversation with its first message (both or neither); a direct
     conversation already open with that person is continued instead."""
-    given = {"members": request.form.getlist("members"), "title": request.form.get("title", "").strip() or None,
-             "text": request.form.get("text", "")}
+    given: dict[str, Any] = {"members": request.form.getlist("members"),
+                             "title": request.form.get("title", "").strip() or None}
+    message = _message(request.form)
     try:
         with staff(write=True) as (db, user, now):
-            conversation = conversations.create(db, user, {"members": given["members"], "title": given["title"]}, now)
-            conversations.post(db, _store(), user, conversation.id, {"text": given["text"]}, [],
+            conversation = conversations.create(db, user, given, now)
+            conversations.post(db, _store(), user, conversation.id, message, [],
                                platform().settings.max_upload_bytes, now)
             conversation_id = conversation.id
     except InvalidData as refused:
         with staff(write=False) as (db, user, _now):
-            return render("messages/new.html", db, user, 422, fields=_new_form(db, user, given, refused.fields),
-                          error=refused.message)
+            fields = _new_form(db, user, {**request.form.to_dict(), **given}, refused.fields)
+            return render("messages/new.html", db, user, 422, fields=fields, error=refused.message)
     flash(gettext("Đã gửi tin nhắn."), "success")
     return redirect(f"/messages/{conversation_id}")
 
@@ -103,20 +110,22 @@ def show(conversation_id: int) -> Any:
         return _conversation(db, user, conversation_id, page)
 
 
-def _link(raw: str | None) -> Any:
-    """A document or case number as typed: a number, or the text itself for the service to refuse."""
-    raw = (raw or "").strip()
-    return None if not raw else int(raw) if raw.isdigit() else raw
+def _message(form: Mapping[str, str]) -> dict[str, Any]:
+    """The posted message: its text, and the document or case it links as typed (a number,
+    or the text itself for the service to refuse)."""
+    given: dict[str, Any] = {"text": form.get("text", "")}
+    for key in ("document_id", "case_id"):
+        raw = (form.get(key) or "").strip()
+        if raw:
+            given[key] = int(raw) if raw.isdigit() else raw
+    return given
 
 
 @bp.post("/messages/<int:conversation_id>")
 def reply(conversation_id: int) -> Any:
     """Send a message: text, PDF files (checked like a document's) and optionally a linked
     document or case every member may see."""
-    given = {"text": request.form.get("text", "")}
-    for key in ("document_id", "case_id"):
-        if (value := _link(request.form.get(key))) is not None:
-            given[key] = value
+    given = _message(request.form)
     files = [(f.filename or "", f.stream) for f in request.files.getlist("file") if f.filename]
     try:
         with staff(write=True) as (db, user, now):
