@@ -132,6 +132,26 @@ def addable(session: Session, user: User, record_id: int, now: datetime, limit: 
             for d in rows]
 
 
+def for_document(session: Session, user: User, document_id: int) -> dict[str, Any]:
+    """The document page's panel (the caller has checked the document may be seen): the
+    records holding it that I may see, and my records not archived it may still go in."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound("Không tìm thấy văn bản.")
+    holding = select(RecordDocument.record_id).where(RecordDocument.document_id == document_id)
+    order = (Record.year.desc(), Record.notation)
+    inside = [r for r in session.scalars(select(Record).where(Record.id.in_(holding)).order_by(*order))
+              if _visible(session, user, r)]
+    open_ones = session.scalars(select(Record).where(
+        Record.owner_id == user.id, Record.agency_id == doc.agency_id, Record.archived.is_(False),
+        Record.id.not_in(holding)).order_by(*order))
+
+    def brief(record: Record) -> dict[str, Any]:
+        return {"id": record.id, "code": code(session, record), "title": record.title}
+
+    return {"in": [brief(r) for r in inside], "choices": [brief(r) for r in open_ones]}
+
+
 def remove_document(session: Session, user: User, record_id: int, document_id: int, now: datetime) -> None:
     record = _record(session, user, record_id, edit=True)
     link = session.get(RecordDocument, (record.id, document_id))

@@ -108,6 +108,19 @@ def test_records_pages_open_fill_close_archive_and_export(api: Api, platform: Pl
         "record_created", "record_document_added", "record_document_added", "record_document_removed",
         "record_updated", "record_updated", "record_exported", "record_exported"]
 
+    # From the document's page: the records holding it, and mine it may still go in.
+    doc_page = clerk.get(f"/documents/{later}").get_data(as_text=True)
+    panel = doc_page.split('data-testid="document-records"')[1].split("</section>")[0]
+    assert "000.99.01.H26.2026.01.YTDP" not in panel and "Đưa vào hồ sơ của tôi" not in panel  # taken out; archived
+    second = _post(clerk, "/records/new", {**RECORD, "notation": "02.TC", "title": "Hồ sơ tiêm chủng"})
+    assert second.status_code == 302
+    unchosen = _post(clerk, f"/documents/{later}/records", {"record_id": ""})
+    assert unchosen.status_code == 422 and _error(unchosen.get_data(as_text=True), "record_id") == "Chưa chọn hồ sơ."
+    assert _post(clerk, f"/documents/{later}/records", {"record_id": second.headers["Location"].rsplit("/", 1)[1]}
+                 ).status_code == 302
+    panel = clerk.get(f"/documents/{later}").get_data(as_text=True).split('data-testid="document-records"')[1]
+    assert "000.99.01.H26.2026.02.TC" in panel.split("</ul>")[0]
+
     # A colleague sees the public record but may not change it; another agency does not see it.
     colleague = _client(platform, "btl_spec_khnv")
     seen = colleague.get(page)
