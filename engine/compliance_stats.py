@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import pdftable, reports
 from .clock import VIETNAM
 from .errors import InvalidData
+from .exports import Export
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -194,13 +194,6 @@ def to_pdf(stats: dict[str, Any], fonts: pdftable.Fonts, created: datetime) -> b
         running_title=f"Thống kê tuân thủ – {stats['agency']['name']}", document_title="Thống kê tuân thủ",
         author=stats["agency"]["name"],
     ), fonts, created)
-
-
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    filename: str
-    media_type: str
 
 
 def export(stats: dict[str, Any], fmt: str, fonts: pdftable.Fonts, created: datetime) -> Export:

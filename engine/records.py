@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from . import audit, doctypes, pdftable, permissions
 from .clock import VIETNAM
 from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .exports import Export
 from .models import Agency, Document, Record, RecordDocument, Unit, User, UserPosition
 from .storage import FileStore
 
@@ -261,13 +261,6 @@ def stats(session: Session, store: FileStore, user: User) -> list[dict[str, Any]
         entry["pages"] += sum(page_count(store, d) for d in docs)
     names = {uid: name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(totals)))}
     return [{"username": names[uid], **counts} for uid, counts in sorted(totals.items(), key=lambda t: names[t[0]])]
-
-
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    filename: str
-    media_type: str
 
 
 def export_pdf(session: Session, store: FileStore, user: User, record_id: int, fonts: pdftable.Fonts,
