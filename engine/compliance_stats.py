@@ -24,11 +24,12 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import pdftable, reports
+from . import pdftable, permissions, reports
 from .clock import VIETNAM
 from .errors import InvalidData
 from .exports import Export
 from .models import (
+    Agency,
     Assignment,
     AssignmentStatus,
     Delivery,
@@ -68,6 +69,14 @@ class _Counts:
 
     def who(self, kind: str) -> set[int | None]:
         return {w for k, w, _ in self.values if k == kind}
+
+
+def agencies(session: Session, user: User) -> list[dict[str, str]]:
+    """The agencies whose statistics the user may see: those whose registers they keep."""
+    kept = [a for a, positions in permissions.positions_by_agency(session, user).items()
+            if positions & permissions.REGISTER_KEEPERS]
+    return [{"code": a.code, "name": a.name}
+            for a in session.scalars(select(Agency).where(Agency.id.in_(kept)).order_by(Agency.name))]
 
 
 def statistics(session: Session, user: User, params: reports.SummaryParams, now: datetime) -> dict[str, Any]:

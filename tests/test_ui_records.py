@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from engine.clock import FakeClock
-from engine.models import AuditEntry, User
+from engine.models import Agency, AuditEntry, Position, Unit, User, UserPosition
 from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import to_head
@@ -270,6 +270,17 @@ def test_statistics_page_for_keepers_with_exports(api: Api, platform: Platform, 
     assert _error(bad.get_data(as_text=True), "to") == "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."
     assert 'value="2026-03-31"' in bad.get_data(as_text=True)
     assert director.get("/statistics").status_code == 200  # this year so far, by month
+
+    with platform.db.write() as session:  # the director also keeps the registers of a second agency
+        director_id = session.scalar(select(User.id).where(User.username == "laichau_director"))
+        unit_id = session.scalar(select(Unit.id).join(Agency, Agency.id == Unit.agency_id).where(Agency.code == "btl"))
+        session.add(UserPosition(user_id=director_id, unit_id=unit_id, position=Position.DIRECTOR))
+    which = director.get(f"/statistics?{PERIOD}")
+    assert which.status_code == 422
+    assert _error(which.get_data(as_text=True), "agency") == "Bắt buộc khi bạn thuộc nhiều cơ quan."
+    assert '<option value="btl">' in which.get_data(as_text=True)
+    chosen = director.get(f"/statistics?{PERIOD}&agency=laichau").get_data(as_text=True)
+    assert "Phòng Quản lý công nghiệp" in chosen and '<option value="laichau" selected>' in chosen
 
     specialist = _client(platform, "laichau_spec_qlcn")
     assert specialist.get(f"/statistics?{PERIOD}").status_code == 403

@@ -53,9 +53,9 @@ def index() -> Any:
             stats = compliance_stats.statistics(db, user, reports.SummaryParams.parse(wanted), now)
         except InvalidData as refused:
             return render("statistics/index.html", db, user, 422, wanted=wanted, groups=GROUPS, stats=None,
-                          errors=refused.fields, error=refused.message)
+                          agencies=compliance_stats.agencies(db, user), errors=refused.fields, error=refused.message)
         return render("statistics/index.html", db, user, wanted=wanted, groups=GROUPS, stats=stats, errors={},
-                      error=None, chart=_chart(stats))
+                      agencies=compliance_stats.agencies(db, user), error=None, chart=_chart(stats))
 
 
 @bp.get("/statistics.<fmt>")
