@@ -287,3 +287,17 @@ def test_statistics_page_for_keepers_with_exports(api: Api, platform: Platform, 
     assert specialist.get("/statistics?from=bad").status_code == 403  # refused before the input is looked at
     assert specialist.get(f"/statistics.xlsx?{PERIOD}").status_code == 403
     assert "Thống kê tuân thủ" not in specialist.get("/inbox").get_data(as_text=True)
+
+
+def test_the_new_pages_switch_to_english(api: Api, platform: Platform) -> None:
+    clerk = _client(platform, "btl_clerk")
+    assert _post(clerk, "/language", {"lang": "en", "next": "/records"}).status_code == 302
+    for path, words in (("/records", ["Records", "Open a record", "No records yet."]),
+                        ("/records/new", ["Record notation", "Retention period", "Personal record"]),
+                        ("/messages", ["New message", "No conversations yet."]),
+                        ("/messages/new", ["Recipients", "Link a case (its number)"]),
+                        ("/settings/notifications", ["Notification settings", "Also send my notifications by e-mail"]),
+                        ("/statistics", ["Compliance statistics", "By unit", "By person", "Download the PDF"])):
+        html = clerk.get(path).get_data(as_text=True)
+        for word in words:
+            assert word in html, (path, word)

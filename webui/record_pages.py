@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from engine import records
+from engine.clock import VIETNAM
 from engine.errors import Conflict, InvalidData
 from engine.models import User
 from engine.pdftable import Fonts
@@ -72,7 +73,7 @@ def new() -> Any:
     """The form to open a record."""
     with staff(write=False) as (db, user, now):
         records.listing(db, _store(), user, None, 1, 1, now)  # refuses those of no agency, like creating would
-        values = {"year": now.year, "access": "Hạn chế"}
+        values = {"year": now.astimezone(VIETNAM).year, "access": "Hạn chế"}
         return render("records/new.html", db, user, fields=_form(values, {}), error=None)
 
 
