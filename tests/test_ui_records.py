@@ -177,6 +177,8 @@ def test_message_pages_send_read_and_refuse(api: Api, platform: Platform) -> Non
     page = sent.headers["Location"]
     conversation = page.rsplit("/", 1)[1]
     head = _client(platform, "btl_head_khnv")
+    notice = head.get("/notifications").get_data(as_text=True).split('class="notice kind-message unread"')[1]
+    assert 'name="next" value="/messages"' in notice.split("</li>")[0]  # the notification leads to the messages
     listed = head.get("/messages").get_data(as_text=True)
     assert 'data-testid="conversation-unread">1 chưa đọc' in listed
     assert re.search(r'data-testid="messages-unread">1<', listed)
