@@ -173,9 +173,13 @@ def messages(session: Session, user: User, conversation_id: int, page: int, per_
             "total": total}
 
 
-def about_case(session: Session, user: User, case_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest messages linking a case, from the conversations I belong to (shown on the
-    case page, which has checked that I may see the case), oldest first."""
+def about_case(session: Session, user: User, case_id: int, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest messages linking a case I may see, from the conversations I belong to,
+    oldest first (the case page shows them)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Không tìm thấy hồ sơ công việc.")
+    permissions.ensure_can_view(session, user, case, now.astimezone(VIETNAM).date())
     rows = list(session.scalars(
         select(Message).join(ConversationMember, and_(ConversationMember.conversation_id == Message.conversation_id,
                                                       ConversationMember.user_id == user.id))

@@ -226,6 +226,10 @@ def test_messages_about_a_case_show_on_its_page(api: Api, platform: Platform) ->
         page = _client(platform, person).get(f"/cases/{case_id}").get_data(as_text=True)
         panel = page.split('data-testid="case-messages"')[1].split("</section>")[0]
         assert "Dự thảo đã trình anh" in panel and "Vũ Thu Hà" in panel, person
+        listed = api.get(person, f"/api/v1/cases/{case_id}/messages").get_json()["items"]
+        assert [m["text"] for m in listed] == ["Dự thảo đã trình anh"]
+    assert api.get("btl_spec_ksdb", f"/api/v1/cases/{case_id}/messages").status_code == 403  # may not see the case
+    assert api.get("btl_spec_khnv", "/api/v1/cases/99999/messages").status_code == 404
 
 
 def test_notification_settings_turn_email_on_and_off(api: Api, platform: Platform) -> None:

@@ -19,5 +19,5 @@ def show(case_id: int) -> Any:
     """One case: its status, who holds it now, its document, the messages about it in my
     conversations, and its history."""
     with staff(write=False) as (db, user, now):
-        page = workspace.case(db, user, case_id, now)  # refuses those who may not see the case
-        return render("cases/case.html", db, user, page=page, messages=conversations.about_case(db, user, case_id))
+        return render("cases/case.html", db, user, page=workspace.case(db, user, case_id, now),
+                      messages=conversations.about_case(db, user, case_id, now))
