@@ -24,9 +24,12 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import pdftable, reports
+from . import pdftable, permissions, reports
 from .clock import VIETNAM
+from .errors import InvalidData
+from .exports import Export
 from .models import (
+    Agency,
     Assignment,
     AssignmentStatus,
     Delivery,
@@ -66,6 +69,14 @@ class _Counts:
 
     def who(self, kind: str) -> set[int | None]:
         return {w for k, w, _ in self.values if k == kind}
+
+
+def agencies(session: Session, user: User) -> list[dict[str, str]]:
+    """The agencies whose statistics the user may see: those whose registers they keep."""
+    kept = [a for a, positions in permissions.positions_by_agency(session, user).items()
+            if positions & permissions.REGISTER_KEEPERS]
+    return [{"code": a.code, "name": a.name}
+            for a in session.scalars(select(Agency).where(Agency.id.in_(kept)).order_by(Agency.name))]
 
 
 def statistics(session: Session, user: User, params: reports.SummaryParams, now: datetime) -> dict[str, Any]:
@@ -192,3 +203,13 @@ def to_pdf(stats: dict[str, Any], fonts: pdftable.Fonts, created: datetime) -> b
         running_title=f"Thống kê tuân thủ – {stats['agency']['name']}", document_title="Thống kê tuân thủ",
         author=stats["agency"]["name"],
     ), fonts, created)
+
+
+def export(stats: dict[str, Any], fmt: str, fonts: pdftable.Fonts, created: datetime) -> Export:
+    """The figures as a spreadsheet (``xlsx``) or a PDF (``pdf``), with their file name."""
+    if fmt not in ("xlsx", "pdf"):
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn xlsx hoặc pdf."})
+    filename = f"thong-ke-{stats['agency']['code']}-{stats['from']}-{stats['to']}.{fmt}"
+    if fmt == "xlsx":
+        return Export(to_xlsx(stats), filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Export(to_pdf(stats, fonts, created), filename, "application/pdf")

@@ -67,6 +67,7 @@ def create(session: Session, user: User, given: dict[str, Any], now: datetime) -
     session.add(conversation)
     session.flush()
     session.add_all(ConversationMember(conversation_id=conversation.id, user_id=uid) for uid in sorted(members))
+    session.flush()  # the members are looked up by key (session.get) when the first message follows
     audit.append(session, at=now, action="conversation_created", actor_id=user.id,
                  payload={"conversation": conversation.id, "members": sorted(members), "title": title})
     return conversation
@@ -172,12 +173,47 @@ def messages(session: Session, user: User, conversation_id: int, page: int, per_
             "total": total}
 
 
+def about_case(session: Session, user: User, case_id: int, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest messages linking a case I may see, from the conversations I belong to,
+    oldest first (the case page shows them)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Không tìm thấy hồ sơ công việc.")
+    permissions.ensure_can_view(session, user, case, now.astimezone(VIETNAM).date())
+    rows = list(session.scalars(
+        select(Message).join(ConversationMember, and_(ConversationMember.conversation_id == Message.conversation_id,
+                                                      ConversationMember.user_id == user.id))
+        .where(Message.case_id == case_id).order_by(Message.id.desc()).limit(limit)))
+    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_({m.sender_id for m in rows}))).all())
+    return [{**_message_view(m, names), "conversation_id": m.conversation_id} for m in reversed(rows)]
+
+
 def mark_read(session: Session, user: User, conversation_id: int, now: datetime) -> None:
     member = _membership(session, user, conversation_id)
     latest = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conversation_id))
+    if (latest or 0) <= member.last_read_id:
+        return  # nothing new: opening the conversation again leaves no audit entry
     member.last_read_id = latest or 0
     audit.append(session, at=now, action="conversation_read", actor_id=user.id,
                  payload={"conversation": conversation_id, "up_to": member.last_read_id})
+
+
+def summary(session: Session, user: User, conversation_id: int) -> dict[str, Any]:
+    """A conversation's name and members, for its members only."""
+    _membership(session, user, conversation_id)
+    conversation = session.get(Conversation, conversation_id)
+    assert conversation is not None  # _membership checked it
+    return {"id": conversation.id, "title": conversation.title, "direct": conversation.direct,
+            "members": [{"username": p.username, "full_name": p.full_name}
+                        for p in sorted(_members(session, conversation_id), key=lambda p: p.full_name)]}
+
+
+def unread_count(session: Session, user: User) -> int:
+    """Messages of others I have not read yet, over all my conversations (the header's count)."""
+    return session.scalar(
+        select(func.count(Message.id)).join(ConversationMember, and_(
+            ConversationMember.conversation_id == Message.conversation_id, ConversationMember.user_id == user.id))
+        .where(Message.id > ConversationMember.last_read_id, Message.sender_id != user.id)) or 0
 
 
 def listing(session: Session, user: User, page: int, per_page: int) -> dict[str, Any]:
@@ -195,8 +231,11 @@ def listing(session: Session, user: User, page: int, per_page: int) -> dict[str,
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(base.order_by(last.desc().nulls_last(), Conversation.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
-    items = [{"id": c.id, "title": c.title, "direct": c.direct, "unread": int(n or 0),
-              "members": [p.username for p in _members(session, c.id)]} for c, n, _ in rows]
+    items = []
+    for c, n, _ in rows:
+        people = _members(session, c.id)
+        items.append({"id": c.id, "title": c.title, "direct": c.direct, "unread": int(n or 0),
+                      "members": [p.username for p in people], "names": [p.full_name for p in people]})
     return {"items": items, "page": page, "per_page": per_page, "total": total,
             "unread": sum(i["unread"] for i in items)}
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from . import audit
 from .errors import InvalidData
 from .models import (
     Case,
@@ -123,6 +124,17 @@ def mark_read(session: Session, user: User, ids: Any, now: datetime) -> int:
         query = query.where(Notification.id.in_(ids))
     result = session.execute(query.values(read_at=now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def set_email(session: Session, user: User, wanted: Any, now: datetime) -> None:
+    """Turn the e-mail copy of my notifications on or off."""
+    if not isinstance(wanted, bool):
+        raise InvalidData("Giá trị không hợp lệ.", {"email_notifications": "Cần true hoặc false."})
+    if wanted and not user.email:
+        raise InvalidData("Tài khoản chưa có địa chỉ thư điện tử.",
+                          {"email_notifications": "Chưa có địa chỉ thư điện tử để gửi thông báo."})
+    user.email_notifications = wanted
+    audit.append(session, at=now, action="settings_changed", actor_id=user.id, payload={"email_notifications": wanted})
 
 
 class Mailer(Protocol):

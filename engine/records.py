@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from . import audit, doctypes, pdftable, permissions
 from .clock import VIETNAM
 from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .exports import Export
 from .models import Agency, Document, Record, RecordDocument, Unit, User, UserPosition
 from .storage import FileStore
 
@@ -117,6 +117,39 @@ def add_document(session: Session, user: User, record_id: int, document_id: Any,
     session.add(RecordDocument(record_id=record.id, document_id=doc.id, added_by=user.id, added_at=now))
     audit.append(session, at=now, action="record_document_added", actor_id=user.id,
                  payload={"record": record.id, "document": doc.id})
+
+
+def addable(session: Session, user: User, record_id: int, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest documents I may see of the record's agency that are not in it yet: the
+    choices offered by the page's "add a document" form (its owner's only)."""
+    record = _record(session, user, record_id, edit=True)
+    inside = select(RecordDocument.document_id).where(RecordDocument.record_id == record.id)
+    rows = session.scalars(
+        select(Document).where(Document.agency_id == record.agency_id, Document.id.not_in(inside),
+                               permissions.document_visibility(session, user, _today(now)))
+        .order_by(Document.id.desc()).limit(limit))
+    return [{"id": d.id, "number_symbol": d.number_symbol, "subject": d.subject, "direction": d.direction.value}
+            for d in rows]
+
+
+def for_document(session: Session, user: User, document_id: int) -> dict[str, Any]:
+    """The document page's panel (the caller has checked the document may be seen): the
+    records holding it that I may see, and my records not archived it may still go in."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound("Không tìm thấy văn bản.")
+    holding = select(RecordDocument.record_id).where(RecordDocument.document_id == document_id)
+    order = (Record.year.desc(), Record.notation)
+    inside = [r for r in session.scalars(select(Record).where(Record.id.in_(holding)).order_by(*order))
+              if _visible(session, user, r)]
+    open_ones = session.scalars(select(Record).where(
+        Record.owner_id == user.id, Record.agency_id == doc.agency_id, Record.archived.is_(False),
+        Record.id.not_in(holding)).order_by(*order))
+
+    def brief(record: Record) -> dict[str, Any]:
+        return {"id": record.id, "code": code(session, record), "title": record.title}
+
+    return {"in": [brief(r) for r in inside], "choices": [brief(r) for r in open_ones]}
 
 
 def remove_document(session: Session, user: User, record_id: int, document_id: int, now: datetime) -> None:
@@ -228,13 +261,6 @@ def stats(session: Session, store: FileStore, user: User) -> list[dict[str, Any]
         entry["pages"] += sum(page_count(store, d) for d in docs)
     names = {uid: name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(totals)))}
     return [{"username": names[uid], **counts} for uid, counts in sorted(totals.items(), key=lambda t: names[t[0]])]
-
-
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    filename: str
-    media_type: str
 
 
 def export_pdf(session: Session, store: FileStore, user: User, record_id: int, fonts: pdftable.Fonts,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import desk, documents, notifications, permissions, queries, worktree
+from . import conversations, desk, documents, notifications, permissions, queries, worktree
 from .cases import start_form, startable_version
 from .clock import VIETNAM
 from .definitions import VersionInfo, latest_versions, version_info
@@ -28,12 +28,14 @@ _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SEC
 
 
 def header(session: Session, user: User) -> dict[str, Any]:
-    """What every page's header shows: who is logged in, their unread notifications, and
-    whether they enter documents in a register (the clerk's entry page), keep registers (the
-    registers and reports), design processes or audit cases (kiểm tra viên)."""
+    """What every page's header shows: who is logged in, their unread notifications and
+    messages, and whether they enter documents in a register (the clerk's entry page), keep
+    registers (the registers, reports and statistics), design processes or audit cases
+    (kiểm tra viên)."""
     positions = {p.value for p in session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id))}
     return {"username": user.username, "full_name": user.full_name, "unread": notifications.unread_count(session, user),
-            "clerk": "clerk" in positions, "keeper": bool(positions & permissions.REGISTER_KEEPERS),
+            "messages": conversations.unread_count(session, user), "clerk": "clerk" in positions,
+            "keeper": bool(positions & permissions.REGISTER_KEEPERS),
             "designer": Position.DESIGNER in positions, "auditor": Position.AUDITOR in positions}
 
 

@@ -83,7 +83,7 @@ def test_registers_and_reports_are_for_register_keepers(api: Api, platform: Plat
     inbox = _page(specialist, "/inbox")
     assert 'href="/registers"' not in inbox and 'href="/reports"' not in inbox and 'href="/search"' in inbox
     for path in ("/registers", "/registers/incoming", "/reports", "/registers/incoming/print.pdf",
-                 "/reports/statistics.xlsx?from=2026-01-01&to=2026-12-31"):
+                 "/statistics.xlsx?from=2026-01-01&to=2026-12-31"):
         assert "Chỉ văn thư, lãnh đạo và quản trị" in _page(specialist, path, 403), path
     admin = _client(platform, "btl_admin")  # keeps the ordinary registers, not the secret one
     assert "data-book=\"incoming_secret\"" not in _page(admin, "/registers")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlalchemy.orm import Session
 
-from engine import accounts, cases, queries, signatures
+from engine import accounts, cases, conversations, queries, signatures
 from engine.errors import InvalidData
 from engine.models import User
 
@@ -80,6 +80,12 @@ def get_case(case_id: int) -> Any:
 def case_history(case_id: int) -> Any:
     """The case's audit entries in order."""
     return authed(False, lambda s, u, now: {"items": queries.case_history(s, u, case_id, now)})
+
+
+@bp.get("/v1/cases/<int:case_id>/messages")
+def case_messages(case_id: int) -> Any:
+    """The messages linking the case, from the conversations I belong to."""
+    return authed(False, lambda s, u, now: {"items": conversations.about_case(s, u, case_id, now)})
 
 
 @bp.get("/v1/tasks")

@@ -9,7 +9,6 @@ from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
 from engine import audit, notifications
-from engine.errors import InvalidData
 from engine.models import User
 
 from .apiutil import authed, body, page_args
@@ -54,13 +53,9 @@ def me() -> Any:
 def update_me() -> Any:
     """Turn e-mail notifications on or off: ``{"email_notifications": true}``."""
     wanted = body().get("email_notifications")
-    if not isinstance(wanted, bool):
-        raise InvalidData("Giá trị không hợp lệ.", {"email_notifications": "Cần true hoặc false."})
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        user.email_notifications = wanted
-        audit.append(session, at=now, action="settings_changed", actor_id=user.id,
-                     payload={"email_notifications": wanted})
+        notifications.set_email(session, user, wanted, now)
         return _me(user)
 
     return authed(True, action)

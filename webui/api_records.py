@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
 from engine import records
 from engine.errors import InvalidData
 from engine.models import User
-from engine.pdftable import Fonts
 from engine.storage import FileStore
 
+from . import exports
 from .apiutil import authed, body, current_user, page_args, platform, transaction
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1/records")
@@ -96,15 +96,5 @@ def remove_document(record_id: int, document_id: int) -> Any:
 @bp.get("/<int:record_id>/export.<fmt>")
 def export(record_id: int, fmt: str) -> Any:
     """The record as one PDF (cover list, then the documents) or as XML of its metadata."""
-    if fmt not in ("pdf", "xml"):
-        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
-    settings = platform().settings
-    with transaction(True) as (session, now):
-        user = current_user(session, now)
-        if fmt == "pdf":
-            result = records.export_pdf(session, _store(), user, record_id,
-                                        Fonts(settings.pdf_font, settings.pdf_font_bold), now)
-        else:
-            result = records.export_xml(session, _store(), user, record_id, now)
-    return Response(result.content, mimetype=result.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
+    with transaction(True) as (session, now):  # exporting is audited
+        return exports.record(session, current_user(session, now), record_id, fmt, now)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from engine import workspace
+from engine import conversations, workspace
 
 from .pageutil import render, staff
 
@@ -16,6 +16,8 @@ bp = Blueprint("cases", __name__)
 
 @bp.get("/cases/<int:case_id>")
 def show(case_id: int) -> Any:
-    """One case: its status, who holds it now, its document and its history."""
+    """One case: its status, who holds it now, its document, the messages about it in my
+    conversations, and its history."""
     with staff(write=False) as (db, user, now):
-        return render("cases/case.html", db, user, page=workspace.case(db, user, case_id, now))
+        return render("cases/case.html", db, user, page=workspace.case(db, user, case_id, now),
+                      messages=conversations.about_case(db, user, case_id, now))

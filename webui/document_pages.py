@@ -1,16 +1,21 @@
-"""Documents in the pages: a document with its files and work tree, its PDF for the
-viewer, the upload (with progress, from the page's script) and the clerk's entry of an
-incoming document in the register."""
+"""Documents in the pages: a document with its files, work tree and the records (hồ sơ)
+holding it, its PDF for the viewer, the upload (with progress, from the page's script),
+putting it in one of my records, and the clerk's entry of an incoming document in the
+register."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, request, send_file
 from flask_babel import gettext
+from sqlalchemy.orm import Session
 
-from engine import desk, workspace
-from engine.errors import InvalidData
+from engine import desk, records, workspace
+from engine.errors import Conflict, InvalidData
+from engine.models import User
 from engine.storage import FileStore
 
 from . import formfields
@@ -21,11 +26,36 @@ from .pageutil import render, safe_next, staff
 bp = Blueprint("docs", __name__)
 
 
+def _page(db: Session, user: User, document_id: int, now: datetime, status: int = 200,
+          errors: Mapping[str, str] | None = None, error: str | None = None) -> tuple[str, int]:
+    page = workspace.document(db, user, document_id, now)  # refuses those who may not see it
+    return render("documents/document.html", db, user, status, page=page,
+                  records=records.for_document(db, user, document_id), errors=errors or {}, error=error)
+
+
 @bp.get("/documents/<int:document_id>")
 def show(document_id: int) -> Any:
-    """One document: metadata, files (and the upload when allowed), work tree."""
+    """One document: metadata, files (and the upload when allowed), work tree, the records
+    (hồ sơ) holding it."""
     with staff(write=False) as (db, user, now):
-        return render("documents/document.html", db, user, page=workspace.document(db, user, document_id, now))
+        return _page(db, user, document_id, now)
+
+
+@bp.post("/documents/<int:document_id>/records")
+def add_to_record(document_id: int) -> Any:
+    """Put the document in one of my records (the document itself, never a copy)."""
+    raw = request.form.get("record_id", "")
+    try:
+        if not raw.isdigit():
+            raise InvalidData("Chưa chọn hồ sơ.", {"record_id": "Chọn một hồ sơ của bạn."})
+        with staff(write=True) as (db, user, now):
+            records.add_document(db, user, int(raw), document_id, now)
+    except (InvalidData, Conflict) as refused:
+        with staff(write=False) as (db, user, now):
+            return _page(db, user, document_id, now, 422 if isinstance(refused, InvalidData) else 409,
+                         {"record_id": refused.message}, refused.message)
+    flash(gettext("Đã đưa văn bản vào hồ sơ."), "success")
+    return redirect(f"/documents/{document_id}")
 
 
 @bp.get("/documents/<int:document_id>/files/<int:file_id>")

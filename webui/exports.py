@@ -1,5 +1,5 @@
-"""The files both the API and the pages send, each read with the asker's rights: a
-register book printed for binding, and the compliance statistics as xlsx or PDF."""
+"""The files both the API and the pages send, each made with the asker's rights: a register
+book printed for binding, a record as PDF or XML, and the compliance statistics as xlsx or PDF."""
 
 from __future__ import annotations
 
@@ -11,19 +11,23 @@ from typing import Any
 from flask import send_file
 from sqlalchemy.orm import Session
 
-from engine import compliance_stats, register_pdf, reports
+from engine import compliance_stats, records, register_pdf, reports
 from engine.errors import InvalidData
+from engine.exports import Export
 from engine.models import User
+from engine.storage import FileStore
 
 from .apiutil import platform
-
-EXPORT_FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                  "pdf": "application/pdf"}
 
 
 def _fonts() -> register_pdf.Fonts:
     settings = platform().settings
     return register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold)
+
+
+def send(exported: Export) -> Any:
+    return send_file(io.BytesIO(exported.content), mimetype=exported.media_type, as_attachment=True,
+                     download_name=exported.filename)
 
 
 def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
@@ -34,10 +38,16 @@ def printed_register(session: Session, user: User, code: str, args: Mapping[str,
 
 def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:
     """The compliance statistics of the period as a spreadsheet (.xlsx) or a PDF."""
-    if fmt not in EXPORT_FORMATS:
-        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn xlsx hoặc pdf."})
     stats = compliance_stats.statistics(session, user, reports.SummaryParams.parse(args), now)
-    content = (compliance_stats.to_xlsx(stats) if fmt == "xlsx"
-               else compliance_stats.to_pdf(stats, _fonts(), now))
-    return send_file(io.BytesIO(content), mimetype=EXPORT_FORMATS[fmt],
-                     download_name=f"thong-ke-{stats['agency']['code']}-{stats['from']}-{stats['to']}.{fmt}")
+    return send(compliance_stats.export(stats, fmt, _fonts(), now))
+
+
+def record(session: Session, user: User, record_id: int, fmt: str, now: datetime) -> Any:
+    """A record as one PDF (the list of its documents, then the documents) or as XML of its
+    metadata; the export is audited, so ``session`` is a writing one."""
+    store = FileStore(platform().settings.files_dir)
+    if fmt == "pdf":
+        return send(records.export_pdf(session, store, user, record_id, _fonts(), now))
+    if fmt == "xml":
+        return send(records.export_xml(session, store, user, record_id, now))
+    raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})

@@ -36,3 +36,8 @@ DELEGATION_STATE = {"active": _l("Đang hiệu lực"), "upcoming": _l("Chưa đ
 REPORT_MEASURES = {"processed": _l("Đã xử lý"), "overdue": _l("Quá hạn"),
                    "unsigned": _l("Phát hành không có chữ ký số hợp lệ")}
 NO_UNIT = _l("Chưa giao đơn vị")
+GROUPING = {"month": _l("Theo tháng"), "quarter": _l("Theo quý"), "year": _l("Theo năm")}
+COMPLIANCE = {"on_time": _l("Đúng hạn"), "late": _l("Trễ hạn"), "open": _l("Đang xử lý"),
+              "issued": _l("Văn bản đi phát hành"), "unsigned": _l("Phát hành không có chữ ký số hợp lệ"),
+              "paper": _l("Ký tay (ngoại lệ)"), "documents": _l("Văn bản xử lý"),
+              "electronic": _l("Xử lý điện tử"), "electronic_share": _l("Tỷ lệ điện tử (%)")}

@@ -396,6 +396,9 @@ def document() -> dict[str, Any]:
             "/api/v1/cases/{case_id}/history": {"get": {
                 "summary": "Lịch sử xử lý (nhật ký kiểm toán)", "parameters": [_CASE_ID],
                 "responses": {"200": _resp("Các mục nhật ký", {"type": "object"}), **_errors(401, 403, 404)}}},
+            "/api/v1/cases/{case_id}/messages": {"get": {
+                "summary": "Tin nhắn về hồ sơ trong các cuộc trò chuyện của tôi", "parameters": [_CASE_ID],
+                "responses": {"200": _resp("Các tin nhắn", {"type": "object"}), **_errors(401, 403, 404)}}},
             "/api/v1/tasks": {"get": {
                 "summary": "Công việc cần xử lý của tôi", "parameters": _PAGE,
                 "responses": {"200": _resp("Trang kết quả", {"$ref": "#/components/schemas/Page"}),

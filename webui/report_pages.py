@@ -1,5 +1,5 @@
 """The reports page (báo cáo) for the register keepers: one year's figures by month and by
-unit as tables and charts, and the compliance statistics as xlsx or PDF."""
+unit as tables and charts, with links to the compliance statistics as xlsx or PDF."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import Blueprint, request
 from engine import permissions, report_overview, reports
 from engine.errors import InvalidData
 
-from . import exports, labels
+from . import labels
 from .pageutil import filters, render, staff
 
 bp = Blueprint("report_pages", __name__)
@@ -41,10 +41,3 @@ def index() -> Any:
         return render("reports/index.html", db, user, 422 if refused else 200, found=found, wanted=wanted,
                       refused=refused, errors=refused.fields if refused else {},
                       measures=report_overview.MEASURES, chart=chart_data(found) if found else None)
-
-
-@bp.get("/reports/statistics.<fmt>")
-def statistics_export(fmt: str) -> Any:
-    """The compliance statistics of the period (``from``, ``to``, ``group``) as xlsx or PDF."""
-    with staff(write=False) as (db, user, now):
-        return exports.statistics(db, user, fmt, request.args, now)
