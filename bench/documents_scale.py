@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -250,6 +251,9 @@ def fold(text_: str) -> str:
     return textfold.fold(text_)
 
 
+WORD = re.compile(r"[0-9a-z]+")
+
+
 def search_text(subject: str, number_symbol: str | None, issuer: str | None, doc_type: str) -> str:
     """What documents.refresh_search_text stores, from cached folds of the repeated parts."""
     parts = [fold(subject)]
@@ -259,7 +263,7 @@ def search_text(subject: str, number_symbol: str | None, issuer: str | None, doc
     if issuer:
         parts.append(fold(issuer))
     parts.append(fold(doctypes.DOC_TYPES[doc_type]))
-    return " ".join(parts)
+    return " " + " ".join(w for part in parts for w in WORD.findall(part)) + " "
 
 
 class Generator:

@@ -111,7 +111,7 @@ def _recipient(session: Session, agency_id: int, data: dict[str, Any]) -> Recipi
 def refresh_search_text(doc: Document, full_text: str = "") -> None:
     parts = [doc.subject, doc.number_symbol or "", doc.issuer_name or "", doctypes.DOC_TYPES.get(doc.doc_type, ""),
              full_text]
-    doc.search_text = textfold.fold(" ".join(p for p in parts if p))
+    doc.search_text = textfold.search_words(" ".join(p for p in parts if p))
 
 
 def create(

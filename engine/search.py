@@ -12,7 +12,7 @@ Both backends index the words of ``documents.search_text``, already folded by
 
 * SQLite: the FTS5 table ``documents_fts`` (unicode61 words), read newest first as a
   stream that stops at the count limit; for someone who sees only their own documents,
-  the query starts from those instead.
+  the query starts from those instead and tests each one's words (migration 0010).
 * PostgreSQL: a GIN index on the ``simple`` tsvector of those words, prefix queries with
   ``:*``. Chosen over pg_trgm because its word-and-prefix semantics are FTS5's, so that a
   query finds the same documents on either backend; it needs no extension (pg_trgm needs
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, cast, column, literal, literal_column, select, table
+from sqlalchemy import ColumnElement, cast, column, func, literal, literal_column, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, defer
 
@@ -162,14 +162,25 @@ def _matching_ids(session: Session, query: SearchQuery, reach: permissions.Docum
             .where(_fts5_match(query), *conditions).order_by(_FTS.c.rowid.desc())
         )
     else:
-        # Someone who sees only their own documents would wait for that scan to reject
-        # nearly every match. Their documents come first: of two IN lists it cannot tell
-        # apart, SQLite starts from the first and checks the other, the matches.
+        # Someone who sees only their own documents (a few thousand) would wait for that scan
+        # to reject nearly every match, or for the index to list every match of a common word
+        # in the whole database: their documents come first, and each is tested on its words.
         statement = (
-            select(Document.id).where(*conditions, words_match(session, query, []))
+            select(Document.id).where(*conditions, *in_words(session, query))
             .order_by(Document.id.desc())
         )
     return list(session.scalars(statement.limit(MAX_RESULTS + 1)))
+
+
+def in_words(session: Session, query: SearchQuery) -> list[ColumnElement[bool]]:
+    """The terms of ``query`` tested on one document's ``search_text`` (textfold.search_words):
+    the words of a term in order, the last word of the query also as a beginning. The same
+    documents as the index finds (``words_match``), one document at a time."""
+    needles = [f" {' '.join(words)} " for words in query.terms]
+    if query.prefix:
+        needles[-1] = needles[-1].rstrip()
+    position = func.strpos if session.get_bind().dialect.name == "postgresql" else func.instr
+    return [position(Document.search_text, needle) > 0 for needle in needles]
 
 
 def _fts5_match(query: SearchQuery) -> ColumnElement[bool]:

@@ -18,3 +18,11 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+def search_words(text: str) -> str:
+    """What ``documents.search_text`` holds: the folded words of ``text`` between single spaces,
+    with one at each end, so that a term's words in order are found as `` w1 w2 `` in it and the
+    beginning of a word as `` w1`` — the same words the full-text indexes see."""
+    found = words(text)
+    return f" {' '.join(found)} " if found else ""

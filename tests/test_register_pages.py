@@ -148,12 +148,12 @@ def test_report_page_figures_by_month_and_unit(api: Api, platform: Platform) -> 
                                                                      "unsigned": "1"}
     assert 'id="report-data"' in html and 'id="chart-months"' in html
     assert "/static/vendor/chartjs/chart.umd.min.js" in html
-    assert "/reports/statistics.xlsx?from=2026-01-01&amp;to=2026-12-31&amp;group=month&amp;agency=btl" in html
+    assert "/statistics.xlsx?from=2026-01-01&amp;to=2026-12-31&amp;group=month&amp;agency=btl" in html
     director = _client(platform, "btl_director")
     assert row("month", "2026-01") != {} and "năm 2025" in _page(director, "/reports?year=2025")
     refused = _page(director, "/reports?year=hai", 422)
     assert 'data-error-for="year">Năm phải là số' in refused and 'value="hai"' in refused
     for fmt, kind in (("xlsx", "spreadsheetml"), ("pdf", "pdf")):
-        r = director.get(f"/reports/statistics.{fmt}?from=2026-01-01&to=2026-12-31&group=month")
+        r = director.get(f"/statistics.{fmt}?from=2026-01-01&to=2026-12-31&group=month")
         assert r.status_code == 200 and kind in r.mimetype, fmt
-    assert _page(director, "/reports/statistics.doc?from=2026-01-01&to=2026-12-31", 422)
+    assert _page(director, "/statistics.doc?from=2026-01-01&to=2026-12-31", 422)

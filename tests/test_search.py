@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from alembic import command
+from sqlalchemy import select, update
 
 from engine import registers, schema, search
 from engine.accounts import hash_password
 from engine.demo import AGENCIES, DEMO_PASSWORD
-from engine.models import Agency, Position, Unit, UnitKind, User, UserPosition
+from engine.models import Agency, Document, Position, Unit, UnitKind, User, UserPosition
 from engine.platform import Platform
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, complete, only_task, start
@@ -204,3 +205,39 @@ def test_search_shows_exactly_the_documents_one_may_open(api: Api, platform: Pla
         found = set(_ids(api, user, "tiem chung"))
         allowed = {d for d in docs if api.get(user, f"/api/v1/documents/{d}").status_code == 200}
         assert found == allowed, user
+
+
+def test_a_documents_words_give_what_the_index_gives(api: Api, platform: Platform) -> None:
+    """The search over someone's own documents tests each one's words (search.in_words); it
+    must find exactly what the full-text index finds, prefixes and punctuation included."""
+    for data in (VACCINATION, DENGUE, TRAINING):
+        _enter(api, data)
+    queries = ["quyet dinh tiem chung", "TIÊM CHỦNG quyết", "tiem chu", "tie chung", "vac x", "vac xin s",
+               "rubella vac xi", "đà", "Đinh", "125/SYT", "125/syt-nvy", "SYT", "12/UBND", "sở y tế hà nội",
+               "syt 125", "nvy-syt", "tiêm chủng sốt xuất huyết", "y t", "năm 2026", "không có từ này"]
+    with platform.db.read() as session:
+        agency = session.scalars(select(Agency.id).where(Agency.code == "btl")).one()
+        for text in queries:
+            query = search.parse({"q": text})
+            by_index = set(session.scalars(select(Document.id).where(
+                search.words_match(session, query, search.agency_scopes(agency)))))
+            by_words = set(session.scalars(select(Document.id).where(*search.in_words(session, query))))
+            assert by_words == by_index, text
+        assert by_index == set()  # the last query
+        assert len(session.scalars(select(Document.id).where(
+            *search.in_words(session, search.parse({"q": "sở y tế"})))).all()) == 2
+
+
+def test_upgrade_keeps_only_the_words_of_the_search_text(api: Api, platform: Platform) -> None:
+    vaccination = _enter(api, VACCINATION)
+    folded = "ve viec to chuc tiem chung vac xin soi – rubella nam 2026 125/syt-nvy so y te ha noi quyet dinh"
+    config = schema.alembic_config(platform.db.url)
+    with platform.db.engine.begin() as connection:
+        connection.execute(update(Document).where(Document.id == vaccination).values(search_text=folded))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+        command.upgrade(config, "head")
+    with platform.db.read() as session:
+        assert session.scalar(select(Document.search_text).where(Document.id == vaccination)) == (
+            " ve viec to chuc tiem chung vac xin soi rubella nam 2026 125 syt nvy so y te ha noi quyet dinh ")
+    assert _ids(api, "btl_clerk", "125/SYT") == [vaccination]
