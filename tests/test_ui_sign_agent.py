@@ -7,6 +7,7 @@ post without the CSRF token; the page may talk to the agent's loopback origin an
 from __future__ import annotations
 
 import socket
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +21,7 @@ from engine.clock import FakeClock
 from engine.platform import Platform
 from signing import softhsm
 from signing.verify import verify_pdf
-from tests.browser import Staff, backend, browser, serving  # noqa: F401 - fixtures
+from tests.browser import MOJIBAKE, Staff, backend, browser, serving  # noqa: F401 - fixtures
 from tests.conftest import TOKEN_PIN, Api
 from tests.flows import only_task, to_director
 from tests.signing_support import running_agent
@@ -82,7 +83,10 @@ def test_director_signs_through_the_sign_agent_from_the_task_page(
     director = Staff(browser, site.url, "btl_director", backend(platform)).login()
     page = director.page
     page.goto(f"/tasks/{task['id']}")
-    expect(page.locator("[data-sign-agent]")).to_contain_text(f"http://127.0.0.1:{site.agent_port}")
+    panel = page.locator("[data-sign-agent]")
+    expect(panel).to_contain_text(f"http://127.0.0.1:{site.agent_port}")
+    text = panel.inner_text()
+    assert "Cách ký số" in text and not MOJIBAKE.search(text) and unicodedata.is_normalized("NFC", text)
 
     # A wrong PIN: the agent refuses, the page says so, nothing is signed and the task stays open.
     site.pins.append("000000")
