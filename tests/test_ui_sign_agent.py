@@ -162,7 +162,7 @@ def test_the_page_says_when_the_agent_or_the_token_is_missing(
     status = page.get_by_test_id("agent-status")
     _sign_with_token(page)
     expect(status).to_have_text(f"Không kết nối được phần mềm ký số trên máy (http://127.0.0.1:{served.agent_port}). "
-                                "Hãy chạy “qlvb sign-agent” rồi bấm Ký số lại.")
+                                f"Hãy chạy “qlvb sign-agent --origin {served.url}” rồi bấm Ký số lại.")
     pulled_out = replace(softhsm_tokens["giam-doc"], label="khong-cam")
     with running_agent(pulled_out, served.url, clock.now, served.agent_port):
         page.get_by_role("button", name="Ký số").click()

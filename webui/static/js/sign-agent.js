@@ -26,7 +26,9 @@ async function askAgent(box, path, body) {
       body: JSON.stringify(body),
     });
   } catch {
-    throw new Refused(box.dataset.msgNoAgent);  // nothing listens there, or it refused our origin
+    // Nothing listens there, or the agent answers another origin: either way it must be
+    // started for this page's origin, exactly as the browser sends it.
+    throw new Refused(box.dataset.msgNoAgent.replace("{origin}", window.location.origin));
   }
   const answer = await json(response);
   if (!response.ok) {
