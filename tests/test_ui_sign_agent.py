@@ -6,6 +6,8 @@ post without the CSRF token; the page may talk to the agent's loopback origin an
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import unicodedata
 from collections.abc import Iterator
@@ -67,6 +69,16 @@ def site(served: Site, clock: FakeClock, softhsm_tokens: dict[str, softhsm.Token
 def _document(api: Api, case: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = api.get("btl_director", f"/api/v1/documents/{case['document']['id']}").get_json()
     return found
+
+
+def _token_certificate(site: Site) -> str:
+    """The certificate on the Director's token, as the agent gives it to the platform's page."""
+    conn = http.client.HTTPConnection("127.0.0.1", site.agent_port, timeout=30)
+    conn.request("GET", "/certificate", headers={"Origin": site.url})
+    answer = json.loads(conn.getresponse().read())
+    conn.close()
+    certificate: str = answer["certificate"]
+    return certificate
 
 
 def _sign_with_token(page: Page) -> None:
@@ -140,12 +152,20 @@ def test_signing_routes_refuse_others_and_forms_without_the_token(
     for path in paths:
         refused = director.context.request.post(path, form={"decision": "sign"}, max_redirects=0)
         assert refused.status == 400 and "CSRF" in refused.text(), path
-    # A signature for no request of the Director's is refused, nothing signed.
+    # Signatures that are not the token's are refused, nothing signed: for no request of the
+    # Director's, not base64, or not made by the request's certificate.
     director.page.goto(f"/tasks/{task['id']}")
-    own = director.page.locator('input[name="csrf_token"]').first.input_value()
-    forged = director.context.request.post(paths[1], headers={"X-CSRF-Token": own, "Accept": "application/json"},
-                                           form={"decision": "sign", "request_id": "x" * 32, "signature": "AAAA"})
-    assert forged.status == 422 and forged.json()["error"] == "Yêu cầu ký không tồn tại hoặc đã dùng."
+    own = {"X-CSRF-Token": director.page.locator('input[name="csrf_token"]').first.input_value(),
+           "Accept": "application/json"}
+    created = director.context.request.post(paths[0], headers=own, data={"certificate": _token_certificate(site)})
+    assert created.status == 201, created.text()
+    request_id = created.json()["id"]
+    for given, error in [({"request_id": "x" * 32, "signature": "AAAA"}, "Yêu cầu ký không tồn tại hoặc đã dùng."),
+                         ({"request_id": request_id, "signature": "khong-base64"}, "Chữ ký số gửi lên không hợp lệ."),
+                         ({"request_id": request_id, "signature": "AAAA"},
+                          "Chữ ký trả về không khớp với chứng thư số của người ký.")]:
+        forged = director.context.request.post(paths[1], headers=own, form={"decision": "sign", **given})
+        assert forged.status == 422 and forged.json()["error"] == error, forged.text()
     assert api.get("btl_director", f"/api/v1/tasks/{task['id']}").get_json()["status"] == "open"
     for person in (head, director):
         person.close()

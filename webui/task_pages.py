@@ -1,5 +1,6 @@
 """The task page: the document, its PDF, files, work tree and history beside the task's
-form; completing the task with one of its outcomes."""
+form; completing the task with one of its outcomes, and signing it with a USB token through
+the official's local sign agent (the page's script, static/js/sign-agent.js)."""
 
 from __future__ import annotations
 
@@ -90,6 +91,7 @@ def complete_with_token(task_id: str) -> Any:
         case = _complete(db, user, task_id, now, credentials, {})
         doc = db.get(Document, case.document_id) if case.document_id else None
         reports = documents.view(doc, with_links=False)["signatures"] if doc else []
-        html = render_template("tasks/signed.html", title=case.title, reports=reports)
-    flash(gettext("Đã xử lý xong: %(title)s", title=case.title), "success")
+        title = case.title
+        html = render_template("tasks/signed.html", title=title, reports=reports)
+    flash(gettext("Đã xử lý xong: %(title)s", title=title), "success")
     return jsonify({"html": html, "reports": reports})
