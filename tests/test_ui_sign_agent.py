@@ -1,8 +1,9 @@
 """Ký bằng USB token from the task page, in Chromium: the Bắc Từ Liêm Director's key sits on a
 SoftHSM token behind the local sign agent (qlvb sign-agent) on 127.0.0.1, whose PIN prompt the
 test answers. A wrong PIN is refused with nothing signed; the right one signs, and the page
-shows the signature the server verified. The page routes refuse another person's task and a
-post without the CSRF token; the page may talk to the agent's loopback origin and no other."""
+shows the signature the server verified. The page says in Vietnamese when the agent does not
+run or the token is not there. The page routes refuse another person's task, a post without the
+CSRF token and forged signatures; the page may talk to the agent's loopback origin and no other."""
 
 from __future__ import annotations
 
@@ -187,5 +188,9 @@ def test_the_page_says_when_the_agent_or_the_token_is_missing(
     with running_agent(pulled_out, served.url, clock.now, served.agent_port):
         page.get_by_role("button", name="Ký số").click()
         expect(status).to_have_text("Không tìm thấy USB token: hãy cắm thiết bị ký số vào máy rồi bấm Ký số lại.")
+        director.shot("sign-agent-no-token")
     assert api.get("btl_director", f"/api/v1/tasks/{task['id']}").get_json()["status"] == "open"
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("[data-sign-agent]")).to_contain_text(
+        "Sign with a USB token (signing software on this computer)")
     director.close()
