@@ -36,6 +36,9 @@ class Settings:
     forms_dir: Path = Path(__file__).resolve().parent.parent / "forms"
     pdf_font: Path = DEFAULT_PDF_FONT  # TrueType, regular and bold
     pdf_font_bold: Path = DEFAULT_PDF_FONT_BOLD
+    # The port of the officials' local sign agent (qlvb sign-agent) on 127.0.0.1, which the
+    # task page's script talks to; every official's agent must use the same one.
+    sign_agent_port: int = 8765
 
     @property
     def files_dir(self) -> Path:
@@ -65,6 +68,7 @@ class Settings:
                    max_upload_bytes=upload_mb * 1024 * 1024,
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
                    pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),
+                   sign_agent_port=int(env.get("QLVB_SIGN_AGENT_PORT", "8765")),
                    backup_at=env.get("QLVB_BACKUP_AT", "02:00"), backup_keep=int(env.get("QLVB_BACKUP_KEEP", "7")),
                    smtp_host=env.get("QLVB_SMTP_HOST") or None, smtp_port=int(env.get("QLVB_SMTP_PORT", "25")),
                    smtp_from=env.get("QLVB_SMTP_FROM", "qlvb@localhost"), smtp_user=env.get("QLVB_SMTP_USER") or None,

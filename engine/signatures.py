@@ -188,8 +188,12 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
             pending = session.get(PendingSignature, creds.request_id)
             if pending is None or pending.task_id != task_id or pending.user_id != user.id:
                 raise InvalidData("Yêu cầu ký không tồn tại hoặc đã dùng.", {_FIELD: "Hãy tạo yêu cầu ký mới."})
+            try:
+                value = base64.b64decode(creds.signature, validate=True)
+            except ValueError:
+                raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {_FIELD: "Cần chuỗi base64."}) from None
             signed = split.finish(split.PendingSignature.from_json(json.loads(pending.payload)), creds.request_id,
-                                  base64.b64decode(creds.signature), now)
+                                  value, now)
             session.delete(pending)  # one signature per request
         elif creds.password is not None:
             signed = pdfsign.sign(pdf, _leader_step(session, doc, user, props, desk.keys, now),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,13 @@ def browser(request: pytest.FixtureRequest) -> Browser:
 @pytest.fixture
 def live_url(platform: Platform) -> Iterator[str]:
     """The app over ``platform``'s database, served by waitress on a free loopback port."""
+    with serving(platform) as url:
+        yield url
+
+
+@contextmanager
+def serving(platform: Platform) -> Iterator[str]:
+    """The app over ``platform`` served by waitress on a free port of 127.0.0.1; its address."""
     server = create_server(create_app(platform), host="127.0.0.1", port=0, threads=4, ident="qlvb-test")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -47,6 +47,15 @@ def to_head(api: Api, drafter: str = "btl_spec_khnv") -> dict[str, Any]:
     return only_task(complete(api, drafter, only_task(case), DRAFT))
 
 
+def to_director(api: Api) -> dict[str, Any]:
+    """Start a case, attach its PDF, draft and approve it for the Director; returns the case,
+    whose one open task is the Director's signature."""
+    case = start(api)
+    attach_pdf(api, "btl_spec_khnv", case)
+    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    return complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
+
+
 def issue_via_deputy(api: Api) -> dict[str, Any]:
     """Bắc Từ Liêm outgoing on the KSDB path, where the deputy in charge holds a
     certificate and signs; the clerk attaches the PDF and issues. Returns the case."""

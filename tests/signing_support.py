@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import subprocess
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -13,10 +16,12 @@ from pathlib import Path
 
 from PIL import Image
 
-from signing import images, pki
+from signing import images, pki, softhsm
+from signing.agent import AgentServer, SigningAgent, TokenConfig
 from signing.draft import fill_number, prepare_draft
 from signing.keys import Pkcs12Key
 from signing.pdfsign import sign_agency, sign_leader
+from signing.split import SigningRequest
 from tests.pdfs import minimal_pdf
 
 PASSWORD = "Mật khẩu thử 1"
@@ -99,3 +104,26 @@ def render(pdf: bytes, dpi: int = 72) -> Image.Image:
         subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(path), str(Path(folder, "page"))],
                        check=True, capture_output=True)
         return Image.open(io.BytesIO(Path(folder, "page.png").read_bytes())).convert("RGB")
+
+
+@contextmanager
+def running_agent(token: softhsm.Token, origin: str, clock: Callable[[], datetime],
+                  port: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """The local sign agent over ``token`` on 127.0.0.1 (a free port unless given), for
+    ``origin``; yields the port and the PINs the holder "types" for the next requests, in order
+    (none left: cancel). The agent and the platform agree on the time (``clock``)."""
+    pins: list[str] = []
+
+    def pin_provider(request: SigningRequest) -> str | None:
+        return pins.pop(0) if pins else None
+
+    server = AgentServer(SigningAgent(TokenConfig(token.module, token.label, token.key_label), pin_provider,
+                                      clock=clock), origin, port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.port, pins
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

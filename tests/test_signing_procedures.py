@@ -11,7 +11,6 @@ import http.client
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,23 +23,15 @@ from engine.config import Settings
 from engine.demo import DEMO_PASSWORD
 from engine.platform import Platform
 from signing import softhsm
-from signing.agent import AgentServer, SigningAgent, TokenConfig
 from signing.pdfsig import pdfsig
-from signing.split import SigningRequest
 from signing.verify import verify_pdf
 from tests.conftest import TOKEN_PIN, Api
-from tests.flows import DRAFT, attach_pdf, complete, only_task, start
+from tests.flows import complete, only_task, to_director
 from tests.pdfs import minimal_pdf
+from tests.signing_support import running_agent
 from webui import create_app
 
 ORIGIN = "https://qlvb.test"
-
-
-def _to_director(api: Api) -> dict[str, Any]:
-    case = start(api)
-    attach_pdf(api, "btl_spec_khnv", case)
-    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
-    return complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
 
 
 def _signed_file(api: Api, case: dict[str, Any]) -> bytes:
@@ -71,7 +62,7 @@ def _assert_issued_and_valid(api: Api, case: dict[str, Any], pki: Path, tmp_path
 def test_issued_document_carries_valid_leader_and_agency_signatures(
     api: Api, demo_pki: Path, tmp_path: Path
 ) -> None:
-    case = _to_director(api)
+    case = to_director(api)
     task = only_task(case)
     wrong = api.complete("btl_director", task["id"], {"decision": "sign"}, password="sai mật khẩu")
     assert wrong.status_code == 422 and "Mật khẩu" in wrong.get_json()["error"]
@@ -91,7 +82,7 @@ def test_issued_document_carries_valid_leader_and_agency_signatures(
 
 
 def test_issue_is_refused_when_the_signed_file_was_replaced(api: Api, demo_pki: Path) -> None:
-    case = _to_director(api)
+    case = to_director(api)
     case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
     # Someone swaps the signed file for another one: the leader's signature is gone.
     assert api.upload("btl_spec_khnv", case["document"]["id"], minimal_pdf("ban khac")).status_code == 201
@@ -102,7 +93,7 @@ def test_issue_is_refused_when_the_signed_file_was_replaced(api: Api, demo_pki: 
 
 
 def test_issue_is_refused_when_a_byte_of_the_signed_file_changed(api: Api, platform: Platform) -> None:
-    case = _to_director(api)
+    case = to_director(api)
     case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
     signed = _signed_file(api, case)
     doc = api.get("btl_clerk", f"/api/v1/documents/{case['document']['id']}").get_json()
@@ -119,23 +110,8 @@ def test_issue_is_refused_when_a_byte_of_the_signed_file_changed(api: Api, platf
 
 @pytest.fixture
 def agent(softhsm_tokens: dict[str, softhsm.Token], clock: FakeClock) -> Iterator[tuple[int, list[str]]]:
-    token = softhsm_tokens["giam-doc"]
-    pins: list[str] = []
-
-    def pin_provider(request: SigningRequest) -> str | None:
-        return pins.pop(0) if pins else None
-
-    # The agent on the official's PC and the platform agree on the time (the test's clock).
-    server = AgentServer(SigningAgent(TokenConfig(token.module, token.label, token.key_label), pin_provider,
-                                      clock=clock.now), ORIGIN, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.port, pins
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with running_agent(softhsm_tokens["giam-doc"], ORIGIN, clock.now) as running:
+        yield running
 
 
 def _agent_call(port: int, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
@@ -152,7 +128,7 @@ def test_director_signs_with_a_usb_token_through_the_sign_agent(
     api: Api, demo_pki: Path, agent: tuple[int, list[str]], tmp_path: Path
 ) -> None:
     port, pins = agent
-    case = _to_director(api)
+    case = to_director(api)
     task = only_task(case)
     status, body = _agent_call(port, "GET", "/certificate")
     assert status == 200, body
@@ -189,7 +165,7 @@ def test_the_agency_key_on_a_softhsm_token(
     with_token = Platform.from_settings(Settings(database_url=platform.settings.database_url,
                                                  data_dir=platform.settings.data_dir, pki_path=pki), platform.clock)
     token_api = Api(create_app(with_token).test_client())
-    case = _to_director(token_api)
+    case = to_director(token_api)
     case = complete(token_api, "btl_director", only_task(case), {"decision": "sign"})
     wrong = token_api.complete("btl_clerk", only_task(case)["id"], {"decision": "issue"}, agency_password="111111")
     assert wrong.status_code == 422 and "PIN" in wrong.get_json()["error"]

@@ -51,7 +51,8 @@ def create_app(platform: Platform | None = None) -> Flask:
         task_pages,
     )
 
-    security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ)
+    security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ,
+                      platform.settings.sign_agent_port)
     i18n.init_app(app)
     pageutil.init_app(app)
     errors.register(app)

@@ -20,9 +20,15 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _KEY_FILE = "secret_key"
-# pdf.js draws pages on canvases from blob: and data: images; nothing is loaded from elsewhere.
-_CSP = ("default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'")
+
+
+def content_security_policy(sign_agent_port: int) -> str:
+    """pdf.js draws pages on canvases from blob: and data: images; nothing is loaded from
+    elsewhere. The task page's script may talk to one other origin: the official's own sign
+    agent on this computer's loopback address (signing.agent), on the installation's port."""
+    return (f"default-src 'self'; connect-src 'self' http://127.0.0.1:{sign_agent_port}; "
+            "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
 
 
 class CsrfRefused(BadRequest):
@@ -74,15 +80,8 @@ def _check_csrf() -> None:
         raise CsrfRefused()
 
 
-def _page_headers(response: Response) -> Response:
-    if not request.path.startswith("/api/"):
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
-def init_app(app: Flask, data_dir: Path, session_lifetime: timedelta, env: Mapping[str, str]) -> None:
+def init_app(app: Flask, data_dir: Path, session_lifetime: timedelta, env: Mapping[str, str],
+             sign_agent_port: int) -> None:
     app.secret_key = secret_key(data_dir, env)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -92,6 +91,15 @@ def init_app(app: Flask, data_dir: Path, session_lifetime: timedelta, env: Mappi
         SESSION_COOKIE_NAME="qlvb_session",
         PERMANENT_SESSION_LIFETIME=session_lifetime,
     )
+    policy = content_security_policy(sign_agent_port)
+
+    def page_headers(response: Response) -> Response:
+        if not request.path.startswith("/api/"):
+            response.headers.setdefault("Content-Security-Policy", policy)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
     app.before_request(_check_csrf)
-    app.after_request(_page_headers)
+    app.after_request(page_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,196 @@
+"""Ký bằng USB token from the task page, in Chromium: the Bắc Từ Liêm Director's key sits on a
+SoftHSM token behind the local sign agent (qlvb sign-agent) on 127.0.0.1, whose PIN prompt the
+test answers. A wrong PIN is refused with nothing signed; the right one signs, and the page
+shows the signature the server verified. The page says in Vietnamese when the agent does not
+run or the token is not there. The page routes refuse another person's task, a post without the
+CSRF token and forged signatures; the page may talk to the agent's loopback origin and no other."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from playwright.sync_api import Browser, Page, expect
+
+from engine.clock import FakeClock
+from engine.platform import Platform
+from signing import softhsm
+from signing.verify import verify_pdf
+from tests.browser import MOJIBAKE, Staff, backend, browser, serving  # noqa: F401 - fixtures
+from tests.conftest import TOKEN_PIN, Api
+from tests.flows import only_task, to_director
+from tests.signing_support import running_agent
+
+TOKEN_CHOICE = "Ký bằng USB token (phần mềm ký số trên máy)"
+
+
+@dataclass
+class Site:
+    url: str
+    agent_port: int  # where the page looks for the agent
+    pins: list[str]  # what the Director types at the agent's PIN prompt, in order
+
+
+def _free_port() -> int:
+    """A loopback port nobody listens on, for the agent: the platform must know it before the
+    agent (which must know the platform's origin) starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(platform: Platform, clock: FakeClock) -> Iterator[Site]:
+    """The platform configured with the agent's port and served; no agent runs yet."""
+    port = _free_port()
+    configured = Platform.from_settings(replace(platform.settings, sign_agent_port=port), clock)
+    try:
+        with serving(configured) as url:
+            yield Site(url, port, [])
+    finally:
+        configured.db.dispose()
+
+
+@pytest.fixture
+def site(served: Site, clock: FakeClock, softhsm_tokens: dict[str, softhsm.Token]) -> Iterator[Site]:
+    """… and the Director's sign agent running there, answering the platform's origin."""
+    with running_agent(softhsm_tokens["giam-doc"], served.url, clock.now, served.agent_port) as (_, pins):
+        yield replace(served, pins=pins)
+
+
+def _document(api: Api, case: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = api.get("btl_director", f"/api/v1/documents/{case['document']['id']}").get_json()
+    return found
+
+
+def _token_certificate(site: Site) -> str:
+    """The certificate on the Director's token, as the agent gives it to the platform's page."""
+    conn = http.client.HTTPConnection("127.0.0.1", site.agent_port, timeout=30)
+    conn.request("GET", "/certificate", headers={"Origin": site.url})
+    answer = json.loads(conn.getresponse().read())
+    conn.close()
+    certificate: str = answer["certificate"]
+    return certificate
+
+
+def _sign_with_token(page: Page) -> None:
+    page.get_by_label(TOKEN_CHOICE).check()
+    page.get_by_role("button", name="Ký số").click()
+
+
+def test_director_signs_through_the_sign_agent_from_the_task_page(
+    browser: Browser, site: Site, platform: Platform, api: Api, demo_pki: Path  # noqa: F811
+) -> None:
+    case = to_director(api)
+    task = only_task(case)
+    unsigned = _document(api, case)
+    director = Staff(browser, site.url, "btl_director", backend(platform)).login()
+    page = director.page
+    page.goto(f"/tasks/{task['id']}")
+    panel = page.locator("[data-sign-agent]")
+    expect(panel).to_contain_text(f"http://127.0.0.1:{site.agent_port}")
+    text = panel.inner_text()
+    assert "Cách ký số" in text and not MOJIBAKE.search(text) and unicodedata.is_normalized("NFC", text)
+
+    # A wrong PIN: the agent refuses, the page says so, nothing is signed and the task stays open.
+    site.pins.append("000000")
+    _sign_with_token(page)
+    status = page.get_by_test_id("agent-status")
+    expect(status).to_have_text("Mã PIN không đúng: văn bản chưa được ký. Bấm Ký số để thử lại.")
+    director.shot("sign-agent-wrong-pin")
+    assert api.get("btl_director", f"/api/v1/tasks/{task['id']}").get_json()["status"] == "open"
+    assert _document(api, case)["files"] == unsigned["files"] and unsigned["signatures"] == []
+
+    # The right PIN: signed, completed, and the page shows the signature as the server verified it.
+    site.pins.append(TOKEN_PIN)
+    page.get_by_role("button", name="Ký số").click()
+    result = page.get_by_test_id("signed-result")
+    expect(result).to_contain_text("Đã ký số và xử lý xong")
+    leader = page.locator('[data-testid="signature-reports"] li[data-field="LanhDao"]')
+    expect(leader).to_have_attribute("data-valid", "true")
+    expect(leader).to_contain_text("Trần Minh Quang")
+    expect(leader).to_contain_text("hợp lệ")
+    director.shot("sign-agent-signed")
+    assert site.pins == []
+
+    signed = _document(api, case)
+    main = next(f for f in signed["files"] if f["role"] == "main")
+    pdf = api.get("btl_director", f"/api/v1/documents/{signed['id']}/files/{main['id']}").data
+    root = x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())
+    assert [(r.field, r.valid, r.trusted) for r in verify_pdf(pdf, [root])] == [("LanhDao", True, True)]
+    after = api.get("btl_clerk", f"/api/v1/cases/{case['id']}").get_json()
+    assert [t["task"] for t in after["open_tasks"]] == ["clerk_issue"]
+    director.close()
+
+
+def test_signing_routes_refuse_others_and_forms_without_the_token(
+    browser: Browser, site: Site, platform: Platform, api: Api  # noqa: F811
+) -> None:
+    task = only_task(to_director(api))
+    head = Staff(browser, site.url, "btl_head_khnv", backend(platform)).login()
+    head.page.goto("/inbox")
+    csrf = head.page.locator('input[name="csrf_token"]').first.input_value()
+    policy = head.page.request.get("/inbox").headers["content-security-policy"]
+    assert f"connect-src 'self' http://127.0.0.1:{site.agent_port};" in policy
+    assert policy.count("http") == 1  # the agent's loopback origin, and nothing else
+
+    request = head.context.request
+    paths = [f"/tasks/{task['id']}/signing-request", f"/tasks/{task['id']}/token-signature"]
+    for path in paths:  # the Director's task, not the head's
+        refused = request.post(path, headers={"X-CSRF-Token": csrf, "Accept": "application/json"},
+                               form={"decision": "sign", "request_id": "x" * 32, "signature": "AAAA"})
+        assert refused.status == 403, (path, refused.text())
+    director = Staff(browser, site.url, "btl_director", backend(platform)).login()
+    for path in paths:
+        refused = director.context.request.post(path, form={"decision": "sign"}, max_redirects=0)
+        assert refused.status == 400 and "CSRF" in refused.text(), path
+    # Signatures that are not the token's are refused, nothing signed: for no request of the
+    # Director's, not base64, or not made by the request's certificate.
+    director.page.goto(f"/tasks/{task['id']}")
+    own = {"X-CSRF-Token": director.page.locator('input[name="csrf_token"]').first.input_value(),
+           "Accept": "application/json"}
+    created = director.context.request.post(paths[0], headers=own, data={"certificate": _token_certificate(site)})
+    assert created.status == 201, created.text()
+    request_id = created.json()["id"]
+    for given, error in [({"request_id": "x" * 32, "signature": "AAAA"}, "Yêu cầu ký không tồn tại hoặc đã dùng."),
+                         ({"request_id": request_id, "signature": "khong-base64"}, "Chữ ký số gửi lên không hợp lệ."),
+                         ({"request_id": request_id, "signature": "AAAA"},
+                          "Chữ ký trả về không khớp với chứng thư số của người ký.")]:
+        forged = director.context.request.post(paths[1], headers=own, form={"decision": "sign", **given})
+        assert forged.status == 422 and forged.json()["error"] == error, forged.text()
+    assert api.get("btl_director", f"/api/v1/tasks/{task['id']}").get_json()["status"] == "open"
+    for person in (head, director):
+        person.close()
+
+
+def test_the_page_says_when_the_agent_or_the_token_is_missing(
+    browser: Browser, served: Site, platform: Platform, api: Api, clock: FakeClock,  # noqa: F811
+    softhsm_tokens: dict[str, softhsm.Token]
+) -> None:
+    task = only_task(to_director(api))
+    director = Staff(browser, served.url, "btl_director", backend(platform)).login()
+    page = director.page
+    page.goto(f"/tasks/{task['id']}")
+    status = page.get_by_test_id("agent-status")
+    _sign_with_token(page)
+    expect(status).to_have_text(f"Không kết nối được phần mềm ký số trên máy (http://127.0.0.1:{served.agent_port}). "
+                                f"Hãy chạy “qlvb sign-agent --origin {served.url}” rồi bấm Ký số lại.")
+    pulled_out = replace(softhsm_tokens["giam-doc"], label="khong-cam")
+    with running_agent(pulled_out, served.url, clock.now, served.agent_port):
+        page.get_by_role("button", name="Ký số").click()
+        expect(status).to_have_text("Không tìm thấy USB token: hãy cắm thiết bị ký số vào máy rồi bấm Ký số lại.")
+        director.shot("sign-agent-no-token")
+    assert api.get("btl_director", f"/api/v1/tasks/{task['id']}").get_json()["status"] == "open"
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("[data-sign-agent]")).to_contain_text(
+        "Sign with a USB token (signing software on this computer)")
+    director.close()

@@ -1,0 +1,110 @@
+// Ký bằng USB token: on the task page's "sign" decision, the official's own sign agent
+// (qlvb sign-agent, on 127.0.0.1 of their computer) reads the token's certificate, our
+// server prepares a one-time request for it, the agent signs it once the holder typed the
+// PIN in the agent's own window, and the signature goes back to our server with the form.
+// The page talks to nothing else (the Content-Security-Policy allows only these two).
+
+const AGENT_REFUSALS = { 401: "msgWrongPin", 503: "msgNoToken" };
+
+class Refused extends Error {}
+
+async function json(response) {
+  try {
+    return await response.json();
+  } catch {
+    return {};  // not JSON (a proxy's error page): the generic message is shown
+  }
+}
+
+// The agent's answer, or a Refused with the page's own message for what the holder can fix.
+async function askAgent(box, path, body) {
+  let response;
+  try {
+    response = await fetch(box.dataset.agent + path, body === undefined ? {} : {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    // Nothing listens there, or the agent answers another origin: either way it must be
+    // started for this page's origin, exactly as the browser sends it.
+    throw new Refused(box.dataset.msgNoAgent.replace("{origin}", window.location.origin));
+  }
+  const answer = await json(response);
+  if (!response.ok) {
+    const known = AGENT_REFUSALS[response.status];
+    throw new Refused(known ? box.dataset[known] : answer.error || box.dataset.msgFailed);
+  }
+  return answer;
+}
+
+async function askServer(box, url, csrf, body, contentType) {
+  const headers = { Accept: "application/json", "X-CSRF-Token": csrf };
+  if (contentType) headers["Content-Type"] = contentType;
+  const response = await fetch(url, { method: "POST", headers, body, credentials: "same-origin" });
+  const answer = await json(response);
+  if (!response.ok) {
+    const error = new Refused(answer.error || box.dataset.msgFailed);
+    error.fields = answer.fields || {};
+    throw error;
+  }
+  return answer;
+}
+
+function showFieldErrors(form, fields) {
+  for (const old of form.querySelectorAll("p.field-error[data-from-agent]")) old.remove();
+  for (const [key, message] of Object.entries(fields)) {
+    const field = form.querySelector(`[data-field="${CSS.escape(key)}"]`);
+    if (!field || key === "signing") continue;  // the signing messages go in the status line
+    const note = document.createElement("p");
+    note.className = "field-error";
+    note.dataset.errorFor = key;
+    note.dataset.fromAgent = "";
+    note.textContent = message;
+    field.append(note);
+  }
+}
+
+async function signWithToken(form, box, status) {
+  const csrf = form.elements.csrf_token.value;
+  status.textContent = box.dataset.msgConnecting;
+  const token = await askAgent(box, "/certificate");
+  const request = await askServer(box, box.dataset.requestUrl, csrf,
+    JSON.stringify({ certificate: token.certificate }), "application/json");
+  status.textContent = box.dataset.msgPin;
+  const signed = await askAgent(box, "/sign", request);
+  status.textContent = box.dataset.msgSaving;
+  const data = new FormData(form);
+  data.delete("signing_password");
+  data.set("decision", "sign");
+  data.set("request_id", signed.id);
+  data.set("signature", signed.signature);
+  return askServer(box, box.dataset.signUrl, csrf, data);
+}
+
+for (const box of document.querySelectorAll("[data-sign-agent]")) {
+  const form = box.closest("form");
+  const status = box.querySelector(".agent-status");
+  const panels = box.querySelectorAll("[data-method]");
+  const method = () => box.querySelector("input[name=signing_method]:checked").value;
+  box.querySelector("[data-agent-choice]").hidden = false;  // needs this script: shown by it
+  box.addEventListener("change", () => {
+    for (const panel of panels) panel.hidden = panel.dataset.method !== method();
+  });
+  form.addEventListener("submit", async (event) => {
+    if (method() !== "agent" || !event.submitter || event.submitter.value !== "sign") return;
+    event.preventDefault();
+    const buttons = form.querySelectorAll("button[type=submit]");
+    for (const button of buttons) button.disabled = true;
+    status.classList.remove("bad");
+    try {
+      const done = await signWithToken(form, box, status);
+      form.outerHTML = done.html;  // trusted: our own template, autoescaped
+    } catch (error) {
+      status.textContent = error instanceof Refused ? error.message : box.dataset.msgFailed;
+      status.classList.add("bad");
+      showFieldErrors(form, error.fields || {});
+      for (const button of buttons) button.disabled = false;
+    }
+  });
+}
