@@ -275,8 +275,11 @@ def _parser(root: etree._Element, name: str) -> SpiffBpmnParser:
     return parser
 
 
-def deploy(session: Session, definition: Definition, at: datetime, by: int | None) -> list[tuple[ProcessVersion, bool]]:
+def deploy(session: Session, definition: Definition, at: datetime, by: int | None,
+           once: bool = False) -> list[tuple[ProcessVersion, bool]]:
     """Store a new version of each process in the file, unless its content is unchanged.
+    With ``once``, unless this content was ever deployed: the files shipped in processes/,
+    deployed at every start, must not undo a version a designer deployed after them.
 
     Returns each process's current version and whether it was created now.
     """
@@ -289,7 +292,9 @@ def deploy(session: Session, definition: Definition, at: datetime, by: int | Non
             select(ProcessVersion).where(ProcessVersion.process_id == entry.id)
             .order_by(ProcessVersion.version.desc()).limit(1)
         ).first()
-        if latest is not None and latest.content_hash == digest:
+        if latest is not None and (latest.content_hash == digest or once and session.scalar(
+                select(ProcessVersion.id).where(ProcessVersion.process_id == entry.id,
+                                                ProcessVersion.content_hash == digest).limit(1)) is not None):
             result.append((latest, False))
             continue
         version = ProcessVersion(

@@ -40,7 +40,7 @@ def _process_files(paths: tuple[Path, ...], settings: Settings) -> list[Path]:
     return sorted(settings.processes_dir.glob("*/*.bpmn"))
 
 
-def _deploy(platform: Platform, files: list[Path]) -> bool:
+def _deploy(platform: Platform, files: list[Path], once: bool = False) -> bool:
     checked = definitions.check_files(files, platform.settings.forms_dir, platform.settings.max_bpmn_bytes)
     bad = [d for d in checked if d.problems]
     for d in bad:
@@ -51,7 +51,7 @@ def _deploy(platform: Platform, files: list[Path]) -> bool:
         return False
     with platform.db.write() as session:
         for d in checked:
-            for version, created in definitions.deploy(session, d, platform.clock.now(), None):
+            for version, created in definitions.deploy(session, d, platform.clock.now(), None, once):
                 state = "phiên bản mới" if created else "không đổi"
                 click.echo(f"{version.process_id} v{version.version} ({state})")
     return True
@@ -59,13 +59,14 @@ def _deploy(platform: Platform, files: list[Path]) -> bool:
 
 @main.command("seed-demo")
 def seed_demo() -> None:
-    """Load the demo agencies and staff, deploy the processes in processes/, and make the demo
-    PKI (keys of the demo leaders and agencies under a TEST root) when there is none."""
+    """Load the demo agencies and staff, deploy the processes in processes/ that never were
+    (a designer's later version stays the current one), and make the demo PKI (keys of the demo
+    leaders and agencies under a TEST root) when there is none."""
     platform = _platform()
     with platform.db.write() as session:
         created = demo.seed(session, platform.clock.now())
     click.echo("Đã tạo dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
-    if not _deploy(platform, _process_files((), platform.settings)):
+    if not _deploy(platform, _process_files((), platform.settings), once=True):
         sys.exit(1)
     if not (platform.settings.pki_dir / "root.pem").exists():
         _demo_pki(platform.settings.pki_dir, demo.DEMO_PASSWORD)

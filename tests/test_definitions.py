@@ -149,3 +149,10 @@ def test_deploy_makes_a_version_only_when_content_changes_and_cases_keep_theirs(
     assert only_task(new)["title"] == "Trưởng phòng thẩm định"
     listed = _cli(platform, "process", "list")
     assert "btl_outgoing\tv2\tbtl" in listed.output
+    # Starting the platform again deploys the shipped files only if they never were: v2 stays.
+    result = _cli(platform, "seed-demo")
+    assert result.exit_code == 0 and "btl_outgoing v2 (không đổi)" in result.output, result.output
+    assert start(api)["version"] == 2
+    # Deploying the file by name is a decision to make it current again.
+    result = _cli(platform, "process", "deploy", str(same))
+    assert result.exit_code == 0 and "btl_outgoing v3 (phiên bản mới)" in result.output, result.output
