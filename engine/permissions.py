@@ -238,10 +238,11 @@ def document_reach(session: Session, user: User) -> DocumentReach:
 
 
 def document_visibility(session: Session, user: User, today: date,
-                        reach: DocumentReach | None = None) -> ColumnElement[bool]:
+                        reach: DocumentReach | None = None, driving: bool = False) -> ColumnElement[bool]:
     """The rule of ``ensure_can_view_document`` as a filter on Document, so that a list or a
     search over a million documents is filtered by the database, limited to the user's own
-    agencies."""
+    agencies. ``driving``: the query has nothing narrower, so one's own documents are the
+    set it starts from, on either backend (see ``_own``)."""
     reach = reach or document_reach(session, user)
     conditions: list[ColumnElement[bool]] = []
     if reach.every:
@@ -251,11 +252,11 @@ def document_visibility(session: Session, user: User, today: date,
     if reach.own:
         people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
         conditions.append(and_(Document.agency_id.in_(reach.own), Document.secrecy == Secrecy.NONE,
-                               _own(session, user.id, people)))
+                               _own(session, user.id, people, driving)))
     return or_(*conditions) if conditions else false()
 
 
-def _own(session: Session, user_id: int, people: list[int]) -> ColumnElement[bool]:
+def _own(session: Session, user_id: int, people: list[int], driving: bool = False) -> ColumnElement[bool]:
     """The documents ``user_id`` created or whose cases ``_involved`` admits, as a set built
     from the people's side: its size is what they handled, whatever the number of
     documents it filters. Its shape is the one each planner does well with: SQLite can
@@ -269,7 +270,7 @@ def _own(session: Session, user_id: int, people: list[int]) -> ColumnElement[boo
         select(Case.document_id).join(HumanTask, HumanTask.case_id == Case.id)
         .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(TaskCandidate.user_id.in_(people)),
     ]
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and not driving:
         return or_(Document.created_by == user_id, Document.id.in_(union(*involved)))
     created = aliased(Document)
     return Document.id.in_(union(select(created.id).where(created.created_by == user_id), *involved))

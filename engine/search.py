@@ -11,8 +11,7 @@ Both backends index the words of ``documents.search_text``, already folded by
 ``engine.textfold`` (migration 0008):
 
 * SQLite: the FTS5 table ``documents_fts`` (unicode61 words), read newest first as a
-  stream that stops at the count limit; for someone who sees only their own documents,
-  the query starts from those instead and tests each one's words (migration 0010).
+  stream that stops at the count limit.
 * PostgreSQL: a GIN index on the ``simple`` tsvector of those words, prefix queries with
   ``:*``. Chosen over pg_trgm because its word-and-prefix semantics are FTS5's, so that a
   query finds the same documents on either backend; it needs no extension (pg_trgm needs
@@ -20,6 +19,10 @@ Both backends index the words of ``documents.search_text``, already folded by
   terms under three characters ("qd", "05"). Each indexed word carries the document's
   agency and secrecy ("a3p" + word, "a3s" for a secret one): a query names only the
   posting lists the user may read, a fifth of the index with five agencies.
+
+On both, someone who sees only their own documents (a few thousand) is served without the
+index: the query starts from those and tests each one's words in ``search_text``, which
+holds only the words (migration 0010).
 
 The permission filter of ``engine.permissions`` always applies in SQL as well; the word
 prefixes only narrow what the index returns.
@@ -149,25 +152,25 @@ def words_match(session: Session, query: SearchQuery, scopes: list[str]) -> Colu
 def _matching_ids(session: Session, query: SearchQuery, reach: permissions.DocumentReach,
                   conditions: list[ColumnElement[bool]]) -> list[int]:
     """The ids of up to MAX_RESULTS + 1 visible matches, newest first."""
-    if session.get_bind().dialect.name == "postgresql":
+    if not (reach.every or reach.ordinary):
+        # Someone who sees only their own documents (a few thousand) would wait for the index
+        # to list every match of a common word in the whole database: their documents come
+        # first (``driving``), and each is tested on its words.
+        statement = (
+            select(Document.id).where(*conditions, *in_words(session, query))
+            .order_by(Document.id.desc())
+        )
+    elif session.get_bind().dialect.name == "postgresql":
         statement = (
             select(Document.id).where(words_match(session, query, _scopes(reach)), *conditions)
             .order_by(Document.id.desc())
         )
-    elif reach.every or reach.ordinary:
+    else:
         # FTS5 gives its matches newest first as it reads them, and a register keeper sees
         # a good share of them: the scan stops at the limit.
         statement = (
             select(Document.id).join_from(_FTS, Document, Document.id == _FTS.c.rowid)
             .where(_fts5_match(query), *conditions).order_by(_FTS.c.rowid.desc())
-        )
-    else:
-        # Someone who sees only their own documents (a few thousand) would wait for that scan
-        # to reject nearly every match, or for the index to list every match of a common word
-        # in the whole database: their documents come first, and each is tested on its words.
-        statement = (
-            select(Document.id).where(*conditions, *in_words(session, query))
-            .order_by(Document.id.desc())
         )
     return list(session.scalars(statement.limit(MAX_RESULTS + 1)))
 
@@ -193,7 +196,9 @@ def search(session: Session, user: User, query: SearchQuery, page: int, per_page
         raise InvalidData(f"Chỉ xem được {MAX_RESULTS} kết quả đầu tiên.",
                           {"page": "Hãy thêm từ khóa hoặc bộ lọc để thu hẹp kết quả."})
     reach = permissions.document_reach(session, user)
-    conditions = [permissions.document_visibility(session, user, now.astimezone(VIETNAM).date(), reach)]
+    own_only = not (reach.every or reach.ordinary)
+    conditions = [permissions.document_visibility(session, user, now.astimezone(VIETNAM).date(), reach,
+                                                  driving=own_only)]
     if query.direction is not None:
         conditions.append(Document.direction == query.direction)
     if query.year is not None:

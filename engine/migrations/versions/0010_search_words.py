@@ -44,6 +44,10 @@ def upgrade() -> None:
             conn.execute(documents.update().where(documents.c.id == sa.bindparam("key"))
                          .values(search_text=sa.bindparam("text")), changed)
         last = rows[-1][0]
+    if conn.dialect.name == "sqlite":
+        # Each row rewritten went through the index's delete-and-insert trigger: merge the
+        # segments that left, or every search reads all of them (1M documents: 4 s).
+        op.execute("INSERT INTO documents_fts (documents_fts) VALUES ('optimize')")
 
 
 def downgrade() -> None:
