@@ -120,6 +120,13 @@ def ensure_auditor(session: Session, user: User, agency_id: int) -> None:
         raise Forbidden("Chỉ kiểm tra viên của cơ quan được xem nhật ký kiểm tra của hồ sơ này.")
 
 
+def ensure_admin(session: Session, user: User, agency_id: int) -> None:
+    """Users, units, delegations, keys and registers of an agency are managed by its
+    administrators (quản trị hệ thống), and only theirs."""
+    if not holds(session, user, agency_id, (Position.ADMIN,)):
+        raise Forbidden("Chỉ quản trị hệ thống của cơ quan được thực hiện thao tác này.")
+
+
 def _involved(user_ids: list[int]) -> ColumnElement[bool]:
     return or_(
         Case.initiator_id.in_(user_ids),
