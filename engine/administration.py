@@ -18,24 +18,18 @@ from sqlalchemy.orm import Session
 
 from . import accounts, audit, permissions
 from .errors import Forbidden, InvalidData, NotFound
-from .models import POSITION_TITLES, Agency, ApiToken, Position, Unit, UnitKind, User, UserPosition
+from .models import Agency, ApiToken, Position, Unit, UnitKind, User, UserPosition
 
 PASSWORD_MIN = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-UNIT_KIND_TITLES = {
-    UnitKind.DEPARTMENT: "Phòng", UnitKind.WARD: "Khoa", UnitKind.STATION: "Trạm",
-    UnitKind.OFFICE: "Văn phòng", UnitKind.LEADERSHIP: "Ban Giám đốc",
-}
 _INVALID = "Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại."
 
 
-def agency_for(session: Session, user: User, code: str | None) -> Agency:
+def agency_for(session: Session, admin: User, code: str | None) -> Agency:
     """The agency the administrator works on: the one named by ``code``, or their first."""
-    mine = permissions.agencies_where(session, user, Position.ADMIN)
-    if not mine:
-        raise Forbidden("Chỉ quản trị hệ thống của cơ quan được dùng chức năng quản trị.")
+    mine = permissions.administered(session, admin)
     if code is not None and code not in mine:
         raise Forbidden("Bạn không phải quản trị hệ thống của cơ quan này.")
     found = session.get(Agency, mine[code] if code is not None else min(mine.values()))
@@ -49,16 +43,20 @@ def member(agency_id: int) -> Any:
                           Unit.agency_id == agency_id)
 
 
-def person(session: Session, agency_id: int, user_id: int) -> User:
-    found = session.scalars(select(User).where(User.id == user_id, member(agency_id))).first()
-    if found is None:
-        raise NotFound("Không có người dùng này trong cơ quan.")
-    return found
+def person(session: Session, admin: User, user_id: int) -> tuple[Agency, User]:
+    """A person of an agency the administrator manages, with that agency; another agency's
+    people are not found."""
+    for agency_id in sorted(permissions.administered(session, admin).values()):
+        found = session.scalars(select(User).where(User.id == user_id, member(agency_id))).first()
+        if found is not None:
+            return session.get_one(Agency, agency_id), found
+    raise NotFound("Không có người dùng này trong cơ quan.")
 
 
-def unit(session: Session, agency_id: int, unit_id: int) -> Unit:
+def unit(session: Session, admin: User, unit_id: int) -> Unit:
+    mine = permissions.administered(session, admin)
     found = session.get(Unit, unit_id)
-    if found is None or found.agency_id != agency_id:
+    if found is None or found.agency_id not in mine.values():
         raise NotFound("Không có đơn vị này trong cơ quan.")
     return found
 
@@ -116,12 +114,10 @@ def _position_choice(session: Session, agency_id: int, data: Mapping[str, Any],
     return chosen, Position(raw_position)
 
 
-def form_choices(session: Session, agency_id: int) -> dict[str, Any]:
-    """The agency's units and the positions, for the forms."""
-    units = session.scalars(select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.name)).all()
-    return {"units": [(str(u.id), u.name) for u in units],
-            "positions": [(p.value, POSITION_TITLES[p]) for p in Position],
-            "kinds": [(k.value, t) for k, t in UNIT_KIND_TITLES.items()]}
+def unit_choices(session: Session, agency_id: int) -> list[tuple[str, str]]:
+    """The agency's units (id, name), for the forms."""
+    return [(str(i), name) for i, name in session.execute(
+        select(Unit.id, Unit.name).where(Unit.agency_id == agency_id).order_by(Unit.name))]
 
 
 def users(session: Session, agency_id: int, query: str, page: int, per_page: int) -> dict[str, Any]:
@@ -144,7 +140,7 @@ def view(session: Session, agency_id: int, user: User) -> dict[str, Any]:
         .where(UserPosition.user_id == user.id, Unit.agency_id == agency_id).order_by(UserPosition.id))
     return {"id": user.id, "username": user.username, "full_name": user.full_name, "email": user.email or "",
             "active": user.active, "has_certificate": user.has_certificate,
-            "positions": [{"id": i, "position": p.value, "title": POSITION_TITLES[p], "unit": name}
+            "positions": [{"id": i, "position": p.value, "unit": name}
                           for i, p, name in rows]}
 
 
@@ -272,7 +268,7 @@ def units(session: Session, agency_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Unit, User.full_name, people).outerjoin(User, User.id == Unit.supervisor_id)
         .where(Unit.agency_id == agency_id).order_by(Unit.name))
-    return [{"id": u.id, "code": u.code, "name": u.name, "kind": UNIT_KIND_TITLES[u.kind],
+    return [{"id": u.id, "code": u.code, "name": u.name, "kind": u.kind.value,
              "supervisor_id": u.supervisor_id, "supervisor": name or "", "people": count}
             for u, name, count in rows]
 

@@ -6,7 +6,7 @@ whom need it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -154,16 +154,17 @@ def _revoke(session: Session, user: User, found: Delegation, now: datetime) -> D
     return found
 
 
-def _of_agency(agency_id: int) -> Any:
-    """A filter on Delegation: those given by a person of the agency."""
+def _of_agencies(agency_ids: Collection[int]) -> Any:
+    """A filter on Delegation: those given by a person of these agencies."""
     return exists().where(UserPosition.user_id == Delegation.grantor_id, UserPosition.unit_id == Unit.id,
-                          Unit.agency_id == agency_id)
+                          Unit.agency_id.in_(agency_ids))
 
 
-def revoke_in_agency(session: Session, admin: User, agency_id: int, delegation_id: int, now: datetime) -> Delegation:
-    """An administrator revokes a delegation given by someone of their agency (the caller
-    checked ``permissions.ensure_admin``); another agency's is not found."""
-    found = session.scalars(select(Delegation).where(Delegation.id == delegation_id, _of_agency(agency_id))
+def revoke_as_admin(session: Session, admin: User, delegation_id: int, now: datetime) -> Delegation:
+    """An administrator revokes a delegation given by someone of an agency they manage;
+    another agency's is not found."""
+    mine = permissions.administered(session, admin).values()
+    found = session.scalars(select(Delegation).where(Delegation.id == delegation_id, _of_agencies(mine))
                             .with_for_update()).first()
     if found is None:
         raise NotFound("Không có ủy quyền này trong cơ quan.")
@@ -176,7 +177,7 @@ def agency_listing(session: Session, agency_id: int, current_only: bool, page: i
     force today or later, not revoked."""
     today = _today(now)
     grantor, delegate = aliased(User), aliased(User)
-    where = [_of_agency(agency_id)]
+    where = [_of_agencies([agency_id])]
     if current_only:
         where += [Delegation.revoked.is_(False), Delegation.ends_on >= today]
     total = session.scalar(select(func.count()).select_from(Delegation).where(*where)) or 0
