@@ -108,9 +108,9 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     admin.page.get_by_role("link", name="Vũ Thu Hà").click()
     _check(admin, admin.page.url.removeprefix(live_url), ["Khóa tài khoản", "Đặt lại mật khẩu", "Chưa có chứng thư số.",
                                                           "Chứng thư số và ảnh chữ ký", "Mật khẩu của tệp"])
-    _check(admin, "/admin/units", ["Phó giám đốc phụ trách", "Phòng Kế hoạch – Nghiệp vụ", "Thêm đơn vị"])
+    _check(admin, "/admin/units", ["Phó giám đốc phụ trách", "KHNV", "Lê Thị Hồng Nhung", "Thêm đơn vị"])
     _check(admin, "/admin/delegations", ["Ủy quyền trong cơ quan", "Chỉ ủy quyền còn hiệu lực"])
-    _check(admin, "/admin/seal", ["Ảnh con dấu của cơ quan", "Chưa có ảnh con dấu."])
+    _check(admin, "/admin/seal", ["Ảnh con dấu của cơ quan", "Đã có ảnh con dấu."])
     _check(admin, "/admin/registers", ["Sổ đăng ký văn bản", "Sổ văn bản đến mật", "Thêm sổ đăng ký"])
     for person in (anonymous, head, clerk, designer, auditor, admin):
         person.close()
