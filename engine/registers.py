@@ -17,9 +17,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit
-from .errors import InvalidData
-from .models import Direction, RegisterBook, RegisterCounter
+from . import audit, permissions
+from .errors import InvalidData, NotFound
+from .models import Direction, RegisterBook, RegisterCounter, User
 
 BOOK_CODE = re.compile(r"^[a-z0-9_]{2,32}$")
 
@@ -31,6 +31,7 @@ DEFAULT_BOOKS = [
     ("incoming_secret", "Sổ văn bản đến mật", Direction.INCOMING, True, False),
     ("copies", "Sổ bản sao văn bản", Direction.OUTGOING, False, True),
 ]
+DEFAULT_CODES = frozenset(code for code, *_ in DEFAULT_BOOKS)  # the procedures number in these
 
 
 def create_default_books(session: Session, agency_id: int) -> None:
@@ -46,6 +47,8 @@ def book(session: Session, agency_id: int, code: str) -> RegisterBook:
     ).first()
     if found is None:
         raise InvalidData(f"Cơ quan chưa cấu hình sổ '{code}'.")
+    if found.closed_at is not None:
+        raise InvalidData(f"{found.name} đã khóa, không cấp số mới.")
     return found
 
 
@@ -99,3 +102,19 @@ def create_book(session: Session, admin_id: int, agency_id: int, data: Mapping[s
         "agency_id": agency_id, "book_id": made.id, "code": code, "name": name, "direction": direction,
         "secret": made.secret})
     return made
+
+
+def close_book(session: Session, admin: User, book_id: int, now: datetime) -> RegisterBook:
+    """Khóa sổ: an administrator of the book's agency closes a book the agency added; it gives
+    no more numbers. The books the procedures number in (``DEFAULT_BOOKS``) stay open."""
+    found = session.get(RegisterBook, book_id, with_for_update=True)
+    if found is None or found.agency_id not in permissions.administered(session, admin).values():
+        raise NotFound("Không có sổ này trong cơ quan.")
+    if found.code in DEFAULT_CODES:
+        raise InvalidData("Sổ này được các quy trình dùng để cấp số, không thể khóa.", {"book": "Sổ mặc định."})
+    if found.closed_at is not None:
+        raise InvalidData("Sổ này đã khóa.", {"book": "Đã khóa."})
+    found.closed_at = now
+    audit.append(session, at=now, action="register_book_closed", actor_id=admin.id,
+                 payload={"agency_id": found.agency_id, "book_id": found.id, "code": found.code})
+    return found

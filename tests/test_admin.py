@@ -19,9 +19,10 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from engine import delegations, demo
+from engine import delegations, demo, registers
 from engine.clock import FakeClock
 from engine.config import Settings
+from engine.errors import InvalidData
 from engine.models import AuditEntry, Delegation, RegisterBook, Unit, User
 from engine.platform import Platform
 from signing import images, pki
@@ -285,6 +286,16 @@ def test_register_books(api: Api, platform: Platform) -> None:
         btl = session.scalars(select(Unit.agency_id).where(Unit.id == _unit(platform, "KHNV"))).one()
         assert [(b.name, b.agency_id) for b in books] == [("Sổ quyết định", btl)]
     assert _audited(platform, "register_book_created")[-1]["code"] == "outgoing_qd"
+
+    book, incoming = _id(platform, RegisterBook, code="outgoing_qd"), _id(platform, RegisterBook, code="incoming",
+                                                                         agency_id=btl)
+    Admin(platform, "qn_admin").post(f"/admin/registers/{book}/close", {}, 404)
+    assert "không thể khóa" in admin.post(f"/admin/registers/{incoming}/close", {}, 422)
+    admin.post(f"/admin/registers/{book}/close", {})
+    assert "Đã khóa sổ" in admin.get("/admin/registers")
+    with platform.db.read() as session, pytest.raises(InvalidData, match="đã khóa"):
+        registers.book(session, btl, "outgoing_qd")
+    assert _audited(platform, "register_book_closed") == [{"agency_id": btl, "book_id": book, "code": "outgoing_qd"}]
 
 
 def _upload(admin: Admin, path: str, name: str, content: bytes, status: int = 302, **fields: str) -> str:

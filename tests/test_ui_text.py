@@ -103,7 +103,8 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     admin = Staff(browser, live_url, "btl_admin", backend(platform)).login()
     _check(admin, "/admin/users?q=khnv", ["Người dùng", "Đơn vị", "Con dấu", "Sổ đăng ký", "Thêm người dùng",
                                           "Vũ Thu Hà", "Chuyên viên – Phòng Kế hoạch – Nghiệp vụ"])
-    _check(admin, "/admin/users/new", ["Tên đăng nhập", "Mật khẩu ban đầu", "Thiết kế quy trình (triển khai quy trình)"])
+    _check(admin, "/admin/users/new", ["Tên đăng nhập", "Mật khẩu ban đầu",
+                                       "Thiết kế quy trình (triển khai quy trình)"])
     admin.page.goto("/admin/users?q=khnv")
     admin.page.get_by_role("link", name="Vũ Thu Hà").click()
     _check(admin, admin.page.url.removeprefix(live_url), ["Khóa tài khoản", "Đặt lại mật khẩu", "Chưa có chứng thư số.",

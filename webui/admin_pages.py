@@ -245,7 +245,7 @@ def _registers_page(status: int = 200, refused: Refused | None = None) -> Any:
     with staff(write=False) as (db, user, _now):
         agency = administration.agency_for(db, user, _agency_code())
         return _show("admin/registers.html", db, user, agency, status, refused,
-                     books=registers.agency_books(db, agency.id))
+                     books=registers.agency_books(db, agency.id), fixed=registers.DEFAULT_CODES)
 
 
 @bp.get("/admin/registers")
@@ -265,6 +265,18 @@ def create_register_book() -> Any:
         return _registers_page(422, ("create", _typed(), err))
     flash(gettext("Đã tạo sổ đăng ký."), "success")
     return redirect(url_for("admin.register_books", agency=code))
+
+
+@bp.post("/admin/registers/<int:book_id>/close")
+def close_register_book(book_id: int) -> Any:
+    """Khóa sổ: it gives no more numbers."""
+    try:
+        with staff(write=True) as (db, user, now):
+            code = registers.close_book(db, user, book_id, now).code
+    except InvalidData as err:
+        return _registers_page(422, (f"book-{book_id}", {}, err))
+    flash(gettext("Đã khóa sổ %(code)s.", code=code), "success")
+    return redirect(url_for("admin.register_books", agency=_agency_code()))
 
 
 def _seal_page(status: int = 200, refused: Refused | None = None) -> Any:
