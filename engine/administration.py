@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, permissions
+from . import accounts, audit, permissions, textfold
 from .errors import Forbidden, InvalidData, NotFound
 from .models import Agency, ApiToken, Position, Unit, UnitKind, User, UserPosition
 
@@ -121,16 +121,17 @@ def unit_choices(session: Session, agency_id: int) -> list[tuple[str, str]]:
 
 
 def users(session: Session, agency_id: int, query: str, page: int, per_page: int) -> dict[str, Any]:
-    """One page of the agency's people by name, those whose name or username has ``query``."""
-    where = [member(agency_id)]
-    if query:
-        pattern = f"%{query.lower()}%"
-        where.append(or_(func.lower(User.full_name).like(pattern), func.lower(User.username).like(pattern)))
-    total = session.scalar(select(func.count()).select_from(User).where(*where)) or 0
-    found = session.scalars(select(User).where(*where).order_by(User.full_name, User.id)
-                            .offset((page - 1) * per_page).limit(per_page)).all()
-    return {"items": [view(session, agency_id, u) for u in found], "page": page, "per_page": per_page,
-            "total": total}
+    """One page of the agency's people by name, those whose name or username has ``query``
+    with or without diacritics. An agency has at most a few thousand people, so the names
+    are folded here rather than stored folded."""
+    wanted = textfold.fold(query)
+    rows = session.execute(select(User.id, User.full_name, User.username).where(member(agency_id))
+                           .order_by(User.full_name, User.id)).all()
+    matching = [i for i, name, username in rows if wanted in textfold.fold(f"{name} {username}")]
+    shown = matching[(page - 1) * per_page:page * per_page]
+    found = {u.id: u for u in session.scalars(select(User).where(User.id.in_(shown)))}
+    return {"items": [view(session, agency_id, found[i]) for i in shown], "page": page, "per_page": per_page,
+            "total": len(matching)}
 
 
 def view(session: Session, agency_id: int, user: User) -> dict[str, Any]:

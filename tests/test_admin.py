@@ -23,7 +23,7 @@ from engine import delegations, demo, registers
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.errors import InvalidData
-from engine.models import AuditEntry, Delegation, RegisterBook, Unit, User
+from engine.models import AuditEntry, Delegation, Position, RegisterBook, Unit, User, UserPosition
 from engine.platform import Platform
 from signing import images, pki
 from tests.conftest import START, Api
@@ -147,7 +147,8 @@ def test_create_search_edit_and_positions(api: Api, platform: Platform) -> None:
     listing = admin.get("/admin/users")
     assert 'href="/admin/users"' in listing and 'data-user="btl_clerk"' in listing
     assert 'data-user="qn_clerk"' not in listing  # only the agency's people
-    assert re.findall(r'data-user="([^"]+)"', admin.get("/admin/users?q=lan")) == ["btl_admin"]  # Trịnh Thị Lan
+    for query in ("Trịnh Thị Lan", "trinh thi", "ADMIN"):
+        assert re.findall(r'data-user="([^"]+)"', admin.get(f"/admin/users?q={query}")) == ["btl_admin"]
 
     weak = admin.post("/admin/users", {"username": "btl_spec_moi", "full_name": "Đặng Văn Mới",
                                        "password": "ngan1", "unit": "", "position": "boss"}, 422)
@@ -187,6 +188,21 @@ def test_create_search_edit_and_positions(api: Api, platform: Platform) -> None:
     assert [p["position"] for p in _audited(platform, "position_added")] == ["designer", "auditor"]
     assert _audited(platform, "position_removed")[-1]["position"] == "specialist"
     assert _audited(platform, "user_updated")[-1]["full_name"] == "Đặng Văn Mới Sửa"
+
+
+def test_users_are_paged(api: Api, platform: Platform) -> None:
+    with platform.db.write() as session:
+        unit = session.get_one(Unit, _unit(platform, "KHNV"))
+        hashed = session.scalars(select(User.password_hash).where(User.username == "btl_clerk")).one()
+        for n in range(25):
+            person = User(username=f"btl_tam_{n:02d}", full_name=f"Nhân viên tạm {n:02d}", password_hash=hashed)
+            person.positions.append(UserPosition(unit_id=unit.id, position=Position.SPECIALIST))
+            session.add(person)
+    admin = Admin(platform, "btl_admin")
+    first, second = admin.get("/admin/users?q=vien+tam"), admin.get("/admin/users?q=vien+tam&page=2")
+    assert re.findall(r'data-user="([^"]+)"', first) == [f"btl_tam_{n:02d}" for n in range(20)]
+    assert re.findall(r'data-user="([^"]+)"', second) == [f"btl_tam_{n:02d}" for n in range(20, 25)]
+    assert "Trang 1 / 2" in first and "Tổng số: 25" in first and "q=vien+tam&amp;page=2" in first
 
 
 def test_the_last_admin_stays(api: Api, platform: Platform) -> None:
