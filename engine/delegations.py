@@ -6,11 +6,11 @@ whom need it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from . import audit, permissions
@@ -140,6 +140,10 @@ def revoke(session: Session, user: User, delegation_id: int, now: datetime) -> D
         raise NotFound("Không có ủy quyền này.")
     if found.grantor_id != user.id:
         raise Forbidden("Chỉ người ủy quyền được thu hồi ủy quyền này.")
+    return _revoke(session, user, found, now)
+
+
+def _revoke(session: Session, user: User, found: Delegation, now: datetime) -> Delegation:
     if found.revoked:
         raise InvalidData("Ủy quyền này đã được thu hồi.", {"id": "Đã thu hồi."})
     if found.ends_on < _today(now):
@@ -148,6 +152,43 @@ def revoke(session: Session, user: User, delegation_id: int, now: datetime) -> D
     audit.append(session, at=now, action="delegation_revoked", actor_id=user.id,
                  payload={"delegation_id": found.id})
     return found
+
+
+def _of_agencies(agency_ids: Collection[int]) -> Any:
+    """A filter on Delegation: those given by a person of these agencies."""
+    return exists().where(UserPosition.user_id == Delegation.grantor_id, UserPosition.unit_id == Unit.id,
+                          Unit.agency_id.in_(agency_ids))
+
+
+def revoke_as_admin(session: Session, admin: User, delegation_id: int, now: datetime) -> Delegation:
+    """An administrator revokes a delegation given by someone of an agency they manage;
+    another agency's is not found."""
+    mine = permissions.administered(session, admin).values()
+    found = session.scalars(select(Delegation).where(Delegation.id == delegation_id, _of_agencies(mine))
+                            .with_for_update()).first()
+    if found is None:
+        raise NotFound("Không có ủy quyền này trong cơ quan.")
+    return _revoke(session, admin, found, now)
+
+
+def agency_listing(session: Session, agency_id: int, current_only: bool, page: int, per_page: int,
+                   now: datetime) -> dict[str, Any]:
+    """Every delegation of the agency's people, newest first; ``current_only``: those in
+    force today or later, not revoked."""
+    today = _today(now)
+    grantor, delegate = aliased(User), aliased(User)
+    where = [_of_agencies([agency_id])]
+    if current_only:
+        where += [Delegation.revoked.is_(False), Delegation.ends_on >= today]
+    total = session.scalar(select(func.count()).select_from(Delegation).where(*where)) or 0
+    rows = session.execute(
+        select(Delegation, grantor.full_name, delegate.full_name).join(grantor, grantor.id == Delegation.grantor_id)
+        .join(delegate, delegate.id == Delegation.delegate_id).where(*where)
+        .order_by(Delegation.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    items = [{"id": d.id, "grantor": g, "delegate": p, "starts_on": d.starts_on.isoformat(),
+              "ends_on": d.ends_on.isoformat(), "scope": [] if d.scope == ALL_PROCESSES else d.scope.split(","),
+              "state": state(d, today)} for d, g, p in rows]
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def state(delegation: Delegation, today: date) -> str:

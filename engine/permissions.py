@@ -120,6 +120,15 @@ def ensure_auditor(session: Session, user: User, agency_id: int) -> None:
         raise Forbidden("Chỉ kiểm tra viên của cơ quan được xem nhật ký kiểm tra của hồ sơ này.")
 
 
+def administered(session: Session, user: User) -> dict[str, int]:
+    """The agencies (code -> id) whose users, units, delegations, keys and registers the
+    person manages as their administrator (quản trị hệ thống); Forbidden if none."""
+    mine = agencies_where(session, user, Position.ADMIN)
+    if not mine:
+        raise Forbidden("Chỉ quản trị hệ thống của cơ quan được dùng chức năng quản trị.")
+    return mine
+
+
 def _involved(user_ids: list[int]) -> ColumnElement[bool]:
     return or_(
         Case.initiator_id.in_(user_ids),

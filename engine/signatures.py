@@ -82,11 +82,18 @@ class Keys:
         path = self.pki_dir / "intermediate.pem"
         return (x509.load_pem_x509_certificate(path.read_bytes()),) if path.is_file() else ()
 
+    def person_file(self, username: str, suffix: str) -> Path:
+        """people/<username>.p12 (key), .pem (its certificate, readable without the password), .png"""
+        return self.pki_dir / "people" / f"{username}{suffix}"
+
+    def agency_file(self, code: str, suffix: str) -> Path:
+        return self.pki_dir / "agencies" / f"{code}{suffix}"
+
     def person(self, username: str, password: str) -> KeySource:
-        return Pkcs12Key.from_file(self.pki_dir / "people" / f"{username}.p12", password)
+        return Pkcs12Key.from_file(self.person_file(username, ".p12"), password)
 
     def image(self, username: str) -> bytes:
-        return _read(self.pki_dir / "people" / f"{username}.png", "ảnh chữ ký")
+        return _read(self.person_file(username, ".png"), "ảnh chữ ký")
 
     def agency(self, code: str, secret: str) -> KeySource:
         token = self.pki_dir / "agencies" / f"{code}.token.json"
@@ -94,10 +101,10 @@ class Keys:
             config = json.loads(token.read_text(encoding="utf-8"))
             return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
                              chain=self.intermediates())
-        return Pkcs12Key.from_file(self.pki_dir / "agencies" / f"{code}.p12", secret)
+        return Pkcs12Key.from_file(self.agency_file(code, ".p12"), secret)
 
     def seal(self, code: str) -> bytes:
-        return _read(self.pki_dir / "agencies" / f"{code}.png", "ảnh con dấu")
+        return _read(self.agency_file(code, ".png"), "ảnh con dấu")
 
 
 def _read(path: Path, what: str) -> bytes:

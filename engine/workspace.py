@@ -30,13 +30,14 @@ _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SEC
 def header(session: Session, user: User) -> dict[str, Any]:
     """What every page's header shows: who is logged in, their unread notifications and
     messages, and whether they enter documents in a register (the clerk's entry page), keep
-    registers (the registers, reports and statistics), design processes or audit cases
-    (kiểm tra viên)."""
+    registers (the registers, reports and statistics), design processes, audit cases
+    (kiểm tra viên) or administer their agency."""
     positions = {p.value for p in session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id))}
     return {"username": user.username, "full_name": user.full_name, "unread": notifications.unread_count(session, user),
             "messages": conversations.unread_count(session, user), "clerk": "clerk" in positions,
             "keeper": bool(positions & permissions.REGISTER_KEEPERS),
-            "designer": Position.DESIGNER in positions, "auditor": Position.AUDITOR in positions}
+            "designer": Position.DESIGNER in positions, "auditor": Position.AUDITOR in positions,
+            "admin": Position.ADMIN in positions}
 
 
 def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]]]:

@@ -23,8 +23,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathValidationError
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import PathError, PathValidationError, ValidationError
 
 from . import aio
 from .appearance import iso_time
@@ -69,6 +69,23 @@ def _certificate_reason(cert: asn1_x509.Certificate | None, now: datetime) -> st
         return None
     if not (usage.digital_signature or usage.content_commitment):
         return "Chứng thư số không được phép dùng để ký số (thiếu mục đích sử dụng khóa ký số)."
+    return None
+
+
+def certificate_problem(cert: x509.Certificate | asn1_x509.Certificate,
+                        chain: Sequence[x509.Certificate | asn1_x509.Certificate],
+                        trust_roots: Iterable[x509.Certificate | bytes], now: datetime) -> str | None:
+    """What stops ``cert`` from signing today, checked as a signature's would be: its validity,
+    its key usage, and a path through ``chain`` to one of ``trust_roots``; None if nothing."""
+    specific = _certificate_reason(to_asn1(cert), now)
+    if specific:
+        return specific
+    context = ValidationContext(trust_roots=[to_asn1(r) for r in trust_roots], other_certs=[to_asn1(c) for c in chain],
+                                allow_fetching=False, moment=now)
+    try:
+        aio.run(CertificateValidator(to_asn1(cert), validation_context=context).async_validate_path())
+    except (PathError, ValidationError):
+        return "Chứng thư số không do một tổ chức chứng thực được tin cậy cấp."
     return None
 
 

@@ -4,7 +4,8 @@ The routes come from the application's own URL map, so a route added later is in
 without editing this file; a route whose path names an object this file cannot yet point at
 another agency's copy of fails the test until it is added to ``_foreign``. Each person of
 Bắc Từ Liêm, one per position, asks for Quảng Ngãi's case, task, document, file, record,
-conversation and process with every method the route accepts: each answer must be 403 or 404.
+conversation, process, person, unit and register book with every method the route accepts:
+each answer must be 403 or 404.
 The pages without an object in their path must not show Quảng Ngãi's document either, even
 when asked for that agency by name; and no page accepts a form without the session's CSRF token.
 """
@@ -24,7 +25,7 @@ from werkzeug.routing import Rule
 
 from engine import delegations
 from engine.demo import DEMO_PASSWORD
-from engine.models import User
+from engine.models import RegisterBook, User
 from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import attach_pdf
@@ -61,14 +62,20 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
     message = sent.get_json()
     with platform.db.write() as session:
         grantor = session.scalars(select(User).where(User.username == "qn_head_nvy")).one()
+        grantor_id = grantor.id
         delegation = delegations.create(session, grantor, {"delegate": "qn_deputy_nvy", "starts_on": "2026-03-02",
                                                            "ends_on": "2026-03-31"}, platform.clock.now()).id
+        unit = grantor.positions[0].unit_id
+        agency = grantor.positions[0].unit.agency_id
+        book = session.scalars(select(RegisterBook.id).where(RegisterBook.agency_id == agency,
+                                                             RegisterBook.code == "outgoing")).one()
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
         "conversation_id": str(conversation), "message_id": str(message["id"]),
         "file_id": str(document["files"][0]["id"]), "fmt": "pdf", "code": "outgoing",
-        "number": "1", "delegation_id": str(delegation),
+        "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
+        "book_id": str(book),
     }
 
 

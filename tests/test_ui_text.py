@@ -100,7 +100,20 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
                                                    "Khớp", "Nhật ký xử lý", "Đính kèm tệp", "Tệp và chữ ký số",
                                                    "Chưa có chữ ký số", "Vũ Thu Hà"])
     _check(head, "/audit/cases", ["Chỉ kiểm tra viên được tra cứu hồ sơ để kiểm tra."], status=403)
-    for person in (anonymous, head, clerk, designer, auditor):
+    admin = Staff(browser, live_url, "btl_admin", backend(platform)).login()
+    _check(admin, "/admin/users?q=khnv", ["Người dùng", "Đơn vị", "Con dấu", "Sổ đăng ký", "Thêm người dùng",
+                                          "Vũ Thu Hà", "Chuyên viên – Phòng Kế hoạch – Nghiệp vụ"])
+    _check(admin, "/admin/users/new", ["Tên đăng nhập", "Mật khẩu ban đầu",
+                                       "Thiết kế quy trình (triển khai quy trình)"])
+    admin.page.goto("/admin/users?q=khnv")
+    admin.page.get_by_role("link", name="Vũ Thu Hà").click()
+    _check(admin, admin.page.url.removeprefix(live_url), ["Khóa tài khoản", "Đặt lại mật khẩu", "Chưa có chứng thư số.",
+                                                          "Chứng thư số và ảnh chữ ký", "Mật khẩu của tệp"])
+    _check(admin, "/admin/units", ["Phó giám đốc phụ trách", "KHNV", "Lê Thị Hồng Nhung", "Thêm đơn vị"])
+    _check(admin, "/admin/delegations", ["Ủy quyền trong cơ quan", "Chỉ ủy quyền còn hiệu lực"])
+    _check(admin, "/admin/seal", ["Ảnh con dấu của cơ quan", "Đã có ảnh con dấu."])
+    _check(admin, "/admin/registers", ["Sổ đăng ký văn bản", "Sổ văn bản đến mật", "Thêm sổ đăng ký"])
+    for person in (anonymous, head, clerk, designer, auditor, admin):
         person.close()
 
 

@@ -20,6 +20,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.extensions["qlvb"] = platform
 
     from . import (
+        admin_pages,
         api,
         api_conversations,
         api_documents,
@@ -61,6 +62,6 @@ def create_app(platform: Platform | None = None) -> Flask:
                       api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
                       case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp, register_pages.bp,
                       report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp, message_pages.bp,
-                      notification_settings.bp, statistics_pages.bp):
+                      notification_settings.bp, statistics_pages.bp, admin_pages.bp):
         app.register_blueprint(blueprint)
     return app

@@ -41,3 +41,10 @@ COMPLIANCE = {"on_time": _l("Đúng hạn"), "late": _l("Trễ hạn"), "open": 
               "issued": _l("Văn bản đi phát hành"), "unsigned": _l("Phát hành không có chữ ký số hợp lệ"),
               "paper": _l("Ký tay (ngoại lệ)"), "documents": _l("Văn bản xử lý"),
               "electronic": _l("Xử lý điện tử"), "electronic_share": _l("Tỷ lệ điện tử (%)")}
+POSITION = {"specialist": _l("Chuyên viên"), "head": _l("Trưởng đơn vị"), "deputy_head": _l("Phó trưởng đơn vị"),
+            "office_chief": _l("Chánh Văn phòng"), "deputy_office_chief": _l("Phó Chánh Văn phòng"),
+            "director": _l("Giám đốc"), "deputy_director": _l("Phó Giám đốc"), "clerk": _l("Văn thư"),
+            "admin": _l("Quản trị hệ thống"), "designer": _l("Thiết kế quy trình (triển khai quy trình)"),
+            "auditor": _l("Kiểm tra viên")}
+UNIT_KIND = {"phong": _l("Phòng"), "khoa": _l("Khoa"), "tram": _l("Trạm"), "van_phong": _l("Văn phòng"),
+             "ban_giam_doc": _l("Ban Giám đốc")}

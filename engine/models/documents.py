@@ -66,6 +66,7 @@ class RegisterBook(Base):
     direction: Mapped[Direction] = mapped_column(str_enum(Direction, 16))
     secret: Mapped[bool] = mapped_column(default=False)
     copies: Mapped[bool] = mapped_column(default=False)  # sao y, sao lục, trích sao
+    closed_at: Mapped[datetime | None]  # khóa sổ: gives no more numbers, its entries stay readable
 
 
 class RegisterCounter(Base):
