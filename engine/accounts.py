@@ -8,7 +8,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from .errors import Unauthorized
@@ -49,11 +49,15 @@ def issue_token(session: Session, username: str, password: str, now: datetime, t
     return user, token
 
 
+# Every API request runs this: a statement built once (engine/db.py says why).
+_TOKEN_USER = (
+    select(User, ApiToken.expires_at).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: Session, token: str, now: datetime) -> User:
-    row = session.execute(
-        select(User, ApiToken.expires_at).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token))
-    ).first()
+    row = session.execute(_TOKEN_USER, {"token_hash": _token_hash(token)}).first()
     if row is None or row[1] <= now or not row[0].active:
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
     return row[0]

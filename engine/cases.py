@@ -10,7 +10,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from . import audit, case_messages, documents, forms, permissions, signatures, state
@@ -36,6 +36,12 @@ from .steps import persist
 from .storage import FileStore
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
+
+# Built once (engine/db.py says why).
+_LOCK_CASE_OF_TASK = (
+    select(Case).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(of=Case)
+)
 
 
 def start_form(info: VersionInfo) -> dict[str, Any] | None:
@@ -126,10 +132,7 @@ def complete_task(
     uuid = _task_uuid(task_id)
     # Lock the case before reading the task's status: every change to a case's tasks and
     # timers happens under this lock, so the status read next is the settled one.
-    case = session.scalars(
-        select(Case).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == task_id)
-        .with_for_update(of=Case)
-    ).first()
+    case = session.scalars(_LOCK_CASE_OF_TASK, {"task_id": task_id}).first()
     # Read after the lock, in a statement of its own: on PostgreSQL a row joined in the locking
     # statement is the one of its snapshot, taken before the wait for the lock.
     row = session.get(HumanTask, task_id) if case is not None else None

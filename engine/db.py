@@ -7,6 +7,11 @@ SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` so two writers q
 the database lock instead of failing half-way with "database is locked" on upgrade from
 a read lock; reads use a second engine with deferred transactions so they never wait
 for a writer (WAL mode).
+
+The statements of the hottest paths (a request's token, a task completion, its answer) are
+built once, at import, with ``bindparam`` for their values: SQLAlchemy spends 80–180 µs
+building a statement object and computing its cache key at every call, against 40 µs to
+run a prebuilt one on SQLite, and a task completion runs about fifteen.
 """
 
 from __future__ import annotations

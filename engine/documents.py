@@ -75,9 +75,11 @@ _PLAIN = ("doc_type", "subject", "number_symbol", "issuer_organ_id", "issuer_nam
           "signer_position", "signer_name", "page_amount", "description")
 
 
+_PARTIAL_METADATA_SCHEMA = {**METADATA_SCHEMA, "required": []}  # one object: forms caches its validator
+
+
 def validate_metadata(data: Any, partial: bool = False) -> dict[str, Any]:
-    schema = {**METADATA_SCHEMA, "required": []} if partial else METADATA_SCHEMA
-    return forms.validate(schema, data)
+    return forms.validate(_PARTIAL_METADATA_SCHEMA if partial else METADATA_SCHEMA, data)
 
 
 def _apply(session: Session, doc: Document, clean: dict[str, Any]) -> None:

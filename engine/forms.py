@@ -14,16 +14,17 @@ from jsonschema.exceptions import ValidationError
 
 from .errors import InvalidData
 
-_validators: dict[str, Draft202012Validator] = {}
+# By the schema object, which the cache keeps alive so its id is never reused: a deployed
+# version's forms live as long as the version (engine/definitions.py), and repr-ing a whole
+# schema to key it cost more than the validation at every task completion.
+_validators: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
 
 
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:
-    key = repr(sorted(schema.items()))
-    validator = _validators.get(key)
-    if validator is None:
-        validator = Draft202012Validator(schema, format_checker=FormatChecker())
-        _validators[key] = validator
-    return validator
+    cached = _validators.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = _validators[id(schema)] = (schema, Draft202012Validator(schema, format_checker=FormatChecker()))
+    return cached[1]
 
 
 def _field_and_message(error: ValidationError, schema: dict[str, Any]) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .errors import Forbidden
@@ -35,6 +35,9 @@ from .models import (
     UserPosition,
 )
 
+# Built once: every task completion asks (engine/db.py says why).
+_CANDIDATES = select(TaskCandidate.user_id).where(TaskCandidate.task_id == bindparam("task_id"))
+
 
 def active_grants(session: Session, user_id: int, today: date) -> list[tuple[int, str]]:
     """(grantor id, scope) of the delegations ``user_id`` holds today."""
@@ -54,7 +57,7 @@ def _scope_covers(scope: str, process_id: str) -> bool:
 def acting_for(session: Session, user: User, task: HumanTask, process_id: str, today: date) -> int | None:
     """None if ``user`` may complete ``task`` in their own name, the grantor's id if they
     may through a delegation; Forbidden otherwise."""
-    candidates = set(session.scalars(select(TaskCandidate.user_id).where(TaskCandidate.task_id == task.id)))
+    candidates = set(session.scalars(_CANDIDATES, {"task_id": task.id}))
     if user.id in candidates:
         return None
     for grantor, scope in active_grants(session, user.id, today):

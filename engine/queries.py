@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit, documents, permissions, textfold
@@ -63,25 +63,36 @@ def _with_assignees() -> Any:
     )
 
 
+# Built once: every task completion answers with the case's view, every inbox page with
+# its tasks' views (engine/db.py says why).
+_TASKS_BY_ID = _with_assignees().where(HumanTask.id.in_(bindparam("ids", expanding=True)))
+_OPEN_TASKS_OF_CASE = (
+    _with_assignees().where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == TaskStatus.OPEN)
+    .order_by(HumanTask.created_at, HumanTask.id)
+)
+# The document with its few files and recipients in one query, not three.
+_DOCUMENT_WITH_PARTS = (
+    select(Document).where(Document.id == bindparam("document_id"))
+    .options(joinedload(Document.files), joinedload(Document.recipients))
+)
+
+
 def task_views(session: Session, task_ids: list[str]) -> list[dict[str, Any]]:
     """Views of the given tasks, in the given order."""
     if not task_ids:
         return []
-    rows = session.execute(_with_assignees().where(HumanTask.id.in_(task_ids)))
+    rows = session.execute(_TASKS_BY_ID, {"ids": task_ids})
     views = {v["id"]: v for v in _views(session, rows)}
     return [views[i] for i in task_ids if i in views]
 
 
 def case_view(session: Session, case: Case) -> dict[str, Any]:
     info = version_info(session, case.process_version_id)
-    open_rows = session.execute(
-        _with_assignees().where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)
-        .order_by(HumanTask.created_at, HumanTask.id)
-    )
-    initiator = session.scalar(select(User.username).where(User.id == case.initiator_id))
+    open_rows = session.execute(_OPEN_TASKS_OF_CASE, {"case_id": case.id})
+    initiator = session.get(User, case.initiator_id)  # often the one acting, already loaded
     return {
         "id": case.id, "process": info.process_id, "version": info.version, "title": case.title,
-        "status": case.status.value, "initiator": initiator,
+        "status": case.status.value, "initiator": initiator.username if initiator else None,
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
         "data": json.loads(case.data_json), "open_tasks": _views(session, open_rows),
         "document": _document_view(session, case.document_id),
@@ -91,12 +102,7 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
 def _document_view(session: Session, document_id: int | None) -> dict[str, Any] | None:
     if document_id is None:
         return None
-    # One query for the document with its few files and recipients, not three: every task
-    # completion answers with this view.
-    doc = session.scalars(
-        select(Document).where(Document.id == document_id)
-        .options(joinedload(Document.files), joinedload(Document.recipients))
-    ).unique().first()
+    doc = session.scalars(_DOCUMENT_WITH_PARTS, {"document_id": document_id}).unique().first()
     return documents.view(doc, with_links=False) if doc is not None else None
 
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Position, Unit, User, UserPosition
@@ -39,6 +40,19 @@ _TERM = re.compile(
     )$""",
     re.VERBOSE,
 )
+
+
+# Built once: every task a case opens resolves its lane (engine/db.py says why).
+_UNIT_BY_CODE = select(Unit.id).where(Unit.agency_id == bindparam("agency_id"), Unit.code == bindparam("code"))
+_SUPERVISOR = select(Unit.supervisor_id).where(Unit.id == bindparam("unit_id"))
+_ACTIVE_BY_NAME = select(User.id).where(User.username == bindparam("username"), User.active.is_(True))
+_ACTIVE_AMONG = select(User.id).where(User.id.in_(bindparam("ids", expanding=True)), User.active.is_(True))
+_HOLDERS = (
+    select(UserPosition.user_id).join(Unit).join(User, User.id == UserPosition.user_id)
+    .where(UserPosition.position == bindparam("position"), User.active.is_(True))
+)
+_HOLDERS_IN_AGENCY = _HOLDERS.where(Unit.agency_id == bindparam("agency_id"))
+_HOLDERS_IN_UNIT = _HOLDERS.where(UserPosition.unit_id == bindparam("unit_id"))
 
 
 class RoleSyntaxError(ValueError):
@@ -67,6 +81,7 @@ def _subject(raw: str | None) -> str | None:
     return raw.removeprefix("data.")
 
 
+@lru_cache(maxsize=1024)  # a deployed diagram has a few dozen lanes, each resolved many times
 def parse(expression: str) -> tuple[Term, ...]:
     text = re.sub(r"\s+", "", expression or "")
     if not text:
@@ -95,7 +110,7 @@ def _unit_id(session: Session, subject: str, ctx: CaseContext) -> int | None:
     code = ctx.data.get(subject)
     if not isinstance(code, str):
         return None
-    return session.scalar(select(Unit.id).where(Unit.agency_id == ctx.agency_id, Unit.code == code))
+    return session.scalar(_UNIT_BY_CODE, {"agency_id": ctx.agency_id, "code": code})
 
 
 def resolve(session: Session, expression: str, ctx: CaseContext) -> list[int]:
@@ -108,26 +123,19 @@ def resolve(session: Session, expression: str, ctx: CaseContext) -> list[int]:
         elif term.kind == "user":
             username = ctx.data.get(term.field or "")
             if isinstance(username, str):
-                found.update(session.scalars(
-                    select(User.id).where(User.username == username, User.active.is_(True))
-                ))
+                found.update(session.scalars(_ACTIVE_BY_NAME, {"username": username}))
         elif term.kind == "in_charge":
             unit = _unit_id(session, term.subject or "initiator", ctx)
-            supervisor = session.scalar(select(Unit.supervisor_id).where(Unit.id == unit)) if unit else None
+            supervisor = session.scalar(_SUPERVISOR, {"unit_id": unit}) if unit else None
             if supervisor is not None:
                 named.add(supervisor)
+        elif term.subject is None:
+            found.update(session.scalars(_HOLDERS_IN_AGENCY, {"position": term.position, "agency_id": ctx.agency_id}))
         else:
-            query = (
-                select(UserPosition.user_id).join(Unit).join(User, User.id == UserPosition.user_id)
-                .where(UserPosition.position == term.position, User.active.is_(True))
-            )
-            if term.subject is None:
-                query = query.where(Unit.agency_id == ctx.agency_id)
-            else:
-                query = query.where(UserPosition.unit_id == _unit_id(session, term.subject, ctx))
-            found.update(session.scalars(query))
+            found.update(session.scalars(_HOLDERS_IN_UNIT, {"position": term.position,
+                                                            "unit_id": _unit_id(session, term.subject, ctx)}))
     if named - found:
-        found.update(session.scalars(select(User.id).where(User.id.in_(named - found), User.active.is_(True))))
+        found.update(session.scalars(_ACTIVE_AMONG, {"ids": sorted(named - found)}))
     return sorted(found)
 
 

@@ -14,13 +14,19 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from . import notifications, roles, state
 from .definitions import FORM_PROPERTY, VersionInfo
 from .errors import InvalidData
 from .models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
+
+# Built once: every move of a case runs them (engine/db.py says why).
+_OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == TaskStatus.OPEN)
+_PENDING_TIMERS = select(Timer).where(
+    Timer.case_id == bindparam("case_id"), Timer.fired_at.is_(None), Timer.cancelled.is_(False)
+)
 
 
 @dataclass
@@ -64,9 +70,7 @@ def lane_people(session: Session, case: Case, task: Any) -> list[int]:
 
 def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes) -> None:
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)
-    ).all()
+    rows = session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
     for row in rows:
         # The task just completed is still open in the database (not flushed yet), not in memory.
         if row.id not in ready and row.status == TaskStatus.OPEN:
@@ -100,9 +104,7 @@ def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: date
     waiting = {str(t.id): (t, due) for t, due in state.waiting_timers(workflow)}
     if not waiting and not timers_before:
         return
-    pending = session.scalars(
-        select(Timer).where(Timer.case_id == case.id, Timer.fired_at.is_(None), Timer.cancelled.is_(False))
-    ).all()
+    pending = session.scalars(_PENDING_TIMERS, {"case_id": case.id}).all()
     for timer in pending:
         if timer.task_id in waiting:
             continue
