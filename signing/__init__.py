@@ -7,4 +7,10 @@
 - ``agent``: the local signing agent on 127.0.0.1 (``qlvb sign-agent``)
 - ``verify``: validation with Vietnamese reasons; ``pdfsig``: poppler's second opinion
 - ``pki``, ``images``, ``softhsm``: a demo PKI, signature and seal images, a SoftHSM token for tests
+- ``fasthex``: pyHanko's parser reads hex strings (signature contents) at once, not byte by byte
 """
+
+from . import fasthex
+
+# Installed for the whole package: signing reads the earlier signatures of the document too.
+fasthex.install()
