@@ -7,10 +7,11 @@
 - ``agent``: the local signing agent on 127.0.0.1 (``qlvb sign-agent``)
 - ``verify``: validation with Vietnamese reasons; ``pdfsig``: poppler's second opinion
 - ``pki``, ``images``, ``softhsm``: a demo PKI, signature and seal images, a SoftHSM token for tests
-- ``fasthex``: pyHanko's parser reads hex strings (signature contents) at once, not byte by byte
+- ``fastparse``, ``fastcms``: pyHanko reads hex strings and names at once, and matches certificates cheaply first
 """
 
-from . import fasthex
+from . import fastcms, fastparse
 
 # Installed for the whole package: signing reads the earlier signatures of the document too.
-fasthex.install()
+fastparse.install()
+fastcms.install()
