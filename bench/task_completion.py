@@ -11,6 +11,7 @@ timed one by one and the median taken.
 Raw: the same diagram in plain SpiffWorkflow 3.2.0 with its default serializer and
 script engine; each sample is deserialize + complete the ready task + engine steps +
 serialize, the cost every stateless server pays per request.
+The two take their samples in alternate blocks of ten, so both see the same machine.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ BPMN = ROOT / "processes" / "bac_tu_liem" / "btl_outgoing.bpmn"
 DRAFT = {"subject": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
 RETURN = {"decision": "return", "note": "Sửa lại số liệu"}
 WARM_UP = 30
+BLOCK = 10  # samples of one side before the other takes its turn
 
 
 class Client:
@@ -83,92 +85,133 @@ def _step(client: Client, case: dict[str, Any]) -> dict[str, Any]:
     return client.complete("btl_spec_khnv", case, DRAFT)
 
 
-def ours(returns: list[int], samples: int) -> dict[int, float]:
-    data_dir = Path(tempfile.mkdtemp(prefix="qlvb-bench-"))
-    env = {**os.environ, "QLVB_DATA_DIR": str(data_dir)}
-    qlvb = [sys.executable, "-m", "qlvb"]
-    subprocess.run([*qlvb, "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([*qlvb, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([*qlvb, "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+class Ours:
+    """``qlvb serve`` on a fresh SQLite database, one keep-alive client, one case in its
+    revision loop (head returns, drafter resubmits)."""
+
+    def __init__(self) -> None:
+        data_dir = Path(tempfile.mkdtemp(prefix="qlvb-bench-"))
+        env = {**os.environ, "QLVB_DATA_DIR": str(data_dir)}
+        qlvb = [sys.executable, "-m", "qlvb"]
+        subprocess.run([*qlvb, "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run([*qlvb, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+        port = _free_port()
+        self.server = subprocess.Popen([*qlvb, "serve", "--port", str(port)], cwd=ROOT, env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
                 time.sleep(0.05)
-        client = Client(port)
-        warm = client.call("POST", "/api/v1/cases", {"process": "btl_outgoing", "data": DRAFT}, "btl_spec_khnv")
+        self.client = Client(port)
+        warm = self._new_case()
         for _ in range(WARM_UP):  # steady state: caches filled, connections pooled
-            warm = _step(client, warm)
-        case = client.call("POST", "/api/v1/cases", {"process": "btl_outgoing", "data": DRAFT}, "btl_spec_khnv")
-        case = client.complete("btl_spec_khnv", case, DRAFT)
-        done, result = 0, {}
-        for target in returns:
-            while done < target:  # head returns, drafter resubmits: one return-for-revision
-                case = _step(client, _step(client, case))
-                done += 1
-            times = []
-            for _ in range(samples):
-                t0 = time.perf_counter()
-                case = _step(client, case)
-                times.append(time.perf_counter() - t0)
-            if case["open_tasks"][0]["task"] == "draft":  # keep the loop count exact
-                case = _step(client, case)
-            result[target] = statistics.median(times)
+            warm = _step(self.client, warm)
+        self.case = self.client.complete("btl_spec_khnv", self._new_case(), DRAFT)
+        self.returns = 0
+
+    def _new_case(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.client.call("POST", "/api/v1/cases", {"process": "btl_outgoing", "data": DRAFT},
+                                                  "btl_spec_khnv")
         return result
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
+    def advance_to(self, returns: int) -> None:
+        if self.case["open_tasks"][0]["task"] == "draft":  # keep the loop count exact
+            self.case = _step(self.client, self.case)
+        while self.returns < returns:  # head returns, drafter resubmits: one return-for-revision
+            self.case = _step(self.client, _step(self.client, self.case))
+            self.returns += 1
+
+    def sample(self) -> float:
+        t0 = time.perf_counter()
+        self.case = _step(self.client, self.case)
+        return time.perf_counter() - t0
+
+    def close(self) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=10)
 
 
-def raw(returns: list[int], samples: int) -> dict[int, float | str]:
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(BPMN))
-    spec = parser.get_spec("btl_outgoing")
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+class Raw:
+    """The same diagram in plain SpiffWorkflow with its default serializer; a sample is
+    deserialize + complete the ready task + engine steps + serialize."""
 
-    def ready(wf: BpmnWorkflow) -> Any:
+    def __init__(self) -> None:
+        parser = SpiffBpmnParser()
+        parser.add_bpmn_file(str(BPMN))
+        spec = parser.get_spec("btl_outgoing")
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        warm = self.serializer.serialize_json(BpmnWorkflow(spec, {}))
+        for _ in range(WARM_UP):
+            self.serializer.serialize_json(self.serializer.deserialize_json(warm))
+        wf = BpmnWorkflow(spec, {})
+        wf.task_tree.data.update(DRAFT)
+        wf.do_engine_steps()
+        self._step(wf)
+        self.state = self.serializer.serialize_json(wf)
+        self.returns = 0
+
+    @staticmethod
+    def _ready(wf: BpmnWorkflow) -> Any:
         return wf.get_tasks(state=TaskState.READY, manual=True)[0]
 
-    def step(wf: BpmnWorkflow) -> None:
-        task = ready(wf)
+    def _step(self, wf: BpmnWorkflow) -> None:
+        task = self._ready(wf)
         task.data.update(RETURN if task.task_spec.name == "head_review" else DRAFT)
         task.run()
         wf.do_engine_steps()
 
-    warm = serializer.serialize_json(BpmnWorkflow(spec, {}))
-    for _ in range(WARM_UP):
-        serializer.serialize_json(serializer.deserialize_json(warm))
-    wf = BpmnWorkflow(spec, {})
-    wf.task_tree.data.update(DRAFT)
-    wf.do_engine_steps()
-    step(wf)
-    done, result = 0, {}
-    for target in returns:
-        try:
-            while done < target:
-                step(wf)
-                step(wf)
-                done += 1
-            state = serializer.serialize_json(wf)
-            times = []
-            for _ in range(samples):
-                t0 = time.perf_counter()
-                loaded = serializer.deserialize_json(state)
-                step(loaded)
-                state = serializer.serialize_json(loaded)
-                times.append(time.perf_counter() - t0)
-            wf = serializer.deserialize_json(state)
-            if ready(wf).task_spec.name == "draft":
-                step(wf)
-            result[target] = statistics.median(times)
-        except RecursionError:
-            result[target] = f"fails (RecursionError after {done} returns)"
-            break
-    return result
+    def advance_to(self, returns: int) -> None:
+        """Raises RecursionError where SpiffWorkflow's serializer gives up."""
+        wf = self.serializer.deserialize_json(self.state)
+        if self._ready(wf).task_spec.name == "draft":
+            self._step(wf)
+        while self.returns < returns:
+            self._step(wf)
+            self._step(wf)
+            self.returns += 1
+        self.state = self.serializer.serialize_json(wf)
+
+    def sample(self) -> float:
+        t0 = time.perf_counter()
+        loaded = self.serializer.deserialize_json(self.state)
+        self._step(loaded)
+        self.state = self.serializer.serialize_json(loaded)
+        return time.perf_counter() - t0
+
+
+def measure(returns: list[int], samples: int) -> tuple[dict[int, float], dict[int, float | str]]:
+    """Medians per number of returns. Ours and raw take their samples in alternate blocks,
+    so that both see the same machine: a ratio from two phases a minute apart moved with the
+    machine's other load, not with the code. Blocks, not single samples, so that each side
+    runs with its own data in the processor's caches, as it did alone."""
+    ours, raw = Ours(), Raw()
+    mine: dict[int, float] = {}
+    theirs: dict[int, float | str] = {}
+    raw_alive = True
+    try:
+        for target in returns:
+            ours.advance_to(target)
+            if raw_alive:
+                try:
+                    raw.advance_to(target)
+                except RecursionError:
+                    theirs[target] = f"fails (RecursionError after {raw.returns} returns)"
+                    raw_alive = False
+            times: list[float] = []
+            raw_times: list[float] = []
+            for block in range(0, samples, BLOCK):
+                size = min(BLOCK, samples - block)
+                times += [ours.sample() for _ in range(size)]
+                if raw_alive:
+                    raw_times += [raw.sample() for _ in range(size)]
+            mine[target] = statistics.median(times)
+            if raw_alive:
+                theirs[target] = statistics.median(raw_times)
+        return mine, theirs
+    finally:
+        ours.close()
 
 
 def main() -> None:
@@ -177,8 +220,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40)
     args = parser.parse_args()
     returns = [int(n) for n in args.returns.split(",")]
-    mine = ours(returns, args.samples)
-    theirs = raw(returns, args.samples)
+    mine, theirs = measure(returns, args.samples)
     print(f"{'returns':>8} | {'ours, HTTP (ms)':>15} | {'raw Spiff (ms)':>14} | {'ratio':>6} | vs ours@{returns[0]}")
     for n in returns:
         other = theirs.get(n, "not reached")
