@@ -23,6 +23,7 @@ from .models import (
     CaseFollower,
     Delegation,
     Document,
+    DocumentParticipant,
     HumanTask,
     Position,
     ProcessVersion,
@@ -266,23 +267,18 @@ def document_visibility(session: Session, user: User, today: date,
 
 
 def _own(session: Session, user_id: int, people: list[int], driving: bool = False) -> ColumnElement[bool]:
-    """The documents ``user_id`` created or whose cases ``_involved`` admits, as a set built
-    from the people's side: its size is what they handled, whatever the number of
-    documents it filters. Its shape is the one each planner does well with: SQLite can
-    start a query from a lone IN list; PostgreSQL would plan that IN as a join from its
-    row estimate, which for a text search is often a single row, and rescan the set for
-    every match, while under an OR it keeps it as one hashed lookup per row."""
-    involved = [
-        select(Case.document_id).where(Case.initiator_id.in_(people)),
-        select(Case.document_id).join(CaseFollower, CaseFollower.case_id == Case.id)
-        .where(CaseFollower.user_id.in_(people)),
-        select(Case.document_id).join(HumanTask, HumanTask.case_id == Case.id)
-        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(TaskCandidate.user_id.in_(people)),
-    ]
+    """The documents ``user_id`` created or whose cases ``_involved`` admits ``people`` to:
+    two index ranges, the documents they created and their pairs in DocumentParticipant
+    (``_involved`` per document, kept by triggers: migration 0012), whose size is what they
+    handled, whatever the number of documents it filters. Its shape is the one each planner
+    does well with: SQLite can start a query from a lone IN list; PostgreSQL would plan that
+    IN as a join from its row estimate, which for a text search is often a single row, and
+    rescan the set for every match, while under an OR it keeps it as one hashed lookup per row."""
+    involved = select(DocumentParticipant.document_id).where(DocumentParticipant.user_id.in_(people))
     if session.get_bind().dialect.name == "postgresql" and not driving:
-        return or_(Document.created_by == user_id, Document.id.in_(union(*involved)))
+        return or_(Document.created_by == user_id, Document.id.in_(involved))
     created = aliased(Document)
-    return Document.id.in_(union(select(created.id).where(created.created_by == user_id), *involved))
+    return Document.id.in_(union(select(created.id).where(created.created_by == user_id), involved))
 
 
 def ensure_register_keeper(session: Session, user: User) -> None:
