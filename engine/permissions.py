@@ -131,6 +131,9 @@ def administered(session: Session, user: User) -> dict[str, int]:
 
 
 def _involved(user_ids: list[int]) -> ColumnElement[bool]:
+    # Copied per document into document_participants by the triggers of migration 0012: a
+    # change to this rule is a new migration changing them (tests/test_search.py checks that
+    # the table and this rule agree).
     return or_(
         Case.initiator_id.in_(user_ids),
         exists().where(CaseFollower.case_id == Case.id, CaseFollower.user_id.in_(user_ids)),

@@ -84,10 +84,10 @@ class CaseFollower(Base):
 
 class DocumentParticipant(Base):
     """Who takes part in a document's cases (their initiator, followers and task candidates,
-    the rule of ``engine.permissions._involved``): the documents someone who is not a register
-    keeper may open are one range of the key. Kept by database triggers (migration 0012), so
-    that no code path that adds a follower, opens a task or links a case to its document has
-    to remember it; read only by ``engine.permissions``."""
+    the rule of ``engine.permissions._involved``), so that the documents someone who is not a
+    register keeper takes part in are one range of the key. Kept by database triggers
+    (migration 0012), so that no code path that adds a follower, opens a task or links a
+    case to its document has to remember it; read only by ``engine.permissions``."""
 
     __tablename__ = "document_participants"
     __table_args__ = (

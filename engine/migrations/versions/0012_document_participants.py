@@ -6,8 +6,8 @@ Create Date: 2026-12-04 09:00:00
 
 ``document_participants`` (user, document): the people who take part in a document's cases,
 by the rule of ``engine.permissions._involved`` (a case's initiator, its followers, and the
-candidates of its tasks), so that the documents someone who is not a register keeper may
-open are one range of its primary key (engine.permissions._own) instead of a union
+candidates of its tasks), so that the documents someone who is not a register keeper takes
+part in are one range of its primary key (engine.permissions._own) instead of a union
 collected from their task candidacies through the tasks and cases of a million documents
 (20–25 ms at every search, README "Documents at scale").
 
