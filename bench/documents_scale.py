@@ -227,6 +227,7 @@ FOLLOWER_COLUMNS = ["case_id", "user_id", "since"]
 TASK_COLUMNS = ["id", "case_id", "spec_name", "title", "lane", "form", "status", "created_at", "due_at",
                 "completed_at", "completed_by", "on_behalf_of"]
 CANDIDATE_COLUMNS = ["task_id", "user_id", "task_open"]
+PARTICIPANT_COLUMNS = ["user_id", "document_id"]
 
 
 @dataclass
@@ -239,11 +240,15 @@ class Rows:
     followers: list[tuple[Any, ...]] = field(default_factory=list)
     tasks: list[tuple[Any, ...]] = field(default_factory=list)
     candidates: list[tuple[Any, ...]] = field(default_factory=list)
+    # What the triggers of migration 0012 derive from the cases, followers and candidates:
+    # loaded as rows only where the load bypasses triggers (PostgreSQL's replica role).
+    participants: list[tuple[Any, ...]] = field(default_factory=list)
 
     def tables(self) -> list[tuple[str, list[str], list[tuple[Any, ...]]]]:
         return [("documents", DOC_COLUMNS, self.documents), ("recipients", RECIPIENT_COLUMNS, self.recipients),
                 ("cases", CASE_COLUMNS, self.cases), ("case_followers", FOLLOWER_COLUMNS, self.followers),
-                ("human_tasks", TASK_COLUMNS, self.tasks), ("task_candidates", CANDIDATE_COLUMNS, self.candidates)]
+                ("human_tasks", TASK_COLUMNS, self.tasks), ("task_candidates", CANDIDATE_COLUMNS, self.candidates),
+                ("document_participants", PARTICIPANT_COLUMNS, self.participants)]
 
 
 @cache
@@ -358,7 +363,8 @@ class Generator:
         rows.cases.append((case_id, self.version_id, org.id, initiator.user_id, initiator.unit_id, doc_id,
                            subject, "running" if waiting else "completed", at, at, "{}", "{}", 1))
         rows.followers.append((case_id, initiator.user_id, at))
-        for index, (spec, title, lane, people) in enumerate(steps):
+        people = {initiator.user_id}
+        for index, (spec, title, lane, staff) in enumerate(steps):
             task_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
             created = at + timedelta(hours=index + 1)
             is_open = waiting and index == len(steps) - 1
@@ -366,8 +372,10 @@ class Generator:
                 rows.tasks.append((task_id, case_id, spec, title, lane, None, "open", created, None, None, None, None))
             else:
                 rows.tasks.append((task_id, case_id, spec, title, lane, None, "completed", created, None,
-                                   created + timedelta(hours=1), people[0].user_id, None))
-            rows.candidates.extend((task_id, p.user_id, is_open) for p in people)
+                                   created + timedelta(hours=1), staff[0].user_id, None))
+            rows.candidates.extend((task_id, p.user_id, is_open) for p in staff)
+            people.update(p.user_id for p in staff)
+        rows.participants.extend((user_id, doc_id) for user_id in sorted(people))
 
 
 # ----------------------------------------------------------------------------------------
@@ -420,6 +428,8 @@ def load(url: str, generator: Generator) -> None:
                                             for v in row])
             else:
                 for name, columns, data in rows.tables():
+                    if name == "document_participants":
+                        continue  # the triggers of migration 0012 wrote them with the cases
                     conn.exec_driver_sql(
                         f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",  # noqa: S608
                         [tuple(_to_sqlite(v) for v in row) for row in data])
@@ -523,6 +533,7 @@ def run(backend: str, total: int, samples: int, seed: int) -> dict[str, Any]:
         _check_search_text(generator)
         load(url, generator)
         generated = time.perf_counter() - t0
+        _check_participants(url, f"{orgs[0].code}_spec_ksdb1")
         platform.db.dispose()
         result = measure(platform, orgs, samples, rng)
         result["generation (s)"] = generated
@@ -532,6 +543,24 @@ def run(backend: str, total: int, samples: int, seed: int) -> dict[str, Any]:
         if server is not None:
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _check_participants(url: str, username: str) -> None:
+    """The specialist's pairs in document_participants (written by the triggers on SQLite, by
+    the generator on PostgreSQL) are those the rule gives from the cases."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        user_id = conn.execute(text("SELECT id FROM users WHERE username = :u"), {"u": username}).scalar_one()
+        pairs = set(conn.scalars(text("SELECT document_id FROM document_participants WHERE user_id = :u"),
+                                 {"u": user_id}))
+        rule = set(conn.scalars(text(
+            "SELECT document_id FROM cases WHERE initiator_id = :u AND document_id IS NOT NULL "
+            "UNION SELECT c.document_id FROM case_followers f JOIN cases c ON c.id = f.case_id "
+            "WHERE f.user_id = :u AND c.document_id IS NOT NULL "
+            "UNION SELECT c.document_id FROM task_candidates k JOIN human_tasks t ON t.id = k.task_id "
+            "JOIN cases c ON c.id = t.case_id WHERE k.user_id = :u AND c.document_id IS NOT NULL"), {"u": user_id}))
+    engine.dispose()
+    assert pairs == rule and pairs, (len(pairs), len(rule))
 
 
 def _check_search_text(generator: Generator) -> None:

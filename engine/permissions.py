@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, and_, any_, bindparam, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .errors import Forbidden
@@ -23,6 +23,7 @@ from .models import (
     CaseFollower,
     Delegation,
     Document,
+    DocumentParticipant,
     HumanTask,
     Position,
     ProcessVersion,
@@ -133,6 +134,9 @@ def administered(session: Session, user: User) -> dict[str, int]:
 
 
 def _involved(user_ids: list[int]) -> ColumnElement[bool]:
+    # Copied per document into document_participants by the triggers of migration 0012: a
+    # change to this rule is a new migration changing them (tests/test_search.py checks that
+    # the table and this rule agree).
     return or_(
         Case.initiator_id.in_(user_ids),
         exists().where(CaseFollower.case_id == Case.id, CaseFollower.user_id.in_(user_ids)),
@@ -269,23 +273,25 @@ def document_visibility(session: Session, user: User, today: date,
 
 
 def _own(session: Session, user_id: int, people: list[int], driving: bool = False) -> ColumnElement[bool]:
-    """The documents ``user_id`` created or whose cases ``_involved`` admits, as a set built
-    from the people's side: its size is what they handled, whatever the number of
-    documents it filters. Its shape is the one each planner does well with: SQLite can
-    start a query from a lone IN list; PostgreSQL would plan that IN as a join from its
-    row estimate, which for a text search is often a single row, and rescan the set for
-    every match, while under an OR it keeps it as one hashed lookup per row."""
-    involved = [
-        select(Case.document_id).where(Case.initiator_id.in_(people)),
-        select(Case.document_id).join(CaseFollower, CaseFollower.case_id == Case.id)
-        .where(CaseFollower.user_id.in_(people)),
-        select(Case.document_id).join(HumanTask, HumanTask.case_id == Case.id)
-        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(TaskCandidate.user_id.in_(people)),
-    ]
-    if session.get_bind().dialect.name == "postgresql" and not driving:
-        return or_(Document.created_by == user_id, Document.id.in_(union(*involved)))
+    """The documents ``user_id`` created or whose cases ``_involved`` admits ``people`` to:
+    two index ranges, the documents they created and their pairs in DocumentParticipant
+    (``_involved`` per document, kept by triggers: migration 0012), whose size is what they
+    handled, whatever the number of documents it filters. Its shape is the one each planner
+    does well with: SQLite can start a query from a lone IN list; PostgreSQL would plan that
+    IN as a join from its row estimate, which for a text search is often a single row, and
+    rescan the set for every match, while under an OR it keeps it as one hashed lookup per row."""
+    involved = select(DocumentParticipant.document_id).where(DocumentParticipant.user_id.in_(people))
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql and not driving:
+        return or_(Document.created_by == user_id, Document.id.in_(involved))
     created = aliased(Document)
-    return Document.id.in_(union(select(created.id).where(created.created_by == user_id), *involved))
+    own = union(select(created.id).where(created.created_by == user_id), involved)
+    if postgresql:
+        # As an array computed first, the documents are read by their keys whatever the
+        # estimates: a statement psycopg prepared runs on a generic plan, whose guesses (any
+        # user's share, an unknown LIMIT) made it scan every document newest first (0.5 s).
+        return Document.id == any_(func.array(own.scalar_subquery()))
+    return Document.id.in_(own)
 
 
 def ensure_register_keeper(session: Session, user: User) -> None:

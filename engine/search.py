@@ -21,8 +21,9 @@ Both backends index the words of ``documents.search_text``, already folded by
   posting lists the user may read, a fifth of the index with five agencies.
 
 On both, someone who sees only their own documents (a few thousand) is served without the
-index: the query starts from those and tests each one's words in ``search_text``, which
-holds only the words (migration 0010).
+index: the query starts from those (two index ranges: the documents they created and their
+pairs in ``document_participants``, migration 0012) and tests each one's words in
+``search_text``, which holds only the words (migration 0010).
 
 The permission filter of ``engine.permissions`` always applies in SQL as well; the word
 prefixes only narrow what the index returns.

@@ -8,12 +8,25 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, union, update
 
 from engine import registers, schema, search
 from engine.accounts import hash_password
 from engine.demo import AGENCIES, DEMO_PASSWORD
-from engine.models import Agency, Document, Position, Unit, UnitKind, User, UserPosition
+from engine.models import (
+    Agency,
+    Case,
+    CaseFollower,
+    Document,
+    DocumentParticipant,
+    HumanTask,
+    Position,
+    TaskCandidate,
+    Unit,
+    UnitKind,
+    User,
+    UserPosition,
+)
 from engine.platform import Platform
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, complete, only_task, start
@@ -112,6 +125,21 @@ def test_counting_stops_at_the_result_limit(api: Api, monkeypatch: pytest.Monkey
     assert [h["id"] for h in _search(api, "btl_clerk", "sot xuat huyet", per_page=2, page=2)["items"]] == [ids[2]]
     assert api.get("btl_clerk", "/api/v1/search?q=sot&per_page=2&page=3").status_code == 422
     assert _search(api, "btl_clerk", "125/SYT")["total_exact"] is True
+
+
+def test_counting_stops_at_the_result_limit_over_ones_own_documents(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone who sees only their own documents is served by another query (search.in_words):
+    it too counts up to the limit and says whether the count is exact."""
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    drafts = [start(api)["document"]["id"] for _ in range(3)]
+    exact = _search(api, "btl_spec_khnv", "tiem chung", per_page=2)
+    assert (exact["total"], exact["total_exact"], [h["id"] for h in exact["items"]]) == (3, True, drafts[:0:-1])
+    drafts.append(start(api)["document"]["id"])
+    first = _search(api, "btl_spec_khnv", "tiem chung", per_page=2)
+    assert (first["total"], first["total_exact"], [h["id"] for h in first["items"]]) == (3, False, drafts[:1:-1])
+    assert _ids(api, "btl_spec_khnv", "tiem chung", per_page=2, page=2) == [drafts[1]]
+    assert api.get("btl_spec_khnv", "/api/v1/search?q=tiem&per_page=2&page=3").status_code == 422
 
 
 def test_postgresql_index_expression_is_the_one_the_migration_creates() -> None:
@@ -241,3 +269,67 @@ def test_upgrade_keeps_only_the_words_of_the_search_text(api: Api, platform: Pla
         assert session.scalar(select(Document.search_text).where(Document.id == vaccination)) == (
             " ve viec to chuc tiem chung vac xin soi rubella nam 2026 125 syt nvy so y te ha noi quyet dinh ")
     assert _ids(api, "btl_clerk", "125/SYT") == [vaccination]
+
+
+def _participants(platform: Platform) -> set[tuple[int, int]]:
+    with platform.db.read() as session:
+        rows = session.execute(select(DocumentParticipant.user_id, DocumentParticipant.document_id))
+        return {(u, d) for u, d in rows}
+
+
+def _participants_by_rule(platform: Platform) -> set[tuple[int, int]]:
+    """(user, document) for each case's initiator, follower and task candidate, as
+    permissions._involved admits them to a case."""
+    with platform.db.read() as session:
+        rows = session.execute(union(
+            select(Case.initiator_id, Case.document_id),
+            select(CaseFollower.user_id, Case.document_id).join(Case, Case.id == CaseFollower.case_id),
+            select(TaskCandidate.user_id, Case.document_id).join(HumanTask, HumanTask.id == TaskCandidate.task_id)
+            .join(Case, Case.id == HumanTask.case_id),
+        ))
+        return {(u, d) for u, d in rows if d is not None}
+
+
+def _user_id(platform: Platform, username: str) -> int:
+    with platform.db.read() as session:
+        user_id: int = session.scalars(select(User.id).where(User.username == username)).one()
+        return user_id
+
+
+def test_the_participants_follow_the_cases(api: Api, platform: Platform) -> None:
+    """document_participants, kept by triggers (migration 0012), holds exactly the pairs of the
+    rule as cases start and move on, and when a case's people or document change."""
+    reviewed = start(api)
+    complete(api, "btl_spec_khnv", only_task(reviewed), DRAFT)
+    other = start(api, "btl_spec_ksdb")
+    assert _participants(platform) == _participants_by_rule(platform) != set()
+    head, doc, moved = _user_id(platform, "btl_head_khnv"), reviewed["document"]["id"], other["document"]["id"]
+    assert (head, doc) in _participants(platform)
+
+    with platform.db.write() as session:  # the head's review is no longer theirs
+        session.execute(delete(TaskCandidate).where(TaskCandidate.user_id == head))
+    assert (head, doc) not in _participants(platform)
+    assert _participants(platform) == _participants_by_rule(platform)
+
+    with platform.db.write() as session:  # the drafter stops following: still the initiator
+        session.execute(delete(CaseFollower).where(CaseFollower.case_id == reviewed["id"]))
+    assert (_user_id(platform, "btl_spec_khnv"), doc) in _participants(platform)
+    assert _participants(platform) == _participants_by_rule(platform)
+
+    with platform.db.write() as session:  # the second case handles the first one's document
+        session.execute(update(Case).where(Case.id == other["id"]).values(document_id=doc))
+    assert (_user_id(platform, "btl_spec_ksdb"), doc) in _participants(platform)
+    assert not {d for _, d in _participants(platform)} & {moved}
+    assert _participants(platform) == _participants_by_rule(platform)
+
+
+def test_upgrade_fills_the_participants_of_the_cases_already_there(api: Api, platform: Platform) -> None:
+    case = start(api)
+    complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    config = schema.alembic_config(platform.db.url)
+    with platform.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+        command.upgrade(config, "head")
+    assert _participants(platform) == _participants_by_rule(platform) != set()
+    assert _ids(api, "btl_head_khnv", "tiem chung") == [case["document"]["id"]]

@@ -82,6 +82,24 @@ class CaseFollower(Base):
     since: Mapped[datetime]
 
 
+class DocumentParticipant(Base):
+    """Who takes part in a document's cases (their initiator, followers and task candidates,
+    the rule of ``engine.permissions._involved``), so that the documents someone who is not a
+    register keeper takes part in are one range of the key. Kept by database triggers
+    (migration 0012), so that no code path that adds a follower, opens a task or links a
+    case to its document has to remember it; read only by ``engine.permissions``."""
+
+    __tablename__ = "document_participants"
+    __table_args__ = (
+        # A document's pairs, recomputed by the triggers when a case's people change.
+        Index("ix_document_participants_document", "document_id", "user_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+
+
 class TaskStatus(enum.StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
