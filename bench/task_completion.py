@@ -43,7 +43,7 @@ from engine.demo import DEMO_PASSWORD  # noqa: E402
 BPMN = ROOT / "processes" / "bac_tu_liem" / "btl_outgoing.bpmn"
 DRAFT = {"subject": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
 RETURN = {"decision": "return", "note": "Sửa lại số liệu"}
-WARM_UP = 30
+WARM_UP = 100
 BLOCK = 10  # samples of one side before the other takes its turn
 
 
