@@ -25,9 +25,10 @@ GENESIS = "0" * 64
 # written at once, not through the session's unit of work, which cost a task completion more
 # than the three statements (engine/db.py). Nothing reads an entry back in the transaction
 # that appends it, and the head is never loaded as an object, so none goes stale.
+_HEAD = AuditHead.metadata.tables[AuditHead.__tablename__]
 _HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
 _INSERT_ENTRY = insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])
-_MOVE_HEAD = update(AuditHead.metadata.tables[AuditHead.__tablename__]).where(AuditHead.id == 1)
+_MOVE_HEAD = update(_HEAD).where(AuditHead.id == 1)
 
 
 def canonical(payload: Any) -> str:
@@ -45,8 +46,7 @@ def entry_hash(
 
 def ensure_head(session: Session) -> None:
     if session.execute(_HEAD_FOR_UPDATE).first() is None:
-        session.execute(insert(AuditHead.metadata.tables[AuditHead.__tablename__]), {"id": 1, "seq": 0,
-                                                                                      "hash": GENESIS})
+        session.execute(insert(_HEAD), {"id": 1, "seq": 0, "hash": GENESIS})
 
 
 def append(

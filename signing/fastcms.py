@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from asn1crypto import cms, tsp, x509
 from pyhanko.sign import general
-from pyhanko.version import __version__ as pyhanko_version
 
-CHECKED_VERSION = "0.38.0"
 _pyhanko_match = general.match_issuer_serial
 
 
@@ -41,13 +39,10 @@ def match_issuer_serial(expected_issuer_serial: cms.IssuerAndSerialNumber | tsp.
     return _pyhanko_match(expected, cert)
 
 
-def install() -> bool:
-    """Make pyHanko use :func:`match_issuer_serial`; True if it does (it is left alone on
-    another pyHanko version). Idempotent."""
-    if pyhanko_version != CHECKED_VERSION:
-        return False
+def install() -> None:
+    """Make pyHanko use :func:`match_issuer_serial` (``signing`` does, on the pyHanko version it
+    was checked against). Idempotent."""
     general.match_issuer_serial = match_issuer_serial
-    return True
 
 
 def installed() -> bool:

@@ -20,9 +20,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver
-from pyhanko.version import __version__ as pyhanko_version
 
-CHECKED_VERSION = "0.38.0"
 # exactly these classes (not subclasses): pyHanko's _subsume_object returns them unchanged and
 # _collect_indirect_references finds nothing in them
 _PLAIN = frozenset({generic.NumberObject, generic.FloatObject, generic.NameObject, generic.TextStringObject,
@@ -80,14 +78,11 @@ def collect_indirect_references(self: HistoricalResolver, obj: Any, seen: set[ge
             self._collect_indirect_references(v, seen, since_revision)
 
 
-def install() -> bool:
-    """Make pyHanko's historical resolver use these walks; True if it does (it is left alone on
-    another pyHanko version). Idempotent."""
-    if pyhanko_version != CHECKED_VERSION:
-        return False
+def install() -> None:
+    """Make pyHanko's historical resolver use these walks (``signing`` does, on the pyHanko
+    version they were checked against). Idempotent."""
     HistoricalResolver._subsume_object = subsume_object  # type: ignore[method-assign]
     HistoricalResolver._collect_indirect_references = collect_indirect_references  # type: ignore[method-assign]
-    return True
 
 
 def installed() -> bool:

@@ -26,9 +26,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
-from pyhanko.version import __version__ as pyhanko_version
 
-CHECKED_VERSION = "0.38.0"
 _HEX_CHUNK = 16384
 _NAME_CHUNK = 64
 _HEX_DIGITS = generic.HEX_DIGITS
@@ -91,14 +89,11 @@ def _fallback(reader: Any, stream: Any, start: int) -> Any:
     return reader(stream)
 
 
-def install() -> bool:
-    """Make pyHanko's parser use these readers; True if it does (it is left alone on another
-    pyHanko version). Idempotent."""
-    if pyhanko_version != CHECKED_VERSION:
-        return False
+def install() -> None:
+    """Make pyHanko's parser use these readers (``signing`` does, on the pyHanko version they
+    were checked against). Idempotent."""
     generic.read_hex_string_from_stream = read_hex_string
     generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
-    return True
 
 
 def installed() -> bool:

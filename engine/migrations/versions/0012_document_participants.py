@@ -62,7 +62,7 @@ def _refresh_sqlite(doc: str) -> str:
     )
 
 
-def _case_of_task(task: str) -> str:
+def _doc_of_task(task: str) -> str:
     return f"(SELECT c.document_id FROM human_tasks t JOIN cases c ON c.id = t.case_id WHERE t.id = {task})"
 
 
@@ -92,9 +92,9 @@ SQLITE_TRIGGERS = {
     + _refresh_sqlite(_doc_of_case("old.case_id")) + "END",
     # Not on task_open, which changes with every task closed (0008).
     "task_candidates_participants_update": "AFTER UPDATE OF task_id, user_id ON task_candidates BEGIN "
-    + _refresh_sqlite(_case_of_task("old.task_id")) + _refresh_sqlite(_case_of_task("new.task_id")) + "END",
+    + _refresh_sqlite(_doc_of_task("old.task_id")) + _refresh_sqlite(_doc_of_task("new.task_id")) + "END",
     "task_candidates_participants_delete": "AFTER DELETE ON task_candidates BEGIN "
-    + _refresh_sqlite(_case_of_task("old.task_id")) + "END",
+    + _refresh_sqlite(_doc_of_task("old.task_id")) + "END",
     "human_tasks_participants_update": "AFTER UPDATE OF case_id ON human_tasks BEGIN "
     + _refresh_sqlite(_doc_of_case("old.case_id")) + _refresh_sqlite(_doc_of_case("new.case_id")) + "END",
     "human_tasks_participants_delete": "AFTER DELETE ON human_tasks BEGIN "
@@ -125,8 +125,8 @@ POSTGRESQL_FUNCTIONS = {
     "IF TG_OP = 'INSERT' THEN INSERT INTO document_participants (user_id, document_id) "
     "  SELECT NEW.user_id, c.document_id FROM human_tasks t JOIN cases c ON c.id = t.case_id "
     "  WHERE t.id = NEW.task_id AND c.document_id IS NOT NULL ON CONFLICT DO NOTHING; "
-    "ELSE PERFORM document_participants_refresh(" + _case_of_task("OLD.task_id") + "); "
-    "  IF TG_OP = 'UPDATE' THEN PERFORM document_participants_refresh(" + _case_of_task("NEW.task_id") + "); "
+    "ELSE PERFORM document_participants_refresh(" + _doc_of_task("OLD.task_id") + "); "
+    "  IF TG_OP = 'UPDATE' THEN PERFORM document_participants_refresh(" + _doc_of_task("NEW.task_id") + "); "
     "  END IF; "
     "END IF; RETURN NULL; END $$",
     "human_tasks_participants()": "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
