@@ -107,7 +107,7 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST);
     make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
     passphrase in QLVB_BACKUP_PASSPHRASE_FILE). Any number of workers may run at once."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = _platform()
     settings = platform.settings
     passphrase = None if no_backup else _passphrase(settings.backup_passphrase_file)
