@@ -72,26 +72,29 @@ def _clean(value: Any, field: str, depth: int) -> Any:
 def _parse(raw: bytes) -> Any:
     counted = 0
 
-    def members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    def count(values: list[Any]) -> list[Any]:
         nonlocal counted
-        counted += len(pairs)
+        counted += len(values)
         if counted > MAX_VALUES:
             raise _TooMany
-        return dict(pairs)
-
-    def items(found: list[Any]) -> list[Any]:
-        nonlocal counted
-        counted += len(found)
-        if counted > MAX_VALUES:
-            raise _TooMany
-        return found
+        return values
 
     def constant(name: str) -> NoReturn:
         _refuse("_", f"JSON không cho phép {name}.")
 
     try:
-        return _count_items(json.loads(raw.decode("utf-8"), object_pairs_hook=members, parse_constant=constant),
-                            items)
+        parsed = json.loads(raw.decode("utf-8"), object_pairs_hook=lambda pairs: dict(count(pairs)),
+                            parse_constant=constant)
+        # Arrays count too (json has no hook for them); walked without recursion, the depth not
+        # being checked yet.
+        stack = [parsed]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, list):
+                stack.extend(count(current))
+            elif isinstance(current, dict):
+                stack.extend(current.values())
+        return parsed
     except _TooMany:
         _refuse("_", f"có quá nhiều trường hoặc phần tử (tối đa {MAX_VALUES}).")
     except RecursionError:
@@ -100,20 +103,6 @@ def _parse(raw: bytes) -> Any:
         _refuse("_", "nội dung không phải UTF-8.")
     except ValueError:
         _refuse("_", "nội dung không phải JSON hợp lệ.")
-
-
-def _count_items(value: Any, items: Any) -> Any:
-    """Arrays count towards MAX_VALUES too (json has no hook for them); walked without recursion,
-    since the depth is not known yet."""
-    stack = [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            items(current)
-            stack.extend(current)
-        elif isinstance(current, dict):
-            stack.extend(current.values())
-    return value
 
 
 @cache
