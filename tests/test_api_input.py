@@ -102,6 +102,14 @@ def test_nul_in_a_path_gets_422(api: Api) -> None:
     assert r.status_code == 422 and list(r.get_json()["fields"]) == ["task_id"]
 
 
+def test_nul_in_a_multipart_message_gets_422(api: Api) -> None:
+    conversation = api.post("btl_spec_khnv", "/api/v1/conversations", {"members": ["btl_head_khnv"]}).get_json()
+    r = api.client.post(f"/api/v1/conversations/{conversation['id']}/messages", data={"text": "Đã nhận\x00"},
+                        content_type="multipart/form-data",
+                        headers={"Authorization": f"Bearer {api.token('btl_spec_khnv')}"})
+    assert r.status_code == 422 and list(r.get_json()["fields"]) == ["text"], r.get_json()
+
+
 def test_decomposed_vietnamese_is_stored_in_nfc(api: Api) -> None:
     subject = "Kế hoạch tiêm chủng mở rộng quý II"
     decomposed = unicodedata.normalize("NFD", subject)

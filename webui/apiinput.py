@@ -1,4 +1,4 @@
-"""The API's input boundary: every JSON body and query of ``/api/`` is checked here, before a
+"""The API's input boundary: every JSON body, query, path and form field of ``/api/`` is checked here, before a
 view does any work, so that bad input gets the same 4xx on SQLite and PostgreSQL instead of
 whatever the database or the parser makes of it.
 
@@ -142,12 +142,16 @@ def json_object() -> dict[str, Any]:
 
 
 def _check_query() -> None:
-    """The query's and the path's texts, as a body's: NUL would reach the database."""
+    """The path's, the query's and a multipart form's texts, as a body's: NUL would reach the
+    database. (The API's multipart views read their form anyway; its files are not texts.)"""
     if not request.path.startswith("/api/"):
         return
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str):
             text(value, name)
+    if request.mimetype == "multipart/form-data":
+        for name, value in request.form.items(multi=True):
+            text(value, text(name, "_"))
     args = request.args
     normalised = [(text(k, "_"), text(v, k)) for k, v in args.items(multi=True)]
     if any(a != b for a, b in zip(normalised, args.items(multi=True), strict=True)):
