@@ -1,6 +1,6 @@
-"""The API's input boundary: every JSON body, query, path and form field of ``/api/`` is checked here, before a
-view does any work, so that bad input gets the same 4xx on SQLite and PostgreSQL instead of
-whatever the database or the parser makes of it.
+"""The API's input boundary: every JSON body, query, path and form field of ``/api/`` is
+checked here, before a view does any work, so that bad input gets the same 4xx on SQLite and
+PostgreSQL instead of whatever the database or the parser makes of it.
 
 - a body is at most ``MAX_BYTES``, UTF-8, valid JSON without NaN or Infinity, nested at most
   ``MAX_DEPTH`` levels (deeper, Python's parser runs out of stack: a 500) and holds at most
