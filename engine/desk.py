@@ -10,10 +10,10 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, permissions, worktree
+from . import audit, documents, intake, permissions, signatures, worktree
 from .clock import VIETNAM
-from .errors import Forbidden, InvalidData, NotFound
-from .models import Agency, Case, Direction, Document, DocumentFile, Secrecy, Unit, User, UserPosition
+from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .models import Agency, Case, Direction, Document, DocumentFile, Position, Secrecy, Unit, User, UserPosition
 from .storage import FileStore
 
 
@@ -31,9 +31,10 @@ def _clerk_agency(session: Session, user: User, agency_code: str | None) -> int:
     return next(iter(agencies))
 
 
-def enter(session: Session, user: User, given: dict[str, Any], now: datetime) -> tuple[Document, list[int]]:
-    """Vào sổ: an incoming document (registered now or left for after the leader's
-    direction), or a secret entry of either direction, which is only ever metadata."""
+def enter(session: Session, user: User, given: dict[str, Any], now: datetime) -> tuple[Document, dict[str, Any]]:
+    """Vào sổ: an incoming document (registered now, after engine.intake's checks, or left for
+    later), or a secret entry of either direction, which is only ever metadata. Returns the
+    document and what the checks found (empty when it was not registered)."""
     direction = given.get("direction")
     if direction not in ("incoming", "outgoing"):
         raise InvalidData("Hướng văn bản không hợp lệ.", {"direction": "Chọn incoming hoặc outgoing."})
@@ -46,15 +47,65 @@ def enter(session: Session, user: User, given: dict[str, Any], now: datetime) ->
                           {"direction": "Chỉ văn bản đi mật hoặc văn bản nhập bù sau sự cố được vào sổ trực tiếp."})
     if backfilled:
         _check_backfill(doc, direction, now)
-    warnings: list[int] = []
+    found: dict[str, Any] = {}
     if direction == "incoming" and (secret or backfilled or given.get("register", True)):
-        warnings = documents.register_incoming(session, doc, now)
+        found = intake.register(session, doc, intake.Decision.parse(given.get("note"), given.get("confirm_duplicates")),
+                                None, now)
     elif direction == "outgoing":
         documents.issue(session, doc, now, on=doc.document_date if backfilled else None)
     audit.append(session, at=now, action="document_entered", actor_id=user.id,
                  payload={"document": doc.id, "direction": direction, "number": doc.number, "book": doc.book_id,
-                          "secret": secret, "backfilled": backfilled, "duplicates": warnings})
-    return doc, warnings
+                          "secret": secret, "backfilled": backfilled, **_decided(found)})
+    return doc, found
+
+
+def _decided(found: dict[str, Any]) -> dict[str, Any]:
+    """What the audit keeps of the intake checks: who decided what, over which findings."""
+    if not found:
+        return {}
+    return {"signature_status": found["signature_status"], "signature_reasons": found["signature_reasons"],
+            "note": found["note"], "duplicates": [d["id"] for d in found["duplicates"]]}
+
+
+def _clerk_document(session: Session, user: User, document_id: int) -> Document:
+    doc = _document(session, document_id)
+    if Position.CLERK not in permissions.positions_in(session, user, doc.agency_id):
+        raise Forbidden("Chỉ văn thư của cơ quan mới tiếp nhận, vào sổ hoặc hủy văn bản.")
+    return doc
+
+
+def main_file(session: Session, user: User, document_id: int) -> str | None:
+    """The hash of the main file of a document the clerk is about to register, for the check
+    made outside the write transaction."""
+    return intake.main_sha256(_clerk_document(session, user, document_id))
+
+
+def register(session: Session, user: User, document_id: int, given: dict[str, Any], check: intake.Check | None,
+             store: FileStore, keys: signatures.Keys, now: datetime) -> tuple[Document, dict[str, Any]]:
+    """Vào sổ a received document that no procedure holds (a procedure registers at its own
+    step); ``check`` is the one made before the transaction, redone if the file changed."""
+    doc = _clerk_document(session, user, document_id)
+    if session.scalar(select(Case.id).where(Case.document_id == doc.id).limit(1)) is not None:
+        raise Conflict("Văn bản đang được xử lý theo quy trình; vào sổ ở bước của quy trình.")
+    if check is None or check.sha256 != intake.main_sha256(doc):
+        check = intake.current_check(store, keys, doc, now)
+    found = intake.register(session, doc, intake.Decision.parse(given.get("note"), given.get("confirm_duplicates")),
+                            check, now)
+    audit.append(session, at=now, action="document_registered", actor_id=user.id,
+                 payload={"document": doc.id, "number": doc.number, "book": doc.book_id, **_decided(found)})
+    return doc, found
+
+
+def keep_check(session: Session, user: User, document_id: int, check: intake.Check | None) -> None:
+    """Keep a check whose registration waits for the clerk, for the document's page."""
+    intake.record(_clerk_document(session, user, document_id), check)
+
+
+def refuse(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
+    """Từ chối tiếp nhận, with the reason (engine.intake audits it)."""
+    doc = _clerk_document(session, user, document_id)
+    intake.refuse(session, user, doc, reason, now)
+    return doc
 
 
 def _check_backfill(doc: Document, direction: str, now: datetime) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint, request, send_file
 from sqlalchemy.orm import Session
 
-from engine import desk, documents
+from engine import desk, documents, intake, signatures
 from engine.models import User
 from engine.storage import FileStore
 
-from .apiutil import authed, body, current_user, platform, transaction
+from .apiutil import authed, body, current_user, platform, signing_desk, transaction
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 
@@ -27,10 +27,35 @@ def enter() -> Any:
     given = body()
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        doc, duplicates = desk.enter(session, user, given, now)
-        return {"document": documents.view(doc), "duplicates": duplicates}
+        doc, found = desk.enter(session, user, given, now)
+        return {"document": documents.view(doc), "duplicates": found.get("duplicates", []), "intake": found}
 
     return authed(True, action, 201)
+
+
+@bp.post("/<int:document_id>/register")
+def register(document_id: int) -> Any:
+    """Vào sổ a received document: its PDF's signatures are verified first (outside the
+    transaction); an invalid signature needs ``note``, a possible duplicate
+    ``confirm_duplicates``, else 409 with what was found and nothing numbered."""
+    given = body()
+    keys = signing_desk(signatures.Credentials()).keys
+    with transaction(False) as (session, now):
+        sha = desk.main_file(session, current_user(session, now), document_id)
+    check = intake.check_file(_store(), keys, sha, platform().clock.now()) if sha else None
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        doc, found = desk.register(session, user, document_id, given, check, _store(), keys, now)
+        return {"document": documents.view(doc), "duplicates": found["duplicates"], "intake": found}
+
+    return authed(True, action)
+
+
+@bp.post("/<int:document_id>/refuse")
+def refuse(document_id: int) -> Any:
+    """Từ chối tiếp nhận a received document, with a reason; it is never numbered."""
+    reason = body().get("reason")
+    return authed(True, lambda s, u, now: documents.view(desk.refuse(s, u, document_id, reason, now)))
 
 
 @bp.get("/<int:document_id>")

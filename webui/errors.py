@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError, InvalidData
+from engine.intake import NeedsDecision
 
 from .pageutil import LoginRequired
 from .security import CsrfRefused
@@ -55,6 +56,8 @@ def register(app: Flask) -> None:
         body: dict[str, Any] = {"error": err.message}
         if isinstance(err, InvalidData):
             body["fields"] = err.fields
+        if isinstance(err, NeedsDecision):  # what the intake checks found, for the caller to decide
+            body.update(err.details)
         return jsonify(body), err.status
 
     @app.errorhandler(StaleDataError)
