@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import circulation, documents, intake, notifications, roles, signatures, worktree
+from . import circulation, documents, intake, lifecycle, notifications, roles, signatures, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
 from .models import (
@@ -90,7 +90,8 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
         # The agency's signature over the leader's; a refusal undoes the numbering with the rest.
         signatures.seal(ctx.session, ctx.require_desk(), doc, ctx.user, ctx.now)
     notifications.document_issued(ctx.session, doc, ctx.now)
-    return {"number": doc.number, "number_symbol": doc.number_symbol,
+    superseded = lifecycle.supersede(ctx.session, ctx.user, doc, ctx.now)  # what it corrects or replaces
+    return {"superseded": superseded, "number": doc.number, "number_symbol": doc.number_symbol,
             "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat(), "signature_status": doc.signature_status.value}
 
 

@@ -10,8 +10,9 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, intake, permissions, signatures, worktree
+from . import audit, cases, documents, intake, lifecycle, permissions, signatures, worktree
 from .clock import VIETNAM
+from .definitions import version_info
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .models import Agency, Case, Direction, Document, DocumentFile, Position, Secrecy, Unit, User, UserPosition
 from .storage import FileStore
@@ -119,15 +120,42 @@ def _check_backfill(doc: Document, direction: str, now: datetime) -> None:
     doc.backfilled = True
 
 
-def recall(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
-    """Thu hồi: only the issuing agency's clerk or leaders recall a document."""
+def _issuer_document(session: Session, user: User, document_id: int) -> Document:
+    """A document of the agency where ``user`` is the clerk or a leader, who recall, correct
+    and replace its documents."""
     doc = _document(session, document_id)
     if not permissions.positions_in(session, user, doc.agency_id) & permissions.SECRET_READERS:
-        raise Forbidden("Chỉ văn thư hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản.")
-    received = documents.recall(session, doc, reason if isinstance(reason, str) else "", now)
-    audit.append(session, at=now, action="document_recalled", actor_id=user.id,
-                 payload={"document": doc.id, "number_symbol": doc.number_symbol, "reason": reason,
-                          "recipients": [r.name for r in doc.recipients], "received": [r.id for r in received]})
+        raise Forbidden("Chỉ văn thư hoặc lãnh đạo cơ quan ban hành được thu hồi, đính chính hoặc thay thế văn bản.")
+    return doc
+
+
+def recall(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
+    """Thu hồi (engine.lifecycle)."""
+    doc = _issuer_document(session, user, document_id)
+    lifecycle.recall(session, user, doc, reason, now)
+    return doc
+
+
+def successor(session: Session, user: User, document_id: int, kind: Any, reason: Any, now: datetime) -> Case:
+    """Đính chính or thay thế: a new draft in the outgoing procedure that issued the document."""
+    doc = _issuer_document(session, user, document_id)
+    return lifecycle.begin_successor(
+        session, user, doc, kind, reason, now,
+        lambda data: cases.start_case(session, user, _outgoing_process(session, doc), data, now))
+
+
+def _outgoing_process(session: Session, doc: Document) -> str:
+    for version_id in session.scalars(select(Case.process_version_id).where(Case.document_id == doc.id)):
+        info = version_info(session, version_id)
+        if info.document_kind == "outgoing":
+            return info.process_id
+    raise Conflict("Văn bản này không phát hành qua quy trình văn bản đi; hãy soạn văn bản mới qua quy trình.")
+
+
+def void(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
+    """Hủy a register entry (engine.lifecycle), by the agency's clerk."""
+    doc = _clerk_document(session, user, document_id)
+    lifecycle.void(session, user, doc, reason, now)
     return doc
 
 

@@ -260,24 +260,6 @@ def register_copy(session: Session, doc: Document, now: datetime) -> None:
     refresh_search_text(doc)
 
 
-def recall(session: Session, doc: Document, reason: str, now: datetime) -> list[Document]:
-    """Thu hồi: the issued document is frozen as it stands; the incoming entries made from
-    it in other agencies of this installation are recalled with it. Returns those."""
-    if doc.direction != Direction.OUTGOING or doc.status != DocumentStatus.ISSUED:
-        raise Conflict("Chỉ thu hồi được văn bản đi đã phát hành.")
-    if not reason.strip():
-        raise InvalidData("Cần nêu lý do thu hồi.", {"reason": "Bắt buộc."})
-    doc.status, doc.updated_at = DocumentStatus.RECALLED, now
-    doc.description = f"Thu hồi: {reason}"[:500]
-    received = list(session.scalars(
-        select(Document).join(DocumentLink, DocumentLink.source_id == Document.id)
-        .where(DocumentLink.target_id == doc.id, DocumentLink.kind == LinkKind.RECEIVED_FROM)
-    ))
-    for copy in received:
-        copy.status, copy.updated_at = DocumentStatus.RECALLED, now
-    return received
-
-
 def register_incoming(session: Session, doc: Document, now: datetime) -> None:
     """Vào sổ văn bản đến: give the next incoming number (after engine.intake's checks)."""
     if doc.direction != Direction.INCOMING or doc.status != DocumentStatus.DRAFT:

@@ -130,8 +130,9 @@ def document(session: Session, user: User, document_id: int, now: datetime) -> d
     cases = session.scalars(select(Case.id).where(Case.document_id == document_id).order_by(Case.id))
     doc = session.get(Document, document_id)
     assert doc is not None
+    positions = permissions.positions_in(session, user, doc.agency_id)
     return {"document": found, "case_ids": list(cases), "intake": intake.panel(session, doc),
-            "clerk": Position.CLERK in permissions.positions_in(session, user, doc.agency_id)}
+            "clerk": Position.CLERK in positions, "issuer": bool(positions & permissions.SECRET_READERS)}
 
 
 def _agency_for(session: Session, user: User, agency_code: str | None) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, request, send_file
 from sqlalchemy.orm import Session
 
-from engine import desk, documents, intake, signatures
+from engine import desk, documents, intake, queries, signatures
 from engine.models import User
 from engine.storage import FileStore
 
@@ -69,6 +69,27 @@ def recall(document_id: int) -> Any:
     """Thu hồi an issued document, with a reason."""
     reason = body().get("reason")
     return authed(True, lambda s, u, now: documents.view(desk.recall(s, u, document_id, reason, now)))
+
+
+@bp.post("/<int:document_id>/void")
+def void(document_id: int) -> Any:
+    """Hủy a register entry, with a reason: its number stays used, printed as void."""
+    reason = body().get("reason")
+    return authed(True, lambda s, u, now: documents.view(desk.void(s, u, document_id, reason, now)))
+
+
+@bp.post("/<int:document_id>/successor")
+def successor(document_id: int) -> Any:
+    """Đính chính (``kind`` correct) or thay thế (replace) an issued document, with a reason:
+    a new draft in the outgoing procedure, linked to it; the old one is frozen when the new
+    one is issued."""
+    given = body()
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        case = desk.successor(session, user, document_id, given.get("kind"), given.get("reason"), now)
+        return queries.case_view(session, case)
+
+    return authed(True, action, 201)
 
 
 @bp.get("/<int:document_id>/tree")
