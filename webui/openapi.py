@@ -43,7 +43,8 @@ def _counts(*names: str) -> dict[str, Any]:
 def _report_schemas() -> dict[str, Any]:
     unit = {"type": ["object", "null"], "description": "null: chưa giao đơn vị",
             "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}}
-    summary = ("incoming", "outgoing", "processed", "unprocessed", "overdue")
+    summary = ("incoming", "outgoing", "processed", "unprocessed", "overdue", "recalled", "corrected", "replaced",
+               "voided")
     signatures = ("issued", "valid", "paper", "secret", "unsigned", "invalid", "noncompliant")
     period = {"allOf": [_counts(*summary), {"type": "object", "properties": {
         "period": {"type": "string", "examples": ["2026-03-02", "2026-03", "2026-Q1", "2026"]},
