@@ -150,3 +150,21 @@ def test_procedure_step_verifies_before_numbering(api: Api, demo_pki: Path) -> N
     case = complete(api, "vn_clerk", task, {"decision": "register", "note": "Đã xác minh qua điện thoại."})
     doc = case["document"]
     assert (doc["number"], doc["signature_status"], doc["intake_note"]) == (1, "invalid", "Đã xác minh qua điện thoại.")
+
+
+def test_desk_page_warns_of_a_duplicate_before_numbering(api: Api, platform: Platform) -> None:
+    earlier = api.post("btl_clerk", "/api/v1/documents", {"direction": "incoming", "data": INCOMING}).get_json()
+    client = create_app(platform).test_client()
+    _login(client, "btl_clerk")
+    token = _csrf(client, "/documents/incoming/new")
+    form = {**INCOMING, "urgency": "thuong", "secrecy": "thuong", "csrf_token": token}
+    r = client.post("/documents/incoming/new", data=form, content_type="multipart/form-data")
+    assert r.status_code == 302
+    page_path = r.headers["Location"].split("#")[0]
+    page = client.get(page_path).get_data(as_text=True)
+    assert "Văn bản có thể đã vào sổ: số đến 1 ngày 02/03/2026" in page  # said before any number is taken
+    assert 'data-testid="earlier-entries"' in page and f'href="/documents/{earlier["document"]["id"]}"' in page
+    assert "Số đến 1/2026" in page and "· Số đến" not in page  # the earlier entry's number; none for this one
+    r = client.post(f"{page_path}/register", data={"csrf_token": _csrf(client, page_path), "confirm_duplicates": "on"})
+    assert r.status_code == 302
+    assert "· Số đến 2" in client.get(page_path).get_data(as_text=True)

@@ -24,12 +24,17 @@ TASK_STATUS = {"open": _l("Chờ xử lý"), "completed": _l("Đã xử lý"), "
 HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"), "file_attached": _l("Đính kèm tệp"),
            "timer_fired": _l("Đến hạn (tự động)"), "document_entered": _l("Vào sổ"),
            "document_recalled": _l("Thu hồi"), "message_received": _l("Nhận văn bản liên thông"),
-           "dossier_exported": _l("Xuất hồ sơ kiểm tra")}
+           "dossier_exported": _l("Xuất hồ sơ kiểm tra"), "document_registered": _l("Vào sổ"),
+           "document_refused": _l("Từ chối tiếp nhận"), "entry_voided": _l("Hủy văn bản trong sổ"),
+           "document_correct_started": _l("Soạn văn bản đính chính"),
+           "document_replace_started": _l("Soạn văn bản thay thế"),
+           "document_superseded": _l("Văn bản cũ hết hiệu lực")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
                 "returned": _l("Bị trả lại"), "deadline_soon": _l("Sắp đến hạn"), "overdue": _l("Quá hạn"),
-                "message": _l("Tin nhắn"), "issued_to_unit": _l("Văn bản gửi đơn vị")}
+                "message": _l("Tin nhắn"), "issued_to_unit": _l("Văn bản gửi đơn vị"),
+                "recalled": _l("Thu hồi"), "corrected": _l("Đính chính"), "replaced": _l("Thay thế")}
 TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
         "overdue": _l("Quá hạn")}
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}
