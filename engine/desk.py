@@ -14,7 +14,19 @@ from . import audit, cases, documents, intake, lifecycle, permissions, signature
 from .clock import VIETNAM
 from .definitions import version_info
 from .errors import Conflict, Forbidden, InvalidData, NotFound
-from .models import Agency, Case, Direction, Document, DocumentFile, Position, Secrecy, Unit, User, UserPosition
+from .models import (
+    Agency,
+    Case,
+    Direction,
+    Document,
+    DocumentFile,
+    DocumentStatus,
+    Position,
+    Secrecy,
+    Unit,
+    User,
+    UserPosition,
+)
 from .storage import FileStore
 
 
@@ -97,9 +109,22 @@ def register(session: Session, user: User, document_id: int, given: dict[str, An
     return doc, found
 
 
-def keep_check(session: Session, user: User, document_id: int, check: intake.Check | None) -> None:
-    """Keep a check whose registration waits for the clerk, for the document's page."""
-    intake.record(_clerk_document(session, user, document_id), check)
+def unchecked_file(session: Session, user: User, document_id: int, now: datetime) -> str | None:
+    """The main file of a received document waiting to be registered, if its signatures were
+    not checked yet: the upload checks it after its transaction, so that the registration
+    (a procedure's step included) finds the check made."""
+    doc = _document(session, document_id)
+    permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    sha = intake.main_sha256(doc)
+    waiting = doc.direction == Direction.INCOMING and doc.status == DocumentStatus.DRAFT
+    return sha if waiting and sha != doc.verified_sha256 else None
+
+
+def keep_check(session: Session, user: User, document_id: int, check: intake.Check | None, now: datetime) -> None:
+    """Keep a check made outside a transaction, if still of the document's main file."""
+    doc = _document(session, document_id)
+    permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    intake.record(doc, check)
 
 
 def refuse(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:

@@ -142,6 +142,9 @@ def test_procedure_step_verifies_before_numbering(api: Api, demo_pki: Path) -> N
         "number_symbol": "88/UBND-KT", "issuer_name": "UBND tỉnh Khánh Hòa", "document_date": "2026-02-25"}})
     case = r.get_json()
     assert api.upload("vn_clerk", case["document"]["id"], _broken(demo_pki)).status_code == 201
+    # Checked after the upload's transaction: the step finds the result made, shown already.
+    uploaded = api.get("vn_clerk", f"/api/v1/documents/{case['document']['id']}").get_json()
+    assert (uploaded["signature_status"], uploaded["signatures"][0]["reason"]) == ("invalid", TAMPERED)
     task = only_task(case)
     r = api.complete("vn_clerk", task["id"], {"decision": "register"})
     assert r.status_code == 409, r.get_json()

@@ -21,6 +21,10 @@ def _store() -> FileStore:
     return FileStore(platform().settings.files_dir)
 
 
+def _keys() -> signatures.Keys:
+    return signing_desk(signatures.Credentials()).keys
+
+
 @bp.post("")
 def enter() -> Any:
     """Vào sổ: register an incoming document, or a secret entry (metadata only)."""
@@ -39,13 +43,12 @@ def register(document_id: int) -> Any:
     transaction); an invalid signature needs ``note``, a possible duplicate
     ``confirm_duplicates``, else 409 with what was found and nothing numbered."""
     given = body()
-    keys = signing_desk(signatures.Credentials()).keys
     with transaction(False) as (session, now):
         sha = desk.main_file(session, current_user(session, now), document_id)
-    check = intake.check_file(_store(), keys, sha, platform().clock.now()) if sha else None
+    check = intake.check_file(_store(), _keys(), sha, platform().clock.now()) if sha else None
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        doc, found = desk.register(session, user, document_id, given, check, _store(), keys, now)
+        doc, found = desk.register(session, user, document_id, given, check, _store(), _keys(), now)
         return {"document": documents.view(doc), "duplicates": found["duplicates"], "intake": found}
 
     return authed(True, action)
@@ -111,7 +114,19 @@ def upload(document_id: int) -> Any:
                              settings.max_upload_bytes, now)
         return {"id": record.id, "sha256": record.sha256, "size": record.size, "role": record.role}
 
-    return authed(True, action, 201)
+    stored = authed(True, action, 201)
+    _precheck(document_id)
+    return stored
+
+
+def _precheck(document_id: int) -> None:
+    """After an upload: check a received document's new main file outside the transaction."""
+    with transaction(False) as (session, now):
+        sha = desk.unchecked_file(session, current_user(session, now), document_id, now)
+    if sha is not None:
+        check = intake.check_file(_store(), _keys(), sha, platform().clock.now())
+        with transaction(True) as (session, now):
+            desk.keep_check(session, current_user(session, now), document_id, check, now)
 
 
 @bp.get("/<int:document_id>/files/<int:file_id>")

@@ -18,6 +18,7 @@ from engine.errors import Conflict, InvalidData
 from engine.models import User
 from engine.storage import FileStore
 
+from . import intake_pages
 from .apiutil import platform
 from .errors import wants_json
 from .pageutil import render, safe_next, staff
@@ -78,6 +79,7 @@ def upload(document_id: int) -> Any:
         record = desk.upload(db, FileStore(settings.files_dir), user, document_id, name, stream,
                              request.form.get("role", "main"), settings.max_upload_bytes, now)
         stored = {"id": record.id, "filename": record.filename, "size": record.size, "role": record.role}
+    intake_pages.precheck(document_id)
     if wants_json():
         return jsonify(stored), 201
     flash(gettext("Đã tải lên: %(name)s", name=stored["filename"]), "success")

@@ -80,12 +80,22 @@ def _register(document_id: int, given: dict[str, Any]) -> Any:
             doc, _ = desk.register(db, user, document_id, given, check, store, keys, now)
             number = doc.number
     except intake.NeedsDecision as found:
-        with staff(write=True) as (db, user, _now):
-            desk.keep_check(db, user, document_id, check)
+        with staff(write=True) as (db, user, now):
+            desk.keep_check(db, user, document_id, check, now)
         flash(found.message, "warning")
         return redirect(f"/documents/{document_id}#intake")
     flash(gettext("Đã vào sổ văn bản đến, số đến %(number)s.", number=number), "success")
     return redirect(f"/documents/{document_id}")
+
+
+def precheck(document_id: int) -> None:
+    """After an upload: check a received document's new main file outside the transaction."""
+    with staff(write=False) as (db, user, now):
+        sha = desk.unchecked_file(db, user, document_id, now)
+    if sha is not None:
+        check = intake.check_file(_store(), _keys(), sha, platform().clock.now())
+        with staff(write=True) as (db, user, now):
+            desk.keep_check(db, user, document_id, check, now)
 
 
 @bp.post("/documents/<int:document_id>/register")
