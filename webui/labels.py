@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 DIRECTION = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi")}
 DOCUMENT_STATUS = {"draft": _l("Dự thảo, chưa vào sổ"), "registered": _l("Đã vào sổ"),
                    "issued": _l("Đã phát hành"), "finished": _l("Đã xử lý xong"), "recalled": _l("Đã thu hồi"),
-                   "refused": _l("Từ chối tiếp nhận"), "corrected": _l("Đã được đính chính"),
+                   "refused": _l("Đã từ chối tiếp nhận"), "corrected": _l("Đã được đính chính"),
                    "replaced": _l("Đã bị thay thế")}
 URGENCY = {"thuong": _l("Thường"), "khan": _l("Khẩn"), "thuong_khan": _l("Thượng khẩn"), "hoa_toc": _l("Hỏa tốc")}
 URGENT = frozenset({"khan", "thuong_khan", "hoa_toc"})
