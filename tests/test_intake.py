@@ -171,3 +171,21 @@ def test_desk_page_warns_of_a_duplicate_before_numbering(api: Api, platform: Pla
     r = client.post(f"{page_path}/register", data={"csrf_token": _csrf(client, page_path), "confirm_duplicates": "on"})
     assert r.status_code == 302
     assert "· Số đến 2" in client.get(page_path).get_data(as_text=True)
+
+
+def test_desk_page_refusal_is_kept_with_its_reason(platform: Platform, demo_pki: Path) -> None:
+    client = create_app(platform).test_client()
+    _login(client, "btl_clerk")
+    token = _csrf(client, "/documents/incoming/new")
+    form = {**INCOMING, "urgency": "thuong", "secrecy": "thuong", "csrf_token": token,
+            "file": (io.BytesIO(_broken(demo_pki)), "cv-41.pdf")}
+    page_path = client.post("/documents/incoming/new", data=form,
+                            content_type="multipart/form-data").headers["Location"].split("#")[0]
+    token = _csrf(client, page_path)
+    assert client.post(f"{page_path}/refuse", data={"csrf_token": token, "reason": ""}).status_code == 422
+    r = client.post(f"{page_path}/refuse", data={"csrf_token": token, "reason": "Chữ ký số bị hỏng, đề nghị gửi lại."})
+    assert r.status_code == 302
+    page = client.get(page_path).get_data(as_text=True)
+    assert "Đã từ chối tiếp nhận" in page and "Chữ ký số bị hỏng, đề nghị gửi lại." in page
+    assert 'data-testid="intake"' not in page and "· Số đến" not in page
+    assert [p["reason"] for p in _actions(platform, "document_refused")] == ["Chữ ký số bị hỏng, đề nghị gửi lại."]

@@ -1,7 +1,7 @@
 """The clerk's intake in the pages (tiếp nhận văn bản đến): the entry of an incoming
 document with its PDF, whose signatures are verified before the number is taken; and, on the
 document's page, the clerk's decision when a check found something: register anyway (with a
-note for an invalid signature, confirming a possible duplicate) or refuse it."""
+note for an invalid signature, confirming a possible duplicate), or refuse it (lifecycle_pages)."""
 
 from __future__ import annotations
 
@@ -103,12 +103,3 @@ def register(document_id: int) -> Any:
     """The clerk's decision on the page: vào sổ with a note and/or confirming a duplicate."""
     return _register(document_id, {"note": request.form.get("note") or None,
                                    "confirm_duplicates": request.form.get("confirm_duplicates") == "on"})
-
-
-@bp.post("/documents/<int:document_id>/refuse")
-def refuse(document_id: int) -> Any:
-    """Từ chối tiếp nhận, with a reason."""
-    with staff(write=True) as (db, user, now):
-        desk.refuse(db, user, document_id, request.form.get("reason", ""), now)
-    flash(gettext("Đã từ chối tiếp nhận văn bản."), "success")
-    return redirect(f"/documents/{document_id}")
