@@ -134,9 +134,14 @@ def test_desk_page_verifies_before_numbering(platform: Platform, demo_pki: Path)
     assert r.status_code == 302
     page = client.get(page_path).get_data(as_text=True)
     assert "Số đến 1" in page and "Bản giấy đã đối chiếu, khớp." in page and 'data-testid="intake"' not in page
+    # The lists show the result as an icon with its meaning as tooltip.
+    icon = 'data-status="invalid">✖</span>'
+    for listing in ("/registers/incoming?year=2026", "/search?q=phong+chay"):
+        html = client.get(listing).get_data(as_text=True)
+        assert 'title="Chữ ký số không hợp lệ"' in html and icon in html, listing
 
 
-def test_procedure_step_verifies_before_numbering(api: Api, demo_pki: Path) -> None:
+def test_procedure_step_verifies_before_numbering(api: Api, platform: Platform, demo_pki: Path) -> None:
     r = api.post("vn_clerk", "/api/v1/cases", {"process": "vn_five_step", "data": {
         "channel": "electronic", "doc_type": "CV", "subject": "Về việc lập kế hoạch đầu tư công năm 2027",
         "number_symbol": "88/UBND-KT", "issuer_name": "UBND tỉnh Khánh Hòa", "document_date": "2026-02-25"}})
@@ -153,6 +158,10 @@ def test_procedure_step_verifies_before_numbering(api: Api, demo_pki: Path) -> N
     case = complete(api, "vn_clerk", task, {"decision": "register", "note": "Đã xác minh qua điện thoại."})
     doc = case["document"]
     assert (doc["number"], doc["signature_status"], doc["intake_note"]) == (1, "invalid", "Đã xác minh qua điện thoại.")
+    leader = create_app(platform).test_client()
+    _login(leader, "vn_chairman")
+    inbox = leader.get("/inbox").get_data(as_text=True)  # the leader's next task shows the result too
+    assert 'data-status="invalid"' in inbox and 'title="Chữ ký số không hợp lệ"' in inbox
 
 
 def test_desk_page_warns_of_a_duplicate_before_numbering(api: Api, platform: Platform) -> None:
