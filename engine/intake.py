@@ -132,11 +132,12 @@ class Decision:
 
 
 class NeedsDecision(Conflict):
-    """The checks found something the clerk must decide on; nothing was numbered."""
+    """The checks found something the clerk must decide on; nothing was numbered. ``fields``
+    says it beside the fields that decide (a task's form shows them there)."""
 
-    def __init__(self, message: str, details: dict[str, Any]) -> None:
+    def __init__(self, message: str, details: dict[str, Any], fields: dict[str, str]) -> None:
         super().__init__(message)
-        self.details = details
+        self.details, self.fields = details, fields
 
 
 def _require_draft(doc: Document) -> None:
@@ -152,19 +153,19 @@ def register(session: Session, doc: Document, decision: Decision, check: Check |
     record(doc, check)
     earlier = earlier_entries(session, doc)
     invalid = doc.signature_status == SignatureStatus.INVALID
-    needs, messages = [], []
+    fields, messages = {}, []
     if invalid and decision.note is None:
-        needs.append("note")
+        fields["note"] = "Bắt buộc khi chữ ký số không hợp lệ."
         messages.append("Chữ ký số của văn bản không hợp lệ: nhập ghi chú để vẫn vào sổ, hoặc từ chối tiếp nhận.")
     if earlier and not decision.confirm_duplicates:
-        needs.append("confirm_duplicates")
         first = earlier[0]
-        messages.append(f"Văn bản có thể đã vào sổ: số đến {first['arrival_number']} ngày "
-                        f"{_day(first['arrival_date'])}. Xác nhận \"vẫn vào sổ\" hoặc hủy.")
+        said = f"số đến {first['arrival_number']} ngày {_day(first['arrival_date'])}"
+        fields["confirm_duplicates"] = f"Có thể trùng văn bản {said}."
+        messages.append(f"Văn bản có thể đã vào sổ: {said}. Xác nhận \"vẫn vào sổ\" hoặc hủy.")
     found = {"signature_status": doc.signature_status.value, "signature_reasons": _reasons(doc),
              "duplicates": earlier}
-    if needs:
-        raise NeedsDecision(" ".join(messages), {**found, "needs": needs})
+    if fields:
+        raise NeedsDecision(" ".join(messages), {**found, "needs": list(fields)}, fields)
     if invalid:
         doc.intake_note = decision.note
     documents.register_incoming(session, doc, now)

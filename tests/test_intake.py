@@ -155,6 +155,13 @@ def test_procedure_step_verifies_before_numbering(api: Api, platform: Platform, 
     assert r.status_code == 409, r.get_json()
     assert r.get_json()["needs"] == ["note"] and r.get_json()["signature_status"] == "invalid"
     assert api.get("vn_clerk", f"/api/v1/documents/{case['document']['id']}").get_json()["number"] is None
+    clerk = create_app(platform).test_client()  # the task's page says it beside the note, nothing lost
+    _login(clerk, "vn_clerk")
+    r = clerk.post(f"/tasks/{task['id']}", data={"decision": "register", "arrival_date": "2026-03-02",
+                                                 "csrf_token": _csrf(clerk, f"/tasks/{task['id']}")})
+    assert r.status_code == 409
+    assert 'data-error-for="note">Bắt buộc khi chữ ký số không hợp lệ.' in r.get_data(as_text=True)
+    assert 'value="2026-03-02"' in r.get_data(as_text=True)
     case = complete(api, "vn_clerk", task, {"decision": "register", "note": "Đã xác minh qua điện thoại."})
     doc = case["document"]
     assert (doc["number"], doc["signature_status"], doc["intake_note"]) == (1, "invalid", "Đã xác minh qua điện thoại.")

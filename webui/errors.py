@@ -54,7 +54,7 @@ def register(app: Flask) -> None:
         if not wants_json():
             return _page(err.status, err.message)
         body: dict[str, Any] = {"error": err.message}
-        if isinstance(err, InvalidData):
+        if isinstance(err, InvalidData | NeedsDecision):
             body["fields"] = err.fields
         if isinstance(err, NeedsDecision):  # what the intake checks found, for the caller to decide
             body.update(err.details)

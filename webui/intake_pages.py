@@ -58,8 +58,8 @@ def enter() -> Any:
             document_id, number = doc.id, doc.number
     except (InvalidData, intake.NeedsDecision) as refused:
         with staff(write=False) as (db, user, _now):
-            form = formfields.build(workspace.ENTRY_FORM, data, getattr(refused, "fields", {}), {})
-            found = getattr(refused, "details", {}).get("duplicates", [])
+            form = formfields.build(workspace.ENTRY_FORM, data, refused.fields, {})
+            found = refused.details["duplicates"] if isinstance(refused, intake.NeedsDecision) else []
             return render("documents/incoming.html", db, user, 409 if found else 422, form=form,
                           error=refused.message, duplicates=found)
     if number is not None:  # a secret entry: metadata only, numbered as it is entered
