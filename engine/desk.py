@@ -128,9 +128,12 @@ def keep_check(session: Session, user: User, document_id: int, check: intake.Che
 
 
 def refuse(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
-    """Từ chối tiếp nhận, with the reason (engine.intake audits it)."""
+    """Từ chối tiếp nhận, with the reason (engine.intake audits it); a procedure waiting to
+    register the document ends there."""
     doc = _clerk_document(session, user, document_id)
     intake.refuse(session, user, doc, reason, now)
+    assert doc.refusal_reason is not None
+    cases.end_refused(session, user, doc.id, doc.refusal_reason, now)
     return doc
 
 

@@ -165,6 +165,7 @@ def test_procedure_step_verifies_before_numbering(api: Api, platform: Platform, 
     case = complete(api, "vn_clerk", task, {"decision": "register", "note": "Đã xác minh qua điện thoại."})
     doc = case["document"]
     assert (doc["number"], doc["signature_status"], doc["intake_note"]) == (1, "invalid", "Đã xác minh qua điện thoại.")
+    assert 'href="/documents/{}#intake"'.format(doc["id"]) in r.get_data(as_text=True)  # where to refuse it
     leader = create_app(platform).test_client()
     _login(leader, "vn_chairman")
     inbox = leader.get("/inbox").get_data(as_text=True)  # the leader's next task shows the result too
@@ -205,3 +206,29 @@ def test_desk_page_refusal_is_kept_with_its_reason(platform: Platform, demo_pki:
     assert "Đã từ chối tiếp nhận" in page and "Chữ ký số bị hỏng, đề nghị gửi lại." in page
     assert 'data-testid="intake"' not in page and "· Số đến" not in page
     assert [p["reason"] for p in _actions(platform, "document_refused")] == ["Chữ ký số bị hỏng, đề nghị gửi lại."]
+
+
+def test_refusal_ends_the_procedure_waiting_to_register(api: Api, platform: Platform, demo_pki: Path) -> None:
+    r = api.post("vn_clerk", "/api/v1/cases", {"process": "vn_five_step", "data": {
+        "channel": "electronic", "doc_type": "CV", "subject": "Về việc lập kế hoạch đầu tư công năm 2027",
+        "number_symbol": "88/UBND-KT", "issuer_name": "UBND tỉnh Khánh Hòa", "document_date": "2026-02-25"}})
+    case = r.get_json()
+    document_id = case["document"]["id"]
+    assert api.upload("vn_clerk", document_id, _broken(demo_pki)).status_code == 201
+    clerk = create_app(platform).test_client()
+    _login(clerk, "vn_clerk")
+    page_path = f"/documents/{document_id}"
+    page = clerk.get(page_path).get_data(as_text=True)
+    assert 'data-testid="intake"' in page and "từ chối tiếp nhận sẽ kết thúc quy trình" in page
+    r = clerk.post(f"{page_path}/refuse", data={"csrf_token": _csrf(clerk, page_path),
+                                                "reason": "Chữ ký số không hợp lệ, đề nghị UBND tỉnh gửi lại."})
+    assert r.status_code == 302
+    case = api.get("vn_clerk", f"/api/v1/cases/{case['id']}").get_json()
+    assert (case["status"], case["open_tasks"], case["document"]["status"], case["document"]["number"]) == (
+        "completed", [], "refused", None)
+    assert api.get("vn_clerk", "/api/v1/tasks").get_json()["items"] == []
+    [ended] = _actions(platform, "case_refused")
+    assert ended["reason"] == "Chữ ký số không hợp lệ, đề nghị UBND tỉnh gửi lại."
+    case_page = clerk.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "Đã kết thúc" in case_page and "Từ chối tiếp nhận" in case_page  # in its history
+    # The api fixture replays the case from its log: it ends at the same entry.
