@@ -165,18 +165,25 @@ def recall(session: Session, user: User, document_id: int, reason: Any, now: dat
 
 
 def successor(session: Session, user: User, document_id: int, kind: Any, reason: Any, now: datetime) -> Case:
-    """Đính chính or thay thế: a new draft in the outgoing procedure that issued the document."""
+    """Đính chính or thay thế: a new draft in the outgoing procedure that issued the document,
+    drafted by whoever drafted it (as a reply is started for its drafter), or, when they are
+    no longer active, by the one who asks."""
     doc = _issuer_document(session, user, document_id)
-    return lifecycle.begin_successor(
-        session, user, doc, kind, reason, now,
-        lambda data: cases.start_case(session, user, _outgoing_process(session, doc), data, now))
+    process, drafter_id = _outgoing_case(session, doc)
+    drafter = session.get(User, drafter_id)
+    drafter = drafter if drafter is not None and drafter.active else user
+    return lifecycle.begin_successor(session, user, doc, kind, reason, now,
+                                     lambda data: cases.start_case(session, drafter, process, data, now))
 
 
-def _outgoing_process(session: Session, doc: Document) -> str:
-    for version_id in session.scalars(select(Case.process_version_id).where(Case.document_id == doc.id)):
+def _outgoing_case(session: Session, doc: Document) -> tuple[str, int]:
+    """The outgoing procedure that issued ``doc`` and the case's initiator."""
+    rows = session.execute(select(Case.process_version_id, Case.initiator_id).where(Case.document_id == doc.id)
+                           .order_by(Case.id))
+    for version_id, initiator_id in rows:
         info = version_info(session, version_id)
         if info.document_kind == "outgoing":
-            return info.process_id
+            return info.process_id, initiator_id
     raise Conflict("Văn bản này không phát hành qua quy trình văn bản đi; hãy soạn văn bản mới qua quy trình.")
 
 

@@ -22,6 +22,7 @@ from . import audit, notifications
 from .errors import Conflict, InvalidData
 from .models import (
     Case,
+    CaseFollower,
     Direction,
     Document,
     DocumentLink,
@@ -127,6 +128,8 @@ def begin_successor(session: Session, user: User, doc: Document, kind: Any, reas
     assert draft is not None
     draft.description = f"{title} văn bản số {doc.number_symbol}. Lý do: {why}"[:500]
     session.add(DocumentLink(source_id=draft.id, target_id=doc.id, kind=link))
+    if case.initiator_id != user.id:  # who asked for it follows the new draft
+        session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
     audit.append(session, at=now, action=f"document_{kind}_started", actor_id=user.id, case_id=case.id,
                  payload={"document": doc.id, "number_symbol": doc.number_symbol, "draft": draft.id, "reason": why})
     return case

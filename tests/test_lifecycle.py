@@ -142,7 +142,7 @@ def test_replace_through_the_api_and_correct_through_the_page(api: Api, platform
     assert api.post("btl_clerk", path, {"kind": "correct", "reason": "y"}).status_code == 409  # one at a time
     # Until the new one is issued the old one stands.
     assert api.get("btl_clerk", f"/api/v1/documents/{old['id']}").get_json()["status"] == "issued"
-    issued = _issue(api, case, "btl_clerk", "btl_office_chief")["document"]
+    issued = _issue(api, case, "btl_spec_khnv", "btl_head_khnv")["document"]
     assert api.get("btl_clerk", f"/api/v1/documents/{old['id']}").get_json()["status"] == "replaced"
     assert api.get("vn_clerk", f"/api/v1/documents/{copy_id}").get_json()["status"] == "replaced"
     title = f"Văn bản bị thay thế: {old['number_symbol']} {old['subject']}"
@@ -156,8 +156,8 @@ def test_replace_through_the_api_and_correct_through_the_page(api: Api, platform
     r = clerk.post(f"{page}/successor", data={"csrf_token": _csrf(clerk, page), "kind": "correct",
                                              "reason": "Sai ngày hiệu lực"})
     assert r.status_code == 302 and r.headers["Location"].startswith("/cases/")
-    case = api.get("btl_clerk", f"/api/v1/cases/{r.headers['Location'].rsplit('/', 1)[1]}").get_json()
-    _issue(api, case, "btl_clerk", "btl_office_chief")
+    case = api.get("btl_spec_khnv", f"/api/v1/cases/{r.headers['Location'].rsplit('/', 1)[1]}").get_json()
+    _issue(api, case, "btl_spec_khnv", "btl_head_khnv")
     assert api.get("btl_clerk", f"/api/v1/documents/{issued['id']}").get_json()["status"] == "corrected"
     assert (f"Văn bản được đính chính: {issued['number_symbol']} {issued['subject']}", issued["id"]) in _notices(
         api, "btl_spec_khnv")
@@ -167,3 +167,34 @@ def test_replace_through_the_api_and_correct_through_the_page(api: Api, platform
     assert [p["reason"] for p in _audited(platform, "document_correct_started")] == ["Sai ngày hiệu lực"]
     totals = api.get("btl_clerk", "/api/v1/reports/summary?from=2026-01-01&to=2026-03-31").get_json()["totals"]
     assert (totals["outgoing"], totals["replaced"], totals["corrected"], totals["recalled"]) == (3, 1, 1, 0)
+
+
+def test_recall_and_correction_through_the_api_replacement_through_the_page(api: Api, platform: Platform) -> None:
+    recalled, recalled_copy = _issued_and_received(api, platform)
+    r = api.post("btl_clerk", f"/api/v1/documents/{recalled['id']}/recall", {"reason": "Ban hành nhầm đối tượng"})
+    assert r.status_code == 200, r.get_json()
+    assert api.get("vn_clerk", f"/api/v1/documents/{recalled_copy}").get_json()["status"] == "recalled"
+    assert (f"Văn bản bị thu hồi: {recalled['number_symbol']} {recalled['subject']}", recalled_copy) in _notices(
+        api, "vn_clerk")
+
+    corrected = _issue(api, start(api), "btl_spec_khnv", "btl_head_khnv")["document"]
+    r = api.post("btl_director", f"/api/v1/documents/{corrected['id']}/successor",
+                 {"kind": "correct", "reason": "Sai tên đơn vị ở điều 2"})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["initiator"] == "btl_spec_khnv"  # the drafter of the corrected document drafts
+    _issue(api, r.get_json(), "btl_spec_khnv", "btl_head_khnv")
+    assert api.get("btl_clerk", f"/api/v1/documents/{corrected['id']}").get_json()["status"] == "corrected"
+    assert (f"Văn bản được đính chính: {corrected['number_symbol']} {corrected['subject']}",
+            corrected["id"]) in _notices(api, "btl_head_khnv")
+
+    replaced = _issue(api, start(api), "btl_spec_khnv", "btl_head_khnv")["document"]
+    clerk = _client(platform, "btl_clerk")
+    page = f"/documents/{replaced['id']}"
+    r = clerk.post(f"{page}/successor", data={"csrf_token": _csrf(clerk, page), "kind": "replace",
+                                             "reason": "Thay đổi toàn bộ kế hoạch"})
+    assert r.status_code == 302 and clerk.get(r.headers["Location"]).status_code == 200  # the new case's page
+    case = api.get("btl_spec_khnv", f"/api/v1/cases/{r.headers['Location'].rsplit('/', 1)[1]}").get_json()
+    _issue(api, case, "btl_spec_khnv", "btl_head_khnv")
+    assert api.get("btl_clerk", f"/api/v1/documents/{replaced['id']}").get_json()["status"] == "replaced"
+    assert (f"Văn bản bị thay thế: {replaced['number_symbol']} {replaced['subject']}", replaced["id"]) in _notices(
+        api, "btl_spec_khnv")
