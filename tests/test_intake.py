@@ -232,3 +232,18 @@ def test_refusal_ends_the_procedure_waiting_to_register(api: Api, platform: Plat
     case_page = clerk.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "Đã kết thúc" in case_page and "Từ chối tiếp nhận" in case_page  # in its history
     # The api fixture replays the case from its log: it ends at the same entry.
+
+
+def test_procedure_step_warns_of_a_duplicate_before_numbering(api: Api) -> None:
+    data = {"channel": "electronic", "doc_type": "CV", "subject": "Về việc lập kế hoạch đầu tư công năm 2027",
+            "number_symbol": "88/UBND-KT", "issuer_name": "UBND tỉnh Khánh Hòa", "document_date": "2026-02-25"}
+    first = api.post("vn_clerk", "/api/v1/cases", {"process": "vn_five_step", "data": data}).get_json()
+    first = complete(api, "vn_clerk", only_task(first), {"decision": "register"})
+    second = api.post("vn_clerk", "/api/v1/cases", {"process": "vn_five_step", "data": data}).get_json()
+    task = only_task(second)
+    r = api.complete("vn_clerk", task["id"], {"decision": "register"})
+    assert r.status_code == 409, r.get_json()
+    assert r.get_json()["fields"] == {"confirm_duplicates": "Có thể trùng văn bản số đến 1 ngày 02/03/2026."}
+    assert [d["id"] for d in r.get_json()["duplicates"]] == [first["document"]["id"]]
+    second = complete(api, "vn_clerk", task, {"decision": "register", "confirm_duplicates": True})
+    assert second["document"]["number"] == 2
