@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import circulation, documents, notifications, roles, signatures, worktree
+from . import circulation, documents, intake, lifecycle, notifications, roles, signatures, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
 from .models import (
@@ -90,20 +90,22 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
         # The agency's signature over the leader's; a refusal undoes the numbering with the rest.
         signatures.seal(ctx.session, ctx.require_desk(), doc, ctx.user, ctx.now)
     notifications.document_issued(ctx.session, doc, ctx.now)
-    return {"number": doc.number, "number_symbol": doc.number_symbol,
+    superseded = lifecycle.supersede(ctx.session, ctx.user, doc, ctx.now)  # what it corrects or replaces
+    return {"superseded": superseded, "number": doc.number, "number_symbol": doc.number_symbol,
             "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat(), "signature_status": doc.signature_status.value}
 
 
 def register_incoming(ctx: ActionContext) -> dict[str, Any]:
-    """Vào sổ văn bản đến: the incoming number, with any possible duplicates named."""
+    """Vào sổ văn bản đến, after engine.intake's checks: an invalid signature needs the
+    step's note (ghi chú), a possible duplicate the step's ``confirm_duplicates``."""
     doc = ctx.require_document()
     save_draft(ctx)
-    duplicates = documents.register_incoming(ctx.session, doc, ctx.now)
-    result: dict[str, Any] = {"arrival_number": doc.number, "duplicates": duplicates}
-    if ctx.desk is not None:  # an electronic document's signatures are verified as it is registered
-        result["signature_status"] = signatures.verify_received(ctx.session, ctx.desk.store, ctx.desk.keys, doc,
-                                                                ctx.now)
-    return result
+    check = intake.current_check(ctx.desk.store, ctx.desk.keys, doc, ctx.now) if ctx.desk is not None else None
+    found = intake.register(ctx.session, doc, intake.Decision.parse(ctx.entered.get("note"),
+                                                                    ctx.entered.get("confirm_duplicates")),
+                            check, ctx.now)
+    return {"arrival_number": doc.number, "signature_status": found["signature_status"],
+            "duplicates": [d["id"] for d in found["duplicates"]]}
 
 
 def record_direction(ctx: ActionContext) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from .steps import persist
 from .storage import FileStore
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
+REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing its document (end_refused)
 
 # Built once (engine/db.py says why).
 _LOCK_CASE_OF_TASK = (
@@ -169,6 +170,26 @@ def complete_task(
     )
     case_messages.route(session, case, onward, user, now)
     return case
+
+
+def end_refused(session: Session, user: User, document_id: int, reason: str, now: datetime) -> list[int]:
+    """Từ chối tiếp nhận while a procedure holds the received document: each running case of
+    it ends there, its open tasks cancelled (the replay ends it at the same entry). Returns
+    the cases ended."""
+    ended = []
+    query = select(Case).where(Case.document_id == document_id, Case.status == CaseStatus.RUNNING).with_for_update()
+    for case in session.scalars(query).all():
+        info = version_info(session, case.process_version_id)
+        with using(FakeClock(now)):
+            workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+            before = state.completed_ids(workflow)
+            timers_before = bool(state.waiting_timers(workflow))
+            workflow.cancel()
+        changes = persist(session, case, workflow, info, now, before, None, timers_before)
+        audit.append(session, at=now, action=REFUSED_ACTION, actor_id=user.id, case_id=case.id,
+                     payload={"document": document_id, "reason": reason, **changes.as_payload()})
+        ended.append(case.id)
+    return ended
 
 
 def _properties(task: Any) -> dict[str, str]:

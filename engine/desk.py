@@ -10,10 +10,23 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, permissions, worktree
+from . import audit, cases, documents, intake, lifecycle, permissions, signatures, worktree
 from .clock import VIETNAM
-from .errors import Forbidden, InvalidData, NotFound
-from .models import Agency, Case, Direction, Document, DocumentFile, Secrecy, Unit, User, UserPosition
+from .definitions import version_info
+from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .models import (
+    Agency,
+    Case,
+    Direction,
+    Document,
+    DocumentFile,
+    DocumentStatus,
+    Position,
+    Secrecy,
+    Unit,
+    User,
+    UserPosition,
+)
 from .storage import FileStore
 
 
@@ -31,9 +44,10 @@ def _clerk_agency(session: Session, user: User, agency_code: str | None) -> int:
     return next(iter(agencies))
 
 
-def enter(session: Session, user: User, given: dict[str, Any], now: datetime) -> tuple[Document, list[int]]:
-    """Vào sổ: an incoming document (registered now or left for after the leader's
-    direction), or a secret entry of either direction, which is only ever metadata."""
+def enter(session: Session, user: User, given: dict[str, Any], now: datetime) -> tuple[Document, dict[str, Any]]:
+    """Vào sổ: an incoming document (registered now, after engine.intake's checks, or left for
+    later), or a secret entry of either direction, which is only ever metadata. Returns the
+    document and what the checks found (empty when it was not registered)."""
     direction = given.get("direction")
     if direction not in ("incoming", "outgoing"):
         raise InvalidData("Hướng văn bản không hợp lệ.", {"direction": "Chọn incoming hoặc outgoing."})
@@ -46,15 +60,81 @@ def enter(session: Session, user: User, given: dict[str, Any], now: datetime) ->
                           {"direction": "Chỉ văn bản đi mật hoặc văn bản nhập bù sau sự cố được vào sổ trực tiếp."})
     if backfilled:
         _check_backfill(doc, direction, now)
-    warnings: list[int] = []
+    found: dict[str, Any] = {}
     if direction == "incoming" and (secret or backfilled or given.get("register", True)):
-        warnings = documents.register_incoming(session, doc, now)
+        found = intake.register(session, doc, intake.Decision.parse(given.get("note"), given.get("confirm_duplicates")),
+                                None, now)
     elif direction == "outgoing":
         documents.issue(session, doc, now, on=doc.document_date if backfilled else None)
     audit.append(session, at=now, action="document_entered", actor_id=user.id,
                  payload={"document": doc.id, "direction": direction, "number": doc.number, "book": doc.book_id,
-                          "secret": secret, "backfilled": backfilled, "duplicates": warnings})
-    return doc, warnings
+                          "secret": secret, "backfilled": backfilled, **_decided(found)})
+    return doc, found
+
+
+def _decided(found: dict[str, Any]) -> dict[str, Any]:
+    """What the audit keeps of the intake checks: who decided what, over which findings."""
+    if not found:
+        return {}
+    return {"signature_status": found["signature_status"], "signature_reasons": found["signature_reasons"],
+            "note": found["note"], "duplicates": [d["id"] for d in found["duplicates"]]}
+
+
+def _clerk_document(session: Session, user: User, document_id: int) -> Document:
+    doc = _document(session, document_id)
+    if Position.CLERK not in permissions.positions_in(session, user, doc.agency_id):
+        raise Forbidden("Chỉ văn thư của cơ quan mới tiếp nhận, vào sổ hoặc hủy văn bản.")
+    return doc
+
+
+def main_file(session: Session, user: User, document_id: int) -> str | None:
+    """The hash of the main file of a document the clerk is about to register, for the check
+    made outside the write transaction."""
+    return intake.main_sha256(_clerk_document(session, user, document_id))
+
+
+def register(session: Session, user: User, document_id: int, given: dict[str, Any], check: intake.Check | None,
+             store: FileStore, keys: signatures.Keys, now: datetime) -> tuple[Document, dict[str, Any]]:
+    """Vào sổ a received document that no procedure holds (a procedure registers at its own
+    step); ``check`` is the one made before the transaction, redone if the file changed."""
+    doc = _clerk_document(session, user, document_id)
+    if session.scalar(select(Case.id).where(Case.document_id == doc.id).limit(1)) is not None:
+        raise Conflict("Văn bản đang được xử lý theo quy trình; vào sổ ở bước của quy trình.")
+    if check is None or check.sha256 != intake.main_sha256(doc):
+        check = intake.current_check(store, keys, doc, now)
+    found = intake.register(session, doc, intake.Decision.parse(given.get("note"), given.get("confirm_duplicates")),
+                            check, now)
+    audit.append(session, at=now, action="document_registered", actor_id=user.id,
+                 payload={"document": doc.id, "number": doc.number, "book": doc.book_id, **_decided(found)})
+    return doc, found
+
+
+def unchecked_file(session: Session, user: User, document_id: int, now: datetime) -> str | None:
+    """The main file of a received document waiting to be registered, if its signatures were
+    not checked yet: the upload checks it after its transaction, so that the registration
+    (a procedure's step included) finds the check made."""
+    doc = _document(session, document_id)
+    permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    sha = intake.main_sha256(doc)
+    waiting = doc.direction == Direction.INCOMING and doc.status == DocumentStatus.DRAFT
+    return sha if waiting and sha != doc.verified_sha256 else None
+
+
+def keep_check(session: Session, user: User, document_id: int, check: intake.Check | None, now: datetime) -> None:
+    """Keep a check made outside a transaction, if still of the document's main file."""
+    doc = _document(session, document_id)
+    permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    intake.record(doc, check)
+
+
+def refuse(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
+    """Từ chối tiếp nhận, with the reason (engine.intake audits it); a procedure waiting to
+    register the document ends there."""
+    doc = _clerk_document(session, user, document_id)
+    intake.refuse(session, user, doc, reason, now)
+    assert doc.refusal_reason is not None
+    cases.end_refused(session, user, doc.id, doc.refusal_reason, now)
+    return doc
 
 
 def _check_backfill(doc: Document, direction: str, now: datetime) -> None:
@@ -68,15 +148,49 @@ def _check_backfill(doc: Document, direction: str, now: datetime) -> None:
     doc.backfilled = True
 
 
-def recall(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
-    """Thu hồi: only the issuing agency's clerk or leaders recall a document."""
+def _issuer_document(session: Session, user: User, document_id: int) -> Document:
+    """A document of the agency where ``user`` is the clerk or a leader, who recall, correct
+    and replace its documents."""
     doc = _document(session, document_id)
     if not permissions.positions_in(session, user, doc.agency_id) & permissions.SECRET_READERS:
-        raise Forbidden("Chỉ văn thư hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản.")
-    received = documents.recall(session, doc, reason if isinstance(reason, str) else "", now)
-    audit.append(session, at=now, action="document_recalled", actor_id=user.id,
-                 payload={"document": doc.id, "number_symbol": doc.number_symbol, "reason": reason,
-                          "recipients": [r.name for r in doc.recipients], "received": [r.id for r in received]})
+        raise Forbidden("Chỉ văn thư hoặc lãnh đạo cơ quan ban hành được thu hồi, đính chính hoặc thay thế văn bản.")
+    return doc
+
+
+def recall(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
+    """Thu hồi (engine.lifecycle)."""
+    doc = _issuer_document(session, user, document_id)
+    lifecycle.recall(session, user, doc, reason, now)
+    return doc
+
+
+def successor(session: Session, user: User, document_id: int, kind: Any, reason: Any, now: datetime) -> Case:
+    """Đính chính or thay thế: a new draft in the outgoing procedure that issued the document,
+    drafted by whoever drafted it (as a reply is started for its drafter), or, when they are
+    no longer active, by the one who asks."""
+    doc = _issuer_document(session, user, document_id)
+    process, drafter_id = _outgoing_case(session, doc)
+    drafter = session.get(User, drafter_id)
+    drafter = drafter if drafter is not None and drafter.active else user
+    return lifecycle.begin_successor(session, user, doc, kind, reason, now,
+                                     lambda data: cases.start_case(session, drafter, process, data, now))
+
+
+def _outgoing_case(session: Session, doc: Document) -> tuple[str, int]:
+    """The outgoing procedure that issued ``doc`` and the case's initiator."""
+    rows = session.execute(select(Case.process_version_id, Case.initiator_id).where(Case.document_id == doc.id)
+                           .order_by(Case.id))
+    for version_id, initiator_id in rows:
+        info = version_info(session, version_id)
+        if info.document_kind == "outgoing":
+            return info.process_id, initiator_id
+    raise Conflict("Văn bản này không phát hành qua quy trình văn bản đi; hãy soạn văn bản mới qua quy trình.")
+
+
+def void(session: Session, user: User, document_id: int, reason: Any, now: datetime) -> Document:
+    """Hủy a register entry (engine.lifecycle), by the agency's clerk."""
+    doc = _clerk_document(session, user, document_id)
+    lifecycle.void(session, user, doc, reason, now)
     return doc
 
 

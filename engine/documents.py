@@ -184,6 +184,11 @@ def issue(session: Session, doc: Document, now: datetime, on: date | None = None
     refresh_search_text(doc)
 
 
+# A document in one of these states is kept as it stands: no file is added or replaced.
+FROZEN = frozenset({DocumentStatus.RECALLED, DocumentStatus.CORRECTED, DocumentStatus.REPLACED,
+                    DocumentStatus.REFUSED})
+
+
 def _same_files(source: Document, user: User, now: datetime) -> list[DocumentFile]:
     """The source's files for another document: new records of the same stored content."""
     return [DocumentFile(role=f.role, filename=f.filename, sha256=f.sha256, size=f.size, content_type=f.content_type,
@@ -255,40 +260,8 @@ def register_copy(session: Session, doc: Document, now: datetime) -> None:
     refresh_search_text(doc)
 
 
-def recall(session: Session, doc: Document, reason: str, now: datetime) -> list[Document]:
-    """Thu hồi: the issued document is frozen as it stands; the incoming entries made from
-    it in other agencies of this installation are recalled with it. Returns those."""
-    if doc.direction != Direction.OUTGOING or doc.status != DocumentStatus.ISSUED:
-        raise Conflict("Chỉ thu hồi được văn bản đi đã phát hành.")
-    if not reason.strip():
-        raise InvalidData("Cần nêu lý do thu hồi.", {"reason": "Bắt buộc."})
-    doc.status, doc.updated_at = DocumentStatus.RECALLED, now
-    doc.description = f"Thu hồi: {reason}"[:500]
-    received = list(session.scalars(
-        select(Document).join(DocumentLink, DocumentLink.source_id == Document.id)
-        .where(DocumentLink.target_id == doc.id, DocumentLink.kind == LinkKind.RECEIVED_FROM)
-    ))
-    for copy in received:
-        copy.status, copy.updated_at = DocumentStatus.RECALLED, now
-    return received
-
-
-def duplicates(session: Session, doc: Document) -> list[int]:
-    """Incoming documents already registered with the same number, symbol and issuer."""
-    if not doc.number_symbol:
-        return []
-    issuer = Document.issuer_organ_id == doc.issuer_organ_id if doc.issuer_organ_id else \
-        Document.issuer_name == doc.issuer_name
-    return list(session.scalars(
-        select(Document.id).where(
-            Document.agency_id == doc.agency_id, Document.direction == Direction.INCOMING, Document.id != doc.id,
-            Document.number_symbol == doc.number_symbol, issuer, Document.status != DocumentStatus.DRAFT,
-        )
-    ))
-
-
-def register_incoming(session: Session, doc: Document, now: datetime) -> list[int]:
-    """Vào sổ văn bản đến: give the next incoming number; returns possible duplicates."""
+def register_incoming(session: Session, doc: Document, now: datetime) -> None:
+    """Vào sổ văn bản đến: give the next incoming number (after engine.intake's checks)."""
     if doc.direction != Direction.INCOMING or doc.status != DocumentStatus.DRAFT:
         raise Conflict("Văn bản này đã vào sổ.")
     book = registers.book(session, doc.agency_id, "incoming_secret" if doc.secrecy != Secrecy.NONE else "incoming")
@@ -296,7 +269,6 @@ def register_incoming(session: Session, doc: Document, now: datetime) -> list[in
     doc.book_id, doc.year, doc.arrival_date = book.id, arrival.year, arrival
     doc.number = registers.take_number(session, book.id, arrival.year)
     doc.status, doc.updated_at = DocumentStatus.REGISTERED, now
-    return duplicates(session, doc)
 
 
 def check_pdf_name(filename: str) -> None:
@@ -319,8 +291,8 @@ def attach_file(
                           {"file": "Không được tải tệp cho văn bản mật."})
     if role not in ("main", "appendix"):
         raise InvalidData("Vai trò tệp không hợp lệ.", {"role": "Chọn main hoặc appendix."})
-    if doc.status == DocumentStatus.RECALLED or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
-        raise Conflict("Văn bản đã phát hành hoặc đã thu hồi, không thêm tệp được.")
+    if doc.status in FROZEN or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
+        raise Conflict("Văn bản đã phát hành, đã thu hồi, bị thay thế hoặc từ chối tiếp nhận, không thêm tệp được.")
     check_pdf_name(filename)
     sha, size = store.put(stream, max_bytes, require_pdf)
     if role == "main":
@@ -359,6 +331,8 @@ def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
         "issued_at": doc.issued_at.isoformat() if doc.issued_at else None, "due_date": iso(doc.due_date),
         "page_amount": doc.page_amount,
         "description": doc.description, "copy_kind": doc.copy_kind, "backfilled": doc.backfilled,
+        "intake_note": doc.intake_note, "refusal_reason": doc.refusal_reason, "void_reason": doc.void_reason,
+        "voided_at": doc.voided_at.isoformat() if doc.voided_at else None,
         "files": [{"id": f.id, "role": f.role, "filename": f.filename, "sha256": f.sha256, "size": f.size}
                   for f in doc.files],
         "recipients": [{"unit_id": r.unit_id, "organ_id": r.organ_id, "name": r.name, "delivery": r.delivery.value}

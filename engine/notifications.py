@@ -40,6 +40,9 @@ TITLES = {
     NotificationKind.OVERDUE: "Quá hạn: {}",
     NotificationKind.MESSAGE: "Tin nhắn mới từ {}",
     NotificationKind.ISSUED_TO_UNIT: "Văn bản mới gửi đơn vị: {}",
+    NotificationKind.RECALLED: "Văn bản bị thu hồi: {}",
+    NotificationKind.CORRECTED: "Văn bản được đính chính: {}",
+    NotificationKind.REPLACED: "Văn bản bị thay thế: {}",
 }
 
 
@@ -79,6 +82,13 @@ def document_issued(session: Session, doc: Document, now: datetime) -> None:
         people = session.scalars(select(UserPosition.user_id).where(UserPosition.unit_id.in_(units)))
         _add(session, people, NotificationKind.ISSUED_TO_UNIT, f"{doc.number_symbol} {doc.subject}", now,
              document_id=doc.id)
+
+
+def notify(session: Session, user_ids: Iterable[int], kind: NotificationKind, subject: str, now: datetime,
+           body: str | None = None, document_id: int | None = None) -> None:
+    """A notice about a document to the given people (engine.lifecycle: recall, correction,
+    replacement)."""
+    _add(session, user_ids, kind, subject, now, body=body, document_id=document_id)
 
 
 def message_posted(session: Session, recipients: Iterable[int], sender: User, text: str, now: datetime) -> None:

@@ -300,14 +300,15 @@ def _annotations(session: Session, case_ids: set[int]) -> dict[int, dict[str, An
         return {}
     rows = session.execute(
         select(Case.id, Case.title, ProcessVersion.name, Document.urgency, Document.number_symbol,
-               Document.doc_type, Document.due_date)
+               Document.doc_type, Document.due_date, Document.signature_status)
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
         .outerjoin(Document, Document.id == Case.document_id).where(Case.id.in_(case_ids))
     )
     return {
         i: {"case_title": title, "process_name": name, "urgency": urgency.value if urgency else None,
-            "number_symbol": number, "doc_type": doc_type, "document_due": due.isoformat() if due else None}
-        for i, title, name, urgency, number, doc_type, due in rows
+            "number_symbol": number, "doc_type": doc_type, "document_due": due.isoformat() if due else None,
+            "signature_status": signature.value if signature else None}
+        for i, title, name, urgency, number, doc_type, due, signature in rows
     }
 
 

@@ -15,14 +15,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import doctypes, pdftable, reports
+from . import doctypes, pdftable, register_views, reports
 from .clock import VIETNAM
 from .errors import Forbidden, NotFound
 from .models import (
     AssignmentRole,
     Direction,
     Document,
-    DocumentStatus,
     RegisterBook,
     Secrecy,
     Unit,
@@ -68,8 +67,7 @@ def _kind_and_subject(doc: Document) -> str:
 
 def _notes(doc: Document, *extra: str) -> str:
     notes = [SECRECY_NAMES.get(doc.secrecy, ""), URGENCY_NAMES.get(doc.urgency, ""), *extra,
-             "Nhập bù" if doc.backfilled else "", "Đã thu hồi" if doc.status == DocumentStatus.RECALLED else "",
-             doc.description or ""]
+             "Nhập bù" if doc.backfilled else "", *register_views.register_notes(doc)]
     return "\n".join(n for n in notes if n)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from . import doctypes, permissions, search
 from .clock import VIETNAM
 from .errors import Forbidden, InvalidData, NotFound
-from .models import Agency, Assignment, Direction, Document, RegisterBook, Unit, User, UserPosition
+from .models import Agency, Assignment, Direction, Document, DocumentStatus, RegisterBook, Unit, User, UserPosition
 
 # Appendix IV, I.2: the outgoing register (the "ký nhận" column is signed on paper).
 OUTGOING_COLUMNS = [
@@ -189,8 +189,18 @@ def _common(doc: Document) -> dict[str, Any]:
         "document_date": _iso(doc.document_date), "doc_type": doc.doc_type,
         "doc_type_name": doctypes.DOC_TYPES.get(doc.doc_type), "subject": doc.subject,
         "urgency": doc.urgency.value, "secrecy": doc.secrecy.value, "status": doc.status.value,
-        "note": doc.description,
+        "signature_status": doc.signature_status.value, "void_reason": doc.void_reason,
+        "note": "\n".join(register_notes(doc)),
     }
+
+
+def register_notes(doc: Document) -> list[str]:
+    """What the register's "Ghi chú" column says of an entry besides its description: a void
+    (hủy; the number stays used), the note that registered an invalid signature, a recall."""
+    notes = [f"ĐÃ HỦY: {doc.void_reason}" if doc.void_reason else "",
+             "Đã thu hồi" if doc.status == DocumentStatus.RECALLED else "",
+             f"Chữ ký số không hợp lệ: {doc.intake_note}" if doc.intake_note else "", doc.description or ""]
+    return [n for n in notes if n]
 
 
 def _outgoing(session: Session, docs: list[Document]) -> list[dict[str, Any]]:

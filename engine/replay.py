@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from . import audit, case_messages, state
-from .cases import open_tasks
+from .cases import REFUSED_ACTION, open_tasks
 from .clock import FakeClock, using
 from .definitions import version_info
 from .errors import NotFound
@@ -96,6 +96,8 @@ def replay(session: Session, case_id: int) -> ReplayReport:
             elif entry.action == "message_received":
                 workflow.send_event(case_messages.event(payload["message"], payload["payload"]))
                 workflow.do_engine_steps()
+            elif entry.action == REFUSED_ACTION:  # từ chối tiếp nhận ended the case there
+                workflow.cancel()
             else:
                 continue
         report.steps += 1

@@ -11,6 +11,10 @@ Definitions, all dates in Vietnam time (Asia/Ho_Chi_Minh, ``clock.VIETNAM``):
   done; unprocessed: every other incoming document, so incoming = processed + unprocessed;
 - overdue: unprocessed, and its due date (hạn xử lý) or the deadline of one of its open
   assignments is before the report's "as of" date, which is today;
+- recalled, corrected, replaced: outgoing documents issued in the period that were later
+  recalled (thu hồi), corrected (đính chính) or replaced (thay thế) by another document
+  (engine/lifecycle.py); voided: entries of either register in the period voided (hủy),
+  which keep their numbers and are still counted as incoming or outgoing;
 - unit: of an incoming document, the unit of its main assignment (the top-level one, the
   latest not returned); of an outgoing one, its drafting unit. Documents without one are
   counted under ``unit: null`` (chưa giao).
@@ -309,7 +313,10 @@ class _Tally:
 
 # ---- summary -----------------------------------------------------------------------------
 
-MEASURES = ("incoming", "outgoing", "processed", "unprocessed", "overdue")
+MEASURES = ("incoming", "outgoing", "processed", "unprocessed", "overdue", "recalled", "corrected", "replaced",
+            "voided")
+_WITHDRAWN = {DocumentStatus.RECALLED: "recalled", DocumentStatus.CORRECTED: "corrected",
+              DocumentStatus.REPLACED: "replaced"}
 
 
 def bucket_start(day: date, group: Grouping) -> date:
@@ -364,13 +371,15 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
     incoming = [*_registered_incoming(agency.id), Document.arrival_date >= params.start,
                 Document.arrival_date <= params.end]
     trees = handovers(session, select(Document.id).where(*incoming))
-    rows = session.execute(select(Document.id, Document.arrival_date, Document.status, Document.due_date)
-                           .where(*incoming))
-    for document_id, arrival, status, due_date in rows:
+    rows = session.execute(select(Document.id, Document.arrival_date, Document.status, Document.due_date,
+                                  Document.voided_at).where(*incoming))
+    for document_id, arrival, status, due_date, voided_at in rows:
         assert arrival is not None  # filtered on
         assignments = trees.get(document_id, [])
         unit, bucket = main_unit(assignments), period_of(arrival)
         tally.add(unit, bucket, "incoming")
+        if voided_at is not None:
+            tally.add(unit, bucket, "voided")
         if is_processed(status, assignments):
             tally.add(unit, bucket, "processed")
         else:
@@ -379,13 +388,18 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
                 tally.add(unit, bucket, "overdue")
 
     low, high = utc_bounds(params.start, params.end)
-    issued = session.execute(select(Document.drafting_unit_id, Document.issued_at).where(
+    issued = session.execute(select(Document.drafting_unit_id, Document.issued_at, Document.status,
+                                    Document.voided_at).where(
         Document.agency_id == agency.id, Document.direction == Direction.OUTGOING,
         Document.issued_at >= low, Document.issued_at < high,
     ))
-    for unit_id, issued_at in issued:
+    for unit_id, issued_at, status, voided_at in issued:
         assert issued_at is not None  # filtered on
-        tally.add(unit_id, period_of(issued_at.astimezone(VIETNAM).date()), "outgoing")
+        bucket = period_of(issued_at.astimezone(VIETNAM).date())
+        tally.add(unit_id, bucket, "outgoing")
+        for measure in (_WITHDRAWN.get(status), "voided" if voided_at is not None else None):
+            if measure is not None:
+                tally.add(unit_id, bucket, measure)
 
     spans = buckets(params.start, params.end, params.group)
 

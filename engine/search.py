@@ -225,4 +225,5 @@ def _hit(doc: Document) -> dict[str, Any]:
         "number_symbol": doc.number_symbol, "number": doc.number, "year": doc.year,
         "document_date": iso(doc.document_date), "arrival_date": iso(doc.arrival_date),
         "issuer_name": doc.issuer_name, "urgency": doc.urgency.value, "secrecy": doc.secrecy.value,
+        "signature_status": doc.signature_status.value,
     }

@@ -290,20 +290,6 @@ def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, no
     return signed_files
 
 
-def verify_received(session: Session, store: FileStore, keys: Keys, doc: Document, now: datetime) -> str:
-    """An incoming electronic document is verified on registration; its result is kept."""
-    main = next((f for f in doc.files if f.role == "main"), None)
-    if main is None:
-        return doc.signature_status.value
-    try:
-        reports = check_stored(store, keys, main.sha256, now)
-    except SigningError:
-        reports = []
-    _record(doc, reports)
-    doc.signature_status = SignatureStatus(verify.signature_status(reports))
-    return doc.signature_status.value
-
-
 def check_stored(store: FileStore, keys: Keys, sha256: str, now: datetime) -> list[verify.SignatureReport]:
     """Every signature of a stored PDF, validated at ``now`` against the server's trust roots
     (``DocumentRejected`` when the file is not a PDF)."""

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import conversations, desk, documents, notifications, permissions, queries, worktree
+from . import conversations, desk, documents, intake, notifications, permissions, queries, worktree
 from .cases import start_form, startable_version
 from .clock import VIETNAM
 from .definitions import VersionInfo, latest_versions, version_info
@@ -72,7 +72,7 @@ def _document(session: Session, user: User, document_id: int | None, now: dateti
         editable = True
     except Forbidden:
         editable = False
-    open_for_files = doc.status not in (DocumentStatus.ISSUED, DocumentStatus.RECALLED) or doc.backfilled
+    open_for_files = doc.status not in documents.FROZEN | {DocumentStatus.ISSUED} or doc.backfilled
     return {**documents.view(doc), "tree": worktree.tree(session, doc.id),
             "can_attach": editable and open_for_files and doc.secrecy == Secrecy.NONE}
 
@@ -128,7 +128,11 @@ def document(session: Session, user: User, document_id: int, now: datetime) -> d
     found = _document(session, user, document_id, now)
     assert found is not None
     cases = session.scalars(select(Case.id).where(Case.document_id == document_id).order_by(Case.id))
-    return {"document": found, "case_ids": list(cases)}
+    doc = session.get(Document, document_id)
+    assert doc is not None
+    positions = permissions.positions_in(session, user, doc.agency_id)
+    return {"document": found, "case_ids": list(cases), "intake": intake.panel(session, doc),
+            "clerk": Position.CLERK in positions, "issuer": bool(positions & permissions.SECRET_READERS)}
 
 
 def _agency_for(session: Session, user: User, agency_code: str | None) -> int:

@@ -27,7 +27,7 @@ def _enter(api: Api, data: dict[str, Any], user: str = "btl_clerk", **extra: Any
     return api.post(user, "/api/v1/documents", {"direction": "incoming", "data": data, **extra})
 
 
-def test_incoming_registration_numbers_in_order_and_warns_on_duplicates(api: Api) -> None:
+def test_incoming_registration_numbers_in_order_and_warns_on_duplicates_before_numbering(api: Api) -> None:
     first = _enter(api, INCOMING)
     assert first.status_code == 201, first.get_json()
     body = first.get_json()
@@ -35,9 +35,16 @@ def test_incoming_registration_numbers_in_order_and_warns_on_duplicates(api: Api
     assert body["document"]["arrival_date"] == "2026-03-02"
     second = _enter(api, {**INCOMING, "number_symbol": "126/SYT-NVY"}).get_json()
     assert second["document"]["number"] == 2
-    again = _enter(api, INCOMING).get_json()
-    assert again["document"]["number"] == 3
-    assert again["duplicates"] == [body["document"]["id"]]
+    warned = _enter(api, INCOMING)
+    assert warned.status_code == 409  # before the number: nothing entered, nothing numbered
+    assert warned.get_json()["needs"] == ["confirm_duplicates"]
+    [earlier] = warned.get_json()["duplicates"]
+    assert (earlier["id"], earlier["arrival_number"], earlier["arrival_date"], earlier["url"]) == (
+        body["document"]["id"], 1, "2026-03-02", f"/documents/{body['document']['id']}")
+    assert "số đến 1 ngày 02/03/2026" in warned.get_json()["error"]
+    again = _enter(api, INCOMING, confirm_duplicates=True).get_json()
+    assert again["document"]["number"] == 3  # the warning took no number
+    assert [d["id"] for d in again["duplicates"]] == [body["document"]["id"]]
 
 
 def test_only_a_clerk_registers_and_bad_metadata_is_refused(api: Api) -> None:

@@ -67,7 +67,7 @@ def _print(api: Api, tmp_path: Path, code: str, year: int = 2026, user: str = "b
 def _register(api: Api, subject: str = SUBJECT, **data: str) -> int:
     r = api.post("btl_clerk", "/api/v1/documents", {"direction": "incoming", "data": {
         "doc_type": "QĐ", "subject": subject, "number_symbol": "125/QĐ-SYT", "issuer_name": "Sở Y tế Hà Nội",
-        "document_date": "2026-02-27", **data}})
+        "document_date": "2026-02-27", **data}, "confirm_duplicates": True})  # the same number, many times
     assert r.status_code == 201, r.get_json()
     document_id: int = r.get_json()["document"]["id"]
     return document_id

@@ -20,7 +20,8 @@ INCOMING = {"doc_type": "CV", "subject": "Về việc tăng cường phòng ch�
 
 
 def _enter(api: Api, data: dict[str, Any], direction: str = "incoming") -> dict[str, Any]:
-    r = api.post("btl_clerk", "/api/v1/documents", {"direction": direction, "data": data})
+    r = api.post("btl_clerk", "/api/v1/documents", {"direction": direction, "data": data,
+                                                    "confirm_duplicates": True})  # some are entered twice on purpose
     assert r.status_code == 201, r.get_json()
     document: dict[str, Any] = r.get_json()["document"]
     return document

@@ -40,7 +40,8 @@ TRAINING = {"doc_type": "KH", "subject": "Đào tạo liên tục cho điều d�
 
 
 def _enter(api: Api, data: dict[str, Any], user: str = "btl_clerk", direction: str = "incoming") -> int:
-    r = api.post(user, "/api/v1/documents", {"direction": direction, "data": data})
+    r = api.post(user, "/api/v1/documents", {"direction": direction, "data": data,
+                                             "confirm_duplicates": True})  # some are entered twice on purpose
     assert r.status_code == 201, r.get_json()
     document_id: int = r.get_json()["document"]["id"]
     return document_id

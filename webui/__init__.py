@@ -40,6 +40,8 @@ def create_app(platform: Platform | None = None) -> Flask:
         errors,
         i18n,
         inbox,
+        intake_pages,
+        lifecycle_pages,
         message_pages,
         notices,
         notification_settings,
@@ -64,6 +66,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
                       case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp, register_pages.bp,
                       report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp, message_pages.bp,
-                      notification_settings.bp, statistics_pages.bp, admin_pages.bp):
+                      notification_settings.bp, statistics_pages.bp, admin_pages.bp, intake_pages.bp,
+                      lifecycle_pages.bp):
         app.register_blueprint(blueprint)
     return app

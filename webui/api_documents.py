@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint, request, send_file
 from sqlalchemy.orm import Session
 
-from engine import desk, documents
+from engine import desk, documents, intake, queries, signatures
 from engine.models import User
 from engine.storage import FileStore
 
-from .apiutil import authed, body, current_user, platform, transaction
+from .apiutil import authed, body, current_user, platform, signing_desk, transaction
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 
@@ -21,16 +21,44 @@ def _store() -> FileStore:
     return FileStore(platform().settings.files_dir)
 
 
+def _keys() -> signatures.Keys:
+    return signing_desk(signatures.Credentials()).keys
+
+
 @bp.post("")
 def enter() -> Any:
     """Vào sổ: register an incoming document, or a secret entry (metadata only)."""
     given = body()
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        doc, duplicates = desk.enter(session, user, given, now)
-        return {"document": documents.view(doc), "duplicates": duplicates}
+        doc, found = desk.enter(session, user, given, now)
+        return {"document": documents.view(doc), "duplicates": found.get("duplicates", []), "intake": found}
 
     return authed(True, action, 201)
+
+
+@bp.post("/<int:document_id>/register")
+def register(document_id: int) -> Any:
+    """Vào sổ a received document: its PDF's signatures are verified first (outside the
+    transaction); an invalid signature needs ``note``, a possible duplicate
+    ``confirm_duplicates``, else 409 with what was found and nothing numbered."""
+    given = body()
+    with transaction(False) as (session, now):
+        sha = desk.main_file(session, current_user(session, now), document_id)
+    check = intake.check_file(_store(), _keys(), sha, platform().clock.now()) if sha else None
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        doc, found = desk.register(session, user, document_id, given, check, _store(), _keys(), now)
+        return {"document": documents.view(doc), "duplicates": found["duplicates"], "intake": found}
+
+    return authed(True, action)
+
+
+@bp.post("/<int:document_id>/refuse")
+def refuse(document_id: int) -> Any:
+    """Từ chối tiếp nhận a received document, with a reason; it is never numbered."""
+    reason = body().get("reason")
+    return authed(True, lambda s, u, now: documents.view(desk.refuse(s, u, document_id, reason, now)))
 
 
 @bp.get("/<int:document_id>")
@@ -44,6 +72,27 @@ def recall(document_id: int) -> Any:
     """Thu hồi an issued document, with a reason."""
     reason = body().get("reason")
     return authed(True, lambda s, u, now: documents.view(desk.recall(s, u, document_id, reason, now)))
+
+
+@bp.post("/<int:document_id>/void")
+def void(document_id: int) -> Any:
+    """Hủy a register entry, with a reason: its number stays used, printed as void."""
+    reason = body().get("reason")
+    return authed(True, lambda s, u, now: documents.view(desk.void(s, u, document_id, reason, now)))
+
+
+@bp.post("/<int:document_id>/successor")
+def successor(document_id: int) -> Any:
+    """Đính chính (``kind`` correct) or thay thế (replace) an issued document, with a reason:
+    a new draft in the outgoing procedure, linked to it; the old one is frozen when the new
+    one is issued."""
+    given = body()
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        case = desk.successor(session, user, document_id, given.get("kind"), given.get("reason"), now)
+        return queries.case_view(session, case)
+
+    return authed(True, action, 201)
 
 
 @bp.get("/<int:document_id>/tree")
@@ -65,7 +114,19 @@ def upload(document_id: int) -> Any:
                              settings.max_upload_bytes, now)
         return {"id": record.id, "sha256": record.sha256, "size": record.size, "role": record.role}
 
-    return authed(True, action, 201)
+    stored = authed(True, action, 201)
+    _precheck(document_id)
+    return stored
+
+
+def _precheck(document_id: int) -> None:
+    """After an upload: check a received document's new main file outside the transaction."""
+    with transaction(False) as (session, now):
+        sha = desk.unchecked_file(session, current_user(session, now), document_id, now)
+    if sha is not None:
+        check = intake.check_file(_store(), _keys(), sha, platform().clock.now())
+        with transaction(True) as (session, now):
+            desk.keep_check(session, current_user(session, now), document_id, check, now)
 
 
 @bp.get("/<int:document_id>/files/<int:file_id>")

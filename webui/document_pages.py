@@ -1,7 +1,7 @@
 """Documents in the pages: a document with its files, work tree and the records (hồ sơ)
 holding it, its PDF for the viewer, the upload (with progress, from the page's script),
-putting it in one of my records, and the clerk's entry of an incoming document in the
-register."""
+putting it in one of my records (the clerk's entry of an incoming document is in
+intake_pages)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from engine.errors import Conflict, InvalidData
 from engine.models import User
 from engine.storage import FileStore
 
-from . import formfields
+from . import intake_pages
 from .apiutil import platform
 from .errors import wants_json
 from .pageutil import render, safe_next, staff
@@ -79,36 +79,8 @@ def upload(document_id: int) -> Any:
         record = desk.upload(db, FileStore(settings.files_dir), user, document_id, name, stream,
                              request.form.get("role", "main"), settings.max_upload_bytes, now)
         stored = {"id": record.id, "filename": record.filename, "size": record.size, "role": record.role}
+    intake_pages.precheck(document_id)
     if wants_json():
         return jsonify(stored), 201
     flash(gettext("Đã tải lên: %(name)s", name=stored["filename"]), "success")
     return redirect(safe_next(request.form.get("next"), f"/documents/{document_id}"))
-
-
-@bp.get("/documents/incoming/new")
-def entry_form() -> Any:
-    """The clerk's form to enter an incoming document in the register (vào sổ văn bản đến)."""
-    with staff(write=False) as (db, user, _now):
-        schema = workspace.entry(db, user)
-        return render("documents/incoming.html", db, user, form=formfields.build(schema, {}, {}, {}), error=None)
-
-
-@bp.post("/documents/incoming/new")
-def enter() -> Any:
-    """Register the incoming document and take its number; then its page, to attach the scan."""
-    data, unreadable = formfields.parse(workspace.ENTRY_FORM, request.form)
-    try:
-        if unreadable:
-            raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", unreadable)
-        with staff(write=True) as (db, user, now):
-            doc, duplicates = desk.enter(db, user, {"direction": "incoming", "data": data}, now)
-            document_id, number = doc.id, doc.number
-    except InvalidData as refused:
-        with staff(write=False) as (db, user, _now):
-            form = formfields.build(workspace.ENTRY_FORM, data, refused.fields, {})
-            return render("documents/incoming.html", db, user, 422, form=form, error=refused.message)
-    flash(gettext("Đã vào sổ văn bản đến, số đến %(number)s.", number=number), "success")
-    if duplicates:
-        flash(gettext("Có thể trùng với văn bản đã vào sổ trước đó (mã %(ids)s).",
-                      ids=", ".join(map(str, duplicates))), "warning")
-    return redirect(f"/documents/{document_id}")

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError, InvalidData
+from engine.intake import NeedsDecision
 
 from .pageutil import LoginRequired
 from .security import CsrfRefused
@@ -53,8 +54,10 @@ def register(app: Flask) -> None:
         if not wants_json():
             return _page(err.status, err.message)
         body: dict[str, Any] = {"error": err.message}
-        if isinstance(err, InvalidData):
+        if isinstance(err, InvalidData | NeedsDecision):
             body["fields"] = err.fields
+        if isinstance(err, NeedsDecision):  # what the intake checks found, for the caller to decide
+            body.update(err.details)
         return jsonify(body), err.status
 
     @app.errorhandler(StaleDataError)

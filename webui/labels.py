@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 DIRECTION = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi")}
 DOCUMENT_STATUS = {"draft": _l("Dự thảo, chưa vào sổ"), "registered": _l("Đã vào sổ"),
-                   "issued": _l("Đã phát hành"), "finished": _l("Đã xử lý xong"), "recalled": _l("Đã thu hồi")}
+                   "issued": _l("Đã phát hành"), "finished": _l("Đã xử lý xong"), "recalled": _l("Đã thu hồi"),
+                   "refused": _l("Đã từ chối tiếp nhận"), "corrected": _l("Đã được đính chính"),
+                   "replaced": _l("Đã bị thay thế")}
 URGENCY = {"thuong": _l("Thường"), "khan": _l("Khẩn"), "thuong_khan": _l("Thượng khẩn"), "hoa_toc": _l("Hỏa tốc")}
 URGENT = frozenset({"khan", "thuong_khan", "hoa_toc"})
 SECRECY = {"thuong": _l("Thường"), "mat": _l("Mật"), "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật")}
@@ -22,12 +24,18 @@ TASK_STATUS = {"open": _l("Chờ xử lý"), "completed": _l("Đã xử lý"), "
 HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"), "file_attached": _l("Đính kèm tệp"),
            "timer_fired": _l("Đến hạn (tự động)"), "document_entered": _l("Vào sổ"),
            "document_recalled": _l("Thu hồi"), "message_received": _l("Nhận văn bản liên thông"),
-           "dossier_exported": _l("Xuất hồ sơ kiểm tra")}
+           "dossier_exported": _l("Xuất hồ sơ kiểm tra"), "document_registered": _l("Vào sổ"),
+           "document_refused": _l("Từ chối tiếp nhận"), "case_refused": _l("Từ chối tiếp nhận"),
+           "entry_voided": _l("Hủy văn bản trong sổ"),
+           "document_correct_started": _l("Soạn văn bản đính chính"),
+           "document_replace_started": _l("Soạn văn bản thay thế"),
+           "document_superseded": _l("Văn bản cũ hết hiệu lực")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
                 "returned": _l("Bị trả lại"), "deadline_soon": _l("Sắp đến hạn"), "overdue": _l("Quá hạn"),
-                "message": _l("Tin nhắn"), "issued_to_unit": _l("Văn bản gửi đơn vị")}
+                "message": _l("Tin nhắn"), "issued_to_unit": _l("Văn bản gửi đơn vị"),
+                "recalled": _l("Thu hồi"), "corrected": _l("Đính chính"), "replaced": _l("Thay thế")}
 TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
         "overdue": _l("Quá hạn")}
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}

@@ -43,7 +43,8 @@ def _counts(*names: str) -> dict[str, Any]:
 def _report_schemas() -> dict[str, Any]:
     unit = {"type": ["object", "null"], "description": "null: chưa giao đơn vị",
             "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}}
-    summary = ("incoming", "outgoing", "processed", "unprocessed", "overdue")
+    summary = ("incoming", "outgoing", "processed", "unprocessed", "overdue", "recalled", "corrected", "replaced",
+               "voided")
     signatures = ("issued", "valid", "paper", "secret", "unsigned", "invalid", "noncompliant")
     period = {"allOf": [_counts(*summary), {"type": "object", "properties": {
         "period": {"type": "string", "examples": ["2026-03-02", "2026-03", "2026-Q1", "2026"]},
@@ -134,8 +135,25 @@ def _report_paths() -> dict[str, Any]:
 _DOC_ID = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
+_DECISION = {
+    "note": {"type": "string", "maxLength": 2000, "description": "ghi chú: bắt buộc khi chữ ký số không hợp lệ"},
+    "confirm_duplicates": {"type": "boolean", "description": "vẫn vào sổ dù có thể trùng văn bản đã vào sổ"},
+}
+_NEEDS = "Chưa cấp số: chữ ký số không hợp lệ hoặc văn bản có thể trùng, cần quyết định của văn thư"
+
+
 def _document_paths() -> dict[str, Any]:
     doc = {"$ref": "#/components/schemas/Document"}
+    earlier = {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "arrival_number": {"type": "integer"}, "year": {"type": "integer"},
+        "arrival_date": {"type": "string", "format": "date"}, "url": {"type": "string"}}}}
+    found = {"signature_status": {"type": "string", "enum": ["none", "valid", "invalid"]},
+             "signature_reasons": {"type": "array", "items": {"type": "string"}}, "duplicates": earlier}
+    registered = {"type": "object", "properties": {"document": doc, "duplicates": earlier, "intake": {
+        "type": "object", "properties": {**found, "note": {"type": ["string", "null"]}}}}}
+    needs = {"type": "object", "properties": {"error": {"type": "string"}, **found, "needs": {
+        "type": "array", "items": {"type": "string", "enum": ["note", "confirm_duplicates"]}}}}
+    reason = _json_body({"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}})
     return {
         "/api/v1/documents": {"post": {
             "summary": "Vào sổ: văn bản đến (đăng ký ngay hoặc sau bút phê), văn bản mật, văn bản nhập bù",
@@ -143,10 +161,29 @@ def _document_paths() -> dict[str, Any]:
                 "direction": {"type": "string", "enum": ["incoming", "outgoing"]},
                 "agency": {"type": "string"}, "register": {"type": "boolean", "default": True},
                 "backfilled": {"type": "boolean", "description": "entered after an outage, with its real date"},
-                "data": {"type": "object", "description": "Decree 30 Appendix VI metadata"}}}),
-            "responses": {"201": _resp("Văn bản đã vào sổ, với các văn bản có thể trùng", {
-                "type": "object", "properties": {"document": doc, "duplicates": {
-                    "type": "array", "items": {"type": "integer"}}}}), **_errors(401, 403, 422)}}},
+                **_DECISION, "data": {"type": "object", "description": "Decree 30 Appendix VI metadata"}}}),
+            "responses": {"201": _resp("Văn bản đã vào sổ", registered), "409": _resp(_NEEDS, needs),
+                          **_errors(401, 403, 422)}}},
+        "/api/v1/documents/{document_id}/register": {"post": {
+            "summary": "Vào sổ văn bản đến đã nhận (chữ ký số của tệp chính được kiểm tra trước khi cấp số)",
+            "parameters": [_DOC_ID], "requestBody": _json_body({"type": "object", "properties": _DECISION}),
+            "responses": {"200": _resp("Văn bản đã vào sổ", registered), "409": _resp(_NEEDS, needs),
+                          **_errors(401, 403, 404, 422)}}},
+        "/api/v1/documents/{document_id}/refuse": {"post": {
+            "summary": "Từ chối tiếp nhận văn bản đến, nêu lý do (không cấp số)", "parameters": [_DOC_ID],
+            "requestBody": reason,
+            "responses": {"200": _resp("Văn bản bị từ chối tiếp nhận", doc), **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/documents/{document_id}/void": {"post": {
+            "summary": "Hủy văn bản trong sổ, nêu lý do (số vẫn giữ, sổ in ĐÃ HỦY)", "parameters": [_DOC_ID],
+            "requestBody": reason,
+            "responses": {"200": _resp("Văn bản đã hủy", doc), **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/documents/{document_id}/successor": {"post": {
+            "summary": "Đính chính hoặc thay thế văn bản đã phát hành: dự thảo mới qua quy trình văn bản đi",
+            "parameters": [_DOC_ID],
+            "requestBody": _json_body({"type": "object", "required": ["kind", "reason"], "properties": {
+                "kind": {"type": "string", "enum": ["correct", "replace"]}, "reason": {"type": "string"}}}),
+            "responses": {"201": _resp("Hồ sơ của dự thảo mới", {"type": "object"}),
+                          **_errors(401, 403, 404, 409, 422)}}},
         "/api/v1/documents/{document_id}": {"get": {
             "summary": "Chi tiết văn bản", "parameters": [_DOC_ID],
             "responses": {"200": _resp("Văn bản", doc), **_errors(401, 403, 404)}}},

@@ -11,7 +11,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import cases, documents, queries, signatures, workspace
+from engine import cases, documents, intake, queries, signatures, workspace
 from engine.errors import InvalidData
 from engine.models import Case, Document, User
 
@@ -59,11 +59,11 @@ def complete(task_id: str) -> Any:
             credentials = signatures.Credentials(password=request.form.get("signing_password") or None,
                                                  agency_password=request.form.get("agency_password") or None)
             title = _complete(db, user, task_id, now, credentials, data).title
-    except InvalidData as refused:
+    except (InvalidData, intake.NeedsDecision) as refused:  # the intake's findings beside their fields
         with staff(write=False) as (db, user, now):
             page = workspace.task(db, user, task_id, now)
             form = formfields.build(page["task"]["form"], data, refused.fields, page["directory"])
-            return render("tasks/task.html", db, user, 422, page=page, form=form, error=refused.message,
+            return render("tasks/task.html", db, user, refused.status, page=page, form=form, error=refused.message,
                           agent_port=_agent_port())
     flash(gettext("Đã xử lý xong: %(title)s", title=title), "success")
     return redirect("/inbox")

@@ -37,6 +37,9 @@ class DocumentStatus(enum.StrEnum):
     ISSUED = "issued"  # outgoing, numbered and sent
     FINISHED = "finished"  # incoming, handled and filed
     RECALLED = "recalled"  # thu hồi
+    REFUSED = "refused"  # incoming, từ chối tiếp nhận: never numbered
+    CORRECTED = "corrected"  # outgoing, đính chính by a later document, frozen
+    REPLACED = "replaced"  # outgoing, thay thế by a later document, frozen
 
 
 class Delivery(enum.StrEnum):
@@ -113,6 +116,15 @@ class Document(Base):
         str_enum(SignatureStatus, 16), default=SignatureStatus.NONE
     )
     signatures_json: Mapped[str | None] = mapped_column(Text)  # the last verification, one report per signature
+    verified_sha256: Mapped[str | None] = mapped_column(String(64))  # the file that verification was of
+    # Tiếp nhận (engine/intake.py): the note that registers a document whose signature is
+    # invalid, or why it was refused.
+    intake_note: Mapped[str | None] = mapped_column(String(2000))
+    refusal_reason: Mapped[str | None] = mapped_column(String(2000))
+    # Hủy: a voided register entry keeps its number, printed "ĐÃ HỦY" with the reason.
+    void_reason: Mapped[str | None] = mapped_column(String(2000))
+    voided_at: Mapped[datetime | None]
+    voided_by: Mapped[int | None]  # users.id; who and why are in the audit log too
     issued_at: Mapped[datetime | None]  # outgoing: when it was numbered and sent
     finished_at: Mapped[datetime | None]  # incoming: when its handling ended
     drafting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -172,6 +184,7 @@ class LinkKind(enum.StrEnum):
     REPLY_TO = "reply_to"  # trả lời văn bản đến
     COPY_OF = "copy_of"  # bản sao của
     REPLACES = "replaces"  # thay thế
+    CORRECTS = "corrects"  # đính chính
     RECEIVED_FROM = "received_from"  # the incoming entry made from another agency's outgoing document
 
 

@@ -19,6 +19,9 @@ class NotificationKind(enum.StrEnum):
     OVERDUE = "overdue"
     MESSAGE = "message"
     ISSUED_TO_UNIT = "issued_to_unit"  # a document issued to my unit
+    RECALLED = "recalled"  # a document sent to me (my unit, my agency) was recalled: thu hồi
+    CORRECTED = "corrected"  # … corrected by a later one: đính chính
+    REPLACED = "replaced"  # … replaced by a later one: thay thế
 
 
 class Notification(Base):
