@@ -141,7 +141,7 @@ def _check_value(certificate_der: bytes, data: bytes, signature: bytes) -> None:
 async def _challenge(certificate_der: bytes, text: bytes, label: str, now: datetime) -> SigningRequest:
     signer = ExternalKey(certificate_der).signer()
     attrs = await signer.signed_attrs(hashlib.sha256(text).digest(), DIGEST,
-                                      PdfCMSSignedAttributes(signing_time=now), use_pades=True)
+                                      PdfCMSSignedAttributes(signing_time=now), use_pades=False)
     return SigningRequest(secrets.token_urlsafe(24), now + REQUEST_TTL, attrs.dump(), fingerprint(certificate_der),
                           label)
 
