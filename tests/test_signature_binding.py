@@ -8,7 +8,9 @@ signature names the certificate's subject. Every refusal takes no number."""
 from __future__ import annotations
 
 import base64
+import html
 import http.client
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -30,7 +32,7 @@ from signing import pki, softhsm
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
 from tests import signing_support as s
-from tests.conftest import TOKEN_PIN, Api
+from tests.conftest import START, TOKEN_PIN, Api
 from tests.flows import DRAFT, attach_pdf, complete, only_task, start, to_director
 from tests.pdfs import minimal_pdf
 from tests.signing_support import running_agent
@@ -282,3 +284,24 @@ def test_a_token_only_official_enrolls_through_the_agent_and_signs(
     assert (issued["document"]["signature_status"], issued["document"]["signer_name"]) == ("valid", subject)
     pdf = _main_file(api, issued["document"]["id"])
     assert f"Ký bởi: {subject}" in s.pdf_text(pdf) and "Tài khoản Giám đốc" not in s.pdf_text(pdf)
+
+
+def test_the_admin_page_refuses_a_certificate_that_cannot_sign_documents(platform: Platform) -> None:
+    from tests.test_admin import Admin
+
+    admin = Admin(platform, "btl_admin")
+    with platform.db.read() as session:
+        deputy = session.scalars(select(User).where(User.username == "btl_deputy1")).one()
+        registered = [c.spki_sha256 for c in session.scalars(select(UserCertificate)
+                                                              .where(UserCertificate.user_id == deputy.id))]
+    for usage, missing in ((pki.AUTHENTICATION_USAGE, "nonRepudiation"),
+                           (pki.ENCRYPTION_USAGE, "digitalSignature, nonRepudiation")):
+        identity = pki.issue(s.demo_pki().ca, "Phó Giám đốc (chứng thư đăng nhập)", usage=usage,
+                             now=START - timedelta(days=10))
+        page = admin.post(f"/admin/users/{deputy.id}/certificate",
+                          {"p12": (io.BytesIO(identity.pkcs12(demo.DEMO_PASSWORD)), "k.p12"),
+                           "password": demo.DEMO_PASSWORD}, 422)
+        assert f"Chứng thư số không dùng để ký văn bản được: thiếu {missing} (key usage)." in html.unescape(page)
+    with platform.db.read() as session:
+        assert [c.spki_sha256 for c in session.scalars(select(UserCertificate)
+                                                       .where(UserCertificate.user_id == deputy.id))] == registered
