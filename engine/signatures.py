@@ -329,9 +329,11 @@ def _require_leader_signed(session: Session, doc: Document, main: DocumentFile) 
     """The file issued is the version the leader signed, as the chain recorded it, signed with a
     certificate still registered to them: not a file signed for another case or by another person."""
     signed = file_versions.leader_signed(session, doc.id)
-    registration = session.get(UserCertificate, signed.certificate_id) \
-        if signed is not None and signed.certificate_id is not None else None
-    if signed is None or signed.sha256 != main.sha256 or registration is None or registration.user_id != signed.user_id:
+    bound = signed is not None and signed.sha256 == main.sha256
+    if bound and signed is not None and signed.certificate_id is not None:  # None: signed before 0014
+        registration = session.get(UserCertificate, signed.certificate_id)
+        bound = registration is not None and registration.user_id == signed.user_id
+    if not bound:
         message = ("Không phát hành được: tệp chính không phải bản lãnh đạo đã ký số trong hồ sơ này. "
                    "Hãy trả lại để trình ký lại.")
         raise InvalidData(message, {_FIELD: message})

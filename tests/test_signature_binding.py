@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from sqlalchemy import delete, func, select
 
-from engine import demo
+from engine import demo, schema
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.models import DocumentFile, FileVersion, RegisterCounter, User, UserCertificate
@@ -305,3 +306,18 @@ def test_the_admin_page_refuses_a_certificate_that_cannot_sign_documents(platfor
     with platform.db.read() as session:
         assert [c.spki_sha256 for c in session.scalars(select(UserCertificate)
                                                        .where(UserCertificate.user_id == deputy.id))] == registered
+
+
+def test_upgrade_keeps_a_signed_draft_issuable(api: Api, platform: Platform) -> None:
+    """Migration 0014 gives each document its main file as first version: a draft the leader signed
+    before the upgrade is issued as it is."""
+    case = complete(api, "btl_director", only_task(to_director(api)), {"decision": "sign"})
+    signed = _doc(api, case["document"]["id"])
+    config = schema.alembic_config(platform.db.url)
+    with platform.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+        command.upgrade(config, "head")
+    assert _reasons(platform, signed["id"]) == ["leader_signature"]
+    issued = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
+    assert (issued["document"]["status"], issued["document"]["signature_status"]) == ("issued", "valid")
