@@ -314,7 +314,7 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
             "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
         raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
-    if not signed.startswith(pdf):  # only revisions added to the signed version: never a rewrite
+    if doc.copy_kind is None and not signed.startswith(pdf):  # revisions added to the signed version, no rewrite
         raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
                           {_FIELD: "Bản đã ký bị sửa."})
     sha = _replace_main(session, desk.store, doc, signed, user, now,
