@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import administration, delegations, key_files, registers
+from engine import administration, certificates, delegations, key_files, registers
 from engine.errors import InvalidData
 from engine.models import Agency, User
 from engine.signatures import Keys
@@ -101,6 +101,7 @@ def _person_page(user_id: int, status: int = 200, refused: Refused | None = None
                      person=administration.view(db, agency.id, target),
                      units=administration.unit_choices(db, agency.id),
                      certificate=key_files.certificate(keys, target.username),
+                     registered=[certificates.describe(c) for c in certificates.of_user(db, target.id)],
                      has_image=key_files.has_image(keys, target.username))
 
 
