@@ -33,6 +33,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         audit_pages,
         auth,
         case_pages,
+        certificate_settings,
         create,
         delegation_pages,
         designer,
@@ -63,6 +64,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp,
                       task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp,
                       register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp,
-                      message_pages.bp, notification_settings.bp, statistics_pages.bp, admin_pages.bp):
+                      message_pages.bp, notification_settings.bp, certificate_settings.bp, statistics_pages.bp,
+                      admin_pages.bp):
         app.register_blueprint(blueprint)
     return app
