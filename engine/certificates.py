@@ -49,6 +49,25 @@ def load(der_or_b64: bytes | str) -> x509.Certificate:
         raise InvalidData("Chứng thư số không hợp lệ.", {_FIELD: "Cần chứng thư số X.509 (DER, base64)."}) from None
 
 
+MAX_CERTIFICATE_BYTES = 16 * 1024
+
+
+def register_file(session: Session, keys: Keys, admin_id: int, target: User, data: bytes,
+                  now: datetime) -> UserCertificate:
+    """An administrator registers a certificate file (.cer/.crt, DER or PEM) to ``target``: for an
+    official whose key lives on a token, no key is installed."""
+    field = "cer"
+    if not data:
+        raise InvalidData("Chưa chọn tệp chứng thư số.", {field: "Chọn tệp .cer, .crt hoặc .pem."})
+    if len(data) > MAX_CERTIFICATE_BYTES:
+        raise InvalidData("Tệp chứng thư số quá lớn.", {field: f"Tối đa {MAX_CERTIFICATE_BYTES // 1024} KB."})
+    try:
+        cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+    except ValueError:
+        raise InvalidData("Tệp không phải chứng thư số X.509.", {field: "Cần tệp .cer, .crt hoặc .pem."}) from None
+    return register(session, keys, target, cert, "admin", admin_id, now, field=field)
+
+
 def describe(row: UserCertificate) -> dict[str, Any]:
     return {"id": row.id, "subject": row.subject, "subject_name": row.subject_name, "issuer": row.issuer,
             "serial": row.serial, "spki_sha256": row.spki_sha256, "not_before": row.not_before.isoformat(),

@@ -321,3 +321,30 @@ def test_upgrade_keeps_a_signed_draft_issuable(api: Api, platform: Platform) -> 
     assert _reasons(platform, signed["id"]) == ["leader_signature"]
     issued = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
     assert (issued["document"]["status"], issued["document"]["signature_status"]) == ("issued", "valid")
+
+
+def test_the_admin_registers_a_token_officials_certificate_file(platform: Platform, demo_pki: Path) -> None:
+    from tests.test_admin import Admin
+
+    admin = Admin(platform, "btl_admin")
+    with platform.db.write() as session:
+        director = session.scalars(select(User).where(User.username == "btl_director")).one()
+        deputy = session.scalars(select(User).where(User.username == "btl_deputy1")).one()
+        session.execute(delete(UserCertificate).where(UserCertificate.user_id == director.id))
+        director_id, deputy_id, director_name = director.id, deputy.id, director.full_name
+    cert = _certificate(demo_pki, "btl_director")
+    path = f"/admin/users/{director_id}/registered-certificate"
+    unusable = pki.issue(s.demo_pki().ca, "Chứng thư đăng nhập", usage=pki.AUTHENTICATION_USAGE,
+                         now=START - timedelta(days=10)).certificate.public_bytes(Encoding.PEM)
+    page = admin.post(path, {"cer": (io.BytesIO(unusable), "dang-nhap.pem")}, 422)
+    assert "Chứng thư số không dùng để ký văn bản được: thiếu nonRepudiation (key usage)." in html.unescape(page)
+    assert "Tệp không phải chứng thư số X.509." in html.unescape(
+        admin.post(path, {"cer": (io.BytesIO(b"not a certificate"), "x.cer")}, 422))
+    admin.post(path, {"cer": (io.BytesIO(cert.public_bytes(Encoding.DER)), "giam-doc.cer")})
+    registered = admin.get(f"/admin/users/{director_id}")
+    registered = registered[registered.index('data-testid="registered-certificates"'):]
+    assert director_name in registered and "Quản trị viên, từ tệp chứng thư" in registered
+    # The same key cannot be registered to another person.
+    page = admin.post(f"/admin/users/{deputy_id}/registered-certificate",
+                      {"cer": (io.BytesIO(cert.public_bytes(Encoding.PEM)), "giam-doc.pem")}, 422)
+    assert f"Chứng thư số này đã được đăng ký cho {director_name}." in html.unescape(page)

@@ -174,6 +174,15 @@ def install_certificate(user_id: int) -> Any:
                               request.form.get("password", ""), now), "password")
 
 
+@bp.post("/admin/users/<int:user_id>/registered-certificate")
+def register_certificate(user_id: int) -> Any:
+    """Đăng ký chứng thư số from its file alone, for an official whose key is on a USB token."""
+    keys = _keys()
+    return _change_person(user_id, "registration", gettext("Đã đăng ký chứng thư số."),
+                          lambda db, admin, agency, target, now: certificates.register_file(
+                              db, keys, admin.id, target, _upload("cer", certificates.MAX_CERTIFICATE_BYTES), now))
+
+
 @bp.post("/admin/users/<int:user_id>/signature-image")
 def install_signature_image(user_id: int) -> Any:
     keys = _keys()
