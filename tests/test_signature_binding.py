@@ -132,6 +132,7 @@ def test_the_deputys_key_does_not_sign_for_the_director(platform: Platform, demo
         doc = _doc(api, case["document"]["id"])
         assert (doc["status"], doc["signatures"], doc["signer_name"]) == ("draft", [], None)
         assert verify_pdf(_main_file(api, doc["id"]), []) == []  # nothing signed
+        assert _numbers_taken(platform) == 0
     finally:
         swapped.db.dispose()
 
@@ -145,6 +146,7 @@ def test_the_deputys_certificate_does_not_sign_for_the_director_by_token(
     assert r.status_code == 422, r.get_json()
     deputy, director = _full_name(platform, "btl_deputy1"), _full_name(platform, "btl_director")
     assert f"Chứng thư số của {deputy} chưa được đăng ký cho tài khoản {director}" in r.get_json()["error"]
+    assert _doc(api, case["document"]["id"])["signatures"] == [] and _numbers_taken(platform) == 0
 
 
 def test_key_usage_is_named_at_signing(platform: Platform, demo_pki: Path, tmp_path: Path) -> None:
