@@ -7,10 +7,11 @@ clerk issues it, the number and date are filled into the prepared fields, the ag
 signs, and every signature is verified: an issue whose leader's and agency's signatures
 are not both valid on the current file is refused, and nothing is issued.
 
-Signatures are bound to the case and the person: the leader signs the version of the main file
-that was current when their task opened (engine.file_versions), with a certificate registered to
-them (engine.certificates), whose subject's name is the one printed and recorded; the clerk issues
-only that signed version, to which the number, the date and the agency's signature are added. An agency that
+Signatures are bound to the case and the person (engine.binding): the leader signs the version of
+the main file that was current when their task opened (engine.file_versions), with a certificate
+registered to them (engine.certificates), whose subject's name is the one printed and recorded; the
+clerk issues only that signed version, to which the number, the date and the agency's signature are
+added. An agency that
 signs on paper (Lai Châu) records the exception instead (``signatureMode=paper``).
 """
 
@@ -33,14 +34,13 @@ from signing import draft, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
-from . import certificates, file_versions
+from . import binding, certificates, file_versions
 from .errors import InvalidData
 from .file_versions import Reason
 from .models import (
     Agency,
     Document,
     DocumentFile,
-    HumanTask,
     PendingSignature,
     Position,
     SignatureStatus,
@@ -155,29 +155,6 @@ def _replace_main(session: Session, store: FileStore, doc: Document, content: by
     return sha
 
 
-def _version_to_sign(session: Session, doc: Document, task_id: str) -> str:
-    """The hash of the main file the leader may sign: the version current when their task opened,
-    still current now."""
-    main = _main(doc)
-    task = session.get(HumanTask, task_id)
-    opened = file_versions.as_of(session, doc.id, task.created_at) if task is not None else None
-    current = file_versions.current(session, doc.id)
-    if opened is None or current is None or opened.id != current.id or current.sha256 != main.sha256:
-        message = ("Tệp chính của văn bản đã thay đổi sau khi văn bản được trình ký: lãnh đạo chỉ ký phiên bản "
-                   "đã trình. Hãy trả lại để trình lại.")
-        raise InvalidData(message, {"file": message})
-    return main.sha256
-
-
-def _signer(session: Session, user: User, cert: x509.Certificate) -> UserCertificate:
-    """The registration of the certificate a leader signs with: one that can sign documents and is
-    theirs."""
-    problem = verify.key_usage_problem(cert)
-    if problem:
-        raise InvalidData(problem, {_FIELD: problem})
-    return certificates.owned(session, user, cert)
-
-
 def _verified(pdf: bytes, keys: Keys, now: datetime) -> list[verify.SignatureReport]:
     try:
         return verify.verify_pdf(pdf, keys.trust_roots(), now)
@@ -227,7 +204,7 @@ def _prepared(desk_store: FileStore, doc: Document) -> bytes:
 def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
                    now: datetime) -> dict[str, Any]:
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
-    source = _version_to_sign(session, doc, task_id)
+    source = binding.version_to_sign(session, doc, _main(doc), task_id)
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
@@ -241,12 +218,12 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
             except ValueError:
                 raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {_FIELD: "Cần chuỗi base64."}) from None
             prepared = split.PendingSignature.from_json(json.loads(pending.payload))
-            signer = _signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
+            signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
             signed = split.finish(prepared, creds.request_id, value, now)
             session.delete(pending)  # one signature per request
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
-            signer = _signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
+            signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
             signed = pdfsign.sign(_prepared(desk.store, doc), _leader_step(session, doc, user, signer, props,
                                                                             desk.keys, now), key)
         else:
@@ -270,8 +247,8 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
                 props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
     """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
     once the version to sign and the certificate are the right ones."""
-    source = _version_to_sign(session, doc, task_id)
-    signer = _signer(session, user, certificates.load(str(certificate)))
+    source = binding.version_to_sign(session, doc, _main(doc), task_id)
+    signer = binding.signer(session, user, certificates.load(str(certificate)))
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
@@ -294,7 +271,7 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
                           {_FIELD: "Chưa có thông tin ký số của cơ quan."})
     main = _main(doc)
     if doc.copy_kind is None:
-        _require_leader_signed(session, doc, main)
+        binding.require_leader_signed(session, doc, main)
     pdf = desk.store.path(main.sha256).read_bytes()
     assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
     try:
@@ -323,20 +300,6 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     doc.signature_status = SignatureStatus.VALID
     appendices = _sign_appendices(session, desk, doc, user, now)
     return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices}
-
-
-def _require_leader_signed(session: Session, doc: Document, main: DocumentFile) -> None:
-    """The file issued is the version the leader signed, as the chain recorded it, signed with a
-    certificate still registered to them: not a file signed for another case or by another person."""
-    signed = file_versions.leader_signed(session, doc.id)
-    bound = signed is not None and signed.sha256 == main.sha256
-    if bound and signed is not None and signed.certificate_id is not None:  # None: signed before 0014
-        registration = session.get(UserCertificate, signed.certificate_id)
-        bound = registration is not None and registration.user_id == signed.user_id
-    if not bound:
-        message = ("Không phát hành được: tệp chính không phải bản lãnh đạo đã ký số trong hồ sơ này. "
-                   "Hãy trả lại để trình ký lại.")
-        raise InvalidData(message, {_FIELD: message})
 
 
 def discard_leader_signature(session: Session, store: FileStore | None, doc: Document, user: User,
