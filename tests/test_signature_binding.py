@@ -350,3 +350,19 @@ def test_the_admin_registers_a_token_officials_certificate_file(platform: Platfo
     page = admin.post(f"/admin/users/{deputy_id}/registered-certificate",
                       {"cer": (io.BytesIO(cert.public_bytes(Encoding.PEM)), "giam-doc.pem")}, 422)
     assert f"Chứng thư số này đã được đăng ký cho {director_name}." in html.unescape(page)
+
+
+def test_a_token_signature_is_refused_when_the_file_changed_after_the_request(
+    api: Api, platform: Platform, clock: FakeClock, demo_pki: Path
+) -> None:
+    case = to_director(api)
+    task = only_task(case)
+    r = api.post("btl_director", f"/api/v1/tasks/{task['id']}/signing-request",
+                 {"certificate": _b64(_certificate(demo_pki, "btl_director"))})
+    assert r.status_code == 201, r.get_json()
+    clock.advance(timedelta(minutes=1))
+    attach_pdf(api, "btl_spec_khnv", case, replace=True)
+    r = api.complete("btl_director", task["id"], {"decision": "sign"}, request_id=r.get_json()["id"],
+                     signature=base64.b64encode(b"\1" * 256).decode())
+    assert r.status_code == 422 and "đã thay đổi" in r.get_json()["error"]
+    assert _doc(api, case["document"]["id"])["signatures"] == [] and _numbers_taken(platform) == 0
