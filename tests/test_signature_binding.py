@@ -211,8 +211,13 @@ def test_who_may_replace_the_main_file_and_when(
     case = complete(api, "btl_director", only_task(_to_director_again(api, case)), {"decision": "sign"})
     issued = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
     assert (issued["document"]["status"], issued["document"]["signature_status"]) == ("issued", "valid")
-    assert _reasons(platform, doc_id) == ["upload", "upload", "leader_signature", "restored", "upload",
-                                          "leader_signature", "agency_signature"]
+    chain = api.get("btl_spec_khnv", f"/api/v1/documents/{doc_id}/versions").get_json()["items"]
+    assert [v["reason"] for v in chain] == ["upload", "upload", "leader_signature", "restored", "upload",
+                                            "leader_signature", "agency_signature"]
+    director, clerk = _full_name(platform, "btl_director"), _full_name(platform, "btl_clerk")
+    assert [v["by"] for v in chain[-3:]] == [_full_name(platform, "btl_spec_khnv"), director, clerk]
+    assert chain[3]["sha256"] == before_signing and chain[-1]["sha256"] == issued["document"]["files"][0]["sha256"]
+    assert api.get("qn_clerk", f"/api/v1/documents/{doc_id}/versions").status_code in (403, 404)
     pdf = _main_file(api, doc_id)
     roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
     assert [(r.field, r.valid) for r in verify_pdf(pdf, roots)] == [("LanhDao", True), ("CoQuan", True)]

@@ -159,6 +159,10 @@ def _document_paths() -> dict[str, Any]:
             "summary": "Cây công việc của văn bản", "parameters": [_DOC_ID],
             "responses": {"200": _resp("Các lần giao việc, lồng nhau", {"type": "object"}),
                           **_errors(401, 403, 404)}}},
+        "/api/v1/documents/{document_id}/versions": {"get": {
+            "summary": "Các phiên bản của tệp chính: tải lên, lãnh đạo ký, cơ quan ký (số, ngày), khôi phục",
+            "parameters": [_DOC_ID],
+            "responses": {"200": _resp("Các phiên bản theo thứ tự", {"type": "object"}), **_errors(401, 403, 404)}}},
         "/api/v1/documents/{document_id}/files": {"post": {
             "summary": "Tải tệp PDF lên (tệp chính hoặc phụ lục)", "parameters": [_DOC_ID],
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
