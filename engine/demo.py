@@ -170,12 +170,14 @@ def register_certificates(session: Session, keys: Keys, now: datetime, password:
         for username, _, _, _, holds in demo.staff:
             path = keys.person_file(username, ".p12")
             user = session.scalar(select(User).where(User.username == username))
-            if not holds or user is None or not path.is_file() or certificates.of_user(session, user.id):
+            if not holds or user is None or not path.is_file():
                 continue
             key = Pkcs12Key.from_file(path, password)
+            cert = x509.load_der_x509_certificate(key.certificate.dump())
+            if any(c.spki_sha256 == certificates.spki_sha256(cert) for c in certificates.of_user(session, user.id)):
+                continue  # registered by an earlier seed; a new demo PKI (qlvb pki init) adds its own
             chain = tuple(x509.load_der_x509_certificate(c.dump()) for c in key.chain)
-            certificates.register(session, keys, user, x509.load_der_x509_certificate(key.certificate.dump()), "demo",
-                                  None, now, chain)
+            certificates.register(session, keys, user, cert, "demo", None, now, chain)
             count += 1
     return count
 
