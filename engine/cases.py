@@ -152,7 +152,8 @@ def complete_task(
         timers_before = bool(state.waiting_timers(workflow))
         clean = forms.validate(info.forms[row.form], data) if row.form else {}
         _check_certificate(task, user, clean)
-        signed = _sign_if_signing(session, case, user, task, clean, desk, now)
+        signed = _sign_if_signing(session, case, user, task, clean, desk, now) or \
+            _discard_if_returned(session, case, user, clean, desk, now)
         clean.update(_run_action(session, case, user, task, clean, desk, now))
         task.data.update(clean)
         task.run()
@@ -211,6 +212,19 @@ def _sign_if_signing(
     if desk is None:
         raise InvalidData("Bước này cần ký số.", {"signing": "Chưa có thông tin ký số."})
     return signatures.sign_as_leader(session, desk, doc, user, str(task.id), props, now)
+
+
+def _discard_if_returned(
+    session: Session, case: Case, user: User, clean: dict[str, Any], desk: signatures.Desk | None, now: datetime,
+) -> dict[str, Any] | None:
+    """A signed draft sent back (``return``) loses its leader's signature: after a leader signs,
+    the main file changes only this way."""
+    if clean.get("decision") != "return" or case.document_id is None:
+        return None
+    doc = session.get(Document, case.document_id)
+    if doc is None or doc.direction != Direction.OUTGOING or doc.copy_kind is not None:
+        return None
+    return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
 
 
 def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import registers
+from . import certificates, registers
 from .accounts import hash_password
 from .models import Agency, Position, Unit, UnitKind, User, UserPosition
+from .signatures import Keys
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - a documented demo password, not a secret
 
@@ -155,6 +156,30 @@ def seed(session: Session, now: datetime, password: str = DEMO_PASSWORD) -> bool
         _seed_agency(session, demo, hashed)
         created = True
     return created
+
+
+def register_certificates(session: Session, keys: Keys, now: datetime, password: str = DEMO_PASSWORD) -> int:
+    """Register to each demo leader the certificate of the key the server holds for them (the demo
+    PKI), as an administrator would; returns how many were registered."""
+    from cryptography import x509
+
+    from signing.keys import Pkcs12Key
+
+    count = 0
+    for demo in AGENCIES:
+        for username, _, _, _, holds in demo.staff:
+            path = keys.person_file(username, ".p12")
+            user = session.scalar(select(User).where(User.username == username))
+            if not holds or user is None or not path.is_file():
+                continue
+            key = Pkcs12Key.from_file(path, password)
+            cert = x509.load_der_x509_certificate(key.certificate.dump())
+            if any(c.spki_sha256 == certificates.spki_sha256(cert) for c in certificates.of_user(session, user.id)):
+                continue  # registered by an earlier seed; a new demo PKI (qlvb pki init) adds its own
+            chain = tuple(x509.load_der_x509_certificate(c.dump()) for c in key.chain)
+            certificates.register(session, keys, user, cert, "demo", None, now, chain)
+            count += 1
+    return count
 
 
 def _seed_agency(session: Session, demo: DemoAgency, hashed: str) -> None:

@@ -10,7 +10,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, cases, documents, intake, lifecycle, permissions, signatures, worktree
+from . import audit, cases, documents, file_versions, intake, lifecycle, permissions, signatures, worktree
 from .clock import VIETNAM
 from .definitions import version_info
 from .errors import Conflict, Forbidden, InvalidData, NotFound
@@ -21,6 +21,7 @@ from .models import (
     Document,
     DocumentFile,
     DocumentStatus,
+    FileVersion,
     Position,
     Secrecy,
     Unit,
@@ -211,6 +212,17 @@ def work_tree(session: Session, user: User, document_id: int, now: datetime) -> 
     doc = _document(session, document_id)
     permissions.ensure_can_view_document(session, user, doc, now.astimezone(VIETNAM).date())
     return worktree.tree(session, doc.id)
+
+
+def file_versions_of(session: Session, user: User, document_id: int, now: datetime) -> list[dict[str, Any]]:
+    """The chain of the document's main file: each version's hash, who made it, when and why."""
+    doc = _document(session, document_id)
+    permissions.ensure_can_view_document(session, user, doc, now.astimezone(VIETNAM).date())
+    names = dict(session.execute(select(User.id, User.full_name).where(
+        User.id.in_(select(FileVersion.user_id).where(FileVersion.document_id == doc.id)))).all())
+    return [{"seq": v.seq, "sha256": v.sha256, "reason": v.reason, "by": names.get(v.user_id),
+             "certificate_id": v.certificate_id, "at": v.created_at.isoformat()}
+            for v in file_versions.chain(session, doc.id)]
 
 
 def upload(

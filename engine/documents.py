@@ -13,7 +13,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import doctypes, forms, registers, textfold
+from . import doctypes, file_versions, forms, registers, textfold
 from .clock import VIETNAM
 from .errors import Conflict, InvalidData
 from .models import (
@@ -293,10 +293,16 @@ def attach_file(
         raise InvalidData("Vai trò tệp không hợp lệ.", {"role": "Chọn main hoặc appendix."})
     if doc.status in FROZEN or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
         raise Conflict("Văn bản đã phát hành, đã thu hồi, bị thay thế hoặc từ chối tiếp nhận, không thêm tệp được.")
+    if role == "main":
+        signed = file_versions.leader_signed(session, doc.id)
+        if signed is not None and any(f.role == "main" and f.sha256 == signed.sha256 for f in doc.files):
+            raise Conflict("Lãnh đạo đã ký số văn bản này: chỉ thay được tệp chính khi văn bản được trả lại để soạn "
+                           "lại (chữ ký số sẽ bị hủy).")
     check_pdf_name(filename)
     sha, size = store.put(stream, max_bytes, require_pdf)
     if role == "main":
         doc.files = [f for f in doc.files if f.role != "main"]
+        file_versions.record(session, doc.id, sha, file_versions.Reason.UPLOAD, user.id, now)
     record = DocumentFile(role=role, filename=filename[-255:], sha256=sha, size=size,
                           content_type="application/pdf", uploaded_by=user.id, uploaded_at=now)
     doc.files.append(record)

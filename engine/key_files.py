@@ -1,8 +1,9 @@
 """Chứng thư số và ảnh chữ ký: an administrator installs a person's PKCS#12 key with their
 signature image, and the agency's seal image, where ``signatures.Keys`` reads them when a
 document is signed. A key is accepted only if it opens with the password given and its
-certificate could sign today under the configured trust roots; the password is used to
-check it and is never stored. The certificate is kept beside the key in PEM, so that its
+certificate could sign documents today under the configured trust roots (key usage included);
+its certificate is then registered to the person. The password is used to check it and is never
+stored. The certificate is kept beside the key in PEM, so that its
 subject, issuer and validity can be shown without the password.
 """
 
@@ -19,11 +20,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from signing import verify
 from signing.errors import SigningError
 from signing.keys import Pkcs12Key
 
-from . import audit
+from . import audit, certificates
 from .errors import InvalidData
 from .models import User
 from .signatures import Keys
@@ -64,28 +64,26 @@ def has_seal(keys: Keys, code: str) -> bool:
     return keys.agency_file(code, ".png").is_file()
 
 
-def _checked(keys: Keys, data: bytes, password: str, now: datetime) -> x509.Certificate:
-    """The certificate of a PKCS#12 file that opens and may sign; InvalidData otherwise."""
+def _opened(data: bytes, password: str) -> Pkcs12Key:
+    """The key of a PKCS#12 file that opens with ``password``; InvalidData otherwise."""
     if not data:
         raise InvalidData("Chưa chọn tệp chứng thư số.", {"p12": "Chọn tệp .p12 hoặc .pfx."})
     if len(data) > MAX_KEY_BYTES:
         raise InvalidData("Tệp chứng thư số quá lớn.", {"p12": f"Tối đa {MAX_KEY_BYTES // 1024} KB."})
     try:
-        source = Pkcs12Key(data, password)
+        return Pkcs12Key(data, password)
     except SigningError as err:
         raise InvalidData(err.message, {"password": err.message}) from None
-    problem = verify.certificate_problem(source.certificate, source.chain, keys.trust_roots(), now)
-    if problem:
-        raise InvalidData(problem, {"p12": problem})
-    return x509.load_der_x509_certificate(source.certificate.dump())
 
 
 def save_key(session: Session, keys: Keys, admin_id: int, agency_id: int, target: User, data: bytes, password: str,
              now: datetime) -> dict[str, Any]:
-    """Install ``target``'s key: checked, stored, the person marked as holding a
-    certificate, and audited with the certificate's names and validity."""
-    cert = _checked(keys, data, password, now)
-    target.has_certificate = True
+    """Install ``target``'s key: checked (it may sign documents today), its certificate registered
+    to them (engine.certificates), stored, and audited with the certificate's names and validity."""
+    source = _opened(data, password)
+    cert = x509.load_der_x509_certificate(source.certificate.dump())
+    chain = tuple(x509.load_der_x509_certificate(c.dump()) for c in source.chain)
+    certificates.register(session, keys, target, cert, "admin", admin_id, now, chain, field="p12")
     info = describe(cert)
     audit.append(session, at=now, action="certificate_installed", actor_id=admin_id,
                  payload={"agency_id": agency_id, "user_id": target.id, **info})

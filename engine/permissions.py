@@ -22,8 +22,10 @@ from .models import (
     Case,
     CaseFollower,
     Delegation,
+    Direction,
     Document,
     DocumentParticipant,
+    DocumentStatus,
     HumanTask,
     Position,
     ProcessVersion,
@@ -319,8 +321,13 @@ def ensure_can_read_register(session: Session, user: User, book: RegisterBook) -
 
 
 def ensure_can_edit_document(session: Session, user: User, document: Document, today: date) -> None:
-    """Add files or change a draft: its creator, the clerk, or whoever holds an open task on it."""
-    if document.created_by == user.id or "clerk" in positions_in(session, user, document.agency_id):
+    """Add files or change a draft: its creator, the clerk, or whoever holds an open task on it.
+    An outgoing draft the clerk did not create is theirs only at their own step (the issue): before
+    it, the draft is the drafter's and the leaders'."""
+    if document.created_by == user.id:
+        return
+    clerk = "clerk" in positions_in(session, user, document.agency_id)
+    if clerk and not (document.direction == Direction.OUTGOING and document.status == DocumentStatus.DRAFT):
         return
     holds = session.scalar(select(exists().where(
         Case.document_id == document.id, HumanTask.case_id == Case.id, HumanTask.status == TaskStatus.OPEN,

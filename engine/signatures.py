@@ -5,7 +5,13 @@ real: with the leader's key kept on the server (PKCS#12, unlocked by the passwor
 type) or through their own USB token and the local sign agent (split signing). When the
 clerk issues it, the number and date are filled into the prepared fields, the agency
 signs, and every signature is verified: an issue whose leader's and agency's signatures
-are not both valid on the current file is refused, and nothing is issued. An agency that
+are not both valid on the current file is refused, and nothing is issued.
+
+Signatures are bound to the case and the person (engine.binding): the leader signs the version of
+the main file that was current when their task opened (engine.file_versions), with a certificate
+registered to them (engine.certificates), whose subject's name is the one printed and recorded; the
+clerk issues only that signed version, to which the number, the date and the agency's signature are
+added. An agency that
 signs on paper (Lai Châu) records the exception instead (``signatureMode=paper``).
 """
 
@@ -28,7 +34,9 @@ from signing import draft, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
+from . import binding, certificates, file_versions
 from .errors import InvalidData
+from .file_versions import Reason
 from .models import (
     Agency,
     Document,
@@ -38,6 +46,7 @@ from .models import (
     SignatureStatus,
     Unit,
     User,
+    UserCertificate,
     UserPosition,
 )
 from .storage import FileStore
@@ -128,15 +137,21 @@ def _main(doc: Document) -> DocumentFile:
     return main
 
 
-def _replace_main(session: Session, store: FileStore, doc: Document, content: bytes, user: User,
-                  now: datetime) -> str:
-    """The signed file becomes the document's main file; the unsigned one stays in storage."""
+def _set_main(session: Session, doc: Document, sha: str, size: int, user: User, now: datetime) -> None:
     old = _main(doc)
-    sha, size = store.put(io.BytesIO(content), len(content), lambda head: None)
     doc.files = [f for f in doc.files if f is not old]
     doc.files.append(DocumentFile(role="main", filename=old.filename, sha256=sha, size=size,
                                   content_type="application/pdf", uploaded_by=user.id, uploaded_at=now))
     session.flush()
+
+
+def _replace_main(session: Session, store: FileStore, doc: Document, content: bytes, user: User, now: datetime,
+                  reason: Reason, certificate: UserCertificate | None = None) -> str:
+    """The signed file becomes the document's main file, the next version of its chain; the
+    unsigned one stays in storage."""
+    sha, size = store.put(io.BytesIO(content), len(content), lambda head: None)
+    _set_main(session, doc, sha, size, user, now)
+    file_versions.record(session, doc.id, sha, reason, user.id, now, certificate.id if certificate else None)
     return sha
 
 
@@ -171,10 +186,11 @@ def _agency(session: Session, doc: Document) -> Agency:
     return agency
 
 
-def _leader_step(session: Session, doc: Document, user: User, props: dict[str, str], keys: Keys,
-                 now: datetime) -> pdfsign.Step:
+def _leader_step(session: Session, doc: Document, user: User, signer: UserCertificate, props: dict[str, str],
+                 keys: Keys, now: datetime) -> pdfsign.Step:
+    """"Ký bởi" names the certificate's subject, not the account."""
     _, _, text = _titles(session, doc, user, props)
-    return pdfsign.leader_step(user.full_name, text, _agency(session, doc).name, keys.image(user.username), now)
+    return pdfsign.leader_step(signer.subject_name, text, _agency(session, doc).name, keys.image(user.username), now)
 
 
 def _prepared(desk_store: FileStore, doc: Document) -> bytes:
@@ -188,23 +204,28 @@ def _prepared(desk_store: FileStore, doc: Document) -> bytes:
 def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
                    now: datetime) -> dict[str, Any]:
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
-    pdf = _prepared(desk.store, doc)
+    source = binding.version_to_sign(session, doc, _main(doc), task_id)
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
             pending = session.get(PendingSignature, creds.request_id)
             if pending is None or pending.task_id != task_id or pending.user_id != user.id:
                 raise InvalidData("Yêu cầu ký không tồn tại hoặc đã dùng.", {_FIELD: "Hãy tạo yêu cầu ký mới."})
+            if pending.source_sha256 != source:
+                raise InvalidData("Tệp chính đã thay đổi sau khi tạo yêu cầu ký.", {_FIELD: "Hãy ký lại."})
             try:
                 value = base64.b64decode(creds.signature, validate=True)
             except ValueError:
                 raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {_FIELD: "Cần chuỗi base64."}) from None
-            signed = split.finish(split.PendingSignature.from_json(json.loads(pending.payload)), creds.request_id,
-                                  value, now)
+            prepared = split.PendingSignature.from_json(json.loads(pending.payload))
+            signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
+            signed = split.finish(prepared, creds.request_id, value, now)
             session.delete(pending)  # one signature per request
         elif creds.password is not None:
-            signed = pdfsign.sign(pdf, _leader_step(session, doc, user, props, desk.keys, now),
-                                  desk.keys.person(user.username, creds.password))
+            key = desk.keys.person(user.username, creds.password)
+            signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
+            signed = pdfsign.sign(_prepared(desk.store, doc), _leader_step(session, doc, user, signer, props,
+                                                                            desk.keys, now), key)
         else:
             raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
                               {_FIELD: "Chưa có thông tin ký số."})
@@ -216,24 +237,27 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
         reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
         raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
     authority, position, _ = _titles(session, doc, user, props)
-    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, user.full_name[:50]
-    sha = _replace_main(session, desk.store, doc, signed, user, now)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
+    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
     _record(doc, reports)
-    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha}
+    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id}
 
 
 def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
                 props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
-    """Split signing, first half: prepare the PDF and the bytes the holder's token must sign."""
+    """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
+    once the version to sign and the certificate are the right ones."""
+    source = binding.version_to_sign(session, doc, _main(doc), task_id)
+    signer = binding.signer(session, user, certificates.load(str(certificate)))
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
-        pending = split.begin(_prepared(store, doc), _leader_step(session, doc, user, props, keys, now), key,
+        pending = split.begin(_prepared(store, doc), _leader_step(session, doc, user, signer, props, keys, now), key,
                               doc.subject[:200], now=now)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None
-    session.add(PendingSignature(id=pending.request.id, task_id=task_id, user_id=user.id,
+    session.add(PendingSignature(id=pending.request.id, task_id=task_id, user_id=user.id, source_sha256=source,
                                  payload=json.dumps(pending.to_json()), expires_at=pending.request.expires_at))
     return pending.request.to_json()
 
@@ -245,7 +269,10 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     if desk.credentials.agency_password is None:
         raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
                           {_FIELD: "Chưa có thông tin ký số của cơ quan."})
-    pdf = desk.store.path(_main(doc).sha256).read_bytes()
+    main = _main(doc)
+    if doc.copy_kind is None:
+        binding.require_leader_signed(session, doc, main)
+    pdf = desk.store.path(main.sha256).read_bytes()
     assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
     try:
         # A token's session is closed at once: left logged in, the next login on it would fail.
@@ -264,11 +291,35 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
             "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
         raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
-    sha = _replace_main(session, desk.store, doc, signed, user, now)
+    if doc.copy_kind is None and not signed.startswith(pdf):  # revisions added to the signed version, no rewrite
+        raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
+                          {_FIELD: "Bản đã ký bị sửa."})
+    sha = _replace_main(session, desk.store, doc, signed, user, now,
+                        Reason.ATTACHMENT_STAMP if doc.copy_kind is not None else Reason.AGENCY_SIGNATURE)
     _record(doc, reports)
     doc.signature_status = SignatureStatus.VALID
     appendices = _sign_appendices(session, desk, doc, user, now)
     return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices}
+
+
+def discard_leader_signature(session: Session, store: FileStore | None, doc: Document, user: User,
+                             now: datetime) -> dict[str, Any] | None:
+    """A signed draft returned to drafting: the signature is discarded and the version it was made
+    on becomes the main file again (the drafter may then upload a new one)."""
+    signed = file_versions.leader_signed(session, doc.id)
+    if signed is None:
+        return None
+    unsigned = file_versions.unsigned_before(session, signed)
+    if store is None:
+        raise InvalidData("Cần kho tệp để trả lại bản chưa ký.")
+    if unsigned is None:  # signed before the chain was kept: a new upload is needed
+        doc.files = [f for f in doc.files if f.role != "main"]
+    else:
+        _set_main(session, doc, unsigned.sha256, store.path(unsigned.sha256).stat().st_size, user, now)
+        file_versions.record(session, doc.id, unsigned.sha256, Reason.RESTORED, user.id, now)
+    doc.signatures_json, doc.signature_status = None, SignatureStatus.NONE
+    doc.signer_authority = doc.signer_position = doc.signer_name = None
+    return {"discarded": signed.sha256, "restored": unsigned.sha256 if unsigned else None}
 
 
 def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> list[str]:

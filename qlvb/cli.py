@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine import audit, backup, definitions, demo, notifications, queries, replay, schema, sealed, timers
+from engine import audit, backup, definitions, demo, notifications, queries, replay, schema, sealed, signatures, timers
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
@@ -71,6 +71,10 @@ def seed_demo() -> None:
         sys.exit(1)
     if not (platform.settings.pki_dir / "root.pem").exists():
         _demo_pki(platform.settings.pki_dir, demo.DEMO_PASSWORD)
+    keys = signatures.Keys(platform.settings.pki_dir, tuple(platform.settings.trust_roots))
+    with platform.db.write() as session:
+        count = demo.register_certificates(session, keys, platform.clock.now())
+    click.echo(f"Đã đăng ký {count} chứng thư số của lãnh đạo mẫu.")
 
 
 @main.command()

@@ -27,6 +27,7 @@ INTERMEDIATE_NAME = "QLVB TEST CA – KHÔNG DÙNG THẬT"
 UNTRUSTED_ROOT_NAME = "QLVB ROOT LẠ – KHÔNG ĐƯỢC TIN CẬY"
 SIGNING_USAGE = "signing"  # digitalSignature + nonRepudiation, the usage of a signing certificate
 ENCRYPTION_USAGE = "encryption"  # keyEncipherment only: a certificate that must not sign
+AUTHENTICATION_USAGE = "authentication"  # digitalSignature only: logs in, but cannot sign documents
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def _ca_usage() -> x509.KeyUsage:
 
 def _leaf_usage(usage: str) -> x509.KeyUsage:
     signing = usage == SIGNING_USAGE
-    return x509.KeyUsage(digital_signature=signing, content_commitment=signing, key_encipherment=not signing,
+    return x509.KeyUsage(digital_signature=signing or usage == AUTHENTICATION_USAGE, content_commitment=signing,
+                         key_encipherment=not signing,
                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
                          encipher_only=False, decipher_only=False)
 
@@ -120,7 +122,8 @@ def issue(ca: Identity, common_name: str, organization: str | None = None, *, no
     """An end-entity certificate of a person (``organization`` = their agency) or of an agency.
 
     ``usage`` is :data:`SIGNING_USAGE` (digitalSignature + nonRepudiation, critical) or, for the
-    refusal tests, :data:`ENCRYPTION_USAGE`; ``expired`` makes one whose validity ended yesterday.
+    refusal tests, :data:`ENCRYPTION_USAGE` or :data:`AUTHENTICATION_USAGE`; ``expired`` makes one
+    whose validity ended yesterday.
     """
     moment = now or datetime.now(UTC)
     start, end = (moment - timedelta(days=days + 1), moment - timedelta(days=1)) if expired else \

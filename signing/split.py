@@ -138,6 +138,38 @@ def _check_value(certificate_der: bytes, data: bytes, signature: bytes) -> None:
         raise RequestRefused("Chữ ký trả về không khớp với chứng thư số của người ký.") from err
 
 
+async def _challenge(certificate_der: bytes, text: bytes, label: str, now: datetime) -> SigningRequest:
+    signer = ExternalKey(certificate_der).signer()
+    attrs = await signer.signed_attrs(hashlib.sha256(text).digest(), DIGEST,
+                                      PdfCMSSignedAttributes(signing_time=now), use_pades=False)
+    return SigningRequest(secrets.token_urlsafe(24), now + REQUEST_TTL, attrs.dump(), fingerprint(certificate_der),
+                          label)
+
+
+def challenge(certificate_der: bytes, text: bytes, label: str, now: datetime) -> SigningRequest:
+    """A request that proves possession of the key: signed attributes over ``text`` (e.g. "enroll
+    this certificate for this account"), in the form the sign agent accepts, so that the holder's
+    token signs it like a document after showing them ``label``."""
+    return aio.run(_challenge(certificate_der, text, label, now))
+
+
+def check_challenge(certificate_der: bytes, request: SigningRequest, text: bytes, signature: bytes,
+                    now: datetime) -> None:
+    """Accept ``signature`` only as the certificate's key's signature over a :func:`challenge`
+    for ``text`` made within :data:`REQUEST_TTL` of ``now``."""
+    try:
+        attrs = {a["type"].native: a["values"][0] for a in cms.CMSAttributes.load(request.data)}
+        digest, signed_at = attrs["message_digest"].native, attrs["signing_time"].native
+        cert_hash = attrs["signing_certificate_v2"]["certs"][0]["cert_hash"].native
+    except (ValueError, KeyError, IndexError, TypeError) as err:
+        raise RequestRefused("Yêu cầu ký không hợp lệ.") from err
+    if digest != hashlib.sha256(text).digest() or cert_hash.hex() != fingerprint(certificate_der):
+        raise RequestRefused("Dữ liệu đã ký không phải yêu cầu đăng ký chứng thư số này.")
+    if not now - REQUEST_TTL <= signed_at <= now + timedelta(minutes=1):
+        raise RequestRefused("Yêu cầu ký đã hết hạn: hãy ký lại.")
+    _check_value(certificate_der, request.data, signature)
+
+
 async def _finish(pending: PendingSignature, signature: bytes) -> bytes:
     key = ExternalKey(pending.certificate, pending.chain)
     attrs = cms.CMSAttributes.load(pending.request.data)

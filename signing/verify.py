@@ -63,12 +63,20 @@ def _certificate_reason(cert: asn1_x509.Certificate | None, now: datetime) -> st
         return f"Chứng thư số của người ký đã hết hạn từ {iso_time(parsed.not_valid_after_utc)}."
     if parsed.not_valid_before_utc > now:
         return "Chứng thư số của người ký chưa có hiệu lực."
+    return key_usage_problem(parsed)
+
+
+def key_usage_problem(cert: x509.Certificate) -> str | None:
+    """A document signature needs digitalSignature and nonRepudiation (pyHanko refuses a signer
+    without the latter); a certificate without a key usage extension may be used for anything."""
     try:
-        usage = parsed.extensions.get_extension_for_class(x509.KeyUsage).value
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         return None
-    if not (usage.digital_signature or usage.content_commitment):
-        return "Chứng thư số không được phép dùng để ký số (thiếu mục đích sử dụng khóa ký số)."
+    missing = [name for name, present in (("digitalSignature", usage.digital_signature),
+                                          ("nonRepudiation", usage.content_commitment)) if not present]
+    if missing:
+        return f"Chứng thư số không dùng để ký văn bản được: thiếu {', '.join(missing)} (key usage)."
     return None
 
 

@@ -20,7 +20,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
-from engine import audit, definitions, demo, replay, schema
+from engine import audit, definitions, demo, replay, schema, signatures
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.db import Database
@@ -35,11 +35,12 @@ START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 09:00 in Hà Nội
 _counter = itertools.count()
 
 
-def _prepare(url: str) -> None:
+def _prepare(url: str, pki: Path) -> None:
     db = Database(url)
     schema.upgrade(db)
     with db.write() as session:
         demo.seed(session, START)
+        demo.register_certificates(session, signatures.Keys(pki, (pki / "root.pem",)), START)
     files = sorted((ROOT / "processes").glob("*/*.bpmn"))
     checked = definitions.check_files(files, ROOT / "forms", 2 * 1024 * 1024)
     with db.write() as session:
@@ -49,12 +50,12 @@ def _prepare(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
+def postgres(demo_pki: Path) -> Iterator[PostgresServer]:
     server = PostgresServer()
     server.start()
     try:
         _create(server, "template_qlvb")
-        _prepare(server.url("template_qlvb"))
+        _prepare(server.url("template_qlvb"), demo_pki)
         yield server
     finally:
         server.stop()
@@ -69,9 +70,9 @@ def _create(server: PostgresServer, name: str, template: str | None = None) -> N
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, demo_pki: Path) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    _prepare(f"sqlite:///{path}")
+    _prepare(f"sqlite:///{path}", demo_pki)
     return path
 
 

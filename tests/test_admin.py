@@ -335,6 +335,8 @@ def test_an_installed_key_signs_for_real(api: Api, platform: Platform, other_ca:
     _upload(admin, path, "p12", good, password=demo.DEMO_PASSWORD)
     page = admin.get(f"/admin/users/{deputy}")
     assert NEW_SIGNER in page and "QLVB TEST CA" in page
+    registered = page[page.index('data-testid="registered-certificates"'):]
+    assert NEW_SIGNER in registered and "Quản trị viên, từ tệp chứng thư" in registered
     installed = _audited(platform, "certificate_installed")
     assert len(installed) == 1 and NEW_SIGNER in installed[0]["subject"]
     assert demo.DEMO_PASSWORD not in json.dumps(installed)

@@ -71,7 +71,16 @@ def test_certificate_without_the_signing_key_usage() -> None:
     identity = pki.issue(s.demo_pki().ca, s.LEADER, s.AGENCY, usage=pki.ENCRYPTION_USAGE)
     [report] = _verify(_signed_by(identity))
     assert not report.valid
-    assert report.reason == "Chứng thư số không được phép dùng để ký số (thiếu mục đích sử dụng khóa ký số)."
+    assert report.reason == \
+        "Chứng thư số không dùng để ký văn bản được: thiếu digitalSignature, nonRepudiation (key usage)."
+
+
+def test_certificate_without_non_repudiation_is_named_a_key_usage_problem() -> None:
+    # pyHanko refuses it as untrusted; the reason must say why, not blame the issuer.
+    identity = pki.issue(s.demo_pki().ca, s.LEADER, s.AGENCY, usage=pki.AUTHENTICATION_USAGE)
+    [report] = _verify(_signed_by(identity))
+    assert not report.valid and not report.trusted
+    assert report.reason == "Chứng thư số không dùng để ký văn bản được: thiếu nonRepudiation (key usage)."
 
 
 def test_no_trust_root_given_means_untrusted() -> None:

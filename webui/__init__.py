@@ -22,6 +22,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     from . import (
         admin_pages,
         api,
+        api_certificates,
         api_conversations,
         api_documents,
         api_notifications,
@@ -33,6 +34,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         audit_pages,
         auth,
         case_pages,
+        certificate_settings,
         create,
         delegation_pages,
         designer,
@@ -62,11 +64,11 @@ def create_app(platform: Platform | None = None) -> Flask:
     errors.register(app)
     apiinput.init_app(app)
 
-    for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
-                      api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
-                      case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp, register_pages.bp,
-                      report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp, message_pages.bp,
-                      notification_settings.bp, statistics_pages.bp, admin_pages.bp, intake_pages.bp,
-                      lifecycle_pages.bp):
+    for blueprint in (api.bp, api_certificates.bp, api_documents.bp, api_notifications.bp, api_conversations.bp,
+                      api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp,
+                      task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp,
+                      register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp,
+                      message_pages.bp, notification_settings.bp, certificate_settings.bp, statistics_pages.bp,
+                      admin_pages.bp, intake_pages.bp, lifecycle_pages.bp):
         app.register_blueprint(blueprint)
     return app

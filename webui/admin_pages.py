@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import administration, delegations, key_files, registers
+from engine import administration, certificates, delegations, key_files, registers
 from engine.errors import InvalidData
 from engine.models import Agency, User
 from engine.signatures import Keys
@@ -101,6 +101,7 @@ def _person_page(user_id: int, status: int = 200, refused: Refused | None = None
                      person=administration.view(db, agency.id, target),
                      units=administration.unit_choices(db, agency.id),
                      certificate=key_files.certificate(keys, target.username),
+                     registered=[certificates.describe(c) for c in certificates.of_user(db, target.id)],
                      has_image=key_files.has_image(keys, target.username))
 
 
@@ -171,6 +172,15 @@ def install_certificate(user_id: int) -> Any:
                           lambda db, admin, agency, target, now: key_files.save_key(
                               db, keys, admin.id, agency.id, target, _upload("p12", key_files.MAX_KEY_BYTES),
                               request.form.get("password", ""), now), "password")
+
+
+@bp.post("/admin/users/<int:user_id>/registered-certificate")
+def register_certificate(user_id: int) -> Any:
+    """Đăng ký chứng thư số from its file alone, for an official whose key is on a USB token."""
+    keys = _keys()
+    return _change_person(user_id, "registration", gettext("Đã đăng ký chứng thư số."),
+                          lambda db, admin, agency, target, now: certificates.register_file(
+                              db, keys, admin.id, target, _upload("cer", certificates.MAX_CERTIFICATE_BYTES), now))
 
 
 @bp.post("/admin/users/<int:user_id>/signature-image")

@@ -101,6 +101,13 @@ def tree(document_id: int) -> Any:
     return authed(False, lambda s, u, now: {"items": desk.work_tree(s, u, document_id, now)})
 
 
+@bp.get("/<int:document_id>/versions")
+def versions(document_id: int) -> Any:
+    """The main file's versions in order: upload, leader_signature, agency_signature, attachment_stamp,
+    restored."""
+    return authed(False, lambda s, u, now: {"items": desk.file_versions_of(s, u, document_id, now)})
+
+
 @bp.post("/<int:document_id>/files")
 def upload(document_id: int) -> Any:
     """Attach a PDF (multipart field ``file``; ``role`` main or appendix)."""

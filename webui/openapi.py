@@ -196,6 +196,10 @@ def _document_paths() -> dict[str, Any]:
             "summary": "Cây công việc của văn bản", "parameters": [_DOC_ID],
             "responses": {"200": _resp("Các lần giao việc, lồng nhau", {"type": "object"}),
                           **_errors(401, 403, 404)}}},
+        "/api/v1/documents/{document_id}/versions": {"get": {
+            "summary": "Các phiên bản của tệp chính: tải lên, lãnh đạo ký, cơ quan ký (số, ngày), khôi phục",
+            "parameters": [_DOC_ID],
+            "responses": {"200": _resp("Các phiên bản theo thứ tự", {"type": "object"}), **_errors(401, 403, 404)}}},
         "/api/v1/documents/{document_id}/files": {"post": {
             "summary": "Tải tệp PDF lên (tệp chính hoặc phụ lục)", "parameters": [_DOC_ID],
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -235,6 +239,21 @@ def _notification_paths() -> dict[str, Any]:
                       "requestBody": _json_body({"type": "object", "required": ["email_notifications"],
                                                  "properties": {"email_notifications": {"type": "boolean"}}}),
                       "responses": {"200": _resp("Tài khoản", me), **_errors(401, 422)}}},
+        "/api/v1/me/certificates": {
+            "get": {"summary": "Chứng thư số đã đăng ký cho tôi",
+                    "responses": {"200": _resp("Danh sách", {"type": "object"}), **_errors(401)}},
+            "post": {"summary": "Đăng ký chứng thư số trên thiết bị ký số của tôi (đã ký yêu cầu đăng ký)",
+                     "requestBody": _json_body({"type": "object", "required": ["certificate", "request", "signature"],
+                                                "properties": {"certificate": {"type": "string"},
+                                                               "request": {"type": "object"},
+                                                               "signature": {"type": "string"}}}),
+                     "responses": {"201": _resp("Chứng thư số đã đăng ký", {"type": "object"}),
+                                   **_errors(401, 422)}}},
+        "/api/v1/me/certificates/enrollment-request": {"post": {
+            "summary": "Tạo yêu cầu đăng ký chứng thư số cho phần mềm ký trên máy người dùng",
+            "requestBody": _json_body({"type": "object", "required": ["certificate"], "properties": {
+                "certificate": {"type": "string", "description": "base64 DER of the token's certificate"}}}),
+            "responses": {"201": _resp("Yêu cầu ký", {"type": "object"}), **_errors(401, 422)}}},
     }
 
 

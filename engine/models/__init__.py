@@ -13,6 +13,7 @@ from .documents import (
     DocumentFile,
     DocumentLink,
     DocumentStatus,
+    FileVersion,
     LinkKind,
     PendingSignature,
     Recipient,
@@ -23,7 +24,18 @@ from .documents import (
     Urgency,
 )
 from .notices import Notification, NotificationKind
-from .org import POSITION_TITLES, Agency, ApiToken, Delegation, Position, Unit, UnitKind, User, UserPosition
+from .org import (
+    POSITION_TITLES,
+    Agency,
+    ApiToken,
+    Delegation,
+    Position,
+    Unit,
+    UnitKind,
+    User,
+    UserCertificate,
+    UserPosition,
+)
 from .records import Record, RecordDocument
 from .workflow import (
     Case,
@@ -57,6 +69,7 @@ __all__ = [
     "DocumentFile",
     "DocumentLink",
     "DocumentStatus",
+    "FileVersion",
     "LinkKind",
     "PendingSignature",
     "Recipient",
@@ -68,6 +81,7 @@ __all__ = [
     "CaseStatus",
     "TaskStatus",
     "UnitKind",
+    "UserCertificate",
     "Agency",
     "ApiToken",
     "AuditEntry",

@@ -167,6 +167,25 @@ class DocumentFile(Base):
     uploaded_at: Mapped[datetime]
 
 
+class FileVersion(Base):
+    """One version of a document's main file, in order (engine.file_versions): the chain that says
+    which file a leader signed and what was added to it before it was issued."""
+
+    __tablename__ = "file_versions"
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    seq: Mapped[int]  # 1, 2, … per document
+    sha256: Mapped[str] = mapped_column(String(64))
+    # upload, leader_signature, agency_signature (number and date filled, then the agency's
+    # signature), restored (the unsigned version back when a signed draft is returned)
+    reason: Mapped[str] = mapped_column(String(24))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("user_certificates.id"))  # a signature's
+    created_at: Mapped[datetime]
+
+
 class Recipient(Base):
     """Nơi nhận: an internal unit or an external agency, by paper or electronically."""
 
@@ -248,4 +267,5 @@ class PendingSignature(Base):
     task_id: Mapped[str] = mapped_column(String(36), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     payload: Mapped[str] = mapped_column(Text)  # signing.split.PendingSignature as JSON
+    source_sha256: Mapped[str | None] = mapped_column(String(64))  # the main file the signing started from
     expires_at: Mapped[datetime]

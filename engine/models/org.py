@@ -94,6 +94,28 @@ class User(Base):
     )
 
 
+class UserCertificate(Base):
+    """A certificate registered to a person: a leader's signature counts only if its certificate is
+    one of theirs (engine.certificates). Enrolled by an administrator from the certificate file, by
+    the person through the sign agent (token-only officials), or by the demo seed."""
+
+    __tablename__ = "user_certificates"
+    __table_args__ = (UniqueConstraint("spki_sha256"),)  # one key, one person
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(500))  # RFC 4514
+    subject_name: Mapped[str] = mapped_column(String(255))  # the subject's common name
+    issuer: Mapped[str] = mapped_column(String(500))
+    serial: Mapped[str] = mapped_column(String(64))  # hexadecimal
+    spki_sha256: Mapped[str] = mapped_column(String(64))  # of the DER SubjectPublicKeyInfo
+    not_before: Mapped[datetime]
+    not_after: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(16))  # admin, agent, demo
+    enrolled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    enrolled_at: Mapped[datetime]
+
+
 class UserPosition(Base):
     __tablename__ = "user_positions"
     __table_args__ = (UniqueConstraint("user_id", "unit_id", "position"),)

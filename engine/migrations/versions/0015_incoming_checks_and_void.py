@@ -1,7 +1,7 @@
 """incoming checks and void
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-07 05:15:00
 
 What the clerk decides when an incoming document is taken in (engine/intake.py): the file
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

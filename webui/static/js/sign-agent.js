@@ -4,52 +4,7 @@
 // PIN in the agent's own window, and the signature goes back to our server with the form.
 // The page talks to nothing else (the Content-Security-Policy allows only these two).
 
-const AGENT_REFUSALS = { 401: "msgWrongPin", 503: "msgNoToken" };
-
-class Refused extends Error {}
-
-async function json(response) {
-  try {
-    return await response.json();
-  } catch {
-    return {};  // not JSON (a proxy's error page): the generic message is shown
-  }
-}
-
-// The agent's answer, or a Refused with the page's own message for what the holder can fix.
-async function askAgent(box, path, body) {
-  let response;
-  try {
-    response = await fetch(box.dataset.agent + path, body === undefined ? {} : {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    // Nothing listens there, or the agent answers another origin: either way it must be
-    // started for this page's origin, exactly as the browser sends it.
-    throw new Refused(box.dataset.msgNoAgent.replace("{origin}", window.location.origin));
-  }
-  const answer = await json(response);
-  if (!response.ok) {
-    const known = AGENT_REFUSALS[response.status];
-    throw new Refused(known ? box.dataset[known] : answer.error || box.dataset.msgFailed);
-  }
-  return answer;
-}
-
-async function askServer(box, url, csrf, body, contentType) {
-  const headers = { Accept: "application/json", "X-CSRF-Token": csrf };
-  if (contentType) headers["Content-Type"] = contentType;
-  const response = await fetch(url, { method: "POST", headers, body, credentials: "same-origin" });
-  const answer = await json(response);
-  if (!response.ok) {
-    const error = new Refused(answer.error || box.dataset.msgFailed);
-    error.fields = answer.fields || {};
-    throw error;
-  }
-  return answer;
-}
+import { Refused, askAgent, askServer } from "./agent-client.js";
 
 function showFieldErrors(form, fields) {
   for (const old of form.querySelectorAll("p.field-error[data-from-agent]")) old.remove();

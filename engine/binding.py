@@ -1,0 +1,52 @@
+"""What binds a signature to its case and its signer (engine.signatures asks): the leader signs the
+version of the main file that was current when their task opened, with a certificate registered
+to them that can sign documents; the clerk issues the version the leader signed in this case."""
+
+from __future__ import annotations
+
+from cryptography import x509
+from sqlalchemy.orm import Session
+
+from signing import verify
+
+from . import certificates, file_versions
+from .errors import InvalidData
+from .models import Document, DocumentFile, HumanTask, User, UserCertificate
+
+_FIELD = "signing"
+
+
+def version_to_sign(session: Session, doc: Document, main: DocumentFile, task_id: str) -> str:
+    """The hash of the main file the leader may sign: the version current when their task opened,
+    still current now."""
+    task = session.get(HumanTask, task_id)
+    opened = file_versions.as_of(session, doc.id, task.created_at) if task is not None else None
+    current = file_versions.current(session, doc.id)
+    if opened is None or current is None or opened.id != current.id or current.sha256 != main.sha256:
+        message = ("Tệp chính của văn bản đã thay đổi sau khi văn bản được trình ký: lãnh đạo chỉ ký phiên bản "
+                   "đã trình. Hãy trả lại để trình lại.")
+        raise InvalidData(message, {"file": message})
+    return main.sha256
+
+
+def signer(session: Session, user: User, cert: x509.Certificate) -> UserCertificate:
+    """The registration of the certificate a leader signs with: one that can sign documents (its
+    key usage, named as such) and is theirs."""
+    problem = verify.key_usage_problem(cert)
+    if problem:
+        raise InvalidData(problem, {_FIELD: problem})
+    return certificates.owned(session, user, cert)
+
+
+def require_leader_signed(session: Session, doc: Document, main: DocumentFile) -> None:
+    """The file issued is the version the leader signed, as the chain recorded it, signed with a
+    certificate registered to them: not a file signed for another case or by another person."""
+    signed = file_versions.leader_signed(session, doc.id)
+    bound = signed is not None and signed.sha256 == main.sha256
+    if bound and signed is not None and signed.certificate_id is not None:  # None: signed before 0014
+        registration = session.get(UserCertificate, signed.certificate_id)
+        bound = registration is not None and registration.user_id == signed.user_id
+    if not bound:
+        message = ("Không phát hành được: tệp chính không phải bản lãnh đạo đã ký số trong hồ sơ này. "
+                   "Hãy trả lại để trình ký lại.")
+        raise InvalidData(message, {_FIELD: message})
