@@ -22,7 +22,7 @@ TASK_STATUS = {"open": _l("Chờ xử lý"), "completed": _l("Đã xử lý"), "
 HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"), "file_attached": _l("Đính kèm tệp"),
            "timer_fired": _l("Đến hạn (tự động)"), "document_entered": _l("Vào sổ"),
            "document_recalled": _l("Thu hồi"), "message_received": _l("Nhận văn bản liên thông"),
-           "dossier_exported": _l("Xuất hồ sơ kiểm tra")}
+           "dossier_exported": _l("Xuất hồ sơ kiểm tra"), "case_resumed": _l("Tiếp tục sau sự cố (tự động)")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
