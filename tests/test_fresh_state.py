@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from engine import definitions
+from engine import definitions, forms, sandbox
 from tests import (
     test_btl_outgoing,
     test_copies_recall_backfill,
@@ -32,8 +32,7 @@ from tests.flows import complete, only_task
 
 
 class _Forgetful(dict[Any, Any]):
-    """The per-process cache of parsed diagrams, for a process that keeps nothing: every
-    lookup parses the version again."""
+    """A per-process cache for a process that keeps nothing: every lookup computes anew."""
 
     def __setitem__(self, key: Any, value: Any) -> None:
         pass
@@ -41,7 +40,11 @@ class _Forgetful(dict[Any, Any]):
 
 @pytest.fixture
 def fresh_diagrams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every per-process cache the engine keeps of a deployed version forgets: its parsed
+    diagram, the compiled scripts and conditions, the forms' validators."""
     monkeypatch.setattr(definitions, "_versions", _Forgetful())
+    monkeypatch.setattr(sandbox, "_compiled", _Forgetful())
+    monkeypatch.setattr(forms, "_validators", _Forgetful())
 
 
 def test_lai_chau_units_go_on_after_a_restart_before_each_unit_step(api: Api) -> None:
