@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine import definitions, stranded
+from engine.clock import FakeClock
 from engine.models import AuditEntry
 from engine.platform import Platform
 from qlvb.cli import main
-from tests import test_lai_chau
+from tests import test_dong_nai, test_lai_chau
 from tests.conftest import Api
 from tests.flows import complete, only_task
 
@@ -75,3 +76,31 @@ def test_a_stranded_case_is_reported_then_resumed_by_the_upgrade_step(
     assert CliRunner().invoke(main, ["cases", "repair"], env=_env(platform)).exit_code == 0
     assert running["status"] == "running"
     # The api fixture then replays every case, the resumed one included, and verifies the audit chain.
+
+
+def test_a_circulation_stopped_after_its_first_unit_goes_on_through_the_others(
+    api: Api, platform: Platform, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Đồng Nai's sequential circulation, stranded after the first unit initialled in a
+    process that had not started the circulation: resumed, the next unit's head has it,
+    and the first unit's initial is kept."""
+    case = test_dong_nai._start(api, "dn_spec_vps", test_dong_nai.START)
+    case = test_dong_nai._walk(api, case, [("draft", "dn_spec_vps", test_dong_nai.DRAFT)])
+    with monkeypatch.context() as old_engine:
+        old_engine.setattr(definitions, "wire", lambda specs: None)
+        definitions._versions.clear()
+        case = test_dong_nai._walk(api, case, [("presenter_initial", "dn_cvp", test_dong_nai.APPROVE)])
+    definitions._versions.clear()
+    assert (case["status"], case["open_tasks"]) == ("running", [])
+
+    assert stranded.repair(platform.db, clock.now()) == ([case["id"]], [])
+    case = api.get("dn_spec_vps", f"/api/v1/cases/{case['id']}").get_json()
+    case = test_dong_nai._walk(api, case, [
+        ("head_initial", "dn_head_ttkc", test_dong_nai.APPROVE),
+        ("head_initial", "dn_head_khtcth", test_dong_nai.APPROVE),
+        ("head_initial", "dn_head_ktqlnl", test_dong_nai.APPROVE),
+        ("director_sign", "dn_director", {"decision": "sign"}),
+    ])
+    assert [i["unit"] for i in case["data"]["initials"]] == ["VPS", "TTKC", "KHTCTH", "KTQLNL"]
+    case = test_dong_nai._issue(api, case)
+    assert case["status"] == "completed"
