@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from engine import definitions, forms, sandbox
+from engine import definitions, forms, sandbox, state
+from engine.platform import Platform
 from tests import (
     test_btl_outgoing,
     test_copies_recall_backfill,
@@ -45,6 +46,40 @@ def fresh_diagrams(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(definitions, "_versions", _Forgetful())
     monkeypatch.setattr(sandbox, "_compiled", _Forgetful())
     monkeypatch.setattr(forms, "_validators", _Forgetful())
+
+
+_EVENTS = ("update_event", "ready_event", "completed_event", "error_event", "cancelled_event", "run_event")
+
+
+def _hooks(spec: Any) -> dict[str, list[tuple[str, str]]]:
+    """Each task spec's connected callbacks, as (function, owner task spec) per event."""
+    def describe(callback: Any) -> tuple[str, str]:
+        owner = getattr(callback, "__self__", None)
+        return callback.__qualname__, str(getattr(owner, "name", owner))
+
+    found = {}
+    for name, task_spec in spec.task_specs.items():
+        for event_name in _EVENTS:
+            event = getattr(task_spec, event_name)
+            callbacks = [s[0] for s in event.hard_subscribers or []]
+            callbacks += [s[0].get_function() for s in event.weak_subscribers or []]
+            if callbacks:
+                found[f"{name}.{event_name}"] = sorted(describe(c) for c in callbacks)
+    return found
+
+
+def test_a_parsed_diagram_has_every_hook_a_deserialised_one_has(platform: Platform) -> None:
+    """SpiffWorkflow's deserialiser is the reference: for every deployed diagram, every
+    callback it connects on any task spec is connected on the diagram the engine parses."""
+    with platform.db.read() as session:
+        versions = definitions.latest_versions(session)
+        infos = [definitions.version_info(session, v.id) for v in versions]
+    assert len(infos) == 10
+    for info in infos:
+        for spec in (info.spec, *info.subprocess_specs.values()):
+            restored = state._REGISTRY.restore(state._REGISTRY.convert(spec))
+            assert _hooks(spec) == _hooks(restored), (info.process_id, spec.name)
+    assert any(_hooks(info.spec) for info in infos)  # the multi-instance ones have some
 
 
 def test_lai_chau_units_go_on_after_a_restart_before_each_unit_step(api: Api) -> None:
