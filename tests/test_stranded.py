@@ -1,9 +1,10 @@
-"""Stranded cases (issue 11): found by ``qlvb cases check`` and at worker start-up, moved
+"""Stranded cases (issue 11): found by ``qlvb cases check`` and at server and worker start-up, moved
 on by the upgrade step (``qlvb init-db``, ``qlvb cases repair``), audited, and replayable."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from qlvb.cli import main
 from tests import test_dong_nai, test_lai_chau
 from tests.conftest import Api
 from tests.flows import complete, only_task
+from tests.server import Server
 
 
 def _strand_lai_chau(api: Api, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -45,7 +47,7 @@ def _env(platform: Platform) -> dict[str, str]:
 
 
 def test_a_stranded_case_is_reported_then_resumed_by_the_upgrade_step(
-    api: Api, platform: Platform, monkeypatch: pytest.MonkeyPatch
+    api: Api, platform: Platform, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     running = test_lai_chau._start(api, "laichau_incoming", "laichau_clerk", test_lai_chau.INCOMING)
     case = _strand_lai_chau(api, monkeypatch)
@@ -59,6 +61,11 @@ def test_a_stranded_case_is_reported_then_resumed_by_the_upgrade_step(
     worker = CliRunner().invoke(main, ["worker", "--once", "--no-backup"], env=_env(platform))
     assert worker.exit_code == 0, worker.output
     assert "CẢNH BÁO: 1 hồ sơ bị kẹt" in worker.output
+    server = Server(platform, tmp_path / "serve.log")
+    server.start()
+    server.stop()
+    logged = server.log.read_text()
+    assert f"Hồ sơ {case['id']} (laichau_incoming v1)" in logged and "CẢNH BÁO: 1 hồ sơ bị kẹt" in logged
 
     upgraded = CliRunner().invoke(main, ["init-db"], env=_env(platform))
     assert upgraded.exit_code == 0, upgraded.output
