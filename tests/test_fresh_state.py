@@ -74,7 +74,7 @@ def test_a_parsed_diagram_has_every_hook_a_deserialised_one_has(platform: Platfo
     with platform.db.read() as session:
         versions = definitions.latest_versions(session)
         infos = [definitions.version_info(session, v.id) for v in versions]
-    assert len(infos) == 10
+    assert {"laichau_incoming", "dongnai_outgoing", "qn_incoming"} <= {info.process_id for info in infos}
     for info in infos:
         for spec in (info.spec, *info.subprocess_specs.values()):
             restored = state._REGISTRY.restore(state._REGISTRY.convert(spec))
