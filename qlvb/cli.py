@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine import audit, backup, definitions, demo, notifications, queries, replay, schema, stranded, timers
 from engine.config import Settings
@@ -46,8 +47,15 @@ def _repair(platform: Platform) -> list[stranded.StrandedCase]:
 
 
 def _check_at_start(platform: Platform) -> None:
-    with platform.db.read() as session:
-        found = stranded.report(session)
+    """The stranded cases, logged; a database not migrated yet is said so, and does not stop
+    the start (it did not before this check)."""
+    try:
+        with platform.db.read() as session:
+            found = stranded.report(session)
+    except SQLAlchemyError as err:
+        click.echo(f"CẢNH BÁO: không kiểm tra được hồ sơ bị kẹt ({type(err).__name__}); đã chạy 'qlvb init-db'?",
+                   err=True)
+        return
     if found:
         click.echo(f"CẢNH BÁO: {len(found)} hồ sơ bị kẹt; xem 'qlvb cases check', sửa bằng 'qlvb cases repair'.",
                    err=True)
