@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -371,6 +372,35 @@ def _task_properties(specs: Iterable[BpmnProcessSpec]) -> dict[str, dict[str, st
     return table
 
 
+def wire(specs: Iterable[BpmnProcessSpec]) -> None:
+    """Connect the hooks SpiffWorkflow 3.2.0 connects when it deserialises a diagram but
+    not when it parses one, so that a parsed diagram drives a saved case the way the
+    diagram it was saved with did.
+
+    Cases are saved without their diagram (engine/state.py) and loaded onto the diagram
+    parsed once per process. Comparing the library's deserialisers with its parsers:
+
+    * a loop or multi-instance task (``LoopTask``) merges each finished instance back
+      through its ``merge_child``, connected to the instance spec's ``completed_event`` by
+      ``BpmnProcessSpecConverter.from_dict`` and by ``create_child`` — never by the parser.
+      Without it, an instance finished in a process that has not itself created one (after
+      a restart, in a second server, in the worker) is never merged and the case stalls
+      with no open task (issue 11);
+    * an ad hoc sub-process's ``path_complete``: the parser connects it too
+      (``AdHocSubprocessSpec.create_paths``), so nothing is missing;
+    * a sub-process instance's ``completed_event`` to its task's ``_on_subworkflow_completed``
+      belongs to the case, not the diagram: ``state.load`` restores it through the library's
+      own ``subprocesses_from_dict``.
+
+    Idempotent, like ``create_child``: a hook is connected once."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, LoopTask):
+                child = spec.task_specs[task_spec.task_spec].completed_event
+                if not child.is_connected(task_spec.merge_child):
+                    child.connect(task_spec.merge_child)
+
+
 def version_info(session: Session, version_id: int) -> VersionInfo:
     key = (str(session.get_bind().engine.url), version_id)
     info = _versions.get(key)
@@ -381,6 +411,7 @@ def version_info(session: Session, version_id: int) -> VersionInfo:
         parser = _parser(_safe_xml(row.bpmn_xml.encode("utf-8"), row.process_id, 64 * 1024 * 1024), row.process_id)
         spec = parser.get_spec(row.process_id)
         subprocess_specs = parser.get_subprocess_specs(row.process_id)
+        wire((spec, *subprocess_specs.values()))
         info = VersionInfo(
             id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
             document_kind=row.document_kind,

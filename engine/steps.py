@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ _OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"),
 _PENDING_TIMERS = select(Timer).where(
     Timer.case_id == bindparam("case_id"), Timer.fired_at.is_(None), Timer.cancelled.is_(False)
 )
+_RAN = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED  # a timer event's states once it fired
 
 
 @dataclass
@@ -108,7 +110,13 @@ def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: date
     for timer in pending:
         if timer.task_id in waiting:
             continue
-        if timer.due_at <= now:
+        # Fired only if its event ran: a due timer whose task was completed before any sweep
+        # reached it was cancelled with that task, and its path never ran (issue 11).
+        try:
+            ran = workflow.get_task_from_id(UUID(timer.task_id)).has_state(_RAN)
+        except TaskNotFoundException:  # gone with a path the case left
+            ran = False
+        if ran:
             timer.fired_at = now
             changes.fired.append(timer.spec_name)
         else:

@@ -9,8 +9,22 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from engine import audit, backup, definitions, demo, notifications, queries, replay, schema, sealed, signatures, timers
+from engine import (
+    audit,
+    backup,
+    definitions,
+    demo,
+    notifications,
+    queries,
+    replay,
+    schema,
+    sealed,
+    signatures,
+    stranded,
+    timers,
+)
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
@@ -33,6 +47,32 @@ def init_db() -> None:
     platform = _platform()
     schema.upgrade(platform.db)
     click.echo(f"Cơ sở dữ liệu đã sẵn sàng: {platform.db.engine.url.render_as_string(hide_password=True)}")
+    _repair(platform)
+
+
+def _repair(platform: Platform) -> list[stranded.StrandedCase]:
+    """The upgrade step of issue 11: resume the cases stranded by the old engine."""
+    resumed, left = stranded.repair(platform.db, platform.clock.now())
+    for case_id in resumed:
+        click.echo(f"Hồ sơ {case_id}: đã tiếp tục xử lý.")
+    for case in left:
+        click.echo(f"CẢNH BÁO {case}", err=True)
+    return left
+
+
+def _check_at_start(platform: Platform) -> None:
+    """The stranded cases, logged; a database not migrated yet is said so, and does not stop
+    the start (it did not before this check)."""
+    try:
+        with platform.db.read() as session:
+            found = stranded.report(session)
+    except SQLAlchemyError as err:
+        click.echo(f"CẢNH BÁO: không kiểm tra được hồ sơ bị kẹt ({type(err).__name__}); đã chạy 'qlvb init-db'?",
+                   err=True)
+        return
+    if found:
+        click.echo(f"CẢNH BÁO: {len(found)} hồ sơ bị kẹt; xem 'qlvb cases check', sửa bằng 'qlvb cases repair'.",
+                   err=True)
 
 
 def _process_files(paths: tuple[Path, ...], settings: Settings) -> list[Path]:
@@ -87,8 +127,10 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from webui import create_app
 
+    platform = _platform()
+    _check_at_start(platform)
     click.echo(f"Đang phục vụ tại http://{host}:{port}/")
-    waitress_serve(create_app(_platform()), host=host, port=port, threads=threads, ident="qlvb")
+    waitress_serve(create_app(platform), host=host, port=port, threads=threads, ident="qlvb")
 
 
 def _passphrase(path: Path | None) -> str:
@@ -115,6 +157,7 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     platform = _platform()
     settings = platform.settings
     passphrase = None if no_backup else _passphrase(settings.backup_passphrase_file)
+    _check_at_start(platform)
     mailer = notifications.SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
                                       settings.smtp_password, settings.smtp_starttls) if settings.smtp_host else None
 
@@ -243,6 +286,31 @@ def audit_replay(case_ids: tuple[int, ...], replay_all: bool) -> None:
                 click.echo(f"  - {diff}")
             mismatched += not report.matches
     sys.exit(1 if mismatched else 0)
+
+
+@main.group()
+def cases() -> None:
+    """Cases that nothing can move any more."""
+
+
+@cases.command("check")
+def cases_check() -> None:
+    """List the running cases with no open task, no pending timer and no awaited message;
+    exit 1 if there is any."""
+    platform = _platform()
+    with platform.db.read() as session:
+        found = stranded.find(session)
+    for case in found:
+        click.echo(str(case))
+    click.echo(f"{len(found)} hồ sơ bị kẹt." if found else "Không có hồ sơ nào bị kẹt.")
+    sys.exit(1 if found else 0)
+
+
+@cases.command("repair")
+def cases_repair() -> None:
+    """Resume the stranded cases whose finished sub-process instances were never merged
+    (issue 11; also run by init-db); exit 1 if any case is still stranded."""
+    sys.exit(1 if _repair(_platform()) else 0)
 
 
 @main.group()

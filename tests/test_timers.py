@@ -82,3 +82,19 @@ def test_worker_command_fires_due_timers(api: Api, platform: Platform) -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert len(_timer_entries(platform)) == 1
+
+
+def test_a_due_deadline_not_yet_swept_when_its_task_is_completed_is_cancelled_not_fired(
+    api: Api, platform: Platform, clock: FakeClock
+) -> None:
+    """The head decides a minute after the deadline, before any worker swept it: the
+    deadline's path never ran, so it is cancelled, and nothing says it fired."""
+    task = to_head(api)
+    clock.advance(timedelta(days=2, minutes=1))
+    complete(api, "btl_head_khnv", task, {"decision": "approve", "route": "director"})
+    assert timers.fire_due(platform.db, clock.now) == 0
+    with platform.db.read() as s:
+        assert [(t.cancelled, t.fired_at) for t in s.scalars(select(Timer))] == [(True, None)]
+        completed = s.scalars(select(AuditEntry).where(AuditEntry.action == "task_completed")).all()
+        assert [json.loads(e.payload)["fired"] for e in completed] == [[], []]
+    assert _timer_entries(platform) == []
