@@ -22,11 +22,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, permissions, state
+from . import audit, documents, permissions, sandbox, state
 from .clock import FakeClock, using
 from .definitions import latest_versions, version_info
 from .errors import Conflict, InvalidData
 from .models import Agency, Case, CaseStatus, Direction, Document, Unit, User
+from .script_failures import on_case
 from .steps import persist
 
 MAX_HOPS = 8  # a chain of messages longer than this is a modelling error, not a procedure
@@ -73,13 +74,13 @@ def _deliver(session: Session, case_id: Any, name: str, payload: dict[str, Any],
     if case is None or case.status != CaseStatus.RUNNING:
         raise InvalidData(f"Không có hồ sơ đang chờ thông điệp '{name}'.")
     info = version_info(session, case.process_version_id)
-    with using(FakeClock(now)):
+    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id), sandbox.limited():
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         if not _waits_for(workflow, name):
             raise Conflict(f"Hồ sơ {case.id} không chờ thông điệp '{name}'.")
         before = state.completed_ids(workflow)
         workflow.send_event(event(name, payload))
-        workflow.do_engine_steps()
+        sandbox.run_engine(workflow)
         onward = workflow.get_events()
     doc = _received_document(session, payload, case.agency_id, user, now)
     if doc is not None and doc.direction == Direction.INCOMING and doc.agency_id == case.agency_id:
@@ -106,11 +107,11 @@ def _start(session: Session, name: str, payload: dict[str, Any], user: User, now
     # The case belongs to the receiving agency; its first unit stands for it until a person there acts.
     unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency.id).order_by(Unit.id).limit(1))
     assert unit_id is not None
-    with using(FakeClock(now)):
+    with using(FakeClock(now)), on_case(None, info.process_id, user.id), sandbox.limited():
         workflow = state.new_workflow(info.spec, info.subprocess_specs)
-        workflow.do_engine_steps()
+        sandbox.run_engine(workflow)
         workflow.send_event(event(name, payload))
-        workflow.do_engine_steps()
+        sandbox.run_engine(workflow)
         onward = workflow.get_events()
     doc = _received_document(session, payload, agency.id, user, now)
     case = Case(

@@ -12,7 +12,9 @@ from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from engine import script_failures
 from engine.errors import DomainError, InvalidData
+from engine.sandbox import ScriptFailed
 
 from .pageutil import LoginRequired
 from .security import CsrfRefused
@@ -47,6 +49,12 @@ def register(app: Flask) -> None:
         if wants_json():
             return jsonify({"error": "Cần đăng nhập."}), 401
         return redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}))
+
+    @app.errorhandler(ScriptFailed)
+    def script_failed(err: ScriptFailed) -> Any:
+        platform = app.extensions["qlvb"]
+        script_failures.record(platform.db, err, platform.clock.now())
+        return domain_error(err)
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError) -> Any:
