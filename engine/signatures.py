@@ -135,7 +135,8 @@ def _replace_main(session: Session, store: FileStore, doc: Document, content: by
     sha, size = store.put(io.BytesIO(content), len(content), lambda head: None)
     doc.files = [f for f in doc.files if f is not old]
     doc.files.append(DocumentFile(role="main", filename=old.filename, sha256=sha, size=size,
-                                  content_type="application/pdf", uploaded_by=user.id, uploaded_at=now))
+                                  content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
+                                  page_count=old.page_count))
     session.flush()
     return sha
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine import audit, backup, definitions, demo, notifications, queries, replay, schema, timers
+from engine import audit, backup, definitions, demo, notifications, pdf_pages, queries, replay, schema, timers
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
 from engine.models import Case
 from engine.platform import Platform
+from engine.storage import FileStore
 
 
 def _platform() -> Platform:
@@ -121,6 +122,14 @@ def backup_command(directory: Path | None) -> None:
     platform = _platform()
     path = backup.create(platform, directory or platform.settings.backup_dir, platform.clock.now())
     click.echo(f"Đã sao lưu: {path}")
+
+
+@main.command("count-pages")
+def count_pages() -> None:
+    """Count the pages of stored files that have no count yet (stored before migration 0018)."""
+    platform = _platform()
+    counted, unknown = pdf_pages.fill_unknown(platform.db, FileStore(platform.settings.files_dir))
+    click.echo(f"Đã đếm số trang của {counted} tệp; {unknown} tệp không đọc được (số trang không xác định).")
 
 
 @main.command("restore")
