@@ -32,7 +32,7 @@ from .models import (
     User,
     UserPosition,
 )
-from .script_failures import on_case
+from .refusals import on_case
 from .steps import persist
 from .storage import FileStore
 

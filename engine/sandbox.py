@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from . import script_budget
 from .errors import InvalidData
+from .refusals import Refused
 from .script_budget import (
     MAX_INT_BITS,
     MAX_INT_DIGITS,
@@ -62,17 +63,17 @@ _ALLOWED_ATTRIBUTES = frozenset(
 )
 
 
-class ScriptFailed(InvalidData):
+class ScriptFailed(Refused):
     """A script, condition, timer or payload of a diagram failed or went over its budget:
-    the step is refused (its transaction rolls back) and the element is named. The caller
-    that knows the case fills in ``case_id``, ``process`` and ``actor_id`` for the audit."""
+    the step is refused (its transaction rolls back) with the element named, and audited."""
+
+    action = "script_failed"
 
     def __init__(self, element: str, reason: str) -> None:
-        super().__init__(f"Bước '{element}' của quy trình bị dừng: {reason}.", {"element": f"{element}: {reason}"})
+        super().__init__(f"Bước '{element}' của quy trình bị dừng: {reason}.", {"element": f"{element}: {reason}"},
+                         {"element": element, "reason": reason})
         self.element, self.reason = element, reason
-        self.case_id: int | None = None
-        self.process: str | None = None
-        self.actor_id: int | None = None
+
 
 SAFE_BUILTINS: dict[str, Any] = {
     "len": len, "min": min, "max": max, "sum": safe_sum, "abs": abs, "round": round, "sorted": sorted,

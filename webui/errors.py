@@ -12,9 +12,8 @@ from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from engine import script_failures
+from engine import refusals
 from engine.errors import DomainError, InvalidData
-from engine.sandbox import ScriptFailed
 
 from .pageutil import LoginRequired
 from .security import CsrfRefused
@@ -50,10 +49,10 @@ def register(app: Flask) -> None:
             return jsonify({"error": "Cần đăng nhập."}), 401
         return redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}))
 
-    @app.errorhandler(ScriptFailed)
-    def script_failed(err: ScriptFailed) -> Any:
+    @app.errorhandler(refusals.Refused)
+    def refused(err: refusals.Refused) -> Any:
         platform = app.extensions["qlvb"]
-        script_failures.record(platform.db, err, platform.clock.now())
+        refusals.record(platform.db, err, platform.clock.now())
         return domain_error(err)
 
     @app.errorhandler(DomainError)

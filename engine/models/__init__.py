@@ -22,6 +22,7 @@ from .documents import (
     SignatureStatus,
     Urgency,
 )
+from .exchange import ExchangeAgreement, ReplyToken
 from .notices import Notification, NotificationKind
 from .org import POSITION_TITLES, Agency, ApiToken, Delegation, Position, Unit, UnitKind, User, UserPosition
 from .records import Record, RecordDocument
@@ -39,6 +40,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "ExchangeAgreement",
+    "ReplyToken",
     "Record",
     "RecordDocument",
     "Conversation",
