@@ -9,7 +9,19 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine import audit, backup, definitions, demo, notifications, pdf_pages, queries, replay, schema, timers
+from engine import (
+    audit,
+    backup,
+    definitions,
+    demo,
+    message_routes,
+    notifications,
+    pdf_pages,
+    queries,
+    replay,
+    schema,
+    timers,
+)
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
@@ -51,6 +63,12 @@ def _deploy(platform: Platform, files: list[Path], once: bool = False) -> bool:
         click.echo("Không triển khai gì vì có lỗi.", err=True)
         return False
     with platform.db.write() as session:
+        routes = [(d, p) for d in checked for p in message_routes.problems(session, d)]
+        for d, problem in routes:
+            click.echo(f"{d.path}: {problem}", err=True)
+        if routes:
+            click.echo("Không triển khai gì vì có lỗi.", err=True)
+            return False
         for d in checked:
             for version, created in definitions.deploy(session, d, platform.clock.now(), None, once):
                 state = "phiên bản mới" if created else "không đổi"

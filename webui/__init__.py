@@ -24,6 +24,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api,
         api_conversations,
         api_documents,
+        api_exchange,
         api_notifications,
         api_records,
         api_registers,
@@ -58,8 +59,8 @@ def create_app(platform: Platform | None = None) -> Flask:
     pageutil.init_app(app)
     errors.register(app)
 
-    for blueprint in (api.bp, api_documents.bp, api_notifications.bp, api_conversations.bp, api_records.bp,
-                      api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
+    for blueprint in (api.bp, api_exchange.bp, api_documents.bp, api_notifications.bp, api_conversations.bp,
+                      api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp, task_pages.bp,
                       case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp, register_pages.bp,
                       report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp, message_pages.bp,
                       notification_settings.bp, statistics_pages.bp, admin_pages.bp):
