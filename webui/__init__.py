@@ -61,8 +61,8 @@ def create_app(platform: Platform | None = None) -> Flask:
 
     for blueprint in (api.bp, api_exchange.bp, api_documents.bp, api_notifications.bp, api_conversations.bp,
                       api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp,
-                      task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp, register_pages.bp,
-                      report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp, message_pages.bp,
-                      notification_settings.bp, statistics_pages.bp, admin_pages.bp):
+                      task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp, search_pages.bp,
+                      register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp, record_pages.bp,
+                      message_pages.bp, notification_settings.bp, statistics_pages.bp, admin_pages.bp):
         app.register_blueprint(blueprint)
     return app
