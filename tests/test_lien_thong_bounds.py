@@ -18,7 +18,9 @@ from engine.platform import Platform
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import complete
+from tests.test_route_matrix import _login
 from tests.test_van_ninh import PROVINCE_DOC, _expect, _start
+from webui import create_app
 
 THROWER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -199,3 +201,24 @@ def test_an_agreement_holds_once_both_administrators_approve(api: Api) -> None:
                           headers={"Authorization": f"Bearer {api.token('btl_admin')}"})
     assert r.status_code == 200 and r.get_json()["active"] is False
     assert status("qn_admin", "quangngai", "btl")["approved_by_them"] is False
+
+
+def test_the_administrator_page_sets_our_side(api: Api, platform: Platform) -> None:
+    client = create_app(platform).test_client()
+    csrf = _login(client, "btl_admin")
+    page = client.get("/admin/exchange?agency=btl")
+    assert page.status_code == 200 and 'data-partner="quangngai"' in page.get_data(as_text=True)
+    refused = client.post("/admin/exchange", data={"agency": "btl", "partner": "quangngai", "approve": "1"})
+    assert refused.status_code == 400  # no CSRF token
+    r = client.post("/admin/exchange", data={"agency": "btl", "partner": "quangngai", "approve": "1",
+                                             "csrf_token": csrf})
+    assert r.status_code == 302, r.get_data(as_text=True)[:300]
+    item = next(a for a in api.get("btl_admin", "/api/v1/exchange-agreements").get_json()["items"]
+                if a["partner"] == "quangngai")
+    assert (item["approved_by_us"], item["active"]) == (True, False)
+    r = client.post("/admin/exchange", data={"agency": "btl", "partner": "nowhere", "approve": "1",
+                                             "csrf_token": csrf})
+    assert r.status_code == 422
+    clerk = create_app(platform).test_client()
+    _login(clerk, "btl_clerk")
+    assert clerk.get("/admin/exchange?agency=btl").status_code == 403
