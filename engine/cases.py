@@ -32,7 +32,7 @@ from .models import (
     User,
     UserPosition,
 )
-from .refusals import on_case
+from .refusals import Refused, on_case
 from .steps import persist
 from .storage import FileStore
 
@@ -221,8 +221,19 @@ def _find_spec(info: VersionInfo, name: str) -> Any:
 
 
 def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
-    """Fire the case's timers that are due at ``now``; the caller holds the case lock."""
+    """Fire the case's timers that are due at ``now``; the caller holds the case lock. If the
+    diagram's code then fails or goes over its budget, the case stays as it was (savepoint)
+    and the refusal is audited in the worker's transaction: no one is there to be told."""
     info = version_info(session, case.process_version_id)
+    try:
+        with session.begin_nested():
+            return _fire(session, case, info, now)
+    except Refused as err:
+        audit.append(session, at=now, action=err.action, case_id=case.id, payload=err.payload)
+        return []
+
+
+def _fire(session: Session, case: Case, info: VersionInfo, now: datetime) -> list[str]:
     with using(FakeClock(now)), on_case(case.id, info.process_id, None), sandbox.limited():
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         before = state.completed_ids(workflow)

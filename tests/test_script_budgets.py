@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import definitions, sandbox, script_budget
+from engine import definitions, sandbox, script_budget, timers
+from engine.clock import FakeClock
 from engine.models import AuditEntry, Case
 from engine.platform import Platform
 from qlvb.cli import main
@@ -151,3 +153,42 @@ def test_a_script_over_budget_fails_its_step_and_leaves_other_agencies_writing(
         payload = json.loads(entry.payload)
         assert entry.case_id == case["id"] and payload["element"] == "calc"
         assert payload["process"] == "budget" and payload["reason"]
+
+
+LATE = """    <bpmn:boundaryEvent id="late" attachedToRef="work" cancelActivity="false">
+      <bpmn:outgoing>f5</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="late_timer">
+        <bpmn:timeDuration>"PT1H"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:scriptTask id="late_calc" name="Tính khi quá hạn">
+      <bpmn:incoming>f5</bpmn:incoming>
+      <bpmn:outgoing>f6</bpmn:outgoing>
+      <bpmn:script>SCRIPT</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="late_end"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f5" sourceRef="late" targetRef="late_calc"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="late_calc" targetRef="late_end"/>
+    <bpmn:sequenceFlow id="f1\""""
+
+
+def test_a_script_over_budget_after_a_timer_leaves_the_case_and_the_worker_going(
+    api: Api, platform: Platform, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "late.bpmn"
+    path.write_text(BUDGET_BPMN.replace('    <bpmn:sequenceFlow id="f1"', LATE, 1)
+                    .replace("SCRIPT", EXHAUSTION["nested_loops"]), encoding="utf-8")
+    checked = definitions.check_files([path], ROOT / "forms", platform.settings.max_bpmn_bytes)
+    assert not checked[0].problems, checked[0].problems
+    with platform.db.write() as session:
+        definitions.deploy(session, checked[0], platform.clock.now(), None)
+    case = api.post("btl_spec_khnv", "/api/v1/cases", {"process": "budget", "data": {}}).get_json()
+    before = _state(platform, case["id"])
+    clock.advance(timedelta(hours=2))
+    began = time.monotonic()
+    assert timers.fire_due(platform.db, clock.now) == 0
+    assert time.monotonic() - began < script_budget.LIMITS.seconds + 2.0
+    assert _state(platform, case["id"]) == before
+    with platform.db.read() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "script_failed")).one()
+        assert entry.case_id == case["id"] and json.loads(entry.payload)["element"] == "late_calc"
