@@ -226,22 +226,26 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
     code = _compile(expression, "eval")
     with limited() as budget:
         budget.tick()
-        return eval(code, _globals(context, budget))  # noqa: S307 - checked by problems()
+        # A payload or a timer's value goes on into task data: sized like any value produced.
+        return budget.sized(eval(code, _globals(context, budget)))  # noqa: S307 - checked by problems()
 
 
 def execute(script: str, context: dict[str, Any]) -> None:
-    """Run ``script``; its assignments land in ``context`` (the task data)."""
+    """Run ``script``; its assignments land in ``context`` (the task data), each sized as
+    it would be stored (a structure built from literals, ``[a, a]``, escapes the operators)."""
     code = _compile(script, "exec")
     with limited() as budget:
         budget.tick()
         scope = _globals(context, budget)
         exec(code, scope)  # noqa: S102 - checked by problems()
+        assigned = {key: value for key, value in scope.items()
+                    if key != "__builtins__" and not key.startswith("__qlvb_") and not callable(value)}
+        for key, value in assigned.items():
+            if context.get(key) is not value:
+                budget.sized(value)
     for key in [k for k in context if k not in scope]:
         del context[key]
-    for key, value in scope.items():
-        if key == "__builtins__" or key.startswith("__qlvb_") or callable(value):
-            continue
-        context[key] = value
+    context.update(assigned)
 
 
 def element_of(task: Any) -> str:

@@ -25,7 +25,6 @@ MAX_INT_BITS = int(MAX_INT_DIGITS * math.log2(10)) + 1
 PRODUCED_FACTOR = 16
 
 
-
 @dataclass(frozen=True)
 class Limits:
     """The budget of one run of the engine (all the scripts, conditions, timers and message
@@ -48,6 +47,31 @@ class BudgetExceeded(ValueError):
     """A script went over its budget; the message (Vietnamese) says which limit."""
 
 
+def weight(value: Any, cap: int) -> int:
+    """Roughly the size of ``value`` written out: the characters of its strings, the bytes of
+    its numbers and one per item, a nested value counted as often as it appears (``[a, a]``
+    is written twice). The walk stops past ``cap``, or past twice MAX_SEQUENCE values (a
+    cycle never ends), and then answers more than ``cap``."""
+    total, stack, visits = 0, [value], 0
+    while stack:
+        visits += 1
+        if total > cap or visits > 2 * MAX_SEQUENCE:
+            return cap + 1
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            total += item.bit_length() // 8 + 1
+        elif isinstance(item, dict):
+            total += len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += len(item)
+            stack.extend(item)
+        else:
+            total += 1
+    return total
 
 
 class Budget:
@@ -73,20 +97,29 @@ class Budget:
             raise BudgetExceeded(f"số quá lớn (tối đa {MAX_INT_DIGITS} chữ số)")
         if kind == "chars" and size > self.limits.value_bytes:
             raise BudgetExceeded(f"chuỗi quá dài ({size} ký tự, tối đa {self.limits.value_bytes})")
+        if kind == "weight" and size > self.limits.value_bytes:
+            raise BudgetExceeded(f"dữ liệu quá lớn (hơn {self.limits.value_bytes} byte khi ghi ra)")
+
+    def weigh(self, value: Any, times: int = 1) -> None:
+        """Refuse ``value`` (written ``times`` over) if it would be too large written out."""
+        if isinstance(value, list | tuple | set | frozenset | dict):
+            self.allow("weight", weight(value, self.limits.value_bytes) * times)
 
     def sized(self, value: Any) -> Any:
         """``value`` after checking its size and counting it against everything produced."""
-        if isinstance(value, str | bytes | bytearray):
-            kind, size, weight = "chars", len(value), len(value)
+        if isinstance(value, str | bytes):
+            kind, size, written = "chars", len(value), len(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             kind, size = "bits", value.bit_length()
-            weight = size // 8
+            written = size // 8
         elif isinstance(value, list | tuple | set | frozenset | dict):
-            kind, size, weight = "items", len(value), 8 * len(value)
+            self.allow("items", len(value))
+            kind, size = "weight", weight(value, self.limits.value_bytes)
+            written = size
         else:
             return value
         self.allow(kind, size)
-        self.produced += weight
+        self.produced += written
         if self.produced > PRODUCED_FACTOR * self.limits.value_bytes:
             raise BudgetExceeded(f"tạo ra quá nhiều dữ liệu (tối đa {PRODUCED_FACTOR * self.limits.value_bytes} byte)")
         return value
@@ -152,6 +185,7 @@ def safe_op(op: str, left: Any, right: Any) -> Any:
         for seq, count in ((left, right), (right, left)):
             if isinstance(seq, str | bytes | list | tuple) and isinstance(count, int):
                 budget.allow("chars" if isinstance(seq, str | bytes) else "items", len(seq) * count)
+                budget.weigh(seq, count)
         result = left * right
     elif op == "add":
         if isinstance(left, str | bytes | list | tuple) and type(left) is type(right):
@@ -160,6 +194,7 @@ def safe_op(op: str, left: Any, right: Any) -> Any:
     elif op == "mod":
         if isinstance(left, str | bytes):
             check_widths(left, right)
+            budget.weigh(right)
         result = left % right
     else:  # lshift
         if ints:
@@ -169,10 +204,12 @@ def safe_op(op: str, left: Any, right: Any) -> Any:
 
 
 def safe_call(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """Every call is a step; ``join`` and ``replace`` are sized before they run, the result
-    of any call after."""
+    """Every call is a step; ``str`` of a structure, ``join`` and ``replace`` are sized before
+    they run, the result of any call after."""
     budget = current()
     budget.tick()
+    if func is str and args:
+        budget.weigh(args[0])
     owner, name = getattr(func, "__self__", None), getattr(func, "__name__", "")
     if isinstance(owner, str | bytes):
         if name == "join" and args and isinstance(args[0], list | tuple):
@@ -192,6 +229,7 @@ def safe_format(value: Any, conversion: int, spec: str) -> str:
     limit = current().limits.value_bytes
     if any(int(n) > limit for n in re.findall(r"\d+", spec)):
         raise BudgetExceeded(f"độ rộng định dạng quá lớn (tối đa {limit})")
+    current().weigh(value)
     if conversion != -1:
         value = _CONVERSIONS[conversion](value)
     return str(current().sized(format(value, spec)))

@@ -38,6 +38,16 @@ EXHAUSTION = {
     "comprehension": "x = [i * j for i in range(100000) for j in range(100000)]",
     "kept_copies": "s = 'a' * 999000\nk = []\nfor i in range(100000):\n    k.append(s[i:])",
 }
+# Around the operators: structures built from literals that double at each step, written out
+# by str() or f-strings or kept in the task data, and one that contains itself.
+AROUND = {
+    "doubled_str": "a = [1]\nfor i in range(40):\n    a = [a, a]\ns = str(a)",
+    "doubled_fstring": "a = [1]\nfor i in range(40):\n    a = [a, a]\ns = f'{a}'",
+    "doubled_percent": "a = [1]\nfor i in range(40):\n    a = [a, a]\ns = '%s' % (a,)",
+    "doubled_kept": "a = [1]\nfor i in range(40):\n    a = [a, a]",
+    "self_containing": "k = []\nk.append(k)",
+    "nested_repeat": "x = [[1] * 1000] * 1000",
+}
 # Deep nesting never gets to run: validation refuses it (today it makes validate answer 500).
 NESTED = {
     "nested_lists": "x = " + "[" * 150 + "]" * 150,
@@ -53,6 +63,14 @@ def test_each_exhaustion_script_stops_within_its_budget(name: str) -> None:
     began = time.monotonic()
     with pytest.raises(script_budget.BudgetExceeded):
         sandbox.execute(EXHAUSTION[name], {})
+    assert time.monotonic() - began < script_budget.LIMITS.seconds + 0.5
+
+
+@pytest.mark.parametrize("name", sorted(AROUND))
+def test_values_built_around_the_operators_are_sized_too(name: str) -> None:
+    began = time.monotonic()
+    with pytest.raises(script_budget.BudgetExceeded):
+        sandbox.execute(AROUND[name], {})
     assert time.monotonic() - began < script_budget.LIMITS.seconds + 0.5
 
 
