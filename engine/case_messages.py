@@ -52,8 +52,8 @@ class MessageRefused(Refused):
     action = "message_refused"
 
 
-def _refused(session: Session, sender: Case, name: str, user: User, reason: str, target_case: int | None = None,
-             target_agency: str | None = None) -> MessageRefused:
+def _refused(session: Session, sender: Case, name: str, user: User, now: datetime, reason: str,
+             target_case: int | None = None, target_agency: str | None = None) -> MessageRefused:
     """Audited on the case it was aimed at when there is one, with the sender's agency and case."""
     sender_agency = session.get(Agency, sender.agency_id)
     assert sender_agency is not None
@@ -62,7 +62,7 @@ def _refused(session: Session, sender: Case, name: str, user: User, reason: str,
                          {"message": name, "reason": reason, "process": info.process_id, "sender_case": sender.id,
                           "sender_agency": sender_agency.code, "target_case": target_case,
                           "target_agency": target_agency})
-    err.case_id, err.actor_id = target_case, user.id
+    err.case_id, err.actor_id, err.at = target_case, user.id, now
     return err
 
 
@@ -74,7 +74,7 @@ def route(session: Session, sender: Case, events: list[BpmnEvent], user: User, n
         payload = dict(sent.payload) if isinstance(sent.payload, dict) else {"value": sent.payload}
         if "reply_to_case" in payload:
             forged = payload["reply_to_case"]
-            raise _refused(session, sender, name, user, "không nhận hồ sơ đích do sơ đồ chỉ định (reply_to_case); "
+            raise _refused(session, sender, name, user, now, "không nhận hồ sơ đích do sơ đồ chỉ định (reply_to_case); "
                            "trả lời bằng reply_token của yêu cầu", forged if isinstance(forged, int) else None)
         token = payload.pop("reply_token", None)
         sender_agency = session.get(Agency, sender.agency_id)
@@ -85,7 +85,7 @@ def route(session: Session, sender: Case, events: list[BpmnEvent], user: User, n
             continue
         target = exchange.redeem(session, token, sender.agency_id)
         if target is None:
-            raise _refused(session, sender, name, user, "mã trả lời (reply_token) không hợp lệ với cơ quan gửi")
+            raise _refused(session, sender, name, user, now, "mã trả lời (reply_token) không hợp lệ với cơ quan gửi")
         _deliver(session, sender, target, name, payload, user, now, hops)
 
 
@@ -111,10 +111,10 @@ def _deliver(session: Session, sender: Case, case_id: int, name: str, payload: d
     if case is None or case.status != CaseStatus.RUNNING:
         raise InvalidData(f"Không có hồ sơ đang chờ thông điệp '{name}'.")
     if not exchange.allowed(session, sender.agency_id, case.agency_id):
-        raise _refused(session, sender, name, user, "hai cơ quan chưa có thỏa thuận liên thông", case.id)
+        raise _refused(session, sender, name, user, now, "hai cơ quan chưa có thỏa thuận liên thông", case.id)
     payload["reply_token"] = exchange.issue(session, sender, case.agency_id, name, now)
     info = version_info(session, case.process_version_id)
-    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id), sandbox.limited():
+    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id, now), sandbox.limited():
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         if not _waits_for(workflow, name):
             raise Conflict(f"Hồ sơ {case.id} không chờ thông điệp '{name}'.")
@@ -140,7 +140,7 @@ def _start(session: Session, sender: Case, name: str, payload: dict[str, Any], u
     if agency is None:
         raise InvalidData("Cơ quan nhận không hợp lệ.", {"agency": f"Không có cơ quan '{code}'."})
     if not exchange.allowed(session, sender.agency_id, agency.id):
-        raise _refused(session, sender, name, user, f"chưa có thỏa thuận liên thông với {agency.name}",
+        raise _refused(session, sender, name, user, now, f"chưa có thỏa thuận liên thông với {agency.name}",
                        target_agency=agency.code)
     payload["reply_token"] = exchange.issue(session, sender, agency.id, name, now)
     candidates = [
@@ -154,7 +154,7 @@ def _start(session: Session, sender: Case, name: str, payload: dict[str, Any], u
     # The case belongs to the receiving agency; its first unit stands for it until a person there acts.
     unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency.id).order_by(Unit.id).limit(1))
     assert unit_id is not None
-    with using(FakeClock(now)), on_case(None, info.process_id, user.id), sandbox.limited():
+    with using(FakeClock(now)), on_case(None, info.process_id, user.id, now), sandbox.limited():
         workflow = state.new_workflow(info.spec, info.subprocess_specs)
         sandbox.run_engine(workflow)
         workflow.send_event(event(name, payload))

@@ -92,7 +92,7 @@ def start_case(
     clean.update(initiator=user.username, initiator_unit=unit.code)
     document = _new_document(session, user, info, unit, clean, now)
 
-    with using(FakeClock(now)), on_case(None, info.process_id, user.id):
+    with using(FakeClock(now)), on_case(None, info.process_id, user.id, now):
         workflow = state.new_workflow(info.spec, info.subprocess_specs)
         workflow.task_tree.data.update(clean)
         sandbox.run_engine(workflow)
@@ -143,7 +143,7 @@ def complete_task(
     on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:
         raise Conflict("Công việc này đã được xử lý.")
-    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id):
+    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id, now):
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         task = workflow.get_task_from_id(uuid)
         if task is None or task.state != TaskState.READY:
@@ -234,7 +234,7 @@ def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
 
 
 def _fire(session: Session, case: Case, info: VersionInfo, now: datetime) -> list[str]:
-    with using(FakeClock(now)), on_case(case.id, info.process_id, None), sandbox.limited():
+    with using(FakeClock(now)), on_case(case.id, info.process_id, None, now), sandbox.limited():
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         before = state.completed_ids(workflow)
         workflow.refresh_timers()

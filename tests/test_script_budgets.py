@@ -23,6 +23,7 @@ from engine.platform import Platform
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, only_task
+from tests.test_route_matrix import _login
 from webui import create_app
 
 BUDGET_BPMN = (Path(__file__).parent / "data" / "budget.bpmn").read_text(encoding="utf-8")
@@ -210,3 +211,20 @@ def test_a_script_over_budget_after_a_timer_leaves_the_case_and_the_worker_going
     with platform.db.read() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "script_failed")).one()
         assert entry.case_id == case["id"] and json.loads(entry.payload)["element"] == "late_calc"
+
+
+def test_a_script_over_budget_from_the_task_page_is_refused_and_on_record(
+    api: Api, platform: Platform, tmp_path: Path
+) -> None:
+    _deploy(platform, tmp_path, EXHAUSTION["chained_powers"])
+    case = api.post("btl_spec_khnv", "/api/v1/cases", {"process": "budget", "data": {}}).get_json()
+    task = only_task(case)
+    before = _state(platform, case["id"])
+    client = create_app(platform).test_client()
+    csrf = _login(client, "btl_spec_khnv")
+    r = client.post(f"/tasks/{task['id']}", data={"csrf_token": csrf, **DRAFT})
+    assert r.status_code == 422 and "&#39;calc&#39;" in r.get_data(as_text=True)
+    assert _state(platform, case["id"]) == before
+    with platform.db.read() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "script_failed")).one()
+        assert entry.case_id == case["id"] and json.loads(entry.payload)["element"] == "calc"

@@ -12,7 +12,6 @@ from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from engine import refusals
 from engine.errors import DomainError, InvalidData
 
 from .pageutil import LoginRequired
@@ -48,12 +47,6 @@ def register(app: Flask) -> None:
         if wants_json():
             return jsonify({"error": "Cần đăng nhập."}), 401
         return redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}))
-
-    @app.errorhandler(refusals.Refused)
-    def refused(err: refusals.Refused) -> Any:
-        platform = app.extensions["qlvb"]
-        refusals.record(platform.db, err, platform.clock.now())
-        return domain_error(err)
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError) -> Any:
