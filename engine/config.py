@@ -32,6 +32,9 @@ class Settings:
     trust_root_paths: list[Path] | None = None  # QLVB_TRUST_ROOTS, separated by os.pathsep
     backup_at: str = "02:00"  # the worker's daily backup, Vietnam time
     backup_keep: int = 7
+    # The backup encrypts the keys and the secret key with the passphrase in this file
+    # (QLVB_BACKUP_PASSPHRASE_FILE), kept apart from the archives; the worker needs it.
+    backup_passphrase_file: Path | None = None
     processes_dir: Path = Path(__file__).resolve().parent.parent / "processes"
     forms_dir: Path = Path(__file__).resolve().parent.parent / "forms"
     pdf_font: Path = DEFAULT_PDF_FONT  # TrueType, regular and bold
@@ -78,6 +81,8 @@ class Settings:
                    script_max_value_bytes=int(env.get("QLVB_SCRIPT_MAX_VALUE_BYTES", "1000000")),
                    script_max_seconds=float(env.get("QLVB_SCRIPT_MAX_SECONDS", "1")),
                    backup_at=env.get("QLVB_BACKUP_AT", "02:00"), backup_keep=int(env.get("QLVB_BACKUP_KEEP", "7")),
+                   backup_passphrase_file=Path(env["QLVB_BACKUP_PASSPHRASE_FILE"])
+                   if env.get("QLVB_BACKUP_PASSPHRASE_FILE") else None,
                    smtp_host=env.get("QLVB_SMTP_HOST") or None, smtp_port=int(env.get("QLVB_SMTP_PORT", "25")),
                    smtp_from=env.get("QLVB_SMTP_FROM", "qlvb@localhost"), smtp_user=env.get("QLVB_SMTP_USER") or None,
                    smtp_password=env.get("QLVB_SMTP_PASSWORD") or None,

@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import Insert, and_, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, jobs
 from .errors import InvalidData
 from .models import (
     Case,
@@ -84,9 +85,21 @@ def message_posted(session: Session, recipients: Iterable[int], sender: User, te
     _add(session, recipients, NotificationKind.MESSAGE, sender.full_name, now, body=text[:500])
 
 
+def _insert_once(session: Session) -> Insert:
+    """An insert that skips a row another worker wrote first (the unique person, kind and task)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Notification.metadata.tables[Notification.__tablename__]
+    return (dialect.insert(table).on_conflict_do_nothing(index_elements=["user_id", "kind", "task_id"])
+            .returning(table.c.id))
+
+
 def sweep_deadlines(session: Session, now: datetime) -> int:
-    """Announce, once each, tasks whose deadline is within a day, and those past it."""
+    """Announce, once each, tasks whose deadline is within a day, and those past it. One worker
+    sweeps at a time; should a row be written by someone else all the same, it is skipped."""
+    if not jobs.claim(session, "deadline-sweep"):
+        return 0
     made = 0
+    statement = _insert_once(session)
     soon = and_(HumanTask.due_at > now, HumanTask.due_at <= now + SOON)
     for kind, window in ((NotificationKind.OVERDUE, HumanTask.due_at <= now), (NotificationKind.DEADLINE_SOON, soon)):
         already = exists().where(Notification.user_id == TaskCandidate.user_id, Notification.kind == kind,
@@ -96,9 +109,12 @@ def sweep_deadlines(session: Session, now: datetime) -> int:
             .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
             .where(HumanTask.status == TaskStatus.OPEN, HumanTask.due_at.is_not(None), window, ~already)
         ).all()
-        for task_id, title, case_id, uid in rows:
-            _add(session, [uid], kind, title, now, case_id=case_id, task_id=task_id)
-            made += 1
+        title_of = TITLES[kind].format
+        if rows:
+            result = session.execute(statement, [
+                {"user_id": uid, "kind": kind, "title": title_of(title)[:300], "body": None, "created_at": now,
+                 "case_id": case_id, "task_id": task_id} for task_id, title, case_id, uid in rows])
+            made += len(result.all())
     return made
 
 
@@ -175,6 +191,8 @@ def send_emails(session: Session, mailer: Mailer, now: datetime, limit: int = 20
         .where(Notification.emailed_at.is_(None), User.email_notifications.is_(True), User.email.is_not(None),
                User.active.is_(True))
         .order_by(Notification.id).limit(limit)
+        # Another worker sending at the same time takes other notifications, never the same ones.
+        .with_for_update(skip_locked=True, of=Notification)
     ).all()
     for note, address in rows:
         message = EmailMessage()

@@ -7,8 +7,9 @@ that case's lock, in its own transaction.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -41,16 +42,29 @@ def fire_due(db: Database, now: Callable[[], datetime]) -> int:
                 moved += 1
 
 
+log = logging.getLogger("qlvb.worker")
+
+
 def run_worker(
     db: Database, now: Callable[[], datetime], interval: float, once: bool = False,
-    housekeeping: Callable[[], None] | None = None,
-) -> None:
-    """Sweep for due timers every ``interval`` seconds; ``housekeeping`` (the daily backup)
-    runs after each sweep."""
-    while True:
+    jobs: Sequence[Callable[[], object]] = (),
+) -> bool:
+    """Fire due timers, then run each of ``jobs`` (the deadline sweep, e-mail, the daily backup),
+    every ``interval`` seconds. A job that fails is logged and tried again at the next sweep;
+    it never stops the worker nor the jobs after it. With ``once``, one sweep; returns whether
+    every job of it succeeded."""
+    def due_timers() -> None:
         fire_due(db, now)
-        if housekeeping is not None:
-            housekeeping()
+
+    while True:
+        succeeded = True
+        for job in (due_timers, *jobs):
+            try:
+                job()
+            except Exception:
+                succeeded = False
+                log.exception("worker job %s failed; it is tried again at the next sweep",
+                              getattr(job, "__name__", job))
         if once:
-            return
+            return succeeded
         time.sleep(interval)

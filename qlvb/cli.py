@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from engine import (
     queries,
     replay,
     schema,
+    sealed,
     timers,
 )
 from engine.config import Settings
@@ -105,40 +107,60 @@ def serve(host: str, port: int, threads: int) -> None:
     waitress_serve(create_app(_platform()), host=host, port=port, threads=threads, ident="qlvb")
 
 
+def _passphrase(path: Path | None) -> str:
+    try:
+        return sealed.read_passphrase(path)
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+
+
+_PASSPHRASE_FILE = click.option(
+    "--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
+    help="The backup passphrase (first line; at least 12 characters). Default: QLVB_BACKUP_PASSPHRASE_FILE.")
+
+
 @main.command()
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
-@click.option("--once", is_flag=True, help="One sweep, then exit.")
+@click.option("--once", is_flag=True, help="One sweep, then exit (1 if a job of it failed).")
 @click.option("--no-backup", is_flag=True, help="Do not make the daily backup.")
 def worker(interval: float, once: bool, no_backup: bool) -> None:
     """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST);
-    make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP)."""
+    make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
+    passphrase in QLVB_BACKUP_PASSPHRASE_FILE). Any number of workers may run at once."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = _platform()
     settings = platform.settings
-
+    passphrase = None if no_backup else _passphrase(settings.backup_passphrase_file)
     mailer = notifications.SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
                                       settings.smtp_password, settings.smtp_starttls) if settings.smtp_host else None
 
-    def housekeeping() -> None:
+    def deadlines() -> None:
         with platform.db.write() as session:
             notifications.sweep_deadlines(session, platform.clock.now())
+
+    def emails() -> None:
         if mailer is not None:
             with platform.db.write() as session:
                 notifications.send_emails(session, mailer, platform.clock.now())
-        if not no_backup and backup.due(settings.backup_dir, settings.backup_at, platform.clock.now()):
-            path = backup.create(platform, settings.backup_dir, platform.clock.now())
-            backup.prune(settings.backup_dir, settings.backup_keep)
+
+    def daily_backup() -> None:
+        if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    timers.run_worker(platform.db, platform.clock.now, interval, once, housekeeping)
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, emails, daily_backup)):
+        sys.exit(1)
 
 
 @main.command("backup")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="Default: QLVB_DATA_DIR/backups")
-def backup_command(directory: Path | None) -> None:
-    """Write one consistent archive of the database and the stored files."""
+@_PASSPHRASE_FILE
+def backup_command(directory: Path | None, passphrase_file: Path | None) -> None:
+    """Write one consistent archive of the database, the stored files, and, encrypted with the
+    passphrase, the PKI folder (QLVB_PKI_DIR) and the secret key."""
     platform = _platform()
-    path = backup.create(platform, directory or platform.settings.backup_dir, platform.clock.now())
+    passphrase = _passphrase(passphrase_file or platform.settings.backup_passphrase_file)
+    path = backup.create(platform, directory or platform.settings.backup_dir, platform.clock.now(), passphrase)
     click.echo(f"Đã sao lưu: {path}")
 
 
@@ -152,15 +174,18 @@ def count_pages() -> None:
 
 @main.command("restore")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def restore_command(archive: Path) -> None:
-    """Restore an archive into an empty installation (database and files)."""
+@_PASSPHRASE_FILE
+def restore_command(archive: Path, passphrase_file: Path | None) -> None:
+    """Restore an archive into an empty installation (database, files, PKI folder, secret key),
+    after checking every member against the manifest the passphrase authenticates."""
     platform = _platform()
     try:
-        report = backup.restore(platform, archive)
+        passphrase = sealed.read_passphrase(passphrase_file or platform.settings.backup_passphrase_file)
+        report = backup.restore(platform, archive, passphrase)
     except DomainError as err:
         click.echo(err.message, err=True)
         sys.exit(1)
-    click.echo(f"Đã khôi phục cơ sở dữ liệu ({report.database}) và {report.files} tệp.")
+    click.echo(f"Đã khôi phục cơ sở dữ liệu ({report.database}), {report.files} tệp, thư mục khóa và khóa bí mật.")
 
 
 @main.group()

@@ -1,5 +1,6 @@
 """Backup while cases are being completed, restore into an empty installation: the audit
-chain verifies, every file hash matches and the restored platform serves the same inbox."""
+chain verifies, every file hash matches and the restored platform serves the same inbox.
+The keys in the archive: tests/test_backup_keys.py."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ from qlvb.cli import main
 from tests.conftest import Api
 from tests.flows import DRAFT, attach_pdf, complete, only_task, start
 from webui import create_app
+
+PASSPHRASE = "cụm mật khẩu sao lưu thử nghiệm"
+
+
+def _env(platform: Platform, tmp_path: Path) -> dict[str, str]:
+    """The CLI's environment for ``platform``, with the passphrase in a file of its own."""
+    (tmp_path / "passphrase").write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return {"QLVB_DATABASE_URL": platform.settings.database_url, "QLVB_DATA_DIR": str(platform.settings.data_dir),
+            "QLVB_PKI_DIR": str(platform.settings.pki_dir),
+            "QLVB_BACKUP_PASSPHRASE_FILE": str(tmp_path / "passphrase")}
 
 
 def _busy_history(api: Api) -> None:
@@ -49,7 +60,7 @@ def test_backup_during_work_then_restore_into_an_empty_installation(
     thread = threading.Thread(target=keep_working)
     thread.start()
     try:
-        archives = [backup.create(platform, tmp_path / "backups", clock.now() + timedelta(seconds=i))
+        archives = [backup.create(platform, tmp_path / "backups", clock.now() + timedelta(seconds=i), PASSPHRASE)
                     for i in range(2)]
     finally:
         stop.set()
@@ -63,7 +74,7 @@ def test_backup_during_work_then_restore_into_an_empty_installation(
 
     restored = Platform.from_settings(Settings(database_url=empty_database_url, data_dir=tmp_path / "restored"),
                                       FakeClock(clock.now()))
-    report = backup.restore(restored, archive)
+    report = backup.restore(restored, archive, PASSPHRASE)
     assert report.files == len(manifest["files"])
     for sha in manifest["files"]:
         assert backup._sha256(restored.settings.files_dir / sha[:2] / sha) == sha
@@ -83,9 +94,8 @@ def test_backup_during_work_then_restore_into_an_empty_installation(
 
 
 def test_restore_refuses_a_non_empty_installation(platform: Platform, tmp_path: Path, clock: FakeClock) -> None:
-    archive = backup.create(platform, tmp_path, clock.now())
-    env = {"QLVB_DATABASE_URL": platform.settings.database_url, "QLVB_DATA_DIR": str(platform.settings.data_dir)}
-    result = CliRunner().invoke(main, ["restore", str(archive)], env=env)
+    archive = backup.create(platform, tmp_path, clock.now(), PASSPHRASE)
+    result = CliRunner().invoke(main, ["restore", str(archive)], env=_env(platform, tmp_path))
     assert result.exit_code == 1
     assert "đã có dữ liệu" in result.output
 
@@ -103,7 +113,13 @@ def test_daily_backup_is_due_once_a_day_and_old_ones_are_pruned(tmp_path: Path) 
 
 
 def test_backup_and_restore_commands(platform: Platform, tmp_path: Path) -> None:
-    env = {"QLVB_DATABASE_URL": platform.settings.database_url, "QLVB_DATA_DIR": str(platform.settings.data_dir)}
+    env = _env(platform, tmp_path)
+    without = CliRunner().invoke(main, ["backup", "--dir", str(tmp_path / "out")],
+                                 env={**env, "QLVB_BACKUP_PASSPHRASE_FILE": ""})
+    assert without.exit_code == 1 and "Cần cụm mật khẩu sao lưu" in without.output
+    (tmp_path / "short").write_text("ngắn quá\n")
+    short = CliRunner().invoke(main, ["backup", "--passphrase-file", str(tmp_path / "short")], env=env)
+    assert short.exit_code == 1 and "ít nhất 12 ký tự" in short.output
     result = CliRunner().invoke(main, ["backup", "--dir", str(tmp_path / "out")], env=env)
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "out").glob("qlvb-backup-*.tar.gz"))) == 1

@@ -78,7 +78,7 @@ def test_worker_command_fires_due_timers(api: Api, platform: Platform) -> None:
     to_head(api)  # due two days after the test clock's start, long before the real time now
     env = {**os.environ, "QLVB_DATABASE_URL": platform.settings.database_url,
            "QLVB_DATA_DIR": str(platform.settings.data_dir)}
-    result = subprocess.run([sys.executable, "-m", "qlvb", "worker", "--once"], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "qlvb", "worker", "--once", "--no-backup"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert len(_timer_entries(platform)) == 1

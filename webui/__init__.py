@@ -30,6 +30,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_registers,
         api_reports,
         api_search,
+        apiinput,
         audit_pages,
         auth,
         case_pages,
@@ -58,6 +59,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     i18n.init_app(app)
     pageutil.init_app(app)
     errors.register(app)
+    apiinput.init_app(app)
 
     for blueprint in (api.bp, api_exchange.bp, api_documents.bp, api_notifications.bp, api_conversations.bp,
                       api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp, inbox.bp, notices.bp,

@@ -16,6 +16,8 @@ from engine.models import User
 from engine.platform import Platform
 from engine.storage import FileStore
 
+from . import apiinput
+
 
 def platform() -> Platform:
     found: Platform = current_app.extensions["qlvb"]
@@ -39,10 +41,8 @@ def current_user(session: Session, now: datetime) -> User:
 
 
 def body() -> dict[str, Any]:
-    given = request.get_json(silent=True)
-    if not isinstance(given, dict):
-        raise InvalidData("Nội dung yêu cầu phải là một đối tượng JSON.", {"_": "Cần JSON."})
-    return given
+    """The JSON object sent, checked at the boundary (webui/apiinput.py)."""
+    return apiinput.json_object()
 
 
 def page_args() -> tuple[int, int]:

@@ -7,7 +7,6 @@ request with its Bearer token, which a browser never sends by itself, so it need
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -16,10 +15,11 @@ from pathlib import Path
 from flask import Flask, Response, request, session
 from werkzeug.exceptions import BadRequest
 
+from engine.secret_key import secret_key
+
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_KEY_FILE = "secret_key"
 
 
 def content_security_policy(sign_agent_port: int) -> str:
@@ -34,27 +34,6 @@ def content_security_policy(sign_agent_port: int) -> str:
 class CsrfRefused(BadRequest):
     description = ("Yêu cầu bị từ chối vì thiếu hoặc sai mã bảo vệ biểu mẫu (CSRF). "
                    "Vui lòng tải lại trang rồi thử lại.")
-
-
-def secret_key(data_dir: Path, env: Mapping[str, str]) -> str:
-    """``QLVB_SECRET_KEY``, or a key made once and kept in the data folder, so that
-    sessions survive a restart and every server process of one installation agrees."""
-    given = env.get("QLVB_SECRET_KEY")
-    if given:
-        return given
-    path = data_dir / _KEY_FILE
-    if not path.exists():
-        # Written aside and linked into place: two processes starting together keep one key.
-        draft = data_dir / f".{_KEY_FILE}.{secrets.token_hex(8)}"
-        draft.write_text(secrets.token_hex(32), encoding="ascii")
-        draft.chmod(0o600)
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text(encoding="ascii").strip()
 
 
 def csrf_token() -> str:
