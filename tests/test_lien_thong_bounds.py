@@ -13,11 +13,12 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
 from engine import definitions
-from engine.models import Agency, AuditEntry, Case, ExchangeAgreement
+from engine.models import Agency, AuditEntry, Case, ExchangeAgreement, ProcessVersion
 from engine.platform import Platform
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import complete
+from tests.test_designer import BPMN, _client, _work
 from tests.test_route_matrix import _login
 from tests.test_van_ninh import PROVINCE_DOC, _expect, _start
 from webui import create_app
@@ -222,3 +223,18 @@ def test_the_administrator_page_sets_our_side(api: Api, platform: Platform) -> N
     clerk = create_app(platform).test_client()
     _login(clerk, "btl_clerk")
     assert clerk.get("/admin/exchange?agency=btl").status_code == 403
+
+
+def test_the_designer_is_told_on_the_element_and_nothing_is_deployed(platform: Platform) -> None:
+    forged = (BPMN.replace('<bpmn:incoming>f_mark_end</bpmn:incoming>',
+                           '<bpmn:incoming>f_mark_end</bpmn:incoming>'
+                           '<bpmn:messageEventDefinition id="forge_def" messageRef="msg_forge"/>')
+              .replace("<bpmn:process ", '<bpmn:message id="msg_forge" name="vn_to_trinh"/>\n  <bpmn:process ', 1))
+    client = _client(platform, "btl_designer")
+    problems = client.post("/design/btl_outgoing/validate", json=_work(forged)).get_json()["problems"]
+    assert [p["element"] for p in problems] == ["end_reminded"] and "vanninh" in problems[0]["message"], problems
+    r = client.post("/design/btl_outgoing/deploy", json=_work(forged))
+    assert r.status_code == 422, r.get_json()
+    with platform.db.read() as session:
+        assert session.scalars(select(func.max(ProcessVersion.version))
+                               .where(ProcessVersion.process_id == "btl_outgoing")).one() == 1
