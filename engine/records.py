@@ -226,6 +226,8 @@ def view(session: Session, user: User, record: Record, now: datetime, with_docum
         "archived": record.archived, "archive_due": due.isoformat() if due else None,
         "due_for_archiving": bool(due and not record.archived and _today(now) >= due - NOTICE),
         "documents": len(docs), "pages": _pages(docs),
+        # Documents whose pages are unknown (their file could not be counted): not in "pages".
+        "pages_unknown": sum(1 for d in docs if page_count(d) is None),
     }
     if with_documents:
         result["items"] = [{"ordinal": i, "id": d.id, "number_symbol": d.number_symbol, "subject": d.subject,

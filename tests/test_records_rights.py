@@ -26,6 +26,8 @@ from qlvb.cli import main
 from tests.conftest import Api
 from tests.flows import DRAFT, attach_pdf, start
 from tests.pdfs import minimal_pdf, page_tree_bomb
+from tests.test_route_matrix import _login
+from webui import create_app
 
 BTL_STAFF = [s[0] for a in AGENCIES if a.code == "btl" for s in a.staff]
 
@@ -138,6 +140,13 @@ def test_a_crafted_pdf_gets_no_page_count_and_lists_stay_200(api: Api, platform:
     assert time.monotonic() - began < 30
     shown = api.get("btl_clerk", f"/api/v1/records/{record_id}").get_json()
     assert {i["id"]: i["pages"] for i in shown["items"]}[bombed] is None
+    assert (shown["pages"], shown["pages_unknown"]) == (2, 1)  # the ordinary one and the draft; the crafted one
+    client = create_app(platform).test_client()
+    _login(client, "btl_clerk")
+    for path in ("/records", f"/records/{record_id}"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+    assert "1 văn bản chưa rõ số trang" in page.get_data(as_text=True)
 
 
 def test_count_pages_fills_in_files_stored_before_the_column(api: Api, platform: Platform) -> None:
