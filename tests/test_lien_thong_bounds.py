@@ -163,7 +163,8 @@ def test_deliveries_are_audited_on_both_sides_and_need_the_agreement(api: Api, p
     # Without the agreement, the same step is refused.
     with platform.db.write() as session:
         session.execute(update(ExchangeAgreement).values(partner_approved_at=None))
-    again = _start(api, "vn_clerk", "vn_lienthong", PROVINCE_DOC)
+    another = {**PROVINCE_DOC, "number_symbol": "89/UBND-KT", "subject": "Về việc lập kế hoạch vốn năm 2027"}
+    again = _start(api, "vn_clerk", "vn_lienthong", another)
     again = complete(api, "vn_clerk", _expect(again, "register", "vn_clerk"), {"decision": "register"})
     again = complete(api, "vn_office_chief", _expect(again, "office_review", "vn_office_chief"),
                      {"decision": "approve"})
