@@ -13,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from . import audit, case_messages, documents, forms, permissions, signatures, state
+from . import audit, case_messages, documents, forms, permissions, sandbox, signatures, state
 from .actions import ACTIONS, ActionContext
 from .clock import VIETNAM, FakeClock, using
 from .definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
@@ -32,6 +32,7 @@ from .models import (
     User,
     UserPosition,
 )
+from .refusals import Refused, on_case
 from .steps import persist
 from .storage import FileStore
 
@@ -92,10 +93,10 @@ def start_case(
     clean.update(initiator=user.username, initiator_unit=unit.code)
     document = _new_document(session, user, info, unit, clean, now)
 
-    with using(FakeClock(now)):
+    with using(FakeClock(now)), on_case(None, info.process_id, user.id, now):
         workflow = state.new_workflow(info.spec, info.subprocess_specs)
         workflow.task_tree.data.update(clean)
-        workflow.do_engine_steps()
+        sandbox.run_engine(workflow)
         onward = workflow.get_events()
     before: set[UUID] = set()
     case = Case(
@@ -143,7 +144,7 @@ def complete_task(
     on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:
         raise Conflict("Công việc này đã được xử lý.")
-    with using(FakeClock(now)):
+    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id, now):
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         task = workflow.get_task_from_id(uuid)
         if task is None or task.state != TaskState.READY:
@@ -156,8 +157,9 @@ def complete_task(
             _discard_if_returned(session, case, user, clean, desk, now)
         clean.update(_run_action(session, case, user, task, clean, desk, now))
         task.data.update(clean)
-        task.run()
-        workflow.do_engine_steps()
+        with sandbox.limited():
+            task.run()
+            sandbox.run_engine(workflow)
         onward = workflow.get_events()
     row.status, row.completed_at = TaskStatus.COMPLETED, now
     row.completed_by, row.on_behalf_of = user.id, on_behalf_of
@@ -254,13 +256,24 @@ def _find_spec(info: VersionInfo, name: str) -> Any:
 
 
 def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
-    """Fire the case's timers that are due at ``now``; the caller holds the case lock."""
+    """Fire the case's timers that are due at ``now``; the caller holds the case lock. If the
+    diagram's code then fails or goes over its budget, the case stays as it was (savepoint)
+    and the refusal is audited in the worker's transaction: no one is there to be told."""
     info = version_info(session, case.process_version_id)
-    with using(FakeClock(now)):
+    try:
+        with session.begin_nested():
+            return _fire(session, case, info, now)
+    except Refused as err:
+        audit.append(session, at=now, action=err.action, case_id=case.id, payload=err.payload)
+        return []
+
+
+def _fire(session: Session, case: Case, info: VersionInfo, now: datetime) -> list[str]:
+    with using(FakeClock(now)), on_case(case.id, info.process_id, None, now), sandbox.limited():
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         before = state.completed_ids(workflow)
         workflow.refresh_timers()
-        workflow.do_engine_steps()
+        sandbox.run_engine(workflow)
         onward = workflow.get_events()
     changes = persist(session, case, workflow, info, now, before)
     if changes.fired:

@@ -42,6 +42,11 @@ class Settings:
     # The port of the officials' local sign agent (qlvb sign-agent) on 127.0.0.1, which the
     # task page's script talks to; every official's agent must use the same one.
     sign_agent_port: int = 8765
+    # The budget of one engine run of a diagram's code (engine/sandbox.py): low, because a
+    # real procedure's scripts take microseconds and the run holds the case's write lock.
+    script_max_steps: int = 100_000
+    script_max_value_bytes: int = 1_000_000
+    script_max_seconds: float = 1.0
 
     @property
     def files_dir(self) -> Path:
@@ -72,6 +77,9 @@ class Settings:
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
                    pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),
                    sign_agent_port=int(env.get("QLVB_SIGN_AGENT_PORT", "8765")),
+                   script_max_steps=int(env.get("QLVB_SCRIPT_MAX_STEPS", "100000")),
+                   script_max_value_bytes=int(env.get("QLVB_SCRIPT_MAX_VALUE_BYTES", "1000000")),
+                   script_max_seconds=float(env.get("QLVB_SCRIPT_MAX_SECONDS", "1")),
                    backup_at=env.get("QLVB_BACKUP_AT", "02:00"), backup_keep=int(env.get("QLVB_BACKUP_KEEP", "7")),
                    backup_passphrase_file=Path(env["QLVB_BACKUP_PASSPHRASE_FILE"])
                    if env.get("QLVB_BACKUP_PASSPHRASE_FILE") else None,

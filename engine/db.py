@@ -23,6 +23,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import refusals
+
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
@@ -66,9 +68,15 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any exception."""
-        with self._write_sessions.begin() as session:
-            yield session
+        """One transaction: committed when the block ends, rolled back on any exception; a
+        refusal that must be on record is then audited in a transaction of its own."""
+        try:
+            with self._write_sessions.begin() as session:
+                yield session
+        except refusals.Refused as err:
+            if err.at is not None:
+                refusals.record(self, err)
+            raise
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import certificates, registers
+from . import certificates, exchange, registers
 from .accounts import hash_password
 from .models import Agency, Position, Unit, UnitKind, User, UserPosition
 from .signatures import Keys
@@ -145,8 +145,14 @@ AGENCIES = [
 ]
 
 
+# The exchange agreements the demo procedures need: Vạn Ninh's People's Committee assigns
+# its Finance and Planning office (liên thông, processes/van_ninh/vn_lienthong*.bpmn).
+AGREEMENTS = [("vanninh", "vanninh_tckh")]
+
+
 def seed(session: Session, now: datetime, password: str = DEMO_PASSWORD) -> bool:
-    """Create the demo agencies and staff that do not exist yet; False if all did."""
+    """Create the demo agencies and staff that do not exist yet, and their exchange
+    agreements; False if all agencies did."""
     hashed: str | None = None
     created = False
     for demo in AGENCIES:
@@ -155,6 +161,7 @@ def seed(session: Session, now: datetime, password: str = DEMO_PASSWORD) -> bool
         hashed = hashed or hash_password(password)
         _seed_agency(session, demo, hashed)
         created = True
+    exchange.seed(session, AGREEMENTS, now)
     return created
 
 

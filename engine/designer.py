@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, permissions, process_diff
+from . import audit, definitions, message_routes, permissions, process_diff
 from .config import Settings
 from .definitions import Definition, DefinitionRejected, Problem
 from .errors import Forbidden, InvalidData, NotFound
@@ -146,6 +146,7 @@ def check(session: Session, user: User, process_id: str, given: Work, settings: 
                                    settings.max_bpmn_bytes, forms=given.forms)
     if definition.processes:
         definition.problems.extend(_designer_problems(session, user, process_id, definition))
+        definition.problems.extend(message_routes.problems(session, definition))
     return definition
 
 

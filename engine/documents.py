@@ -13,7 +13,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import doctypes, file_versions, forms, registers, textfold
+from . import doctypes, file_versions, forms, pdf_pages, registers, textfold
 from .clock import VIETNAM
 from .errors import Conflict, InvalidData
 from .models import (
@@ -192,7 +192,7 @@ FROZEN = frozenset({DocumentStatus.RECALLED, DocumentStatus.CORRECTED, DocumentS
 def _same_files(source: Document, user: User, now: datetime) -> list[DocumentFile]:
     """The source's files for another document: new records of the same stored content."""
     return [DocumentFile(role=f.role, filename=f.filename, sha256=f.sha256, size=f.size, content_type=f.content_type,
-                         uploaded_by=user.id, uploaded_at=now) for f in source.files]
+                         uploaded_by=user.id, uploaded_at=now, page_count=f.page_count) for f in source.files]
 
 
 def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: datetime, unit_id: int) -> Document:
@@ -304,7 +304,8 @@ def attach_file(
         doc.files = [f for f in doc.files if f.role != "main"]
         file_versions.record(session, doc.id, sha, file_versions.Reason.UPLOAD, user.id, now)
     record = DocumentFile(role=role, filename=filename[-255:], sha256=sha, size=size,
-                          content_type="application/pdf", uploaded_by=user.id, uploaded_at=now)
+                          content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
+                          page_count=pdf_pages.count(store.path(sha)))
     doc.files.append(record)
     doc.updated_at = now
     session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import script_budget
 from .clock import Clock, SystemClock
 from .config import Settings
 from .db import Database
@@ -19,4 +20,6 @@ class Platform:
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Platform:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         settings.files_dir.mkdir(parents=True, exist_ok=True)
+        script_budget.configure(script_budget.Limits(settings.script_max_steps, settings.script_max_value_bytes,
+                                                     settings.script_max_seconds))
         return cls(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())

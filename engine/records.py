@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from pyhanko.pdf_utils.reader import PdfFileReader
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -183,29 +182,41 @@ def _dated(doc: Document) -> date:
     return doc.document_date or doc.arrival_date or doc.created_at.date()
 
 
-def documents_in(session: Session, record: Record) -> list[Document]:
-    """The record's documents in date order (then by id), numbered 1, 2, … in that order."""
+def readable(session: Session, user: User, now: datetime) -> ColumnElement[bool]:
+    """The documents ``user`` may see: the document page's rule (``ensure_can_view_document``,
+    as ``permissions.document_visibility``), so that a record shows, counts and exports
+    nothing its reader could not open, a secret document to a non-reader least of all."""
+    return permissions.document_visibility(session, user, _today(now))
+
+
+def documents_in(session: Session, record: Record, seen: ColumnElement[bool]) -> list[Document]:
+    """The record's documents that pass ``seen`` (``readable``) in date order (then by id),
+    numbered 1, 2, … in that order."""
     docs = list(session.scalars(select(Document).join(RecordDocument, RecordDocument.document_id == Document.id)
-                                .where(RecordDocument.record_id == record.id)))
+                                .where(RecordDocument.record_id == record.id, seen)))
     return sorted(docs, key=lambda d: (_dated(d), d.id))
 
 
-def page_count(store: FileStore, doc: Document) -> int:
+def page_count(doc: Document) -> int | None:
+    """The pages the clerk recorded, else those counted when the main file was stored; None
+    when unknown (a file that could not be counted): never a PDF parsed while listing."""
     if doc.page_amount:
         return doc.page_amount
     main = next((f for f in doc.files if f.role == "main"), None)
-    if main is None:
-        return 0
-    with store.path(main.sha256).open("rb") as handle:
-        return int(PdfFileReader(handle, strict=False).root["/Pages"]["/Count"])
+    return 0 if main is None else main.page_count
+
+
+def _pages(docs: list[Document]) -> int:
+    return sum(page_count(d) or 0 for d in docs)
 
 
 def archive_due(record: Record) -> date | None:
     return None if record.closed_on is None else record.closed_on + timedelta(days=365)
 
 
-def view(session: Session, store: FileStore, record: Record, now: datetime, with_documents: bool) -> dict[str, Any]:
-    docs = documents_in(session, record)
+def view(session: Session, user: User, record: Record, now: datetime, with_documents: bool,
+         seen: ColumnElement[bool] | None = None) -> dict[str, Any]:
+    docs = documents_in(session, record, readable(session, user, now) if seen is None else seen)
     due = archive_due(record)
     result: dict[str, Any] = {
         "id": record.id, "code": code(session, record), "year": record.year, "notation": record.notation,
@@ -214,20 +225,22 @@ def view(session: Session, store: FileStore, record: Record, now: datetime, with
         "description": record.description, "closed_on": record.closed_on.isoformat() if record.closed_on else None,
         "archived": record.archived, "archive_due": due.isoformat() if due else None,
         "due_for_archiving": bool(due and not record.archived and _today(now) >= due - NOTICE),
-        "documents": len(docs), "pages": sum(page_count(store, d) for d in docs),
+        "documents": len(docs), "pages": _pages(docs),
+        # Documents whose pages are unknown (their file could not be counted): not in "pages".
+        "pages_unknown": sum(1 for d in docs if page_count(d) is None),
     }
     if with_documents:
         result["items"] = [{"ordinal": i, "id": d.id, "number_symbol": d.number_symbol, "subject": d.subject,
-                            "date": _dated(d).isoformat(), "direction": d.direction.value}
+                            "date": _dated(d).isoformat(), "direction": d.direction.value, "pages": page_count(d)}
                            for i, d in enumerate(docs, start=1)]
     return result
 
 
-def get(session: Session, store: FileStore, user: User, record_id: int, now: datetime) -> dict[str, Any]:
-    return view(session, store, _record(session, user, record_id), now, with_documents=True)
+def get(session: Session, user: User, record_id: int, now: datetime) -> dict[str, Any]:
+    return view(session, user, _record(session, user, record_id), now, with_documents=True)
 
 
-def listing(session: Session, store: FileStore, user: User, year: int | None, page: int, per_page: int,
+def listing(session: Session, user: User, year: int | None, page: int, per_page: int,
             now: datetime) -> dict[str, Any]:
     """Records I may see: mine, my agency's public ones, all of my agency's if I keep its registers."""
     agency = _agency_of(session, user)
@@ -240,25 +253,27 @@ def listing(session: Session, store: FileStore, user: User, year: int | None, pa
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Record.year.desc(), Record.notation).offset((page - 1) * per_page)
                            .limit(per_page))
-    return {"items": [view(session, store, r, now, with_documents=False) for r in rows], "page": page,
-            "per_page": per_page, "total": total}
+    docs_seen = readable(session, user, now)
+    return {"items": [view(session, user, r, now, with_documents=False, seen=docs_seen) for r in rows],
+            "page": page, "per_page": per_page, "total": total}
 
 
-def stats(session: Session, store: FileStore, user: User) -> list[dict[str, Any]]:
+def stats(session: Session, user: User, now: datetime) -> list[dict[str, Any]]:
     """Per account of my agency: records kept, documents and pages in them (owners' own
-    counts; a keeper sees every account, anyone else only their own)."""
+    counts; a keeper sees every account, anyone else only their own), of the documents I may see."""
     agency = _agency_of(session, user)
     keeper = bool(permissions.positions_in(session, user, agency.id) & permissions.REGISTER_KEEPERS)
     query = select(Record).where(Record.agency_id == agency.id)
     if not keeper:
         query = query.where(Record.owner_id == user.id)
+    docs_seen = readable(session, user, now)
     totals: dict[int, dict[str, int]] = {}
     for record in session.scalars(query):
-        docs = documents_in(session, record)
+        docs = documents_in(session, record, docs_seen)
         entry = totals.setdefault(record.owner_id, {"records": 0, "documents": 0, "pages": 0})
         entry["records"] += 1
         entry["documents"] += len(docs)
-        entry["pages"] += sum(page_count(store, d) for d in docs)
+        entry["pages"] += _pages(docs)
     names = {uid: name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(totals)))}
     return [{"username": names[uid], **counts} for uid, counts in sorted(totals.items(), key=lambda t: names[t[0]])]
 
@@ -268,18 +283,23 @@ def export_pdf(session: Session, store: FileStore, user: User, record_id: int, f
     """The record as one PDF: the list of its documents (Decree 30 columns), then each
     document's main file, in date order."""
     record = _record(session, user, record_id)
-    docs = documents_in(session, record)
+    docs = documents_in(session, record, readable(session, user, now))
     agency = session.get(Agency, record.agency_id)
     assert agency is not None
     rows, sheet_no, files = [], 1, []
     for i, doc in enumerate(docs, start=1):
-        pages = page_count(store, doc)
+        pages = page_count(doc)
         main = next((f for f in doc.files if f.role == "main"), None)
+        # A file whose pages could not be counted is one qpdf could not read within its budget:
+        # it is listed, not joined.
+        joined = main is not None and main.page_count is not None
+        note = "Không có tệp" if main is None else "" if joined else "Tệp không đọc được, không ghép"
         rows.append([str(i), doc.number_symbol or "", _dated(doc).strftime("%d/%m/%Y"),
                      doc.issuer_name or agency.name, f"{doctypes.DOC_TYPES.get(doc.doc_type, '')} {doc.subject}",
-                     f"{sheet_no}–{sheet_no + pages - 1}" if pages else "", "" if main else "Không có tệp"])
-        sheet_no += pages
-        if main is not None:
+                     f"{sheet_no}–{sheet_no + pages - 1}" if pages and joined else "", note])
+        if joined:
+            assert main is not None and pages is not None
+            sheet_no += pages
             files.append(store.path(main.sha256))
     cover = pdftable.render(pdftable.Sheet(
         heading=[(agency.name.upper(), "B", 12), ("MỤC LỤC VĂN BẢN", "B", 16), (record.title, "", 12)],
@@ -298,10 +318,10 @@ def export_pdf(session: Session, store: FileStore, user: User, record_id: int, f
     return Export(content, f"ho-so-{code(session, record)}.pdf", "application/pdf")
 
 
-def export_xml(session: Session, store: FileStore, user: User, record_id: int, now: datetime) -> Export:
+def export_xml(session: Session, user: User, record_id: int, now: datetime) -> Export:
     """The record's metadata with the field names of Decree 30 Appendix VI Part II."""
     record = _record(session, user, record_id)
-    docs = documents_in(session, record)
+    docs = documents_in(session, record, readable(session, user, now))
     agency = session.get(Agency, record.agency_id)
     assert agency is not None
     root = etree.Element("HoSo")
@@ -320,7 +340,7 @@ def export_xml(session: Session, store: FileStore, user: User, record_id: int, n
                        ("Language", "Tiếng Việt"),
                        ("StartDate", min((_dated(d) for d in docs), default=None)),
                        ("EndDate", record.closed_on or max((_dated(d) for d in docs), default=None)),
-                       ("DocTotal", len(docs)), ("PageTotal", sum(page_count(store, d) for d in docs)),
+                       ("DocTotal", len(docs)), ("PageTotal", _pages(docs)),
                        ("Description", record.description)):
         add(root, tag, value)
     listed = etree.SubElement(root, "VanBan")
@@ -335,7 +355,7 @@ def export_xml(session: Session, store: FileStore, user: User, record_id: int, n
         add(item, "OrganName", doc.issuer_name or agency.name)
         add(item, "Subject", doc.subject)
         add(item, "Language", "Tiếng Việt")
-        add(item, "PageAmount", page_count(store, doc))
+        add(item, "PageAmount", page_count(doc))
         add(item, "Description", doc.description)
     audit.append(session, at=now, action="record_exported", actor_id=user.id,
                  payload={"record": record.id, "format": "xml", "documents": [d.id for d in docs]})

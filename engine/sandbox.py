@@ -4,23 +4,43 @@ SpiffWorkflow's default engine runs ``eval``/``exec`` on task data, so whoever d
 diagram could run any code on the server (see ENGINE.md). Here a script is first parsed
 and checked against an allow-list of syntax, names and attributes; only then is it
 compiled, with the few builtins below as its whole world. Operators that could exhaust
-memory or time (``**``, ``*``, ``<<``, ``range``) are rewritten to bounded versions.
-The same check runs when a process is validated and every time a script runs.
+memory or time (``**``, ``*``, ``+``, ``%``, ``<<``, calls, f-string fields, slices, loops)
+are rewritten to go through the budget of engine/script_budget.py. The same check runs
+when a process is validated and every time a script runs.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as _dt
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-MAX_SEQUENCE = 100_000
-MAX_EXPONENT = 256
+from . import script_budget
+from .errors import InvalidData
+from .refusals import Refused
+from .script_budget import (
+    MAX_INT_BITS,
+    MAX_INT_DIGITS,
+    Budget,
+    BudgetExceeded,
+    Limits,
+    bounded_range,
+    limited,
+    safe_call,
+    safe_format,
+    safe_op,
+    safe_slice,
+    safe_sum,
+)
+
 MAX_SOURCE = 20_000
+MAX_DEPTH = 40  # nesting of the syntax tree; real scripts stay under 10
 
 _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.Module, ast.Expression, ast.Expr, ast.Assign, ast.AugAssign, ast.If, ast.For, ast.Break,
@@ -32,7 +52,6 @@ _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
     ast.IfExp, ast.Call, ast.keyword, ast.Attribute, ast.Subscript, ast.Slice,
 )
-
 # Methods of str, list, dict, set and date that read or build plain data. Everything else,
 # in particular format/format_map (which reach attributes through "{0.__class__}") and the
 # frame attributes of generators, is refused.
@@ -44,42 +63,51 @@ _ALLOWED_ATTRIBUTES = frozenset(
 )
 
 
-def _bounded_range(*args: int) -> range:
-    r = range(*args)
-    if len(r) > MAX_SEQUENCE:
-        raise ValueError(f"range quá lớn (tối đa {MAX_SEQUENCE} phần tử)")
-    return r
+class ScriptFailed(Refused):
+    """A script, condition, timer or payload of a diagram failed or went over its budget:
+    the step is refused (its transaction rolls back) with the element named, and audited."""
 
+    action = "script_failed"
 
-def _safe_op(op: str, left: Any, right: Any) -> Any:
-    if op == "pow":
-        if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise ValueError(f"số mũ quá lớn (tối đa {MAX_EXPONENT})")
-        return left**right
-    if op == "mult":
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
-                raise ValueError("kết quả phép nhân quá lớn")
-        return left * right
-    if isinstance(right, int) and right > MAX_EXPONENT:  # lshift
-        raise ValueError("phép dịch bit quá lớn")
-    return left << right
+    def __init__(self, element: str, reason: str) -> None:
+        super().__init__(f"Bước '{element}' của quy trình bị dừng: {reason}.", {"element": f"{element}: {reason}"},
+                         {"element": element, "reason": reason})
+        self.element, self.reason = element, reason
 
 
 SAFE_BUILTINS: dict[str, Any] = {
-    "len": len, "min": min, "max": max, "sum": sum, "abs": abs, "round": round, "sorted": sorted,
+    "len": len, "min": min, "max": max, "sum": safe_sum, "abs": abs, "round": round, "sorted": sorted,
     "any": any, "all": all, "int": int, "float": float, "str": str, "bool": bool, "list": list,
-    "dict": dict, "set": set, "tuple": tuple, "range": _bounded_range, "enumerate": enumerate,
+    "dict": dict, "set": set, "tuple": tuple, "range": bounded_range, "enumerate": enumerate,
     "zip": zip, "reversed": reversed, "ceil": math.ceil, "floor": math.floor,
     "date": _dt.date, "timedelta": _dt.timedelta,
 }
 
-_OP_NAMES = {ast.Pow: "pow", ast.Mult: "mult", ast.LShift: "lshift"}
-_HELPER = "__qlvb_op"
+_OP_NAMES = {ast.Pow: "pow", ast.Mult: "mult", ast.LShift: "lshift", ast.Add: "add", ast.Mod: "mod"}
+_OP, _CALL, _TICK, _FORMAT, _SLICE = "__qlvb_op", "__qlvb_call", "__qlvb_tick", "__qlvb_format", "__qlvb_slice"
 
 
 class UnsafeScript(ValueError):
     """A script or expression outside the allowed subset; the message is for the designer."""
+
+
+def _depth(tree: ast.AST) -> int:
+    """The deepest nesting of the tree, walked without recursion (a deep tree is the attack)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _literal_problem(node: ast.Constant, limits: Limits) -> str | None:
+    value = node.value
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        return f"số quá lớn (tối đa {MAX_INT_DIGITS} chữ số)"
+    if isinstance(value, str | bytes) and len(value) > limits.value_bytes:
+        return f"chuỗi quá dài (tối đa {limits.value_bytes} ký tự)"
+    return None
 
 
 def problems(source: str, mode: str = "exec") -> list[str]:
@@ -90,6 +118,11 @@ def problems(source: str, mode: str = "exec") -> list[str]:
         tree = ast.parse(source, mode=mode)
     except SyntaxError as err:
         return [f"lỗi cú pháp ở dòng {err.lineno}: {err.msg}"]
+    except (ValueError, RecursionError, MemoryError):
+        # A number literal beyond Python's digit limit, or nesting deeper than its parser takes.
+        return [f"mã lồng quá sâu hoặc hằng số quá lớn (tối đa {MAX_DEPTH} tầng, {MAX_INT_DIGITS} chữ số)"]
+    if _depth(tree) > MAX_DEPTH:
+        return [f"mã lồng quá sâu (tối đa {MAX_DEPTH} tầng)"]
     found: list[str] = []
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 1)
@@ -99,6 +132,8 @@ def problems(source: str, mode: str = "exec") -> list[str]:
             found.append(f"dòng {line}: không được dùng tên '{node.id}'")
         elif isinstance(node, ast.Attribute) and node.attr not in _ALLOWED_ATTRIBUTES:
             found.append(f"dòng {line}: không được truy cập thuộc tính '{node.attr}'")
+        elif isinstance(node, ast.Constant) and (problem := _literal_problem(node, script_budget.LIMITS)):
+            found.append(f"dòng {line}: {problem}")
     return found
 
 
@@ -106,24 +141,56 @@ _FORBIDDEN_NAMES = frozenset({"eval", "exec", "compile", "open", "getattr", "set
                               "vars", "type", "object", "breakpoint", "input", "help", "memoryview"})
 
 
-class _BoundOperators(ast.NodeTransformer):
+def _helper(name: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
+
+class _Bounded(ast.NodeTransformer):
+    """Rewrites a checked tree so that its costs go through the budget: operators that can
+    make large values, every call, f-string field and slice, and a step for every loop
+    iteration and comprehension item."""
+
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
         name = _OP_NAMES.get(type(node.op))
         if name is None:
             return node
-        call = ast.Call(ast.Name(_HELPER, ast.Load()), [ast.Constant(name), node.left, node.right], [])
-        return ast.copy_location(call, node)
+        return ast.copy_location(_helper(_OP, ast.Constant(name), node.left, node.right), node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         self.generic_visit(node)
         name = _OP_NAMES.get(type(node.op))
         if name is None or not isinstance(node.target, ast.Name):
             return node
-        value = ast.Call(
-            ast.Name(_HELPER, ast.Load()), [ast.Constant(name), ast.Name(node.target.id, ast.Load()), node.value], []
-        )
+        value = _helper(_OP, ast.Constant(name), ast.Name(node.target.id, ast.Load()), node.value)
         return ast.copy_location(ast.Assign([node.target], value), node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        call = ast.Call(ast.Name(_CALL, ast.Load()), [node.func, *node.args], node.keywords)
+        return ast.copy_location(call, node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        self.generic_visit(node)
+        spec = node.format_spec if node.format_spec is not None else ast.Constant("")
+        value = _helper(_FORMAT, node.value, ast.Constant(node.conversion), spec)
+        return ast.copy_location(ast.FormattedValue(value, -1, None), node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.ctx, ast.Load) or not isinstance(node.slice, ast.Slice):
+            return node
+        return ast.copy_location(_helper(_SLICE, node), node)
+
+    def visit_For(self, node: ast.For) -> ast.AST:
+        self.generic_visit(node)
+        node.body.insert(0, ast.copy_location(ast.Expr(_helper(_TICK)), node))
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
+        self.generic_visit(node)
+        node.ifs.insert(0, _helper(_TICK))
+        return node
 
 
 _compiled: dict[tuple[str, str], Any] = {}
@@ -136,7 +203,7 @@ def _compile(source: str, mode: str) -> Any:
         found = problems(source, mode)
         if found:
             raise UnsafeScript("; ".join(found))
-        tree = ast.fix_missing_locations(_BoundOperators().visit(ast.parse(source, mode=mode)))
+        tree = ast.fix_missing_locations(_Bounded().visit(ast.parse(source, mode=mode)))
         code = compile(tree, "<bpmn-script>", mode)
         if len(_compiled) > 4096:
             _compiled.clear()
@@ -144,27 +211,59 @@ def _compile(source: str, mode: str) -> Any:
     return code
 
 
-def _globals(context: dict[str, Any]) -> dict[str, Any]:
+_HELPERS: dict[str, Callable[..., Any]] = {_OP: safe_op, _CALL: safe_call, _FORMAT: safe_format, _SLICE: safe_slice}
+
+
+def _globals(context: dict[str, Any], budget: Budget) -> dict[str, Any]:
     scope = dict(context)
     scope["__builtins__"] = SAFE_BUILTINS
-    scope[_HELPER] = _safe_op
+    scope.update(_HELPERS)
+    scope[_TICK] = budget.tick
     return scope
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
-    return eval(_compile(expression, "eval"), _globals(context))  # noqa: S307 - checked by problems()
+    code = _compile(expression, "eval")
+    with limited() as budget:
+        budget.tick()
+        # A payload or a timer's value goes on into task data: sized like any value produced.
+        return budget.sized(eval(code, _globals(context, budget)))  # noqa: S307 - checked by problems()
 
 
 def execute(script: str, context: dict[str, Any]) -> None:
-    """Run ``script``; its assignments land in ``context`` (the task data)."""
-    scope = _globals(context)
-    exec(_compile(script, "exec"), scope)  # noqa: S102 - checked by problems()
+    """Run ``script``; its assignments land in ``context`` (the task data), each sized as
+    it would be stored (a structure built from literals, ``[a, a]``, escapes the operators)."""
+    code = _compile(script, "exec")
+    with limited() as budget:
+        budget.tick()
+        scope = _globals(context, budget)
+        exec(code, scope)  # noqa: S102 - checked by problems()
+        assigned = {key: value for key, value in scope.items()
+                    if key != "__builtins__" and not key.startswith("__qlvb_") and not callable(value)}
+        for key, value in assigned.items():
+            if context.get(key) is not value:
+                budget.sized(value)
     for key in [k for k in context if k not in scope]:
         del context[key]
-    for key, value in scope.items():
-        if key in ("__builtins__", _HELPER) or callable(value):
-            continue
-        context[key] = value
+    context.update(assigned)
+
+
+def element_of(task: Any) -> str:
+    spec = task.task_spec
+    return str(getattr(spec, "bpmn_id", None) or spec.name)
+
+
+@contextlib.contextmanager
+def _failing_as(task: Any) -> Iterator[None]:
+    """Any error of a diagram's code becomes the step's refusal, naming its element."""
+    try:
+        yield
+    except InvalidData:
+        raise
+    except (BudgetExceeded, UnsafeScript) as err:
+        raise ScriptFailed(element_of(task), str(err)) from err
+    except Exception as err:  # noqa: BLE001 - the designer's code: any error is theirs to see
+        raise ScriptFailed(element_of(task), f"lỗi khi chạy mã ({type(err).__name__}: {err})") from err
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -188,3 +287,20 @@ class RestrictedScriptEngine(PythonScriptEngine):
         if found:
             raise UnsafeScript("; ".join(found))
 
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        with _failing_as(task):
+            return self.environment.evaluate(expression, task.data, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
+        with _failing_as(task):
+            return bool(self.environment.execute(script, task.data, external_context or {}))
+
+
+def run_engine(workflow: Any) -> None:
+    """``workflow.do_engine_steps()`` within one budget: each step the engine takes counts,
+    so a diagram that loops through tasks without code is stopped too."""
+    with limited() as budget:
+        def step(task: Any) -> None:
+            with _failing_as(task):
+                budget.tick()
+        workflow.do_engine_steps(did_complete_task=step)

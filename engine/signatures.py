@@ -141,7 +141,8 @@ def _set_main(session: Session, doc: Document, sha: str, size: int, user: User, 
     old = _main(doc)
     doc.files = [f for f in doc.files if f is not old]
     doc.files.append(DocumentFile(role="main", filename=old.filename, sha256=sha, size=size,
-                                  content_type="application/pdf", uploaded_by=user.id, uploaded_at=now))
+                                  content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
+                                  page_count=old.page_count))
     session.flush()
 
 

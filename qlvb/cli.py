@@ -16,7 +16,9 @@ from engine import (
     backup,
     definitions,
     demo,
+    message_routes,
     notifications,
+    pdf_pages,
     queries,
     replay,
     schema,
@@ -30,6 +32,7 @@ from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
 from engine.models import Case
 from engine.platform import Platform
+from engine.storage import FileStore
 
 
 def _platform() -> Platform:
@@ -91,6 +94,12 @@ def _deploy(platform: Platform, files: list[Path], once: bool = False) -> bool:
         click.echo("Không triển khai gì vì có lỗi.", err=True)
         return False
     with platform.db.write() as session:
+        routes = [(d, p) for d in checked for p in message_routes.problems(session, d)]
+        for d, problem in routes:
+            click.echo(f"{d.path}: {problem}", err=True)
+        if routes:
+            click.echo("Không triển khai gì vì có lỗi.", err=True)
+            return False
         for d in checked:
             for version, created in definitions.deploy(session, d, platform.clock.now(), None, once):
                 state = "phiên bản mới" if created else "không đổi"
@@ -189,6 +198,14 @@ def backup_command(directory: Path | None, passphrase_file: Path | None) -> None
     passphrase = _passphrase(passphrase_file or platform.settings.backup_passphrase_file)
     path = backup.create(platform, directory or platform.settings.backup_dir, platform.clock.now(), passphrase)
     click.echo(f"Đã sao lưu: {path}")
+
+
+@main.command("count-pages")
+def count_pages() -> None:
+    """Count the pages of stored files that have no count yet (stored before migration 0018)."""
+    platform = _platform()
+    counted, unknown = pdf_pages.fill_unknown(platform.db, FileStore(platform.settings.files_dir))
+    click.echo(f"Đã đếm số trang của {counted} tệp; {unknown} tệp không đọc được (số trang không xác định).")
 
 
 @main.command("restore")

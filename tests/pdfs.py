@@ -23,3 +23,38 @@ def minimal_pdf(text: str = "Van ban thu nghiem") -> bytes:
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def page_tree_bomb(inflated: int = 512 * 1024 * 1024) -> bytes:
+    """A small PDF (about 0.5 MB) whose page tree sits in an object stream that inflates to
+    ``inflated`` bytes: any reader that follows /Pages must decompress all of it (issue 12)."""
+    import zlib
+
+    pages = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    header = b"2 0 "
+    packer = zlib.compressobj(9)
+    packed = [packer.compress(header + pages)]
+    blank = b" " * (1024 * 1024)
+    for _ in range(max(inflated - len(header) - len(pages), 0) // len(blank)):
+        packed.append(packer.compress(blank))
+    packed.append(packer.flush())
+    data = b"".join(packed)
+    out = bytearray(b"%PDF-1.5\n")
+    offsets: dict[int, int] = {}
+
+    def add(number: int, body: bytes) -> None:
+        offsets[number] = len(out)
+        out.extend(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+
+    add(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+    add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+    add(5, b"<< /Type /ObjStm /N 1 /First " + str(len(header)).encode() + b" /Filter /FlateDecode /Length "
+        + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream")
+    xref_at = len(out)
+    rows = [(0, 0, 255), (1, offsets[1], 0), (2, 5, 0), (1, offsets[3], 0), (0, 0, 0), (1, offsets[5], 0),
+            (1, xref_at, 0)]
+    table = b"".join(bytes([kind]) + value.to_bytes(4, "big") + bytes([gen]) for kind, value, gen in rows)
+    out.extend(b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 1] /Root 1 0 R /Length " + str(len(table)).encode()
+               + b" >>\nstream\n" + table + b"\nendstream\nendobj\n")
+    out.extend(f"startxref\n{xref_at}\n%%EOF\n".encode())
+    return bytes(out)

@@ -75,7 +75,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "conversation_id": str(conversation), "message_id": str(message["id"]),
         "file_id": str(document["files"][0]["id"]), "fmt": "pdf", "code": "outgoing",
         "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
-        "book_id": str(book),
+        "book_id": str(book), "agency": "quangngai", "partner": "btl",  # Quảng Ngãi's side of an agreement
     }
 
 

@@ -1,7 +1,8 @@
 """Quản trị: an agency's administrators manage its people and their positions, its units,
-the delegations of its people, the signing keys, signature and seal images, and its register
-books. The rules and the audit are in engine.administration, engine.key_files,
-engine.delegations and engine.registers; a refused form comes back with its messages."""
+the delegations of its people, the signing keys, signature and seal images, its register
+books and its side of the exchange agreements (liên thông). The rules and the audit are in
+engine.administration, engine.key_files, engine.delegations, engine.registers and
+engine.exchange; a refused form comes back with its messages."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import administration, certificates, delegations, key_files, registers
+from engine import administration, certificates, delegations, exchange, key_files, registers
 from engine.errors import InvalidData
 from engine.models import Agency, User
 from engine.signatures import Keys
@@ -316,3 +317,30 @@ def install_seal() -> Any:
         return _seal_page(422, ("seal", {}, err))
     flash(gettext("Đã cài ảnh con dấu."), "success")
     return redirect(url_for("admin.seal", agency=code))
+
+
+def _exchange_page(status: int = 200, refused: Refused | None = None) -> Any:
+    with staff(write=False) as (db, user, _now):
+        agency = administration.agency_for(db, user, _agency_code())
+        agreements = [a for a in exchange.listing(db, user) if a["agency"] == agency.code]
+        return _show("admin/exchange.html", db, user, agency, status, refused, agreements=agreements)
+
+
+@bp.get("/admin/exchange")
+def exchange_agreements() -> Any:
+    """Liên thông: the agencies whose cases may message ours, each approved by both sides."""
+    return _exchange_page()
+
+
+@bp.post("/admin/exchange")
+def set_exchange() -> Any:
+    partner, approving = request.form.get("partner", ""), request.form.get("approve") == "1"
+    try:
+        with staff(write=True) as (db, user, now):
+            agency = administration.agency_for(db, user, _agency_code())
+            (exchange.approve if approving else exchange.withdraw)(db, user, agency.code, partner, now)
+            code = agency.code
+    except InvalidData as err:
+        return _exchange_page(422, (f"partner-{partner}", {}, err))
+    flash(gettext("Đã đồng ý liên thông.") if approving else gettext("Đã rút đồng ý liên thông."), "success")
+    return redirect(url_for("admin.exchange_agreements", agency=code))

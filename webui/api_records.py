@@ -11,16 +11,11 @@ from sqlalchemy.orm import Session
 from engine import records
 from engine.errors import InvalidData
 from engine.models import User
-from engine.storage import FileStore
 
 from . import exports
-from .apiutil import authed, body, current_user, page_args, platform, transaction
+from .apiutil import authed, body, current_user, page_args, transaction
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1/records")
-
-
-def _store() -> FileStore:
-    return FileStore(platform().settings.files_dir)
 
 
 @bp.get("")
@@ -31,7 +26,7 @@ def listing() -> Any:
     if year_arg is not None and not year_arg.isdigit():
         raise InvalidData("Năm không hợp lệ.", {"year": "Cần số năm."})
     year = int(year_arg) if year_arg else None
-    return authed(False, lambda s, u, now: records.listing(s, _store(), u, year, page, per_page, now))
+    return authed(False, lambda s, u, now: records.listing(s, u, year, page, per_page, now))
 
 
 @bp.post("")
@@ -41,7 +36,7 @@ def create() -> Any:
 
     def action(session: Session, user: User, now: datetime) -> Any:
         record = records.create(session, user, given, now)
-        return records.view(session, _store(), record, now, with_documents=False)
+        return records.view(session, user, record, now, with_documents=False)
 
     return authed(True, action, 201)
 
@@ -49,13 +44,13 @@ def create() -> Any:
 @bp.get("/stats")
 def stats() -> Any:
     """Records, documents and pages per account."""
-    return authed(False, lambda s, u, now: {"items": records.stats(s, _store(), u)})
+    return authed(False, lambda s, u, now: {"items": records.stats(s, u, now)})
 
 
 @bp.get("/<int:record_id>")
 def get(record_id: int) -> Any:
     """A record with its documents numbered in date order."""
-    return authed(False, lambda s, u, now: records.get(s, _store(), u, record_id, now))
+    return authed(False, lambda s, u, now: records.get(s, u, record_id, now))
 
 
 @bp.patch("/<int:record_id>")
@@ -65,7 +60,7 @@ def update(record_id: int) -> Any:
 
     def action(session: Session, user: User, now: datetime) -> Any:
         record = records.update(session, user, record_id, given, now)
-        return records.view(session, _store(), record, now, with_documents=False)
+        return records.view(session, user, record, now, with_documents=False)
 
     return authed(True, action)
 
@@ -77,7 +72,7 @@ def add_document(record_id: int) -> Any:
 
     def action(session: Session, user: User, now: datetime) -> Any:
         records.add_document(session, user, record_id, document_id, now)
-        return records.get(session, _store(), user, record_id, now)
+        return records.get(session, user, record_id, now)
 
     return authed(True, action, 201)
 
@@ -88,7 +83,7 @@ def remove_document(record_id: int, document_id: int) -> Any:
 
     def action(session: Session, user: User, now: datetime) -> Any:
         records.remove_document(session, user, record_id, document_id, now)
-        return records.get(session, _store(), user, record_id, now)
+        return records.get(session, user, record_id, now)
 
     return authed(True, action)
 

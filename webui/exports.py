@@ -49,5 +49,5 @@ def record(session: Session, user: User, record_id: int, fmt: str, now: datetime
     if fmt == "pdf":
         return send(records.export_pdf(session, store, user, record_id, _fonts(), now))
     if fmt == "xml":
-        return send(records.export_xml(session, store, user, record_id, now))
+        return send(records.export_xml(session, user, record_id, now))
     raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})

@@ -351,6 +351,26 @@ _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
 
+def _exchange_paths() -> dict[str, Any]:
+    agreement = {"type": "object", "properties": {
+        "agency": {"type": "string"}, "partner": {"type": "string"}, "partner_name": {"type": "string"},
+        "approved_by_us": {"type": "boolean"}, "approved_by_them": {"type": "boolean"},
+        "active": {"type": "boolean", "description": "both administrators approved: messages may pass"}}}
+    pair = [{"name": n, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 32}}
+            for n in ("agency", "partner")]
+    return {
+        "/api/v1/exchange-agreements": {"get": {
+            "summary": "Thỏa thuận liên thông của các cơ quan tôi quản trị",
+            "responses": {"200": _resp("Danh sách", {"type": "object", "properties": {
+                "items": {"type": "array", "items": agreement}}}), **_errors(401, 403)}}},
+        "/api/v1/exchange-agreements/{agency}/{partner}": {
+            "put": {"summary": "Cơ quan tôi đồng ý liên thông với cơ quan đối tác", "parameters": pair,
+                    "responses": {"200": _resp("Thỏa thuận", agreement), **_errors(401, 403, 404, 422)}},
+            "delete": {"summary": "Cơ quan tôi rút đồng ý liên thông", "parameters": pair,
+                       "responses": {"200": _resp("Thỏa thuận", agreement), **_errors(401, 403, 404, 422)}}},
+    }
+
+
 def _paged(item: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"type": "object", "properties": {
         "items": {"type": "array", "items": item}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
@@ -510,5 +530,6 @@ def document() -> dict[str, Any]:
             **_notification_paths(),
             **_conversation_paths(),
             **_record_paths(),
+            **_exchange_paths(),
         },
     }

@@ -18,18 +18,12 @@ from engine import records
 from engine.clock import VIETNAM
 from engine.errors import Conflict, InvalidData
 from engine.models import User
-from engine.storage import FileStore
 
 from . import exports
-from .apiutil import platform
 from .formfields import Field
 from .pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("record_pages", __name__)
-
-
-def _store() -> FileStore:
-    return FileStore(platform().settings.files_dir)
 
 
 def _year(args: Mapping[str, str]) -> int | None:
@@ -45,8 +39,8 @@ def index() -> Any:
     year = _year(request.args)
     page = page_number(request.args)
     with staff(write=False) as (db, user, now):
-        found = records.listing(db, _store(), user, year, page, PER_PAGE, now)
-        return render("records/index.html", db, user, found=found, year=year, stats=records.stats(db, _store(), user))
+        found = records.listing(db, user, year, page, PER_PAGE, now)
+        return render("records/index.html", db, user, found=found, year=year, stats=records.stats(db, user, now))
 
 
 def _form(values: Mapping[str, Any], errors: Mapping[str, str]) -> list[Field]:
@@ -71,7 +65,7 @@ def _form(values: Mapping[str, Any], errors: Mapping[str, str]) -> list[Field]:
 def new() -> Any:
     """The form to open a record."""
     with staff(write=False) as (db, user, now):
-        records.listing(db, _store(), user, None, 1, 1, now)  # refuses those of no agency, like creating would
+        records.listing(db, user, None, 1, 1, now)  # refuses those of no agency, like creating would
         values = {"year": now.astimezone(VIETNAM).year, "access": "Hạn chế"}
         return render("records/new.html", db, user, fields=_form(values, {}), error=None)
 
@@ -101,7 +95,7 @@ def create() -> Any:
 def _show(db: Session, user: User, record_id: int, now: datetime, status: int = 200,
           errors: Mapping[str, str] | None = None, error: str | None = None, values: Mapping[str, str] | None = None
           ) -> tuple[str, int]:
-    record = records.get(db, _store(), user, record_id, now)
+    record = records.get(db, user, record_id, now)
     mine = record["owner"] == user.username
     return render("records/record.html", db, user, status, record=record, mine=mine,
                   addable=records.addable(db, user, record_id, now) if mine else [],

@@ -23,6 +23,7 @@ from .documents import (
     SignatureStatus,
     Urgency,
 )
+from .exchange import ExchangeAgreement, ReplyToken
 from .notices import Notification, NotificationKind
 from .org import (
     POSITION_TITLES,
@@ -51,6 +52,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "ExchangeAgreement",
+    "ReplyToken",
     "Record",
     "RecordDocument",
     "Conversation",

@@ -165,6 +165,8 @@ class DocumentFile(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
+    # Counted once when stored, within a budget (engine/pdf_pages.py); None: unknown.
+    page_count: Mapped[int | None]
 
 
 class FileVersion(Base):
