@@ -28,6 +28,7 @@ from signing import draft, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
+from . import placement
 from .errors import InvalidData
 from .models import (
     Agency,
@@ -180,7 +181,7 @@ def _leader_step(session: Session, doc: Document, user: User, props: dict[str, s
 def _prepared(desk_store: FileStore, doc: Document) -> bytes:
     pdf = desk_store.path(_main(doc).sha256).read_bytes()
     try:
-        return draft.prepare_draft(pdf)
+        return draft.prepare_draft(pdf, placed=placement.placement_of(doc))
     except SigningError as err:
         raise InvalidData(err.message, {"file": err.message}) from None
 
@@ -254,7 +255,7 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
                 signed = pdfsign.sign_attachment(pdf, key, doc.number_symbol, now)
                 required: tuple[str, ...] = (draft.ATTACHMENT_FIELD,)
             else:
-                filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date)
+                filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
                 signed = pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now)
                 required = (draft.LEADER_FIELD, draft.AGENCY_FIELD)
     except SigningError as err:
