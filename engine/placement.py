@@ -27,7 +27,7 @@ from .storage import FileStore
 
 MAX_PLACE = 100
 _BOXES = ("number", "date")
-_PAGE = (595.0, 842.0)  # A4 in points: boxes are checked against the page they are placed on
+_PAGE = (596.0, 842.0)  # A4 (595.28 × 841.89 points), as page 1 is shown to place the boxes on
 _MIN_BOX = {"number": (60.0, 12.0), "date": (120.0, 12.0)}  # room for "Số: 05/QĐ-UBND" and a date line
 
 

@@ -70,7 +70,10 @@ def read(pdf: bytes) -> PdfFileReader:
 
 def signed_fields(reader: PdfFileReader) -> dict[str, bool]:
     """Every signature field of the document, and whether it holds a signature."""
-    return {name: value is not None for name, value, _ in enumerate_sig_fields(reader)}
+    try:
+        return {name: value is not None for name, value, _ in enumerate_sig_fields(reader)}
+    except (PdfError, KeyError, TypeError, AttributeError, ValueError) as err:
+        raise DocumentRejected(f"{TAMPERED} (ô biểu mẫu không đọc được: {err.__class__.__name__}).") from err
 
 
 def _text_fields(reader: PdfFileReader) -> dict[str, generic.DictionaryObject]:
