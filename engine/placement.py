@@ -86,6 +86,13 @@ def place_boxes(session: Session, user: User, document_id: int, given: Any, now:
     return {"document": doc.id, **stored}
 
 
+def current_boxes(session: Session, user: User, document_id: int, now: datetime) -> dict[str, list[float]]:
+    """The boxes placed so far on a draft the person may place them on (none: empty)."""
+    doc = _draft(session, user, document_id, now)
+    stored: dict[str, list[float]] = json.loads(doc.placement_json) if doc.placement_json else {}
+    return stored
+
+
 def placement_of(doc: Document) -> placeholders.Placement | None:
     """The boxes placed by hand, if any (else the draft's own placeholders are looked for)."""
     if not doc.placement_json:
