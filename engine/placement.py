@@ -93,6 +93,11 @@ def current_boxes(session: Session, user: User, document_id: int, now: datetime)
     return stored
 
 
+def symbol_of(session: Session, doc: Document) -> str:
+    """The symbol (ký hiệu) the document will be numbered with, which its "Số:" line must print."""
+    return documents.outgoing_symbol(session, doc)[1]
+
+
 def placement_of(doc: Document) -> placeholders.Placement | None:
     """The boxes placed by hand, if any (else the draft's own placeholders are looked for)."""
     if not doc.placement_json:

@@ -178,10 +178,10 @@ def _leader_step(session: Session, doc: Document, user: User, props: dict[str, s
     return pdfsign.leader_step(user.full_name, text, _agency(session, doc).name, keys.image(user.username), now)
 
 
-def _prepared(desk_store: FileStore, doc: Document) -> bytes:
+def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
     pdf = desk_store.path(_main(doc).sha256).read_bytes()
     try:
-        return draft.prepare_draft(pdf, placed=placement.placement_of(doc))
+        return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))
     except SigningError as err:
         raise InvalidData(err.message, {"file": err.message}) from None
 
@@ -189,7 +189,7 @@ def _prepared(desk_store: FileStore, doc: Document) -> bytes:
 def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
                    now: datetime) -> dict[str, Any]:
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
-    pdf = _prepared(desk.store, doc)
+    pdf = _prepared(session, desk.store, doc)
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
@@ -229,7 +229,7 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
-        pending = split.begin(_prepared(store, doc), _leader_step(session, doc, user, props, keys, now), key,
+        pending = split.begin(_prepared(session, store, doc), _leader_step(session, doc, user, props, keys, now), key,
                               doc.subject[:200], now=now)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."

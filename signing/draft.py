@@ -124,10 +124,13 @@ def _add_text_field(writer: IncrementalPdfFileWriter, fields: generic.ArrayObjec
     writer.register_annotation(writer.find_page_for_modification(0)[0], ref)
 
 
-def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: Placement | None = None) -> bytes:
+def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: Placement | None = None,
+                  symbol: str | None = None) -> bytes:
     """The draft rewritten by qpdf, with the leader's and the agency's signature fields and the
     number and date text fields added: where a person ``placed`` them, else where the draft's
-    own "Số:" and date lines are. A draft already prepared comes back unchanged."""
+    own "Số:" and date lines are. A draft whose "Số:" line prints another symbol than the one it
+    will be numbered with (``symbol``, e.g. ``QĐ-TTYT``) is refused before anyone signs it. A
+    draft already prepared comes back unchanged."""
     spec = draft_layout or DraftLayout()
     reader = read(pdf)
     existing = signed_fields(reader)
@@ -139,6 +142,10 @@ def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: P
     placement = placed or placeholders.find(clean)
     if placement is None:
         raise DocumentRejected(NO_PLACE)
+    printed = placement.number.suffix
+    if symbol and printed and nfc(printed).replace(" ", "") != nfc(f"/{symbol}"):
+        raise DocumentRejected(f"Dòng “Số:” của dự thảo in ký hiệu {printed}, nhưng văn bản sẽ được cấp ký hiệu "
+                               f"/{symbol}: hãy sửa dự thảo (hoặc loại văn bản) trước khi ký.")
     writer = IncrementalPdfFileWriter(io.BytesIO(clean))
     # the leader's widget first: widgets are painted in order, and the seal must lie on top
     for name, box in ((LEADER_FIELD, spec.leader), (AGENCY_FIELD, seal_box(spec.leader))):

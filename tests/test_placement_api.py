@@ -151,3 +151,15 @@ def test_the_placed_box_is_the_prepared_field(api: Api) -> None:
     field = signed[signed.index(b"(SoKyHieu)"):]
     rect = field[field.index(b"/Rect [") + 7:field.index(b"]")].split()
     assert [float(v) for v in rect] == boxes["number"]
+
+
+def test_a_draft_printing_another_symbol_is_refused_before_the_leader_signs(api: Api) -> None:
+    case = start(api)  # a Kế hoạch: numbered …/KH-TTYT
+    doc_id = case["document"]["id"]
+    assert api.upload("btl_spec_khnv", doc_id, make(CORPUS[0])).status_code == 201  # prints "Số: /QĐ-TTYT"
+    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
+    refused = api.complete("btl_director", only_task(case)["id"], {"decision": "sign"})
+    assert refused.status_code == 422
+    assert "in ký hiệu /QĐ-TTYT, nhưng văn bản sẽ được cấp ký hiệu /KH-TTYT" in refused.get_json()["error"]
+    assert _doc(api, case)["signature_status"] == "none"
