@@ -31,10 +31,10 @@ def test_the_drafter_clicks_the_boxes_on_page_one(browser: Browser, live_url: st
     page.get_by_test_id("place-number").click()
     picture = page.get_by_test_id("page-one")
     expect(picture).to_be_visible()
-    page.wait_for_function("document.querySelector('[data-testid=page-one]').naturalWidth > 0")
+    natural = picture.evaluate("img => img.decode().then(() => img.naturalWidth)")  # once it has loaded
     shown = picture.bounding_box()
-    assert shown is not None
-    scale = shown["width"] / page.evaluate("document.querySelector('[data-testid=page-one]').naturalWidth")
+    assert shown is not None and natural == 596
+    scale = shown["width"] / natural
 
     def click(x: float, y: float) -> None:  # PDF points, origin bottom left
         picture.click(position={"x": x * scale, "y": (PAGE_HEIGHT - y) * scale})
