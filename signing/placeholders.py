@@ -78,6 +78,17 @@ def _page_one(pdf: bytes) -> LTPage | None:
     return None
 
 
+def _visible(path: LTCurve) -> bool:
+    """A stroked line or a filled shape that is not white: Word and others paint white boxes
+    behind text, and clip paths paint nothing; neither is ink a field must avoid."""
+    if path.stroke:
+        return True
+    colour = path.non_stroking_color
+    values = colour if isinstance(colour, tuple) else (colour,)
+    white = values in ((1,), (1, 1, 1), (0, 0, 0, 0)) or values == (1.0,)
+    return bool(path.fill) and not white
+
+
 def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     """Glyphs sharing a baseline band, each row left to right, rows top to bottom."""
     rows: list[list[_Glyph]] = []
@@ -175,7 +186,7 @@ def find(pdf: bytes) -> Placement | None:
     for item in _walk(page):
         if isinstance(item, LTChar):
             glyphs.append(_Glyph(item.get_text(), Box(item.x0, item.y0, item.x1, item.y1), item.size))
-        elif isinstance(item, (LTCurve, LTImage)):
+        elif isinstance(item, LTImage) or (isinstance(item, LTCurve) and _visible(item)):
             graphics.append(Box(item.x0, item.y0, item.x1, item.y1))
     page_box = Box(page.x0, page.y0, page.x1, page.y1)
     number = date_slot = None

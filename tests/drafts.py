@@ -42,6 +42,7 @@ class Draft:
     superior: str = "SỞ Y TẾ HÀ NỘI"
     agency: str = "TRUNG TÂM Y TẾ QUẬN BẮC TỪ LIÊM"
     place: str = "Bắc Từ Liêm"
+    white_ground: bool = False  # a white box painted behind the text, as word processors do
 
 
 BODY = (
@@ -83,6 +84,10 @@ def make(draft: Draft) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(595.28, 841.89))
     size = draft.size
+    if draft.white_ground:
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.rect(20, 20, 555, 800, stroke=0, fill=1)
+        canvas.setFillColorRGB(0, 0, 0)
     left, right = (160.0, 400.0) if draft.columns == 2 else (297.6, 297.6)
     top = 800.0
     # the motto: right column, or on top of a one-column header

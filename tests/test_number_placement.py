@@ -165,3 +165,8 @@ def test_a_citation_date_in_the_body_is_not_the_date_line() -> None:
 def test_the_symbol_the_leader_signed_must_be_the_registers() -> None:
     with pytest.raises(DocumentRejected, match=r"Ký hiệu in trên văn bản đã ký \(/QĐ-TTYT\) khác"):
         fill_number(s.leader_signed(), "05/TTYT-KHNV", ISSUED_ON, "Bắc Từ Liêm")
+
+
+def test_a_white_ground_behind_the_text_is_not_ink() -> None:
+    found = find(make(replace(CORPUS[0], white_ground=True)))
+    assert found == find(make(CORPUS[0])) and found is not None
