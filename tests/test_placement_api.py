@@ -9,8 +9,12 @@ import io
 from typing import Any
 
 import pytest
+from alembic import command
 from PIL import Image, ImageChops
+from sqlalchemy import inspect, select
 
+from engine import schema
+from engine.models import Agency
 from engine.platform import Platform
 from signing.draft import NO_PLACE
 from tests import signing_support as s
@@ -128,10 +132,6 @@ def test_a_tampered_prepared_field_is_a_422_with_the_reason(api: Api, platform: 
 
 
 def test_the_agency_place_name_is_on_every_demo_agency(platform: Platform) -> None:
-    from sqlalchemy import select
-
-    from engine.models import Agency
-
     with platform.db.read() as session:
         places = dict(session.execute(select(Agency.code, Agency.place_name)).all())
     assert places["btl"] == "Bắc Từ Liêm" and all(places.values()), places
@@ -163,3 +163,15 @@ def test_a_draft_printing_another_symbol_is_refused_before_the_leader_signs(api:
     assert refused.status_code == 422
     assert "in ký hiệu /QĐ-TTYT, nhưng văn bản sẽ được cấp ký hiệu /KH-TTYT" in refused.get_json()["error"]
     assert _doc(api, case)["signature_status"] == "none"
+
+
+def test_migration_0013_goes_down_and_up(platform: Platform) -> None:
+    config = schema.alembic_config(platform.db.url)
+    with platform.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+        assert "place_name" not in {c["name"] for c in inspect(connection).get_columns("agencies")}
+        command.upgrade(config, "head")
+        assert "placement_json" in {c["name"] for c in inspect(connection).get_columns("documents")}
+    with platform.db.read() as session:
+        assert set(session.scalars(select(Agency.place_name))) == {""}  # to be set by each administrator
