@@ -1,5 +1,5 @@
-"""Placing the number and date boxes in real Chromium: the drafter clicks two corners of each
-box on the picture of page 1 of a draft that prints no "Số:" line; the boxes are drawn over
+"""Placing the number and date boxes in real Chromium: the drafter clicks two corners of one
+box and drags the other on the picture of page 1 of a draft that prints no "Số:" line; the boxes are drawn over
 the page and saved in PDF points, and the leader can then sign."""
 
 from __future__ import annotations
@@ -39,11 +39,14 @@ def test_the_drafter_clicks_the_boxes_on_page_one(browser: Browser, live_url: st
     def click(x: float, y: float) -> None:  # PDF points, origin bottom left
         picture.click(position={"x": x * scale, "y": (PAGE_HEIGHT - y) * scale})
 
-    click(60, 755)
+    click(60, 755)  # the number's box: two corners clicked
     click(250, 735)
     page.get_by_label("Khung địa danh, ngày tháng").check()
-    click(560, 735)
-    click(320, 755)
+    corner = (shown["x"] + 560 * scale, shown["y"] + (PAGE_HEIGHT - 735) * scale)  # the date's: dragged
+    page.mouse.move(*corner)
+    page.mouse.down()
+    page.mouse.move(shown["x"] + 320 * scale, shown["y"] + (PAGE_HEIGHT - 755) * scale, steps=5)
+    page.mouse.up()
     expect(page.locator("[data-box=number]")).to_be_visible()
     expect(page.locator("[data-box=date]")).to_be_visible()
     spec.shot("placement-boxes")

@@ -1,11 +1,13 @@
-// Đặt vị trí số và ngày: two clicks on the picture of page 1 (one pixel per PDF point) give
-// the opposite corners of the chosen box; the coordinates go into the form in PDF points
-// (origin at the bottom left), and the box is drawn over the picture.
+// Đặt vị trí số và ngày: drag a box over the picture of page 1 (one pixel per PDF point), or
+// click two opposite corners; the coordinates go into the form in PDF points (origin at the
+// bottom left), and the box is drawn over the picture.
 const area = document.querySelector("[data-placement]");
 if (area) {
   const image = area.querySelector("img");
   const form = document.querySelector("form.schema-form");
-  let first = null;
+  const corners = ["x1", "y1", "x2", "y2"];
+  let first = null; // the first corner of a box being clicked
+  let pressed = null; // where the pointer went down, for a drag
 
   const active = () => form.querySelector("input[name=active_box]:checked").value;
   const point = (event) => {
@@ -16,7 +18,7 @@ if (area) {
     return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
   };
   const draw = (box) => {
-    const values = ["x1", "y1", "x2", "y2"].map((c) => parseFloat(form.elements[`${box}_${c}`].value));
+    const values = corners.map((c) => parseFloat(form.elements[`${box}_${c}`].value));
     const marker = area.querySelector(`[data-box=${box}]`);
     if (values.some(Number.isNaN)) {
       marker.hidden = true;
@@ -29,21 +31,34 @@ if (area) {
     marker.style.height = `${(values[3] - values[1]) * scale}px`;
     marker.hidden = false;
   };
-
-  image.addEventListener("click", (event) => {
-    const [x, y] = point(event);
-    if (first === null) {
-      first = [x, y];
-      return;
-    }
+  const place = (a, b) => {
     const box = active();
-    const corners = [Math.min(first[0], x), Math.min(first[1], y), Math.max(first[0], x), Math.max(first[1], y)];
-    ["x1", "y1", "x2", "y2"].forEach((c, i) => { form.elements[`${box}_${c}`].value = corners[i]; });
-    first = null;
+    const values = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])];
+    corners.forEach((c, i) => { form.elements[`${box}_${c}`].value = values[i]; });
     draw(box);
+  };
+  const redraw = () => { draw("number"); draw("date"); };
+
+  image.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    pressed = point(event);
   });
-  form.addEventListener("input", () => { draw("number"); draw("date"); });
-  const ready = () => { draw("number"); draw("date"); };
-  if (image.complete) ready(); else image.addEventListener("load", ready);
-  window.addEventListener("resize", ready);
+  image.addEventListener("pointerup", (event) => {
+    if (pressed === null) return;
+    const here = point(event);
+    const dragged = Math.abs(here[0] - pressed[0]) > 4 || Math.abs(here[1] - pressed[1]) > 4;
+    if (dragged) {
+      place(pressed, here);
+      first = null;
+    } else if (first === null) {
+      first = here;
+    } else {
+      place(first, here);
+      first = null;
+    }
+    pressed = null;
+  });
+  form.addEventListener("input", redraw);
+  if (image.complete) redraw(); else image.addEventListener("load", redraw);
+  window.addEventListener("resize", redraw);
 }
