@@ -1,6 +1,6 @@
 """Đặt vị trí số và ngày: the page where a drafter or the clerk marks, on page 1 of a draft that
-prints no "Số:" line, the boxes the number and the date will be printed in (two clicks per
-box on the page's picture, or the four coordinates typed); page 1 as a picture; the clerk's
+prints no "Số:" line, the boxes the number and the date will be printed in (each dragged, or
+clicked corner to corner, on the page's picture, or its four coordinates typed); page 1 as a picture; the clerk's
 preview of the number and date the issue will print. The rules are in engine.placement."""
 
 from __future__ import annotations
