@@ -19,6 +19,7 @@ BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 BLANK_NUMBER = "Số:        /{symbol}"
 DOTTED_NUMBER = "Số: ……/{symbol}"
+OPEN_NUMBER = "Số:"  # the whole number and symbol are written after it
 BLANK_DATE = "{place}, ngày      tháng      năm 2026"
 DOTTED_DATE = "……, ngày …… tháng …… năm 20……"
 
@@ -63,6 +64,8 @@ CORPUS = (
           superior="", agency="ỦY BAN NHÂN DÂN XÃ VẠN NINH", place="Vạn Ninh", size=14),
     Draft("thong-bao-khong-cho-so", "TB-TTYT", ("THÔNG BÁO", "Lịch trực Tết Nguyên đán năm 2027"),
           number_line=None, date_line=None),
+    Draft("bao-cao-so-de-trong", "BC-TTYT", ("BÁO CÁO", "Kết quả công tác y tế dự phòng năm 2026"),
+          number_line=OPEN_NUMBER),
 )
 
 
@@ -149,3 +152,9 @@ def made(name: str) -> bytes:
 def plan_draft() -> bytes:
     """The Kế hoạch of the Bắc Từ Liêm procedure tests (symbol KH-TTYT)."""
     return made("ke-hoach")
+
+
+def open_draft() -> bytes:
+    """A draft whose "Số:" line leaves the whole number and symbol to the clerk: it fits any
+    agency and type, as the procedure tests of every agency need."""
+    return made("bao-cao-so-de-trong")

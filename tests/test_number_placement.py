@@ -1,6 +1,7 @@
-"""Issue 10, item 1: the number and date land where the draft puts them. Six Decree 30 drafts
+"""Issue 10, item 1: the number and date land where the draft puts them. Seven Decree 30 drafts
 (tests/drafts.py: Quyết định, Công văn with its V/v line, Tờ trình with dotted blanks, Kế hoạch,
-a one-column header, and a Thông báo with no "Số:" line whose boxes are placed by hand) go
+a one-column header, a Thông báo with no "Số:" line whose boxes are placed by hand, and a Báo
+cáo whose "Số:" line leaves the whole number and symbol to the clerk) go
 through the whole path: prepared, signed by the leader, numbered and dated by the clerk,
 signed by the agency. Then page 1 is rendered: the number sits inside the "Số:" line, the date
 with the place name on the date line, nothing else of the page changed, and the boxes held no
@@ -144,7 +145,10 @@ def test_fields_take_the_drafts_font_size_and_alignment(draft: Draft) -> None:
     found = find(make(draft))
     assert found is not None
     assert found.number.size == found.date.size == draft.size
-    assert found.number.suffix == f"/{draft.symbol}" and found.number.align == "right"
+    if "{symbol}" in (draft.number_line or ""):
+        assert found.number.suffix == f"/{draft.symbol}" and found.number.align == "right"
+    else:  # "Số:" alone: the whole number and symbol go after it
+        assert (found.number.suffix, found.number.align, found.number.label) == ("", "left", "")
 
 
 def test_a_draft_without_placeholders_is_refused_until_placed() -> None:

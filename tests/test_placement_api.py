@@ -19,7 +19,7 @@ from engine.platform import Platform
 from signing.draft import NO_PLACE
 from tests import signing_support as s
 from tests.conftest import Api
-from tests.drafts import CORPUS, make
+from tests.drafts import CORPUS, make, open_draft
 from tests.flows import DRAFT, complete, only_task, start, to_director
 
 HEADER = (0, 0, 827, 585)  # the upper half of page 1 at 100 dpi
@@ -59,7 +59,7 @@ def test_the_clerk_previews_the_number_and_date_the_issue_then_prints(api: Api) 
     assert preview.size == printed.size
     # the header of the issued page is, pixel for pixel, the one the clerk saw
     assert ImageChops.difference(preview.crop(HEADER), printed.crop(HEADER)).getbbox() is None
-    unfilled = s.render(s.draft(), 100)
+    unfilled = s.render(open_draft(), 100)
     assert ImageChops.difference(unfilled.crop(HEADER), printed.crop(HEADER)).getbbox() is not None
 
 
