@@ -22,7 +22,7 @@ from signing.errors import SigningError
 from . import audit, doctypes, documents, permissions, registers
 from .clock import VIETNAM
 from .errors import Conflict, InvalidData, NotFound
-from .models import Agency, Direction, Document, DocumentStatus, User
+from .models import Agency, Direction, Document, DocumentFile, DocumentStatus, User
 from .storage import FileStore
 
 MAX_PLACE = 100
@@ -79,18 +79,27 @@ def place_boxes(session: Session, user: User, document_id: int, given: Any, now:
     a, b = boxes["number"], boxes["date"]
     if a.x1 < b.x2 and b.x1 < a.x2 and a.y1 < b.y2 and b.y1 < a.y2:
         raise InvalidData("Vị trí số và ngày không hợp lệ.", {"date": "Khung ngày trùng khung số."})
+    main = _main_file(doc)
     stored = {name: [round(v, 1) for v in (box.x1, box.y1, box.x2, box.y2)] for name, box in boxes.items()}
-    doc.placement_json, doc.updated_at = json.dumps(stored), now
+    # kept with the file they were placed on: a new main file needs its own
+    doc.placement_json, doc.updated_at = json.dumps({"sha256": main.sha256, **stored}), now
     audit.append(session, at=now, action="number_placement_set", actor_id=user.id,
-                 payload={"document": doc.id, **stored})
+                 payload={"document": doc.id, "sha256": main.sha256, **stored})
     return {"document": doc.id, **stored}
+
+
+def _boxes(doc: Document) -> dict[str, list[float]]:
+    """The boxes placed on the current main file (none when it was replaced since)."""
+    main = next((f for f in doc.files if f.role == "main"), None)
+    stored = json.loads(doc.placement_json) if doc.placement_json else {}
+    if main is None or stored.get("sha256") != main.sha256:
+        return {}
+    return {name: stored[name] for name in _BOXES}
 
 
 def current_boxes(session: Session, user: User, document_id: int, now: datetime) -> dict[str, list[float]]:
     """The boxes placed so far on a draft the person may place them on (none: empty)."""
-    doc = _draft(session, user, document_id, now)
-    stored: dict[str, list[float]] = json.loads(doc.placement_json) if doc.placement_json else {}
-    return stored
+    return _boxes(_draft(session, user, document_id, now))
 
 
 def symbol_of(session: Session, doc: Document) -> str:
@@ -100,10 +109,8 @@ def symbol_of(session: Session, doc: Document) -> str:
 
 def placement_of(doc: Document) -> placeholders.Placement | None:
     """The boxes placed by hand, if any (else the draft's own placeholders are looked for)."""
-    if not doc.placement_json:
-        return None
-    stored = json.loads(doc.placement_json)
-    return placeholders.placed(Box(*stored["number"]), Box(*stored["date"]))
+    stored = _boxes(doc)
+    return placeholders.placed(Box(*stored["number"]), Box(*stored["date"])) if stored else None
 
 
 def _png(pdf: bytes, dpi: int) -> bytes:
@@ -117,11 +124,15 @@ def _png(pdf: bytes, dpi: int) -> bytes:
         return Path(folder, "page.png").read_bytes()
 
 
-def _main_pdf(store: FileStore, doc: Document) -> bytes:
+def _main_file(doc: Document) -> DocumentFile:
     main = next((f for f in doc.files if f.role == "main"), None)
     if main is None:
         raise InvalidData("Văn bản chưa có tệp chính (PDF).", {"file": "Cần tải tệp chính trước."})
-    return store.path(main.sha256).read_bytes()
+    return main
+
+
+def _main_pdf(store: FileStore, doc: Document) -> bytes:
+    return store.path(_main_file(doc).sha256).read_bytes()
 
 
 def page_one(session: Session, store: FileStore, user: User, document_id: int, now: datetime) -> bytes:

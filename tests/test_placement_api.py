@@ -6,6 +6,7 @@ line, and a prepared field changed in the stored file refused with a Vietnamese 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -175,3 +176,19 @@ def test_migration_0013_goes_down_and_up(platform: Platform) -> None:
         assert "placement_json" in {c["name"] for c in inspect(connection).get_columns("documents")}
     with platform.db.read() as session:
         assert set(session.scalars(select(Agency.place_name))) == {""}  # to be set by each administrator
+
+
+def test_boxes_placed_on_a_file_do_not_carry_over_to_a_new_one(api: Api) -> None:
+    case = start(api)
+    doc_id = case["document"]["id"]
+    thong_bao = next(d for d in CORPUS if d.number_line is None)
+    boxes = {"number": [60, 735, 250, 755], "date": [320, 735, 560, 755]}
+    assert _put(api, "btl_spec_khnv", doc_id, boxes).status_code == 422  # no page to place them on yet
+    assert api.upload("btl_spec_khnv", doc_id, make(thong_bao)).status_code == 201
+    assert _put(api, "btl_spec_khnv", doc_id, boxes).status_code == 200
+    revised = make(replace(thong_bao, title=("THÔNG BÁO", "Lịch trực Tết Nguyên đán năm 2027 (sửa lần 2)")))
+    assert api.upload("btl_spec_khnv", doc_id, revised).status_code == 201
+    case = complete(api, "btl_spec_khnv", only_task(case), DRAFT)
+    case = complete(api, "btl_head_khnv", only_task(case), {"decision": "approve", "route": "director"})
+    refused = api.complete("btl_director", only_task(case)["id"], {"decision": "sign"})
+    assert refused.status_code == 422 and refused.get_json()["error"] == NO_PLACE
