@@ -124,6 +124,11 @@ def _add_text_field(writer: IncrementalPdfFileWriter, fields: generic.ArrayObjec
     writer.register_annotation(writer.find_page_for_modification(0)[0], ref)
 
 
+def _prints(suffix: str, symbol: str) -> bool:
+    """Whether what a draft prints after its number's blank ("/QĐ-TTYT") is ``symbol``."""
+    return nfc(suffix).replace(" ", "") == nfc(f"/{symbol}")
+
+
 def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: Placement | None = None,
                   symbol: str | None = None) -> bytes:
     """The draft rewritten by qpdf, with the leader's and the agency's signature fields and the
@@ -143,7 +148,7 @@ def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: P
     if placement is None:
         raise DocumentRejected(NO_PLACE)
     printed = placement.number.suffix
-    if symbol and printed and nfc(printed).replace(" ", "") != nfc(f"/{symbol}"):
+    if symbol and printed and not _prints(printed, symbol):
         raise DocumentRejected(f"Dòng “Số:” của dự thảo in ký hiệu {printed}, nhưng văn bản sẽ được cấp ký hiệu "
                                f"/{symbol}: hãy sửa dự thảo (hoặc loại văn bản) trước khi ký.")
     writer = IncrementalPdfFileWriter(io.BytesIO(clean))
@@ -193,7 +198,7 @@ def _number_text(slot: Slot, number_symbol: str) -> str:
     if not slot.suffix:
         return nfc(slot.label + number_symbol)
     number, _, symbol = nfc(number_symbol).partition("/")
-    if nfc(slot.suffix).replace(" ", "") != f"/{symbol}":
+    if not _prints(slot.suffix, symbol):
         raise DocumentRejected(f"Ký hiệu in trên văn bản đã ký ({slot.suffix}) khác ký hiệu được cấp "
                                f"({number_symbol}): hãy trả lại để sửa dự thảo.")
     return number
