@@ -97,9 +97,15 @@ def _boxes(doc: Document) -> dict[str, list[float]]:
     return {name: stored[name] for name in _BOXES}
 
 
-def current_boxes(session: Session, user: User, document_id: int, now: datetime) -> dict[str, list[float]]:
-    """The boxes placed so far on a draft the person may place them on (none: empty)."""
-    return _boxes(_draft(session, user, document_id, now))
+def current_boxes(session: Session, store: FileStore, user: User, document_id: int,
+                  now: datetime) -> tuple[dict[str, list[float]], bool]:
+    """The boxes placed so far on a draft the person may place them on (none: empty), and
+    whether the draft prints its own "Số:" and date lines (then boxes are needed only to print
+    the number and date elsewhere)."""
+    doc = _draft(session, user, document_id, now)
+    main = next((f for f in doc.files if f.role == "main"), None)
+    own = main is not None and placeholders.find(store.path(main.sha256).read_bytes()) is not None
+    return _boxes(doc), own
 
 
 def symbol_of(session: Session, doc: Document) -> str:

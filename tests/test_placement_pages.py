@@ -47,8 +47,17 @@ def test_the_drafter_places_the_boxes_on_the_page(api: Api, platform: Platform) 
     assert done.status_code == 302
     assert 'value="560.5"' in drafter.get(f"/documents/{doc_id}/placement").get_data(as_text=True)
 
+    assert 'data-testid="own-placeholders"' not in page
     stranger, _ = _client(platform, "btl_spec_ksdb")
     assert stranger.get(f"/documents/{doc_id}/placement").status_code == 403
+
+
+def test_a_draft_with_its_own_lines_says_so_on_the_placement_page(api: Api, platform: Platform) -> None:
+    case = start(api)
+    doc_id = case["document"]["id"]
+    assert api.upload("btl_spec_khnv", doc_id, make(CORPUS[0])).status_code == 201
+    drafter, _ = _client(platform, "btl_spec_khnv")
+    assert 'data-testid="own-placeholders"' in drafter.get(f"/documents/{doc_id}/placement").get_data(as_text=True)
 
 
 def test_the_clerk_sees_the_preview_on_the_issue_task(api: Api, platform: Platform) -> None:

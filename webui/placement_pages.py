@@ -39,11 +39,11 @@ def _typed() -> dict[str, Any]:
 
 def _page(document_id: int, status: int = 200, error: InvalidData | None = None) -> Any:
     with staff(write=False) as (db, user, now):
-        current = placement.current_boxes(db, user, document_id, now)
+        current, own = placement.current_boxes(db, _store(), user, document_id, now)
         values = request.form if error else {f"{box}_{c}": v for box, corners in current.items()
                                               for c, v in zip(_CORNERS, corners, strict=True)}
         return render("documents/placement.html", db, user, status, document_id=document_id, values=values,
-                      errors=error.fields if error else {}, error=error.message if error else None)
+                      own=own, errors=error.fields if error else {}, error=error.message if error else None)
 
 
 @bp.get("/documents/<int:document_id>/placement")
