@@ -174,3 +174,27 @@ def test_the_symbol_the_leader_signed_must_be_the_registers() -> None:
 def test_a_white_ground_behind_the_text_is_not_ink() -> None:
     found = find(make(replace(CORPUS[0], white_ground=True)))
     assert found == find(make(CORPUS[0])) and found is not None
+
+
+def test_a_draft_from_another_pdf_producer() -> None:
+    """fpdf2 writes its text runs and fonts differently from reportlab; the lines are found all the same."""
+    from fpdf import FPDF
+
+    from signing.fonts import TIMES_SUBSTITUTE, TIMES_SUBSTITUTE_ITALIC
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.add_font("Times", "", str(TIMES_SUBSTITUTE))
+    pdf.add_font("Times", "I", str(TIMES_SUBSTITUTE_ITALIC))
+    pdf.set_font("Times", size=13)
+    for x, y, text in ((40, 40, "ỦY BAN NHÂN DÂN"), (300, 40, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                       (40, 56, "HUYỆN VẠN NINH"), (300, 56, "Độc lập - Tự do - Hạnh phúc"),
+                       (40, 90, "Số:       /UBND-VP")):
+        pdf.set_xy(x, y)
+        pdf.cell(240 if x == 40 else 260, 16, text, align="C")
+    pdf.set_font("Times", "I", 13)
+    pdf.set_xy(300, 90)
+    pdf.cell(260, 16, "Vạn Ninh, ngày      tháng      năm 2026", align="C")
+    found = find(bytes(pdf.output()))
+    assert found is not None and found.number.suffix == "/UBND-VP" and found.date.size == 13
+    assert found.number.box.y1 == pytest.approx(found.date.box.y1) and found.number.box.x2 < found.date.box.x1
