@@ -184,15 +184,15 @@ def test_a_draft_from_another_pdf_producer() -> None:
 
     pdf = FPDF(format="A4", unit="pt")
     pdf.add_page()
-    pdf.add_font("Times", "", str(TIMES_SUBSTITUTE))
-    pdf.add_font("Times", "I", str(TIMES_SUBSTITUTE_ITALIC))
-    pdf.set_font("Times", size=13)
+    pdf.add_font("Liberation", "", str(TIMES_SUBSTITUTE))
+    pdf.add_font("Liberation", "I", str(TIMES_SUBSTITUTE_ITALIC))
+    pdf.set_font("Liberation", size=13)
     for x, y, text in ((40, 40, "ỦY BAN NHÂN DÂN"), (300, 40, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
                        (40, 56, "HUYỆN VẠN NINH"), (300, 56, "Độc lập - Tự do - Hạnh phúc"),
                        (40, 90, "Số:       /UBND-VP")):
         pdf.set_xy(x, y)
         pdf.cell(240 if x == 40 else 260, 16, text, align="C")
-    pdf.set_font("Times", "I", 13)
+    pdf.set_font("Liberation", "I", 13)
     pdf.set_xy(300, 90)
     pdf.cell(260, 16, "Vạn Ninh, ngày      tháng      năm 2026", align="C")
     found = find(bytes(pdf.output()))
