@@ -204,15 +204,21 @@ def _sign_if_signing(
     now: datetime,
 ) -> dict[str, Any] | None:
     """The platform's rule: a leader's ``sign`` decision on an outgoing draft signs its PDF,
-    unless the task says the leader signs on paper. A copy is signed by the clerk at issuance."""
+    unless the task says the leader signs on paper; an ``approve`` signs it too where the task
+    asks for an approval signature (ký nháy). A copy is signed by the clerk at issuance."""
     props = _properties(task)
-    if clean.get("decision") != "sign" or case.document_id is None or props.get("signatureMode") == "paper":
+    approval = clean.get("decision") == "approve" and signatures.APPROVAL_PROPERTY in props
+    if not (approval or clean.get("decision") == "sign") or case.document_id is None \
+            or props.get("signatureMode") == "paper":
         return None
     doc = session.get(Document, case.document_id)
     if doc is None or doc.direction != Direction.OUTGOING or doc.copy_kind is not None:
         return None
     if desk is None:
         raise InvalidData("Bước này cần ký số.", {"signing": "Chưa có thông tin ký số."})
+    if approval:
+        return signatures.sign_approval(session, desk, doc, user, str(task.id), props, str(task.data.get("unit", "")),
+                                        now)
     return signatures.sign_as_leader(session, desk, doc, user, str(task.id), props, now)
 
 

@@ -298,7 +298,7 @@ def attach_file(
     if doc.status in FROZEN or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
         raise Conflict("Văn bản đã phát hành, đã thu hồi, bị thay thế hoặc từ chối tiếp nhận, không thêm tệp được.")
     if role == "main":
-        signed = file_versions.leader_signed(session, doc.id)
+        signed = file_versions.draft_signed(session, doc.id)
         if signed is not None and any(f.role == "main" and f.sha256 == signed.sha256 for f in doc.files):
             raise Conflict("Lãnh đạo đã ký số văn bản này: chỉ thay được tệp chính khi văn bản được trả lại để soạn "
                            "lại (chữ ký số sẽ bị hủy).")

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signing import draft, pdfsign, split, verify
+from signing import draft, initials, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
@@ -52,6 +52,7 @@ from .models import (
 from .storage import FileStore
 
 _FIELD = "signing"
+APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,8 @@ def _leader_step(session: Session, doc: Document, user: User, signer: UserCertif
 def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
     pdf = desk_store.path(_main(doc).sha256).read_bytes()
     try:
+        if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
+            return pdf
         return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))
     except SigningError as err:
         raise InvalidData(err.message, {"file": err.message}) from None
@@ -242,6 +245,33 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
     _record(doc, reports)
     return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id}
+
+
+def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                  unit: str, now: datetime) -> dict[str, Any]:
+    """Ký nháy: a leader of the circulation chain approves the draft with their signature, in the
+    mode the task's ``approvalSignature`` names, on the version current when their task opened."""
+    mode = props.get(APPROVAL_PROPERTY)
+    if mode not in initials.MODES:
+        raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
+    binding.version_to_sign(session, doc, _main(doc), task_id)
+    if desk.credentials.password is None:
+        raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số.", {_FIELD: "Chưa có mật khẩu."})
+    try:
+        key = desk.keys.person(user.username, desk.credentials.password)
+        signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
+        pdf = _prepared(session, desk.store, doc)
+        step = initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)  # type: ignore[arg-type]
+        signed = pdfsign.sign(pdf, step, key)
+    except SigningError as err:
+        raise InvalidData(err.message, {_FIELD: err.message}) from None
+    reports = _verified(signed, desk.keys, now)
+    if verify.signature_status(reports, (step.field,)) != "valid":
+        reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
+        raise InvalidData(f"Chữ ký nháy không hợp lệ: {reasons}", {_FIELD: reasons})
+    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
+    _record(doc, reports)
+    return {"field": step.field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
 
 
 def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
@@ -307,7 +337,7 @@ def discard_leader_signature(session: Session, store: FileStore | None, doc: Doc
                              now: datetime) -> dict[str, Any] | None:
     """A signed draft returned to drafting: the signature is discarded and the version it was made
     on becomes the main file again (the drafter may then upload a new one)."""
-    signed = file_versions.leader_signed(session, doc.id)
+    signed = file_versions.draft_signed(session, doc.id)
     if signed is None:
         return None
     unsigned = file_versions.unsigned_before(session, signed)
