@@ -261,7 +261,7 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
         key = desk.keys.person(user.username, desk.credentials.password)
         signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
         pdf = _prepared(session, desk.store, doc)
-        step = initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)  # type: ignore[arg-type]
+        step = initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
         signed = pdfsign.sign(pdf, step, key)
     except SigningError as err:
         raise InvalidData(err.message, {_FIELD: err.message}) from None
