@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signing import draft, initials, pdfsign, split, verify
+from signing import conversion, draft, initials, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
@@ -39,6 +39,7 @@ from .errors import InvalidData
 from .file_versions import Reason
 from .models import (
     Agency,
+    Delivery,
     Document,
     DocumentFile,
     PendingSignature,
@@ -274,6 +275,13 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     return {"field": step.field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
 
 
+def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
+    """Ký tay: the leader signed the paper; the register's "Người ký" names them as the paper does."""
+    authority, position, _ = _titles(session, doc, user, props)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, user.full_name[:50]
+    return {"paper_signer": doc.signer_name}
+
+
 def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
                 props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
     """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
@@ -295,26 +303,21 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
 
 def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:
     """At issuance, after the number is taken: fill the number and date, apply the agency's
-    signature (a copy gets the clerk's stamp instead), verify everything, refuse if not valid."""
+    signature (a copy gets the clerk's stamp instead; the scan of a document signed on paper, the
+    conversion mark), verify everything, refuse if not valid."""
     agency = _agency(session, doc)
     if desk.credentials.agency_password is None:
         raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
                           {_FIELD: "Chưa có thông tin ký số của cơ quan."})
     main = _main(doc)
-    if doc.copy_kind is None:
+    paper = doc.copy_kind is None and doc.signature_mode == Delivery.PAPER
+    if doc.copy_kind is None and not paper:
         binding.require_leader_signed(session, doc, main)
     pdf = desk.store.path(main.sha256).read_bytes()
-    assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
     try:
         # A token's session is closed at once: left logged in, the next login on it would fail.
         with desk.keys.agency(agency.code, desk.credentials.agency_password) as key:
-            if doc.copy_kind is not None:
-                signed = pdfsign.sign_attachment(pdf, key, doc.number_symbol, now)
-                required: tuple[str, ...] = (draft.ATTACHMENT_FIELD,)
-            else:
-                filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
-                signed = pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now)
-                required = (draft.LEADER_FIELD, draft.AGENCY_FIELD)
+            signed, required, reason = _agency_signed(desk, doc, agency, pdf, key, user, now)
     except SigningError as err:
         raise InvalidData(f"Không phát hành được: {err.message}", {_FIELD: err.message}) from None
     reports = _verified(signed, desk.keys, now)
@@ -322,15 +325,32 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
             "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
         raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
-    if doc.copy_kind is None and not signed.startswith(pdf):  # revisions added to the signed version, no rewrite
+    if reason == Reason.AGENCY_SIGNATURE and not signed.startswith(pdf):  # revisions added to the signed version
         raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
                           {_FIELD: "Bản đã ký bị sửa."})
-    sha = _replace_main(session, desk.store, doc, signed, user, now,
-                        Reason.ATTACHMENT_STAMP if doc.copy_kind is not None else Reason.AGENCY_SIGNATURE)
+    sha = _replace_main(session, desk.store, doc, signed, user, now, reason)
     _record(doc, reports)
     doc.signature_status = SignatureStatus.VALID
     appendices = _sign_appendices(session, desk, doc, user, now)
     return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices}
+
+
+def _agency_signed(desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: KeySource, user: User,
+                   now: datetime) -> tuple[bytes, tuple[str, ...], Reason]:
+    """What the clerk's signature makes of the main file, the signatures it must then carry, and
+    the version's reason."""
+    assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
+    if doc.copy_kind is not None:
+        return (pdfsign.sign_attachment(pdf, key, doc.number_symbol, now), (draft.ATTACHMENT_FIELD,),
+                Reason.ATTACHMENT_STAMP)
+    if doc.signature_mode == Delivery.PAPER:  # the scan of the wet-signed paper, converted (Luật GDĐT Đ12)
+        scan = conversion.prepare_scan(pdf, placement.placement_of(doc))
+        filled = draft.fill_number(scan, doc.number_symbol, doc.document_date, agency.place_name)
+        step = conversion.conversion_step(user.full_name, agency.name, desk.keys.seal(agency.code), now)
+        return pdfsign.sign(filled, step, key), (draft.AGENCY_FIELD,), Reason.PAPER_CONVERSION
+    filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
+    return (pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now),
+            (draft.LEADER_FIELD, draft.AGENCY_FIELD), Reason.AGENCY_SIGNATURE)
 
 
 def discard_leader_signature(session: Session, store: FileStore | None, doc: Document, user: User,

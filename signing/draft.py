@@ -155,13 +155,23 @@ def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: P
     # the leader's widget first: widgets are painted in order, and the seal must lie on top
     for name, box in ((LEADER_FIELD, spec.leader), (AGENCY_FIELD, seal_box(spec.leader))):
         append_signature_field(writer, SigFieldSpec(name, on_page=spec.signature_page, box=box.as_tuple()))
+    add_number_fields(writer, placement)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def add_number_fields(writer: IncrementalPdfFileWriter, placement: Placement) -> None:
+    """The number and date text fields on page 1, in the document's form (made if it has none, as a
+    scan of a paper document has not: signing.conversion)."""
+    if "/AcroForm" not in writer.root:
+        writer.root[pdf_name("/AcroForm")] = writer.add_object(
+            generic.DictionaryObject({pdf_name("/Fields"): generic.ArrayObject()}))
+        writer.update_root()
     fields = writer.root["/AcroForm"]["/Fields"]
     _add_text_field(writer, fields, NUMBER_FIELD, placement.number)
     _add_text_field(writer, fields, DATE_FIELD, placement.date)
     writer.update_container(fields)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _slot(field: generic.DictionaryObject) -> Slot:
