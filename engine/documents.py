@@ -222,6 +222,8 @@ def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: da
     session.add(copy)
     session.flush()
     session.add(DocumentLink(source_id=copy.id, target_id=source.id, kind=LinkKind.COPY_OF))
+    for main in (f for f in copy.files if f.role == "main"):  # the version its leader will sign, as on a draft
+        file_versions.record(session, copy.id, main.sha256, file_versions.Reason.UPLOAD, user.id, now)
     return copy
 
 

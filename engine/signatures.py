@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signing import conversion, draft, initials, pdfsign, split, verify
+from signing import conversion, copies, draft, initials, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
@@ -199,6 +199,8 @@ def _leader_step(session: Session, doc: Document, user: User, signer: UserCertif
 def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
     pdf = desk_store.path(_main(doc).sha256).read_bytes()
     try:
+        if doc.copy_kind is not None:  # the original, signed or not, flattened, and the copy form after it
+            return copies.prepare_copy(pdf, doc.copy_kind, _agency(session, doc).name)
         if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
             return pdf
         return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))
@@ -303,15 +305,14 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
 
 def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:
     """At issuance, after the number is taken: fill the number and date, apply the agency's
-    signature (a copy gets the clerk's stamp instead; the scan of a document signed on paper, the
+    signature (on a copy, in its copy form; on the scan of a document signed on paper, as the
     conversion mark), verify everything, refuse if not valid."""
     agency = _agency(session, doc)
     if desk.credentials.agency_password is None:
         raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
                           {_FIELD: "Chưa có thông tin ký số của cơ quan."})
     main = _main(doc)
-    paper = doc.copy_kind is None and doc.signature_mode == Delivery.PAPER
-    if doc.copy_kind is None and not paper:
+    if doc.copy_kind is not None or doc.signature_mode != Delivery.PAPER:
         binding.require_leader_signed(session, doc, main)
     pdf = desk.store.path(main.sha256).read_bytes()
     try:
@@ -340,10 +341,7 @@ def _agency_signed(desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: K
     """What the clerk's signature makes of the main file, the signatures it must then carry, and
     the version's reason."""
     assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
-    if doc.copy_kind is not None:
-        return (pdfsign.sign_attachment(pdf, key, doc.number_symbol, now), (draft.ATTACHMENT_FIELD,),
-                Reason.ATTACHMENT_STAMP)
-    if doc.signature_mode == Delivery.PAPER:  # the scan of the wet-signed paper, converted (Luật GDĐT Đ12)
+    if doc.copy_kind is None and doc.signature_mode == Delivery.PAPER:  # the wet-signed paper's scan (Luật GDĐT Đ12)
         scan = conversion.prepare_scan(pdf, placement.placement_of(doc))
         filled = draft.fill_number(scan, doc.number_symbol, doc.document_date, agency.place_name)
         step = conversion.conversion_step(user.full_name, agency.name, desk.keys.seal(agency.code), now)
