@@ -21,7 +21,7 @@ class Reason(enum.StrEnum):
     APPROVAL_SIGNATURE = "approval_signature"  # a leader of the circulation chain signs the draft (ký nháy)
     AGENCY_SIGNATURE = "agency_signature"  # the number and date filled, then the agency's signature
     PAPER_CONVERSION = "paper_conversion"  # a paper-signed document's scan: number, date, the agency's mark
-    ATTACHMENT_STAMP = "attachment_stamp"  # a copy: the clerk's number stamp and signature
+    ATTACHMENT_STAMP = "attachment_stamp"  # a copy issued before copies had their form (older chains)
     RESTORED = "restored"  # the draft returned after the leader signed: the unsigned version again
 
 
