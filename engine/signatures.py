@@ -11,8 +11,9 @@ Signatures are bound to the case and the person (engine.binding): the leader sig
 the main file that was current when their task opened (engine.file_versions), with a certificate
 registered to them (engine.certificates), whose subject's name is the one printed and recorded; the
 clerk issues only that signed version, to which the number, the date and the agency's signature are
-added. An agency that
-signs on paper (Lai Châu) records the exception instead (``signatureMode=paper``).
+added. Where the leader signs on paper (Lai Châu, ``signatureMode=paper``) the clerk issues the
+scan with the conversion mark as the agency's signature; a circulation chain's leaders sign their
+approvals first (Đồng Nai, ``approvalSignature``); a copy's leader signs its Decree 30 copy form.
 """
 
 from __future__ import annotations
