@@ -4,16 +4,21 @@ financial documents always pass the Planning-Finance unit (KHTCTH)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
+from engine.demo import DEMO_PASSWORD
+from engine.platform import Platform
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import assignees, attach_pdf, complete, only_task
 from tests.signing_support import pdf_text
+from tests.test_ui_inbox import _login
+from webui import create_app
 
 START = {"subject": "Biên bản bàn giao xe ô tô phục vụ công tác chung", "doc_type": "BB"}
 DRAFT = {**START, "financial": False, "route": ["VPS", "TTKC", "KHTCTH", "KTQLNL"], "presenter": "dn_cvp",
@@ -216,3 +221,22 @@ def _main_file(api: Api, document_id: int) -> bytes:
     doc = api.get("dn_clerk", f"/api/v1/documents/{document_id}").get_json()
     main = next(f for f in doc["files"] if f["role"] == "main")
     return bytes(api.get("dn_clerk", f"/api/v1/documents/{document_id}/files/{main['id']}").data)
+
+
+def test_a_head_signs_the_approval_from_the_task_page(api: Api, platform: Platform) -> None:
+    """The task page asks for the signing password on a signed approval, as for ``sign``."""
+    case = _start(api, "dn_spec_vps", START)
+    case = _walk(api, case, [("draft", "dn_spec_vps", {**DRAFT, "route": ["VPS"]})])
+    task = only_task(case)
+    client = create_app(platform).test_client()
+    _login(client, "dn_cvp")
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert 'name="signing_password"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    r = client.post(f"/tasks/{task['id']}", data={"decision": "approve", "signing_password": DEMO_PASSWORD,
+                                                   "csrf_token": token[1]})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    case = api.get("dn_spec_vps", f"/api/v1/cases/{case['id']}").get_json()
+    assert [s["field"] for s in case["document"]["signatures"]] == ["KyNhay1"]
+    assert (only_task(case)["task"], assignees(only_task(case))) == ("director_sign", ["dn_director"])
