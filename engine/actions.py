@@ -86,8 +86,9 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
     if paper:
         doc.signature_mode = Delivery.PAPER  # ký tay: the leader signed on paper
     documents.issue(ctx.session, doc, ctx.now)
-    if not paper and doc.secrecy == Secrecy.NONE:
-        # The agency's signature over the leader's; a refusal undoes the numbering with the rest.
+    if doc.secrecy == Secrecy.NONE:
+        # The agency's signature over the leader's (over the scan of the paper a leader signed by
+        # hand, as its conversion mark); a refusal undoes the numbering with the rest.
         signatures.seal(ctx.session, ctx.require_desk(), doc, ctx.user, ctx.now)
     notifications.document_issued(ctx.session, doc, ctx.now)
     superseded = lifecycle.supersede(ctx.session, ctx.user, doc, ctx.now)  # what it corrects or replaces

@@ -11,7 +11,7 @@ from signing import verify
 
 from . import certificates, file_versions
 from .errors import InvalidData
-from .models import Document, DocumentFile, HumanTask, User, UserCertificate
+from .models import Document, DocumentFile, FileVersion, HumanTask, User, UserCertificate
 
 _FIELD = "signing"
 
@@ -40,13 +40,20 @@ def signer(session: Session, user: User, cert: x509.Certificate) -> UserCertific
 
 def require_leader_signed(session: Session, doc: Document, main: DocumentFile) -> None:
     """The file issued is the version the leader signed, as the chain recorded it, signed with a
-    certificate registered to them: not a file signed for another case or by another person."""
+    certificate registered to them: not a file signed for another case or by another person. The
+    approvals signed before it in a circulation chain (ký nháy) are bound the same way."""
     signed = file_versions.leader_signed(session, doc.id)
     bound = signed is not None and signed.sha256 == main.sha256
-    if bound and signed is not None and signed.certificate_id is not None:  # None: signed before 0014
-        registration = session.get(UserCertificate, signed.certificate_id)
-        bound = registration is not None and registration.user_id == signed.user_id
+    if bound and signed is not None:
+        bound = all(_registered_to_signer(session, v) for v in file_versions.signed_since_upload(session, signed))
     if not bound:
         message = ("Không phát hành được: tệp chính không phải bản lãnh đạo đã ký số trong hồ sơ này. "
                    "Hãy trả lại để trình ký lại.")
         raise InvalidData(message, {_FIELD: message})
+
+
+def _registered_to_signer(session: Session, version: FileVersion) -> bool:
+    if version.certificate_id is None:  # signed before 0014
+        return True
+    registration = session.get(UserCertificate, version.certificate_id)
+    return registration is not None and registration.user_id == version.user_id

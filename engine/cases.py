@@ -203,16 +203,23 @@ def _sign_if_signing(
     session: Session, case: Case, user: User, task: Any, clean: dict[str, Any], desk: signatures.Desk | None,
     now: datetime,
 ) -> dict[str, Any] | None:
-    """The platform's rule: a leader's ``sign`` decision on an outgoing draft signs its PDF,
-    unless the task says the leader signs on paper. A copy is signed by the clerk at issuance."""
+    """The platform's rule: a leader's ``sign`` decision on an outgoing draft or copy signs its PDF
+    (where the task says the leader signs on paper, it records who signed); an ``approve`` signs it
+    too where the task asks for an approval signature (ký nháy)."""
     props = _properties(task)
-    if clean.get("decision") != "sign" or case.document_id is None or props.get("signatureMode") == "paper":
+    approval = clean.get("decision") == "approve" and signatures.APPROVAL_PROPERTY in props
+    if not (approval or clean.get("decision") == "sign") or case.document_id is None:
         return None
     doc = session.get(Document, case.document_id)
-    if doc is None or doc.direction != Direction.OUTGOING or doc.copy_kind is not None:
+    if doc is None or doc.direction != Direction.OUTGOING:
         return None
+    if props.get("signatureMode") == "paper":
+        return signatures.record_paper_signer(session, doc, user, props)
     if desk is None:
         raise InvalidData("Bước này cần ký số.", {"signing": "Chưa có thông tin ký số."})
+    if approval:
+        return signatures.sign_approval(session, desk, doc, user, str(task.id), props, str(task.data.get("unit", "")),
+                                        now)
     return signatures.sign_as_leader(session, desk, doc, user, str(task.id), props, now)
 
 
@@ -224,7 +231,7 @@ def _discard_if_returned(
     if clean.get("decision") != "return" or case.document_id is None:
         return None
     doc = session.get(Document, case.document_id)
-    if doc is None or doc.direction != Direction.OUTGOING or doc.copy_kind is not None:
+    if doc is None or doc.direction != Direction.OUTGOING:
         return None
     return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
 

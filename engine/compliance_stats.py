@@ -118,7 +118,7 @@ def statistics(session: Session, user: User, params: reports.SummaryParams, now:
             counts.add(kind, who, period, "documents")
             if doc.signature_mode == Delivery.ELECTRONIC:
                 counts.add(kind, who, period, "electronic")
-            if doc.signature_status == SignatureStatus.PAPER:
+            if doc.signature_mode == Delivery.PAPER:  # signed by hand, even if the agency signed the scan
                 counts.add(kind, who, period, "paper")
             elif doc.signature_status != SignatureStatus.VALID and doc.secrecy == Secrecy.NONE:
                 counts.add(kind, who, period, "unsigned")

@@ -222,6 +222,8 @@ def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: da
     session.add(copy)
     session.flush()
     session.add(DocumentLink(source_id=copy.id, target_id=source.id, kind=LinkKind.COPY_OF))
+    for main in (f for f in copy.files if f.role == "main"):  # the version its leader will sign, as on a draft
+        file_versions.record(session, copy.id, main.sha256, file_versions.Reason.UPLOAD, user.id, now)
     return copy
 
 
@@ -298,7 +300,7 @@ def attach_file(
     if doc.status in FROZEN or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
         raise Conflict("Văn bản đã phát hành, đã thu hồi, bị thay thế hoặc từ chối tiếp nhận, không thêm tệp được.")
     if role == "main":
-        signed = file_versions.leader_signed(session, doc.id)
+        signed = file_versions.draft_signed(session, doc.id)
         if signed is not None and any(f.role == "main" and f.sha256 == signed.sha256 for f in doc.files):
             raise Conflict("Lãnh đạo đã ký số văn bản này: chỉ thay được tệp chính khi văn bản được trả lại để soạn "
                            "lại (chữ ký số sẽ bị hủy).")

@@ -18,8 +18,10 @@ from .models import FileVersion
 class Reason(enum.StrEnum):
     UPLOAD = "upload"
     LEADER_SIGNATURE = "leader_signature"
+    APPROVAL_SIGNATURE = "approval_signature"  # a leader of the circulation chain signs the draft (ký nháy)
     AGENCY_SIGNATURE = "agency_signature"  # the number and date filled, then the agency's signature
-    ATTACHMENT_STAMP = "attachment_stamp"  # a copy: the clerk's number stamp and signature
+    PAPER_CONVERSION = "paper_conversion"  # a paper-signed document's scan: number, date, the agency's mark
+    ATTACHMENT_STAMP = "attachment_stamp"  # a copy issued before copies had their form (older chains)
     RESTORED = "restored"  # the draft returned after the leader signed: the unsigned version again
 
 
@@ -51,6 +53,12 @@ def as_of(session: Session, document_id: int, moment: datetime) -> FileVersion |
                           .order_by(FileVersion.seq.desc()).limit(1))
 
 
+def draft_signed(session: Session, document_id: int) -> FileVersion | None:
+    """The current version if a leader of the chain or the signer signed it."""
+    version = current(session, document_id)
+    return version if version is not None and version.reason in DRAFT_SIGNATURES else None
+
+
 def leader_signed(session: Session, document_id: int) -> FileVersion | None:
     """The current version if a leader signed it: the main file is then frozen until the case is
     returned to drafting (which discards the signature) or issued."""
@@ -58,8 +66,25 @@ def leader_signed(session: Session, document_id: int) -> FileVersion | None:
     return version if version is not None and version.reason == Reason.LEADER_SIGNATURE else None
 
 
+# Signatures made on the draft before issuance: the approvals of a circulation chain, then the leader's.
+DRAFT_SIGNATURES = frozenset({Reason.APPROVAL_SIGNATURE, Reason.LEADER_SIGNATURE})
+
+
+def signed_since_upload(session: Session, signed: FileVersion) -> list[FileVersion]:
+    """The draft signatures that lead to ``signed`` (it included), oldest first: the versions
+    back to the last one nobody signed."""
+    found = []
+    for version in reversed([v for v in chain(session, signed.document_id) if v.seq <= signed.seq]):
+        if version.reason not in DRAFT_SIGNATURES:
+            break
+        found.append(version)
+    return found[::-1]
+
+
 def unsigned_before(session: Session, signed: FileVersion) -> FileVersion | None:
-    """The version the leader's signature was made on (the one before it)."""
+    """The version the draft's signatures were made on: the one before the first of them (a
+    returned draft loses its approvals with its leader's signature)."""
+    first = signed_since_upload(session, signed)[0]
     return session.scalar(select(FileVersion).where(FileVersion.document_id == signed.document_id,
-                                                    FileVersion.seq < signed.seq)
+                                                    FileVersion.seq < first.seq)
                           .order_by(FileVersion.seq.desc()).limit(1))

@@ -44,6 +44,7 @@ from .models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    Delivery,
     Direction,
     Document,
     DocumentStatus,
@@ -485,9 +486,12 @@ def daily_incoming(session: Session, user: User, params: DailyParams, now: datet
 COMPLIANCE_MEASURES = ("issued", "valid", "paper", "secret", "unsigned", "invalid", "noncompliant")
 
 
-def _signature_class(secrecy: Secrecy, status: SignatureStatus) -> str:
+def _signature_class(secrecy: Secrecy, mode: Delivery, status: SignatureStatus) -> str:
+    """A leader who signed on paper is the exception, even once the agency signed the scan."""
     if secrecy != Secrecy.NONE:
         return "secret"
+    if mode == Delivery.PAPER:
+        return "paper"
     return {SignatureStatus.VALID: "valid", SignatureStatus.PAPER: "paper",
             SignatureStatus.INVALID: "invalid"}.get(status, "unsigned")
 
@@ -500,7 +504,8 @@ def compliance(session: Session, user: User, params: YearParams, now: datetime) 
     low, high = utc_bounds(date(year, 1, 1), date(year, 12, 31))
     rows = session.execute(
         select(Document.id, Document.drafting_unit_id, Document.issued_at, Document.secrecy,
-               Document.signature_status, Document.number_symbol, Document.doc_type, Document.subject)
+               Document.signature_mode, Document.signature_status, Document.number_symbol, Document.doc_type,
+               Document.subject)
         .where(Document.agency_id == agency.id, Document.direction == Direction.OUTGOING,
                Document.issued_at >= low, Document.issued_at < high)
         .order_by(Document.issued_at, Document.id)
@@ -508,9 +513,9 @@ def compliance(session: Session, user: User, params: YearParams, now: datetime) 
     units = {u.id: u for u in units_of(session, agency.id)}
     tally = _Tally()
     items: list[dict[str, Any]] = []
-    for document_id, unit_id, issued_at, secrecy, status, number_symbol, doc_type, subject in rows:
+    for document_id, unit_id, issued_at, secrecy, mode, status, number_symbol, doc_type, subject in rows:
         assert issued_at is not None  # filtered on
-        month, kind = f"{year}-{issued_at.astimezone(VIETNAM).month:02d}", _signature_class(secrecy, status)
+        month, kind = f"{year}-{issued_at.astimezone(VIETNAM).month:02d}", _signature_class(secrecy, mode, status)
         tally.add(unit_id, month, "issued")
         tally.add(unit_id, month, kind)
         if kind in ("unsigned", "invalid"):

@@ -11,8 +11,9 @@ Signatures are bound to the case and the person (engine.binding): the leader sig
 the main file that was current when their task opened (engine.file_versions), with a certificate
 registered to them (engine.certificates), whose subject's name is the one printed and recorded; the
 clerk issues only that signed version, to which the number, the date and the agency's signature are
-added. An agency that
-signs on paper (Lai Châu) records the exception instead (``signatureMode=paper``).
+added. Where the leader signs on paper (Lai Châu, ``signatureMode=paper``) the clerk issues the
+scan with the conversion mark as the agency's signature; a circulation chain's leaders sign their
+approvals first (Đồng Nai, ``approvalSignature``); a copy's leader signs its Decree 30 copy form.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signing import draft, pdfsign, split, verify
+from signing import conversion, copies, draft, initials, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
@@ -39,6 +40,7 @@ from .errors import InvalidData
 from .file_versions import Reason
 from .models import (
     Agency,
+    Delivery,
     Document,
     DocumentFile,
     PendingSignature,
@@ -52,6 +54,7 @@ from .models import (
 from .storage import FileStore
 
 _FIELD = "signing"
+APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,10 @@ def _leader_step(session: Session, doc: Document, user: User, signer: UserCertif
 def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
     pdf = desk_store.path(_main(doc).sha256).read_bytes()
     try:
+        if doc.copy_kind is not None:  # the original, signed or not, flattened, and the copy form after it
+            return copies.prepare_copy(pdf, doc.copy_kind, _agency(session, doc).name)
+        if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
+            return pdf
         return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))
     except SigningError as err:
         raise InvalidData(err.message, {"file": err.message}) from None
@@ -244,6 +251,40 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id}
 
 
+def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                  unit: str, now: datetime) -> dict[str, Any]:
+    """Ký nháy: a leader of the circulation chain approves the draft with their signature, in the
+    mode the task's ``approvalSignature`` names, on the version current when their task opened."""
+    mode = props.get(APPROVAL_PROPERTY)
+    if mode not in initials.MODES:
+        raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
+    binding.version_to_sign(session, doc, _main(doc), task_id)
+    if desk.credentials.password is None:
+        raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số.", {_FIELD: "Chưa có mật khẩu."})
+    try:
+        key = desk.keys.person(user.username, desk.credentials.password)
+        signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
+        pdf = _prepared(session, desk.store, doc)
+        step = initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
+        signed = pdfsign.sign(pdf, step, key)
+    except SigningError as err:
+        raise InvalidData(err.message, {_FIELD: err.message}) from None
+    reports = _verified(signed, desk.keys, now)
+    if verify.signature_status(reports, (step.field,)) != "valid":
+        reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
+        raise InvalidData(f"Chữ ký nháy không hợp lệ: {reasons}", {_FIELD: reasons})
+    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
+    _record(doc, reports)
+    return {"field": step.field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
+
+
+def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
+    """Ký tay: the leader signed the paper; the register's "Người ký" names them as the paper does."""
+    authority, position, _ = _titles(session, doc, user, props)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, user.full_name[:50]
+    return {"paper_signer": doc.signer_name}
+
+
 def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
                 props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
     """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
@@ -265,26 +306,20 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
 
 def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:
     """At issuance, after the number is taken: fill the number and date, apply the agency's
-    signature (a copy gets the clerk's stamp instead), verify everything, refuse if not valid."""
+    signature (on a copy, in its copy form; on the scan of a document signed on paper, as the
+    conversion mark), verify everything, refuse if not valid."""
     agency = _agency(session, doc)
     if desk.credentials.agency_password is None:
         raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
                           {_FIELD: "Chưa có thông tin ký số của cơ quan."})
     main = _main(doc)
-    if doc.copy_kind is None:
+    if doc.copy_kind is not None or doc.signature_mode != Delivery.PAPER:
         binding.require_leader_signed(session, doc, main)
     pdf = desk.store.path(main.sha256).read_bytes()
-    assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
     try:
         # A token's session is closed at once: left logged in, the next login on it would fail.
         with desk.keys.agency(agency.code, desk.credentials.agency_password) as key:
-            if doc.copy_kind is not None:
-                signed = pdfsign.sign_attachment(pdf, key, doc.number_symbol, now)
-                required: tuple[str, ...] = (draft.ATTACHMENT_FIELD,)
-            else:
-                filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
-                signed = pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now)
-                required = (draft.LEADER_FIELD, draft.AGENCY_FIELD)
+            signed, required, reason = _agency_signed(desk, doc, agency, pdf, key, user, now)
     except SigningError as err:
         raise InvalidData(f"Không phát hành được: {err.message}", {_FIELD: err.message}) from None
     reports = _verified(signed, desk.keys, now)
@@ -292,22 +327,36 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
             "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
         raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
-    if doc.copy_kind is None and not signed.startswith(pdf):  # revisions added to the signed version, no rewrite
+    if reason == Reason.AGENCY_SIGNATURE and not signed.startswith(pdf):  # revisions added to the signed version
         raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
                           {_FIELD: "Bản đã ký bị sửa."})
-    sha = _replace_main(session, desk.store, doc, signed, user, now,
-                        Reason.ATTACHMENT_STAMP if doc.copy_kind is not None else Reason.AGENCY_SIGNATURE)
+    sha = _replace_main(session, desk.store, doc, signed, user, now, reason)
     _record(doc, reports)
     doc.signature_status = SignatureStatus.VALID
     appendices = _sign_appendices(session, desk, doc, user, now)
     return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices}
 
 
+def _agency_signed(desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: KeySource, user: User,
+                   now: datetime) -> tuple[bytes, tuple[str, ...], Reason]:
+    """What the clerk's signature makes of the main file, the signatures it must then carry, and
+    the version's reason."""
+    assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
+    if doc.copy_kind is None and doc.signature_mode == Delivery.PAPER:  # the wet-signed paper's scan (Luật GDĐT Đ12)
+        scan = conversion.prepare_scan(pdf, placement.placement_of(doc))
+        filled = draft.fill_number(scan, doc.number_symbol, doc.document_date, agency.place_name)
+        step = conversion.conversion_step(user.full_name, agency.name, desk.keys.seal(agency.code), now)
+        return pdfsign.sign(filled, step, key), (draft.AGENCY_FIELD,), Reason.PAPER_CONVERSION
+    filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
+    return (pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now),
+            (draft.LEADER_FIELD, draft.AGENCY_FIELD), Reason.AGENCY_SIGNATURE)
+
+
 def discard_leader_signature(session: Session, store: FileStore | None, doc: Document, user: User,
                              now: datetime) -> dict[str, Any] | None:
     """A signed draft returned to drafting: the signature is discarded and the version it was made
     on becomes the main file again (the drafter may then upload a new one)."""
-    signed = file_versions.leader_signed(session, doc.id)
+    signed = file_versions.draft_signed(session, doc.id)
     if signed is None:
         return None
     unsigned = file_versions.unsigned_before(session, signed)

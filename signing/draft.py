@@ -104,7 +104,8 @@ def qpdf_rewrite(pdf: bytes) -> bytes:
         return target.read_bytes()
 
 
-def _add_text_field(writer: IncrementalPdfFileWriter, fields: generic.ArrayObject, name: str, slot: Slot) -> None:
+def _add_text_field(writer: IncrementalPdfFileWriter, fields: generic.ArrayObject, name: str, slot: Slot,
+                    page: int) -> None:
     field = generic.DictionaryObject({
         pdf_name("/FT"): pdf_name("/Tx"), pdf_name("/T"): generic.TextStringObject(name),
         pdf_name("/Ff"): generic.NumberObject(_READ_ONLY),
@@ -121,7 +122,7 @@ def _add_text_field(writer: IncrementalPdfFileWriter, fields: generic.ArrayObjec
         field[pdf_name(_LABEL)] = generic.TextStringObject(slot.label)
     ref = writer.add_object(field)
     fields.append(ref)
-    writer.register_annotation(writer.find_page_for_modification(0)[0], ref)
+    writer.register_annotation(writer.find_page_for_modification(page)[0], ref)
 
 
 def _prints(suffix: str, symbol: str) -> bool:
@@ -155,13 +156,23 @@ def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: P
     # the leader's widget first: widgets are painted in order, and the seal must lie on top
     for name, box in ((LEADER_FIELD, spec.leader), (AGENCY_FIELD, seal_box(spec.leader))):
         append_signature_field(writer, SigFieldSpec(name, on_page=spec.signature_page, box=box.as_tuple()))
-    fields = writer.root["/AcroForm"]["/Fields"]
-    _add_text_field(writer, fields, NUMBER_FIELD, placement.number)
-    _add_text_field(writer, fields, DATE_FIELD, placement.date)
-    writer.update_container(fields)
+    add_number_fields(writer, placement)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def add_number_fields(writer: IncrementalPdfFileWriter, placement: Placement, page: int = 0) -> None:
+    """The number and date text fields on ``page`` (page 1, but the copy form's page for a copy),
+    in the document's form (made if it has none, as a scan of a paper document has not)."""
+    if "/AcroForm" not in writer.root:
+        writer.root[pdf_name("/AcroForm")] = writer.add_object(
+            generic.DictionaryObject({pdf_name("/Fields"): generic.ArrayObject()}))
+        writer.update_root()
+    fields = writer.root["/AcroForm"]["/Fields"]
+    _add_text_field(writer, fields, NUMBER_FIELD, placement.number, page)
+    _add_text_field(writer, fields, DATE_FIELD, placement.date, page)
+    writer.update_container(fields)
 
 
 def _slot(field: generic.DictionaryObject) -> Slot:

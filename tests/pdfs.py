@@ -58,3 +58,20 @@ def page_tree_bomb(inflated: int = 512 * 1024 * 1024) -> bytes:
                + b" >>\nstream\n" + table + b"\nendstream\nendobj\n")
     out.extend(f"startxref\n{xref_at}\n%%EOF\n".encode())
     return bytes(out)
+
+
+def scanned_pdf() -> bytes:
+    """A scan of a paper document: one A4 page that is only an image (no text layer), with lines
+    where the text and the wet signature would be."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (1240, 1754), "white")  # A4 at 150 dpi
+    pen = ImageDraw.Draw(page)
+    for y in range(420, 1300, 40):
+        pen.line((150, y, 1090, y), fill=(40, 40, 40), width=3)
+    pen.ellipse((780, 1380, 980, 1580), outline=(200, 0, 0), width=6)  # the red wet seal
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=150.0)
+    return out.getvalue()

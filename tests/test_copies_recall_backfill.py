@@ -3,21 +3,31 @@ entries made after an outage (nhập bù) with their real dates."""
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
+from pathlib import Path
 from typing import Any
 
+import pytest
+from cryptography import x509
+from PIL import Image
+
+from signing.pdfsig import pdfsig
+from signing.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import DRAFT, assignees, attach_pdf, complete, only_task, start
-from tests.pdfs import minimal_pdf
+from tests.pdfs import minimal_pdf, scanned_pdf
+from tests.signing_support import fully_signed, render
 
 INCOMING = {"doc_type": "CV", "subject": "Về việc tăng cường phòng chống dịch sốt xuất huyết",
             "number_symbol": "125/BYT-DP", "issuer_name": "Bộ Y tế", "document_date": "2026-02-27"}
 
 
-def _incoming_with_pdf(api: Api, clerk: str) -> dict[str, Any]:
+def _incoming_with_pdf(api: Api, clerk: str, content: bytes | None = None) -> dict[str, Any]:
     r = api.post(clerk, "/api/v1/documents", {"direction": "incoming", "data": INCOMING})
     assert r.status_code == 201, r.get_json()
     doc: dict[str, Any] = r.get_json()["document"]
-    assert api.upload(clerk, doc["id"], minimal_pdf()).status_code == 201
+    assert api.upload(clerk, doc["id"], content or minimal_pdf()).status_code == 201
     return doc
 
 
@@ -106,3 +116,70 @@ def test_backfilled_entries_keep_their_real_dates(api: Api) -> None:
     future = api.post("btl_clerk", "/api/v1/documents", {"direction": "incoming", "backfilled": True,
                                                           "data": {**INCOMING, "arrival_date": "2026-12-31"}})
     assert future.status_code == 422
+
+
+def _copy_issued(api: Api, source: dict[str, Any], kind: str) -> dict[str, Any]:
+    r = api.post("qn_clerk", "/api/v1/cases", {"process": "qn_copy",
+                                                "data": {"source_document": source["id"], "copy_kind": kind}})
+    assert r.status_code == 201, r.get_json()
+    case = r.get_json()
+    for name, user, data in (("cvp_review", "qn_cvp", {"decision": "approve"}),
+                             ("clerk_register", "qn_clerk", {"decision": "register"}),
+                             ("leader_sign", "qn_director", {"decision": "sign"}),
+                             ("clerk_issue", "qn_clerk", {"decision": "issue", "recipients": [
+                                 {"name": "Phòng Nghiệp vụ Y", "unit": "NVY", "delivery": "electronic"}]})):
+        task = only_task(case)
+        assert (task["task"], assignees(task)) == (name, [user])
+        case = complete(api, user, task, data)
+        if name == "leader_sign":  # the leader's own signature, in the copy form
+            assert [s["field"] for s in case["document"]["signatures"]] == ["LanhDao"]
+    assert (case["status"], case["document"]["status"], case["document"]["signature_status"]) == (
+        "completed", "issued", "valid")
+    return case
+
+
+def _last_page(pdf: bytes) -> tuple[str, Image.Image]:
+    """The copy form's page: its text (pdftotext) and its picture (pdftoppm, 72 dpi)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "copy.pdf")
+        path.write_bytes(pdf)
+        last = subprocess.run(["qpdf", "--show-npages", str(path)], capture_output=True, text=True).stdout.strip()
+        text = subprocess.run(["pdftotext", "-layout", "-f", last, "-l", last, str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        subprocess.run(["pdftoppm", "-r", "72", "-f", last, "-l", last, "-png", "-singlefile", str(path),
+                        str(Path(folder, "page"))], check=True, capture_output=True)
+        picture = Image.open(Path(folder, "page.png")).convert("RGB")
+        picture.load()
+    return " ".join(text.split()), picture
+
+
+@pytest.mark.parametrize(("kind", "title", "original"), [("SL", "SAO LỤC", "paper"), ("SY", "SAO Y", "electronic")])
+def test_a_copy_carries_the_decree_30_copy_form_the_leaders_and_the_agencys_signatures(
+    api: Api, demo_pki: Path, kind: str, title: str, original: str
+) -> None:
+    """Decree 30 Art. 25–27 and Appendix I: the copy form (kind, agency, number in the copies
+    series, place and date, authority and position, signer), signed by the leader and the agency,
+    for a scanned paper original and for an electronically signed one."""
+    content = scanned_pdf() if original == "paper" else fully_signed()
+    case = _copy_issued(api, _incoming_with_pdf(api, "qn_clerk", content), kind)
+    doc = case["document"]
+    assert doc["number_symbol"] == f"01/{kind}-SYT"
+    main = next(f for f in doc["files"] if f["role"] == "main")
+    pdf = bytes(api.get("qn_clerk", f"/api/v1/documents/{doc['id']}/files/{main['id']}").data)
+    roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
+    # Only the copy's signatures: the original's are part of the page it reproduces.
+    assert [(r.field, r.signer, r.valid, r.trusted, r.intact) for r in verify_pdf(pdf, roots)] == [
+        ("LanhDao", "Huỳnh Tấn Lộc", True, True, True), ("CoQuan", "Sở Y tế tỉnh Quảng Ngãi", True, True, True)]
+    assert [(p["signature_valid"], p["certificate_trusted"]) for p in pdfsig(pdf, roots)] == [(True, True)] * 2
+    form, picture = _last_page(pdf)
+    for shown in (title, "SỞ Y TẾ TỈNH QUẢNG NGÃI", f"Số: 01/{kind}-SYT", "Quảng Ngãi, ngày", "GIÁM ĐỐC",
+                  "Huỳnh Tấn Lộc"):
+        assert shown in form, (shown, form)
+    red = [(x, y) for x in range(0, 595, 3) for y in range(0, 842, 3) if _is_red(picture.getpixel((x, y)))]
+    assert red and min(y for _, y in red) > 842 - 700  # the seal drawn, in the signer's block under the heading
+    assert render(pdf).convert("L").getextrema()[0] < 128  # page 1: the original reproduced, its ink kept
+
+
+def _is_red(pixel: Any) -> bool:
+    r, g, b = pixel
+    return bool(r > 150 and g < 100 and b < 100)

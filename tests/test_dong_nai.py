@@ -4,10 +4,21 @@ financial documents always pass the Planning-Finance unit (KHTCTH)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
+from engine.demo import DEMO_PASSWORD
+from engine.platform import Platform
+from signing.pdfsig import pdfsig
+from signing.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import assignees, attach_pdf, complete, only_task
+from tests.signing_support import pdf_text
+from tests.test_ui_inbox import _login
+from webui import create_app
 
 START = {"subject": "Biên bản bàn giao xe ô tô phục vụ công tác chung", "doc_type": "BB"}
 DRAFT = {**START, "financial": False, "route": ["VPS", "TTKC", "KHTCTH", "KTQLNL"], "presenter": "dn_cvp",
@@ -158,3 +169,74 @@ def test_the_route_and_the_people_named_are_checked_with_a_message_per_field(api
     case = complete(api, "dn_spec_vps", task, {**DRAFT, "route": ["VPS"], "signer": "dn_deputy"})
     case = complete(api, "dn_cvp", only_task(case), APPROVE)
     assert (only_task(case)["task"], assignees(only_task(case))) == ("director_sign", ["dn_deputy"])
+
+
+def test_each_leader_of_the_chain_signs_the_draft_and_all_signatures_are_valid_at_issue(
+    api: Api, demo_pki: Path
+) -> None:
+    """Seed 003: "trình Lãnh đạo VPS ký số → lãnh đạo TT.KCTVPTCN ký → …": each approval is a
+    visible ký nháy signed with the leader's key; the Director signs last, the clerk seals."""
+    case = _start(api, "dn_spec_vps", START)
+    case = _walk(api, case, [("draft", "dn_spec_vps", {**DRAFT, "route": ["VPS", "TTKC", "KHTCTH"]})])
+    task = only_task(case)
+    refused = api.complete("dn_cvp", task["id"], APPROVE, password="sai mật khẩu")
+    assert refused.status_code == 422 and "signing" in refused.get_json()["fields"]  # an approval is a signature
+    case = _walk(api, case, [
+        ("presenter_initial", "dn_cvp", APPROVE),
+        ("head_initial", "dn_head_ttkc", APPROVE),
+        ("head_initial", "dn_head_khtcth", APPROVE),
+    ])
+    assert [s["field"] for s in case["document"]["signatures"]] == ["KyNhay1", "KyNhay2", "KyNhay3"]
+    case = _walk(api, case, [("director_sign", "dn_director", {"decision": "sign"})])
+    case = _issue(api, case)
+    doc = case["document"]
+    assert (case["status"], doc["status"], doc["signature_status"]) == ("completed", "issued", "valid")
+    pdf = _main_file(api, doc["id"])
+    roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
+    reports = verify_pdf(pdf, roots)
+    assert [(r.field, r.signer, r.valid, r.trusted, r.intact) for r in reports] == [
+        ("KyNhay1", "Lâm Văn Hiếu", True, True, True), ("KyNhay2", "Cao Minh Trí", True, True, True),
+        ("KyNhay3", "Ninh Văn Phát", True, True, True), ("LanhDao", "Dương Quốc Bảo", True, True, True),
+        ("CoQuan", "Sở Công Thương tỉnh Đồng Nai", True, True, True)]
+    assert [(p["signature_valid"], p["certificate_trusted"]) for p in pdfsig(pdf, roots)] == [(True, True)] * 5
+    assert "VPS: Lâm Văn Hiếu" in pdf_text(pdf)  # the visible ký nháy
+
+
+def test_a_returned_draft_loses_its_approval_signatures(api: Api) -> None:
+    case = _start(api, "dn_spec_vps", START)
+    case = _walk(api, case, [
+        ("draft", "dn_spec_vps", DRAFT),
+        ("presenter_initial", "dn_cvp", APPROVE),
+        ("head_initial", "dn_head_ttkc", {"decision": "return", "note": "Bổ sung biên bản kiểm định xe"}),
+    ])
+    assert case["document"]["signatures"] in (None, [])
+    versions = api.get("dn_spec_vps", f"/api/v1/documents/{case['document']['id']}/versions").get_json()["items"]
+    assert [v["reason"] for v in versions] == ["upload", "approval_signature", "restored"]
+    case = _walk(api, case, [("draft", "dn_spec_vps", {**DRAFT, "route": ["VPS"]}),
+                             ("presenter_initial", "dn_cvp", APPROVE)])
+    assert [s["field"] for s in case["document"]["signatures"]] == ["KyNhay1"]
+
+
+def _main_file(api: Api, document_id: int) -> bytes:
+    doc = api.get("dn_clerk", f"/api/v1/documents/{document_id}").get_json()
+    main = next(f for f in doc["files"] if f["role"] == "main")
+    return bytes(api.get("dn_clerk", f"/api/v1/documents/{document_id}/files/{main['id']}").data)
+
+
+def test_a_head_signs_the_approval_from_the_task_page(api: Api, platform: Platform) -> None:
+    """The task page asks for the signing password on a signed approval, as for ``sign``."""
+    case = _start(api, "dn_spec_vps", START)
+    case = _walk(api, case, [("draft", "dn_spec_vps", {**DRAFT, "route": ["VPS"]})])
+    task = only_task(case)
+    client = create_app(platform).test_client()
+    _login(client, "dn_cvp")
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert 'name="signing_password"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    r = client.post(f"/tasks/{task['id']}", data={"decision": "approve", "signing_password": DEMO_PASSWORD,
+                                                   "csrf_token": token[1]})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    case = api.get("dn_spec_vps", f"/api/v1/cases/{case['id']}").get_json()
+    assert [s["field"] for s in case["document"]["signatures"]] == ["KyNhay1"]
+    assert (only_task(case)["task"], assignees(only_task(case))) == ("director_sign", ["dn_director"])

@@ -4,10 +4,17 @@ the paper signature recorded."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
+from signing.pdfsig import pdfsig
+from signing.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import assignees, attach_pdf, complete, only_task
+from tests.pdfs import scanned_pdf
+from tests.signing_support import pdf_text
 
 INCOMING = {"channel": "paper", "doc_type": "CV", "subject": "Về việc kiểm tra an toàn hóa chất năm 2026",
             "number_symbol": "412/UBND-KT", "issuer_name": "UBND tỉnh Lai Châu", "document_date": "2026-02-26"}
@@ -150,6 +157,48 @@ def test_outgoing_four_steps_with_returns_and_paper_signature(api: Api) -> None:
     doc = case["document"]
     assert case["status"] == "completed"
     assert (doc["number_symbol"], doc["status"]) == ("01/BC-SCT", "issued")
-    assert (doc["signature_mode"], doc["signature_status"]) == ("paper", "paper")
+    assert (doc["signature_mode"], doc["signature_status"]) == ("paper", "valid")  # the scan, converted
     assert [(r["name"], r["delivery"]) for r in doc["recipients"]] == [
         ("UBND tỉnh Lai Châu", "electronic"), ("Bộ Công Thương", "paper"), ("Phòng QLTM", "electronic")]
+
+
+def test_step_4_the_clerk_numbers_the_scan_of_the_wet_signed_paper_and_signs_it_with_the_conversion_mark(
+    api: Api, demo_pki: Path
+) -> None:
+    """Step 4 ("văn thư … vào sổ văn bản, ký số và phát hành"): the scan of the paper the Director
+    signed by hand is the document of record, numbered and dated, with the agency's signature
+    whose appearance is the conversion mark (Luật GDĐT 2023 Đ12); the register names the signer."""
+    draft = {"subject": "Báo cáo tình hình sản xuất công nghiệp tháng 3", "doc_type": "BC"}
+    case = _start(api, "laichau_outgoing", "laichau_spec_qlcn", draft)
+    for user, data in (("laichau_spec_qlcn", draft), ("laichau_head_qlcn", {"decision": "approve"}),
+                       ("laichau_cvp", {"decision": "approve"}), ("laichau_head_qlcn", {"decision": "approve"})):
+        case = complete(api, user, only_task(case), data)
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("director_sign", ["laichau_director"])
+    case = complete(api, "laichau_director", task, {"decision": "sign"})  # on paper: no key, no certificate
+    assert case["document"]["signer_name"] == "Nguyễn Hữu Phúc"
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("clerk_issue", ["laichau_clerk"])
+    recipients = [{"name": "Bộ Công Thương", "delivery": "paper"}]
+    r = api.complete("laichau_clerk", task["id"], {"decision": "issue", "recipients": recipients})
+    assert r.status_code == 422 and "file" in r.get_json()["fields"]  # no scan yet: nothing numbered
+    assert api.upload("laichau_clerk", case["document"]["id"], scanned_pdf(), "ban-giay.pdf").status_code == 201
+    case = complete(api, "laichau_clerk", task, {"decision": "issue", "recipients": recipients})
+    doc = case["document"]
+    assert (case["status"], doc["number_symbol"], doc["status"]) == ("completed", "01/BC-SCT", "issued")
+    assert (doc["signature_mode"], doc["signature_status"]) == ("paper", "valid")
+    main = next(f for f in doc["files"] if f["role"] == "main")
+    pdf = bytes(api.get("laichau_clerk", f"/api/v1/documents/{doc['id']}/files/{main['id']}").data)
+    roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
+    assert [(r.field, r.signer, r.valid, r.trusted, r.intact) for r in verify_pdf(pdf, roots)] == [
+        ("CoQuan", "Sở Công Thương tỉnh Lai Châu", True, True, True)]
+    assert [(p["signature_valid"], p["certificate_trusted"]) for p in pdfsig(pdf, roots)] == [(True, True)]
+    text = " ".join(pdf_text(pdf).split())
+    for shown in ("Bản điện tử được chuyển đổi từ văn bản giấy", "Người chuyển đổi: Vàng Thị Dung",
+                  "Cơ quan: Sở Công Thương tỉnh Lai Châu", "Thời gian:", "Số: 01/BC-SCT"):
+        assert shown in text, (shown, text)
+    versions = api.get("laichau_clerk", f"/api/v1/documents/{doc['id']}/versions").get_json()["items"]
+    assert [v["reason"] for v in versions] == ["upload", "paper_conversion"]
+    register = api.get("laichau_clerk", "/api/v1/registers/outgoing").get_json()["items"]
+    assert [(e["number"], e["signer_position"], e["signer_name"]) for e in register] == [
+        (1, "Giám đốc", "Nguyễn Hữu Phúc")]

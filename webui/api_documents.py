@@ -103,8 +103,8 @@ def tree(document_id: int) -> Any:
 
 @bp.get("/<int:document_id>/versions")
 def versions(document_id: int) -> Any:
-    """The main file's versions in order: upload, leader_signature, agency_signature, attachment_stamp,
-    restored."""
+    """The main file's versions in order: upload, approval_signature, leader_signature, agency_signature,
+    attachment_stamp, restored."""
     return authed(False, lambda s, u, now: {"items": desk.file_versions_of(s, u, document_id, now)})
 
 
