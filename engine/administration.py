@@ -16,11 +16,10 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, permissions, textfold
+from . import accounts, audit, passwords, permissions, textfold
 from .errors import Forbidden, InvalidData, NotFound
 from .models import Agency, ApiToken, Position, Unit, UnitKind, User, UserPosition
 
-PASSWORD_MIN = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -71,20 +70,9 @@ def _text(data: Mapping[str, Any], name: str, errors: dict[str, str], limit: int
     return value
 
 
-def password_problem(password: str, username: str) -> str | None:
-    """The strength rule: long enough, letters and digits, not the username."""
-    if len(password) < PASSWORD_MIN:
-        return f"Mật khẩu cần ít nhất {PASSWORD_MIN} ký tự."
-    if not re.search(r"[^\W\d_]", password) or not re.search(r"\d", password):
-        return "Mật khẩu cần có cả chữ cái và chữ số."
-    if username and username.lower() in password.lower():
-        return "Mật khẩu không được chứa tên đăng nhập."
-    return None
-
-
 def _password(data: Mapping[str, Any], username: str, errors: dict[str, str]) -> str:
     password = str(data.get("password") or "")
-    problem = "Bắt buộc." if not password else password_problem(password, username)
+    problem = "Bắt buộc." if not password else passwords.problem(password, username)
     if problem:
         errors["password"] = problem
     return password
@@ -182,7 +170,8 @@ def create_user(session: Session, admin: User, agency_id: int, data: Mapping[str
     if errors:
         raise InvalidData(_INVALID, errors)
     assert chosen is not None and position is not None
-    made = User(username=username, full_name=full_name, email=email, password_hash=accounts.hash_password(password))
+    made = User(username=username, full_name=full_name, email=email, password_hash=accounts.hash_password(password),
+                must_change_password=True)
     made.positions.append(UserPosition(unit_id=chosen.id, position=position))
     session.add(made)
     session.flush()
@@ -224,6 +213,7 @@ def reset_password(session: Session, admin: User, agency_id: int, target: User, 
     if errors:
         raise InvalidData(_INVALID, errors)
     target.password_hash = accounts.hash_password(password)
+    target.must_change_password = True  # the administrator knows it: the person chooses their own at login
     _end_sessions(session, target)
     _log(session, admin, now, "user_password_reset", agency_id, user_id=target.id)
 

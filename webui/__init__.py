@@ -32,6 +32,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_reports,
         api_search,
         apiinput,
+        apiutil,
         audit_pages,
         auth,
         case_pages,
@@ -64,6 +65,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     pageutil.init_app(app)
     errors.register(app)
     apiinput.init_app(app)
+    apiutil.init_app(app)
 
     for blueprint in (api.bp, api_certificates.bp, api_exchange.bp, api_documents.bp, api_notifications.bp,
                       api_conversations.bp, api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp,
