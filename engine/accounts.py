@@ -139,3 +139,8 @@ def ensure_password_chosen(user: User) -> None:
     """After an administrator set the password, nothing but choosing one's own."""
     if user.must_change_password:
         raise Forbidden("Bạn cần đổi mật khẩu do quản trị đặt trước khi tiếp tục (PUT /api/v1/auth/password).")
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Every token of the person stops working at once: their pages and API clients."""
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))

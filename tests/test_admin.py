@@ -224,7 +224,11 @@ def test_the_last_admin_stays(api: Api, platform: Platform) -> None:
     alone = re.search(r'name="position_id" value="(\d+)"', admin.get(f"/admin/users/{me}"))
     assert alone is not None
     assert "ít nhất một chức vụ" in admin.post(f"/admin/users/{me}/positions/remove", {"position_id": alone[1]}, 422)
-    admin.post(f"/admin/users/{me}/positions", {"unit": str(_unit(platform, "TCHC")), "position": "specialist"})
+    refused = admin.post(f"/admin/users/{me}/positions", {"unit": str(_unit(platform, "TCHC")),
+                                                          "position": "specialist"}, 403)
+    assert "tự cấp chức vụ cho chính mình" in refused
+    with platform.db.write() as session:  # a second position, as another administrator would give it
+        session.add(UserPosition(user_id=me, unit_id=_unit(platform, "TCHC"), position=Position.SPECIALIST))
     last = admin.post(f"/admin/users/{me}/positions/remove", {"position_id": alone[1]}, 422)
     assert "Không thể bỏ quản trị hệ thống cuối cùng của cơ quan." in last
     assert 'data-position="admin"' in admin.get(f"/admin/users/{me}")

@@ -22,6 +22,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     from . import (
         admin_pages,
         api,
+        api_approvals,
         api_certificates,
         api_conversations,
         api_documents,
@@ -33,6 +34,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_search,
         apiinput,
         apiutil,
+        approval_pages,
         audit_pages,
         auth,
         case_pages,
@@ -72,6 +74,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       inbox.bp, notices.bp, task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp,
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
-                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp):
+                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, api_approvals.bp,
+                      approval_pages.bp):
         app.register_blueprint(blueprint)
     return app

@@ -30,6 +30,7 @@ _PAGE = [
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
 ]
 _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 _AGENCY = {"name": "agency", "in": "query", "description": "Mã cơ quan; bỏ trống nếu bạn chỉ giữ sổ của một cơ quan",
            "schema": {"type": "string", "maxLength": 32}}
@@ -471,6 +472,16 @@ def document() -> dict[str, Any]:
                                            "properties": {"current_password": {"type": "string"},
                                                           "new_password": {"type": "string"}}}),
                 "responses": {"200": _resp("Đã đổi", {"type": "object"}), **_errors(401, 422)}}},
+            "/api/v1/admin-requests": {"get": {
+                "summary": "Đề nghị thay đổi tài khoản chờ tôi phê duyệt (quản trị khác hoặc giám đốc)",
+                "responses": {"200": _resp("Danh sách", {"type": "object"}), **_errors(401, 403)}}},
+            "/api/v1/admin-requests/{request_id}/approve": {"post": {
+                "summary": "Phê duyệt đề nghị: cấp chức vụ hoặc đặt lại mật khẩu có hiệu lực",
+                "parameters": [_REQUEST_ID],
+                "responses": {"200": _resp("Đề nghị", {"type": "object"}), **_errors(401, 403, 404, 409)}}},
+            "/api/v1/admin-requests/{request_id}/reject": {"post": {
+                "summary": "Từ chối đề nghị", "parameters": [_REQUEST_ID],
+                "responses": {"200": _resp("Đề nghị", {"type": "object"}), **_errors(401, 403, 404, 409)}}},
             "/api/v1/processes": {"get": {
                 "summary": "Các quy trình đã triển khai",
                 "responses": {"200": _resp("Danh sách", {"type": "object"}), **_errors(401)}}},
