@@ -1,7 +1,8 @@
 """Administrators within bounds (issue 12 item 4). What would let one administrator read
 secret documents alone — granting a position that reads them (``permissions.SECRET_READERS``:
 the clerk and the leaders) or resetting the password of someone who holds one and then
-logging in as them — is not made at once: it becomes a pending request that another
+logging in as them, or making a second administrator to approve their own requests — is
+not made at once: it becomes a pending request that another
 administrator of the agency or its director approves (never the one who asked, never the
 person concerned). Nobody grants a position to themself. Each request and decision is audited
 and notified to the person concerned."""
@@ -26,7 +27,9 @@ def ensure_not_self(admin: User, target: User) -> None:
 
 
 def needs_approval_for_position(position: Position) -> bool:
-    return position.value in permissions.SECRET_READERS
+    """A secret reader's position, and the administrator's: otherwise one administrator would
+    make a second one of an account they made, and have it approve their own requests."""
+    return position.value in permissions.SECRET_READERS or position == Position.ADMIN
 
 
 def needs_approval_for_password(session: Session, target: User, agency_id: int) -> bool:

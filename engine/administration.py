@@ -169,8 +169,8 @@ def create_user(session: Session, admin: User, agency_id: int, data: Mapping[str
     chosen, position = _position_choice(session, agency_id, data, errors)
     if position is not None and admin_approvals.needs_approval_for_position(position):
         # Otherwise one administrator alone would make a secret reader whose password they know.
-        errors["position"] = ("Chức vụ này được xem văn bản mật: hãy tạo tài khoản với chức vụ khác rồi "
-                              "đề nghị cấp chức vụ này (cần quản trị khác hoặc giám đốc phê duyệt).")
+        errors["position"] = ("Chức vụ này cần phê duyệt (xem văn bản mật hoặc quản trị): hãy tạo tài khoản với "
+                              "chức vụ khác rồi đề nghị cấp chức vụ này (quản trị khác hoặc giám đốc phê duyệt).")
     if errors:
         raise InvalidData(_INVALID, errors)
     assert chosen is not None and position is not None

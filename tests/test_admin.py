@@ -23,7 +23,7 @@ from engine import delegations, demo, registers
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.errors import InvalidData
-from engine.models import AuditEntry, Delegation, Position, RegisterBook, Unit, User, UserPosition
+from engine.models import AdminRequest, AuditEntry, Delegation, Position, RegisterBook, Unit, User, UserPosition
 from engine.platform import Platform
 from signing import images, pki
 from tests.conftest import START, Api
@@ -237,6 +237,9 @@ def test_the_last_admin_stays(api: Api, platform: Platform) -> None:
     # With a second administrator the first may step down.
     other = _new_user(admin, platform, "btl_admin2")
     admin.post(f"/admin/users/{other}/positions", {"unit": str(_unit(platform, "TCHC")), "position": "admin"})
+    with platform.db.read() as session:  # a second administrator needs the director's approval (test_admin_bounds)
+        asked = session.scalars(select(AdminRequest.id)).one()
+    assert api.post("btl_director", f"/api/v1/admin-requests/{asked}/approve", {}).status_code == 200
     admin.post(f"/admin/users/{me}/positions/remove", {"position_id": alone[1]})
     admin.get("/admin/users", 403)
 

@@ -1,7 +1,8 @@
 """Issue 12 item 4, through the pages and the API, on SQLite and PostgreSQL: an administrator
 cannot give themself a position (the clerk's, to read secret documents); granting a
-secret-reader position, or resetting a leader's password and logging in as them, waits for
-another administrator or the director, who cannot be the one asking nor the one concerned;
+secret-reader position, or resetting a leader's password and logging in as them, or making
+a second administrator (who would approve for the first), waits for another administrator
+or the director, who cannot be the one asking nor the one concerned;
 each request and decision is audited and notified to the person concerned."""
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def test_an_administrator_cannot_make_themself_a_secret_reader(api: Api, platfor
     # Nor by making a new secret reader whose password they know.
     made = admin.post("/admin/users", {"username": "btl_van_thu_gia", "full_name": "Văn thư giả", "unit": office,
                                        "position": "clerk", "password": "Hoa-sen-2026-xanh"}, 422)
-    assert "được xem văn bản mật" in made
+    assert "cần phê duyệt" in made
     with platform.db.read() as session:
         assert session.scalars(select(User).where(User.username == "btl_van_thu_gia")).first() is None
 
@@ -87,6 +88,10 @@ def test_secret_reader_positions_and_leader_resets_need_a_second_approval(api: A
     # A second administrator approves the reset: the director then chooses their own password.
     second = _new_user(admin, platform, "btl_admin2")
     admin.post(f"/admin/users/{second}/positions", {"unit": office, "position": "admin"})
+    with platform.db.read() as session:  # a second administrator waits too, else it would approve for the first
+        asked = session.scalars(select(AdminRequest.id).order_by(AdminRequest.id.desc())).first()
+    assert Position.ADMIN.value not in _positions(platform, "btl_admin2")
+    assert api.post("btl_director", f"/api/v1/admin-requests/{asked}/approve", {}).status_code == 200
     other = Admin(platform, "btl_admin2", "Hoa-sen-2026-xanh", choose=OWN)
     other.post(f"/approvals/{reset}", {"decision": "approve"})
     assert _login(create_app(platform).test_client(), "btl_director") == 401
@@ -94,7 +99,8 @@ def test_secret_reader_positions_and_leader_resets_need_a_second_approval(api: A
     given = client.post("/api/v1/auth/token", json={"username": "btl_director", "password": NEW_DIRECTOR_PASSWORD})
     assert given.status_code == 200 and given.get_json()["must_change_password"] is True
     approved = _audited(platform, "admin_request_approved")
-    assert [(e["kind"], e["user_id"]) for e in approved] == [("position", specialist), ("password", director)]
+    assert [(e["kind"], e["user_id"]) for e in approved] == [("position", specialist), ("position", second),
+                                                             ("password", director)]
     assert NEW_DIRECTOR_PASSWORD not in str(approved)
     with platform.db.read() as session:
         assert session.scalars(select(AdminRequest.password_hash).where(AdminRequest.id == reset)).one() is None
