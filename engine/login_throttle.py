@@ -42,7 +42,9 @@ def refuse_if_held(session: Session, keys: list[str], now: datetime) -> None:
 
 
 def failed(session: Session, keys: list[str], now: datetime) -> None:
-    """One more wrong password: counted, and held back once past the free attempts (audited)."""
+    """One more wrong password: counted, and held back once past the free attempts (audited).
+    Counts that have lapsed are dropped, so names sprayed at random do not pile up."""
+    session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER - LONGEST_WAIT))
     for key in keys:
         row = session.get(LoginThrottle, key)
         if row is None:
