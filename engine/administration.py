@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, permissions, textfold
+from . import accounts, admin_approvals, audit, passwords, permissions, textfold
 from .errors import Forbidden, InvalidData, NotFound
-from .models import Agency, ApiToken, Position, Unit, UnitKind, User, UserPosition
+from .models import AdminRequest, Agency, Position, Unit, UnitKind, User, UserPosition
 
-PASSWORD_MIN = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -71,20 +70,9 @@ def _text(data: Mapping[str, Any], name: str, errors: dict[str, str], limit: int
     return value
 
 
-def password_problem(password: str, username: str) -> str | None:
-    """The strength rule: long enough, letters and digits, not the username."""
-    if len(password) < PASSWORD_MIN:
-        return f"Mật khẩu cần ít nhất {PASSWORD_MIN} ký tự."
-    if not re.search(r"[^\W\d_]", password) or not re.search(r"\d", password):
-        return "Mật khẩu cần có cả chữ cái và chữ số."
-    if username and username.lower() in password.lower():
-        return "Mật khẩu không được chứa tên đăng nhập."
-    return None
-
-
 def _password(data: Mapping[str, Any], username: str, errors: dict[str, str]) -> str:
     password = str(data.get("password") or "")
-    problem = "Bắt buộc." if not password else password_problem(password, username)
+    problem = "Bắt buộc." if not password else passwords.problem(password, username)
     if problem:
         errors["password"] = problem
     return password
@@ -179,10 +167,15 @@ def create_user(session: Session, admin: User, agency_id: int, data: Mapping[str
     email = _email(data, errors)
     password = _password(data, username, errors)
     chosen, position = _position_choice(session, agency_id, data, errors)
+    if position is not None and admin_approvals.needs_approval_for_position(position):
+        # Otherwise one administrator alone would make a secret reader whose password they know.
+        errors["position"] = ("Chức vụ này cần phê duyệt (xem văn bản mật hoặc quản trị): hãy tạo tài khoản với "
+                              "chức vụ khác rồi đề nghị cấp chức vụ này (quản trị khác hoặc giám đốc phê duyệt).")
     if errors:
         raise InvalidData(_INVALID, errors)
     assert chosen is not None and position is not None
-    made = User(username=username, full_name=full_name, email=email, password_hash=accounts.hash_password(password))
+    made = User(username=username, full_name=full_name, email=email, password_hash=accounts.hash_password(password),
+                must_change_password=True)
     made.positions.append(UserPosition(unit_id=chosen.id, position=position))
     session.add(made)
     session.flush()
@@ -202,36 +195,38 @@ def update_user(session: Session, admin: User, agency_id: int, target: User, dat
     _log(session, admin, now, "user_updated", agency_id, user_id=target.id, full_name=full_name, email=email)
 
 
-def _end_sessions(session: Session, target: User) -> None:
-    """Every token of the person stops working at once: their pages and API clients."""
-    session.execute(delete(ApiToken).where(ApiToken.user_id == target.id))
-
-
 def set_active(session: Session, admin: User, agency_id: int, target: User, active: bool, now: datetime) -> None:
     """Khóa / mở khóa tài khoản: a disabled person can no longer log in, and is logged out."""
     target.active = active
     if not active:
-        _end_sessions(session, target)
+        accounts.end_sessions(session, target.id)
         _keep_an_admin(session, agency_id)
     _log(session, admin, now, "user_enabled" if active else "user_disabled", agency_id, user_id=target.id)
 
 
 def reset_password(session: Session, admin: User, agency_id: int, target: User, data: Mapping[str, Any],
-                   now: datetime) -> None:
-    """A new password chosen by the administrator; the person's sessions end."""
+                   now: datetime) -> AdminRequest | None:
+    """A new password chosen by the administrator, which the person replaces at their next
+    login; their sessions end. For a secret reader, a request another administrator approves."""
     errors: dict[str, str] = {}
     password = _password(data, target.username, errors)
     if errors:
         raise InvalidData(_INVALID, errors)
+    if admin_approvals.needs_approval_for_password(session, target, agency_id):
+        return admin_approvals.ask(session, admin, agency_id, target, now, password=password)
     target.password_hash = accounts.hash_password(password)
-    _end_sessions(session, target)
+    target.must_change_password = True  # the administrator knows it: the person chooses their own at login
+    accounts.end_sessions(session, target.id)
     _log(session, admin, now, "user_password_reset", agency_id, user_id=target.id)
+    return None
 
 
 def add_position(session: Session, admin: User, agency_id: int, target: User, data: Mapping[str, Any],
-                 now: datetime) -> None:
+                 now: datetime) -> AdminRequest | None:
     """A position in a unit: designer (người thiết kế quy trình) gives the right to deploy
-    the agency's processes, auditor (kiểm tra viên) to read all its cases."""
+    the agency's processes, auditor (kiểm tra viên) to read all its cases. Never to oneself; a
+    position that reads secret documents waits for a second approval (engine/admin_approvals.py)."""
+    admin_approvals.ensure_not_self(admin, target)
     errors: dict[str, str] = {}
     chosen, position = _position_choice(session, agency_id, data, errors)
     if chosen is not None and position is not None and session.scalar(select(exists().where(
@@ -241,10 +236,13 @@ def add_position(session: Session, admin: User, agency_id: int, target: User, da
     if errors:
         raise InvalidData(_INVALID, errors)
     assert chosen is not None and position is not None
+    if admin_approvals.needs_approval_for_position(position):
+        return admin_approvals.ask(session, admin, agency_id, target, now, unit_id=chosen.id, position=position)
     target.positions.append(UserPosition(unit_id=chosen.id, position=position))
     session.flush()
     _log(session, admin, now, "position_added", agency_id, user_id=target.id, unit_id=chosen.id,
          position=position.value)
+    return None
 
 
 def remove_position(session: Session, admin: User, agency_id: int, target: User, position_id: int,

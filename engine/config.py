@@ -18,6 +18,10 @@ class Settings:
     database_url: str
     data_dir: Path
     token_ttl: timedelta = timedelta(hours=12)
+    # A token left unused this long stops working (engine/accounts.py): a page session
+    # (QLVB_SESSION_IDLE_MINUTES) and an API client's token (QLVB_TOKEN_IDLE_HOURS).
+    session_idle: timedelta = timedelta(minutes=30)
+    api_idle: timedelta = timedelta(hours=8)
     # A BPMN diagram of a real procedure is tens of kilobytes; anything near this limit is
     # an accident or an attack, and lxml would otherwise build the whole tree in memory.
     max_bpmn_bytes: int = 2 * 1024 * 1024
@@ -49,6 +53,10 @@ class Settings:
     script_max_seconds: float = 1.0
 
     @property
+    def token_idle(self) -> dict[str, timedelta]:
+        return {"page": self.session_idle, "api": self.api_idle}
+
+    @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
@@ -73,6 +81,8 @@ class Settings:
         hours = int(env.get("QLVB_TOKEN_TTL_HOURS", "12"))
         upload_mb = int(env.get("QLVB_MAX_UPLOAD_MB", "50"))
         return cls(database_url=url, data_dir=data_dir, token_ttl=timedelta(hours=hours),
+                   session_idle=timedelta(minutes=int(env.get("QLVB_SESSION_IDLE_MINUTES", "30"))),
+                   api_idle=timedelta(hours=int(env.get("QLVB_TOKEN_IDLE_HOURS", "8"))),
                    max_upload_bytes=upload_mb * 1024 * 1024,
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
                    pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),

@@ -35,3 +35,9 @@ class InvalidData(DomainError):
     def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.fields = fields or {}
+
+
+class TooManyAttempts(DomainError):
+    """Logins refused for a while after too many wrong passwords (engine/login_throttle.py)."""
+
+    status = 429

@@ -43,6 +43,7 @@ TITLES = {
     NotificationKind.RECALLED: "Văn bản bị thu hồi: {}",
     NotificationKind.CORRECTED: "Văn bản được đính chính: {}",
     NotificationKind.REPLACED: "Văn bản bị thay thế: {}",
+    NotificationKind.ACCOUNT: "Tài khoản: {}",
 }
 
 

@@ -57,6 +57,22 @@ def _scope_covers(scope: str, process_id: str) -> bool:
     return scope == "*" or process_id in {s.strip() for s in scope.split(",")}
 
 
+def _seen_through(session: Session, user: User, today: date) -> tuple[list[int], list[ColumnElement[bool]]]:
+    """Whose cases ``user`` sees through their delegations: the people (``user`` and the
+    grantors of whole delegations) whose cases are theirs to see, and conditions on Case for
+    the grantors of delegations limited to some processes: their cases of those processes only."""
+    people: list[int] = [user.id]
+    scoped: list[ColumnElement[bool]] = []
+    for grantor, scope in active_grants(session, user.id, today):
+        if scope == "*":
+            people.append(grantor)
+        else:
+            scoped.append(and_(_involved([grantor]), exists().where(
+                ProcessVersion.id == Case.process_version_id,
+                ProcessVersion.process_id.in_([s.strip() for s in scope.split(",")]))))
+    return people, scoped
+
+
 def acting_for(session: Session, user: User, task: HumanTask, process_id: str, today: date) -> int | None:
     """None if ``user`` may complete ``task`` in their own name, the grantor's id if they
     may through a delegation; Forbidden otherwise."""
@@ -150,8 +166,8 @@ def _involved(user_ids: list[int]) -> ColumnElement[bool]:
 
 
 def ensure_can_view(session: Session, user: User, case: Case, today: date) -> None:
-    people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
-    visible = session.scalar(select(exists().where(Case.id == case.id, _involved(people))))
+    people, scoped = _seen_through(session, user, today)
+    visible = session.scalar(select(exists().where(Case.id == case.id, or_(_involved(people), *scoped))))
     if not visible and not holds(session, user, case.agency_id, (Position.ADMIN, Position.AUDITOR)):
         raise Forbidden("Bạn không có quyền xem hồ sơ công việc này.")
 
@@ -268,9 +284,11 @@ def document_visibility(session: Session, user: User, today: date,
     if reach.ordinary:
         conditions.append(and_(Document.agency_id.in_(reach.ordinary), Document.secrecy == Secrecy.NONE))
     if reach.own:
-        people = [user.id] + [g for g, _ in active_grants(session, user.id, today)]
-        conditions.append(and_(Document.agency_id.in_(reach.own), Document.secrecy == Secrecy.NONE,
-                               _own(session, user.id, people, driving)))
+        people, scoped = _seen_through(session, user, today)
+        mine = _own(session, user.id, people, driving)
+        if scoped:  # a delegation limited to some processes: the documents of those cases only
+            mine = or_(mine, exists().where(Case.document_id == Document.id, or_(*scoped)))
+        conditions.append(and_(Document.agency_id.in_(reach.own), Document.secrecy == Secrecy.NONE, mine))
     return or_(*conditions) if conditions else false()
 
 
@@ -331,8 +349,8 @@ def ensure_can_edit_document(session: Session, user: User, document: Document, t
         return
     holds = session.scalar(select(exists().where(
         Case.document_id == document.id, HumanTask.case_id == Case.id, HumanTask.status == TaskStatus.OPEN,
-        TaskCandidate.task_id == HumanTask.id,
-        TaskCandidate.user_id.in_([user.id] + [g for g, _ in active_grants(session, user.id, today)]),
+        TaskCandidate.task_id == HumanTask.id, ProcessVersion.id == Case.process_version_id,
+        task_visibility(session, user, today),
     )))
     if not holds:
         raise Forbidden("Bạn không có quyền sửa văn bản này.")

@@ -23,7 +23,7 @@ from engine import delegations, demo, registers
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.errors import InvalidData
-from engine.models import AuditEntry, Delegation, Position, RegisterBook, Unit, User, UserPosition
+from engine.models import AdminRequest, AuditEntry, Delegation, Position, RegisterBook, Unit, User, UserPosition
 from engine.platform import Platform
 from signing import images, pki
 from tests.conftest import START, Api
@@ -31,6 +31,7 @@ from tests.flows import issue_via_deputy
 from webui import create_app
 
 GOOD_PASSWORD = "Hoa-sen-2026-xanh"
+OWN_PASSWORD = "Mây-trắng bay trên đồi 2026"  # chosen by the person at first login
 NEW_SIGNER = "Lê Thị Hồng Nhung (chứng thư mới)"
 
 
@@ -73,10 +74,20 @@ def _login(client: FlaskClient, username: str, password: str = demo.DEMO_PASSWOR
 class Admin:
     """A logged-in person's page client that posts forms with the session's CSRF token."""
 
-    def __init__(self, platform: Platform, username: str, password: str = demo.DEMO_PASSWORD) -> None:
+    def __init__(self, platform: Platform, username: str, password: str = demo.DEMO_PASSWORD,
+                 choose: str | None = None) -> None:
+        """``choose``: the password an account an administrator set up chooses at first login."""
         self.client = create_app(platform).test_client()
         assert _login(self.client, username, password) == 302
         found = re.search(r'name="csrf_token" value="([^"]+)"', self.client.get("/inbox").get_data(as_text=True))
+        if choose is not None:  # every page leads to the password change until it is made
+            assert found is None and self.client.get("/inbox").location == "/account/password"
+            found = re.search(r'name="csrf_token" value="([^"]+)"',
+                              self.client.get("/account/password").get_data(as_text=True))
+            assert found is not None
+            assert self.client.post("/account/password", data={
+                "csrf_token": found[1], "current_password": password, "new_password": choose}).status_code == 302
+            found = re.search(r'name="csrf_token" value="([^"]+)"', self.client.get("/inbox").get_data(as_text=True))
         assert found is not None
         self.csrf = found[1]
 
@@ -152,13 +163,13 @@ def test_create_search_edit_and_positions(api: Api, platform: Platform) -> None:
 
     weak = admin.post("/admin/users", {"username": "btl_spec_moi", "full_name": "Đặng Văn Mới",
                                        "password": "ngan1", "unit": "", "position": "boss"}, 422)
-    assert "Mật khẩu cần ít nhất 10 ký tự." in weak and "Chọn đơn vị." in weak and "Chọn chức vụ." in weak
+    assert "Mật khẩu cần ít nhất 12 ký tự." in weak and "Chọn đơn vị." in weak and "Chọn chức vụ." in weak
     assert 'value="btl_spec_moi"' in weak and "ngan1" not in weak  # what was typed is kept, not the password
-    no_digit = admin.post("/admin/users", {"username": "btl_admin", "full_name": "X", "email": "khong-phai-thu",
-                                           "password": "chucaikhongso", "unit": str(_unit(platform, "KHNV")),
-                                           "position": "specialist"}, 422)
-    assert "Tên đăng nhập đã được dùng." in no_digit and "chữ cái và chữ số" in no_digit
-    assert "Địa chỉ thư điện tử không hợp lệ." in no_digit
+    common = admin.post("/admin/users", {"username": "btl_admin", "full_name": "X", "email": "khong-phai-thu",
+                                         "password": "Password2026!", "unit": str(_unit(platform, "KHNV")),
+                                         "position": "specialist"}, 422)
+    assert "Tên đăng nhập đã được dùng." in common and "quá phổ biến" in common
+    assert "Địa chỉ thư điện tử không hợp lệ." in common
 
     user_id = _new_user(admin, platform)
     assert _audited(platform, "user_created")[-1]["username"] == "btl_spec_moi"
@@ -178,7 +189,7 @@ def test_create_search_edit_and_positions(api: Api, platform: Platform) -> None:
     foreign = admin.post(f"/admin/users/{user_id}/positions",
                          {"unit": str(_unit(platform, "NVY", "quangngai")), "position": "designer"}, 422)
     assert "Đơn vị không thuộc cơ quan." in foreign
-    designer = Admin(platform, "btl_spec_moi", GOOD_PASSWORD)
+    designer = Admin(platform, "btl_spec_moi", GOOD_PASSWORD, choose=OWN_PASSWORD)
     designer.get("/design")  # the designer's deployment rights
     designer.get("/audit/cases")
     page = admin.get(f"/admin/users/{user_id}")
@@ -213,7 +224,11 @@ def test_the_last_admin_stays(api: Api, platform: Platform) -> None:
     alone = re.search(r'name="position_id" value="(\d+)"', admin.get(f"/admin/users/{me}"))
     assert alone is not None
     assert "ít nhất một chức vụ" in admin.post(f"/admin/users/{me}/positions/remove", {"position_id": alone[1]}, 422)
-    admin.post(f"/admin/users/{me}/positions", {"unit": str(_unit(platform, "TCHC")), "position": "specialist"})
+    refused = admin.post(f"/admin/users/{me}/positions", {"unit": str(_unit(platform, "TCHC")),
+                                                          "position": "specialist"}, 403)
+    assert "tự cấp chức vụ cho chính mình" in refused
+    with platform.db.write() as session:  # a second position, as another administrator would give it
+        session.add(UserPosition(user_id=me, unit_id=_unit(platform, "TCHC"), position=Position.SPECIALIST))
     last = admin.post(f"/admin/users/{me}/positions/remove", {"position_id": alone[1]}, 422)
     assert "Không thể bỏ quản trị hệ thống cuối cùng của cơ quan." in last
     assert 'data-position="admin"' in admin.get(f"/admin/users/{me}")
@@ -222,6 +237,9 @@ def test_the_last_admin_stays(api: Api, platform: Platform) -> None:
     # With a second administrator the first may step down.
     other = _new_user(admin, platform, "btl_admin2")
     admin.post(f"/admin/users/{other}/positions", {"unit": str(_unit(platform, "TCHC")), "position": "admin"})
+    with platform.db.read() as session:  # a second administrator needs the director's approval (test_admin_bounds)
+        asked = session.scalars(select(AdminRequest.id)).one()
+    assert api.post("btl_director", f"/api/v1/admin-requests/{asked}/approve", {}).status_code == 200
     admin.post(f"/admin/users/{me}/positions/remove", {"position_id": alone[1]})
     admin.get("/admin/users", 403)
 
@@ -239,7 +257,7 @@ def test_a_locked_account_can_neither_log_in_nor_use_the_api(api: Api, platform:
     assert _audited(platform, "user_disabled")[-1]["user_id"] == user_id
 
     admin.post(f"/admin/users/{user_id}/active", {"active": "1"})
-    assert "Mật khẩu cần ít nhất 10 ký tự." in admin.post(f"/admin/users/{user_id}/password", {"password": "x"}, 422)
+    assert "Mật khẩu cần ít nhất 12 ký tự." in admin.post(f"/admin/users/{user_id}/password", {"password": "x"}, 422)
     assert "không được chứa tên đăng nhập" in admin.post(f"/admin/users/{user_id}/password",
                                                           {"password": "btl_spec_khnv2026"}, 422)
     admin.post(f"/admin/users/{user_id}/password", {"password": GOOD_PASSWORD})

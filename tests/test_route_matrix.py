@@ -23,9 +23,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from engine import delegations
+from engine import admin_approvals, delegations
 from engine.demo import DEMO_PASSWORD
-from engine.models import RegisterBook, User
+from engine.models import ApiToken, Position, RegisterBook, User
 from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import attach_pdf
@@ -69,13 +69,19 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         agency = grantor.positions[0].unit.agency_id
         book = session.scalars(select(RegisterBook.id).where(RegisterBook.agency_id == agency,
                                                              RegisterBook.code == "outgoing")).one()
+        qn_admin = session.scalars(select(User).where(User.username == "qn_admin")).one()
+        pending = admin_approvals.ask(session, qn_admin, agency, grantor, platform.clock.now(), unit_id=unit,
+                                      position=Position.CLERK).id
+        token = session.scalars(select(ApiToken.id).join(User, User.id == ApiToken.user_id)
+                                .where(User.username == "qn_spec_nvy")).first()
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
         "conversation_id": str(conversation), "message_id": str(message["id"]),
         "file_id": str(document["files"][0]["id"]), "fmt": "pdf", "code": "outgoing",
         "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
-        "book_id": str(book), "agency": "quangngai", "partner": "btl",  # Quảng Ngãi's side of an agreement
+        "book_id": str(book), "agency": "quangngai", "partner": "btl",
+        "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
     }
 
 

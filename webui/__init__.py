@@ -22,6 +22,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     from . import (
         admin_pages,
         api,
+        api_approvals,
         api_certificates,
         api_conversations,
         api_documents,
@@ -32,6 +33,8 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_reports,
         api_search,
         apiinput,
+        apiutil,
+        approval_pages,
         audit_pages,
         auth,
         case_pages,
@@ -65,12 +68,14 @@ def create_app(platform: Platform | None = None) -> Flask:
     pageutil.init_app(app)
     errors.register(app)
     apiinput.init_app(app)
+    apiutil.init_app(app)
 
     for blueprint in (api.bp, api_certificates.bp, api_exchange.bp, api_documents.bp, api_notifications.bp,
                       api_conversations.bp, api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp,
                       inbox.bp, notices.bp, task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp,
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
-                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp):
+                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
+                      api_approvals.bp, approval_pages.bp):
         app.register_blueprint(blueprint)
     return app

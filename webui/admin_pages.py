@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import administration, certificates, delegations, exchange, key_files, placement, registers
 from engine.errors import InvalidData
-from engine.models import Agency, User
+from engine.models import AdminRequest, Agency, User
 from engine.signatures import Keys
 
 from .apiutil import platform
@@ -120,9 +120,11 @@ def _change_person(user_id: int, form: str, done: str,
     try:
         with staff(write=True) as (db, user, now):
             agency, target = administration.person(db, user, user_id)
-            change(db, user, agency, target, now)
+            result = change(db, user, agency, target, now)
     except InvalidData as err:
         return _person_page(user_id, 422, (form, _typed(*secret), err))
+    if isinstance(result, AdminRequest):
+        done = gettext("Đã gửi đề nghị; thay đổi có hiệu lực khi một quản trị khác hoặc giám đốc phê duyệt.")
     flash(done, "success")
     return redirect(url_for("admin.person", user_id=user_id))
 

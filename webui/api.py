@@ -13,7 +13,8 @@ from engine import accounts, cases, conversations, queries, signatures
 from engine.errors import InvalidData
 from engine.models import User
 
-from .apiutil import authed, body, page_args, platform, signing_desk, transaction
+from .apiutil import authed, bearer, body, page_args, signing_desk
+from .login import log_in
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -33,9 +34,50 @@ def token() -> Any:
     if not isinstance(username, str) or not isinstance(password, str):
         raise InvalidData("Thiếu tên đăng nhập hoặc mật khẩu.",
                           {"username": "Bắt buộc.", "password": "Bắt buộc."})
-    with transaction(write=True) as (session, now):
-        user, value = accounts.issue_token(session, username, password, now, platform().settings.token_ttl)
-        return jsonify({"token": value, "username": user.username})
+    user, value = log_in(username, password, "api")
+    return jsonify({"token": value, "username": user.username, "must_change_password": user.must_change_password})
+
+
+@bp.delete("/v1/auth/token")
+def revoke_token() -> Any:
+    """Revoke the token of this request (log out an API client)."""
+    def action(session: Session, user: User, now: datetime) -> Any:
+        accounts.revoke_token(session, bearer())
+        return {"revoked": True}
+
+    return authed(True, action)
+
+
+@bp.get("/v1/auth/tokens")
+def list_tokens() -> Any:
+    """My live page sessions and API tokens (never the tokens themselves)."""
+    return authed(False, lambda s, u, now: {"items": accounts.tokens_of(s, u, bearer())})
+
+
+@bp.delete("/v1/auth/tokens/<int:token_id>")
+def revoke_token_id(token_id: int) -> Any:
+    """Revoke one of my sessions or tokens by its id in the list."""
+    def action(session: Session, user: User, now: datetime) -> Any:
+        accounts.revoke_token_id(session, user, token_id, now)
+        return {"revoked": True}
+
+    return authed(True, action)
+
+
+@bp.put("/v1/auth/password")
+def change_password() -> Any:
+    """Change my own password (``current_password``, ``new_password``); my other tokens stop working."""
+    given = body()
+    current, new = given.get("current_password"), given.get("new_password")
+    if not isinstance(current, str) or not isinstance(new, str):
+        raise InvalidData("Thiếu mật khẩu hiện tại hoặc mật khẩu mới.",
+                          {"current_password": "Bắt buộc.", "new_password": "Bắt buộc."})
+
+    def action(session: Session, user: User, now: datetime) -> Any:
+        accounts.change_own_password(session, user, current, new, bearer(), now)
+        return {"changed": True}
+
+    return authed(True, action)
 
 
 @bp.get("/v1/processes")

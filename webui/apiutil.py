@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session
 
 from engine import accounts, signatures
@@ -32,12 +32,42 @@ def transaction(write: bool) -> Iterator[tuple[Session, datetime]]:
         yield session, p.clock.now()
 
 
+def caller(db: Session, token: str, now: datetime) -> User:
+    """The token's person (Unauthorized if expired, idle or revoked). Its last use is written
+    after the request, at most once a minute, in a short transaction of its own: the
+    request's may be a read."""
+    user, stale = accounts.user_for_token(db, token, now, platform().settings.token_idle)
+    if stale:
+        g.qlvb_touch = token
+    return user
+
+
+def _touch(response: Response) -> Response:
+    token = g.pop("qlvb_touch", None)
+    if token is not None:
+        with transaction(write=True) as (db, now):
+            accounts.touch(db, token, now)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_touch)
+
+
 def current_user(session: Session, now: datetime) -> User:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Cần đăng nhập (thiếu mã truy cập Bearer).")
-    return accounts.user_for_token(session, token.strip(), now)
+    user = caller(session, token.strip(), now)
+    if request.path != "/api/v1/auth/password":
+        accounts.ensure_password_chosen(user)
+    return user
+
+
+def bearer() -> str:
+    """The request's Bearer token (current_user has checked it)."""
+    return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
 def body() -> dict[str, Any]:

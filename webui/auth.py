@@ -1,19 +1,21 @@
-"""Logging in and out of the pages. A login issues an access token (engine.accounts), kept
-in the signed, HttpOnly session cookie; each request checks it, so a logout, an expiry
-or a disabled account ends the session at once."""
+"""Logging in and out of the pages, and one's own password. A login issues a page session
+token (engine/accounts), kept in the signed, HttpOnly session cookie; each request checks
+it, so a logout, an expiry, an idle half hour or a disabled account ends the session at once.
+Logins are throttled (webui/login.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, flash, redirect, render_template, request, session
 from flask_babel import gettext
 
 from engine import accounts
-from engine.errors import Unauthorized
+from engine.errors import InvalidData, TooManyAttempts, Unauthorized
 
-from .apiutil import platform, transaction
-from .pageutil import TOKEN_KEY, safe_next
+from .apiutil import transaction
+from .login import log_in
+from .pageutil import TOKEN_KEY, render, safe_next, staff
 from .security import renew_csrf_token
 
 bp = Blueprint("auth", __name__)
@@ -35,8 +37,9 @@ def login() -> Any:
         error = gettext("Vui lòng nhập tên đăng nhập và mật khẩu.")
         return render_template("auth/login.html", next=target, username=username, error=error), 422
     try:
-        with transaction(write=True) as (db, now):
-            _, token = accounts.issue_token(db, username, password, now, platform().settings.token_ttl)
+        user, token = log_in(username, password, "page")
+    except TooManyAttempts as err:
+        return render_template("auth/login.html", next=target, username=username, error=err.message), 429
     except Unauthorized:
         error = gettext("Sai tên đăng nhập hoặc mật khẩu.")
         return render_template("auth/login.html", next=target, username=username, error=error), 401
@@ -47,7 +50,7 @@ def login() -> Any:
     if language:
         session["lang"] = language
     renew_csrf_token()
-    return redirect(target)
+    return redirect("/account/password" if user.must_change_password else target)
 
 
 @bp.post("/logout")
@@ -63,3 +66,26 @@ def logout() -> Any:
         session["lang"] = language
     renew_csrf_token()
     return redirect("/login")
+
+
+@bp.get("/account/password")
+def password_form() -> Any:
+    """Đổi mật khẩu: one's own, and the first thing after an administrator set it."""
+    with staff(write=False, choosing_password=True) as (db, user, _now):
+        return render("auth/password.html", db, user, required=user.must_change_password, errors={})
+
+
+@bp.post("/account/password")
+def change_password() -> Any:
+    token = session.get(TOKEN_KEY)
+    try:
+        with staff(write=True, choosing_password=True) as (db, user, now):
+            accounts.change_own_password(db, user, request.form.get("current_password", ""),
+                                         request.form.get("new_password", ""),
+                                         token if isinstance(token, str) else None, now)
+    except InvalidData as err:
+        with staff(write=False, choosing_password=True) as (db, user, _now):
+            return render("auth/password.html", db, user, 422, required=user.must_change_password,
+                          errors=err.fields, message=err.message)
+    flash(gettext("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), "success")
+    return redirect("/")

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import DomainError, InvalidData
 from engine.intake import NeedsDecision
 
-from .pageutil import LoginRequired
+from .pageutil import LoginRequired, PasswordChangeRequired
 from .security import CsrfRefused
 
 _STALE = "Hồ sơ vừa được người khác cập nhật, vui lòng tải lại."
@@ -48,6 +48,12 @@ def register(app: Flask) -> None:
         if wants_json():
             return jsonify({"error": "Cần đăng nhập."}), 401
         return redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}))
+
+    @app.errorhandler(PasswordChangeRequired)
+    def password_change_required(_err: PasswordChangeRequired) -> Any:
+        if wants_json():
+            return jsonify({"error": "Cần đổi mật khẩu trước khi tiếp tục."}), 403
+        return redirect("/account/password")
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError) -> Any:

@@ -16,7 +16,8 @@ def _resp(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
 
 def _errors(*codes: int) -> dict[str, Any]:
     texts = {400: "Yêu cầu sai", 401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy",
-             409: "Xung đột: đã được xử lý", 422: "Dữ liệu không hợp lệ"}
+             409: "Xung đột: đã được xử lý", 422: "Dữ liệu không hợp lệ",
+             429: "Tạm khóa do đăng nhập sai nhiều lần"}
     return {str(c): _resp(texts[c], _ERROR) for c in codes}
 
 
@@ -29,6 +30,7 @@ _PAGE = [
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
 ]
 _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 _AGENCY = {"name": "agency", "in": "query", "description": "Mã cơ quan; bỏ trống nếu bạn chỉ giữ sổ của một cơ quan",
            "schema": {"type": "string", "maxLength": 32}}
@@ -470,7 +472,34 @@ def document() -> dict[str, Any]:
                 "requestBody": _json_body({"type": "object", "required": ["username", "password"], "properties": {
                     "username": {"type": "string"}, "password": {"type": "string"}}}),
                 "responses": {"200": _resp("Mã truy cập", {"type": "object", "properties": {
-                    "token": {"type": "string"}}}), **_errors(401, 422)}}},
+                    "token": {"type": "string"}, "username": {"type": "string"},
+                    "must_change_password": {"type": "boolean"}}}), **_errors(401, 422, 429)}},
+                "delete": {"summary": "Thu hồi mã truy cập đang dùng (đăng xuất)",
+                           "responses": {"200": _resp("Đã thu hồi", {"type": "object"}), **_errors(401, 403)}}},
+            "/api/v1/auth/tokens": {"get": {
+                "summary": "Các phiên đăng nhập và mã truy cập của tôi",
+                "responses": {"200": _resp("Danh sách", {"type": "object"}), **_errors(401, 403)}}},
+            "/api/v1/auth/tokens/{token_id}": {"delete": {
+                "summary": "Thu hồi một phiên hoặc mã truy cập của tôi",
+                "parameters": [{"name": "token_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {"200": _resp("Đã thu hồi", {"type": "object"}), **_errors(401, 403, 404)}}},
+            "/api/v1/auth/password": {"put": {
+                "summary": "Đổi mật khẩu của tôi",
+                "requestBody": _json_body({"type": "object", "required": ["current_password", "new_password"],
+                                           "properties": {"current_password": {"type": "string"},
+                                                          "new_password": {"type": "string"}}}),
+                "responses": {"200": _resp("Đã đổi", {"type": "object"}), **_errors(401, 422)}}},
+            "/api/v1/admin-requests": {"get": {
+                "summary": "Đề nghị thay đổi tài khoản chờ tôi phê duyệt (quản trị khác hoặc giám đốc)",
+                "responses": {"200": _resp("Danh sách", {"type": "object"}), **_errors(401, 403)}}},
+            "/api/v1/admin-requests/{request_id}/approve": {"post": {
+                "summary": "Phê duyệt đề nghị: cấp chức vụ hoặc đặt lại mật khẩu có hiệu lực",
+                "parameters": [_REQUEST_ID],
+                "responses": {"200": _resp("Đề nghị", {"type": "object"}), **_errors(401, 403, 404, 409)}}},
+            "/api/v1/admin-requests/{request_id}/reject": {"post": {
+                "summary": "Từ chối đề nghị", "parameters": [_REQUEST_ID],
+                "responses": {"200": _resp("Đề nghị", {"type": "object"}), **_errors(401, 403, 404, 409)}}},
             "/api/v1/processes": {"get": {
                 "summary": "Các quy trình đã triển khai",
                 "responses": {"200": _resp("Danh sách", {"type": "object"}), **_errors(401)}}},

@@ -8,17 +8,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, session
 from flask_babel import format_date, format_datetime
 from sqlalchemy.orm import Session
 
-from engine import accounts, workspace
+from engine import workspace
 from engine.errors import InvalidData, Unauthorized
 from engine.models import User
 
-from .apiutil import transaction
+from .apiutil import caller, transaction
 
 TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.accounts) is kept
 PER_PAGE = 20
@@ -28,23 +28,30 @@ class LoginRequired(Exception):
     """No valid session: the page sends the reader to the login page and back."""
 
 
-def session_user(db: Session, now: datetime) -> User:
+class PasswordChangeRequired(Exception):
+    """An administrator set this person's password: they choose their own before any other page."""
+
+
+def session_user(db: Session, now: datetime, choosing_password: bool = False) -> User:
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str):
         raise LoginRequired()
     try:
-        return accounts.user_for_token(db, token, now)
+        user = caller(db, token, now)
     except Unauthorized:
-        # Expired, logged out elsewhere or the account disabled: this cookie is done.
+        # Expired, idle too long, logged out elsewhere or the account disabled: this cookie is done.
         session.pop(TOKEN_KEY, None)
         raise LoginRequired() from None
+    if user.must_change_password and not choosing_password:
+        raise PasswordChangeRequired()
+    return user
 
 
 @contextmanager
-def staff(write: bool) -> Iterator[tuple[Session, User, datetime]]:
+def staff(write: bool, choosing_password: bool = False) -> Iterator[tuple[Session, User, datetime]]:
     """The request's transaction with the logged-in person (LoginRequired if none)."""
     with transaction(write) as (db, now):
-        yield db, session_user(db, now), now
+        yield db, session_user(db, now, choosing_password), now
 
 
 def render(template: str, db: Session, user: User, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -65,8 +72,16 @@ def filters(args: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
-    """Only a path of this site: a login link must not send anyone elsewhere."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """Only a relative path of this site: a login link must not send anyone elsewhere.
+    Browsers drop tabs and line breaks from a Location and read a backslash as a slash, so
+    ``/<TAB>/evil.example`` would become ``//evil.example``: any control character, space or
+    backslash refuses the value, and what is left must parse with no scheme and no host."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return default
+    if any(ord(c) <= 0x20 or c in "\\\x7f" for c in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
         return default
     return value
 

@@ -27,9 +27,11 @@ from .exchange import ExchangeAgreement, ReplyToken
 from .notices import Notification, NotificationKind
 from .org import (
     POSITION_TITLES,
+    AdminRequest,
     Agency,
     ApiToken,
     Delegation,
+    LoginThrottle,
     Position,
     Unit,
     UnitKind,
@@ -94,6 +96,8 @@ __all__ = [
     "CaseFollower",
     "DocumentParticipant",
     "Delegation",
+    "AdminRequest",
+    "LoginThrottle",
     "HumanTask",
     "Position",
     "ProcessDraft",

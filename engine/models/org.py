@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
@@ -90,6 +90,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     has_certificate: Mapped[bool] = mapped_column(default=False)  # holds a digital certificate
     email_notifications: Mapped[bool] = mapped_column(default=False)  # also send notifications by e-mail
+    # Set by an administrator's new account or reset: the person chooses their own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     positions: Mapped[list[UserPosition]] = relationship(
         back_populates="user", order_by="UserPosition.id", cascade="all, delete-orphan"
@@ -155,3 +157,39 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, the token itself is never stored
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    # "page": a login's session, ended after the idle timeout; "api": a Bearer client's token.
+    kind: Mapped[str] = mapped_column(String(8), default="api", server_default="api")
+    last_used_at: Mapped[datetime | None]  # kept to the minute: idle tokens stop working
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account ("user:<name>") or one address ("addr:<ip>") in a row, and
+    until when further attempts are refused (engine/login_throttle.py)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime]
+
+
+class AdminRequest(Base):
+    """A change one administrator may not make alone (engine/admin_approvals.py): granting a
+    position that reads secret documents, or resetting the password of one who holds one. It
+    waits for another administrator of the agency or its director."""
+
+    __tablename__ = "admin_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "position" or "password"
+    target_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    position: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # the new password, hashed, never shown
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, approved, rejected
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
