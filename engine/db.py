@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import refusals
 
+BIGINT = 2**63 - 1  # the largest integer both databases store (bigint); Python's are unbounded
+
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})

@@ -135,11 +135,14 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from webui import create_app
+    from webui.limits import largest_body
 
     platform = _platform()
     _check_at_start(platform)
     click.echo(f"Đang phục vụ tại http://{host}:{port}/")
-    waitress_serve(create_app(platform), host=host, port=port, threads=threads, ident="qlvb")
+    # waitress buffers a whole body (up to 1 GiB by default) before the application sees it.
+    waitress_serve(create_app(platform), host=host, port=port, threads=threads, ident="qlvb",
+                   max_request_body_size=largest_body(platform.settings))
 
 
 def _passphrase(path: Path | None) -> str:

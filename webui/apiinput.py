@@ -25,6 +25,7 @@ from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from engine.db import BIGINT
 from engine.errors import InvalidData
 
 from .openapi import document
@@ -32,7 +33,6 @@ from .openapi import document
 MAX_BYTES = 5 * 1024 * 1024  # the largest body is the designer's diagram (2 MiB of XML) with its forms
 MAX_DEPTH = 64
 MAX_VALUES = 20_000
-_BIGINT = 2**63 - 1
 
 
 class _TooMany(Exception):
@@ -64,7 +64,7 @@ def _clean(value: Any, field: str, depth: int) -> Any:
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_clean(v, f"{field}.{i}" if field else str(i), depth + 1) for i, v in enumerate(value)]
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _BIGINT:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > BIGINT:
         _refuse(field or "_", "số nguyên quá lớn.")
     return value
 
