@@ -35,8 +35,8 @@ _STREAM = re.compile(rb"stream\r?\n")
 _HTML = (b"<html", b"<!doctype", b"<script", b"<body", b"<svg", b"<iframe")
 
 
-def _refuse(reason: str) -> InvalidData:
-    return InvalidData(f"Tệp PDF bị từ chối: {reason}.", {"file": f"Tệp PDF bị từ chối: {reason}."})
+def _refuse(reason: str, field: str | None = None) -> InvalidData:
+    return InvalidData(f"Tệp PDF bị từ chối: {reason}.", {"file": field or f"Tệp PDF bị từ chối: {reason}."})
 
 
 def _limited(*command: str) -> list[str]:
@@ -47,7 +47,7 @@ def _limited(*command: str) -> list[str]:
 def check_head(head: bytes) -> None:
     """The first kilobyte: a PDF header first, and no HTML anywhere in it."""
     if not head.startswith(b"%PDF-"):
-        raise _refuse("nội dung không bắt đầu bằng phần đầu của tệp PDF (%PDF-)")
+        raise _refuse("nội dung không bắt đầu bằng phần đầu của tệp PDF (%PDF-)", "Nội dung không phải PDF.")
     if any(tag in head.lower() for tag in _HTML):
         raise _refuse("tệp chứa mã HTML")
 

@@ -410,7 +410,7 @@ def sign_agent(token_label: str, key_label: str, origin: str, module: Path | Non
     from signing.split import SigningRequest
 
     def ask_pin(request: SigningRequest) -> str | None:
-        click.echo(f"Yêu cầu ký: {request.label or request.id}")
+        click.echo(agent.prompt(request))
         pin = click.prompt("Nhập mã PIN (để trống để hủy)", hide_input=True, default="", show_default=False)
         return pin or None
 

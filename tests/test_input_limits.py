@@ -2,7 +2,8 @@
 200 MB body announced to ``qlvb serve`` is refused at once (waitress used to buffer up to
 1 GiB first), a JSON body over 1 MB and a form over its limit are refused from their
 ``Content-Length``; ids, ``page``, ``per_page`` and ``year`` past 2^63 (76 schemathesis
-failures, all OverflowError) get a 404 or a 422 on SQLite and PostgreSQL; the OpenAPI document
+failures, all OverflowError) or past PostgreSQL's INTEGER get a 404 or a 422 on SQLite and
+PostgreSQL, as does an id past it in a JSON body; the OpenAPI document
 declares every integer's bounds. Pages send HSTS behind HTTPS, no page or answer is cached."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.server import Server
 from webui import create_app
 
 HUGE = str(2**63)
+PAST_INTEGER = str(2**31)  # an id column is INTEGER (4 bytes) on PostgreSQL: once a DataError, a 500
 HUGER = "9" * 40
 
 
@@ -58,11 +60,17 @@ def test_bodies_over_their_limit_are_refused_with_413(api: Api, platform: Platfo
     f"/api/v1/conversations/{HUGE}/messages", f"/api/v1/records?year={HUGE}", f"/api/v1/records?page={HUGE}",
     f"/api/v1/records?page={HUGER}", f"/api/v1/search?q=abc&page={HUGE}", f"/api/v1/notifications?page={HUGE}",
     f"/api/v1/cases?per_page={HUGE}", f"/api/v1/registers?year={HUGE}", f"/api/v1/registers/incoming?year={HUGER}",
-    f"/api/v1/records?year=-{HUGE}1",
+    f"/api/v1/records?year=-{HUGE}1", f"/api/v1/conversations/{PAST_INTEGER}/messages",
+    f"/api/v1/documents/{PAST_INTEGER}", f"/api/v1/records?year={PAST_INTEGER}",
 ])
 def test_integers_past_64_bits_are_a_4xx(api: Api, path: str) -> None:
     r = api.get("btl_clerk", path)
     assert r.status_code in (404, 422), (path, r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_an_id_past_integer_in_a_body_is_a_422(api: Api) -> None:
+    r = api.post("btl_clerk", "/api/v1/notifications/read", {"ids": [int(PAST_INTEGER)]})
+    assert r.status_code == 422 and "số nguyên quá lớn" in r.get_json()["error"], r.get_json()
 
 
 def test_pages_too(api: Api) -> None:
@@ -103,3 +111,11 @@ def test_hsts_behind_https_and_no_store(platform: Platform, monkeypatch: pytest.
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     api = create_app(platform).test_client().get("/api/openapi.json")
     assert api.headers["X-Content-Type-Options"] == "nosniff" and api.headers["Cache-Control"] == "no-store"
+
+
+def test_a_multipart_part_without_a_name_is_a_422(api: Api) -> None:
+    """Found by schemathesis: once a TypeError in the API's input check (500)."""
+    raw = b"--B\r\nContent-Disposition: form-data\r\n\r\nx\r\n--B--\r\n"
+    r = api.client.post("/api/v1/documents/1/files", data=raw, content_type="multipart/form-data; boundary=B",
+                        headers={"Authorization": f"Bearer {api.token('btl_clerk')}"})
+    assert r.status_code == 422, r.get_data(as_text=True)[:300]

@@ -8,8 +8,8 @@ and the query.
   ``qlvb serve`` gives waitress the largest of them, so that it does not buffer up to its
   own default of 1 GiB before the application is even asked.
 - Every integer of a path (Werkzeug's ``int`` converter) or of a query fits in the
-  databases' ``bigint``: a larger id, ``page`` or ``year`` once made SQLite and psycopg raise
-  OverflowError, a 500, on 76 operations of the API.
+  databases' ``integer`` columns (``engine.db.MAX_INT``): a larger id, ``page`` or ``year``
+  once made SQLite and psycopg raise OverflowError or DataError, a 500, on 76 operations.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from engine.config import Settings
-from engine.db import BIGINT
+from engine.db import MAX_INT
 from engine.errors import InvalidData
 
 from . import apiinput
@@ -31,11 +31,11 @@ _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
 
 class BoundedInt(IntegerConverter):
-    """``<int:…>`` up to ``BIGINT``: a larger id matches no route (404) instead of reaching
+    """``<int:…>`` up to ``MAX_INT``: a larger id matches no route (404) instead of reaching
     the database."""
 
     def __init__(self, map: object, *args: object, **kwargs: object) -> None:  # noqa: A002 - Werkzeug's name
-        kwargs.setdefault("max", BIGINT)
+        kwargs.setdefault("max", MAX_INT)
         super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -58,7 +58,7 @@ def _check(settings: Settings) -> None:
         raise RequestEntityTooLarge(f"Nội dung yêu cầu quá lớn (tối đa {limit // 1024} KB).")
     request.max_content_length = limit  # caps a body sent without Content-Length
     for name, value in request.args.items(multi=True):
-        if _INTEGER.fullmatch(value) and abs(int(value)) > BIGINT:
+        if _INTEGER.fullmatch(value) and abs(int(value)) > MAX_INT:
             raise InvalidData("Dữ liệu chưa hợp lệ: số nguyên quá lớn.", {name: "Số nguyên quá lớn."})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.db import BIGINT
+from engine.db import MAX_INT
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -385,7 +385,7 @@ def document() -> dict[str, Any]:
     return bounded
 
 
-def _bounded(node: Any, minimum: int = -BIGINT - 1) -> Any:
+def _bounded(node: Any, minimum: int = -MAX_INT - 1) -> Any:
     if isinstance(node, list):
         return [_bounded(n, minimum) for n in node]
     if not isinstance(node, dict):
@@ -395,7 +395,7 @@ def _bounded(node: Any, minimum: int = -BIGINT - 1) -> Any:
     found = {k: _bounded(v, minimum) for k, v in node.items()}
     if found.get("type") == "integer":
         found.setdefault("minimum", minimum)
-        found.setdefault("maximum", BIGINT)
+        found.setdefault("maximum", MAX_INT)
     return found
 
 
