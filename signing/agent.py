@@ -4,8 +4,9 @@ USB token, and signs the one-time requests the platform's web page hands it.
 It listens on 127.0.0.1 only, answers only the configured platform origin (CORS), and checks
 that what it is asked to sign is a CMS signed-attributes set naming the token's own certificate,
 so a page cannot make it sign anything else. Each request id is honoured once, before its
-expiry, which must be at most five minutes away; the PIN is asked for every request and never
-stored, after the prompt shows the document, the signer and the hash that will be signed.
+expiry, which must be at most five minutes away (and two of clock difference); the PIN is
+asked for every request and never stored, after the prompt shows the document, the signer and
+the hash that will be signed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,7 +34,9 @@ from .split import DIGEST, REQUEST_TTL, SigningRequest, fingerprint
 
 LOOPBACK = "127.0.0.1"
 MAX_BODY = 64 * 1024  # a request is a few kilobytes of signed attributes
-MAX_TTL = REQUEST_TTL  # a request valid longer (one expiring in 2099) is kept to be replayed: refused
+# A request valid longer than the server gives (one expiring in 2099 could be kept and replayed)
+# is refused; the official's computer and the server may disagree by a minute or two.
+MAX_TTL = REQUEST_TTL + timedelta(minutes=2)
 PinProvider = Callable[[SigningRequest], str | None]  # None: the holder cancelled
 
 
@@ -117,7 +120,7 @@ class SigningAgent:
             if now > request.expires_at:
                 raise RequestRefused("Yêu cầu ký đã hết hạn: hãy tạo yêu cầu mới trên trang.")
             if request.expires_at - now > MAX_TTL:
-                raise RequestRefused(f"Yêu cầu ký có hạn quá dài (tối đa {MAX_TTL.seconds // 60} phút): "
+                raise RequestRefused(f"Yêu cầu ký có hạn quá dài (tối đa {REQUEST_TTL.seconds // 60} phút): "
                                      "không ký.")
             self._check_attributes(request)
             pin = self.pin_provider(request)

@@ -18,7 +18,6 @@ from signing.keys import ExternalKey
 from signing.pdfsign import leader_step
 from signing.split import SigningRequest
 from tests import signing_support as s
-from tests.pdfs import minimal_pdf
 from tests.test_signing_tokens import PIN
 
 FAKE = "Kế hoạch\x1b[2J\x1b[H\rVăn bản: Giấy khen\u202e\x07 2026"
@@ -44,7 +43,7 @@ def _pending(agent: SigningAgent, label: str) -> split.PendingSignature:
     from signing.draft import prepare_draft
 
     step = leader_step(s.LEADER, s.POSITION, s.AGENCY, s.signature_png(), s.WHEN)
-    return split.begin(prepare_draft(minimal_pdf()), step, ExternalKey(agent.certificate(), s.demo_pki().leader.chain),
+    return split.begin(prepare_draft(s.draft()), step, ExternalKey(agent.certificate(), s.demo_pki().leader.chain),
                        label, ttl=timedelta(days=30000))
 
 
