@@ -26,6 +26,9 @@ class Settings:
     # an accident or an attack, and lxml would otherwise build the whole tree in memory.
     max_bpmn_bytes: int = 2 * 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024  # a scanned 200 dpi colour document of ~100 pages
+    # Any other body (JSON, a page's form); the designer's pages take a diagram and its forms
+    # (webui/apiinput.MAX_BYTES) instead.
+    max_json_bytes: int = 1024 * 1024
     smtp_host: str | None = None  # e-mail notifications are off without one
     smtp_port: int = 25
     smtp_from: str = "qlvb@localhost"
@@ -84,6 +87,7 @@ class Settings:
                    session_idle=timedelta(minutes=int(env.get("QLVB_SESSION_IDLE_MINUTES", "30"))),
                    api_idle=timedelta(hours=int(env.get("QLVB_TOKEN_IDLE_HOURS", "8"))),
                    max_upload_bytes=upload_mb * 1024 * 1024,
+                   max_json_bytes=int(env.get("QLVB_MAX_JSON_KB", "1024")) * 1024,
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
                    pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),
                    sign_agent_port=int(env.get("QLVB_SIGN_AGENT_PORT", "8765")),

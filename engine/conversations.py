@@ -13,7 +13,7 @@ from typing import IO, Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from . import audit, documents, notifications, permissions
+from . import audit, notifications, pdf_check, permissions
 from .clock import VIETNAM
 from .errors import Forbidden, InvalidData, NotFound
 from .models import (
@@ -141,9 +141,8 @@ def post(
     message = Message(conversation_id=conversation_id, sender_id=user.id, text=text, document_id=document_id,
                       case_id=case_id, created_at=now)
     for filename, stream in files:
-        documents.check_pdf_name(filename)
-        sha, size = store.put(stream, max_bytes, documents.require_pdf)
-        message.files.append(MessageFile(filename=filename[-255:], sha256=sha, size=size,
+        name, sha, size = pdf_check.store_upload(store, filename, stream, max_bytes)
+        message.files.append(MessageFile(filename=name, sha256=sha, size=size,
                                          content_type="application/pdf"))
     session.add(message)
     session.flush()

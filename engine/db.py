@@ -25,6 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import refusals
 
+# The largest integer an id or a number column holds on both databases: INTEGER is 4 bytes on
+# PostgreSQL (a larger one is a DataError there, and past 2^63 an OverflowError on SQLite).
+MAX_INT = 2**31 - 1
+BIGINT = 2**63 - 1  # the largest a JSON value of a case's data may be (SQLite's and PostgreSQL's JSON)
+
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})

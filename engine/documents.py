@@ -13,7 +13,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import doctypes, file_versions, forms, pdf_pages, registers, textfold
+from . import doctypes, file_versions, forms, pdf_check, pdf_pages, registers, textfold
 from .clock import VIETNAM
 from .errors import Conflict, InvalidData
 from .models import (
@@ -277,17 +277,6 @@ def register_incoming(session: Session, doc: Document, now: datetime) -> None:
     doc.status, doc.updated_at = DocumentStatus.REGISTERED, now
 
 
-def check_pdf_name(filename: str) -> None:
-    if not filename.lower().endswith(".pdf"):
-        raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
-
-
-def require_pdf(head: bytes) -> None:
-    """The upload's first kilobyte must be a PDF's (readers accept the header anywhere there)."""
-    if b"%PDF-" not in head:
-        raise InvalidData("Tệp không phải PDF hợp lệ.", {"file": "Nội dung không phải PDF."})
-
-
 def attach_file(
     session: Session, store: FileStore, user: User, doc: Document, filename: str, stream: IO[bytes],
     role: str, max_bytes: int, now: datetime,
@@ -304,12 +293,11 @@ def attach_file(
         if signed is not None and any(f.role == "main" and f.sha256 == signed.sha256 for f in doc.files):
             raise Conflict("Lãnh đạo đã ký số văn bản này: chỉ thay được tệp chính khi văn bản được trả lại để soạn "
                            "lại (chữ ký số sẽ bị hủy).")
-    check_pdf_name(filename)
-    sha, size = store.put(stream, max_bytes, require_pdf)
+    filename, sha, size = pdf_check.store_upload(store, filename, stream, max_bytes)
     if role == "main":
         doc.files = [f for f in doc.files if f.role != "main"]
         file_versions.record(session, doc.id, sha, file_versions.Reason.UPLOAD, user.id, now)
-    record = DocumentFile(role=role, filename=filename[-255:], sha256=sha, size=size,
+    record = DocumentFile(role=role, filename=filename, sha256=sha, size=size,
                           content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
                           page_count=pdf_pages.count(store.path(sha)))
     doc.files.append(record)

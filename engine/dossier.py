@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import audit, auditing
+from . import audit, auditing, filenames
 from .models import AuditEntry, User
 from .storage import FileStore
 
@@ -64,7 +64,8 @@ def export(session: Session, user: User, case_id: int, store: FileStore, now: da
     with zipfile.ZipFile(buffer, "w") as archive:
         _member(archive, LOG_NAME, json.dumps(log, ensure_ascii=False, indent=1).encode(), now, sums)
         for f, content in stored:
-            _member(archive, f"tep/{f.sha256[:12]}-{f.filename}", content, now, sums)
+            # Names stored before uploads were made safe (engine/filenames.py) may hold "../".
+            _member(archive, f"tep/{f.sha256[:12]}-{filenames.safe(f.filename)}", content, now, sums)
         archive.writestr(zipfile.ZipInfo(MANIFEST_NAME, date_time=now.timetuple()[:6]), "\n".join(sums) + "\n")
     content = buffer.getvalue()
     audit.append(session, at=now, action="dossier_exported", actor_id=user.id, case_id=case.id,

@@ -295,13 +295,19 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
         step = _leader_step(session, doc, user, signer, props, keys, now)
-        pending = split.begin(_prepared(session, store, doc), step, key, doc.subject[:200], now=now)
+        pending = split.begin(_prepared(session, store, doc), step, key, _prompt_label(doc), now=now)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None
     session.add(PendingSignature(id=pending.request.id, task_id=task_id, user_id=user.id, source_sha256=source,
                                  payload=json.dumps(pending.to_json()), expires_at=pending.request.expires_at))
-    return pending.request.to_json()
+    # The page shows the hash too, for the holder to compare with the agent's prompt.
+    return {**pending.request.to_json(), "digest": pending.document_digest.hex()}
+
+
+def _prompt_label(doc: Document) -> str:
+    """The document as the sign agent's PIN prompt names it: number (or draft) and summary."""
+    return f"{doc.number_symbol or 'Dự thảo'} – {doc.subject}"[:300]
 
 
 def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:

@@ -24,12 +24,13 @@ class FileStore:
             raise ValueError("not a SHA-256 digest")
         return self.root / sha256[:2] / sha256
 
-    def put(self, stream: IO[bytes], max_bytes: int, check_head: Callable[[bytes], None]) -> tuple[str, int]:
+    def put(self, stream: IO[bytes], max_bytes: int, check_head: Callable[[bytes], None],
+            check_file: Callable[[Path], None] | None = None) -> tuple[str, int]:
         """Store ``stream``; returns its SHA-256 and size.
 
         The upload is written to a temporary file while hashed and counted, and only moved
-        into place once complete and once ``check_head`` accepted its first kilobyte, so a
-        refused or broken upload leaves nothing behind.
+        into place once complete and once ``check_head`` accepted its first kilobyte and
+        ``check_file`` the whole, so a refused or broken upload leaves nothing behind.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         digest, size, head = hashlib.sha256(), 0, b""
@@ -47,6 +48,8 @@ class FileStore:
                     digest.update(chunk)
                     tmp.write(chunk)
             check_head(head)
+            if check_file is not None:
+                check_file(Path(tmp_name))
             sha = digest.hexdigest()
             target = self.path(sha)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -135,11 +135,14 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from webui import create_app
+    from webui.limits import largest_body
 
     platform = _platform()
     _check_at_start(platform)
     click.echo(f"Đang phục vụ tại http://{host}:{port}/")
-    waitress_serve(create_app(platform), host=host, port=port, threads=threads, ident="qlvb")
+    # waitress buffers a whole body (up to 1 GiB by default) before the application sees it.
+    waitress_serve(create_app(platform), host=host, port=port, threads=threads, ident="qlvb",
+                   max_request_body_size=largest_body(platform.settings))
 
 
 def _passphrase(path: Path | None) -> str:
@@ -407,7 +410,7 @@ def sign_agent(token_label: str, key_label: str, origin: str, module: Path | Non
     from signing.split import SigningRequest
 
     def ask_pin(request: SigningRequest) -> str | None:
-        click.echo(f"Yêu cầu ký: {request.label or request.id}")
+        click.echo(agent.prompt(request))
         pin = click.prompt("Nhập mã PIN (để trống để hủy)", hide_input=True, default="", show_default=False)
         return pin or None
 

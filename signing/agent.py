@@ -4,7 +4,9 @@ USB token, and signs the one-time requests the platform's web page hands it.
 It listens on 127.0.0.1 only, answers only the configured platform origin (CORS), and checks
 that what it is asked to sign is a CMS signed-attributes set naming the token's own certificate,
 so a page cannot make it sign anything else. Each request id is honoured once, before its
-expiry; the PIN is asked for every request and never stored.
+expiry, which must be at most five minutes away (and two of clock difference); the PIN is
+asked for every request and never stored, after the prompt shows the document, the signer and
+the hash that will be signed.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,15 +25,26 @@ from typing import Any
 
 import pkcs11
 from asn1crypto import cms
+from cryptography import x509
 
 from . import aio
 from .errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
 from .keys import Pkcs11Key, open_token
-from .split import DIGEST, SigningRequest, fingerprint
+from .split import DIGEST, REQUEST_TTL, SigningRequest, fingerprint
 
 LOOPBACK = "127.0.0.1"
 MAX_BODY = 64 * 1024  # a request is a few kilobytes of signed attributes
+# A request valid longer than the server gives (one expiring in 2099 could be kept and replayed)
+# is refused; the official's computer and the server may disagree by a minute or two.
+MAX_TTL = REQUEST_TTL + timedelta(minutes=2)
 PinProvider = Callable[[SigningRequest], str | None]  # None: the holder cancelled
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """``text`` without control or format characters (terminal escapes, CR that rewrites a
+    line, bidirectional overrides), on one line, at most ``limit`` characters."""
+    kept = "".join(c if unicodedata.category(c)[0] != "C" else " " if c.isspace() else "" for c in text)
+    return " ".join(kept.split())[:limit]
 
 
 @dataclass(frozen=True)
@@ -67,7 +81,8 @@ class SigningAgent:
             self._certificate = found[0]
         return self._certificate
 
-    def _check_attributes(self, request: SigningRequest) -> None:
+    def _check_attributes(self, request: SigningRequest) -> bytes:
+        """The SHA-256 of the document that ``request`` signs, once its attributes are checked."""
         own = fingerprint(self.certificate())
         if request.certificate_sha256.lower() != own:
             raise RequestRefused("Yêu cầu ký dành cho một chứng thư số khác với chứng thư trên thiết bị này.")
@@ -80,6 +95,20 @@ class SigningAgent:
             raise RequestRefused("Dữ liệu cần ký không phải là thuộc tính ký của một văn bản.") from err
         if content_type != "data" or len(digest) != 32 or cert_hash.hex() != own:
             raise RequestRefused("Dữ liệu cần ký không khớp với chứng thư số trên thiết bị này.")
+        return bytes(digest)
+
+    def prompt(self, request: SigningRequest) -> str:
+        """What the holder reads before typing the PIN: the document as the server names it, the
+        signer of the token's own certificate and the hash the signature covers, both read from
+        what is signed, not from the page; no control character reaches the terminal."""
+        digest = self._check_attributes(request)
+        signer = x509.load_der_x509_certificate(self.certificate()).subject.get_attributes_for_oid(
+            x509.NameOID.COMMON_NAME)
+        return "\n".join([
+            f"Văn bản: {printable(request.label) or '(không rõ)'}",
+            f"Người ký: {printable(str(signer[0].value)) if signer else '(không rõ)'}",
+            f"Mã băm SHA-256 của văn bản được ký: {digest.hex()}",
+            f"Hết hạn: {request.expires_at.astimezone(UTC):%H:%M:%S} UTC"])
 
     def sign(self, request: SigningRequest) -> bytes:
         """The token's signature over ``request.data``, after the holder typed their PIN."""
@@ -90,6 +119,9 @@ class SigningAgent:
                 raise RequestRefused("Yêu cầu ký này đã được dùng: không ký lại.")
             if now > request.expires_at:
                 raise RequestRefused("Yêu cầu ký đã hết hạn: hãy tạo yêu cầu mới trên trang.")
+            if request.expires_at - now > MAX_TTL:
+                raise RequestRefused(f"Yêu cầu ký có hạn quá dài (tối đa {REQUEST_TTL.seconds // 60} phút): "
+                                     "không ký.")
             self._check_attributes(request)
             pin = self.pin_provider(request)
             if pin is None:

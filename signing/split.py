@@ -113,7 +113,8 @@ async def _begin(pdf: bytes, step: Step, key: ExternalKey, ttl: timedelta, now: 
     digest = prepared.digest.document_digest
     attrs = await signer.signed_attrs(digest, DIGEST, PdfCMSSignedAttributes(signing_time=step.when), use_pades=True)
     cert = key.certificate.dump()
-    request = SigningRequest(secrets.token_urlsafe(24), now + ttl, attrs.dump(), fingerprint(cert), label)
+    request = SigningRequest(secrets.token_urlsafe(24), now + min(ttl, REQUEST_TTL), attrs.dump(), fingerprint(cert),
+                             label)
     return PendingSignature(request, prepared.output.getvalue(), prepared.digest.reserved_region_start,
                             prepared.digest.reserved_region_end, digest, cert, tuple(c.dump() for c in key.chain))
 

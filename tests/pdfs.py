@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 
-def minimal_pdf(text: str = "Van ban thu nghiem") -> bytes:
+def minimal_pdf(text: str = "Van ban thu nghiem", catalog: bytes = b"", extra: bytes = b"",
+                contents: bytes = b"4 0 R") -> bytes:
+    """One page of ``text``; ``catalog`` is added to the catalog's dictionary and ``extra``,
+    if any, is a sixth object (the catalog may refer to it as ``6 0 R``)."""
     stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b">>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents " + contents + b" "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+    ] + ([extra] if extra else [])
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -75,3 +78,15 @@ def scanned_pdf() -> bytes:
     out = io.BytesIO()
     page.save(out, "PDF", resolution=150.0)
     return out.getvalue()
+
+
+def flate_bomb(inflated: int = 256 * 1024 * 1024) -> bytes:
+    """A valid one-page PDF (about 0.25 MB) whose page's second content stream inflates to
+    ``inflated`` zero bytes."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    data = b"".join([*(packer.compress(bytes(1024 * 1024)) for _ in range(inflated // (1024 * 1024))),
+                     packer.flush()])
+    bomb = b"<< /Length " + str(len(data)).encode() + b" /Filter /FlateDecode >>\nstream\n" + data + b"\nendstream"
+    return minimal_pdf(extra=bomb, contents=b"[4 0 R 6 0 R]")

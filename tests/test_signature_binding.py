@@ -14,7 +14,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +282,11 @@ def test_a_token_only_official_enrolls_through_the_agent_and_signs(
 
     r = api.post("btl_director", f"/api/v1/tasks/{task['id']}/signing-request", {"certificate": token["certificate"]})
     assert r.status_code == 201, r.get_json()
+    # What the agent's PIN prompt names (issue 12, item 7): the draft and its summary, a request
+    # valid five minutes at most, and the hash signed, for the page to show beside the prompt.
+    assert r.get_json()["label"] == f"Dự thảo – {case['document']['subject']}"
+    assert datetime.fromisoformat(r.get_json()["expires_at"]) - platform.clock.now() <= timedelta(minutes=5)
+    assert len(bytes.fromhex(r.get_json()["digest"])) == 32
     pins.append(TOKEN_PIN)
     status, signed = _agent_call(port, "POST", "/sign", r.get_json())
     assert status == 200, signed

@@ -14,9 +14,6 @@ def create_app(platform: Platform | None = None) -> Flask:
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     platform = platform or Platform.from_settings(Settings.from_env())
-    # Uploads are checked against the configured limit as they stream; this only stops
-    # a request far beyond it before it is read.
-    app.config["MAX_CONTENT_LENGTH"] = platform.settings.max_upload_bytes + 1024 * 1024
     app.extensions["qlvb"] = platform
 
     from . import (
@@ -48,6 +45,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         inbox,
         intake_pages,
         lifecycle_pages,
+        limits,
         message_pages,
         notices,
         notification_settings,
@@ -62,6 +60,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         task_pages,
     )
 
+    limits.init_app(app, platform.settings)  # first: before anything reads the body
     security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ,
                       platform.settings.sign_agent_port)
     i18n.init_app(app)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
 from engine import conversations
 from engine.models import User
 from engine.storage import FileStore
 
+from . import downloads
 from .apiutil import authed, body, current_user, page_args, platform, transaction
 
 bp = Blueprint("conversations", __name__, url_prefix="/api/v1/conversations")
@@ -85,4 +86,4 @@ def download(conversation_id: int, message_id: int, file_id: int) -> Any:
     with transaction(False) as (session, now):
         path, filename = conversations.file_for_download(session, _store(), current_user(session, now),
                                                          conversation_id, message_id, file_id)
-    return send_file(path, mimetype="application/pdf", download_name=filename)
+    return downloads.send(path, filename, "application/pdf")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 from sqlalchemy.orm import Session
 
 from engine import desk, documents, intake, placement, queries, signatures
 from engine.models import User
 from engine.storage import FileStore
 
+from . import downloads
 from .apiutil import authed, body, current_user, platform, signing_desk, transaction
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
@@ -141,7 +142,7 @@ def download(document_id: int, file_id: int) -> Any:
     """The stored PDF."""
     with transaction(False) as (session, now):
         path, filename = desk.download(session, _store(), current_user(session, now), document_id, file_id, now)
-    return send_file(path, mimetype="application/pdf", download_name=filename)
+    return downloads.send(path, filename, "application/pdf")
 
 
 @bp.put("/<int:document_id>/placement")

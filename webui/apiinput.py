@@ -8,7 +8,8 @@ PostgreSQL instead of whatever the database or the parser makes of it.
 - every text (keys included) has no NUL (PostgreSQL refuses it in text, SQLite stores it) and
   no lone surrogate (no UTF-8 exists for it), and is normalised to NFC, the form Vietnamese is
   stored and searched in (a keyboard in "tổ hợp" mode sends decomposed letters);
-- integers fit in 64 bits (the databases' ``bigint``);
+- integers fit in 64 bits (``engine.db.BIGINT``), and those of a field named like an id
+  (``document_id``, ``ids``) in the databases' id columns (``engine.db.MAX_INT``);
 - the body's top-level fields are those the route declares in the OpenAPI document
   (webui/openapi.py), which thus says what each route accepts.
 """
@@ -25,6 +26,7 @@ from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from engine.db import BIGINT, MAX_INT
 from engine.errors import InvalidData
 
 from .openapi import document
@@ -32,7 +34,7 @@ from .openapi import document
 MAX_BYTES = 5 * 1024 * 1024  # the largest body is the designer's diagram (2 MiB of XML) with its forms
 MAX_DEPTH = 64
 MAX_VALUES = 20_000
-_BIGINT = 2**63 - 1
+_AN_ID = re.compile(r"(?:^|[._])ids?(?:\.\d+)?$")  # id, document_id, ids.3
 
 
 class _TooMany(Exception):
@@ -64,7 +66,8 @@ def _clean(value: Any, field: str, depth: int) -> Any:
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_clean(v, f"{field}.{i}" if field else str(i), depth + 1) for i, v in enumerate(value)]
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _BIGINT:
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            abs(value) > (MAX_INT if _AN_ID.search(str(field)) else BIGINT):
         _refuse(field or "_", "số nguyên quá lớn.")
     return value
 
@@ -151,6 +154,8 @@ def _check_query() -> None:
             text(value, name)
     if request.mimetype == "multipart/form-data":
         for name, value in request.form.items(multi=True):
+            if name is None:  # a part with no name (schemathesis found it: a TypeError, a 500)
+                _refuse("_", "có phần của biểu mẫu không có tên.")
             text(value, text(name, "_"))
     args = request.args
     normalised = [(text(k, "_"), text(v, k)) for k, v in args.items(multi=True)]

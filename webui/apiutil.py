@@ -75,13 +75,18 @@ def body() -> dict[str, Any]:
     return apiinput.json_object()
 
 
+MAX_PAGE = 100_000  # of a list, API and pages alike: page × per_page is an SQL OFFSET (a bigint)
+
+
 def page_args() -> tuple[int, int]:
     try:
         page = int(request.args.get("page", "1"))
         per_page = int(request.args.get("per_page", "20"))
     except ValueError:
         raise InvalidData("Tham số phân trang không hợp lệ.", {"page": "Cần số nguyên."}) from None
-    if page < 1 or not 1 <= per_page <= 100:
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidData("Tham số phân trang không hợp lệ.", {"page": f"Từ 1 đến {MAX_PAGE}."})
+    if not 1 <= per_page <= 100:
         raise InvalidData("Tham số phân trang không hợp lệ.", {"per_page": "Từ 1 đến 100."})
     return page, per_page
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, request
 
 from engine import auditing, dossier, signatures
 from engine.errors import InvalidData
 
+from . import downloads
 from .apiutil import signing_desk
 from .pageutil import PER_PAGE, page_number, render, staff
 
@@ -50,4 +51,4 @@ def export(case_id: int) -> Any:
     desk = signing_desk(signatures.Credentials())
     with staff(write=True) as (db, user, now):
         filename, content = dossier.export(db, user, case_id, desk.store, now)
-    return send_file(io.BytesIO(content), mimetype="application/zip", download_name=filename, as_attachment=True)
+    return downloads.send(io.BytesIO(content), filename, "application/zip", attachment=True)

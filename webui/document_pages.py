@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, request, send_file
+from flask import Blueprint, flash, jsonify, redirect, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from engine.errors import Conflict, InvalidData
 from engine.models import User
 from engine.storage import FileStore
 
-from . import intake_pages
+from . import downloads, intake_pages
 from .apiutil import platform
 from .errors import wants_json
 from .pageutil import render, safe_next, staff
@@ -64,8 +64,7 @@ def file(document_id: int, file_id: int) -> Any:
     store = FileStore(platform().settings.files_dir)
     with staff(write=False) as (db, user, now):
         path, filename = desk.download(db, store, user, document_id, file_id, now)
-    return send_file(path, mimetype="application/pdf", download_name=filename,
-                     as_attachment=request.args.get("download") == "1")
+    return downloads.send(path, filename, "application/pdf", attachment=request.args.get("download") == "1")
 
 
 @bp.post("/documents/<int:document_id>/files")

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import send_file
 from sqlalchemy.orm import Session
 
 from engine import compliance_stats, records, register_pdf, reports
@@ -17,6 +16,7 @@ from engine.exports import Export
 from engine.models import User
 from engine.storage import FileStore
 
+from . import downloads
 from .apiutil import platform
 
 
@@ -26,14 +26,13 @@ def _fonts() -> register_pdf.Fonts:
 
 
 def send(exported: Export) -> Any:
-    return send_file(io.BytesIO(exported.content), mimetype=exported.media_type, as_attachment=True,
-                     download_name=exported.filename)
+    return downloads.send(io.BytesIO(exported.content), exported.filename, exported.media_type, attachment=True)
 
 
 def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
     """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
     printed = register_pdf.print_register(session, user, code, reports.YearParams.parse(args), _fonts(), now)
-    return send_file(io.BytesIO(printed.content), mimetype="application/pdf", download_name=printed.filename)
+    return downloads.send(io.BytesIO(printed.content), printed.filename, "application/pdf")
 
 
 def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, send_file
+from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from engine.errors import Forbidden, InvalidData
 from engine.models import User
 from engine.storage import FileStore
 
+from . import downloads
 from .apiutil import platform
 from .formfields import Field
 from .pageutil import PER_PAGE, page_number, render, staff
@@ -143,5 +144,4 @@ def file(conversation_id: int, message_id: int, file_id: int) -> Any:
     """A file sent in the conversation, to its members only."""
     with staff(write=False) as (db, user, _now):
         path, filename = conversations.file_for_download(db, _store(), user, conversation_id, message_id, file_id)
-    return send_file(path, mimetype="application/pdf", download_name=filename,
-                     as_attachment=request.args.get("download") == "1")
+    return downloads.send(path, filename, "application/pdf", attachment=request.args.get("download") == "1")

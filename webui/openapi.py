@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.db import MAX_INT
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -26,7 +28,7 @@ def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _PAGE = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
 ]
 _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -398,6 +400,26 @@ def _paged(item: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[st
 
 
 def document() -> dict[str, Any]:
+    """The document, every integer in it bounded as webui/limits.py bounds them."""
+    bounded: dict[str, Any] = _bounded(_document())
+    return bounded
+
+
+def _bounded(node: Any, minimum: int = -MAX_INT - 1) -> Any:
+    if isinstance(node, list):
+        return [_bounded(n, minimum) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("in") == "path":  # ids: Werkzeug's int converter takes no sign
+        return {k: _bounded(v, 1) if k == "schema" else v for k, v in node.items()}
+    found = {k: _bounded(v, minimum) for k, v in node.items()}
+    if found.get("type") == "integer":
+        found.setdefault("minimum", minimum)
+        found.setdefault("maximum", MAX_INT)
+    return found
+
+
+def _document() -> dict[str, Any]:
     case = {"$ref": "#/components/schemas/Case"}
     task = {"$ref": "#/components/schemas/Task"}
     return {

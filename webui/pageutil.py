@@ -18,7 +18,7 @@ from engine import workspace
 from engine.errors import InvalidData, Unauthorized
 from engine.models import User
 
-from .apiutil import caller, transaction
+from .apiutil import MAX_PAGE, caller, transaction
 
 TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.accounts) is kept
 PER_PAGE = 20
@@ -61,7 +61,7 @@ def render(template: str, db: Session, user: User, status: int = 200, **context:
 
 def page_number(args: Mapping[str, str]) -> int:
     raw = args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
         raise InvalidData("Số trang không hợp lệ.", {"page": "Cần một số nguyên dương."})
     return int(raw)
 

@@ -1,6 +1,7 @@
 """The pages' safety: the session's secret key, cookie flags, one CSRF token per session
 checked on every state-changing page request, and the headers that keep pages from being
-framed or running scripts from elsewhere. The JSON API (``/api/``) authenticates each
+framed or running scripts from elsewhere, files from being sniffed or run as pages, personal
+data from being cached, and (behind HTTPS) browsers from plain HTTP. The JSON API (``/api/``) authenticates each
 request with its Bearer token, which a browser never sends by itself, so it needs no token.
 """
 
@@ -71,14 +72,24 @@ def init_app(app: Flask, data_dir: Path, session_lifetime: timedelta, env: Mappi
         PERMANENT_SESSION_LIFETIME=session_lifetime,
     )
     policy = content_security_policy(sign_agent_port)
+    secure = app.config["SESSION_COOKIE_SECURE"]
 
-    def page_headers(response: Response) -> Response:
-        if not request.path.startswith("/api/"):
+    def headers(response: Response) -> Response:
+        # Every response, the API's downloads included: a browser never guesses another type.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "application/pdf":
+            # A PDF opened by itself runs no script and reaches no cookie of this origin.
+            response.headers.setdefault("Content-Security-Policy", "sandbox")
+        elif not request.path.startswith("/api/"):
             response.headers.setdefault("Content-Security-Policy", policy)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.startswith("/static/"):
+            # Pages and answers show people's documents and names: no copy in any cache.
+            response.headers["Cache-Control"] = "no-store"
+        if secure:  # served over HTTPS (QLVB_SECURE_COOKIES=1): browsers never try plain HTTP again
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     app.before_request(_check_csrf)
-    app.after_request(page_headers)
+    app.after_request(headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

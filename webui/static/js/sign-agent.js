@@ -26,7 +26,8 @@ async function signWithToken(form, box, status) {
   const token = await askAgent(box, "/certificate");
   const request = await askServer(box, box.dataset.requestUrl, csrf,
     JSON.stringify({ certificate: token.certificate }), "application/json");
-  status.textContent = box.dataset.msgPin;
+  // The agent's prompt shows the hash read from what it signs; the holder compares the two.
+  status.textContent = `${box.dataset.msgPin} ${box.dataset.msgDigest.replace("{digest}", request.digest)}`;
   const signed = await askAgent(box, "/sign", request);
   status.textContent = box.dataset.msgSaving;
   const data = new FormData(form);
