@@ -32,6 +32,8 @@ def _expect(case: dict[str, Any], task: str, user: str) -> dict[str, Any]:
 @pytest.mark.parametrize(("clerk", "leader", "official", "symbol"), [
     ("vn_clerk", "vn_chairman", "vn_spec_vp", "01/UBND-VP"),
     ("xa_clerk", "xa_chairman", "xa_official", "01/UBND-VPX"),
+    # A specialised office of the district (seed 004, procedure 1): the same frame.
+    ("tckh_clerk", "tckh_head", "tckh_spec", "01/TCKH-CM"),
 ])
 def test_five_steps_for_the_agency_and_for_a_commune(api: Api, clerk: str, leader: str, official: str,
                                                     symbol: str) -> None:
