@@ -24,6 +24,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api,
         api_certificates,
         api_conversations,
+        api_delegations,
         api_documents,
         api_exchange,
         api_notifications,
@@ -70,6 +71,6 @@ def create_app(platform: Platform | None = None) -> Flask:
                       inbox.bp, notices.bp, task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp,
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
-                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp):
+                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, api_delegations.bp):
         app.register_blueprint(blueprint)
     return app
