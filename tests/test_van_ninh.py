@@ -125,7 +125,13 @@ def test_lien_thong_thirteen_steps_between_two_organisations(api: Api) -> None:
     district = complete(api, "vn_spec_vp", _expect(district, "spec_check", "vn_spec_vp"), decision)
     district = complete(api, "vn_office_chief", _expect(district, "office_submit", "vn_office_chief"),
                         {"decision": "approve"})
+    following = api.get("vn_office_chief", "/api/v1/cases?view=following").get_json()
+    assert district["id"] not in [c["id"] for c in following["items"]]
     district = complete(api, "vn_chairman", _expect(district, "chair_sign", "vn_chairman"), {"decision": "sign"})  # 12
+    # Signed: to the Office clerk to issue, and the Office leader and specialist follow the case.
+    for person in ("vn_office_chief", "vn_spec_vp"):
+        following = api.get(person, "/api/v1/cases?view=following").get_json()
+        assert district["id"] in [c["id"] for c in following["items"]], person
     district = complete(api, "vn_clerk", _expect(district, "clerk_issue", "vn_clerk"),
                         {"decision": "return", "note": "Sai thể thức"})
     attach_pdf(api, "vn_spec_vp", district, replace=True)
