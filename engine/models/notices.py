@@ -22,6 +22,7 @@ class NotificationKind(enum.StrEnum):
     RECALLED = "recalled"  # a document sent to me (my unit, my agency) was recalled: thu hồi
     CORRECTED = "corrected"  # … corrected by a later one: đính chính
     REPLACED = "replaced"  # … replaced by a later one: thay thế
+    ISSUED = "issued"  # a document I drafted was issued: phát hành
 
 
 class Notification(Base):
