@@ -5,10 +5,17 @@ official handles it. Who holds each task is asserted at every step."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from sqlalchemy import select
+
+from engine.models import Position, User, UserPosition
+from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import assignees, complete, only_task
+from tests.test_ui_inbox import _login
+from webui import create_app
 
 INCOMING = {"channel": "electronic", "doc_type": "CV", "subject": "Về việc tổ chức tiêm chủng mở rộng đợt 1 năm 2026",
             "number_symbol": "215/SYT-NVY", "issuer_name": "Sở Y tế Hà Nội", "document_date": "2026-02-27"}
@@ -68,3 +75,31 @@ def test_registered_for_the_deputy_director_in_charge_of_the_unit(api: Api) -> N
     assert _holders(case) == [("handle", ["btl_spec_khnv"])]
     case = complete(api, "btl_spec_khnv", only_task(case), {"decision": "finish"})
     assert case["status"] == "completed"
+
+
+def test_the_menu_entry_starts_the_incoming_procedure_and_an_agency_without_one_is_told(platform: Platform) -> None:
+    """The clerk's "Vào sổ văn bản đến" opens the start of the agency's incoming procedure,
+    whose first step registers the document; Đồng Nai has none, and its clerk and
+    administrator are told so rather than registering into a dead end."""
+    client = create_app(platform).test_client()
+    _login(client, "btl_clerk")
+    menu = re.search(r'<a href="([^"]+)" data-testid="menu-incoming">', client.get("/inbox").get_data(as_text=True))
+    assert menu is not None and menu[1] == "/new/btl_incoming"
+    entry = client.get("/documents/incoming/new").get_data(as_text=True)
+    assert 'data-procedure="btl_incoming"' in entry and 'data-testid="no-incoming-procedure"' not in entry
+
+    with platform.db.write() as s:  # Đồng Nai's Chánh Văn phòng also administers the platform there
+        cvp = s.scalars(select(User).where(User.username == "dn_cvp")).one()
+        unit = s.scalars(select(UserPosition.unit_id).where(UserPosition.user_id == cvp.id)).first()
+        s.add(UserPosition(user_id=cvp.id, unit_id=unit, position=Position.ADMIN))
+    client = create_app(platform).test_client()
+    _login(client, "dn_clerk")
+    menu = re.search(r'<a href="([^"]+)" data-testid="menu-incoming">', client.get("/inbox").get_data(as_text=True))
+    assert menu is not None and menu[1] == "/documents/incoming/new"
+    entry = client.get("/documents/incoming/new").get_data(as_text=True)
+    assert 'data-testid="no-incoming-procedure"' in entry and "Cơ quan chưa có quy trình xử lý văn bản đến" in entry
+    admin = create_app(platform).test_client()
+    _login(admin, "dn_cvp")
+    assert "Cơ quan chưa có quy trình xử lý văn bản đến" in admin.get("/admin/users").get_data(as_text=True)
+    _login(client := create_app(platform).test_client(), "btl_admin")
+    assert 'data-testid="no-incoming-procedure"' not in client.get("/admin/users").get_data(as_text=True)
