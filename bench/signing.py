@@ -40,10 +40,12 @@ from pyhanko.sign.fields import SigSeedSubFilter  # noqa: E402
 from pyhanko.stamp import TextStampStyle  # noqa: E402
 
 from signing import images, pki  # noqa: E402
+from signing.appearance import Box  # noqa: E402
 from signing.draft import fill_number, prepare_draft  # noqa: E402
 from signing.fonts import NOTO_SANS  # noqa: E402
 from signing.keys import Pkcs12Key  # noqa: E402
 from signing.pdfsign import sign_agency, sign_leader  # noqa: E402
+from signing.placeholders import placed  # noqa: E402
 from signing.verify import verify_pdf  # noqa: E402
 from tests.pdfs import minimal_pdf  # noqa: E402
 
@@ -73,7 +75,7 @@ def main() -> None:
     p12 = leader.pkcs12(PASSWORD)
     key = Pkcs12Key(p12, PASSWORD)
     signature_png, seal_png = images.signature_image(NAME), images.seal_image(AGENCY)
-    draft = prepare_draft(minimal_pdf())
+    draft = prepare_draft(minimal_pdf(), placed=placed(Box(40, 688, 285, 708), Box(300, 688, 565, 708)))
     when = datetime.now(UTC)
 
     def ours() -> bytes:

@@ -189,8 +189,14 @@ def register_certificates(session: Session, keys: Keys, now: datetime, password:
     return count
 
 
+# Địa danh on each agency's date line (Decree 30 Appendix I: the district or province where it sits).
+PLACE_NAMES = {"btl": "Bắc Từ Liêm", "laichau": "Lai Châu", "quangngai": "Quảng Ngãi", "dongnai": "Đồng Nai",
+               "vanninh": "Vạn Ninh", "vanninh_tckh": "Vạn Ninh", "vanninh_xa": "Vạn Phước"}
+
+
 def _seed_agency(session: Session, demo: DemoAgency, hashed: str) -> None:
-    agency = Agency(code=demo.code, name=demo.name, abbreviation=demo.abbreviation, identifier_code=demo.identifier)
+    agency = Agency(code=demo.code, name=demo.name, abbreviation=demo.abbreviation, identifier_code=demo.identifier,
+                    place_name=PLACE_NAMES[demo.code])
     session.add(agency)
     session.flush()
     registers.create_default_books(session, agency.id)

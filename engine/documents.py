@@ -157,6 +157,15 @@ def _number(session: Session, doc: Document, book_code: str, symbol: str, on: da
     doc.document_date = on
 
 
+def outgoing_symbol(session: Session, doc: Document) -> tuple[str, str]:
+    """The book an outgoing document is numbered in, and its symbol (ký hiệu)."""
+    agency = session.get(Agency, doc.agency_id)
+    unit = session.get(Unit, doc.drafting_unit_id) if doc.drafting_unit_id else None
+    assert agency is not None
+    book = "outgoing_secret" if doc.secrecy != Secrecy.NONE else "outgoing"
+    return book, doctypes.symbol(doc.doc_type, agency.abbreviation, unit.code if unit else "VT")
+
+
 def issue(session: Session, doc: Document, now: datetime, on: date | None = None) -> None:
     """Lấy số và phát hành: number the outgoing document in its book and mark it issued.
 
@@ -171,12 +180,7 @@ def issue(session: Session, doc: Document, now: datetime, on: date | None = None
         if doc.number is None:
             raise Conflict("Bản sao chưa vào sổ bản sao.")
     else:
-        agency = session.get(Agency, doc.agency_id)
-        unit = session.get(Unit, doc.drafting_unit_id) if doc.drafting_unit_id else None
-        assert agency is not None
-        book = "outgoing_secret" if doc.secrecy != Secrecy.NONE else "outgoing"
-        symbol = doctypes.symbol(doc.doc_type, agency.abbreviation, unit.code if unit else "VT")
-        _number(session, doc, book, symbol, on or _local_today(now))
+        _number(session, doc, *outgoing_symbol(session, doc), on or _local_today(now))
     doc.status, doc.updated_at, doc.issued_at = DocumentStatus.ISSUED, now, now
     if doc.signature_mode == Delivery.PAPER:
         # Ký tay: an agency that still signs on paper records the exception (compliance report).

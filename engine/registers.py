@@ -71,6 +71,13 @@ def take_number(session: Session, book_id: int, year: int) -> int:
     return counter.last_number
 
 
+def peek_number(session: Session, book_id: int, year: int) -> int:
+    """The number the book's next registration would take, read without taking it (a preview)."""
+    last = session.scalar(select(RegisterCounter.last_number).where(RegisterCounter.book_id == book_id,
+                                                                    RegisterCounter.year == year))
+    return (last or 0) + 1
+
+
 def agency_books(session: Session, agency_id: int) -> list[RegisterBook]:
     return list(session.scalars(select(RegisterBook).where(RegisterBook.agency_id == agency_id)
                                 .order_by(RegisterBook.id)))

@@ -34,7 +34,7 @@ from signing import draft, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
-from . import binding, certificates, file_versions
+from . import binding, certificates, file_versions, placement
 from .errors import InvalidData
 from .file_versions import Reason
 from .models import (
@@ -194,10 +194,10 @@ def _leader_step(session: Session, doc: Document, user: User, signer: UserCertif
     return pdfsign.leader_step(signer.subject_name, text, _agency(session, doc).name, keys.image(user.username), now)
 
 
-def _prepared(desk_store: FileStore, doc: Document) -> bytes:
+def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
     pdf = desk_store.path(_main(doc).sha256).read_bytes()
     try:
-        return draft.prepare_draft(pdf)
+        return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))
     except SigningError as err:
         raise InvalidData(err.message, {"file": err.message}) from None
 
@@ -225,8 +225,8 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-            signed = pdfsign.sign(_prepared(desk.store, doc), _leader_step(session, doc, user, signer, props,
-                                                                            desk.keys, now), key)
+            step = _leader_step(session, doc, user, signer, props, desk.keys, now)
+            signed = pdfsign.sign(_prepared(session, desk.store, doc), step, key)
         else:
             raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
                               {_FIELD: "Chưa có thông tin ký số."})
@@ -253,8 +253,8 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
-        pending = split.begin(_prepared(store, doc), _leader_step(session, doc, user, signer, props, keys, now), key,
-                              doc.subject[:200], now=now)
+        step = _leader_step(session, doc, user, signer, props, keys, now)
+        pending = split.begin(_prepared(session, store, doc), step, key, doc.subject[:200], now=now)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None
@@ -282,7 +282,7 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
                 signed = pdfsign.sign_attachment(pdf, key, doc.number_symbol, now)
                 required: tuple[str, ...] = (draft.ATTACHMENT_FIELD,)
             else:
-                filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date)
+                filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
                 signed = pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now)
                 required = (draft.LEADER_FIELD, draft.AGENCY_FIELD)
     except SigningError as err:

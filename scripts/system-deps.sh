@@ -2,7 +2,8 @@
 # Installs the Debian packages the platform and its test suite need, only those missing.
 # PostgreSQL: the suite starts its own throwaway server (TESTING.md).
 # fonts-noto-core: the Vietnamese serif of the printed registers (QLVB_PDF_FONT);
-# poppler-utils: pdftotext and pdftoppm, with which the tests read those PDFs back, and pdfsig.
+# poppler-utils: pdftoppm, which draws page 1 of a draft (to place its number and date on, and
+# the clerk's preview before issuing); pdftotext, with which the tests read PDFs back, and pdfsig.
 # Digital signatures: libnss3-tools (certutil, the NSS database pdfsig trusts the test root
 # through), qpdf (draft rewrite, --check; joins a record's documents into one PDF),
 # softhsm2 + opensc (a PKCS#11 token and pkcs11-tool),
@@ -11,7 +12,7 @@
 # chromium: the browser tests (Playwright drives Debian's build, never one of its own);
 # npm: installs the web UI's front-end libraries (package-lock.json).
 # `system-deps.sh runtime` installs only what the platform itself needs (`make run`): the
-# fonts, qpdf and npm; without an argument, also what the tests need (`make test`).
+# fonts, qpdf, poppler-utils and npm; without an argument, also what the tests need (`make test`).
 set -euo pipefail
 
 need=()
@@ -19,6 +20,7 @@ need=()
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need+=(fonts-noto-core)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ "${1:-}" != "runtime" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

@@ -9,6 +9,7 @@ pyHanko reports unexplained changes when they are filled).
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -22,9 +23,11 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field, enumerate_sig_fields
 
-from .appearance import LEADER_SIZE, Box, decree_date, field_text_style, nfc, seal_box
+from . import placeholders
+from .appearance import LEADER_SIZE, Align, Box, decree_date, field_text_style, nfc, seal_box
 from .errors import DocumentRejected
 from .fonts import TIMES_SUBSTITUTE, TIMES_SUBSTITUTE_ITALIC, Font
+from .placeholders import Placement, Slot
 
 LEADER_FIELD = "LanhDao"
 AGENCY_FIELD = "CoQuan"
@@ -32,18 +35,24 @@ NUMBER_FIELD = "SoKyHieu"
 DATE_FIELD = "NgayBanHanh"
 ATTACHMENT_FIELD = "VanThu"
 _READ_ONLY = 1  # text field flag: viewers must not let anyone type into the number or date
+_QUADDING: dict[Align, int] = {"left": 0, "centre": 1, "right": 2}
+# The symbol the draft prints after the number's blank ("/QĐ-TTYT"): the clerk's step fills in
+# the number alone and checks that the register's symbol is the one the leader signed.
+_SUFFIX = "/QLVBSuffix"
+_LABEL = "/QLVBLabel"  # "Số: " when a person placed the box: no "Số:" line is printed before it
+_SIZE = re.compile(r"^/[A-Za-z0-9]+ (\d+(?:\.\d+)?) Tf 0 g$")
+TAMPERED = "Ô số, ký hiệu hoặc ô ngày tháng đã chuẩn bị trong tệp bị hỏng hoặc đã bị sửa"
+NO_PLACE = ("Dự thảo chưa có dòng “Số:” và dòng “…, ngày … tháng … năm …” ở trang 1: hãy đặt vị trí số "
+            "và ngày tháng trên trang 1 trước khi trình ký.")
 
 
 @dataclass(frozen=True)
 class DraftLayout:
-    """Where the fields go. Defaults follow the Decree 30 A4 layout: number under the agency name
-    and date under the national motto on page 1, the signature block at the bottom right of the
-    last page. ``leader_origin`` is the lower-left corner of the leader's block."""
+    """Where the signature fields go: the signature block at the bottom right of the last page.
+    ``leader_origin`` is the lower-left corner of the leader's block. The number and date go
+    where the draft puts them (:mod:`signing.placeholders`) or where a person placed them."""
 
     leader_origin: tuple[float, float] = (330.0, 80.0)
-    number: Box = Box(40, 688, 285, 708)
-    date: Box = Box(300, 688, 565, 708)
-    header_page: int = 0
     signature_page: int = -1
 
     @property
@@ -61,7 +70,10 @@ def read(pdf: bytes) -> PdfFileReader:
 
 def signed_fields(reader: PdfFileReader) -> dict[str, bool]:
     """Every signature field of the document, and whether it holds a signature."""
-    return {name: value is not None for name, value, _ in enumerate_sig_fields(reader)}
+    try:
+        return {name: value is not None for name, value, _ in enumerate_sig_fields(reader)}
+    except (PdfError, KeyError, TypeError, AttributeError, ValueError) as err:
+        raise DocumentRejected(f"{TAMPERED} (ô biểu mẫu không đọc được: {err.__class__.__name__}).") from err
 
 
 def _text_fields(reader: PdfFileReader) -> dict[str, generic.DictionaryObject]:
@@ -70,10 +82,13 @@ def _text_fields(reader: PdfFileReader) -> dict[str, generic.DictionaryObject]:
     except KeyError:
         return {}
     found = {}
-    for ref in fields:
-        field = ref.get_object()
-        if field.get("/FT") == "/Tx":
-            found[str(field["/T"])] = field
+    try:
+        for ref in fields:
+            field = ref.get_object()
+            if field.get("/FT") == "/Tx":
+                found[str(field["/T"])] = field
+    except (PdfError, KeyError, TypeError, AttributeError, ValueError) as err:
+        raise DocumentRejected(f"{TAMPERED} (ô biểu mẫu không đọc được: {err.__class__.__name__}).") from err
     return found
 
 
@@ -89,24 +104,38 @@ def qpdf_rewrite(pdf: bytes) -> bytes:
         return target.read_bytes()
 
 
-def _add_text_field(writer: IncrementalPdfFileWriter, fields: generic.ArrayObject, name: str, box: Box,
-                    page: int) -> None:
+def _add_text_field(writer: IncrementalPdfFileWriter, fields: generic.ArrayObject, name: str, slot: Slot) -> None:
     field = generic.DictionaryObject({
         pdf_name("/FT"): pdf_name("/Tx"), pdf_name("/T"): generic.TextStringObject(name),
         pdf_name("/Ff"): generic.NumberObject(_READ_ONLY),
         pdf_name("/Type"): pdf_name("/Annot"), pdf_name("/Subtype"): pdf_name("/Widget"),
-        pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(v) for v in box.as_tuple()),
+        pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(round(v, 2)) for v in
+                                               (slot.box.x1, slot.box.y1, slot.box.x2, slot.box.y2)),
         pdf_name("/F"): generic.NumberObject(4),  # print
-        pdf_name("/DA"): generic.pdf_string("/Helv 0 Tf 0 g"),
+        pdf_name("/DA"): generic.pdf_string(f"/Helv {slot.size:.2f} Tf 0 g"),  # the draft's own size
+        pdf_name("/Q"): generic.NumberObject(_QUADDING[slot.align]),
     })
+    if slot.suffix:
+        field[pdf_name(_SUFFIX)] = generic.TextStringObject(slot.suffix)
+    if slot.label:
+        field[pdf_name(_LABEL)] = generic.TextStringObject(slot.label)
     ref = writer.add_object(field)
     fields.append(ref)
-    writer.register_annotation(writer.find_page_for_modification(page)[0], ref)
+    writer.register_annotation(writer.find_page_for_modification(0)[0], ref)
 
 
-def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None) -> bytes:
+def _prints(suffix: str, symbol: str) -> bool:
+    """Whether what a draft prints after its number's blank ("/QĐ-TTYT") is ``symbol``."""
+    return nfc(suffix).replace(" ", "") == nfc(f"/{symbol}")
+
+
+def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None, placed: Placement | None = None,
+                  symbol: str | None = None) -> bytes:
     """The draft rewritten by qpdf, with the leader's and the agency's signature fields and the
-    number and date text fields added. A draft already prepared comes back unchanged."""
+    number and date text fields added: where a person ``placed`` them, else where the draft's
+    own "Số:" and date lines are. A draft whose "Số:" line prints another symbol than the one it
+    will be numbered with (``symbol``, e.g. ``QĐ-TTYT``) is refused before anyone signs it. A
+    draft already prepared comes back unchanged."""
     spec = draft_layout or DraftLayout()
     reader = read(pdf)
     existing = signed_fields(reader)
@@ -114,46 +143,94 @@ def prepare_draft(pdf: bytes, draft_layout: DraftLayout | None = None) -> bytes:
         raise DocumentRejected("Văn bản đã có chữ ký số: không thể chuẩn bị lại bản dự thảo.")
     if LEADER_FIELD in existing:
         return pdf
-    writer = IncrementalPdfFileWriter(io.BytesIO(qpdf_rewrite(pdf)))
+    clean = qpdf_rewrite(pdf)
+    placement = placed or placeholders.find(clean)
+    if placement is None:
+        raise DocumentRejected(NO_PLACE)
+    printed = placement.number.suffix
+    if symbol and printed and not _prints(printed, symbol):
+        raise DocumentRejected(f"Dòng “Số:” của dự thảo in ký hiệu {printed}, nhưng văn bản sẽ được cấp ký hiệu "
+                               f"/{symbol}: hãy sửa dự thảo (hoặc loại văn bản) trước khi ký.")
+    writer = IncrementalPdfFileWriter(io.BytesIO(clean))
     # the leader's widget first: widgets are painted in order, and the seal must lie on top
     for name, box in ((LEADER_FIELD, spec.leader), (AGENCY_FIELD, seal_box(spec.leader))):
         append_signature_field(writer, SigFieldSpec(name, on_page=spec.signature_page, box=box.as_tuple()))
     fields = writer.root["/AcroForm"]["/Fields"]
-    _add_text_field(writer, fields, NUMBER_FIELD, spec.number, spec.header_page)
-    _add_text_field(writer, fields, DATE_FIELD, spec.date, spec.header_page)
+    _add_text_field(writer, fields, NUMBER_FIELD, placement.number)
+    _add_text_field(writer, fields, DATE_FIELD, placement.date)
     writer.update_container(fields)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _fill(writer: IncrementalPdfFileWriter, field: generic.DictionaryObject, text: str, font: Font,
-          size: float) -> None:
-    rect = [float(v) for v in field["/Rect"]]
-    width, height = rect[2] - rect[0], rect[3] - rect[1]
+def _slot(field: generic.DictionaryObject) -> Slot:
+    """The prepared field read back, every part checked: a file whose field was changed after
+    preparation is refused with the reason, not filled."""
+    name = str(field.get("/T", "?"))
+    try:
+        rect = [float(v) for v in field["/Rect"]]
+        size = _SIZE.match(str(field["/DA"]))
+        align = {v: k for k, v in _QUADDING.items()}[int(field.get("/Q", 0))]
+        suffix, label = (str(field.get(key, "")) for key in (_SUFFIX, _LABEL))
+    except (KeyError, TypeError, ValueError, PdfError) as err:
+        raise DocumentRejected(f"{TAMPERED} (ô {name}: {err.__class__.__name__}).") from err
+    if len(rect) != 4 or not rect[0] < rect[2] or not rect[1] < rect[3]:
+        raise DocumentRejected(f"{TAMPERED} (ô {name}: khung /Rect không hợp lệ).")
+    if size is None or not 4 <= float(size.group(1)) <= 40:
+        raise DocumentRejected(f"{TAMPERED} (ô {name}: cỡ chữ /DA không hợp lệ).")
+    return Slot(Box(*rect), float(size.group(1)), align, suffix, label)
+
+
+def _fill(writer: IncrementalPdfFileWriter, field: generic.DictionaryObject, slot: Slot, text: str,
+          font: Font) -> None:
+    width, height = slot.box.width, slot.box.height
     field[pdf_name("/V")] = generic.TextStringObject(text)
-    stamp = field_text_style(text, width, height, font, size).create_stamp(
+    stamp = field_text_style(text, width, height, font, slot.size, slot.align).create_stamp(
         writer, layout.BoxConstraints(width=width, height=height), {})
     stamp.apply_appearance(field)
     writer.update_container(field)
 
 
-def fill_number(pdf: bytes, number_symbol: str, issued_on: date, place: str = "") -> bytes:
-    """The clerk's step: write ``Số: <number_symbol>`` and the date line (``<place>, ngày … tháng …
-    năm …``) into the prepared fields, as a form-filling update that keeps the leader's signature
-    valid. Refused once the agency has signed."""
+def _number_text(slot: Slot, number_symbol: str) -> str:
+    """What goes into the number's field: the number alone before the symbol the draft prints
+    (which must be the register's), else the whole number and symbol."""
+    if not slot.suffix:
+        return nfc(slot.label + number_symbol)
+    number, _, symbol = nfc(number_symbol).partition("/")
+    if not _prints(slot.suffix, symbol):
+        raise DocumentRejected(f"Ký hiệu in trên văn bản đã ký ({slot.suffix}) khác ký hiệu được cấp "
+                               f"({number_symbol}): hãy trả lại để sửa dự thảo.")
+    return number
+
+
+def filled_fields(pdf: bytes, number_symbol: str, issued_on: date, place: str = "") -> bytes:
+    """The prepared number and date fields filled in (``Số: <number_symbol>`` where the draft or
+    a person put it, ``<place>, ngày … tháng … năm …`` over the date line), as a form-filling
+    update that keeps the leader's signature valid."""
     read(pdf)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    if signed_fields(writer.prev).get(AGENCY_FIELD):
-        raise DocumentRejected("Văn bản đã có chữ ký số của cơ quan: không thể điền số và ngày nữa.")
     fields = _text_fields(writer.prev)
     if NUMBER_FIELD not in fields or DATE_FIELD not in fields:
         raise DocumentRejected("Văn bản chưa được chuẩn bị ô số, ký hiệu và ngày tháng.")
-    _fill(writer, fields[NUMBER_FIELD], nfc(f"Số: {number_symbol}"), Font(TIMES_SUBSTITUTE), 13)
-    _fill(writer, fields[DATE_FIELD], decree_date(issued_on, place), Font(TIMES_SUBSTITUTE_ITALIC), 13)
+    number = _slot(fields[NUMBER_FIELD])
+    _fill(writer, fields[NUMBER_FIELD], number, _number_text(number, number_symbol), Font(TIMES_SUBSTITUTE))
+    _fill(writer, fields[DATE_FIELD], _slot(fields[DATE_FIELD]), decree_date(issued_on, place),
+          Font(TIMES_SUBSTITUTE_ITALIC))
     out = io.BytesIO()
-    writer.write(out)
+    try:
+        writer.write(out)
+    except (PdfError, KeyError, TypeError, ValueError) as err:
+        raise DocumentRejected(f"{TAMPERED} ({err.__class__.__name__}).") from err
     return out.getvalue()
+
+
+def fill_number(pdf: bytes, number_symbol: str, issued_on: date, place: str = "") -> bytes:
+    """The clerk's step: the number and date filled in (:func:`filled_fields`). Refused once the
+    agency has signed."""
+    if signed_fields(read(pdf)).get(AGENCY_FIELD):
+        raise DocumentRejected("Văn bản đã có chữ ký số của cơ quan: không thể điền số và ngày nữa.")
+    return filled_fields(pdf, number_symbol, issued_on, place)
 
 
 def number_filled(reader: PdfFileReader) -> bool:

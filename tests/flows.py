@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as revised
 from typing import Any
 
 from tests.conftest import Api
-from tests.pdfs import minimal_pdf
+from tests.drafts import CORPUS, make, open_draft
 
 DRAFT = {"subject": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}
 
@@ -37,7 +38,9 @@ def complete(api: Api, user: str, task: dict[str, Any], data: dict[str, Any]) ->
 def attach_pdf(api: Api, user: str, case: dict[str, Any], replace: bool = False) -> None:
     """Upload the document's PDF. Before the leader signs, it must be there; ``replace``
     uploads a revised draft (a different file) after a return."""
-    r = api.upload(user, case["document"]["id"], minimal_pdf("Du thao da sua" if replace else "Van ban thu nghiem"))
+    pdf = make(revised(CORPUS[6], title=("BÁO CÁO", "Kết quả công tác y tế dự phòng năm 2026 (sửa)"))) if replace \
+        else open_draft()
+    r = api.upload(user, case["document"]["id"], pdf)
     assert r.status_code == 201, r.get_json()
 
 

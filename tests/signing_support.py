@@ -22,7 +22,7 @@ from signing.draft import fill_number, prepare_draft
 from signing.keys import Pkcs12Key
 from signing.pdfsign import sign_agency, sign_leader
 from signing.split import SigningRequest
-from tests.pdfs import minimal_pdf
+from tests.drafts import made
 
 PASSWORD = "Mật khẩu thử 1"
 LEADER = "Trần Minh Quang"
@@ -63,9 +63,14 @@ def p12_key(identity: pki.Identity) -> Pkcs12Key:
     return Pkcs12Key(identity.pkcs12(PASSWORD), PASSWORD)
 
 
+def draft() -> bytes:
+    """A Quyết định of the test corpus, whose "Số: /QĐ-TTYT" line fits :data:`NUMBER`."""
+    return made("quyet-dinh")
+
+
 @cache
 def leader_signed() -> bytes:
-    return sign_leader(prepare_draft(minimal_pdf()), p12_key(demo_pki().leader), LEADER, POSITION, AGENCY,
+    return sign_leader(prepare_draft(draft()), p12_key(demo_pki().leader), LEADER, POSITION, AGENCY,
                        signature_png(), WHEN)
 
 

@@ -7,6 +7,7 @@ the audit chain verifies and every case replays from its log."""
 from __future__ import annotations
 
 import http.client
+import itertools
 import random
 import threading
 import time
@@ -80,23 +81,29 @@ class Client:
 
     def walk(self, rng: random.Random, case_id: int) -> None:
         case = self.case(case_id)
+        refused = 0
         while case["status"] == "running":
             assert case["open_tasks"], f"case {case_id} is running with no open task: {case}"
             task = rng.choice(case["open_tasks"])
             user = task["assignees"][0]["username"]
             answer = self.request(user, f"/api/v1/tasks/{task['id']}/complete", {"data": _form(task, user)})
             if answer is not None and answer[0] == 200:
-                case = answer[1]
+                case, refused = answer[1], 0
             else:  # lost, or already done by a request whose answer was lost (409): read it back
                 assert answer is None or answer[0] == 409, answer
+                refused = refused + 1 if answer is not None else 0
+                assert refused < 50, f"case {case_id}: the same step refused 50 times: {answer}"
                 case = self.case(case_id)
 
 
 def _drive(client: Client, seed: int, calm: threading.Event, started: list[int]) -> None:
     rng = random.Random(seed)
-    while not calm.is_set():
-        answer = client.request(CLERK, "/api/v1/cases",
-                                {"process": "laichau_incoming", "data": {**INCOMING, "channel": "electronic"}})
+    for n in itertools.count(1):
+        if calm.is_set():
+            return
+        # each case its own document: the same number twice would wait for the clerk's confirmation
+        data = {**INCOMING, "channel": "electronic", "number_symbol": f"{seed}{n:04d}/UBND-KT"}
+        answer = client.request(CLERK, "/api/v1/cases", {"process": "laichau_incoming", "data": data})
         if answer is None:
             continue  # the case may exist, waiting at its first task: checked at the end like every case
         assert answer[0] == 201, answer

@@ -23,8 +23,8 @@ from signing.draft import prepare_draft
 from signing.keys import Pkcs12Key
 from signing.pdfsign import sign_leader
 from tests.conftest import START, Api
+from tests.drafts import made
 from tests.flows import complete, only_task
-from tests.pdfs import minimal_pdf
 from tests.test_ui_inbox import _login
 from webui import create_app
 
@@ -37,7 +37,7 @@ TAMPERED = "Nội dung văn bản đã bị thay đổi sau khi ký (giá trị 
 def _signed(pki_dir: Path) -> bytes:
     """A PDF signed with a key of the installation's own (trusted) demo PKI."""
     key = Pkcs12Key.from_file(pki_dir / "people" / "btl_director.p12", demo.DEMO_PASSWORD)
-    return sign_leader(prepare_draft(minimal_pdf("Cong van kiem tra PCCC")), key, "Nguyễn Thị Lan", "GIÁM ĐỐC",
+    return sign_leader(prepare_draft(made("cong-van")), key, "Nguyễn Thị Lan", "GIÁM ĐỐC",
                        "Sở Y tế Hà Nội", images.signature_image("Nguyễn Thị Lan"), START)
 
 

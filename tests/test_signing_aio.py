@@ -9,12 +9,11 @@ from signing.draft import prepare_draft
 from signing.pdfsign import sign_leader
 from signing.verify import verify_pdf
 from tests import signing_support as s
-from tests.pdfs import minimal_pdf
 
 
 def test_sign_and_verify_inside_a_running_event_loop() -> None:
     async def inside() -> list[tuple[str, bool]]:
-        signed = sign_leader(prepare_draft(minimal_pdf()), s.p12_key(s.demo_pki().leader), s.LEADER, s.POSITION,
+        signed = sign_leader(prepare_draft(s.draft()), s.p12_key(s.demo_pki().leader), s.LEADER, s.POSITION,
                              s.AGENCY, s.signature_png(), s.WHEN)
         return [(r.field, r.valid) for r in verify_pdf(signed, [s.demo_pki().root.certificate])]
 

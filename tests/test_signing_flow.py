@@ -104,13 +104,13 @@ def test_attachment_stamp_top_right_of_page_one() -> None:
 
 def test_decomposed_vietnamese_is_normalised() -> None:
     decomposed = unicodedata.normalize("NFD", "Lê Thị Hồng Nhung")
-    pdf = sign_leader(prepare_draft(minimal_pdf()), s.p12_key(s.demo_pki().leader), decomposed, "GIÁM ĐỐC", s.AGENCY,
+    pdf = sign_leader(prepare_draft(s.draft()), s.p12_key(s.demo_pki().leader), decomposed, "GIÁM ĐỐC", s.AGENCY,
                       s.signature_png(), s.WHEN)
     assert "Ký bởi: Lê Thị Hồng Nhung" in s.pdf_text(pdf)
 
 
 def test_draft_is_prepared_once_and_refused_once_signed() -> None:
-    draft = prepare_draft(minimal_pdf())
+    draft = prepare_draft(s.draft())
     assert prepare_draft(draft) == draft
     with pytest.raises(DocumentRejected, match="đã có chữ ký số"):
         prepare_draft(s.leader_signed())
@@ -123,7 +123,7 @@ def test_steps_must_follow_decree_30_order() -> None:
     with pytest.raises(DocumentRejected, match="chưa được chuẩn bị"):
         sign_leader(minimal_pdf(), s.p12_key(s.demo_pki().leader), s.LEADER, "GIÁM ĐỐC", s.AGENCY, s.signature_png())
     with pytest.raises(DocumentRejected, match="người có thẩm quyền"):
-        sign_agency(prepare_draft(minimal_pdf()), key, s.AGENCY, s.seal_png())
+        sign_agency(prepare_draft(s.draft()), key, s.AGENCY, s.seal_png())
     with pytest.raises(DocumentRejected, match="chưa được cấp số"):
         sign_agency(s.leader_signed(), key, s.AGENCY, s.seal_png())
     with pytest.raises(DocumentRejected, match="Lãnh đạo đã ký"):

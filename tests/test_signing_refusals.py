@@ -24,7 +24,7 @@ def _verify(pdf: bytes) -> list[SignatureReport]:
 
 
 def _signed_by(identity: pki.Identity) -> bytes:
-    return sign_leader(prepare_draft(minimal_pdf()), s.p12_key(identity), s.LEADER, "GIÁM ĐỐC", s.AGENCY,
+    return sign_leader(prepare_draft(s.draft()), s.p12_key(identity), s.LEADER, "GIÁM ĐỐC", s.AGENCY,
                        s.signature_png(), s.WHEN)
 
 

@@ -24,7 +24,6 @@ from signing.pdfsign import leader_step, sign_agency, sign_leader
 from signing.split import SigningRequest
 from signing.verify import signature_status, verify_pdf
 from tests import signing_support as s
-from tests.pdfs import minimal_pdf
 
 PIN = "246810"
 ORIGIN = "https://qlvb.test"
@@ -54,7 +53,7 @@ def _assert_fully_valid(pdf: bytes) -> None:
 
 def test_leader_signs_with_the_token(token: softhsm.Token) -> None:
     with Pkcs11Key(token.module, token.label, token.key_label, PIN, chain=s.demo_pki().leader.chain) as key:
-        leader = sign_leader(prepare_draft(minimal_pdf()), key, s.LEADER, s.POSITION, s.AGENCY, s.signature_png(),
+        leader = sign_leader(prepare_draft(s.draft()), key, s.LEADER, s.POSITION, s.AGENCY, s.signature_png(),
                              s.WHEN)
     _assert_fully_valid(_finish_document(leader))
 
@@ -116,7 +115,7 @@ def _begin(agent: Agent, pdf: bytes) -> split.PendingSignature:
 
 
 def test_split_signing_through_the_agent(agent: Agent) -> None:
-    pending = _begin(agent, prepare_draft(minimal_pdf()))
+    pending = _begin(agent, prepare_draft(s.draft()))
     # the server keeps the pending signature between the two halves, e.g. as JSON in its database
     pending = split.PendingSignature.from_json(json.loads(json.dumps(pending.to_json())))
     agent.pins.append(PIN)
@@ -133,7 +132,7 @@ def test_split_signing_through_the_agent(agent: Agent) -> None:
 
 
 def test_agent_refusals(agent: Agent) -> None:
-    pending = _begin(agent, prepare_draft(minimal_pdf()))
+    pending = _begin(agent, prepare_draft(s.draft()))
     request = pending.request.to_json()
 
     agent.pins.append("000000")
@@ -176,7 +175,7 @@ def test_cors_preflight_answers_only_the_platform(agent: Agent) -> None:
 
 
 def test_server_refuses_a_foreign_or_late_signature(token: softhsm.Token) -> None:
-    pending = split.begin(prepare_draft(minimal_pdf()), leader_step(s.LEADER, "GIÁM ĐỐC", s.AGENCY, s.signature_png()),
+    pending = split.begin(prepare_draft(s.draft()), leader_step(s.LEADER, "GIÁM ĐỐC", s.AGENCY, s.signature_png()),
                           ExternalKey(s.demo_pki().leader.certificate, s.demo_pki().leader.chain), "Văn bản")
     with pytest.raises(RequestRefused, match="không khớp với chứng thư số"):
         split.finish(pending, pending.request.id, b"\x01" * 256)

@@ -13,7 +13,7 @@ from engine.demo import DEMO_PASSWORD
 from engine.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
-from tests.pdfs import minimal_pdf
+from tests.drafts import plan_draft
 
 SUBJECT = "Kế hoạch tiêm chủng mở rộng quý II năm 2026"
 
@@ -46,7 +46,7 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     page.get_by_role("button", name="Khởi tạo").click()
     expect(page.get_by_test_id("task-title")).to_contain_text("Soạn thảo")
     pdf = tmp_path / "ke-hoach-tiem-chung.pdf"
-    pdf.write_bytes(minimal_pdf("Ke hoach tiem chung"))
+    pdf.write_bytes(plan_draft())
     page.set_input_files("#upload-file", str(pdf))
     page.get_by_role("button", name="Tải lên").click()
     expect(page.get_by_test_id("files")).to_contain_text("ke-hoach-tiem-chung.pdf")

@@ -50,6 +50,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         notices,
         notification_settings,
         pageutil,
+        placement_pages,
         record_pages,
         register_pages,
         report_pages,
@@ -71,6 +72,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       inbox.bp, notices.bp, task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp,
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
-                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, api_delegations.bp):
+                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
+                      api_delegations.bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,8 +1,9 @@
 """Quản trị: an agency's administrators manage its people and their positions, its units,
-the delegations of its people, the signing keys, signature and seal images, its register
-books and its side of the exchange agreements (liên thông). The rules and the audit are in
-engine.administration, engine.key_files, engine.delegations, engine.registers and
-engine.exchange; a refused form comes back with its messages."""
+the delegations of its people, the signing keys, signature and seal images, its place name
+(địa danh, on the date line of what it issues), its register books and its side of the exchange
+agreements (liên thông). The rules and the audit are in engine.administration, engine.key_files,
+engine.placement, engine.delegations, engine.registers and engine.exchange; a refused form comes
+back with its messages."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import administration, certificates, delegations, exchange, incoming, key_files, registers
+from engine import administration, certificates, delegations, exchange, incoming, key_files, placement, registers
 from engine.errors import InvalidData
 from engine.models import Agency, User
 from engine.signatures import Keys
@@ -345,3 +346,17 @@ def set_exchange() -> Any:
         return _exchange_page(422, (f"partner-{partner}", {}, err))
     flash(gettext("Đã đồng ý liên thông.") if approving else gettext("Đã rút đồng ý liên thông."), "success")
     return redirect(url_for("admin.exchange_agreements", agency=code))
+
+
+@bp.post("/admin/place-name")
+def set_place_name() -> Any:
+    """Địa danh: the start of the date line of what the agency issues."""
+    try:
+        with staff(write=True) as (db, user, now):
+            agency = administration.agency_for(db, user, _agency_code())
+            placement.set_place_name(db, user, agency, request.form.get("place_name"), now)
+            code = agency.code
+    except InvalidData as err:
+        return _seal_page(422, ("place_name", _typed(), err))
+    flash(gettext("Đã lưu địa danh."), "success")
+    return redirect(url_for("admin.seal", agency=code))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, Response, request, send_file
 from sqlalchemy.orm import Session
 
-from engine import desk, documents, intake, queries, signatures
+from engine import desk, documents, intake, placement, queries, signatures
 from engine.models import User
 from engine.storage import FileStore
 
@@ -142,3 +142,27 @@ def download(document_id: int, file_id: int) -> Any:
     with transaction(False) as (session, now):
         path, filename = desk.download(session, _store(), current_user(session, now), document_id, file_id, now)
     return send_file(path, mimetype="application/pdf", download_name=filename)
+
+
+@bp.put("/<int:document_id>/placement")
+def place(document_id: int) -> Any:
+    """Đặt vị trí số và ngày on page 1 of a draft without a "Số:" line, before the leader signs."""
+    given = body()
+    return authed(True, lambda s, u, now: placement.place_boxes(s, u, document_id, given, now))
+
+
+def _png(render: Any) -> Any:
+    with transaction(False) as (session, now):
+        return Response(render(session, _store(), current_user(session, now), now), mimetype="image/png")
+
+
+@bp.get("/<int:document_id>/page-one.png")
+def page_one(document_id: int) -> Any:
+    """Page 1 of the draft's main file, one pixel per PDF point: where the boxes are placed."""
+    return _png(lambda s, store, u, now: placement.page_one(s, store, u, document_id, now))
+
+
+@bp.get("/<int:document_id>/issue-preview.png")
+def issue_preview(document_id: int) -> Any:
+    """The clerk's preview of page 1 with the number and date the issue would print (none taken)."""
+    return _png(lambda s, store, u, now: placement.issue_preview(s, store, u, document_id, now))

@@ -207,6 +207,24 @@ def _document_paths() -> dict[str, Any]:
                     "file": {"type": "string", "format": "binary"},
                     "role": {"type": "string", "enum": ["main", "appendix"]}}}}}},
             "responses": {"201": _resp("Tệp đã lưu", {"type": "object"}), **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/documents/{document_id}/placement": {"put": {
+            "summary": "Đặt vị trí số và ngày trên trang 1 của dự thảo (trước khi lãnh đạo ký)",
+            "parameters": [_DOC_ID],
+            "requestBody": _json_body({"type": "object", "required": ["number", "date"], "properties": {
+                name: {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
+                       "description": "x1, y1, x2, y2 theo điểm PDF, gốc ở góc dưới bên trái trang"}
+                for name in ("number", "date")}}),
+            "responses": {"200": _resp("Vị trí đã lưu", {"type": "object"}), **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/documents/{document_id}/page-one.png": {"get": {
+            "summary": "Ảnh trang 1 của dự thảo (1 điểm ảnh = 1 điểm PDF), để đặt vị trí số và ngày",
+            "parameters": [_DOC_ID],
+            "responses": {"200": {"description": "Ảnh PNG", "content": {"image/png": {}}},
+                          **_errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/documents/{document_id}/issue-preview.png": {"get": {
+            "summary": "Xem trước trang 1 với số và ngày sẽ in khi phát hành (văn thư; không lấy số)",
+            "parameters": [_DOC_ID],
+            "responses": {"200": {"description": "Ảnh PNG", "content": {"image/png": {}}},
+                          **_errors(401, 403, 404, 409, 422)}}},
         "/api/v1/documents/{document_id}/files/{file_id}": {"get": {
             "summary": "Tải tệp PDF về", "parameters": [
                 _DOC_ID, {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -133,6 +133,10 @@ class Document(Base):
     description: Mapped[str | None] = mapped_column(String(500))
     copy_kind: Mapped[str | None] = mapped_column(String(4))  # SY, TrS, SL
     backfilled: Mapped[bool] = mapped_column(default=False)  # entered after an outage
+    # The number and date boxes placed by hand on page 1 of a draft without a "Số:" line
+    # (engine/placement.py): {"sha256": <the main file they were placed on>, "number": [x1, y1,
+    # x2, y2], "date": [...]} in PDF points.
+    placement_json: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -48,6 +48,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(255))
     abbreviation: Mapped[str] = mapped_column(String(32))  # used in document symbols: 05/QĐ-TTYT
     identifier_code: Mapped[str] = mapped_column(String(13), unique=True)  # mã định danh, QĐ 20/2020
+    # Địa danh: the start of the date line of what it issues, "Bắc Từ Liêm, ngày … tháng … năm …"
+    place_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     # Whether its staff may message people of other agencies of this installation.
     cross_agency_messages: Mapped[bool] = mapped_column(default=False)
 

@@ -1,7 +1,7 @@
 """signature binding: the main file's versions and people's registered certificates
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07 05:30:00
 
 ``file_versions``: each version of a document's main file (hash, who, when, why), so that a
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
