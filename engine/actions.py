@@ -230,9 +230,29 @@ def start_outgoing_draft(ctx: ActionContext) -> dict[str, Any]:
     ctx.session.add(DocumentLink(source_id=draft.id, target_id=current.id, kind=LinkKind.REPLY_TO))
     worktree.finish_for(ctx.session, current, ctx.user, "replied", ctx.now)
     ctx.case.document_id = draft.id
-    if ctx.session.get(CaseFollower, (ctx.case.id, ctx.user.id)) is None:
-        ctx.session.add(CaseFollower(case_id=ctx.case.id, user_id=ctx.user.id, since=ctx.now))
+    _follow(ctx, ctx.user.id)
     return {"draft_document": draft.id}
+
+
+def _follow(ctx: ActionContext, user_id: int) -> None:
+    if ctx.session.get(CaseFollower, (ctx.case.id, user_id)) is None:
+        ctx.session.add(CaseFollower(case_id=ctx.case.id, user_id=user_id, since=ctx.now))
+
+
+def record_submitter(ctx: ActionContext) -> dict[str, Any]:
+    """Trình lãnh đạo: who submitted the document for signature, for ``signed_to_followers``."""
+    return {"submitted_by": ctx.user.username} if ctx.entered.get("decision") == "approve" else {}
+
+
+def signed_to_followers(ctx: ActionContext) -> dict[str, Any]:
+    """Ký ban hành (seed 004, liên thông step 12): once signed, the document goes at once to
+    the clerk who issues it (the next task) and to the leader who submitted it, who follows
+    the case from then on (the specialist who drafted it already does)."""
+    if ctx.entered.get("decision") == "sign":
+        person = roles.member(ctx.session, ctx.data.get("submitted_by"), ctx.case.agency_id)
+        if person is not None:
+            _follow(ctx, person.id)
+    return {}
 
 
 def register_copy(ctx: ActionContext) -> dict[str, Any]:
@@ -272,4 +292,6 @@ ACTIONS: dict[str, Action] = {
     "distribute_or_order": distribute_or_order,
     "save_circulation": save_circulation,
     "register_scanned": register_scanned,
+    "record_submitter": record_submitter,
+    "signed_to_followers": signed_to_followers,
 }

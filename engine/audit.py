@@ -75,10 +75,23 @@ def _intact(e: AuditEntry) -> bool:
                       e.prev_hash) == e.hash
 
 
+TIME = "time"
+
+
+def _backwards(e: AuditEntry, before: AuditEntry | None) -> str | None:
+    """An entry is appended at the time of its action, under the head's lock, so the times
+    of the chain never decrease: one earlier than the entry before it was written with a
+    wrong clock or inserted afterwards with a made-up time, even if its hashes were redone."""
+    if before is None or e.at >= before.at:
+        return None
+    return f"thời điểm {e.at.isoformat()} sớm hơn mục liền trước ({before.at.isoformat()}): thời gian chạy ngược"
+
+
 @dataclass(frozen=True)
 class Finding:
     seq: int
     message: str
+    kind: str = "chain"  # or TIME: the chain holds, but an entry's time runs backwards
 
     def __str__(self) -> str:
         return f"#{self.seq}: {self.message}"
@@ -89,6 +102,7 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, list[Finding]]:
     findings: list[Finding] = []
     expected_seq, prev = 1, GENESIS
     count, last_seq = 0, 0
+    previous: AuditEntry | None = None
     while True:
         rows = session.scalars(
             select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
@@ -103,7 +117,9 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, list[Finding]]:
                 findings.append(Finding(e.seq, "không nối với mục liền trước (bị xóa hoặc đổi thứ tự)"))
             if not _intact(e):
                 findings.append(Finding(e.seq, _ALTERED))
-            expected_seq, prev, last_seq = e.seq + 1, e.hash, e.seq
+            if (backwards := _backwards(e, previous)) is not None:
+                findings.append(Finding(e.seq, backwards, TIME))
+            expected_seq, prev, last_seq, previous = e.seq + 1, e.hash, e.seq, e
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != last_seq or head.hash != prev):
         findings.append(Finding(head.seq, f"cuối chuỗi là mục {head.seq} nhưng chỉ còn đến mục {last_seq}"))

@@ -17,7 +17,7 @@ from . import audit, case_messages, documents, forms, permissions, sandbox, sign
 from .actions import ACTIONS, ActionContext
 from .clock import VIETNAM, FakeClock, using
 from .definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
-from .errors import Conflict, InvalidData, NotFound
+from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .models import (
     Agency,
     Case,
@@ -26,6 +26,7 @@ from .models import (
     Direction,
     Document,
     HumanTask,
+    ProcessVersion,
     Secrecy,
     TaskStatus,
     Unit,
@@ -70,11 +71,34 @@ def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_
     return units[0]
 
 
-def startable_version(session: Session, user: User, process_id: str) -> VersionInfo:
-    """The newest version of a process ``user`` may start by hand."""
+def _latest(session: Session, process_id: str) -> ProcessVersion:
     version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
     if version is None:
         raise NotFound(f"Không có quy trình '{process_id}'.")
+    return version
+
+
+def process_detail(session: Session, user: User, process_id: str) -> dict[str, Any]:
+    """A deployed process of ``user``'s agencies as a client needs it to start a case: its
+    newest version, the start form (the JSON Schema ``POST /api/v1/cases`` checks ``data``
+    against), and whether it is started by hand (a liên thông process starts only on a
+    message). Another agency's process is not found, as its other objects are not."""
+    version = _latest(session, process_id)
+    try:
+        permissions.ensure_can_start(session, user, version, version.agency_code)
+    except Forbidden:
+        raise NotFound(f"Không có quy trình '{process_id}'.") from None
+    info = version_info(session, version.id)
+    return {"id": version.process_id, "name": version.name, "version": version.version,
+            "agency": version.agency_code, "document": version.document_kind,
+            "deployed_at": version.deployed_at.isoformat(), "content_hash": version.content_hash,
+            "can_start": not info.start_messages, "starts_on_message": bool(info.start_messages),
+            "start_form": None if info.start_messages else start_form(info)}
+
+
+def startable_version(session: Session, user: User, process_id: str) -> VersionInfo:
+    """The newest version of a process ``user`` may start by hand."""
+    version = _latest(session, process_id)
     permissions.ensure_can_start(session, user, version, version.agency_code)
     info = version_info(session, version.id)
     if info.start_messages:

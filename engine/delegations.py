@@ -200,6 +200,21 @@ def state(delegation: Delegation, today: date) -> str:
     return "active" if today <= delegation.ends_on else "ended"
 
 
+def _view(d: Delegation, person: User, flows: dict[str, str], today: date) -> dict[str, Any]:
+    """A delegation as the page and the API show it; ``person`` is the other party."""
+    scope = [] if d.scope == ALL_PROCESSES else [flows.get(p, p) for p in d.scope.split(",")]
+    return {"id": d.id, "person": {"username": person.username, "full_name": person.full_name},
+            "starts_on": d.starts_on.isoformat(), "ends_on": d.ends_on.isoformat(), "scope": scope,
+            "state": state(d, today), "created_at": d.created_at.isoformat()}
+
+
+def describe(session: Session, user: User, d: Delegation, now: datetime) -> dict[str, Any]:
+    """One delegation ``user`` gave, as ``listing`` shows it."""
+    delegate = session.get(User, d.delegate_id)
+    assert delegate is not None
+    return _view(d, delegate, processes(session, user), _today(now))
+
+
 def listing(session: Session, user: User, page: int, per_page: int, now: datetime) -> dict[str, Any]:
     """The delegations the user gave, newest first, one page of them; and those they hold
     now or later, which are few."""
@@ -208,10 +223,7 @@ def listing(session: Session, user: User, page: int, per_page: int, now: datetim
     other = aliased(User)
 
     def view(d: Delegation, person: User) -> dict[str, Any]:
-        scope = [] if d.scope == ALL_PROCESSES else [flows.get(p, p) for p in d.scope.split(",")]
-        return {"id": d.id, "person": {"username": person.username, "full_name": person.full_name},
-                "starts_on": d.starts_on.isoformat(), "ends_on": d.ends_on.isoformat(), "scope": scope,
-                "state": state(d, today), "created_at": d.created_at.isoformat()}
+        return _view(d, person, flows, today)
 
     given = select(Delegation, other).join(other, other.id == Delegation.delegate_id).where(
         Delegation.grantor_id == user.id)

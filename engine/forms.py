@@ -27,6 +27,17 @@ def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     return cached[1]
 
 
+# The JSON Schema formats the forms use, as users call them: a message never shows
+# the schema's English keyword.
+_FORMATS = {
+    "date": "ngày (năm-tháng-ngày, ví dụ 2026-03-05)",
+    "date-time": "ngày giờ",
+    "time": "giờ",
+    "email": "thư điện tử",
+    "uri": "địa chỉ trang web",
+}
+
+
 def _field_and_message(error: ValidationError, schema: dict[str, Any]) -> tuple[str, str]:
     path = ".".join(str(p) for p in error.absolute_path)
     if error.validator == "required":
@@ -42,7 +53,8 @@ def _field_and_message(error: ValidationError, schema: dict[str, Any]) -> tuple[
         "minLength": lambda: f"Cần ít nhất {error.validator_value} ký tự.",
         "maxLength": lambda: f"Tối đa {error.validator_value} ký tự.",
         "pattern": lambda: "Không đúng định dạng.",
-        "format": lambda: f"Không đúng định dạng {error.validator_value}.",
+        "format": lambda: (f"Không đúng định dạng {_FORMATS[error.validator_value]}."
+                           if error.validator_value in _FORMATS else "Không đúng định dạng."),
         "minimum": lambda: f"Phải lớn hơn hoặc bằng {error.validator_value}.",
         "maximum": lambda: f"Phải nhỏ hơn hoặc bằng {error.validator_value}.",
         "minItems": lambda: f"Cần ít nhất {error.validator_value} mục.",

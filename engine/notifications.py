@@ -44,6 +44,7 @@ TITLES = {
     NotificationKind.CORRECTED: "Văn bản được đính chính: {}",
     NotificationKind.REPLACED: "Văn bản bị thay thế: {}",
     NotificationKind.ACCOUNT: "Tài khoản: {}",
+    NotificationKind.ISSUED: "Văn bản bạn soạn đã phát hành: {}",
 }
 
 
@@ -77,12 +78,14 @@ def tasks_opened(session: Session, case: Case, opened: list[dict[str, Any]], now
 
 
 def document_issued(session: Session, doc: Document, now: datetime) -> None:
-    """Everyone of each internal unit among the recipients."""
+    """Everyone of each internal unit among the recipients, and the drafter, who learns the
+    number their document went out with."""
+    subject = f"{doc.number_symbol} {doc.subject}"
     units = [r.unit_id for r in doc.recipients if r.unit_id is not None]
     if units:
         people = session.scalars(select(UserPosition.user_id).where(UserPosition.unit_id.in_(units)))
-        _add(session, people, NotificationKind.ISSUED_TO_UNIT, f"{doc.number_symbol} {doc.subject}", now,
-             document_id=doc.id)
+        _add(session, people, NotificationKind.ISSUED_TO_UNIT, subject, now, document_id=doc.id)
+    _add(session, [doc.created_by], NotificationKind.ISSUED, subject, now, document_id=doc.id)
 
 
 def notify(session: Session, user_ids: Iterable[int], kind: NotificationKind, subject: str, now: datetime,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import conversations, desk, documents, intake, notifications, permissions, queries, worktree
+from . import conversations, desk, documents, incoming, intake, notifications, permissions, queries, worktree
 from .cases import start_form, startable_version
 from .clock import VIETNAM
 from .definitions import VersionInfo, latest_versions, version_info
@@ -35,6 +35,7 @@ def header(session: Session, user: User) -> dict[str, Any]:
     positions = {p.value for p in session.scalars(select(UserPosition.position).where(UserPosition.user_id == user.id))}
     return {"username": user.username, "full_name": user.full_name, "unread": notifications.unread_count(session, user),
             "messages": conversations.unread_count(session, user), "clerk": "clerk" in positions,
+            "incoming_procedure": incoming.menu_procedure(session, user) if "clerk" in positions else None,
             "keeper": bool(positions & permissions.REGISTER_KEEPERS),
             "designer": Position.DESIGNER in positions, "auditor": Position.AUDITOR in positions,
             "admin": Position.ADMIN in positions}

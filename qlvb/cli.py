@@ -277,7 +277,8 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Check every entry of the hash chain; exit 1 if any was altered, deleted or reordered."""
+    """Check every entry of the hash chain; exit 1 if any was altered, deleted or reordered,
+    or if its times run backwards."""
     platform = _platform()
     with platform.db.read() as session:
         count, findings = audit.verify(session)

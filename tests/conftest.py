@@ -237,4 +237,6 @@ def api(bare_api: Api, platform: Platform) -> Iterator[Api]:
             report = replay.replay(session, case_id)
             assert report.matches, (case_id, report.differences)
         _, findings = audit.verify(session)
-        assert findings == []
+        # A test runs the API on its injected clock and the command line on the real one, so
+        # times may run backwards here by design; tests/test_audit.py checks that finding.
+        assert [f for f in findings if f.kind != audit.TIME] == []

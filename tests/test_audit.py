@@ -3,11 +3,14 @@ reordered entry; `qlvb audit replay` catches a case changed outside the engine."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import delete, select, update
 
-from engine.models import AuditEntry, Case
+from engine import audit
+from engine.models import AuditEntry, AuditHead, Case
 from engine.platform import Platform
 from qlvb.cli import main
 from tests.conftest import Api
@@ -54,6 +57,29 @@ def test_verify_catches_tampering(bare_api: Api, platform: Platform, tamper: str
     result = _cli(platform, "audit", "verify")
     assert result.exit_code == 1, result.output
     assert "LỖI" in result.output
+
+
+def test_verify_reports_times_that_run_backwards(bare_api: Api, platform: Platform) -> None:
+    """A forger who back-dates an entry and redoes every hash after it keeps the chain
+    linked; the times, which only grow as entries are appended, give it away."""
+    _some_history(bare_api)
+    with platform.db.write() as s:
+        entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        middle = entries[len(entries) // 2]
+        middle.at = entries[0].at - timedelta(days=3)
+        prev = middle.prev_hash
+        for e in entries[len(entries) // 2:]:
+            e.prev_hash = prev
+            e.hash = prev = audit.entry_hash(e.seq, e.at, e.actor_id, e.on_behalf_of_id, e.action, e.case_id,
+                                             e.task_id, e.payload, e.prev_hash)
+        head = s.get(AuditHead, 1)
+        assert head is not None
+        head.hash = prev
+        expected = (f"LỖI #{middle.seq}: thời điểm {middle.at.isoformat()} sớm hơn mục liền trước "
+                    f"({entries[len(entries) // 2 - 1].at.isoformat()}): thời gian chạy ngược")
+    result = _cli(platform, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("LỖI")] == [expected], result.output
 
 
 def test_replay_matches_then_catches_a_case_moved_outside_the_engine(bare_api: Api, platform: Platform) -> None:

@@ -128,3 +128,36 @@ def test_the_list_of_delegations_is_paged(platform: Platform) -> None:
     assert len(_states(first)) == 20 and len(_states(second)) == 1 and "Trang 1 / 2" in first
     assert set(_states(first)).isdisjoint(_states(second))
     assert head.get(f"{PAGE}?page=0").status_code == 422
+
+
+def test_delegations_through_the_api(api: Api, platform: Platform) -> None:
+    """The API offers what the page does, under the same rules: the form's choices, a new
+    delegation the delegate acts on, refused data per field, and revoking by the grantor only."""
+    task = to_head(api)
+    form = api.get("btl_head_khnv", "/api/v1/me/delegations/form").get_json()
+    assert "btl_head_ksdb" in form["properties"]["delegate"]["enum"]
+    assert "btl_head_khnv" not in form["properties"]["delegate"]["enum"]
+
+    r = api.post("btl_head_khnv", "/api/v1/me/delegations",
+                 {"delegate": "btl_head_khnv", "starts_on": "2026-03-02", "ends_on": "2026-03-01"})
+    assert r.status_code == 422
+    assert r.get_json()["fields"] == {"delegate": "Không thể ủy quyền cho chính mình.",
+                                      "ends_on": "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."}
+    r = api.post("btl_head_khnv", "/api/v1/me/delegations", {"delegate": "btl_head_ksdb", "starts_on": "2026-03-02",
+                                                             "ends_on": "2026-03-06", "scope": ["btl_outgoing"]})
+    assert r.status_code == 201, r.get_json()
+    made = r.get_json()
+    assert (made["person"]["username"], made["state"], made["scope"]) == (
+        "btl_head_ksdb", "active", ["Văn bản đi – Trung tâm Y tế Bắc Từ Liêm"])
+    assert task["id"] in [t["id"] for t in api.get("btl_head_ksdb", "/api/v1/tasks").get_json()["items"]]
+    mine = api.get("btl_head_khnv", "/api/v1/me/delegations").get_json()
+    assert ([d["id"] for d in mine["items"]], mine["total"]) == ([made["id"]], 1)
+    held = api.get("btl_head_ksdb", "/api/v1/me/delegations").get_json()
+    assert [d["person"]["username"] for d in held["received"]] == ["btl_head_khnv"]
+
+    assert api.post("btl_head_ksdb", f"/api/v1/me/delegations/{made['id']}/revoke", {}).status_code == 403
+    r = api.post("btl_head_khnv", f"/api/v1/me/delegations/{made['id']}/revoke", {})
+    assert (r.status_code, r.get_json()["state"]) == (200, "revoked")
+    assert task["id"] not in [t["id"] for t in api.get("btl_head_ksdb", "/api/v1/tasks").get_json()["items"]]
+    assert api.post("btl_head_khnv", f"/api/v1/me/delegations/{made['id']}/revoke", {}).status_code == 422
+    assert _audit(platform, "delegation_revoked") == [{"delegation_id": made["id"]}]

@@ -89,6 +89,9 @@ def test_document_issued_to_a_unit_reaches_its_people(api: Api) -> None:
         assert _mine(api, user)[-1][0] == "issued_to_unit"
         assert "01/KH-TTYT" in _mine(api, user)[-1][1]
     assert all(k != "issued_to_unit" for k, _ in _mine(api, "btl_head_tyt1"))
+    # The drafter is told that their document went out, with its number.
+    kind, title = _mine(api, "btl_spec_khnv")[-1]
+    assert (kind, title.startswith("Văn bản bạn soạn đã phát hành: 01/KH-TTYT")) == ("issued", True)
 
 
 def test_email_goes_only_to_those_who_turned_it_on(api: Api, platform: Platform, smtp: tuple[_Inbox, int]) -> None:

@@ -32,6 +32,8 @@ def _expect(case: dict[str, Any], task: str, user: str) -> dict[str, Any]:
 @pytest.mark.parametrize(("clerk", "leader", "official", "symbol"), [
     ("vn_clerk", "vn_chairman", "vn_spec_vp", "01/UBND-VP"),
     ("xa_clerk", "xa_chairman", "xa_official", "01/UBND-VPX"),
+    # A specialised office of the district (seed 004, procedure 1): the same frame.
+    ("tckh_clerk", "tckh_head", "tckh_spec", "01/TCKH-CM"),
 ])
 def test_five_steps_for_the_agency_and_for_a_commune(api: Api, clerk: str, leader: str, official: str,
                                                     symbol: str) -> None:
@@ -123,7 +125,13 @@ def test_lien_thong_thirteen_steps_between_two_organisations(api: Api) -> None:
     district = complete(api, "vn_spec_vp", _expect(district, "spec_check", "vn_spec_vp"), decision)
     district = complete(api, "vn_office_chief", _expect(district, "office_submit", "vn_office_chief"),
                         {"decision": "approve"})
+    following = api.get("vn_office_chief", "/api/v1/cases?view=following").get_json()
+    assert district["id"] not in [c["id"] for c in following["items"]]
     district = complete(api, "vn_chairman", _expect(district, "chair_sign", "vn_chairman"), {"decision": "sign"})  # 12
+    # Signed: to the Office clerk to issue, and the Office leader and specialist follow the case.
+    for person in ("vn_office_chief", "vn_spec_vp"):
+        following = api.get(person, "/api/v1/cases?view=following").get_json()
+        assert district["id"] in [c["id"] for c in following["items"]], person
     district = complete(api, "vn_clerk", _expect(district, "clerk_issue", "vn_clerk"),
                         {"decision": "return", "note": "Sai thể thức"})
     attach_pdf(api, "vn_spec_vp", district, replace=True)

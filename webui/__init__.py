@@ -22,6 +22,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_approvals,
         api_certificates,
         api_conversations,
+        api_delegations,
         api_documents,
         api_exchange,
         api_notifications,
@@ -75,6 +76,6 @@ def create_app(platform: Platform | None = None) -> Flask:
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
                       statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
-                      api_approvals.bp, approval_pages.bp):
+                      api_approvals.bp, approval_pages.bp, api_delegations.bp):
         app.register_blueprint(blueprint)
     return app

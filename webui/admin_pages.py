@@ -15,7 +15,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import administration, certificates, delegations, exchange, key_files, placement, registers
+from engine import administration, certificates, delegations, exchange, incoming, key_files, placement, registers
 from engine.errors import InvalidData
 from engine.models import AdminRequest, Agency, User
 from engine.signatures import Keys
@@ -67,7 +67,8 @@ def users() -> Any:
     with staff(write=False) as (db, user, _now):
         agency = administration.agency_for(db, user, _agency_code())
         found = administration.users(db, agency.id, query, page, PER_PAGE)
-        return _show("admin/users.html", db, user, agency, found=found, q=query)
+        return _show("admin/users.html", db, user, agency, found=found, q=query,
+                     incoming_warning=incoming.warning(db, agency.code))
 
 
 def _new_user_page(status: int, refused: Refused | None) -> Any:

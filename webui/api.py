@@ -86,6 +86,12 @@ def processes() -> Any:
     return authed(False, lambda s, u, now: {"items": queries.processes(s)})
 
 
+@bp.get("/v1/processes/<process_id>")
+def process(process_id: str) -> Any:
+    """One process, with the start form a new case's ``data`` must satisfy."""
+    return authed(False, lambda s, u, now: cases.process_detail(s, u, process_id))
+
+
 @bp.post("/v1/cases")
 def start_case() -> Any:
     """Start a case of a process; returns the case with its open tasks."""

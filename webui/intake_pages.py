@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import desk, intake, signatures, workspace
+from engine import desk, incoming, intake, signatures, workspace
 from engine.errors import InvalidData
 from engine.storage import FileStore
 
@@ -35,7 +35,7 @@ def entry_form() -> Any:
     with staff(write=False) as (db, user, _now):
         schema = workspace.entry(db, user)
         return render("documents/incoming.html", db, user, form=formfields.build(schema, {}, {}, {}), error=None,
-                      duplicates=[])
+                      duplicates=[], agencies=incoming.for_clerk(db, user))
 
 
 @bp.post("/documents/incoming/new")
@@ -61,7 +61,7 @@ def enter() -> Any:
             form = formfields.build(workspace.ENTRY_FORM, data, refused.fields, {})
             found = refused.details["duplicates"] if isinstance(refused, intake.NeedsDecision) else []
             return render("documents/incoming.html", db, user, 409 if found else 422, form=form,
-                          error=refused.message, duplicates=found)
+                          error=refused.message, duplicates=found, agencies=incoming.for_clerk(db, user))
     if number is not None:  # a secret entry: metadata only, numbered as it is entered
         flash(gettext("Đã vào sổ văn bản đến, số đến %(number)s.", number=number), "success")
         return redirect(f"/documents/{document_id}")

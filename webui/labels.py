@@ -37,7 +37,8 @@ NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề n
                 "returned": _l("Bị trả lại"), "deadline_soon": _l("Sắp đến hạn"), "overdue": _l("Quá hạn"),
                 "message": _l("Tin nhắn"), "issued_to_unit": _l("Văn bản gửi đơn vị"),
                 "recalled": _l("Thu hồi"), "corrected": _l("Đính chính"), "replaced": _l("Thay thế"),
-                "account": _l("Tài khoản")}
+                "account": _l("Tài khoản"),
+                "issued": _l("Đã phát hành")}
 TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
         "overdue": _l("Quá hạn")}
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}

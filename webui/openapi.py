@@ -393,6 +393,34 @@ def _exchange_paths() -> dict[str, Any]:
     }
 
 
+def _delegation_paths() -> dict[str, Any]:
+    delegation = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "person": {"type": "object"}, "starts_on": {"type": "string", "format": "date"},
+        "ends_on": {"type": "string", "format": "date"}, "scope": {"type": "array", "items": {"type": "string"}},
+        "state": {"type": "string", "enum": ["upcoming", "active", "ended", "revoked"]}}}
+    return {
+        "/api/v1/me/delegations": {
+            "get": {"summary": "Các ủy quyền tôi đã giao và đang nhận", "parameters": _PAGE,
+                    "responses": {"200": _resp("Trang kết quả", _paged(delegation, {"received": {
+                        "type": "array", "items": delegation}})), **_errors(401, 422)}},
+            "post": {"summary": "Ủy quyền cho đồng nghiệp cùng cơ quan",
+                     "requestBody": _json_body({"type": "object", "required": ["delegate", "starts_on", "ends_on"],
+                                                "properties": {"delegate": {"type": "string"},
+                                                               "starts_on": {"type": "string", "format": "date"},
+                                                               "ends_on": {"type": "string", "format": "date"},
+                                                               "scope": {"type": "array",
+                                                                         "items": {"type": "string"}}}}),
+                     "responses": {"201": _resp("Ủy quyền đã tạo", delegation), **_errors(401, 422)}}},
+        "/api/v1/me/delegations/form": {"get": {
+            "summary": "Biểu mẫu ủy quyền (người và quy trình được chọn)",
+            "responses": {"200": _resp("JSON Schema", {"type": "object"}), **_errors(401)}}},
+        "/api/v1/me/delegations/{delegation_id}/revoke": {"post": {
+            "summary": "Thu hồi ủy quyền",
+            "parameters": [{"name": "delegation_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _resp("Ủy quyền đã thu hồi", delegation), **_errors(401, 403, 404, 422)}}},
+    }
+
+
 def _paged(item: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"type": "object", "properties": {
         "items": {"type": "array", "items": item}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
@@ -489,6 +517,9 @@ def _document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
         "paths": {
+            "/api/openapi.json": {"get": {
+                "summary": "Tài liệu OpenAPI này", "security": [],
+                "responses": {"200": _resp("OpenAPI 3.1", {"type": "object"})}}},
             "/api/v1/auth/token": {"post": {
                 "summary": "Đăng nhập, nhận mã truy cập", "security": [],
                 "requestBody": _json_body({"type": "object", "required": ["username", "password"], "properties": {
@@ -525,6 +556,15 @@ def _document() -> dict[str, Any]:
             "/api/v1/processes": {"get": {
                 "summary": "Các quy trình đã triển khai",
                 "responses": {"200": _resp("Danh sách", {"type": "object"}), **_errors(401)}}},
+            "/api/v1/processes/{process_id}": {"get": {
+                "summary": "Một quy trình và biểu mẫu khởi tạo của nó",
+                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _resp("Quy trình", {"type": "object", "properties": {
+                    "id": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"},
+                    "agency": {"type": ["string", "null"]}, "can_start": {"type": "boolean"},
+                    "starts_on_message": {"type": "boolean"},
+                    "start_form": {"type": ["object", "null"], "description": "JSON Schema của trường data"}}}),
+                    **_errors(401, 404)}}},
             "/api/v1/cases": {
                 "get": {"summary": "Hồ sơ đang theo dõi", "parameters": [
                     {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["following"]}}, *_PAGE],
@@ -600,5 +640,6 @@ def _document() -> dict[str, Any]:
             **_conversation_paths(),
             **_record_paths(),
             **_exchange_paths(),
+            **_delegation_paths(),
         },
     }

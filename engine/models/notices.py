@@ -23,6 +23,7 @@ class NotificationKind(enum.StrEnum):
     CORRECTED = "corrected"  # … corrected by a later one: đính chính
     REPLACED = "replaced"  # … replaced by a later one: thay thế
     ACCOUNT = "account"  # a change to my account: a position, a password reset, awaiting approval or made
+    ISSUED = "issued"  # a document I drafted was issued: phát hành
 
 
 class Notification(Base):
