@@ -84,8 +84,12 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
             continue
         people = lane_people(session, case, task)
         if not people:
+            # Refused with the completion that would open it: the case stays with its holder.
+            unit = task.data.get("unit")
+            where = f" của đơn vị {unit}" if isinstance(unit, str) else ""
             raise InvalidData(
-                f"Không xác định được người xử lý bước '{state.task_title(task)}' (vai trò '{task.task_spec.lane}')."
+                f"Không xác định được người xử lý bước '{state.task_title(task)}'{where} "
+                f"(vai trò '{task.task_spec.lane}'): chưa có ai giữ vai trò này."
             )
         row = HumanTask(
             id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),

@@ -26,6 +26,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_conversations,
         api_documents,
         api_exchange,
+        api_info,
         api_notifications,
         api_records,
         api_registers,
@@ -43,6 +44,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         errors,
         i18n,
         inbox,
+        info_pages,
         intake_pages,
         lifecycle_pages,
         message_pages,
@@ -70,6 +72,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       inbox.bp, notices.bp, task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp,
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
-                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp):
+                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, api_info.bp,
+                      info_pages.bp):
         app.register_blueprint(blueprint)
     return app
