@@ -41,7 +41,8 @@ def test_a_headless_unit_for_information_sees_the_document_and_the_case_moves_on
     office = Staff(browser, live_url, "laichau_cvp", backend(platform)).login()
     page = office.page
     page.goto("/inbox")
-    page.get_by_role("link", name="Văn bản để biết").click()
+    expect(page.get_by_test_id("info-unread")).to_have_text("1")  # the để biết item, beside the inbox's tabs
+    page.locator('a[data-tab="info"]').click()
     item = page.locator(f'li[data-document="{case["document"]["id"]}"]')
     expect(item).to_contain_text(INCOMING["subject"])
     expect(item).to_contain_text("Để biết")
