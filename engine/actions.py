@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import circulation, documents, intake, lifecycle, notifications, roles, signatures, worktree
+from . import circulation, documents, info_items, intake, lifecycle, notifications, roles, signatures, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
 from .models import (
@@ -158,6 +158,11 @@ def handle_assignment(ctx: ActionContext) -> dict[str, Any]:
         return {}
     doc = ctx.require_document()
     worktree.close(ctx.session, doc, ctx.user, ctx.unit(), _OUTCOMES[decision], ctx.entered.get("note"), ctx.now)
+    if decision == "finish" and ctx.properties.get("finishFiles") == "notice":
+        # Kết thúc: a document for information, filed under Văn bản thông báo (seed 002, Art. 8).
+        unit_id = ctx.session.scalar(select(Unit.id).where(Unit.agency_id == ctx.case.agency_id,
+                                                           Unit.code == ctx.unit()))
+        info_items.file_notice(ctx.session, doc, ctx.case.id, ctx.user, unit_id, ctx.entered.get("note"), ctx.now)
     if decision != "reply":
         return {}
     return _start_reply(ctx, doc, ctx.user, f"V/v trả lời văn bản số {doc.number_symbol or doc.id}: {doc.subject}",

@@ -28,7 +28,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import roles, sandbox
+from . import deadlines, roles, sandbox
 from .actions import ACTIONS
 from .models import ProcessVersion
 
@@ -215,6 +215,18 @@ def _check_tasks(root: etree._Element, forms_dir: Path, given: Mapping[str, Any]
         if kind is not None and kind not in TASK_KINDS:
             definition.problems.append(Problem(node.get("id", "?"), f"loại công việc '{kind}' không hợp lệ "
                                                                      f"(có: {', '.join(sorted(TASK_KINDS))})"))
+        due = _property(node, deadlines.DUE_PROPERTY)
+        if due is not None and not _valid_due(due):
+            definition.problems.append(Problem(node.get("id", "?"), f"hạn mặc định '{due}' không hợp lệ "
+                                                                     "(khoảng thời gian ISO 8601, ví dụ P2D)"))
+
+
+def _valid_due(value: str) -> bool:
+    try:
+        deadlines.step_default(value)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow's parser raises several kinds for a bad duration
+        return False
+    return True
 
 
 def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int | None = None,

@@ -48,6 +48,8 @@ from .models import (
     Direction,
     Document,
     DocumentStatus,
+    InfoItem,
+    InfoKind,
     RegisterBook,
     Secrecy,
     SignatureStatus,
@@ -315,7 +317,7 @@ class _Tally:
 # ---- summary -----------------------------------------------------------------------------
 
 MEASURES = ("incoming", "outgoing", "processed", "unprocessed", "overdue", "recalled", "corrected", "replaced",
-            "voided")
+            "voided", "notices")  # notices: filed as văn bản thông báo (engine/info_items.py)
 _WITHDRAWN = {DocumentStatus.RECALLED: "recalled", DocumentStatus.CORRECTED: "corrected",
               DocumentStatus.REPLACED: "replaced"}
 
@@ -372,6 +374,8 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
     incoming = [*_registered_incoming(agency.id), Document.arrival_date >= params.start,
                 Document.arrival_date <= params.end]
     trees = handovers(session, select(Document.id).where(*incoming))
+    noticed = set(session.scalars(select(InfoItem.document_id).where(
+        InfoItem.kind == InfoKind.NOTICE, InfoItem.document_id.in_(select(Document.id).where(*incoming)))))
     rows = session.execute(select(Document.id, Document.arrival_date, Document.status, Document.due_date,
                                   Document.voided_at).where(*incoming))
     for document_id, arrival, status, due_date, voided_at in rows:
@@ -381,6 +385,8 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
         tally.add(unit, bucket, "incoming")
         if voided_at is not None:
             tally.add(unit, bucket, "voided")
+        if document_id in noticed:
+            tally.add(unit, bucket, "notices")
         if is_processed(status, assignments):
             tally.add(unit, bucket, "processed")
         else:

@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from . import notifications, roles, state
+from . import deadlines, notifications, roles, state
 from .definitions import FORM_PROPERTY, VersionInfo
 from .errors import InvalidData
 from .models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
@@ -84,13 +84,17 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
             continue
         people = lane_people(session, case, task)
         if not people:
+            # Refused with the completion that would open it: the case stays with its holder.
+            unit = task.data.get("unit")
+            where = f" của đơn vị {unit}" if isinstance(unit, str) else ""
             raise InvalidData(
-                f"Không xác định được người xử lý bước '{state.task_title(task)}' (vai trò '{task.task_spec.lane}')."
+                f"Không xác định được người xử lý bước '{state.task_title(task)}'{where} "
+                f"(vai trò '{task.task_spec.lane}'): chưa có ai giữ vai trò này."
             )
         row = HumanTask(
             id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),
             lane=task.task_spec.lane or "", form=state.extension_property(task, FORM_PROPERTY),
-            status=TaskStatus.OPEN, created_at=now, due_at=state.boundary_deadline(task),
+            status=TaskStatus.OPEN, created_at=now, due_at=deadlines.due_at(task, now),
         )
         row.candidates = [TaskCandidate(user_id=uid) for uid in people]
         session.add(row)

@@ -42,8 +42,9 @@ def header(session: Session, user: User) -> dict[str, Any]:
 
 
 def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]]]:
-    """The agency's units and active people, for the forms' unit and person choices."""
-    units = session.scalars(select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.id))
+    """The agency's units (those that can be given work apart) and active people, for the
+    forms' unit and person choices."""
+    units = list(session.scalars(select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.id)))
     people = session.execute(
         select(User.username, User.full_name, Unit.code).join(UserPosition, UserPosition.user_id == User.id)
         .join(Unit, Unit.id == UserPosition.unit_id)
@@ -52,7 +53,10 @@ def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]
     seen: dict[str, dict[str, str]] = {}
     for username, full_name, unit in people:
         seen.setdefault(username, {"username": username, "full_name": full_name, "unit": unit})
-    return {"units": [{"code": u.code, "name": u.name} for u in units], "people": list(seen.values())}
+    return {"units": [{"code": u.code, "name": u.name} for u in units],
+            "working_units": [{"code": u.code, "name": u.name} for u in units
+                              if worktree.can_receive_work(session, agency_id, u.code)],
+            "people": list(seen.values())}
 
 
 def _today(now: datetime) -> Any:

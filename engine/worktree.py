@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import info_items, roles
 from .errors import InvalidData
 from .models import (
     Assignment,
@@ -35,11 +36,22 @@ def _deadline(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
+
+
+def can_receive_work(session: Session, agency_id: int, unit_code: str) -> bool:
+    """A unit can be given work when someone takes it: its head (the per-unit lane)."""
+    ctx = roles.CaseContext(agency_id, 0, 0, {"unit": unit_code})
+    return bool(roles.resolve(session, RECEIVER_LANE, ctx))
+
+
 def direct(
     session: Session, doc: Document, case_id: int, leader: User, data: dict[str, Any], now: datetime
 ) -> list[str]:
-    """Bút phê / ý kiến chỉ đạo: hand the document to a main unit, co-units and units for
-    information, each with a deadline; returns the unit codes in that order."""
+    """Bút phê / ý kiến chỉ đạo: hand the document to a main unit and co-units, each with a
+    deadline, and send it for information (để biết) to units and people, who only read it;
+    returns the codes of the units that work on it, main first. A unit nobody can take
+    work for is refused here, before the case moves on towards it."""
     main = data.get("main_unit")
     co = list(data.get("co_units") or [])
     info = list(data.get("info_units") or [])
@@ -48,19 +60,50 @@ def direct(
     codes = [main, *co, *info]
     if len(set(codes)) != len(codes):
         raise InvalidData("Một đơn vị chỉ nhận một vai trò.", {"co_units": "Trùng với đơn vị khác."})
-    roles = [(main, AssignmentRole.MAIN, "main_deadline"), *[(c, AssignmentRole.CO, "co_deadline") for c in co],
-             *[(c, AssignmentRole.INFO, None) for c in info]]
-    for code, role, deadline_field in roles:
-        unit = _unit(session, doc.agency_id, code, "main_unit" if role == AssignmentRole.MAIN else "co_units")
+    roles_of = [(main, AssignmentRole.MAIN, "main_deadline"), *[(c, AssignmentRole.CO, "co_deadline") for c in co],
+                *[(c, AssignmentRole.INFO, None) for c in info]]
+    info_unit_ids: list[int] = []
+    for code, role, deadline_field in roles_of:
+        field = {AssignmentRole.MAIN: "main_unit", AssignmentRole.CO: "co_units"}.get(role, "info_units")
+        unit = _unit(session, doc.agency_id, code, field)
+        if role != AssignmentRole.INFO and not can_receive_work(session, doc.agency_id, code):
+            raise InvalidData(f"Đơn vị {unit.name} chưa có lãnh đạo đơn vị để nhận và phân công xử lý.",
+                              {field: f"Đơn vị '{code}' không có người nhận việc: chọn đơn vị khác, "
+                                      "hoặc gửi để biết."})
+        if role == AssignmentRole.INFO:
+            info_unit_ids.append(unit.id)
         session.add(Assignment(
             document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit.id, role=role,
             deadline=_deadline(data.get(deadline_field)) if deadline_field else None, note=data.get("note"),
             status=AssignmentStatus.OPEN, created_at=now,
         ))
+    people = _info_people(session, doc, data.get("info_people"))
+    for person_id, unit_id in people:
+        session.add(Assignment(
+            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit_id, to_user_id=person_id,
+            role=AssignmentRole.INFO, note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
+        ))
+    info_items.send_for_information(session, doc, case_id, leader, info_unit_ids, [p for p, _ in people],
+                                    data.get("note"), now)
     if doc.due_date is None:
         doc.due_date = _deadline(data.get("main_deadline"))
     session.flush()
-    return codes
+    return [main, *co]
+
+
+def _info_people(session: Session, doc: Document, usernames: Any) -> list[tuple[int, int]]:
+    """The people named to receive the document for information, each with their unit."""
+    found: list[tuple[int, int]] = []
+    for username in usernames or []:
+        person = roles.member(session, username, doc.agency_id)
+        if person is None:
+            raise InvalidData("Người nhận để biết không hợp lệ.",
+                              {"info_people": f"Không có người '{username}' trong cơ quan."})
+        unit_id = session.scalar(select(UserPosition.unit_id).join(Unit, Unit.id == UserPosition.unit_id).where(
+            UserPosition.user_id == person.id, Unit.agency_id == doc.agency_id).order_by(UserPosition.id))
+        assert unit_id is not None  # roles.member found them in the agency through a position
+        found.append((person.id, unit_id))
+    return found
 
 
 def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignment:

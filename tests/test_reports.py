@@ -30,7 +30,8 @@ from tests.flows import issue_via_deputy
 INCOMING = {"doc_type": "QĐ", "subject": "Về việc tổ chức tiêm chủng mở rộng đợt 1 năm 2026",
             "number_symbol": "125/QĐ-SYT", "issuer_name": "Sở Y tế Hà Nội", "document_date": "2026-02-27"}
 ZEROS = {"incoming": 0, "outgoing": 0, "processed": 0, "unprocessed": 0, "overdue": 0}
-UNCHANGED = {"recalled": 0, "corrected": 0, "replaced": 0, "voided": 0}  # test_lifecycle counts them
+UNCHANGED = {"recalled": 0, "corrected": 0, "replaced": 0, "voided": 0,  # test_lifecycle counts them
+             "notices": 0}  # test_info_items counts them
 
 
 def _register(api: Api, **data: Any) -> int:

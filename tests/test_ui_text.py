@@ -47,6 +47,8 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     _check(head, "/inbox?tab=done&sort=due", ["Đã xử lý"])
     _check(head, "/inbox?tab=overdue", ["Quá hạn"])
     _check(head, "/notifications", ["Thông báo", "Công việc mới"])
+    _check(head, "/info", ["Văn bản để biết", "Để biết", "Văn bản thông báo", "Không có văn bản."])
+    _check(head, "/info?kind=notice&q=kế hoạch&unread=1", ["Văn bản thông báo", "Không có văn bản."])
     head.shot("21-notifications")
     _check(head, "/new", ["Tạo văn bản", "Văn bản đi – Trung tâm Y tế Bắc Từ Liêm"])
     _check(head, "/new/btl_outgoing", ["Trích yếu nội dung", "Loại văn bản", "Độ khẩn", "Hỏa tốc", "Khởi tạo"])

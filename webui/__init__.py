@@ -25,6 +25,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_delegations,
         api_documents,
         api_exchange,
+        api_info,
         api_notifications,
         api_records,
         api_registers,
@@ -44,6 +45,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         errors,
         i18n,
         inbox,
+        info_pages,
         intake_pages,
         lifecycle_pages,
         limits,
@@ -76,6 +78,6 @@ def create_app(platform: Platform | None = None) -> Flask:
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
                       statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
-                      api_approvals.bp, approval_pages.bp, api_delegations.bp):
+                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp):
         app.register_blueprint(blueprint)
     return app

@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 DECISION = "decision"
 UNIT_FIELDS = frozenset({"main_unit", "co_units", "info_units", "route", "unit", "target_unit"})
-PERSON_FIELDS = frozenset({"assignee", "commenter", "drafter", "presenter", "signer"})
+WORK_UNIT_FIELDS = frozenset({"main_unit", "co_units"})  # only units someone takes work for (a head)
+PERSON_FIELDS = frozenset({"assignee", "commenter", "drafter", "presenter", "signer", "info_people"})
 RADIO_LIMIT = 4  # up to this many choices show as radio buttons, more as a drop-down
 LONG_TEXT = 500  # strings allowed to be longer than this get a text area
 _ROW_KEY = re.compile(r"^(?P<name>[a-z_]+)-(?P<index>\d{1,3})-")
@@ -78,7 +79,8 @@ def _choices(name: str, prop: dict[str, Any], directory: dict[str, list[dict[str
     if "enum" in prop:
         return _titles(prop)
     if name in UNIT_FIELDS:
-        return [(u["code"], f"{u['name']} ({u['code']})") for u in directory.get("units", [])]
+        units = directory.get("working_units" if name in WORK_UNIT_FIELDS else "units", [])
+        return [(u["code"], f"{u['name']} ({u['code']})") for u in units]
     if name in PERSON_FIELDS:
         return [(p["username"], f"{p['full_name']} – {p['unit']}") for p in directory.get("people", [])]
     return []

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, request
 
-from engine import queries
+from engine import info_items, queries
 from engine.errors import InvalidData
 
 from .pageutil import PER_PAGE, page_number, render, staff
@@ -42,4 +42,5 @@ def index() -> Any:
     page = page_number(request.args)
     with staff(write=False) as (db, user, now):
         found = queries.inbox(db, user, now, tab, wanted, page, PER_PAGE)
-        return render("inbox/index.html", db, user, found=found, wanted=wanted, now=now.isoformat())
+        return render("inbox/index.html", db, user, found=found, wanted=wanted, now=now.isoformat(),
+                      info_unread=info_items.unread_counts(db, user))

@@ -48,7 +48,7 @@ def _report_schemas() -> dict[str, Any]:
     unit = {"type": ["object", "null"], "description": "null: chưa giao đơn vị",
             "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}}
     summary = ("incoming", "outgoing", "processed", "unprocessed", "overdue", "recalled", "corrected", "replaced",
-               "voided")
+               "voided", "notices")
     signatures = ("issued", "valid", "paper", "secret", "unsigned", "invalid", "noncompliant")
     period = {"allOf": [_counts(*summary), {"type": "object", "properties": {
         "period": {"type": "string", "examples": ["2026-03-02", "2026-03", "2026-Q1", "2026"]},
@@ -255,6 +255,20 @@ def _notification_paths() -> dict[str, Any]:
             "requestBody": _json_body({"type": "object", "required": ["ids"], "properties": {"ids": {
                 "oneOf": [{"type": "array", "items": {"type": "integer"}}, {"const": "all"}]}}}),
             "responses": {"200": _resp("Đã đánh dấu", _counts("marked", "unread")), **_errors(401, 422)}}},
+        "/api/v1/info-items": {"get": {
+            "summary": "Văn bản để biết và văn bản thông báo của tôi", "parameters": [
+                {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["info", "notice"]}},
+                {"name": "unread", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
+                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+                {"name": "unit", "in": "query", "schema": {"type": "string"}}, *_PAGE],
+            "responses": {"200": _resp("Trang kết quả", {"$ref": "#/components/schemas/Page"}),
+                          **_errors(401, 422)}}},
+        "/api/v1/info-items/read": {"post": {
+            "summary": "Đánh dấu văn bản để biết / thông báo đã đọc",
+            "requestBody": _json_body({"type": "object", "required": ["ids"], "properties": {"ids": {
+                "oneOf": [{"type": "array", "items": {"type": "integer"}}, {"const": "all"}]}}}),
+            "responses": {"200": _resp("Đã đánh dấu", {"type": "object", "properties": {
+                "marked": {"type": "integer"}, "unread": {"type": "object"}}}), **_errors(401, 422)}}},
         "/api/v1/me": {
             "get": {"summary": "Tài khoản của tôi", "responses": {"200": _resp("Tài khoản", me), **_errors(401)}},
             "patch": {"summary": "Bật/tắt thông báo qua thư điện tử",

@@ -24,7 +24,7 @@ from .documents import (
     Urgency,
 )
 from .exchange import ExchangeAgreement, ReplyToken
-from .notices import Notification, NotificationKind
+from .notices import InfoItem, InfoKind, Notification, NotificationKind
 from .org import (
     POSITION_TITLES,
     AdminRequest,
@@ -62,6 +62,8 @@ __all__ = [
     "ConversationMember",
     "Message",
     "MessageFile",
+    "InfoItem",
+    "InfoKind",
     "Notification",
     "NotificationKind",
     "Assignment",

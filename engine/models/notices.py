@@ -45,3 +45,30 @@ class Notification(Base):
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]
+
+
+class InfoKind(enum.StrEnum):
+    FOR_INFORMATION = "info"  # để biết: a direction sent it to my unit or to me, nothing to do but read it
+    NOTICE = "notice"  # văn bản thông báo: handled "for information" and filed (seed 002, Art. 8)
+
+
+class InfoItem(Base):
+    """A document in someone's list of documents to read (để biết) or filed as a notice
+    (văn bản thông báo): one row per person, with the unit it came through."""
+
+    __tablename__ = "info_items"
+    __table_args__ = (
+        UniqueConstraint("user_id", "document_id", "kind"),
+        Index("ix_info_items_user_kind_read", "user_id", "kind", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[InfoKind] = mapped_column(str_enum(InfoKind, 16))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # the unit it came through
+    from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
