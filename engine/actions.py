@@ -91,6 +91,10 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
         # hand, as its conversion mark); a refusal undoes the numbering with the rest.
         signatures.seal(ctx.session, ctx.require_desk(), doc, ctx.user, ctx.now)
     notifications.document_issued(ctx.session, doc, ctx.now)
+    # Internal recipient units get the issued document to read in their "để biết" list, not only a notice.
+    units = [r.unit_id for r in doc.recipients if r.unit_id is not None]
+    if units:
+        info_items.send_for_information(ctx.session, doc, ctx.case.id, ctx.user, units, [], None, ctx.now)
     superseded = lifecycle.supersede(ctx.session, ctx.user, doc, ctx.now)  # what it corrects or replaces
     return {"superseded": superseded, "number": doc.number, "number_symbol": doc.number_symbol,
             "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat(), "signature_status": doc.signature_status.value}

@@ -89,6 +89,12 @@ def test_document_issued_to_a_unit_reaches_its_people(api: Api) -> None:
         assert _mine(api, user)[-1][0] == "issued_to_unit"
         assert "01/KH-TTYT" in _mine(api, user)[-1][1]
     assert all(k != "issued_to_unit" for k, _ in _mine(api, "btl_head_tyt1"))
+    # ... and the document itself in their "để biết" list, unread, which opens it for them.
+    for user in ("btl_head_ksdb", "btl_spec_ksdb"):
+        items = api.get(user, "/api/v1/info-items").get_json()["items"]
+        assert [(i["number_symbol"], i["read"]) for i in items] == [("01/KH-TTYT", False)]
+        assert api.get(user, f"/api/v1/documents/{items[0]['document_id']}").status_code == 200
+    assert api.get("btl_head_tyt1", "/api/v1/info-items").get_json()["items"] == []
     # The drafter is told that their document went out, with its number.
     kind, title = _mine(api, "btl_spec_khnv")[-1]
     assert (kind, title.startswith("Văn bản bạn soạn đã phát hành: 01/KH-TTYT")) == ("issued", True)
