@@ -278,7 +278,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Check every entry of the hash chain; exit 1 if any was altered, deleted or reordered,
-    or if its times run backwards."""
+    or if its times run backwards by more than a request can last (audit.REQUEST_SKEW)."""
     platform = _platform()
     with platform.db.read() as session:
         count, findings = audit.verify(session)

@@ -42,7 +42,8 @@ def _csrf(client: FlaskClient, path: str) -> str:
 
 def _audited(platform: Platform, action: str) -> list[dict[str, Any]]:
     with platform.db.read() as s:
-        return [json.loads(e.payload) for e in s.scalars(select(AuditEntry).where(AuditEntry.action == action))]
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))
+        return [json.loads(e.payload) for e in entries]
 
 
 def test_void_keeps_the_number_and_prints_in_the_register_page_and_pdf(api: Api, platform: Platform,

@@ -107,7 +107,7 @@ def test_search_input_is_checked(api: Api) -> None:
         ("/api/v1/search?q=" + "a" * 201, "q"), ("/api/v1/search?q=" + "+a" * 17, "q"),
         ("/api/v1/search?q=x&direction=sideways", "direction"), ("/api/v1/search?q=x&year=20x6", "year"),
         ("/api/v1/search?q=x&year=1800", "year"), ("/api/v1/search?q=x&doc_type=XYZ", "doc_type"),
-        ("/api/v1/search?q=x&per_page=101", "per_page"), ("/api/v1/search?q=x&page=0", "per_page"),
+        ("/api/v1/search?q=x&per_page=101", "per_page"), ("/api/v1/search?q=x&page=0", "page"),
         ("/api/v1/search?q=x&page=11&per_page=100", "page"), ("/api/v1/search?q=x&page=51", "page"),
     ]
     for path, field in cases:

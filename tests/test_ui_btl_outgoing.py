@@ -123,8 +123,8 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     page.goto("/inbox?tab=done")
     assert _tab_count(page, "done") == "2"  # the draft, twice
 
-    # Someone outside the case is refused, in Vietnamese.
-    outsider = Staff(browser, live_url, "btl_spec_ksdb", name).login()
+    # Someone outside the case (KSDB, a recipient unit, now reads it for information) is refused, in Vietnamese.
+    outsider = Staff(browser, live_url, "btl_spec_tyt1", name).login()
     response = outsider.page.goto(case_url)
     assert response is not None and response.status == 403
     expect(outsider.page.locator("h1")).to_contain_text("Không có quyền truy cập")
