@@ -32,10 +32,13 @@ class Limits:
 
     steps: int = 100_000  # loop iterations, comprehension items, calls, expressions
     value_bytes: int = 1_000_000  # the largest string or bytes a script may produce
-    # Counted in the CPU time of the thread that runs the case, not on the wall clock: on a
-    # loaded machine a plain gateway waited over a second for the processor (and failed the
-    # step) though it computed for microseconds; what a script costs does not grow with the load.
+    # Counted in the CPU time of the thread that runs the case: on a loaded machine a plain
+    # gateway waited over a second for the processor (and failed the step) though it computed
+    # for microseconds. The wall clock still bounds the run, at WALL_FACTOR times as long.
     seconds: float = 1.0
+
+
+WALL_FACTOR = 10
 
 
 LIMITS = Limits()
@@ -83,6 +86,7 @@ class Budget:
         self.steps = 0
         self.produced = 0
         self.deadline = time.thread_time() + limits.seconds
+        self.wall_deadline = time.monotonic() + limits.seconds * WALL_FACTOR
 
     def tick(self) -> bool:
         self.steps += 1
@@ -90,6 +94,8 @@ class Budget:
             raise BudgetExceeded(f"vượt quá {self.limits.steps} bước tính (vòng lặp, phần tử, lời gọi)")
         if time.thread_time() > self.deadline:
             raise BudgetExceeded(f"chạy quá {self.limits.seconds:g} giây")
+        if time.monotonic() > self.wall_deadline:
+            raise BudgetExceeded(f"chạy quá {self.limits.seconds * WALL_FACTOR:g} giây (kể cả thời gian chờ)")
         return True
 
     def allow(self, kind: str, size: int) -> None:
