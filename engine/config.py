@@ -27,7 +27,7 @@ class Settings:
     max_bpmn_bytes: int = 2 * 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024  # a scanned 200 dpi colour document of ~100 pages
     # Any other body (JSON, a page's form); the designer's pages take a diagram and its forms
-    # (webui/apiinput.MAX_BYTES) instead.
+    # (webui/limits.DESIGN_BYTES) instead.
     max_json_bytes: int = 1024 * 1024
     smtp_host: str | None = None  # e-mail notifications are off without one
     smtp_port: int = 25

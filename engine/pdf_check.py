@@ -21,7 +21,7 @@ from typing import IO
 
 from . import filenames
 from .errors import InvalidData
-from .pdf_pages import MEMORY_BYTES, SECONDS
+from .pdf_pages import SECONDS, limited_qpdf
 from .storage import CHUNK, FileStore
 
 _FORBIDDEN = {
@@ -39,11 +39,6 @@ def _refuse(reason: str, field: str | None = None) -> InvalidData:
     return InvalidData(f"Tệp PDF bị từ chối: {reason}.", {"file": field or f"Tệp PDF bị từ chối: {reason}."})
 
 
-def _limited(*command: str) -> list[str]:
-    # prlimit (util-linux) sets the limits in the child: no preexec_fn in a threaded server.
-    return ["prlimit", f"--as={MEMORY_BYTES}", f"--cpu={SECONDS}", "qpdf", *command]
-
-
 def check_head(head: bytes) -> None:
     """The first kilobyte: a PDF header first, and no HTML anywhere in it."""
     if not head.startswith(b"%PDF-"):
@@ -54,7 +49,7 @@ def check_head(head: bytes) -> None:
 
 def _objects(path: Path) -> bytes:
     try:
-        done = subprocess.run(_limited("--json=2", "--json-key=qpdf", "--json-stream-data=none",
+        done = subprocess.run(limited_qpdf("--json=2", "--json-key=qpdf", "--json-stream-data=none",
                                        "--decode-level=none", str(path)),
                               capture_output=True, timeout=SECONDS * 2, check=False)
     except subprocess.TimeoutExpired:

@@ -19,12 +19,17 @@ MEMORY_BYTES = 256 * 1024 * 1024  # address space of the counting process
 SECONDS = 5  # wall clock; the CPU limit is the same
 
 
+def limited_qpdf(*arguments: str) -> list[str]:
+    """The command line of qpdf held to the budget (also engine.pdf_check's)."""
+    # prlimit (util-linux) sets the limits in the child: no preexec_fn in a threaded server.
+    return ["prlimit", f"--as={MEMORY_BYTES}", f"--cpu={SECONDS}", "qpdf", *arguments]
+
+
 def count(path: Path) -> int | None:
     """Pages of the PDF at ``path``; None when qpdf cannot read it cleanly within the budget."""
     try:
-        # prlimit (util-linux) sets the limits in the child: no preexec_fn in a threaded server.
-        done = subprocess.run(["prlimit", f"--as={MEMORY_BYTES}", f"--cpu={SECONDS}", "qpdf", "--show-npages",
-                               str(path)], capture_output=True, timeout=SECONDS, check=False)
+        done = subprocess.run(limited_qpdf("--show-npages", str(path)), capture_output=True, timeout=SECONDS,
+                              check=False)
     except subprocess.TimeoutExpired:
         return None
     text = done.stdout.decode("ascii", "replace").strip()

@@ -2,7 +2,8 @@
 checked here, before a view does any work, so that bad input gets the same 4xx on SQLite and
 PostgreSQL instead of whatever the database or the parser makes of it.
 
-- a body is at most ``MAX_BYTES``, UTF-8, valid JSON without NaN or Infinity, nested at most
+- a body (its size is ``webui.limits``' rule, checked before anything reads it) is UTF-8,
+  valid JSON without NaN or Infinity, nested at most
   ``MAX_DEPTH`` levels (deeper, Python's parser runs out of stack: a 500) and holds at most
   ``MAX_VALUES`` keys and array items in all (700,000 keys once held a thread for seconds);
 - every text (keys included) has no NUL (PostgreSQL refuses it in text, SQLite stores it) and
@@ -24,14 +25,12 @@ from typing import Any, NoReturn
 
 from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.db import BIGINT, MAX_INT
 from engine.errors import InvalidData
 
 from .openapi import document
 
-MAX_BYTES = 5 * 1024 * 1024  # the largest body is the designer's diagram (2 MiB of XML) with its forms
 MAX_DEPTH = 64
 MAX_VALUES = 20_000
 _AN_ID = re.compile(r"(?:^|[._])ids?(?:\.\d+)?$")  # id, document_id, ids.3
@@ -129,11 +128,7 @@ def json_object() -> dict[str, Any]:
     """The request's JSON object, checked as the module says."""
     if not request.is_json:
         raise InvalidData("Nội dung yêu cầu phải là một đối tượng JSON.", {"_": "Cần JSON."})
-    if (request.content_length or 0) > MAX_BYTES:
-        raise RequestEntityTooLarge(f"Nội dung yêu cầu quá lớn (tối đa {MAX_BYTES // 1048576} MB).")
-    raw = request.get_data(cache=True)
-    if len(raw) > MAX_BYTES:
-        raise RequestEntityTooLarge(f"Nội dung yêu cầu quá lớn (tối đa {MAX_BYTES // 1048576} MB).")
+    raw = request.get_data(cache=True)  # capped by webui.limits (request.max_content_length)
     given = _clean(_parse(raw), "", 0)
     if not isinstance(given, dict):
         raise InvalidData("Nội dung yêu cầu phải là một đối tượng JSON.", {"_": "Cần JSON."})

@@ -4,7 +4,7 @@ and the query.
 - A body larger than its kind allows is refused (413) from its ``Content-Length`` alone, and
   a body without one (chunked) is read through a stream capped at the same size. The limits:
   uploads (multipart) ``max_upload_bytes`` plus room for the form's fields, the designer's
-  pages a diagram and its forms (``apiinput.MAX_BYTES``), anything else ``max_json_bytes``.
+  pages a diagram and its forms (``DESIGN_BYTES``), anything else ``max_json_bytes``.
   ``qlvb serve`` gives waitress the largest of them, so that it does not buffer up to its
   own default of 1 GiB before the application is even asked.
 - Every integer of a path (Werkzeug's ``int`` converter) or of a query fits in the
@@ -24,8 +24,7 @@ from engine.config import Settings
 from engine.db import MAX_INT
 from engine.errors import InvalidData
 
-from . import apiinput
-
+DESIGN_BYTES = 5 * 1024 * 1024  # the designer's diagram (2 MiB of XML) with its forms
 FORM_ROOM = 1024 * 1024  # an upload's other fields and multipart boundaries
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
@@ -41,14 +40,14 @@ class BoundedInt(IntegerConverter):
 
 def largest_body(settings: Settings) -> int:
     """The largest body any route accepts: what ``qlvb serve`` lets waitress buffer."""
-    return max(settings.max_upload_bytes + FORM_ROOM, apiinput.MAX_BYTES, settings.max_json_bytes)
+    return max(settings.max_upload_bytes + FORM_ROOM, DESIGN_BYTES, settings.max_json_bytes)
 
 
 def body_limit(settings: Settings) -> int:
     if request.mimetype == "multipart/form-data":
         return settings.max_upload_bytes + FORM_ROOM
     if request.blueprint == "design":
-        return apiinput.MAX_BYTES
+        return DESIGN_BYTES
     return settings.max_json_bytes
 
 
