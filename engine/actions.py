@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange import sending
+
 from . import circulation, documents, info_items, intake, lifecycle, notifications, roles, signatures, worktree
 from .clock import VIETNAM
 from .errors import InvalidData
@@ -96,6 +98,7 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
     if units:
         info_items.send_for_information(ctx.session, doc, ctx.case.id, ctx.user, units, [], None, ctx.now)
     superseded = lifecycle.supersede(ctx.session, ctx.user, doc, ctx.now)  # what it corrects or replaces
+    sending.queue_issued(ctx.session, doc, ctx.now)  # electronic recipients of other installations
     return {"superseded": superseded, "number": doc.number, "number_symbol": doc.number_symbol,
             "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat(), "signature_status": doc.signature_status.value}
 

@@ -108,14 +108,17 @@ def startable_version(session: Session, user: User, process_id: str) -> VersionI
 
 
 def start_case(
-    session: Session, user: User, process_id: str, data: Any, now: datetime, unit_id: int | None = None
+    session: Session, user: User, process_id: str, data: Any, now: datetime, unit_id: int | None = None,
+    received: Document | None = None,
 ) -> Case:
+    """Start a case; ``received`` is a document already here (one received in an edXML
+    package) that the case handles instead of one made from the start form."""
     info = startable_version(session, user, process_id)
     schema = start_form(info)
     clean = forms.validate(schema, data) if schema is not None else {}
     unit = _initiator_unit(session, user, info.agency_code, unit_id)
     clean.update(initiator=user.username, initiator_unit=unit.code)
-    document = _new_document(session, user, info, unit, clean, now)
+    document = received if received is not None else _new_document(session, user, info, unit, clean, now)
 
     with using(FakeClock(now)), on_case(None, info.process_id, user.id, now):
         workflow = state.new_workflow(info.spec, info.subprocess_specs)

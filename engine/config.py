@@ -54,6 +54,11 @@ class Settings:
     script_max_steps: int = 100_000
     script_max_value_bytes: int = 1_000_000
     script_max_seconds: float = 1.0
+    # Liên thông (exchange/): the password of the agencies' keys that sign edXML packages
+    # (QLVB_PKI_DIR/agencies/<code>.p12), first line of this file; the first retry of a package
+    # after this many seconds, doubling up to an hour.
+    exchange_key_password_file: Path | None = None
+    exchange_retry_seconds: float = 5.0
 
     @property
     def token_idle(self) -> dict[str, timedelta]:
@@ -102,5 +107,8 @@ class Settings:
                    smtp_password=env.get("QLVB_SMTP_PASSWORD") or None,
                    smtp_starttls=env.get("QLVB_SMTP_STARTTLS", "") in ("1", "true"),
                    pki_path=Path(env["QLVB_PKI_DIR"]) if env.get("QLVB_PKI_DIR") else None,
+                   exchange_key_password_file=Path(env["QLVB_EXCHANGE_KEY_PASSWORD_FILE"])
+                   if env.get("QLVB_EXCHANGE_KEY_PASSWORD_FILE") else None,
+                   exchange_retry_seconds=float(env.get("QLVB_EXCHANGE_RETRY_SECONDS", "5")),
                    trust_root_paths=[Path(p) for p in env["QLVB_TRUST_ROOTS"].split(os.pathsep)]
                    if env.get("QLVB_TRUST_ROOTS") else None)

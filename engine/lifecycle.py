@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange import sending
+
 from . import audit, notifications
 from .errors import Conflict, InvalidData
 from .models import (
@@ -101,6 +103,7 @@ def recall(session: Session, user: User, doc: Document, reason: Any, now: dateti
     _require_issued(doc)
     why = _reason(reason, "thu hồi")
     copies = _freeze(session, doc, DocumentStatus.RECALLED, f"Thu hồi: {why}", now)
+    sending.queue_recall(session, doc, why, now)  # the recipients of other installations
     audit.append(session, at=now, action="document_recalled", actor_id=user.id,
                  payload={"document": doc.id, "number_symbol": doc.number_symbol, "reason": why,
                           "recipients": [r.name for r in doc.recipients], "received": [c.id for c in copies]})

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from exchange import statuses
+
 from . import doctypes, permissions, search
 from .clock import VIETNAM
 from .errors import Forbidden, InvalidData, NotFound
@@ -206,9 +208,11 @@ def register_notes(doc: Document) -> list[str]:
 def _outgoing(session: Session, docs: list[Document]) -> list[dict[str, Any]]:
     unit_ids = {d.drafting_unit_id for d in docs if d.drafting_unit_id is not None}
     units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
+    delivered = statuses.latest(session, [d.id for d in docs])  # liên thông: each recipient's status
     return [
         {**_common(d), "signer_authority": d.signer_authority, "signer_position": d.signer_position,
-         "signer_name": d.signer_name, "recipients": [r.name for r in d.recipients],
+         "signer_name": d.signer_name,
+         "recipients": [statuses.delivery_label(r.name, r.organ_id, d.id, delivered) for r in d.recipients],
          "archive_unit": units.get(d.drafting_unit_id) if d.drafting_unit_id else None,
          "page_amount": d.page_amount, "copy_kind": d.copy_kind,
          "sent_on": d.issued_at.astimezone(VIETNAM).date().isoformat() if d.issued_at else None}

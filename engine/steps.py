@@ -18,6 +18,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from exchange import milestones
+
 from . import deadlines, notifications, roles, state
 from .definitions import FORM_PROPERTY, VersionInfo
 from .errors import InvalidData
@@ -56,6 +58,8 @@ def persist(
     _sync_tasks(session, case, workflow, now, changes)
     notifications.tasks_opened(session, case, changes.opened, now, returned_note)
     _sync_timers(session, case, workflow, now, changes, timers_before)
+    milestones.reached(session, case, info.task_properties, [o["task"] for o in changes.opened],
+                       {source for source, _ in changes.path}, now)
     case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
     last = workflow.last_task
     case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)

@@ -33,6 +33,7 @@ from engine.errors import DomainError
 from engine.models import Case
 from engine.platform import Platform
 from engine.storage import FileStore
+from exchange import worker as exchange_worker
 
 
 def _platform() -> Platform:
@@ -162,7 +163,8 @@ _PASSPHRASE_FILE = click.option(
 @click.option("--once", is_flag=True, help="One sweep, then exit (1 if a job of it failed).")
 @click.option("--no-backup", is_flag=True, help="Do not make the daily backup.")
 def worker(interval: float, once: bool, no_backup: bool) -> None:
-    """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST);
+    """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST); send and
+    receive edXML packages (the exchange outbox, retried with back-off, and the drop folders);
     make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
     passphrase in QLVB_BACKUP_PASSPHRASE_FILE). Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -186,7 +188,11 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, emails, daily_backup)):
+    def exchange_packages() -> None:
+        exchange_worker.sweep(platform)
+
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once,
+                             (deadlines, emails, exchange_packages, daily_backup)):
         sys.exit(1)
 
 

@@ -26,6 +26,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_documents,
         api_exchange,
         api_info,
+        api_interchange,
         api_notifications,
         api_records,
         api_registers,
@@ -43,6 +44,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         designer,
         document_pages,
         errors,
+        exchange_pages,
         i18n,
         inbox,
         info_pages,
@@ -78,6 +80,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
                       statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
-                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp):
+                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp,
+                      api_interchange.bp, exchange_pages.bp):
         app.register_blueprint(blueprint)
     return app

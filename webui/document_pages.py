@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from engine import desk, records, workspace
 from engine.errors import Conflict, InvalidData
-from engine.models import User
+from engine.models import Direction, Document, User
 from engine.storage import FileStore
+from exchange import statuses
 
 from . import downloads, intake_pages
 from .apiutil import platform
@@ -29,7 +30,9 @@ bp = Blueprint("docs", __name__)
 def _page(db: Session, user: User, document_id: int, now: datetime, status: int = 200,
           errors: Mapping[str, str] | None = None, error: str | None = None) -> tuple[str, int]:
     page = workspace.document(db, user, document_id, now)  # refuses those who may not see it
-    return render("documents/document.html", db, user, status, page=page,
+    doc = db.get(Document, document_id)
+    delivery = statuses.of_document(db, doc) if doc is not None and doc.direction == Direction.OUTGOING else []
+    return render("documents/document.html", db, user, status, page=page, delivery=delivery,
                   records=records.for_document(db, user, document_id), errors=errors or {}, error=error)
 
 

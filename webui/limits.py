@@ -38,9 +38,14 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
 
 
+def package_bytes(settings: Settings) -> int:
+    """An edXML package POSTed by a partner: its files in base64 (4/3 of an upload) and the XML."""
+    return settings.max_upload_bytes * 4 // 3 + FORM_ROOM
+
+
 def largest_body(settings: Settings) -> int:
     """The largest body any route accepts: what ``qlvb serve`` lets waitress buffer."""
-    return max(settings.max_upload_bytes + FORM_ROOM, DESIGN_BYTES, settings.max_json_bytes)
+    return max(package_bytes(settings), DESIGN_BYTES, settings.max_json_bytes)
 
 
 def body_limit(settings: Settings) -> int:
@@ -48,6 +53,8 @@ def body_limit(settings: Settings) -> int:
         return settings.max_upload_bytes + FORM_ROOM
     if request.blueprint == "design":
         return DESIGN_BYTES
+    if request.blueprint == "exchange_packages" and request.endpoint == "exchange_packages.receive_package":
+        return package_bytes(settings)
     return settings.max_json_bytes
 
 

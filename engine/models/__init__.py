@@ -24,6 +24,7 @@ from .documents import (
     Urgency,
 )
 from .exchange import ExchangeAgreement, ReplyToken
+from .interchange import OutboxItem, Partner, Received, StatusEntry
 from .notices import InfoItem, InfoKind, Notification, NotificationKind
 from .org import (
     POSITION_TITLES,
@@ -54,6 +55,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "OutboxItem", "Partner", "Received", "StatusEntry",
     "ExchangeAgreement",
     "ReplyToken",
     "Record",
