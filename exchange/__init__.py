@@ -1,2 +1,2 @@
-"""Liên thông between installations: edXML packages (``exchange.edxml``, free of any
-database), and beside it the agency directory, the outbox, the transports and the import."""
+"""Liên thông văn bản between agencies' systems (QCVN 102:2016/BTTTT), free of Flask and of the
+engine's database: :mod:`exchange.edxml` reads and writes the packages."""
