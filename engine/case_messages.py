@@ -26,6 +26,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange import forwarding
+
 from . import audit, documents, exchange, permissions, sandbox, state
 from .clock import FakeClock, using
 from .definitions import latest_versions, version_info
@@ -81,7 +83,10 @@ def route(session: Session, sender: Case, events: list[BpmnEvent], user: User, n
         assert sender_agency is not None
         payload.update(sender_case=sender.id, sender_agency=sender_agency.code, document=sender.document_id)
         if token is None:
-            _start(session, sender, name, payload, user, now, hops)
+            if not forwarding.forward(session, sender, name, payload, now):  # another installation's agency
+                _start(session, sender, name, payload, user, now, hops)
+            continue
+        if forwarding.reply(session, sender, name, token, now):  # a request from another installation
             continue
         target = exchange.redeem(session, token, sender.agency_id)
         if target is None:
@@ -113,6 +118,16 @@ def _deliver(session: Session, sender: Case, case_id: int, name: str, payload: d
     if not exchange.allowed(session, sender.agency_id, case.agency_id):
         raise _refused(session, sender, name, user, now, "hai cơ quan chưa có thỏa thuận liên thông", case.id)
     payload["reply_token"] = exchange.issue(session, sender, case.agency_id, name, now)
+    onward = deliver(session, case, name, payload, user, now)
+    _sent(session, sender, case, name, user, now)
+    route(session, case, onward, user, now, hops + 1)
+
+
+def deliver(session: Session, case: Case, name: str, payload: dict[str, Any], user: User,
+            now: datetime) -> list[BpmnEvent]:
+    """The message into ``case`` (locked, running, waiting for it): its document becomes the
+    payload's, received as an incoming entry when it is another agency's; audited on the case.
+    Returns the messages the case throws next, for the caller to route."""
     info = version_info(session, case.process_version_id)
     with using(FakeClock(now)), on_case(case.id, info.process_id, user.id, now), sandbox.limited():
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
@@ -129,8 +144,15 @@ def _deliver(session: Session, sender: Case, case_id: int, name: str, payload: d
     audit.append(session, at=now, action="message_received", actor_id=user.id, case_id=case.id,
                  payload={"message": name, "payload": payload, "document": case.document_id,
                           **changes.as_payload()})
-    _sent(session, sender, case, name, user, now)
-    route(session, case, onward, user, now, hops + 1)
+    return onward
+
+
+def waited_messages(session: Session, case: Case) -> list[str]:
+    """The messages a running case waits for now."""
+    info = version_info(session, case.process_version_id)
+    workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+    return [str(t.task_spec.event_definition.name) for t in workflow.get_tasks(state=TaskState.WAITING)
+            if isinstance(t.task_spec, CatchingEvent) and getattr(t.task_spec.event_definition, "name", None)]
 
 
 def _start(session: Session, sender: Case, name: str, payload: dict[str, Any], user: User, now: datetime,
@@ -143,14 +165,28 @@ def _start(session: Session, sender: Case, name: str, payload: dict[str, Any], u
         raise _refused(session, sender, name, user, now, f"chưa có thỏa thuận liên thông với {agency.name}",
                        target_agency=agency.code)
     payload["reply_token"] = exchange.issue(session, sender, agency.id, name, now)
-    candidates = [
-        v for v in latest_versions(session)
-        if name in version_info(session, v.id).start_messages
-        and agency.code in (permissions.agency_codes(v.agency_code) or [agency.code])
-    ]
+    case, onward = start(session, agency, name, payload, user, now)
+    _sent(session, sender, case, name, user, now)
+    route(session, case, onward, user, now, hops + 1)
+
+
+def starters(session: Session, agency: Agency, name: str | None = None) -> list[int]:
+    """The latest versions of the agency's processes that a message starts (``name``: that one)."""
+    return [v.id for v in latest_versions(session)
+            if (start_messages := version_info(session, v.id).start_messages)
+            and (name is None or name in start_messages)
+            and agency.code in (permissions.agency_codes(v.agency_code) or [agency.code])]
+
+
+def start(session: Session, agency: Agency, name: str, payload: dict[str, Any], user: User,
+          now: datetime) -> tuple[Case, list[BpmnEvent]]:
+    """A new case of the agency's process that message ``name`` starts, with the payload's
+    document (received as an incoming entry when it is another agency's); audited
+    ``case_started`` with the message. Returns it and the messages it throws next."""
+    candidates = starters(session, agency, name)
     if len(candidates) != 1:
         raise InvalidData(f"Cơ quan {agency.name} không có quy trình nhận thông điệp '{name}'.")
-    info = version_info(session, candidates[0].id)
+    info = version_info(session, candidates[0])
     # The case belongs to the receiving agency; its first unit stands for it until a person there acts.
     unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency.id).order_by(Unit.id).limit(1))
     assert unit_id is not None
@@ -173,5 +209,4 @@ def _start(session: Session, sender: Case, name: str, payload: dict[str, Any], u
                  payload={"process": info.process_id, "version": info.version, "version_id": info.id,
                           "document": case.document_id, "data": {}, "message": name, "payload": payload,
                           **changes.as_payload()})
-    _sent(session, sender, case, name, user, now)
-    route(session, case, onward, user, now, hops + 1)
+    return case, onward

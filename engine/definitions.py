@@ -28,6 +28,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from exchange import milestones
+
 from . import deadlines, roles, sandbox
 from .actions import ACTIONS
 from .models import ProcessVersion
@@ -219,6 +221,12 @@ def _check_tasks(root: etree._Element, forms_dir: Path, given: Mapping[str, Any]
         if due is not None and not _valid_due(due):
             definition.problems.append(Problem(node.get("id", "?"), f"hạn mặc định '{due}' không hợp lệ "
                                                                      "(khoảng thời gian ISO 8601, ví dụ P2D)"))
+        status = _property(node, milestones.PROPERTY)
+        if status is not None:
+            try:
+                milestones.parse(status)
+            except ValueError as err:
+                definition.problems.append(Problem(node.get("id", "?"), str(err)))
 
 
 def _valid_due(value: str) -> bool:

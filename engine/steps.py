@@ -58,10 +58,10 @@ def persist(
     _sync_tasks(session, case, workflow, now, changes)
     notifications.tasks_opened(session, case, changes.opened, now, returned_note)
     _sync_timers(session, case, workflow, now, changes, timers_before)
-    milestones.reached(session, case, info.task_properties, [o["task"] for o in changes.opened],
-                       {source for source, _ in changes.path}, now)
-    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
     last = workflow.last_task
+    milestones.reached(session, case, info.task_properties, [o["task"] for o in changes.opened],
+                       {source for source, _ in changes.path}, last.data.get("decision") if last else None, now)
+    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
     case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
     case.state_json = state.dump(workflow)
     case.updated_at = now

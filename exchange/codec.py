@@ -100,7 +100,8 @@ def _package(doc: Document, agency: Agency, partner: Partner, item: OutboxItem, 
         other=model.OtherInfo(priority=_PRIORITY.get(doc.urgency, 0), page_amount=doc.page_amount or 0,
                               appendixes=tuple(f.filename for f in files if f.role != "main")),
         trace_headers=(model.TraceHeader(organ_id=agency.identifier_code, timestamp=_vn(now)),),
-        business=business, attachments=attachments,
+        business=business, attachments=attachments, steering_type=int(details.get("steering") or 1),
+        response_for=(_response_for(details["response_for"]),) if details.get("response_for") else (),
     )
 
 
@@ -175,7 +176,8 @@ def _incoming(p: model.Package) -> Incoming:
     }
     return Incoming(document_id=p.document_id, business_type=int(business.doc_type),
                     sender_organ=p.from_organ.organ_id, recipients=tuple(o.organ_id for o in p.to),
-                    metadata=metadata, files=files, replaces=replaces, reason=business.reason)
+                    metadata=metadata, files=files, replaces=replaces, reason=business.reason,
+                    response_for=tuple(r.document_id for r in p.response_for), steering_type=p.steering_type)
 
 
 def parse(data: bytes, certificate_pem: str) -> Incoming | StatusIn:

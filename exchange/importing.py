@@ -35,10 +35,11 @@ from engine.models import (
     TaskStatus,
     Unit,
     Urgency,
+    User,
     UserPosition,
 )
 
-from . import statuses
+from . import procedures, statuses
 from .received import NEW, RECALL, REPLACE, Incoming
 
 
@@ -170,8 +171,15 @@ def apply(session: Session, agency_id: int, partner: Partner, incoming: Incoming
         doc = _document(session, agency_id, incoming, files, check, now)
         row.document_id, row.state = doc.id, "waiting"
         statuses.answer(session, row, "01", now)
-        notifications.notify(session, _clerks(session, agency_id), NotificationKind.ISSUED_TO_UNIT,
-                             f"Văn bản điện tử đến: {doc.number_symbol} {doc.subject}", now, document_id=doc.id)
+        clerk = session.get(User, doc.created_by)
+        assert clerk is not None
+        # A request or a reply of a liên thông procedure goes to its case; anything else to the clerks.
+        handed = procedures.hand_over(session, row, doc, partner, incoming, clerk, now) \
+            if incoming.business_type == NEW else None
+        row.state = handed or row.state
+        if handed is None:
+            notifications.notify(session, _clerks(session, agency_id), NotificationKind.ISSUED_TO_UNIT,
+                                 f"Văn bản điện tử đến: {doc.number_symbol} {doc.subject}", now, document_id=doc.id)
         payload.update(document=doc.id, files=[f.sha256 for f in files])
         if incoming.business_type != NEW:
             payload["superseded"] = _supersede(session, row, doc, agency_id, incoming, now)

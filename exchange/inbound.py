@@ -40,12 +40,12 @@ class Reply:
     body: dict[str, Any]
 
 
-def _refuse(platform: Platform, reason: str, sender: str, recipient: str, body: bytes) -> Reply:
+def _refuse(platform: Platform, reason: str, sender: str, recipient: str, body: bytes, http: int = 422) -> Reply:
     with platform.db.write() as session:
         audit.append(session, at=platform.clock.now(), action="exchange_refused",
                      payload={"from": sender[:20], "to": recipient[:20], "reason": reason, "size": len(body),
                               "package_sha256": hashlib.sha256(body).hexdigest()})
-    return Reply(422, {"status": "02", "description": reason, "error": reason})
+    return Reply(http, {"status": "02", "description": reason, "error": reason})
 
 
 def _parties(platform: Platform, recipient: str, sender: str) -> tuple[int, Partner] | str:
@@ -63,15 +63,17 @@ def _parties(platform: Platform, recipient: str, sender: str) -> tuple[int, Part
 def receive_http(platform: Platform, headers: Mapping[str, str], body: bytes, parse: Parse) -> Reply:
     """A package POSTed by a partner installation, with the HMAC headers of exchange.transport.auth."""
     sender, recipient = headers.get(auth.FROM, ""), headers.get(auth.TO, "")
+    # 401: who is sending is not established (yet: a directory entry or a secret may be added),
+    # so the sender's outbox tries again; a refusal of the package itself is final (422).
     found = _parties(platform, recipient, sender)
     if isinstance(found, str):
-        return _refuse(platform, found, sender, recipient, body)
+        return _refuse(platform, found, sender, recipient, body, 401)
     agency_id, partner = found
     secret = directory.secret(partner, platform.settings.pki_dir)
     problem = "chưa cấu hình khóa bí mật dùng chung" if secret is None else \
-        auth.verify(secret, dict(headers), body, time.time())
+        auth.verify(secret, headers, body, time.time())
     if problem is not None:
-        return _refuse(platform, f"Xác thực cơ quan gửi không thành công: {problem}.", sender, recipient, body)
+        return _refuse(platform, f"Xác thực cơ quan gửi không thành công: {problem}.", sender, recipient, body, 401)
     return receive(platform, agency_id, partner, recipient, body, parse)
 
 

@@ -2,13 +2,15 @@
 
 A user task of a diagram says which status its milestone sends back to the sender of the
 document the case handles, with the extension property ``edxmlStatus``: ``open:04`` when the
-task opens, ``complete:06`` when it is completed, several separated by commas
-(``open:05,complete:06``). The document is the case's own, or the incoming one its draft
+task opens, ``complete:06`` when it is completed, ``complete[issue]:06`` when it is completed
+with that decision (not when it is returned), several separated by commas
+(``open:05,complete[issue]:06``). The document is the case's own, or the incoming one its draft
 replies to; only a document received in an edXML package and registered has a sender to tell.
 A status is sent once per document and code."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -23,14 +25,19 @@ PROPERTY = "edxmlStatus"
 MILESTONE_CODES = ("04", "05", "06")
 
 
-def parse(value: str) -> list[tuple[str, str]]:
-    """``open:04,complete:06`` → [("open", "04"), ("complete", "06")]; ValueError if malformed."""
+_ITEM = re.compile(r"^(open|complete)(?:\[([a-z_]+)\])?:(\d\d)$")
+
+
+def parse(value: str) -> list[tuple[str, str | None, str]]:
+    """``open:04,complete[issue]:06`` → [("open", None, "04"), ("complete", "issue", "06")];
+    ValueError naming the part that is not one."""
     found = []
     for part in value.split(","):
-        when, _, code = part.strip().partition(":")
-        if when not in ("open", "complete") or code not in MILESTONE_CODES:
-            raise ValueError(f"edxmlStatus '{part.strip()}': cần open:0x hoặc complete:0x với mã 04, 05, 06")
-        found.append((when, code))
+        match = _ITEM.match(part.strip())
+        if match is None or match.group(3) not in MILESTONE_CODES or (match.group(1) == "open" and match.group(2)):
+            raise ValueError(f"edxmlStatus '{part.strip()}': cần open:0x, complete:0x hoặc complete[quyết định]:0x "
+                             "với mã 04, 05, 06")
+        found.append((match.group(1), match.group(2), match.group(3)))
     return found
 
 
@@ -44,14 +51,16 @@ def _received(session: Session, document_id: int | None) -> list[Received]:
 
 
 def reached(session: Session, case: Case, task_properties: dict[str, dict[str, str]], opened: Iterable[str],
-            completed: Iterable[str], now: datetime) -> list[str]:
-    """Queue the statuses of the tasks just opened and completed; returns the codes queued."""
+            completed: Iterable[str], decision: object, now: datetime) -> list[str]:
+    """Queue the statuses of the tasks just opened and completed (``decision`` is the completed
+    task's); returns the codes queued."""
     wanted: list[str] = []
     for moment, names in (("complete", completed), ("open", opened)):
         for name in names:
             value = task_properties.get(name, {}).get(PROPERTY)
             if value:
-                wanted += [code for when, code in parse(value) if when == moment]
+                wanted += [code for when, only, code in parse(value)
+                           if when == moment and (only is None or only == decision)]
     if not wanted:
         return []
     queued = []

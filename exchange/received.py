@@ -30,6 +30,8 @@ class Incoming:
     files: tuple[IncomingFile, ...] = ()
     replaces: tuple[str, ...] = ()  # DocumentIds an update or replacement is of
     reason: str = ""  # BussinessDocReason
+    response_for: tuple[str, ...] = ()  # DocumentIds of the documents it answers
+    steering_type: int = 1  # 2: chỉ đạo, a direction to act (starts a liên thông case, exchange.forwarding)
 
 
 @dataclass(frozen=True)

@@ -76,10 +76,11 @@ def record(session: Session, agency_id: int, status: StatusIn, now: datetime) ->
 
 def note_own(session: Session, document_id: int, organ_ids: Iterable[str], code: str, description: str,
              now: datetime) -> None:
-    """A status the sender records itself (13: it recalled the document)."""
+    """A status the sender records itself (13: it recalled the document), to the second as the
+    recipients' statuses are (edXML timestamps)."""
     for organ in organ_ids:
         session.add(StatusEntry(document_id=document_id, organ_id=organ, code=code, description=description[:1000],
-                                staff="", at=now, recorded_at=now))
+                                staff="", at=now.replace(microsecond=0), recorded_at=now))
 
 
 def _entry(e: StatusEntry) -> dict[str, Any]:
@@ -90,8 +91,9 @@ def _entry(e: StatusEntry) -> dict[str, Any]:
 def of_document(session: Session, doc: Document) -> list[dict[str, Any]]:
     """Per electronic recipient with an organ identifier: how it was sent (the outbox) and
     every status it sent back, the latest first."""
+    # By the recipient's time, to the second; within a second, in the order of the codes (01 … 16).
     entries = session.scalars(select(StatusEntry).where(StatusEntry.document_id == doc.id)
-                              .order_by(StatusEntry.at.desc(), StatusEntry.id.desc())).all()
+                              .order_by(StatusEntry.at.desc(), StatusEntry.code.desc())).all()
     items = session.execute(select(OutboxItem, Partner).join(Partner, Partner.id == OutboxItem.partner_id)
                             .where(OutboxItem.document_id == doc.id, OutboxItem.kind == "edoc")
                             .order_by(OutboxItem.id)).all()
@@ -115,7 +117,7 @@ def latest(session: Session, document_ids: list[int]) -> dict[tuple[int, str], s
     found: dict[tuple[int, str], str] = {}
     rows = session.execute(select(StatusEntry.document_id, StatusEntry.organ_id, StatusEntry.code)
                            .where(StatusEntry.document_id.in_(document_ids))
-                           .order_by(StatusEntry.at.desc(), StatusEntry.id.desc()))
+                           .order_by(StatusEntry.at.desc(), StatusEntry.code.desc()))
     for document_id, organ, code in rows:
         found.setdefault((document_id, organ), f"{code} {CODES.get(code, '')}".strip())
     return found

@@ -462,6 +462,8 @@ def _bounded(node: Any, minimum: int = -MAX_INT - 1) -> Any:
 
 
 def _document() -> dict[str, Any]:
+    from . import openapi_interchange  # it builds on this module's helpers
+
     case = {"$ref": "#/components/schemas/Case"}
     task = {"$ref": "#/components/schemas/Task"}
     return {
@@ -654,6 +656,7 @@ def _document() -> dict[str, Any]:
             **_conversation_paths(),
             **_record_paths(),
             **_exchange_paths(),
+            **openapi_interchange.paths(),
             **_delegation_paths(),
         },
     }

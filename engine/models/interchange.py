@@ -75,10 +75,14 @@ class Received(Base):
     business_type: Mapped[int] = mapped_column(default=0)
     package_sha256: Mapped[str] = mapped_column(String(64))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
-    # waiting (in the clerk's "Văn bản đến điện tử"), registered, refused, applied (recall, update)
+    # waiting (in the clerk's "Văn bản đến điện tử"), registered, refused, recalled, superseded,
+    # applied (a recall), started (a liên thông case), delivered (a reply to a waiting case)
     state: Mapped[str] = mapped_column(String(12))
     last_status: Mapped[str] = mapped_column(String(2))
     received_at: Mapped[datetime]
+    # A request that started a liên thông case here: the SHA-256 of the reply token the case
+    # answers with (exchange.forwarding), so that its reply goes back as a package.
+    reply_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class StatusEntry(Base):

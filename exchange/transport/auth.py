@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 
 FROM = "X-QLVB-Organ-From"
 TO = "X-QLVB-Organ-To"
@@ -26,7 +27,7 @@ def sign(secret: bytes, sender: str, recipient: str, timestamp: int, body: bytes
     return {FROM: sender, TO: recipient, TIMESTAMP: stamp, SIGNATURE: mac}
 
 
-def verify(secret: bytes, headers: dict[str, str], body: bytes, now: float) -> str | None:
+def verify(secret: bytes, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
     """None when the headers vouch for ``body``; else why not, in Vietnamese."""
     stamp = headers.get(TIMESTAMP, "")
     if not stamp.isdigit() or abs(int(stamp) - now) > SKEW_SECONDS:

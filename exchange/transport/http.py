@@ -14,7 +14,7 @@ from .. import directory
 from . import Envelope, Outcome, auth
 
 TIMEOUT = (10, 120)  # connect, read: a large package to a loaded installation takes a while
-_RETRIED = {408, 425, 429}
+_RETRIED = {401, 408, 425, 429}  # 401: the partner may not have us in its directory yet
 
 
 class HttpTransport:

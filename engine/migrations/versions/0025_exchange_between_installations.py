@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('last_status', sa.String(length=2), nullable=False),
     sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.Column('reply_token_hash', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_exchange_received_agency_id_agencies')),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_exchange_received_document_id_documents')),
     sa.ForeignKeyConstraint(['partner_id'], ['exchange_partners.id'], name=op.f('fk_exchange_received_partner_id_exchange_partners')),
@@ -81,6 +82,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('exchange_received', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exchange_received_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exchange_received_reply_token_hash'), ['reply_token_hash'], unique=False)
 
     op.create_table('exchange_statuses',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,6 +107,7 @@ def downgrade() -> None:
 
     op.drop_table('exchange_statuses')
     with op.batch_alter_table('exchange_received', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exchange_received_reply_token_hash'))
         batch_op.drop_index(batch_op.f('ix_exchange_received_document_id'))
 
     op.drop_table('exchange_received')

@@ -1,0 +1,105 @@
+"""Two platform installations on 127.0.0.1 for the exchange tests: each its own database, data
+folder, `qlvb serve` and `qlvb worker`, the demo PKI shared (each agency signs its packages with
+its own key all the same), and a client that talks to them over HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from engine import demo
+from engine.platform import Platform
+from tests.conftest import ROOT
+from tests.exchange_support import SECRET, SECRET_ENV, password_file
+from tests.server import Server
+
+DEADLINE = 240.0  # seconds; two servers and two workers on a loaded 2-core machine
+
+
+def wait_for(what: str, check: Callable[[], Any], deadline: float = DEADLINE) -> Any:
+    """``check()`` once it is truthy; fails naming ``what`` after ``deadline`` seconds."""
+    end = time.monotonic() + deadline
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > end:
+            raise AssertionError(f"{what}: not within {deadline:.0f} s (last: {found!r})")
+        time.sleep(0.2)  # polling interval, not a fixed wait
+
+
+class Installation:
+    def __init__(self, name: str, platform: Platform, pki: Path, folder: Path) -> None:
+        self.name, self.platform, self.folder = name, platform, folder
+        self.server = Server(platform, folder / "serve.log")
+        extra = {"QLVB_PKI_DIR": str(pki), "QLVB_EXCHANGE_KEY_PASSWORD_FILE": str(password_file(folder)),
+                 "QLVB_EXCHANGE_RETRY_SECONDS": "0.5", SECRET_ENV: SECRET}
+        self.server.env.update(extra)
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.tokens: dict[str, str] = {}
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.server.base}/api/v1/exchange/edxml"
+
+    def start_worker(self) -> None:
+        with (self.folder / "worker.log").open("ab") as out:
+            self.worker = subprocess.Popen([sys.executable, "-m", "qlvb", "worker", "--interval", "0.3", "--no-backup"],
+                                           cwd=ROOT, env=self.server.env, stdout=out, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        self.server.stop()
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            self.worker.wait(timeout=60)
+
+    def _headers(self, user: str) -> dict[str, str]:
+        if user not in self.tokens:
+            r = requests.post(f"{self.server.base}/api/v1/auth/token", timeout=60,
+                              json={"username": user, "password": demo.DEMO_PASSWORD})
+            assert r.status_code == 200, r.text
+            self.tokens[user] = r.json()["token"]
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def get(self, user: str, path: str) -> Any:
+        r = requests.get(f"{self.server.base}{path}", headers=self._headers(user), timeout=120)
+        assert r.status_code == 200, (path, r.status_code, r.text)
+        return r.json()
+
+    def post(self, user: str, path: str, body: dict[str, Any], expect: int = 200) -> Any:
+        r = requests.post(f"{self.server.base}{path}", json=body, headers=self._headers(user), timeout=120)
+        assert r.status_code == expect, (path, r.status_code, r.text)
+        return r.json()
+
+    def complete(self, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        signing = {"password": demo.DEMO_PASSWORD, "agency_password": demo.DEMO_PASSWORD}
+        result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task['id']}/complete",
+                                           {"data": data, "signing": signing})
+        return result
+
+    def upload(self, user: str, document_id: int, pdf: bytes) -> None:
+        r = requests.post(f"{self.server.base}/api/v1/documents/{document_id}/files", headers=self._headers(user),
+                          data={"role": "main"}, files={"file": ("van-ban.pdf", pdf, "application/pdf")}, timeout=120)
+        assert r.status_code == 201, r.text
+
+
+@contextmanager
+def running(*installations: Installation) -> Iterator[None]:
+    try:
+        for i in installations:
+            i.server.start()
+            i.start_worker()
+        yield
+    finally:
+        for i in installations:
+            i.stop()
+
+

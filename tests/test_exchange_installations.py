@@ -1,0 +1,168 @@
+"""Two installations on 127.0.0.1 exchanging edXML over HTTP (issue 15 items 2–4): Bắc Từ Liêm on
+installation A sends to the People's Committee of Vạn Ninh on installation B. Each runs `qlvb
+serve` and `qlvb worker` on its own database and data folder; the partners authenticate with a
+shared secret (HMAC) and check each other's package signatures against their directories.
+
+The receiving server is killed before the document is sent and the sending one before the
+statuses come back: the outboxes retry until the other side answers, and the import is
+idempotent, so each side ends with exactly one document and one of each status."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.config import Settings
+from engine.models import Agency, OutboxItem, Partner
+from engine.platform import Platform
+from tests.conftest import _counter, _create
+from tests.drafts import open_draft
+from tests.exchange_support import BTL, SECRET_ENV, TO_VANNINH, VANNINH, agency_certificate
+from tests.flows import DRAFT
+from tests.installations import Installation, running, wait_for
+
+
+@pytest.fixture
+def second_database_url(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Installation B's database: the same demo, a separate database of the same kind."""
+    if database_url.startswith("sqlite"):
+        target = tmp_path / "b.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    server = request.getfixturevalue("postgres")
+    name = f"b{next(_counter)}"
+    _create(server, name, template="template_qlvb")
+    return str(server.url(name))
+
+
+def _directory(platform: Platform, agency_code: str, organ_id: str, name: str, endpoint: str, pem: str) -> None:
+    with platform.db.write() as session:
+        agency = session.scalars(select(Agency).where(Agency.code == agency_code)).one()
+        session.add(Partner(agency_id=agency.id, organ_id=organ_id, name=name, transport="http", endpoint=endpoint,
+                            certificate_pem=pem, credentials_ref=f"env:{SECRET_ENV}", active=True,
+                            updated_at=platform.clock.now()))
+
+
+@pytest.fixture
+def installations(database_url: str, second_database_url: str, demo_pki: Path,
+                  tmp_path: Path) -> Iterator[tuple[Installation, Installation]]:
+    made = []
+    for name, url in (("a", database_url), ("b", second_database_url)):
+        folder = tmp_path / name
+        folder.mkdir()
+        platform = Platform.from_settings(Settings(database_url=url, data_dir=folder / "data", pki_path=demo_pki))
+        made.append(Installation(name, platform, demo_pki, folder))
+    a, b = made
+    _directory(a.platform, "btl", VANNINH, "UBND huyện Vạn Ninh", b.endpoint, agency_certificate(demo_pki, "vanninh"))
+    _directory(b.platform, "vanninh", BTL, "Trung tâm Y tế quận Bắc Từ Liêm", a.endpoint,
+               agency_certificate(demo_pki, "btl"))
+    yield a, b
+    for i in made:
+        i.platform.db.dispose()
+
+
+def _issue(a: Installation, subject: str) -> dict[str, Any]:
+    """Bắc Từ Liêm's outgoing procedure on the deputy's path, issued to Vạn Ninh."""
+    draft = {**DRAFT, "subject": subject}
+    case = a.post("btl_spec_ksdb", "/api/v1/cases", {"process": "btl_outgoing", "data": draft}, expect=201)
+    return _finish_outgoing(a, case, draft)
+
+
+def _finish_outgoing(a: Installation, case: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
+    a.upload("btl_spec_ksdb", case["document"]["id"], open_draft())
+    case = a.complete("btl_spec_ksdb", case["open_tasks"][0], draft)
+    case = a.complete("btl_head_ksdb", case["open_tasks"][0], {"decision": "approve", "route": "deputy_director"})
+    case = a.complete("btl_deputy1", case["open_tasks"][0], {"decision": "sign"})
+    case = a.complete("btl_clerk", case["open_tasks"][0], {"decision": "issue", "recipients": [TO_VANNINH]})
+    assert case["status"] == "completed", case
+    document: dict[str, Any] = case["document"]
+    return document
+
+
+def _codes(a: Installation, document_id: int) -> list[str]:
+    items = a.get("btl_clerk", f"/api/v1/exchange/documents/{document_id}/statuses")["items"]
+    return [h["code"] for h in reversed(items[0]["history"])] if items else []
+
+
+def _waiting(b: Installation, subject: str) -> dict[str, Any] | None:
+    return next((i for i in b.get("vn_clerk", "/api/v1/exchange/incoming")["items"]
+                 if i["document"]["subject"] == subject), None)
+
+
+def _failed_attempts(platform: Platform, kind: str) -> int:
+    with platform.db.read() as session:
+        return sum(i.attempts for i in session.scalars(select(OutboxItem).where(OutboxItem.kind == kind,
+                                                                                OutboxItem.state == "pending")))
+
+
+def _task(case: dict[str, Any], name: str) -> dict[str, Any]:
+    task: dict[str, Any] = next(t for t in case["open_tasks"] if t["task"] == name)
+    return task
+
+
+def test_send_statuses_recall_and_replace_between_two_installations(
+        installations: tuple[Installation, Installation]) -> None:
+    a, b = installations
+    with running(a, b):
+        # B is down when A issues: A's outbox keeps the package and tries again.
+        b.server.kill()
+        sent = _issue(a, "Kế hoạch phòng chống dịch sốt xuất huyết năm 2026")
+        wait_for("a failed delivery to B", lambda: _failed_attempts(a.platform, "edoc") >= 1)
+        b.server.start()
+        item = wait_for("the document at B", lambda: _waiting(b, sent["subject"]))
+        arrived = item["document"]
+        assert (arrived["number_symbol"], arrived["issuer_organ_id"], arrived["signature_status"]) == (
+            sent["number_symbol"], BTL, "valid")
+        assert [f["sha256"] for f in arrived["files"]] == [f["sha256"] for f in sent["files"]]
+        wait_for("01 at A", lambda: _codes(a, sent["id"]) == ["01"])
+
+        # A is down while B registers and assigns: B's outbox retries the statuses.
+        a.server.kill()
+        registered = b.post("vn_clerk", f"/api/v1/exchange/incoming/{item['id']}/register", {"process": "vn_five_step"})
+        case = b.get("vn_chairman", f"/api/v1/cases/{registered['case_id']}")
+        case = b.complete("vn_chairman", _task(case, "leader_assign"), {"assignee": "vn_spec_vp"})  # 04, then 05
+        wait_for("a failed status delivery to A", lambda: _failed_attempts(b.platform, "status") >= 1)
+        a.server.start()
+        reply = {"subject": "Báo cáo kết quả triển khai kế hoạch phòng chống dịch", "doc_type": "BC"}
+        case = b.complete("vn_spec_vp", _task(case, "official_draft"), reply)
+        b.upload("vn_spec_vp", case["document"]["id"], open_draft())
+        # The draft's file came after the leader's task opened: back once, so that it is the one signed.
+        case = b.complete("vn_chairman", _task(case, "leader_sign"), {"decision": "return", "note": "Ký lại"})
+        case = b.complete("vn_spec_vp", _task(case, "official_draft"), reply)
+        case = b.complete("vn_chairman", _task(case, "leader_sign"), {"decision": "sign"})
+        case = b.complete("vn_clerk", _task(case, "clerk_issue"), {"decision": "issue", "recipients": [
+            {"name": "Trung tâm Y tế quận Bắc Từ Liêm", "delivery": "paper"}]})  # 06
+        assert case["status"] == "completed"
+        wait_for("01 03 04 05 06 at A", lambda: _codes(a, sent["id"]) == ["01", "03", "04", "05", "06"])
+        assert len(b.get("vn_clerk", "/api/v1/exchange/incoming?state=registered")["items"]) == 1
+
+        # Recall: B's copy is frozen and its clerk told; A records 13, then B's 15.
+        recalled = _issue(a, "Công văn về việc tổ chức tập huấn phòng chống dịch")
+        copy = wait_for("the second document at B", lambda: _waiting(b, recalled["subject"]))
+        a.post("btl_clerk", f"/api/v1/documents/{recalled['id']}/recall", {"reason": "Ban hành nhầm"})
+        wait_for("15 at A", lambda: _codes(a, recalled["id"]) == ["01", "13", "15"])
+        assert b.get("vn_clerk", f"/api/v1/documents/{copy['document']['id']}")["status"] == "recalled"
+
+        # Replace: the new document arrives linked to the old copy, which is frozen; 15 for the old one.
+        old = _issue(a, "Thông báo lịch tiêm chủng mở rộng tháng 4")
+        old_copy = wait_for("the third document at B", lambda: _waiting(b, old["subject"]))
+        case = a.post("btl_clerk", f"/api/v1/documents/{old['id']}/successor",
+                      {"kind": "replace", "reason": "Sai ngày tiêm"}, expect=201)
+        draft = {"subject": case["document"]["subject"], "doc_type": DRAFT["doc_type"]}
+        new = _finish_outgoing(a, case, draft)
+        new_copy = wait_for("the replacement at B", lambda: _waiting(b, new["subject"]))
+        assert new_copy["business_type"] == 3
+        wait_for("15 for the replaced document at A", lambda: _codes(a, old["id"])[-1:] == ["15"])
+        assert b.get("vn_clerk", f"/api/v1/documents/{old_copy['document']['id']}")["status"] == "replaced"
+        links = b.get("vn_clerk", f"/api/v1/documents/{new_copy['document']['id']}")["links"]
+        assert [(link["kind"], link["document_id"]) for link in links] == [("replaces", old_copy["document"]["id"])]
+        wait_for("01 for the replacement at A", lambda: _codes(a, new["id"]) == ["01"])
+    # Nothing doubled: one incoming entry per document sent.
+    with b.platform.db.read() as session:
+        from engine.models import Received
+        assert len(list(session.scalars(select(Received).where(Received.business_type == 0)))) == 3
