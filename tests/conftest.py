@@ -100,6 +100,19 @@ def empty_database_url(database_url: str, request: pytest.FixtureRequest, tmp_pa
 
 
 @pytest.fixture
+def second_database_url(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A second database with the same demo, of the same kind (a second installation)."""
+    if database_url.startswith("sqlite"):
+        target = tmp_path / "second.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"s{next(_counter)}"
+    _create(server, name, template="template_qlvb")
+    return server.url(name)
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)
 

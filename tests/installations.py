@@ -4,7 +4,6 @@ its own key all the same), and a client that talks to them over HTTP."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -14,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import select
 
 from engine import demo
+from engine.config import Settings
+from engine.models import Agency, Partner
 from engine.platform import Platform
 from tests.conftest import ROOT
 from tests.exchange_support import SECRET, SECRET_ENV, password_file
@@ -103,3 +105,21 @@ def running(*installations: Installation) -> Iterator[None]:
             i.stop()
 
 
+
+
+def directory_entry(platform: Platform, agency_code: str, organ_id: str, name: str, endpoint: str, pem: str) -> None:
+    with platform.db.write() as session:
+        agency = session.scalars(select(Agency).where(Agency.code == agency_code)).one()
+        session.add(Partner(agency_id=agency.id, organ_id=organ_id, name=name, transport="http", endpoint=endpoint,
+                            certificate_pem=pem, credentials_ref=f"env:{SECRET_ENV}", active=True,
+                            updated_at=platform.clock.now()))
+
+
+def pair(first_url: str, second_url: str, pki: Path, tmp_path: Path) -> tuple[Installation, Installation]:
+    made = []
+    for name, url in (("a", first_url), ("b", second_url)):
+        folder = tmp_path / name
+        folder.mkdir()
+        platform = Platform.from_settings(Settings(database_url=url, data_dir=folder / "data", pki_path=pki))
+        made.append(Installation(name, platform, pki, folder))
+    return made[0], made[1]

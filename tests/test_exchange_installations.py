@@ -9,7 +9,6 @@ idempotent, so each side ends with exactly one document and one of each status."
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,52 +16,24 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.config import Settings
-from engine.models import Agency, OutboxItem, Partner
+from engine.models import OutboxItem
 from engine.platform import Platform
-from tests.conftest import _counter, _create
 from tests.drafts import open_draft
-from tests.exchange_support import BTL, SECRET_ENV, TO_VANNINH, VANNINH, agency_certificate
+from tests.exchange_support import BTL, TO_VANNINH, VANNINH, agency_certificate
 from tests.flows import DRAFT
-from tests.installations import Installation, running, wait_for
-
-
-@pytest.fixture
-def second_database_url(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Installation B's database: the same demo, a separate database of the same kind."""
-    if database_url.startswith("sqlite"):
-        target = tmp_path / "b.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), target)
-        return f"sqlite:///{target}"
-    server = request.getfixturevalue("postgres")
-    name = f"b{next(_counter)}"
-    _create(server, name, template="template_qlvb")
-    return str(server.url(name))
-
-
-def _directory(platform: Platform, agency_code: str, organ_id: str, name: str, endpoint: str, pem: str) -> None:
-    with platform.db.write() as session:
-        agency = session.scalars(select(Agency).where(Agency.code == agency_code)).one()
-        session.add(Partner(agency_id=agency.id, organ_id=organ_id, name=name, transport="http", endpoint=endpoint,
-                            certificate_pem=pem, credentials_ref=f"env:{SECRET_ENV}", active=True,
-                            updated_at=platform.clock.now()))
+from tests.installations import Installation, directory_entry, pair, running, wait_for
 
 
 @pytest.fixture
 def installations(database_url: str, second_database_url: str, demo_pki: Path,
                   tmp_path: Path) -> Iterator[tuple[Installation, Installation]]:
-    made = []
-    for name, url in (("a", database_url), ("b", second_database_url)):
-        folder = tmp_path / name
-        folder.mkdir()
-        platform = Platform.from_settings(Settings(database_url=url, data_dir=folder / "data", pki_path=demo_pki))
-        made.append(Installation(name, platform, demo_pki, folder))
-    a, b = made
-    _directory(a.platform, "btl", VANNINH, "UBND huyện Vạn Ninh", b.endpoint, agency_certificate(demo_pki, "vanninh"))
-    _directory(b.platform, "vanninh", BTL, "Trung tâm Y tế quận Bắc Từ Liêm", a.endpoint,
-               agency_certificate(demo_pki, "btl"))
+    a, b = pair(database_url, second_database_url, demo_pki, tmp_path)
+    directory_entry(a.platform, "btl", VANNINH, "UBND huyện Vạn Ninh", b.endpoint,
+                    agency_certificate(demo_pki, "vanninh"))
+    directory_entry(b.platform, "vanninh", BTL, "Trung tâm Y tế quận Bắc Từ Liêm", a.endpoint,
+                    agency_certificate(demo_pki, "btl"))
     yield a, b
-    for i in made:
+    for i in (a, b):
         i.platform.db.dispose()
 
 
