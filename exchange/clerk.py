@@ -97,7 +97,8 @@ def register(session: Session, user: User, received_id: Any, body: dict[str, Any
     task = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)
                            .order_by(HumanTask.created_at, HumanTask.id)).first()
     if doc.status == DocumentStatus.DRAFT and task is not None:
-        entered = {"decision": "register", **{k: body[k] for k in ("note", "confirm_duplicates") if k in body}}
+        entered: dict[str, Any] = {"decision": "register"}
+        entered.update((k, body[k]) for k in ("note", "confirm_duplicates") if k in body)
         cases.complete_task(session, user, task.id, entered, now, desk)
     if doc.status != DocumentStatus.REGISTERED or doc.number is None:
         raise Conflict("Quy trình đã chọn không vào sổ văn bản ở bước đầu; chọn quy trình khác.")

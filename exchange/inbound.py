@@ -34,6 +34,9 @@ from .transport import auth
 Parse = Callable[[bytes, str], "Incoming | StatusIn"]
 
 
+HEADERS = (auth.FROM, auth.TO, auth.TIMESTAMP, auth.SIGNATURE)  # what the endpoint passes on
+
+
 @dataclass(frozen=True)
 class Reply:
     http: int

@@ -174,3 +174,38 @@ def test_the_clerk_refuses_with_a_reason_the_sender_reads(api: Api, linked: Plat
     delivery = api.get("btl_clerk", f"/api/v1/exchange/documents/{sent['id']}/statuses").get_json()["items"]
     assert delivery[0]["latest"]["code"] == "02"
     assert "Không đúng thẩm quyền" in delivery[0]["latest"]["description"]
+
+
+def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: Platform) -> None:
+    from tests.test_admin import Admin
+
+    platform = linked
+    admin = Admin(platform, "btl_admin")
+    page = admin.get("/admin/exchange/partners?agency=btl")
+    assert "Danh bạ cơ quan liên thông" in page and VANNINH in page
+    form = {"agency": "btl", "organ_id": "000.00.00.G22", "name": "Văn phòng Chính phủ", "transport": "folder",
+            "endpoint": "relative/folder", "active": "1"}
+    assert "Cần đường dẫn tuyệt đối." in admin.post("/admin/exchange/partners", form, status=422)
+    admin.post("/admin/exchange/partners", {**form, "endpoint": "/srv/truc-lien-thong/vpcp"})
+    assert "Văn phòng Chính phủ" in admin.get("/admin/exchange/partners?agency=btl")
+    r = admin.client.post("/admin/exchange/partners", data={**form, "name": "Không có mã CSRF"})
+    assert r.status_code in (400, 403)
+    assert Admin(platform, "btl_clerk").get("/admin/exchange/partners?agency=btl", status=403)
+    with platform.db.read() as session:
+        saved = session.scalars(select(AuditEntry).where(AuditEntry.action == "exchange_partner_saved")).all()
+        assert len(saved) == 2  # the API's in the fixture, and the page's; the refused forms wrote nothing
+
+    sent = issue_to(api, [TO_VANNINH], "Công văn về việc rà soát danh mục thuốc thiết yếu")["document"]
+    loop = Loopback(platform)
+    _sweep(platform, loop)
+    clerk = Admin(platform, "vn_clerk")
+    page = clerk.get("/exchange/incoming")
+    assert "Văn bản đến điện tử" in page and sent["subject"] in page
+    assert Admin(platform, "vn_spec_vp").get("/exchange/incoming", status=403)
+    received = api.get("vn_clerk", "/api/v1/exchange/incoming").get_json()["items"][0]["id"]
+    assert "Cần nêu lý do từ chối tiếp nhận." in clerk.post(f"/exchange/incoming/{received}/refuse", {"reason": ""},
+                                                            status=422)
+    clerk.post(f"/exchange/incoming/{received}/register", {"process": "vn_five_step"})
+    _sweep(platform, loop)
+    page = Admin(platform, "btl_clerk").get(f"/documents/{sent['id']}")
+    assert "Gửi liên thông" in page and "03" in page and "Đã tiếp nhận (vào sổ)" in page

@@ -23,7 +23,8 @@ bp = Blueprint("exchange_packages", __name__, url_prefix="/api/v1/exchange")
 def receive_package() -> Response:
     """A partner installation's package (a document or a status), authenticated by the HMAC
     headers of exchange.transport.auth; answered with the status it has here (01, or 02 refused)."""
-    reply = inbound.receive_http(platform(), request.headers, request.get_data(cache=False), codec.parse)
+    headers = {name: request.headers.get(name, "") for name in inbound.HEADERS}
+    reply = inbound.receive_http(platform(), headers, request.get_data(cache=False), codec.parse)
     response = jsonify(reply.body)
     response.status_code = reply.http
     return response

@@ -82,7 +82,7 @@ def register(received_id: int) -> Any:
         return _incoming_page(err.status if err.status in (403, 404, 409, 422) else 422, err, received_id)
     flash(gettext("Đã vào sổ văn bản đến số %(number)s; đã báo trạng thái cho cơ quan gửi.",
                   number=done["number"]), "success")
-    return redirect(url_for("case_pages.show", case_id=done["case_id"]))
+    return redirect(url_for("cases.show", case_id=done["case_id"]))
 
 
 @bp.post("/exchange/incoming/<int:received_id>/refuse")

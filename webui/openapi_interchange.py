@@ -36,7 +36,8 @@ def paths() -> dict[str, Any]:
             "security": [],
             "requestBody": {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
             "responses": {"200": _resp("Đã nhận trước đó, hoặc trạng thái đã ghi nhận", _STATUS),
-                          "201": _resp("Đã nhận (01)", _STATUS), "401": _resp("Chưa xác thực được cơ quan gửi", _STATUS),
+                          "201": _resp("Đã nhận (01)", _STATUS),
+                          "401": _resp("Chưa xác thực được cơ quan gửi", _STATUS),
                           "413": _resp("Gói tin quá lớn"), "422": _resp("Từ chối tiếp nhận (02)", _STATUS)}}},
         "/api/v1/exchange/partners/{agency}": {
             "get": {"summary": "Danh bạ cơ quan liên thông của cơ quan (quản trị)", "parameters": [_AGENCY],
