@@ -11,28 +11,19 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine import (
-    audit,
-    backup,
-    definitions,
-    demo,
-    message_routes,
-    notifications,
-    pdf_pages,
-    queries,
-    replay,
-    schema,
-    sealed,
-    signatures,
-    stranded,
-    timers,
-)
-from engine.config import Settings
-from engine.definitions import DefinitionRejected
-from engine.errors import DomainError
+from engine.audit import chain as audit
+from engine.core import backup, demo, schema, sealed
+from engine.core.config import Settings
+from engine.core.errors import DomainError
+from engine.core.platform import Platform
+from engine.documents import pdf_pages
+from engine.documents.storage import FileStore
+from engine.interagency import message_routes
 from engine.models import Case
-from engine.platform import Platform
-from engine.storage import FileStore
+from engine.office import notifications, queries
+from engine.signatures import signatures
+from engine.workflow import definitions, replay, stranded, timers
+from engine.workflow.definitions import DefinitionRejected
 
 
 def _platform() -> Platform:

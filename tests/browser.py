@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from waitress.server import create_server
 
-from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
+from engine.core.demo import DEMO_PASSWORD
+from engine.core.platform import Platform
 from tests.conftest import ROOT
 from webui import create_app
 

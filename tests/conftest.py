@@ -20,12 +20,15 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
-from engine import audit, definitions, demo, replay, schema, signatures
-from engine.clock import FakeClock
-from engine.config import Settings
-from engine.db import Database
+from engine.audit import chain as audit
+from engine.core import demo, schema
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.db import Database
+from engine.core.platform import Platform
 from engine.models import Case
-from engine.platform import Platform
+from engine.signatures import signatures
+from engine.workflow import definitions, replay
 from tests import bpmn_coverage
 from tests.pgserver import PostgresServer
 from webui import create_app

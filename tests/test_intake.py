@@ -15,9 +15,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine import demo
+from engine.core import demo
+from engine.core.platform import Platform
 from engine.models import AuditEntry
-from engine.platform import Platform
 from signing import images
 from signing.draft import prepare_draft
 from signing.keys import Pkcs12Key

@@ -12,9 +12,9 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
-from engine import definitions
+from engine.core.platform import Platform
 from engine.models import Agency, AuditEntry, Case, ExchangeAgreement, ProcessVersion
-from engine.platform import Platform
+from engine.workflow import definitions
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import complete

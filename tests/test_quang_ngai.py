@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import definitions
+from engine.core.platform import Platform
 from engine.models import Delegation, User
-from engine.platform import Platform
+from engine.workflow import definitions
 from tests.conftest import ROOT, Api
 from tests.flows import assignees, attach_pdf, complete, only_task
 
