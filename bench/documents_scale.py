@@ -51,8 +51,8 @@ from sqlalchemy import Connection, column, create_engine, event, func, select, t
 from engine.core import schema  # noqa: E402
 from engine.core.clock import VIETNAM, FakeClock  # noqa: E402
 from engine.core.config import Settings  # noqa: E402
-from engine.core.demo import DEMO_PASSWORD  # noqa: E402
 from engine.core.platform import Platform  # noqa: E402
+from engine.demo import DEMO_PASSWORD  # noqa: E402
 from engine.documents import doctypes, documents, textfold  # noqa: E402
 from engine.models import (  # noqa: E402
     Agency,

@@ -38,7 +38,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
-from engine.core.demo import DEMO_PASSWORD  # noqa: E402
+from engine.demo import DEMO_PASSWORD  # noqa: E402
 
 BPMN = ROOT / "processes" / "bac_tu_liem" / "btl_outgoing.bpmn"
 DRAFT = {"subject": "Kế hoạch tiêm chủng mở rộng quý II năm 2026", "doc_type": "KH"}

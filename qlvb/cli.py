@@ -11,8 +11,9 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from engine import demo
 from engine.audit import chain as audit
-from engine.core import backup, demo, schema, sealed
+from engine.core import backup, schema, sealed
 from engine.core.config import Settings
 from engine.core.errors import DomainError
 from engine.core.platform import Platform

@@ -20,8 +20,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
+from engine import demo
 from engine.audit import chain as audit
-from engine.core import demo, schema
+from engine.core import schema
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
 from engine.core.db import Database

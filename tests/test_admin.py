@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from engine.core import demo
+from engine import demo
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
 from engine.core.errors import InvalidData

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.core import demo
+from engine import demo
 from engine.core.platform import Platform
 from engine.models import AdminRequest, Notification, Position, User
 from tests.conftest import Api

@@ -17,8 +17,8 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.core.demo import DEMO_PASSWORD
 from engine.core.platform import Platform
+from engine.demo import DEMO_PASSWORD
 from engine.models import Case, CaseStatus
 from qlvb.cli import main
 from tests.server import READY_WITHIN, Server, call

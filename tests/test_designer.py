@@ -12,8 +12,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.core.demo import DEMO_PASSWORD
 from engine.core.platform import Platform
+from engine.demo import DEMO_PASSWORD
 from engine.design import process_diff
 from engine.models import AuditEntry, ProcessVersion
 from tests.conftest import ROOT

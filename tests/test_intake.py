@@ -15,7 +15,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.core import demo
+from engine import demo
 from engine.core.platform import Platform
 from engine.models import AuditEntry
 from signing import images

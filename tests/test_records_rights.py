@@ -19,9 +19,9 @@ from lxml import etree
 from sqlalchemy import select, update
 
 from engine.core.clock import VIETNAM
-from engine.core.demo import AGENCIES
 from engine.core.errors import Forbidden
 from engine.core.platform import Platform
+from engine.demo import AGENCIES
 from engine.documents import pdf_pages
 from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Document, DocumentFile, User

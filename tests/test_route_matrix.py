@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from engine.core.demo import DEMO_PASSWORD
 from engine.core.platform import Platform
+from engine.demo import DEMO_PASSWORD
 from engine.models import ApiToken, Position, RegisterBook, User
 from engine.org import admin_approvals, delegations
 from tests.conftest import Api
@@ -32,7 +32,7 @@ from tests.flows import attach_pdf
 from tests.pdfs import minimal_pdf
 from webui import create_app
 
-# One Bắc Từ Liêm person per position of the demo data (engine/core/demo.py).
+# One Bắc Từ Liêm person per position of the demo data (engine/demo.py).
 ROLES = ["btl_spec_khnv", "btl_head_khnv", "btl_office_chief", "btl_deputy1", "btl_director", "btl_clerk",
          "btl_admin", "btl_designer", "btl_auditor"]
 MARKER = "Kế hoạch kiểm tra bí mật nội bộ Quảng Ngãi"  # the foreign document's subject

@@ -16,10 +16,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from engine.core import script_budget
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.models import AuditEntry, Case
-from engine.workflow import definitions, sandbox, script_budget, timers
+from engine.workflow import definitions, sandbox, timers
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, only_task

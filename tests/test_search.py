@@ -11,8 +11,8 @@ from alembic import command
 from sqlalchemy import delete, select, union, update
 
 from engine.core import schema
-from engine.core.demo import AGENCIES, DEMO_PASSWORD
 from engine.core.platform import Platform
+from engine.demo import AGENCIES, DEMO_PASSWORD
 from engine.documents import search
 from engine.models import (
     Agency,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.core.demo import DEMO_PASSWORD
 from engine.core.platform import Platform
+from engine.demo import DEMO_PASSWORD
 from tests.server import Server, call
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
-from engine.core import demo
+from engine import demo
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from tests.conftest import Api

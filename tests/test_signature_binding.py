@@ -24,7 +24,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from sqlalchemy import delete, func, select
 
-from engine.core import demo, schema
+from engine import demo
+from engine.core import schema
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
 from engine.core.platform import Platform

@@ -52,7 +52,7 @@ def test_pki_init_writes_root_people_and_agencies(tmp_path: Path) -> None:
 
 
 def test_default_holders_are_the_demo_certificate_holders(tmp_path: Path) -> None:
-    from engine.core import demo
+    from engine import demo
 
     result = CliRunner().invoke(main, ["pki", "init"], env={"QLVB_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 0, result.output

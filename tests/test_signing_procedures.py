@@ -20,8 +20,8 @@ from cryptography import x509
 
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
-from engine.core.demo import DEMO_PASSWORD
 from engine.core.platform import Platform
+from engine.demo import DEMO_PASSWORD
 from signing import softhsm
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.workflow import refusals
+from engine.audit import refusals
 
 # The largest integer an id or a number column holds on both databases: INTEGER is 4 bytes on
 # PostgreSQL (a larger one is a DataError there, and past 2^63 an OverflowError on SQLite).

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.core import script_budget
 from engine.core.clock import Clock, SystemClock
 from engine.core.config import Settings
 from engine.core.db import Database
-from engine.workflow import script_budget
 
 
 @dataclass

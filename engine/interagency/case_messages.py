@@ -10,7 +10,7 @@ id in the payload (``reply_to_case``) is refused, since the sending diagram cont
 The platform adds ``sender_case``, ``sender_agency``, the sender's current ``document``
 and a new ``reply_token``; a document of another agency arrives as an incoming entry of
 the receiving agency and becomes the receiving case's document. A delivery is audited on
-both sides; a refusal rolls back and is audited on its own (engine/workflow/refusals.py).
+both sides; a refusal rolls back and is audited on its own (engine/audit/refusals.py).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
+from engine.audit.refusals import Refused, on_case
 from engine.core.clock import FakeClock, using
 from engine.core.errors import Conflict, InvalidData
 from engine.documents import documents
@@ -35,7 +36,6 @@ from engine.models import Agency, Case, CaseStatus, Direction, Document, Unit, U
 from engine.org import permissions
 from engine.workflow import sandbox, state
 from engine.workflow.definitions import latest_versions, version_info
-from engine.workflow.refusals import Refused, on_case
 from engine.workflow.steps import persist
 
 MAX_HOPS = 8  # a chain of messages longer than this is a modelling error, not a procedure

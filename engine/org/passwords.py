@@ -1,7 +1,7 @@
 """The password policy, the one place that owns it: wherever a person sets a password (their
 own change, an administrator's new account or reset), it is at least 12 characters, not a
 common password nor a common one with digits and signs added, and not the username. The
-seeded demo accounts (engine/core/demo.py) are not set by a person and keep the README's password."""
+seeded demo accounts (engine/demo.py) are not set by a person and keep the README's password."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 registered to the person who takes the decision. An administrator registers one from a certificate
 file (engine.org.key_files), an official whose key lives only on a USB token registers theirs through
 the sign agent, proving they hold the key (no key is uploaded), and the demo seed registers the demo
-leaders' (engine.core.demo). Registration checks what a signature would: validity, key usage, a path to
+leaders' (engine.demo). Registration checks what a signature would: validity, key usage, a path to
 the trust roots."""
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
+from engine.audit.refusals import Refused, on_case
 from engine.core.clock import VIETNAM, FakeClock, using
 from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.documents import documents
@@ -39,7 +40,6 @@ from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
 from engine.workflow.actions import ACTIONS, ActionContext
 from engine.workflow.definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
-from engine.workflow.refusals import Refused, on_case
 from engine.workflow.steps import persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)

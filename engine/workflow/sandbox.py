@@ -5,7 +5,7 @@ diagram could run any code on the server (see ENGINE.md). Here a script is first
 and checked against an allow-list of syntax, names and attributes; only then is it
 compiled, with the few builtins below as its whole world. Operators that could exhaust
 memory or time (``**``, ``*``, ``+``, ``%``, ``<<``, calls, f-string fields, slices, loops)
-are rewritten to go through the budget of engine/workflow/script_budget.py. The same check runs
+are rewritten to go through the budget of engine/core/script_budget.py. The same check runs
 when a process is validated and every time a script runs.
 """
 
@@ -21,10 +21,10 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.audit.refusals import Refused
+from engine.core import script_budget
 from engine.core.errors import InvalidData
-from engine.workflow import script_budget
-from engine.workflow.refusals import Refused
-from engine.workflow.script_budget import (
+from engine.core.script_budget import (
     MAX_INT_BITS,
     MAX_INT_DIGITS,
     Budget,

@@ -1,6 +1,7 @@
 """Demo data: the five agencies of the seed circulars, with fictitious staff in every
 position their procedures need (no name or phone number from the seeds). Every demo
-password is ``DEMO_PASSWORD``; the README lists the accounts."""
+password is ``DEMO_PASSWORD``; the README lists the accounts. It sits above every domain package, since it
+fills them all."""
 
 from __future__ import annotations
 
