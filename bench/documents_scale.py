@@ -67,7 +67,7 @@ from engine.models import (  # noqa: E402
 )
 from engine.org.accounts import hash_password  # noqa: E402
 from engine.registry import registers  # noqa: E402
-from engine.workflow import definitions  # noqa: E402
+from engine.workflow import bpmn_check, definitions  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 from webui import create_app  # noqa: E402
 
@@ -207,7 +207,7 @@ def create_orgs(platform: Platform, rng: random.Random) -> list[Org]:
 
 def deploy_processes(platform: Platform) -> int:
     files = sorted((ROOT / "processes").glob("*/*.bpmn"))
-    checked = definitions.check_files(files, ROOT / "forms", platform.settings.max_bpmn_bytes)
+    checked = bpmn_check.check_files(files, ROOT / "forms", platform.settings.max_bpmn_bytes)
     with platform.db.write() as s:
         for d in checked:
             definitions.deploy(s, d, NOW, None)

@@ -13,7 +13,7 @@ from engine.core.config import Settings
 from engine.core.errors import DomainError
 from engine.core.platform import Platform
 from engine.interagency import message_routes
-from engine.workflow import definitions, stranded
+from engine.workflow import bpmn_check, definitions, stranded
 
 
 def platform() -> Platform:
@@ -56,7 +56,7 @@ def process_files(paths: tuple[Path, ...], settings: Settings) -> list[Path]:
 
 
 def deploy(platform: Platform, files: list[Path], once: bool = False) -> bool:
-    checked = definitions.check_files(files, platform.settings.forms_dir, platform.settings.max_bpmn_bytes)
+    checked = bpmn_check.check_files(files, platform.settings.forms_dir, platform.settings.max_bpmn_bytes)
     bad = [d for d in checked if d.problems]
     for d in bad:
         for problem in d.problems:

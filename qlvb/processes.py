@@ -9,8 +9,8 @@ import click
 
 from engine.core.config import Settings
 from engine.office import queries
-from engine.workflow import definitions
-from engine.workflow.definitions import DefinitionRejected
+from engine.workflow import bpmn_check
+from engine.workflow.bpmn_check import DefinitionRejected
 from qlvb import context
 
 
@@ -25,7 +25,7 @@ def process_validate(files: tuple[Path, ...]) -> None:
     """Check BPMN files; print each problem with its element id; exit 1 on any problem."""
     settings = Settings.from_env()
     failed = False
-    for d in definitions.check_files(files, settings.forms_dir, settings.max_bpmn_bytes):
+    for d in bpmn_check.check_files(files, settings.forms_dir, settings.max_bpmn_bytes):
         if d.problems:
             failed = True
             for problem in d.problems:

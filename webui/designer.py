@@ -18,7 +18,7 @@ from engine.design import designer
 from engine.models import Agency, User
 from engine.office import workspace
 from engine.org.permissions import agency_codes
-from engine.workflow.definitions import DefinitionRejected, Problem, form_problem
+from engine.workflow.bpmn_check import DefinitionRejected, Problem, form_problem
 
 from . import formfields
 from .apiutil import body, platform

@@ -3,7 +3,7 @@ the draft being edited (bản nháp), its validation and its deployment as a new
 
 A draft holds the whole diagram and the forms it uses: the forms of the version it
 started from, with the designer's edits. Validation is the deployment's own check
-(engine.workflow.definitions.check) with those forms, plus what a designer may not do: deploy a
+(engine.workflow.bpmn_check.check) with those forms, plus what a designer may not do: deploy a
 process other than the one edited, or open it to an agency they do not design for.
 Cases keep the version they started on; only new cases run a newly deployed version.
 """
@@ -25,8 +25,8 @@ from engine.design import process_diff
 from engine.interagency import message_routes
 from engine.models import Case, CaseStatus, ProcessDraft, ProcessVersion, User
 from engine.org import permissions
-from engine.workflow import definitions
-from engine.workflow.definitions import Definition, DefinitionRejected, Problem
+from engine.workflow import bpmn_check, definitions
+from engine.workflow.bpmn_check import Definition, DefinitionRejected, Problem
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def _designer_problems(session: Session, user: User, process_id: str, definition
 def check(session: Session, user: User, process_id: str, given: Work, settings: Settings) -> Definition:
     """The posted diagram and forms checked as a deployment would check them."""
     designed(session, user, process_id)
-    definition = definitions.check(given.xml.encode("utf-8"), f"{process_id}.bpmn", settings.forms_dir,
+    definition = bpmn_check.check(given.xml.encode("utf-8"), f"{process_id}.bpmn", settings.forms_dir,
                                    settings.max_bpmn_bytes, forms=given.forms)
     if definition.processes:
         definition.problems.extend(_designer_problems(session, user, process_id, definition))
@@ -159,11 +159,11 @@ def save_draft(session: Session, user: User, process_id: str, given: Work, setti
     """Keep the work without deploying it, problems and all (they are returned, to be shown);
     only what is not XML at all, or too large, is refused."""
     latest = designed(session, user, process_id)
-    unreadable = definitions.unreadable(given.xml.encode("utf-8"), settings.max_bpmn_bytes)
+    unreadable = bpmn_check.unreadable(given.xml.encode("utf-8"), settings.max_bpmn_bytes)
     if unreadable:
         raise DefinitionRejected(unreadable)
     for name, schema in given.forms.items():
-        if (problem := definitions.form_problem(name, schema)) is not None:
+        if (problem := bpmn_check.form_problem(name, schema)) is not None:
             raise DefinitionRejected([Problem(None, problem)])
     draft = session.get(ProcessDraft, process_id)
     if draft is None:

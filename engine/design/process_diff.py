@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.workflow.definitions import NS
+from engine.workflow.bpmn_check import NS
 
 _BPMN = f"{{{NS['bpmn']}}}"
 # Children that only say how an element is wired or nested: the flows and the nested

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from engine.interagency import agreements as exchange
 from engine.models import Agency
 from engine.org import permissions
-from engine.workflow.definitions import NS, Definition, Problem, latest_versions
+from engine.workflow.bpmn_check import NS, Definition, Problem
+from engine.workflow.definitions import latest_versions
 
 _MESSAGE_DEF = "bpmn:messageEventDefinition"
 _THROWS = f"bpmn:intermediateThrowEvent[{_MESSAGE_DEF}] | bpmn:endEvent[{_MESSAGE_DEF}]"

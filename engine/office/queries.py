@@ -29,7 +29,8 @@ from engine.models import (
 )
 from engine.org import permissions
 from engine.signatures.signatures import APPROVAL_PROPERTY
-from engine.workflow.definitions import TASK_KIND_PROPERTY, latest_versions, task_property, version_info
+from engine.workflow.bpmn_check import TASK_KIND_PROPERTY
+from engine.workflow.definitions import latest_versions, task_property, version_info
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:

@@ -39,7 +39,8 @@ from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
 from engine.workflow.actions import ACTIONS, ActionContext
-from engine.workflow.definitions import ACTION_PROPERTY, FORM_PROPERTY, VersionInfo, latest_versions, version_info
+from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY
+from engine.workflow.definitions import VersionInfo, latest_versions, version_info
 from engine.workflow.steps import persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)

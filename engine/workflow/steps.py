@@ -22,7 +22,8 @@ from engine.core.errors import InvalidData
 from engine.models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
 from engine.office import notifications
 from engine.workflow import deadlines, roles, state
-from engine.workflow.definitions import FORM_PROPERTY, VersionInfo
+from engine.workflow.bpmn_check import FORM_PROPERTY
+from engine.workflow.definitions import VersionInfo
 
 # Built once: every move of a case runs them (engine/core/db.py says why).
 _OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == TaskStatus.OPEN)
