@@ -135,7 +135,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from webui import create_app
-    from webui.limits import largest_body
+    from webui.common.limits import largest_body
 
     platform = _platform()
     _check_at_start(platform)
