@@ -17,8 +17,8 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.extensions["qlvb"] = platform
 
     from . import api, pages
-    from .api import boundary, util
-    from .common import errors, i18n, limits, pageutil, security
+    from .api import boundary
+    from .common import context, errors, i18n, limits, pageutil, security
 
     limits.init_app(app, platform.settings)  # first: before anything reads the body
     security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ,
@@ -27,7 +27,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     pageutil.init_app(app)
     errors.register(app)
     boundary.init_app(app)
-    util.init_app(app)
+    context.init_app(app)
 
     for blueprint in (*api.blueprints(), *pages.blueprints()):
         app.register_blueprint(blueprint)

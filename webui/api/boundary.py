@@ -2,7 +2,7 @@
 checked here, before a view does any work, so that bad input gets the same 4xx on SQLite and
 PostgreSQL instead of whatever the database or the parser makes of it.
 
-- a body (its size is ``webui.limits``' rule, checked before anything reads it) is UTF-8,
+- a body (its size is ``webui.common.limits``' rule, checked before anything reads it) is UTF-8,
   valid JSON without NaN or Infinity, nested at most
   ``MAX_DEPTH`` levels (deeper, Python's parser runs out of stack: a 500) and holds at most
   ``MAX_VALUES`` keys and array items in all (700,000 keys once held a thread for seconds);
@@ -12,7 +12,7 @@ PostgreSQL instead of whatever the database or the parser makes of it.
 - integers fit in 64 bits (``engine.db.BIGINT``), and those of a field named like an id
   (``document_id``, ``ids``) in the databases' id columns (``engine.db.MAX_INT``);
 - the body's top-level fields are those the route declares in the OpenAPI document
-  (webui/openapi.py), which thus says what each route accepts.
+  (webui/api/openapi.py), which thus says what each route accepts.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def json_object() -> dict[str, Any]:
     """The request's JSON object, checked as the module says."""
     if not request.is_json:
         raise InvalidData("Nội dung yêu cầu phải là một đối tượng JSON.", {"_": "Cần JSON."})
-    raw = request.get_data(cache=True)  # capped by webui.limits (request.max_content_length)
+    raw = request.get_data(cache=True)  # capped by webui.common.limits (request.max_content_length)
     given = _clean(_parse(raw), "", 0)
     if not isinstance(given, dict):
         raise InvalidData("Nội dung yêu cầu phải là một đối tượng JSON.", {"_": "Cần JSON."})

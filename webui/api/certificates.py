@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from engine import certificates, signatures
 from engine.models import User
 
-from .util import authed, body, signing_desk
+from ..common.context import signing_desk
+from .util import authed, body
 
 bp = Blueprint("certificates", __name__, url_prefix="/api/v1/me/certificates")
 

@@ -13,7 +13,8 @@ from engine.models import User
 from engine.storage import FileStore
 
 from ..common import downloads
-from .util import authed, body, current_user, page_args, platform, transaction
+from ..common.context import platform, transaction
+from .util import authed, body, current_user, page_args
 
 bp = Blueprint("conversations", __name__, url_prefix="/api/v1/conversations")
 

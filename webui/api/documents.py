@@ -13,7 +13,8 @@ from engine.models import User
 from engine.storage import FileStore
 
 from ..common import downloads
-from .util import authed, body, current_user, platform, signing_desk, transaction
+from ..common.context import platform, signing_desk, transaction
+from .util import authed, body, current_user
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 

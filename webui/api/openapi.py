@@ -442,7 +442,7 @@ def _paged(item: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[st
 
 
 def document() -> dict[str, Any]:
-    """The document, every integer in it bounded as webui/limits.py bounds them."""
+    """The document, every integer in it bounded as webui/common/limits.py bounds them."""
     bounded: dict[str, Any] = _bounded(_document())
     return bounded
 

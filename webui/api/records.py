@@ -13,7 +13,8 @@ from engine.errors import InvalidData
 from engine.models import User
 
 from ..common import exports
-from .util import authed, body, current_user, page_args, transaction
+from ..common.context import transaction
+from .util import authed, body, current_user, page_args
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1/records")
 

@@ -9,7 +9,8 @@ from flask import Blueprint, request
 from engine import compliance_stats, reports
 
 from ..common import exports
-from .util import authed, current_user, transaction
+from ..common.context import transaction
+from .util import authed, current_user
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 

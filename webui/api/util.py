@@ -1,57 +1,21 @@
-"""What every API view shares: the transaction, the Bearer user, JSON body and paging."""
+"""What every API view shares: the Bearer user, the JSON body, paging, and one transaction
+around a service call."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import jsonify, request
 from sqlalchemy.orm import Session
 
-from engine import accounts, signatures
+from engine import accounts
 from engine.errors import InvalidData, Unauthorized
 from engine.models import User
-from engine.platform import Platform
-from engine.storage import FileStore
 
-from . import boundary as apiinput
-
-
-def platform() -> Platform:
-    found: Platform = current_app.extensions["qlvb"]
-    return found
-
-
-@contextmanager
-def transaction(write: bool) -> Iterator[tuple[Session, datetime]]:
-    """One transaction per request: committed when the view returns, rolled back on error."""
-    p = platform()
-    with p.db.write() if write else p.db.read() as session:
-        yield session, p.clock.now()
-
-
-def caller(db: Session, token: str, now: datetime) -> User:
-    """The token's person (Unauthorized if expired, idle or revoked). Its last use is written
-    after the request, at most once a minute, in a short transaction of its own: the
-    request's may be a read."""
-    user, stale = accounts.user_for_token(db, token, now, platform().settings.token_idle)
-    if stale:
-        g.qlvb_touch = token
-    return user
-
-
-def _touch(response: Response) -> Response:
-    token = g.pop("qlvb_touch", None)
-    if token is not None:
-        with transaction(write=True) as (db, now):
-            accounts.touch(db, token, now)
-    return response
-
-
-def init_app(app: Flask) -> None:
-    app.after_request(_touch)
+from ..common.context import MAX_PAGE, caller, transaction
+from . import boundary
 
 
 def current_user(session: Session, now: datetime) -> User:
@@ -71,11 +35,8 @@ def bearer() -> str:
 
 
 def body() -> dict[str, Any]:
-    """The JSON object sent, checked at the boundary (webui/apiinput.py)."""
-    return apiinput.json_object()
-
-
-MAX_PAGE = 100_000  # of a list, API and pages alike: page × per_page is an SQL OFFSET (a bigint)
+    """The JSON object sent, checked at the boundary (webui/api/boundary.py)."""
+    return boundary.json_object()
 
 
 def page_args() -> tuple[int, int]:
@@ -95,13 +56,3 @@ def authed(write: bool, action: Callable[[Session, User, datetime], Any], status
     with transaction(write) as (session, now):
         result = action(session, current_user(session, now), now)
         return jsonify(result), status
-
-
-
-
-def signing_desk(credentials: signatures.Credentials) -> signatures.Desk:
-    """What signing needs in a request: the stored files, the server's keys and trust roots,
-    and what the signer gave (never stored)."""
-    settings = platform().settings
-    return signatures.Desk(FileStore(settings.files_dir),
-                           signatures.Keys(settings.pki_dir, tuple(settings.trust_roots)), credentials)

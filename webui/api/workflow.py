@@ -13,9 +13,10 @@ from engine import accounts, cases, conversations, queries, signatures
 from engine.errors import InvalidData
 from engine.models import User
 
+from ..common.context import signing_desk
 from ..common.login import log_in
 from .openapi import document
-from .util import authed, bearer, body, page_args, signing_desk
+from .util import authed, bearer, body, page_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

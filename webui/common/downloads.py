@@ -1,7 +1,7 @@
 """Every file the application sends: its name in ``Content-Disposition`` per RFC 6266 (an
 ASCII ``filename`` for old clients and the exact UTF-8 ``filename*``), made safe even when it
 was stored before upload names were (engine/filenames.py); the safety headers of every
-response are set by webui/security.py."""
+response are set by webui/common/security.py."""
 
 from __future__ import annotations
 

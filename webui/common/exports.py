@@ -16,8 +16,8 @@ from engine.exports import Export
 from engine.models import User
 from engine.storage import FileStore
 
-from ..api.util import platform
 from . import downloads
+from .context import platform
 
 
 def _fonts() -> register_pdf.Fonts:

@@ -11,7 +11,7 @@ from engine import accounts, login_throttle
 from engine.errors import Unauthorized
 from engine.models import User
 
-from ..api.util import platform, transaction
+from .context import platform, transaction
 
 
 def log_in(username: str, password: str, kind: str) -> tuple[User, str]:

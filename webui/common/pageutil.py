@@ -18,7 +18,7 @@ from engine import workspace
 from engine.errors import InvalidData, Unauthorized
 from engine.models import User
 
-from ..api.util import MAX_PAGE, caller, transaction
+from .context import MAX_PAGE, caller, transaction
 
 TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.accounts) is kept
 PER_PAGE = 20

@@ -20,7 +20,7 @@ from engine.errors import InvalidData
 from engine.models import AdminRequest, Agency, User
 from engine.signatures import Keys
 
-from ..api.util import platform
+from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("admin", __name__)

@@ -11,8 +11,8 @@ from flask import Blueprint, request
 from engine import auditing, dossier, signatures
 from engine.errors import InvalidData
 
-from ..api.util import signing_desk
 from ..common import downloads
+from ..common.context import signing_desk
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("audit", __name__)

@@ -1,7 +1,7 @@
 """Logging in and out of the pages, and one's own password. A login issues a page session
 token (engine/accounts), kept in the signed, HttpOnly session cookie; each request checks
 it, so a logout, an expiry, an idle half hour or a disabled account ends the session at once.
-Logins are throttled (webui/login.py)."""
+Logins are throttled (webui/common/login.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask_babel import gettext
 from engine import accounts
 from engine.errors import InvalidData, TooManyAttempts, Unauthorized
 
-from ..api.util import transaction
+from ..common.context import transaction
 from ..common.login import log_in
 from ..common.pageutil import TOKEN_KEY, render, safe_next, staff
 from ..common.security import renew_csrf_token

@@ -12,7 +12,7 @@ from flask_babel import gettext
 
 from engine import certificates, signatures
 
-from ..api.util import platform, signing_desk
+from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff
 
 bp = Blueprint("certificate_settings", __name__)

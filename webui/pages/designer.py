@@ -19,7 +19,8 @@ from engine.errors import InvalidData
 from engine.models import Agency, User
 from engine.permissions import agency_codes
 
-from ..api.util import body, platform
+from ..api.util import body
+from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 from ..forms import fields as formfields
 

@@ -1,7 +1,7 @@
 """Documents in the pages: a document with its files, work tree and the records (hồ sơ)
 holding it, its PDF for the viewer, the upload (with progress, from the page's script),
 putting it in one of my records (the clerk's entry of an incoming document is in
-intake_pages)."""
+pages/intake.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from engine.errors import Conflict, InvalidData
 from engine.models import User
 from engine.storage import FileStore
 
-from ..api.util import platform
 from ..common import downloads
+from ..common.context import platform
 from ..common.errors import wants_json
 from ..common.pageutil import render, safe_next, staff
 from . import intake as intake_pages

@@ -14,7 +14,7 @@ from engine import desk, incoming, intake, signatures, workspace
 from engine.errors import InvalidData
 from engine.storage import FileStore
 
-from ..api.util import platform, signing_desk
+from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff
 from ..forms import fields as formfields
 

@@ -18,8 +18,8 @@ from engine.errors import Forbidden, InvalidData
 from engine.models import User
 from engine.storage import FileStore
 
-from ..api.util import platform
 from ..common import downloads
+from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 from ..forms.fields import Field
 

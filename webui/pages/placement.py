@@ -14,7 +14,7 @@ from engine import placement
 from engine.errors import InvalidData
 from engine.storage import FileStore
 
-from ..api.util import platform
+from ..common.context import platform
 from ..common.pageutil import render, staff
 
 bp = Blueprint("placement", __name__)

@@ -15,7 +15,7 @@ from engine import cases, documents, intake, queries, signatures, workspace
 from engine.errors import InvalidData
 from engine.models import Case, Document, User
 
-from ..api.util import platform, signing_desk
+from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff
 from ..forms import fields as formfields
 
