@@ -34,10 +34,10 @@ import requests  # noqa: E402
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from engine.config import Settings  # noqa: E402
+from engine.core.config import Settings  # noqa: E402
+from engine.core.platform import Platform  # noqa: E402
 from engine.demo import DEMO_PASSWORD  # noqa: E402
 from engine.models import Agency, Document, Partner, Received  # noqa: E402
-from engine.platform import Platform  # noqa: E402
 from tests.drafts import open_draft  # noqa: E402
 from tests.server import free_port  # noqa: E402
 

@@ -1,10 +1,10 @@
 """Văn bản đến điện tử: the clerk's list of documents received in edXML packages, waiting to
 be registered or refused, and the two decisions.
 
-Registering starts the agency's incoming procedure (engine.incoming) on the received document
+Registering starts the agency's incoming procedure (engine.registry.incoming) on the received document
 and completes its registration step as the clerk, with the same checks as any other entry
 (signatures, earlier entries: a note or a confirmation may be asked for); the sender is told 03
-with the incoming number. Refusing marks the document refused with the reason (engine.intake)
+with the incoming number. Refusing marks the document refused with the reason (engine.registry.intake)
 and tells the sender 02 with that reason. Only the agency's clerks decide; its administrators
 may read the list."""
 
@@ -16,9 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, cases, documents, incoming, intake, permissions, signatures
-from engine.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.audit import chain as audit
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.documents import documents
 from engine.models import Agency, Document, DocumentStatus, HumanTask, Partner, Position, Received, TaskStatus, User
+from engine.org import permissions
+from engine.registry import incoming, intake
+from engine.signatures import signatures
+from engine.workflow import cases
 
 from . import statuses
 from .received import NEW

@@ -18,11 +18,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy.orm import Session
 
-from engine import doctypes
-from engine.clock import VIETNAM
+from engine.core.clock import VIETNAM
+from engine.core.platform import Platform
+from engine.documents import doctypes
+from engine.documents.storage import FileStore
 from engine.models import Agency, Document, OutboxItem, Partner, Urgency
-from engine.platform import Platform
-from engine.storage import FileStore
 from exchange import edxml
 from exchange.edxml import model
 from signing.pki import Identity

@@ -16,9 +16,11 @@ from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, forms, permissions
-from engine.errors import InvalidData, NotFound
+from engine.audit import chain as audit
+from engine.core.errors import InvalidData, NotFound
 from engine.models import Agency, Partner, User
+from engine.org import permissions
+from engine.workflow import forms
 
 TRANSPORTS = ("http", "folder")
 ORGAN_ID = r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[0-9A-Z]{3}$"

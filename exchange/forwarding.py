@@ -9,7 +9,7 @@ the agency's process that a message starts (:mod:`exchange.importing`). The repl
 office's Tờ trình, thrown with the request's ``reply_token``) goes as the package of the
 replying case's document whose ResponseFor names the request's DocumentId; the requesting
 installation hands it to the case that waits for it. Inside one installation nothing changes:
-a message to an agency not in the directory is routed as before (engine.case_messages)."""
+a message to an agency not in the directory is routed as before (engine.interagency.case_messages)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.errors import InvalidData
+from engine.audit import chain as audit
+from engine.core.errors import InvalidData
 from engine.models import Agency, Case, Document, OutboxItem, Partner, Received
 
 from . import directory, outbox, sending

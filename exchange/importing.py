@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, documents, intake, notifications
+from engine.audit import chain as audit
+from engine.documents import documents
 from engine.models import (
     Case,
     Direction,
@@ -38,6 +39,8 @@ from engine.models import (
     User,
     UserPosition,
 )
+from engine.office import notifications
+from engine.registry import intake
 
 from . import procedures, statuses
 from .received import NEW, RECALL, REPLACE, Incoming

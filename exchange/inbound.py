@@ -18,11 +18,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import audit, intake, pdf_check, pdf_pages, signatures
-from engine.errors import DomainError
+from engine.audit import chain as audit
+from engine.core.errors import DomainError
+from engine.core.platform import Platform
+from engine.documents import pdf_check, pdf_pages
+from engine.documents.storage import FileStore
 from engine.models import Agency, Partner
-from engine.platform import Platform
-from engine.storage import FileStore
+from engine.registry import intake
+from engine.signatures import signatures
 
 from . import directory, importing, statuses
 from .importing import Answer, Refused, Stored

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.db import Database
+from engine.audit import chain as audit
+from engine.core.db import Database
 from engine.models import Agency, OutboxItem, Partner, StatusEntry
 
 from .transport import Envelope, Outcome, Transport

@@ -1,7 +1,7 @@
 """The receiving side of exchange.forwarding: a received document that answers a request this
 installation sent goes to the case that waits for it; one sent as a direction (SteeringType 2)
 starts the agency's process that a message starts. Either way, as a message from another case
-would (engine.case_messages), audited the same way, so the replay follows it."""
+would (engine.interagency.case_messages), audited the same way, so the replay follows it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import case_messages
-from engine.definitions import version_info
+from engine.interagency import case_messages
 from engine.models import Agency, Case, CaseStatus, Document, OutboxItem, Partner, Received, User
+from engine.workflow.definitions import version_info
 
 from .forwarding import DIRECTION, token_hash
 from .received import Incoming

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import chain as audit
 from engine.models import Agency, Delivery, Document, LinkKind, OutboxItem, Partner, Secrecy
 
 from . import directory, outbox, statuses

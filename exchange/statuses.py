@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.errors import InvalidData
+from engine.audit import chain as audit
+from engine.core.errors import InvalidData
 from engine.models import Document, OutboxItem, Partner, Received, Recipient, StatusEntry
 
 from . import outbox

@@ -7,9 +7,9 @@ import io
 
 from sqlalchemy import select
 
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.models import Agency, Partner
-from engine.platform import Platform
-from engine.storage import FileStore
 
 from . import codec, inbound, outbox
 from .transport import folder, for_partner

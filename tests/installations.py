@@ -16,9 +16,9 @@ import requests
 from sqlalchemy import select
 
 from engine import demo
-from engine.config import Settings
+from engine.core.config import Settings
+from engine.core.platform import Platform
 from engine.models import Agency, Partner
-from engine.platform import Platform
 from tests.conftest import ROOT
 from tests.exchange_support import SECRET, SECRET_ENV, password_file
 from tests.server import Server

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from engine.core.platform import Platform
 from engine.models import OutboxItem
-from engine.platform import Platform
 from tests.drafts import open_draft
 from tests.exchange_support import BTL, TO_VANNINH, VANNINH, agency_certificate
 from tests.flows import DRAFT

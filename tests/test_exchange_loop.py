@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.models import Agency, AuditEntry, Document, OutboxItem, Partner, Received, StatusEntry
-from engine.platform import Platform
-from engine.storage import FileStore
 from exchange import codec, inbound, outbox
 from exchange.transport import Envelope, Outcome
 from tests.conftest import Api
