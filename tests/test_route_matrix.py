@@ -25,7 +25,7 @@ from werkzeug.routing import Rule
 
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.models import ApiToken, Position, RegisterBook, User
+from engine.models import ApiToken, Partner, Position, Received, RegisterBook, User
 from engine.org import admin_approvals, delegations
 from tests.conftest import Api
 from tests.flows import attach_pdf
@@ -37,8 +37,10 @@ ROLES = ["btl_spec_khnv", "btl_head_khnv", "btl_office_chief", "btl_deputy1", "b
          "btl_admin", "btl_designer", "btl_auditor"]
 MARKER = "Kế hoạch kiểm tra bí mật nội bộ Quảng Ngãi"  # the foreign document's subject
 # Routes that are not about anyone's objects: logging in and out, choosing the language, files
-# of the front end, the API's description.
-PUBLIC = {"static", "auth.login_form", "auth.login", "auth.logout", "api.token", "api.openapi", "i18n.choose"}
+# of the front end, the API's description, the endpoint partner installations POST edXML packages
+# to (authenticated by their HMAC, not by a person: tests/test_exchange_*.py).
+PUBLIC = {"static", "auth.login_form", "auth.login", "auth.logout", "api.token", "api.openapi", "i18n.choose",
+          "exchange_packages.receive_package"}
 # Path variables that choose a format or a kind of register, not one agency's object: those
 # routes answer for the asker's own agency, and are asked for Quảng Ngãi's by name.
 CHOOSERS = {"fmt", "code"}
@@ -74,6 +76,18 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
                                       position=Position.CLERK).id
         token = session.scalars(select(ApiToken.id).join(User, User.id == ApiToken.user_id)
                                 .where(User.username == "qn_spec_nvy")).first()
+        # A document Quảng Ngãi received from another installation (its "Văn bản đến điện tử").
+        partner = Partner(agency_id=agency, organ_id="000.00.00.G22", name="Văn phòng Chính phủ", transport="http",
+                          endpoint="https://vpcp.example/api/v1/exchange/edxml", certificate_pem="",
+                          credentials_ref="env:X", active=True, updated_at=platform.clock.now())
+        session.add(partner)
+        session.flush()
+        received = Received(agency_id=agency, partner_id=partner.id, business_type=0,
+                            edxml_document_id="000.00.00.G22,2026/03/02,1/VPCP", package_sha256="0" * 64, document_id=int(document["id"]),
+                            state="waiting", last_status="01", received_at=platform.clock.now())
+        session.add(received)
+        session.flush()
+        received_id = received.id
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
@@ -82,6 +96,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
         "book_id": str(book), "agency": "quangngai", "partner": "btl",
         "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
+        "received_id": str(received_id),
     }
 
 
