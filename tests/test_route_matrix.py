@@ -83,7 +83,8 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         session.add(partner)
         session.flush()
         received = Received(agency_id=agency, partner_id=partner.id, business_type=0,
-                            edxml_document_id="000.00.00.G22,2026/03/02,1/VPCP", package_sha256="0" * 64, document_id=int(document["id"]),
+                            edxml_document_id="000.00.00.G22,2026/03/02,1/VPCP", package_sha256="0" * 64,
+                            document_id=int(document["id"]),
                             state="waiting", last_status="01", received_at=platform.clock.now())
         session.add(received)
         session.flush()
