@@ -19,6 +19,9 @@ class Reason(Enum):
 
     TOO_LARGE = ("Gói tin vượt quá dung lượng cho phép ({limit} byte).",
                  "The package exceeds the size limit ({limit} bytes).")
+    PARSER_LIMIT = ("Gói tin vượt giới hạn của bộ phân tích XML: một tệp đính kèm lớn hơn khoảng 7 MB "
+                    "hoặc cấu trúc lồng quá sâu.",
+                    "The package exceeds the XML parser's limits: an attachment over about 7 MB, or nesting too deep.")
     MALFORMED = ("Gói tin không phải XML hợp lệ.", "The package is not well-formed XML.")
     FORBIDDEN_DTD = ("Gói tin chứa khai báo DTD hoặc thực thể (DOCTYPE/ENTITY), không được chấp nhận.",
                      "The package contains a DTD or entity declaration (DOCTYPE/ENTITY), which is not accepted.")

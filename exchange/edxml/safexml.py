@@ -90,7 +90,9 @@ def parse_xml(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
     try:
         tree = etree.fromstring(data, parser(limits))
     except (etree.XMLSyntaxError, ValueError) as error:
-        raise PackageRefused(Reason.MALFORMED) from error
+        # libxml2 names the option that would lift its limits in the message of each.
+        reason = Reason.PARSER_LIMIT if "XML_PARSE_HUGE" in str(error) else Reason.MALFORMED
+        raise PackageRefused(reason) from error
     if tree is None:
         raise PackageRefused(Reason.MALFORMED)
     docinfo = tree.getroottree().docinfo
