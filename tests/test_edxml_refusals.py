@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,12 @@ from lxml import etree
 
 from exchange.edxml import (
     REFUSED,
+    Business,
+    BusinessDocType,
     Limits,
     PackageRefused,
     Reason,
+    Replacement,
     Status,
     StatusPackage,
     build,
@@ -198,3 +202,31 @@ def test_manifest_hash_attribute_is_what_the_builder_wrote(unsigned: bytes) -> N
     root = etree.fromstring(unsigned)
     hashes = [reference.get(SHA256_ATTR) for reference in root.iter(q("Reference"))]
     assert hashes == [attachment.sha256 for attachment in small_package().attachments]
+
+
+def test_a_document_id_of_another_agency_is_refused() -> None:
+    """Agency A, trusted, may not recall or replace agency B's document at the receiver."""
+    other = "000.00.00.G22,2026/02/20,7816/VPCP-TTĐT"
+    for business in (Business(doc_type=BusinessDocType.RECALL, reason="Thu hồi", document_id=other),
+                     Business(doc_type=BusinessDocType.REPLACE, replaces=(Replacement(other),))):
+        data = build(replace(small_package(), business=business), sender_key())
+        error = refused(data, Reason.FOREIGN_DOCUMENT)
+        assert error.message_vi == f"Mã văn bản {other} không thuộc cơ quan gửi gói tin."
+    refused(build(replace(small_package(), document_id=other)), Reason.FOREIGN_DOCUMENT, trust=None)
+
+
+def test_two_attachments_with_one_content_id_are_refused(unsigned: bytes) -> None:
+    def same_id(root: etree._Element) -> None:
+        first, second = root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}")
+        find(second, "ContentId").text = find(first, "ContentId").text
+
+    error = refused(edit(unsigned, same_id), Reason.SCHEMA, trust=None)
+    assert "ContentId" in error.message_vi
+
+
+def test_received_names_are_made_safe_for_disk() -> None:
+    attachment = small_package().attachments[0]
+    assert replace(attachment, name="../../etc/passwd").safe_name == "passwd"
+    assert replace(attachment, name="C:\\Văn bản\\Quyết định.pdf").safe_name == "Quyết định.pdf"
+    assert replace(attachment, name="..").safe_name == "tep-dinh-kem"
+    assert replace(attachment, name="a\x00b\nc.pdf").safe_name == "abc.pdf"

@@ -13,6 +13,8 @@ from lxml import etree
 from exchange.edxml import (
     Business,
     BusinessDocType,
+    Organ,
+    OtherInfo,
     PackageRefused,
     ReceiverChange,
     Replacement,
@@ -121,7 +123,21 @@ def test_elements_out_of_order_are_refused() -> None:
 
 def test_status_code_outside_01_16_is_refused() -> None:
     status = StatusPackage(
-        response_for=small_package().response_for[0], from_organ=SENDER, status_code="17",
+        response_for=small_package().response_for[0], from_organ=SENDER, status_code="01",
         timestamp=datetime(2026, 3, 2, 16, 30, 0),
     )
-    assert not valid(build_status(status))
+    data = edit(build_status(status), lambda root: setattr(find(root, "Status/StatusCode"), "text", "17"))
+    with pytest.raises(PackageRefused) as caught:
+        parse_status(data, trust=None)
+    assert caught.value.code == "SCHEMA"
+
+
+@pytest.mark.parametrize("change", [
+    {"other": OtherInfo(priority=7)},
+    {"subject": "Trích yếu có ký tự điều khiển \x07"},
+    {"from_organ": Organ(organ_id="", name="Không mã")},
+])
+def test_build_refuses_what_the_xsd_would(change: dict[str, object]) -> None:
+    """We never send a package our own receiver would refuse: the sender learns at once."""
+    with pytest.raises(ValueError):
+        build(replace(small_package(), **change))  # type: ignore[arg-type]

@@ -32,6 +32,8 @@ class Reason(Enum):
     SCHEMA = ("Gói tin không đúng cấu trúc edXML: {detail}",
               "The package does not follow the edXML structure: {detail}")
     INVALID_VALUE = ("Giá trị không hợp lệ trong gói tin: {detail}", "Invalid value in the package: {detail}")
+    FOREIGN_DOCUMENT = ("Mã văn bản {detail} không thuộc cơ quan gửi gói tin.",
+                        "The document id {detail} does not belong to the sending agency.")
     ATTACHMENT_MISSING = ("Thiếu tệp đính kèm được khai báo trong danh mục: {detail}",
                           "An attachment listed in the manifest is missing: {detail}")
     ATTACHMENT_HASH = ("Tệp đính kèm «{detail}» không khớp mã băm đã khai báo (tệp bị thay đổi hoặc hỏng).",

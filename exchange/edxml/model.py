@@ -9,6 +9,7 @@ standard writes them (``yyyy/MM/dd HH:mm:ss``, no zone).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
@@ -127,9 +128,14 @@ class Business:
     replaces: tuple[Replacement, ...] = ()
 
 
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
+
+
 @dataclass(frozen=True)
 class Attachment:
-    """A file carried by the package: the signed PDF (văn bản chính) or an appendix (phụ lục)."""
+    """A file carried by the package: the signed PDF (văn bản chính) or an appendix (phụ lục).
+
+    A received ``name`` is the sender's text: use :attr:`safe_name` for anything on disk."""
 
     content_id: str  # without the ``cid:`` prefix
     name: str
@@ -140,6 +146,12 @@ class Attachment:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def safe_name(self) -> str:
+        """The name without any directory part (``/`` or ``\\``) or control character."""
+        base = _UNSAFE_NAME.sub("", re.split(r"[/\\]", self.name)[-1]).strip().lstrip(".")
+        return base[:200] or "tep-dinh-kem"
 
 
 @dataclass(frozen=True)

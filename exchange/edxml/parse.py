@@ -136,16 +136,20 @@ def _decode(text: str, name: str) -> bytes:
 
 def _attachments(root: etree._Element) -> tuple[Attachment, ...]:
     """The files, in the manifest's order, each checked against the SHA-256 our builder records."""
-    encoded = {
-        strip_cid(_text(element, "ContentId")): element
-        for element in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}")
-    }
-    attachments = []
+    encoded: dict[str, etree._Element] = {}
+    for element in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}"):
+        content_id = strip_cid(_text(element, "ContentId"))
+        if content_id in encoded:
+            raise PackageRefused(Reason.SCHEMA, detail=f"two attachments with ContentId {content_id!r}")
+        encoded[content_id] = element
+    attachments: list[Attachment] = []
     references = root.findall(f"{q('edXMLEnvelope')}/{q('edXMLBody')}/{q('edXMLManifest')}/{q('Reference')}")
     for reference in references:
         content_id = strip_cid(_text(reference, "ContentId") or reference.get(f"{{{XLINK_NS}}}href", ""))
         name = _text(reference, "AttachmentName")
         element = encoded.pop(content_id, None)
+        if element is None and any(attachment.content_id == content_id for attachment in attachments):
+            raise PackageRefused(Reason.SCHEMA, detail=f"two manifest references to ContentId {content_id!r}")
         if element is None:
             raise PackageRefused(Reason.ATTACHMENT_MISSING, detail=name or content_id)
         attachment = Attachment(
@@ -203,6 +207,18 @@ def _package(root: etree._Element, header: etree._Element) -> Package:
     )
 
 
+def _check_ownership(package: Package) -> None:
+    """A sender acts only on its own documents: the DocumentId it sends, recalls, updates or
+    replaces begins with its OrganId (QCVN 102's ``{OrganId},{date},{number}``). Otherwise a
+    trusted agency could recall or overwrite another agency's document at the receiver."""
+    prefix = f"{package.from_organ.organ_id},"
+    named = [package.document_id, package.business.document_id,
+             *(replaced.document_id for replaced in package.business.replaces)]
+    for document_id in named:
+        if document_id and not document_id.startswith(prefix):
+            raise PackageRefused(Reason.FOREIGN_DOCUMENT, detail=document_id)
+
+
 def _status(element: etree._Element) -> StatusPackage:
     return StatusPackage(
         response_for=_response_for(element.find(q("ResponseFor"))),
@@ -245,7 +261,11 @@ def parse_any(source: Source, *, trust: Trust | None, limits: Limits = DEFAULT_L
     with _refusing(Reason.INVALID_VALUE):
         header = _header(root)
         status = _child(header, "Status")
-        return _status(status) if status is not None else _package(root, header)
+        if status is not None:
+            return _status(status)
+        package = _package(root, header)
+        _check_ownership(package)
+        return package
 
 
 def parse(source: Source, *, trust: Trust | None, limits: Limits = DEFAULT_LIMITS) -> Package:
