@@ -13,6 +13,7 @@ import base64
 import binascii
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 
 from cryptography import x509
 from lxml import etree
@@ -57,8 +58,13 @@ def _refusing(reason: Reason) -> Iterator[None]:
         raise PackageRefused(reason, detail=f"{type(error).__name__}: {error}"[:300]) from error
 
 
+@cache
+def _qualified(path: str) -> str:
+    return "/".join(q(part) for part in path.split("/"))
+
+
 def _child(parent: etree._Element, path: str) -> etree._Element | None:
-    return parent.find("/".join(q(part) for part in path.split("/")))
+    return parent.find(_qualified(path))
 
 
 def _text(parent: etree._Element, path: str) -> str:
