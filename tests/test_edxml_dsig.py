@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
 from signxml.algorithms import CanonicalizationMethod
 
-from exchange.edxml import PackageRefused, Reason, build, parse
+from exchange.edxml import PackageRefused, Reason, Status, StatusPackage, build, build_status, parse, parse_status
 from exchange.edxml.dsig import XADES_NS, add_placeholder
 from exchange.edxml.names import DSIG_NS, ds, q
 from signing import pki
@@ -127,4 +128,27 @@ def test_algorithms_other_than_rsa_sha256_are_refused() -> None:
     data = etree.tostring(weak.sign(root, key=key.key, cert=[key.certificate]))
     with pytest.raises(PackageRefused) as caught:
         parse(data, trust=trust)
+    assert caught.value.reason is Reason.BAD_SIGNATURE
+
+
+def test_an_expired_or_non_signing_certificate_is_refused() -> None:
+    ca = pki.create_intermediate(pki.create_root())
+    for identity in (pki.issue(ca, SENDER.name, SENDER.name, expired=True),
+                     pki.issue(ca, SENDER.name, SENDER.name, usage=pki.ENCRYPTION_USAGE)):
+        data = build(small_package(), identity)
+        with pytest.raises(PackageRefused) as caught:
+            parse(data, trust=lambda organ_id, identity=identity: [identity.certificate])
+        assert caught.value.reason is Reason.BAD_SIGNATURE
+
+
+def test_signed_status_round_trip_and_tamper() -> None:
+    status = StatusPackage(
+        response_for=small_package().response_for[0], from_organ=SENDER, status_code=Status.REGISTERED.code,
+        timestamp=datetime(2026, 3, 2, 16, 0, 0), description="Đã vào sổ văn bản đến, số đến 125",
+    )
+    data = build_status(status, sender_key())
+    assert parse_status(data, trust=trust) == status
+    forged = edit(data, lambda root: setattr(find(root, "Status/StatusCode"), "text", "02"))
+    with pytest.raises(PackageRefused) as caught:
+        parse_status(forged, trust=trust)
     assert caught.value.reason is Reason.BAD_SIGNATURE

@@ -78,8 +78,13 @@ def sign(root: etree._Element, signer: XmlKey) -> etree._Element:
     return signed
 
 
-def has_signature(root: etree._Element) -> bool:
-    return root.find(f".//{ds('Signature')}") is not None
+def _for_signing(certificate: x509.Certificate) -> bool:
+    """Whether the certificate's key may sign: a key for encryption or TLS only may not."""
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return usage.digital_signature or usage.content_commitment
 
 
 def verify(root: etree._Element, certificates: Sequence[x509.Certificate], parser: etree.XMLParser) -> etree._Element:
@@ -96,6 +101,9 @@ def verify(root: etree._Element, certificates: Sequence[x509.Certificate], parse
     xades = signatures[0].find(f".//{{{XADES_NS}}}QualifyingProperties") is not None
     detail = "no certificate"
     for certificate in certificates:
+        if not _for_signing(certificate):
+            detail = "the registered certificate is not for signing (key usage)"
+            continue
         try:
             verifier, config = (XAdESVerifier(), _XADES) if xades else (XMLVerifier(), _PLAIN)
             verified = verifier.verify(root, x509_cert=certificate, parser=parser, expect_config=config)
