@@ -230,3 +230,13 @@ def test_received_names_are_made_safe_for_disk() -> None:
     assert replace(attachment, name="C:\\Văn bản\\Quyết định.pdf").safe_name == "Quyết định.pdf"
     assert replace(attachment, name="..").safe_name == "tep-dinh-kem"
     assert replace(attachment, name="a\x00b\nc.pdf").safe_name == "abc.pdf"
+
+
+@pytest.mark.parametrize("check_signature", [True, False])
+def test_a_comment_cannot_cut_a_signed_value(signed: bytes, unsigned: bytes, check_signature: bool) -> None:
+    """The SAML comment truncation: "abc<!---->def" must not read as "abc"."""
+    subject = small_package().subject
+    data = signed if check_signature else unsigned
+    split = data.replace(subject.encode(), (subject[:10] + "<!-- -->" + subject[10:]).encode())
+    assert split != data
+    assert parse(split, trust=trust if check_signature else None).subject == subject

@@ -54,7 +54,7 @@ def _refusing(reason: Reason) -> Iterator[None]:
         yield
     except PackageRefused:
         raise
-    except Exception as error:  # noqa: BLE001 - the boundary that promises PackageRefused only
+    except Exception as error:  # the boundary that promises PackageRefused only
         raise PackageRefused(reason, detail=f"{type(error).__name__}: {error}"[:300]) from error
 
 
