@@ -23,6 +23,7 @@ from exchange.edxml import (
     StaffInfo,
     TraceHeader,
     document_id_for,
+    dsig,
 )
 from exchange.edxml.names import q
 from signing import pki
@@ -112,3 +113,11 @@ def find(root: etree._Element, path: str) -> etree._Element:
     element = root.find(".//" + "/".join(q(part) for part in path.split("/")))
     assert element is not None, path
     return element
+
+
+def signed_as_sender(data: bytes) -> bytes:
+    """``data`` (built unsigned, perhaps edited) signed with the sender's key, as a sender
+    whose software wrote it so would send it."""
+    root = etree.fromstring(data)
+    dsig.add_placeholder(find(root, "edXMLEnvelope/edXMLHeader"))
+    return etree.tostring(dsig.sign(root, sender_key()))

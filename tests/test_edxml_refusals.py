@@ -23,12 +23,20 @@ from exchange.edxml import (
     StatusPackage,
     build,
     build_status,
-    dsig,
     parse,
     parse_status,
 )
 from exchange.edxml.names import NS, SHA256_ATTR, q
-from tests.edxml_support import SENDER, edit, find, identities, sender_key, small_package, trust
+from tests.edxml_support import (
+    SENDER,
+    edit,
+    find,
+    identities,
+    sender_key,
+    signed_as_sender,
+    small_package,
+    trust,
+)
 
 
 def refused(data: object, reason: Reason, **kwargs: object) -> PackageRefused:
@@ -129,11 +137,7 @@ def test_attachment_hash_mismatch_unsigned(unsigned: bytes) -> None:
 
 def test_attachment_hash_mismatch_signed_by_the_sender() -> None:
     """A file damaged before signing: the signature is good, the declared hash is not."""
-    root = etree.fromstring(build(small_package()))
-    _replace_appendix(root)
-    dsig.add_placeholder(find(root, "edXMLEnvelope/edXMLHeader"))
-    damaged = etree.tostring(dsig.sign(root, sender_key()))
-    refused(damaged, Reason.ATTACHMENT_HASH)
+    refused(signed_as_sender(edit(build(small_package()), _replace_appendix)), Reason.ATTACHMENT_HASH)
 
 
 def test_attachment_missing(unsigned: bytes) -> None:
@@ -207,12 +211,18 @@ def test_manifest_hash_attribute_is_what_the_builder_wrote(unsigned: bytes) -> N
 def test_a_document_id_of_another_agency_is_refused() -> None:
     """Agency A, trusted, may not recall or replace agency B's document at the receiver."""
     other = "000.00.00.G22,2026/02/20,7816/VPCP-TTĐT"
-    for business in (Business(doc_type=BusinessDocType.RECALL, reason="Thu hồi", document_id=other),
-                     Business(doc_type=BusinessDocType.REPLACE, replaces=(Replacement(other),))):
-        data = build(replace(small_package(), business=business), sender_key())
-        error = refused(data, Reason.FOREIGN_DOCUMENT)
+    own = small_package().document_id
+    recall = build(replace(small_package(), business=Business(doc_type=BusinessDocType.RECALL, document_id=own)))
+    replacing = build(replace(small_package(), business=Business(doc_type=BusinessDocType.REPLACE,
+                                                                   replaces=(Replacement(own),))))
+    for data, path in ((recall, "Bussiness/DocumentId"), (replacing, "ReplacementInfo/DocumentId"),
+                       (build(small_package()), "MessageHeader/DocumentId")):
+        foreign = signed_as_sender(edit(data, lambda root, path=path: setattr(find(root, path), "text", other)))
+        error = refused(foreign, Reason.FOREIGN_DOCUMENT)
         assert error.message_vi == f"Mã văn bản {other} không thuộc cơ quan gửi gói tin."
-    refused(build(replace(small_package(), document_id=other)), Reason.FOREIGN_DOCUMENT, trust=None)
+    # Our own builder never writes one.
+    with pytest.raises(ValueError):
+        build(replace(small_package(), business=Business(doc_type=BusinessDocType.RECALL, document_id=other)))
 
 
 def test_two_attachments_with_one_content_id_are_refused(unsigned: bytes) -> None:

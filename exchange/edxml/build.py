@@ -180,7 +180,13 @@ def _finish(root: etree._Element, header: etree._Element, signer: dsig.XmlKey | 
 def build(package: Package, signer: dsig.XmlKey | None = None) -> bytes:
     """The edXML document package for ``package``, signed with ``signer`` (the sending
     agency's key and certificate) when given. ValueError when a value cannot be sent (out of
-    the XSD's ranges, characters XML cannot carry)."""
+    the XSD's ranges, characters XML cannot carry, another agency's DocumentId, two files
+    with one content id)."""
+    foreign = package.foreign_document_ids()
+    if foreign:
+        raise ValueError(f"DocumentId {foreign[0]!r} is not of the sender {package.from_organ.organ_id}")
+    if len({attachment.content_id for attachment in package.attachments}) < len(package.attachments):
+        raise ValueError("two attachments share a content id")
     root, envelope, header = _envelope()
     _message_header(header, package)
     _trace_header_list(header, package)

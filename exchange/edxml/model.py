@@ -195,6 +195,14 @@ class Package:
         """Số và ký hiệu as printed: ``12/UBND-VX``."""
         return f"{self.code_number}/{self.code_notation}" if self.code_notation else self.code_number
 
+    def foreign_document_ids(self) -> tuple[str, ...]:
+        """The DocumentIds this package sends, recalls, updates or replaces that are not the
+        sender's (QCVN 102: ``{OrganId},{date},{number}`` begins with the issuer's OrganId).
+        A sender acts only on its own documents, or it could recall another agency's."""
+        prefix = f"{self.from_organ.organ_id},"
+        named = (self.document_id, self.business.document_id, *(r.document_id for r in self.business.replaces))
+        return tuple(document_id for document_id in named if document_id and not document_id.startswith(prefix))
+
 
 def document_id_for(organ_id: str, promulgated: date, code: str) -> str:
     """DocumentId = ``{sender OrganId},{yyyy/MM/dd},{number/symbol}`` (QCVN 102)."""

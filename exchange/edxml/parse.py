@@ -213,18 +213,6 @@ def _package(root: etree._Element, header: etree._Element) -> Package:
     )
 
 
-def _check_ownership(package: Package) -> None:
-    """A sender acts only on its own documents: the DocumentId it sends, recalls, updates or
-    replaces begins with its OrganId (QCVN 102's ``{OrganId},{date},{number}``). Otherwise a
-    trusted agency could recall or overwrite another agency's document at the receiver."""
-    prefix = f"{package.from_organ.organ_id},"
-    named = [package.document_id, package.business.document_id,
-             *(replaced.document_id for replaced in package.business.replaces)]
-    for document_id in named:
-        if document_id and not document_id.startswith(prefix):
-            raise PackageRefused(Reason.FOREIGN_DOCUMENT, detail=document_id)
-
-
 def _status(element: etree._Element) -> StatusPackage:
     return StatusPackage(
         response_for=_response_for(element.find(q("ResponseFor"))),
@@ -270,7 +258,9 @@ def parse_any(source: Source, *, trust: Trust | None, limits: Limits = DEFAULT_L
         if status is not None:
             return _status(status)
         package = _package(root, header)
-        _check_ownership(package)
+        foreign = package.foreign_document_ids()
+        if foreign:
+            raise PackageRefused(Reason.FOREIGN_DOCUMENT, detail=foreign[0])
         return package
 
 
