@@ -4,15 +4,16 @@ examples on every run, in CI too."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from exchange.edxml import Package, PackageRefused, StatusPackage, build, parse_any
+from exchange.edxml import Package, PackageRefused, StaffInfo, StatusPackage, build, build_status, parse_any
 from exchange.edxml.names import NS
-from tests.edxml_support import sender_key, small_package, trust
+from tests.edxml_support import SENDER, sender_key, small_package, trust
 
 FUZZ = settings(derandomize=True, max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -26,6 +27,15 @@ def signed() -> bytes:
 @cache
 def unsigned() -> bytes:
     return build(small_package())
+
+
+@cache
+def signed_status() -> bytes:
+    package = small_package()
+    status = StatusPackage(response_for=package.response_for[0], from_organ=SENDER, status_code="03",
+                           timestamp=datetime(2026, 3, 2, 16, 0, 0), description="Đã vào sổ, số đến 125",
+                           staff=StaffInfo(department="Văn thư", staff="Lê Văn Cường"))
+    return build_status(status, sender_key())
 
 
 def survives(data: bytes, *, check_signature: bool = True) -> None:
@@ -44,9 +54,9 @@ def test_arbitrary_bytes(data: bytes) -> None:
 
 
 @FUZZ
-@given(st.data())
-def test_mutated_signed_package(data: st.DataObject) -> None:
-    package = signed()
+@given(st.data(), st.booleans())
+def test_mutated_signed_package(data: st.DataObject, status: bool) -> None:
+    package = signed_status() if status else signed()
     start = data.draw(st.integers(0, len(package) - 1), label="start")
     length = data.draw(st.integers(0, 64), label="length")
     insert = data.draw(st.binary(max_size=64), label="insert")

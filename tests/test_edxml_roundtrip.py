@@ -86,3 +86,11 @@ def test_parsing_in_threads_gives_each_its_own_answer() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(work, range(16)))
     assert results == [small_package().document_id if index % 2 else "SCHEMA" for index in range(16)]
+
+
+def test_a_source_that_cannot_be_read_is_the_receivers_error(tmp_path: Path) -> None:
+    """Not the package's fault, so not a refusal sent back to the sender: the error passes."""
+    with pytest.raises(FileNotFoundError):
+        parse(tmp_path / "gone.edxml", trust=trust)
+    with pytest.raises(TypeError):  # a text stream, ended or not, is a programming error
+        parse(io.StringIO("<edXML/>"), trust=trust)  # type: ignore[arg-type]

@@ -235,9 +235,13 @@ def _header(root: etree._Element) -> etree._Element:
 
 
 def parse_any(source: Source, *, trust: Trust | None, limits: Limits = DEFAULT_LIMITS) -> Package | StatusPackage:
-    """The package in ``source`` (bytes, a file, a stream or chunks), whichever kind it is."""
+    """The package in ``source`` (bytes, a file, a stream or chunks), whichever kind it is.
+
+    Only :class:`PackageRefused` comes of the package; an error reading ``source`` (see
+    :func:`~.safexml.read_limited`) or raised by ``trust`` is the receiver's and passes."""
+    data = read_limited(source, limits.max_bytes)
     with _refusing(Reason.MALFORMED):
-        root = parse_xml(read_limited(source, limits.max_bytes), limits)
+        root = parse_xml(data, limits)
         if root.tag != ROOT:
             reason = Reason.SCHEMA if etree.QName(root).namespace == NS else Reason.WRONG_NAMESPACE
             raise PackageRefused(reason, detail=f"root element {root.tag}")

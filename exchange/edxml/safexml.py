@@ -57,8 +57,10 @@ def _read_stream(stream: BinaryIO | Iterable[bytes], max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     reader = getattr(stream, "read", None)
-    pieces: Iterable[bytes] = iter(lambda: reader(_CHUNK), b"") if reader else stream
+    pieces: Iterable[bytes] = iter(lambda: reader(_CHUNK) or b"", b"") if reader else stream
     for chunk in pieces:
+        if not isinstance(chunk, bytes | bytearray | memoryview):
+            raise TypeError(f"a package is bytes, not {type(chunk).__name__}")
         size += len(chunk)
         if size > max_bytes:
             raise PackageRefused(Reason.TOO_LARGE, limit=max_bytes)
@@ -68,19 +70,18 @@ def _read_stream(stream: BinaryIO | Iterable[bytes], max_bytes: int) -> bytes:
 
 def read_limited(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The package's bytes from memory, a file, a stream or an iterable of chunks, refused with
-    ``TOO_LARGE`` past ``max_bytes`` (a file by its size, before reading it)."""
+    ``TOO_LARGE`` past ``max_bytes`` (a file by its size, before reading it). A source that
+    cannot be read (OSError, a client gone) is the receiver's trouble, not the package's:
+    that error passes."""
     if isinstance(source, bytes | bytearray | memoryview):
         if len(source) > max_bytes:
             raise PackageRefused(Reason.TOO_LARGE, limit=max_bytes)
         return bytes(source)
     if isinstance(source, Path):
-        try:
-            if source.stat().st_size > max_bytes:
-                raise PackageRefused(Reason.TOO_LARGE, limit=max_bytes)
-            with source.open("rb") as stream:
-                return _read_stream(stream, max_bytes)
-        except OSError as error:
-            raise PackageRefused(Reason.MALFORMED) from error
+        if source.stat().st_size > max_bytes:
+            raise PackageRefused(Reason.TOO_LARGE, limit=max_bytes)
+        with source.open("rb") as stream:
+            return _read_stream(stream, max_bytes)
     return _read_stream(source, max_bytes)
 
 
