@@ -9,7 +9,9 @@ appendix PDF, with full metadata. *Build* writes the package and signs it (XAdES
 RSA-2048, SHA-256); *parse* is what a receiver does: size limit, hardened parse, XSD
 validation, signature verified against the sender's registered certificate, values read,
 attachments decoded and their SHA-256 checked. Unsigned build and parse without a trust store
-are shown too, to see what the signature costs.
+are shown too, to see what the signature costs. ``--appendix-kib N`` replaces the appendix
+by N KiB of random bytes, to see how the costs grow with the files (the receiver's default
+limits take files up to ~7 MB each).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +49,15 @@ def load() -> str:
 def main() -> None:
     arguments = argparse.ArgumentParser()
     arguments.add_argument("--seconds", type=float, default=5.0, help="time spent on each measurement")
-    seconds = arguments.parse_args().seconds
+    arguments.add_argument("--appendix-kib", type=int, default=0, help="an appendix of this size instead")
+    options = arguments.parse_args()
+    seconds = options.seconds
 
     package = realistic_package()
+    if options.appendix_kib:
+        main_file, appendix = package.attachments
+        big = replace(appendix, data=os.urandom(options.appendix_kib * 1024))
+        package = replace(package, attachments=(main_file, big))
     key = sender_key()
     signed = build(package, key)
     unsigned = build(package)
