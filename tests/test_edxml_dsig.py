@@ -152,3 +152,35 @@ def test_signed_status_round_trip_and_tamper() -> None:
     with pytest.raises(PackageRefused) as caught:
         parse_status(forged, trust=trust)
     assert caught.value.reason is Reason.BAD_SIGNATURE
+
+
+def test_a_package_signed_by_xmlsec1_in_the_samples_form_is_accepted(tmp_path: Path) -> None:
+    """Interoperability: another implementation (xmlsec1) signs the Signature template of the
+    standard's sample (exclusive c14n, RSA-SHA256, enveloped, X509Data); we accept it."""
+    if shutil.which("xmlsec1") is None:
+        pytest.skip("xmlsec1 is not installed (scripts/system-deps.sh)")
+    template = f"""<Signature xmlns="{DSIG_NS}"><SignedInfo>
+      <CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>
+      <SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>
+      <Reference URI=""><Transforms>
+        <Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></Transforms>
+        <DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference>
+      </SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate/></X509Data></KeyInfo></Signature>"""
+    root = etree.fromstring(build(small_package()))
+    find(root, "edXMLEnvelope/edXMLHeader").append(etree.fromstring(template))
+    (tmp_path / "template.xml").write_bytes(etree.tostring(root))
+    key = sender_key()
+    (tmp_path / "key.pem").write_bytes(key.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "cert.pem").write_bytes(pem(key))
+    result = subprocess.run(
+        ["xmlsec1", "--sign", "--privkey-pem", f"{tmp_path / 'key.pem'},{tmp_path / 'cert.pem'}",
+         "--output", str(tmp_path / "signed.xml"), str(tmp_path / "template.xml")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    signed = (tmp_path / "signed.xml").read_bytes()
+    assert parse(signed, trust=trust) == small_package()
+    with pytest.raises(PackageRefused) as caught:
+        parse(signed.replace(b"V/v tri", b"V/V tri"), trust=trust)
+    assert caught.value.reason is Reason.BAD_SIGNATURE
