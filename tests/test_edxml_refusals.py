@@ -108,7 +108,7 @@ def test_a_200_mb_package_is_refused_after_reading_only_the_limit() -> None:
 
     error = refused(stream(), Reason.TOO_LARGE)
     assert read <= limit + 2 * len(chunk)
-    assert error.message_vi == f"Gói tin vượt quá dung lượng cho phép ({limit} byte)."
+    assert error.message_vi == "Gói tin vượt quá dung lượng cho phép (50 MB)."
 
 
 def test_a_200_mb_file_is_refused_by_its_size(tmp_path: Path) -> None:

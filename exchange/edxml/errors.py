@@ -17,8 +17,7 @@ REFUSED = "02"
 class Reason(Enum):
     """Why a package is refused: (Vietnamese message, English message)."""
 
-    TOO_LARGE = ("Gói tin vượt quá dung lượng cho phép ({limit} byte).",
-                 "The package exceeds the size limit ({limit} bytes).")
+    TOO_LARGE = ("Gói tin vượt quá dung lượng cho phép ({limit}).", "The package exceeds the size limit ({limit}).")
     PARSER_LIMIT = ("Gói tin vượt giới hạn của bộ phân tích XML: một tệp đính kèm lớn hơn khoảng 7 MB "
                     "hoặc cấu trúc lồng quá sâu.",
                     "The package exceeds the XML parser's limits: an attachment over about 7 MB, or nesting too deep.")

@@ -51,6 +51,11 @@ def parser(limits: Limits = DEFAULT_LIMITS) -> etree.XMLParser:
     )
 
 
+def _too_large(max_bytes: int) -> PackageRefused:
+    limit = f"{max_bytes / 2**20:.4g} MB" if max_bytes >= 2**20 else f"{max_bytes} byte"
+    return PackageRefused(Reason.TOO_LARGE, limit=limit)
+
+
 def _read_stream(stream: BinaryIO | Iterable[bytes], max_bytes: int) -> bytes:
     """At most ``max_bytes`` from ``stream``: a longer one is refused after reading one byte
     past the limit, never loaded whole."""
@@ -63,7 +68,7 @@ def _read_stream(stream: BinaryIO | Iterable[bytes], max_bytes: int) -> bytes:
             raise TypeError(f"a package is bytes, not {type(chunk).__name__}")
         size += len(chunk)
         if size > max_bytes:
-            raise PackageRefused(Reason.TOO_LARGE, limit=max_bytes)
+            raise _too_large(max_bytes)
         chunks.append(bytes(chunk))
     return b"".join(chunks)
 
@@ -75,11 +80,11 @@ def read_limited(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     that error passes."""
     if isinstance(source, bytes | bytearray | memoryview):
         if len(source) > max_bytes:
-            raise PackageRefused(Reason.TOO_LARGE, limit=max_bytes)
+            raise _too_large(max_bytes)
         return bytes(source)
     if isinstance(source, Path):
         if source.stat().st_size > max_bytes:
-            raise PackageRefused(Reason.TOO_LARGE, limit=max_bytes)
+            raise _too_large(max_bytes)
         with source.open("rb") as stream:
             return _read_stream(stream, max_bytes)
     return _read_stream(source, max_bytes)
