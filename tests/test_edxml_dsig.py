@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
 from signxml.algorithms import CanonicalizationMethod
@@ -139,6 +142,21 @@ def test_an_expired_or_non_signing_certificate_is_refused() -> None:
         with pytest.raises(PackageRefused) as caught:
             parse(data, trust=lambda organ_id, identity=identity: [identity.certificate])
         assert caught.value.reason is Reason.BAD_SIGNATURE
+
+
+def test_a_weak_rsa_key_is_refused() -> None:
+    """RSA under 2048 bits signs nothing the 2025 rules accept, even registered."""
+    weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the point
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SENDER.name)])
+    now = datetime.now(UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(weak_key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+                   .not_valid_after(now + timedelta(days=30)).sign(weak_key, hashes.SHA256()))
+    data = build(small_package(), pki.Identity(weak_key, certificate))
+    with pytest.raises(PackageRefused) as caught:
+        parse(data, trust=lambda organ_id: [certificate])
+    assert caught.value.reason is Reason.BAD_SIGNATURE
+    assert "2048" in caught.value.message_vi
 
 
 def test_signed_status_round_trip_and_tamper() -> None:

@@ -33,6 +33,7 @@ from .safexml import Limits
 from .safexml import parser as safe_parser
 
 XADES_NS = "http://uri.etsi.org/01903/v1.3.2#"
+MIN_RSA_BITS = 2048
 _METHODS = frozenset({SignatureMethod.RSA_SHA256})
 _DIGESTS = frozenset({DigestAlgorithm.SHA256})
 _PLAIN = SignatureConfiguration(expect_references=1, signature_methods=_METHODS, digest_algorithms=_DIGESTS)
@@ -79,7 +80,11 @@ def sign(root: etree._Element, signer: XmlKey) -> etree._Element:
 
 
 def _for_signing(certificate: x509.Certificate) -> bool:
-    """Whether the certificate's key may sign: a key for encryption or TLS only may not."""
+    """Whether the certificate's key may sign: an RSA key of 2048 bits at least (the 2025
+    signing rules), whose usage is signing (a key for encryption only may not)."""
+    public_key = certificate.public_key()
+    if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size < MIN_RSA_BITS:
+        return False
     try:
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
@@ -102,7 +107,7 @@ def verify(root: etree._Element, certificates: Sequence[x509.Certificate], parse
     detail = "no certificate"
     for certificate in certificates:
         if not _for_signing(certificate):
-            detail = "the registered certificate is not for signing (key usage)"
+            detail = "the registered certificate is not for signing (key usage, or RSA under 2048 bits)"
             continue
         try:
             verifier, config = (XAdESVerifier(), _XADES) if xades else (XMLVerifier(), _PLAIN)
