@@ -3,11 +3,13 @@ one-page signed PDF and an appendix), and a trust callback over the agencies' ce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 
 from cryptography import x509
+from lxml import etree
 
 from exchange.edxml import (
     Attachment,
@@ -21,7 +23,9 @@ from exchange.edxml import (
     StaffInfo,
     TraceHeader,
     document_id_for,
+    dsig,
 )
+from exchange.edxml.names import q
 from signing import pki
 from tests.pdfs import minimal_pdf
 from tests.signing_support import fully_signed
@@ -87,3 +91,33 @@ def realistic_package() -> Package:
                        media_type="application/pdf", data=minimal_pdf("Phu luc I"), description="Phụ lục I"),
         ),
     )
+
+
+def small_package() -> Package:
+    """The realistic package with two small files: quick to sign many times."""
+    package = realistic_package()
+    attachments = tuple(replace(attachment, data=minimal_pdf(f"Tep {index}"))
+                        for index, attachment in enumerate(package.attachments))
+    return replace(package, attachments=attachments)
+
+
+def edit(data: bytes, change: Callable[[etree._Element], object]) -> bytes:
+    """``data`` parsed, changed in place by ``change``, serialised again (no re-signing)."""
+    root = etree.fromstring(data)
+    change(root)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def find(root: etree._Element, path: str) -> etree._Element:
+    """The first element at ``path`` (edXML names separated by ``/``, searched at any depth)."""
+    element = root.find(".//" + "/".join(q(part) for part in path.split("/")))
+    assert element is not None, path
+    return element
+
+
+def signed_as_sender(data: bytes) -> bytes:
+    """``data`` (built unsigned, perhaps edited) signed with the sender's key, as a sender
+    whose software wrote it so would send it."""
+    root = etree.fromstring(data)
+    dsig.add_placeholder(find(root, "edXMLEnvelope/edXMLHeader"))
+    return etree.tostring(dsig.sign(root, sender_key()))

@@ -6,6 +6,7 @@ reason); ``build_status``/``parse_status`` do the same for status packages (01..
 """
 
 from .build import build, build_status
+from .digest import content_digest
 from .dsig import XmlKey
 from .errors import REFUSED, PackageRefused, Reason
 from .model import (
@@ -34,5 +35,5 @@ __all__ = [
     "DEFAULT_LIMITS", "DEFAULT_MAX_BYTES", "REFUSED", "Attachment", "Business", "BusinessDocType", "DocumentType",
     "Limits", "Organ", "OtherInfo", "Package", "PackageRefused", "Reason", "ReceiverChange", "Replacement",
     "ResponseFor", "Signer", "StaffInfo", "Status", "StatusPackage", "TraceHeader", "Trust", "UpdateInfo", "XmlKey",
-    "build", "build_status", "document_id_for", "parse", "parse_any", "parse_status", "read_limited",
+    "build", "build_status", "content_digest", "document_id_for", "parse", "parse_any", "parse_status", "read_limited",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from . import dsig
+from . import dsig, schema
 from .model import Business, Organ, Package, ResponseFor, StaffInfo, StatusPackage
 from .names import CID, NS, QLVB_NS, SHA256_ATTR, XLINK_NS, format_date, format_timestamp, q
 
@@ -167,6 +167,10 @@ def _envelope() -> tuple[etree._Element, etree._Element, etree._Element]:
 
 
 def _finish(root: etree._Element, header: etree._Element, signer: dsig.XmlKey | None) -> bytes:
+    # What our own XSD would refuse on receipt is the sender's error: never sent.
+    checker = schema.schema()
+    if not checker.validate(root):
+        raise ValueError(f"the package does not follow edxml.xsd: {schema.first_error(checker)}")
     if signer is not None:
         dsig.add_placeholder(header)
         root = dsig.sign(root, signer)
@@ -175,7 +179,14 @@ def _finish(root: etree._Element, header: etree._Element, signer: dsig.XmlKey | 
 
 def build(package: Package, signer: dsig.XmlKey | None = None) -> bytes:
     """The edXML document package for ``package``, signed with ``signer`` (the sending
-    agency's key and certificate) when given."""
+    agency's key and certificate) when given. ValueError when a value cannot be sent (out of
+    the XSD's ranges, characters XML cannot carry, another agency's DocumentId, two files
+    with one content id)."""
+    foreign = package.foreign_document_ids()
+    if foreign:
+        raise ValueError(f"DocumentId {foreign[0]!r} is not of the sender {package.from_organ.organ_id}")
+    if len({attachment.content_id for attachment in package.attachments}) < len(package.attachments):
+        raise ValueError("two attachments share a content id")
     root, envelope, header = _envelope()
     _message_header(header, package)
     _trace_header_list(header, package)

@@ -17,8 +17,10 @@ REFUSED = "02"
 class Reason(Enum):
     """Why a package is refused: (Vietnamese message, English message)."""
 
-    TOO_LARGE = ("Gói tin vượt quá dung lượng cho phép ({limit} byte).",
-                 "The package exceeds the size limit ({limit} bytes).")
+    TOO_LARGE = ("Gói tin vượt quá dung lượng cho phép ({limit}).", "The package exceeds the size limit ({limit}).")
+    PARSER_LIMIT = ("Gói tin vượt giới hạn của bộ phân tích XML: một tệp đính kèm lớn hơn khoảng 7 MB "
+                    "hoặc cấu trúc lồng quá sâu.",
+                    "The package exceeds the XML parser's limits: an attachment over about 7 MB, or nesting too deep.")
     MALFORMED = ("Gói tin không phải XML hợp lệ.", "The package is not well-formed XML.")
     FORBIDDEN_DTD = ("Gói tin chứa khai báo DTD hoặc thực thể (DOCTYPE/ENTITY), không được chấp nhận.",
                      "The package contains a DTD or entity declaration (DOCTYPE/ENTITY), which is not accepted.")
@@ -29,6 +31,8 @@ class Reason(Enum):
     SCHEMA = ("Gói tin không đúng cấu trúc edXML: {detail}",
               "The package does not follow the edXML structure: {detail}")
     INVALID_VALUE = ("Giá trị không hợp lệ trong gói tin: {detail}", "Invalid value in the package: {detail}")
+    FOREIGN_DOCUMENT = ("Mã văn bản {detail} không thuộc cơ quan gửi gói tin.",
+                        "The document id {detail} does not belong to the sending agency.")
     ATTACHMENT_MISSING = ("Thiếu tệp đính kèm được khai báo trong danh mục: {detail}",
                           "An attachment listed in the manifest is missing: {detail}")
     ATTACHMENT_HASH = ("Tệp đính kèm «{detail}» không khớp mã băm đã khai báo (tệp bị thay đổi hoặc hỏng).",

@@ -9,6 +9,7 @@ standard writes them (``yyyy/MM/dd HH:mm:ss``, no zone).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
@@ -127,9 +128,14 @@ class Business:
     replaces: tuple[Replacement, ...] = ()
 
 
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
+
+
 @dataclass(frozen=True)
 class Attachment:
-    """A file carried by the package: the signed PDF (văn bản chính) or an appendix (phụ lục)."""
+    """A file carried by the package: the signed PDF (văn bản chính) or an appendix (phụ lục).
+
+    A received ``name`` is the sender's text: use :attr:`safe_name` for anything on disk."""
 
     content_id: str  # without the ``cid:`` prefix
     name: str
@@ -140,6 +146,12 @@ class Attachment:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def safe_name(self) -> str:
+        """The name without any directory part (``/`` or ``\\``) or control character."""
+        base = _UNSAFE_NAME.sub("", re.split(r"[/\\]", self.name)[-1]).strip().lstrip(".")
+        return base[:200] or "tep-dinh-kem"
 
 
 @dataclass(frozen=True)
@@ -182,6 +194,14 @@ class Package:
     def code(self) -> str:
         """Số và ký hiệu as printed: ``12/UBND-VX``."""
         return f"{self.code_number}/{self.code_notation}" if self.code_notation else self.code_number
+
+    def foreign_document_ids(self) -> tuple[str, ...]:
+        """The DocumentIds this package sends, recalls, updates or replaces that are not the
+        sender's (QCVN 102: ``{OrganId},{date},{number}`` begins with the issuer's OrganId).
+        A sender acts only on its own documents, or it could recall another agency's."""
+        prefix = f"{self.from_organ.organ_id},"
+        named = (self.document_id, self.business.document_id, *(r.document_id for r in self.business.replaces))
+        return tuple(document_id for document_id in named if document_id and not document_id.startswith(prefix))
 
 
 def document_id_for(organ_id: str, promulgated: date, code: str) -> str:

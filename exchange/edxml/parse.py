@@ -13,6 +13,7 @@ import base64
 import binascii
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 
 from cryptography import x509
 from lxml import etree
@@ -53,12 +54,17 @@ def _refusing(reason: Reason) -> Iterator[None]:
         yield
     except PackageRefused:
         raise
-    except Exception as error:  # noqa: BLE001 - the boundary that promises PackageRefused only
+    except Exception as error:  # the boundary that promises PackageRefused only
         raise PackageRefused(reason, detail=f"{type(error).__name__}: {error}"[:300]) from error
 
 
+@cache
+def _qualified(path: str) -> str:
+    return "/".join(q(part) for part in path.split("/"))
+
+
 def _child(parent: etree._Element, path: str) -> etree._Element | None:
-    return parent.find("/".join(q(part) for part in path.split("/")))
+    return parent.find(_qualified(path))
 
 
 def _text(parent: etree._Element, path: str) -> str:
@@ -136,16 +142,20 @@ def _decode(text: str, name: str) -> bytes:
 
 def _attachments(root: etree._Element) -> tuple[Attachment, ...]:
     """The files, in the manifest's order, each checked against the SHA-256 our builder records."""
-    encoded = {
-        strip_cid(_text(element, "ContentId")): element
-        for element in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}")
-    }
-    attachments = []
+    encoded: dict[str, etree._Element] = {}
+    for element in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}"):
+        content_id = strip_cid(_text(element, "ContentId"))
+        if content_id in encoded:
+            raise PackageRefused(Reason.SCHEMA, detail=f"two attachments with ContentId {content_id!r}")
+        encoded[content_id] = element
+    attachments: list[Attachment] = []
     references = root.findall(f"{q('edXMLEnvelope')}/{q('edXMLBody')}/{q('edXMLManifest')}/{q('Reference')}")
     for reference in references:
         content_id = strip_cid(_text(reference, "ContentId") or reference.get(f"{{{XLINK_NS}}}href", ""))
         name = _text(reference, "AttachmentName")
         element = encoded.pop(content_id, None)
+        if element is None and any(attachment.content_id == content_id for attachment in attachments):
+            raise PackageRefused(Reason.SCHEMA, detail=f"two manifest references to ContentId {content_id!r}")
         if element is None:
             raise PackageRefused(Reason.ATTACHMENT_MISSING, detail=name or content_id)
         attachment = Attachment(
@@ -225,9 +235,13 @@ def _header(root: etree._Element) -> etree._Element:
 
 
 def parse_any(source: Source, *, trust: Trust | None, limits: Limits = DEFAULT_LIMITS) -> Package | StatusPackage:
-    """The package in ``source`` (bytes, a file, a stream or chunks), whichever kind it is."""
+    """The package in ``source`` (bytes, a file, a stream or chunks), whichever kind it is.
+
+    Only :class:`PackageRefused` comes of the package; an error reading ``source`` (see
+    :func:`~.safexml.read_limited`) or raised by ``trust`` is the receiver's and passes."""
+    data = read_limited(source, limits.max_bytes)
     with _refusing(Reason.MALFORMED):
-        root = parse_xml(read_limited(source, limits.max_bytes), limits)
+        root = parse_xml(data, limits)
         if root.tag != ROOT:
             reason = Reason.SCHEMA if etree.QName(root).namespace == NS else Reason.WRONG_NAMESPACE
             raise PackageRefused(reason, detail=f"root element {root.tag}")
@@ -245,7 +259,13 @@ def parse_any(source: Source, *, trust: Trust | None, limits: Limits = DEFAULT_L
     with _refusing(Reason.INVALID_VALUE):
         header = _header(root)
         status = _child(header, "Status")
-        return _status(status) if status is not None else _package(root, header)
+        if status is not None:
+            return _status(status)
+        package = _package(root, header)
+        foreign = package.foreign_document_ids()
+        if foreign:
+            raise PackageRefused(Reason.FOREIGN_DOCUMENT, detail=foreign[0])
+        return package
 
 
 def parse(source: Source, *, trust: Trust | None, limits: Limits = DEFAULT_LIMITS) -> Package:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 from pathlib import Path
 
 from lxml import etree
@@ -12,10 +12,22 @@ from .errors import PackageRefused, Reason
 XSD = Path(__file__).with_name("xsd") / "edxml.xsd"
 
 
-@cache
+_local = threading.local()
+
+
 def schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(XSD), parser))
+    """The compiled XSD, one per thread: a schema object keeps the error log of its last
+    validation, which concurrent requests would otherwise mix."""
+    compiled = getattr(_local, "schema", None)
+    if compiled is None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        compiled = _local.schema = etree.XMLSchema(etree.parse(str(XSD), parser))
+    return compiled
+
+
+def first_error(checker: etree.XMLSchema) -> str:
+    error = checker.error_log.last_error
+    return (f"line {error.line}: {error.message}" if error is not None else "invalid")[:300]
 
 
 def validate(root: etree._Element) -> None:
@@ -23,6 +35,4 @@ def validate(root: etree._Element) -> None:
     checker = schema()
     if checker.validate(root):
         return
-    error = checker.error_log.last_error
-    detail = f"line {error.line}: {error.message}" if error is not None else "invalid"
-    raise PackageRefused(Reason.SCHEMA, detail=detail[:300])
+    raise PackageRefused(Reason.SCHEMA, detail=first_error(checker))
