@@ -177,7 +177,8 @@ def _incoming(p: model.Package) -> Incoming:
     return Incoming(document_id=p.document_id, business_type=int(business.doc_type),
                     sender_organ=p.from_organ.organ_id, recipients=tuple(o.organ_id for o in p.to),
                     metadata=metadata, files=files, replaces=replaces, reason=business.reason,
-                    response_for=tuple(r.document_id for r in p.response_for), steering_type=p.steering_type)
+                    response_for=tuple(r.document_id for r in p.response_for), steering_type=p.steering_type,
+                    digest=edxml.content_digest(p))
 
 
 def parse(data: bytes, certificate_pem: str) -> Incoming | StatusIn:

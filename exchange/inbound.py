@@ -127,7 +127,7 @@ def _store(platform: Platform, incoming: Incoming) -> tuple[list[Stored], intake
 
 
 def _document(platform: Platform, agency_id: int, partner: Partner, incoming: Incoming, body: bytes) -> Reply:
-    digest = hashlib.sha256(body).hexdigest()
+    digest = incoming.digest or hashlib.sha256(body).hexdigest()
     with platform.db.read() as session:
         earlier = importing.known(session, agency_id, incoming, digest)
     if earlier is not None:

@@ -31,6 +31,9 @@ class Incoming:
     replaces: tuple[str, ...] = ()  # DocumentIds an update or replacement is of
     reason: str = ""  # BussinessDocReason
     response_for: tuple[str, ...] = ()  # DocumentIds of the documents it answers
+    # What makes two packages the same (edxml.content_digest): not the bytes, which another
+    # sender's retry may change (a new signing time, another hop in the trace).
+    digest: str = ""
     steering_type: int = 1  # 2: chỉ đạo, a direction to act (starts a liên thông case, exchange.forwarding)
 
 

@@ -6,6 +6,7 @@ stored; the clerk registers (03) or refuses (02); a recall freezes the copy (15 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import Agency, AuditEntry, Document, OutboxItem, Partner, Received, StatusEntry
-from exchange import codec, inbound, outbox
+from exchange import codec, edxml, inbound, outbox
 from exchange.transport import Envelope, Outcome
 from tests.conftest import Api
 from tests.exchange_support import (
@@ -131,12 +132,22 @@ def test_send_receive_register_and_statuses_back(api: Api, linked: Platform) -> 
     assert (again.http, again.body["status"], again.body["duplicate"]) == (200, "01", True)
     assert _count(platform, Received) == 1
     documents_before = _count(platform, Document)
-    # Other content under the same DocumentId: refused with 02, audited, nothing stored.
-    forged = package.replace(sent["subject"].encode(), "Nội dung khác hẳn".encode())
-    refused = inbound.receive(platform, entry.agency_id, entry, VANNINH, forged, codec.parse)
-    assert (refused.http, refused.body["status"]) == (422, "02")
+    # Changed on the way: the signature no longer holds. Refused with 02, audited, nothing stored.
+    tampered = package.replace(sent["subject"].encode(), "Nội dung khác hẳn".encode())
+    refused = inbound.receive(platform, entry.agency_id, entry, VANNINH, tampered, codec.parse)
+    assert (refused.http, refused.body["status"]) == (422, "02") and "Chữ ký số" in refused.body["description"]
+    # The sender signs other content under the same DocumentId: a replay, refused the same way.
+    original = edxml.parse_any(package, trust=None)
+    assert isinstance(original, edxml.Package)
+    key = codec.signer(platform.settings.pki_dir, platform.settings.exchange_key_password_file, "btl")
+    other = edxml.build(dataclasses.replace(original, subject="Nội dung khác hẳn"), key)
+    refused = inbound.receive(platform, entry.agency_id, entry, VANNINH, other, codec.parse)
+    assert (refused.http, refused.body["status"]) == (422, "02") and "nội dung khác" in refused.body["description"]
+    # Signed anew with the same content (another signing time): the same package, not a replay.
+    again = inbound.receive(platform, entry.agency_id, entry, VANNINH, edxml.build(original, key), codec.parse)
+    assert (again.http, again.body["status"], again.body["duplicate"]) == (200, "01", True)
     assert _count(platform, Document) == documents_before and _count(platform, Received) == 1
-    assert _count(platform, AuditEntry, AuditEntry.action == "exchange_refused") == 1
+    assert _count(platform, AuditEntry, AuditEntry.action == "exchange_refused") == 2
     # The clerk registers it in the incoming procedure: 03 back with the number.
     r = api.post("vn_clerk", f"/api/v1/exchange/incoming/{items[0]['id']}/register", {"process": "vn_five_step"})
     assert r.status_code == 200, r.get_json()

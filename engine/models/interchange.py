@@ -73,7 +73,7 @@ class Received(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("exchange_partners.id"))
     edxml_document_id: Mapped[str] = mapped_column(String(300))
     business_type: Mapped[int] = mapped_column(default=0)
-    package_sha256: Mapped[str] = mapped_column(String(64))
+    package_sha256: Mapped[str] = mapped_column(String(64))  # its content's digest (edxml.content_digest)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     # waiting (in the clerk's "Văn bản đến điện tử"), registered, refused, recalled, superseded,
     # applied (a recall), started (a liên thông case), delivered (a reply to a waiting case)
