@@ -7,85 +7,18 @@ stored; the clerk registers (03) or refuses (02); a recall freezes the copy (15 
 from __future__ import annotations
 
 import dataclasses
-import os
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.documents.storage import FileStore
-from engine.models import Agency, AuditEntry, Document, OutboxItem, Partner, Received, StatusEntry
-from exchange import codec, edxml, inbound, outbox
-from exchange.transport import Envelope, Outcome
+from engine.models import AuditEntry, Document, OutboxItem, Partner, Received, StatusEntry
+from exchange import codec, edxml, inbound
 from tests.conftest import Api
-from tests.exchange_support import (
-    BTL,
-    SECRET,
-    SECRET_ENV,
-    TO_VANNINH,
-    VANNINH,
-    agency_certificate,
-    issue_to,
-    partner,
-    password_file,
-)
-
-
-@dataclass
-class Loopback:
-    """A transport that delivers into the same platform's import, as the HTTP endpoint would."""
-
-    platform: Platform
-    down: bool = False
-
-    def send(self, to: Partner, envelope: Envelope) -> Outcome:
-        if self.down:
-            return Outcome(False, retry=True, error="Không kết nối được")
-        with self.platform.db.read() as session:
-            # The receiving agency's directory entry of the sender, as the endpoint finds it.
-            entry = session.scalars(select(Partner).join(Agency, Agency.id == Partner.agency_id).where(
-                Agency.identifier_code == envelope.recipient_organ, Partner.organ_id == envelope.sender_organ)).one()
-            session.expunge(entry)
-        reply = inbound.receive(self.platform, entry.agency_id, entry, envelope.recipient_organ, envelope.package,
-                                codec.parse)
-        if reply.http >= 400:
-            return Outcome(False, retry=False, error=reply.body["description"], answer=reply.body)
-        return Outcome(True, answer=reply.body)
-
-
-@pytest.fixture
-def linked(api: Api, platform: Platform, demo_pki: Any, tmp_path: Any) -> Iterator[Platform]:
-    """Bắc Từ Liêm and Vạn Ninh, each in the other's directory, with the signing key's password."""
-    os.environ[SECRET_ENV] = SECRET
-    pki = platform.settings.pki_dir
-    r = api.client.put("/api/v1/exchange/partners/btl", headers={"Authorization": f"Bearer {api.token('btl_admin')}"},
-                       json=partner(VANNINH, "UBND huyện Vạn Ninh", "http://b/", agency_certificate(pki, "vanninh")))
-    assert r.status_code == 200, r.get_json()
-    with platform.db.write() as session:  # Vạn Ninh has no administrator in the demo: its entry by hand
-        vanninh = session.scalars(select(Agency).where(Agency.code == "vanninh")).one()
-        session.add(Partner(agency_id=vanninh.id, organ_id=BTL, name="Trung tâm Y tế quận Bắc Từ Liêm",
-                            transport="http", endpoint="http://a/", certificate_pem=agency_certificate(pki, "btl"),
-                            credentials_ref=f"env:{SECRET_ENV}", active=True, updated_at=platform.clock.now()))
-    platform.settings = replace(platform.settings, exchange_key_password_file=password_file(tmp_path),
-                                exchange_retry_seconds=1.0)
-    yield platform
-    os.environ.pop(SECRET_ENV, None)
-
-
-def _sweep(platform: Platform, transport: Loopback) -> int:
-    store = FileStore(platform.settings.files_dir)
-
-    def put(data: bytes) -> str:
-        import io
-        return store.put(io.BytesIO(data), 1 << 30, lambda _h: None)[0]
-
-    return outbox.run(platform.db, platform.clock.now, codec.preparer(platform), put,
-                      lambda sha: store.path(sha).read_bytes(), lambda _p: transport, 1.0)
+from tests.exchange_support import BTL, TO_VANNINH, VANNINH, Loopback, issue_to, linked, sweep  # noqa: F401
 
 
 def _count(platform: Platform, model: Any, *where: Any) -> int:
@@ -99,13 +32,13 @@ def _statuses(platform: Platform, document_id: int) -> list[str]:
                                     .order_by(StatusEntry.id)))
 
 
-def test_send_receive_register_and_statuses_back(api: Api, linked: Platform) -> None:
+def test_send_receive_register_and_statuses_back(api: Api, linked: Platform) -> None:  # noqa: F811
     platform = linked
     case = issue_to(api, [TO_VANNINH])
     sent = case["document"]
     assert _count(platform, OutboxItem, OutboxItem.document_id == sent["id"]) == 1
     loop = Loopback(platform, down=True)
-    assert _sweep(platform, loop) == 0  # the receiver is down: tried again later, nothing lost
+    assert sweep(platform, loop) == 0  # the receiver is down: tried again later, nothing lost
     with platform.db.read() as session:
         item = session.scalars(select(OutboxItem).where(OutboxItem.document_id == sent["id"])).one()
         assert (item.state, item.attempts, item.last_error) == ("pending", 1, "Không kết nối được")
@@ -113,7 +46,7 @@ def test_send_receive_register_and_statuses_back(api: Api, linked: Platform) -> 
     assert isinstance(clock, FakeClock)
     clock.advance(timedelta(seconds=2))
     loop.down = False
-    assert _sweep(platform, loop) == 1
+    assert sweep(platform, loop) == 1
     # Vạn Ninh: one electronic incoming document waiting for its clerk, the same files.
     items = api.get("vn_clerk", "/api/v1/exchange/incoming").get_json()["items"]
     assert len(items) == 1 and items[0]["last_status"] == "01"
@@ -152,7 +85,7 @@ def test_send_receive_register_and_statuses_back(api: Api, linked: Platform) -> 
     r = api.post("vn_clerk", f"/api/v1/exchange/incoming/{items[0]['id']}/register", {"process": "vn_five_step"})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["number"] == 1
-    _sweep(platform, loop)  # Vạn Ninh's statuses 01 and 03 go back to Bắc Từ Liêm
+    sweep(platform, loop)  # Vạn Ninh's statuses 01 and 03 go back to Bắc Từ Liêm
     assert _statuses(platform, sent["id"]) == ["01", "03"]
     delivery = api.get("btl_clerk", f"/api/v1/exchange/documents/{sent['id']}/statuses").get_json()["items"]
     assert [(d["organ_id"], d["latest"]["code"]) for d in delivery] == [(VANNINH, "03")]
@@ -163,17 +96,17 @@ def test_send_receive_register_and_statuses_back(api: Api, linked: Platform) -> 
     # Recall: Vạn Ninh's copy is frozen, 15 back; Bắc Từ Liêm recorded 13 itself.
     r = api.post("btl_clerk", f"/api/v1/documents/{sent['id']}/recall", {"reason": "Sai số liệu"})
     assert r.status_code == 200, r.get_json()
-    _sweep(platform, loop)
-    _sweep(platform, loop)
+    sweep(platform, loop)
+    sweep(platform, loop)
     assert api.get("vn_clerk", f"/api/v1/documents/{arrived['id']}").get_json()["status"] == "recalled"
     assert _statuses(platform, sent["id"]) == ["01", "03", "13", "15"]
 
 
-def test_the_clerk_refuses_with_a_reason_the_sender_reads(api: Api, linked: Platform) -> None:
+def test_the_clerk_refuses_with_a_reason_the_sender_reads(api: Api, linked: Platform) -> None:  # noqa: F811
     platform = linked
     sent = issue_to(api, [TO_VANNINH])["document"]
     loop = Loopback(platform)
-    _sweep(platform, loop)
+    sweep(platform, loop)
     item = api.get("vn_clerk", "/api/v1/exchange/incoming").get_json()["items"][0]
     # Only the agency's clerks (and, to read, its administrators): others neither see nor decide.
     assert api.get("vn_spec_vp", "/api/v1/exchange/incoming").status_code == 403
@@ -181,13 +114,13 @@ def test_the_clerk_refuses_with_a_reason_the_sender_reads(api: Api, linked: Plat
     assert api.post("btl_clerk", f"/api/v1/exchange/incoming/{item['id']}/refuse", {"reason": "x"}).status_code == 404
     r = api.post("vn_clerk", f"/api/v1/exchange/incoming/{item['id']}/refuse", {"reason": "Không đúng thẩm quyền"})
     assert r.status_code == 200, r.get_json()
-    _sweep(platform, loop)
+    sweep(platform, loop)
     delivery = api.get("btl_clerk", f"/api/v1/exchange/documents/{sent['id']}/statuses").get_json()["items"]
     assert delivery[0]["latest"]["code"] == "02"
     assert "Không đúng thẩm quyền" in delivery[0]["latest"]["description"]
 
 
-def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: Platform) -> None:
+def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: Platform) -> None:  # noqa: F811
     from tests.test_admin import Admin
 
     platform = linked
@@ -208,7 +141,7 @@ def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: 
 
     sent = issue_to(api, [TO_VANNINH], "Công văn về việc rà soát danh mục thuốc thiết yếu")["document"]
     loop = Loopback(platform)
-    _sweep(platform, loop)
+    sweep(platform, loop)
     clerk = Admin(platform, "vn_clerk")
     page = clerk.get("/exchange/incoming")
     assert "Văn bản đến điện tử" in page and sent["subject"] in page
@@ -217,6 +150,6 @@ def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: 
     assert "Cần nêu lý do từ chối tiếp nhận." in clerk.post(f"/exchange/incoming/{received}/refuse", {"reason": ""},
                                                             status=422)
     clerk.post(f"/exchange/incoming/{received}/register", {"process": "vn_five_step"})
-    _sweep(platform, loop)
+    sweep(platform, loop)
     page = Admin(platform, "btl_clerk").get(f"/documents/{sent['id']}")
     assert "Gửi liên thông" in page and "03" in page and "Đã tiếp nhận (vào sổ)" in page
