@@ -16,9 +16,11 @@ import requests
 from sqlalchemy import select
 
 from engine import demo
+from engine.audit import chain
 from engine.core.config import Settings
 from engine.core.platform import Platform
-from engine.models import Agency, Partner
+from engine.models import Agency, Case, Partner
+from engine.workflow import replay
 from tests.conftest import ROOT
 from tests.exchange_support import SECRET, SECRET_ENV, password_file
 from tests.server import Server
@@ -123,3 +125,14 @@ def pair(first_url: str, second_url: str, pki: Path, tmp_path: Path) -> tuple[In
         platform = Platform.from_settings(Settings(database_url=url, data_dir=folder / "data", pki_path=pki))
         made.append(Installation(name, platform, pki, folder))
     return made[0], made[1]
+
+
+def replays_and_verifies(platform: Platform) -> None:
+    """Every case of the installation replays from its audit log to the same state (the
+    liên thông messages that came as packages included), and the audit chain holds."""
+    with platform.db.read() as session:
+        for case_id in session.scalars(select(Case.id)):
+            report = replay.replay(session, case_id)
+            assert report.matches, (case_id, report.differences)
+        _, findings = chain.verify(session)
+        assert [f for f in findings if f.kind != chain.TIME] == []

@@ -21,7 +21,7 @@ from engine.models import OutboxItem
 from tests.drafts import open_draft
 from tests.exchange_support import BTL, TO_VANNINH, VANNINH, agency_certificate
 from tests.flows import DRAFT
-from tests.installations import Installation, directory_entry, pair, running, wait_for
+from tests.installations import Installation, directory_entry, pair, replays_and_verifies, running, wait_for
 
 
 @pytest.fixture
@@ -137,3 +137,5 @@ def test_send_statuses_recall_and_replace_between_two_installations(
     with b.platform.db.read() as session:
         from engine.models import Received
         assert len(list(session.scalars(select(Received).where(Received.business_type == 0)))) == 3
+    for i in (a, b):
+        replays_and_verifies(i.platform)

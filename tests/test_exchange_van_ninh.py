@@ -16,7 +16,7 @@ import pytest
 
 from tests.drafts import open_draft
 from tests.exchange_support import agency_certificate
-from tests.installations import Installation, directory_entry, pair, running, wait_for
+from tests.installations import Installation, directory_entry, pair, replays_and_verifies, running, wait_for
 
 DISTRICT, OFFICE = "000.99.05.H34", "000.99.06.H34"
 PROVINCE_DOC = {"channel": "electronic", "doc_type": "CV", "subject": "Về việc lập kế hoạch đầu tư công năm 2027",
@@ -112,3 +112,5 @@ def test_thirteen_steps_with_the_district_and_its_office_on_two_installations(
         wait_for("the District's copy recalled",
                  lambda: d.get("vn_clerk", f"/api/v1/documents/{arrived['id']}")["status"] == "recalled")
         wait_for("15 at the office", lambda: codes(t, "tckh_clerk", sent["id"]) == ["01", "13", "15"])
+    for i in (d, t):
+        replays_and_verifies(i.platform)
