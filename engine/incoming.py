@@ -5,14 +5,16 @@ so, so that no received document is registered into a dead end."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import permissions
+from . import cases, documents, permissions
 from .definitions import latest_versions, version_info
-from .models import Agency, Position, Unit, User, UserPosition
+from .errors import Conflict, InvalidData
+from .models import Agency, Case, Document, Position, Unit, User, UserPosition
 
 MISSING = ("Cơ quan chưa có quy trình xử lý văn bản đến: văn bản vào sổ sẽ không được chuyển cho ai xử lý. "
            "Đề nghị người thiết kế quy trình triển khai một quy trình văn bản đến cho cơ quan.")
@@ -52,3 +54,23 @@ def menu_procedure(session: Session, user: User) -> str | None:
     clerk has exactly one; otherwise the entry page lists them (or says there is none)."""
     found = [p["id"] for a in for_clerk(session, user) for p in a["procedures"]]
     return found[0] if len(found) == 1 else None
+
+
+def start(session: Session, user: User, data: dict[str, Any], procedure: str | None, now: datetime) -> Case:
+    """Vào sổ văn bản đến from the desk's form: the entry starts the agency's incoming procedure,
+    whose first step registers the document, so that a received document is never left where no
+    procedure holds it; without a procedure the entry is refused (``MISSING``)."""
+    found = [p["id"] for a in for_clerk(session, user) for p in a["procedures"]]
+    if not found:
+        raise Conflict(MISSING)
+    chosen = found[0] if procedure is None and len(found) == 1 else procedure
+    if chosen not in found:
+        raise InvalidData("Chọn quy trình xử lý văn bản đến.",
+                          {"procedure": "Chọn một trong các quy trình văn bản đến của cơ quan."})
+    entry = documents.validate_metadata(data)  # checked as any entry is, before the procedure's own form
+    case = cases.start_case(session, user, str(chosen), data, now)
+    # What the procedure's start form does not ask (pages, due date, description) stays on the document.
+    doc = session.get(Document, case.document_id)
+    assert doc is not None
+    documents.update_draft(session, doc, entry, now)
+    return case

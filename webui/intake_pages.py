@@ -10,8 +10,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import desk, incoming, intake, signatures, workspace
-from engine.errors import InvalidData
+from engine import cases, desk, incoming, intake, signatures, workspace
+from engine.errors import Conflict, InvalidData
+from engine.models import Secrecy
 from engine.storage import FileStore
 
 from . import formfields
@@ -40,32 +41,44 @@ def entry_form() -> Any:
 
 @bp.post("/documents/incoming/new")
 def enter() -> Any:
-    """Enter the document with its PDF, verify the PDF outside the transaction, then register
-    it; when a check finds something, its page asks the clerk to decide, with no number taken."""
+    """A secret document is entered as metadata and numbered at once; any other entry starts the
+    agency's incoming procedure, whose first step (the clerk's) registers it once its PDF has
+    been verified outside the transaction. An agency without one is refused (engine.incoming)."""
     data, unreadable = formfields.parse(workspace.ENTRY_FORM, request.form)
     sent = request.files.get("file")
     settings = platform().settings
+    secret = data.get("secrecy", Secrecy.NONE.value) != Secrecy.NONE.value
     confirm = request.form.get("confirm_duplicates") == "on"
     try:
         if unreadable:
             raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", unreadable)
         with staff(write=True) as (db, user, now):
-            doc, _ = desk.enter(db, user, {"direction": "incoming", "data": data, "register": False,
-                                           "confirm_duplicates": confirm}, now)
+            if secret:
+                doc, _ = desk.enter(db, user, {"direction": "incoming", "data": data,
+                                               "confirm_duplicates": confirm}, now)
+                document_id, number, task_id = doc.id, doc.number, None
+            else:
+                case = incoming.start(db, user, data, request.form.get("procedure") or None, now)
+                assert case.document_id is not None
+                document_id, number = case.document_id, None
+                task_id = next((t.id for t in cases.open_tasks(db, case.id)
+                                if user.id in {c.user_id for c in t.candidates}), None)
             if sent is not None and sent.filename:
-                desk.upload(db, _store(), user, doc.id, sent.filename, sent.stream, "main", settings.max_upload_bytes,
-                            now)
-            document_id, number = doc.id, doc.number
-    except (InvalidData, intake.NeedsDecision) as refused:
+                desk.upload(db, _store(), user, document_id, sent.filename, sent.stream, "main",
+                            settings.max_upload_bytes, now)
+    except (InvalidData, Conflict, intake.NeedsDecision) as refused:
         with staff(write=False) as (db, user, _now):
-            form = formfields.build(workspace.ENTRY_FORM, data, refused.fields, {})
+            form = formfields.build(workspace.ENTRY_FORM, data, getattr(refused, "fields", {}), {})
             found = refused.details["duplicates"] if isinstance(refused, intake.NeedsDecision) else []
-            return render("documents/incoming.html", db, user, 409 if found else 422, form=form,
+            return render("documents/incoming.html", db, user, refused.status, form=form,
                           error=refused.message, duplicates=found, agencies=incoming.for_clerk(db, user))
     if number is not None:  # a secret entry: metadata only, numbered as it is entered
         flash(gettext("Đã vào sổ văn bản đến, số đến %(number)s.", number=number), "success")
         return redirect(f"/documents/{document_id}")
-    return _register(document_id, {"confirm_duplicates": confirm})
+    if sent is not None and sent.filename:
+        precheck(document_id)
+    flash(gettext("Đã bắt đầu quy trình văn bản đến: vào sổ ở bước đầu tiên."), "success")
+    return redirect(f"/tasks/{task_id}" if task_id else f"/documents/{document_id}")
 
 
 def _register(document_id: int, given: dict[str, Any]) -> Any:
