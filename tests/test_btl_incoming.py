@@ -11,8 +11,8 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from engine.core.platform import Platform
 from engine.models import Document, Position, User, UserPosition
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import assignees, complete, only_task
 from tests.test_ui_inbox import _login

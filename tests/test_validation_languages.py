@@ -1,7 +1,7 @@
 """Validation messages in the reader's language (issue 13 item 9): the same bad input is told
 in Vietnamese by default and in English under English, through a page (the language chosen on
 the pages) and through the JSON API (Accept-Language); the domain gives translatable messages
-(engine.errors.Text), the web layer says them (webui.i18n)."""
+(engine.core.errors.Text), the web layer says them (webui.i18n)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.conftest import Api
 from tests.test_ui_inbox import _login
 from webui import create_app

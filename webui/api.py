@@ -9,9 +9,12 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlalchemy.orm import Session
 
-from engine import accounts, cases, conversations, queries, signatures
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
 from engine.models import User
+from engine.office import conversations, queries
+from engine.org import accounts
+from engine.signatures import signatures
+from engine.workflow import cases
 
 from .apiutil import authed, bearer, body, page_args, signing_desk
 from .login import log_in

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
-from engine import conversations
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.storage import FileStore
+from engine.office import conversations
 
 from . import downloads
 from .apiutil import authed, body, current_user, page_args, platform, transaction

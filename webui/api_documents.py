@@ -8,9 +8,12 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy.orm import Session
 
-from engine import desk, documents, intake, placement, queries, signatures
+from engine.documents import documents
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.storage import FileStore
+from engine.office import desk, queries
+from engine.registry import intake, placement
+from engine.signatures import signatures
 
 from . import downloads
 from .apiutil import authed, body, current_user, platform, signing_desk, transaction

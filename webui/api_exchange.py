@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from engine import exchange
+from engine.interagency import agreements as exchange
 
 from .apiutil import authed
 

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
-from engine import info_items
 from engine.models import User
+from engine.office import info_items
 
 from .apiutil import authed, body, page_args
 

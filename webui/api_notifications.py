@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
-from engine import audit, notifications
+from engine.audit import chain as audit
 from engine.models import User
+from engine.office import notifications
 
 from .apiutil import authed, body, page_args
 

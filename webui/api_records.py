@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
-from engine import records
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
 from engine.models import User
+from engine.office import records
 
 from . import exports
 from .apiutil import authed, body, current_user, page_args, transaction

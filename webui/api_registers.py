@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import register_views
+from engine.registry import register_views
 
 from .apiutil import authed, page_args
 

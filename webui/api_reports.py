@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import compliance_stats, reports
+from engine.reporting import compliance_stats, reports
 
 from . import exports
 from .apiutil import authed, current_user, transaction

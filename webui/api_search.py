@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import search as document_search
+from engine.documents import search as document_search
 
 from .apiutil import authed, page_args
 

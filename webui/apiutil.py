@@ -10,11 +10,12 @@ from typing import Any
 from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session
 
-from engine import accounts, signatures
-from engine.errors import InvalidData, Unauthorized
+from engine.core.errors import InvalidData, Unauthorized
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.platform import Platform
-from engine.storage import FileStore
+from engine.org import accounts
+from engine.signatures import signatures
 
 from . import apiinput
 

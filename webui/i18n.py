@@ -1,7 +1,7 @@
 """The pages' languages: Vietnamese by default, English on request (Flask-Babel). The
 texts are written in Vietnamese in the templates; ``translations/en`` holds English.
 Times are shown in Vietnam's time zone, whatever the server's (pageutil's filters).
-The domain's messages (engine.errors.Text) are said in the same language; the API, which has
+The domain's messages (engine.core.errors.Text) are said in the same language; the API, which has
 no page to choose it on, speaks the language of the request's Accept-Language."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, has_request_context, redirect, request, session
 from flask_babel import Babel, gettext
 
-from engine.errors import Text
+from engine.core.errors import Text
 
 from . import labels
 from .pageutil import safe_next

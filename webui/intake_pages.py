@@ -10,10 +10,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import cases, desk, incoming, intake, signatures, workspace
-from engine.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData
+from engine.documents.storage import FileStore
 from engine.models import Secrecy
-from engine.storage import FileStore
+from engine.office import desk, workspace
+from engine.registry import incoming, intake
+from engine.signatures import signatures
+from engine.workflow import cases
 
 from . import formfields
 from .apiutil import platform, signing_desk
@@ -58,7 +61,7 @@ def enter() -> Any:
                                                "confirm_duplicates": confirm}, now)
                 document_id, number, task_id = doc.id, doc.number, None
             else:
-                case = incoming.start(db, user, data, request.form.get("procedure") or None, now)
+                case = desk.start_incoming(db, user, data, request.form.get("procedure") or None, now)
                 assert case.document_id is not None
                 document_id, number = case.document_id, None
                 task_id = next((t.id for t in cases.open_tasks(db, case.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.db import MAX_INT
+from engine.core.db import MAX_INT
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
