@@ -4,10 +4,6 @@ and the agency's signatures are valid in pyHanko and pdfsig (signing/copies.py).
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from signing import copies
@@ -16,7 +12,7 @@ from signing.errors import DocumentRejected
 from signing.pdfsig import pdfsig
 from signing.pdfsign import sign_agency, sign_leader
 from signing.verify import verify_pdf
-from tests.pdfs import minimal_pdf
+from tests.pdfs import pages_pdf
 from tests.signing_support import (
     AGENCY,
     ISSUED_ON,
@@ -32,15 +28,7 @@ from tests.signing_support import (
 
 
 def _four_pages() -> bytes:
-    with tempfile.TemporaryDirectory(prefix="qlvb-extract-") as folder:
-        names = []
-        for n in ("mot", "hai", "ba", "bon"):
-            path = Path(folder, f"{n}.pdf")
-            path.write_bytes(minimal_pdf(f"Trang so {n}"))
-            names.append(str(path))
-        target = Path(folder, "all.pdf")
-        subprocess.run(["qpdf", "--empty", "--pages", *names, "--", str(target)], check=True)
-        return target.read_bytes()
+    return pages_pdf("Trang so mot", "Trang so hai", "Trang so ba", "Trang so bon")
 
 
 def test_an_extract_copies_only_its_pages_with_the_copy_form_and_valid_signatures() -> None:

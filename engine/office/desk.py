@@ -93,6 +93,7 @@ def start_incoming(session: Session, user: User, data: dict[str, Any], procedure
                           {"procedure": "Chọn một trong các quy trình văn bản đến của cơ quan."})
     entry = documents.validate_metadata(data)  # checked as any entry is, before the procedure's own form
     case = cases.start_case(session, user, str(chosen), data, now)
+    assert case.document_id is not None  # an incoming procedure handles a document
     # What the procedure's start form does not ask (pages, due date, description) stays on the document.
     documents.update_draft(session, _document(session, case.document_id), entry, now)
     return case

@@ -202,7 +202,7 @@ def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
     pdf = desk_store.path(_main(doc).sha256).read_bytes()
     try:
         if doc.copy_kind is not None:  # the original, signed or not, flattened, and the copy form after it
-            return copies.prepare_copy(pdf, doc.copy_kind, _agency(session, doc).name)
+            return copies.prepare_copy(pdf, doc.copy_kind, _agency(session, doc).name, doc.copy_pages)
         if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
             return pdf
         return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))

@@ -340,7 +340,8 @@ def _new_document(
     if kind is None:
         return None
     if kind == "copy":
-        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id)
+        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id,
+                                     data.get("extract_pages"))
     fields = set(documents.METADATA_SCHEMA["properties"])
     doc = documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
                                                                              if k in fields}, now, unit.id)

@@ -1,0 +1,28 @@
+"""the pages a trích sao copies
+
+Revision ID: 0024
+Revises: 0022
+Create Date: 2026-12-07 13:00:00
+
+A trích sao (Decree 30 Art. 25) copies an extract of the original: its pages ("1-2,4") are
+kept on the copy, which signing.copies prepares from them.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0024'
+down_revision = '0022'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('documents') as batch:
+        batch.add_column(sa.Column('copy_pages', sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('documents') as batch:
+        batch.drop_column('copy_pages')
