@@ -58,7 +58,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from webui import create_app
-    from webui.limits import largest_body
+    from webui.common.limits import largest_body
 
     platform = context.platform()
     context.check_at_start(platform)

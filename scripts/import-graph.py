@@ -25,7 +25,7 @@ def _units(graph: grimp.ImportGraph) -> list[str]:
         children = sorted(c for c in graph.find_children(top) if graph.find_children(c)) if top in (
             "engine", "webui") else []
         for child in children or [top]:
-            units.extend(sorted(graph.find_children(child)) if child == "engine.audit" else [child])
+            units.extend(sorted(graph.find_children(child)) if child == "engine.audit.chain" else [child])
         if top == "engine":
             units.extend(sorted(c for c in graph.find_children(top) if not graph.find_children(c)
                                 and not c.endswith("__init__")))

@@ -1,6 +1,6 @@
 """schemathesis against ``/api/openapi.json`` (issue 12): every operation of the document, with
 examples generated from its schemas (a fixed seed, a bounded number per operation), called
-as the agency's clerk; no answer may be a server error. Before the bounds of webui/limits.py,
+as the agency's clerk; no answer may be a server error. Before the bounds of webui/common/limits.py,
 76 such calls answered 500 (ids, ``page`` or ``year`` past 2^63)."""
 
 from __future__ import annotations

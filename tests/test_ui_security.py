@@ -14,7 +14,7 @@ from engine.core.platform import Platform
 from tests.browser import PAGE_TIMEOUT_MS, Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import to_head
-from webui.security import secret_key
+from webui.common.security import secret_key
 
 FORMS = "forms => forms.filter(f => f.method === 'post').map(f => [f.action, f.elements.csrf_token?.value ?? null])"
 

@@ -268,8 +268,8 @@ class _Parser(SpiffBpmnParser):
     lane; here each task keeps the lane it is drawn in, so a per-unit sub-process can pass
     from the unit head's lane to the handler's, as the procedures need."""
 
-    def createparser_for(self, node: etree._Element, filename: str | None = None, lane: str | None = None) -> Any:
-        return super().createparser_for(node, filename, None)
+    def create_parser(self, node: etree._Element, filename: str | None = None, lane: str | None = None) -> Any:
+        return super().create_parser(node, filename, None)
 
 
 def parser_for(root: etree._Element, name: str) -> SpiffBpmnParser:
