@@ -5,9 +5,12 @@ the pages) and through the JSON API (Accept-Language); the domain gives translat
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 from typing import Any
 
+from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
 from engine.core.platform import Platform
@@ -15,6 +18,7 @@ from tests.conftest import Api
 from tests.test_ui_inbox import _login
 from webui import create_app
 
+ROOT = Path(__file__).resolve().parent.parent
 BAD = {"channel": "electronic", "doc_type": "CV", "subject": "Về", "number_symbol": "88/UBND-KT",
        "issuer_name": "UBND tỉnh Khánh Hòa", "document_date": "25/02/2026"}
 VI = {"document_date": "Không đúng định dạng ngày (năm-tháng-ngày, ví dụ 2026-03-05).",
@@ -72,3 +76,28 @@ def test_the_start_page_says_field_messages_in_the_chosen_language(platform: Pla
     vietnamese.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     errors = _page_errors(vietnamese)
     assert errors["document_date"] == VI["document_date"]
+
+
+def _validation_messages() -> dict[str, str]:
+    """Every constant message given to InvalidData in engine/ and webui/ (the error's and its
+    fields'), with where it is."""
+    found: dict[str, str] = {}
+    for path in [*ROOT.joinpath("engine").rglob("*.py"), *ROOT.joinpath("webui").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            if not isinstance(node, ast.Call) or getattr(name, "id", getattr(name, "attr", None)) != "InvalidData":
+                continue
+            for arg in node.args[:2]:
+                said = [arg] if isinstance(arg, ast.Constant) else arg.values if isinstance(arg, ast.Dict) else []
+                for value in said:
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        found.setdefault(value.value, str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_constant_validation_message_has_its_english() -> None:
+    with ROOT.joinpath("webui/translations/en/LC_MESSAGES/messages.po").open("rb") as po:
+        english = {m.id: m.string for m in read_po(po) if m.id and m.string}
+    found = _validation_messages()
+    assert len(found) > 150  # the walk finds them
+    assert {m: where for m, where in found.items() if m not in english} == {}
