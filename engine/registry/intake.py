@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.documents import documents
 from engine.documents.storage import FileStore
 from engine.models import Direction, Document, DocumentFile, DocumentStatus, SignatureStatus, User
@@ -126,7 +126,7 @@ class Decision:
         if note is not None and not isinstance(note, str):
             raise InvalidData("Ghi chú không hợp lệ.", {"note": "Cần một đoạn văn bản."})
         if len(note or "") > NOTE_MAX:
-            raise InvalidData("Ghi chú quá dài.", {"note": f"Tối đa {NOTE_MAX} ký tự."})
+            raise InvalidData("Ghi chú quá dài.", {"note": Text("Tối đa %(n)s ký tự.", n=NOTE_MAX)})
         if confirm not in (None, True, False):
             raise InvalidData("Xác nhận vào sổ không hợp lệ.", {"confirm_duplicates": "Cần true hoặc false."})
         return cls((note or "").strip() or None, confirm is True)
@@ -188,7 +188,7 @@ def refuse(session: Session, user: User, doc: Document, reason: Any, now: dateti
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidData("Cần nêu lý do từ chối tiếp nhận.", {"reason": "Bắt buộc."})
     if len(reason) > NOTE_MAX:
-        raise InvalidData("Lý do quá dài.", {"reason": f"Tối đa {NOTE_MAX} ký tự."})
+        raise InvalidData("Lý do quá dài.", {"reason": Text("Tối đa %(n)s ký tự.", n=NOTE_MAX)})
     doc.status, doc.refusal_reason, doc.updated_at = DocumentStatus.REFUSED, reason.strip(), now
     audit.append(session, at=now, action="document_refused", actor_id=user.id,
                  payload={"document": doc.id, "reason": doc.refusal_reason,
