@@ -19,10 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('documents') as batch:
-        batch.add_column(sa.Column('copy_pages', sa.String(length=64), nullable=True))
+    op.add_column('documents', sa.Column('copy_pages', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('documents') as batch:
-        batch.drop_column('copy_pages')
+    # Not a batch: SQLite 3.35+ drops a column in place (see 0011), without copying the table
+    # that others refer to.
+    op.drop_column('documents', 'copy_pages')
