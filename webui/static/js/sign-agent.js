@@ -1,7 +1,8 @@
 // Ký bằng USB token: on the task page's "sign" decision (or its "approve" where that is a ký
 // nháy), the official's own sign agent (qlvb sign-agent, on 127.0.0.1 of their computer)
-// reads the token's certificate, our server prepares a one-time request for it, the agent signs it once the holder typed the
-// PIN in the agent's own window, and the signature goes back to our server with the form.
+// reads the token's certificate, our server prepares a one-time request for it, the agent
+// signs it once the holder typed the PIN in the agent's own window, and the signature goes
+// back to our server with the form.
 // The page talks to nothing else (the Content-Security-Policy allows only these two).
 
 import { Refused, askAgent, askServer } from "./agent-client.js";
