@@ -154,14 +154,15 @@ def register(session: Session, doc: Document, decision: Decision, check: Check |
     record(doc, check)
     earlier = earlier_entries(session, doc)
     invalid = doc.signature_status == SignatureStatus.INVALID
-    fields, messages = {}, []
+    fields: dict[str, str] = {}
+    messages = []
     if invalid and decision.note is None:
-        fields["note"] = "Bắt buộc khi chữ ký số không hợp lệ."
+        fields["note"] = Text("Bắt buộc khi chữ ký số không hợp lệ.")
         messages.append("Chữ ký số của văn bản không hợp lệ: nhập ghi chú để vẫn vào sổ, hoặc từ chối tiếp nhận.")
     if earlier and not decision.confirm_duplicates:
         first = earlier[0]
-        said = f"số đến {first['arrival_number']} ngày {_day(first['arrival_date'])}"
-        fields["confirm_duplicates"] = f"Có thể trùng văn bản {said}."
+        said = Text("số đến %(number)s ngày %(day)s", number=first["arrival_number"], day=_day(first["arrival_date"]))
+        fields["confirm_duplicates"] = Text("Có thể trùng văn bản %(said)s.", said=said)
         messages.append(f"Văn bản có thể đã vào sổ: {said}. Xác nhận \"vẫn vào sổ\" hoặc hủy.")
     found = {"signature_status": doc.signature_status.value, "signature_reasons": _reasons(doc),
              "duplicates": earlier}
