@@ -21,10 +21,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,14 +49,89 @@ from engine.models import (
     UserPosition,
 )
 from engine.registry import placement
-from engine.signatures import binding, certificates
-from engine.signatures.keyring import FIELD as _FIELD
-from engine.signatures.keyring import Credentials, Desk, Keys
+from engine.signatures import binding, certificates, token_signing
 from signing import conversion, copies, draft, initials, pdfsign, split, verify
 from signing.errors import SigningError
-from signing.keys import ExternalKey, KeySource
+from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
 
+_FIELD = "signing"
 APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a signer gives with the decision; never stored, never logged."""
+
+    password: str | None = None  # unlocks the signer's PKCS#12 key held by the server
+    agency_password: str | None = None  # unlocks the agency's key (the clerk, at issuance)
+    request_id: str | None = None  # split signing: the request the token signed
+    signature: str | None = None  # split signing: the token's signature value, base64
+
+    @classmethod
+    def parse(cls, given: Any) -> Credentials:
+        if given is None:
+            return cls()
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            raise InvalidData("Thông tin ký số không hợp lệ.", {_FIELD: "Cần các chuỗi ký tự."})
+        known = {"password", "agency_password", "request_id", "signature"}
+        return cls(**{k: v for k, v in given.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys, images and trust roots the server holds, under ``QLVB_PKI_DIR``: people's keys
+    in people/<username>.p12 with their signature image, agencies' in agencies/<code>.p12 with
+    their seal (or agencies/<code>.token.json naming a PKCS#11 token), roots in PEM files."""
+
+    pki_dir: Path
+    root_paths: tuple[Path, ...]
+
+    def trust_roots(self) -> list[bytes]:
+        return [x509.load_pem_x509_certificate(p.read_bytes()).public_bytes(Encoding.DER)
+                for p in self.root_paths if p.is_file()]
+
+    def intermediates(self) -> tuple[x509.Certificate, ...]:
+        """CA certificates to send with a signature whose key gave none (a token's)."""
+        path = self.pki_dir / "intermediate.pem"
+        return (x509.load_pem_x509_certificate(path.read_bytes()),) if path.is_file() else ()
+
+    def person_file(self, username: str, suffix: str) -> Path:
+        """people/<username>.p12 (key), .pem (its certificate, readable without the password), .png"""
+        return self.pki_dir / "people" / f"{username}{suffix}"
+
+    def agency_file(self, code: str, suffix: str) -> Path:
+        return self.pki_dir / "agencies" / f"{code}{suffix}"
+
+    def person(self, username: str, password: str) -> KeySource:
+        return Pkcs12Key.from_file(self.person_file(username, ".p12"), password)
+
+    def image(self, username: str) -> bytes:
+        return _read(self.person_file(username, ".png"), "ảnh chữ ký")
+
+    def agency(self, code: str, secret: str) -> KeySource:
+        token = self.pki_dir / "agencies" / f"{code}.token.json"
+        if token.is_file():
+            config = json.loads(token.read_text(encoding="utf-8"))
+            return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
+                             chain=self.intermediates())
+        return Pkcs12Key.from_file(self.agency_file(code, ".p12"), secret)
+
+    def seal(self, code: str) -> bytes:
+        return _read(self.agency_file(code, ".png"), "ảnh con dấu")
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise InvalidData(f"Chưa cấu hình {what} ({path.name}).", {_FIELD: f"Thiếu {what}."}) from None
+
+
+@dataclass(frozen=True)
+class Desk:
+    store: FileStore
+    keys: Keys
+    credentials: Credentials
 
 
 def _main(doc: Document) -> DocumentFile:
@@ -139,7 +217,8 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
-            signed, signer = _split_signed(session, creds, task_id, user, source, now)
+            signed, signer = token_signing.finish(session, creds.request_id, creds.signature, task_id, user,
+                                                  source, now)
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
@@ -171,7 +250,8 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:  # with their USB token, through the sign agent
-            signed, signer = _split_signed(session, creds, task_id, user, source, now)
+            signed, signer = token_signing.finish(session, creds.request_id, creds.signature, task_id, user,
+                                                  source, now)
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
@@ -199,26 +279,6 @@ def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], u
         raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
     return initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
 
-
-def _split_signed(session: Session, creds: Credentials, task_id: str, user: User, source: str,
-                  now: datetime) -> tuple[bytes, UserCertificate]:
-    """Split signing, second half: the holder's token signed the request made for this task and
-    this version; the value is embedded in the PDF prepared then."""
-    assert creds.request_id is not None and creds.signature is not None
-    pending = session.get(PendingSignature, creds.request_id)
-    if pending is None or pending.task_id != task_id or pending.user_id != user.id:
-        raise InvalidData("Yêu cầu ký không tồn tại hoặc đã dùng.", {_FIELD: "Hãy tạo yêu cầu ký mới."})
-    if pending.source_sha256 != source:
-        raise InvalidData("Tệp chính đã thay đổi sau khi tạo yêu cầu ký.", {_FIELD: "Hãy ký lại."})
-    try:
-        value = base64.b64decode(creds.signature, validate=True)
-    except ValueError:
-        raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {_FIELD: "Cần chuỗi base64."}) from None
-    prepared = split.PendingSignature.from_json(json.loads(pending.payload))
-    signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
-    signed = split.finish(prepared, creds.request_id, value, now)
-    session.delete(pending)  # one signature per request
-    return signed, signer
 
 
 def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
