@@ -1,11 +1,13 @@
-"""Keys unlocked once per process (issue 19 item 4): the same file and password give the key
-kept in memory, without decrypting the file again; a wrong password is still refused, a
-replaced file is read anew, an entry lasts its time and the cache its size."""
+"""Per-process caches of the signing path (issue 19 item 4). Keys unlocked once per process: the
+same file and password give the key kept in memory, without decrypting the file again; a wrong
+password is still refused, a replaced file is read anew, an entry lasts its time and the cache
+its size. Fonts cut once, before the server forks its workers."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +87,40 @@ def test_the_servers_keys_give_the_same_key_as_a_fresh_process(demo_pki: Path) -
     assert keys.person("btl_director", DEMO_PASSWORD) is kept
     assert kept.certificate.dump() == fresh.certificate.dump()
     assert keys.agency("btl", DEMO_PASSWORD) is keys.agency("btl", DEMO_PASSWORD)
+
+
+def test_the_signature_fonts_are_cut_before_the_workers_fork() -> None:
+    """What `qlvb serve` calls before forking: after it, no appearance font is cut again in a
+    worker (the subsets are inherited), and each subset is the one a fresh process cuts."""
+    import os
+
+    from signing import fonts
+
+    fonts.subset_bytes.cache_clear()
+    assert fonts.warm() == len(fonts.APPEARANCE_FONTS)
+    cut = fonts.subset_bytes.cache_info().misses
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker: every font already there
+        for path in fonts.APPEARANCE_FONTS:
+            fonts.subset_bytes(path)
+        os.write(write, str(fonts.subset_bytes.cache_info().misses).encode())
+        os._exit(0)
+    os.close(write)
+    misses_in_child = int(os.read(read, 64).decode())
+    os.waitpid(child, 0)
+    assert misses_in_child == cut
+    kept = _font(fonts.subset_bytes(fonts.NOTO_SANS))
+    fonts.subset_bytes.cache_clear()
+    fresh = _font(fonts.subset_bytes(fonts.NOTO_SANS))  # as a fresh process cuts it (its save time aside)
+    assert kept.getGlyphOrder() == fresh.getGlyphOrder()
+    assert kept.getBestCmap() == fresh.getBestCmap()
+    assert kept["hmtx"].metrics == fresh["hmtx"].metrics
+
+
+def _font(data: bytes) -> Any:
+    import io
+
+    from fontTools import ttLib
+
+    return ttLib.TTFont(io.BytesIO(data))
