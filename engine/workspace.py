@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import conversations, desk, documents, incoming, intake, notifications, permissions, queries, worktree
-from .cases import start_form, startable_version
+from .cases import start_form, start_form_ref, startable_version
 from .clock import VIETNAM
 from .definitions import VersionInfo, latest_versions, version_info
 from .doctypes import DOC_TYPES
 from .errors import Forbidden
 from .models import Agency, Case, Document, DocumentStatus, HumanTask, Position, Secrecy, Unit, User, UserPosition
+from .office.people import RANK
 
 URGENCY_TITLES = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 SECRECY_TITLES = {"thuong": "Thường", "mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}
@@ -46,13 +47,16 @@ def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]
     forms' unit and person choices."""
     units = list(session.scalars(select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.id)))
     people = session.execute(
-        select(User.username, User.full_name, Unit.code).join(UserPosition, UserPosition.user_id == User.id)
-        .join(Unit, Unit.id == UserPosition.unit_id)
+        select(User.username, User.full_name, Unit.code, UserPosition.position)
+        .join(UserPosition, UserPosition.user_id == User.id).join(Unit, Unit.id == UserPosition.unit_id)
         .where(Unit.agency_id == agency_id, User.active.is_(True)).order_by(Unit.id, User.full_name)
     ).all()
     seen: dict[str, dict[str, str]] = {}
-    for username, full_name, unit in people:
-        seen.setdefault(username, {"username": username, "full_name": full_name, "unit": unit})
+    for username, full_name, unit, position in people:  # each person once, in their first unit, highest position
+        known = seen.setdefault(username, {"username": username, "full_name": full_name, "unit": unit,
+                                           "position": position.value})
+        if RANK.index(position) < RANK.index(Position(known["position"])):
+            known["position"] = position.value
     return {"units": [{"code": u.code, "name": u.name} for u in units],
             "working_units": [{"code": u.code, "name": u.name} for u in units
                               if worktree.can_receive_work(session, agency_id, u.code)],
@@ -168,7 +172,8 @@ def start(session: Session, user: User, process_id: str) -> dict[str, Any]:
     """The start page of a process: its start form and the choices for it."""
     info = startable_version(session, user, process_id)
     return {"process": {"id": info.process_id, "name": info.name, "document_kind": info.document_kind},
-            "form": start_form(info), "directory": directory(session, _agency_for(session, user, info.agency_code))}
+            "form": start_form(info), "form_ref": start_form_ref(info),
+            "directory": directory(session, _agency_for(session, user, info.agency_code))}
 
 
 def _entry_form() -> dict[str, Any]:

@@ -9,12 +9,18 @@ from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
 from engine import cases, workspace
+from engine.clock import VIETNAM
 from engine.errors import InvalidData
 
-from . import formfields
+from . import formfields, formui
+from .apiutil import platform
 from .pageutil import render, staff
 
 bp = Blueprint("create", __name__)
+
+
+def _ui(page: dict[str, Any]) -> dict[str, Any]:
+    return formui.load(platform().settings.forms_dir, page.get("form_ref"))
 
 
 @bp.get("/new")
@@ -27,9 +33,9 @@ def choose() -> Any:
 @bp.get("/new/<process_id>")
 def start_form(process_id: str) -> Any:
     """The start form of one process."""
-    with staff(write=False) as (db, user, _now):
+    with staff(write=False) as (db, user, now):
         page = workspace.start(db, user, process_id)
-        form = formfields.build(page["form"], {}, {}, page["directory"])
+        form = formfields.build(page["form"], {}, {}, page["directory"], _ui(page), now.astimezone(VIETNAM).date())
         return render("create/start.html", db, user, page=page, form=form, error=None)
 
 
@@ -48,7 +54,7 @@ def start(process_id: str) -> Any:
     except InvalidData as refused:
         with staff(write=False) as (db, user, _now):
             page = workspace.start(db, user, process_id)
-            form = formfields.build(page["form"], data, refused.fields, page["directory"])
+            form = formfields.build(page["form"], data, refused.fields, page["directory"], _ui(page))
             return render("create/start.html", db, user, 422, page=page, form=form, error=refused.message)
     flash(gettext("Đã tạo: %(title)s", title=title), "success")
     return redirect(f"/tasks/{mine[0]}" if mine else f"/cases/{case_id}")

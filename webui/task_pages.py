@@ -12,11 +12,15 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from engine import cases, documents, intake, queries, signatures, workspace
+from engine.clock import VIETNAM
 from engine.errors import InvalidData
 from engine.models import Case, Document, User
+from engine.office import reading
+from engine.office.holders import now_holding
 
-from . import formfields
+from . import formfields, formui
 from .apiutil import platform, signing_desk
+from .confirmations import after_decision
 from .pageutil import render, staff
 
 bp = Blueprint("tasks", __name__)
@@ -26,6 +30,15 @@ def _agent_port() -> int:
     return platform().settings.sign_agent_port
 
 
+def _ui(task: dict[str, Any]) -> dict[str, Any]:
+    return formui.load(platform().settings.forms_dir, task.get("form_ref"))
+
+
+def _label(form: formfields.FormView, decision: str | None) -> str | None:
+    """The words of the button pressed: the decision's title, or the form's act."""
+    return dict(form.decisions).get(decision or "") or form.submit_text
+
+
 @bp.get("/tasks/<task_id>")
 def show(task_id: str) -> Any:
     """The task with everything needed to decide it; its form starts from the case's values."""
@@ -33,8 +46,14 @@ def show(task_id: str) -> Any:
         page = workspace.task(db, user, task_id, now)
         schema = page["task"]["form"]
         values = formfields.initial_values(schema, page["task"]["case"]["data"])
-        form = formfields.build(schema, values, {}, page["directory"])
-        return render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port())
+        form = formfields.build(schema, values, {}, page["directory"], _ui(page["task"]),
+                                now.astimezone(VIETNAM).date())
+        shown = render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port())
+        document_id = page["document"]["id"] if page["document"] else None
+    if document_id is not None:  # after the page: a read of the document is its own small write
+        with staff(write=True) as (db, user, now):
+            reading.opened(db, user, document_id, now)
+    return shown
 
 
 def _complete(db: Session, user: User, task_id: str, now: datetime, credentials: signatures.Credentials,
@@ -58,15 +77,21 @@ def complete(task_id: str) -> Any:
         with staff(write=True) as (db, user, now):
             credentials = signatures.Credentials(password=request.form.get("signing_password") or None,
                                                  agency_password=request.form.get("agency_password") or None)
-            title = _complete(db, user, task_id, now, credentials, data).title
+            task = queries.task_detail(db, user, task_id, now)
+            label = _label(formfields.build(task["form"], {}, {}, {}, _ui(task)), request.form.get("decision"))
+            case = _complete(db, user, task_id, now, credentials, data)
+            message = after_decision(label, case.title, now_holding(db, case.id))
+            signed = credentials.password is not None and case.document_id is not None
+            document_id = case.document_id
     except (InvalidData, intake.NeedsDecision) as refused:  # the intake's findings beside their fields
         with staff(write=False) as (db, user, now):
             page = workspace.task(db, user, task_id, now)
-            form = formfields.build(page["task"]["form"], data, refused.fields, page["directory"])
+            form = formfields.build(page["task"]["form"], data, refused.fields, page["directory"], _ui(page["task"]))
             return render("tasks/task.html", db, user, refused.status, page=page, form=form, error=refused.message,
                           agent_port=_agent_port())
-    flash(gettext("Đã xử lý xong: %(title)s", title=title), "success")
-    return redirect("/inbox")
+    flash(message, "success")
+    # Who signed sees what they signed: the document's page, its signatures verified at the top.
+    return redirect(f"/documents/{document_id}?signed=1" if signed else "/inbox")
 
 
 @bp.post("/tasks/<task_id>/signing-request")
@@ -93,5 +118,6 @@ def complete_with_token(task_id: str) -> Any:
         reports = documents.view(doc, with_links=False)["signatures"] if doc else []
         title = case.title
         html = render_template("tasks/signed.html", title=title, reports=reports)
-    flash(gettext("Đã xử lý xong: %(title)s", title=title), "success")
+        message = after_decision(gettext("Ký số"), title, now_holding(db, case.id))
+    flash(message, "success")
     return jsonify({"html": html, "reports": reports})
