@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, not_, select
@@ -185,7 +185,8 @@ def _rows(session: Session, user_id: int, ids: list[int], now: datetime) -> list
 
 def _row(doc: Document, read: bool, holders: list[dict[str, Any]], task_due: datetime | None,
          today: date) -> dict[str, Any]:
-    due = task_due.astimezone(VIETNAM).date() if task_due else doc.due_date
+    # a deadline runs to the end of its day (engine/deadlines.py): the day is the one before that instant
+    due = (task_due.astimezone(VIETNAM) - timedelta(microseconds=1)).date() if task_due else doc.due_date
     finished = doc.status not in (DocumentStatus.DRAFT, DocumentStatus.REGISTERED)
     return {
         "id": doc.id, "direction": doc.direction.value, "status": doc.status.value,
