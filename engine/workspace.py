@@ -18,6 +18,7 @@ from .definitions import VersionInfo, latest_versions, version_info
 from .doctypes import DOC_TYPES
 from .errors import Forbidden
 from .models import Agency, Case, Document, DocumentStatus, HumanTask, Position, Secrecy, Unit, User, UserPosition
+from .office import address_book
 from .office.people import RANK
 
 URGENCY_TITLES = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
@@ -60,7 +61,7 @@ def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]
     return {"units": [{"code": u.code, "name": u.name} for u in units],
             "working_units": [{"code": u.code, "name": u.name} for u in units
                               if worktree.can_receive_work(session, agency_id, u.code)],
-            "people": list(seen.values())}
+            "people": list(seen.values()), "address_book": address_book.entries(session, agency_id)}
 
 
 def _today(now: datetime) -> Any:

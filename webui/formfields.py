@@ -54,6 +54,7 @@ class Field:
     templates: list[str] = field(default_factory=list)  # bút phê templates, put into the field by a click
     parts: dict[str, Field] = field(default_factory=dict)  # the routing tree's own fields, by name
     tree: list[dict[str, Any]] = field(default_factory=list)  # the routing tree's units, each with its people
+    book: list[dict[str, Any]] = field(default_factory=list)  # recipients' rows: the address book to pick from
 
 
 @dataclass
@@ -160,6 +161,8 @@ def _rows(made: Field, items: dict[str, Any], value: Any, errors: dict[str, str]
     if max_items is None or len(given) < max_items:
         made.rows.append(row(str(len(given)), {}))  # one empty row to fill in, even without scripts
     made.blank_row = row("__i__", {})
+    if {"name", "organ_id"} <= set(props):  # nơi nhận: picked from the address book, or typed
+        made.book = list(directory.get("address_book", []))
     return made
 
 
