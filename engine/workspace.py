@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from . import conversations, desk, documents, incoming, intake, notifications, permissions, queries, worktree
 from .cases import start_form, start_form_ref, startable_version
 from .clock import VIETNAM
-from .definitions import VersionInfo, latest_versions, version_info
+from .definitions import ACTION_PROPERTY, VersionInfo, latest_versions, task_property, version_info
 from .doctypes import DOC_TYPES
 from .errors import Forbidden
 from .models import Agency, Case, Document, DocumentStatus, HumanTask, Position, Secrecy, Unit, User, UserPosition
@@ -115,9 +115,13 @@ def task(session: Session, user: User, task_id: str, now: datetime) -> dict[str,
     assert case is not None
     info = version_info(session, case.process_version_id)
     history = _history(session, user, case, info, now)
+    choices = directory(session, case.agency_id)
+    if case.document_id is not None and task_property(info, view["task"], ACTION_PROPERTY) == "assign_in_unit":
+        units = worktree.handed_units(session, case.document_id, user.id)  # only valid choices: the unit's people
+        choices["people"] = [p for p in choices["people"] if p["unit"] in units]
     return {"task": view, "process_name": info.name, "document": _document(session, user, case.document_id, now),
             "history": history, "returned": _returned(history, view["created_at"]) if view["status"] == "open"
-            else None, "directory": directory(session, case.agency_id)}
+            else None, "directory": choices}
 
 
 def case(session: Session, user: User, case_id: int, now: datetime) -> dict[str, Any]:

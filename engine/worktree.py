@@ -118,6 +118,16 @@ def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignm
     return found
 
 
+def handed_units(session: Session, document_id: int, user_id: int) -> set[str]:
+    """The person's units the document was handed to (as a unit): the people ``assign`` accepts
+    are theirs, so the assign form offers only them."""
+    return set(session.scalars(
+        select(Unit.code).join(Assignment, Assignment.to_unit_id == Unit.id)
+        .join(UserPosition, UserPosition.unit_id == Unit.id)
+        .where(Assignment.document_id == document_id, Assignment.to_user_id.is_(None), UserPosition.user_id == user_id)
+    ))
+
+
 def assign(
     session: Session, doc: Document, case_id: int, head: User, unit_code: str, data: dict[str, Any], now: datetime
 ) -> str:

@@ -21,8 +21,10 @@ def act_of(label: str | None) -> str:
 def after_decision(label: str | None, title: str, holding: dict[str, Any]) -> str:
     done = gettext("Đã %(act)s: %(title)s.", act=act_of(label), title=title)
     if holding["finished"]:
-        return f"{done} {gettext('Hồ sơ đã kết thúc.')}"
-    if not holding["steps"]:
-        return f"{done} {gettext('Hồ sơ đang chờ bước tự động (hẹn giờ hoặc văn bản liên thông).')}"
-    where = "; ".join(f"{s['title']} – {', '.join(person(p) for p in s['people'])}" for s in holding["steps"])
-    return f"{done} {gettext('Văn bản đang ở: %(where)s.', where=where)}"
+        now = gettext("Hồ sơ đã kết thúc.")
+    elif not holding["steps"]:
+        now = gettext("Hồ sơ đang chờ bước tự động (hẹn giờ hoặc văn bản liên thông).")
+    else:
+        where = "; ".join(f"{s['title']} – {', '.join(person(p) for p in s['people'])}" for s in holding["steps"])
+        now = gettext("Văn bản đang ở: %(where)s.", where=where)
+    return f"{done} {now}"
