@@ -174,7 +174,10 @@ def _rows(session: Session, user_id: int, ids: list[int], now: datetime) -> list
     named = people(session, {u for _, u, _ in holders})
     held: dict[int, list[dict[str, Any]]] = {}
     task_due: dict[int, datetime] = {}
-    for document_id, holder, due in holders:
+    for found_id, holder, due in holders:
+        if found_id is None:  # never: the query asked for these documents
+            continue
+        document_id = found_id
         if all(p["id"] != holder for p in held.get(document_id, [])):
             held.setdefault(document_id, []).append(named[holder].as_dict())
         if due is not None and (document_id not in task_due or due < task_due[document_id]):
