@@ -59,6 +59,7 @@ def test_btl_outgoing_actions_per_step(browser: Browser, live_url: str, platform
     page = clerk.page
     count.start(page, "Văn thư lấy số, phát hành")
     count.click(page.get_by_role("link", name="Văn thư"))
+    page.wait_for_load_state()  # the page's scripts run, as a person waits to see the document
     count.choose(page.locator("#recipients-0-book"), "unit:KSDB")  # the address book fills the row
     expect(page.locator("#recipients-0-name")).to_have_value("Khoa Kiểm soát dịch bệnh")
     expect(page.locator("#recipients-0-unit")).to_have_value("KSDB")

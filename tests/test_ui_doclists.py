@@ -1,17 +1,23 @@
 """The document lists (danh sách văn bản) in Chromium: the left-hand tree with each state's
 count against the cases this test runs, the officials' columns, unread in bold, overdue in
 colour, a filter remembered, the batch "mark read"; a specialist's lists hold only what
-engine.permissions lets them see; axe finds nothing critical or serious."""
+engine.permissions lets them see; axe finds nothing critical or serious. The Director signs
+two documents in one go with one password (verified with pyHanko and pdfsig)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from playwright.sync_api import Browser, Page, expect
 
 from engine.clock import FakeClock
+from engine.demo import DEMO_PASSWORD
 from engine.platform import Platform
+from signing.pdfsig import pdfsig
+from signing.verify import verify_pdf
 from tests.axe import serious
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
@@ -128,3 +134,38 @@ def test_lists_counts_unread_overdue_filters_and_mark_read(browser: Browser, liv
                                   "notice": 0}
     for person in (director, spec):
         person.close()
+
+
+def test_the_director_signs_several_documents_with_one_password(browser: Browser, live_url: str,  # noqa: F811
+                                                                 platform: Platform, api: Api,
+                                                                 demo_pki: Path) -> None:
+    cases = [to_director(api), to_director(api)]
+    director = Staff(browser, live_url, "btl_director", backend(platform)).login()
+    page = director.page
+    page.goto("/documents?list=out_signing")
+    expect(page.locator("tr[data-document]")).to_have_count(2)
+    page.locator("tr[data-document] input[name=ids]").first.check()
+    page.locator("tr[data-document] input[name=ids]").last.check()
+    page.fill("#signing_password", "khong-dung-mat-khau")
+    page.get_by_test_id("sign-many").click()
+    expect(page.locator(".flash.warning")).to_contain_text("Chưa ký được văn bản")
+    expect(page.get_by_test_id("count-out_signing")).to_have_text("2")  # a wrong password signs nothing
+
+    page.locator("tr[data-document] input[name=ids]").first.check()
+    page.locator("tr[data-document] input[name=ids]").last.check()
+    page.fill("#signing_password", DEMO_PASSWORD)
+    page.get_by_test_id("sign-many").click()
+    expect(page.locator(".flash.success")).to_contain_text("Đã ký số 2 văn bản")
+    expect(page.get_by_test_id("count-out_signing")).to_have_text("0")
+    director.shot("41-signed-several")
+    roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
+    for case in cases:
+        case = api.get("btl_director", f"/api/v1/cases/{case['id']}").get_json()
+        assert only_task(case)["task"] == "clerk_issue"  # each moved on to the clerk, as if signed alone
+        doc = case["document"]
+        main = next(f for f in doc["files"] if f["role"] == "main")
+        pdf = bytes(api.get("btl_clerk", f"/api/v1/documents/{doc['id']}/files/{main['id']}").data)
+        assert [(r.field, r.valid, r.trusted) for r in verify_pdf(pdf, roots)] == [("LanhDao", True, True)]
+        poppler = pdfsig(pdf, roots)[0]  # the leader's; the agency's field waits, empty, for the clerk
+        assert (poppler["signature_valid"], poppler["certificate_trusted"]) == (True, True)
+    director.close()

@@ -7,14 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, request, session, url_for
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 
-from engine import queries
-from engine.errors import InvalidData
+from engine import cases, queries, signatures
+from engine.errors import DomainError, InvalidData
 from engine.models import Urgency
 from engine.office import document_lists, reading
 from engine.office.document_lists import ListFilter
 
+from .apiutil import signing_desk
 from .pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("lists", __name__)
@@ -54,15 +55,55 @@ def index() -> Any:
                       work=work, today=now.date().isoformat())
 
 
+def _ticked() -> tuple[list[int], str]:
+    raw = request.form.getlist("ids")
+    back = request.form.get("list", "in_waiting")
+    if not all(v.isdigit() and len(v) < 10 for v in raw):
+        raise InvalidData("Danh sách văn bản không hợp lệ.", {"ids": "Chọn lại văn bản trong danh sách."})
+    return [int(v) for v in raw], back if back in document_lists.LISTS else "in_waiting"
+
+
 @bp.post("/documents/read")
 def mark_read() -> Any:
     """Đánh dấu đã đọc: the documents ticked in a list."""
-    raw = request.form.getlist("ids")
-    back = request.form.get("list", "in_waiting")
-    back = back if back in document_lists.LISTS else "in_waiting"
-    if not all(v.isdigit() and len(v) < 10 for v in raw):
-        raise InvalidData("Danh sách văn bản không hợp lệ.", {"ids": "Chọn lại văn bản trong danh sách."})
+    ids, back = _ticked()
     with staff(write=True) as (db, user, now):
-        count = reading.mark_read(db, user, [int(v) for v in raw], now)
+        count = reading.mark_read(db, user, ids, now)
     flash(ngettext("Đã đánh dấu đã đọc %(num)s văn bản.", "Đã đánh dấu đã đọc %(num)s văn bản.", count), "success")
+    return redirect(url_for("lists.index", list=back))
+
+
+@bp.post("/documents/sign")
+def sign_many() -> Any:
+    """Ký số hàng loạt: the ticked documents waiting for my signature, each signed with the one
+    password given, each its own completion (transaction, audit entry) as if signed one by one;
+    the first refusal (a wrong password refuses them all) stops the rest."""
+    ids, back = _ticked()
+    password = request.form.get("signing_password") or None
+    if not ids or password is None:
+        raise InvalidData("Chọn văn bản và nhập mật khẩu chứng thư số để ký.",
+                          {"ids": "Chọn ít nhất một văn bản chờ ký.", "signing_password": "Nhập mật khẩu."})
+    with staff(write=False) as (db, user, now):
+        tasks = document_lists.my_signing_tasks(db, user, now, ids)
+    signed: list[str] = []
+    refusal: str | None = None
+    for document_id in ids:
+        if document_id not in tasks:
+            refusal = gettext("Văn bản #%(id)s không chờ bạn ký.", id=document_id)
+            break
+        try:
+            with staff(write=True) as (db, user, now):
+                case = cases.complete_task(db, user, tasks[document_id], {"decision": "sign"}, now,
+                                           signing_desk(signatures.Credentials(password=password)))
+                signed.append(case.title)
+        except DomainError as refused:
+            details = list(refused.fields.values()) if isinstance(refused, InvalidData) else []
+            refusal = gettext("Chưa ký được văn bản #%(id)s: %(reason)s", id=document_id,
+                              reason=" ".join([refused.message, *details]))
+            break
+    if signed:
+        flash(ngettext("Đã ký số %(num)s văn bản.", "Đã ký số %(num)s văn bản.", len(signed)) + " "
+              + "; ".join(signed), "success")
+    if refusal:
+        flash(refusal, "warning")
     return redirect(url_for("lists.index", list=back))

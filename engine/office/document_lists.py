@@ -66,7 +66,7 @@ class _Scope:
                  mine: ColumnElement[bool]) -> None:
         self.user_id = user_id
         self.visible = visible
-        self.signing = _signing_forms(session)
+        self.signing = signing_forms(session)
         open_task = and_(Case.document_id == Document.id, HumanTask.case_id == Case.id,
                          HumanTask.status == TaskStatus.OPEN)
         # an open task on the document that is theirs (or their grantor's) to decide
@@ -105,7 +105,7 @@ CONDITIONS = _conditions()
 _signing_cache: dict[tuple[str, int], frozenset[str]] = {}
 
 
-def _signing_forms(session: Session) -> list[str]:
+def signing_forms(session: Session) -> list[str]:
     """The forms (by name) whose decisions include signing (ký số): an open step with one of
     them puts a draft in "chờ ký". Deployed versions never change, so each is read once."""
     url = str(session.get_bind().engine.url)
@@ -200,3 +200,23 @@ def _row(doc: Document, read: bool, holders: list[dict[str, Any]], task_due: dat
         "overdue": bool(due and due < today and not finished), "holders": holders, "unread": not read,
         "issued_at": doc.issued_at.isoformat() if doc.issued_at else None,
     }
+
+
+def my_signing_tasks(session: Session, user: Any, now: datetime, document_ids: list[int]) -> dict[int, str]:
+    """Ký số hàng loạt: for each of the documents, the open step of the person (or their grantor)
+    that signs it, if any; who may complete it is checked again when it is completed."""
+    scope = _scope(session, user, now)
+    rows = session.execute(
+        select(Case.document_id, HumanTask.id)
+        .join(HumanTask, HumanTask.case_id == Case.id).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        .where(Case.document_id.in_(document_ids), HumanTask.status == TaskStatus.OPEN,
+               HumanTask.form.in_(scope.signing or [""]),
+               permissions.task_visibility(session, user, now.astimezone(VIETNAM).date()))
+        .order_by(HumanTask.created_at)
+    ).all()
+    found: dict[int, str] = {}
+    for document_id, task_id in rows:
+        if document_id is not None:
+            found.setdefault(document_id, task_id)
+    return found
