@@ -126,12 +126,25 @@ def test_lists_counts_unread_overdue_filters_and_mark_read(browser: Browser, liv
     page.reload()
     assert page.locator("tr[data-document] td.subject").evaluate("c => getComputedStyle(c).fontWeight") == "400"
 
-    # A specialist's lists: only their own drafts, by engine.permissions; nothing received.
+    # Chuyển để biết: the issued document to a specialist of KHNV, from the list.
+    page.locator('a[data-list="out_issued"]').click()
+    page.locator("tr[data-document] input[name=ids]").check()
+    page.get_by_test_id("forward").locator("summary").click()
+    page.select_option('select[name="people"]', "btl_spec_khnv")
+    page.fill('textarea[name="note"]', "Đề nghị phòng KHNV nắm lịch trực")
+    page.get_by_test_id("forward-submit").click()
+    expect(page.locator(".flash")).to_contain_text("Đã chuyển để biết 1 văn bản")
+    assert serious(page) == []
+
+    # A specialist's lists: their own drafts and what was sent to them to read, by engine.permissions.
     spec = Staff(browser, live_url, "btl_spec_khnv", backend(platform)).login()
     spec.page.goto("/documents")
     assert _counts(spec.page) == {"in_register": 0, "in_waiting": 0, "in_progress": 0, "in_done": 0, "in_info": 0,
-                                  "out_draft": 1, "out_signing": 1, "out_issued": 0, "internal": 0, "info": 0,
+                                  "out_draft": 1, "out_signing": 1, "out_issued": 1, "internal": 1, "info": 1,
                                   "notice": 0}
+    spec.page.locator('a[data-list="info"]').click()
+    spec.page.locator("tr[data-document] td.subject a").click()
+    expect(spec.page.get_by_test_id("work-tree")).to_contain_text("giao bởi Trần Minh Quang (Giám đốc)")
     for person in (director, spec):
         person.close()
 

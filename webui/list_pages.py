@@ -9,10 +9,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext, ngettext
 
-from engine import cases, queries, signatures
+from engine import cases, permissions, queries, signatures, workspace
 from engine.errors import DomainError, InvalidData
 from engine.models import Urgency
-from engine.office import document_lists, reading
+from engine.office import document_lists, forwarding, reading
 from engine.office.document_lists import ListFilter
 
 from .apiutil import signing_desk
@@ -51,8 +51,10 @@ def index() -> Any:
     with staff(write=False) as (db, user, now):
         found = document_lists.listing(db, user, now, name, wanted, page, PER_PAGE)
         work = queries.inbox(db, user, now, "todo", queries.InboxFilter(), 1, 1)["counts"]
+        agencies = permissions.agencies_of(db, user)
+        directory = workspace.directory(db, min(agencies)) if agencies else {}
         return render("lists/index.html", db, user, found=found, given=given, groups=document_lists.GROUPS,
-                      work=work, today=now.date().isoformat())
+                      work=work, directory=directory)
 
 
 def _ticked() -> tuple[list[int], str]:
@@ -70,6 +72,17 @@ def mark_read() -> Any:
     with staff(write=True) as (db, user, now):
         count = reading.mark_read(db, user, ids, now)
     flash(ngettext("Đã đánh dấu đã đọc %(num)s văn bản.", "Đã đánh dấu đã đọc %(num)s văn bản.", count), "success")
+    return redirect(url_for("lists.index", list=back))
+
+
+@bp.post("/documents/forward")
+def forward() -> Any:
+    """Chuyển để biết: the ticked documents, to the units and people chosen."""
+    ids, back = _ticked()
+    with staff(write=True) as (db, user, now):
+        count = forwarding.forward(db, user, ids, request.form.getlist("units"), request.form.getlist("people"),
+                                   request.form.get("note", "").strip() or None, now)
+    flash(ngettext("Đã chuyển để biết %(num)s văn bản.", "Đã chuyển để biết %(num)s văn bản.", count), "success")
     return redirect(url_for("lists.index", list=back))
 
 
