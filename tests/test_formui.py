@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.workspace import ENTRY_FORM
+from engine.office.workspace import ENTRY_FORM
 from tests.conftest import ROOT
-from webui import formfields, formui
+from webui.forms import fields as formfields
+from webui.forms import formui
 
 FORMS = ROOT / "forms"
 DESCRIPTIONS = sorted(FORMS.glob("*/*.ui.json"))

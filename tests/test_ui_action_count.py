@@ -10,8 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.drafts import plan_draft
 from tests.ui_actions import ActionCount

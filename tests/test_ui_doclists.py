@@ -1,7 +1,7 @@
 """The document lists (danh sách văn bản) in Chromium: the left-hand tree with each state's
 count against the cases this test runs, the officials' columns, unread in bold, overdue in
 colour, a filter remembered, the batch "mark read"; a specialist's lists hold only what
-engine.permissions lets them see; axe finds nothing critical or serious. The Director signs
+engine.org.permissions lets them see; axe finds nothing critical or serious. The Director signs
 two documents in one go with one password (verified with pyHanko and pdfsig)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 from cryptography import x509
 from playwright.sync_api import Browser, Page, expect
 
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
 from tests.axe import serious
@@ -136,7 +136,7 @@ def test_lists_counts_unread_overdue_filters_and_mark_read(browser: Browser, liv
     expect(page.locator(".flash")).to_contain_text("Đã chuyển để biết 1 văn bản")
     assert serious(page) == []
 
-    # A specialist's lists: their own drafts and what was sent to them to read, by engine.permissions.
+    # A specialist's lists: their own drafts and what was sent to them to read, by engine.org.permissions.
     spec = Staff(browser, live_url, "btl_spec_khnv", backend(platform)).login()
     spec.page.goto("/documents")
     assert _counts(spec.page) == {"in_register": 0, "in_waiting": 0, "in_progress": 0, "in_done": 0, "in_info": 0,

@@ -10,8 +10,8 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from tests.axe import serious
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api

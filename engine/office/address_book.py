@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Agency, Unit
+from engine.models import Agency, Unit
 
 
 def entries(session: Session, agency_id: int) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ chờ ký, đã phát hành), Văn bản nội bộ, Để biết / Thông báo 
 rows (số đến, ngày đến, cơ quan ban hành, số ký hiệu, trích yếu, hạn, người đang xử lý),
 unread and overdue marked, filtered and paged.
 
-Who sees which document is engine.permissions' rule alone (``document_visibility``, and
+Who sees which document is engine.org.permissions' rule alone (``document_visibility``, and
 ``task_visibility`` for "mine to handle"): every list is that rule narrowed by the list's
 own condition, so a list never shows what the document page would refuse."""
 
@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, not_, select
 from sqlalchemy.orm import Session
 
-from .. import permissions, textfold
-from ..clock import VIETNAM
-from ..models import (
+from engine.core.clock import VIETNAM
+from engine.documents import textfold
+from engine.models import (
     Case,
     Direction,
     Document,
@@ -36,7 +36,8 @@ from ..models import (
     TaskStatus,
     Urgency,
 )
-from .people import people
+from engine.office.people import people
+from engine.org import permissions
 
 ISSUED = (DocumentStatus.ISSUED, DocumentStatus.RECALLED, DocumentStatus.CORRECTED, DocumentStatus.REPLACED)
 # The tree: group -> its lists, in the order the page shows them.
@@ -188,7 +189,7 @@ def _rows(session: Session, user_id: int, ids: list[int], now: datetime) -> list
 
 def _row(doc: Document, read: bool, holders: list[dict[str, Any]], task_due: datetime | None,
          today: date) -> dict[str, Any]:
-    # a deadline runs to the end of its day (engine/deadlines.py): the day is the one before that instant
+    # a deadline runs to the end of its day (engine/workflow/deadlines.py): the day is the one before that instant
     due = (task_due.astimezone(VIETNAM) - timedelta(microseconds=1)).date() if task_due else doc.due_date
     finished = doc.status not in (DocumentStatus.DRAFT, DocumentStatus.REGISTERED)
     return {

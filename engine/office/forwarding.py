@@ -1,7 +1,7 @@
 """Chuyển để biết from a list: several documents sent at once to units and people of their
 agency to read. Each becomes a "để biết" hand-over in the document's work tree and an item in
-each recipient's "để biết" list (engine.info_items), as a direction's would; who may send is
-engine.permissions' rule (``ensure_can_forward``). One transaction, one audit entry."""
+each recipient's "để biết" list (engine.office.info_items), as a direction's would; who may send is
+engine.org.permissions' rule (``ensure_can_forward``). One transaction, one audit entry."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, info_items, permissions, roles
-from ..clock import VIETNAM
-from ..errors import InvalidData
-from ..models import Assignment, AssignmentRole, AssignmentStatus, Case, Document, Unit, User
+from engine.audit import chain as audit
+from engine.core.clock import VIETNAM
+from engine.core.errors import InvalidData
+from engine.models import Assignment, AssignmentRole, AssignmentStatus, Case, Document, Unit, User
+from engine.office import info_items
+from engine.org import permissions
+from engine.workflow import roles
 
 MAX_DOCUMENTS = 50
 

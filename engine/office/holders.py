@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus
-from .people import people
+from engine.models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus
+from engine.office.people import people
 
 
 def now_holding(session: Session, case_id: int) -> dict[str, Any]:

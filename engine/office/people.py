@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Position, Unit, User, UserPosition
+from engine.models import Position, Unit, User, UserPosition
 
 # Highest first: a deputy director who is also a unit's head is shown as deputy director.
 RANK = (Position.DIRECTOR, Position.DEPUTY_DIRECTOR, Position.OFFICE_CHIEF, Position.DEPUTY_OFFICE_CHIEF,

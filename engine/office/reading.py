@@ -1,7 +1,7 @@
 """Đã đọc / chưa đọc: which documents a person has read. Opening a document (its page, or a
 task on it) reads it, as opening a letter does: not a change to the document, so not audited.
 Marking documents read from a list is the person's act on several at once: checked against
-engine.permissions one by one, audited once, and their "để biết" items read with them."""
+engine.org.permissions one by one, audited once, and their "để biết" items read with them."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, info_items, permissions
-from ..clock import VIETNAM
-from ..errors import InvalidData
-from ..models import Document, DocumentRead, InfoItem, User
+from engine.audit import chain as audit
+from engine.core.clock import VIETNAM
+from engine.core.errors import InvalidData
+from engine.models import Document, DocumentRead, InfoItem, User
+from engine.office import info_items
+from engine.org import permissions
 
 MAX_BATCH = 200
 
