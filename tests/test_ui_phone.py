@@ -111,6 +111,7 @@ def test_a_leader_reads_approves_returns_and_signs_on_a_phone(browser: Browser, 
     expect(summary).to_contain_text("Trần Minh Quang")
     expect(summary.locator('li[data-valid="true"]')).to_have_count(1)
     _fits(page)
+    assert serious(page) == []
     director.shot("54-phone-signed")
     for person in (head, director):
         person.close()
