@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VIETNAM
@@ -74,7 +74,10 @@ class _Scope:
         self.mine_open = exists().where(open_task, TaskCandidate.task_id == HumanTask.id,
                                         ProcessVersion.id == Case.process_version_id, mine)
         self.signing_open = exists().where(open_task, HumanTask.form.in_(self.signing or [""]))
-        self.read = exists().where(DocumentRead.user_id == user_id, DocumentRead.document_id == Document.id)
+        # read: opened or marked here, or its "để biết" item read in the để biết page
+        self.read = or_(exists().where(DocumentRead.user_id == user_id, DocumentRead.document_id == Document.id),
+                        exists().where(InfoItem.user_id == user_id, InfoItem.document_id == Document.id,
+                                       InfoItem.read_at.is_not(None)))
 
     def item(self, kind: InfoKind) -> ColumnElement[bool]:
         return exists().where(InfoItem.user_id == self.user_id, InfoItem.document_id == Document.id,
@@ -166,7 +169,9 @@ def _rows(session: Session, user_id: int, ids: list[int], now: datetime) -> list
         return []
     docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
     read = set(session.scalars(select(DocumentRead.document_id).where(
-        DocumentRead.user_id == user_id, DocumentRead.document_id.in_(ids))))
+        DocumentRead.user_id == user_id, DocumentRead.document_id.in_(ids)))) | set(session.scalars(
+        select(InfoItem.document_id).where(InfoItem.user_id == user_id, InfoItem.document_id.in_(ids),
+                                           InfoItem.read_at.is_not(None))))
     holders = session.execute(
         select(Case.document_id, TaskCandidate.user_id, HumanTask.due_at)
         .join(HumanTask, HumanTask.case_id == Case.id).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
