@@ -1,7 +1,7 @@
 """the pages a trích sao copies
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0028
 Create Date: 2026-12-07 13:00:00
 
 A trích sao (Decree 30 Art. 25) copies an extract of the original: its pages ("1-2,4") are
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0024'
-down_revision = '0022'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
