@@ -18,10 +18,9 @@ from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, InvalidData
 from engine.models import User
 from engine.office import records
-
-from ..common import exports
-from ..common.pageutil import PER_PAGE, page_number, render, staff
-from ..forms.fields import Field
+from webui.common import exports
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
+from webui.forms.fields import Field
 
 bp = Blueprint("record_pages", __name__)
 

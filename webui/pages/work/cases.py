@@ -8,8 +8,7 @@ from typing import Any
 from flask import Blueprint
 
 from engine.office import conversations, workspace
-
-from ..common.pageutil import render, staff
+from webui.common.pageutil import render, staff
 
 bp = Blueprint("cases", __name__)
 

@@ -12,11 +12,10 @@ from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
 from engine.office import workspace
 from engine.workflow import cases
-
-from ..common.context import platform
-from ..common.pageutil import render, staff
-from ..forms import fields as formfields
-from ..forms import formui
+from webui.common.context import platform
+from webui.common.pageutil import render, staff
+from webui.forms import fields as formfields
+from webui.forms import formui
 
 bp = Blueprint("create", __name__)
 

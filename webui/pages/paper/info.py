@@ -9,8 +9,7 @@ from flask import Blueprint, redirect, request
 
 from engine.core.errors import InvalidData
 from engine.office import info_items
-
-from ..common.pageutil import PER_PAGE, page_number, render, safe_next, staff
+from webui.common.pageutil import PER_PAGE, page_number, render, safe_next, staff
 
 bp = Blueprint("info", __name__)
 

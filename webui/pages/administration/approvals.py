@@ -9,8 +9,7 @@ from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
 from engine.org import admin_approvals
-
-from ..common.pageutil import render, staff
+from webui.common.pageutil import render, staff
 
 bp = Blueprint("approvals", __name__)
 

@@ -17,12 +17,11 @@ from engine.core.errors import Conflict, InvalidData
 from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import desk, reading, records, workspace
-
-from ..common import downloads
-from ..common.context import platform
-from ..common.errors import wants_json
-from ..common.pageutil import render, safe_next, staff
-from . import intake as intake_pages
+from webui.common import downloads
+from webui.common.context import platform
+from webui.common.errors import wants_json
+from webui.common.pageutil import render, safe_next, staff
+from webui.pages.paper import intake as intake_pages
 
 bp = Blueprint("docs", __name__)
 

@@ -10,8 +10,7 @@ from flask import Blueprint, redirect, request
 
 from engine.core.errors import InvalidData
 from engine.office import info_items, queries
-
-from ..common.pageutil import PER_PAGE, page_number, render, staff
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("inbox", __name__)
 

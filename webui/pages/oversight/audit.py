@@ -11,10 +11,9 @@ from flask import Blueprint, request
 from engine.audit import auditing, dossier
 from engine.core.errors import InvalidData
 from engine.signatures import signatures
-
-from ..common import downloads
-from ..common.context import signing_desk
-from ..common.pageutil import PER_PAGE, page_number, render, staff
+from webui.common import downloads
+from webui.common.context import signing_desk
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("audit", __name__)
 

@@ -10,8 +10,7 @@ from flask_babel import gettext
 
 from engine.core.errors import InvalidData
 from engine.office import notifications
-
-from ..common.pageutil import render, staff
+from webui.common.pageutil import render, staff
 
 bp = Blueprint("notification_settings", __name__)
 

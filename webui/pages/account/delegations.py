@@ -10,9 +10,8 @@ from flask_babel import gettext
 from engine.core.errors import InvalidData
 from engine.models import User
 from engine.org import delegations
-
-from ..common.pageutil import PER_PAGE, page_number, render, staff
-from ..forms import fields as formfields
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
+from webui.forms import fields as formfields
 
 bp = Blueprint("delegations", __name__)
 

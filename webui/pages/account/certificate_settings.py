@@ -11,9 +11,8 @@ from flask import Blueprint, flash, jsonify, request
 from flask_babel import gettext
 
 from engine.signatures import certificates, signatures
-
-from ..common.context import platform, signing_desk
-from ..common.pageutil import render, staff
+from webui.common.context import platform, signing_desk
+from webui.common.pageutil import render, staff
 
 bp = Blueprint("certificate_settings", __name__)
 

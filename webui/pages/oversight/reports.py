@@ -10,9 +10,8 @@ from flask import Blueprint, request
 from engine.core.errors import InvalidData
 from engine.org import permissions
 from engine.reporting import report_overview, reports
-
-from ..common import labels
-from ..common.pageutil import filters, render, staff
+from webui.common import labels
+from webui.common.pageutil import filters, render, staff
 
 bp = Blueprint("report_pages", __name__)
 

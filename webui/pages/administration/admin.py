@@ -23,9 +23,8 @@ from engine.org import administration, delegations, key_files
 from engine.registry import incoming, placement, registers
 from engine.signatures import certificates
 from engine.signatures.signatures import Keys
-
-from ..common.context import platform
-from ..common.pageutil import PER_PAGE, page_number, render, staff
+from webui.common.context import platform
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("admin", __name__)
 Refused = tuple[str, dict[str, Any], InvalidData]  # which form, what was typed, why

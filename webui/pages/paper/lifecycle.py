@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import User
 from engine.office import desk
-
-from ..common.pageutil import staff
+from webui.common.pageutil import staff
 
 bp = Blueprint("lifecycle", __name__)
 

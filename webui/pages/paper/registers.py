@@ -11,9 +11,8 @@ from engine.core.errors import InvalidData
 from engine.documents import doctypes
 from engine.org import permissions
 from engine.registry import register_views
-
-from ..common import exports
-from ..common.pageutil import PER_PAGE, filters, page_number, render, staff
+from webui.common import exports
+from webui.common.pageutil import PER_PAGE, filters, page_number, render, staff
 
 bp = Blueprint("register_pages", __name__)
 YEAR_FILTERS = ("year", "agency")

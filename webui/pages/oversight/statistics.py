@@ -13,9 +13,8 @@ from flask import Blueprint, request
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
 from engine.reporting import compliance_stats, reports
-
-from ..common import exports, labels
-from ..common.pageutil import render, staff
+from webui.common import exports, labels
+from webui.common.pageutil import render, staff
 
 bp = Blueprint("statistics", __name__)
 GROUPS = ("month", "quarter", "year")

@@ -12,11 +12,10 @@ from flask_babel import gettext
 
 from engine.core.errors import InvalidData, TooManyAttempts, Unauthorized
 from engine.org import accounts
-
-from ..common.context import transaction
-from ..common.login import log_in
-from ..common.pageutil import TOKEN_KEY, render, safe_next, staff
-from ..common.security import renew_csrf_token
+from webui.common.context import transaction
+from webui.common.login import log_in
+from webui.common.pageutil import TOKEN_KEY, render, safe_next, staff
+from webui.common.security import renew_csrf_token
 
 bp = Blueprint("auth", __name__)
 

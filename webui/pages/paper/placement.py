@@ -13,9 +13,8 @@ from flask_babel import gettext
 from engine.core.errors import InvalidData
 from engine.documents.storage import FileStore
 from engine.registry import placement
-
-from ..common.context import platform
-from ..common.pageutil import render, staff
+from webui.common.context import platform
+from webui.common.pageutil import render, staff
 
 bp = Blueprint("placement", __name__)
 _CORNERS = ("x1", "y1", "x2", "y2")

@@ -18,11 +18,10 @@ from engine.office import desk, workspace
 from engine.registry import incoming, intake
 from engine.signatures import signatures
 from engine.workflow import cases
-
-from ..common.context import platform, signing_desk
-from ..common.pageutil import render, staff
-from ..forms import fields as formfields
-from ..forms import formui
+from webui.common.context import platform, signing_desk
+from webui.common.pageutil import render, staff
+from webui.forms import fields as formfields
+from webui.forms import formui
 
 bp = Blueprint("intake", __name__)
 ENTRY_FORM_REF = "common/incoming_entry.schema.json"  # no such schema: workspace.ENTRY_FORM is built

@@ -18,11 +18,10 @@ from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import conversations, workspace
 from engine.org import permissions
-
-from ..common import downloads
-from ..common.context import platform
-from ..common.pageutil import PER_PAGE, page_number, render, staff
-from ..forms.fields import Field
+from webui.common import downloads
+from webui.common.context import platform
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
+from webui.forms.fields import Field
 
 bp = Blueprint("messages", __name__)
 

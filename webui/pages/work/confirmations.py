@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from ..common.pageutil import person
+from webui.common.pageutil import person
 
 
 def act_of(label: str | None) -> str:

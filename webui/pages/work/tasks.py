@@ -20,12 +20,11 @@ from engine.office.holders import now_holding
 from engine.registry import intake
 from engine.signatures import signatures
 from engine.workflow import cases
-
-from ..common.context import platform, signing_desk
-from ..common.pageutil import render, staff
-from ..forms import fields as formfields
-from ..forms import formui
-from .confirmations import after_decision
+from webui.common.context import platform, signing_desk
+from webui.common.pageutil import render, staff
+from webui.forms import fields as formfields
+from webui.forms import formui
+from webui.pages.work.confirmations import after_decision
 
 bp = Blueprint("tasks", __name__)
 

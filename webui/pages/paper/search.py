@@ -9,8 +9,7 @@ from flask import Blueprint, request
 
 from engine.core.errors import InvalidData
 from engine.documents import doctypes, search
-
-from ..common.pageutil import PER_PAGE, filters, page_number, render, staff
+from webui.common.pageutil import PER_PAGE, filters, page_number, render, staff
 
 bp = Blueprint("search_pages", __name__)
 FILTERS = ("q", "direction", "year", "doc_type")

@@ -19,11 +19,10 @@ from engine.models import Agency, User
 from engine.office import workspace
 from engine.org.permissions import agency_codes
 from engine.workflow.bpmn_check import DefinitionRejected, Problem, form_problem
-
-from ..api.util import body
-from ..common.context import platform
-from ..common.pageutil import PER_PAGE, page_number, render, staff
-from ..forms import fields as formfields
+from webui.api.util import body
+from webui.common.context import platform
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
+from webui.forms import fields as formfields
 
 bp = Blueprint("design", __name__)
 

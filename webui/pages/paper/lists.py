@@ -16,9 +16,8 @@ from engine.office.document_lists import ListFilter
 from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import cases
-
-from ..common.context import signing_desk
-from ..common.pageutil import PER_PAGE, page_number, render, staff
+from webui.common.context import signing_desk
+from webui.common.pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("lists", __name__)
 FILTERS = ("q", "urgency", "unread")
