@@ -25,7 +25,7 @@ from .documents import (
 )
 from .exchange import ExchangeAgreement, ReplyToken
 from .interchange import OutboxItem, Partner, Received, StatusEntry
-from .notices import InfoItem, InfoKind, Notification, NotificationKind
+from .notices import DocumentRead, InfoItem, InfoKind, Notification, NotificationKind
 from .org import (
     POSITION_TITLES,
     AdminRequest,
@@ -64,6 +64,7 @@ __all__ = [
     "ConversationMember",
     "Message",
     "MessageFile",
+    "DocumentRead",
     "InfoItem",
     "InfoKind",
     "Notification",
