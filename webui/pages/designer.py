@@ -19,7 +19,7 @@ from engine.errors import InvalidData
 from engine.models import Agency, User
 from engine.permissions import agency_codes
 
-from ..api.util import body
+from ..api.boundary import json_object
 from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 from ..forms import fields as formfields
@@ -40,7 +40,7 @@ def _work(db: Session, user: User, process_id: str) -> designer.Work:
     """The posted diagram and forms, read once the person is known to design this process, so
     that a refusal says nothing about what was sent."""
     designer.designed(db, user, process_id)
-    return designer.Work.read(body(), platform().settings.max_bpmn_bytes)
+    return designer.Work.read(json_object(), platform().settings.max_bpmn_bytes)
 
 
 @bp.get("/design")
@@ -141,7 +141,7 @@ def form_preview(process_id: str) -> Any:
     """A form's JSON Schema as the task page will show it, or why it cannot be one."""
     with staff(write=False) as (db, user, _now):
         version = designer.designed(db, user, process_id)
-        given = body()
+        given = json_object()
         name, text = str(given.get("name") or ""), given.get("schema")
         if not isinstance(text, str):
             raise InvalidData(gettext("Thiếu nội dung biểu mẫu."), {"schema": gettext("Cần JSON.")})

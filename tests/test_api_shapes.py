@@ -1,0 +1,72 @@
+"""A request that does not fit its route's shape (webui.contract) gets a 422 naming each field
+with its message: Vietnamese, English under English; a body's undeclared fields are named;
+integers are checked against the bounds the document declares; uploads are checked as forms."""
+
+from __future__ import annotations
+
+import io
+
+from flask import session
+from pydantic import ValidationError
+
+from engine.platform import Platform
+from tests.conftest import Api
+from webui import create_app
+from webui.api.workflow import StartCase
+from webui.contract.messages import refusal
+
+SPECIALIST = "btl_spec_khnv"
+
+
+def test_each_field_gets_its_vietnamese_message(bare_api: Api) -> None:
+    r = bare_api.post(SPECIALIST, "/api/v1/cases", {"process": 5, "unit_id": "một", "data": [], "extra": 1})
+    assert r.status_code == 422
+    assert r.get_json() == {"error": "Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", "fields": {
+        "process": "Cần một chuỗi ký tự.", "unit_id": "Cần số nguyên.", "data": "Cần một đối tượng JSON.",
+        "extra": "Trường không được hỗ trợ."}}
+
+
+def test_a_shape_keeps_its_own_message(bare_api: Api) -> None:
+    r = bare_api.client.post("/api/v1/auth/token", json={"username": "btl_clerk"})
+    assert r.status_code == 422
+    assert r.get_json() == {"error": "Thiếu tên đăng nhập hoặc mật khẩu.", "fields": {"password": "Bắt buộc."}}
+    r = bare_api.post("btl_clerk", "/api/v1/notifications/read", {"ids": ["1"]})
+    assert r.get_json()["fields"] == {"ids": "Cần danh sách mã số, hoặc 'all'."}
+
+
+def test_undeclared_fields_alone_are_named_in_the_error(bare_api: Api) -> None:
+    r = bare_api.post("btl_clerk", "/api/v1/documents/1/refuse", {"reason": "Sai nơi nhận", "why": "x"})
+    assert r.status_code == 422
+    assert r.get_json() == {"error": "Có trường không được hỗ trợ: why.",
+                            "fields": {"why": "Trường không được hỗ trợ."}}
+
+
+def test_integers_are_checked_against_the_documented_bounds(bare_api: Api) -> None:
+    spec = bare_api.client.get("/api/openapi.json").get_json()
+    per_page = next(p for p in spec["paths"]["/api/v1/tasks"]["get"]["parameters"] if p["name"] == "per_page")
+    assert (per_page["schema"]["minimum"], per_page["schema"]["maximum"]) == (1, 100)
+    for value in (0, 101):
+        r = bare_api.get(SPECIALIST, f"/api/v1/tasks?per_page={value}")
+        assert r.status_code == 422 and r.get_json()["fields"] == {"per_page": "Từ 1 đến 100."}
+    assert bare_api.get(SPECIALIST, "/api/v1/tasks?per_page=100").status_code == 200
+    r = bare_api.get("btl_clerk", "/api/v1/search?q=kế+hoạch&year=2101")
+    assert r.status_code == 422 and r.get_json()["fields"] == {"year": "Từ 1900 đến 2100."}
+
+
+def test_an_upload_is_checked_as_a_form(bare_api: Api) -> None:
+    headers = {"Authorization": f"Bearer {bare_api.token('btl_clerk')}"}
+    r = bare_api.client.post("/api/v1/documents/1/files", headers=headers, content_type="multipart/form-data",
+                             data={"role": "cover", "file": (io.BytesIO(b"%PDF-1.7"), "a.pdf")})
+    assert r.status_code == 422 and r.get_json()["fields"] == {"role": "Chọn một trong: main, appendix."}
+
+
+def test_messages_are_english_under_english(platform: Platform) -> None:
+    app = create_app(platform)
+    try:
+        StartCase.model_validate({"process": 5, "unit_id": 0})
+    except ValidationError as error:
+        with app.test_request_context("/api/v1/cases", method="POST"):
+            session["lang"] = "en"
+            refused = refusal(StartCase, error)
+    assert (refused.message, refused.fields) == ("The data is not valid, please check it.", {
+        "process": "Text is needed.", "unit_id": "From 1 to 2147483647."})
