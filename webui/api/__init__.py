@@ -1,8 +1,7 @@
 """The JSON API (``/api``): one module per area (workflow: tokens, processes, cases and tasks;
 documents, records, registers, reports...), each a blueprint of thin views over ``engine``'s
 services, registered with their request and response shapes (``webui.contract.route.api_route``);
-``boundary`` checks what every input must be whatever the route (UTF-8, depth, NUL, NFC), ``util``
-is what the views share (the Bearer user, one transaction around a service call).
+``util`` is what the views share (the Bearer user, one transaction around a service call).
 May import ``webui.contract``, ``webui.common`` and ``engine``; never ``webui.pages``."""
 
 from __future__ import annotations

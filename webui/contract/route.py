@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 
-from ..api import boundary
+from . import boundary
 from .messages import refusal
 from .shapes import FILE_PART
 

@@ -1,6 +1,6 @@
 """The staff's pages (HTML, Jinja2 templates in ``webui/templates``): one module per area, each a
 blueprint whose name the templates' ``url_for`` calls use (so names and URLs stay fixed).
-May import ``webui.common``, ``webui.forms``, ``engine`` (and ``webui.api.boundary``'s checked JSON
+May import ``webui.common``, ``webui.forms``, ``engine`` (and ``webui.contract.boundary``'s checked JSON
 body, for the designer's JSON posts)."""
 
 from __future__ import annotations

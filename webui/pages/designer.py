@@ -19,9 +19,9 @@ from engine.errors import InvalidData
 from engine.models import Agency, User
 from engine.permissions import agency_codes
 
-from ..api.boundary import json_object
 from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff
+from ..contract.boundary import json_object
 from ..forms import fields as formfields
 
 bp = Blueprint("design", __name__)
