@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from engine.core.platform import Platform
 from engine.models import Case, Document
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import DRAFT, only_task, start
 from webui.contract.boundary import MAX_DEPTH

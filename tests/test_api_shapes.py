@@ -9,7 +9,7 @@ import io
 from flask import session
 from pydantic import ValidationError
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.conftest import Api
 from webui import create_app
 from webui.api.workflow import StartCase

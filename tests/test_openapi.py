@@ -12,7 +12,7 @@ import pytest
 from flask import Blueprint
 from openapi_spec_validator import validate
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from webui import create_app
 from webui.contract.document import document
 

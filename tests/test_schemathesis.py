@@ -10,7 +10,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.conftest import Api
 from webui import create_app
 

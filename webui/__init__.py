@@ -6,8 +6,8 @@ import os
 
 from flask import Flask
 
-from engine.config import Settings
-from engine.platform import Platform
+from engine.core.config import Settings
+from engine.core.platform import Platform
 
 
 def create_app(platform: Platform | None = None) -> Flask:

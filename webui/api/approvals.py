@@ -1,4 +1,4 @@
-"""The administrators' pending account changes in the JSON API (engine/admin_approvals.py)."""
+"""The administrators' pending account changes in the JSON API (engine/org/admin_approvals.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from engine import admin_approvals
+from engine.org import admin_approvals
 
 from ..contract.route import api_route
 from ..contract.shapes import Items

@@ -1,5 +1,5 @@
 """My registered certificates in the JSON API, and their enrollment through the sign agent by an
-official whose key lives only on a USB token (engine.certificates): the agent gives the
+official whose key lives only on a USB token (engine.signatures.certificates): the agent gives the
 certificate, the page asks for an enrollment request, the holder signs it on the agent with their
 PIN (that is their confirmation), and the signature proves the token holds the key."""
 
@@ -12,8 +12,8 @@ from flask import Blueprint
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from engine import certificates, signatures
 from engine.models import User
+from engine.signatures import certificates, signatures
 
 from ..common.context import signing_desk
 from ..contract.route import api_route

@@ -9,9 +9,9 @@ from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from engine import conversations
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.storage import FileStore
+from engine.office import conversations
 
 from ..common import downloads
 from ..common.context import platform, transaction

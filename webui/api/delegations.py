@@ -1,5 +1,5 @@
 """My delegations (ủy quyền) in the JSON API, as the settings page offers them: the list of
-those I gave and hold, a new one, and revoking one (engine.delegations owns every rule)."""
+those I gave and hold, a new one, and revoking one (engine.org.delegations owns every rule)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from engine import delegations
 from engine.models import User
+from engine.org import delegations
 
 from ..contract.route import api_route
 from ..contract.shapes import Body, DateText, Name, Paged

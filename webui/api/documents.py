@@ -10,9 +10,12 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from engine import desk, documents, intake, placement, queries, signatures
+from engine.documents import documents
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.storage import FileStore
+from engine.office import desk, queries
+from engine.registry import intake, placement
+from engine.signatures import signatures
 
 from ..common import downloads
 from ..common.context import platform, signing_desk, transaction

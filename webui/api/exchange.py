@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint
 from pydantic import BaseModel, Field
 
-from engine import exchange
+from engine.interagency import agreements as exchange
 
 from ..contract.route import api_route
 from ..contract.shapes import Code

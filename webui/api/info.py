@@ -9,8 +9,8 @@ from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from engine import info_items
 from engine.models import User
+from engine.office import info_items
 
 from ..contract.route import api_route
 from ..contract.shapes import Code, Count, Page, Paged, Text

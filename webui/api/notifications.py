@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from engine import audit, notifications
+from engine.audit import chain as audit
 from engine.models import User
+from engine.office import notifications
 
 from ..contract.route import api_route
 from ..contract.shapes import Body, Count, Id, Page, Paged

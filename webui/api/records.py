@@ -9,8 +9,8 @@ from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from engine import records
 from engine.models import User
+from engine.office import records
 
 from ..common import exports
 from ..common.context import transaction

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, request
 from pydantic import BaseModel, Field
 
-from engine import register_views
+from engine.registry import register_views
 
 from ..contract.route import api_route
 from ..contract.shapes import Code, DateText, Paged, Query, SearchText, Year

@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from engine import compliance_stats, reports
+from engine.reporting import compliance_stats, reports
 
 from ..common import exports
 from ..common.context import transaction

@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 
-from engine import search as document_search
+from engine.documents import search as document_search
 
 from ..contract.route import api_route
 from ..contract.shapes import Code, Paged, SearchText, Year

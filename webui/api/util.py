@@ -10,9 +10,9 @@ from typing import Any
 from flask import jsonify, request
 from sqlalchemy.orm import Session
 
-from engine import accounts
-from engine.errors import Unauthorized
+from engine.core.errors import Unauthorized
 from engine.models import User
+from engine.org import accounts
 
 from ..common.context import caller, transaction
 

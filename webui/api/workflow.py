@@ -13,8 +13,11 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from engine import accounts, cases, conversations, queries, signatures
 from engine.models import User
+from engine.office import conversations, queries
+from engine.org import accounts
+from engine.signatures import signatures
+from engine.workflow import cases
 
 from ..common.context import signing_desk
 from ..common.login import log_in

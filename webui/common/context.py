@@ -10,10 +10,11 @@ from datetime import datetime
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 
-from engine import accounts, signatures
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.platform import Platform
-from engine.storage import FileStore
+from engine.org import accounts
+from engine.signatures import signatures
 
 MAX_PAGE = 100_000  # of a list, API and pages alike: page × per_page is an SQL OFFSET (a bigint)
 

@@ -1,6 +1,6 @@
 """Every file the application sends: its name in ``Content-Disposition`` per RFC 6266 (an
 ASCII ``filename`` for old clients and the exact UTF-8 ``filename*``), made safe even when it
-was stored before upload names were (engine/filenames.py); the safety headers of every
+was stored before upload names were (engine/documents/filenames.py); the safety headers of every
 response are set by webui/common/security.py."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import Response, send_file
 
-from engine import filenames
+from engine.documents import filenames
 
 
 def content_disposition(name: str, attachment: bool) -> str:

@@ -12,8 +12,8 @@ from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import DomainError, InvalidData
-from engine.intake import NeedsDecision
+from engine.core.errors import DomainError, InvalidData
+from engine.registry.intake import NeedsDecision
 
 from .pageutil import LoginRequired, PasswordChangeRequired
 from .security import CsrfRefused

@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import compliance_stats, records, register_pdf, reports
-from engine.errors import InvalidData
-from engine.exports import Export
+from engine.core.errors import InvalidData
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.storage import FileStore
+from engine.office import records
+from engine.registry import register_pdf
+from engine.reporting import compliance_stats, reports
+from engine.reporting.exports import Export
 
 from . import downloads
 from .context import platform

@@ -8,7 +8,7 @@ and the query.
   ``qlvb serve`` gives waitress the largest of them, so that it does not buffer up to its
   own default of 1 GiB before the application is even asked.
 - Every integer of a path (Werkzeug's ``int`` converter) or of a query fits in the
-  databases' ``integer`` columns (``engine.db.MAX_INT``): a larger id, ``page`` or ``year``
+  databases' ``integer`` columns (``engine.core.db.MAX_INT``): a larger id, ``page`` or ``year``
   once made SQLite and psycopg raise OverflowError or DataError, a 500, on 76 operations.
 """
 
@@ -20,9 +20,9 @@ from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from engine.config import Settings
-from engine.db import MAX_INT
-from engine.errors import InvalidData
+from engine.core.config import Settings
+from engine.core.db import MAX_INT
+from engine.core.errors import InvalidData
 
 DESIGN_BYTES = 5 * 1024 * 1024  # the designer's diagram (2 MiB of XML) with its forms
 FORM_ROOM = 1024 * 1024  # an upload's other fields and multipart boundaries

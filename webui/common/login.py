@@ -1,5 +1,5 @@
 """Logging in, for the pages and the API alike. A login is throttled
-(engine/login_throttle.py): refused while the account or the address is held back, and a
+(engine/org/login_throttle.py): refused while the account or the address is held back, and a
 wrong password is counted in a transaction of its own, since the login's is rolled back.
 """
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import request
 
-from engine import accounts, login_throttle
-from engine.errors import Unauthorized
+from engine.core.errors import Unauthorized
 from engine.models import User
+from engine.org import accounts, login_throttle
 
 from .context import platform, transaction
 

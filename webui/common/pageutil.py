@@ -14,13 +14,13 @@ from flask import Flask, render_template, session
 from flask_babel import format_date, format_datetime
 from sqlalchemy.orm import Session
 
-from engine import workspace
-from engine.errors import InvalidData, Unauthorized
+from engine.core.errors import InvalidData, Unauthorized
 from engine.models import User
+from engine.office import workspace
 
 from .context import MAX_PAGE, caller, transaction
 
-TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.accounts) is kept
+TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.org.accounts) is kept
 PER_PAGE = 20
 
 

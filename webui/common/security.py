@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Flask, Response, request, session
 from werkzeug.exceptions import BadRequest
 
-from engine.secret_key import secret_key
+from engine.core.secret_key import secret_key
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"

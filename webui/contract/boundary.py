@@ -9,8 +9,8 @@ PostgreSQL instead of whatever the database or the parser makes of it.
 - every text (keys included) has no NUL (PostgreSQL refuses it in text, SQLite stores it) and
   no lone surrogate (no UTF-8 exists for it), and is normalised to NFC, the form Vietnamese is
   stored and searched in (a keyboard in "tổ hợp" mode sends decomposed letters);
-- integers fit in 64 bits (``engine.db.BIGINT``), and those of a field named like an id
-  (``document_id``, ``ids``) in the databases' id columns (``engine.db.MAX_INT``);
+- integers fit in 64 bits (``engine.core.db.BIGINT``), and those of a field named like an id
+  (``document_id``, ``ids``) in the databases' id columns (``engine.core.db.MAX_INT``);
 
 Each route's own shape (its fields, their types and bounds) is checked next, by the models
 ``webui.contract.route`` attaches to the view.
@@ -26,8 +26,8 @@ from typing import Any, NoReturn
 from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
 
-from engine.db import BIGINT, MAX_INT
-from engine.errors import InvalidData
+from engine.core.db import BIGINT, MAX_INT
+from engine.core.errors import InvalidData
 
 MAX_DEPTH = 64
 MAX_VALUES = 20_000

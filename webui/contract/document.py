@@ -14,7 +14,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 from werkzeug.routing import IntegerConverter, Rule
 
-from engine.db import BIGINT, MAX_INT
+from engine.core.db import BIGINT, MAX_INT
 
 from .route import Operation, operation_of
 from .shapes import Error

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
 
 MAX_NAMED = 10  # undeclared fields named in one answer
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from engine.db import BIGINT, MAX_INT
+from engine.core.db import BIGINT, MAX_INT
 
 from ..common.context import MAX_PAGE
 

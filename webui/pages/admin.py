@@ -1,8 +1,9 @@
 """Quản trị: an agency's administrators manage its people and their positions, its units,
 the delegations of its people, the signing keys, signature and seal images, its place name
 (địa danh, on the date line of what it issues), its register books and its side of the exchange
-agreements (liên thông). The rules and the audit are in engine.administration, engine.key_files,
-engine.placement, engine.delegations, engine.registers and engine.exchange; a refused form comes
+agreements (liên thông). The rules and the audit are in engine.org.administration,
+engine.org.key_files, engine.registry.placement, engine.org.delegations, engine.registry.registers
+and engine.interagency.agreements; a refused form comes
 back with its messages."""
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import administration, certificates, delegations, exchange, incoming, key_files, placement, registers
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.interagency import agreements as exchange
 from engine.models import AdminRequest, Agency, User
-from engine.signatures import Keys
+from engine.org import administration, delegations, key_files
+from engine.registry import incoming, placement, registers
+from engine.signatures import certificates
+from engine.signatures.signatures import Keys
 
 from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff

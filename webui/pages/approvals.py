@@ -1,5 +1,5 @@
 """Phê duyệt: the changes to accounts that one administrator may not make alone
-(engine/admin_approvals.py), for another administrator of the agency or its director."""
+(engine/org/admin_approvals.py), for another administrator of the agency or its director."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import admin_approvals
+from engine.org import admin_approvals
 
 from ..common.pageutil import render, staff
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import auditing, dossier, signatures
-from engine.errors import InvalidData
+from engine.audit import auditing, dossier
+from engine.core.errors import InvalidData
+from engine.signatures import signatures
 
 from ..common import downloads
 from ..common.context import signing_desk

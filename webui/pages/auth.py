@@ -10,8 +10,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, session
 from flask_babel import gettext
 
-from engine import accounts
-from engine.errors import InvalidData, TooManyAttempts, Unauthorized
+from engine.core.errors import InvalidData, TooManyAttempts, Unauthorized
+from engine.org import accounts
 
 from ..common.context import transaction
 from ..common.login import log_in

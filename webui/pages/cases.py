@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from engine import conversations, workspace
+from engine.office import conversations, workspace
 
 from ..common.pageutil import render, staff
 

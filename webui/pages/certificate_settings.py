@@ -1,5 +1,5 @@
 """Chứng thư số của tôi: the certificates registered to me, and the enrollment of the one on my
-USB token through my sign agent (engine.certificates): the page's script reads the certificate from
+USB token through my sign agent (engine.signatures.certificates): the page's script reads the certificate from
 the agent, asks for the enrollment request, has the agent sign it once I typed my PIN there (my
 confirmation, and the proof that the token holds the key), and sends the signature back."""
 
@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, request
 from flask_babel import gettext
 
-from engine import certificates, signatures
+from engine.signatures import certificates, signatures
 
 from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff

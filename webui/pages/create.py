@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import cases, workspace
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.office import workspace
+from engine.workflow import cases
 
 from ..common.pageutil import render, staff
 from ..forms import fields as formfields

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import delegations
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
 from engine.models import User
+from engine.org import delegations
 
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 from ..forms import fields as formfields

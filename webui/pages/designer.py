@@ -1,7 +1,7 @@
 """The process designer's pages (thiết kế quy trình): the processes they may change with their
 versions, the bpmn-js modeler with save (draft), validate and deploy, the comparison of two
 versions and the live preview of a task's form. Only designers of the process's agency
-get past engine.designer's checks."""
+get past engine.design.designer's checks."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import designer, workspace
-from engine.definitions import DefinitionRejected, Problem, form_problem
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.design import designer
 from engine.models import Agency, User
-from engine.permissions import agency_codes
+from engine.office import workspace
+from engine.org.permissions import agency_codes
+from engine.workflow.bpmn_check import DefinitionRejected, Problem, form_problem
 
 from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff

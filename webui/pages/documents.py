@@ -13,10 +13,10 @@ from flask import Blueprint, flash, jsonify, redirect, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import desk, records, workspace
-from engine.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.storage import FileStore
+from engine.office import desk, records, workspace
 
 from ..common import downloads
 from ..common.context import platform

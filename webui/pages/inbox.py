@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import Blueprint, redirect, request
 
-from engine import info_items, queries
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.office import info_items, queries
 
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 

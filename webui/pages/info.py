@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, redirect, request
 
-from engine import info_items
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.office import info_items
 
 from ..common.pageutil import PER_PAGE, page_number, render, safe_next, staff
 

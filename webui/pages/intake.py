@@ -10,9 +10,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import desk, incoming, intake, signatures, workspace
-from engine.errors import InvalidData
-from engine.storage import FileStore
+from engine.core.errors import InvalidData
+from engine.documents.storage import FileStore
+from engine.office import desk, workspace
+from engine.registry import incoming, intake
+from engine.signatures import signatures
 
 from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff

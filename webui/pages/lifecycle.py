@@ -1,6 +1,6 @@
 """Decisions with a reason on a document's page: the clerk refuses a received document (từ
 chối tiếp nhận) or voids a register entry (hủy); the issuing agency's clerk or leaders recall
-(thu hồi), correct (đính chính) or replace (thay thế) an issued document (engine.lifecycle)."""
+(thu hồi), correct (đính chính) or replace (thay thế) an issued document (engine.registry.lifecycle)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import desk
 from engine.models import User
+from engine.office import desk
 
 from ..common.pageutil import staff
 

@@ -1,6 +1,6 @@
 """Internal messages (tin nhắn nội bộ) in the pages: my conversations with their unread
 marks, starting one, a conversation with its messages and the reply form (text, PDF
-files, a linked document or case), and the files sent — through engine.conversations,
+files, a linked document or case), and the files sent — through engine.office.conversations,
 which keeps each conversation to its members and audits."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from engine import conversations, permissions, workspace
-from engine.errors import Forbidden, InvalidData
+from engine.core.errors import Forbidden, InvalidData
+from engine.documents.storage import FileStore
 from engine.models import User
-from engine.storage import FileStore
+from engine.office import conversations, workspace
+from engine.org import permissions
 
 from ..common import downloads
 from ..common.context import platform
@@ -42,7 +43,7 @@ def _new_form(db: Session, user: User, values: Mapping[str, Any], errors: Mappin
     agencies = permissions.agencies_of(db, user)
     if not agencies:
         raise Forbidden("Bạn chưa thuộc cơ quan nào.")
-    # The sender's agency is the conversation's (engine.conversations.create): its people are offered.
+    # The sender's agency is the conversation's (engine.office.conversations.create): its people are offered.
     people = workspace.directory(db, min(agencies))["people"]
     return [
         Field(key="members", name="members", title=str(_l("Người nhận")), widget="checkboxes", required=True,

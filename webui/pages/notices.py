@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, redirect, request
 
-from engine import audit, notifications
-from engine.errors import InvalidData
+from engine.audit import chain as audit
+from engine.core.errors import InvalidData
+from engine.office import notifications
 
 from ..common.pageutil import PER_PAGE, page_number, render, safe_next, staff
 

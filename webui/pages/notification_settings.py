@@ -1,5 +1,5 @@
 """My notification settings (cài đặt thông báo): whether my notifications also come by
-e-mail, through engine.notifications (which checks and audits)."""
+e-mail, through engine.office.notifications (which checks and audits)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
-from engine import notifications
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.office import notifications
 
 from ..common.pageutil import render, staff
 

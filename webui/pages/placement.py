@@ -1,7 +1,7 @@
 """Đặt vị trí số và ngày: the page where a drafter or the clerk marks, on page 1 of a draft that
 prints no "Số:" line, the boxes the number and the date will be printed in (each dragged, or
 clicked corner to corner, on the page's picture, or its four coordinates typed); page 1 as a picture; the clerk's
-preview of the number and date the issue will print. The rules are in engine.placement."""
+preview of the number and date the issue will print. The rules are in engine.registry.placement."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, request
 from flask_babel import gettext
 
-from engine import placement
-from engine.errors import InvalidData
-from engine.storage import FileStore
+from engine.core.errors import InvalidData
+from engine.documents.storage import FileStore
+from engine.registry import placement
 
 from ..common.context import platform
 from ..common.pageutil import render, staff

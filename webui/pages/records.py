@@ -1,7 +1,7 @@
 """Records (hồ sơ) in the pages: the records I may see with the statistics of each
 account, opening a record, one record with its documents in date order, and what its
 owner does with it (add or take out a document, close it, hand it to the archive,
-export it as PDF or XML) — all through engine.records, which checks and audits."""
+export it as PDF or XML) — all through engine.office.records, which checks and audits."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from engine import records
-from engine.clock import VIETNAM
-from engine.errors import Conflict, InvalidData
+from engine.core.clock import VIETNAM
+from engine.core.errors import Conflict, InvalidData
 from engine.models import User
+from engine.office import records
 
 from ..common import exports
 from ..common.pageutil import PER_PAGE, page_number, render, staff

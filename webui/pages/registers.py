@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import doctypes, permissions, register_views
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.documents import doctypes
+from engine.org import permissions
+from engine.registry import register_views
 
 from ..common import exports
 from ..common.pageutil import PER_PAGE, filters, page_number, render, staff

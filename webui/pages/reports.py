@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import permissions, report_overview, reports
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.org import permissions
+from engine.reporting import report_overview, reports
 
 from ..common import labels
 from ..common.pageutil import filters, render, staff

@@ -1,4 +1,4 @@
-"""The document search page (tìm kiếm văn bản) over engine.search: words with or without
+"""The document search page (tìm kiếm văn bản) over engine.documents.search: words with or without
 diacritics, filters by direction, year and type; each hit links to its document."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import doctypes, search
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.documents import doctypes, search
 
 from ..common.pageutil import PER_PAGE, filters, page_number, render, staff
 

@@ -1,7 +1,7 @@
 """Compliance statistics (thống kê tuân thủ) in the pages, for the agency's register
 keepers: per unit and per person, by month, quarter or year — on time, late, still
 open, issued without a valid digital signature, the share handled electronically — as
-a table and a chart, and as the spreadsheet and PDF of engine.compliance_stats."""
+a table and a chart, and as the spreadsheet and PDF of engine.reporting.compliance_stats."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from engine import compliance_stats, reports
-from engine.clock import VIETNAM
-from engine.errors import InvalidData
+from engine.core.clock import VIETNAM
+from engine.core.errors import InvalidData
+from engine.reporting import compliance_stats, reports
 
 from ..common import exports, labels
 from ..common.pageutil import render, staff

@@ -11,9 +11,13 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import cases, documents, intake, queries, signatures, workspace
-from engine.errors import InvalidData
+from engine.core.errors import InvalidData
+from engine.documents import documents
 from engine.models import Case, Document, User
+from engine.office import queries, workspace
+from engine.registry import intake
+from engine.signatures import signatures
+from engine.workflow import cases
 
 from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff
