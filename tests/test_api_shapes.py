@@ -70,3 +70,15 @@ def test_messages_are_english_under_english(platform: Platform) -> None:
             refused = refusal(StartCase, error)
     assert (refused.message, refused.fields) == ("The data is not valid, please check it.", {
         "process": "Text is needed.", "unit_id": "From 1 to 2147483647."})
+
+
+def test_a_refusal_by_the_shape_says_what_the_service_said(bare_api: Api) -> None:
+    """Fields the service words itself keep its words when the shape refuses them first."""
+    r = bare_api.post("btl_clerk", "/api/v1/records", {"title": 7})
+    assert r.status_code == 422
+    assert r.get_json() == {"error": "Thông tin hồ sơ chưa hợp lệ.", "fields": {
+        "notation": "Ký hiệu hồ sơ: chữ, số, dấu chấm hoặc gạch ngang, tối đa 20 ký tự.",
+        "title": "Tiêu đề hồ sơ từ 3 đến 500 ký tự.",
+        "retention": "Chọn một thời hạn bảo quản: Vĩnh viễn, 70 năm, 50 năm, 30 năm, 20 năm, 10 năm, 5 năm."}}
+    r = bare_api.post("btl_clerk", "/api/v1/documents", {"direction": "sideways", "data": {}})
+    assert r.get_json()["fields"] == {"direction": "Chọn incoming hoặc outgoing."}

@@ -6,9 +6,10 @@ PIN (that is their confirmation), and the signature proves the token holds the k
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,8 @@ Base64 = Annotated[str, Field(max_length=65_536)]
 
 
 class EnrollmentRequest(Body):
+    messages: ClassVar[dict[str, Any]] = {"certificate": _l("Cần chứng thư số X.509 (DER, base64)."),
+                                          "signature": _l("Cần chuỗi base64.")}
     certificate: Annotated[str, Field(max_length=65_536, description="base64 DER of the token's certificate")]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ MessageText = Annotated[str, Field(max_length=20_000)]
 
 
 class NewConversation(Body):
+    messages: ClassVar[dict[str, Any]] = {"members": _l("Danh sách tên đăng nhập.")}
     members: Annotated[list[Name], Field(max_length=200, description="usernames")]
     title: Name | None = None
 

@@ -4,9 +4,10 @@ those I gave and hold, a new one, and revoking one (engine.org.delegations owns 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,10 @@ bp = Blueprint("delegations_api", __name__, url_prefix="/api/v1/me/delegations")
 
 
 class NewDelegation(Body):
+    summary: ClassVar[Any] = _l("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.")
+    messages: ClassVar[dict[str, Any]] = {
+        **dict.fromkeys(("starts_on", "ends_on"), _l("Ngày không hợp lệ (dạng YYYY-MM-DD).")),
+        "scope": _l("Danh sách quy trình không hợp lệ.")}
     delegate: Name
     starts_on: DateText
     ends_on: DateText

@@ -37,6 +37,7 @@ class Decision(Body):
 
 
 class Entry(Decision):
+    messages: ClassVar[dict[str, Any]] = {"direction": _l("Chọn incoming hoặc outgoing.")}
     direction: Literal["incoming", "outgoing"]
     agency: Code | None = None
     register_now: bool = Field(True, alias="register")
@@ -50,6 +51,7 @@ class Reason(Body):
 
 
 class Successor(Reason):
+    messages: ClassVar[dict[str, Any]] = {"kind": _l("Chọn correct (đính chính) hoặc replace (thay thế).")}
     kind: Literal["correct", "replace"]
 
 
@@ -63,6 +65,8 @@ Box = Annotated[list[Point], Field(min_length=4, max_length=4, description="x1, 
 
 
 class Placement(Body):
+    summary: ClassVar[Any] = _l("Vị trí số và ngày không hợp lệ.")
+    messages: ClassVar[dict[str, Any]] = dict.fromkeys(("number", "date"), _l("Cần 4 số: x1, y1, x2, y2 (điểm PDF)."))
     number: Box
     date: Box
 

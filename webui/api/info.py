@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ bp = Blueprint("api_info", __name__, url_prefix="/api/v1")
 
 
 class InfoQuery(Paged):
+    messages: ClassVar[dict[str, Any]] = {"kind": _l("Chọn 'info' (để biết) hoặc 'notice' (thông báo).")}
     kind: Literal["info", "notice"] | None = None
     unread: Literal["1", "true"] | None = None
     q: Text | None = Field(None, description="số, trích yếu, cơ quan ban hành (200 ký tự đầu)")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from engine.models import User
 from engine.office import records
+from engine.office.records import RETENTIONS
 
 from ..common import exports
 from ..common.context import transaction
@@ -22,10 +24,17 @@ bp = Blueprint("records", __name__, url_prefix="/api/v1/records")
 
 
 class RecordsQuery(Paged):
+    messages: ClassVar[dict[str, Any]] = {"year": _l("Cần số năm.")}
     year: Year | None = None
 
 
 class NewRecord(Body):
+    summary: ClassVar[Any] = _l("Thông tin hồ sơ chưa hợp lệ.")
+    messages: ClassVar[dict[str, Any]] = {
+        "notation": _l("Ký hiệu hồ sơ: chữ, số, dấu chấm hoặc gạch ngang, tối đa 20 ký tự."),
+        "title": _l("Tiêu đề hồ sơ từ 3 đến 500 ký tự."),
+        "retention": _l("Chọn một thời hạn bảo quản: %(choices)s.", choices=", ".join(RETENTIONS)),
+        "access": _l("Chọn Công khai hoặc Hạn chế."), "year": _l("Năm không hợp lệ.")}
     notation: Annotated[str, Field(max_length=200)]
     title: Annotated[str, Field(max_length=2000)]
     retention: Annotated[str, Field(max_length=200)]
@@ -36,6 +45,7 @@ class NewRecord(Body):
 
 
 class RecordChange(Body):
+    messages: ClassVar[dict[str, Any]] = {"closed_on": _l("Dạng YYYY-MM-DD."), "archived": _l("Cần true hoặc false.")}
     closed_on: DateText | None = None
     archived: bool | None = None
 

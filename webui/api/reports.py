@@ -39,6 +39,7 @@ class DayQuery(ReportQuery):
 
 
 class YearQuery(ReportQuery):
+    messages: ClassVar[dict[str, Any]] = {"year": _l("Năm phải là số từ 1900 đến 2100.")}
     year: Year | None = Field(None, description="Năm; mặc định năm nay")
 
 

@@ -19,6 +19,8 @@ bp = Blueprint("search", __name__, url_prefix="/api/v1/search")
 
 class SearchQuery(Paged):
     summary: ClassVar[Any] = _l("Tham số tìm kiếm không hợp lệ.")
+    messages: ClassVar[dict[str, Any]] = {"direction": _l("Chọn incoming hoặc outgoing."),
+                                          "year": _l("Năm không hợp lệ (từ 1900 đến 2100).")}
     q: SearchText = Field(description="Từ khóa, không phân biệt dấu (tối đa 200 ký tự)")
     direction: Literal["incoming", "outgoing"] | None = None
     year: Year | None = None
