@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 from engine.core.platform import Platform
 from webui import create_app
 from webui.contract.document import document
+from webui.contract.route import api_route
 
 
 def _spec(platform: Platform) -> tuple[Any, dict[str, Any]]:
@@ -89,3 +90,20 @@ def test_a_route_without_shapes_is_refused(platform: Platform) -> None:
     app.register_blueprint(stray)
     with pytest.raises(LookupError, match="stray.listing"):
         document(app)
+
+
+def test_a_body_read_as_bytes_is_described_by_its_media_type(platform: Platform) -> None:
+    """A signed package its view reads raw (liên thông between installations) is documented
+    without a schema of its fields."""
+    app = create_app(platform)
+    packages = Blueprint("packages", __name__, url_prefix="/api/v1/packages")
+
+    @api_route(packages, "", "POST", "Nhận gói tin", raw=("application/xml",), public=True)
+    def receive() -> dict[str, str]:
+        return {}
+
+    app.register_blueprint(packages)
+    operation = document(app)["paths"]["/api/v1/packages"]["post"]
+    assert operation["requestBody"]["content"] == {"application/xml": {"schema": {"type": "string",
+                                                                                  "format": "binary"}}}
+    assert operation["security"] == []

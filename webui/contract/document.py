@@ -103,6 +103,8 @@ def _operation(rule: Rule, operation: Operation, components: _Components) -> dic
         content["application/json"] = {"schema": components.schema(operation.body, "validation")}
     if operation.form is not None:
         content["multipart/form-data"] = {"schema": components.schema(operation.form, "validation")}
+    for media in operation.raw:
+        content[media] = {"schema": {"type": "string", "format": "binary"}}
     if content:
         found["requestBody"] = {"required": True, "content": content}
     if operation.media:

@@ -28,6 +28,7 @@ class Operation:
     description: str | None = None
     body: type[BaseModel] | None = None  # a JSON body
     form: type[BaseModel] | None = None  # a multipart form (uploads)
+    raw: tuple[str, ...] = ()  # a body the view reads as bytes itself (a signed package), by media type
     query: type[BaseModel] | None = None
     path: type[BaseModel] | None = None  # constraints on path parameters beyond their converter
     response: Any = None  # a pydantic model or any type pydantic describes; None: a JSON object
