@@ -16,6 +16,7 @@ from engine.core.platform import Platform
 from webui import create_app
 from webui.contract.document import document
 from webui.contract.route import api_route
+from webui.contract.shapes import Items
 
 
 def _spec(platform: Platform) -> tuple[Any, dict[str, Any]]:
@@ -107,3 +108,17 @@ def test_a_body_read_as_bytes_is_described_by_its_media_type(platform: Platform)
     assert operation["requestBody"]["content"] == {"application/xml": {"schema": {"type": "string",
                                                                                   "format": "binary"}}}
     assert operation["security"] == []
+
+
+def test_an_answer_in_json_or_as_a_file_lists_both(platform: Platform) -> None:
+    app = create_app(platform)
+    reports = Blueprint("reports_test", __name__, url_prefix="/api/v1/printable")
+
+    @api_route(reports, "", "GET", "Báo cáo, hoặc trang in", response=Items, media=("application/pdf",))
+    def report() -> dict[str, str]:
+        return {}
+
+    app.register_blueprint(reports)
+    content = document(app)["paths"]["/api/v1/printable"]["get"]["responses"]["200"]["content"]
+    assert content == {"application/json": {"schema": {"$ref": "#/components/schemas/Items"}},
+                       "application/pdf": {"schema": {"type": "string", "format": "binary"}}}

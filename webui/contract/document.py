@@ -107,13 +107,13 @@ def _operation(rule: Rule, operation: Operation, components: _Components) -> dic
         content[media] = {"schema": {"type": "string", "format": "binary"}}
     if content:
         found["requestBody"] = {"required": True, "content": content}
-    if operation.media:
-        answer = {"description": "Tệp", "content": {m: {"schema": {"type": "string", "format": "binary"}}
-                                                   for m in operation.media}}
-    else:
+    answers: dict[str, Any] = {}
+    if operation.response is not None or not operation.media:  # JSON, or JSON and a file on request
         shape = operation.response if operation.response is not None else dict[str, Any]
-        answer = {"description": "Kết quả", "content": {
-            "application/json": {"schema": components.schema(shape, "serialization")}}}
+        answers["application/json"] = {"schema": components.schema(shape, "serialization")}
+    for media in operation.media:
+        answers[media] = {"schema": {"type": "string", "format": "binary"}}
+    answer = {"description": "Kết quả" if "application/json" in answers else "Tệp", "content": answers}
     error = components.schema(Error, "serialization")
     errors = set(operation.errors) | ({422} if parameters or content else set())
     found["responses"] = {str(operation.status): answer, **{

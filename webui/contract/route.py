@@ -32,7 +32,7 @@ class Operation:
     query: type[BaseModel] | None = None
     path: type[BaseModel] | None = None  # constraints on path parameters beyond their converter
     response: Any = None  # a pydantic model or any type pydantic describes; None: a JSON object
-    media: tuple[str, ...] = ()  # a file's media types, answered instead of JSON
+    media: tuple[str, ...] = ()  # a file's media types: instead of JSON, or beside ``response`` if given
     status: int = 200
     errors: tuple[int, ...] = (401,)
     public: bool = False  # no Bearer token needed
