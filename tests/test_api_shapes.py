@@ -5,14 +5,18 @@ integers are checked against the bounds the document declares; uploads are check
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from flask import session
+from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from engine.core.platform import Platform
 from tests.conftest import Api
+from tests.flows import only_task, start
 from webui import create_app
 from webui.api.workflow import StartCase
+from webui.contract.document import openapi_path
 from webui.contract.messages import refusal
 
 SPECIALIST = "btl_spec_khnv"
@@ -84,3 +88,38 @@ def test_a_refusal_by_the_shape_says_what_the_service_said(bare_api: Api) -> Non
         "retention": "Chọn một thời hạn bảo quản: Vĩnh viễn, 70 năm, 50 năm, 30 năm, 20 năm, 10 năm, 5 năm."}}
     r = bare_api.post("btl_clerk", "/api/v1/documents", {"direction": "sideways", "data": {}})
     assert r.get_json()["fields"] == {"direction": "Chọn incoming hoặc outgoing."}
+
+
+def _documented(spec: dict[str, Any], app: Any, path: str, method: str, status: int) -> dict[str, Any]:
+    rule, _ = app.url_map.bind("localhost").match(path.partition("?")[0], method=method.upper(), return_rule=True)
+    schema = spec["paths"][openapi_path(rule)][method]["responses"][str(status)]["content"]["application/json"]
+    return {**schema["schema"], "components": spec["components"]}
+
+
+def test_answers_fit_their_documented_shapes(api: Api) -> None:
+    """The answer models are documentation only (not checked at run time): this holds them to
+    what the services really answer."""
+    spec = api.client.get("/api/openapi.json").get_json()
+    app = api.client.application
+    case = start(api)
+    task = only_task(case)
+    asked = [(SPECIALIST, "/api/v1/cases", "post", 201, case)]
+    for user, path in [
+        (SPECIALIST, f"/api/v1/cases/{case['id']}"), (SPECIALIST, f"/api/v1/tasks/{task['id']}"),
+        (SPECIALIST, "/api/v1/tasks"), (SPECIALIST, "/api/v1/processes/btl_outgoing"), (SPECIALIST, "/api/v1/me"),
+        (SPECIALIST, "/api/v1/notifications/count"), (SPECIALIST, "/api/v1/me/delegations"),
+        (SPECIALIST, "/api/v1/auth/tokens"), ("btl_clerk", "/api/v1/registers"),
+        ("btl_clerk", "/api/v1/registers/outgoing"), ("btl_clerk", "/api/v1/search?q=ke+hoach"),
+        ("btl_clerk", "/api/v1/reports/summary?from=2026-01-01&to=2026-03-31"),
+        ("btl_clerk", "/api/v1/reports/daily-incoming"), ("btl_clerk", "/api/v1/reports/compliance"),
+        ("btl_admin", "/api/v1/exchange-agreements"), ("btl_clerk", "/api/v1/records"),
+        ("btl_clerk", "/api/v1/info-items"), ("btl_clerk", "/api/v1/conversations"),
+    ]:
+        r = api.get(user, path)
+        assert r.status_code == 200, (path, r.get_json())
+        asked.append((user, path, "get", 200, r.get_json()))
+    misfits = []
+    for _, path, method, status, answer in asked:
+        for error in Draft202012Validator(_documented(spec, app, path, method, status)).iter_errors(answer):
+            misfits.append(f"{method.upper()} {path}: {'/'.join(map(str, error.absolute_path))}: {error.message}")
+    assert misfits == []

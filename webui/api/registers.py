@@ -28,13 +28,16 @@ class EntriesQuery(BooksQuery, Paged):
     q: SearchText | None = Field(None, description="Từ khóa, không phân biệt dấu")
 
 
-class Book(BaseModel):
-    agency: str
+class BookOfEntries(BaseModel):
     code: str
     name: str
     direction: str
     secret: bool
     copies: bool
+
+
+class Book(BookOfEntries):
+    agency: str
     entries: int = Field(description="Số mục trong năm")
 
 
@@ -48,7 +51,7 @@ class Entries(BaseModel):
 
     agency: str
     year: int
-    book: Book
+    book: BookOfEntries
     columns: list[dict[str, Any]]
     items: list[dict[str, Any]]
     page: int
