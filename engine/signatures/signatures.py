@@ -50,6 +50,7 @@ from engine.models import (
 )
 from engine.registry import placement
 from engine.signatures import binding, certificates
+from engine.signatures.key_cache import UNLOCKED
 from signing import conversion, copies, draft, initials, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
@@ -103,7 +104,7 @@ class Keys:
         return self.pki_dir / "agencies" / f"{code}{suffix}"
 
     def person(self, username: str, password: str) -> KeySource:
-        return Pkcs12Key.from_file(self.person_file(username, ".p12"), password)
+        return UNLOCKED.get(self.person_file(username, ".p12"), password, Pkcs12Key.from_file)
 
     def image(self, username: str) -> bytes:
         return _read(self.person_file(username, ".png"), "ảnh chữ ký")
@@ -114,7 +115,7 @@ class Keys:
             config = json.loads(token.read_text(encoding="utf-8"))
             return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
                              chain=self.intermediates())
-        return Pkcs12Key.from_file(self.agency_file(code, ".p12"), secret)
+        return UNLOCKED.get(self.agency_file(code, ".p12"), secret, Pkcs12Key.from_file)
 
     def seal(self, code: str) -> bytes:
         return _read(self.agency_file(code, ".png"), "ảnh con dấu")

@@ -8,14 +8,21 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
+from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
 from engine.office import workspace
 from engine.workflow import cases
 
+from ..common.context import platform
 from ..common.pageutil import render, staff
 from ..forms import fields as formfields
+from ..forms import formui
 
 bp = Blueprint("create", __name__)
+
+
+def _ui(page: dict[str, Any]) -> dict[str, Any]:
+    return formui.load(platform().settings.forms_dir, page.get("form_ref"))
 
 
 @bp.get("/new")
@@ -28,9 +35,9 @@ def choose() -> Any:
 @bp.get("/new/<process_id>")
 def start_form(process_id: str) -> Any:
     """The start form of one process."""
-    with staff(write=False) as (db, user, _now):
+    with staff(write=False) as (db, user, now):
         page = workspace.start(db, user, process_id)
-        form = formfields.build(page["form"], {}, {}, page["directory"])
+        form = formfields.build(page["form"], {}, {}, page["directory"], _ui(page), now.astimezone(VIETNAM).date())
         return render("create/start.html", db, user, page=page, form=form, error=None)
 
 
@@ -49,7 +56,7 @@ def start(process_id: str) -> Any:
     except InvalidData as refused:
         with staff(write=False) as (db, user, _now):
             page = workspace.start(db, user, process_id)
-            form = formfields.build(page["form"], data, refused.fields, page["directory"])
+            form = formfields.build(page["form"], data, refused.fields, page["directory"], _ui(page))
             return render("create/start.html", db, user, 422, page=page, form=form, error=refused.message)
     flash(gettext("Đã tạo: %(title)s", title=title), "success")
     return redirect(f"/tasks/{mine[0]}" if mine else f"/cases/{case_id}")

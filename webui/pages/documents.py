@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.core.errors import Conflict, InvalidData
 from engine.documents.storage import FileStore
 from engine.models import User
-from engine.office import desk, records, workspace
+from engine.office import desk, reading, records, workspace
 
 from ..common import downloads
 from ..common.context import platform
@@ -39,7 +39,10 @@ def show(document_id: int) -> Any:
     """One document: metadata, files (and the upload when allowed), work tree, the records
     (hồ sơ) holding it."""
     with staff(write=False) as (db, user, now):
-        return _page(db, user, document_id, now)
+        shown = _page(db, user, document_id, now)
+    with staff(write=True) as (db, user, now):  # after the page: a read of the document is its own small write
+        reading.opened(db, user, document_id, now)
+    return shown
 
 
 @bp.post("/documents/<int:document_id>/records")

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext
 
+from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
 from engine.documents.storage import FileStore
 from engine.office import desk, workspace
@@ -19,12 +20,19 @@ from engine.signatures import signatures
 from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff
 from ..forms import fields as formfields
+from ..forms import formui
 
 bp = Blueprint("intake", __name__)
+ENTRY_FORM_REF = "common/incoming_entry.schema.json"  # no such schema: workspace.ENTRY_FORM is built
 
 
 def _store() -> FileStore:
     return FileStore(platform().settings.files_dir)
+
+
+def _entry_ui() -> dict[str, Any]:
+    """The entry form is built from the documents' metadata schema; its description is a file all the same."""
+    return formui.load(platform().settings.forms_dir, ENTRY_FORM_REF)
 
 
 def _keys() -> signatures.Keys:
@@ -34,9 +42,10 @@ def _keys() -> signatures.Keys:
 @bp.get("/documents/incoming/new")
 def entry_form() -> Any:
     """The clerk's form to enter an incoming document in the register (vào sổ văn bản đến)."""
-    with staff(write=False) as (db, user, _now):
+    with staff(write=False) as (db, user, now):
         schema = workspace.entry(db, user)
-        return render("documents/incoming.html", db, user, form=formfields.build(schema, {}, {}, {}), error=None,
+        form = formfields.build(schema, {}, {}, {}, _entry_ui(), now.astimezone(VIETNAM).date())
+        return render("documents/incoming.html", db, user, form=form, error=None,
                       duplicates=[], agencies=incoming.for_clerk(db, user))
 
 
@@ -60,7 +69,7 @@ def enter() -> Any:
             document_id, number = doc.id, doc.number
     except (InvalidData, intake.NeedsDecision) as refused:
         with staff(write=False) as (db, user, _now):
-            form = formfields.build(workspace.ENTRY_FORM, data, refused.fields, {})
+            form = formfields.build(workspace.ENTRY_FORM, data, refused.fields, {}, _entry_ui())
             found = refused.details["duplicates"] if isinstance(refused, intake.NeedsDecision) else []
             return render("documents/incoming.html", db, user, 409 if found else 422, form=form,
                           error=refused.message, duplicates=found, agencies=incoming.for_clerk(db, user))

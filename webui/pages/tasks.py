@@ -11,10 +11,12 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
+from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
 from engine.documents import documents
 from engine.models import Case, Document, User
-from engine.office import queries, workspace
+from engine.office import queries, reading, workspace
+from engine.office.holders import now_holding
 from engine.registry import intake
 from engine.signatures import signatures
 from engine.workflow import cases
@@ -22,12 +24,23 @@ from engine.workflow import cases
 from ..common.context import platform, signing_desk
 from ..common.pageutil import render, staff
 from ..forms import fields as formfields
+from ..forms import formui
+from .confirmations import after_decision
 
 bp = Blueprint("tasks", __name__)
 
 
 def _agent_port() -> int:
     return platform().settings.sign_agent_port
+
+
+def _ui(task: dict[str, Any]) -> dict[str, Any]:
+    return formui.load(platform().settings.forms_dir, task.get("form_ref"))
+
+
+def _label(form: formfields.FormView, decision: str | None) -> str | None:
+    """The words of the button pressed: the decision's title, or the form's act."""
+    return dict(form.decisions).get(decision or "") or form.submit_text
 
 
 @bp.get("/tasks/<task_id>")
@@ -37,8 +50,14 @@ def show(task_id: str) -> Any:
         page = workspace.task(db, user, task_id, now)
         schema = page["task"]["form"]
         values = formfields.initial_values(schema, page["task"]["case"]["data"])
-        form = formfields.build(schema, values, {}, page["directory"])
-        return render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port())
+        form = formfields.build(schema, values, {}, page["directory"], _ui(page["task"]),
+                                now.astimezone(VIETNAM).date())
+        shown = render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port())
+        document_id = page["document"]["id"] if page["document"] else None
+    if document_id is not None:  # after the page: a read of the document is its own small write
+        with staff(write=True) as (db, user, now):
+            reading.opened(db, user, document_id, now)
+    return shown
 
 
 def _complete(db: Session, user: User, task_id: str, now: datetime, credentials: signatures.Credentials,
@@ -62,15 +81,21 @@ def complete(task_id: str) -> Any:
         with staff(write=True) as (db, user, now):
             credentials = signatures.Credentials(password=request.form.get("signing_password") or None,
                                                  agency_password=request.form.get("agency_password") or None)
-            title = _complete(db, user, task_id, now, credentials, data).title
+            task = queries.task_detail(db, user, task_id, now)
+            label = _label(formfields.build(task["form"], {}, {}, {}, _ui(task)), request.form.get("decision"))
+            case = _complete(db, user, task_id, now, credentials, data)
+            message = after_decision(label, case.title, now_holding(db, case.id))
+            signed = credentials.password is not None and case.document_id is not None
+            document_id = case.document_id
     except (InvalidData, intake.NeedsDecision) as refused:  # the intake's findings beside their fields
         with staff(write=False) as (db, user, now):
             page = workspace.task(db, user, task_id, now)
-            form = formfields.build(page["task"]["form"], data, refused.fields, page["directory"])
+            form = formfields.build(page["task"]["form"], data, refused.fields, page["directory"], _ui(page["task"]))
             return render("tasks/task.html", db, user, refused.status, page=page, form=form, error=refused.message,
                           agent_port=_agent_port())
-    flash(gettext("Đã xử lý xong: %(title)s", title=title), "success")
-    return redirect("/inbox")
+    flash(message, "success")
+    # Who signed sees what they signed: the document's page, its signatures verified at the top.
+    return redirect(f"/documents/{document_id}?signed=1" if signed else "/inbox")
 
 
 @bp.post("/tasks/<task_id>/signing-request")
@@ -97,5 +122,6 @@ def complete_with_token(task_id: str) -> Any:
         reports = documents.view(doc, with_links=False)["signatures"] if doc else []
         title = case.title
         html = render_template("tasks/signed.html", title=title, reports=reports)
-    flash(gettext("Đã xử lý xong: %(title)s", title=title), "success")
+        message = after_decision(gettext("Ký số"), title, now_holding(db, case.id))
+    flash(message, "success")
     return jsonify({"html": html, "reports": reports})
