@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from engine.reporting import compliance_stats, reports
+from engine.reporting import compliance_report, compliance_stats, report_params, reports
 
 from ..common import exports
 from ..common.context import transaction
@@ -56,7 +56,7 @@ class Book(Query):
            response=SummaryReport, errors=(401, 403))
 def summary(query: PeriodQuery) -> Any:
     """Incoming, outgoing, processed, unprocessed and overdue documents by unit and period."""
-    params = reports.SummaryParams.parse(request.args)
+    params = report_params.SummaryParams.parse(request.args)
     return authed(False, lambda s, u, now: reports.summary(s, u, params, now))
 
 
@@ -64,7 +64,7 @@ def summary(query: PeriodQuery) -> Any:
            query=DayQuery, response=DailyIncoming, errors=(401, 403))
 def daily_incoming(query: DayQuery) -> Any:
     """The incoming documents of one day with their receiving units (sổ ký nhận)."""
-    params = reports.DailyParams.parse(request.args)
+    params = report_params.DailyParams.parse(request.args)
     return authed(False, lambda s, u, now: reports.daily_incoming(s, u, params, now))
 
 
@@ -72,8 +72,8 @@ def daily_incoming(query: DayQuery) -> Any:
            query=YearQuery, response=ComplianceReport, errors=(401, 403))
 def compliance(query: YearQuery) -> Any:
     """Outgoing documents issued without a valid digital signature, by month and unit."""
-    params = reports.YearParams.parse(request.args)
-    return authed(False, lambda s, u, now: reports.compliance(s, u, params, now))
+    params = report_params.YearParams.parse(request.args)
+    return authed(False, lambda s, u, now: compliance_report.compliance(s, u, params, now))
 
 
 @api_route(bp, "/registers/<code>/print", "GET",
@@ -89,7 +89,7 @@ def print_register(code: str, query: YearQuery) -> Any:
            errors=(401, 403))
 def statistics(query: PeriodQuery) -> Any:
     """Compliance per unit and per person: on time, late, open; unsigned issuance; share electronic."""
-    params = reports.SummaryParams.parse(request.args)
+    params = report_params.SummaryParams.parse(request.args)
     return authed(False, lambda s, u, now: compliance_stats.statistics(s, u, params, now))
 
 
