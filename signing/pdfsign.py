@@ -25,13 +25,13 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, Signer
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 
-from . import aio, appearance
+from . import aio, algorithms, appearance
 from .appearance import DrawingStyle, attachment_box, nfc
 from .draft import AGENCY_FIELD, ATTACHMENT_FIELD, LEADER_FIELD, number_filled, qpdf_rewrite, read, signed_fields
 from .errors import DocumentRejected, SigningError
 from .keys import KeySource
 
-DIGEST = "sha256"
+DIGEST = algorithms.DIGEST
 # Beyond the certificates and the signature value, the CMS container holds the signed attributes
 # and the algorithm identifiers (~450 bytes) and the issuer's name twice (the signer's identifier
 # and its certificate reference); the rest is margin.

@@ -21,12 +21,10 @@ from typing import Any
 from asn1crypto import cms
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
-from . import aio
+from . import aio, algorithms
 from .errors import RequestRefused
 from .keys import ExternalKey
 from .pdfsign import DIGEST, Step, prepare
@@ -127,14 +125,11 @@ def begin(pdf: bytes, step: Step, key: ExternalKey, label: str, ttl: timedelta =
 
 
 def _check_value(certificate_der: bytes, data: bytes, signature: bytes) -> None:
-    public_key = x509.load_der_x509_certificate(certificate_der).public_key()
+    """The token signs as the server's :class:`ExternalKey` declares (RSASSA-PSS for RSA)."""
+    key = ExternalKey(certificate_der)
     try:
-        if isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        else:
-            raise RequestRefused("Chỉ hỗ trợ khóa RSA hoặc ECDSA.")
+        algorithms.verify_value(x509.load_der_x509_certificate(certificate_der), data, signature,
+                                key.signature_mechanism(), DIGEST)
     except InvalidSignature as err:
         raise RequestRefused("Chữ ký trả về không khớp với chứng thư số của người ký.") from err
 
