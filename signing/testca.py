@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import aio, pki
 
@@ -44,7 +45,7 @@ def _key(algorithm: str, bits: int) -> rsa.RSAPrivateKey | ec.EllipticCurvePriva
 
 
 @dataclass
-class TestCa:
+class LocalCa:
     """The root, the issuing CA and the TSA, the certificates issued, and what is revoked."""
 
     root: pki.Identity
@@ -65,8 +66,7 @@ class TestCa:
         return f"{self.base_url}/tsa"
 
     def issue(self, common_name: str, organization: str | None = None, *, algorithm: str = "rsa", bits: int = 2048,
-              not_before: datetime | None = None, days: int = 365, hash_algorithm: hashes.HashAlgorithm | None = None,
-              ocsp_url: bool = True) -> pki.Identity:
+              not_before: datetime | None = None, days: int = 365, ocsp_url: bool = True) -> pki.Identity:
         """A signing certificate (digitalSignature + nonRepudiation) naming this CA's responders."""
         start = not_before or datetime.now(UTC) - timedelta(days=1)
         key = _key(algorithm, bits)
@@ -78,9 +78,9 @@ class TestCa:
         if ocsp_url:
             extensions.append((self._ocsp_access(), False))
         cert = _sign(self.ca, pki._name(common_name, organization), key, start, start + timedelta(days=days),
-                     extensions, hash_algorithm)
+                     extensions)
         self.issued.add(cert.serial_number)
-        return pki.Identity(key, cert, (self.ca.certificate, self.root.certificate))  # type: ignore[arg-type]
+        return pki.Identity(key, cert, (self.ca.certificate, self.root.certificate))
 
     def revoke(self, cert: x509.Certificate, when: datetime | None = None) -> None:
         self.revoked[cert.serial_number] = when or datetime.now(UTC) - timedelta(minutes=1)
@@ -114,7 +114,7 @@ class TestCa:
         for extension in request.extensions:
             if isinstance(extension.value, x509.OCSPNonce):
                 builder = builder.add_extension(extension.value, critical=False)
-        return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]
+        return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
     def crl(self, name: str) -> bytes:
         issuer = self.root if name == "root" else self.ca
@@ -123,42 +123,42 @@ class TestCa:
                    .last_update(now).next_update(now + _ANSWER_VALIDITY)
                    .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
                    .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                       issuer.key.public_key()), critical=False))  # type: ignore[arg-type]
+                       issuer.key.public_key()), critical=False))
         for serial, when in self.revoked.items():
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build())
-        return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]
+        return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
     def timestamp(self, body: bytes) -> bytes:
         stamper = DummyTimeStamper(
             tsa_cert=asn1_x509.Certificate.load(self.tsa.certificate.public_bytes(serialization.Encoding.DER)),
             tsa_key=asn1_keys.PrivateKeyInfo.load(self.tsa.key.private_bytes(
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
-            certs_to_embed=[asn1_x509.Certificate.load(self.ca.certificate.public_bytes(serialization.Encoding.DER))])
+            certs_to_embed=SimpleCertificateStore.from_certs(
+                [asn1_x509.Certificate.load(self.ca.certificate.public_bytes(serialization.Encoding.DER))]))
         response = aio.run(stamper.async_request_tsa_response(tsp.TimeStampReq.load(body)))
         return bytes(response.dump())
 
 
 def _key_hash(cert: x509.Certificate) -> bytes:
     """The SHA-1 of the subject public key, as OCSP requests identify the issuer (RFC 6960 4.1.1)."""
-    return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest  # type: ignore[arg-type]
+    return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
 
 
 def _sign(issuer: pki.Identity, subject: x509.Name, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
-          start: datetime, end: datetime, extensions: list[tuple[x509.ExtensionType, bool]],
-          hash_algorithm: hashes.HashAlgorithm | None = None) -> x509.Certificate:
+          start: datetime, end: datetime, extensions: list[tuple[x509.ExtensionType, bool]]) -> x509.Certificate:
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer.certificate.subject)
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(start).not_valid_after(end)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                   issuer.key.public_key()), critical=False))  # type: ignore[arg-type]
+                   issuer.key.public_key()), critical=False))
     for extension, critical in extensions:
         builder = builder.add_extension(extension, critical=critical)
-    return builder.sign(issuer.key, hash_algorithm or hashes.SHA256())  # type: ignore[arg-type]
+    return builder.sign(issuer.key, hashes.SHA256())
 
 
-def _handler(ca: TestCa) -> type[BaseHTTPRequestHandler]:
+def _handler(ca: LocalCa) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
             """Quiet: the tests read ``ca.requests``."""
@@ -194,7 +194,7 @@ def _handler(ca: TestCa) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class TestCaServer:
+class LocalCaServer:
     """The test CA's HTTP server on 127.0.0.1 (a free port unless given), in a daemon thread."""
 
     def __init__(self, port: int = 0, now: datetime | None = None, years: int = 20) -> None:
@@ -212,7 +212,7 @@ class TestCaServer:
                      .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
                      .sign(root_key, hashes.SHA256()))
         root = pki.Identity(root_key, root_cert)
-        self.ca = TestCa(root, root, root, base_url)  # the CA and TSA are issued below, with the URLs
+        self.ca = LocalCa(root, root, root, base_url)  # the CA and TSA are issued below, with the URLs
         ca_key = _key("rsa", 2048)
         ca_cert = _sign(root, pki._name(CA_NAME, "QLVB"), ca_key, start, end,
                         [(x509.BasicConstraints(ca=True, path_length=0), True), (pki._ca_usage(), True),
@@ -230,7 +230,7 @@ class TestCaServer:
         self._server.RequestHandlerClass = _handler(self.ca)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> TestCa:
+    def __enter__(self) -> LocalCa:
         self._thread.start()
         return self.ca
 

@@ -144,8 +144,8 @@ def _report(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: 
     level = status.modification_level or ModificationLevel.OTHER
     when = status.signer_reported_dt
     cert = status.signing_cert
-    reason = _reason(status, plan.moment) or algorithms.problem(sig.signed_data, cert) or \
-        timing.timestamp_problem(plan, status, now)
+    weak = algorithms.problem(sig.signed_data, cert) if status.intact else None  # named before pyHanko's distrust
+    reason = weak or _reason(status, plan.moment) or timing.timestamp_problem(plan, status, now)
     path = status.validation_path
     return SignatureReport(
         field, _common_name(cert), iso_time(when) if when else None,
@@ -176,7 +176,7 @@ def verify_pdf(pdf: bytes, trust_roots: Iterable[x509.Certificate | bytes],
     moment = now or datetime.now(UTC)
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
-        signatures = reader.embedded_signatures
+        signatures = reader.embedded_regular_signatures  # document time-stamps are judged with them
         store = timing.Evidence.read(reader)
     except (PdfError, ValueError, KeyError, IndexError) as err:
         raise DocumentRejected("Tệp không phải là PDF hợp lệ.") from err
