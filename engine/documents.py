@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import doctypes, file_versions, forms, pdf_check, pdf_pages, registers, textfold
 from .clock import VIETNAM
 from .errors import Conflict, InvalidData
+from .longterm import verification
 from .models import (
     Agency,
     Delivery,
@@ -329,6 +330,8 @@ def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
         "signer_position": doc.signer_position, "signer_name": doc.signer_name,
         "signature_mode": doc.signature_mode.value, "signature_status": doc.signature_status.value,
         "signatures": json.loads(doc.signatures_json) if doc.signatures_json else [],
+        "verification": verification.for_page(json.loads(doc.signatures_json)) if doc.signatures_json else [],
+        "signing_warnings": [e.warning for e in doc.signature_evidence if e.warning],
         "issued_at": doc.issued_at.isoformat() if doc.issued_at else None, "due_date": iso(doc.due_date),
         "page_amount": doc.page_amount,
         "description": doc.description, "copy_kind": doc.copy_kind, "backfilled": doc.backfilled,

@@ -9,10 +9,11 @@ from flask import Blueprint, Response, request
 from sqlalchemy.orm import Session
 
 from engine import desk, documents, intake, placement, queries, signatures
+from engine.longterm import verification
 from engine.models import User
 from engine.storage import FileStore
 
-from . import downloads
+from . import downloads, exports
 from .apiutil import authed, body, current_user, platform, signing_desk, transaction
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
@@ -107,6 +108,15 @@ def versions(document_id: int) -> Any:
     """The main file's versions in order: upload, approval_signature, leader_signature, agency_signature,
     attachment_stamp, restored."""
     return authed(False, lambda s, u, now: {"items": desk.file_versions_of(s, u, document_id, now)})
+
+
+@bp.get("/<int:document_id>/verification")
+def verification_report(document_id: int) -> Any:
+    """Kết quả xác thực chữ ký số: every signature of the main file verified now, in the seven
+    fields of Circular 15/2025 Art. 6 (``?format=pdf``: the printable page)."""
+    with transaction(False) as (session, now):
+        found = verification.target(session, _store(), _keys(), current_user(session, now), document_id, now)
+    return exports.verification(verification.verify_target(found, now), request.args.get("format"), now)
 
 
 @bp.post("/<int:document_id>/files")

@@ -13,13 +13,14 @@ from flask import Blueprint, flash, jsonify, redirect, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from engine import desk, records, workspace
+from engine import desk, records, signatures, workspace
 from engine.errors import Conflict, InvalidData
+from engine.longterm import verification
 from engine.models import User
 from engine.storage import FileStore
 
-from . import downloads, intake_pages
-from .apiutil import platform
+from . import downloads, exports, intake_pages
+from .apiutil import platform, signing_desk
 from .errors import wants_json
 from .pageutil import render, safe_next, staff
 
@@ -39,6 +40,15 @@ def show(document_id: int) -> Any:
     (hồ sơ) holding it."""
     with staff(write=False) as (db, user, now):
         return _page(db, user, document_id, now)
+
+
+@bp.get("/documents/<int:document_id>/verification.pdf")
+def verification_pdf(document_id: int) -> Any:
+    """Kết quả xác thực chữ ký số, verified now, as a printable page."""
+    keys = signing_desk(signatures.Credentials()).keys
+    with staff(write=False) as (db, user, now):
+        found = verification.target(db, FileStore(platform().settings.files_dir), keys, user, document_id, now)
+    return exports.verification(verification.verify_target(found, now), "pdf", now)
 
 
 @bp.post("/documents/<int:document_id>/records")

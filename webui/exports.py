@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import jsonify
 from sqlalchemy.orm import Session
 
 from engine import compliance_stats, records, register_pdf, reports
 from engine.errors import InvalidData
 from engine.exports import Export
+from engine.longterm import verification as longterm_verification
 from engine.models import User
 from engine.storage import FileStore
 
@@ -50,3 +52,14 @@ def record(session: Session, user: User, record_id: int, fmt: str, now: datetime
     if fmt == "xml":
         return send(records.export_xml(session, user, record_id, now))
     raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
+
+
+def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:
+    """The verification report as JSON, or as the printable page "Kết quả xác thực chữ ký số"."""
+    if fmt == "pdf":
+        content = longterm_verification.to_pdf(result, _fonts(), now)
+        return downloads.send(io.BytesIO(content), f"xac-thuc-chu-ky-so-{result['document']['id']}.pdf",
+                              "application/pdf")
+    if fmt not in (None, "json"):
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn json hoặc pdf."})
+    return jsonify(result)

@@ -204,6 +204,17 @@ def _document_paths() -> dict[str, Any]:
             "summary": "Các phiên bản của tệp chính: tải lên, lãnh đạo ký, cơ quan ký (số, ngày), khôi phục",
             "parameters": [_DOC_ID],
             "responses": {"200": _resp("Các phiên bản theo thứ tự", {"type": "object"}), **_errors(401, 403, 404)}}},
+        "/api/v1/documents/{document_id}/verification": {"get": {
+            "summary": "Kết quả xác thực chữ ký số của tệp chính, xác thực lúc gọi (TT 15/2025/TT-BKHCN Đ6)",
+            "parameters": [_DOC_ID, {"name": "format", "in": "query", "required": False,
+                                     "schema": {"type": "string", "enum": ["json", "pdf"]}}],
+            "responses": {"200": {"description": "Bảy trường bằng tiếng Việt cho mỗi chữ ký, nguồn kiểm tra thu hồi; "
+                                                 "format=pdf: trang in",
+                                  "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                      "signatures": {"type": "array", "items": {"type": "object"}},
+                                      "evidence": {"type": "array", "items": {"type": "object"}}}}},
+                                      "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                          **_errors(401, 403, 404, 422)}}},
         "/api/v1/documents/{document_id}/files": {"post": {
             "summary": "Tải tệp PDF lên (tệp chính hoặc phụ lục)", "parameters": [_DOC_ID],
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
