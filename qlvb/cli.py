@@ -30,9 +30,12 @@ from engine import (
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
+from engine.longterm import archive
 from engine.models import Case
 from engine.platform import Platform
 from engine.storage import FileStore
+
+from . import trust_cli
 
 
 def _platform() -> Platform:
@@ -164,7 +167,8 @@ _PASSPHRASE_FILE = click.option(
 def worker(interval: float, once: bool, no_backup: bool) -> None:
     """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST);
     make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
-    passphrase in QLVB_BACKUP_PASSPHRASE_FILE). Any number of workers may run at once."""
+    passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp archived documents (B-LTA) and renew
+    their time-stamps before the TSA's certificate expires. Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = _platform()
     settings = platform.settings
@@ -186,7 +190,12 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, emails, daily_backup)):
+    def archive_timestamps() -> None:
+        keys = signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))
+        archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
+
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once,
+                             (deadlines, emails, daily_backup, archive_timestamps)):
         sys.exit(1)
 
 
@@ -425,3 +434,6 @@ def sign_agent(token_label: str, key_label: str, origin: str, module: Path | Non
         server.serve_forever()
     finally:
         server.server_close()
+
+
+main.add_command(trust_cli.trust)

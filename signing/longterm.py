@@ -23,7 +23,7 @@ from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation.dss import async_add_validation_info
-from pyhanko_certvalidator.errors import PathValidationError, ValidationError
+from pyhanko_certvalidator.errors import PathError, PathValidationError, ValidationError
 
 from . import aio, pdfsign, revocation
 from .errors import SigningError
@@ -75,7 +75,7 @@ async def _embed_validation_info(pdf: bytes, field: str, context: object) -> byt
     try:
         output = await async_add_validation_info(signature, context, embed_roots=False,  # type: ignore[arg-type]
                                                  add_vri_entry=False)
-    except (PathValidationError, ValidationError) as err:
+    except (PathError, PathValidationError, ValidationError) as err:
         raise SigningError(f"Không thu thập được thông tin thu hồi để lưu kèm chữ ký: {err}") from err
     return bytes(output.getvalue())
 
@@ -115,24 +115,25 @@ def check_only(key_certificate: asn1_x509.Certificate, chain: Sequence[asn1_x509
 
 
 async def _archive(pdf: bytes, stamper: TimeStamper, trust_roots: Sequence[asn1_x509.Certificate],
-                   now: datetime, timeout: float) -> bytes:
+                   timeout: float) -> bytes:
     reader = PdfFileReader(io.BytesIO(pdf))
-    online = revocation.Online.make(trust_roots, (), now, timeout)
+    # the time-stamp is taken now and the responders answer for now, whatever ``now`` says
+    online = revocation.Online.make(trust_roots, (), None, timeout)
     try:
         output = await PdfTimeStamper(stamper).async_update_archival_timestamp_chain(reader, online.context,
                                                                                      embed_roots=False)
     except TimestampRequestError as err:
         raise SigningError("Không lấy được dấu thời gian lưu trữ từ máy chủ TSA.") from err
-    except (PathValidationError, ValidationError) as err:
+    except (PathError, PathValidationError, ValidationError) as err:
         raise SigningError(f"Không gia hạn được chuỗi dấu thời gian: {err}") from err
     return bytes(output.getvalue())
 
 
 def archive_timestamp(pdf: bytes, stamper: TimeStamper, trust_roots: Sequence[asn1_x509.Certificate],
-                      now: datetime, timeout: float = revocation.TIMEOUT_SECONDS) -> bytes:
+                      timeout: float = revocation.TIMEOUT_SECONDS) -> bytes:
     """PAdES B-LTA: the validation data of the last time-stamp in the DSS, then a document
     time-stamp over everything; called again to renew the chain (dấu thời gian lưu trữ)."""
-    return aio.run(_archive(pdf, stamper, trust_roots, now, timeout))
+    return aio.run(_archive(pdf, stamper, trust_roots, timeout))
 
 
 def last_timestamp_expiry(pdf: bytes) -> datetime | None:

@@ -96,7 +96,8 @@ class Online:
 
     @classmethod
     def make(cls, trust_roots: Iterable[asn1_x509.Certificate], chain: Sequence[asn1_x509.Certificate],
-             now: datetime, timeout: float = TIMEOUT_SECONDS) -> Online:
+             now: datetime | None, timeout: float = TIMEOUT_SECONDS) -> Online:
+        """``now`` None: the present, as the responders see it."""
         fetchers = RequestsFetcherBackend(per_request_timeout=timeout).get_fetchers()
         return cls(ValidationContext(trust_roots=list(trust_roots), other_certs=list(chain), allow_fetching=True,
                                      revinfo_policy=EITHER_REQUIRED, moment=now, fetchers=fetchers), fetchers)

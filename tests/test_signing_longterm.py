@@ -193,12 +193,12 @@ def test_an_archived_document_gets_a_document_time_stamp_renewed_before_its_tsa_
     now = _now()
     assert longterm.needs_renewal(issued, now, timedelta(days=180))
     stamper = longterm.timestamper(ca.tsa_url)
-    archived = longterm.archive_timestamp(issued, stamper, [to_asn1(ca.root.certificate)], now)
+    archived = longterm.archive_timestamp(issued, stamper, [to_asn1(ca.root.certificate)])
     assert longterm.last_timestamp_expiry(archived) == ca.tsa.certificate.not_valid_after_utc
     assert not longterm.needs_renewal(archived, now, timedelta(days=180))
     tsa_expiry = ca.tsa.certificate.not_valid_after_utc
     assert longterm.needs_renewal(archived, tsa_expiry - timedelta(days=30), timedelta(days=180))
-    renewed = longterm.archive_timestamp(archived, stamper, [to_asn1(ca.root.certificate)], now)
+    renewed = longterm.archive_timestamp(archived, stamper, [to_asn1(ca.root.certificate)])
     assert len(PdfFileReader(io.BytesIO(renewed)).embedded_timestamp_signatures) == 2
     reports = verify.verify_pdf(renewed, [ca.root.certificate])
     assert [r.level for r in reports] == ["B-LTA", "B-LTA"] and all(r.valid for r in reports)

@@ -61,6 +61,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         security,
         statistics_pages,
         task_pages,
+        trust_pages,
     )
 
     limits.init_app(app, platform.settings)  # first: before anything reads the body
@@ -78,6 +79,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
                       statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
-                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp):
+                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp,
+                      trust_pages.bp):
         app.register_blueprint(blueprint)
     return app
