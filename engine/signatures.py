@@ -179,7 +179,9 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
                 raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {_FIELD: "Cần chuỗi base64."}) from None
             prepared = split.PendingSignature.from_json(json.loads(pending.payload))
             signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
-            signed = split.finish(prepared, creds.request_id, value, now)
+            checked = long_signer.finish_split(session, desk.keys, doc.agency_id, prepared, draft.LEADER_FIELD,
+                                               creds.request_id, value, now)
+            signed, kept = checked.pdf, (checked, prepared.certificate)
             session.delete(pending)  # one signature per request
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
@@ -249,8 +251,10 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
+        stamper = long_signer.precheck(session, keys, doc.agency_id, der, now)  # revoked: refused before the PIN
         step = _leader_step(session, doc, user, signer, props, keys, now)
-        pending = split.begin(_prepared(session, store, doc), step, key, _prompt_label(doc), now=now)
+        pending = split.begin(_prepared(session, store, doc), step, key, _prompt_label(doc), now=now,
+                              timestamper=stamper)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None

@@ -26,7 +26,7 @@ from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko_certvalidator.errors import PathError, PathValidationError, ValidationError
 
-from . import aio, pdfsign, revocation
+from . import aio, pdfsign, revocation, split
 from .errors import SigningError
 from .keys import KeySource, to_asn1
 from .revocation import Status, StatusCheck, UnreachablePolicy
@@ -83,24 +83,35 @@ async def _embed_validation_info(pdf: bytes, field: str, context: object) -> byt
     return bytes(output.getvalue())
 
 
+async def _level(signed: bytes, field: str, check: StatusCheck, online: revocation.Online,
+                 stamper: TimeStamper | None) -> Signed:
+    if not check.good:
+        return Signed(signed, check, B_T if stamper else B_B, check.message)
+    if stamper is None:  # B-LT requires B-T; the evidence is still kept with the signature record
+        return Signed(signed, check, B_B, None)
+    return Signed(await _embed_validation_info(signed, field, online.context), check, B_LT, None)
+
+
+async def _checked(cert: asn1_x509.Certificate, chain: Sequence[asn1_x509.Certificate],
+                   trust_roots: Sequence[asn1_x509.Certificate], settings: Settings,
+                   now: datetime) -> tuple[StatusCheck, revocation.Online]:
+    online = revocation.Online.make(trust_roots, chain, now, settings.timeout)
+    check = await revocation.check(cert, online, now)
+    refusal = _refusal(check, settings)
+    if refusal:
+        raise SigningError(refusal)
+    return check, online
+
+
 async def sign_checked_async(pdf: bytes, step: pdfsign.Step, key: KeySource,
                              trust_roots: Sequence[asn1_x509.Certificate], settings: Settings,
                              now: datetime) -> Signed:
     """Check ``key``'s certificate (OCSP, then CRL), refuse a revoked, unknown or invalid one (and
     an unchecked one if the agency says so), sign ``step`` with the agency's time-stamp, and embed
     what the check fetched (B-LT); with the status unchecked, sign at B-T/B-B and say so."""
-    online = revocation.Online.make(trust_roots, key.chain, now, settings.timeout)
-    check = await revocation.check(key.certificate, online, now)
-    refusal = _refusal(check, settings)
-    if refusal:
-        raise SigningError(refusal)
+    check, online = await _checked(key.certificate, key.chain, trust_roots, settings, now)
     stamper = settings.timestamper()
-    signed = await pdfsign.sign_async(pdf, step, key, stamper)
-    if not check.good:
-        return Signed(signed, check, B_T if stamper else B_B, check.message)
-    if stamper is None:  # B-LT requires B-T; the evidence is still kept with the signature record
-        return Signed(signed, check, B_B, None)
-    return Signed(await _embed_validation_info(signed, step.field, online.context), check, B_LT, None)
+    return await _level(await pdfsign.sign_async(pdf, step, key, stamper), step.field, check, online, stamper)
 
 
 def sign_checked(pdf: bytes, step: pdfsign.Step, key: KeySource, trust_roots: Sequence[asn1_x509.Certificate],
@@ -108,12 +119,24 @@ def sign_checked(pdf: bytes, step: pdfsign.Step, key: KeySource, trust_roots: Se
     return aio.run(sign_checked_async(pdf, step, key, trust_roots, settings, now))
 
 
-def check_only(key_certificate: asn1_x509.Certificate, chain: Sequence[asn1_x509.Certificate],
+def finish_split_checked(pending: split.PendingSignature, field: str, request_id: str, value: bytes,
+                         trust_roots: Sequence[asn1_x509.Certificate], settings: Settings, now: datetime) -> Signed:
+    """Split signing's second half under the same rules: the status checked again when the
+    holder's token has signed, the time-stamp added to the CMS, the revocation data embedded."""
+    async def run() -> Signed:
+        cert = to_asn1(pending.certificate)
+        check, online = await _checked(cert, [to_asn1(c) for c in pending.chain], trust_roots, settings, now)
+        stamper = settings.timestamper()
+        signed = await split.finish_async(pending, request_id, value, now, stamper)
+        return await _level(signed, field, check, online, stamper)
+    return aio.run(run())
+
+
+def check_only(certificate: asn1_x509.Certificate, chain: Sequence[asn1_x509.Certificate],
                trust_roots: Sequence[asn1_x509.Certificate], settings: Settings, now: datetime) -> StatusCheck:
-    """The status check alone, for the signer to see before they sign."""
+    """The status check alone, refused as signing would be: before a token holder is asked to sign."""
     async def run() -> StatusCheck:
-        online = revocation.Online.make(trust_roots, chain, now, settings.timeout)
-        return await revocation.check(key_certificate, online, now)
+        return (await _checked(certificate, chain, trust_roots, settings, now))[0]
     return aio.run(run())
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 TITLE = "Kết quả xác thực chữ ký số"
 UNKNOWN = "Không có thông tin"
+NOW = "thời điểm xác thực (không có dấu thời gian)"
 NO_ANCHOR = "Không xác định (không tìm thấy CA gốc được tin cậy)"
 
 # key, label: the seven fields of Art. 6, then the revocation source, the level and the algorithm
@@ -59,7 +60,7 @@ def _integrity(report: Mapping[str, Any]) -> str:
 
 def _validity(report: Mapping[str, Any]) -> str:
     if report.get("valid"):
-        at = _time(report.get("validated_at")) if report.get("validated_at") else "thời điểm ký"
+        at = _time(report["validated_at"]) if report.get("validated_at") else NOW
         return f"Hợp lệ: chứng thư số còn hiệu lực, do tổ chức được tin cậy cấp, tại {at}"
     return f"Không hợp lệ: {report.get('reason') or UNKNOWN}"
 

@@ -58,7 +58,7 @@ class SignatureReport:
     timestamp_authority: str | None = None
     not_before: str | None = None  # the certificate's validity period
     not_after: str | None = None
-    validated_at: str | None = None  # the moment the certificate was judged at: the time-stamp's, or now
+    validated_at: str | None = None  # the time-stamp's time the certificate was judged at; None: at verification
     level: str = "B-B"  # PAdES baseline level: B-B, B-T, B-LT, B-LTA
     revocation_source: str | None = None  # "ocsp" or "crl" embedded in the document, None: not checked
     algorithm: str | None = None  # e.g. "RSASSA-PSS, SHA-256, RSA 2048 bit"
@@ -157,7 +157,7 @@ def _report(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: 
         timestamp_authority=plan.timestamp_authority,
         not_before=iso_time(cert.not_valid_before) if cert else None,
         not_after=iso_time(cert.not_valid_after) if cert else None,
-        validated_at=iso_time(plan.moment), level=plan.level,
+        validated_at=iso_time(plan.moment) if plan.timestamp else None, level=plan.level,
         revocation_source=store.source_for(cert) if cert is not None and plan.level in timing.LONG_TERM else None,
         algorithm=algorithms.describe(sig.signed_data, cert))
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.timestamps import TimeStamper
 from sqlalchemy.orm import Session
 
-from signing import longterm, pdfsign
+from signing import longterm, pdfsign, split
 from signing.keys import KeySource, to_asn1
 
 from . import evidence, settings, trust_store
@@ -22,9 +24,28 @@ def sign(session: Session, keys: Keys, agency_id: int, pdf: bytes, step: pdfsign
          now: datetime) -> longterm.Signed:
     """``pdf`` signed for ``step`` by ``key`` after the status check (``SigningError`` when the
     check or the agency's policy refuses)."""
+    roots, chosen = _context(session, keys, agency_id)
+    return longterm.sign_checked(pdf, step, key, roots, chosen, now)
+
+
+def finish_split(session: Session, keys: Keys, agency_id: int, pending: split.PendingSignature, field: str,
+                 request_id: str, value: bytes, now: datetime) -> longterm.Signed:
+    """The token's signature embedded after the same check, time-stamped, B-LT."""
+    roots, chosen = _context(session, keys, agency_id)
+    return longterm.finish_split_checked(pending, field, request_id, value, roots, chosen, now)
+
+
+def precheck(session: Session, keys: Keys, agency_id: int, certificate_der: bytes, now: datetime) -> TimeStamper | None:
+    """Before a token holder is asked to sign: the status check (``SigningError`` when refused);
+    the agency's time-stamper, for the room the signature needs."""
+    roots, chosen = _context(session, keys, agency_id)
+    longterm.check_only(to_asn1(certificate_der), [to_asn1(c) for c in keys.intermediates()], roots, chosen, now)
+    return chosen.timestamper()
+
+
+def _context(session: Session, keys: Keys, agency_id: int) -> tuple[list[asn1_x509.Certificate], longterm.Settings]:
     trusted = trust_store.keys_for(session, keys, agency_id)
-    roots = [to_asn1(r) for r in trusted.trust_roots()]
-    return longterm.sign_checked(pdf, step, key, roots, settings.of_agency(session, agency_id), now)
+    return [to_asn1(r) for r in trusted.trust_roots()], settings.of_agency(session, agency_id)
 
 
 def keep(session: Session, document_id: int, sha256: str, field: str, user_id: int | None,
