@@ -15,10 +15,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import extract_contents
+from pyhanko_certvalidator.util import process_pss_params
 
-from signing import algorithms, draft, longterm, pdfsign, verify
+from signing import algorithms, draft, longterm, pdfsign, split, verify
 from signing.errors import SigningError
-from signing.keys import Pkcs12Key, to_asn1
+from signing.keys import ExternalKey, Pkcs12Key, to_asn1
 from signing.pdfsig import pdfsig
 from signing.revocation import Status, UnreachablePolicy
 from signing.testca import LocalCa, LocalCaServer
@@ -202,3 +203,27 @@ def test_an_archived_document_gets_a_document_time_stamp_renewed_before_its_tsa_
     assert len(PdfFileReader(io.BytesIO(renewed)).embedded_timestamp_signatures) == 2
     reports = verify.verify_pdf(renewed, [ca.root.certificate])
     assert [r.level for r in reports] == ["B-LTA", "B-LTA"] and all(r.valid for r in reports)
+
+
+def test_a_token_holders_split_signature_is_checked_time_stamped_and_b_lt(ca: LocalCa) -> None:
+    holder = ca.issue(LEADER, AGENCY)
+    der = holder.certificate.public_bytes(serialization.Encoding.DER)
+    key = ExternalKey(der, holder.chain[:-1])
+    settings = _settings(ca)
+    roots = [to_asn1(ca.root.certificate)]
+    now = _now()
+    step = pdfsign.leader_step(LEADER, POSITION, AGENCY, signature_png(), now)
+    pending = split.begin(draft.prepare_draft(draft_pdf()), step, key, "Dự thảo", now=now,
+                          timestamper=settings.timestamper())
+    mechanism = key.signature_mechanism()
+    assert mechanism["algorithm"].native == "rsassa_pss"
+    pss, digest = process_pss_params(mechanism["parameters"])
+    value = holder.key.sign(pending.request.data, pss, digest)  # what the token does after the PIN
+    signed = longterm.finish_split_checked(pending, draft.LEADER_FIELD, pending.request.id, value, roots, settings,
+                                           now)
+    assert signed.level == "B-LT" and signed.check.source == "ocsp"
+    [report] = verify.verify_pdf(signed.pdf, [ca.root.certificate])
+    assert report.valid and report.level == "B-LT" and report.algorithm == "RSASSA-PSS, SHA-256, RSA 2048 bit"
+    ca.revoke(holder.certificate)
+    with pytest.raises(SigningError, match="thu hồi"):
+        longterm.check_only(to_asn1(der), list(key.chain), roots, settings, now)
