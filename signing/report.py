@@ -93,3 +93,8 @@ def fields(report: Mapping[str, Any]) -> list[dict[str, str]]:
         "algorithm": report.get("algorithm") or UNKNOWN,
     }
     return [{"key": key, "label": label, "value": values[key]} for key, label in LABELS]
+
+
+def per_signature(reports: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Stored reports (a document's last verification) with their rows, as the page shows them."""
+    return [{"field": r.get("field"), "valid": r.get("valid"), "rows": fields(r)} for r in reports]

@@ -24,11 +24,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from engine import admin_approvals, delegations
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.longterm import trust_store
 from engine.models import ApiToken, Position, RegisterBook, User
-from engine.platform import Platform
+from engine.org import admin_approvals, delegations
+from engine.signatures import trust_store
 from signing import pki
 from tests.conftest import Api
 from tests.flows import attach_pdf

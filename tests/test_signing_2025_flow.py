@@ -17,14 +17,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
-from engine import certificates, demo
-from engine.clock import FakeClock
-from engine.config import Settings
-from engine.longterm import settings as signing_settings
-from engine.longterm import trust_store
-from engine.longterm.keys import Keys
+from engine import demo
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.platform import Platform
 from engine.models import Agency, Document, SignatureEvidence, User
-from engine.platform import Platform
+from engine.signatures import certificates, signing_settings, trust_store
+from engine.signatures.keys import Keys
 from signing import pki, report
 from signing.testca import LocalCa, LocalCaServer
 from tests.conftest import START, Api

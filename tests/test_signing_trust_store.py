@@ -14,12 +14,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
-from engine.longterm import archive, trust_store
-from engine.longterm import settings as signing_settings
-from engine.longterm.keys import Keys
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.models import Agency, Document, FileVersion, TrustAnchor
-from engine.platform import Platform
-from engine.storage import FileStore
+from engine.signatures import archive, signing_settings, trust_store
+from engine.signatures.keys import Keys
 from signing import pki, verify
 from signing.testca import LocalCaServer
 from tests.conftest import START, Api
