@@ -26,8 +26,10 @@ from engine.signatures import certificates, signing_settings, trust_store
 from engine.signatures.keys import Keys
 from signing import pki, report
 from signing.testca import LocalCa, LocalCaServer
+from signing.verify import verify_pdf
 from tests.conftest import START, Api
 from tests.flows import complete, only_task, to_director
+from tests.pdfs import minimal_pdf
 from tests.signing_support import pdf_text
 from webui import create_app
 
@@ -101,18 +103,25 @@ def _page(platform: Platform, username: str, path: str) -> Any:
 
 
 def test_an_issued_document_is_b_lt_with_pss_and_its_report_is_in_the_api_the_page_and_a_pdf(
-        api: Api, platform: Platform, ca: LocalCa) -> None:
+        api: Api, platform: Platform, ca: LocalCa, identities: dict[str, pki.Identity]) -> None:
     case = to_director(api)
     case = complete(api, "btl_director", only_task(case), {"decision": "sign"})
+    appendix = api.upload("btl_clerk", case["document"]["id"], minimal_pdf("Phu luc 1"), "phu-luc.pdf", "appendix")
+    assert appendix.status_code == 201
     case = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})
     document = case["document"]
     assert (document["status"], document["signature_status"]) == ("issued", "valid")
+    signed_appendix = next(f for f in document["files"] if f["role"] == "appendix")
+    content = api.get("btl_clerk", f"/api/v1/documents/{document['id']}/files/{signed_appendix['id']}").data
+    assert [(r.field, r.valid, r.level) for r in verify_pdf(content, [identities["agency"].chain[-1]])] == [
+        ("VanThu", True, "B-LT")]
     assert [(s["field"], s["level"], s["revocation_source"], s["algorithm"]) for s in document["signatures"]] == [
         ("LanhDao", "B-LT", "ocsp", "RSASSA-PSS, SHA-256, RSA 2048 bit"),
         ("CoQuan", "B-LT", "ocsp", "RSASSA-PSS, SHA-256, RSA 2048 bit")]
     kept = _evidence(platform, document["id"])
     assert [(e.field, e.level, e.status, e.source, e.warning) for e in kept] == [
-        ("LanhDao", "B-LT", "good", "ocsp", None), ("CoQuan", "B-LT", "good", "ocsp", None)]
+        ("LanhDao", "B-LT", "good", "ocsp", None), ("CoQuan", "B-LT", "good", "ocsp", None),
+        ("VanThu", "B-LT", "good", "ocsp", None)]
     assert all(e.ocsp_responses != "[]" for e in kept)
 
     ca.down = True  # the report reads only what the document carries
@@ -120,7 +129,7 @@ def test_an_issued_document_is_b_lt_with_pss_and_its_report_is_in_the_api_the_pa
     assert verified.status_code == 200, verified.get_json()
     body = verified.get_json()
     assert body["title"] == "Kết quả xác thực chữ ký số" and body["valid"] is True
-    assert len(body["evidence"]) == 2
+    assert [e["field"] for e in body["evidence"]] == ["LanhDao", "CoQuan", "VanThu"]
     labels = [label for _, label in report.LABELS]
     for signature in body["signatures"]:
         rows = {r["label"]: r["value"] for r in signature["report"]}

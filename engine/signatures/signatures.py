@@ -165,7 +165,6 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
     source = binding.version_to_sign(session, doc, _main(doc), task_id)
     creds = desk.credentials
-    kept: tuple[longterm.Signed, bytes] | None = None  # the status check and certificate, when signed here
     try:
         if creds.request_id and creds.signature:
             pending = session.get(PendingSignature, creds.request_id)
@@ -181,7 +180,7 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
             signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
             checked = long_signer.finish_split(session, desk.keys, doc.agency_id, prepared, draft.LEADER_FIELD,
                                                creds.request_id, value, now)
-            signed, kept = checked.pdf, (checked, prepared.certificate)
+            signed, certificate = checked.pdf, prepared.certificate
             session.delete(pending)  # one signature per request
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
@@ -189,7 +188,7 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
             step = _leader_step(session, doc, user, signer, props, desk.keys, now)
             checked = long_signer.sign(session, desk.keys, doc.agency_id, _prepared(session, desk.store, doc), step,
                                        key, now)
-            signed, kept = checked.pdf, (checked, key.certificate.dump())
+            signed, certificate = checked.pdf, key.certificate.dump()
         else:
             raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
                               {_FIELD: "Chưa có thông tin ký số."})
@@ -204,8 +203,8 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
     sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
     _record(doc, reports)
-    kept_info = long_signer.keep(session, doc.id, sha, draft.LEADER_FIELD, user.id, *kept, now) if kept else {}
-    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id, **kept_info}
+    kept = long_signer.keep(session, doc.id, sha, draft.LEADER_FIELD, user.id, checked, certificate, now)
+    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id, **kept}
 
 
 def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
@@ -350,14 +349,17 @@ def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, no
     signed_files = []
     for record in [f for f in doc.files if f.role == "appendix"]:
         try:
+            pdf = desk.store.path(record.sha256).read_bytes()
+            step = pdfsign.attachment_step(draft.read(pdf), doc.number_symbol, now)
             with desk.keys.agency(_agency(session, doc).code, desk.credentials.agency_password) as key:
-                content = pdfsign.sign_attachment(desk.store.path(record.sha256).read_bytes(), key, doc.number_symbol,
-                                                  now)
+                checked = long_signer.sign(session, desk.keys, doc.agency_id, pdf, step, key, now)
+                certificate = key.certificate.dump()
         except SigningError as err:
             raise InvalidData(f"Không ký được phụ lục {record.filename}: {err.message}", {_FIELD: err.message}) \
                 from None
-        sha, size = desk.store.put(io.BytesIO(content), len(content), lambda head: None)
+        sha, size = desk.store.put(io.BytesIO(checked.pdf), len(checked.pdf), lambda head: None)
         record.sha256, record.size = sha, size
+        long_signer.keep(session, doc.id, sha, step.field, user.id, checked, certificate, now)
         signed_files.append(sha)
     return signed_files
 
