@@ -18,7 +18,6 @@ from engine.core.errors import InvalidData, NotFound
 from engine.documents.storage import FileStore
 from engine.models import Document, User
 from engine.org import permissions
-from engine.reporting.pdftable import Fonts
 from engine.signatures import evidence, trust_store
 from signing import report, verify
 from signing.errors import SigningError
@@ -62,11 +61,12 @@ def verify_target(found: Target, now: datetime) -> dict[str, Any]:
             "evidence": found.evidence}
 
 
-def to_pdf(result: dict[str, Any], fonts: Fonts, created: datetime) -> bytes:
-    """One A4 page per few signatures: the title, the document, then each signature's rows."""
+def to_pdf(result: dict[str, Any], regular: Path, bold: Path, created: datetime) -> bytes:
+    """One A4 page per few signatures, in the TrueType fonts ``regular`` and ``bold``: the title,
+    the document, then each signature's rows."""
     pdf = FPDF(format="A4")
-    pdf.add_font("body", "", str(fonts.regular))
-    pdf.add_font("body", "B", str(fonts.bold))
+    pdf.add_font("body", "", str(regular))
+    pdf.add_font("body", "B", str(bold))
     pdf.set_title(report.TITLE)
     pdf.set_lang("vi")
     pdf.set_creation_date(created)

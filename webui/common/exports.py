@@ -59,7 +59,8 @@ def record(session: Session, user: User, record_id: int, fmt: str, now: datetime
 def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:
     """The verification report as JSON, or as the printable page "Kết quả xác thực chữ ký số"."""
     if fmt == "pdf":
-        content = longterm_verification.to_pdf(result, _fonts(), now)
+        fonts = _fonts()
+        content = longterm_verification.to_pdf(result, fonts.regular, fonts.bold, now)
         return downloads.send(io.BytesIO(content), f"xac-thuc-chu-ky-so-{result['document']['id']}.pdf",
                               "application/pdf")
     if fmt not in (None, "json"):
