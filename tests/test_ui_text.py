@@ -56,7 +56,7 @@ def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, 
     _check(head, f"/tasks/{task['id']}", ["Lãnh đạo phòng duyệt", "Trích yếu", "Tệp đính kèm", "Cây công việc",
                                           "Lịch sử xử lý", "Duyệt và trình", "Trả lại để sửa", "Vũ Thu Hà"])
     _check(head, f"/cases/{case['id']}", ["Đang xử lý", "Hoàng Văn Bình", "Lịch sử xử lý"])
-    _check(head, f"/documents/{document}", ["Văn bản đi", "Dự thảo, chưa vào sổ", "Báo cáo"])
+    _check(head, f"/documents/{document}", ["Văn bản đi", "Dự thảo", "Báo cáo"])
     _check(head, "/records", ["Hồ sơ", "Lập hồ sơ", "Chưa có hồ sơ nào."])
     _check(head, "/records/new", ["Ký hiệu hồ sơ", "Thời hạn bảo quản", "Vĩnh viễn", "Chế độ sử dụng", "Hạn chế"])
     _check(head, "/messages", ["Tin nhắn", "Tin nhắn mới", "Chưa có cuộc trò chuyện nào."])

@@ -10,6 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from engine.core.errors import InvalidData
+from engine.signatures.key_cache import UNLOCKED
 from signing.keys import KeySource, Pkcs11Key, Pkcs12Key
 
 _FIELD = "signing"
@@ -44,7 +45,7 @@ class Keys:
         return self.pki_dir / "agencies" / f"{code}{suffix}"
 
     def person(self, username: str, password: str) -> KeySource:
-        return Pkcs12Key.from_file(self.person_file(username, ".p12"), password)
+        return UNLOCKED.get(self.person_file(username, ".p12"), password, Pkcs12Key.from_file)
 
     def image(self, username: str) -> bytes:
         return _read(self.person_file(username, ".png"), "ảnh chữ ký")
@@ -57,7 +58,7 @@ class Keys:
             # Circular 15/2025 for new signatures: only until the token is replaced)
             return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
                              chain=self.intermediates(), pss=bool(config.get("pss", True)))
-        return Pkcs12Key.from_file(self.agency_file(code, ".p12"), secret)
+        return UNLOCKED.get(self.agency_file(code, ".p12"), secret, Pkcs12Key.from_file)
 
     def seal(self, code: str) -> bytes:
         return _read(self.agency_file(code, ".png"), "ảnh con dấu")

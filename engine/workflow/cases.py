@@ -53,13 +53,19 @@ _LOCK_CASE_OF_TASK = (
 )
 
 
-def start_form(info: VersionInfo) -> dict[str, Any] | None:
+def start_form_ref(info: VersionInfo) -> str | None:
+    """The name of the start event's form (``btl_outgoing/start.schema.json``)."""
     for spec in info.spec.task_specs.values():
         if isinstance(spec, StartEvent):
             ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
             if ref:
-                return info.forms[ref]
+                return str(ref)
     return None
+
+
+def start_form(info: VersionInfo) -> dict[str, Any] | None:
+    ref = start_form_ref(info)
+    return info.forms[ref] if ref else None
 
 
 def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:

@@ -1,7 +1,7 @@
 """signature evidence, trust anchors, agencies' signing settings (Circular 15/2025/TT-BKHCN)
 
 Revision ID: 0026
-Revises: 0022
+Revises: 0028
 Create Date: 2026-12-07 13:00:00
 
 The status check made before each signature and its OCSP response or CRL (signature_evidence),
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0026'
-down_revision = '0022'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
