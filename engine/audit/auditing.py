@@ -24,8 +24,8 @@ from engine.office import queries
 from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import case_path, replay
-from signing import verify
 from signing.errors import SigningError
+from signing.pades import verify
 
 _MAX_TEXT = 200
 
