@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData
 from engine.design import designer
+from engine.design import dry_run as dry_runs
+from engine.design import heatmap as heatmaps
 from engine.models import Agency, User
 from engine.office import workspace
 from engine.org.permissions import agency_codes
@@ -94,7 +96,8 @@ def deploy(process_id: str) -> Any:
     try:
         with staff(write=True) as (db, user, now):
             given = _work(db, user, process_id)
-            version, created = designer.deploy(db, user, process_id, given, platform().settings, now)
+            confirmed = body().get("confirm") is True
+            version, created = designer.deploy(db, user, process_id, given, platform().settings, now, confirmed)
             number = version.version
     except DefinitionRejected as rejected:
         return _refused(rejected)
@@ -160,3 +163,51 @@ def form_preview(process_id: str) -> Any:
         directory = workspace.directory(db, agency.id) if agency else {}
         form = formfields.build(schema, {}, {}, directory)
         return render_template("design/form_preview.html", form=form)
+
+
+@bp.post("/design/<process_id>/impact")
+def impact(process_id: str) -> Any:
+    """What deploying the posted work would change, shown before the designer confirms."""
+    with staff(write=False) as (db, user, _now):
+        return jsonify(designer.impact(db, user, process_id, _work(db, user, process_id)))
+
+
+@bp.post("/design/<process_id>/lane-preview")
+def lane_preview(process_id: str) -> Any:
+    """Who a lane expression names in each agency of the process, as the designer types it."""
+    with staff(write=False) as (db, user, _now):
+        given = _work(db, user, process_id)
+        expression = body().get("expression")
+        if not isinstance(expression, str):
+            raise InvalidData(gettext("Thiếu biểu thức vai trò."), {"expression": gettext("Cần văn bản.")})
+        found = designer.lane_preview(db, user, process_id, given, platform().settings, expression)
+        return jsonify({"agencies": [{"agency": p.agency, "people": list(p.people), "count": p.count,
+                                      "depends_on_case": p.depends_on_case} for p in found]})
+
+
+@bp.post("/design/<process_id>/dry-run")
+def dry_run(process_id: str) -> Any:
+    """The posted work run in memory against the chosen start data and answers; nothing stored."""
+    try:
+        with staff(write=False) as (db, user, now):
+            given = _work(db, user, process_id)
+            posted = body()
+            data = posted.get("data") or {}
+            if not isinstance(data, dict):
+                raise InvalidData(gettext("Dữ liệu khởi tạo phải là đối tượng JSON."), {"data": gettext("Cần JSON.")})
+            answers = dry_runs.read_answers(posted.get("answers"))
+            run = designer.dry_run(db, user, process_id, given, platform().settings,
+                                   str(posted.get("initiator") or user.username), data, answers, now)
+            return jsonify(run.as_json())
+    except DefinitionRejected as rejected:
+        return _refused(rejected)
+
+
+@bp.get("/design/<process_id>/heatmap.json")
+def heatmap(process_id: str) -> Any:
+    """Per task: cases passed, median and p90 hours open (the designer's and auditor's diagram)."""
+    with staff(write=False) as (db, user, _now):
+        designer.designed(db, user, process_id)
+        return jsonify({"elements": {h.element: {"cases": h.cases, "completed": h.completed,
+                                                 "median_hours": h.median_hours, "p90_hours": h.p90_hours}
+                                     for h in heatmaps.heatmap(db, process_id)}})
