@@ -98,6 +98,7 @@ def test_designer_changes_a_process_and_new_cases_run_the_new_version(
     designer.shot("designer-04-valid")
 
     page.get_by_role("button", name="Triển khai").click()
+    page.get_by_test_id("impact-dialog").get_by_role("button", name="Xác nhận triển khai").click()
     expect(page.locator(".flash")).to_have_text("Đã triển khai phiên bản 2.")
     expect(page.locator('tr[data-version="2"]')).to_contain_text("Kim Văn Toàn")
     expect(page.locator('tr[data-version="1"] [data-testid="running"]')).to_have_text("2")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -122,9 +123,14 @@ def run(session: Session, definition: Definition, process_id: str, initiator: st
             used[element] += 1
             result.steps.append(Step(element, name, task.task_spec.lane or "", people, answer, action))
             task.data.update(answer)
-            with sandbox.limited():
-                task.run()
-                sandbox.run_engine(workflow)
+            try:
+                with sandbox.limited():
+                    task.run()
+                    sandbox.run_engine(workflow)
+            except (WorkflowException, sandbox.ScriptFailed) as err:
+                # A gateway no answer satisfies, a script that fails: where a real case would stop.
+                result.stopped = f"Lỗi sau '{name}': {err}"
+                return result
     result.stopped = f"Dừng sau {MAX_STEPS} bước (có thể là một vòng lặp)."
     return result
 

@@ -20,9 +20,11 @@ from engine.design import heatmap as heatmaps
 from engine.models import Agency, User
 from engine.office import workspace
 from engine.org.permissions import agency_codes
+from engine.workflow.actions import ACTIONS
 from engine.workflow.bpmn_check import DefinitionRejected, Problem, form_problem
 
 from ..api.util import body
+from ..common import labels
 from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 from ..forms import fields as formfields
@@ -64,7 +66,10 @@ def versions(process_id: str) -> Any:
 def edit(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
         version = designer.designed(db, user, process_id)
-        return render("design/edit.html", db, user, process=version)
+        # The lane picker's positions: the ones a role expression may name (engine.workflow.roles).
+        positions = [(code, str(title)) for code, title in labels.POSITION.items() if code not in ("designer", "auditor")]
+        return render("design/edit.html", db, user, process=version, positions=positions, actions=sorted(ACTIONS),
+                      initiator=user.username)
 
 
 @bp.get("/design/<process_id>/work.json")

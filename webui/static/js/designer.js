@@ -14,7 +14,14 @@
     root.dataset[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
   const $ = (selector) => root.querySelector(selector);
   const status = $(".designer-status");
-  const modeler = new BpmnJS({ container: $(".bpmn-canvas") });
+  // bpmn-js-properties-panel's own BPMN properties (id, name, documentation...); the platform's
+  // properties are edited beside it (designer_panel.js).
+  const panel = window.BpmnJSPropertiesPanel;
+  const modeler = new BpmnJS({
+    container: $(".bpmn-canvas"),
+    propertiesPanel: { parent: $(".bpmn-properties") },
+    additionalModules: panel ? [panel.BpmnPropertiesPanelModule, panel.BpmnPropertiesProviderModule] : [],
+  });
   const canvas = modeler.get("canvas");
   const overlays = modeler.get("overlays");
   const registry = modeler.get("elementRegistry");
