@@ -32,15 +32,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def heatmap(session: Session, process_id: str) -> list[Heat]:
-    """Per task element of ``process_id``, over every case of every version."""
-    rows = session.execute(
+def heatmap(session: Session, process_id: str, agency_id: int | None = None) -> list[Heat]:
+    """Per task element of ``process_id``, over every case of every version; only the cases
+    of ``agency_id`` when given (an auditor sees their agency's)."""
+    query = (
         select(HumanTask.spec_name, HumanTask.case_id, HumanTask.created_at, HumanTask.completed_at)
         .join(Case, Case.id == HumanTask.case_id)
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
         .where(ProcessVersion.process_id == process_id, HumanTask.status == TaskStatus.COMPLETED,
                HumanTask.completed_at.is_not(None))
     )
+    rows = session.execute(query if agency_id is None else query.where(Case.agency_id == agency_id))
     hours: dict[str, list[float]] = defaultdict(list)
     cases: dict[str, set[int]] = defaultdict(set)
     for element, case_id, created, completed in rows:
@@ -49,3 +51,8 @@ def heatmap(session: Session, process_id: str) -> list[Heat]:
     return [Heat(element, len(cases[element]), len(spent), round(percentile(spent, 0.5), 2),
                  round(percentile(spent, 0.9), 2))
             for element, spent in sorted(hours.items())]
+
+
+def as_json(heats: list[Heat]) -> dict[str, dict[str, float]]:
+    return {h.element: {"cases": h.cases, "completed": h.completed, "median_hours": h.median_hours,
+                        "p90_hours": h.p90_hours} for h in heats}

@@ -213,6 +213,4 @@ def heatmap(process_id: str) -> Any:
     """Per task: cases passed, median and p90 hours open (the designer's and auditor's diagram)."""
     with staff(write=False) as (db, user, _now):
         designer.designed(db, user, process_id)
-        return jsonify({"elements": {h.element: {"cases": h.cases, "completed": h.completed,
-                                                 "median_hours": h.median_hours, "p90_hours": h.p90_hours}
-                                     for h in heatmaps.heatmap(db, process_id)}})
+        return jsonify({"elements": heatmaps.as_json(heatmaps.heatmap(db, process_id))})
