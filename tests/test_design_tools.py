@@ -110,7 +110,8 @@ def test_the_impact_lists_the_changes_and_the_cases_running_on_each_version(plat
     with platform.db.read() as session:
         found = designer.impact(session, _designer(session), "btl_outgoing", _work(renamed))
         opened = designer.work(session, _designer(session), "btl_outgoing")
-        same = designer.impact(session, _designer(session), "btl_outgoing", designer.Work(opened["xml"], opened["forms"]))
+        unchanged = designer.Work(opened["xml"], opened["forms"])
+        same = designer.impact(session, _designer(session), "btl_outgoing", unchanged)
     assert found["version"] == 1 and not found["unchanged"]
     assert [(e["id"], e["change"]) for e in found["elements"]] == [("draft", "renamed")]
     assert found["running"] == [{"version": 1, "cases": 2}] and found["running_total"] == 2

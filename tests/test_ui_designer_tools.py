@@ -6,6 +6,7 @@ receives each step, and deploys through the impact dialog, cancelling once."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import Browser, Page, expect
@@ -17,7 +18,8 @@ from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixt
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start
 
-SELECT = "(id) => { const m = window.qlvbDesigner.modeler; m.get('selection').select(m.get('elementRegistry').get(id)); }"
+SELECT = ("(id) => { const m = window.qlvbDesigner.modeler; "
+          "m.get('selection').select(m.get('elementRegistry').get(id)); }")
 PATH_2 = {"head_review": {"decision": "approve", "route": "deputy_director"}, "deputy_review": {"decision": "approve"},
           "director_sign": {"decision": "sign"}, "clerk_issue": {"decision": "issue"}}
 
@@ -87,6 +89,26 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
     expect(page.locator("#timer-expression")).to_have_value('"P3D"')
     expect(page.get_by_test_id("timer-state")).to_have_text("Thời hạn hợp lệ.")
 
+    # The head's form, in the visual editor: a label, the choices' titles, the order and a widget;
+    # the JSON views follow and the preview shows it.
+    _select(page, "head_review")
+    route = page.locator('.form-fields tr[data-field="route"]')
+    expect(route.get_by_label("Nhãn")).to_have_value("Trình lên")
+    route.get_by_label("Nhãn").fill("Trình lên lãnh đạo")
+    choices = route.get_by_label("Lựa chọn (giá trị = tên)")
+    choices.fill("director = Giám đốc ký ngay\ndeputy_director = Qua Phó Giám đốc")
+    route.get_by_label("Lựa chọn (giá trị = tên)").blur()
+    expect(page.get_by_test_id("form-preview")).to_contain_text("Trình lên lãnh đạo")
+    expect(page.get_by_test_id("form-preview")).to_contain_text("Qua Phó Giám đốc")
+    page.locator('.form-fields tr[data-field="note"]').get_by_role("button", name="↑").click()
+    expect(page.locator(".form-fields tbody tr").first).to_have_attribute("data-field", "note")
+    page.locator('.form-fields tr[data-field="note"]').get_by_label("Cách nhập").select_option("textarea")
+    page.get_by_text("Xem JSON (cho người thành thạo)").click()
+    expect(page.locator("#form-ui")).to_have_value(re.compile(r'"ui:order": \[\s*"note",\s*"route",\s*"decision"'))
+    expect(page.locator("#form-ui")).to_have_value(re.compile(r'"ui:widget": "textarea"'))
+    expect(page.locator("#form-json")).to_have_value(re.compile("Qua Phó Giám đốc"))
+    designer.shot("designer-tools-02b-form-editor")
+
     # The heatmap: the one drafting step done so far.
     page.get_by_role("button", name="Bản đồ nhiệt").click()
     expect(page.locator('.heat-badge[data-element="draft"]')).to_contain_text("1 hồ sơ")
@@ -113,7 +135,8 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
     # Deploy: the impact first; cancelled once, then confirmed.
     page.get_by_role("button", name="Triển khai").click()
     dialog = page.get_by_test_id("impact-dialog")
-    expect(dialog.get_by_test_id("impact-changes").locator('tr[data-element="head_deadline"]')).to_contain_text("Thay đổi")
+    changes = dialog.get_by_test_id("impact-changes")
+    expect(changes.locator('tr[data-element="head_deadline"]')).to_contain_text("Thay đổi")
     expect(dialog.get_by_test_id("impact-running")).to_contain_text("1 hồ sơ đang chạy")
     expect(dialog.get_by_test_id("impact-running")).to_contain_text("v1: 1")
     designer.shot("designer-tools-04-impact")
@@ -130,4 +153,7 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
         assert deployed == ["process_deployed"]
         v2 = session.scalars(select(ProcessVersion).where(ProcessVersion.version == 2)).one()
         assert '"P3D"' in v2.bpmn_xml
+        route = json.loads(v2.forms_json)["btl_outgoing/head_review.schema.json"]["properties"]["route"]
+        assert route["title"] == "Trình lên lãnh đạo"
+        assert route["x-enumTitles"] == {"director": "Giám đốc ký ngay", "deputy_director": "Qua Phó Giám đốc"}
     designer.close()

@@ -46,6 +46,7 @@ def heatmap(session: Session, process_id: str, agency_id: int | None = None) -> 
     hours: dict[str, list[float]] = defaultdict(list)
     cases: dict[str, set[int]] = defaultdict(set)
     for element, case_id, created, completed in rows:
+        assert completed is not None  # the query's own condition
         hours[element].append((completed - created).total_seconds() / 3600)
         cases[element].add(case_id)
     return [Heat(element, len(cases[element]), len(spent), round(percentile(spent, 0.5), 2),

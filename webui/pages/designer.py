@@ -28,6 +28,7 @@ from ..common import labels
 from ..common.context import platform
 from ..common.pageutil import PER_PAGE, page_number, render, staff
 from ..forms import fields as formfields
+from ..forms import formui
 
 bp = Blueprint("design", __name__)
 
@@ -67,7 +68,8 @@ def edit(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
         version = designer.designed(db, user, process_id)
         # The lane picker's positions: the ones a role expression may name (engine.workflow.roles).
-        positions = [(code, str(title)) for code, title in labels.POSITION.items() if code not in ("designer", "auditor")]
+        positions = [(code, str(title)) for code, title in labels.POSITION.items()
+                     if code not in ("designer", "auditor")]
         return render("design/edit.html", db, user, process=version, positions=positions, actions=sorted(ACTIONS),
                       initiator=user.username)
 
@@ -75,7 +77,11 @@ def edit(process_id: str) -> Any:
 @bp.get("/design/<process_id>/work.json")
 def work(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
-        return jsonify(designer.work(db, user, process_id))
+        opened = designer.work(db, user, process_id)
+        # The forms' UI descriptions as the repository holds them, for the form editor.
+        forms_dir = platform().settings.forms_dir
+        opened["ui"] = {ref: formui.load(forms_dir, ref) for ref in opened["forms"]}
+        return jsonify(opened)
 
 
 @bp.post("/design/<process_id>/draft")
@@ -145,6 +151,25 @@ def version_xml(process_id: str, number: int) -> Any:
         return Response(designer.version_xml(db, user, process_id, number), mimetype="application/xml")
 
 
+def _json(text: str, field: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        message = gettext("JSON không hợp lệ (dòng %(line)s, cột %(col)s): %(msg)s",
+                          line=err.lineno, col=err.colno, msg=err.msg)
+        raise InvalidData(message, {field: message}) from None
+
+
+def _ui(text: Any) -> dict[str, Any] | None:
+    """The UI description being edited beside the form (react-jsonschema-form's ``ui:`` keys)."""
+    if text is None:
+        return None
+    ui = _json(text, "ui") if isinstance(text, str) else text
+    if not isinstance(ui, dict):
+        raise InvalidData(gettext("Mô tả giao diện phải là đối tượng JSON."), {"ui": gettext("Cần JSON.")})
+    return ui
+
+
 @bp.post("/design/<process_id>/form-preview")
 def form_preview(process_id: str) -> Any:
     """A form's JSON Schema as the task page will show it, or why it cannot be one."""
@@ -154,19 +179,14 @@ def form_preview(process_id: str) -> Any:
         name, text = str(given.get("name") or ""), given.get("schema")
         if not isinstance(text, str):
             raise InvalidData(gettext("Thiếu nội dung biểu mẫu."), {"schema": gettext("Cần JSON.")})
-        try:
-            schema = json.loads(text)
-        except json.JSONDecodeError as err:
-            message = gettext("JSON không hợp lệ (dòng %(line)s, cột %(col)s): %(msg)s",
-                              line=err.lineno, col=err.colno, msg=err.msg)
-            raise InvalidData(message, {"schema": message}) from None
+        schema = _json(text, "schema")
         problem = form_problem(name, schema)
         if problem is not None:
             raise InvalidData(problem, {"schema": problem})
         code = (agency_codes(version.agency_code) or [""])[0]
         agency = db.scalars(select(Agency).where(Agency.code == code)).first()
         directory = workspace.directory(db, agency.id) if agency else {}
-        form = formfields.build(schema, {}, {}, directory)
+        form = formfields.build(schema, {}, {}, directory, _ui(given.get("ui")))
         return render_template("design/form_preview.html", form=form)
 
 

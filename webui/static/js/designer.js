@@ -32,7 +32,7 @@
   let selected = null;
   // For the browser tests and the curious: the modeler and the forms being edited.
   // The panels (designer_panel.js, designer_run.js, form_editor.js) use the same helpers.
-  const shared = { modeler, root, forms: () => forms, propertyOf, setProperty };
+  const shared = { modeler, root, forms: () => forms, uis: {}, propertyOf, setProperty };
   window.qlvbDesigner = shared;
 
   function say(message, kind = "") {
@@ -272,7 +272,8 @@
   }
 
   async function renderPreview(ref) {
-    const { status: code, body } = await post(root.dataset.preview, { name: ref, schema: editor.value });
+    const ui = $("#form-ui").value.trim();
+    const { status: code, body } = await post(root.dataset.preview, { name: ref, schema: editor.value, ui: ui || null });
     if (code === 200) {
       const schema = JSON.parse(editor.value);
       if (JSON.stringify(schema) !== JSON.stringify(forms[ref])) {
@@ -297,7 +298,9 @@
     if (!ref) return;
     editor.dataset.ref = ref;
     editor.value = JSON.stringify(forms[ref] || blankForm(ref), null, 2);
+    $("#form-ui").value = JSON.stringify(shared.uis[ref] || {}, null, 2);
     formError.hidden = true;
+    root.dispatchEvent(new CustomEvent("qlvb:form-opened"));
     renderPreview(ref);
   }
 
@@ -363,6 +366,7 @@
     .then((response) => response.json())
     .then(async (given) => {
       forms = given.forms;
+      shared.uis = given.ui || {};
       refreshFormNames();
       await modeler.importXML(given.xml);
       fit();

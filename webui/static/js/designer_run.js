@@ -19,7 +19,8 @@
     for (const [name, field] of Object.entries((schema && schema.properties) || {})) {
       const values = field.enum || (field.oneOf || []).map((o) => o.const).filter((v) => v !== undefined);
       if (!values.length) continue;
-      const titles = field.enumNames || (field.oneOf || []).map((o) => o.title);
+      const named = field["x-enumTitles"] || {};
+      const titles = values.map((v) => named[v] || (field.oneOf || []).find((o) => o.const === v)?.title);
       found.push({ name, title: field.title || name, options: values.map((v, i) => [v, titles[i] || v]) });
     }
     return found;
