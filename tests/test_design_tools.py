@@ -76,6 +76,15 @@ def test_a_dry_run_stops_where_no_answer_was_chosen_and_takes_answers_in_visit_o
     assert "Giám đốc ký số" in (run.stopped or "")
 
 
+def test_a_dry_run_says_where_a_case_would_stop_when_no_flow_takes_the_answer(platform: Platform) -> None:
+    answers = {**PATH_2, "head_review": [{"route": "deputy_director"}]}  # no decision: no flow matches
+    with platform.db.read() as session:
+        run = designer.dry_run(session, _designer(session), "btl_outgoing", _work(), platform.settings,
+                               "btl_spec_khnv", DRAFT, answers, platform.clock.now())
+    assert [s.element for s in run.steps] == ["draft", "head_review"] and not run.finished
+    assert (run.stopped or "").startswith("Lỗi sau 'Lãnh đạo phòng duyệt'")
+
+
 def test_a_dry_run_refuses_a_broken_draft_and_an_initiator_from_elsewhere(platform: Platform) -> None:
     from engine.workflow.bpmn_check import DefinitionRejected
 

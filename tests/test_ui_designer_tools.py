@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
@@ -33,7 +34,7 @@ def _element(page: Page, element: str) -> object:
 
 
 def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_its_impact(
-    browser: Browser, live_url: str, platform: Platform, api: Api  # noqa: F811
+    browser: Browser, live_url: str, platform: Platform, api: Api, tmp_path: Path  # noqa: F811
 ) -> None:
     case = start(api)
     complete(api, "btl_spec_khnv", only_task(case), DRAFT)  # one drafting step for the heatmap
@@ -132,11 +133,24 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
     expect(_element(page, "f_head_director")).not_to_have_class(re.compile("run-path"))
     designer.shot("designer-tools-03-dry-run")
 
+    # Exported as a .bpmn file with every edit; the file, renamed outside, imported back.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Xuất tệp .bpmn").click()
+    assert download.value.suggested_filename == "btl_outgoing.bpmn"
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert '"P3D"' in exported and 'name="clerk"' in exported
+    renamed = tmp_path / "btl_outgoing.bpmn"
+    renamed.write_text(exported.replace("Soạn thảo, trình văn bản", "Soạn thảo (từ tệp)"), encoding="utf-8")
+    page.get_by_test_id("import-file").set_input_files(str(renamed))
+    expect(page.get_by_test_id("designer-status")).to_contain_text("Đã nhập tệp btl_outgoing.bpmn")
+    expect(_element(page, "draft")).to_contain_text("Soạn thảo (từ tệp)")
+
     # Deploy: the impact first; cancelled once, then confirmed.
     page.get_by_role("button", name="Triển khai").click()
     dialog = page.get_by_test_id("impact-dialog")
     changes = dialog.get_by_test_id("impact-changes")
     expect(changes.locator('tr[data-element="head_deadline"]')).to_contain_text("Thay đổi")
+    expect(changes.locator('tr[data-element="draft"]')).to_contain_text("Đổi tên")
     expect(dialog.get_by_test_id("impact-running")).to_contain_text("1 hồ sơ đang chạy")
     expect(dialog.get_by_test_id("impact-running")).to_contain_text("v1: 1")
     designer.shot("designer-tools-04-impact")
