@@ -167,7 +167,7 @@ def test_deploy_makes_a_version_with_the_edited_forms_and_logs_it(platform: Plat
     client.post("/design/btl_outgoing/draft", json=_work(forms=forms))
     # Not before the designer has seen the impact and confirmed it.
     r = client.post("/design/btl_outgoing/deploy", json=_work(forms=forms))
-    assert r.status_code == 400 and "xác nhận" in r.get_json()["error"]
+    assert r.status_code == 422 and "xác nhận" in r.get_json()["error"]
     r = client.post("/design/btl_outgoing/deploy", json=_work(forms=forms, confirm=True))
     assert r.status_code == 201 and r.get_json()["version"] == 2
     assert client.get("/design/btl_outgoing/work.json").get_json()["draft"] is None  # deployed, so gone
