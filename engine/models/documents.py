@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
+
+if TYPE_CHECKING:
+    from .signing import SignatureEvidence
 
 
 class Direction(enum.StrEnum):
@@ -132,6 +136,7 @@ class Document(Base):
     page_amount: Mapped[int | None]
     description: Mapped[str | None] = mapped_column(String(500))
     copy_kind: Mapped[str | None] = mapped_column(String(4))  # SY, TrS, SL
+    copy_pages: Mapped[str | None] = mapped_column(String(64))  # a trích sao's extract: "1-2,4"
     backfilled: Mapped[bool] = mapped_column(default=False)  # entered after an outage
     # The number and date boxes placed by hand on page 1 of a draft without a "Số:" line
     # (engine/registry/placement.py): {"sha256": <the main file they were placed on>, "number": [x1, y1,
@@ -146,6 +151,9 @@ class Document(Base):
 
     files: Mapped[list[DocumentFile]] = relationship(order_by="DocumentFile.id", cascade="all, delete-orphan")
     recipients: Mapped[list[Recipient]] = relationship(order_by="Recipient.id", cascade="all, delete-orphan")
+    # what the platform checked and kept when it signed (Circular 15/2025 Art. 5), read for its warnings
+    signature_evidence: Mapped[list[SignatureEvidence]] = relationship(order_by="SignatureEvidence.id",
+                                                                       viewonly=True)
     # Links are written by id where they arise (a reply, a copy); these only read them.
     links: Mapped[list[DocumentLink]] = relationship(
         foreign_keys="DocumentLink.source_id", order_by="DocumentLink.id", viewonly=True

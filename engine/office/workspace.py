@@ -29,6 +29,8 @@ SECRECY_TITLES = {"thuong": "Thường", "mat": "Mật", "toi_mat": "Tối mật
 # The clerk's entry of an incoming document (vào sổ văn bản đến), from the register's own schema.
 _ENTRY_FIELDS = ("doc_type", "subject", "number_symbol", "issuer_name", "issuer_organ_id", "document_date",
                  "arrival_date", "urgency", "secrecy", "due_date", "page_amount", "description")
+CHANNEL = {"type": "string", "title": "Hình thức nhận", "enum": ["paper", "electronic"],
+           "x-enumTitles": {"paper": "Bản giấy (trực tiếp, bưu điện)", "electronic": "Văn bản điện tử"}}
 _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SECRECY_TITLES}
 
 
@@ -191,6 +193,8 @@ def _entry_form() -> dict[str, Any]:
         if name in _ENUM_TITLES:
             field["x-enumTitles"] = {v: _ENUM_TITLES[name].get(v, v) for v in field["enum"]}
         properties[name] = field
+    # How it came (giấy / điện tử): the incoming procedures' start forms ask it.
+    properties["channel"] = CHANNEL
     return {"title": "Vào sổ văn bản đến", "type": "object", "required": documents.METADATA_SCHEMA["required"],
             "properties": properties}
 
