@@ -25,7 +25,7 @@ from engine.documents.storage import FileStore
 from engine.models import Agency, Document, OutboxItem, Partner, Urgency
 from exchange import edxml
 from exchange.edxml import model
-from signing.pki import Identity
+from signing.keystore.pki import Identity
 
 from .importing import Refused
 from .received import Incoming, IncomingFile, StatusIn

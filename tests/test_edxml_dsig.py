@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
@@ -21,7 +21,7 @@ from signxml.algorithms import CanonicalizationMethod
 from exchange.edxml import PackageRefused, Reason, Status, StatusPackage, build, build_status, parse, parse_status
 from exchange.edxml.dsig import XADES_NS, add_placeholder
 from exchange.edxml.names import DSIG_NS, ds, q
-from signing import pki
+from signing.keystore import pki
 from tests.edxml_support import SENDER, edit, find, identities, realistic_package, sender_key, small_package, trust
 
 
@@ -157,6 +157,18 @@ def test_a_weak_rsa_key_is_refused() -> None:
         parse(data, trust=lambda organ_id: [certificate])
     assert caught.value.reason is Reason.BAD_SIGNATURE
     assert "2048" in caught.value.message_vi
+
+
+def test_an_ecdsa_key_does_not_sign_packages() -> None:
+    """An agency key that is not RSA is refused before signing: receivers verify RSA-SHA256 only."""
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SENDER.name)])
+    now = datetime.now(UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(ec_key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+                   .not_valid_after(now + timedelta(days=30)).sign(ec_key, hashes.SHA256()))
+    with pytest.raises(ValueError, match="RSA"):
+        build(small_package(), pki.Identity(ec_key, certificate))
 
 
 def test_signed_status_round_trip_and_tamper() -> None:

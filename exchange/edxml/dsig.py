@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
 from signxml.algorithms import CanonicalizationMethod
@@ -44,10 +44,10 @@ _OWN = Limits(huge_tree=True)
 
 
 class XmlKey(Protocol):
-    """An agency's signing key: :class:`signing.pki.Identity` has this shape."""
+    """An agency's signing key: :class:`signing.keystore.pki.Identity` has this shape."""
 
     @property
-    def key(self) -> rsa.RSAPrivateKey: ...
+    def key(self) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey: ...
 
     @property
     def certificate(self) -> x509.Certificate: ...
@@ -62,7 +62,11 @@ def add_placeholder(parent: etree._Element) -> None:
 
 
 def sign(root: etree._Element, signer: XmlKey) -> etree._Element:
-    """``root`` with an enveloped signature by ``signer`` where :func:`add_placeholder` put it."""
+    """``root`` with an enveloped signature by ``signer`` where :func:`add_placeholder` put it.
+    The key must be RSA: receivers (:func:`verify`, and the samples' implementations) check
+    RSA-SHA256 only, so an ECDSA package would be refused wherever it went."""
+    if not isinstance(signer.key, rsa.RSAPrivateKey):
+        raise ValueError("edXML packages are signed with an RSA key (RSA-SHA256); this agency's key is not RSA")
     xml_signer = XAdESSigner(
         signature_algorithm=SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
