@@ -78,26 +78,83 @@ def test_the_start_page_says_field_messages_in_the_chosen_language(platform: Pla
     assert errors["document_date"] == VI["document_date"]
 
 
-def _validation_messages() -> dict[str, str]:
-    """Every constant message given to InvalidData in engine/ and webui/ (the error's and its
-    fields'), with where it is."""
-    found: dict[str, str] = {}
-    for path in [*ROOT.joinpath("engine").rglob("*.py"), *ROOT.joinpath("webui").rglob("*.py")]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            name = getattr(node, "func", None)
-            if not isinstance(node, ast.Call) or getattr(name, "id", getattr(name, "attr", None)) != "InvalidData":
+def _trees() -> dict[str, ast.Module]:
+    return {str(path.relative_to(ROOT)): ast.parse(path.read_text(encoding="utf-8"))
+            for path in [*ROOT.joinpath("engine").rglob("*.py"), *ROOT.joinpath("webui").rglob("*.py")]}
+
+
+def _error_signatures(trees: dict[str, ast.Module]) -> dict[str, tuple[str, list[str]]]:
+    """DomainError and its subclasses in engine/ and webui/: each one's first base and the
+    parameters of its constructor (its own or inherited)."""
+    classes = {node.name: node for tree in trees.values() for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+    found: dict[str, tuple[str, list[str]]] = {"DomainError": ("", ["message"])}
+    grown = True
+    while grown:
+        grown = False
+        for name, node in classes.items():
+            bases = [getattr(b, "id", getattr(b, "attr", "")) for b in node.bases]
+            if name in found or not bases or bases[0] not in found:
                 continue
-            for arg in node.args[:2]:
-                said = [arg] if isinstance(arg, ast.Constant) else arg.values if isinstance(arg, ast.Dict) else []
-                for value in said:
-                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                        found.setdefault(value.value, str(path.relative_to(ROOT)))
+            init = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
+            params = [a.arg for a in init[0].args.args[1:]] if init else found[bases[0]][1]
+            found[name], grown = (bases[0], params), True
     return found
+
+
+def _said(node: ast.AST) -> list[ast.AST]:
+    """The message expressions an argument can give: each value of a fields dict, each side of
+    ``a or b`` and ``a if c else b``."""
+    if isinstance(node, ast.Dict):
+        return [said for value in node.values for said in _said(value)]
+    if isinstance(node, ast.BoolOp):
+        return [said for value in node.values for said in _said(value)]
+    if isinstance(node, ast.IfExp):
+        return [*_said(node.body), *_said(node.orelse)]
+    return [node]
+
+
+def _messages() -> tuple[dict[str, str], list[str]]:
+    """Every message given to a DomainError (InvalidData, Forbidden, NotFound, Conflict...) in
+    engine/ and webui/, the error's and its fields': the constants and Text templates with
+    where they are, and the places that build one as an f-string (said in Vietnamese only)."""
+    trees = _trees()
+    errors = _error_signatures(trees)
+    found: dict[str, str] = {}
+    formatted: list[str] = []
+    for where, tree in trees.items():
+        for cls in [None, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name in errors)]:
+            for node in ast.walk(cls or tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if name == "Text" and node.args:
+                    said = [node.args[0]]
+                elif cls is not None and name == "__init__" and isinstance(node.func, ast.Attribute) \
+                        and isinstance(node.func.value, ast.Call):  # super().__init__ in a subclass
+                    params = errors.get(errors[cls.name][0], ("", []))[1]
+                    said = [arg for i, arg in enumerate(node.args) if params[i:i + 1] in (["message"], ["fields"])]
+                elif cls is None and name in errors:
+                    params = errors[name][1]
+                    said = [arg for i, arg in enumerate(node.args) if params[i:i + 1] in (["message"], ["fields"])]
+                    said += [k.value for k in node.keywords if k.arg in ("message", "fields")]
+                else:
+                    continue
+                for value in (s for arg in said for s in _said(arg)):
+                    if isinstance(value, ast.JoinedStr):
+                        formatted.append(f"{where}:{value.lineno}")
+                    elif isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        found.setdefault(value.value, where)
+    return found, sorted(set(formatted))
+
+
+def test_no_validation_message_is_built_as_an_f_string() -> None:
+    """An f-string is Vietnamese once built: the message must be a Text with its parameters."""
+    assert _messages()[1] == []
 
 
 def test_every_constant_validation_message_has_its_english() -> None:
     with ROOT.joinpath("webui/translations/en/LC_MESSAGES/messages.po").open("rb") as po:
         english = {m.id: m.string for m in read_po(po) if m.id and m.string}
-    found = _validation_messages()
+    found = _messages()[0]
     assert len(found) > 150  # the walk finds them
     assert {m: where for m, where in found.items() if m not in english} == {}

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.config import Settings
-from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.design import lane_check, process_diff
 from engine.interagency import message_routes
 from engine.models import Case, CaseStatus, ProcessDraft, ProcessVersion, User
@@ -45,7 +45,7 @@ class Work:
             raise InvalidData("Biểu mẫu phải là một đối tượng JSON: tên biểu mẫu → JSON Schema.",
                               {"forms": "Cần một đối tượng JSON."})
         if len(json.dumps(forms, ensure_ascii=False).encode()) > max_bytes:
-            raise InvalidData("Các biểu mẫu quá lớn.", {"forms": f"Tối đa {max_bytes // 1048576} MB."})
+            raise InvalidData("Các biểu mẫu quá lớn.", {"forms": Text("Tối đa %(n)s MB.", n=max_bytes // 1048576)})
         return cls(xml, forms)
 
 
@@ -55,7 +55,7 @@ def _latest(session: Session, process_id: str) -> ProcessVersion:
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).first()
     if version is None:
-        raise NotFound(f"Không có quy trình '{process_id}'.")
+        raise NotFound(Text("Không có quy trình '%(process)s'.", process=process_id))
     return version
 
 
@@ -207,7 +207,8 @@ def _version(session: Session, process_id: str, number: int) -> ProcessVersion:
     found = session.scalars(select(ProcessVersion).where(
         ProcessVersion.process_id == process_id, ProcessVersion.version == number)).first()
     if found is None:
-        raise NotFound(f"Quy trình '{process_id}' không có phiên bản {number}.")
+        raise NotFound(Text("Quy trình '%(process)s' không có phiên bản %(number)s.",
+                            process=process_id, number=number))
     return found
 
 

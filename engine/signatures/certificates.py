@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import User, UserCertificate
 from signing import split, verify
 from signing.errors import SigningError
@@ -59,7 +59,8 @@ def register_file(session: Session, keys: Keys, admin_id: int, target: User, dat
     if not data:
         raise InvalidData("Chưa chọn tệp chứng thư số.", {field: "Chọn tệp .cer, .crt hoặc .pem."})
     if len(data) > MAX_CERTIFICATE_BYTES:
-        raise InvalidData("Tệp chứng thư số quá lớn.", {field: f"Tối đa {MAX_CERTIFICATE_BYTES // 1024} KB."})
+        raise InvalidData("Tệp chứng thư số quá lớn.",
+                          {field: Text("Tối đa %(n)s KB.", n=MAX_CERTIFICATE_BYTES // 1024)})
     try:
         cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
     except ValueError:

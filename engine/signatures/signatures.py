@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.documents import file_versions
 from engine.documents.file_versions import Reason
 from engine.documents.storage import FileStore
@@ -107,7 +107,7 @@ class Keys:
         return UNLOCKED.get(self.person_file(username, ".p12"), password, Pkcs12Key.from_file)
 
     def image(self, username: str) -> bytes:
-        return _read(self.person_file(username, ".png"), "ảnh chữ ký")
+        return _read(self.person_file(username, ".png"), Text("ảnh chữ ký"))
 
     def agency(self, code: str, secret: str) -> KeySource:
         token = self.pki_dir / "agencies" / f"{code}.token.json"
@@ -118,14 +118,15 @@ class Keys:
         return UNLOCKED.get(self.agency_file(code, ".p12"), secret, Pkcs12Key.from_file)
 
     def seal(self, code: str) -> bytes:
-        return _read(self.agency_file(code, ".png"), "ảnh con dấu")
+        return _read(self.agency_file(code, ".png"), Text("ảnh con dấu"))
 
 
 def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError:
-        raise InvalidData(f"Chưa cấu hình {what} ({path.name}).", {_FIELD: f"Thiếu {what}."}) from None
+        raise InvalidData(Text("Chưa cấu hình %(what)s (%(file)s).", what=what, file=path.name),
+                          {_FIELD: Text("Thiếu %(what)s.", what=what)}) from None
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ def _verified(pdf: bytes, keys: Keys, now: datetime) -> list[verify.SignatureRep
     try:
         return verify.verify_pdf(pdf, keys.trust_roots(), now)
     except SigningError as err:
-        raise InvalidData(f"Không kiểm tra được chữ ký số: {err.message}", {_FIELD: err.message}) from None
+        raise InvalidData(Text("Không kiểm tra được chữ ký số: %(reason)s", reason=err.message),
+                          {_FIELD: err.message}) from None
 
 
 def _record(doc: Document, reports: list[verify.SignatureReport]) -> None:
@@ -234,7 +236,7 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
     if leader is None or not leader.valid:
         reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
-        raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
+        raise InvalidData(Text("Chữ ký số không hợp lệ: %(reason)s", reason=reason), {_FIELD: str(reason)})
     authority, position, _ = _titles(session, doc, user, props)
     doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
     sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
@@ -267,7 +269,7 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     field = (initials.field_names(draft.read(signed)) or [""])[-1]  # the one just added
     if not field or verify.signature_status(reports, (field,)) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
-        raise InvalidData(f"Chữ ký nháy không hợp lệ: {reasons}", {_FIELD: reasons})
+        raise InvalidData(Text("Chữ ký nháy không hợp lệ: %(reasons)s", reasons=reasons), {_FIELD: reasons})
     sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
     _record(doc, reports)
     return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
@@ -277,7 +279,8 @@ def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], u
                    now: datetime) -> pdfsign.Step:
     mode = props.get(APPROVAL_PROPERTY)
     if mode not in initials.MODES:
-        raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
+        raise InvalidData(Text("Bước này cấu hình sai kiểu ký nháy (%(mode)s).", mode=mode),
+                          {_FIELD: "Chọn initial hoặc invisible."})
     return initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
 
 
@@ -334,12 +337,13 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
         with desk.keys.agency(agency.code, desk.credentials.agency_password) as key:
             signed, required, reason = _agency_signed(desk, doc, agency, pdf, key, user, now)
     except SigningError as err:
-        raise InvalidData(f"Không phát hành được: {err.message}", {_FIELD: err.message}) from None
+        raise InvalidData(Text("Không phát hành được: %(reason)s", reason=err.message), {_FIELD: err.message}) from None
     reports = _verified(signed, desk.keys, now)
     if verify.signature_status(reports, required) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
             "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
-        raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
+        raise InvalidData(Text("Không phát hành được, chữ ký số không hợp lệ (%(reasons)s).", reasons=reasons),
+                          {_FIELD: reasons})
     if reason == Reason.AGENCY_SIGNATURE and not signed.startswith(pdf):  # revisions added to the signed version
         raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
                           {_FIELD: "Bản đã ký bị sửa."})
@@ -396,7 +400,9 @@ def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, no
                 content = pdfsign.sign_attachment(desk.store.path(record.sha256).read_bytes(), key, doc.number_symbol,
                                                   now)
         except SigningError as err:
-            raise InvalidData(f"Không ký được phụ lục {record.filename}: {err.message}", {_FIELD: err.message}) \
+            raise InvalidData(Text("Không ký được phụ lục %(file)s: %(reason)s",
+                                   file=record.filename, reason=err.message),
+                              {_FIELD: err.message}) \
                 from None
         sha, size = desk.store.put(io.BytesIO(content), len(content), lambda head: None)
         record.sha256, record.size = sha, size

@@ -27,7 +27,7 @@ from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from engine.core.db import BIGINT, MAX_INT
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 
 from .openapi import document
 
@@ -41,7 +41,7 @@ class _TooMany(Exception):
 
 
 def _refuse(field: str, message: str) -> NoReturn:
-    raise InvalidData(f"Dữ liệu chưa hợp lệ: {message}", {field: message})
+    raise InvalidData(Text("Dữ liệu chưa hợp lệ: %(reason)s", reason=message), {field: message})
 
 
 def text(value: str, field: str) -> str:
@@ -134,7 +134,7 @@ def json_object() -> dict[str, Any]:
         raise InvalidData("Nội dung yêu cầu phải là một đối tượng JSON.", {"_": "Cần JSON."})
     declared = _declared().get(_route())
     if declared is not None and (extra := sorted(set(given) - declared)):
-        raise InvalidData(f"Có trường không được hỗ trợ: {', '.join(extra[:10])}.",
+        raise InvalidData(Text("Có trường không được hỗ trợ: %(names)s.", names=", ".join(extra[:10])),
                           dict.fromkeys(extra[:10], "Trường không được hỗ trợ."))
     return given
 

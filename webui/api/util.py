@@ -10,7 +10,7 @@ from typing import Any
 from flask import jsonify, request
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData, Unauthorized
+from engine.core.errors import InvalidData, Text, Unauthorized
 from engine.models import User
 from engine.org import accounts
 
@@ -46,7 +46,7 @@ def page_args() -> tuple[int, int]:
     except ValueError:
         raise InvalidData("Tham số phân trang không hợp lệ.", {"page": "Cần số nguyên."}) from None
     if not 1 <= page <= MAX_PAGE:
-        raise InvalidData("Tham số phân trang không hợp lệ.", {"page": f"Từ 1 đến {MAX_PAGE}."})
+        raise InvalidData("Tham số phân trang không hợp lệ.", {"page": Text("Từ 1 đến %(n)s.", n=MAX_PAGE)})
     if not 1 <= per_page <= 100:
         raise InvalidData("Tham số phân trang không hợp lệ.", {"per_page": "Từ 1 đến 100."})
     return page, per_page
