@@ -50,6 +50,16 @@ def test_the_api_says_field_messages_in_the_requested_language(api: Api) -> None
     assert r.get_json()["fields"]["subject"] == "Please enter Subject."
 
 
+def test_the_api_says_a_message_with_parameters_in_english(api: Api) -> None:
+    """A message with a value in it (here a 404's) is said in English with the value kept."""
+    for language, said in ((None, "Không có quy trình 'khong_co'."), ("en", "There is no process 'khong_co'.")):
+        headers = {"Authorization": f"Bearer {api.token('vn_clerk')}"}
+        if language:
+            headers["Accept-Language"] = language
+        r = api.client.post("/api/v1/cases", json={"process": "khong_co", "data": BAD}, headers=headers)
+        assert (r.status_code, r.get_json()["error"]) == (404, said), language
+
+
 def _csrf(client: FlaskClient, path: str) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
     assert token is not None
@@ -101,16 +111,35 @@ def _error_signatures(trees: dict[str, ast.Module]) -> dict[str, tuple[str, list
     return found
 
 
-def _said(node: ast.AST) -> list[ast.AST]:
+def _assigned(scope: ast.AST) -> dict[str, list[ast.expr]]:
+    """What each plain name is set to in a function (or at the top of a module)."""
+    nodes = ast.walk(scope) if not isinstance(scope, ast.Module) else iter(scope.body)
+    found: dict[str, list[ast.expr]] = {}
+    for node in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            found.setdefault(node.targets[0].id, []).append(node.value)
+    return found
+
+
+def _said(node: ast.AST, names: dict[str, list[ast.expr]]) -> list[ast.AST]:
     """The message expressions an argument can give: each value of a fields dict, each side of
-    ``a or b`` and ``a if c else b``."""
+    ``a or b`` and ``a if c else b``, what a name passed was set to (``message = f"…"``)."""
     if isinstance(node, ast.Dict):
-        return [said for value in node.values for said in _said(value)]
+        return [said for value in node.values for said in _said(value, names)]
     if isinstance(node, ast.BoolOp):
-        return [said for value in node.values for said in _said(value)]
+        return [said for value in node.values for said in _said(value, names)]
     if isinstance(node, ast.IfExp):
-        return [*_said(node.body), *_said(node.orelse)]
+        return [*_said(node.body, names), *_said(node.orelse, names)]
+    if isinstance(node, ast.Name) and node.id in names:
+        return [said for value in names[node.id] for said in _said(value, {})]
     return [node]
+
+
+def _scopes(tree: ast.Module) -> list[tuple[ast.AST, str | None]]:
+    """The module and each function in it, with the class a method is in."""
+    methods = {id(f): c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body}
+    return [(tree, None), *((f, methods.get(id(f))) for f in ast.walk(tree)
+                            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)))]
 
 
 def _messages() -> tuple[dict[str, str], list[str]]:
@@ -122,24 +151,26 @@ def _messages() -> tuple[dict[str, str], list[str]]:
     found: dict[str, str] = {}
     formatted: list[str] = []
     for where, tree in trees.items():
-        for cls in [None, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name in errors)]:
-            for node in ast.walk(cls or tree):
+        module = _assigned(tree)
+        for scope, cls in _scopes(tree):
+            names = module if scope is tree else {**module, **_assigned(scope)}
+            for node in ast.walk(scope):
                 if not isinstance(node, ast.Call):
                     continue
                 name = getattr(node.func, "id", getattr(node.func, "attr", None))
                 if name == "Text" and node.args:
                     said = [node.args[0]]
-                elif cls is not None and name == "__init__" and isinstance(node.func, ast.Attribute) \
+                elif cls in errors and name == "__init__" and isinstance(node.func, ast.Attribute) \
                         and isinstance(node.func.value, ast.Call):  # super().__init__ in a subclass
-                    params = errors.get(errors[cls.name][0], ("", []))[1]
+                    params = errors.get(errors[cls][0], ("", []))[1]
                     said = [arg for i, arg in enumerate(node.args) if params[i:i + 1] in (["message"], ["fields"])]
-                elif cls is None and name in errors:
+                elif name in errors:
                     params = errors[name][1]
                     said = [arg for i, arg in enumerate(node.args) if params[i:i + 1] in (["message"], ["fields"])]
                     said += [k.value for k in node.keywords if k.arg in ("message", "fields")]
                 else:
                     continue
-                for value in (s for arg in said for s in _said(arg)):
+                for value in (s for arg in said for s in _said(arg, names)):
                     if isinstance(value, ast.JoinedStr):
                         formatted.append(f"{where}:{value.lineno}")
                     elif isinstance(value, ast.Constant) and isinstance(value.value, str):

@@ -107,7 +107,9 @@ def _png(data: bytes, limits: tuple[int, int, int, int], field: str) -> bytes:
         raise InvalidData("Ảnh phải ở định dạng PNG.", {field: "Chỉ nhận ảnh PNG (nền trong suốt)."})
     low_w, low_h, high_w, high_h = limits
     if not (low_w <= width <= high_w and low_h <= height <= high_h):
-        message = f"Kích thước ảnh cần từ {low_w}×{low_h} đến {high_w}×{high_h} điểm ảnh (ảnh này {width}×{height})."
+        message = Text("Kích thước ảnh cần từ %(low_w)s×%(low_h)s đến %(high_w)s×%(high_h)s điểm ảnh "
+                       "(ảnh này %(width)s×%(height)s).",
+                       low_w=low_w, low_h=low_h, high_w=high_w, high_h=high_h, width=width, height=height)
         raise InvalidData(message, {field: message})
     return data
 

@@ -341,7 +341,7 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     reports = _verified(signed, desk.keys, now)
     if verify.signature_status(reports, required) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
-            "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
+            Text("thiếu chữ ký của lãnh đạo hoặc của cơ quan")
         raise InvalidData(Text("Không phát hành được, chữ ký số không hợp lệ (%(reasons)s).", reasons=reasons),
                           {_FIELD: reasons})
     if reason == Reason.AGENCY_SIGNATURE and not signed.startswith(pdf):  # revisions added to the signed version
