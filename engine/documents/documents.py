@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VIETNAM
-from engine.core.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.documents import doctypes, file_versions, pdf_check, pdf_pages, textfold
 from engine.documents.storage import FileStore
 from engine.models import (
@@ -109,7 +109,8 @@ def _recipient(session: Session, agency_id: int, data: dict[str, Any]) -> Recipi
     if data.get("unit"):
         unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency_id, Unit.code == data["unit"]))
         if unit_id is None:
-            raise InvalidData("Nơi nhận không hợp lệ.", {"recipients": f"Không có đơn vị '{data['unit']}'."})
+            raise InvalidData("Nơi nhận không hợp lệ.",
+                              {"recipients": Text("Không có đơn vị '%(unit)s'.", unit=data["unit"])})
     return Recipient(unit_id=unit_id, organ_id=data.get("organ_id"), name=data["name"],
                      delivery=Delivery(data["delivery"]))
 

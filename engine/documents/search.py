@@ -195,7 +195,7 @@ def _fts5_match(query: SearchQuery) -> ColumnElement[bool]:
 def search(session: Session, user: User, query: SearchQuery, page: int, per_page: int,
            now: datetime) -> dict[str, Any]:
     if (page - 1) * per_page >= MAX_RESULTS:
-        raise InvalidData(f"Chỉ xem được {MAX_RESULTS} kết quả đầu tiên.",
+        raise InvalidData(Text("Chỉ xem được %(n)s kết quả đầu tiên.", n=MAX_RESULTS),
                           {"page": "Hãy thêm từ khóa hoặc bộ lọc để thu hẹp kết quả."})
     reach = permissions.document_reach(session, user)
     own_only = not (reach.every or reach.ordinary)
