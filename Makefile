@@ -11,21 +11,29 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/mes
 
 .PHONY: run test lint bench clean assets
 
-$(BIN)/.installed: setup.cfg pyproject.toml
+# Two stamps: `make run` installs the runtime only, `make test` adds the test tools (pytest,
+# Playwright, ruff, mypy…). setuptools says on every editable install that it is one: that notice
+# is silenced, any other packaging warning still shows.
+PIP_INSTALL := PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install -q --disable-pip-version-check
+
+$(BIN)/.runtime: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[postgresql,test]'
+	$(PIP_INSTALL) -e '.[postgresql]'
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.runtime
+	$(PIP_INSTALL) -e '.[postgresql,test]'
 	touch $@
 
 $(VENDOR): package.json package-lock.json scripts/vendor-assets.sh
 	scripts/vendor-assets.sh
 
-%.mo: %.po | $(BIN)/.installed
+%.mo: %.po | $(BIN)/.runtime
 	$(BIN)/pybabel -q compile -i $< -o $@
 
 assets: $(VENDOR) $(CATALOGS)
 
-run: $(BIN)/.installed
+run: $(BIN)/.runtime
 	scripts/system-deps.sh runtime
 	$(MAKE) assets
 	$(BIN)/qlvb init-db

@@ -10,10 +10,11 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, cases, documents, file_versions, intake, lifecycle, permissions, signatures, worktree
+from . import audit, cases, db, documents, file_versions, intake, lifecycle, permissions, signatures, worktree
 from .clock import VIETNAM
 from .definitions import version_info
 from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .fulltext import index as fulltext_index
 from .models import (
     Agency,
     Case,
@@ -236,6 +237,9 @@ def upload(
     if stream is None or not filename:
         raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
     record = documents.attach_file(session, store, user, doc, filename, stream, role, max_bytes, now)
+    if role == "main":
+        doc_id = doc.id
+        db.after_commit(session, lambda database: fulltext_index.index(database, store, now, document_ids=[doc_id]))
     case_id = session.scalar(select(Case.id).where(Case.document_id == doc.id).order_by(Case.id.desc()).limit(1))
     audit.append(session, at=now, action="file_attached", actor_id=user.id, case_id=case_id,
                  payload={"document": doc.id, "role": role, "filename": record.filename, "sha256": record.sha256,

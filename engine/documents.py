@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import doctypes, file_versions, forms, pdf_check, pdf_pages, registers, textfold
 from .clock import VIETNAM
 from .errors import Conflict, InvalidData
+from .fulltext import index as fulltext_index
 from .models import (
     Agency,
     Delivery,
@@ -110,9 +111,11 @@ def _recipient(session: Session, agency_id: int, data: dict[str, Any]) -> Recipi
                      delivery=Delivery(data["delivery"]))
 
 
-def refresh_search_text(doc: Document, full_text: str = "") -> None:
+def refresh_search_text(doc: Document) -> None:
+    """The words search finds the document by: its metadata and the text of its main PDF
+    (engine.fulltext, read after the upload)."""
     parts = [doc.subject, doc.number_symbol or "", doc.issuer_name or "", doctypes.DOC_TYPES.get(doc.doc_type, ""),
-             full_text]
+             fulltext_index.stored_text(doc)]
     doc.search_text = textfold.search_words(" ".join(p for p in parts if p))
 
 

@@ -30,6 +30,7 @@ from engine import (
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
+from engine.fulltext import index as fulltext_index
 from engine.models import Case
 from engine.platform import Platform
 from engine.storage import FileStore
@@ -137,11 +138,19 @@ def serve(host: str, port: int, threads: int) -> None:
     from webui import create_app
     from webui.limits import largest_body
 
+    from .requestlog import RequestLog
+
     platform = _platform()
     _check_at_start(platform)
-    click.echo(f"Đang phục vụ tại http://{host}:{port}/")
+    with platform.db.read() as session:
+        accounts = demo.try_accounts(session)
+    if accounts:
+        click.echo("Tài khoản mẫu để thử (mật khẩu của tất cả: " + demo.DEMO_PASSWORD + "):")
+        for role, username, full_name in accounts:
+            click.echo(f"  {role:<28} {username:<18} {full_name}")
+    click.echo(f"Đang phục vụ tại http://{host}:{port}/ (Ctrl+C để dừng)")
     # waitress buffers a whole body (up to 1 GiB by default) before the application sees it.
-    waitress_serve(create_app(platform), host=host, port=port, threads=threads, ident="qlvb",
+    waitress_serve(RequestLog(create_app(platform)), host=host, port=port, threads=threads, ident="qlvb",
                    max_request_body_size=largest_body(platform.settings))
 
 
@@ -182,11 +191,14 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
             with platform.db.write() as session:
                 notifications.send_emails(session, mailer, platform.clock.now())
 
+    def document_texts() -> None:
+        fulltext_index.index(platform.db, FileStore(settings.files_dir), platform.clock.now())
+
     def daily_backup() -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, emails, daily_backup)):
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, document_texts, emails, daily_backup)):
         sys.exit(1)
 
 
@@ -201,6 +213,18 @@ def backup_command(directory: Path | None, passphrase_file: Path | None) -> None
     passphrase = _passphrase(passphrase_file or platform.settings.backup_passphrase_file)
     path = backup.create(platform, directory or platform.settings.backup_dir, platform.clock.now(), passphrase)
     click.echo(f"Đã sao lưu: {path}")
+
+
+@main.command("index-texts")
+def index_texts() -> None:
+    """Read the text of every main PDF not read yet, for full-text search (the worker does it a
+    few at a time; this, for a database upgraded from before migration 0029, all at once)."""
+    platform = _platform()
+    store = FileStore(platform.settings.files_dir)
+    total = 0
+    while stored := fulltext_index.index(platform.db, store, platform.clock.now(), limit=200):
+        total += stored
+    click.echo(f"Đã đọc nội dung {total} văn bản.")
 
 
 @main.command("count-pages")
