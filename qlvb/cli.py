@@ -198,7 +198,8 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, document_texts, emails, daily_backup)):
+    jobs = (deadlines, document_texts, emails, daily_backup)
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 
 
