@@ -39,6 +39,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         case_pages,
         certificate_settings,
         create,
+        dashboard_pages,
         delegation_pages,
         designer,
         document_pages,
@@ -78,6 +79,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
                       statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
-                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp):
+                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp,
+                      dashboard_pages.bp):
         app.register_blueprint(blueprint)
     return app
