@@ -7,6 +7,8 @@ PORT ?= 8000
 export QLVB_DATA_DIR ?= $(CURDIR)/var
 # The web UI's front-end libraries (npm, package-lock.json) and its compiled translations.
 VENDOR := webui/static/vendor/VERSIONS
+# The sign agent's own package and its autostart files, offered by the install guide (/help/sign-agent).
+AGENT := webui/static/agent/.built
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint bench clean assets
@@ -31,7 +33,14 @@ $(VENDOR): package.json package-lock.json scripts/vendor-assets.sh
 %.mo: %.po | $(BIN)/.runtime
 	$(BIN)/pybabel -q compile -i $< -o $@
 
-assets: $(VENDOR) $(CATALOGS)
+$(AGENT): agent/pyproject.toml $(wildcard signing/*.py) $(wildcard agent/autostart/*/*) | $(BIN)/.runtime
+	rm -rf webui/static/agent
+	PYTHONWARNINGS=ignore $(BIN)/pip wheel -q --disable-pip-version-check --no-deps ./agent -w webui/static/agent
+	rm -rf agent/build agent/*.egg-info
+	cp agent/autostart/*/* webui/static/agent/
+	touch $@
+
+assets: $(VENDOR) $(CATALOGS) $(AGENT)
 
 run: $(BIN)/.runtime
 	scripts/system-deps.sh runtime
@@ -55,4 +64,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/task_completion.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache node_modules webui/static/vendor $(CATALOGS)
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache node_modules webui/static/vendor webui/static/agent $(CATALOGS)

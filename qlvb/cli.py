@@ -29,6 +29,8 @@ from engine import (
 )
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
+from engine.demodata import cases as demo_cases
+from engine.demodata import documents as demo_documents
 from engine.errors import DomainError
 from engine.fulltext import index as fulltext_index
 from engine.models import Case
@@ -125,6 +127,26 @@ def seed_demo() -> None:
     with platform.db.write() as session:
         count = demo.register_certificates(session, keys, platform.clock.now())
     click.echo(f"Đã đăng ký {count} chứng thư số của lãnh đạo mẫu.")
+    _seed_documents(platform)
+
+
+def _seed_documents(platform: Platform) -> None:
+    """The demo documents of the agencies that have none (engine.demodata), their texts read for
+    full-text search, and a few cases under way in each agency."""
+    settings = platform.settings
+    store = FileStore(settings.files_dir)
+    with platform.db.read() as session:
+        empty = demo_documents.empty_agencies(session)
+    if not empty:
+        return
+    pdfs = demo_documents.store_letters(store, empty, (settings.pdf_font, settings.pdf_font_bold))
+    now = platform.clock.now()
+    with platform.db.write() as session:
+        made = demo_documents.seed(session, pdfs, now)
+        started = demo_cases.start(session, now)
+    while fulltext_index.index(platform.db, store, now, limit=500):
+        pass
+    click.echo(f"Đã tạo {made} văn bản mẫu và {started} hồ sơ công việc đang xử lý.")
 
 
 @main.command()
@@ -429,24 +451,14 @@ def _demo_pki(target: Path, password: str) -> None:
 @click.option("--port", default=8765, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Only 127.0.0.1 is accepted.")
 def sign_agent(token_label: str, key_label: str, origin: str, module: Path | None, port: int, host: str) -> None:
-    """Run the local signing agent next to your token; it asks for the PIN at each request."""
-    from signing.agent import AgentServer, SigningAgent, TokenConfig
+    """Run the local signing agent next to your token; it asks for the PIN at each request, in this
+    terminal (officials install the agent alone, qlvb-sign-agent, which asks on a local page)."""
+    from signing.agent import TokenConfig
+    from signing.agent_cli import run
     from signing.errors import SigningError
     from signing.keys import SOFTHSM_MODULE
-    from signing.split import SigningRequest
 
-    def ask_pin(request: SigningRequest) -> str | None:
-        click.echo(agent.prompt(request))
-        pin = click.prompt("Nhập mã PIN (để trống để hủy)", hide_input=True, default="", show_default=False)
-        return pin or None
-
-    agent = SigningAgent(TokenConfig(module or SOFTHSM_MODULE, token_label, key_label), ask_pin)
     try:
-        server = AgentServer(agent, origin, port, host)
+        run(TokenConfig(module or SOFTHSM_MODULE, token_label, key_label), origin, port, terminal=True)
     except (SigningError, OSError) as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"Tác nhân ký đang chờ tại http://127.0.0.1:{server.port}/ cho {origin}")
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()

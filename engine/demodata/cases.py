@@ -1,0 +1,45 @@
+"""A few real cases per agency, started through its outgoing procedure by a specialist, so that
+the drafters' inboxes ("Công việc") hold tasks on first login."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import cases
+from ..definitions import latest_versions, version_info
+from ..errors import DomainError
+from ..models import Agency, Case, Position, Unit, User, UserPosition
+from . import letters
+
+PER_PROCESS = 3
+
+
+def start(session: Session, now: datetime) -> int:
+    """Start PER_PROCESS cases of each outgoing procedure whose agency has no case yet."""
+    started = 0
+    for version in latest_versions(session):
+        info = version_info(session, version.id)
+        if info.document_kind != "outgoing" or info.start_messages or info.agency_code is None:
+            continue
+        agency = session.scalar(select(Agency).where(Agency.code == info.agency_code))
+        if agency is None or session.scalar(select(func.count()).select_from(Case).where(
+                Case.agency_id == agency.id, Case.process_version_id == version.id)):
+            continue
+        drafter = session.scalar(select(User).join(UserPosition, UserPosition.user_id == User.id)
+                                 .join(Unit, Unit.id == UserPosition.unit_id)
+                                 .where(Unit.agency_id == agency.id, UserPosition.position == Position.SPECIALIST)
+                                 .order_by(User.id).limit(1))
+        if drafter is None:
+            continue
+        for i in range(PER_PROCESS):
+            data = {"subject": letters.subject(i + 7, "năm " + str(now.year)), "doc_type": letters.TYPES[i]}
+            try:
+                with session.begin_nested():
+                    cases.start_case(session, drafter, version.process_id, data, now)
+            except DomainError:
+                break  # this procedure's start form asks for more: its cases are started by hand
+            started += 1
+    return started
