@@ -44,6 +44,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         designer,
         document_pages,
         errors,
+        favicon,
         help_pages,
         i18n,
         inbox,
@@ -81,6 +82,6 @@ def create_app(platform: Platform | None = None) -> Flask:
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
                       statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
                       api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp,
-                      dashboard_pages.bp, help_pages.bp):
+                      dashboard_pages.bp, help_pages.bp, favicon.bp):
         app.register_blueprint(blueprint)
     return app
