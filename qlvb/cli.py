@@ -29,8 +29,7 @@ from engine import (
 )
 from engine.config import Settings
 from engine.definitions import DefinitionRejected
-from engine.demodata import cases as demo_cases
-from engine.demodata import documents as demo_documents
+from engine.demodata import seeding as demo_seeding
 from engine.errors import DomainError
 from engine.fulltext import index as fulltext_index
 from engine.models import Case
@@ -131,22 +130,10 @@ def seed_demo() -> None:
 
 
 def _seed_documents(platform: Platform) -> None:
-    """The demo documents of the agencies that have none (engine.demodata), their texts read for
-    full-text search, and a few cases under way in each agency."""
-    settings = platform.settings
-    store = FileStore(settings.files_dir)
-    with platform.db.read() as session:
-        empty = demo_documents.empty_agencies(session)
-    if not empty:
-        return
-    pdfs = demo_documents.store_letters(store, empty, (settings.pdf_font, settings.pdf_font_bold))
-    now = platform.clock.now()
-    with platform.db.write() as session:
-        made = demo_documents.seed(session, pdfs, now)
-        started = demo_cases.start(session, now)
-    while fulltext_index.index(platform.db, store, now, limit=500):
-        pass
-    click.echo(f"Đã tạo {made} văn bản mẫu và {started} hồ sơ công việc đang xử lý.")
+    """The demo documents of the agencies that have none, and a few cases under way in each."""
+    made, started = demo_seeding.run(platform)
+    if made:
+        click.echo(f"Đã tạo {made} văn bản mẫu và {started} hồ sơ công việc đang xử lý.")
 
 
 @main.command()

@@ -50,6 +50,16 @@ PdfFile = tuple[str, int]  # sha256 and size of a stored file
 URGENCIES = (Urgency.NORMAL,) * 6 + (Urgency.URGENT, Urgency.URGENT, Urgency.VERY_URGENT, Urgency.FLASH)
 
 
+def _moment(rng: random.Random, i: int, now: datetime, every: int) -> datetime:
+    """When the i-th document arrived or was issued: an eighth today (this month's figures are
+    never empty, even on the 1st), some in the last fortnight, the others over six months."""
+    if i % 8 == 0:
+        return now - timedelta(minutes=20 * (i % 5 + 1))
+    days = rng.randrange(15) if i % every == 0 else rng.randrange(1, DAYS_BACK)
+    return (now - timedelta(days=max(days, 1))).astimezone(VIETNAM).replace(hour=8 + i % 9, minute=0, second=0,
+                                                                            microsecond=0)
+
+
 def _period(day: date) -> str:
     return f"tháng {day.month} năm {day.year}"
 
@@ -90,8 +100,8 @@ def _numbered(session: Session, doc: Document, book_code: str, a: _Agency, on: d
 
 def _incoming(session: Session, a: _Agency, rng: random.Random, i: int, today: date, now: datetime,
               pdf: tuple[str, int], secret: bool) -> Document:
-    arrival = today - timedelta(days=rng.randrange(DAYS_BACK) if i % 5 else rng.randrange(20))
-    at = datetime.combine(arrival, datetime.min.time(), VIETNAM).replace(hour=8 + i % 9)
+    at = _moment(rng, i, now, 5)
+    arrival = at.astimezone(VIETNAM).date()
     k = rng.randrange(len(letters.ISSUERS))
     doc = Document(
         agency_id=a.agency.id, direction=Direction.INCOMING, status=DocumentStatus.REGISTERED,
@@ -120,10 +130,10 @@ def _incoming(session: Session, a: _Agency, rng: random.Random, i: int, today: d
     return doc
 
 
-def _outgoing(session: Session, a: _Agency, rng: random.Random, i: int, today: date,
+def _outgoing(session: Session, a: _Agency, rng: random.Random, i: int, now: datetime,
               pdf: tuple[str, int]) -> Document:
-    issued_on = today - timedelta(days=rng.randrange(DAYS_BACK) if i % 4 else rng.randrange(15))
-    at = datetime.combine(issued_on, datetime.min.time(), VIETNAM).replace(hour=9 + i % 8)
+    at = _moment(rng, i, now, 4)
+    issued_on = at.astimezone(VIETNAM).date()
     unit = a.departments[i % len(a.departments)]
     doc_type = letters.TYPES[(i + 3) % len(letters.TYPES)]
     paper = i % 3 == 0
@@ -184,7 +194,7 @@ def seed(session: Session, pdfs: dict[str, PdfFile], now: datetime) -> int:
         a = _Agency(session, agency)
         pdf = pdfs[agency.code]
         incoming = [_incoming(session, a, rng, i, today, now, pdf, secret=i < SECRET) for i in range(INCOMING)]
-        outgoing = [_outgoing(session, a, rng, i, today, pdf) for i in range(OUTGOING)]
+        outgoing = [_outgoing(session, a, rng, i, now, pdf) for i in range(OUTGOING)]
         session.add_all(_waiting(a, i, today, now, pdf) for i in range(WAITING))
         session.flush()
         for r in range(RECORDS):
