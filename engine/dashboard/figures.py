@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import queries, reports
-from ..models import Agency, Direction, Document, DocumentStatus, Unit, User, UserPosition
-from ..permissions import REGISTER_KEEPERS
+from engine import queries, reports
+from engine.models import Agency, Direction, Document, DocumentStatus, Unit, User, UserPosition
+from engine.permissions import REGISTER_KEEPERS
 
 LEADERS = frozenset({"director", "deputy_director"})
 

@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import cases
-from ..clock import VIETNAM
-from ..definitions import latest_versions, version_info
-from ..errors import DomainError
-from ..models import Agency, Case, Position, Unit, User, UserPosition
+from engine import cases
+from engine.clock import VIETNAM
+from engine.definitions import latest_versions, version_info
+from engine.errors import DomainError
+from engine.models import Agency, Case, Position, Unit, User, UserPosition
+
 from . import letters
 
 PER_PROCESS = 3

@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import doctypes, documents, registers
-from ..clock import VIETNAM
-from ..models import (
+from engine import doctypes, documents, registers
+from engine.clock import VIETNAM
+from engine.models import (
     Agency,
     Assignment,
     AssignmentRole,
@@ -41,7 +41,8 @@ from ..models import (
     User,
     UserPosition,
 )
-from ..storage import FileStore
+from engine.storage import FileStore
+
 from . import letters
 
 INCOMING, OUTGOING, WAITING, SECRET, RECORDS = 40, 24, 4, 3, 2

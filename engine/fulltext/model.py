@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models.base import Base
+from engine.models.base import Base
 
 
 class DocumentText(Base):
