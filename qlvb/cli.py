@@ -465,6 +465,6 @@ def sign_agent(token_label: str, key_label: str, origin: str, module: Path | Non
     from signing.keys import SOFTHSM_MODULE
 
     try:
-        run(TokenConfig(module or SOFTHSM_MODULE, token_label, key_label), origin, port, terminal=True)
+        run(TokenConfig(module or SOFTHSM_MODULE, token_label, key_label), origin, port, terminal=True, host=host)
     except (SigningError, OSError) as err:
         raise click.ClickException(str(err)) from err

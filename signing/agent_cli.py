@@ -10,7 +10,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from .agent import AgentServer, SigningAgent, TokenConfig
+from .agent import LOOPBACK, AgentServer, SigningAgent, TokenConfig
 from .errors import SigningError
 from .keys import SOFTHSM_MODULE
 from .pin_page import PinPage
@@ -19,7 +19,8 @@ from .split import SigningRequest
 DEFAULT_PORT = 8765
 
 
-def run(token: TokenConfig, origin: str, port: int = DEFAULT_PORT, terminal: bool = False) -> None:
+def run(token: TokenConfig, origin: str, port: int = DEFAULT_PORT, terminal: bool = False,
+        host: str = LOOPBACK) -> None:
     """Serve until interrupted; raises SigningError or OSError when it cannot start."""
     page = None if terminal else PinPage()
 
@@ -30,7 +31,7 @@ def run(token: TokenConfig, origin: str, port: int = DEFAULT_PORT, terminal: boo
     agent = SigningAgent(token, page or ask_in_terminal)
     if page is not None:
         page.describe = agent.prompt  # type: ignore[assignment]
-    server = AgentServer(agent, origin, port, pin_page=page)
+    server = AgentServer(agent, origin, port, host, pin_page=page)
     print(f"Phần mềm ký số đang chờ tại http://127.0.0.1:{server.port}/ cho {origin}", flush=True)
     try:
         server.serve_forever()
