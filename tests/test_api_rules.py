@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from engine.core.platform import Platform
 from engine.models import AuditEntry, Delegation, HumanTask, User
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start, to_head
 from webui import create_app
@@ -85,11 +85,13 @@ def test_undeclared_fields_cannot_write_case_data(api: Api) -> None:
 def test_two_simultaneous_completions_give_one_success_and_one_409(api: Api, platform: Platform) -> None:
     task = to_head(api)
     token = api.token("btl_head_khnv")
-    barrier = threading.Barrier(2)
+    # A generous timeout: a thread that failed before the barrier fails the test, never hangs it.
+    barrier = threading.Barrier(2, timeout=300)
     results: list[Any] = []
+    clients = [create_app(platform).test_client() for _ in range(2)]
 
     def submit() -> None:
-        client = create_app(platform).test_client()
+        client = clients.pop()
         barrier.wait()
         r = client.post(f"/api/v1/tasks/{task['id']}/complete", headers={"Authorization": f"Bearer {token}"},
                         json={"data": {"decision": "approve", "route": "director"}})

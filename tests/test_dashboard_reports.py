@@ -10,7 +10,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.conftest import START, Api
 from tests.flows import complete, issue_via_deputy, only_task, to_director
 from tests.test_btl_incoming import _start, _task

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import registers
-from engine.clock import FakeClock
-from engine.db import Database
+from engine.core.clock import FakeClock
+from engine.core.db import Database
+from engine.core.platform import Platform
 from engine.models import Agency, Document, DocumentFile, RegisterBook
-from engine.platform import Platform
+from engine.registry import registers
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start
 from tests.pdfs import minimal_pdf
@@ -102,7 +102,7 @@ def test_numbers_are_distinct_and_gapless_under_concurrency(platform: Platform) 
                                                          RegisterBook.code == "incoming"))
     taken: list[int] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(8, timeout=300)  # a failed thread fails the test, never hangs it
 
     def work() -> None:
         db = Database(platform.settings.database_url)

@@ -8,10 +8,10 @@ from dataclasses import replace as revised
 
 from sqlalchemy import select
 
+from engine.core.platform import Platform
+from engine.documents.textfold import words
 from engine.fulltext import passage
 from engine.fulltext.model import DocumentText
-from engine.platform import Platform
-from engine.textfold import words
 from tests.conftest import Api
 from tests.drafts import CORPUS, make, open_draft
 from tests.flows import start

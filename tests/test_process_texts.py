@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from webui.process_texts import localized, translate
+
 from engine.processtexts import catalogue
 from tests.conftest import ROOT
-from webui.process_texts import localized, translate
 
 PROCESSES = ROOT / "processes"
 

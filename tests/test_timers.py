@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import timers
-from engine.clock import FakeClock
-from engine.db import Database
+from engine.core.clock import FakeClock
+from engine.core.db import Database
+from engine.core.platform import Platform
 from engine.models import AuditEntry, HumanTask, Timer
-from engine.platform import Platform
+from engine.workflow import timers
 from tests.conftest import ROOT, Api
 from tests.flows import complete, to_head
 
@@ -35,7 +35,7 @@ def test_deadline_fires_exactly_once_with_two_workers(api: Api, platform: Platfo
 
     clock.advance(timedelta(days=1, minutes=1))
     workers = [Database(platform.settings.database_url) for _ in range(2)]
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=300)  # a failed thread fails the test, never hangs it
     moved: list[int] = []
 
     def work(db: Database) -> None:

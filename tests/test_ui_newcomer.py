@@ -11,9 +11,9 @@ import re
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from engine.core.platform import Platform
 from engine.demodata import seeding
 from engine.models import Agency, Document, HumanTask, Record, TaskCandidate, TaskStatus, Unit, User
-from engine.platform import Platform
 from tests.browser import MOJIBAKE, Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import attach_pdf, start

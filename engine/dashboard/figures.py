@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import queries, reports
 from engine.models import Agency, Direction, Document, DocumentStatus, Unit, User, UserPosition
-from engine.permissions import REGISTER_KEEPERS
+from engine.office import queries
+from engine.org.permissions import REGISTER_KEEPERS
+from engine.reporting import reports
 
 LEADERS = frozenset({"director", "deputy_director"})
 

@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import cases
-from engine.clock import VIETNAM
-from engine.definitions import latest_versions, version_info
-from engine.errors import DomainError
+from engine.core.clock import VIETNAM
+from engine.core.errors import DomainError
 from engine.models import Agency, Case, Position, Unit, User, UserPosition
+from engine.workflow import cases
+from engine.workflow.definitions import latest_versions, version_info
 
 from . import letters
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import doctypes, documents, registers
-from engine.clock import VIETNAM
+from engine.core.clock import VIETNAM
+from engine.documents import doctypes, documents
+from engine.documents.storage import FileStore
 from engine.models import (
     Agency,
     Assignment,
@@ -41,7 +42,7 @@ from engine.models import (
     User,
     UserPosition,
 )
-from engine.storage import FileStore
+from engine.registry import registers
 
 from . import letters
 

@@ -3,9 +3,9 @@ first, the documents and cases in one transaction, then their texts read for ful
 
 from __future__ import annotations
 
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.fulltext import index as fulltext_index
-from engine.platform import Platform
-from engine.storage import FileStore
 
 from . import cases, documents
 

@@ -1,5 +1,5 @@
 """Text of a PDF read by poppler's pdftotext in a child process held to a memory and time
-budget, like qpdf's in ``engine.pdf_pages``: the file is untrusted input and this runs in a
+budget, like qpdf's in ``engine.documents.pdf_pages``: the file is untrusted input and this runs in a
 request thread or the worker. pdftotext rather than pdfminer.six in-process: a child can be
 stopped at its budget, a Python loop over a hostile PDF cannot."""
 

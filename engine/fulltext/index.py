@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, object_session
 
-from engine.db import Database
+from engine.core.db import Database
+from engine.documents.storage import FileStore
 from engine.models import Document, DocumentFile, Secrecy
-from engine.storage import FileStore
 
 from . import extract
 from .model import DocumentText
@@ -49,7 +49,7 @@ def index(db: Database, store: FileStore, now: datetime, limit: int = BATCH,
           document_ids: list[int] | None = None) -> int:
     """Read the texts of up to ``limit`` waiting documents (only ``document_ids`` if given) and
     add their words to the search index; returns how many were stored."""
-    from engine.documents import refresh_search_text  # documents reads stored_text from here
+    from engine.documents.documents import refresh_search_text  # documents reads stored_text from here
 
     with db.read() as session:
         waiting = pending(session, limit, document_ids)

@@ -1,5 +1,5 @@
 """The passage of a document's text where a search query's words are, for the results list:
-the text is folded one character at a time (engine.textfold's rules), so that a match in the
+the text is folded one character at a time (engine.documents.textfold's rules), so that a match in the
 folded text points back at the original, with its diacritics."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.doctypes import DOC_TYPES
+from engine.documents.doctypes import DOC_TYPES
 
 _LETTERS = re.compile(r"[^\x00-\x7f]")  # a text people read has Vietnamese letters; codes do not
 _FORM_PROPERTY = "formJsonSchemaFilename"
@@ -54,8 +54,8 @@ def process_texts(bpmn: Path, forms_dir: Path) -> list[str]:
 
 def common_texts() -> list[str]:
     """What every process shows: the document types' names, the registers' names and columns."""
-    from engine.register_views import INCOMING_COLUMNS, OUTGOING_COLUMNS, SECRECY_COLUMN
-    from engine.registers import DEFAULT_BOOKS
+    from engine.registry.register_views import INCOMING_COLUMNS, OUTGOING_COLUMNS, SECRECY_COLUMN
+    from engine.registry.registers import DEFAULT_BOOKS
 
     columns = [title for title, _ in (*OUTGOING_COLUMNS, *INCOMING_COLUMNS, SECRECY_COLUMN)]
     return list(dict.fromkeys([*DOC_TYPES.values(), *(name for _, name, *_ in DEFAULT_BOOKS), *columns]))
