@@ -16,6 +16,7 @@ from engine.office import notifications
 from engine.signatures import signatures
 from engine.workflow import timers
 from qlvb import context, keys, operations, processes, server
+from signing import fonts
 
 
 @click.group()
@@ -70,6 +71,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     with platform.db.read() as session:
         accounts = demo.try_accounts(session)
     platform.db.engine.dispose()  # the workers fork from here: no connection may cross
+    fonts.warm()  # ... but the signature fonts, cut once here, may
     if accounts:
         click.echo(f"Tài khoản mẫu để thử (mật khẩu của tất cả: {demo.DEMO_PASSWORD}):")
         for role, username, full_name in accounts:
