@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint
 
 from engine.dashboard import figures
-
 from webui.common.pageutil import render, staff
 
 bp = Blueprint("dashboard", __name__)
