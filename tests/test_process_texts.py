@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from webui.process_texts import localized, translate
+from webui.common.process_texts import localized, translate
 
 from engine.processtexts import catalogue
 from tests.conftest import ROOT
