@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from webui.common.process_texts import localized, translate
-
 from engine.processtexts import catalogue
 from tests.conftest import ROOT
+from webui.common.process_texts import localized, translate
 
 PROCESSES = ROOT / "processes"
 

@@ -87,7 +87,7 @@ def _data(platform: Platform) -> list[str]:
         found = {*session.scalars(select(User.full_name)), *session.scalars(select(Unit.name)),
                  *session.scalars(select(Agency.name)), *session.scalars(select(Record.title))}
         for row in session.execute(select(Document.subject, Document.issuer_name, Document.number_symbol,
-                                          Document.signer_name, Document.signer_position)):
+                                          Document.signer_name)):
             found.update(v for v in row if v)
     return sorted((*found, *PLACES, LANGUAGE_SWITCH), key=len, reverse=True)
 

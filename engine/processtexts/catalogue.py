@@ -18,6 +18,8 @@ from engine.documents.doctypes import DOC_TYPES
 _LETTERS = re.compile(r"[^\x00-\x7f]")  # a text people read has Vietnamese letters; codes do not
 _FORM_PROPERTY = "formJsonSchemaFilename"
 _SHOWN = ("title", "description")
+# What a form's UI description (NAME.ui.json beside NAME.schema.json, webui.forms.formui) shows.
+_UI_SHOWN = ("ui:help", "ui:placeholder", "ui:title", "ui:description", "submitText")
 
 
 def _form_texts(node: Any) -> Iterator[str]:
@@ -34,9 +36,30 @@ def _form_texts(node: Any) -> Iterator[str]:
             yield from _form_texts(item)
 
 
+def _ui_texts(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _UI_SHOWN and isinstance(value, str):
+                yield value
+            elif key == "templates" and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str))
+            else:
+                yield from _ui_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _ui_texts(item)
+
+
+def _texts_of_form(schema: Path) -> Iterator[str]:
+    yield from _form_texts(json.loads(schema.read_text("utf-8")))
+    ui = schema.with_name(schema.name.removesuffix(".schema.json") + ".ui.json")
+    if ui.is_file():
+        yield from _ui_texts(json.loads(ui.read_text("utf-8")))
+
+
 def process_texts(bpmn: Path, forms_dir: Path) -> list[str]:
     """Every text of the diagram people read (names of its process, tasks, events and flows) and
-    of the forms it names, in order of appearance, once each."""
+    of the forms it names with their UI descriptions, in order of appearance, once each."""
     found: dict[str, None] = {}
     for element in etree.parse(str(bpmn)).iter():  # noqa: S320 - the project's own diagrams
         if not isinstance(element.tag, str):
@@ -47,8 +70,7 @@ def process_texts(bpmn: Path, forms_dir: Path) -> list[str]:
         if etree.QName(element).localname == "property" and element.get("name") == _FORM_PROPERTY:
             form = forms_dir / element.get("value", "")
             if form.is_file():
-                found.update(dict.fromkeys(t for t in _form_texts(json.loads(form.read_text("utf-8")))
-                                           if _LETTERS.search(t)))
+                found.update(dict.fromkeys(t for t in _texts_of_form(form) if _LETTERS.search(t)))
     return list(found)
 
 
