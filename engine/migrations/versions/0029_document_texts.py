@@ -1,7 +1,7 @@
 """text of each document's main PDF, for full-text search
 
 Revision ID: 0029
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-07 13:00:00
 
 engine/fulltext: the text pdftotext read from a document's main file (``sha256`` names which
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0029'
-down_revision = '0024'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
