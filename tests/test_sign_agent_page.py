@@ -17,8 +17,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from signing import softhsm
-from signing.agent import AgentServer, SigningAgent, TokenConfig
-from signing.pin_page import PinPage
+from signing.keystore.agent import AgentServer, SigningAgent, TokenConfig
+from signing.keystore.pin_page import PinPage
 from tests.conftest import ROOT
 from tests.test_sign_agent_prompt import _pending
 from tests.test_signing_tokens import ORIGIN, PIN
@@ -106,11 +106,12 @@ def test_the_pin_is_asked_on_the_agents_own_page(token: softhsm.Token) -> None:
 
 def test_the_agent_is_a_package_of_its_own_with_autostart_files() -> None:
     project = tomllib.loads((ROOT / "agent" / "pyproject.toml").read_text())["project"]
-    assert project["scripts"] == {"qlvb-sign-agent": "signing.agent_cli:main"}
+    assert project["scripts"] == {"qlvb-sign-agent": "signing.keystore.agent_cli:main"}
     needs = " ".join(project["dependencies"]).lower()
     assert "pyhanko" in needs and "flask" not in needs and "sqlalchemy" not in needs
     recipes = {p.name: p.read_text() for p in (ROOT / "agent" / "autostart").glob("*/*")}
     assert set(recipes) == {"qlvb-sign-agent.cmd", "qlvb-sign-agent.desktop", "qlvb-sign-agent.service"}
-    assert "shell:startup" in recipes["qlvb-sign-agent.cmd"] and "signing.agent_cli" in recipes["qlvb-sign-agent.cmd"]
+    windows = recipes["qlvb-sign-agent.cmd"]
+    assert "shell:startup" in windows and "signing.keystore.agent_cli" in windows
     assert "Exec=qlvb-sign-agent" in recipes["qlvb-sign-agent.desktop"]
-    assert Path(ROOT / "signing" / "agent_cli.py").is_file()
+    assert Path(ROOT / "signing" / "keystore" / "agent_cli.py").is_file()

@@ -7,4 +7,4 @@ set TOKEN_LABEL=TEN-THIET-BI
 set KEY_LABEL=TEN-KHOA
 set PKCS11_MODULE=C:\Windows\System32\ten-nha-cung-cap-pkcs11.dll
 rem pythonw: chay an, khong mo cua so dong lenh; ma PIN duoc hoi tren trang rieng cua phan mem.
-start "" pythonw -m signing.agent_cli --origin %QLVB_ORIGIN% --token-label %TOKEN_LABEL% --key-label %KEY_LABEL% --module "%PKCS11_MODULE%"
+start "" pythonw -m signing.keystore.agent_cli --origin %QLVB_ORIGIN% --token-label %TOKEN_LABEL% --key-label %KEY_LABEL% --module "%PKCS11_MODULE%"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0026'
-down_revision = '0028'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

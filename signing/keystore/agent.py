@@ -28,11 +28,11 @@ import pkcs11
 from asn1crypto import cms
 from cryptography import x509
 
-from . import aio
-from .errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
-from .keys import Pkcs11Key, open_token
-from .pin_page import DONE, HEADERS, PinPage
-from .split import DIGEST, REQUEST_TTL, SigningRequest, fingerprint
+from signing.errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
+from signing.keystore.keys import Pkcs11Key, open_token
+from signing.keystore.pin_page import DONE, HEADERS, PinPage
+from signing.pades.split import DIGEST, REQUEST_TTL, SigningRequest, fingerprint
+from signing.speedups import aio
 
 LOOPBACK = "127.0.0.1"
 MAX_BODY = 64 * 1024  # a request is a few kilobytes of signed attributes
@@ -180,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _pin_page(self, post: bool) -> None:
-        """The local PIN page (signing.pin_page): shown to the browser the agent opened, answered
+        """The local PIN page (signing.keystore.pin_page): shown to the browser the agent opened, answered
         by its own form only (the agent's origin, the one-time secret of the URL)."""
         page = self.server.pin_page
         assert page is not None

@@ -1,6 +1,6 @@
 """``qlvb-sign-agent``: the local signing agent as the separately installed package runs it
 (agent/pyproject.toml), on an official's computer next to their USB token. By default it asks
-the PIN on a small local page it opens in the browser (signing.pin_page); ``--terminal`` asks
+the PIN on a small local page it opens in the browser (signing.keystore.pin_page); ``--terminal`` asks
 in the terminal instead, as ``qlvb sign-agent`` does on a developer's machine."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import getpass
 import sys
 from pathlib import Path
 
-from .agent import LOOPBACK, AgentServer, SigningAgent, TokenConfig
-from .errors import SigningError
-from .keys import SOFTHSM_MODULE
-from .pin_page import PinPage
-from .split import SigningRequest
+from signing.errors import SigningError
+from signing.keystore.agent import LOOPBACK, AgentServer, SigningAgent, TokenConfig
+from signing.keystore.keys import SOFTHSM_MODULE
+from signing.keystore.pin_page import PinPage
+from signing.pades.split import SigningRequest
 
 DEFAULT_PORT = 8765
 
