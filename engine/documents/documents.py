@@ -17,6 +17,7 @@ from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, InvalidData, Text
 from engine.documents import doctypes, file_versions, pdf_check, pdf_pages, textfold
 from engine.documents.storage import FileStore
+from engine.fulltext import index as fulltext_index
 from engine.models import (
     Agency,
     Delivery,
@@ -115,9 +116,11 @@ def _recipient(session: Session, agency_id: int, data: dict[str, Any]) -> Recipi
                      delivery=Delivery(data["delivery"]))
 
 
-def refresh_search_text(doc: Document, full_text: str = "") -> None:
+def refresh_search_text(doc: Document) -> None:
+    """The words search finds the document by: its metadata and the text of its main PDF
+    (engine.fulltext, read after the upload)."""
     parts = [doc.subject, doc.number_symbol or "", doc.issuer_name or "", doctypes.DOC_TYPES.get(doc.doc_type, ""),
-             full_text]
+             fulltext_index.stored_text(doc)]
     doc.search_text = textfold.search_words(" ".join(p for p in parts if p))
 
 
