@@ -56,6 +56,6 @@ POSITION = {"specialist": _l("Chuyên viên"), "head": _l("Trưởng đơn vị"
             "office_chief": _l("Chánh Văn phòng"), "deputy_office_chief": _l("Phó Chánh Văn phòng"),
             "director": _l("Giám đốc"), "deputy_director": _l("Phó Giám đốc"), "clerk": _l("Văn thư"),
             "admin": _l("Quản trị hệ thống"), "designer": _l("Thiết kế quy trình (triển khai quy trình)"),
-            "auditor": _l("Kiểm tra viên")}
+            "auditor": _l("Kiểm tra viên"), "operator": _l("Vận hành quy trình (xử lý sự cố)")}
 UNIT_KIND = {"phong": _l("Phòng"), "khoa": _l("Khoa"), "tram": _l("Trạm"), "van_phong": _l("Văn phòng"),
              "ban_giam_doc": _l("Ban Giám đốc")}
