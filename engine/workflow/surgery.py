@@ -58,6 +58,15 @@ def elements(spec: BpmnProcessSpec) -> list[tuple[str, str]]:
     return sorted(found, key=lambda pair: pair[1])
 
 
+def mapped(name: str, mapping: dict[str, str]) -> str:
+    """The element ``name`` through ``mapping``; the engine's own specs of an element (its
+    boundary events' split and join, ``head_review.BoundaryEventSplit``) follow it."""
+    base, dot, rest = name.partition(".")
+    if name in mapping:
+        return mapping[name]
+    return f"{mapping[base]}{dot}{rest}" if dot and base in mapping else name
+
+
 def _workflows(workflow: BpmnWorkflow) -> Iterator[BpmnBaseWorkflow]:
     yield workflow
     yield from workflow.subprocesses.values()
@@ -73,7 +82,7 @@ def unmatched(workflow: BpmnWorkflow, spec: BpmnProcessSpec, subprocess_specs: d
         for task in sub.tasks.values():
             if task.has_state(TaskState.PREDICTED_MASK):
                 continue
-            name = mapping.get(task.task_spec.name, task.task_spec.name)
+            name = mapped(task.task_spec.name, mapping)
             if (target is None or name not in target.task_specs) and task.task_spec.name not in missing:
                 missing.append(task.task_spec.name)
     return missing
@@ -94,7 +103,7 @@ def repoint(workflow: BpmnWorkflow, spec: BpmnProcessSpec, subprocess_specs: dic
             if task.parent is not None and not task.parent.has_state(TaskState.PREDICTED_MASK):
                 sub._remove_task(task.id)
         for task in sub.tasks.values():
-            name = mapping.get(task.task_spec.name, task.task_spec.name)
+            name = mapped(task.task_spec.name, mapping)
             if name in target.task_specs:
                 task.task_spec = target.task_specs[name]
             elif not (lenient and task.has_state(TaskState.FINISHED_MASK)):
