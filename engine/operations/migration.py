@@ -68,6 +68,18 @@ def versions(session: Session, user: User, process_id: str) -> list[dict[str, An
     return [{"version": v, "name": n, "deployed_at": d.isoformat(), "running": c} for v, n, d, c in rows]
 
 
+def choices(session: Session, user: User, process_id: str, from_version: int,
+            to_version: int) -> dict[str, list[tuple[str, str]]]:
+    """What the mapping form offers: the tasks of the old version the new one lacks, and the
+    tasks of the new version they may be mapped to, as (element, name)."""
+    old, new = (version_info(session, _version(session, user, process_id, n).id) for n in (from_version, to_version))
+    targets = [pair for spec in (new.spec, *new.subprocess_specs.values()) for pair in surgery.elements(spec)]
+    known = {name for name, _ in targets}
+    missing = [pair for spec in (old.spec, *old.subprocess_specs.values()) for pair in surgery.elements(spec)
+               if pair[0] not in known]
+    return {"missing": missing, "targets": targets}
+
+
 def _find_spec(info: VersionInfo, name: str) -> Any:
     for spec in (info.spec, *info.subprocess_specs.values()):
         if name in spec.task_specs:
@@ -93,8 +105,7 @@ def _problems(session: Session, case: Case, workflow: BpmnWorkflow, new: Version
     reasons = [f"bước '{name}' không có trong phiên bản {new.version} và chưa được ánh xạ"
                for name in surgery.unmatched(workflow, new.spec, new.subprocess_specs, mapping)]
     tasks = []
-    for row in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
-                                                       HumanTask.status == TaskStatus.OPEN)):
+    for row in session.scalars(_open_rows(case.id)):
         target = mapping.get(row.spec_name, row.spec_name)
         spec = _find_spec(new, target)
         tasks.append({"id": row.id, "from": row.spec_name, "to": target, "title": row.title})
@@ -109,6 +120,10 @@ def _problems(session: Session, case: Case, workflow: BpmnWorkflow, new: Version
         if (spec.lane or "") != row.lane and not _lane_people(session, case, workflow, row, spec.lane or ""):
             reasons.append(f"vai trò '{spec.lane}' của bước '{target}' không xác định được ai trong hồ sơ này")
     return tasks, reasons
+
+
+def _open_rows(case_id: int) -> Any:
+    return select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == TaskStatus.OPEN)
 
 
 def _lane_people(session: Session, case: Case, workflow: BpmnWorkflow, row: HumanTask, lane: str) -> list[int]:
@@ -152,7 +167,7 @@ def _repoint(session: Session, case: Case, old: VersionInfo, new: VersionInfo, m
             raise InvalidData(f"Hồ sơ {case.id} không chuyển được: " + "; ".join(reasons) + ".")
         before = state.completed_ids(workflow)
         surgery.repoint(workflow, new.spec, new.subprocess_specs, mapping)
-    for row in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)):
+    for row in session.scalars(_open_rows(case.id)):
         spec = _find_spec(new, mapping.get(row.spec_name, row.spec_name))
         lane = spec.lane or ""
         if lane != row.lane:
@@ -194,11 +209,29 @@ def migrate_batch(db: Database, user_id: int, case_ids: list[int], to_version: i
     return moved, refused
 
 
+def _last_move(session: Session, case_id: int) -> Any:
+    return next((e for e in reversed(audit.case_entries(session, case_id)) if e.action in _STEPS), None)
+
+
+def revertible(session: Session, user: User, process_id: str, number: int) -> list[dict[str, Any]]:
+    """The running cases moved to this version that no step has run on since: those that may go back."""
+    version = _version(session, user, process_id, number)
+    agencies = sorted(permissions.operated(session, user).values())
+    cases = session.scalars(select(Case).where(Case.process_version_id == version.id,
+                                               Case.status == CaseStatus.RUNNING, Case.agency_id.in_(agencies))
+                            .order_by(Case.id).limit(500))
+    found = []
+    for case in cases:
+        last = _last_move(session, case.id)
+        if last is not None and last.action == MIGRATED:
+            found.append({"case_id": case.id, "title": case.title})
+    return found
+
+
 def revert(session: Session, user: User, case_id: int, now: datetime) -> Case:
     """Back to the version the case ran on before its last move, while no step has run since."""
     case = _locked(session, user, case_id)
-    entries = audit.case_entries(session, case.id)
-    last = next((e for e in reversed(entries) if e.action in _STEPS), None)
+    last = _last_move(session, case.id)
     if last is None or last.action != MIGRATED:
         raise Conflict("Hồ sơ đã xử lý bước nào đó trên phiên bản mới, hoặc chưa được chuyển phiên bản: "
                        "không hoàn tác được.")

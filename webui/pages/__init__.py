@@ -27,6 +27,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         messages,
         notices,
         notification_settings,
+        operations,
         placement,
         records,
         registers,
@@ -39,4 +40,4 @@ def blueprints() -> tuple[Blueprint, ...]:
     return (auth.bp, inbox.bp, notices.bp, tasks.bp, cases.bp, documents.bp, create.bp, designer.bp, search.bp,
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
-            info.bp)
+            info.bp, operations.bp)
