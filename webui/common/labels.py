@@ -30,7 +30,15 @@ HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"),
            "document_correct_started": _l("Soạn văn bản đính chính"),
            "document_replace_started": _l("Soạn văn bản thay thế"),
            "document_superseded": _l("Văn bản cũ hết hiệu lực"),
-           "case_resumed": _l("Tiếp tục sau sự cố (tự động)")}
+           "case_resumed": _l("Tiếp tục sau sự cố (tự động)"),
+           "lane_unresolved": _l("Sự cố: không xác định được người xử lý"),
+           "script_failed": _l("Sự cố: mã của quy trình bị dừng"), "action_failed": _l("Sự cố: thao tác gặp lỗi"),
+           "timer_failed": _l("Sự cố: bước hẹn giờ gặp lỗi"),
+           "message_refused": _l("Sự cố: thông điệp liên thông bị từ chối"),
+           "task_reassigned": _l("Giao lại bước (xử lý sự cố)"), "case_moved": _l("Chuyển bước (xử lý sự cố)"),
+           "case_cancelled": _l("Hủy hồ sơ (xử lý sự cố)"), "incident_closed": _l("Đóng sự cố"),
+           "case_migrated": _l("Chuyển sang phiên bản quy trình mới"),
+           "case_migration_reverted": _l("Hoàn tác chuyển phiên bản")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
