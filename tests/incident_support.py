@@ -25,13 +25,14 @@ def user_id(platform: Platform, username: str) -> int:
         return int(session.scalars(select(User.id).where(User.username == username)).one())
 
 
-def name_operator(platform: Platform, username: str = OPERATOR) -> None:
-    """The Lai Châu chief of office becomes the agency's operator (vận hành quy trình)."""
+def name_operator(platform: Platform, username: str = OPERATOR, position: Position = Position.OPERATOR) -> None:
+    """The Lai Châu chief of office becomes the agency's operator (vận hành quy trình), or
+    ``username`` takes ``position`` in their unit."""
     with platform.db.write() as session:
         user = session.scalars(select(User).where(User.username == username)).one()
         unit = session.get(Unit, session.scalars(select(UserPosition.unit_id).where(
             UserPosition.user_id == user.id)).first())
-        session.add(UserPosition(user_id=user.id, unit_id=unit.id, position=Position.OPERATOR))
+        session.add(UserPosition(user_id=user.id, unit_id=unit.id, position=position))
 
 
 def behead_qlcn(platform: Platform) -> None:

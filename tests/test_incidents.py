@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from engine.audit import auditing
 from engine.audit import chain as audit
 from engine.core.clock import FakeClock
 from engine.core.errors import Forbidden, InvalidData
 from engine.core.platform import Platform
-from engine.models import Case, CaseStatus, HumanTask, Incident, IncidentStatus, User
+from engine.documents.storage import FileStore
+from engine.models import Case, CaseStatus, HumanTask, Incident, IncidentStatus, Position, User
 from engine.operations import incidents
+from engine.signatures import signatures
 from engine.workflow import actions, replay, timers
 from tests.conftest import Api
 from tests.flows import DRAFT, assignees, complete, only_task, start, to_head
@@ -77,6 +80,17 @@ def test_a_lane_naming_nobody_is_an_incident_retried_with_a_person_chosen(api: A
             "task_completed", user_id(platform, OPERATOR), user_id(platform, "laichau_clerk"))
         assert json.loads(entry.payload)["reason"] == "Trưởng phòng QLCN nghỉ hưu, giao chuyên viên"
         assert replay.replay(session, case["id"]).matches
+    # The auditor's timeline: the refusals, then the retry by the operator for the clerk, with why.
+    name_operator(platform, "laichau_deputy", Position.AUDITOR)
+    with platform.db.read() as session:
+        keys = signatures.Keys(platform.settings.pki_dir, tuple(platform.settings.trust_roots))
+        page = auditing.case_audit(session, _user(session, "laichau_deputy"), case["id"],
+                                   FileStore(platform.settings.files_dir), keys, clock.now())
+        rows = page["timeline"]
+        assert [r["action"] for r in rows[-3:]] == ["lane_unresolved", "lane_unresolved", "task_completed"]
+        assert (rows[-1]["actor"]["username"], rows[-1]["on_behalf_of"]["username"]) == (OPERATOR, "laichau_clerk")
+        assert rows[-1]["reason"] == "Trưởng phòng QLCN nghỉ hưu, giao chuyên viên"
+        assert page["replay"]["matches"]
 
 
 def test_reassign_move_and_cancel_are_audited_and_replayed(api: Api, platform: Platform, clock: FakeClock) -> None:

@@ -25,7 +25,7 @@ from werkzeug.routing import Rule
 
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.models import ApiToken, Position, RegisterBook, User
+from engine.models import ApiToken, Incident, IncidentStatus, Position, RegisterBook, User
 from engine.org import admin_approvals, delegations
 from tests.conftest import Api
 from tests.flows import attach_pdf
@@ -74,6 +74,11 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
                                       position=Position.CLERK).id
         token = session.scalars(select(ApiToken.id).join(User, User.id == ApiToken.user_id)
                                 .where(User.username == "qn_spec_nvy")).first()
+        incident = Incident(case_id=case["id"], kind="lane_unresolved", message=MARKER, detail_json="{}",
+                            first_at=platform.clock.now(), last_at=platform.clock.now(), count=1,
+                            status=IncidentStatus.OPEN)
+        session.add(incident)
+        session.flush()
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
@@ -82,6 +87,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
         "book_id": str(book), "agency": "quangngai", "partner": "btl",
         "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
+        "incident_id": str(incident.id),
     }
 
 

@@ -50,10 +50,11 @@ def _person(name: str = "person") -> int | None:
     return int(raw) if raw else None
 
 
-@bp.post("/operations/incidents/<int:incident_id>/<action>")
-def repair(incident_id: int, action: str) -> Any:
-    """One repair of the incident, as its form asks; each in the request's transaction."""
+@bp.post("/operations/incidents/<int:incident_id>")
+def repair(incident_id: int) -> Any:
+    """One repair of the incident, as its form's ``action`` asks, in the request's transaction."""
     form = request.form
+    action = form.get("action", "")
     reason = form.get("reason", "")
     try:
         with staff(write=True) as (db, user, now):
