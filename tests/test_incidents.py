@@ -25,6 +25,7 @@ from engine.workflow import actions, replay, timers
 from tests.conftest import Api
 from tests.flows import DRAFT, assignees, complete, only_task, start, to_head
 from tests.incident_support import DIRECTION, OPERATOR, jammed_cases, name_operator, user_id
+from tests.test_audit import _cli
 
 
 def _user(session: Any, username: str) -> User:
@@ -128,6 +129,9 @@ def test_reassign_move_and_cancel_are_audited_and_replayed(api: Api, platform: P
         for case in cases:
             report = replay.replay(session, case["id"])
             assert report.matches, report.differences
+    result = _cli(platform, "audit", "replay", "--all")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("khớp") == 3 and "KHÔNG KHỚP" not in result.output
 
 
 def test_a_timer_failing_in_the_worker_is_an_incident_and_retried(api: Api, platform: Platform,

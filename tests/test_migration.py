@@ -20,6 +20,7 @@ from engine.workflow import bpmn_check, definitions, replay
 from tests.conftest import ROOT, Api
 from tests.flows import complete, only_task, to_head
 from tests.incident_support import name_operator
+from tests.test_audit import _cli
 
 RENAMED = {"head_review": "head_check"}
 
@@ -106,3 +107,6 @@ def test_fifty_cases_move_to_a_renamed_task_and_one_is_reverted(api: Api, platfo
         for case_id in ids[:5]:
             report = replay.replay(session, case_id)
             assert report.matches, (case_id, report.differences)
+    result = _cli(platform, "audit", "replay", "--all")
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": 2 bước, khớp") >= 48 and "KHÔNG KHỚP" not in result.output
