@@ -10,6 +10,7 @@ import click
 from engine import demo
 from engine.core import backup, schema
 from engine.office import notifications
+from engine.operations import orphans
 from engine.signatures import signatures
 from engine.workflow import timers
 from qlvb import context, keys, operations, processes
@@ -94,11 +95,15 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
             with platform.db.write() as session:
                 notifications.send_emails(session, mailer, platform.clock.now())
 
+    def orphaned_tasks() -> None:
+        orphans.sweep(platform.db, platform.clock.now())
+
     def daily_backup() -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, emails, daily_backup)):
+    jobs = (deadlines, emails, orphaned_tasks, daily_backup)
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 
 

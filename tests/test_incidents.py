@@ -19,7 +19,7 @@ from engine.core.errors import Forbidden, InvalidData
 from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import Case, CaseStatus, HumanTask, Incident, IncidentStatus, Position, User
-from engine.operations import incidents
+from engine.operations import incidents, orphans
 from engine.signatures import signatures
 from engine.workflow import actions, replay, timers
 from tests.conftest import Api
@@ -174,3 +174,30 @@ def test_an_action_s_exception_is_refused_in_vietnamese_and_kept(api: Api, platf
     assert "Thao tác 'save_draft'" in r.get_json()["error"] and "không trả lời" in r.get_json()["error"]
     found = _open_incidents(platform, case["id"])
     assert [i.kind for i in found] == ["action_failed"]
+
+
+def test_an_open_task_whose_people_all_left_is_found_and_reassigned(bare_api: Api, platform: Platform,
+                                                                   clock: FakeClock) -> None:
+    """(``bare_api``: the replay resolves lanes against today's organisation, so it reports the
+    head who left — the one difference, checked at the end.)"""
+    api = bare_api
+    task = to_head(api)
+    with platform.db.write() as session:
+        _user(session, "btl_head_khnv").active = False
+    assert orphans.sweep(platform.db, clock.now()) == 1
+    assert orphans.sweep(platform.db, clock.now()) == 0  # kept once
+    with platform.db.read() as session:
+        case_id = session.get(HumanTask, task["id"]).case_id
+    [found] = _open_incidents(platform, case_id)
+    assert found.kind == "task_orphaned" and "không còn ai xử lý" in found.message
+    with platform.db.write() as session:
+        admin = _user(session, "btl_admin")
+        with pytest.raises(InvalidData):
+            incidents.retry(session, admin, found.id, {}, "x", clock.now())
+        incidents.reassign(session, admin, found.id, task["id"], _user(session, "btl_office_chief").id,
+                           "Trưởng phòng KHNV đã chuyển công tác", clock.now())
+    r = api.complete("btl_office_chief", task["id"], {"decision": "approve", "route": "director"})
+    assert r.status_code == 200, r.get_json()
+    with platform.db.read() as session:
+        report = replay.replay(session, case_id)
+        assert len(report.differences) == 1 and "bước 'head_review' giao cho []" in report.differences[0]

@@ -4,7 +4,8 @@ case to another task of its diagram, cancel it) and moving running cases from on
 of their process to the next (a dry run, a batch of one transaction per case, and revert).
 Every repair and move is one audit entry that ``qlvb audit replay`` makes again.
 
-Owns: ``incidents`` (the desk's list and its repairs), ``migration`` (versions).
+Owns: ``incidents`` (the desk's list and its repairs), ``orphans`` (open tasks whose people
+all left, found by the worker), ``migration`` (versions).
 Failures are recorded where they happen (engine.audit.refusals); the changes to a workflow
 no step makes are engine.workflow.surgery's, shared with the replay.
 

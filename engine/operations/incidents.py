@@ -36,7 +36,7 @@ from engine.workflow.steps import persist
 
 KINDS = {"lane_unresolved": "Không xác định được người xử lý", "script_failed": "Mã của quy trình bị dừng",
          "action_failed": "Thao tác của bước gặp lỗi", "timer_failed": "Bước hẹn giờ gặp lỗi",
-         "message_refused": "Thông điệp liên thông bị từ chối"}
+         "message_refused": "Thông điệp liên thông bị từ chối", "task_orphaned": "Bước không còn người xử lý"}
 MAX_REASON = 1000
 
 
@@ -149,7 +149,7 @@ def reassign(session: Session, user: User, incident_id: int, task_id: str, perso
 
 
 def _retry_kind(incident: Incident) -> str | None:
-    if incident.kind == "message_refused":
+    if incident.kind in ("message_refused", "task_orphaned"):  # nothing failed to run again
         return None
     return "task" if incident.task_id else "timer"
 
@@ -161,10 +161,10 @@ def retry(session: Session, user: User, incident_id: int, assign: dict[str, int]
     reason = _reason(reason)
     incident, case = _incident(session, user, incident_id, lock=True)
     chosen = {element: [_person(session, case, pid, f"assign-{element}").id] for element, pid in assign.items() if pid}
-    extra = _resolve(incident, user, now, "chạy lại bước", reason)
     kind = _retry_kind(incident)
     if kind is None:
-        raise InvalidData("Không chạy lại được thông điệp liên thông bị từ chối: chuyển bước hoặc hủy hồ sơ.")
+        raise InvalidData("Sự cố này không có bước nào để chạy lại: giao lại, chuyển bước hoặc hủy hồ sơ.")
+    extra = _resolve(incident, user, now, "chạy lại bước", reason)
     if kind == "timer":
         timers.fire(session, case, version_info(session, case.process_version_id), now, chosen, extra)
         return case

@@ -51,15 +51,21 @@ class CasePlan:
 def _version(session: Session, user: User, process_id: str, number: int) -> ProcessVersion:
     row = session.scalars(select(ProcessVersion).where(ProcessVersion.process_id == process_id,
                                                        ProcessVersion.version == number)).first()
-    if row is None:
+    codes = permissions.agency_codes(row.agency_code) if row is not None else None
+    # A process of other agencies only is not found, as their other objects are not.
+    if row is None or codes is not None and not set(codes) & set(permissions.operated(session, user)):
         raise NotFound(f"Không có phiên bản {number} của quy trình '{process_id}'.")
-    permissions.operated(session, user)
     return row
 
 
 def versions(session: Session, user: User, process_id: str) -> list[dict[str, Any]]:
     """The versions of a process with how many of the person's agencies' cases run on each."""
     agencies = sorted(permissions.operated(session, user).values())
+    latest = session.scalars(select(func.max(ProcessVersion.version)).where(
+        ProcessVersion.process_id == process_id)).first()
+    if latest is None:
+        return []
+    _version(session, user, process_id, latest)
     rows = session.execute(
         select(ProcessVersion.version, ProcessVersion.name, ProcessVersion.deployed_at, func.count(Case.id))
         .outerjoin(Case, (Case.process_version_id == ProcessVersion.id) & (Case.status == CaseStatus.RUNNING)
