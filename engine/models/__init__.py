@@ -24,7 +24,7 @@ from .documents import (
     Urgency,
 )
 from .exchange import ExchangeAgreement, ReplyToken
-from .notices import InfoItem, InfoKind, Notification, NotificationKind
+from .notices import DocumentRead, InfoItem, InfoKind, Notification, NotificationKind
 from .operations import Incident, IncidentStatus
 from .org import (
     POSITION_TITLES,
@@ -65,6 +65,7 @@ __all__ = [
     "MessageFile",
     "Incident",
     "IncidentStatus",
+    "DocumentRead",
     "InfoItem",
     "InfoKind",
     "Notification",

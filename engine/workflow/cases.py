@@ -54,13 +54,19 @@ _LOCK_CASE_OF_TASK = (
 )
 
 
-def start_form(info: VersionInfo) -> dict[str, Any] | None:
+def start_form_ref(info: VersionInfo) -> str | None:
+    """The name of the start event's form (``btl_outgoing/start.schema.json``)."""
     for spec in info.spec.task_specs.values():
         if isinstance(spec, StartEvent):
             ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
             if ref:
-                return info.forms[ref]
+                return str(ref)
     return None
+
+
+def start_form(info: VersionInfo) -> dict[str, Any] | None:
+    ref = start_form_ref(info)
+    return info.forms[ref] if ref else None
 
 
 def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:
@@ -311,7 +317,11 @@ def begin_signing(session: Session, user: User, task_id: str, certificate: Any, 
         raise InvalidData("Công việc này không có văn bản đi để ký.")
     spec = _find_spec(info, row.spec_name)
     props = {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
-    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, now)
+    unit = ""
+    if signatures.APPROVAL_PROPERTY in props:  # the ký nháy names the unit its leader approves for
+        task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(task_id))
+        unit = str(task.data.get("unit", "")) if task is not None else ""
+    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, unit, now)
 
 
 def _find_spec(info: VersionInfo, name: str) -> Any:
@@ -340,7 +350,8 @@ def _new_document(
     if kind is None:
         return None
     if kind == "copy":
-        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id)
+        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id,
+                                     data.get("extract_pages"))
     fields = set(documents.METADATA_SCHEMA["properties"])
     doc = documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
                                                                              if k in fields}, now, unit.id)
