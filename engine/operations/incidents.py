@@ -76,6 +76,11 @@ def _incident(session: Session, user: User, incident_id: int, lock: bool = False
     return incident, case
 
 
+def ensure_visible(session: Session, user: User, incident_id: int) -> None:
+    """NotFound unless the incident is of a case of the person's agencies (Forbidden if they operate none)."""
+    _incident(session, user, incident_id)
+
+
 def people(session: Session, agency_id: int) -> list[dict[str, Any]]:
     """The active people of the agency, for the pickers."""
     rows = session.execute(

@@ -15,8 +15,10 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": required, "properties": properties}}}}
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 _ID = {"name": "incident_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -41,7 +43,7 @@ def paths() -> dict[str, Any]:
                                   "reason": {"type": "string"}, "task": {"type": "string"},
                                   "person": {"type": "integer"}, "target": {"type": "string"},
                                   "assign": {"type": "object", "additionalProperties": {"type": "integer"}}},
-                                 ["action", "reason"]),
+                                 []),
             "responses": {"200": _resp("Sự cố sau khi xử lý"), **_errors(401, 403, 404, 409, 422)}}},
         "/api/v1/migrations/plan": {"post": {
             "summary": "Chạy thử chuyển hồ sơ đang xử lý sang phiên bản khác",

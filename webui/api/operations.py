@@ -61,6 +61,7 @@ def repair(incident_id: int) -> Any:
     action, reason = _text(given, "action"), _text(given, "reason")
 
     def run(session: Session, user: User, now: datetime) -> Any:
+        desk.ensure_visible(session, user, incident_id)  # another agency's incident is not found, whatever is sent
         if action == "reassign":
             desk.reassign(session, user, incident_id, _text(given, "task"), _int(given, "person"), reason, now)
         elif action == "retry":
