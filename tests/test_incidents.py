@@ -201,3 +201,20 @@ def test_an_open_task_whose_people_all_left_is_found_and_reassigned(bare_api: Ap
     with platform.db.read() as session:
         report = replay.replay(session, case_id)
         assert len(report.differences) == 1 and "bước 'head_review' giao cho []" in report.differences[0]
+
+
+def test_the_desk_through_the_api(api: Api, platform: Platform) -> None:
+    [(case, _)] = jammed_cases(api, platform)
+    assert api.get("laichau_clerk", "/api/v1/incidents").status_code == 403  # neither admin nor operator
+    name_operator(platform)
+    listed = api.get(OPERATOR, "/api/v1/incidents").get_json()["items"]
+    assert [(i["case_id"], i["kind"]) for i in listed] == [(case["id"], "lane_unresolved")]
+    path = f"/api/v1/incidents/{listed[0]['id']}/repair"
+    r = api.post(OPERATOR, path, {"action": "retry", "reason": ""})
+    assert r.status_code == 422 and "reason" in r.get_json()["fields"]
+    r = api.post(OPERATOR, path, {"action": "retry", "reason": "Giao chuyên viên",
+                                  "assign": {"unit_assign": user_id(platform, "laichau_spec_qlcn")}})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["status"] == "resolved"
+    assert api.get(OPERATOR, "/api/v1/incidents").get_json()["items"] == []
+    assert api.post("btl_admin", path, {"action": "close", "reason": "x"}).status_code == 404  # another agency's
