@@ -9,11 +9,12 @@ import click
 
 from engine import demo
 from engine.core import backup, schema
+from engine.documents.storage import FileStore
 from engine.office import notifications
 from engine.operations import orphans
-from engine.signatures import signatures
+from engine.signatures import archive, signatures
 from engine.workflow import timers
-from qlvb import context, keys, operations, processes, server
+from qlvb import context, keys, operations, processes, server, trust
 from signing import fonts
 
 
@@ -76,7 +77,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 def worker(interval: float, once: bool, no_backup: bool) -> None:
     """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST);
     make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
-    passphrase in QLVB_BACKUP_PASSPHRASE_FILE). Any number of workers may run at once."""
+    passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp archived documents (B-LTA) and renew
+    their time-stamps before the TSA's certificate expires. Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = context.platform()
     settings = platform.settings
@@ -101,7 +103,11 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    jobs = (deadlines, emails, orphaned_tasks, daily_backup)
+    def archive_timestamps() -> None:
+        keys = signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))
+        archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
+
+    jobs = (deadlines, emails, orphaned_tasks, daily_backup, archive_timestamps)
     if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 
@@ -109,5 +115,5 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
 
 for command in (operations.backup_command, operations.count_pages, operations.restore_command,
                 operations.audit_group, operations.cases, operations.users, processes.process, keys.pki,
-                keys.sign_agent):
+                keys.sign_agent, trust.trust):
     main.add_command(command)

@@ -5,8 +5,13 @@
 - ``pdfsign``: the leader's, the agency's and the attachment's signatures; ``appearance`` draws them
 - ``split``: prepare the bytes to sign on the server, embed what the holder's token returned
 - ``agent``: the local signing agent on 127.0.0.1 (``qlvb sign-agent``)
-- ``verify``: validation with Vietnamese reasons; ``pdfsig``: poppler's second opinion
-- ``pki``, ``images``, ``softhsm``: a demo PKI, signature and seal images, a SoftHSM token for tests
+- ``verify``: validation with Vietnamese reasons, at the time a time-stamp proves (``timing``);
+  ``report``: the seven fields of Circular 15/2025 Art. 6; ``pdfsig``: poppler's second opinion
+- ``algorithms``: RSASSA-PSS, ECDSA, no SHA-1 nor RSA < 2048 (Circular 15/2025 Appendix I)
+- ``revocation``: the certificate's status before signing (OCSP, then CRL); ``longterm``: B-T,
+  B-LT, B-LTA (time-stamps, revocation data in the DSS, archive time-stamps)
+- ``pki``, ``images``, ``softhsm``: a demo PKI, signature and seal images, a SoftHSM token for tests;
+  ``testca``: a test CA with OCSP, CRL and TSA on 127.0.0.1
 - ``fastparse``, ``fastcms``, ``fasthistory``: pyHanko reads hex strings and names at once, matches
   certificates cheaply first, and walks revisions without a call per number (same results, faster)
 """

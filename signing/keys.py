@@ -1,7 +1,9 @@
 """Where a signature's key lives, behind one small interface.
 
 A :class:`KeySource` gives the signer's certificate, the CA certificates to embed, and a pyHanko
-``Signer``. The key is read once when the source is made (a PKCS#12 file is decrypted, a token
+``Signer``. An RSA key signs with RSASSA-PSS unless the source is made with ``pss=False``
+(Circular 15/2025 asks for PSS; v1.5 stays for a token that cannot do PSS). The key is read
+once when the source is made (a PKCS#12 file is decrypted, a token
 session is opened and logged in), because re-reading it for every signature costs more than the
 signature itself. A wrong password or PIN raises :class:`~signing.errors.WrongSecret`.
 
@@ -18,6 +20,7 @@ from typing import Any
 
 import pkcs11
 from asn1crypto import x509 as asn1_x509
+from asn1crypto.algos import SignedDigestAlgorithm
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -28,7 +31,9 @@ from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 from pyhanko.sign.signers import ExternalSigner, Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import process_pss_params
 
+from . import algorithms
 from .errors import KeyUnavailable, WrongSecret
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
@@ -48,9 +53,20 @@ def to_asn1(cert: x509.Certificate | asn1_x509.Certificate | bytes) -> asn1_x509
 class KeySource(ABC):
     """A signing key with its certificate; :meth:`signer` is cheap and may be called per signature."""
 
-    def __init__(self, certificate: asn1_x509.Certificate, chain: Sequence[x509.Certificate | bytes]) -> None:
+    def __init__(self, certificate: asn1_x509.Certificate, chain: Sequence[x509.Certificate | bytes], *,
+                 pss: bool = True) -> None:
         self._cert = certificate
         self._chain = tuple(to_asn1(c) for c in chain)
+        self._pss = pss
+
+    @property
+    def pss(self) -> bool:
+        """Whether an RSA key signs with RSASSA-PSS (an EC key signs with ECDSA either way)."""
+        return self._pss
+
+    def signature_mechanism(self, digest: str = algorithms.DIGEST) -> SignedDigestAlgorithm:
+        """The algorithm the CMS declares, which the signer must use."""
+        return algorithms.mechanism(self._cert, digest, self._pss)
 
     @property
     def certificate(self) -> asn1_x509.Certificate:
@@ -77,13 +93,18 @@ class _LoadedKeySigner(Signer):
     """pyHanko's ``SimpleSigner`` re-parses its key on every call; this one keeps the parsed key."""
 
     def __init__(self, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, cert: asn1_x509.Certificate,
-                 registry: SimpleCertificateStore) -> None:
+                 registry: SimpleCertificateStore, pss: bool) -> None:
         self._key = key
-        super().__init__(signing_cert=cert, cert_registry=registry, embed_roots=EMBED_ROOTS)
+        super().__init__(signing_cert=cert, cert_registry=registry, embed_roots=EMBED_ROOTS,
+                         signature_mechanism=algorithms.mechanism(cert, algorithms.DIGEST, pss))
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
         if isinstance(self._key, rsa.RSAPrivateKey):
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if mechanism["algorithm"].native == "rsassa_pss":
+                pss_padding, pss_hash = process_pss_params(mechanism["parameters"])
+                return self._key.sign(data, pss_padding, pss_hash)
             return self._key.sign(data, padding.PKCS1v15(), hash_algorithm)
         return self._key.sign(data, ec.ECDSA(hash_algorithm))
 
@@ -95,7 +116,7 @@ def _registry(chain: Sequence[asn1_x509.Certificate]) -> SimpleCertificateStore:
 class Pkcs12Key(KeySource):
     """A key and certificate in a PKCS#12 (.p12/.pfx) file protected by a password."""
 
-    def __init__(self, data: bytes, password: str) -> None:
+    def __init__(self, data: bytes, password: str, *, pss: bool = True) -> None:
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, password.encode())
         except ValueError as err:
@@ -104,16 +125,16 @@ class Pkcs12Key(KeySource):
             raise KeyUnavailable("Tệp PKCS#12 không chứa khóa bí mật và chứng thư số của người ký.")
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise KeyUnavailable("Chỉ hỗ trợ khóa RSA hoặc ECDSA.")
-        super().__init__(to_asn1(cert), extra)
-        self._signer = _LoadedKeySigner(key, self._cert, _registry(self._chain))
+        super().__init__(to_asn1(cert), extra, pss=pss)
+        self._signer = _LoadedKeySigner(key, self._cert, _registry(self._chain), pss)
 
     @classmethod
-    def from_file(cls, path: Path, password: str) -> Pkcs12Key:
+    def from_file(cls, path: Path, password: str, *, pss: bool = True) -> Pkcs12Key:
         try:
             data = path.read_bytes()
         except OSError as err:
             raise KeyUnavailable(f"Không đọc được tệp chứng thư số {path}.") from err
-        return cls(data, password)
+        return cls(data, password, pss=pss)
 
     def signer(self) -> Signer:
         return self._signer
@@ -140,7 +161,7 @@ class Pkcs11Key(KeySource):
     """
 
     def __init__(self, module: Path, token_label: str, key_label: str, pin: str,
-                 chain: Sequence[x509.Certificate | bytes] = ()) -> None:
+                 chain: Sequence[x509.Certificate | bytes] = (), *, pss: bool = True) -> None:
         self._session = open_token(module, token_label, pin)
         try:
             probe = PKCS11Signer(self._session, key_label=key_label)
@@ -149,11 +170,12 @@ class Pkcs11Key(KeySource):
             self._session.close()
             raise KeyUnavailable(f"Thiết bị ký số không có khóa “{key_label}” kèm chứng thư số.") from err
         assert cert is not None
-        super().__init__(cert, chain)
+        super().__init__(cert, chain, pss=pss)
         # SoftHSM (and some tokens) lack ECDSA-with-SHA256: hash here and let the token sign raw.
         self._signer = PKCS11Signer(self._session, key_label=key_label, signing_cert=cert,
                                     ca_chain=list(self._chain), use_raw_mechanism=cert.public_key.algorithm == "ec",
-                                    embed_roots=EMBED_ROOTS)
+                                    embed_roots=EMBED_ROOTS,
+                                    signature_mechanism=algorithms.mechanism(cert, algorithms.DIGEST, pss))
 
     def signer(self) -> Signer:
         return self._signer
@@ -168,8 +190,10 @@ class ExternalKey(KeySource):
     Its signer puts a placeholder where the signature value will go, or the value once known.
     """
 
-    def __init__(self, certificate: x509.Certificate | bytes, chain: Sequence[x509.Certificate | bytes] = ()) -> None:
-        super().__init__(to_asn1(certificate), chain)
+    def __init__(self, certificate: x509.Certificate | bytes, chain: Sequence[x509.Certificate | bytes] = (), *,
+                 pss: bool = True) -> None:
+        super().__init__(to_asn1(certificate), chain, pss=pss)
 
     def signer(self, signature: bytes | None = None) -> ExternalSigner:
-        return ExternalSigner(self._cert, _registry(self._chain), signature_value=signature, embed_roots=EMBED_ROOTS)
+        return ExternalSigner(self._cert, _registry(self._chain), signature_value=signature, embed_roots=EMBED_ROOTS,
+                              signature_mechanism=self.signature_mechanism())

@@ -24,18 +24,23 @@ from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, Signer
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from . import aio, appearance
+from . import aio, algorithms, appearance
 from .appearance import DrawingStyle, attachment_box, nfc
 from .draft import AGENCY_FIELD, ATTACHMENT_FIELD, LEADER_FIELD, number_filled, qpdf_rewrite, read, signed_fields
 from .errors import DocumentRejected, SigningError
 from .keys import KeySource
 
-DIGEST = "sha256"
+DIGEST = algorithms.DIGEST
 # Beyond the certificates and the signature value, the CMS container holds the signed attributes
 # and the algorithm identifiers (~450 bytes) and the issuer's name twice (the signer's identifier
 # and its certificate reference); the rest is margin.
 _CMS_OVERHEAD = 640
+# A signature time-stamp token (RFC 3161) rides in the CMS as an unsigned attribute: the TSA's
+# certificate and its CA's (~2.5 KB for RSA-2048 ones) and the token's own signed data; as hex.
+TIMESTAMP_RESERVE = 2 * 8192
 
 
 def bytes_reserved(signer: Signer) -> int:
@@ -131,8 +136,9 @@ class Prepared:
     tbs: PdfTBSDocument
 
 
-def prepare(pdf: bytes, step: Step, signer: Signer) -> Prepared:
-    """Check the document for ``step``, draw the appearance and reserve the signature's room."""
+def prepare(pdf: bytes, step: Step, signer: Signer, timestamper: TimeStamper | None = None) -> Prepared:
+    """Check the document for ``step``, draw the appearance and reserve the signature's room
+    (with room for a signature time-stamp when ``timestamper`` is given: PAdES B-T)."""
     if step.rewrite:
         pdf = qpdf_rewrite(pdf)
     try:
@@ -142,7 +148,7 @@ def prepare(pdf: bytes, step: Step, signer: Signer) -> Prepared:
     step.check(writer.prev)
     meta = PdfSignatureMetadata(field_name=step.field, md_algorithm=DIGEST, subfilter=SigSeedSubFilter.PADES,
                                 reason=step.reason)
-    pdf_signer = PdfSigner(meta, signer, stamp_style=step.style, new_field_spec=step.new_field)
+    pdf_signer = PdfSigner(meta, signer, stamp_style=step.style, new_field_spec=step.new_field, timestamper=timestamper)
     try:
         session = pdf_signer.init_signing_session(writer, existing_fields_only=step.new_field is None)
     except PyhankoSigningError as err:
@@ -150,25 +156,32 @@ def prepare(pdf: bytes, step: Step, signer: Signer) -> Prepared:
     # pyHanko takes the signing time from the clock of the moment; the step fixed it already,
     # so that the appearance, the signature dictionary and the signed attributes agree.
     session.system_time = step.when
-    tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=bytes_reserved(signer))
+    reserved = bytes_reserved(signer) + (TIMESTAMP_RESERVE if timestamper is not None else 0)
+    tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=reserved)
     digest, output = tbs.digest_tbs_document()
     assert isinstance(output, io.BytesIO)
     return Prepared(output, digest, tbs)
 
 
-async def _sign(pdf: bytes, step: Step, key: KeySource) -> bytes:
-    prepared = prepare(pdf, step, key.signer())
+async def sign_async(pdf: bytes, step: Step, key: KeySource, timestamper: TimeStamper | None = None) -> bytes:
+    """:func:`sign`, for callers already in a coroutine."""
+    algorithms.check_signer(key.certificate, DIGEST)
+    prepared = prepare(pdf, step, key.signer(), timestamper)
     attrs = PdfCMSSignedAttributes(signing_time=step.when)
     try:
         await prepared.tbs.perform_signature(prepared.digest.document_digest, attrs)
     except (PyhankoSigningError, pkcs11.PKCS11Error) as err:  # e.g. the token was pulled out meanwhile
         raise SigningError(f"Thiết bị ký số không ký được: {err}") from err
+    except TimestampRequestError as err:
+        raise SigningError("Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA) của cơ quan: "
+                           "hãy thử lại sau.") from err
     return prepared.output.getvalue()
 
 
-def sign(pdf: bytes, step: Step, key: KeySource) -> bytes:
-    """``pdf`` with the signature of ``step`` by ``key``, as an incremental update."""
-    return aio.run(_sign(pdf, step, key))
+def sign(pdf: bytes, step: Step, key: KeySource, timestamper: TimeStamper | None = None) -> bytes:
+    """``pdf`` with the signature of ``step`` by ``key``, as an incremental update; with a
+    signature time-stamp from ``timestamper`` when given (PAdES B-T)."""
+    return aio.run(sign_async(pdf, step, key, timestamper))
 
 
 def sign_leader(pdf: bytes, key: KeySource, signer_name: str, position: str, agency: str, image: bytes,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -34,7 +34,7 @@ AUTHENTICATION_USAGE = "authentication"  # digitalSignature only: logs in, but c
 class Identity:
     """A private key with its certificate and the CA certificates above it (issuer first)."""
 
-    key: rsa.RSAPrivateKey
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...] = ()
 

@@ -21,12 +21,12 @@ from typing import Any
 from asn1crypto import cms
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from . import aio
+from . import aio, algorithms
 from .errors import RequestRefused
 from .keys import ExternalKey
 from .pdfsign import DIGEST, Step, prepare
@@ -107,9 +107,9 @@ def fingerprint(certificate_der: bytes) -> str:
 
 
 async def _begin(pdf: bytes, step: Step, key: ExternalKey, ttl: timedelta, now: datetime,
-                 label: str) -> PendingSignature:
+                 label: str, timestamper: TimeStamper | None) -> PendingSignature:
     signer = key.signer()
-    prepared = prepare(pdf, step, signer)
+    prepared = prepare(pdf, step, signer, timestamper)
     digest = prepared.digest.document_digest
     attrs = await signer.signed_attrs(digest, DIGEST, PdfCMSSignedAttributes(signing_time=step.when), use_pades=True)
     cert = key.certificate.dump()
@@ -120,21 +120,19 @@ async def _begin(pdf: bytes, step: Step, key: ExternalKey, ttl: timedelta, now: 
 
 
 def begin(pdf: bytes, step: Step, key: ExternalKey, label: str, ttl: timedelta = REQUEST_TTL,
-          now: datetime | None = None) -> PendingSignature:
+          now: datetime | None = None, timestamper: TimeStamper | None = None) -> PendingSignature:
     """Prepare ``step`` on ``pdf`` for the holder of ``key``'s certificate; ``label`` tells them
-    what they sign (e.g. the document's subject)."""
-    return aio.run(_begin(pdf, step, key, ttl, now or datetime.now(UTC), label))
+    what they sign (e.g. the document's subject); with room for a time-stamp if ``timestamper``
+    will give one at :func:`finish`."""
+    return aio.run(_begin(pdf, step, key, ttl, now or datetime.now(UTC), label, timestamper))
 
 
 def _check_value(certificate_der: bytes, data: bytes, signature: bytes) -> None:
-    public_key = x509.load_der_x509_certificate(certificate_der).public_key()
+    """The token signs as the server's :class:`ExternalKey` declares (RSASSA-PSS for RSA)."""
+    key = ExternalKey(certificate_der)
     try:
-        if isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        else:
-            raise RequestRefused("Chỉ hỗ trợ khóa RSA hoặc ECDSA.")
+        algorithms.verify_value(x509.load_der_x509_certificate(certificate_der), data, signature,
+                                key.signature_mechanism(), DIGEST)
     except InvalidSignature as err:
         raise RequestRefused("Chữ ký trả về không khớp với chứng thư số của người ký.") from err
 
@@ -171,22 +169,35 @@ def check_challenge(certificate_der: bytes, request: SigningRequest, text: bytes
     _check_value(certificate_der, request.data, signature)
 
 
-async def _finish(pending: PendingSignature, signature: bytes) -> bytes:
+async def finish_async(pending: PendingSignature, request_id: str, signature: bytes, now: datetime | None = None,
+                       timestamper: TimeStamper | None = None) -> bytes:
+    """:func:`finish`, for callers already in a coroutine."""
+    _check_finish(pending, request_id, signature, now)
     key = ExternalKey(pending.certificate, pending.chain)
     attrs = cms.CMSAttributes.load(pending.request.data)
-    container = await key.signer(signature).async_sign_prescribed_attributes(DIGEST, signed_attrs=attrs)
+    try:
+        container = await key.signer(signature).async_sign_prescribed_attributes(DIGEST, signed_attrs=attrs,
+                                                                                 timestamper=timestamper)
+    except TimestampRequestError as err:
+        raise RequestRefused("Không lấy được dấu thời gian từ máy chủ TSA của cơ quan: hãy ký lại sau.") from err
     output = io.BytesIO(pending.pdf)
     PreparedByteRangeDigest(pending.document_digest, pending.reserved_start, pending.reserved_end) \
         .fill_with_cms(output, container)
     return output.getvalue()
 
 
-def finish(pending: PendingSignature, request_id: str, signature: bytes, now: datetime | None = None) -> bytes:
+def finish(pending: PendingSignature, request_id: str, signature: bytes, now: datetime | None = None,
+           timestamper: TimeStamper | None = None) -> bytes:
     """The signed PDF, once ``signature`` (made by the holder's token over ``pending.request.data``)
-    checks against the certificate; refused for another request, after expiry or for a bad value."""
+    checks against the certificate; refused for another request, after expiry or for a bad value.
+    The signature time-stamp (``timestamper``) goes into the CMS's unsigned attributes, outside
+    what the token signed."""
+    return aio.run(finish_async(pending, request_id, signature, now, timestamper))
+
+
+def _check_finish(pending: PendingSignature, request_id: str, signature: bytes, now: datetime | None) -> None:
     if not secrets.compare_digest(request_id, pending.request.id):
         raise RequestRefused("Chữ ký trả về không thuộc yêu cầu ký này.")
     if (now or datetime.now(UTC)) > pending.request.expires_at:
         raise RequestRefused("Yêu cầu ký đã hết hạn: hãy ký lại.")
     _check_value(pending.certificate, pending.request.data, signature)
-    return aio.run(_finish(pending, signature))

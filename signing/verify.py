@@ -26,7 +26,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathError, PathValidationError, ValidationError
 
-from . import aio
+from . import aio, algorithms, timing
 from .appearance import iso_time
 from .draft import AGENCY_FIELD, LEADER_FIELD
 from .errors import DocumentRejected
@@ -41,6 +41,9 @@ _ALLOWED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationL
 
 @dataclass(frozen=True)
 class SignatureReport:
+    """One signature's verification; with :mod:`signing.report`'s Vietnamese wording, the seven
+    fields of Circular 15/2025/TT-BKHCN Art. 6 and the revocation source."""
+
     field: str
     signer: str | None  # common name of the signer's certificate
     signing_time: str | None  # ISO 8601, Vietnam time, as claimed by the signer
@@ -49,6 +52,16 @@ class SignatureReport:
     intact: bool
     modification_level: str  # none, lta_updates, form_filling, annotations, other
     reason: str | None  # Vietnamese, when not valid
+    issuer: str | None = None  # the CA that issued the signer's certificate (tổ chức cung cấp dịch vụ chứng thực)
+    certificate_manager: str | None = None  # the trust anchor the path ends in (CA gốc)
+    timestamp: str | None = None  # ISO 8601, the time proven by the signature time-stamp
+    timestamp_authority: str | None = None
+    not_before: str | None = None  # the certificate's validity period
+    not_after: str | None = None
+    validated_at: str | None = None  # the time-stamp's time the certificate was judged at; None: at verification
+    level: str = "B-B"  # PAdES baseline level: B-B, B-T, B-LT, B-LTA
+    revocation_source: str | None = None  # "ocsp" or "crl" embedded in the document, None: not checked
+    algorithm: str | None = None  # e.g. "RSASSA-PSS, SHA-256, RSA 2048 bit"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,33 +133,54 @@ def _common_name(cert: asn1_x509.Certificate | None) -> str | None:
     return str(cert.subject.native.get("common_name")) if "common_name" in cert.subject.native else None
 
 
-def _report(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: datetime) -> SignatureReport:
+def _report(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: datetime,
+            store: timing.Evidence) -> SignatureReport:
     field = sig.field_name
     try:
-        status = aio.run(async_validate_pdf_signature(
-            sig, ValidationContext(trust_roots=roots, allow_fetching=False, moment=now)))
+        plan = timing.plan(sig, roots, now, store)
+        status = aio.run(async_validate_pdf_signature(sig, plan.signer_context, ts_validation_context=plan.ts_context))
     except (SignatureValidationError, PathValidationError, PdfError, ValueError) as err:
         return SignatureReport(field, None, None, False, False, False, "other", f"Không đọc được chữ ký số: {err}")
     level = status.modification_level or ModificationLevel.OTHER
     when = status.signer_reported_dt
-    reason = _reason(status, now)
-    return SignatureReport(field, _common_name(status.signing_cert), iso_time(when) if when else None,
-                           bool(status.bottom_line) and reason is None, bool(status.trusted), bool(status.intact),
-                           level.name.lower(), reason)
+    cert = status.signing_cert
+    weak = algorithms.problem(sig.signed_data, cert) if status.intact else None  # named before pyHanko's distrust
+    reason = weak or _reason(status, plan.moment) or timing.timestamp_problem(plan, status, now)
+    path = status.validation_path
+    return SignatureReport(
+        field, _common_name(cert), iso_time(when) if when else None,
+        bool(status.bottom_line) and reason is None, bool(status.trusted), bool(status.intact),
+        level.name.lower(), reason,
+        issuer=_name(cert.issuer) if cert else None,
+        certificate_manager=_name(path.trust_anchor.authority.name) if path is not None else None,
+        timestamp=iso_time(plan.timestamp) if plan.timestamp else None,
+        timestamp_authority=plan.timestamp_authority,
+        not_before=iso_time(cert.not_valid_before) if cert else None,
+        not_after=iso_time(cert.not_valid_after) if cert else None,
+        validated_at=iso_time(plan.moment) if plan.timestamp else None, level=plan.level,
+        revocation_source=store.source_for(cert) if cert is not None and plan.level in timing.LONG_TERM else None,
+        algorithm=algorithms.describe(sig.signed_data, cert))
+
+
+def _name(name: asn1_x509.Name) -> str:
+    native = name.native
+    return str(native.get("common_name") or native.get("organization_name") or name.human_friendly)
 
 
 def verify_pdf(pdf: bytes, trust_roots: Iterable[x509.Certificate | bytes],
                now: datetime | None = None) -> list[SignatureReport]:
     """One report per signature of ``pdf``, in signing order, checked against ``trust_roots``
-    (certificates or DER) at ``now`` (default: the present)."""
+    (certificates or DER): a time-stamped signature at the time its time-stamp proves, with the
+    revocation data the document carries (never fetched); any other at ``now`` (default: the present)."""
     roots = [to_asn1(r) for r in trust_roots]
     moment = now or datetime.now(UTC)
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
-        signatures = reader.embedded_signatures
+        signatures = reader.embedded_regular_signatures  # document time-stamps are judged with them
+        store = timing.Evidence.read(reader)
     except (PdfError, ValueError, KeyError, IndexError) as err:
         raise DocumentRejected("Tệp không phải là PDF hợp lệ.") from err
-    return [_report(sig, roots, moment) for sig in signatures]
+    return [_report(sig, roots, moment, store) for sig in signatures]
 
 
 def signature_status(reports: Sequence[SignatureReport], required: Sequence[str] = (LEADER_FIELD, AGENCY_FIELD)) -> str:

@@ -4,8 +4,9 @@ The routes come from the application's own URL map, so a route added later is in
 without editing this file; a route whose path names an object this file cannot yet point at
 another agency's copy of fails the test until it is added to ``_foreign``. Each person of
 Bắc Từ Liêm, one per position, asks for Quảng Ngãi's case, task, document, file, record,
-conversation, process, person, unit and register book with every method the route accepts:
-each answer must be 403 or 404.
+conversation, process, person, unit and register book with every method the route accepts
+(an API route with the least its shape accepts, so that the service decides): each answer must
+be 403 or 404.
 The pages without an object in their path must not show Quảng Ngãi's document either, even
 when asked for that agency by name; and no page accepts a form without the session's CSRF token.
 """
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -27,10 +29,13 @@ from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
 from engine.models import ApiToken, Incident, IncidentStatus, Position, RegisterBook, User
 from engine.org import admin_approvals, delegations
+from engine.signatures import trust_store
+from signing import pki
 from tests.conftest import Api
 from tests.flows import attach_pdf
 from tests.pdfs import minimal_pdf
 from webui import create_app
+from webui.contract.route import operation_of
 
 # One Bắc Từ Liêm person per position of the demo data (engine/demo.py).
 ROLES = ["btl_spec_khnv", "btl_head_khnv", "btl_office_chief", "btl_deputy1", "btl_director", "btl_clerk",
@@ -74,6 +79,8 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
                                       position=Position.CLERK).id
         token = session.scalars(select(ApiToken.id).join(User, User.id == ApiToken.user_id)
                                 .where(User.username == "qn_spec_nvy")).first()
+        anchor = trust_store.add(session, agency, pki.create_root().certificate.public_bytes(Encoding.DER),
+                                 "Quảng Ngãi", qn_admin.id, platform.clock.now()).id
         incident = Incident(case_id=case["id"], kind="lane_unresolved", message=MARKER, detail_json="{}",
                             first_at=platform.clock.now(), last_at=platform.clock.now(), count=1,
                             status=IncidentStatus.OPEN)
@@ -85,7 +92,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "conversation_id": str(conversation), "message_id": str(message["id"]),
         "file_id": str(document["files"][0]["id"]), "fmt": "pdf", "code": "outgoing",
         "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
-        "book_id": str(book), "agency": "quangngai", "partner": "btl",
+        "book_id": str(book), "agency": "quangngai", "partner": "btl", "anchor_id": str(anchor),
         "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
         "incident_id": str(incident.id),
     }
@@ -118,9 +125,35 @@ def _fill(rule: Rule, objects: dict[str, str]) -> str:
     return path
 
 
+def _minimal(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """The least a JSON schema of a route's shape accepts: its required fields, each the first
+    value its type allows (so the shape passes and the service decides about the object)."""
+    if "$ref" in schema:
+        return _minimal(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
+    if "anyOf" in schema:
+        return _minimal(next(s for s in schema["anyOf"] if s.get("type") != "null"), defs)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: _minimal(schema["properties"][name], defs) for name in schema.get("required", ())}
+    if kind == "array":
+        return [_minimal(schema.get("items", {}), defs) for _ in range(schema.get("minItems", 0))]
+    return {"string": "x", "boolean": False, "integer": 1, "number": 1}.get(kind or "", {})
+
+
 def _ask(client: FlaskClient, method: str, path: str, api_token: str, csrf: str) -> Any:
     if path.startswith("/api/"):
-        return client.open(path, method=method, json={}, headers={"Authorization": f"Bearer {api_token}"})
+        headers = {"Authorization": f"Bearer {api_token}"}
+        adapter = client.application.url_map.bind("localhost")
+        endpoint, _ = adapter.match(path.partition("?")[0], method=method)
+        operation = operation_of(client.application.view_functions[endpoint])
+        assert operation is not None
+        if operation.form is not None:
+            return client.open(path, method=method, headers=headers, content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(minimal_pdf("x")), "x.pdf")})
+        schema = operation.body.model_json_schema() if operation.body is not None else {"type": "object"}
+        return client.open(path, method=method, json=_minimal(schema, schema.get("$defs", {})), headers=headers)
     return client.open(path, method=method, data={"csrf_token": csrf} if method != "GET" else None)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import jsonify
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData
@@ -15,8 +16,9 @@ from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import records
 from engine.registry import register_pdf
-from engine.reporting import compliance_stats, reports
+from engine.reporting import compliance_stats, report_params
 from engine.reporting.exports import Export
+from engine.signatures import verification as longterm_verification
 
 from . import downloads
 from .context import platform
@@ -33,13 +35,13 @@ def send(exported: Export) -> Any:
 
 def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
     """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
-    printed = register_pdf.print_register(session, user, code, reports.YearParams.parse(args), _fonts(), now)
+    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), _fonts(), now)
     return downloads.send(io.BytesIO(printed.content), printed.filename, "application/pdf")
 
 
 def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:
     """The compliance statistics of the period as a spreadsheet (.xlsx) or a PDF."""
-    stats = compliance_stats.statistics(session, user, reports.SummaryParams.parse(args), now)
+    stats = compliance_stats.statistics(session, user, report_params.SummaryParams.parse(args), now)
     return send(compliance_stats.export(stats, fmt, _fonts(), now))
 
 
@@ -52,3 +54,15 @@ def record(session: Session, user: User, record_id: int, fmt: str, now: datetime
     if fmt == "xml":
         return send(records.export_xml(session, user, record_id, now))
     raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
+
+
+def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:
+    """The verification report as JSON, or as the printable page "Kết quả xác thực chữ ký số"."""
+    if fmt == "pdf":
+        fonts = _fonts()
+        content = longterm_verification.to_pdf(result, fonts.regular, fonts.bold, now)
+        return downloads.send(io.BytesIO(content), f"xac-thuc-chu-ky-so-{result['document']['id']}.pdf",
+                              "application/pdf")
+    if fmt not in (None, "json"):
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn json hoặc pdf."})
+    return jsonify(result)

@@ -3,8 +3,8 @@ lists, registers, records, search), ``work`` (inbox, tasks, cases, messages), ``
 one's own settings), ``administration`` (agency admin, approvals, the designer) and ``oversight``
 (audit, reports, statistics); one module per area, each a
 blueprint whose name the templates' ``url_for`` calls use (so names and URLs stay fixed).
-May import ``webui.common``, ``webui.forms``, ``engine`` (and ``webui.api.util``'s JSON body, for
-the designer's JSON posts)."""
+May import ``webui.common``, ``webui.forms``, ``engine`` (and ``webui.contract.boundary``'s checked JSON
+body, for the designer's JSON posts)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import Blueprint
 
 def blueprints() -> tuple[Blueprint, ...]:
     from webui.pages.account import auth, certificate_settings, delegations, notification_settings
-    from webui.pages.administration import admin, approvals, designer, operations
+    from webui.pages.administration import admin, approvals, designer, operations, trust
     from webui.pages.oversight import audit, reports, statistics
     from webui.pages.paper import documents, info, intake, lifecycle, lists, placement, records, registers, search
     from webui.pages.work import cases, create, inbox, messages, notices, tasks
@@ -21,4 +21,4 @@ def blueprints() -> tuple[Blueprint, ...]:
     return (auth.bp, inbox.bp, notices.bp, tasks.bp, cases.bp, documents.bp, create.bp, designer.bp, search.bp,
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
-            info.bp, lists.bp, operations.bp)
+            info.bp, lists.bp, operations.bp, trust.bp)

@@ -1,7 +1,7 @@
 """incidents of cases (sự cố) for the incident desk
 
 Revision ID: 0030
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-07 13:00:00
 
 One row per failing step of a case (engine/operations/incidents.py): recorded when the step
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0030'
-down_revision = '0024'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
