@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.audit.refusals import Refused, on_case
+from engine.audit.refusals import on_case
 from engine.core.clock import VIETNAM, FakeClock, using
 from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, NotFound
 from engine.documents import documents
@@ -39,7 +39,7 @@ from engine.models import (
 from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
-from engine.workflow.actions import ACTIONS, ActionContext
+from engine.workflow.actions import ACTIONS, ActionContext, ActionFailed
 from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY
 from engine.workflow.definitions import VersionInfo, latest_versions, version_info
 from engine.workflow.steps import persist
@@ -382,16 +382,6 @@ def _run_action(
     except Exception as err:  # a bug or an outage behind the action: on record, for the incident desk
         raise ActionFailed(task.task_spec.name, name, err) from err
 
-
-class ActionFailed(Refused):
-    """An action of the platform (numbering, issuing, sending…) failed with an unexpected error."""
-
-    action = "action_failed"
-
-    def __init__(self, element: str, name: str, err: Exception) -> None:
-        reason = f"{type(err).__name__}: {err}"[:500]
-        super().__init__(f"Thao tác '{name}' của bước '{element}' gặp lỗi: {reason}.", {"action": reason},
-                         {"element": element, "action": name, "reason": reason})
 
 
 def open_tasks(session: Session, case_id: int) -> list[HumanTask]:
