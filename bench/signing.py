@@ -4,18 +4,18 @@ default settings for the same appearance and against raw RSA-2048 signing; then 
 Not a test: it prints a table (README "Benchmarks"). Run with
 ``.venv/bin/python bench/signing.py [--seconds 5]``. One process, one core, the same run.
 
-Ours: ``signing.pdfsign.sign_leader`` with a PKCS#12 key loaded once (position, handwritten
+Ours: ``signing.pades.pdfsign.sign_leader`` with a PKCS#12 key loaded once (position, handwritten
 signature image, full name, "Ký bởi / Cơ quan / Thời gian ký" in Noto Sans).
 pyHanko defaults: ``signers.sign_pdf`` with ``SimpleSigner`` and a ``TextStampStyle`` showing
 the same text in the full Noto Sans font over the same image, pyHanko choosing the room for the
 signature (its dry run) and subsetting the font itself.
 Raw: ``cryptography``'s RSA-2048 PKCS#1 v1.5 SHA-256 signature of 32 bytes.
-Validations: ``signing.verify.verify_pdf`` (integrity, chain, key usage, validity, difference
+Validations: ``signing.pades.verify.verify_pdf`` (integrity, chain, key usage, validity, difference
 analysis) of the leader-signed document, and of the issued one (leader, number and date filled,
 agency), counted per signature.
 
-B-LT (issue 16): against the test CA of ``signing.testca`` on 127.0.0.1 (OCSP, CRL, RFC 3161
-TSA), ours is ``signing.longterm.sign_checked`` (status check by OCSP, signature time-stamp,
+B-LT (issue 16): against the test CA of ``signing.keystore.testca`` on 127.0.0.1 (OCSP, CRL, RFC 3161
+TSA), ours is ``signing.pades.longterm.sign_checked`` (status check by OCSP, signature time-stamp,
 the OCSP responses and CRLs in the DSS); pyHanko's defaults are ``PdfSigner.sign_pdf`` with
 ``SimpleSigner`` (RSASSA-PSS), ``HTTPTimeStamper``, a fetching ``ValidationContext`` and
 ``embed_validation_info``. Validation of the B-LT issued document offline (responders stopped):
@@ -56,15 +56,17 @@ from pyhanko.sign.validation import validate_pdf_signature  # noqa: E402
 from pyhanko.stamp import TextStampStyle  # noqa: E402
 from pyhanko_certvalidator import ValidationContext  # noqa: E402
 
-from signing import images, longterm, pki, revocation  # noqa: E402
-from signing.appearance import Box  # noqa: E402
-from signing.draft import fill_number, prepare_draft  # noqa: E402
-from signing.fonts import NOTO_SANS  # noqa: E402
-from signing.keys import Pkcs12Key, to_asn1  # noqa: E402
-from signing.pdfsign import agency_step, leader_step, sign_agency, sign_leader  # noqa: E402  # noqa: E402
-from signing.placeholders import placed  # noqa: E402
-from signing.testca import LocalCaServer  # noqa: E402
-from signing.verify import verify_pdf  # noqa: E402
+from signing.keystore import pki  # noqa: E402
+from signing.keystore.keys import Pkcs12Key, to_asn1  # noqa: E402
+from signing.keystore.testca import LocalCaServer  # noqa: E402
+from signing.pades import longterm, revocation  # noqa: E402
+from signing.pades.pdfsign import agency_step, leader_step, sign_agency, sign_leader  # noqa: E402
+from signing.pades.verify import verify_pdf  # noqa: E402
+from signing.pdf import images  # noqa: E402
+from signing.pdf.appearance import Box  # noqa: E402
+from signing.pdf.draft import fill_number, prepare_draft  # noqa: E402
+from signing.pdf.fonts import NOTO_SANS  # noqa: E402
+from signing.pdf.placeholders import placed  # noqa: E402
 from tests.pdfs import minimal_pdf  # noqa: E402
 
 NAME, POSITION, AGENCY = "Trần Minh Quang", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "Trung tâm Y tế quận Bắc Từ Liêm"

@@ -15,7 +15,7 @@ from engine.operations import orphans
 from engine.signatures import archive, signatures
 from engine.workflow import timers
 from qlvb import context, keys, operations, processes, server, trust
-from signing import fonts
+from signing.pdf import fonts
 
 
 @click.group()

@@ -30,7 +30,7 @@ from engine.demo import DEMO_PASSWORD
 from engine.models import ApiToken, Incident, IncidentStatus, Position, RegisterBook, User
 from engine.org import admin_approvals, delegations
 from engine.signatures import trust_store
-from signing import pki
+from signing.keystore import pki
 from tests.conftest import Api
 from tests.flows import attach_pdf
 from tests.pdfs import minimal_pdf

@@ -24,9 +24,10 @@ from engine.core.platform import Platform
 from engine.models import Agency, Document, SignatureEvidence, User
 from engine.signatures import certificates, signing_settings, trust_store
 from engine.signatures.keys import Keys
-from signing import pki, report
-from signing.testca import LocalCa, LocalCaServer
-from signing.verify import verify_pdf
+from signing.keystore import pki
+from signing.keystore.testca import LocalCa, LocalCaServer
+from signing.pades import report
+from signing.pades.verify import verify_pdf
 from tests.conftest import START, Api
 from tests.flows import complete, only_task, to_director
 from tests.pdfs import minimal_pdf

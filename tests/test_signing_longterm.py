@@ -17,12 +17,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import extract_contents
 from pyhanko_certvalidator.util import process_pss_params
 
-from signing import algorithms, draft, longterm, pdfsign, split, verify
 from signing.errors import SigningError
-from signing.keys import ExternalKey, Pkcs12Key, to_asn1
-from signing.pdfsig import pdfsig
-from signing.revocation import Status, UnreachablePolicy
-from signing.testca import LocalCa, LocalCaServer
+from signing.keystore.keys import ExternalKey, Pkcs12Key, to_asn1
+from signing.keystore.testca import LocalCa, LocalCaServer
+from signing.pades import algorithms, longterm, pdfsign, split, verify
+from signing.pades.pdfsig import pdfsig
+from signing.pades.revocation import Status, UnreachablePolicy
+from signing.pdf import draft
 from tests.signing_support import AGENCY, ISSUED_ON, LEADER, NUMBER, POSITION, seal_png, signature_png
 from tests.signing_support import draft as draft_pdf
 

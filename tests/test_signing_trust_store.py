@@ -19,8 +19,9 @@ from engine.documents.storage import FileStore
 from engine.models import Agency, Document, FileVersion, TrustAnchor
 from engine.signatures import archive, signing_settings, trust_store
 from engine.signatures.keys import Keys
-from signing import pki, verify
-from signing.testca import LocalCaServer
+from signing.keystore import pki
+from signing.keystore.testca import LocalCaServer
+from signing.pades import verify
 from tests.conftest import START, Api
 from tests.flows import complete, only_task, to_director
 from tests.test_admin import Admin

@@ -35,7 +35,8 @@ from engine.models import (
 )
 from engine.registry import registers
 from engine.workflow import forms
-from signing import copies, report
+from signing.pades import report
+from signing.pdf import copies
 
 _RECIPIENT = {
     "type": "object", "required": ["name", "delivery"], "additionalProperties": False,

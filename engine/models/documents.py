@@ -280,6 +280,6 @@ class PendingSignature(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the one-time request id
     task_id: Mapped[str] = mapped_column(String(36), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    payload: Mapped[str] = mapped_column(Text)  # signing.split.PendingSignature as JSON
+    payload: Mapped[str] = mapped_column(Text)  # signing.pades.split.PendingSignature as JSON
     source_sha256: Mapped[str | None] = mapped_column(String(64))  # the main file the signing started from
     expires_at: Mapped[datetime]

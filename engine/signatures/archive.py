@@ -25,9 +25,9 @@ from engine.documents.file_versions import Reason
 from engine.documents.storage import FileStore
 from engine.models import Document, DocumentFile, Record, RecordDocument, SignatureStatus
 from engine.signatures import signing_settings, trust_store
-from signing import longterm
 from signing.errors import SigningError
-from signing.keys import to_asn1
+from signing.keystore.keys import to_asn1
+from signing.pades import longterm
 
 if TYPE_CHECKING:
     from engine.signatures.signatures import Keys

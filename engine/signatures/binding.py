@@ -11,7 +11,7 @@ from engine.core.errors import InvalidData
 from engine.documents import file_versions
 from engine.models import Document, DocumentFile, FileVersion, HumanTask, User, UserCertificate
 from engine.signatures import certificates
-from signing import verify
+from signing.pades import verify
 
 _FIELD = "signing"
 

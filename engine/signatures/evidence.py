@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import SignatureEvidence
-from signing.longterm import Signed
+from signing.pades.longterm import Signed
 
 
 def record(session: Session, document_id: int, file_sha256: str, field: str, user_id: int | None,

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from engine.core.errors import InvalidData
 from engine.signatures.key_cache import UNLOCKED
-from signing.keys import KeySource, Pkcs11Key, Pkcs12Key
+from signing.keystore.keys import KeySource, Pkcs11Key, Pkcs12Key
 
 _FIELD = "signing"
 

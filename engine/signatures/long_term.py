@@ -12,8 +12,8 @@ from pyhanko.sign.timestamps import TimeStamper
 from sqlalchemy.orm import Session
 
 from engine.signatures import evidence, signing_settings, trust_store
-from signing import longterm, pdfsign, split
-from signing.keys import KeySource, to_asn1
+from signing.keystore.keys import KeySource, to_asn1
+from signing.pades import longterm, pdfsign, split
 
 if TYPE_CHECKING:
     from engine.signatures.signatures import Keys

@@ -50,9 +50,10 @@ from engine.registry import placement
 from engine.signatures import binding, certificates, token_signing, trust_store
 from engine.signatures import long_term as long_signer
 from engine.signatures.keys import Keys
-from signing import conversion, copies, draft, initials, longterm, pdfsign, split, verify
 from signing.errors import SigningError
-from signing.keys import ExternalKey, KeySource
+from signing.keystore.keys import ExternalKey, KeySource
+from signing.pades import initials, longterm, pdfsign, split, verify
+from signing.pdf import conversion, copies, draft
 
 _FIELD = "signing"
 APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``

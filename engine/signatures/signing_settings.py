@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.core.errors import InvalidData
 from engine.models import AgencySigningSettings
-from signing.longterm import Settings
-from signing.revocation import UnreachablePolicy
+from signing.pades.longterm import Settings
+from signing.pades.revocation import UnreachablePolicy
 
 # An agency nobody configured signs with the warning recorded rather than not at all: the demo
 # PKI's certificates name no OCSP responder or CRL, and an installation's first day must work.

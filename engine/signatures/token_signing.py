@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.core.errors import InvalidData
 from engine.models import PendingSignature, User, UserCertificate
 from engine.signatures import binding
-from signing import split
+from signing.pades import split
 
 FIELD = "signing"  # the form field signing problems are told beside, as in engine.signatures.signatures
 

@@ -1,6 +1,6 @@
 """Kết quả xác thực chữ ký số: every signature of a document's main file verified now against
 the installation's and the agency's trust store, in the seven fields of Circular 15/2025/TT-BKHCN
-Art. 6 (signing.report), with the evidence recorded when the platform signed; as JSON for the API
+Art. 6 (signing.pades.report), with the evidence recorded when the platform signed; as JSON for the API
 and the page, and as a printable PDF page."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from engine.documents.storage import FileStore
 from engine.models import Document, User
 from engine.org import permissions
 from engine.signatures import evidence, trust_store
-from signing import report, verify
 from signing.errors import SigningError
+from signing.pades import report, verify
 
 if TYPE_CHECKING:
     from engine.signatures.signatures import Keys

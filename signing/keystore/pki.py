@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from . import images
+from signing.pdf import images
 
 ROOT_NAME = "QLVB TEST ROOT – KHÔNG DÙNG THẬT"
 INTERMEDIATE_NAME = "QLVB TEST CA – KHÔNG DÙNG THẬT"

@@ -23,11 +23,11 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field, enumerate_sig_fields
 
-from . import placeholders
-from .appearance import LEADER_SIZE, Align, Box, decree_date, field_text_style, nfc, seal_box
-from .errors import DocumentRejected
-from .fonts import TIMES_SUBSTITUTE, TIMES_SUBSTITUTE_ITALIC, Font
-from .placeholders import Placement, Slot
+from signing.errors import DocumentRejected
+from signing.pdf import placeholders
+from signing.pdf.appearance import LEADER_SIZE, Align, Box, decree_date, field_text_style, nfc, seal_box
+from signing.pdf.fonts import TIMES_SUBSTITUTE, TIMES_SUBSTITUTE_ITALIC, Font
+from signing.pdf.placeholders import Placement, Slot
 
 LEADER_FIELD = "LanhDao"
 AGENCY_FIELD = "CoQuan"
@@ -50,7 +50,7 @@ NO_PLACE = ("Dự thảo chưa có dòng “Số:” và dòng “…, ngày …
 class DraftLayout:
     """Where the signature fields go: the signature block at the bottom right of the last page.
     ``leader_origin`` is the lower-left corner of the leader's block. The number and date go
-    where the draft puts them (:mod:`signing.placeholders`) or where a person placed them."""
+    where the draft puts them (:mod:`signing.pdf.placeholders`) or where a person placed them."""
 
     leader_origin: tuple[float, float] = (330.0, 80.0)
     signature_page: int = -1

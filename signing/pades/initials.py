@@ -15,11 +15,11 @@ from typing import Literal
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigFieldSpec
 
-from .appearance import Box, DrawingStyle, Text, display_time, nfc
-from .draft import signed_fields
-from .errors import DocumentRejected
-from .fonts import TIMES_SUBSTITUTE, Font
-from .pdfsign import Step
+from signing.errors import DocumentRejected
+from signing.pades.pdfsign import Step
+from signing.pdf.appearance import Box, DrawingStyle, Text, display_time, nfc
+from signing.pdf.draft import signed_fields
+from signing.pdf.fonts import TIMES_SUBSTITUTE, Font
 
 PREFIX = "KyNhay"
 Mode = Literal["initial", "invisible"]

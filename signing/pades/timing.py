@@ -1,4 +1,4 @@
-"""At what time, and with what revocation data, a signature is judged (signing.verify asks).
+"""At what time, and with what revocation data, a signature is judged (signing.pades.verify asks).
 
 A signature with a time-stamp (PAdES B-T and above) is judged at the time the time-stamp proves,
 not today: a certificate that expired or was renewed since stays the one that was valid when the
@@ -22,8 +22,8 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
-from .longterm import B_B, B_LT, B_LTA, B_T
-from .revocation import EITHER_REQUIRED
+from signing.pades.longterm import B_B, B_LT, B_LTA, B_T
+from signing.pades.revocation import EITHER_REQUIRED
 
 LONG_TERM = (B_LT, B_LTA)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .fonts import NOTO_SANS_BOLD
+from signing.pdf.fonts import NOTO_SANS_BOLD
 
 SIGNATURE_BLUE = (20, 40, 170, 255)
 SEAL_RED = (215, 25, 32, 255)

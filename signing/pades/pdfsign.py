@@ -3,7 +3,7 @@ it, and the clerk's on each attachment; signed here with a key the server can us
 
 Each step is a :class:`Step` (which field, what it shows, what must already be there), so the
 same step can be signed here (:func:`sign`) or split between the server and the holder's own
-token (:mod:`signing.split`).
+token (:mod:`signing.pades.split`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,21 @@ from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from . import aio, algorithms, appearance
-from .appearance import DrawingStyle, attachment_box, nfc
-from .draft import AGENCY_FIELD, ATTACHMENT_FIELD, LEADER_FIELD, number_filled, qpdf_rewrite, read, signed_fields
-from .errors import DocumentRejected, SigningError
-from .keys import KeySource
+from signing.errors import DocumentRejected, SigningError
+from signing.keystore.keys import KeySource
+from signing.pades import algorithms
+from signing.pdf import appearance
+from signing.pdf.appearance import DrawingStyle, attachment_box, nfc
+from signing.pdf.draft import (
+    AGENCY_FIELD,
+    ATTACHMENT_FIELD,
+    LEADER_FIELD,
+    number_filled,
+    qpdf_rewrite,
+    read,
+    signed_fields,
+)
+from signing.speedups import aio
 
 DIGEST = algorithms.DIGEST
 # Beyond the certificates and the signature value, the CMS container holds the signed attributes

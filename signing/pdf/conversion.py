@@ -18,13 +18,13 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigFieldSpec
 
-from . import draft
-from .appearance import Box, DrawingStyle, Picture, Text, display_time, nfc
-from .draft import AGENCY_FIELD, number_filled, signed_fields
-from .errors import DocumentRejected
-from .fonts import NOTO_SANS, NOTO_SANS_BOLD, Font
-from .pdfsign import Step
-from .placeholders import Placement, placed
+from signing.errors import DocumentRejected
+from signing.pades.pdfsign import Step
+from signing.pdf import draft
+from signing.pdf.appearance import Box, DrawingStyle, Picture, Text, display_time, nfc
+from signing.pdf.draft import AGENCY_FIELD, number_filled, signed_fields
+from signing.pdf.fonts import NOTO_SANS, NOTO_SANS_BOLD, Font
+from signing.pdf.placeholders import Placement, placed
 
 MARK = "Bản điện tử được chuyển đổi từ văn bản giấy"
 MARK_BOX = Box(300, 772, 575, 834)  # the top margin of an A4 page 1 (Decree 30: 20–25 mm)

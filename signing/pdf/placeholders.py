@@ -22,7 +22,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.psexceptions import PSException
 
-from .appearance import Align, Box
+from signing.pdf.appearance import Align, Box
 
 _NUMBER = re.compile(r"^\s*Số\s*:")
 _DATE = re.compile(r"ngày(?P<day>.*?)tháng.*?năm", re.IGNORECASE)

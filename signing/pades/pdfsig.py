@@ -1,7 +1,7 @@
 """A second opinion from poppler's ``pdfsig``, which trusts a root only through an NSS database.
 
 ``pdfsig`` exits 0 even for a broken signature, and says "valid" for one whose page was changed
-afterwards: its output is parsed here and it never overrules :mod:`signing.verify`.
+afterwards: its output is parsed here and it never overrules :mod:`signing.pades.verify`.
 
 Poppler up to 23.x (Debian 12 has 22.12) reads NSS's thread error code after
 ``CERT_PKIXVerifyCert`` without looking at what it returned. The second time one run verifies
@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from .errors import SigningError
+from signing.errors import SigningError
 
 _LINE = re.compile(r"^\s+- ([^:]+): (.*)$")
 _STALE = "Unknown issue with Certificate or corrupted data."

@@ -1,5 +1,5 @@
 """Split signing: the server prepares the PDF and the bytes to sign, the holder's own token signs
-them (through the local agent, :mod:`signing.agent`), and the server embeds the result.
+them (through the local agent, :mod:`signing.keystore.agent`), and the server embeds the result.
 
 The bytes to sign are the DER of the CMS signed attributes (content type, the document's
 digest, the signing time, the signer's certificate hash): a token that signs them signs this
@@ -26,10 +26,11 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from . import aio, algorithms
-from .errors import RequestRefused
-from .keys import ExternalKey
-from .pdfsign import DIGEST, Step, prepare
+from signing.errors import RequestRefused
+from signing.keystore.keys import ExternalKey
+from signing.pades import algorithms
+from signing.pades.pdfsign import DIGEST, Step, prepare
+from signing.speedups import aio
 
 REQUEST_TTL = timedelta(minutes=5)
 

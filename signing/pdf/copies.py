@@ -21,12 +21,12 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
-from . import draft
-from .appearance import Box, Drawing, DrawingStyle, Text, nfc, seal_box
-from .draft import AGENCY_FIELD, LEADER_FIELD, DraftLayout
-from .errors import DocumentRejected
-from .fonts import NOTO_SANS_BOLD, Font
-from .placeholders import placed
+from signing.errors import DocumentRejected
+from signing.pdf import draft
+from signing.pdf.appearance import Box, Drawing, DrawingStyle, Text, nfc, seal_box
+from signing.pdf.draft import AGENCY_FIELD, LEADER_FIELD, DraftLayout
+from signing.pdf.fonts import NOTO_SANS_BOLD, Font
+from signing.pdf.placeholders import placed
 
 TITLES = {"SY": "SAO Y", "SL": "SAO LỤC", "TrS": "TRÍCH SAO"}
 _A4 = (595.0, 842.0)

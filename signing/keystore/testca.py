@@ -30,7 +30,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from . import aio, pki
+from signing.keystore import pki
+from signing.speedups import aio
 
 ROOT_NAME = "QLVB TEST ROOT CA – OCSP/CRL – KHÔNG DÙNG THẬT"
 CA_NAME = "QLVB TEST CA – OCSP/CRL – KHÔNG DÙNG THẬT"

@@ -27,10 +27,10 @@ import pkcs11
 from asn1crypto import cms
 from cryptography import x509
 
-from . import aio
-from .errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
-from .keys import Pkcs11Key, open_token
-from .split import DIGEST, REQUEST_TTL, SigningRequest, fingerprint
+from signing.errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
+from signing.keystore.keys import Pkcs11Key, open_token
+from signing.pades.split import DIGEST, REQUEST_TTL, SigningRequest, fingerprint
+from signing.speedups import aio
 
 LOOPBACK = "127.0.0.1"
 MAX_BODY = 64 * 1024  # a request is a few kilobytes of signed attributes

@@ -26,11 +26,12 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathError, PathValidationError, ValidationError
 
-from . import aio, algorithms, timing
-from .appearance import iso_time
-from .draft import AGENCY_FIELD, LEADER_FIELD
-from .errors import DocumentRejected
-from .keys import to_asn1
+from signing.errors import DocumentRejected
+from signing.keystore.keys import to_asn1
+from signing.pades import algorithms, timing
+from signing.pdf.appearance import iso_time
+from signing.pdf.draft import AGENCY_FIELD, LEADER_FIELD
+from signing.speedups import aio
 
 # pyHanko logs a full traceback for every signature it finds untrusted; the report says why.
 logging.getLogger("pyhanko.sign.validation").setLevel(logging.CRITICAL)
@@ -41,7 +42,7 @@ _ALLOWED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationL
 
 @dataclass(frozen=True)
 class SignatureReport:
-    """One signature's verification; with :mod:`signing.report`'s Vietnamese wording, the seven
+    """One signature's verification; with :mod:`signing.pades.report`'s Vietnamese wording, the seven
     fields of Circular 15/2025/TT-BKHCN Art. 6 and the revocation source."""
 
     field: str

@@ -3,7 +3,7 @@
 time-stamps for archives (B-LTA), renewed before their TSA's certificate expires.
 
 A time-stamping authority (RFC 3161) is pyHanko's ``TimeStamper`` interface: an agency's TSA
-over HTTP (:func:`timestamper`), the test CA's in tests (:mod:`signing.testca`).
+over HTTP (:func:`timestamper`), the test CA's in tests (:mod:`signing.keystore.testca`).
 
 Circular 15/2025/TT-BKHCN Art. 5 (check the certificate before signing; keep the certificate,
 the CRL or OCSP response and the result with the signature) and Appendix I 1.16–1.18 (OCSP or the
@@ -26,10 +26,11 @@ from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko_certvalidator.errors import PathError, PathValidationError, ValidationError
 
-from . import aio, pdfsign, revocation, split
-from .errors import SigningError
-from .keys import KeySource, to_asn1
-from .revocation import Status, StatusCheck, UnreachablePolicy
+from signing.errors import SigningError
+from signing.keystore.keys import KeySource, to_asn1
+from signing.pades import pdfsign, revocation, split
+from signing.pades.revocation import Status, StatusCheck, UnreachablePolicy
+from signing.speedups import aio
 
 B_B, B_T, B_LT, B_LTA = "B-B", "B-T", "B-LT", "B-LTA"
 

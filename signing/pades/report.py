@@ -3,7 +3,7 @@ Art. 6 asks verification software to show it: for every signature, the issuer, t
 certificate manager, the signing time or time-stamp, integrity, validity at signing time and the
 certificate's validity period, with the revocation source this platform used.
 
-It reads the plain reports of :mod:`signing.verify` (or their JSON, as stored with a document:
+It reads the plain reports of :mod:`signing.pades.verify` (or their JSON, as stored with a document:
 a report made before these fields existed says what it lacks).
 """
 

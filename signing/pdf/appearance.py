@@ -21,8 +21,8 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import BaseStamp, BaseStampStyle
 
-from .errors import SigningError
-from .fonts import NOTO_SANS, NOTO_SANS_BOLD, TIMES_SUBSTITUTE, Font
+from signing.errors import SigningError
+from signing.pdf.fonts import NOTO_SANS, NOTO_SANS_BOLD, TIMES_SUBSTITUTE, Font
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 Align = Literal["left", "centre", "right"]

@@ -8,7 +8,7 @@ session is opened and logged in), because re-reading it for every signature cost
 signature itself. A wrong password or PIN raises :class:`~signing.errors.WrongSecret`.
 
 :class:`ExternalKey` is the split path: the server knows only the certificate; the holder's own
-token signs the bytes the server prepared (see :mod:`signing.split`).
+token signs the bytes the server prepared (see :mod:`signing.pades.split`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from pyhanko.sign.signers import ExternalSigner, Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import process_pss_params
 
-from . import algorithms
-from .errors import KeyUnavailable, WrongSecret
+from signing.errors import KeyUnavailable, WrongSecret
+from signing.pades import algorithms
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 # A verifier trusts a root it already holds, never one carried in the signature: leaving it out

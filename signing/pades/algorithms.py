@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko_certvalidator.util import process_pss_params
 
-from .errors import SigningError
+from signing.errors import SigningError
 
 DIGEST = "sha256"
 MIN_RSA_BITS = 2048

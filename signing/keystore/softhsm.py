@@ -13,8 +13,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from .keys import SOFTHSM_MODULE
-from .pki import Identity
+from signing.keystore.keys import SOFTHSM_MODULE
+from signing.keystore.pki import Identity
 
 
 @dataclass(frozen=True)
