@@ -13,6 +13,7 @@ from engine.demodata import seeding as demo_seeding
 from engine.documents.storage import FileStore
 from engine.fulltext import index as fulltext_index
 from engine.office import notifications
+from engine.operations import orphans
 from engine.signatures import archive, signatures
 from engine.workflow import timers
 from qlvb import context, keys, operations, processes, server, trust
@@ -109,6 +110,9 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def document_texts() -> None:
         fulltext_index.index(platform.db, FileStore(settings.files_dir), platform.clock.now())
 
+    def orphaned_tasks() -> None:
+        orphans.sweep(platform.db, platform.clock.now())
+
     def daily_backup() -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
@@ -117,7 +121,7 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
         keys = signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))
         archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
 
-    jobs = (deadlines, document_texts, emails, daily_backup, archive_timestamps)
+    jobs = (deadlines, document_texts, emails, orphaned_tasks, daily_backup, archive_timestamps)
     if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 

@@ -25,6 +25,7 @@ from .documents import (
 )
 from .exchange import ExchangeAgreement, ReplyToken
 from .notices import DocumentRead, InfoItem, InfoKind, Notification, NotificationKind
+from .operations import Incident, IncidentStatus
 from .org import (
     POSITION_TITLES,
     AdminRequest,
@@ -66,6 +67,8 @@ __all__ = [
     "ConversationMember",
     "Message",
     "MessageFile",
+    "Incident",
+    "IncidentStatus",
     "DocumentRead",
     "InfoItem",
     "InfoKind",

@@ -19,6 +19,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         exchange,
         info,
         notifications,
+        operations,
         records,
         registers,
         reports,
@@ -27,4 +28,4 @@ def blueprints() -> tuple[Blueprint, ...]:
     )
 
     return (workflow.bp, certificates.bp, exchange.bp, documents.bp, notifications.bp, conversations.bp,
-            records.bp, reports.bp, registers.bp, search.bp, approvals.bp, delegations.bp, info.bp)
+            records.bp, reports.bp, registers.bp, search.bp, approvals.bp, delegations.bp, info.bp, operations.bp)
