@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 from engine.models import IncidentStatus, User
 from engine.operations import incidents as desk
 from engine.operations import migration
-
-from ..common.context import platform, transaction
-from ..contract.route import api_route
-from ..contract.shapes import Body, Id, Name, Query, Text
-from .util import authed, current_user
+from webui.api.util import authed, current_user
+from webui.common.context import platform, transaction
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, Id, Name, Query, Text
 
 bp = Blueprint("operations_api", __name__, url_prefix="/api/v1")
 
