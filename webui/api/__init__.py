@@ -1,7 +1,8 @@
 """The JSON API (``/api``), in the same rooms as the pages: ``paper`` (documents, registers, records,
 search, để biết), ``work`` (``workflow``: tokens, processes, cases and tasks; messages,
 notifications), ``account``, ``administration`` and ``oversight``; one module per area, each a
-blueprint of thin views over ``engine``'s services, registered with their request and response shapes (``webui.contract.route.api_route``);
+blueprint of thin views over ``engine``'s services, registered with their request and response
+shapes (``webui.contract.route.api_route``);
 ``util`` is what the views share (the Bearer user, one transaction around a service call).
 May import ``webui.contract``, ``webui.common`` and ``engine``; never ``webui.pages``."""
 
