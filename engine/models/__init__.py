@@ -26,6 +26,7 @@ from .documents import (
 from .exchange import ExchangeAgreement, ReplyToken
 from .interchange import OutboxItem, Partner, Received, StatusEntry
 from .notices import DocumentRead, InfoItem, InfoKind, Notification, NotificationKind
+from .operations import Incident, IncidentStatus
 from .org import (
     POSITION_TITLES,
     AdminRequest,
@@ -68,6 +69,8 @@ __all__ = [
     "ConversationMember",
     "Message",
     "MessageFile",
+    "Incident",
+    "IncidentStatus",
     "DocumentRead",
     "InfoItem",
     "InfoKind",

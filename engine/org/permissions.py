@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, any_, bindparam, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
-from engine.core.errors import Forbidden
+from engine.core.errors import Forbidden, Text
 from engine.models import (
     Agency,
     Case,
@@ -151,6 +151,16 @@ def administered(session: Session, user: User) -> dict[str, int]:
     return mine
 
 
+def operated(session: Session, user: User) -> dict[str, int]:
+    """The agencies (code -> id) whose stuck cases the person repairs at the incident desk and
+    moves between process versions: their administrators and their named operators (vận hành
+    quy trình); Forbidden if none."""
+    mine = {**agencies_where(session, user, Position.ADMIN), **agencies_where(session, user, Position.OPERATOR)}
+    if not mine:
+        raise Forbidden("Chỉ quản trị hệ thống hoặc người vận hành quy trình của cơ quan được xử lý sự cố.")
+    return mine
+
+
 def _involved(user_ids: list[int]) -> ColumnElement[bool]:
     # Copied per document into document_participants by the triggers of migration 0012: a
     # change to this rule is a new migration changing them (tests/test_search.py checks that
@@ -193,7 +203,8 @@ def ensure_can_start(session: Session, user: User, version: ProcessVersion, agen
         return
     allowed = set(session.scalars(select(Agency.id).where(Agency.code.in_(codes))))
     if not allowed & agencies_of(session, user):
-        raise Forbidden(f"Quy trình '{version.name}' thuộc cơ quan khác, bạn không được khởi tạo.")
+        raise Forbidden(Text("Quy trình '%(process)s' thuộc cơ quan khác, bạn không được khởi tạo.",
+                             process=version.name))
 
 
 def positions_in(session: Session, user: User, agency_id: int) -> set[str]:

@@ -1,6 +1,8 @@
-"""The JSON API (``/api``): one module per area (workflow: tokens, processes, cases and tasks;
-documents, records, registers, reports...), each a blueprint of thin views over ``engine``'s
-services, registered with their request and response shapes (``webui.contract.route.api_route``);
+"""The JSON API (``/api``), in the same rooms as the pages: ``paper`` (documents, registers, records,
+search, để biết), ``work`` (``workflow``: tokens, processes, cases and tasks; messages,
+notifications), ``account``, ``administration`` and ``oversight``; one module per area, each a
+blueprint of thin views over ``engine``'s services, registered with their request and response
+shapes (``webui.contract.route.api_route``);
 ``util`` is what the views share (the Bearer user, one transaction around a service call).
 May import ``webui.contract``, ``webui.common`` and ``engine``; never ``webui.pages``."""
 
@@ -10,21 +12,12 @@ from flask import Blueprint
 
 
 def blueprints() -> tuple[Blueprint, ...]:
-    from . import (
-        approvals,
-        certificates,
-        conversations,
-        delegations,
-        documents,
-        exchange,
-        info,
-        notifications,
-        records,
-        registers,
-        reports,
-        search,
-        workflow,
-    )
+    from webui.api.account import certificates, delegations
+    from webui.api.administration import approvals, exchange, operations
+    from webui.api.oversight import reports
+    from webui.api.paper import documents, info, records, registers, search
+    from webui.api.work import conversations, notifications, workflow
 
     return (workflow.bp, certificates.bp, exchange.bp, exchange.packages_bp, documents.bp, notifications.bp,
-            conversations.bp, records.bp, reports.bp, registers.bp, search.bp, approvals.bp, delegations.bp, info.bp)
+            conversations.bp, records.bp, reports.bp, registers.bp, search.bp, approvals.bp, delegations.bp, info.bp,
+            operations.bp)

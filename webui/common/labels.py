@@ -3,6 +3,9 @@ Vietnamese, translated with the rest of the pages."""
 
 from __future__ import annotations
 
+import re
+
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 DIRECTION = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi")}
@@ -38,7 +41,16 @@ HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"),
            "document_correct_started": _l("Soạn văn bản đính chính"),
            "document_replace_started": _l("Soạn văn bản thay thế"),
            "document_superseded": _l("Văn bản cũ hết hiệu lực"),
-           "case_resumed": _l("Tiếp tục sau sự cố (tự động)")}
+           "case_resumed": _l("Tiếp tục sau sự cố (tự động)"),
+           "lane_unresolved": _l("Sự cố: không xác định được người xử lý"),
+           "script_failed": _l("Sự cố: mã của quy trình bị dừng"), "action_failed": _l("Sự cố: thao tác gặp lỗi"),
+           "timer_failed": _l("Sự cố: bước hẹn giờ gặp lỗi"),
+           "message_refused": _l("Sự cố: thông điệp liên thông bị từ chối"),
+           "task_orphaned": _l("Sự cố: bước không còn người xử lý"),
+           "task_reassigned": _l("Giao lại bước (xử lý sự cố)"), "case_moved": _l("Chuyển bước (xử lý sự cố)"),
+           "case_cancelled": _l("Hủy hồ sơ (xử lý sự cố)"), "incident_closed": _l("Đóng sự cố"),
+           "case_migrated": _l("Chuyển sang phiên bản quy trình mới"),
+           "case_migration_reverted": _l("Hoàn tác chuyển phiên bản")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
@@ -52,7 +64,8 @@ TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done"
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}
 DELEGATION_STATE = {"active": _l("Đang hiệu lực"), "upcoming": _l("Chưa đến ngày"), "ended": _l("Đã hết hạn"),
                     "revoked": _l("Đã thu hồi")}
-REPORT_MEASURES = {"processed": _l("Đã xử lý"), "overdue": _l("Quá hạn"),
+REPORT_MEASURES = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi phát hành"),
+                   "processed": _l("Đã xử lý"), "overdue": _l("Quá hạn"),
                    "unsigned": _l("Phát hành không có chữ ký số hợp lệ")}
 NO_UNIT = _l("Chưa giao đơn vị")
 GROUPING = {"month": _l("Theo tháng"), "quarter": _l("Theo quý"), "year": _l("Theo năm")}
@@ -64,7 +77,7 @@ POSITION = {"specialist": _l("Chuyên viên"), "head": _l("Trưởng đơn vị"
             "office_chief": _l("Chánh Văn phòng"), "deputy_office_chief": _l("Phó Chánh Văn phòng"),
             "director": _l("Giám đốc"), "deputy_director": _l("Phó Giám đốc"), "clerk": _l("Văn thư"),
             "admin": _l("Quản trị hệ thống"), "designer": _l("Thiết kế quy trình (triển khai quy trình)"),
-            "auditor": _l("Kiểm tra viên")}
+            "auditor": _l("Kiểm tra viên"), "operator": _l("Vận hành quy trình (xử lý sự cố)")}
 UNIT_KIND = {"phong": _l("Phòng"), "khoa": _l("Khoa"), "tram": _l("Trạm"), "van_phong": _l("Văn phòng"),
              "ban_giam_doc": _l("Ban Giám đốc")}
 # The document lists' tree (engine/office/document_lists.py), as the commercial products name it.
@@ -74,3 +87,22 @@ LISTS = {"in_register": _l("Chờ vào sổ"), "in_waiting": _l("Chờ xử lý"
          "in_done": _l("Đã xử lý"), "in_info": _l("Để biết"), "out_draft": _l("Dự thảo"),
          "out_signing": _l("Chờ ký"), "out_issued": _l("Đã phát hành"), "internal": _l("Văn bản nội bộ"),
          "info": _l("Văn bản để biết"), "notice": _l("Văn bản thông báo")}
+
+
+_PERIOD = re.compile(r"(\d{4})(?:-(?:Q(\d)|(\d{2}))(?:-(\d{2}))?)?")
+
+
+def period(key: str) -> str:
+    """A report's period as people write it: "Tháng 1/2026", "Quý 1/2026", "Năm 2026",
+    "02/03/2026", where the figures keep "2026-01", "2026-Q1", "2026", "2026-03-02"."""
+    found = _PERIOD.fullmatch(key)
+    if found is None:
+        return key
+    year, quarter, month, day = found.groups()
+    if day:
+        return f"{day}/{month}/{year}"
+    if month:
+        return gettext("Tháng %(month)s/%(year)s", month=int(month), year=year)
+    if quarter:
+        return gettext("Quý %(quarter)s/%(year)s", quarter=quarter, year=year)
+    return gettext("Năm %(year)s", year=year)
