@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from signing import softhsm
+from signing.keystore import softhsm
 from signing.keystore.agent import AgentServer, SigningAgent, TokenConfig
 from signing.keystore.pin_page import PinPage
 from tests.conftest import ROOT
