@@ -263,6 +263,13 @@ def _discard_if_returned(
 def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,
                   keys: signatures.Keys, now: datetime) -> dict[str, Any]:
     """Split signing for a leader with a USB token: the request their sign agent signs."""
+    _, doc, props = signing_task(session, user, task_id, now)
+    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, now)
+
+
+def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,
+                                                                                      dict[str, str]]:
+    """The open task a leader may sign for now, its outgoing document and its step's properties."""
     row = session.get(HumanTask, task_id)
     case = session.get(Case, row.case_id) if row is not None else None
     if row is None or case is None:
@@ -275,8 +282,7 @@ def begin_signing(session: Session, user: User, task_id: str, certificate: Any, 
     if doc is None or doc.direction != Direction.OUTGOING:
         raise InvalidData("Công việc này không có văn bản đi để ký.")
     spec = _find_spec(info, row.spec_name)
-    props = {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
-    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, now)
+    return row, doc, {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
 
 
 def _find_spec(info: VersionInfo, name: str) -> Any:

@@ -65,6 +65,7 @@ class Credentials:
     agency_password: str | None = None  # unlocks the agency's key (the clerk, at issuance)
     request_id: str | None = None  # split signing: the request the token signed
     signature: str | None = None  # split signing: the token's signature value, base64
+    presigned: binding.Presigned | None = None  # ký số từ xa: signed and verified outside the transaction
 
     @classmethod
     def parse(cls, given: Any) -> Credentials:
@@ -133,7 +134,7 @@ class Desk:
     credentials: Credentials
 
 
-def _main(doc: Document) -> DocumentFile:
+def main_file(doc: Document) -> DocumentFile:
     main = next((f for f in doc.files if f.role == "main"), None)
     if main is None:
         raise InvalidData("Văn bản chưa có tệp chính (PDF) để ký.", {"file": "Cần tải tệp chính trước khi ký."})
@@ -141,7 +142,7 @@ def _main(doc: Document) -> DocumentFile:
 
 
 def _set_main(session: Session, doc: Document, sha: str, size: int, user: User, now: datetime) -> None:
-    old = _main(doc)
+    old = main_file(doc)
     doc.files = [f for f in doc.files if f is not old]
     doc.files.append(DocumentFile(role="main", filename=old.filename, sha256=sha, size=size,
                                   content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
@@ -190,29 +191,68 @@ def _agency(session: Session, doc: Document) -> Agency:
     return agency
 
 
-def _leader_step(session: Session, doc: Document, user: User, signer: UserCertificate, props: dict[str, str],
-                 keys: Keys, now: datetime) -> pdfsign.Step:
-    """"Ký bởi" names the certificate's subject, not the account."""
+@dataclass(frozen=True)
+class LeaderDraft:
+    """What the leader's signature is made of, read in a transaction; the PDF work
+    (:meth:`prepare`) can then run outside it (ký số từ xa)."""
+
+    pdf: Path
+    copy_kind: str | None
+    agency: str
+    placed: Any
+    symbol: str | None
+    text: str  # the titles under the signature
+    image: bytes | None  # the signature image, for the leader's own signature only
+
+    def prepare(self) -> bytes:
+        pdf = self.pdf.read_bytes()
+        try:
+            if self.copy_kind is not None:  # the original, signed or not, flattened, and the copy form after it
+                return copies.prepare_copy(pdf, self.copy_kind, self.agency)
+            if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
+                return pdf
+            return draft.prepare_draft(pdf, placed=self.placed, symbol=self.symbol)
+        except SigningError as err:
+            raise InvalidData(err.message, {"file": err.message}) from None
+
+    def step(self, subject_name: str, now: datetime) -> pdfsign.Step:
+        """"Ký bởi" names the certificate's subject, not the account."""
+        assert self.image is not None
+        return pdfsign.leader_step(subject_name, self.text, self.agency, self.image, now)
+
+
+def leader_draft(session: Session, store: FileStore, keys: Keys | None, doc: Document, user: User,
+                 props: dict[str, str]) -> LeaderDraft:
     _, _, text = _titles(session, doc, user, props)
-    return pdfsign.leader_step(signer.subject_name, text, _agency(session, doc).name, keys.image(user.username), now)
-
-
-def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
-    pdf = desk_store.path(_main(doc).sha256).read_bytes()
-    try:
-        if doc.copy_kind is not None:  # the original, signed or not, flattened, and the copy form after it
-            return copies.prepare_copy(pdf, doc.copy_kind, _agency(session, doc).name)
-        if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
-            return pdf
-        return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))
-    except SigningError as err:
-        raise InvalidData(err.message, {"file": err.message}) from None
+    return LeaderDraft(store.path(main_file(doc).sha256), doc.copy_kind, _agency(session, doc).name,
+                       placement.placement_of(doc), placement.symbol_of(session, doc), text,
+                       keys.image(user.username) if keys else None)
 
 
 def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
                    now: datetime) -> dict[str, Any]:
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
-    source = binding.version_to_sign(session, doc, _main(doc), task_id)
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
+    presigned = desk.credentials.presigned
+    if presigned is not None:
+        signer = binding.presigned_signer(session, presigned, user, task_id, source)
+        signed, reports = presigned.pdf, list(presigned.reports)
+    else:
+        signer, signed = _leader_signed(session, desk, doc, user, task_id, props, source, now)
+        reports = _verified(signed, desk.keys, now)
+    leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
+    if leader is None or not leader.valid:
+        reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
+        raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
+    authority, position, _ = _titles(session, doc, user, props)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
+    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
+    _record(doc, reports)
+    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id}
+
+
+def _leader_signed(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                   source: str, now: datetime) -> tuple[UserCertificate, bytes]:
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
@@ -232,23 +272,14 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-            step = _leader_step(session, doc, user, signer, props, desk.keys, now)
-            signed = pdfsign.sign(_prepared(session, desk.store, doc), step, key)
+            made = leader_draft(session, desk.store, desk.keys, doc, user, props)
+            signed = pdfsign.sign(made.prepare(), made.step(signer.subject_name, now), key)
         else:
             raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
                               {_FIELD: "Chưa có thông tin ký số."})
     except SigningError as err:
         raise InvalidData(err.message, {_FIELD: err.message}) from None
-    reports = _verified(signed, desk.keys, now)
-    leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
-    if leader is None or not leader.valid:
-        reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
-        raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
-    authority, position, _ = _titles(session, doc, user, props)
-    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
-    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
-    _record(doc, reports)
-    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id}
+    return signer, signed
 
 
 def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
@@ -258,13 +289,13 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     mode = props.get(APPROVAL_PROPERTY)
     if mode not in initials.MODES:
         raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
-    binding.version_to_sign(session, doc, _main(doc), task_id)
+    binding.version_to_sign(session, doc, main_file(doc), task_id)
     if desk.credentials.password is None:
         raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số.", {_FIELD: "Chưa có mật khẩu."})
     try:
         key = desk.keys.person(user.username, desk.credentials.password)
         signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-        pdf = _prepared(session, desk.store, doc)
+        pdf = leader_draft(session, desk.store, None, doc, user, props).prepare()
         step = initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
         signed = pdfsign.sign(pdf, step, key)
     except SigningError as err:
@@ -289,13 +320,13 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
                 props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
     """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
     once the version to sign and the certificate are the right ones."""
-    source = binding.version_to_sign(session, doc, _main(doc), task_id)
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
     signer = binding.signer(session, user, certificates.load(str(certificate)))
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
-        step = _leader_step(session, doc, user, signer, props, keys, now)
-        pending = split.begin(_prepared(session, store, doc), step, key, _prompt_label(doc), now=now)
+        made = leader_draft(session, store, keys, doc, user, props)
+        pending = split.begin(made.prepare(), made.step(signer.subject_name, now), key, prompt_label(doc), now=now)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None
@@ -305,7 +336,7 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
     return {**pending.request.to_json(), "digest": pending.document_digest.hex()}
 
 
-def _prompt_label(doc: Document) -> str:
+def prompt_label(doc: Document) -> str:
     """The document as the sign agent's PIN prompt names it: number (or draft) and summary."""
     return f"{doc.number_symbol or 'Dự thảo'} – {doc.subject}"[:300]
 
@@ -318,7 +349,7 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     if desk.credentials.agency_password is None:
         raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
                           {_FIELD: "Chưa có thông tin ký số của cơ quan."})
-    main = _main(doc)
+    main = main_file(doc)
     if doc.copy_kind is not None or doc.signature_mode != Delivery.PAPER:
         binding.require_leader_signed(session, doc, main)
     pdf = desk.store.path(main.sha256).read_bytes()

@@ -40,6 +40,7 @@ from .org import (
     UserPosition,
 )
 from .records import Record, RecordDocument
+from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
 from .workflow import (
     Case,
     CaseFollower,
@@ -58,6 +59,9 @@ __all__ = [
     "ReplyToken",
     "Record",
     "RecordDocument",
+    "RemoteProvider",
+    "RemoteRequest",
+    "RemoteState",
     "Conversation",
     "ConversationMember",
     "Message",
