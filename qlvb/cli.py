@@ -32,6 +32,7 @@ from engine.definitions import DefinitionRejected
 from engine.errors import DomainError
 from engine.models import Case
 from engine.platform import Platform
+from engine.remote_signing import flow as remote_flow
 from engine.storage import FileStore
 
 
@@ -162,7 +163,8 @@ _PASSPHRASE_FILE = click.option(
 @click.option("--once", is_flag=True, help="One sweep, then exit (1 if a job of it failed).")
 @click.option("--no-backup", is_flag=True, help="Do not make the daily backup.")
 def worker(interval: float, once: bool, no_backup: bool) -> None:
-    """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST);
+    """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST); ask the
+    remote signing services about the signatures waiting for approval on a phone;
     make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
     passphrase in QLVB_BACKUP_PASSPHRASE_FILE). Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -186,7 +188,14 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once, (deadlines, emails, daily_backup)):
+    remote = remote_flow.Remote(platform.db, FileStore(settings.files_dir),
+                                signatures.Keys(settings.pki_dir, tuple(settings.trust_roots)))
+
+    def remote_signatures() -> None:
+        remote_flow.sweep(remote, platform.clock.now())
+
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once,
+                             (deadlines, emails, remote_signatures, daily_backup)):
         sys.exit(1)
 
 

@@ -29,6 +29,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         api_notifications,
         api_records,
         api_registers,
+        api_remote_signing,
         api_reports,
         api_search,
         apiinput,
@@ -56,6 +57,7 @@ def create_app(platform: Platform | None = None) -> Flask:
         placement_pages,
         record_pages,
         register_pages,
+        remote_signing_pages,
         report_pages,
         search_pages,
         security,
@@ -78,6 +80,7 @@ def create_app(platform: Platform | None = None) -> Flask:
                       search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
                       record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
                       statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
-                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp):
+                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp,
+                      remote_signing_pages.bp, api_remote_signing.bp):
         app.register_blueprint(blueprint)
     return app

@@ -14,6 +14,7 @@ from engine import accounts, signatures
 from engine.errors import InvalidData, Unauthorized
 from engine.models import User
 from engine.platform import Platform
+from engine.remote_signing import flow
 from engine.storage import FileStore
 
 from . import apiinput
@@ -97,6 +98,13 @@ def authed(write: bool, action: Callable[[Session, User, datetime], Any], status
         return jsonify(result), status
 
 
+
+
+def remote_signing() -> flow.Remote:
+    """Ký số từ xa: the flow opens its own short transactions, none may be open around it."""
+    p = platform()
+    return flow.Remote(p.db, FileStore(p.settings.files_dir),
+                       signatures.Keys(p.settings.pki_dir, tuple(p.settings.trust_roots)))
 
 
 def signing_desk(credentials: signatures.Credentials) -> signatures.Desk:

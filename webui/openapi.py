@@ -6,6 +6,8 @@ from typing import Any
 
 from engine.db import MAX_INT
 
+from .openapi_remote import remote_signing_paths
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -655,5 +657,6 @@ def _document() -> dict[str, Any]:
             **_record_paths(),
             **_exchange_paths(),
             **_delegation_paths(),
+            **remote_signing_paths(),
         },
     }

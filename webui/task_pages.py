@@ -1,6 +1,7 @@
 """The task page: the document, its PDF, files, work tree and history beside the task's
 form; completing the task with one of its outcomes, and signing it with a USB token through
-the official's local sign agent (the page's script, static/js/sign-agent.js)."""
+the official's local sign agent (the page's script, static/js/sign-agent.js) or on their phone
+through a remote signing service (webui.remote_signing_pages, static/js/remote-sign.js)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from engine.models import Case, Document, User
 from . import formfields
 from .apiutil import platform, signing_desk
 from .pageutil import render, staff
+from .remote_signing_pages import task_choices
 
 bp = Blueprint("tasks", __name__)
 
@@ -34,7 +36,8 @@ def show(task_id: str) -> Any:
         schema = page["task"]["form"]
         values = formfields.initial_values(schema, page["task"]["case"]["data"])
         form = formfields.build(schema, values, {}, page["directory"])
-        return render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port())
+        return render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port(),
+                      remote=task_choices(db, user, task_id))
 
 
 def _complete(db: Session, user: User, task_id: str, now: datetime, credentials: signatures.Credentials,
@@ -64,7 +67,7 @@ def complete(task_id: str) -> Any:
             page = workspace.task(db, user, task_id, now)
             form = formfields.build(page["task"]["form"], data, refused.fields, page["directory"])
             return render("tasks/task.html", db, user, refused.status, page=page, form=form, error=refused.message,
-                          agent_port=_agent_port())
+                          agent_port=_agent_port(), remote=task_choices(db, user, task_id))
     flash(gettext("Đã xử lý xong: %(title)s", title=title), "success")
     return redirect("/inbox")
 

@@ -32,7 +32,7 @@ from signing.errors import SigningError
 from signing.keys import ExternalKey
 from signing.remote import Outcome, Provider, ProviderConfig, State, make_provider
 
-from .. import audit, binding, cases, certificates, signatures
+from .. import audit, binding, cases, certificates, forms, queries, signatures
 from ..db import Database
 from ..errors import Conflict, DomainError, InvalidData, NotFound
 from ..models import Agency, HumanTask, RemoteProvider, RemoteRequest, RemoteState, User
@@ -74,8 +74,12 @@ def _account(value: Any) -> str:
     return account
 
 
-def _plan(session: Session, remote: Remote, user: User, task_id: str, provider_id: Any, now: datetime) -> _Plan:
+def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict[str, Any], provider_id: Any,
+          now: datetime) -> _Plan:
     row, doc, props = cases.signing_task(session, user, task_id, now)
+    schema = queries.task_detail(session, user, task_id, now)["form"]
+    if schema:  # refused now rather than once the leader has approved on the phone
+        forms.validate(schema, form)
     if props.get("signatureMode") == "paper":
         raise InvalidData("Bước này ký trên giấy, không ký số.", {_FIELD: "Không dùng ký số từ xa."})
     source = binding.version_to_sign(session, doc, signatures.main_file(doc), task_id)
@@ -103,7 +107,7 @@ def start(remote: Remote, user_id: int, task_id: str, form: dict[str, Any], prov
     if form.get("decision") != "sign":
         raise InvalidData("Ký số từ xa chỉ dùng khi chọn Ký số.", {"decision": "Chọn Ký số."})
     with remote.db.read() as session:
-        plan = _plan(session, remote, _user(session, user_id), task_id, provider_id, now)
+        plan = _plan(session, remote, _user(session, user_id), task_id, form, provider_id, now)
     provider = remote.connect(plan.config)
     try:
         credential = provider.credential(account)

@@ -19,7 +19,7 @@ from signing.remote.base import Kind
 
 from .. import audit
 from ..errors import InvalidData, NotFound
-from ..models import Agency, RemoteProvider, User
+from ..models import Agency, Case, Document, HumanTask, RemoteProvider, User
 from ..signatures import Keys
 
 KINDS = {Kind.CSC.value: "CSC API v1 (Cloud Signature Consortium)",
@@ -127,3 +127,15 @@ def _write_secret(path: Path, secret: str) -> None:
     with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         out.write(secret)
     os.replace(partial, path)
+
+
+def for_task(session: Session, task_id: str) -> list[dict[str, Any]]:
+    """The services a leader may choose on a task's sign step: the enabled ones of the agency of
+    the task's document (what the page and the API offer; the flow checks again)."""
+    task = session.get(HumanTask, task_id)
+    case = session.get(Case, task.case_id) if task is not None else None
+    doc = session.get(Document, case.document_id) if case is not None and case.document_id else None
+    if doc is None:
+        return []
+    return [{"id": p.id, "name": p.name, "kind": p.kind, "kind_title": KINDS[p.kind],
+             "timeout_seconds": p.timeout_seconds} for p in of_agency(session, doc.agency_id, enabled_only=True)]
