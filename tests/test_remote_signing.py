@@ -275,3 +275,49 @@ def test_registration_lost_while_waiting(own_api: Api, own_platform: Platform, r
     ended = _check(remote, own_platform, task, request_id)
     assert ended["state"] == "failed" and "Không hoàn thành được công việc" in ended["message"]
     assert _task_state(own_platform, task["id"]) == TaskStatus.OPEN
+
+
+def test_services_administered_through_the_api_and_used_by_the_leader(
+        own_api: Api, own_platform: Platform, remote: flow.Remote, services: remote_services.Services) -> None:
+    path = "/api/v1/admin/remote-signing-providers"
+    given = {"name": "MySign", "kind": "approval", "endpoint": services.url, "client_id": remote_services.CLIENT_ID,
+             "secret": remote_services.SECRET, "timeout_seconds": 120, "enabled": True}
+    for wrong, field in [({"endpoint": "http://ky-so.example.vn"}, "endpoint"), ({"kind": "sms"}, "kind"),
+                         ({"secret": ""}, "secret"), ({"timeout_seconds": 5}, "timeout_seconds"),
+                         ({"name": ""}, "name")]:
+        r = own_api.post("btl_admin", path, {**given, **wrong})
+        assert r.status_code == 422 and field in r.get_json()["fields"], (wrong, r.get_json())
+    assert own_api.post("btl_director", path, given).status_code == 403  # not an administrator
+    assert own_api.get("qn_admin", f"{path}?agency=btl").status_code == 403  # another agency's
+    r = own_api.post("btl_admin", path, given)
+    assert r.status_code == 201, r.get_json()
+    created = r.get_json()
+    assert created["has_secret"] is True and remote_services.SECRET not in r.get_data(as_text=True)
+    secret_file = remote.keys.agency_file("btl", f".remote-{created['id']}.secret")
+    assert secret_file.read_text(encoding="utf-8") == remote_services.SECRET
+    assert secret_file.stat().st_mode & 0o077 == 0  # the server's user only, as key files
+    r = own_api.post("btl_admin", f"{path}/{created['id']}", {**given, "secret": "", "timeout_seconds": 90})
+    assert r.status_code == 200 and r.get_json()["timeout_seconds"] == 90
+    assert secret_file.read_text(encoding="utf-8") == remote_services.SECRET  # a blank secret keeps it
+    listed = own_api.get("btl_admin", path)
+    assert [p["name"] for p in listed.get_json()["items"]] == ["MySign"]
+    assert remote_services.SECRET not in listed.get_data(as_text=True)
+    assert [e["secret_changed"] for e in _audit(own_platform, "remote_provider_saved")] == [True, False]
+
+    task = only_task(to_director(own_api))
+    base = f"/api/v1/tasks/{task['id']}/remote-signing"
+    assert [p["name"] for p in own_api.get("btl_director", base).get_json()["providers"]] == ["MySign"]
+    r = own_api.post("btl_director", base, {"data": {"decision": "sign"}, "provider": created["id"]})
+    assert r.status_code == 422 and "remote_account" in r.get_json()["fields"]
+    r = own_api.post("btl_head_khnv", base, {"data": {"decision": "sign"}, "provider": created["id"],
+                                             "account": "btl_director"})
+    assert r.status_code == 403  # not their task
+    r = own_api.post("btl_director", base, {"data": {"decision": "sign"}, "provider": created["id"],
+                                            "account": "btl_director"})
+    assert r.status_code == 201 and r.get_json()["state"] == "waiting", r.get_json()
+    check = f"{base}/{r.get_json()['id']}/check"
+    assert own_api.post("btl_director", check, {}).get_json()["state"] == "waiting"
+    assert own_api.post("btl_head_khnv", check, {}).status_code == 404
+    services.phone("approve", services.only_transaction())
+    assert own_api.post("btl_director", check, {}).get_json()["state"] == "completed"
+    assert own_api.get("btl_director", base).get_json()["account"] == "btl_director"

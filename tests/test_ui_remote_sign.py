@@ -59,6 +59,10 @@ def _add_service(browser: Browser, site: str, platform: Platform, url: str) -> N
     assert remote_services.SECRET not in page.content()
     expect(page.locator("[data-provider]")).to_contain_text("Đã lưu khóa bí mật.")
     admin.shot("remote-signing-settings")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("Remote signing service")
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(page.locator("h1")).to_have_text("Dịch vụ ký số từ xa")
     admin.close()
 
 
