@@ -320,4 +320,6 @@ def test_services_administered_through_the_api_and_used_by_the_leader(
     assert own_api.post("btl_head_khnv", check, {}).status_code == 404
     services.phone("approve", services.only_transaction())
     assert own_api.post("btl_director", check, {}).get_json()["state"] == "completed"
-    assert own_api.get("btl_director", base).get_json()["account"] == "btl_director"
+    assert own_api.get("btl_director", base).status_code == 409  # signed: nothing more to offer
+    with own_platform.db.read() as session:
+        assert flow.latest_account(session, _user(own_platform, "btl_director").id) == "btl_director"

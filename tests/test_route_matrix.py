@@ -25,7 +25,7 @@ from werkzeug.routing import Rule
 
 from engine import admin_approvals, delegations
 from engine.demo import DEMO_PASSWORD
-from engine.models import ApiToken, Position, RegisterBook, User
+from engine.models import ApiToken, Position, RegisterBook, RemoteProvider, User
 from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import attach_pdf
@@ -74,6 +74,10 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
                                       position=Position.CLERK).id
         token = session.scalars(select(ApiToken.id).join(User, User.id == ApiToken.user_id)
                                 .where(User.username == "qn_spec_nvy")).first()
+        provider = RemoteProvider(agency_id=agency, name=MARKER, kind="approval", endpoint="https://ca.example.vn",
+                                  client_id="qn", timeout_seconds=60, enabled=True, updated_at=platform.clock.now())
+        session.add(provider)
+        session.flush()
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
@@ -82,6 +86,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
         "book_id": str(book), "agency": "quangngai", "partner": "btl",
         "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
+        "provider_id": str(provider.id),
     }
 
 

@@ -25,8 +25,7 @@ def _me() -> int:
 @bp.get("/tasks/<task_id>/remote-signing")
 def choices(task_id: str) -> Any:
     """The services the task's sign step offers, and the account I signed with last time."""
-    return authed(False, lambda s, u, now: {"providers": providers.for_task(s, task_id),
-                                            "account": flow.latest_account(s, u.id)})
+    return authed(False, lambda s, u, now: flow.choices(s, u, task_id, now))
 
 
 @bp.post("/tasks/<task_id>/remote-signing")
@@ -66,7 +65,11 @@ def listing() -> Any:
     return authed(False, action)
 
 
-@bp.post("/admin/remote-signing-providers", defaults={"provider_id": None})
+@bp.post("/admin/remote-signing-providers")
+def create() -> Any:
+    return save(None)
+
+
 @bp.post("/admin/remote-signing-providers/<int:provider_id>")
 def save(provider_id: int | None) -> Any:
     """Add a service or change one: ``{agency?, name, kind, endpoint, client_id, secret,

@@ -25,7 +25,7 @@ _PROVIDER_BODY = {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["csc", "approval"]}, "endpoint": {"type": "string", "maxLength": 500},
     "client_id": {"type": "string", "maxLength": 200},
     "secret": {"type": "string", "maxLength": 500, "description": "never shown back, logged nor audited"},
-    "timeout_seconds": {"type": "integer", "minimum": 30, "maximum": 600}, "enabled": {"type": "boolean"}}}
+    "timeout_seconds": {"type": "integer", "minimum": 30, "maximum": 300}, "enabled": {"type": "boolean"}}}
 
 
 def _resp(description: str, schema: dict[str, Any]) -> dict[str, Any]:

@@ -95,9 +95,14 @@ def settings() -> Any:
     return _settings_page()
 
 
-@bp.post("/admin/remote-signing", defaults={"provider_id": None})
+@bp.post("/admin/remote-signing")
+def create() -> Any:
+    return save(None)
+
+
 @bp.post("/admin/remote-signing/<int:provider_id>")
 def save(provider_id: int | None) -> Any:
+    """Add a service (``provider_id`` None) or change one."""
     keys = remote_signing().keys
     try:
         with staff(write=True) as (db, user, now):

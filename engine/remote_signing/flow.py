@@ -76,7 +76,9 @@ def _account(value: Any) -> str:
 
 def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict[str, Any], provider_id: Any,
           now: datetime) -> _Plan:
-    row, doc, props = cases.signing_task(session, user, task_id, now)
+    row, doc, props = cases.signing_task(session, user, task_id, now)  # the permission first
+    if form.get("decision") != "sign":
+        raise InvalidData("Ký số từ xa chỉ dùng khi chọn Ký số.", {"decision": "Chọn Ký số."})
     schema = queries.task_detail(session, user, task_id, now)["form"]
     if schema:  # refused now rather than once the leader has approved on the phone
         forms.validate(schema, form)
@@ -103,11 +105,9 @@ def start(remote: Remote, user_id: int, task_id: str, form: dict[str, Any], prov
           activation: str | None, now: datetime) -> dict[str, Any]:
     """Send the leader's signature to their phone; ``form`` is the decision's form (decision
     ``sign``), kept to complete the task once signed; ``activation`` a PIN or OTP, used once."""
-    account = _account(account)
-    if form.get("decision") != "sign":
-        raise InvalidData("Ký số từ xa chỉ dùng khi chọn Ký số.", {"decision": "Chọn Ký số."})
     with remote.db.read() as session:
         plan = _plan(session, remote, _user(session, user_id), task_id, form, provider_id, now)
+    account = _account(account)
     provider = remote.connect(plan.config)
     try:
         credential = provider.credential(account)
@@ -306,3 +306,10 @@ def latest_account(session: Session, user_id: int) -> str | None:
     """The account the leader signed with last time, to fill the field in again."""
     return session.scalars(select(RemoteRequest.account).where(RemoteRequest.user_id == user_id)
                            .order_by(RemoteRequest.created_at.desc()).limit(1)).first()
+
+
+def choices(session: Session, user: User, task_id: str, now: datetime) -> dict[str, Any]:
+    """What a task's sign step offers to the person who may decide it: the services of its
+    document's agency, and the account they used last."""
+    cases.signing_task(session, user, task_id, now)
+    return {"providers": providers.for_task(session, task_id), "account": latest_account(session, user.id)}

@@ -24,7 +24,7 @@ from ..signatures import Keys
 
 KINDS = {Kind.CSC.value: "CSC API v1 (Cloud Signature Consortium)",
          Kind.APPROVAL.value: "Xác nhận trên ứng dụng điện thoại (kiểu SmartCA, MySign)"}
-TIMEOUTS = (30, 600)  # seconds the signer may take to approve; split requests last 5 minutes at most
+TIMEOUTS = (30, 300)  # seconds the signer may take to approve: a split request lasts 5 minutes at most
 MAX_SECRET = 500
 _INVALID = "Cấu hình dịch vụ ký số từ xa chưa hợp lệ, vui lòng kiểm tra lại."
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -105,8 +105,8 @@ def _fields(given: Mapping[str, Any], new: bool) -> tuple[dict[str, Any], str | 
 def save(session: Session, keys: Keys, admin: User, agency: Agency, given: Mapping[str, Any], now: datetime,
          provider_id: Any = None) -> RemoteProvider:
     """Add a service (``provider_id`` None) or change one; a blank secret keeps the one set."""
-    values, secret = _fields(given, provider_id is None)
     row = get(session, agency.id, provider_id) if provider_id is not None else RemoteProvider(agency_id=agency.id)
+    values, secret = _fields(given, provider_id is None)
     for name, value in values.items():
         setattr(row, name, value)
     row.updated_at = now
