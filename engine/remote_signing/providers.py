@@ -18,6 +18,7 @@ from signing.remote import ProviderConfig
 from signing.remote.base import Kind
 
 from .. import audit
+from ..db import MAX_INT
 from ..errors import InvalidData, NotFound
 from ..models import Agency, Case, Document, HumanTask, RemoteProvider, User
 from ..signatures import Keys
@@ -49,7 +50,8 @@ def of_agency(session: Session, agency_id: int, enabled_only: bool = False) -> l
 
 
 def get(session: Session, agency_id: int, provider_id: Any) -> RemoteProvider:
-    row = session.get(RemoteProvider, provider_id) if str(provider_id).isdigit() else None
+    given = str(provider_id)
+    row = session.get(RemoteProvider, int(given)) if given.isdigit() and int(given) <= MAX_INT else None
     if row is None or row.agency_id != agency_id:
         raise NotFound("Không tìm thấy dịch vụ ký số từ xa của cơ quan.")
     return row
