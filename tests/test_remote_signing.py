@@ -19,11 +19,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
-from engine import demo
+from engine import audit, demo, replay
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.errors import Conflict, InvalidData
-from engine.models import AuditEntry, HumanTask, RemoteRequest, TaskStatus, User, UserCertificate
+from engine.models import AuditEntry, Case, HumanTask, RemoteRequest, TaskStatus, User, UserCertificate
 from engine.platform import Platform
 from engine.remote_signing import flow, providers
 from engine.signatures import Keys
@@ -69,8 +69,15 @@ def remote(own_platform: Platform) -> flow.Remote:
 
 
 @pytest.fixture
-def own_api(own_platform: Platform) -> Api:
-    return Api(create_app(own_platform).test_client())
+def own_api(own_platform: Platform) -> Iterator[Api]:
+    """As the ``api`` fixture: afterwards every case replays from its audit log, and the chain verifies."""
+    yield Api(create_app(own_platform).test_client())
+    with own_platform.db.read() as session:
+        for case_id in session.scalars(select(Case.id)):
+            report = replay.replay(session, case_id)
+            assert report.matches, (case_id, report.differences)
+        _, findings = audit.verify(session)
+        assert [f for f in findings if f.kind != audit.TIME] == []
 
 
 def _user(platform: Platform, username: str) -> User:

@@ -30,7 +30,9 @@ HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"),
            "document_correct_started": _l("Soạn văn bản đính chính"),
            "document_replace_started": _l("Soạn văn bản thay thế"),
            "document_superseded": _l("Văn bản cũ hết hiệu lực"),
-           "case_resumed": _l("Tiếp tục sau sự cố (tự động)")}
+           "case_resumed": _l("Tiếp tục sau sự cố (tự động)"),
+           "remote_signing_requested": _l("Gửi yêu cầu ký số từ xa"),
+           "remote_signing_ended": _l("Yêu cầu ký số từ xa kết thúc")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
