@@ -37,11 +37,13 @@ test: $(BIN)/.installed
 	$(MAKE) assets
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	QLVB_BPMN_COVERAGE=1 $(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/task_completion.py

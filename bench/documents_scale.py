@@ -48,11 +48,12 @@ sys.path.insert(0, str(ROOT))
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import Connection, column, create_engine, event, func, select, table, text  # noqa: E402
 
-from engine import definitions, doctypes, documents, registers, schema, textfold  # noqa: E402
-from engine.accounts import hash_password  # noqa: E402
-from engine.clock import VIETNAM, FakeClock  # noqa: E402
-from engine.config import Settings  # noqa: E402
+from engine.core import schema  # noqa: E402
+from engine.core.clock import VIETNAM, FakeClock  # noqa: E402
+from engine.core.config import Settings  # noqa: E402
+from engine.core.platform import Platform  # noqa: E402
 from engine.demo import DEMO_PASSWORD  # noqa: E402
+from engine.documents import doctypes, documents, textfold  # noqa: E402
 from engine.models import (  # noqa: E402
     Agency,
     Document,
@@ -64,7 +65,9 @@ from engine.models import (  # noqa: E402
     User,
     UserPosition,
 )
-from engine.platform import Platform  # noqa: E402
+from engine.org.accounts import hash_password  # noqa: E402
+from engine.registry import registers  # noqa: E402
+from engine.workflow import bpmn_check, definitions  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 from webui import create_app  # noqa: E402
 
@@ -204,7 +207,7 @@ def create_orgs(platform: Platform, rng: random.Random) -> list[Org]:
 
 def deploy_processes(platform: Platform) -> int:
     files = sorted((ROOT / "processes").glob("*/*.bpmn"))
-    checked = definitions.check_files(files, ROOT / "forms", platform.settings.max_bpmn_bytes)
+    checked = bpmn_check.check_files(files, ROOT / "forms", platform.settings.max_bpmn_bytes)
     with platform.db.write() as s:
         for d in checked:
             definitions.deploy(s, d, NOW, None)

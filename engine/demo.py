@@ -1,6 +1,7 @@
 """Demo data: the five agencies of the seed circulars, with fictitious staff in every
 position their procedures need (no name or phone number from the seeds). Every demo
-password is ``DEMO_PASSWORD``; the README lists the accounts."""
+password is ``DEMO_PASSWORD``; the README lists the accounts. It sits above every domain package, since it
+fills them all."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import certificates, exchange, registers
-from .accounts import hash_password
-from .models import Agency, Position, Unit, UnitKind, User, UserPosition
-from .signatures import Keys
+from engine.interagency import agreements as exchange
+from engine.models import Agency, Position, Unit, UnitKind, User, UserPosition
+from engine.org.accounts import hash_password
+from engine.registry import registers
+from engine.signatures import certificates
+from engine.signatures.signatures import Keys
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - a documented demo password, not a secret
 

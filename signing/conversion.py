@@ -4,7 +4,7 @@ by the clerk, and the agency's digital signature, whose appearance is the conver
 điện tử được chuyển đổi từ văn bản giấy", the time, the converting person and agency).
 
 A scan has no text layer to find the "Số:" line in, so the number and date go where a person
-placed them (engine.placement) or in the default boxes of the Decree 30 layout, and the mark in
+placed them (engine.registry.placement) or in the default boxes of the Decree 30 layout, and the mark in
 a fixed box in the top margin of page 1. Everything is made before the signature: nothing is added to the page
 afterwards.
 """

@@ -1,6 +1,6 @@
 """BPMN branch coverage of the test suite: every outgoing flow of every gateway of every
 diagram in processes/ must be taken by at least one test. The moves come from the audit
-log of each test's database (the ``path`` of each entry, see engine.state.path_since)."""
+log of each test's database (the ``path`` of each entry, see engine.workflow.state.path_since)."""
 
 from __future__ import annotations
 

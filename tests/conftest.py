@@ -20,12 +20,16 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
-from engine import audit, definitions, demo, replay, schema, signatures
-from engine.clock import FakeClock
-from engine.config import Settings
-from engine.db import Database
+from engine import demo
+from engine.audit import chain as audit
+from engine.core import schema
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.db import Database
+from engine.core.platform import Platform
 from engine.models import Case
-from engine.platform import Platform
+from engine.signatures import signatures
+from engine.workflow import bpmn_check, definitions, replay
 from tests import bpmn_coverage
 from tests.pgserver import PostgresServer
 from webui import create_app
@@ -42,7 +46,7 @@ def _prepare(url: str, pki: Path) -> None:
         demo.seed(session, START)
         demo.register_certificates(session, signatures.Keys(pki, (pki / "root.pem",)), START)
     files = sorted((ROOT / "processes").glob("*/*.bpmn"))
-    checked = definitions.check_files(files, ROOT / "forms", 2 * 1024 * 1024)
+    checked = bpmn_check.check_files(files, ROOT / "forms", 2 * 1024 * 1024)
     with db.write() as session:
         for d in checked:
             definitions.deploy(session, d, START, None)

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.conftest import ROOT
 
 READY_WITHIN = 120.0  # seconds; a loaded test machine has taken more than 10 to import and bind

@@ -19,12 +19,14 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from engine import delegations, demo, registers
-from engine.clock import FakeClock
-from engine.config import Settings
-from engine.errors import InvalidData
+from engine import demo
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.errors import InvalidData
+from engine.core.platform import Platform
 from engine.models import AdminRequest, AuditEntry, Delegation, Position, RegisterBook, Unit, User, UserPosition
-from engine.platform import Platform
+from engine.org import delegations
+from engine.registry import registers
 from signing import images, pki
 from tests.conftest import START, Api
 from tests.flows import issue_via_deputy

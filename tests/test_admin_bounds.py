@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine import demo
+from engine.core.platform import Platform
 from engine.models import AdminRequest, Notification, Position, User
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.test_admin import Admin, _audited, _id, _login, _new_user, _unit
 from webui import create_app

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from engine.core.platform import Platform
 from engine.models import Case, Document
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import DRAFT, only_task, start
-from webui.apiinput import MAX_DEPTH
+from webui.api.boundary import MAX_DEPTH
 
 CLERK = "btl_clerk"
 INCOMING = {"direction": "incoming", "data": {"subject": "Công văn đề nghị phối hợp", "doc_type": "CV"}}

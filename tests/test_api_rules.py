@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from engine.core.platform import Platform
 from engine.models import AuditEntry, Delegation, HumanTask, User
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start, to_head
 from webui import create_app

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import delete, select, update
 
-from engine import audit
+from engine.audit import chain as audit
+from engine.core.platform import Platform
 from engine.models import AuditEntry, AuditHead, Case
-from engine.platform import Platform
 from qlvb.cli import main
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start

@@ -18,12 +18,16 @@ from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy import delete, select, update
 
-from engine import audit, auditing, bpmn_layout, case_path, dossier, signatures
-from engine.clock import VIETNAM, FakeClock
-from engine.errors import Forbidden
+from engine.audit import auditing, dossier
+from engine.audit import chain as audit
+from engine.core.clock import VIETNAM, FakeClock
+from engine.core.errors import Forbidden
+from engine.core.platform import Platform
+from engine.design import bpmn_layout
+from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Delegation, User
-from engine.platform import Platform
-from engine.storage import FileStore
+from engine.signatures import signatures
+from engine.workflow import case_path
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, complete, issue_via_deputy, only_task, start, to_head
 from tests.test_ui_inbox import _login

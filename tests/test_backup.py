@@ -13,11 +13,13 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import audit, backup, replay
-from engine.clock import FakeClock
-from engine.config import Settings
+from engine.audit import chain as audit
+from engine.core import backup
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.platform import Platform
 from engine.models import Case
-from engine.platform import Platform
+from engine.workflow import replay
 from qlvb.cli import main
 from tests.conftest import Api
 from tests.flows import DRAFT, attach_pdf, complete, only_task, start

@@ -16,12 +16,12 @@ import pytest
 from cryptography import x509
 from sqlalchemy import inspect
 
-from engine import backup
-from engine.clock import FakeClock
-from engine.config import Settings
-from engine.errors import InvalidData
-from engine.platform import Platform
-from engine.secret_key import secret_key
+from engine.core import backup
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.errors import InvalidData
+from engine.core.platform import Platform
+from engine.core.secret_key import secret_key
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
 from tests.conftest import Api

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.core.platform import Platform
 from engine.models import Position, User, UserPosition
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import assignees, complete, only_task
 from tests.test_ui_inbox import _login

@@ -11,9 +11,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import Document, Unit
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import attach_pdf, complete, issue_via_deputy, only_task
 from tests.test_lai_chau import DIRECTION, INCOMING, _start, _task

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import update
 
+from engine.core.platform import Platform
 from engine.models import Agency
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import start
 from tests.pdfs import minimal_pdf

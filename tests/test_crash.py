@@ -17,9 +17,9 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
 from engine.models import Case, CaseStatus
-from engine.platform import Platform
 from qlvb.cli import main
 from tests.server import READY_WITHIN, Server, call
 from tests.test_lai_chau import DIRECTION, INCOMING

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from engine import notifications, queries
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import User
-from engine.platform import Platform
+from engine.office import notifications, queries
 from tests import test_lai_chau
 from tests.conftest import Api
 from tests.flows import complete, only_task

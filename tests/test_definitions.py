@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
+from engine.core.platform import Platform
 from engine.models import ProcessVersion
-from engine.platform import Platform
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, complete, only_task, start

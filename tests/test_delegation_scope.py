@@ -9,14 +9,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from engine.core.platform import Platform
 from engine.models import Delegation, User
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import to_head
 
 
 def _delegate(platform: Platform, scope: str) -> None:
-    """As engine.delegations stores it: Bắc Từ Liêm has one process deployed in the demo, so
+    """As engine.org.delegations stores it: Bắc Từ Liêm has one process deployed in the demo, so
     the other one (its incoming documents, say) is written as a delegation would hold it."""
     with platform.db.write() as session:
         grantor, delegate = (session.scalars(select(User.id).where(User.username == name)).one()

@@ -11,9 +11,9 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import AuditEntry, Delegation
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import to_head
 from tests.test_ui_inbox import _login

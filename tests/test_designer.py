@@ -12,10 +12,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine import process_diff
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
+from engine.design import process_diff
 from engine.models import AuditEntry, ProcessVersion
-from engine.platform import Platform
 from tests.conftest import ROOT
 from webui import create_app
 

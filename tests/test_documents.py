@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import registers
-from engine.clock import FakeClock
-from engine.db import Database
+from engine.core.clock import FakeClock
+from engine.core.db import Database
+from engine.core.platform import Platform
 from engine.models import Agency, Document, DocumentFile, RegisterBook
-from engine.platform import Platform
+from engine.registry import registers
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start
 from tests.pdfs import minimal_pdf

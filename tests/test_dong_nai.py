@@ -10,8 +10,8 @@ from typing import Any
 
 from cryptography import x509
 
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
 from tests.conftest import Api

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from engine import definitions, forms, sandbox, state
-from engine.platform import Platform
+from engine.core.platform import Platform
+from engine.workflow import definitions, forms, sandbox, state
 from tests import (
     test_btl_outgoing,
     test_copies_recall_backfill,

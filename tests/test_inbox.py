@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.core.platform import Platform
 from engine.models import HumanTask, TaskCandidate, TaskStatus
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import workspace
+from engine.core.platform import Platform
 from engine.models import Agency, HumanTask, TaskStatus, User
-from engine.platform import Platform
+from engine.office import workspace
 from tests import test_lai_chau, test_quang_ngai
 from tests.conftest import ROOT, Api
 from tests.flows import assignees, complete, only_task
-from webui import formfields
+from webui.forms import fields as formfields
 
 DIRECTION = {**test_lai_chau.DIRECTION, "info_units": ["VP"], "info_people": ["laichau_deputy"]}
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.conftest import Api
 from tests.server import Server
 from webui import create_app

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine import demo
+from engine.core.platform import Platform
 from engine.models import AuditEntry
-from engine.platform import Platform
 from signing import images
 from signing.draft import prepare_draft
 from signing.keys import Pkcs12Key

@@ -12,9 +12,9 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
-from engine import definitions
+from engine.core.platform import Platform
 from engine.models import Agency, AuditEntry, Case, ExchangeAgreement, ProcessVersion
-from engine.platform import Platform
+from engine.workflow import bpmn_check, definitions
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import complete
@@ -64,7 +64,7 @@ def _deploy_anyway(platform: Platform, tmp_path: Path, process: str, message: st
     """As if deployed before the check existed: the router must refuse on its own."""
     path = tmp_path / f"{process}.bpmn"
     path.write_text(_thrower(process, message, payload), encoding="utf-8")
-    checked = definitions.check_files([path], ROOT / "forms", platform.settings.max_bpmn_bytes)
+    checked = bpmn_check.check_files([path], ROOT / "forms", platform.settings.max_bpmn_bytes)
     assert not checked[0].problems, checked[0].problems
     with platform.db.write() as session:
         definitions.deploy(session, checked[0], platform.clock.now(), None)

@@ -14,9 +14,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine import documents
+from engine.core.platform import Platform
+from engine.documents import documents
 from engine.models import Agency, AuditEntry, Document, User
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import attach_pdf, complete, only_task, start
 from tests.test_register_pdf import _text

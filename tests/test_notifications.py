@@ -14,10 +14,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import update
 
-from engine import notifications
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import User
-from engine.platform import Platform
+from engine.office import notifications
 from tests.conftest import Api
 from tests.flows import DRAFT, attach_pdf, complete, issue_via_deputy, only_task, start, to_head
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from webui import create_app
 
 

@@ -14,9 +14,9 @@ from alembic import command
 from PIL import Image, ImageChops
 from sqlalchemy import inspect, select
 
-from engine import schema
+from engine.core import schema
+from engine.core.platform import Platform
 from engine.models import Agency
-from engine.platform import Platform
 from signing.draft import NO_PLACE
 from tests import signing_support as s
 from tests.conftest import Api

@@ -9,8 +9,8 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from engine.core.platform import Platform
 from engine.models import Agency
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.drafts import CORPUS, make
 from tests.flows import complete, only_task, start, to_director

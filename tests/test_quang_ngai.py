@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import definitions
+from engine.core.platform import Platform
 from engine.models import Delegation, User
-from engine.platform import Platform
+from engine.workflow import bpmn_check
 from tests.conftest import ROOT, Api
 from tests.flows import assignees, attach_pdf, complete, only_task
 
@@ -211,7 +211,7 @@ def test_the_chief_of_office_orders_a_paper_document_for_outside_units(api: Api)
 def test_a_task_kind_must_be_one_the_platform_knows() -> None:
     content = (ROOT / "processes" / "quang_ngai" / "qn_incoming.bpmn").read_bytes()
     assert b'name="taskKind" value="comment"' in content
-    checked = definitions.check(content.replace(b'name="taskKind" value="comment"', b'name="taskKind" value="green"'),
+    checked = bpmn_check.check(content.replace(b'name="taskKind" value="comment"', b'name="taskKind" value="green"'),
                                 "qn_incoming.bpmn", ROOT / "forms", 2 * 1024 * 1024)
     assert [str(p) for p in checked.problems] == ["comment: loại công việc 'green' không hợp lệ (có: comment)"]
 

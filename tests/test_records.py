@@ -11,8 +11,8 @@ from typing import Any
 
 from lxml import etree
 
-from engine.clock import FakeClock
-from engine.platform import Platform
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from tests.conftest import Api
 from tests.pdfs import minimal_pdf
 

@@ -1,7 +1,7 @@
 """Records respect document rights: a record shows, counts and exports only the documents
 its reader may open (the document page's rule), for every position of the agency; page
 counts are stored at upload, so a crafted PDF (its page tree in a 512 MiB object stream),
-refused at upload now (engine/pdf_check.py) but stored by an older version, has an unknown
+refused at upload now (engine/documents/pdf_check.py) but stored by an older version, has an unknown
 count and never breaks a list or an export."""
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select, update
 
-from engine import pdf_pages, permissions
-from engine.clock import VIETNAM
+from engine.core.clock import VIETNAM
+from engine.core.errors import Forbidden
+from engine.core.platform import Platform
 from engine.demo import AGENCIES
-from engine.errors import Forbidden
+from engine.documents import pdf_pages
+from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Document, DocumentFile, User
-from engine.platform import Platform
-from engine.storage import FileStore
+from engine.org import permissions
 from qlvb.cli import main
 from tests.conftest import Api
 from tests.flows import DRAFT, attach_pdf, start
@@ -69,7 +70,7 @@ def _setup(api: Api) -> tuple[int, dict[int, str]]:
     ordinary = _incoming(api, "Công văn về lịch tiêm chủng tháng ba", "02/CV-SYT")
     assert api.upload("btl_clerk", ordinary, minimal_pdf("Lich tiem chung")).status_code == 201
     bombed = _incoming(api, "Công văn kèm tệp PDF bị làm hỏng", "03/CV-SYT")
-    refused = api.upload("btl_clerk", bombed, _bomb())  # engine/pdf_check.py: a decompression bomb
+    refused = api.upload("btl_clerk", bombed, _bomb())  # engine/documents/pdf_check.py: a decompression bomb
     assert (refused.status_code, "bom nén" in refused.get_json()["error"]) == (422, True), refused.get_json()
     _stored_before_uploads_were_checked(api, bombed, _bomb())
     case = start(api, "btl_spec_khnv", DRAFT)

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 from flask.testing import FlaskClient
 
+from engine.core.platform import Platform
 from engine.models import AssignmentStatus, SignatureStatus
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.test_reports import _assign, _finish, _issued, _register
 from tests.test_ui_inbox import _login

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from engine import register_pdf
-from engine.config import DEFAULT_PDF_FONT_BOLD, Settings
+from engine.core.config import DEFAULT_PDF_FONT_BOLD, Settings
+from engine.core.platform import Platform
 from engine.models import (
     Assignment,
     AssignmentRole,
@@ -26,7 +26,7 @@ from engine.models import (
     Unit,
     User,
 )
-from engine.platform import Platform
+from engine.registry import register_pdf
 from tests.conftest import START, Api
 from tests.flows import issue_via_deputy
 

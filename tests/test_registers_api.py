@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import Assignment, AssignmentRole, AssignmentStatus, Unit, User
-from engine.platform import Platform
 from tests.conftest import START, Api
 from tests.flows import DRAFT, issue_via_deputy
 

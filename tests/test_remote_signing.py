@@ -19,15 +19,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
-from engine import audit, demo, replay
-from engine.clock import FakeClock
-from engine.config import Settings
-from engine.errors import Conflict, InvalidData
+from engine import demo
+from engine.audit import chain as audit
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.errors import Conflict, InvalidData
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Case, HumanTask, RemoteRequest, TaskStatus, User, UserCertificate
-from engine.platform import Platform
+from engine.org import administration
 from engine.remote_signing import flow, providers
-from engine.signatures import Keys
-from engine.storage import FileStore
+from engine.signatures.signatures import Keys
+from engine.workflow import replay
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
 from tests import remote_services
@@ -89,7 +92,6 @@ def configure(platform: Platform, remote: flow.Remote, url: str, kind: str, time
     """The Bắc Từ Liêm administrator adds the service."""
     admin = _user(platform, "btl_admin")
     with platform.db.write() as session:
-        from engine import administration
         agency = administration.agency_for(session, admin, "btl")
         row = providers.save(session, remote.keys, admin, agency,
                              {"name": f"Dịch vụ {kind}", "kind": kind, "endpoint": url, "client_id":

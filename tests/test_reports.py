@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import registers
-from engine.clock import VIETNAM, FakeClock
+from engine.core.clock import VIETNAM, FakeClock
+from engine.core.platform import Platform
 from engine.models import (
     Agency,
     Assignment,
@@ -23,7 +23,7 @@ from engine.models import (
     Unit,
     User,
 )
-from engine.platform import Platform
+from engine.registry import registers
 from tests.conftest import START, Api
 from tests.flows import issue_via_deputy
 

@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import permissions, roles
-from engine.errors import Forbidden
+from engine.core.errors import Forbidden
+from engine.core.platform import Platform
 from engine.models import Unit, User
-from engine.platform import Platform
+from engine.org import permissions
+from engine.workflow import roles
 from qlvb.cli import main
 from tests.conftest import Api
 from tests.flows import start

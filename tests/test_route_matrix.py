@@ -23,10 +23,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from engine import admin_approvals, delegations
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
 from engine.models import ApiToken, Position, RegisterBook, RemoteProvider, User
-from engine.platform import Platform
+from engine.org import admin_approvals, delegations
 from tests.conftest import Api
 from tests.flows import attach_pdf
 from tests.pdfs import minimal_pdf

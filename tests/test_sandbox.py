@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine import sandbox
+from engine.workflow import sandbox
 
 
 def test_plain_scripts_run_and_assign_into_task_data() -> None:

@@ -1,6 +1,6 @@
 """schemathesis against ``/api/openapi.json`` (issue 12): every operation of the document, with
 examples generated from its schemas (a fixed seed, a bounded number per operation), called
-as the agency's clerk; no answer may be a server error. Before the bounds of webui/limits.py,
+as the agency's clerk; no answer may be a server error. Before the bounds of webui/common/limits.py,
 76 such calls answered 500 (ids, ``page`` or ``year`` past 2^63)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.conftest import Api
 from webui import create_app
 

@@ -16,10 +16,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import definitions, sandbox, script_budget, timers
-from engine.clock import FakeClock
+from engine.core import script_budget
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import AuditEntry, Case
-from engine.platform import Platform
+from engine.workflow import bpmn_check, definitions, sandbox, timers
 from qlvb.cli import main
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, only_task
@@ -108,14 +109,14 @@ def test_validation_refuses_deep_nesting_and_huge_literals_with_the_element(tmp_
 def test_deploy_reports_the_element_instead_of_failing(tmp_path: Path) -> None:
     path = tmp_path / "nested.bpmn"
     path.write_text(BUDGET_BPMN.replace("SCRIPT", NESTED["nested_unary"]), encoding="utf-8")
-    checked = definitions.check_files([path], ROOT / "forms", 2 * 1024 * 1024)
+    checked = bpmn_check.check_files([path], ROOT / "forms", 2 * 1024 * 1024)
     assert [p.element for p in checked[0].problems] == ["calc"], checked[0].problems
 
 
 def _deploy(platform: Platform, tmp_path: Path, script: str) -> None:
     path = tmp_path / "budget.bpmn"
     path.write_text(BUDGET_BPMN.replace("SCRIPT", script), encoding="utf-8")
-    checked = definitions.check_files([path], ROOT / "forms", platform.settings.max_bpmn_bytes)
+    checked = bpmn_check.check_files([path], ROOT / "forms", platform.settings.max_bpmn_bytes)
     assert not checked[0].problems, checked[0].problems
     with platform.db.write() as session:
         definitions.deploy(session, checked[0], platform.clock.now(), None)
@@ -197,7 +198,7 @@ def test_a_script_over_budget_after_a_timer_leaves_the_case_and_the_worker_going
     path = tmp_path / "late.bpmn"
     path.write_text(BUDGET_BPMN.replace('    <bpmn:sequenceFlow id="f1"', LATE, 1)
                     .replace("SCRIPT", EXHAUSTION["nested_loops"]), encoding="utf-8")
-    checked = definitions.check_files([path], ROOT / "forms", platform.settings.max_bpmn_bytes)
+    checked = bpmn_check.check_files([path], ROOT / "forms", platform.settings.max_bpmn_bytes)
     assert not checked[0].problems, checked[0].problems
     with platform.db.write() as session:
         definitions.deploy(session, checked[0], platform.clock.now(), None)

@@ -10,9 +10,10 @@ import pytest
 from alembic import command
 from sqlalchemy import delete, select, union, update
 
-from engine import registers, schema, search
-from engine.accounts import hash_password
+from engine.core import schema
+from engine.core.platform import Platform
 from engine.demo import AGENCIES, DEMO_PASSWORD
+from engine.documents import search
 from engine.models import (
     Agency,
     Case,
@@ -27,7 +28,8 @@ from engine.models import (
     User,
     UserPosition,
 )
-from engine.platform import Platform
+from engine.org.accounts import hash_password
+from engine.registry import registers
 from tests.conftest import ROOT, Api
 from tests.flows import DRAFT, complete, only_task, start
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from tests.server import Server, call
 
 

@@ -13,8 +13,8 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 
 from engine import demo
-from engine.clock import FakeClock
-from engine.platform import Platform
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from tests.conftest import Api
 from tests.test_admin import Admin, _login, _unit
 from webui import create_app

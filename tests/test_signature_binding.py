@@ -24,11 +24,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from sqlalchemy import delete, func, select
 
-from engine import demo, schema
-from engine.clock import FakeClock
-from engine.config import Settings
+from engine import demo
+from engine.core import schema
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.platform import Platform
 from engine.models import DocumentFile, FileVersion, RegisterCounter, User, UserCertificate
-from engine.platform import Platform
 from signing import pki, softhsm
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf

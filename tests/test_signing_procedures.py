@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from cryptography import x509
 
-from engine.clock import FakeClock
-from engine.config import Settings
+from engine.core.clock import FakeClock
+from engine.core.config import Settings
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from signing import softhsm
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf

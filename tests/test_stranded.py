@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import definitions, stranded
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import AuditEntry
-from engine.platform import Platform
+from engine.workflow import definitions, stranded
 from qlvb.cli import main
 from tests import test_dong_nai, test_lai_chau
 from tests.conftest import Api

@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import timers
-from engine.clock import FakeClock
-from engine.db import Database
+from engine.core.clock import FakeClock
+from engine.core.db import Database
+from engine.core.platform import Platform
 from engine.models import AuditEntry, HumanTask, Timer
-from engine.platform import Platform
+from engine.workflow import timers
 from tests.conftest import ROOT, Api
 from tests.flows import complete, to_head
 

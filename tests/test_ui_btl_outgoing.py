@@ -9,8 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.drafts import plan_draft

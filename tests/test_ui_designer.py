@@ -11,7 +11,7 @@ import re
 
 from playwright.sync_api import Browser, expect
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start

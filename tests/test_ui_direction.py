@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import complete, only_task

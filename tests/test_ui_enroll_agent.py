@@ -11,8 +11,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, expect
 from sqlalchemy import delete, select
 
+from engine.core.platform import Platform
 from engine.models import User, UserCertificate
-from engine.platform import Platform
 from tests.browser import MOJIBAKE, Staff, backend, browser  # noqa: F401 - fixtures
 from tests.conftest import TOKEN_PIN, Api
 from tests.flows import only_task, to_director

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start
 from webui import create_app

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from engine.clock import FakeClock
-from engine.platform import Platform
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.test_compliance_stats import PERIOD, _laichau_incoming_handled

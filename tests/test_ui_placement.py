@@ -9,8 +9,8 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
+from engine.core.platform import Platform
 from engine.models import Document
-from engine.platform import Platform
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.drafts import CORPUS, make

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from engine.clock import FakeClock
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from engine.models import Agency, AuditEntry, Position, Unit, User, UserPosition
-from engine.platform import Platform
 from tests.conftest import Api
 from tests.flows import to_head
 from tests.pdfs import minimal_pdf

@@ -16,7 +16,7 @@ import pytest
 from cryptography import x509
 from playwright.sync_api import Browser, expect
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from signing.verify import verify_pdf
 from tests import remote_services
 from tests.browser import MOJIBAKE, Staff, backend, browser, serving  # noqa: F401 - fixtures

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from engine.platform import Platform
-from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
+from engine.core.platform import Platform
+from tests.browser import PAGE_TIMEOUT_MS, Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import to_head
-from webui.security import secret_key
+from webui.common.security import secret_key
 
 FORMS = "forms => forms.filter(f => f.method === 'post').map(f => [f.action, f.elements.csrf_token?.value ?? null])"
 
@@ -27,6 +27,7 @@ def test_every_page_form_has_the_token_and_a_post_without_it_is_refused(
     document = api.get("btl_head_khnv", f"/api/v1/cases/{case['id']}").get_json()["document"]
 
     anonymous = browser.new_context(base_url=live_url)
+    anonymous.set_default_timeout(PAGE_TIMEOUT_MS)
     login = anonymous.new_page()
     login.goto("/login")
     tokens = login.eval_on_selector_all("form", FORMS)
@@ -82,6 +83,7 @@ def test_session_cookie_flags_and_logout_ends_the_session(browser: Browser, live
 
     # A copy of the cookie taken before the logout opens nothing.
     thief = browser.new_context(base_url=live_url)
+    thief.set_default_timeout(PAGE_TIMEOUT_MS)
     thief.add_cookies([cookie])
     page = thief.new_page()
     page.goto("/inbox")

@@ -20,8 +20,8 @@ import pytest
 from cryptography import x509
 from playwright.sync_api import Browser, Page, expect
 
-from engine.clock import FakeClock
-from engine.platform import Platform
+from engine.core.clock import FakeClock
+from engine.core.platform import Platform
 from signing import softhsm
 from signing.verify import verify_pdf
 from tests.browser import MOJIBAKE, Staff, backend, browser, serving  # noqa: F401 - fixtures

@@ -8,7 +8,7 @@ import unicodedata
 
 from playwright.sync_api import Browser, expect
 
-from engine.platform import Platform
+from engine.core.platform import Platform
 from tests.browser import MOJIBAKE, Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import attach_pdf, complete, only_task, start

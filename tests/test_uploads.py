@@ -16,10 +16,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select, update
 
-from engine import dossier
+from engine.audit import dossier
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
 from engine.models import DocumentFile, User
-from engine.platform import Platform
-from engine.storage import FileStore
 from tests.conftest import Api
 from tests.flows import issue_via_deputy
 from tests.pdfs import flate_bomb, minimal_pdf

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import timers
+from engine.core.platform import Platform
 from engine.models import AuditEntry, HumanTask, Notification, NotificationKind, TaskCandidate, TaskStatus, Timer
-from engine.platform import Platform
+from engine.workflow import timers
 from tests.conftest import ROOT, Api
 from tests.flows import to_head
 from tests.test_backup import PASSPHRASE

@@ -6,8 +6,8 @@ import os
 
 from flask import Flask
 
-from engine.config import Settings
-from engine.platform import Platform
+from engine.core.config import Settings
+from engine.core.platform import Platform
 
 
 def create_app(platform: Platform | None = None) -> Flask:
@@ -16,54 +16,9 @@ def create_app(platform: Platform | None = None) -> Flask:
     platform = platform or Platform.from_settings(Settings.from_env())
     app.extensions["qlvb"] = platform
 
-    from . import (
-        admin_pages,
-        api,
-        api_approvals,
-        api_certificates,
-        api_conversations,
-        api_delegations,
-        api_documents,
-        api_exchange,
-        api_info,
-        api_notifications,
-        api_records,
-        api_registers,
-        api_remote_signing,
-        api_reports,
-        api_search,
-        apiinput,
-        apiutil,
-        approval_pages,
-        audit_pages,
-        auth,
-        case_pages,
-        certificate_settings,
-        create,
-        delegation_pages,
-        designer,
-        document_pages,
-        errors,
-        i18n,
-        inbox,
-        info_pages,
-        intake_pages,
-        lifecycle_pages,
-        limits,
-        message_pages,
-        notices,
-        notification_settings,
-        pageutil,
-        placement_pages,
-        record_pages,
-        register_pages,
-        remote_signing_pages,
-        report_pages,
-        search_pages,
-        security,
-        statistics_pages,
-        task_pages,
-    )
+    from . import api, pages
+    from .api import boundary
+    from .common import context, errors, i18n, limits, pageutil, security
 
     limits.init_app(app, platform.settings)  # first: before anything reads the body
     security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ,
@@ -71,16 +26,9 @@ def create_app(platform: Platform | None = None) -> Flask:
     i18n.init_app(app)
     pageutil.init_app(app)
     errors.register(app)
-    apiinput.init_app(app)
-    apiutil.init_app(app)
+    boundary.init_app(app)
+    context.init_app(app)
 
-    for blueprint in (api.bp, api_certificates.bp, api_exchange.bp, api_documents.bp, api_notifications.bp,
-                      api_conversations.bp, api_records.bp, api_reports.bp, api_registers.bp, api_search.bp, auth.bp,
-                      inbox.bp, notices.bp, task_pages.bp, case_pages.bp, document_pages.bp, create.bp, designer.bp,
-                      search_pages.bp, register_pages.bp, report_pages.bp, delegation_pages.bp, audit_pages.bp,
-                      record_pages.bp, message_pages.bp, notification_settings.bp, certificate_settings.bp,
-                      statistics_pages.bp, admin_pages.bp, intake_pages.bp, lifecycle_pages.bp, placement_pages.bp,
-                      api_approvals.bp, approval_pages.bp, api_delegations.bp, api_info.bp, info_pages.bp,
-                      remote_signing_pages.bp, api_remote_signing.bp):
+    for blueprint in (*api.blueprints(), *pages.blueprints()):
         app.register_blueprint(blueprint)
     return app

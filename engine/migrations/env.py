@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller's config (``engine.schema.upgrade``)."""
+"""Alembic environment: the URL comes from the caller's config (``engine.core.schema.upgrade``)."""
 
 from alembic import context
 

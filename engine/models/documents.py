@@ -117,7 +117,7 @@ class Document(Base):
     )
     signatures_json: Mapped[str | None] = mapped_column(Text)  # the last verification, one report per signature
     verified_sha256: Mapped[str | None] = mapped_column(String(64))  # the file that verification was of
-    # Tiếp nhận (engine/intake.py): the note that registers a document whose signature is
+    # Tiếp nhận (engine/registry/intake.py): the note that registers a document whose signature is
     # invalid, or why it was refused.
     intake_note: Mapped[str | None] = mapped_column(String(2000))
     refusal_reason: Mapped[str | None] = mapped_column(String(2000))
@@ -134,14 +134,14 @@ class Document(Base):
     copy_kind: Mapped[str | None] = mapped_column(String(4))  # SY, TrS, SL
     backfilled: Mapped[bool] = mapped_column(default=False)  # entered after an outage
     # The number and date boxes placed by hand on page 1 of a draft without a "Số:" line
-    # (engine/placement.py): {"sha256": <the main file they were placed on>, "number": [x1, y1,
+    # (engine/registry/placement.py): {"sha256": <the main file they were placed on>, "number": [x1, y1,
     # x2, y2], "date": [...]} in PDF points.
     placement_json: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # Summary, number, issuer and full text, lower-cased without diacritics, for search
-    # (indexed by FTS5 on SQLite and GIN on PostgreSQL: migration 0008, engine/search.py).
+    # (indexed by FTS5 on SQLite and GIN on PostgreSQL: migration 0008, engine/documents/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     files: Mapped[list[DocumentFile]] = relationship(order_by="DocumentFile.id", cascade="all, delete-orphan")
@@ -169,12 +169,12 @@ class DocumentFile(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
-    # Counted once when stored, within a budget (engine/pdf_pages.py); None: unknown.
+    # Counted once when stored, within a budget (engine/documents/pdf_pages.py); None: unknown.
     page_count: Mapped[int | None]
 
 
 class FileVersion(Base):
-    """One version of a document's main file, in order (engine.file_versions): the chain that says
+    """One version of a document's main file, in order (engine.documents.file_versions): the chain that says
     which file a leader signed and what was added to it before it was issued."""
 
     __tablename__ = "file_versions"

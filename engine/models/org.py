@@ -100,7 +100,7 @@ class User(Base):
 
 class UserCertificate(Base):
     """A certificate registered to a person: a leader's signature counts only if its certificate is
-    one of theirs (engine.certificates). Enrolled by an administrator from the certificate file, by
+    one of theirs (engine.signatures.certificates). Enrolled by an administrator from the certificate file, by
     the person through the sign agent (token-only officials), or by the demo seed."""
 
     __tablename__ = "user_certificates"
@@ -164,7 +164,7 @@ class ApiToken(Base):
 
 class LoginThrottle(Base):
     """Failed logins of one account ("user:<name>") or one address ("addr:<ip>") in a row, and
-    until when further attempts are refused (engine/login_throttle.py)."""
+    until when further attempts are refused (engine/org/login_throttle.py)."""
 
     __tablename__ = "login_throttles"
 
@@ -175,7 +175,7 @@ class LoginThrottle(Base):
 
 
 class AdminRequest(Base):
-    """A change one administrator may not make alone (engine/admin_approvals.py): granting a
+    """A change one administrator may not make alone (engine/org/admin_approvals.py): granting a
     position that reads secret documents, or resetting the password of one who holds one. It
     waits for another administrator of the agency or its director."""
 

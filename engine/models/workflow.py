@@ -62,7 +62,7 @@ class Case(Base):
     status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, 16), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # The live part of the SpiffWorkflow instance, without its diagram (see engine.state).
+    # The live part of the SpiffWorkflow instance, without its diagram (see engine.workflow.state).
     state_json: Mapped[str] = mapped_column(Text)
     data_json: Mapped[str] = mapped_column(Text, default="{}")  # the case data after the last step
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -84,10 +84,10 @@ class CaseFollower(Base):
 
 class DocumentParticipant(Base):
     """Who takes part in a document's cases (their initiator, followers and task candidates,
-    the rule of ``engine.permissions._involved``), so that the documents someone who is not a
+    the rule of ``engine.org.permissions._involved``), so that the documents someone who is not a
     register keeper takes part in are one range of the key. Kept by database triggers
     (migration 0012), so that no code path that adds a follower, opens a task or links a
-    case to its document has to remember it; read only by ``engine.permissions``."""
+    case to its document has to remember it; read only by ``engine.org.permissions``."""
 
     __tablename__ = "document_participants"
     __table_args__ = (
@@ -133,7 +133,7 @@ class HumanTask(Base):
 
 
 class TaskCandidate(Base):
-    """Who the task's lane resolved to; delegates act through ``engine.permissions``."""
+    """Who the task's lane resolved to; delegates act through ``engine.org.permissions``."""
 
     __tablename__ = "task_candidates"
     # A user's inbox, read without visiting the tasks they had before, and their tasks'

@@ -3,13 +3,13 @@
 1. :func:`start`: the task, its document and the service are read in a short transaction; outside
    it the service gives the leader's certificate and the PDF and the bytes to sign are prepared
    (as for a USB token, signing.split); a second short transaction checks the case has not moved
-   and the certificate is registered to the leader (engine.binding), stores the request as a
+   and the certificate is registered to the leader (engine.signatures.binding), stores the request as a
    state row with the decision's form, and audits it; then the hash goes to the service.
 2. The leader approves on the phone. Nobody holds a request open meanwhile: the task page asks
    :func:`check` every few seconds and ``qlvb worker`` sweeps the waiting rows (:func:`sweep`);
    either asks the service, outside any transaction.
 3. When the signature arrives it is embedded and verified outside a transaction, then one short
-   transaction completes the task with it (engine.cases, as any other signature: the decision's
+   transaction completes the task with it (engine.workflow.cases, as any other signature: the decision's
    audit entry carries it) once the row is still waiting, the task still open and the main file
    the one that was prepared. A refusal on the phone, the timeout (:func:`check`) or the leader's
    cancel (:func:`cancel`) ends the row, audited, and the task stays open.
@@ -27,16 +27,19 @@ from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit import chain as audit
+from engine.core.db import Database
+from engine.core.errors import Conflict, DomainError, InvalidData, NotFound
+from engine.documents.storage import FileStore
+from engine.models import Agency, HumanTask, RemoteProvider, RemoteRequest, RemoteState, User
+from engine.office import queries
+from engine.signatures import binding, certificates, drafting, signatures
+from engine.workflow import cases, forms
 from signing import split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey
 from signing.remote import Outcome, Provider, ProviderConfig, State, make_provider
 
-from .. import audit, binding, cases, certificates, forms, queries, signatures
-from ..db import Database
-from ..errors import Conflict, DomainError, InvalidData, NotFound
-from ..models import Agency, HumanTask, RemoteProvider, RemoteRequest, RemoteState, User
-from ..storage import FileStore
 from . import providers
 
 _FIELD = "signing"
@@ -61,7 +64,7 @@ class Remote:
 class _Plan:
     case_id: int
     source: str
-    draft: signatures.LeaderDraft
+    draft: drafting.LeaderDraft
     config: ProviderConfig
     label: str
 
@@ -84,7 +87,7 @@ def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict
         forms.validate(schema, form)
     if props.get("signatureMode") == "paper":
         raise InvalidData("Bước này ký trên giấy, không ký số.", {_FIELD: "Không dùng ký số từ xa."})
-    source = binding.version_to_sign(session, doc, signatures.main_file(doc), task_id)
+    source = binding.version_to_sign(session, doc, drafting.main_file(doc), task_id)
     agency = session.get(Agency, doc.agency_id)
     assert agency is not None
     provider = providers.get(session, doc.agency_id, provider_id)
@@ -92,8 +95,9 @@ def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict
         raise InvalidData("Dịch vụ ký số từ xa này đang tạm ngừng.", {"provider": "Đang tạm ngừng."})
     if _waiting(session, task_id) is not None:
         raise Conflict("Đang chờ xác nhận một yêu cầu ký trước trên điện thoại: hãy chờ hoặc hủy yêu cầu đó.")
-    return _Plan(row.case_id, source, signatures.leader_draft(session, remote.store, remote.keys, doc, user, props),
-                 providers.config(remote.keys, agency, provider), signatures.prompt_label(doc))
+    made = drafting.leader_draft(session, remote.store, remote.keys.image(user.username), doc, user, props)
+    return _Plan(row.case_id, source, made, providers.config(remote.keys, agency, provider),
+                 signatures.prompt_label(doc))
 
 
 def _waiting(session: Session, task_id: str) -> RemoteRequest | None:
@@ -123,7 +127,7 @@ def start(remote: Remote, user_id: int, task_id: str, form: dict[str, Any], prov
     with remote.db.write() as session:
         user = _user(session, user_id)
         row, doc, _ = cases.signing_task(session, user, task_id, now)
-        if binding.version_to_sign(session, doc, signatures.main_file(doc), task_id) != plan.source:
+        if binding.version_to_sign(session, doc, drafting.main_file(doc), task_id) != plan.source:
             raise InvalidData("Tệp chính đã thay đổi trong khi chuẩn bị ký.", {_FIELD: "Hãy ký lại."})
         if _waiting(session, task_id) is not None:
             raise Conflict("Đang chờ xác nhận một yêu cầu ký trước trên điện thoại.")

@@ -14,14 +14,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit import chain as audit
+from engine.core.db import MAX_INT
+from engine.core.errors import InvalidData, NotFound
+from engine.models import Agency, Case, Document, HumanTask, RemoteProvider, User
+from engine.signatures.signatures import Keys
 from signing.remote import ProviderConfig
 from signing.remote.base import Kind
-
-from .. import audit
-from ..db import MAX_INT
-from ..errors import InvalidData, NotFound
-from ..models import Agency, Case, Document, HumanTask, RemoteProvider, User
-from ..signatures import Keys
 
 KINDS = {Kind.CSC.value: "CSC API v1 (Cloud Signature Consortium)",
          Kind.APPROVAL.value: "Xác nhận trên ứng dụng điện thoại (kiểu SmartCA, MySign)"}

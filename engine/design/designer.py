@@ -1,0 +1,223 @@
+"""Process design (thiết kế quy trình): the processes a designer may change, their versions,
+the draft being edited (bản nháp), its validation and its deployment as a new version.
+
+A draft holds the whole diagram and the forms it uses: the forms of the version it
+started from, with the designer's edits. Validation is the deployment's own check
+(engine.workflow.bpmn_check.check) with those forms, plus what a designer may not do: deploy a
+process other than the one edited, or open it to an agency they do not design for.
+Cases keep the version they started on; only new cases run a newly deployed version.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.audit import chain as audit
+from engine.core.config import Settings
+from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.design import process_diff
+from engine.interagency import message_routes
+from engine.models import Case, CaseStatus, ProcessDraft, ProcessVersion, User
+from engine.org import permissions
+from engine.workflow import bpmn_check, definitions
+from engine.workflow.bpmn_check import Definition, DefinitionRejected, Problem
+
+
+@dataclass(frozen=True)
+class Work:
+    """What the designer posts: the diagram's XML and the forms, by name."""
+
+    xml: str
+    forms: dict[str, Any]
+
+    @classmethod
+    def read(cls, body: dict[str, Any], max_bytes: int) -> Work:
+        xml, forms = body.get("xml"), body.get("forms", {})
+        if not isinstance(xml, str) or not xml.strip():
+            raise InvalidData("Thiếu sơ đồ quy trình (BPMN XML).", {"xml": "Cần nội dung XML."})
+        if not isinstance(forms, dict) or not all(isinstance(k, str) for k in forms):
+            raise InvalidData("Biểu mẫu phải là một đối tượng JSON: tên biểu mẫu → JSON Schema.",
+                              {"forms": "Cần một đối tượng JSON."})
+        if len(json.dumps(forms, ensure_ascii=False).encode()) > max_bytes:
+            raise InvalidData("Các biểu mẫu quá lớn.", {"forms": f"Tối đa {max_bytes // 1048576} MB."})
+        return cls(xml, forms)
+
+
+def _latest(session: Session, process_id: str) -> ProcessVersion:
+    version = session.scalars(
+        select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    ).first()
+    if version is None:
+        raise NotFound(f"Không có quy trình '{process_id}'.")
+    return version
+
+
+def designed(session: Session, user: User, process_id: str) -> ProcessVersion:
+    """The newest version of a process ``user`` may design (Forbidden otherwise)."""
+    version = _latest(session, process_id)
+    permissions.ensure_can_design(session, user, version.agency_code)
+    return version
+
+
+def _running(session: Session, version_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Case.process_version_id, func.count()).where(
+            Case.process_version_id.in_(version_ids), Case.status == CaseStatus.RUNNING
+        ).group_by(Case.process_version_id)
+    )
+    return {int(v): int(n) for v, n in rows}
+
+
+def processes(session: Session, user: User, page: int, per_page: int) -> dict[str, Any]:
+    """The processes ``user`` may design, each with its newest version and its draft if any."""
+    may = permissions.design_rule(session, user)
+    allowed = [v for v in definitions.latest_versions(session) if may(v.agency_code)]
+    shown = allowed[(page - 1) * per_page:page * per_page]
+    ids = [v.process_id for v in shown]
+    counts = dict(session.execute(
+        select(ProcessVersion.process_id, func.count()).where(ProcessVersion.process_id.in_(ids))
+        .group_by(ProcessVersion.process_id)
+    ).all())
+    drafts = set(session.scalars(select(ProcessDraft.process_id).where(ProcessDraft.process_id.in_(ids))))
+    items = [{"id": v.process_id, "name": v.name, "agency": v.agency_code, "version": v.version,
+              "deployed_at": v.deployed_at.isoformat(), "versions": counts.get(v.process_id, 0),
+              "draft": v.process_id in drafts} for v in shown]
+    return {"items": items, "total": len(allowed), "page": page, "per_page": per_page}
+
+
+def versions(session: Session, user: User, process_id: str, page: int, per_page: int) -> dict[str, Any]:
+    """A process's versions, newest first: when and by whom each was deployed, its content
+    hash and how many cases still run on it."""
+    latest = designed(session, user, process_id)
+    rows = session.execute(
+        select(ProcessVersion, User.full_name).outerjoin(User, User.id == ProcessVersion.deployed_by)
+        .where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    running = _running(session, [v.id for v, _ in rows])
+    items = [{"version": v.version, "deployed_at": v.deployed_at.isoformat(), "deployed_by": who,
+              "hash": v.content_hash[:12], "running": running.get(v.id, 0)} for v, who in rows]
+    draft = session.get(ProcessDraft, process_id)
+    return {"process": {"id": latest.process_id, "name": latest.name, "agency": latest.agency_code,
+                        "version": latest.version},
+            "items": items, "total": latest.version, "page": page, "per_page": per_page,
+            "draft": _draft_view(session, draft)}
+
+
+def _draft_view(session: Session, draft: ProcessDraft | None) -> dict[str, Any] | None:
+    if draft is None:
+        return None
+    author = session.get(User, draft.saved_by)
+    base = session.get(ProcessVersion, draft.base_version_id)
+    return {"saved_at": draft.saved_at.isoformat(), "saved_by": author.full_name if author else "",
+            "base_version": base.version if base else None}
+
+
+def work(session: Session, user: User, process_id: str) -> dict[str, Any]:
+    """What the modeler opens: the draft if one was saved, else the newest version."""
+    latest = designed(session, user, process_id)
+    draft = session.get(ProcessDraft, process_id)
+    source = (draft.bpmn_xml, draft.forms_json) if draft else (latest.bpmn_xml, latest.forms_json)
+    return {"process": latest.process_id, "name": latest.name, "version": latest.version,
+            "xml": source[0], "forms": json.loads(source[1]), "draft": _draft_view(session, draft)}
+
+
+def _designer_problems(session: Session, user: User, process_id: str, definition: Definition) -> list[Problem]:
+    found = []
+    if [p.id for p in definition.processes] != [process_id]:
+        found.append(Problem(None, f"sơ đồ phải chứa đúng một quy trình, có mã '{process_id}' "
+                                   "(mã quy trình không đổi được trong trình thiết kế)"))
+    for entry in definition.processes:
+        try:
+            permissions.ensure_can_design(session, user, entry.agency_code)
+        except Forbidden:
+            whose = entry.agency_code or "mọi cơ quan"
+            found.append(Problem(entry.id, f"bạn không thiết kế quy trình cho cơ quan '{whose}'"))
+    return found
+
+
+def check(session: Session, user: User, process_id: str, given: Work, settings: Settings) -> Definition:
+    """The posted diagram and forms checked as a deployment would check them."""
+    designed(session, user, process_id)
+    definition = bpmn_check.check(given.xml.encode("utf-8"), f"{process_id}.bpmn", settings.forms_dir,
+                                   settings.max_bpmn_bytes, forms=given.forms)
+    if definition.processes:
+        definition.problems.extend(_designer_problems(session, user, process_id, definition))
+        definition.problems.extend(message_routes.problems(session, definition))
+    return definition
+
+
+def save_draft(session: Session, user: User, process_id: str, given: Work, settings: Settings,
+               now: datetime) -> list[Problem]:
+    """Keep the work without deploying it, problems and all (they are returned, to be shown);
+    only what is not XML at all, or too large, is refused."""
+    latest = designed(session, user, process_id)
+    unreadable = bpmn_check.unreadable(given.xml.encode("utf-8"), settings.max_bpmn_bytes)
+    if unreadable:
+        raise DefinitionRejected(unreadable)
+    for name, schema in given.forms.items():
+        if (problem := bpmn_check.form_problem(name, schema)) is not None:
+            raise DefinitionRejected([Problem(None, problem)])
+    draft = session.get(ProcessDraft, process_id)
+    if draft is None:
+        draft = ProcessDraft(process_id=process_id, base_version_id=latest.id)
+        session.add(draft)
+    draft.bpmn_xml = given.xml
+    draft.forms_json = json.dumps(given.forms, ensure_ascii=False, sort_keys=True)
+    draft.saved_at, draft.saved_by = now, user.id
+    audit.append(session, at=now, action="process_draft_saved", actor_id=user.id,
+                 payload={"process": process_id, "base_version": latest.version, "bytes": len(given.xml.encode())})
+    return check(session, user, process_id, given, settings).problems
+
+
+def discard_draft(session: Session, user: User, process_id: str, now: datetime) -> None:
+    designed(session, user, process_id)
+    draft = session.get(ProcessDraft, process_id)
+    if draft is None:
+        raise NotFound("Quy trình này không có bản nháp.")
+    session.delete(draft)
+    audit.append(session, at=now, action="process_draft_discarded", actor_id=user.id, payload={"process": process_id})
+
+
+def deploy(session: Session, user: User, process_id: str, given: Work, settings: Settings,
+           now: datetime) -> tuple[ProcessVersion, bool]:
+    """Deploy the posted work as the process's next version (DefinitionRejected with every
+    problem if it cannot run); unchanged content keeps the current version. The draft,
+    now deployed, is gone."""
+    definition = check(session, user, process_id, given, settings)
+    (version, created), = definitions.deploy(session, definition, now, user.id)
+    draft = session.get(ProcessDraft, process_id)
+    if draft is not None:
+        session.delete(draft)
+    audit.append(session, at=now, action="process_deployed", actor_id=user.id,
+                 payload={"process": process_id, "version": version.version, "created": created,
+                          "content_hash": version.content_hash})
+    return version, created
+
+
+def _version(session: Session, process_id: str, number: int) -> ProcessVersion:
+    found = session.scalars(select(ProcessVersion).where(
+        ProcessVersion.process_id == process_id, ProcessVersion.version == number)).first()
+    if found is None:
+        raise NotFound(f"Quy trình '{process_id}' không có phiên bản {number}.")
+    return found
+
+
+def compare(session: Session, user: User, process_id: str, old: int, new: int) -> process_diff.VersionDiff:
+    """What changed from version ``old`` to version ``new``."""
+    designed(session, user, process_id)
+    before, after = _version(session, process_id, old), _version(session, process_id, new)
+    return process_diff.diff(before.bpmn_xml, json.loads(before.forms_json),
+                             after.bpmn_xml, json.loads(after.forms_json))
+
+
+def version_xml(session: Session, user: User, process_id: str, number: int) -> str:
+    designed(session, user, process_id)
+    return _version(session, process_id, number).bpmn_xml

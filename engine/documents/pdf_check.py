@@ -1,0 +1,100 @@
+"""An upload is stored only if it is a real PDF and nothing more, checked by qpdf in a child
+process held to a memory and time budget (as engine/documents/pdf_pages.py counts pages):
+
+- it starts with ``%PDF-``: a file that is also an HTML page (HTML before the header, which
+  PDF readers skip) is refused, so that no browser ever renders it as a page of this origin;
+- qpdf parses every object (object streams included) within the budget, and none of them
+  is an action or a part that runs or carries something else: JavaScript, Launch, embedded
+  files, XFA forms, rich media;
+- its Flate streams, inflated, are at most ``64 MiB + 20 ×`` the file's size in all: a Flate bomb
+  (a 1 MB file inflating to gigabytes) is refused before anyone renders or signs it.
+
+Each refusal says why in Vietnamese, naming the ``file`` field."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zlib
+from pathlib import Path
+from typing import IO
+
+from engine.core.errors import InvalidData
+from engine.documents import filenames
+from engine.documents.pdf_pages import SECONDS, limited_qpdf
+from engine.documents.storage import CHUNK, FileStore
+
+_FORBIDDEN = {
+    b'"/JavaScript"': "mã JavaScript", b'"/JS"': "mã JavaScript", b'"/Launch"': "lệnh mở chương trình (Launch)",
+    b'"/EmbeddedFiles"': "tệp đính kèm bên trong", b'"/EmbeddedFile"': "tệp đính kèm bên trong",
+    b'"/XFA"': "biểu mẫu XFA", b'"/RichMedia"': "nội dung đa phương tiện (RichMedia)",
+}
+INFLATE_BASE = 64 * 1024 * 1024
+INFLATE_RATIO = 20
+_STREAM = re.compile(rb"stream\r?\n")
+_HTML = (b"<html", b"<!doctype", b"<script", b"<body", b"<svg", b"<iframe")
+
+
+def _refuse(reason: str, field: str | None = None) -> InvalidData:
+    return InvalidData(f"Tệp PDF bị từ chối: {reason}.", {"file": field or f"Tệp PDF bị từ chối: {reason}."})
+
+
+def check_head(head: bytes) -> None:
+    """The first kilobyte: a PDF header first, and no HTML anywhere in it."""
+    if not head.startswith(b"%PDF-"):
+        raise _refuse("nội dung không bắt đầu bằng phần đầu của tệp PDF (%PDF-)", "Nội dung không phải PDF.")
+    if any(tag in head.lower() for tag in _HTML):
+        raise _refuse("tệp chứa mã HTML")
+
+
+def _objects(path: Path) -> bytes:
+    try:
+        done = subprocess.run(limited_qpdf("--json=2", "--json-key=qpdf", "--json-stream-data=none",
+                                       "--decode-level=none", str(path)),
+                              capture_output=True, timeout=SECONDS * 2, check=False)
+    except subprocess.TimeoutExpired:
+        raise _refuse("tệp quá phức tạp để kiểm tra") from None
+    if done.returncode not in (0, 3):  # 3: read with warnings (a repaired table, common in scans)
+        raise _refuse("tệp hỏng hoặc quá phức tạp để kiểm tra")
+    return done.stdout
+
+
+def _inflated_size_within(path: Path, limit: int) -> bool:
+    """Whether the Flate data after every ``stream`` keyword of the file (object streams
+    included, referenced or not) inflates to at most ``limit`` bytes in all; inflated a
+    chunk at a time, so that a bomb costs no more than ``limit`` of work and no memory."""
+    data = path.read_bytes()
+    total = 0
+    for found in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            for at in range(found.end(), len(data), CHUNK):
+                pending = data[at:at + CHUNK]
+                while pending and not inflater.eof:
+                    total += len(inflater.decompress(pending, CHUNK))
+                    if total > limit:
+                        return False
+                    pending = inflater.unconsumed_tail
+                if inflater.eof:
+                    break
+        except zlib.error:
+            continue  # not Flate (an image, plain text, "endstream"): nothing to inflate
+    return True
+
+
+def check_file(path: Path) -> None:
+    if not _inflated_size_within(path, INFLATE_BASE + INFLATE_RATIO * path.stat().st_size):
+        raise _refuse("tệp giải nén ra quá lớn (nghi là bom nén)")
+    objects = _objects(path)
+    for token, what in _FORBIDDEN.items():
+        if token in objects:
+            raise _refuse(f"tệp chứa {what}")
+
+
+def store_upload(store: FileStore, filename: str, stream: IO[bytes], max_bytes: int) -> tuple[str, str, int]:
+    """Store an uploaded PDF after the checks: its safe name, SHA-256 and size."""
+    name = filenames.safe(filename)
+    if not name.lower().endswith(".pdf"):
+        raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
+    sha, size = store.put(stream, max_bytes, check_head, check_file)
+    return name, sha, size

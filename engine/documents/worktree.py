@@ -1,0 +1,275 @@
+"""Cây công việc: the work tree of a document, who handed it to whom, when, with what
+note, and how each hand-over ended. Assignments are created and closed by the actions of
+the incoming procedures (a leader's direction, a unit head's assignment, a handler's
+outcome) and read back as a tree for the API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core.errors import InvalidData
+from engine.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Document,
+    DocumentStatus,
+    Unit,
+    User,
+    UserPosition,
+)
+from engine.office import info_items
+from engine.workflow import roles
+
+
+def _unit(session: Session, agency_id: int, code: str, field: str) -> Unit:
+    unit = session.scalars(select(Unit).where(Unit.agency_id == agency_id, Unit.code == code)).first()
+    if unit is None:
+        raise InvalidData("Đơn vị không hợp lệ.", {field: f"Không có đơn vị '{code}'."})
+    return unit
+
+
+def _deadline(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
+
+
+def can_receive_work(session: Session, agency_id: int, unit_code: str) -> bool:
+    """A unit can be given work when someone takes it: its head (the per-unit lane)."""
+    ctx = roles.CaseContext(agency_id, 0, 0, {"unit": unit_code})
+    return bool(roles.resolve(session, RECEIVER_LANE, ctx))
+
+
+def direct(
+    session: Session, doc: Document, case_id: int, leader: User, data: dict[str, Any], now: datetime
+) -> list[str]:
+    """Bút phê / ý kiến chỉ đạo: hand the document to a main unit and co-units, each with a
+    deadline, and send it for information (để biết) to units and people, who only read it;
+    returns the codes of the units that work on it, main first. A unit nobody can take
+    work for is refused here, before the case moves on towards it."""
+    main = data.get("main_unit")
+    co = list(data.get("co_units") or [])
+    info = list(data.get("info_units") or [])
+    if not isinstance(main, str):
+        raise InvalidData("Cần chọn đơn vị xử lý chính.", {"main_unit": "Bắt buộc."})
+    codes = [main, *co, *info]
+    if len(set(codes)) != len(codes):
+        raise InvalidData("Một đơn vị chỉ nhận một vai trò.", {"co_units": "Trùng với đơn vị khác."})
+    roles_of = [(main, AssignmentRole.MAIN, "main_deadline"), *[(c, AssignmentRole.CO, "co_deadline") for c in co],
+                *[(c, AssignmentRole.INFO, None) for c in info]]
+    info_unit_ids: list[int] = []
+    for code, role, deadline_field in roles_of:
+        field = {AssignmentRole.MAIN: "main_unit", AssignmentRole.CO: "co_units"}.get(role, "info_units")
+        unit = _unit(session, doc.agency_id, code, field)
+        if role != AssignmentRole.INFO and not can_receive_work(session, doc.agency_id, code):
+            raise InvalidData(f"Đơn vị {unit.name} chưa có lãnh đạo đơn vị để nhận và phân công xử lý.",
+                              {field: f"Đơn vị '{code}' không có người nhận việc: chọn đơn vị khác, "
+                                      "hoặc gửi để biết."})
+        if role == AssignmentRole.INFO:
+            info_unit_ids.append(unit.id)
+        session.add(Assignment(
+            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit.id, role=role,
+            deadline=_deadline(data.get(deadline_field)) if deadline_field else None, note=data.get("note"),
+            status=AssignmentStatus.OPEN, created_at=now,
+        ))
+    people = _info_people(session, doc, data.get("info_people"))
+    for person_id, unit_id in people:
+        session.add(Assignment(
+            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit_id, to_user_id=person_id,
+            role=AssignmentRole.INFO, note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
+        ))
+    info_items.send_for_information(session, doc, case_id, leader, info_unit_ids, [p for p, _ in people],
+                                    data.get("note"), now)
+    if doc.due_date is None:
+        doc.due_date = _deadline(data.get("main_deadline"))
+    session.flush()
+    return [main, *co]
+
+
+def _info_people(session: Session, doc: Document, usernames: Any) -> list[tuple[int, int]]:
+    """The people named to receive the document for information, each with their unit."""
+    found: list[tuple[int, int]] = []
+    for username in usernames or []:
+        person = roles.member(session, username, doc.agency_id)
+        if person is None:
+            raise InvalidData("Người nhận để biết không hợp lệ.",
+                              {"info_people": f"Không có người '{username}' trong cơ quan."})
+        unit_id = session.scalar(select(UserPosition.unit_id).join(Unit, Unit.id == UserPosition.unit_id).where(
+            UserPosition.user_id == person.id, Unit.agency_id == doc.agency_id).order_by(UserPosition.id))
+        assert unit_id is not None  # roles.member found them in the agency through a position
+        found.append((person.id, unit_id))
+    return found
+
+
+def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignment:
+    found = session.scalars(
+        select(Assignment).join(Unit, Unit.id == Assignment.to_unit_id)
+        .where(Assignment.document_id == doc.id, Unit.code == unit_code, Assignment.to_user_id.is_(None))
+        .order_by(Assignment.id.desc())
+    ).first()
+    if found is None:
+        raise InvalidData(f"Đơn vị {unit_code} chưa được giao văn bản này.")
+    return found
+
+
+def assign(
+    session: Session, doc: Document, case_id: int, head: User, unit_code: str, data: dict[str, Any], now: datetime
+) -> str:
+    """Phân công: the unit head hands the unit's assignment to one of its people."""
+    username = data.get("assignee")
+    parent = _unit_assignment(session, doc, unit_code)
+    person = session.scalars(
+        select(User).join(UserPosition, UserPosition.user_id == User.id)
+        .where(User.username == username, UserPosition.unit_id == parent.to_unit_id, User.active.is_(True))
+    ).first()
+    if person is None:
+        raise InvalidData("Người được giao phải thuộc đơn vị.", {"assignee": "Không có người này trong đơn vị."})
+    session.add(Assignment(
+        document_id=doc.id, case_id=case_id, parent_id=parent.id, from_user_id=head.id, to_unit_id=parent.to_unit_id,
+        to_user_id=person.id, role=parent.role, deadline=_deadline(data.get("deadline")) or parent.deadline,
+        note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
+    ))
+    session.flush()
+    return person.username
+
+
+def assign_person(
+    session: Session, doc: Document, case_id: int, leader: User, data: dict[str, Any], now: datetime
+) -> str:
+    """Giao việc: a leader hands the document straight to one official of the agency."""
+    found = session.execute(
+        select(User, Unit.id).join(UserPosition, UserPosition.user_id == User.id)
+        .join(Unit, Unit.id == UserPosition.unit_id)
+        .where(User.username == data.get("assignee"), Unit.agency_id == doc.agency_id, User.active.is_(True))
+        .order_by(UserPosition.id)
+    ).first()
+    if found is None:
+        raise InvalidData("Người được giao phải thuộc cơ quan.", {"assignee": "Không có người này trong cơ quan."})
+    person, unit_id = found
+    session.add(Assignment(
+        document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit_id, to_user_id=person.id,
+        role=AssignmentRole.MAIN, deadline=_deadline(data.get("deadline")), note=data.get("note"),
+        status=AssignmentStatus.OPEN, created_at=now,
+    ))
+    if doc.due_date is None:
+        doc.due_date = _deadline(data.get("deadline"))
+    session.flush()
+    return str(person.username)
+
+
+def finish_for(session: Session, doc: Document, handler: User, outcome: str, now: datetime) -> None:
+    """The handler's own open hand-overs of the document end with ``outcome``; the document
+    is finished when no hand-over with the main role remains open."""
+    for a in session.scalars(select(Assignment).where(
+        Assignment.document_id == doc.id, Assignment.to_user_id == handler.id,
+        Assignment.status == AssignmentStatus.OPEN,
+    )):
+        a.status, a.outcome, a.finished_at = AssignmentStatus.DONE, outcome, now
+    session.flush()
+    _finish_if_done(session, doc, now)
+
+
+def _finish_if_done(session: Session, doc: Document, now: datetime) -> None:
+    open_main = session.scalar(select(Assignment.id).where(
+        Assignment.document_id == doc.id, Assignment.role == AssignmentRole.MAIN,
+        Assignment.status == AssignmentStatus.OPEN,
+    ).limit(1))
+    if open_main is None and doc.status == DocumentStatus.REGISTERED:
+        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+
+
+def _handler_assignment(session: Session, parent: Assignment, handler: User) -> Assignment | None:
+    """The handler's open hand-over under the unit's; None when a delegate acts for them."""
+    return session.scalars(
+        select(Assignment).where(Assignment.parent_id == parent.id, Assignment.to_user_id == handler.id,
+                                 Assignment.status == AssignmentStatus.OPEN)
+    ).first()
+
+
+def close(
+    session: Session, doc: Document, handler: User, unit_code: str, outcome: str, note: str | None, now: datetime
+) -> None:
+    """The handler's outcome: ``returned`` gives the task back to the unit head with a
+    reason; anything else ends the unit's part, and the document is finished once every
+    unit with the main role is done."""
+    parent = _unit_assignment(session, doc, unit_code)
+    mine = _handler_assignment(session, parent, handler)
+    targets = [mine] if mine is not None else []
+    if outcome != "returned":
+        targets.append(parent)
+    for a in targets:
+        a.status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
+        a.outcome, a.outcome_note, a.finished_at = outcome, note, now
+    session.flush()
+    if outcome != "returned":
+        _finish_if_done(session, doc, now)
+
+
+def request_comment(
+    session: Session, doc: Document, case_id: int, handler: User, unit_code: str, colleague: User, note: str | None,
+    now: datetime,
+) -> int:
+    """Xin ý kiến góp ý: the handler asks a colleague for an opinion; the document stays
+    theirs. Returns the request's id, which the colleague's answer closes."""
+    parent = _unit_assignment(session, doc, unit_code)
+    mine = _handler_assignment(session, parent, handler)
+    request = Assignment(
+        document_id=doc.id, case_id=case_id, parent_id=(mine or parent).id, from_user_id=handler.id,
+        to_user_id=colleague.id, role=AssignmentRole.CO, note=note, status=AssignmentStatus.OPEN, created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    return request.id
+
+
+def answer_comment(session: Session, request_id: int, opinion: str | None, now: datetime) -> None:
+    """Chuyển ý kiến đóng góp: the colleague's opinion closes the request they were sent."""
+    request = session.get(Assignment, request_id)
+    assert request is not None  # the id comes from the case data request_comment wrote
+    request.status, request.outcome, request.outcome_note, request.finished_at = (
+        AssignmentStatus.DONE, "commented", opinion, now)
+    session.flush()
+
+
+def forward(session: Session, doc: Document, case_id: int, chief: User, drafter: User, note: str | None,
+            now: datetime) -> None:
+    """Chỉ đạo soạn văn bản đi: the document is answered by an outgoing one that ``drafter``
+    drafts (for units outside the agency, issued on paper); its handling ends here."""
+    session.add(Assignment(
+        document_id=doc.id, case_id=case_id, from_user_id=chief.id, to_user_id=drafter.id, role=AssignmentRole.MAIN,
+        note=note, status=AssignmentStatus.DONE, outcome="forwarded", outcome_note=note, created_at=now,
+        finished_at=now,
+    ))
+    if doc.status == DocumentStatus.REGISTERED:
+        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+    session.flush()
+
+
+def tree(session: Session, document_id: int) -> list[dict[str, Any]]:
+    """The work tree: top-level hand-overs with their children, in the order they were made."""
+    rows = session.execute(
+        select(Assignment, Unit.code, Unit.name).outerjoin(Unit, Unit.id == Assignment.to_unit_id)
+        .where(Assignment.document_id == document_id).order_by(Assignment.id)
+    ).all()
+    people = dict(session.execute(select(User.id, User.username).where(
+        User.id.in_({a.from_user_id for a, _, _ in rows} | {a.to_user_id for a, _, _ in rows if a.to_user_id})
+    )).all())
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for a, unit_code, unit_name in rows:
+        node: dict[str, Any] = {
+            "id": a.id, "from": people.get(a.from_user_id), "to_unit": unit_code, "to_unit_name": unit_name,
+            "to_user": people.get(a.to_user_id) if a.to_user_id else None, "role": a.role.value,
+            "deadline": a.deadline.isoformat() if a.deadline else None, "note": a.note, "status": a.status.value,
+            "outcome": a.outcome, "outcome_note": a.outcome_note, "created_at": a.created_at.isoformat(),
+            "finished_at": a.finished_at.isoformat() if a.finished_at else None, "children": [],
+        }
+        nodes[a.id] = node
+        (nodes[a.parent_id]["children"] if a.parent_id in nodes else roots).append(node)
+    return roots

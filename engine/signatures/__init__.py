@@ -1,0 +1,9 @@
+"""Digital signatures in the procedures: the keys the platform holds, the leader's and the
+agency's signatures and their verification (signatures), what the leader's signature is made of
+(drafting), certificates registered to people
+(certificates), and what binds a signature to its case and signer (binding).
+
+The cryptography itself is in the top-level ``signing`` package; this package decides who signs
+what, when. May import: engine.core, engine.models, engine.org, engine.audit, engine.documents,
+signing.
+"""

@@ -1,0 +1,367 @@
+"""Digital signatures in the procedures (Decree 30 Art. 5, 13; the BTL circular).
+
+When a leader takes the ``sign`` decision on a document, the platform signs its PDF for
+real: with the leader's key kept on the server (PKCS#12, unlocked by the password they
+type) or through their own USB token and the local sign agent (split signing). When the
+clerk issues it, the number and date are filled into the prepared fields, the agency
+signs, and every signature is verified: an issue whose leader's and agency's signatures
+are not both valid on the current file is refused, and nothing is issued.
+
+Signatures are bound to the case and the person (engine.signatures.binding): the leader signs the version of
+the main file that was current when their task opened (engine.documents.file_versions), with a certificate
+registered to them (engine.signatures.certificates), whose subject's name is the one printed and recorded; the
+clerk issues only that signed version, to which the number, the date and the agency's signature are
+added. Where the leader signs on paper (Lai Châu, ``signatureMode=paper``) the clerk issues the
+scan with the conversion mark as the agency's signature; a circulation chain's leaders sign their
+approvals first (Đồng Nai, ``approvalSignature``); a copy's leader signs its Decree 30 copy form.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlalchemy.orm import Session
+
+from engine.core.errors import InvalidData
+from engine.documents import file_versions
+from engine.documents.file_versions import Reason
+from engine.documents.storage import FileStore
+from engine.models import (
+    Agency,
+    Delivery,
+    Document,
+    DocumentFile,
+    PendingSignature,
+    SignatureStatus,
+    User,
+    UserCertificate,
+)
+from engine.registry import placement
+from engine.signatures import binding, certificates
+from engine.signatures.drafting import agency_of, leader_draft, main_file, titles
+from signing import conversion, draft, initials, pdfsign, split, verify
+from signing.errors import SigningError
+from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
+
+_FIELD = "signing"
+APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a signer gives with the decision; never stored, never logged."""
+
+    password: str | None = None  # unlocks the signer's PKCS#12 key held by the server
+    agency_password: str | None = None  # unlocks the agency's key (the clerk, at issuance)
+    request_id: str | None = None  # split signing: the request the token signed
+    signature: str | None = None  # split signing: the token's signature value, base64
+    presigned: binding.Presigned | None = None  # ký số từ xa: signed and verified outside the transaction
+
+    @classmethod
+    def parse(cls, given: Any) -> Credentials:
+        if given is None:
+            return cls()
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            raise InvalidData("Thông tin ký số không hợp lệ.", {_FIELD: "Cần các chuỗi ký tự."})
+        known = {"password", "agency_password", "request_id", "signature"}
+        return cls(**{k: v for k, v in given.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys, images and trust roots the server holds, under ``QLVB_PKI_DIR``: people's keys
+    in people/<username>.p12 with their signature image, agencies' in agencies/<code>.p12 with
+    their seal (or agencies/<code>.token.json naming a PKCS#11 token), roots in PEM files."""
+
+    pki_dir: Path
+    root_paths: tuple[Path, ...]
+
+    def trust_roots(self) -> list[bytes]:
+        return [x509.load_pem_x509_certificate(p.read_bytes()).public_bytes(Encoding.DER)
+                for p in self.root_paths if p.is_file()]
+
+    def intermediates(self) -> tuple[x509.Certificate, ...]:
+        """CA certificates to send with a signature whose key gave none (a token's)."""
+        path = self.pki_dir / "intermediate.pem"
+        return (x509.load_pem_x509_certificate(path.read_bytes()),) if path.is_file() else ()
+
+    def person_file(self, username: str, suffix: str) -> Path:
+        """people/<username>.p12 (key), .pem (its certificate, readable without the password), .png"""
+        return self.pki_dir / "people" / f"{username}{suffix}"
+
+    def agency_file(self, code: str, suffix: str) -> Path:
+        return self.pki_dir / "agencies" / f"{code}{suffix}"
+
+    def person(self, username: str, password: str) -> KeySource:
+        return Pkcs12Key.from_file(self.person_file(username, ".p12"), password)
+
+    def image(self, username: str) -> bytes:
+        return _read(self.person_file(username, ".png"), "ảnh chữ ký")
+
+    def agency(self, code: str, secret: str) -> KeySource:
+        token = self.pki_dir / "agencies" / f"{code}.token.json"
+        if token.is_file():
+            config = json.loads(token.read_text(encoding="utf-8"))
+            return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
+                             chain=self.intermediates())
+        return Pkcs12Key.from_file(self.agency_file(code, ".p12"), secret)
+
+    def seal(self, code: str) -> bytes:
+        return _read(self.agency_file(code, ".png"), "ảnh con dấu")
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise InvalidData(f"Chưa cấu hình {what} ({path.name}).", {_FIELD: f"Thiếu {what}."}) from None
+
+
+@dataclass(frozen=True)
+class Desk:
+    store: FileStore
+    keys: Keys
+    credentials: Credentials
+
+
+def _set_main(session: Session, doc: Document, sha: str, size: int, user: User, now: datetime) -> None:
+    old = main_file(doc)
+    doc.files = [f for f in doc.files if f is not old]
+    doc.files.append(DocumentFile(role="main", filename=old.filename, sha256=sha, size=size,
+                                  content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
+                                  page_count=old.page_count))
+    session.flush()
+
+
+def _replace_main(session: Session, store: FileStore, doc: Document, content: bytes, user: User, now: datetime,
+                  reason: Reason, certificate: UserCertificate | None = None) -> str:
+    """The signed file becomes the document's main file, the next version of its chain; the
+    unsigned one stays in storage."""
+    sha, size = store.put(io.BytesIO(content), len(content), lambda head: None)
+    _set_main(session, doc, sha, size, user, now)
+    file_versions.record(session, doc.id, sha, reason, user.id, now, certificate.id if certificate else None)
+    return sha
+
+
+def _verified(pdf: bytes, keys: Keys, now: datetime) -> list[verify.SignatureReport]:
+    try:
+        return verify.verify_pdf(pdf, keys.trust_roots(), now)
+    except SigningError as err:
+        raise InvalidData(f"Không kiểm tra được chữ ký số: {err.message}", {_FIELD: err.message}) from None
+
+
+def _record(doc: Document, reports: list[verify.SignatureReport]) -> None:
+    doc.signatures_json = json.dumps([r.to_json() for r in reports], ensure_ascii=False)
+
+
+def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                   now: datetime) -> dict[str, Any]:
+    """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
+    presigned = desk.credentials.presigned
+    if presigned is not None:
+        signer = binding.presigned_signer(session, presigned, user, task_id, source)
+        signed, reports = presigned.pdf, list(presigned.reports)
+    else:
+        signer, signed = _leader_signed(session, desk, doc, user, task_id, props, source, now)
+        reports = _verified(signed, desk.keys, now)
+    leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
+    if leader is None or not leader.valid:
+        reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
+        raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
+    authority, position, _ = titles(session, doc, user, props)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
+    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
+    _record(doc, reports)
+    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id}
+
+
+def _leader_signed(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                   source: str, now: datetime) -> tuple[UserCertificate, bytes]:
+    creds = desk.credentials
+    try:
+        if creds.request_id and creds.signature:
+            pending = session.get(PendingSignature, creds.request_id)
+            if pending is None or pending.task_id != task_id or pending.user_id != user.id:
+                raise InvalidData("Yêu cầu ký không tồn tại hoặc đã dùng.", {_FIELD: "Hãy tạo yêu cầu ký mới."})
+            if pending.source_sha256 != source:
+                raise InvalidData("Tệp chính đã thay đổi sau khi tạo yêu cầu ký.", {_FIELD: "Hãy ký lại."})
+            try:
+                value = base64.b64decode(creds.signature, validate=True)
+            except ValueError:
+                raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {_FIELD: "Cần chuỗi base64."}) from None
+            prepared = split.PendingSignature.from_json(json.loads(pending.payload))
+            signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
+            signed = split.finish(prepared, creds.request_id, value, now)
+            session.delete(pending)  # one signature per request
+        elif creds.password is not None:
+            key = desk.keys.person(user.username, creds.password)
+            signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
+            made = leader_draft(session, desk.store, desk.keys.image(user.username), doc, user, props)
+            signed = pdfsign.sign(made.prepare(), made.step(signer.subject_name, now), key)
+        else:
+            raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
+                              {_FIELD: "Chưa có thông tin ký số."})
+    except SigningError as err:
+        raise InvalidData(err.message, {_FIELD: err.message}) from None
+    return signer, signed
+
+
+def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                  unit: str, now: datetime) -> dict[str, Any]:
+    """Ký nháy: a leader of the circulation chain approves the draft with their signature, in the
+    mode the task's ``approvalSignature`` names, on the version current when their task opened."""
+    mode = props.get(APPROVAL_PROPERTY)
+    if mode not in initials.MODES:
+        raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
+    binding.version_to_sign(session, doc, main_file(doc), task_id)
+    if desk.credentials.password is None:
+        raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số.", {_FIELD: "Chưa có mật khẩu."})
+    try:
+        key = desk.keys.person(user.username, desk.credentials.password)
+        signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
+        pdf = leader_draft(session, desk.store, None, doc, user, props).prepare()
+        step = initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
+        signed = pdfsign.sign(pdf, step, key)
+    except SigningError as err:
+        raise InvalidData(err.message, {_FIELD: err.message}) from None
+    reports = _verified(signed, desk.keys, now)
+    if verify.signature_status(reports, (step.field,)) != "valid":
+        reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
+        raise InvalidData(f"Chữ ký nháy không hợp lệ: {reasons}", {_FIELD: reasons})
+    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
+    _record(doc, reports)
+    return {"field": step.field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
+
+
+def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
+    """Ký tay: the leader signed the paper; the register's "Người ký" names them as the paper does."""
+    authority, position, _ = titles(session, doc, user, props)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, user.full_name[:50]
+    return {"paper_signer": doc.signer_name}
+
+
+def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
+                props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
+    """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
+    once the version to sign and the certificate are the right ones."""
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
+    signer = binding.signer(session, user, certificates.load(str(certificate)))
+    try:
+        der = base64.b64decode(str(certificate), validate=True)
+        key = ExternalKey(der, keys.intermediates())
+        made = leader_draft(session, store, keys.image(user.username), doc, user, props)
+        pending = split.begin(made.prepare(), made.step(signer.subject_name, now), key, prompt_label(doc), now=now)
+    except (ValueError, SigningError) as err:
+        message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
+        raise InvalidData(message, {"certificate": message}) from None
+    session.add(PendingSignature(id=pending.request.id, task_id=task_id, user_id=user.id, source_sha256=source,
+                                 payload=json.dumps(pending.to_json()), expires_at=pending.request.expires_at))
+    # The page shows the hash too, for the holder to compare with the agent's prompt.
+    return {**pending.request.to_json(), "digest": pending.document_digest.hex()}
+
+
+def prompt_label(doc: Document) -> str:
+    """The document as the sign agent's PIN prompt names it: number (or draft) and summary."""
+    return f"{doc.number_symbol or 'Dự thảo'} – {doc.subject}"[:300]
+
+
+def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:
+    """At issuance, after the number is taken: fill the number and date, apply the agency's
+    signature (on a copy, in its copy form; on the scan of a document signed on paper, as the
+    conversion mark), verify everything, refuse if not valid."""
+    agency = agency_of(session, doc)
+    if desk.credentials.agency_password is None:
+        raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
+                          {_FIELD: "Chưa có thông tin ký số của cơ quan."})
+    main = main_file(doc)
+    if doc.copy_kind is not None or doc.signature_mode != Delivery.PAPER:
+        binding.require_leader_signed(session, doc, main)
+    pdf = desk.store.path(main.sha256).read_bytes()
+    try:
+        # A token's session is closed at once: left logged in, the next login on it would fail.
+        with desk.keys.agency(agency.code, desk.credentials.agency_password) as key:
+            signed, required, reason = _agency_signed(desk, doc, agency, pdf, key, user, now)
+    except SigningError as err:
+        raise InvalidData(f"Không phát hành được: {err.message}", {_FIELD: err.message}) from None
+    reports = _verified(signed, desk.keys, now)
+    if verify.signature_status(reports, required) != "valid":
+        reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
+            "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
+        raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
+    if reason == Reason.AGENCY_SIGNATURE and not signed.startswith(pdf):  # revisions added to the signed version
+        raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
+                          {_FIELD: "Bản đã ký bị sửa."})
+    sha = _replace_main(session, desk.store, doc, signed, user, now, reason)
+    _record(doc, reports)
+    doc.signature_status = SignatureStatus.VALID
+    appendices = _sign_appendices(session, desk, doc, user, now)
+    return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices}
+
+
+def _agency_signed(desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: KeySource, user: User,
+                   now: datetime) -> tuple[bytes, tuple[str, ...], Reason]:
+    """What the clerk's signature makes of the main file, the signatures it must then carry, and
+    the version's reason."""
+    assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
+    if doc.copy_kind is None and doc.signature_mode == Delivery.PAPER:  # the wet-signed paper's scan (Luật GDĐT Đ12)
+        scan = conversion.prepare_scan(pdf, placement.placement_of(doc))
+        filled = draft.fill_number(scan, doc.number_symbol, doc.document_date, agency.place_name)
+        step = conversion.conversion_step(user.full_name, agency.name, desk.keys.seal(agency.code), now)
+        return pdfsign.sign(filled, step, key), (draft.AGENCY_FIELD,), Reason.PAPER_CONVERSION
+    filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
+    return (pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now),
+            (draft.LEADER_FIELD, draft.AGENCY_FIELD), Reason.AGENCY_SIGNATURE)
+
+
+def discard_leader_signature(session: Session, store: FileStore | None, doc: Document, user: User,
+                             now: datetime) -> dict[str, Any] | None:
+    """A signed draft returned to drafting: the signature is discarded and the version it was made
+    on becomes the main file again (the drafter may then upload a new one)."""
+    signed = file_versions.draft_signed(session, doc.id)
+    if signed is None:
+        return None
+    unsigned = file_versions.unsigned_before(session, signed)
+    if store is None:
+        raise InvalidData("Cần kho tệp để trả lại bản chưa ký.")
+    if unsigned is None:  # signed before the chain was kept: a new upload is needed
+        doc.files = [f for f in doc.files if f.role != "main"]
+    else:
+        _set_main(session, doc, unsigned.sha256, store.path(unsigned.sha256).stat().st_size, user, now)
+        file_versions.record(session, doc.id, unsigned.sha256, Reason.RESTORED, user.id, now)
+    doc.signatures_json, doc.signature_status = None, SignatureStatus.NONE
+    doc.signer_authority = doc.signer_position = doc.signer_name = None
+    return {"discarded": signed.sha256, "restored": unsigned.sha256 if unsigned else None}
+
+
+def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> list[str]:
+    """Phụ lục in separate files: the clerk signs each with the number-and-time stamp at the
+    top right of its first page (Decree 30 Appendix I)."""
+    assert doc.number_symbol is not None and desk.credentials.agency_password is not None
+    signed_files = []
+    for record in [f for f in doc.files if f.role == "appendix"]:
+        try:
+            with desk.keys.agency(agency_of(session, doc).code, desk.credentials.agency_password) as key:
+                content = pdfsign.sign_attachment(desk.store.path(record.sha256).read_bytes(), key, doc.number_symbol,
+                                                  now)
+        except SigningError as err:
+            raise InvalidData(f"Không ký được phụ lục {record.filename}: {err.message}", {_FIELD: err.message}) \
+                from None
+        sha, size = desk.store.put(io.BytesIO(content), len(content), lambda head: None)
+        record.sha256, record.size = sha, size
+        signed_files.append(sha)
+    return signed_files
+
+
+def check_stored(store: FileStore, keys: Keys, sha256: str, now: datetime) -> list[verify.SignatureReport]:
+    """Every signature of a stored PDF, validated at ``now`` against the server's trust roots
+    (``DocumentRejected`` when the file is not a PDF)."""
+    return verify.verify_pdf(store.path(sha256).read_bytes(), keys.trust_roots(), now)

@@ -1,0 +1,380 @@
+"""Cases: start one, complete its tasks, fire its timers. Every function runs inside the
+caller's transaction, holds the case's row lock while it moves the workflow, and writes
+one audit entry for the action it performs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from engine.audit import chain as audit
+from engine.audit.refusals import Refused, on_case
+from engine.core.clock import VIETNAM, FakeClock, using
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.documents import documents
+from engine.documents.storage import FileStore
+from engine.interagency import case_messages
+from engine.models import (
+    Agency,
+    Case,
+    CaseFollower,
+    CaseStatus,
+    Direction,
+    Document,
+    HumanTask,
+    ProcessVersion,
+    Secrecy,
+    TaskStatus,
+    Unit,
+    User,
+    UserPosition,
+)
+from engine.org import permissions
+from engine.signatures import signatures
+from engine.workflow import forms, sandbox, state
+from engine.workflow.actions import ACTIONS, ActionContext
+from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY
+from engine.workflow.definitions import VersionInfo, latest_versions, version_info
+from engine.workflow.steps import persist
+
+CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
+REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing its document (end_refused)
+
+# Built once (engine/core/db.py says why).
+_LOCK_CASE_OF_TASK = (
+    select(Case).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(of=Case)
+)
+
+
+def start_form(info: VersionInfo) -> dict[str, Any] | None:
+    for spec in info.spec.task_specs.values():
+        if isinstance(spec, StartEvent):
+            ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
+            if ref:
+                return info.forms[ref]
+    return None
+
+
+def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:
+    query = select(Unit).join(UserPosition, UserPosition.unit_id == Unit.id).where(UserPosition.user_id == user.id)
+    codes = permissions.agency_codes(agency_code)
+    if codes is not None:
+        query = query.join(Agency, Agency.id == Unit.agency_id).where(Agency.code.in_(codes))
+    units = list(session.scalars(query.order_by(UserPosition.id)).unique())
+    if unit_id is not None:
+        units = [u for u in units if u.id == unit_id]
+        if not units:
+            raise InvalidData("Đơn vị không hợp lệ.", {"unit": "Bạn không thuộc đơn vị này."})
+    if not units:
+        raise InvalidData("Bạn chưa thuộc đơn vị nào của cơ quan sở hữu quy trình này.")
+    return units[0]
+
+
+def _latest(session: Session, process_id: str) -> ProcessVersion:
+    version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
+    if version is None:
+        raise NotFound(f"Không có quy trình '{process_id}'.")
+    return version
+
+
+def process_detail(session: Session, user: User, process_id: str) -> dict[str, Any]:
+    """A deployed process of ``user``'s agencies as a client needs it to start a case: its
+    newest version, the start form (the JSON Schema ``POST /api/v1/cases`` checks ``data``
+    against), and whether it is started by hand (a liên thông process starts only on a
+    message). Another agency's process is not found, as its other objects are not."""
+    version = _latest(session, process_id)
+    try:
+        permissions.ensure_can_start(session, user, version, version.agency_code)
+    except Forbidden:
+        raise NotFound(f"Không có quy trình '{process_id}'.") from None
+    info = version_info(session, version.id)
+    return {"id": version.process_id, "name": version.name, "version": version.version,
+            "agency": version.agency_code, "document": version.document_kind,
+            "deployed_at": version.deployed_at.isoformat(), "content_hash": version.content_hash,
+            "can_start": not info.start_messages, "starts_on_message": bool(info.start_messages),
+            "start_form": None if info.start_messages else start_form(info)}
+
+
+def startable_version(session: Session, user: User, process_id: str) -> VersionInfo:
+    """The newest version of a process ``user`` may start by hand."""
+    version = _latest(session, process_id)
+    permissions.ensure_can_start(session, user, version, version.agency_code)
+    info = version_info(session, version.id)
+    if info.start_messages:
+        raise InvalidData(f"Quy trình '{info.name}' chỉ bắt đầu khi nhận văn bản liên thông.",
+                          {"process": "Không khởi tạo trực tiếp được."})
+    return info
+
+
+def start_case(
+    session: Session, user: User, process_id: str, data: Any, now: datetime, unit_id: int | None = None
+) -> Case:
+    info = startable_version(session, user, process_id)
+    schema = start_form(info)
+    clean = forms.validate(schema, data) if schema is not None else {}
+    unit = _initiator_unit(session, user, info.agency_code, unit_id)
+    clean.update(initiator=user.username, initiator_unit=unit.code)
+    document = _new_document(session, user, info, unit, clean, now)
+
+    with using(FakeClock(now)), on_case(None, info.process_id, user.id, now):
+        workflow = state.new_workflow(info.spec, info.subprocess_specs)
+        workflow.task_tree.data.update(clean)
+        sandbox.run_engine(workflow)
+        onward = workflow.get_events()
+    before: set[UUID] = set()
+    case = Case(
+        process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
+        title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
+        status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
+        document_id=document.id if document else None,
+    )
+    session.add(case)
+    session.flush()
+    # Đồng gửi: the drafter follows the document through every submission.
+    session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
+    changes = persist(session, case, workflow, info, now, before, timers_before=False)
+    audit.append(
+        session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
+        payload={"process": info.process_id, "version": info.version, "version_id": info.id,
+                 "document": document.id if document else None, "data": clean, **changes.as_payload()},
+    )
+    case_messages.route(session, case, onward, user, now)
+    return case
+
+
+def _task_uuid(task_id: str) -> UUID:
+    try:
+        return UUID(task_id)
+    except ValueError:
+        raise NotFound("Không tìm thấy công việc.") from None
+
+
+def complete_task(
+    session: Session, user: User, task_id: str, data: Any, now: datetime, desk: signatures.Desk | None = None
+) -> Case:
+    """Complete a task with its form data; ``desk`` carries what signing needs (the stored
+    files, the keys, and the credentials the person gave with a ``sign`` or ``issue``)."""
+    uuid = _task_uuid(task_id)
+    # Lock the case before reading the task's status: every change to a case's tasks and
+    # timers happens under this lock, so the status read next is the settled one.
+    case = session.scalars(_LOCK_CASE_OF_TASK, {"task_id": task_id}).first()
+    # Read after the lock, in a statement of its own: on PostgreSQL a row joined in the locking
+    # statement is the one of its snapshot, taken before the wait for the lock.
+    row = session.get(HumanTask, task_id) if case is not None else None
+    if case is None or row is None:
+        raise NotFound("Không tìm thấy công việc.")
+    info = version_info(session, case.process_version_id)
+    on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
+    if row.status != TaskStatus.OPEN:
+        raise Conflict("Công việc này đã được xử lý.")
+    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id, now):
+        workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+        task = workflow.get_task_from_id(uuid)
+        if task is None or task.state != TaskState.READY:
+            raise Conflict("Công việc này không còn chờ xử lý.")
+        before = state.completed_ids(workflow)
+        timers_before = bool(state.waiting_timers(workflow))
+        clean = forms.validate(info.forms[row.form], data) if row.form else {}
+        _check_certificate(task, user, clean)
+        signed = _sign_if_signing(session, case, user, task, clean, desk, now) or \
+            _discard_if_returned(session, case, user, clean, desk, now)
+        clean.update(_run_action(session, case, user, task, clean, desk, now))
+        task.data.update(clean)
+        with sandbox.limited():
+            task.run()
+            sandbox.run_engine(workflow)
+        onward = workflow.get_events()
+    row.status, row.completed_at = TaskStatus.COMPLETED, now
+    row.completed_by, row.on_behalf_of = user.id, on_behalf_of
+    returned = str(clean.get("note") or "") if clean.get("decision") == "return" else None
+    changes = persist(session, case, workflow, info, now, before, returned, timers_before)
+    audit.append(
+        session, at=now, action="task_completed", actor_id=user.id, on_behalf_of_id=on_behalf_of,
+        case_id=case.id, task_id=task_id,
+        payload={"task": row.spec_name, "title": row.title, "data": clean, "status": case.status.value,
+                 "signature": signed, **changes.as_payload()},
+    )
+    case_messages.route(session, case, onward, user, now)
+    return case
+
+
+def end_refused(session: Session, user: User, document_id: int, reason: str, now: datetime) -> list[int]:
+    """Từ chối tiếp nhận while a procedure holds the received document: each running case of
+    it ends there, its open tasks cancelled (the replay ends it at the same entry). Returns
+    the cases ended."""
+    ended = []
+    query = select(Case).where(Case.document_id == document_id, Case.status == CaseStatus.RUNNING).with_for_update()
+    for case in session.scalars(query).all():
+        info = version_info(session, case.process_version_id)
+        with using(FakeClock(now)):
+            workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+            before = state.completed_ids(workflow)
+            timers_before = bool(state.waiting_timers(workflow))
+            workflow.cancel()
+        changes = persist(session, case, workflow, info, now, before, None, timers_before)
+        audit.append(session, at=now, action=REFUSED_ACTION, actor_id=user.id, case_id=case.id,
+                     payload={"document": document_id, "reason": reason, **changes.as_payload()})
+        ended.append(case.id)
+    return ended
+
+
+def _properties(task: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in task.task_spec.extensions.get("properties", {}).items()}
+
+
+def _sign_if_signing(
+    session: Session, case: Case, user: User, task: Any, clean: dict[str, Any], desk: signatures.Desk | None,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """The platform's rule: a leader's ``sign`` decision on an outgoing draft or copy signs its PDF
+    (where the task says the leader signs on paper, it records who signed); an ``approve`` signs it
+    too where the task asks for an approval signature (ký nháy)."""
+    props = _properties(task)
+    approval = clean.get("decision") == "approve" and signatures.APPROVAL_PROPERTY in props
+    if not (approval or clean.get("decision") == "sign") or case.document_id is None:
+        return None
+    doc = session.get(Document, case.document_id)
+    if doc is None or doc.direction != Direction.OUTGOING:
+        return None
+    if props.get("signatureMode") == "paper":
+        return signatures.record_paper_signer(session, doc, user, props)
+    if desk is None:
+        raise InvalidData("Bước này cần ký số.", {"signing": "Chưa có thông tin ký số."})
+    if approval:
+        return signatures.sign_approval(session, desk, doc, user, str(task.id), props, str(task.data.get("unit", "")),
+                                        now)
+    return signatures.sign_as_leader(session, desk, doc, user, str(task.id), props, now)
+
+
+def _discard_if_returned(
+    session: Session, case: Case, user: User, clean: dict[str, Any], desk: signatures.Desk | None, now: datetime,
+) -> dict[str, Any] | None:
+    """A signed draft sent back (``return``) loses its leader's signature: after a leader signs,
+    the main file changes only this way."""
+    if clean.get("decision") != "return" or case.document_id is None:
+        return None
+    doc = session.get(Document, case.document_id)
+    if doc is None or doc.direction != Direction.OUTGOING:
+        return None
+    return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
+
+
+def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,
+                  keys: signatures.Keys, now: datetime) -> dict[str, Any]:
+    """Split signing for a leader with a USB token: the request their sign agent signs."""
+    _, doc, props = signing_task(session, user, task_id, now)
+    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, now)
+
+
+def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,
+                                                                                      dict[str, str]]:
+    """The open task a leader may sign for now, its outgoing document and its step's properties."""
+    row = session.get(HumanTask, task_id)
+    case = session.get(Case, row.case_id) if row is not None else None
+    if row is None or case is None:
+        raise NotFound("Không tìm thấy công việc.")
+    info = version_info(session, case.process_version_id)
+    permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
+    if row.status != TaskStatus.OPEN:
+        raise Conflict("Công việc này đã được xử lý.")
+    doc = session.get(Document, case.document_id) if case.document_id else None
+    if doc is None or doc.direction != Direction.OUTGOING:
+        raise InvalidData("Công việc này không có văn bản đi để ký.")
+    spec = _find_spec(info, row.spec_name)
+    return row, doc, {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
+
+
+def _find_spec(info: VersionInfo, name: str) -> Any:
+    for spec in (info.spec, *info.subprocess_specs.values()):
+        if name in spec.task_specs:
+            return spec.task_specs[name]
+    raise NotFound("Không tìm thấy bước này trong sơ đồ.")
+
+
+def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
+    """Fire the case's timers that are due at ``now``; the caller holds the case lock. If the
+    diagram's code then fails or goes over its budget, the case stays as it was (savepoint)
+    and the refusal is audited in the worker's transaction: no one is there to be told."""
+    info = version_info(session, case.process_version_id)
+    try:
+        with session.begin_nested():
+            return _fire(session, case, info, now)
+    except Refused as err:
+        audit.append(session, at=now, action=err.action, case_id=case.id, payload=err.payload)
+        return []
+
+
+def _fire(session: Session, case: Case, info: VersionInfo, now: datetime) -> list[str]:
+    with using(FakeClock(now)), on_case(case.id, info.process_id, None, now), sandbox.limited():
+        workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+        before = state.completed_ids(workflow)
+        workflow.refresh_timers()
+        sandbox.run_engine(workflow)
+        onward = workflow.get_events()
+    changes = persist(session, case, workflow, info, now, before)
+    if changes.fired:
+        audit.append(session, at=now, action="timer_fired", case_id=case.id, payload=changes.as_payload())
+    initiator = session.get(User, case.initiator_id)
+    assert initiator is not None
+    case_messages.route(session, case, onward, initiator, now)
+    return changes.fired
+
+
+def _check_certificate(task: Any, user: User, data: dict[str, Any]) -> None:
+    guarded = state.extension_property(task, CERTIFICATE_PROPERTY)
+    if guarded and data.get("decision") in {d.strip() for d in guarded.split(",")} and not user.has_certificate:
+        raise InvalidData(
+            "Bạn chưa có chứng thư số nên không thể ký số.",
+            {"decision": "Chỉ người có chứng thư số mới chọn được ký số."},
+        )
+
+
+def _new_document(
+    session: Session, user: User, info: VersionInfo, unit: Unit, data: dict[str, Any], now: datetime
+) -> Document | None:
+    """A process whose ``document`` property is ``outgoing`` or ``incoming`` handles one
+    document, created from the metadata fields of its start form; ``copy`` makes a copy
+    (bản sao) of the document named in the start form."""
+    kind = info.document_kind
+    if kind is None:
+        return None
+    if kind == "copy":
+        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id)
+    fields = set(documents.METADATA_SCHEMA["properties"])
+    doc = documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
+                                                                             if k in fields}, now, unit.id)
+    if doc.secrecy != Secrecy.NONE:
+        raise InvalidData("Văn bản mật không được xử lý trên hệ thống; văn thư chuyển bản giấy trực tiếp.",
+                          {"secrecy": "Chỉ vào sổ văn bản mật (thông tin), không chuyển điện tử."})
+    return doc
+
+
+def _run_action(
+    session: Session, case: Case, user: User, task: Any, entered: dict[str, Any], desk: signatures.Desk | None,
+    now: datetime,
+) -> dict[str, Any]:
+    name = state.extension_property(task, ACTION_PROPERTY)
+    if name is None:
+        return {}
+    document = session.get(Document, case.document_id) if case.document_id else None
+
+    def follow_up(process_id: str, start_data: dict[str, Any], initiator: User) -> Case:
+        return start_case(session, initiator, process_id, start_data, now)
+
+    ctx = ActionContext(session, case, user, document, now, entered, {**task.data, **entered}, _properties(task),
+                        follow_up, desk)
+    return ACTIONS[name](ctx)
+
+
+def open_tasks(session: Session, case_id: int) -> list[HumanTask]:
+    return list(session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == TaskStatus.OPEN)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    ))

@@ -1,0 +1,133 @@
+"""Bookkeeping after the engine moves: open human tasks, timers, case status and state.
+
+Every path that moves a case (start, completion, timer) ends here, so the task table,
+the timer table and the saved workflow can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from engine.core.errors import InvalidData
+from engine.models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
+from engine.office import notifications
+from engine.workflow import deadlines, roles, state
+from engine.workflow.bpmn_check import FORM_PROPERTY
+from engine.workflow.definitions import VersionInfo
+
+# Built once: every move of a case runs them (engine/core/db.py says why).
+_OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == TaskStatus.OPEN)
+_PENDING_TIMERS = select(Timer).where(
+    Timer.case_id == bindparam("case_id"), Timer.fired_at.is_(None), Timer.cancelled.is_(False)
+)
+_RAN = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED  # a timer event's states once it fired
+
+
+@dataclass
+class Changes:
+    opened: list[dict[str, Any]] = field(default_factory=list)  # {id, task, candidates}
+    cancelled: list[str] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)  # timer event names
+    path: list[list[str]] = field(default_factory=list)  # [from, to] element moves, see state.path_since
+
+    def as_payload(self) -> dict[str, Any]:
+        return {"opened": self.opened, "cancelled": self.cancelled, "fired": self.fired, "path": self.path}
+
+
+def persist(
+    session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime, before: set[UUID],
+    returned_note: str | None = None, timers_before: bool = True,
+) -> Changes:
+    """Bring the task and timer tables in line with the workflow, then save it, and tell
+    the people of each new task (with the note, when the step was a return).
+
+    ``before`` holds the ids of the tasks completed before this step, to log the path;
+    ``timers_before`` says whether the workflow waited on a timer before it (when it did
+    not and does not now, the case has no timer rows to look at)."""
+    changes = Changes(path=state.path_since(workflow, before))
+    _sync_tasks(session, case, workflow, now, changes)
+    notifications.tasks_opened(session, case, changes.opened, now, returned_note)
+    _sync_timers(session, case, workflow, now, changes, timers_before)
+    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
+    last = workflow.last_task
+    case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
+    case.state_json = state.dump(workflow)
+    case.updated_at = now
+    session.flush()
+    return changes
+
+
+def lane_people(session: Session, case: Case, task: Any) -> list[int]:
+    ctx = roles.CaseContext(case.agency_id, case.initiator_id, case.initiator_unit_id, dict(task.data))
+    return roles.resolve(session, task.task_spec.lane or "", ctx)
+
+
+def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes) -> None:
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    rows = session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
+    for row in rows:
+        # The task just completed is still open in the database (not flushed yet), not in memory.
+        if row.id not in ready and row.status == TaskStatus.OPEN:
+            row.status = TaskStatus.CANCELLED
+            changes.cancelled.append(row.id)
+    known = {row.id for row in rows}
+    for task_id, task in ready.items():
+        if task_id in known:
+            continue
+        people = lane_people(session, case, task)
+        if not people:
+            # Refused with the completion that would open it: the case stays with its holder.
+            unit = task.data.get("unit")
+            where = f" của đơn vị {unit}" if isinstance(unit, str) else ""
+            raise InvalidData(
+                f"Không xác định được người xử lý bước '{state.task_title(task)}'{where} "
+                f"(vai trò '{task.task_spec.lane}'): chưa có ai giữ vai trò này."
+            )
+        row = HumanTask(
+            id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),
+            lane=task.task_spec.lane or "", form=state.extension_property(task, FORM_PROPERTY),
+            status=TaskStatus.OPEN, created_at=now, due_at=deadlines.due_at(task, now),
+        )
+        row.candidates = [TaskCandidate(user_id=uid) for uid in people]
+        session.add(row)
+        opened = {"id": task_id, "task": row.spec_name, "title": row.title, "candidates": people}
+        kind = state.extension_property(task, "taskKind")
+        if kind:
+            opened["kind"] = kind
+        changes.opened.append(opened)
+
+
+def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
+                 timers_before: bool) -> None:
+    waiting = {str(t.id): (t, due) for t, due in state.waiting_timers(workflow)}
+    if not waiting and not timers_before:
+        return
+    pending = session.scalars(_PENDING_TIMERS, {"case_id": case.id}).all()
+    for timer in pending:
+        if timer.task_id in waiting:
+            continue
+        # Fired only if its event ran: a due timer whose task was completed before any sweep
+        # reached it was cancelled with that task, and its path never ran (issue 11).
+        try:
+            ran = workflow.get_task_from_id(UUID(timer.task_id)).has_state(_RAN)
+        except TaskNotFoundException:  # gone with a path the case left
+            ran = False
+        if ran:
+            timer.fired_at = now
+            changes.fired.append(timer.spec_name)
+        else:
+            timer.cancelled = True
+    known = {t.task_id for t in pending}
+    for task_id, (task, due) in waiting.items():
+        if task_id not in known:
+            session.add(Timer(case_id=case.id, task_id=task_id, spec_name=task.task_spec.name, due_at=due))

@@ -1,0 +1,58 @@
+"""The designer's commands: validate, deploy and list process definitions."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.core.config import Settings
+from engine.office import queries
+from engine.workflow import bpmn_check
+from engine.workflow.bpmn_check import DefinitionRejected
+from qlvb import context
+
+
+@click.group()
+def process() -> None:
+    """Validate, deploy and list process definitions."""
+
+
+@process.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def process_validate(files: tuple[Path, ...]) -> None:
+    """Check BPMN files; print each problem with its element id; exit 1 on any problem."""
+    settings = Settings.from_env()
+    failed = False
+    for d in bpmn_check.check_files(files, settings.forms_dir, settings.max_bpmn_bytes):
+        if d.problems:
+            failed = True
+            for problem in d.problems:
+                click.echo(f"{d.path}: {problem}")
+        else:
+            click.echo(f"{d.path}: hợp lệ ({', '.join(p.id for p in d.processes)})")
+    sys.exit(1 if failed else 0)
+
+
+@process.command("deploy")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def process_deploy(files: tuple[Path, ...]) -> None:
+    """Deploy BPMN files (default: every file under processes/) as new versions if changed."""
+    platform = context.platform()
+    try:
+        ok = context.deploy(platform, context.process_files(files, platform.settings))
+    except DefinitionRejected as err:
+        click.echo(str(err), err=True)
+        ok = False
+    sys.exit(0 if ok else 1)
+
+
+@process.command("list")
+def process_list() -> None:
+    """The deployed processes and their newest versions."""
+    platform = context.platform()
+    with platform.db.read() as session:
+        for p in queries.processes(session):
+            click.echo(f"{p['id']}\tv{p['version']}\t{p['agency'] or '-'}\t{p['name']}")
+

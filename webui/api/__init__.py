@@ -1,0 +1,32 @@
+"""The JSON API (``/api``): one module per area (workflow: tokens, processes, cases and tasks;
+documents, records, registers, reports...), each a blueprint of thin views over ``engine``'s
+services; ``boundary`` checks every input before a view runs, ``util`` is what the views share
+(the Bearer user, the body, paging), ``openapi`` the document served at ``/api/openapi.json``.
+May import ``webui.common``, ``webui.forms`` and ``engine``; never ``webui.pages``."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprints() -> tuple[Blueprint, ...]:
+    from . import (
+        approvals,
+        certificates,
+        conversations,
+        delegations,
+        documents,
+        exchange,
+        info,
+        notifications,
+        records,
+        registers,
+        remote_signing,
+        reports,
+        search,
+        workflow,
+    )
+
+    return (workflow.bp, certificates.bp, exchange.bp, documents.bp, notifications.bp, conversations.bp,
+            records.bp, reports.bp, registers.bp, search.bp, approvals.bp, delegations.bp, info.bp,
+            remote_signing.bp)

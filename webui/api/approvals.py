@@ -1,0 +1,36 @@
+"""The administrators' pending account changes in the JSON API (engine/org/admin_approvals.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from engine.org import admin_approvals
+
+from .util import authed
+
+bp = Blueprint("api_approvals", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/admin-requests")
+def pending() -> Any:
+    """The pending requests I may decide (as administrator or director of their agency)."""
+    return authed(False, lambda s, u, now: {"items": admin_approvals.pending(s, u)})
+
+
+def _decide(request_id: int, decision: str) -> Any:
+    return authed(True, lambda s, u, now: admin_approvals.view(s, admin_approvals.decide(s, u, request_id, decision,
+                                                                                         now)))
+
+
+@bp.post("/admin-requests/<int:request_id>/approve")
+def approve(request_id: int) -> Any:
+    """Approve: the position is granted or the password set now."""
+    return _decide(request_id, "approve")
+
+
+@bp.post("/admin-requests/<int:request_id>/reject")
+def reject(request_id: int) -> Any:
+    """Reject: nothing changes."""
+    return _decide(request_id, "reject")

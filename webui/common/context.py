@@ -1,0 +1,70 @@
+"""What every request shares, API and pages alike: the platform, the request's one
+transaction, the token's person, the signing desk, and the paging bound."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy.orm import Session
+
+from engine.core.platform import Platform
+from engine.documents.storage import FileStore
+from engine.models import User
+from engine.org import accounts
+from engine.remote_signing import flow
+from engine.signatures import signatures
+
+MAX_PAGE = 100_000  # of a list, API and pages alike: page × per_page is an SQL OFFSET (a bigint)
+
+
+def platform() -> Platform:
+    found: Platform = current_app.extensions["qlvb"]
+    return found
+
+
+@contextmanager
+def transaction(write: bool) -> Iterator[tuple[Session, datetime]]:
+    """One transaction per request: committed when the view returns, rolled back on error."""
+    p = platform()
+    with p.db.write() if write else p.db.read() as session:
+        yield session, p.clock.now()
+
+
+def caller(db: Session, token: str, now: datetime) -> User:
+    """The token's person (Unauthorized if expired, idle or revoked). Its last use is written
+    after the request, at most once a minute, in a short transaction of its own: the
+    request's may be a read."""
+    user, stale = accounts.user_for_token(db, token, now, platform().settings.token_idle)
+    if stale:
+        g.qlvb_touch = token
+    return user
+
+
+def _touch(response: Response) -> Response:
+    token = g.pop("qlvb_touch", None)
+    if token is not None:
+        with transaction(write=True) as (db, now):
+            accounts.touch(db, token, now)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_touch)
+
+
+def signing_desk(credentials: signatures.Credentials) -> signatures.Desk:
+    """What signing needs in a request: the stored files, the server's keys and trust roots,
+    and what the signer gave (never stored)."""
+    settings = platform().settings
+    return signatures.Desk(FileStore(settings.files_dir),
+                           signatures.Keys(settings.pki_dir, tuple(settings.trust_roots)), credentials)
+
+
+def remote_signing() -> flow.Remote:
+    """Ký số từ xa: the flow opens its own short transactions, none may be open around it."""
+    p = platform()
+    return flow.Remote(p.db, FileStore(p.settings.files_dir),
+                       signatures.Keys(p.settings.pki_dir, tuple(p.settings.trust_roots)))

@@ -1,0 +1,54 @@
+"""The files both the API and the pages send, each made with the asker's rights: a register
+book printed for binding, a record as PDF or XML, and the compliance statistics as xlsx or PDF."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.core.errors import InvalidData
+from engine.documents.storage import FileStore
+from engine.models import User
+from engine.office import records
+from engine.registry import register_pdf
+from engine.reporting import compliance_stats, reports
+from engine.reporting.exports import Export
+
+from . import downloads
+from .context import platform
+
+
+def _fonts() -> register_pdf.Fonts:
+    settings = platform().settings
+    return register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold)
+
+
+def send(exported: Export) -> Any:
+    return downloads.send(io.BytesIO(exported.content), exported.filename, exported.media_type, attachment=True)
+
+
+def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
+    """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
+    printed = register_pdf.print_register(session, user, code, reports.YearParams.parse(args), _fonts(), now)
+    return downloads.send(io.BytesIO(printed.content), printed.filename, "application/pdf")
+
+
+def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:
+    """The compliance statistics of the period as a spreadsheet (.xlsx) or a PDF."""
+    stats = compliance_stats.statistics(session, user, reports.SummaryParams.parse(args), now)
+    return send(compliance_stats.export(stats, fmt, _fonts(), now))
+
+
+def record(session: Session, user: User, record_id: int, fmt: str, now: datetime) -> Any:
+    """A record as one PDF (the list of its documents, then the documents) or as XML of its
+    metadata; the export is audited, so ``session`` is a writing one."""
+    store = FileStore(platform().settings.files_dir)
+    if fmt == "pdf":
+        return send(records.export_pdf(session, store, user, record_id, _fonts(), now))
+    if fmt == "xml":
+        return send(records.export_xml(session, user, record_id, now))
+    raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
