@@ -38,6 +38,15 @@ class _Authorize(csc_signer.CSCAuthorizationManager):
         return self.parse_csc_auth_response(answer)
 
 
+class _Signer(csc_signer.CSCSigner):
+    """signHash with exactly the mechanism (PSS parameters included) that the prepared CMS declares."""
+
+    def __init__(self, http: aiohttp.ClientSession, authorize: _Authorize,
+                 mechanism: algos.SignedDigestAlgorithm) -> None:
+        super().__init__(http, authorize, sign_timeout=int(CALL_TIMEOUT))
+        self._signature_mechanism = mechanism
+
+
 async def _post(http: aiohttp.ClientSession, info: csc_signer.CSCServiceSessionInfo, name: str,
                 body: dict[str, Any]) -> dict[str, Any]:
     try:
@@ -115,9 +124,9 @@ class CscProvider(Provider):
                 raise KeyUnavailable("Không đọc được chứng thư số từ dịch vụ ký số từ xa.") from None
             if found.signing_cert.dump() != credential.certificate:
                 raise SigningError("Chứng thư số trên dịch vụ ký số từ xa đã thay đổi: hãy ký lại.")
-            signer = csc_signer.CSCSigner(http, _Authorize(http, info, found, activation, label),
-                                          sign_timeout=int(CALL_TIMEOUT),
-                                          prefer_pss=mechanism["algorithm"].native == "rsassa_pss")
+            if mechanism["algorithm"].native not in found.supported_mechanisms:
+                raise KeyUnavailable(f"Dịch vụ ký số từ xa không hỗ trợ thuật toán ký {mechanism['algorithm'].native}.")
+            signer = _Signer(http, _Authorize(http, info, found, activation, label), mechanism)
             try:
                 return await signer.async_sign_raw(data, "sha256")
             except PyhankoSigningError:
