@@ -14,7 +14,7 @@ from engine.office import notifications
 from engine.remote_signing import flow as remote_flow
 from engine.signatures import signatures
 from engine.workflow import timers
-from qlvb import context, keys, operations, processes
+from qlvb import context, keys, operations, processes, server
 
 
 @click.group()
@@ -54,21 +54,18 @@ def seed_demo() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web UI and the API with a production WSGI server (waitress)."""
-    from waitress import serve as waitress_serve
-
+@click.option("--workers", default=server.default_workers(), show_default="one per core", type=click.IntRange(1, 64),
+              help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web UI and the API: gunicorn, a worker process per core by default."""
     from webui import create_app
-    from webui.common.limits import largest_body
 
     platform = context.platform()
     context.check_at_start(platform)
-    click.echo(f"Đang phục vụ tại http://{host}:{port}/")
-    # waitress buffers a whole body (up to 1 GiB by default) before the application sees it.
-    waitress_serve(create_app(platform), host=host, port=port, threads=threads, ident="qlvb",
-                   max_request_body_size=largest_body(platform.settings))
-
+    platform.db.engine.dispose()  # the workers fork from here: no connection may cross
+    click.echo(f"Đang phục vụ tại http://{host}:{port}/ ({workers} tiến trình × {threads} luồng)")
+    server.serve(lambda: create_app(context.platform()), host, port, workers, threads)
 
 
 @main.command()

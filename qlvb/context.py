@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from engine.core import sealed
 from engine.core.config import Settings
 from engine.core.errors import DomainError
 from engine.core.platform import Platform
+from engine.design import lane_check
 from engine.interagency import message_routes
 from engine.workflow import bpmn_check, definitions, stranded
 
@@ -55,6 +57,12 @@ def process_files(paths: tuple[Path, ...], settings: Settings) -> list[Path]:
 
 
 
+def organisation_problems(session: Session, definition: bpmn_check.Definition) -> list[bpmn_check.Problem]:
+    """What the installation's data says of a checked file: where its messages may go, and whether
+    each lane names someone in every agency it is deployed for."""
+    return message_routes.problems(session, definition) + lane_check.problems(session, definition)
+
+
 def deploy(platform: Platform, files: list[Path], once: bool = False) -> bool:
     checked = bpmn_check.check_files(files, platform.settings.forms_dir, platform.settings.max_bpmn_bytes)
     bad = [d for d in checked if d.problems]
@@ -65,7 +73,7 @@ def deploy(platform: Platform, files: list[Path], once: bool = False) -> bool:
         click.echo("Không triển khai gì vì có lỗi.", err=True)
         return False
     with platform.db.write() as session:
-        routes = [(d, p) for d in checked for p in message_routes.problems(session, d)]
+        routes = [(d, p) for d in checked for p in organisation_problems(session, d)]
         for d, problem in routes:
             click.echo(f"{d.path}: {problem}", err=True)
         if routes:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.core.config import Settings
 from engine.office import queries
@@ -22,17 +23,25 @@ def process() -> None:
 @process.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def process_validate(files: tuple[Path, ...]) -> None:
-    """Check BPMN files; print each problem with its element id; exit 1 on any problem."""
+    """Check BPMN files; print each problem with its element id; exit 1 on any problem. With an
+    initialised database (QLVB_DATABASE_URL), also who each lane names in each agency and where
+    the messages may go."""
     settings = Settings.from_env()
-    failed = False
-    for d in bpmn_check.check_files(files, settings.forms_dir, settings.max_bpmn_bytes):
-        if d.problems:
-            failed = True
-            for problem in d.problems:
-                click.echo(f"{d.path}: {problem}")
-        else:
+    checked = bpmn_check.check_files(files, settings.forms_dir, settings.max_bpmn_bytes)
+    platform = context.platform()
+    try:
+        with platform.db.read() as session:
+            for d in checked:
+                if not d.problems and d.processes:
+                    d.problems.extend(context.organisation_problems(session, d))
+    except SQLAlchemyError:
+        click.echo("(Chưa có cơ sở dữ liệu: không kiểm tra lane và thông điệp theo tổ chức; chạy 'qlvb init-db'.)")
+    for d in checked:
+        for problem in d.problems:
+            click.echo(f"{d.path}: {problem}")
+        if not d.problems:
             click.echo(f"{d.path}: hợp lệ ({', '.join(p.id for p in d.processes)})")
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if any(d.problems for d in checked) else 0)
 
 
 @process.command("deploy")

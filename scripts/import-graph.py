@@ -14,7 +14,7 @@ import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "architecture" / "imports.md"
-TOP = ("qlvb", "webui", "engine", "signing")
+TOP = ("qlvb", "webui", "engine", "signing", "exchange")
 
 
 def _units(graph: grimp.ImportGraph) -> list[str]:

@@ -9,6 +9,7 @@
 # softhsm2 + opensc (a PKCS#11 token and pkcs11-tool),
 # fonts-noto-core (Noto Sans, 1000 units per em, for the appearances) and fonts-liberation2
 # (Liberation Serif, metric-compatible with Times New Roman, for the attachment stamp).
+# xmlsec1: the reference XML-DSig implementation, a second verifier of our edXML signatures.
 # chromium: the browser tests (Playwright drives Debian's build, never one of its own);
 # npm: installs the web UI's front-end libraries (package-lock.json).
 # `system-deps.sh runtime` installs only what the platform itself needs (`make run`): the
@@ -31,6 +32,7 @@ if [ "${1:-}" != "runtime" ]; then
   [ -f /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
   command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

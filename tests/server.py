@@ -57,7 +57,7 @@ class Server:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "qlvb", "serve", "--port", str(self.port)], cwd=ROOT, env=self.env,
-                stdout=out, stderr=subprocess.STDOUT,
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,  # its workers share its group
             )
         deadline = time.monotonic() + READY_WITHIN
         while True:
@@ -77,10 +77,17 @@ class Server:
             time.sleep(0.1)  # polling interval while waiting on readiness, not a fixed wait
 
     def kill(self) -> None:
-        """SIGKILL: no clean-up of any kind, as a power cut or the OOM killer."""
+        """SIGKILL to the server and its worker processes at once: no clean-up of any kind, as a
+        power cut or the OOM killer."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=60)
+
+    def worker_pids(self) -> list[int]:
+        """The server's worker processes (gunicorn forks them from the process started here)."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

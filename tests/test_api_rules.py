@@ -85,11 +85,13 @@ def test_undeclared_fields_cannot_write_case_data(api: Api) -> None:
 def test_two_simultaneous_completions_give_one_success_and_one_409(api: Api, platform: Platform) -> None:
     task = to_head(api)
     token = api.token("btl_head_khnv")
-    barrier = threading.Barrier(2)
+    # A generous timeout: a thread that failed before the barrier fails the test, never hangs it.
+    barrier = threading.Barrier(2, timeout=300)
     results: list[Any] = []
+    clients = [create_app(platform).test_client() for _ in range(2)]
 
     def submit() -> None:
-        client = create_app(platform).test_client()
+        client = clients.pop()
         barrier.wait()
         r = client.post(f"/api/v1/tasks/{task['id']}/complete", headers={"Authorization": f"Bearer {token}"},
                         json={"data": {"decision": "approve", "route": "director"}})

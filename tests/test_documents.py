@@ -102,7 +102,7 @@ def test_numbers_are_distinct_and_gapless_under_concurrency(platform: Platform) 
                                                          RegisterBook.code == "incoming"))
     taken: list[int] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(8, timeout=300)  # a failed thread fails the test, never hangs it
 
     def work() -> None:
         db = Database(platform.settings.database_url)

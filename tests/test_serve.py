@@ -1,7 +1,9 @@
-"""`qlvb serve` runs the platform under waitress; the API answers over real HTTP."""
+"""`qlvb serve` runs the platform under gunicorn, a worker process per core (issue 19); the API
+answers over real HTTP, and each request is logged on one line."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from engine.core.platform import Platform
@@ -24,5 +26,8 @@ def test_serve_answers_over_http(platform: Platform, tmp_path: Path) -> None:
             "subject": "Báo cáo công tác tháng 3", "doc_type": "BC"}}, token=body["token"])
         assert status == 201
         assert body["open_tasks"][0]["task"] == "draft"
+        assert len(server.worker_pids()) == (os.cpu_count() or 1)
+        log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+        assert '"POST /api/v1/cases HTTP/1.1" 201' in log  # one line per request
     finally:
         server.stop()

@@ -35,7 +35,7 @@ def test_deadline_fires_exactly_once_with_two_workers(api: Api, platform: Platfo
 
     clock.advance(timedelta(days=1, minutes=1))
     workers = [Database(platform.settings.database_url) for _ in range(2)]
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=300)  # a failed thread fails the test, never hangs it
     moved: list[int] = []
 
     def work(db: Database) -> None:

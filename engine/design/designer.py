@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.core.config import Settings
 from engine.core.errors import Forbidden, InvalidData, NotFound
-from engine.design import process_diff
+from engine.design import lane_check, process_diff
 from engine.interagency import message_routes
 from engine.models import Case, CaseStatus, ProcessDraft, ProcessVersion, User
 from engine.org import permissions
@@ -151,6 +151,7 @@ def check(session: Session, user: User, process_id: str, given: Work, settings: 
     if definition.processes:
         definition.problems.extend(_designer_problems(session, user, process_id, definition))
         definition.problems.extend(message_routes.problems(session, definition))
+        definition.problems.extend(lane_check.problems(session, definition))
     return definition
 
 

@@ -308,3 +308,11 @@ ACTIONS: dict[str, Action] = {
     "record_submitter": record_submitter,
     "signed_to_followers": signed_to_followers,
 }
+
+# The names an action may add to a case's data (the dicts returned above): a diagram's condition
+# may read them (engine/workflow/flow_check.py); tests/test_flow_check.py checks the list against
+# the dicts the actions return (their source).
+OUTPUTS = frozenset({
+    "superseded", "number", "number_symbol", "issued_on", "signature_status", "arrival_number", "duplicates",
+    "units", "assignee", "reply_case", "reply_document", "comment_request", "draft_document", "submitted_by",
+})

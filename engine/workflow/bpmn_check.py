@@ -5,6 +5,7 @@ the BPMN XSD, and every lane, form, script, condition and timer in it is checked
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -19,8 +20,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.workflow import deadlines, roles, sandbox
-from engine.workflow.actions import ACTIONS
+from engine.workflow import deadlines, flow_check, roles, sandbox
+from engine.workflow.actions import ACTIONS, OUTPUTS
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -144,7 +145,23 @@ def _check_code(root: etree._Element) -> list[Problem]:
                 found.append(Problem(_owner_id(node), "biểu thức trống"))
                 continue
             found.extend(Problem(_owner_id(node), msg) for msg in sandbox.problems(text, mode))
+    for node in root.xpath(".//bpmn:timeDuration", namespaces=NS):
+        literal = _literal((node.text or "").strip())
+        event = node.getparent().getparent()  # timeDuration < timerEventDefinition < the event
+        if literal is not None and not _valid_due(literal):
+            found.append(Problem(_owner_id(event), f"thời hạn hẹn giờ '{literal}' không hợp lệ "
+                                                  "(khoảng thời gian ISO 8601, ví dụ P2D hoặc PT4H)"))
     return found
+
+
+def _literal(expression: str) -> str | None:
+    """The string a timer's expression is, when it is a plain string ("P2D"); None otherwise
+    (an expression over the case's data is checked when it runs)."""
+    try:
+        value = ast.literal_eval(expression)
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def form_problem(ref: str, schema: Any) -> str | None:
@@ -249,6 +266,10 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
         definition.problems.append(Problem(None, "tệp không có quy trình nào"))
     definition.problems.extend(_check_code(root))
     _check_tasks(root, forms_dir, forms or {}, definition)
+    if not definition.problems:
+        definition.problems.extend(Problem(element, message) for element, message in flow_check.problems(
+            root, lambda node: flow_check.form_fields(definition.forms.get(_property(node, FORM_PROPERTY) or "")),
+            OUTPUTS))
     if not definition.problems:
         try:
             parser = parser_for(root, name)

@@ -5,8 +5,8 @@ and the query.
   a body without one (chunked) is read through a stream capped at the same size. The limits:
   uploads (multipart) ``max_upload_bytes`` plus room for the form's fields, the designer's
   pages a diagram and its forms (``DESIGN_BYTES``), anything else ``max_json_bytes``.
-  ``qlvb serve`` gives waitress the largest of them, so that it does not buffer up to its
-  own default of 1 GiB before the application is even asked.
+  The largest of them is also Flask's ``MAX_CONTENT_LENGTH``, for a server that streams the
+  body (gunicorn, ``qlvb serve``) as for one that buffers it (waitress, the tests' server).
 - Every integer of a path (Werkzeug's ``int`` converter) or of a query fits in the
   databases' ``integer`` columns (``engine.core.db.MAX_INT``): a larger id, ``page`` or ``year``
   once made SQLite and psycopg raise OverflowError or DataError, a 500, on 76 operations.
@@ -39,7 +39,7 @@ class BoundedInt(IntegerConverter):
 
 
 def largest_body(settings: Settings) -> int:
-    """The largest body any route accepts: what ``qlvb serve`` lets waitress buffer."""
+    """The largest body any route accepts."""
     return max(settings.max_upload_bytes + FORM_ROOM, DESIGN_BYTES, settings.max_json_bytes)
 
 
