@@ -6,6 +6,7 @@ agency's client secret never reaches the audit log."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import shutil
@@ -32,6 +33,7 @@ from engine.remote_signing import flow, providers
 from engine.signatures.signatures import Keys
 from engine.workflow import replay
 from signing.pdfsig import pdfsig
+from signing.remote import approval
 from signing.verify import verify_pdf
 from tests import remote_services
 from tests.conftest import Api
@@ -332,3 +334,27 @@ def test_services_administered_through_the_api_and_used_by_the_leader(
     assert own_api.get("btl_director", base).status_code == 409  # signed: nothing more to offer
     with own_platform.db.read() as session:
         assert flow.latest_account(session, _user(own_platform, "btl_director").id) == "btl_director"
+
+
+def test_the_service_calls_back(own_api: Api, own_platform: Platform, remote: flow.Remote,
+                                services: remote_services.Services) -> None:
+    """Instead of being asked, the service posts the outcome, signed with the agency's secret."""
+    case, task, request_id = _waiting(remote, own_platform, own_api, services)
+    tid = services.only_transaction()
+    found = services.transactions[tid]
+    value = remote_services.sign_digest(services.accounts[found.account], found.digest, found.sign_algo, found.params)
+    body = json.dumps({"transaction_id": tid, "status": "approved",
+                       "signature": base64.b64encode(value).decode()}).encode()
+    path = f"/api/v1/remote-signing/callback/{_provider_id(own_platform)}"
+
+    def post(mac: str) -> Any:
+        return own_api.client.post(path, data=body, headers={"X-Signature": mac, "Content-Type": "application/json"})
+
+    forged = post(approval.callback_mac("another secret", body))
+    assert forged.status_code == 403 and "X-Signature" in forged.get_json()["error"]
+    assert _task_state(own_platform, task["id"]) == TaskStatus.OPEN
+    for _ in range(2):  # a repeated call changes nothing
+        assert post(approval.callback_mac(remote_services.SECRET, body)).status_code == 200
+    director = _user(own_platform, "btl_director").id
+    assert flow.status(remote, director, task["id"], request_id)["state"] == "completed"
+    _assert_signed_and_issuable(own_api, own_platform, case, _roots(own_platform))

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.db import Database
-from engine.core.errors import Conflict, DomainError, InvalidData, NotFound
+from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, NotFound
 from engine.documents.storage import FileStore
 from engine.models import Agency, HumanTask, RemoteProvider, RemoteRequest, RemoteState, User
 from engine.office import queries
@@ -38,7 +39,8 @@ from engine.workflow import cases, forms
 from signing import split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey
-from signing.remote import Outcome, Provider, ProviderConfig, State, make_provider
+from signing.remote import Outcome, Provider, ProviderConfig, State, approval, make_provider
+from signing.remote.base import Kind
 
 from . import providers
 
@@ -295,6 +297,31 @@ def cancel(remote: Remote, user_id: int, task_id: str, request_id: str, now: dat
     if reference:
         _withdraw(provider, reference)
     return status(remote, user_id, task_id, request_id)
+
+
+def receive(remote: Remote, provider_id: int, body: bytes, mac: str, now: datetime) -> None:
+    """A service's callback: its outcome for a waiting request, once the body proves to be the
+    service's (HMAC under the agency's secret); the same as if the page or the worker had asked."""
+    with remote.db.read() as session:
+        provider = session.get(RemoteProvider, provider_id)
+        agency = session.get(Agency, provider.agency_id) if provider is not None else None
+        if provider is None or agency is None or provider.kind != Kind.APPROVAL:
+            raise NotFound("Không tìm thấy dịch vụ ký số từ xa.")
+        secret = providers.config(remote.keys, agency, provider).secret
+    if not hmac.compare_digest(approval.callback_mac(secret, body), mac):
+        raise Forbidden("Thông báo không phải của dịch vụ ký số từ xa (sai chữ ký X-Signature).")
+    try:
+        data = json.loads(body)
+        reference = str(data["transaction_id"])
+        said = approval.outcome(data)
+    except (ValueError, KeyError, TypeError, SigningError):
+        raise InvalidData("Thông báo của dịch vụ ký số từ xa không hợp lệ.", {"body": "Sai định dạng."}) from None
+    with remote.db.read() as session:
+        request_id = session.scalars(select(RemoteRequest.id).where(
+            RemoteRequest.provider_id == provider_id, RemoteRequest.reference == reference,
+            RemoteRequest.state == RemoteState.WAITING)).first()
+    if request_id is not None:  # else ended already, or not recorded yet: the page's next question finds it
+        _settle(remote, request_id, reference, said, now)
 
 
 def sweep(remote: Remote, now: datetime) -> int:

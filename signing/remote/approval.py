@@ -8,7 +8,10 @@ JSON POST carrying the agency's ``sp_id`` and ``sp_password``:
   sign_algo, sign_algo_params, transaction_desc}`` → ``data.transaction_id``;
 * ``/v1/signatures/status`` ``{transaction_id}`` → ``data.status`` (``pending``, ``approved``,
   ``rejected``, ``expired``) and, once approved, ``data.signature`` (base64);
-* ``/v1/signatures/cancel`` ``{transaction_id}``.
+* ``/v1/signatures/cancel`` ``{transaction_id}``;
+* and, where the service calls back instead of being asked, a POST to the platform's
+  ``/api/v1/remote-signing/callback/<provider id>`` of ``{transaction_id, status, signature}``
+  with the header ``X-Signature: hex HMAC-SHA256(body, sp_password)`` (:func:`callback_mac`).
 
 A vendor whose field names differ needs only its own subclass of :class:`ApprovalProvider`.
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 from typing import Any
 
 from asn1crypto import algos
@@ -49,6 +54,23 @@ def _data(answer: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def outcome(data: dict[str, Any]) -> Outcome:
+    """A transaction's ``{status, signature}``, as the status call answers it and as the service's
+    callback posts it."""
+    state = _STATES.get(str(data.get("status")))
+    if state is None:
+        return Outcome(State.FAILED, message="Dịch vụ ký số từ xa trả về trạng thái không rõ.")
+    if state == State.SIGNED:
+        return Outcome(state, _unb64(data.get("signature")))
+    return Outcome(state)
+
+
+def callback_mac(secret: str, body: bytes) -> str:
+    """What a callback's ``X-Signature`` header must be: HMAC-SHA256 of the body under the
+    agency's client secret, in hex; anything else is not the service's."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
 class ApprovalProvider(Provider):
     def _call(self, path: str, **body: Any) -> dict[str, Any]:
         url = self.config.endpoint.rstrip("/") + path
@@ -77,13 +99,7 @@ class ApprovalProvider(Provider):
         return Submitted(reference, Outcome(State.WAITING))
 
     def poll(self, reference: str) -> Outcome:
-        answer = self._call("/v1/signatures/status", transaction_id=reference)
-        state = _STATES.get(str(answer.get("status")))
-        if state is None:
-            return Outcome(State.FAILED, message="Dịch vụ ký số từ xa trả về trạng thái không rõ.")
-        if state == State.SIGNED:
-            return Outcome(state, _unb64(answer.get("signature")))
-        return Outcome(state)
+        return outcome(self._call("/v1/signatures/status", transaction_id=reference))
 
     def cancel(self, reference: str) -> None:
         self._call("/v1/signatures/cancel", transaction_id=reference)

@@ -62,6 +62,17 @@ def remote_signing_paths() -> dict[str, Any]:
         base + "/{request_id}/cancel": {"post": {
             "summary": "Hủy yêu cầu ký số từ xa đang chờ", "parameters": [_TASK_ID, _REQUEST],
             "responses": {"200": _resp("Trạng thái", _STATUS), **_errors(401, 404, 409)}}},
+        "/api/v1/remote-signing/callback/{provider_id}": {"post": {
+            "summary": "Thông báo kết quả của dịch vụ ký số từ xa (dịch vụ gọi, không đăng nhập)",
+            "description": "Thân: {transaction_id, status, signature}; header X-Signature: HMAC-SHA256 của thân "
+                           "với khóa bí mật của cơ quan (hex).",
+            "parameters": [_PROVIDER_ID, {"name": "X-Signature", "in": "header", "required": True,
+                                          "schema": {"type": "string", "maxLength": 128}}],
+            "requestBody": _body({"type": "object", "required": ["transaction_id", "status"], "properties": {
+                "transaction_id": {"type": "string"},
+                "status": {"type": "string", "enum": ["pending", "approved", "rejected", "expired"]},
+                "signature": {"type": "string"}}}),
+            "responses": {"200": _resp("Đã nhận", {"type": "object"}), **_errors(403, 404, 422)}}},
         "/api/v1/admin/remote-signing-providers": {
             "get": {"summary": "Dịch vụ ký số từ xa của cơ quan (quản trị)",
                     "parameters": [{"name": "agency", "in": "query", "schema": {"type": "string", "maxLength": 32}}],

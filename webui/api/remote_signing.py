@@ -54,6 +54,15 @@ def cancel(task_id: str, request_id: str) -> Any:
     return jsonify(flow.cancel(remote_signing(), _me(), task_id, request_id, platform().clock.now()))
 
 
+@bp.post("/remote-signing/callback/<int:provider_id>")
+def callback(provider_id: int) -> Any:
+    """The service's own call (no one is logged in): a transaction's outcome, the body signed
+    with the agency's secret in ``X-Signature`` (signing.remote.approval)."""
+    flow.receive(remote_signing(), provider_id, request.get_data(), request.headers.get("X-Signature", ""),
+                 platform().clock.now())
+    return jsonify({"received": True})
+
+
 @bp.get("/admin/remote-signing-providers")
 def listing() -> Any:
     """The agency's services (``?agency=code``), without their secrets."""
