@@ -307,8 +307,8 @@ def receive(remote: Remote, provider_id: int, body: bytes, mac: str, now: dateti
         agency = session.get(Agency, provider.agency_id) if provider is not None else None
         if provider is None or agency is None or provider.kind != Kind.APPROVAL:
             raise NotFound("Không tìm thấy dịch vụ ký số từ xa.")
-        secret = providers.config(remote.keys, agency, provider).secret
-    if not hmac.compare_digest(approval.callback_mac(secret, body), mac):
+        secret = providers.secret_of(remote.keys, agency, provider)
+    if secret is None or not hmac.compare_digest(approval.callback_mac(secret, body), mac):
         raise Forbidden("Thông báo không phải của dịch vụ ký số từ xa (sai chữ ký X-Signature).")
     try:
         data = json.loads(body)

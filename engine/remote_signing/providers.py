@@ -56,12 +56,18 @@ def get(session: Session, agency_id: int, provider_id: Any) -> RemoteProvider:
     return row
 
 
-def config(keys: Keys, agency: Agency, row: RemoteProvider) -> ProviderConfig:
+def secret_of(keys: Keys, agency: Agency, row: RemoteProvider) -> str | None:
     try:
-        secret = secret_path(keys, agency, row.id).read_text(encoding="utf-8")
+        return secret_path(keys, agency, row.id).read_text(encoding="utf-8")
     except OSError:
+        return None
+
+
+def config(keys: Keys, agency: Agency, row: RemoteProvider) -> ProviderConfig:
+    secret = secret_of(keys, agency, row)
+    if secret is None:
         raise InvalidData("Dịch vụ ký số từ xa chưa có khóa bí mật: hãy báo quản trị hệ thống.",
-                          {"provider": "Chưa cấu hình khóa bí mật."}) from None
+                          {"provider": "Chưa cấu hình khóa bí mật."})
     return ProviderConfig(Kind(row.kind), row.endpoint, row.client_id, secret, row.timeout_seconds)
 
 
