@@ -15,6 +15,7 @@ from engine.remote_signing import flow as remote_flow
 from engine.signatures import signatures
 from engine.workflow import timers
 from qlvb import context, keys, operations, processes, server
+from signing import fonts
 
 
 @click.group()
@@ -64,6 +65,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     platform = context.platform()
     context.check_at_start(platform)
     platform.db.engine.dispose()  # the workers fork from here: no connection may cross
+    fonts.warm()  # ... but the signature fonts, cut once here, may
     click.echo(f"Đang phục vụ tại http://{host}:{port}/ ({workers} tiến trình × {threads} luồng)")
     server.serve(lambda: create_app(context.platform()), host, port, workers, threads)
 

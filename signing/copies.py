@@ -11,6 +11,7 @@ the agency's signature over it. All of it is made before the leader signs.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -33,19 +34,35 @@ _HEADING = Box(40, 735, 560, 800)  # the agency (left) and the kind of copy (rig
 _NUMBER = Box(40, 712, 280, 732)
 _DATE = Box(300, 712, 560, 732)
 LAYOUT = DraftLayout(leader_origin=(330.0, 530.0))
+# The extract of a trích sao: pages and ranges of the original, "1-2,4".
+PAGES = re.compile(r"^[1-9][0-9]{0,3}(-[1-9][0-9]{0,3})?(,[1-9][0-9]{0,3}(-[1-9][0-9]{0,3})?)*$")
+
+
+def _qpdf(original: bytes, *args: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="qlvb-copy-") as folder:
+        source, target = Path(folder, "in.pdf"), Path(folder, "out.pdf")
+        source.write_bytes(original)
+        done = subprocess.run(["qpdf", str(source), *args, str(target)], capture_output=True, check=False)
+        if done.returncode not in (0, 3) or not target.exists():  # 3: repaired and written
+            raise DocumentRejected("Không đọc được tệp PDF của văn bản gốc (tệp hỏng hoặc có mật khẩu).")
+        return target.read_bytes()
 
 
 def _flattened(original: bytes) -> bytes:
     """The original's pages with every form field and signature appearance drawn into the page
     content, and no form left (qpdf)."""
-    with tempfile.TemporaryDirectory(prefix="qlvb-copy-") as folder:
-        source, target = Path(folder, "in.pdf"), Path(folder, "out.pdf")
-        source.write_bytes(original)
-        done = subprocess.run(["qpdf", "--flatten-annotations=all", "--generate-appearances", str(source),
-                               str(target)], capture_output=True, check=False)
-        if done.returncode not in (0, 3) or not target.exists():  # 3: repaired and written
-            raise DocumentRejected("Không đọc được tệp PDF của văn bản gốc (tệp hỏng hoặc có mật khẩu).")
-        return target.read_bytes()
+    return _qpdf(original, "--flatten-annotations=all", "--generate-appearances")
+
+
+def extract(original: bytes, pages: str) -> bytes:
+    """Trích sao: only the chosen ``pages`` of the original ("1-2,4"), in that order."""
+    if not PAGES.match(pages):
+        raise DocumentRejected("Trang trích sao không hợp lệ (ví dụ: 1-2,4).")
+    count = int(draft.read(original).root["/Pages"]["/Count"])
+    wanted = [int(n) for part in pages.split(",") for n in part.split("-")]
+    if max(wanted) > count:
+        raise DocumentRejected(f"Văn bản gốc chỉ có {count} trang.")
+    return _qpdf(original, "--pages", ".", pages, "--")
 
 
 def _heading(kind: str, agency: str) -> DrawingStyle:
@@ -55,11 +72,15 @@ def _heading(kind: str, agency: str) -> DrawingStyle:
                                Text(TITLES[kind], half * 1.5, 40, 13, bold, "centre", half - 10)))
 
 
-def prepare_copy(original: bytes, kind: str, agency: str) -> bytes:
-    """The copy of ``original`` made by ``agency``, ready for its leader's signature."""
+def prepare_copy(original: bytes, kind: str, agency: str, pages: str | None = None) -> bytes:
+    """The copy of ``original`` made by ``agency``, ready for its leader's signature; a trích
+    sao (``TrS``) copies only the extract's ``pages``."""
     if kind not in TITLES:
         raise DocumentRejected("Hình thức sao không hợp lệ.")
-    writer = IncrementalPdfFileWriter(io.BytesIO(_flattened(original)))
+    if (kind == "TrS") != (pages is not None):
+        raise DocumentRejected("Trích sao cần các trang trích; sao y và sao lục sao toàn văn.")
+    flat = _flattened(original)
+    writer = IncrementalPdfFileWriter(io.BytesIO(extract(flat, pages) if pages is not None else flat))
     media = generic.ArrayObject(generic.FloatObject(v) for v in (0, 0, *_A4))
     writer.insert_page(generic.DictionaryObject({
         pdf_name("/Type"): pdf_name("/Page"), pdf_name("/MediaBox"): media,

@@ -129,7 +129,8 @@ def softhsm_tokens(softhsm_folder: Path, demo_pki: Path) -> dict[str, Any]:
     """Every SoftHSM token of the run, made before any test loads the PKCS#11 module: SoftHSM
     sees only the tokens that exist when it is initialised. ``lanh-dao`` holds the signing
     tests' leader key (PIN 246810); ``giam-doc`` the Bắc Từ Liêm Director's and ``co-quan-btl``
-    the Bắc Từ Liêm agency's key from the demo PKI (PIN ``TOKEN_PIN``)."""
+    the Bắc Từ Liêm agency's key from the demo PKI, ``vps-dn`` the Đồng Nai Chief of Office's (PIN
+    ``TOKEN_PIN``)."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     from signing import softhsm
@@ -146,6 +147,8 @@ def softhsm_tokens(softhsm_folder: Path, demo_pki: Path) -> dict[str, Any]:
                                          "giam-doc", TOKEN_PIN),
         "co-quan-btl": softhsm.create_token(softhsm_folder, identity(demo_pki / "agencies" / "btl.p12"),
                                             "co-quan-btl", TOKEN_PIN),
+        "vps-dn": softhsm.create_token(softhsm_folder, identity(demo_pki / "people" / "dn_cvp.p12"),
+                                       "vps-dn", TOKEN_PIN),
     }
 
 

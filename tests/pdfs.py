@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
+from pathlib import Path
+
 
 def minimal_pdf(text: str = "Van ban thu nghiem", catalog: bytes = b"", extra: bytes = b"",
                 contents: bytes = b"4 0 R") -> bytes:
@@ -90,3 +94,16 @@ def flate_bomb(inflated: int = 256 * 1024 * 1024) -> bytes:
                      packer.flush()])
     bomb = b"<< /Length " + str(len(data)).encode() + b" /Filter /FlateDecode >>\nstream\n" + data + b"\nendstream"
     return minimal_pdf(extra=bomb, contents=b"[4 0 R 6 0 R]")
+
+
+def pages_pdf(*texts: str) -> bytes:
+    """One page per text, joined by qpdf."""
+    with tempfile.TemporaryDirectory(prefix="qlvb-pages-") as folder:
+        names = []
+        for number, text in enumerate(texts):
+            path = Path(folder, f"{number}.pdf")
+            path.write_bytes(minimal_pdf(text))
+            names.append(str(path))
+        target = Path(folder, "all.pdf")
+        subprocess.run(["qpdf", "--empty", "--pages", *names, "--", str(target)], check=True)
+        return target.read_bytes()

@@ -3,7 +3,9 @@ document, and readers of PDFs through poppler (pdftotext, pdftoppm) and qpdf."""
 
 from __future__ import annotations
 
+import http.client
 import io
+import json
 import subprocess
 import tempfile
 import threading
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -132,3 +135,14 @@ def running_agent(token: softhsm.Token, origin: str, clock: Callable[[], datetim
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def agent_call(port: int, origin: str, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
+    """One request to the local sign agent, from the platform's ``origin`` as a browser sends it."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                 headers={"Origin": origin, "Content-Type": "application/json"})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, json.loads(data) if data else {}

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from engine.core.platform import Platform
-from engine.models import Position, User, UserPosition
+from engine.models import Document, Position, User, UserPosition
 from tests.conftest import Api
 from tests.flows import assignees, complete, only_task
 from tests.test_ui_inbox import _login
@@ -103,3 +104,34 @@ def test_the_menu_entry_starts_the_incoming_procedure_and_an_agency_without_one_
     assert "Cơ quan chưa có quy trình xử lý văn bản đến" in admin.get("/admin/users").get_data(as_text=True)
     _login(client := create_app(platform).test_client(), "btl_admin")
     assert 'data-testid="no-incoming-procedure"' not in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_the_desk_form_posted_directly_starts_the_procedure_or_is_refused(api: Api, platform: Platform) -> None:
+    """"Vào sổ văn bản đến" posted straight to the desk's form, not through the menu: the entry
+    starts the agency's incoming procedure, its first step the clerk's registration, and the
+    case goes on to the Director; Đồng Nai, with no incoming procedure, is refused and keeps
+    no entry."""
+    client = create_app(platform).test_client()
+    _login(client, "btl_clerk")
+    entry = {**INCOMING, "urgency": "thuong", "secrecy": "thuong", "csrf_token": _csrf(client)}
+    r = client.post("/documents/incoming/new", data=entry)
+    assert r.status_code == 302 and r.headers["Location"].startswith("/tasks/")
+    task = api.get("btl_clerk", "/api/v1/tasks/" + r.headers["Location"].removeprefix("/tasks/")).get_json()
+    case = api.get("btl_clerk", f"/api/v1/cases/{task['case_id']}").get_json()
+    assert case["process"] == "btl_incoming" and case["document"]["number"] is None
+    assert _holders(case) == [("register", ["btl_clerk"])]
+    case = complete(api, "btl_clerk", only_task(case), {"decision": "register", "leader": "director"})
+    assert case["document"]["number"] == 1 and _holders(case) == [("direct_director", ["btl_director"])]
+
+    _login(client := create_app(platform).test_client(), "dn_clerk")
+    r = client.post("/documents/incoming/new", data={**entry, "csrf_token": _csrf(client)})
+    assert r.status_code == 409 and "Cơ quan chưa có quy trình xử lý văn bản đến" in r.get_data(as_text=True)
+    with platform.db.read() as s:
+        assert s.scalar(select(func.count(Document.id)).where(Document.subject == INCOMING["subject"])) == 1
+
+
+def _csrf(client: FlaskClient) -> str:
+    page = client.get("/documents/incoming/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    return token[1]

@@ -16,8 +16,8 @@ from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import DRAFT, assignees, attach_pdf, complete, only_task, start
-from tests.pdfs import minimal_pdf, scanned_pdf
-from tests.signing_support import fully_signed, render
+from tests.pdfs import minimal_pdf, pages_pdf, scanned_pdf
+from tests.signing_support import fully_signed, pdf_text, render
 
 INCOMING = {"doc_type": "CV", "subject": "Về việc tăng cường phòng chống dịch sốt xuất huyết",
             "number_symbol": "125/BYT-DP", "issuer_name": "Bộ Y tế", "document_date": "2026-02-27"}
@@ -118,9 +118,9 @@ def test_backfilled_entries_keep_their_real_dates(api: Api) -> None:
     assert future.status_code == 422
 
 
-def _copy_issued(api: Api, source: dict[str, Any], kind: str) -> dict[str, Any]:
+def _copy_issued(api: Api, source: dict[str, Any], kind: str, **more: str) -> dict[str, Any]:
     r = api.post("qn_clerk", "/api/v1/cases", {"process": "qn_copy",
-                                                "data": {"source_document": source["id"], "copy_kind": kind}})
+                                                "data": {"source_document": source["id"], "copy_kind": kind, **more}})
     assert r.status_code == 201, r.get_json()
     case = r.get_json()
     for name, user, data in (("cvp_review", "qn_cvp", {"decision": "approve"}),
@@ -183,3 +183,28 @@ def test_a_copy_carries_the_decree_30_copy_form_the_leaders_and_the_agencys_sign
 def _is_red(pixel: Any) -> bool:
     r, g, b = pixel
     return bool(r > 150 and g < 100 and b < 100)
+
+
+def test_a_trich_sao_copies_only_its_extract_with_the_copy_form(api: Api, demo_pki: Path) -> None:
+    """Trích sao (Decree 30 Art. 25): only the pages chosen at the start, then the copy form
+    "TRÍCH SAO" with its number in the copies series, signed by the leader and the agency."""
+    source = _incoming_with_pdf(api, "qn_clerk", pages_pdf("Trang so mot", "Trang so hai", "Trang so ba",
+                                                           "Trang so bon"))
+    r = api.post("qn_clerk", "/api/v1/cases", {"process": "qn_copy",
+                                                "data": {"source_document": source["id"], "copy_kind": "TrS"}})
+    assert r.status_code == 422 and "extract_pages" in r.get_json()["fields"]  # which pages is not optional
+    doc = _copy_issued(api, source, "TrS", extract_pages="1-2,4")["document"]
+    assert doc["number_symbol"] == "01/TrS-SYT"
+    main = next(f for f in doc["files"] if f["role"] == "main")
+    pdf = bytes(api.get("qn_clerk", f"/api/v1/documents/{doc['id']}/files/{main['id']}").data)
+    pages = pdf_text(pdf).split("\f")
+    assert ["Trang so mot" in pages[0], "Trang so hai" in pages[1], "Trang so bon" in pages[2]] == [True] * 3
+    assert "Trang so ba" not in pdf_text(pdf)
+    form, _ = _last_page(pdf)
+    for shown in ("TRÍCH SAO", "SỞ Y TẾ TỈNH QUẢNG NGÃI", "Số: 01/TrS-SYT", "Quảng Ngãi, ngày", "GIÁM ĐỐC",
+                  "Huỳnh Tấn Lộc"):
+        assert shown in form, (shown, form)
+    roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
+    assert [(r.field, r.valid, r.trusted, r.intact) for r in verify_pdf(pdf, roots)] == [
+        ("LanhDao", True, True, True), ("CoQuan", True, True, True)]
+    assert [(p["signature_valid"], p["certificate_trusted"]) for p in pdfsig(pdf, roots)] == [(True, True)] * 2

@@ -10,13 +10,15 @@ from typing import Any
 
 from cryptography import x509
 
+from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
+from signing import softhsm
 from signing.pdfsig import pdfsig
 from signing.verify import verify_pdf
-from tests.conftest import Api
+from tests.conftest import TOKEN_PIN, Api
 from tests.flows import assignees, attach_pdf, complete, only_task
-from tests.signing_support import pdf_text
+from tests.signing_support import agent_call, pdf_text, running_agent
 from tests.test_ui_inbox import _login
 from webui import create_app
 
@@ -28,6 +30,7 @@ CONTRACT = {"subject": "Hợp đồng tư vấn lập đề án phát triển c�
 RECIPIENTS = [{"name": "Sở Tài chính tỉnh Đồng Nai", "delivery": "electronic"},
               {"name": "Phòng KTQLNL", "unit": "KTQLNL", "delivery": "electronic"}]
 APPROVE = {"decision": "approve"}
+ORIGIN = "https://qlvb.test"
 
 
 def _start(api: Api, user: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -240,3 +243,39 @@ def test_a_head_signs_the_approval_from_the_task_page(api: Api, platform: Platfo
     case = api.get("dn_spec_vps", f"/api/v1/cases/{case['id']}").get_json()
     assert [s["field"] for s in case["document"]["signatures"]] == ["KyNhay1"]
     assert (only_task(case)["task"], assignees(only_task(case))) == ("director_sign", ["dn_director"])
+
+
+def test_a_leader_signs_the_approval_with_a_usb_token_through_the_sign_agent(
+    api: Api, demo_pki: Path, softhsm_tokens: dict[str, softhsm.Token], clock: FakeClock
+) -> None:
+    """The ký nháy with the leader's own USB token (split signing, as the Director's signature):
+    the platform prepares the approval, the sign agent signs it on the token, the platform embeds
+    it; the chain goes on and every signature is valid at issue."""
+    case = _start(api, "dn_spec_vps", START)
+    case = _walk(api, case, [("draft", "dn_spec_vps", {**DRAFT, "route": ["VPS", "TTKC"]})])
+    task = only_task(case)
+    assert (task["task"], assignees(task)) == ("presenter_initial", ["dn_cvp"])
+    with running_agent(softhsm_tokens["vps-dn"], ORIGIN, clock.now) as (port, pins):
+        status, body = agent_call(port, ORIGIN, "GET", "/certificate")
+        assert status == 200, body
+        r = api.post("dn_cvp", f"/api/v1/tasks/{task['id']}/signing-request", {"certificate": body["certificate"]})
+        assert r.status_code == 201, r.get_json()
+        pins.append(TOKEN_PIN)
+        status, signed = agent_call(port, ORIGIN, "POST", "/sign", r.get_json())
+        assert status == 200, signed
+    r = api.complete("dn_cvp", task["id"], APPROVE, request_id=signed["id"], signature=signed["signature"])
+    assert r.status_code == 200, r.get_json()
+    case = r.get_json()
+    assert [s["field"] for s in case["document"]["signatures"]] == ["KyNhay1"]
+    assert (only_task(case)["task"], assignees(only_task(case))) == ("head_initial", ["dn_head_ttkc"])
+    case = _walk(api, case, [("head_initial", "dn_head_ttkc", APPROVE),
+                             ("director_sign", "dn_director", {"decision": "sign"})])
+    doc = _issue(api, case)["document"]
+    assert (doc["status"], doc["signature_status"]) == ("issued", "valid")
+    pdf = _main_file(api, doc["id"])
+    roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
+    assert [(r.field, r.signer, r.valid, r.trusted, r.intact) for r in verify_pdf(pdf, roots)] == [
+        ("KyNhay1", "Lâm Văn Hiếu", True, True, True), ("KyNhay2", "Cao Minh Trí", True, True, True),
+        ("LanhDao", "Dương Quốc Bảo", True, True, True), ("CoQuan", "Sở Công Thương tỉnh Đồng Nai", True, True, True)]
+    assert [(p["signature_valid"], p["certificate_trusted"]) for p in pdfsig(pdf, roots)] == [(True, True)] * 4
+    assert "VPS: Lâm Văn Hiếu" in pdf_text(pdf)

@@ -83,10 +83,12 @@ def test_a_unit_nobody_can_take_work_for_is_refused_at_the_direction(api: Api, p
     with platform.db.read() as s:
         agency_id = s.scalars(select(Agency.id).where(Agency.code == "laichau")).one()
         form = formfields.build(schema, {}, {}, workspace.directory(s, agency_id))
-    choices = {f.key: [code for code, _ in f.choices] for f in form.fields}
+    routing = form.fields[0]  # the routing tree (chuyển xử lý) holds the four choices
+    choices = {f.key: [code for code, _ in f.choices] for f in routing.parts.values()}
     assert choices["main_unit"] == choices["co_units"] == ["QLCN", "QLTM"]
     assert choices["info_units"] == ["BGD", "VP", "QLCN", "QLTM"]
     assert "laichau_cvp" in choices["info_people"]
+    assert [u["code"] for u in routing.tree if u["working"]] == ["QLCN", "QLTM"]
 
 
 def test_a_lane_that_resolves_to_nobody_is_refused_with_the_completion_before_it(

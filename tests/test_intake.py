@@ -113,25 +113,39 @@ def _csrf(client: FlaskClient, path: str) -> str:
     return token[1]
 
 
+def _desk_entry(client: FlaskClient, form: dict[str, Any]) -> tuple[str, str]:
+    """Post the desk's "Vào sổ văn bản đến": it starts Bắc Từ Liêm's incoming procedure and
+    sends the clerk to its first step; the task's page and the document's page."""
+    token = _csrf(client, "/documents/incoming/new")
+    r = client.post("/documents/incoming/new", data={**INCOMING, "channel": "electronic", "urgency": "thuong",
+                                                     "secrecy": "thuong", "csrf_token": token, **form},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    task_path = r.headers["Location"]
+    assert task_path.startswith("/tasks/")
+    document = re.search(r'"(/documents/\d+)/', client.get(task_path).get_data(as_text=True))
+    assert document is not None
+    return task_path, document[1]
+
+
+def _register_step(client: FlaskClient, task_path: str, given: dict[str, str]) -> Any:
+    return client.post(task_path, data={"decision": "register", "leader": "director",
+                                        "csrf_token": _csrf(client, task_path), **given})
+
+
 def test_desk_page_verifies_before_numbering(platform: Platform, demo_pki: Path) -> None:
     client = create_app(platform).test_client()
     _login(client, "btl_clerk")
-    token = _csrf(client, "/documents/incoming/new")
-    form = {**INCOMING, "urgency": "thuong", "secrecy": "thuong", "csrf_token": token}
-    upload = (io.BytesIO(_broken(demo_pki)), "cv-41.pdf")
-    r = client.post("/documents/incoming/new", data={**form, "file": upload}, content_type="multipart/form-data")
-    assert r.status_code == 302, r.get_data(as_text=True)
-    page_path = r.headers["Location"].split("#")[0]
+    task_path, page_path = _desk_entry(client, {"file": (io.BytesIO(_broken(demo_pki)), "cv-41.pdf")})
     page = client.get(page_path).get_data(as_text=True)
     assert "Chữ ký số không hợp lệ" in page and TAMPERED in page
     assert 'data-status="invalid"' in page and 'title="Chữ ký số không hợp lệ"' in page
     assert "Chưa cấp số" in page and 'data-testid="intake"' in page
-    token = _csrf(client, page_path)
-    r = client.post(f"{page_path}/register", data={"csrf_token": token})  # no note: nothing numbered
-    assert r.status_code == 302
+    r = _register_step(client, task_path, {})  # no note: nothing numbered
+    assert r.status_code == 409 and 'data-error-for="note">Bắt buộc khi chữ ký số không hợp lệ.' in r.get_data(
+        as_text=True)
     assert "Số đến" not in client.get(page_path).get_data(as_text=True)
-    r = client.post(f"{page_path}/register", data={"csrf_token": token, "note": "Bản giấy đã đối chiếu, khớp."})
-    assert r.status_code == 302
+    assert _register_step(client, task_path, {"note": "Bản giấy đã đối chiếu, khớp."}).status_code == 302
     page = client.get(page_path).get_data(as_text=True)
     assert "Số đến 1" in page and "Bản giấy đã đối chiếu, khớp." in page and 'data-testid="intake"' not in page
     # The lists show the result as an icon with its meaning as tooltip.
@@ -176,28 +190,22 @@ def test_desk_page_warns_of_a_duplicate_before_numbering(api: Api, platform: Pla
     earlier = api.post("btl_clerk", "/api/v1/documents", {"direction": "incoming", "data": INCOMING}).get_json()
     client = create_app(platform).test_client()
     _login(client, "btl_clerk")
-    token = _csrf(client, "/documents/incoming/new")
-    form = {**INCOMING, "urgency": "thuong", "secrecy": "thuong", "csrf_token": token}
-    r = client.post("/documents/incoming/new", data=form, content_type="multipart/form-data")
-    assert r.status_code == 302
-    page_path = r.headers["Location"].split("#")[0]
+    task_path, page_path = _desk_entry(client, {})
+    r = _register_step(client, task_path, {})
+    assert r.status_code == 409  # said before any number is taken
+    assert 'data-error-for="confirm_duplicates">Có thể trùng văn bản số đến 1 ngày 02/03/2026.' in r.get_data(
+        as_text=True)
     page = client.get(page_path).get_data(as_text=True)
-    assert "Văn bản có thể đã vào sổ: số đến 1 ngày 02/03/2026" in page  # said before any number is taken
     assert 'data-testid="earlier-entries"' in page and f'href="/documents/{earlier["document"]["id"]}"' in page
     assert "Số đến 1/2026" in page and "· Số đến" not in page  # the earlier entry's number; none for this one
-    r = client.post(f"{page_path}/register", data={"csrf_token": _csrf(client, page_path), "confirm_duplicates": "on"})
-    assert r.status_code == 302
+    assert _register_step(client, task_path, {"confirm_duplicates": "on"}).status_code == 302
     assert "· Số đến 2" in client.get(page_path).get_data(as_text=True)
 
 
 def test_desk_page_refusal_is_kept_with_its_reason(platform: Platform, demo_pki: Path) -> None:
     client = create_app(platform).test_client()
     _login(client, "btl_clerk")
-    token = _csrf(client, "/documents/incoming/new")
-    form = {**INCOMING, "urgency": "thuong", "secrecy": "thuong", "csrf_token": token,
-            "file": (io.BytesIO(_broken(demo_pki)), "cv-41.pdf")}
-    page_path = client.post("/documents/incoming/new", data=form,
-                            content_type="multipart/form-data").headers["Location"].split("#")[0]
+    _task, page_path = _desk_entry(client, {"file": (io.BytesIO(_broken(demo_pki)), "cv-41.pdf")})
     token = _csrf(client, page_path)
     assert client.post(f"{page_path}/refuse", data={"csrf_token": token, "reason": ""}).status_code == 422
     r = client.post(f"{page_path}/refuse", data={"csrf_token": token, "reason": "Chữ ký số bị hỏng, đề nghị gửi lại."})

@@ -73,7 +73,10 @@ def test_a_document_in_two_records_is_stored_once_and_exported_in_date_order(
         assert root.findtext("DocTotal") == str(count)
         assert "Quyết định về tiêm chủng mở rộng năm 2026" in [d.findtext("Subject") for d in root.iter("Document")]
     stats = {s["username"]: s for s in api.get("btl_clerk", "/api/v1/records/stats").get_json()["items"]}
-    assert stats["btl_clerk"] == {"username": "btl_clerk", "records": 2, "documents": 3, "pages": 3}
+    assert stats["btl_clerk"] == {"username": "btl_clerk", "records": 2, "documents": 3, "pages": 3,
+                                  "person": stats["btl_clerk"]["person"]}
+    assert (stats["btl_clerk"]["person"]["full_name"], stats["btl_clerk"]["person"]["position"]) == ("Đỗ Thị Mai",
+                                                                                                     "clerk")
 
 
 def test_records_due_for_archiving_are_flagged_thirty_days_ahead(api: Api, clock: FakeClock) -> None:

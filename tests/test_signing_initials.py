@@ -10,7 +10,7 @@ from signing.appearance import Box
 from signing.draft import fill_number, prepare_draft, read
 from signing.pdfsig import pdfsig
 from signing.pdfsign import sign, sign_agency, sign_leader
-from signing.pki import issue
+from signing.pki import create_root, issue
 from signing.placeholders import placed
 from signing.verify import verify_pdf
 from tests.pdfs import minimal_pdf
@@ -43,3 +43,23 @@ def test_two_approvals_then_leader_and_agency_all_valid(mode: initials.Mode) -> 
     assert [(r.field, r.valid, r.intact) for r in verify_pdf(pdf, roots)] == [
         ("KyNhay1", True, True), ("KyNhay2", True, True), ("LanhDao", True, True), ("CoQuan", True, True)]
     assert [(p["signature_valid"], p["certificate_trusted"]) for p in pdfsig(pdf, roots)] == [(True, True)] * 4
+
+
+def test_one_certificate_signing_twice_is_trusted_by_pdfsig_for_both() -> None:
+    """The same leader's approval (ký nháy) and then their signature: poppler 22.12 alone calls
+    the second "Unknown issue with Certificate" (a stale NSS error, signing/pdfsig.py); each
+    signature is valid and trusted, and a root the signer does not chain to still trusts none."""
+    pki = demo_pki()
+    pdf = prepare_draft(minimal_pdf(), placed=placed(Box(40, 688, 285, 708), Box(300, 688, 565, 708)))
+    leader = p12_key(pki.leader)
+    pdf = sign(pdf, initials.initial_step(read(pdf), LEADER, "VPS", "initial", WHEN), leader)
+    pdf = sign_leader(pdf, leader, LEADER, POSITION, AGENCY, signature_png(), WHEN)
+    pdf = sign_agency(fill_number(pdf, NUMBER, ISSUED_ON, "Hà Nội"), p12_key(pki.agency), AGENCY, seal_png(), WHEN)
+    roots = [pki.root.certificate]
+    assert [(r.field, r.valid) for r in verify_pdf(pdf, roots)] == [
+        ("KyNhay1", True), ("LanhDao", True), ("CoQuan", True)]
+    poppler = pdfsig(pdf, roots)
+    assert sorted((p["field"], p["signer"], p["signature_valid"], p["certificate_trusted"]) for p in poppler) == [
+        ("CoQuan", AGENCY, True, True), ("KyNhay1", LEADER, True, True), ("LanhDao", LEADER, True, True)]
+    stranger = create_root("QLVB OTHER ROOT").certificate
+    assert [p["certificate_trusted"] for p in pdfsig(pdf, [stranger])] == [False] * 3

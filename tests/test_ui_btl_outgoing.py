@@ -53,8 +53,10 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     expect(page.locator(".pdf")).to_have_attribute("data-rendered", "1")
     expect(page.locator(".pdf canvas")).to_have_count(1)
     spec.shot("01-draft-with-pdf")
-    page.get_by_role("button", name="Hoàn thành").click()
-    expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")
+    page.get_by_role("button", name="Trình lãnh đạo phòng").click()
+    # the act in the button's words, and who holds the draft now, by name and position
+    expect(page.locator(".flash")).to_contain_text("Đã trình lãnh đạo phòng")
+    expect(page.locator(".flash")).to_contain_text("Lãnh đạo phòng duyệt – Hoàng Văn Bình (Trưởng đơn vị)")
     assert _tab_count(page, "todo") == "0"
     assert _tab_count(page, "following") == "1"
 
@@ -69,7 +71,8 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     head.shot("02-head-return-needs-note")
     page.fill("#note", "Bổ sung số liệu tiêm chủng của quý I")
     page.get_by_role("button", name="Trả lại để sửa").click()
-    expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")
+    expect(page.locator(".flash")).to_contain_text("Đã trả lại để sửa")
+    expect(page.locator(".flash")).to_contain_text("Soạn thảo, trình văn bản – Vũ Thu Hà (Chuyên viên)")
 
     # Back to the specialist, with a notification and the head's note on the task.
     page = spec.page
@@ -79,12 +82,12 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     expect(page.get_by_test_id("returned-note")).to_contain_text("Bổ sung số liệu tiêm chủng của quý I")
     spec.shot("03-draft-returned")
     page.fill("#revision_note", "Đã bổ sung số liệu quý I")
-    page.get_by_role("button", name="Hoàn thành").click()
+    page.get_by_role("button", name="Trình lãnh đạo phòng").click()
 
     _open_task(head.page, "Lãnh đạo phòng duyệt")
     head.page.get_by_label("Giám đốc ký").check()
     head.page.get_by_role("button", name="Duyệt và trình").click()
-    expect(head.page.locator(".flash")).to_contain_text("Đã xử lý xong")
+    expect(head.page.locator(".flash")).to_contain_text("Đã duyệt và trình")
 
     # The Director reads the PDF and the history (with the return), and signs.
     _open_task(director.page, "Giám đốc ký")
@@ -95,18 +98,23 @@ def test_path1_by_four_users_in_four_browsers(browser: Browser, live_url: str, p
     page.fill("#signing_password", DEMO_PASSWORD)  # unlocks the Director's key to sign the PDF
     director.shot("04-director-sign")
     page.get_by_role("button", name="Ký số").click()
-    expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")
+    expect(page.locator(".flash")).to_contain_text("Đã ký số")
+    # the signer sees what they signed: the document, its signature verified at the top
+    expect(page.get_by_test_id("signature-summary").locator('li[data-valid="true"]')).to_contain_text("Trần Minh Quang")
 
     # The clerk names a recipient and issues: the number is taken.
     _open_task(clerk.page, "Văn thư")
     page = clerk.page
+    # the leader's signature, verified, at the top of the clerk's issue step
+    expect(page.get_by_test_id("signature-summary").locator('li[data-valid="true"]')).to_contain_text("Trần Minh Quang")
     page.fill("#recipients-0-name", "Khoa Kiểm soát dịch bệnh")
     page.select_option("#recipients-0-unit", "KSDB")
     page.locator('input[name="recipients-0-delivery"][value="electronic"]').check()
     page.fill("#agency_password", DEMO_PASSWORD)  # the agency's key, for its signature over the Director's
     clerk.shot("05-clerk-issue")
     page.get_by_role("button", name="Lấy số và phát hành").click()
-    expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")
+    expect(page.locator(".flash")).to_contain_text("Đã lấy số và phát hành")
+    expect(page.locator(".flash")).to_contain_text("Hồ sơ đã kết thúc")
     page.goto("/inbox?tab=done")
     expect(page.locator("tr[data-task]")).to_have_count(1)
 

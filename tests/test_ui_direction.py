@@ -26,11 +26,11 @@ def test_direction_form_then_a_comment_request_in_green(browser: Browser, live_u
     expect(page.locator(".pdf")).to_have_attribute("data-rendered", "1")  # the clerk's scan
 
     # The main unit without its deadline: refused beside the field, the choices kept.
-    page.select_option("#main_unit", "NVY")
-    page.get_by_label("Phòng Kế hoạch – Tài chính (KHTC)").first.check()
+    page.locator('input[name="main_unit"][value="NVY"]').check()
+    page.get_by_label("Phối hợp: Phòng Kế hoạch – Tài chính").check()
     page.get_by_role("button", name="Chuyển các phòng theo ý kiến chỉ đạo").click()
     expect(page.locator('[data-error-for="main_deadline"]')).to_be_visible()
-    expect(page.locator("#main_unit")).to_have_value("NVY")
+    expect(page.locator('input[name="main_unit"][value="NVY"]')).to_be_checked()
     expect(page.locator('input[name="co_units"][value="KHTC"]')).to_be_checked()
     cvp.shot("10-direction-needs-deadline")
 
@@ -38,7 +38,8 @@ def test_direction_form_then_a_comment_request_in_green(browser: Browser, live_u
     page.fill("#co_deadline", "2026-03-10")
     page.fill("#note", "Phòng NVY chủ trì, KHTC phối hợp bố trí kinh phí")
     page.get_by_role("button", name="Chuyển các phòng theo ý kiến chỉ đạo").click()
-    expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")
+    expect(page.locator(".flash")).to_contain_text("Đã chuyển các phòng theo ý kiến chỉ đạo")
+    expect(page.locator(".flash")).to_contain_text("Châu Văn Thịnh (Trưởng đơn vị)")  # who holds it now
     page.goto(f"/cases/{case['id']}")
     tree = page.get_by_test_id("work-tree")
     expect(tree).to_contain_text("Xử lý chính")

@@ -23,14 +23,15 @@ def test_a_headless_unit_for_information_sees_the_document_and_the_case_moves_on
     page.goto("/inbox")
     page.get_by_role("link", name="Lãnh đạo Sở bút phê").click()
     # Văn phòng Sở has no head: offered for information, never as a unit that handles it.
-    expect(page.locator('#main_unit option[value="VP"]')).to_have_count(0)
+    expect(page.locator('input[name="main_unit"][value="VP"]')).to_have_count(0)
     expect(page.locator('input[name="co_units"][value="VP"]')).to_have_count(0)
-    page.select_option("#main_unit", "QLCN")
+    page.get_by_label("Chủ trì: Phòng Quản lý công nghiệp").check()
     page.fill("#main_deadline", "2026-03-13")
     page.locator('input[name="info_units"][value="VP"]').check()
     page.fill("#note", "Phòng QLCN chủ trì; Văn phòng Sở để biết")
-    page.get_by_role("button", name="Hoàn thành").click()
-    expect(page.locator(".flash")).to_contain_text("Đã xử lý xong")
+    page.get_by_role("button", name="Chuyển xử lý").click()
+    expect(page.locator(".flash")).to_contain_text("Đã chuyển xử lý")
+    expect(page.locator(".flash")).to_contain_text("Vàng Thị Dung (Văn thư)")  # who holds it now: the clerk
     director.shot("30-direction-vp-for-information")
 
     case = api.get("laichau_clerk", f"/api/v1/cases/{case['id']}").get_json()

@@ -146,7 +146,7 @@ def test_records_list_pages_filters_and_keeps_personal_records_private(api: Api,
     assert "Trang 1 / 2" in first and "Tổng số: 22" in first
     assert "Hồ sơ năm trước" in clerk.get("/records?year=2025").get_data(as_text=True)
     assert "Hồ sơ năm trước" not in clerk.get("/records?year=2026").get_data(as_text=True)
-    assert re.search(r"<td>btl_clerk</td><td>22</td><td>0</td><td>0</td>", first)  # records per account
+    assert re.search(r"<td>Đỗ Thị Mai \(Văn thư\)</td><td>22</td><td>0</td><td>0</td>", first)  # records per keeper
     for bad in ("/records?year=20x6", "/records?page=0"):
         assert clerk.get(bad).status_code == 422, bad
 

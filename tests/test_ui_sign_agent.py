@@ -3,7 +3,8 @@ SoftHSM token behind the local sign agent (qlvb sign-agent) on 127.0.0.1, whose 
 test answers. A wrong PIN is refused with nothing signed; the right one signs, and the page
 shows the signature the server verified. The page says in Vietnamese when the agent does not
 run or the token is not there. The page routes refuse another person's task, a post without the
-CSRF token and forged signatures; the page may talk to the agent's loopback origin and no other."""
+CSRF token and forged signatures; the page may talk to the agent's loopback origin and no other.
+A Đồng Nai head's ký nháy goes through the agent the same way."""
 
 from __future__ import annotations
 
@@ -194,3 +195,35 @@ def test_the_page_says_when_the_agent_or_the_token_is_missing(
     expect(page.locator("[data-sign-agent]")).to_contain_text(
         "Sign with a USB token (signing software on this computer)")
     director.close()
+
+
+def test_a_head_signs_the_approval_with_a_token_from_the_task_page(
+    browser: Browser, served: Site, platform: Platform, api: Api, clock: FakeClock,  # noqa: F811
+    softhsm_tokens: dict[str, softhsm.Token], demo_pki: Path,
+) -> None:
+    """Đồng Nai's ký nháy from the task page with the head's USB token: the agent box answers the
+    step's own decision ("Ký nháy, chuyển tiếp"), and the approval is signed and verified."""
+    from tests.test_dong_nai import DRAFT, START, _start, _walk
+
+    case = _walk(api, _start(api, "dn_spec_vps", START), [("draft", "dn_spec_vps", {**DRAFT, "route": ["VPS"]})])
+    task = only_task(case)
+    with running_agent(softhsm_tokens["vps-dn"], served.url, clock.now, served.agent_port) as (_, pins):
+        head = Staff(browser, served.url, "dn_cvp", backend(platform)).login()
+        head.page.goto(f"/tasks/{task['id']}")
+        head.page.get_by_label(TOKEN_CHOICE).check()
+        pins.append(TOKEN_PIN)
+        head.page.get_by_role("button", name="Ký nháy, chuyển tiếp").click()
+        expect(head.page.get_by_test_id("signed-result")).to_contain_text("Đã ký số và xử lý xong")
+        initial = head.page.locator('[data-testid="signature-reports"] li[data-field="KyNhay1"]')
+        expect(initial).to_have_attribute("data-valid", "true")
+        expect(initial).to_contain_text("Lâm Văn Hiếu")
+        head.shot("sign-agent-initial")
+        head.close()
+    after = api.get("dn_cvp", f"/api/v1/cases/{case['id']}").get_json()
+    assert [t["task"] for t in after["open_tasks"]] == ["director_sign"]
+    doc = after["document"]
+    main = next(f for f in doc["files"] if f["role"] == "main")
+    pdf = api.get("dn_cvp", f"/api/v1/documents/{doc['id']}/files/{main['id']}").data
+    root = x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())
+    assert [(r.field, r.signer, r.valid, r.trusted) for r in verify_pdf(pdf, [root])] == [
+        ("KyNhay1", "Lâm Văn Hiếu", True, True)]

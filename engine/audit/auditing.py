@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.design import bpmn_layout
 from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Case, CaseStatus, Document, Position, ProcessVersion, User
@@ -50,7 +50,7 @@ class CaseSearch:
         texts = {name: args.get(name, "").strip() for name in ("title", "number", "person")}
         for name, value in texts.items():
             if len(value) > _MAX_TEXT:
-                errors[name] = f"Tối đa {_MAX_TEXT} ký tự."
+                errors[name] = Text("Tối đa %(n)s ký tự.", n=_MAX_TEXT)
         days: dict[str, date | None] = {}
         for name in ("since", "until"):
             raw = args.get(name, "").strip()

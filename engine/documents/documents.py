@@ -35,6 +35,7 @@ from engine.models import (
 )
 from engine.registry import registers
 from engine.workflow import forms
+from signing import copies
 
 _RECIPIENT = {
     "type": "object", "required": ["name", "delivery"], "additionalProperties": False,
@@ -201,21 +202,25 @@ def _same_files(source: Document, user: User, now: datetime) -> list[DocumentFil
                          uploaded_by=user.id, uploaded_at=now, page_count=f.page_count) for f in source.files]
 
 
-def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: datetime, unit_id: int) -> Document:
+def create_copy(session: Session, user: User, source_id: Any, kind: Any, now: datetime, unit_id: int,
+                pages: Any = None) -> Document:
     """Sao y / sao lục / trích sao: a new outgoing draft with the source's type, its files
-    (stored once, by content) and a link to it."""
+    (stored once, by content) and a link to it; a trích sao names the ``pages`` it copies."""
     source = session.get(Document, source_id) if isinstance(source_id, int) else None
     unit = session.get(Unit, unit_id)
     assert unit is not None
     if kind not in doctypes.COPY_KINDS:
         raise InvalidData("Hình thức sao không hợp lệ.", {"copy_kind": "Chọn SY, TrS hoặc SL."})
+    if kind == "TrS" and not (isinstance(pages, str) and copies.PAGES.match(pages)):
+        raise InvalidData("Trích sao cần các trang được trích.", {"extract_pages": "Nhập các trang, ví dụ: 1-2,4."})
     if (source is None or source.agency_id != unit.agency_id or source.secrecy != Secrecy.NONE
             or source.status == DocumentStatus.DRAFT):
         raise InvalidData("Chỉ sao được văn bản đã vào sổ của cơ quan, không phải văn bản mật.",
                           {"source_document": "Văn bản nguồn không hợp lệ."})
     copy = Document(
         agency_id=source.agency_id, direction=Direction.OUTGOING, status=DocumentStatus.DRAFT,
-        doc_type=source.doc_type, copy_kind=kind, created_by=user.id, created_at=now, updated_at=now,
+        doc_type=source.doc_type, copy_kind=kind, copy_pages=pages if kind == "TrS" else None,
+        created_by=user.id, created_at=now, updated_at=now,
         drafting_unit_id=unit_id,
         subject=f"{doctypes.COPY_KINDS[kind]} văn bản số {source.number_symbol}: {source.subject}"[:500],
         files=_same_files(source, user, now),

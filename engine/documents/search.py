@@ -46,7 +46,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, defer
 
 from engine.core.clock import VIETNAM
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.documents import doctypes, textfold
 from engine.models import Direction, Document, User
 from engine.org import permissions
@@ -97,7 +97,7 @@ def parse_terms(text: str, errors: dict[str, str]) -> Terms:
     """The folded terms of a query typed in ``q``; its error, if any, under ``q``."""
     terms = tuple(t for t in (tuple(textfold.words(chunk)) for chunk in text.split()) if t)
     if len(text) > MAX_QUERY_CHARS:
-        errors["q"] = f"Tối đa {MAX_QUERY_CHARS} ký tự."
+        errors["q"] = Text("Tối đa %(n)s ký tự.", n=MAX_QUERY_CHARS)
     elif not terms:
         errors["q"] = "Nhập từ khóa tìm kiếm (chữ hoặc số)."
     elif sum(len(t) for t in terms) > MAX_WORDS:

@@ -23,6 +23,7 @@ from engine.models import (
     UserPosition,
 )
 from engine.office import info_items
+from engine.office.people import people as office_people
 from engine.workflow import roles
 
 
@@ -116,6 +117,16 @@ def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignm
     if found is None:
         raise InvalidData(f"Đơn vị {unit_code} chưa được giao văn bản này.")
     return found
+
+
+def handed_units(session: Session, document_id: int, user_id: int) -> set[str]:
+    """The person's units the document was handed to (as a unit): the people ``assign`` accepts
+    are theirs, so the assign form offers only them."""
+    return set(session.scalars(
+        select(Unit.code).join(Assignment, Assignment.to_unit_id == Unit.id)
+        .join(UserPosition, UserPosition.unit_id == Unit.id)
+        .where(Assignment.document_id == document_id, Assignment.to_user_id.is_(None), UserPosition.user_id == user_id)
+    ))
 
 
 def assign(
@@ -257,15 +268,18 @@ def tree(session: Session, document_id: int) -> list[dict[str, Any]]:
         select(Assignment, Unit.code, Unit.name).outerjoin(Unit, Unit.id == Assignment.to_unit_id)
         .where(Assignment.document_id == document_id).order_by(Assignment.id)
     ).all()
-    people = dict(session.execute(select(User.id, User.username).where(
-        User.id.in_({a.from_user_id for a, _, _ in rows} | {a.to_user_id for a, _, _ in rows if a.to_user_id})
-    )).all())
+    named = office_people(session, {a.from_user_id for a, _, _ in rows} | {a.to_user_id for a, _, _ in rows
+                                                                         if a.to_user_id})
+    people = {i: p.username for i, p in named.items()}
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for a, unit_code, unit_name in rows:
         node: dict[str, Any] = {
             "id": a.id, "from": people.get(a.from_user_id), "to_unit": unit_code, "to_unit_name": unit_name,
             "to_user": people.get(a.to_user_id) if a.to_user_id else None, "role": a.role.value,
+            # the pages name people by name and position, never by username
+            "from_person": named[a.from_user_id].as_dict() if a.from_user_id in named else None,
+            "to_person": named[a.to_user_id].as_dict() if a.to_user_id in named else None,
             "deadline": a.deadline.isoformat() if a.deadline else None, "note": a.note, "status": a.status.value,
             "outcome": a.outcome, "outcome_note": a.outcome_note, "created_at": a.created_at.isoformat(),
             "finished_at": a.finished_at.isoformat() if a.finished_at else None, "children": [],

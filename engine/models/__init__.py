@@ -24,7 +24,7 @@ from .documents import (
     Urgency,
 )
 from .exchange import ExchangeAgreement, ReplyToken
-from .notices import InfoItem, InfoKind, Notification, NotificationKind
+from .notices import DocumentRead, InfoItem, InfoKind, Notification, NotificationKind
 from .org import (
     POSITION_TITLES,
     AdminRequest,
@@ -66,6 +66,7 @@ __all__ = [
     "ConversationMember",
     "Message",
     "MessageFile",
+    "DocumentRead",
     "InfoItem",
     "InfoKind",
     "Notification",

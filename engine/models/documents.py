@@ -132,6 +132,7 @@ class Document(Base):
     page_amount: Mapped[int | None]
     description: Mapped[str | None] = mapped_column(String(500))
     copy_kind: Mapped[str | None] = mapped_column(String(4))  # SY, TrS, SL
+    copy_pages: Mapped[str | None] = mapped_column(String(64))  # a trích sao's extract: "1-2,4"
     backfilled: Mapped[bool] = mapped_column(default=False)  # entered after an outage
     # The number and date boxes placed by hand on page 1 of a draft without a "Số:" line
     # (engine/registry/placement.py): {"sha256": <the main file they were placed on>, "number": [x1, y1,

@@ -72,3 +72,14 @@ class InfoItem(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class DocumentRead(Base):
+    """Đã đọc: when a person first opened a document (its page or a task on it), or marked it
+    read from a list; a document without a row is shown unread (in bold) in their lists."""
+
+    __tablename__ = "document_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    read_at: Mapped[datetime]

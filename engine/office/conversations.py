@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.documents import pdf_check
 from engine.documents.storage import FileStore
 from engine.models import (
@@ -138,7 +138,7 @@ def post(
     if not text.strip() and not files:
         raise InvalidData("Tin nhắn trống.", {"text": "Nhập nội dung hoặc gửi tệp."})
     if len(text) > MAX_TEXT:
-        raise InvalidData("Tin nhắn quá dài.", {"text": f"Tối đa {MAX_TEXT} ký tự."})
+        raise InvalidData("Tin nhắn quá dài.", {"text": Text("Tối đa %(n)s ký tự.", n=MAX_TEXT)})
     others = [p for p in _members(session, conversation_id) if p.id != user.id]
     document_id, case_id = _check_link(session, others, given, now)
     message = Message(conversation_id=conversation_id, sender_id=user.id, text=text, document_id=document_id,

@@ -30,7 +30,7 @@ from engine.models import (
     UserPosition,
 )
 from engine.org import permissions
-from engine.registry import intake, lifecycle
+from engine.registry import incoming, intake, lifecycle
 from engine.signatures import signatures
 from engine.workflow import cases
 from engine.workflow.definitions import version_info
@@ -77,6 +77,26 @@ def enter(session: Session, user: User, given: dict[str, Any], now: datetime) ->
                           "secret": secret, "backfilled": backfilled, **_decided(found)})
     return doc, found
 
+
+
+def start_incoming(session: Session, user: User, data: dict[str, Any], procedure: str | None,
+                   now: datetime) -> Case:
+    """Vào sổ văn bản đến from the desk's form: the entry starts the agency's incoming procedure,
+    whose first step registers the document, so that a received document is never left where no
+    procedure holds it; without a procedure the entry is refused (``incoming.MISSING``)."""
+    found = [p["id"] for a in incoming.for_clerk(session, user) for p in a["procedures"]]
+    if not found:
+        raise Conflict(incoming.MISSING)
+    chosen = found[0] if procedure is None and len(found) == 1 else procedure
+    if chosen not in found:
+        raise InvalidData("Chọn quy trình xử lý văn bản đến.",
+                          {"procedure": "Chọn một trong các quy trình văn bản đến của cơ quan."})
+    entry = documents.validate_metadata(data)  # checked as any entry is, before the procedure's own form
+    case = cases.start_case(session, user, str(chosen), data, now)
+    assert case.document_id is not None  # an incoming procedure handles a document
+    # What the procedure's start form does not ask (pages, due date, description) stays on the document.
+    documents.update_draft(session, _document(session, case.document_id), entry, now)
+    return case
 
 def _decided(found: dict[str, Any]) -> dict[str, Any]:
     """What the audit keeps of the intake checks: who decided what, over which findings."""

@@ -25,6 +25,7 @@ from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.documents import doctypes
 from engine.documents.storage import FileStore
 from engine.models import Agency, Document, Record, RecordDocument, Unit, User, UserPosition
+from engine.office.people import people
 from engine.org import permissions
 from engine.reporting import pdftable
 from engine.reporting.exports import Export
@@ -277,8 +278,9 @@ def stats(session: Session, user: User, now: datetime) -> list[dict[str, Any]]:
         entry["records"] += 1
         entry["documents"] += len(docs)
         entry["pages"] += _pages(docs)
-    names = {uid: name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(totals)))}
-    return [{"username": names[uid], **counts} for uid, counts in sorted(totals.items(), key=lambda t: names[t[0]])]
+    named = people(session, totals)  # the page shows name and position; the API keeps the username
+    return [{"username": named[uid].username, "person": named[uid].as_dict(), **counts}
+            for uid, counts in sorted(totals.items(), key=lambda t: named[t[0]].username)]
 
 
 def export_pdf(session: Session, store: FileStore, user: User, record_id: int, fonts: pdftable.Fonts,

@@ -16,17 +16,21 @@ from engine.core.errors import Forbidden
 from engine.documents import documents, worktree
 from engine.documents.doctypes import DOC_TYPES
 from engine.models import Agency, Case, Document, DocumentStatus, HumanTask, Position, Secrecy, Unit, User, UserPosition
-from engine.office import conversations, desk, notifications, queries
+from engine.office import address_book, conversations, desk, notifications, queries
+from engine.office.people import RANK
 from engine.org import permissions
 from engine.registry import incoming, intake
-from engine.workflow.cases import start_form, startable_version
-from engine.workflow.definitions import VersionInfo, latest_versions, version_info
+from engine.workflow.bpmn_check import ACTION_PROPERTY
+from engine.workflow.cases import start_form, start_form_ref, startable_version
+from engine.workflow.definitions import VersionInfo, latest_versions, task_property, version_info
 
 URGENCY_TITLES = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 SECRECY_TITLES = {"thuong": "Thường", "mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}
 # The clerk's entry of an incoming document (vào sổ văn bản đến), from the register's own schema.
 _ENTRY_FIELDS = ("doc_type", "subject", "number_symbol", "issuer_name", "issuer_organ_id", "document_date",
                  "arrival_date", "urgency", "secrecy", "due_date", "page_amount", "description")
+CHANNEL = {"type": "string", "title": "Hình thức nhận", "enum": ["paper", "electronic"],
+           "x-enumTitles": {"paper": "Bản giấy (trực tiếp, bưu điện)", "electronic": "Văn bản điện tử"}}
 _ENUM_TITLES = {"doc_type": DOC_TYPES, "urgency": URGENCY_TITLES, "secrecy": SECRECY_TITLES}
 
 
@@ -49,17 +53,20 @@ def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]
     forms' unit and person choices."""
     units = list(session.scalars(select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.id)))
     people = session.execute(
-        select(User.username, User.full_name, Unit.code).join(UserPosition, UserPosition.user_id == User.id)
-        .join(Unit, Unit.id == UserPosition.unit_id)
+        select(User.username, User.full_name, Unit.code, UserPosition.position)
+        .join(UserPosition, UserPosition.user_id == User.id).join(Unit, Unit.id == UserPosition.unit_id)
         .where(Unit.agency_id == agency_id, User.active.is_(True)).order_by(Unit.id, User.full_name)
     ).all()
     seen: dict[str, dict[str, str]] = {}
-    for username, full_name, unit in people:
-        seen.setdefault(username, {"username": username, "full_name": full_name, "unit": unit})
+    for username, full_name, unit, position in people:  # each person once, in their first unit, highest position
+        known = seen.setdefault(username, {"username": username, "full_name": full_name, "unit": unit,
+                                           "position": position.value})
+        if RANK.index(position) < RANK.index(Position(known["position"])):
+            known["position"] = position.value
     return {"units": [{"code": u.code, "name": u.name} for u in units],
             "working_units": [{"code": u.code, "name": u.name} for u in units
                               if worktree.can_receive_work(session, agency_id, u.code)],
-            "people": list(seen.values())}
+            "people": list(seen.values()), "address_book": address_book.entries(session, agency_id)}
 
 
 def _today(now: datetime) -> Any:
@@ -113,9 +120,13 @@ def task(session: Session, user: User, task_id: str, now: datetime) -> dict[str,
     assert case is not None
     info = version_info(session, case.process_version_id)
     history = _history(session, user, case, info, now)
+    choices = directory(session, case.agency_id)
+    if case.document_id is not None and task_property(info, view["task"], ACTION_PROPERTY) == "assign_in_unit":
+        units = worktree.handed_units(session, case.document_id, user.id)  # only valid choices: the unit's people
+        choices["people"] = [p for p in choices["people"] if p["unit"] in units]
     return {"task": view, "process_name": info.name, "document": _document(session, user, case.document_id, now),
             "history": history, "returned": _returned(history, view["created_at"]) if view["status"] == "open"
-            else None, "directory": directory(session, case.agency_id)}
+            else None, "directory": choices}
 
 
 def case(session: Session, user: User, case_id: int, now: datetime) -> dict[str, Any]:
@@ -171,7 +182,8 @@ def start(session: Session, user: User, process_id: str) -> dict[str, Any]:
     """The start page of a process: its start form and the choices for it."""
     info = startable_version(session, user, process_id)
     return {"process": {"id": info.process_id, "name": info.name, "document_kind": info.document_kind},
-            "form": start_form(info), "directory": directory(session, _agency_for(session, user, info.agency_code))}
+            "form": start_form(info), "form_ref": start_form_ref(info),
+            "directory": directory(session, _agency_for(session, user, info.agency_code))}
 
 
 def _entry_form() -> dict[str, Any]:
@@ -181,6 +193,8 @@ def _entry_form() -> dict[str, Any]:
         if name in _ENUM_TITLES:
             field["x-enumTitles"] = {v: _ENUM_TITLES[name].get(v, v) for v in field["enum"]}
         properties[name] = field
+    # How it came (giấy / điện tử): the incoming procedures' start forms ask it.
+    properties["channel"] = CHANNEL
     return {"title": "Vào sổ văn bản đến", "type": "object", "required": documents.METADATA_SCHEMA["required"],
             "properties": properties}
 

@@ -241,6 +241,15 @@ def ensure_can_view_document(session: Session, user: User, document: Document, t
     raise Forbidden("Bạn không có quyền xem văn bản này.")
 
 
+def ensure_can_forward(session: Session, user: User, document: Document, today: date) -> None:
+    """Chuyển để biết: whoever may see an ordinary document may send it to colleagues of its
+    agency to read (they then see it, as people sent it by a direction do); a secret one goes
+    only where a direction sends it."""
+    if document.secrecy != Secrecy.NONE:
+        raise Forbidden("Văn bản mật không được chuyển để biết từ danh sách.")
+    ensure_can_view_document(session, user, document, today)
+
+
 def positions_by_agency(session: Session, user: User) -> dict[int, set[str]]:
     found: dict[int, set[str]] = {}
     rows = session.execute(

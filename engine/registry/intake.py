@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.documents import documents
 from engine.documents.storage import FileStore
 from engine.models import Direction, Document, DocumentFile, DocumentStatus, SignatureStatus, User
@@ -126,7 +126,7 @@ class Decision:
         if note is not None and not isinstance(note, str):
             raise InvalidData("Ghi chú không hợp lệ.", {"note": "Cần một đoạn văn bản."})
         if len(note or "") > NOTE_MAX:
-            raise InvalidData("Ghi chú quá dài.", {"note": f"Tối đa {NOTE_MAX} ký tự."})
+            raise InvalidData("Ghi chú quá dài.", {"note": Text("Tối đa %(n)s ký tự.", n=NOTE_MAX)})
         if confirm not in (None, True, False):
             raise InvalidData("Xác nhận vào sổ không hợp lệ.", {"confirm_duplicates": "Cần true hoặc false."})
         return cls((note or "").strip() or None, confirm is True)
@@ -154,14 +154,15 @@ def register(session: Session, doc: Document, decision: Decision, check: Check |
     record(doc, check)
     earlier = earlier_entries(session, doc)
     invalid = doc.signature_status == SignatureStatus.INVALID
-    fields, messages = {}, []
+    fields: dict[str, str] = {}
+    messages = []
     if invalid and decision.note is None:
-        fields["note"] = "Bắt buộc khi chữ ký số không hợp lệ."
+        fields["note"] = Text("Bắt buộc khi chữ ký số không hợp lệ.")
         messages.append("Chữ ký số của văn bản không hợp lệ: nhập ghi chú để vẫn vào sổ, hoặc từ chối tiếp nhận.")
     if earlier and not decision.confirm_duplicates:
         first = earlier[0]
-        said = f"số đến {first['arrival_number']} ngày {_day(first['arrival_date'])}"
-        fields["confirm_duplicates"] = f"Có thể trùng văn bản {said}."
+        said = Text("số đến %(number)s ngày %(day)s", number=first["arrival_number"], day=_day(first["arrival_date"]))
+        fields["confirm_duplicates"] = Text("Có thể trùng văn bản %(said)s.", said=said)
         messages.append(f"Văn bản có thể đã vào sổ: {said}. Xác nhận \"vẫn vào sổ\" hoặc hủy.")
     found = {"signature_status": doc.signature_status.value, "signature_reasons": _reasons(doc),
              "duplicates": earlier}
@@ -188,7 +189,7 @@ def refuse(session: Session, user: User, doc: Document, reason: Any, now: dateti
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidData("Cần nêu lý do từ chối tiếp nhận.", {"reason": "Bắt buộc."})
     if len(reason) > NOTE_MAX:
-        raise InvalidData("Lý do quá dài.", {"reason": f"Tối đa {NOTE_MAX} ký tự."})
+        raise InvalidData("Lý do quá dài.", {"reason": Text("Tối đa %(n)s ký tự.", n=NOTE_MAX)})
     doc.status, doc.refusal_reason, doc.updated_at = DocumentStatus.REFUSED, reason.strip(), now
     audit.append(session, at=now, action="document_refused", actor_id=user.id,
                  payload={"document": doc.id, "reason": doc.refusal_reason,

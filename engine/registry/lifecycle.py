@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.models import (
     Case,
     CaseFollower,
@@ -48,7 +48,7 @@ def _reason(given: Any, what: str) -> str:
     if not isinstance(given, str) or not given.strip():
         raise InvalidData(f"Cần nêu lý do {what}.", {"reason": "Bắt buộc."})
     if len(given) > REASON_MAX:
-        raise InvalidData("Lý do quá dài.", {"reason": f"Tối đa {REASON_MAX} ký tự."})
+        raise InvalidData("Lý do quá dài.", {"reason": Text("Tối đa %(n)s ký tự.", n=REASON_MAX)})
     return given.strip()
 
 

@@ -56,6 +56,7 @@ class LeaderDraft:
 
     pdf: Path
     copy_kind: str | None
+    copy_pages: str | None  # a trích sao's extract
     agency: str
     placed: Any
     symbol: str | None
@@ -66,7 +67,7 @@ class LeaderDraft:
         pdf = self.pdf.read_bytes()
         try:
             if self.copy_kind is not None:  # the original, signed or not, flattened, and the copy form after it
-                return copies.prepare_copy(pdf, self.copy_kind, self.agency)
+                return copies.prepare_copy(pdf, self.copy_kind, self.agency, self.copy_pages)
             if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
                 return pdf
             return draft.prepare_draft(pdf, placed=self.placed, symbol=self.symbol)
@@ -83,6 +84,6 @@ def leader_draft(session: Session, store: FileStore, image: bytes | None, doc: D
                  props: dict[str, str]) -> LeaderDraft:
     """``image``: the leader's signature image (None for an approval signature, ký nháy)."""
     _, _, text = titles(session, doc, user, props)
-    return LeaderDraft(store.path(main_file(doc).sha256), doc.copy_kind, agency_of(session, doc).name,
-                       placement.placement_of(doc), placement.symbol_of(session, doc), text,
-                       image)
+    return LeaderDraft(store.path(main_file(doc).sha256), doc.copy_kind, doc.copy_pages,
+                       agency_of(session, doc).name, placement.placement_of(doc), placement.symbol_of(session, doc),
+                       text, image)

@@ -45,8 +45,9 @@ from engine.models import (
     UserCertificate,
 )
 from engine.registry import placement
-from engine.signatures import binding, certificates
+from engine.signatures import binding, certificates, token_signing
 from engine.signatures.drafting import agency_of, leader_draft, main_file, titles
+from engine.signatures.key_cache import UNLOCKED
 from signing import conversion, draft, initials, pdfsign, split, verify
 from signing.errors import SigningError
 from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
@@ -101,7 +102,7 @@ class Keys:
         return self.pki_dir / "agencies" / f"{code}{suffix}"
 
     def person(self, username: str, password: str) -> KeySource:
-        return Pkcs12Key.from_file(self.person_file(username, ".p12"), password)
+        return UNLOCKED.get(self.person_file(username, ".p12"), password, Pkcs12Key.from_file)
 
     def image(self, username: str) -> bytes:
         return _read(self.person_file(username, ".png"), "ảnh chữ ký")
@@ -112,7 +113,7 @@ class Keys:
             config = json.loads(token.read_text(encoding="utf-8"))
             return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
                              chain=self.intermediates())
-        return Pkcs12Key.from_file(self.agency_file(code, ".p12"), secret)
+        return UNLOCKED.get(self.agency_file(code, ".p12"), secret, Pkcs12Key.from_file)
 
     def seal(self, code: str) -> bytes:
         return _read(self.agency_file(code, ".png"), "ảnh con dấu")
@@ -189,19 +190,8 @@ def _leader_signed(session: Session, desk: Desk, doc: Document, user: User, task
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
-            pending = session.get(PendingSignature, creds.request_id)
-            if pending is None or pending.task_id != task_id or pending.user_id != user.id:
-                raise InvalidData("Yêu cầu ký không tồn tại hoặc đã dùng.", {_FIELD: "Hãy tạo yêu cầu ký mới."})
-            if pending.source_sha256 != source:
-                raise InvalidData("Tệp chính đã thay đổi sau khi tạo yêu cầu ký.", {_FIELD: "Hãy ký lại."})
-            try:
-                value = base64.b64decode(creds.signature, validate=True)
-            except ValueError:
-                raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {_FIELD: "Cần chuỗi base64."}) from None
-            prepared = split.PendingSignature.from_json(json.loads(pending.payload))
-            signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
-            signed = split.finish(prepared, creds.request_id, value, now)
-            session.delete(pending)  # one signature per request
+            signed, signer = token_signing.finish(session, creds.request_id, creds.signature, task_id, user,
+                                                  source, now)
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
@@ -218,28 +208,41 @@ def _leader_signed(session: Session, desk: Desk, doc: Document, user: User, task
 def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
                   unit: str, now: datetime) -> dict[str, Any]:
     """Ký nháy: a leader of the circulation chain approves the draft with their signature, in the
-    mode the task's ``approvalSignature`` names, on the version current when their task opened."""
-    mode = props.get(APPROVAL_PROPERTY)
-    if mode not in initials.MODES:
-        raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
-    binding.version_to_sign(session, doc, main_file(doc), task_id)
-    if desk.credentials.password is None:
-        raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số.", {_FIELD: "Chưa có mật khẩu."})
+    mode the task's ``approvalSignature`` names, on the version current when their task opened,
+    with the key the server holds (password) or their own USB token (split signing)."""
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
+    creds = desk.credentials
     try:
-        key = desk.keys.person(user.username, desk.credentials.password)
-        signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-        pdf = leader_draft(session, desk.store, None, doc, user, props).prepare()
-        step = initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
-        signed = pdfsign.sign(pdf, step, key)
+        if creds.request_id and creds.signature:  # with their USB token, through the sign agent
+            signed, signer = token_signing.finish(session, creds.request_id, creds.signature, task_id, user,
+                                                  source, now)
+        elif creds.password is not None:
+            key = desk.keys.person(user.username, creds.password)
+            signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
+            pdf = leader_draft(session, desk.store, None, doc, user, props).prepare()
+            signed = pdfsign.sign(pdf, _approval_step(pdf, signer, props, unit, now), key)
+        else:
+            raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
+                              {_FIELD: "Chưa có thông tin ký số."})
     except SigningError as err:
         raise InvalidData(err.message, {_FIELD: err.message}) from None
     reports = _verified(signed, desk.keys, now)
-    if verify.signature_status(reports, (step.field,)) != "valid":
+    field = (initials.field_names(draft.read(signed)) or [""])[-1]  # the one just added
+    if not field or verify.signature_status(reports, (field,)) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
         raise InvalidData(f"Chữ ký nháy không hợp lệ: {reasons}", {_FIELD: reasons})
     sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
     _record(doc, reports)
-    return {"field": step.field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
+    return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
+
+
+def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], unit: str,
+                   now: datetime) -> pdfsign.Step:
+    mode = props.get(APPROVAL_PROPERTY)
+    if mode not in initials.MODES:
+        raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
+    return initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
+
 
 
 def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
@@ -250,16 +253,20 @@ def record_paper_signer(session: Session, doc: Document, user: User, props: dict
 
 
 def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
-                props: dict[str, str], certificate: Any, now: datetime) -> dict[str, Any]:
+                props: dict[str, str], certificate: Any, unit: str, now: datetime) -> dict[str, Any]:
     """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
-    once the version to sign and the certificate are the right ones."""
+    once the version to sign and the certificate are the right ones: the leader's signature, or
+    on a task with ``approvalSignature`` the approval (ký nháy) of ``unit``'s leader."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
     signer = binding.signer(session, user, certificates.load(str(certificate)))
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
-        made = leader_draft(session, store, keys.image(user.username), doc, user, props)
-        pending = split.begin(made.prepare(), made.step(signer.subject_name, now), key, prompt_label(doc), now=now)
+        approval = APPROVAL_PROPERTY in props
+        made = leader_draft(session, store, None if approval else keys.image(user.username), doc, user, props)
+        pdf = made.prepare()
+        step = _approval_step(pdf, signer, props, unit, now) if approval else made.step(signer.subject_name, now)
+        pending = split.begin(pdf, step, key, prompt_label(doc), now=now)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None

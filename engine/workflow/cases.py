@@ -53,13 +53,19 @@ _LOCK_CASE_OF_TASK = (
 )
 
 
-def start_form(info: VersionInfo) -> dict[str, Any] | None:
+def start_form_ref(info: VersionInfo) -> str | None:
+    """The name of the start event's form (``btl_outgoing/start.schema.json``)."""
     for spec in info.spec.task_specs.values():
         if isinstance(spec, StartEvent):
             ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
             if ref:
-                return info.forms[ref]
+                return str(ref)
     return None
+
+
+def start_form(info: VersionInfo) -> dict[str, Any] | None:
+    ref = start_form_ref(info)
+    return info.forms[ref] if ref else None
 
 
 def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:
@@ -269,8 +275,15 @@ def _discard_if_returned(
 def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,
                   keys: signatures.Keys, now: datetime) -> dict[str, Any]:
     """Split signing for a leader with a USB token: the request their sign agent signs."""
-    _, doc, props = signing_task(session, user, task_id, now)
-    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, now)
+    row, doc, props = signing_task(session, user, task_id, now)
+    unit = ""
+    if signatures.APPROVAL_PROPERTY in props:  # the ký nháy names the unit its leader approves for
+        case = session.get(Case, row.case_id)
+        assert case is not None
+        info = version_info(session, case.process_version_id)
+        task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(task_id))
+        unit = str(task.data.get("unit", "")) if task is not None else ""
+    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, unit, now)
 
 
 def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,
@@ -346,7 +359,8 @@ def _new_document(
     if kind is None:
         return None
     if kind == "copy":
-        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id)
+        return documents.create_copy(session, user, data.get("source_document"), data.get("copy_kind"), now, unit.id,
+                                     data.get("extract_pages"))
     fields = set(documents.METADATA_SCHEMA["properties"])
     doc = documents.create(session, user, unit.agency_id, Direction(kind), {k: v for k, v in data.items()
                                                                              if k in fields}, now, unit.id)

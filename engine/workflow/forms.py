@@ -1,8 +1,8 @@
 """Task forms: JSON Schemas kept in ``forms/`` and frozen with each deployed version.
 
-Validation turns jsonschema's errors into one Vietnamese message per field, and keeps
-only the fields the form declares, so a user cannot write other case data (a number,
-a signature status) by adding keys to a request.
+Validation turns jsonschema's errors into one Vietnamese message per field (a translatable
+:class:`~engine.errors.Text`), and keeps only the fields the form declares, so a user cannot
+write other case data (a number, a signature status) by adding keys to a request.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 
 # By the schema object, which the cache keeps alive so its id is never reused: a deployed
 # version's forms live as long as the version (engine/workflow/definitions.py), and repr-ing a whole
@@ -30,51 +30,53 @@ def _validator(schema: dict[str, Any]) -> Draft202012Validator:
 # The JSON Schema formats the forms use, as users call them: a message never shows
 # the schema's English keyword.
 _FORMATS = {
-    "date": "ngày (năm-tháng-ngày, ví dụ 2026-03-05)",
-    "date-time": "ngày giờ",
-    "time": "giờ",
-    "email": "thư điện tử",
-    "uri": "địa chỉ trang web",
+    "date": Text("ngày (năm-tháng-ngày, ví dụ 2026-03-05)"),
+    "date-time": Text("ngày giờ"),
+    "time": Text("giờ"),
+    "email": Text("thư điện tử"),
+    "uri": Text("địa chỉ trang web"),
 }
 
 
-def _field_and_message(error: ValidationError, schema: dict[str, Any]) -> tuple[str, str]:
+def _field_and_message(error: ValidationError, schema: dict[str, Any]) -> tuple[str, Text]:
     path = ".".join(str(p) for p in error.absolute_path)
     if error.validator == "required":
         missing = str(error.message).split("'")[1]
         name = f"{path}.{missing}" if path else missing
         title = schema.get("properties", {}).get(missing, {}).get("title", missing)
-        return name, f"Vui lòng nhập {title}."
+        return name, Text("Vui lòng nhập %(title)s.", title=Text(title))
     field = path or "_"
+    value = error.validator_value
     messages = {
-        "enum": lambda: "Giá trị không nằm trong danh sách cho phép: " + ", ".join(map(str, error.validator_value)),
-        "const": lambda: f"Giá trị phải là {error.validator_value}.",
-        "type": lambda: f"Sai kiểu dữ liệu (cần {error.validator_value}).",
-        "minLength": lambda: f"Cần ít nhất {error.validator_value} ký tự.",
-        "maxLength": lambda: f"Tối đa {error.validator_value} ký tự.",
-        "pattern": lambda: "Không đúng định dạng.",
-        "format": lambda: (f"Không đúng định dạng {_FORMATS[error.validator_value]}."
-                           if error.validator_value in _FORMATS else "Không đúng định dạng."),
-        "minimum": lambda: f"Phải lớn hơn hoặc bằng {error.validator_value}.",
-        "maximum": lambda: f"Phải nhỏ hơn hoặc bằng {error.validator_value}.",
-        "minItems": lambda: f"Cần ít nhất {error.validator_value} mục.",
-        "maxItems": lambda: f"Tối đa {error.validator_value} mục.",
-        "uniqueItems": lambda: "Các mục không được trùng nhau.",
-        "additionalProperties": lambda: "Có trường không thuộc biểu mẫu.",
+        "enum": lambda: Text("Giá trị không nằm trong danh sách cho phép: %(values)s",
+                             values=", ".join(map(str, value))),
+        "const": lambda: Text("Giá trị phải là %(value)s.", value=value),
+        "type": lambda: Text("Sai kiểu dữ liệu (cần %(type)s).", type=value),
+        "minLength": lambda: Text("Cần ít nhất %(n)s ký tự.", n=value),
+        "maxLength": lambda: Text("Tối đa %(n)s ký tự.", n=value),
+        "pattern": lambda: Text("Không đúng định dạng."),
+        "format": lambda: (Text("Không đúng định dạng %(format)s.", format=_FORMATS[value])
+                           if value in _FORMATS else Text("Không đúng định dạng.")),
+        "minimum": lambda: Text("Phải lớn hơn hoặc bằng %(n)s.", n=value),
+        "maximum": lambda: Text("Phải nhỏ hơn hoặc bằng %(n)s.", n=value),
+        "minItems": lambda: Text("Cần ít nhất %(n)s mục.", n=value),
+        "maxItems": lambda: Text("Tối đa %(n)s mục.", n=value),
+        "uniqueItems": lambda: Text("Các mục không được trùng nhau."),
+        "additionalProperties": lambda: Text("Có trường không thuộc biểu mẫu."),
     }
     make = messages.get(str(error.validator))
-    return field, make() if make else str(error.message)
+    return field, make() if make else Text(str(error.message))
 
 
 def validate(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     """The declared fields of ``data`` if it satisfies ``schema``; otherwise InvalidData."""
     if not isinstance(data, dict):
         raise InvalidData("Dữ liệu biểu mẫu phải là một đối tượng JSON.", {"_": "Cần một đối tượng JSON."})
-    fields: dict[str, str] = {}
+    fields: dict[str, Text] = {}
     for error in sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)):
         name, message = _field_and_message(error, schema)
         fields.setdefault(name, message)
     if fields:
-        raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", fields)
+        raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", dict(fields))
     declared = schema.get("properties", {})
     return {k: v for k, v in data.items() if k in declared}

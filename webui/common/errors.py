@@ -12,7 +12,7 @@ from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from engine.core.errors import DomainError, InvalidData
+from engine.core.errors import DomainError, InvalidData, localized
 from engine.registry.intake import NeedsDecision
 
 from .pageutil import LoginRequired, PasswordChangeRequired
@@ -59,9 +59,9 @@ def register(app: Flask) -> None:
     def domain_error(err: DomainError) -> Any:
         if not wants_json():
             return _page(err.status, err.message)
-        body: dict[str, Any] = {"error": err.message}
+        body: dict[str, Any] = {"error": localized(err.message)}
         if isinstance(err, InvalidData | NeedsDecision):
-            body["fields"] = err.fields
+            body["fields"] = {name: localized(said) for name, said in err.fields.items()}
         if isinstance(err, NeedsDecision):  # what the intake checks found, for the caller to decide
             body.update(err.details)
         return jsonify(body), err.status

@@ -6,10 +6,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 DIRECTION = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi")}
-DOCUMENT_STATUS = {"draft": _l("Dự thảo, chưa vào sổ"), "registered": _l("Đã vào sổ"),
+DOCUMENT_STATUS = {"draft": _l("Dự thảo"), "registered": _l("Đã vào sổ"),
                    "issued": _l("Đã phát hành"), "finished": _l("Đã xử lý xong"), "recalled": _l("Đã thu hồi"),
                    "refused": _l("Đã từ chối tiếp nhận"), "corrected": _l("Đã được đính chính"),
                    "replaced": _l("Đã bị thay thế")}
+# An incoming document before its registration is waiting for the clerk, never a draft.
+INCOMING_STATUS = {**DOCUMENT_STATUS, "draft": _l("Chờ vào sổ")}
+
+
+def document_status(direction: str, status: str) -> str:
+    return str((INCOMING_STATUS if direction == "incoming" else DOCUMENT_STATUS)[status])
+
+
 URGENCY = {"thuong": _l("Thường"), "khan": _l("Khẩn"), "thuong_khan": _l("Thượng khẩn"), "hoa_toc": _l("Hỏa tốc")}
 URGENT = frozenset({"khan", "thuong_khan", "hoa_toc"})
 SECRECY = {"thuong": _l("Thường"), "mat": _l("Mật"), "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật")}
@@ -61,3 +69,10 @@ POSITION = {"specialist": _l("Chuyên viên"), "head": _l("Trưởng đơn vị"
             "auditor": _l("Kiểm tra viên")}
 UNIT_KIND = {"phong": _l("Phòng"), "khoa": _l("Khoa"), "tram": _l("Trạm"), "van_phong": _l("Văn phòng"),
              "ban_giam_doc": _l("Ban Giám đốc")}
+# The document lists' tree (engine/office/document_lists.py), as the commercial products name it.
+LIST_GROUPS = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi"), "internal": _l("Văn bản nội bộ"),
+               "info": _l("Để biết / Thông báo")}
+LISTS = {"in_register": _l("Chờ vào sổ"), "in_waiting": _l("Chờ xử lý"), "in_progress": _l("Đang xử lý"),
+         "in_done": _l("Đã xử lý"), "in_info": _l("Để biết"), "out_draft": _l("Dự thảo"),
+         "out_signing": _l("Chờ ký"), "out_issued": _l("Đã phát hành"), "internal": _l("Văn bản nội bộ"),
+         "info": _l("Văn bản để biết"), "notice": _l("Văn bản thông báo")}

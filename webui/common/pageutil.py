@@ -18,6 +18,7 @@ from engine.core.errors import InvalidData, Unauthorized
 from engine.models import User
 from engine.office import workspace
 
+from . import labels
 from .context import MAX_PAGE, caller, transaction
 
 TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.org.accounts) is kept
@@ -100,5 +101,13 @@ def _with_page(args: dict[str, str], page: int) -> str:
     return urlencode({**args, "page": str(page)})
 
 
+def person(who: Mapping[str, Any] | None) -> str:
+    """A person as the staff name them: full name and position (engine.office.people), never the username."""
+    if not who:
+        return ""
+    position = labels.POSITION.get(who.get("position") or "")
+    return f"{who['full_name']} ({position})" if position else str(who["full_name"])
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(when=_when, day=_day, combine_page=_with_page)
+    app.jinja_env.filters.update(when=_when, day=_day, combine_page=_with_page, person=person)

@@ -3,7 +3,8 @@ validates. The schemas carry titles and ``x-enumTitles`` but no widget hints, so
 widget follows the type: enums as radios or selects, dates, numbers, booleans, long
 strings as text areas, arrays of objects as repeatable rows; fields that name a unit or
 a person (by the names the procedures use) offer the agency's units or people. The
-``decision`` field becomes one button per outcome.
+``decision`` field becomes one button per outcome. A form's UI description (formui: order,
+widgets, help, placeholders, defaults such as today's date) overrides these guesses.
 
 Free of Flask: the views hand it the posted form as a mapping with ``getlist``.
 """
@@ -13,7 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
+
+from engine.models.org import POSITION_TITLES, Position
+
+from . import formui
 
 DECISION = "decision"
 UNIT_FIELDS = frozenset({"main_unit", "co_units", "info_units", "route", "unit", "target_unit"})
@@ -44,6 +50,11 @@ class Field:
     limits: dict[str, Any] = field(default_factory=dict)  # maxlength, min, max for the browser
     rows: list[list[Field]] = field(default_factory=list)
     blank_row: list[Field] = field(default_factory=list)  # the row the page adds, "__i__" in its names
+    placeholder: str | None = None
+    templates: list[str] = field(default_factory=list)  # bút phê templates, put into the field by a click
+    parts: dict[str, Field] = field(default_factory=dict)  # the routing tree's own fields, by name
+    tree: list[dict[str, Any]] = field(default_factory=list)  # the routing tree's units, each with its people
+    book: list[dict[str, Any]] = field(default_factory=list)  # recipients' rows: the address book to pick from
 
 
 @dataclass
@@ -53,6 +64,7 @@ class FormView:
     decisions: list[tuple[str, str]]  # (value, title) of each outcome button
     decision_error: str | None
     other_errors: list[str]  # messages for no field on the page (e.g. the missing main file)
+    submit_text: str | None = None  # the act of a form without decisions (Trình), from its UI description
 
 
 def _ordered(props: dict[str, Any], required: list[str]) -> list[tuple[str, Any]]:
@@ -82,8 +94,14 @@ def _choices(name: str, prop: dict[str, Any], directory: dict[str, list[dict[str
         units = directory.get("working_units" if name in WORK_UNIT_FIELDS else "units", [])
         return [(u["code"], f"{u['name']} ({u['code']})") for u in units]
     if name in PERSON_FIELDS:
-        return [(p["username"], f"{p['full_name']} – {p['unit']}") for p in directory.get("people", [])]
+        return [(p["username"], person_label(p)) for p in directory.get("people", [])]
     return []
+
+
+def person_label(p: dict[str, str]) -> str:
+    """A person in a choice: name, position and unit, never the username."""
+    position = POSITION_TITLES.get(Position(p["position"])) if p.get("position") else None
+    return f"{p['full_name']} ({position}, {p['unit']})" if position else f"{p['full_name']} – {p['unit']}"
 
 
 def _conditional_requirements(schema: dict[str, Any]) -> dict[str, list[str]]:
@@ -143,13 +161,50 @@ def _rows(made: Field, items: dict[str, Any], value: Any, errors: dict[str, str]
     if max_items is None or len(given) < max_items:
         made.rows.append(row(str(len(given)), {}))  # one empty row to fill in, even without scripts
     made.blank_row = row("__i__", {})
+    if {"name", "organ_id"} <= set(props):  # nơi nhận: picked from the address book, or typed
+        made.book = list(directory.get("address_book", []))
+    return made
+
+
+CHOICE_WIDGETS = frozenset({"radio", "select", "checkboxes", "checkbox", "date"})
+
+
+def _designed(made: Field, ui: dict[str, Any], today: date | None, fresh: bool) -> Field:
+    """The field as its UI description shows it; the message of a required choice asks to choose."""
+    widget = ui.get("ui:widget")
+    if widget == "textarea" and made.widget == "text" or widget == "text" and made.widget == "textarea":
+        made.widget = widget
+    elif widget in ("radio", "select") and made.widget in ("radio", "select"):
+        made.widget = widget
+    elif widget == "hidden":
+        made.widget = "hidden"
+    help_text = ui.get("ui:help")
+    if help_text:
+        made.hint = f"{help_text} {made.hint}" if made.hint else str(help_text)
+    made.placeholder = ui.get("ui:placeholder")
+    options = ui.get("ui:options", {})
+    made.templates = [str(t) for t in options.get("templates", [])] if isinstance(options, dict) else []
+    default = ui.get("ui:default")
+    if fresh and made.value in (None, "", []) and default is not None:
+        made.value = today.isoformat() if default == "today" and today else default
+    return made
+
+
+def _fit_message(made: Field) -> Field:
+    if made.error and made.error.startswith("Vui lòng nhập ") and made.widget in CHOICE_WIDGETS:
+        made.error = "Vui lòng chọn " + made.error[len("Vui lòng nhập "):]
     return made
 
 
 def build(schema: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str],
-          directory: dict[str, list[dict[str, str]]]) -> FormView:
-    """The form to show: every field with its value and its error, and the outcome buttons."""
+          directory: dict[str, list[dict[str, str]]], ui: dict[str, Any] | None = None,
+          today: date | None = None) -> FormView:
+    """The form to show: every field with its value and its error, and the outcome buttons.
+    ``ui``: the form's UI description; its defaults fill a form shown for the first time
+    (no errors), never one coming back refused."""
     schema = schema or {}
+    ui = ui or {}
+    fresh = not errors
     props: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
     decision = props.get(DECISION, {})
@@ -158,23 +213,53 @@ def build(schema: dict[str, Any] | None, values: dict[str, Any], errors: dict[st
     conditional = _conditional_requirements(schema)
     order = list(schema.get("required", [])) + list(conditional)  # both in the schema's own order
     fields = []
-    for name, prop in _ordered(props, list(dict.fromkeys(order))):
+    in_order = dict(_ordered(props, list(dict.fromkeys(order))))
+    for name in formui.ordered(list(in_order), ui):
         if name == DECISION and decisions:
             continue
-        made = _field(name, name, prop, values.get(name), name in required, errors, directory)
+        made = _field(name, name, in_order[name], values.get(name), name in required, errors, directory)
         when = [titles.get(v, v) for v in conditional.get(name, [])]
         if when and name not in required:
             made.hint = "Bắt buộc khi chọn: " + ", ".join(f"“{w}”" for w in when)
-        fields.append(made)
+        design = ui.get(name) or {}
+        for row in [*made.rows, made.blank_row]:  # rows: their fields as the description's "items" show them
+            for sub in row:
+                _fit_message(_designed(sub, design.get("items", {}).get(sub.key.rsplit(".", 1)[-1]) or {}, today,
+                                       fresh))
+        fields.append(_fit_message(_designed(made, design, today, fresh)))
+    fields = _routing(fields, directory)
     shown = {f.key for f in _walk(fields)} | ({DECISION} if decisions else set())
     others = [m for k, m in errors.items() if k not in shown]
     return FormView(str(schema.get("title", "")), fields, decisions, errors.get(DECISION) if decisions else None,
-                    others)
+                    others, formui.submit_text(ui))
+
+
+ROUTING_PARTS = ("main_unit", "co_units", "info_units", "info_people")
+
+
+def _routing(fields: list[Field], directory: dict[str, list[dict[str, str]]]) -> list[Field]:
+    """Chuyển xử lý in one screen: a direction's unit and people choices (chủ trì, phối hợp, để
+    biết) as one tree of the agency's units and their people, a tick box per role on each node;
+    chủ trì and phối hợp only on units someone takes work for. The inputs keep their names."""
+    named = {f.key: f for f in fields}
+    if not {"main_unit", "co_units"} <= set(named):
+        return fields
+    working = {u["code"] for u in directory.get("working_units", [])}
+    tree = [{"code": u["code"], "name": u["name"], "working": u["code"] in working,
+             "people": [{"username": p["username"], "label": person_label(p)}
+                        for p in directory.get("people", []) if p["unit"] == u["code"]]}
+            for u in directory.get("units", [])]
+    parts = {n: named[n] for n in ROUTING_PARTS if n in named}
+    routing = Field(key="routing", name="routing", title="Chuyển xử lý", widget="routing", parts=parts, tree=tree)
+    first = len([f for f in fields[:fields.index(named["main_unit"])] if f.key not in parts])
+    kept = [f for f in fields if f.key not in parts]
+    return [*kept[:first], routing, *kept[first:]]
 
 
 def _walk(fields: list[Field]) -> Iterable[Field]:
     for f in fields:
         yield f
+        yield from f.parts.values()
         for row in f.rows:
             yield from _walk(row)
 

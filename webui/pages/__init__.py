@@ -1,4 +1,7 @@
-"""The staff's pages (HTML, Jinja2 templates in ``webui/templates``): one module per area, each a
+"""The staff's pages (HTML, Jinja2 templates in ``webui/templates``), in five rooms: ``paper`` (documents,
+lists, registers, records, search), ``work`` (inbox, tasks, cases, messages), ``account`` (login,
+one's own settings), ``administration`` (agency admin, approvals, the designer) and ``oversight``
+(audit, reports, statistics); one module per area, each a
 blueprint whose name the templates' ``url_for`` calls use (so names and URLs stay fixed).
 May import ``webui.common``, ``webui.forms``, ``engine`` (and ``webui.api.util``'s JSON body, for
 the designer's JSON posts)."""
@@ -9,35 +12,13 @@ from flask import Blueprint
 
 
 def blueprints() -> tuple[Blueprint, ...]:
-    from . import (
-        admin,
-        approvals,
-        audit,
-        auth,
-        cases,
-        certificate_settings,
-        create,
-        delegations,
-        designer,
-        documents,
-        inbox,
-        info,
-        intake,
-        lifecycle,
-        messages,
-        notices,
-        notification_settings,
-        placement,
-        records,
-        registers,
-        remote_signing,
-        reports,
-        search,
-        statistics,
-        tasks,
-    )
+    from webui.pages.account import auth, certificate_settings, delegations, notification_settings
+    from webui.pages.administration import admin, approvals, designer
+    from webui.pages.oversight import audit, reports, statistics
+    from webui.pages.paper import documents, info, intake, lifecycle, lists, placement, records, registers, search
+    from webui.pages.work import cases, create, inbox, messages, notices, remote_signing, tasks
 
     return (auth.bp, inbox.bp, notices.bp, tasks.bp, cases.bp, documents.bp, create.bp, designer.bp, search.bp,
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
-            info.bp, remote_signing.bp)
+            info.bp, lists.bp, remote_signing.bp)

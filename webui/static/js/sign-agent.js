@@ -1,7 +1,8 @@
-// Ký bằng USB token: on the task page's "sign" decision, the official's own sign agent
-// (qlvb sign-agent, on 127.0.0.1 of their computer) reads the token's certificate, our
-// server prepares a one-time request for it, the agent signs it once the holder typed the
-// PIN in the agent's own window, and the signature goes back to our server with the form.
+// Ký bằng USB token: on the task page's "sign" decision (or its "approve" where that is a ký
+// nháy), the official's own sign agent (qlvb sign-agent, on 127.0.0.1 of their computer)
+// reads the token's certificate, our server prepares a one-time request for it, the agent
+// signs it once the holder typed the PIN in the agent's own window, and the signature goes
+// back to our server with the form.
 // The page talks to nothing else (the Content-Security-Policy allows only these two).
 
 import { Refused, askAgent, askServer } from "./agent-client.js";
@@ -32,7 +33,7 @@ async function signWithToken(form, box, status) {
   status.textContent = box.dataset.msgSaving;
   const data = new FormData(form);
   data.delete("signing_password");
-  data.set("decision", "sign");
+  data.set("decision", box.dataset.decision);  // "sign", or "approve" for a ký nháy
   data.set("request_id", signed.id);
   data.set("signature", signed.signature);
   return askServer(box, box.dataset.signUrl, csrf, data);
@@ -48,7 +49,7 @@ for (const box of document.querySelectorAll("[data-sign-agent]")) {
     for (const panel of panels) panel.hidden = panel.dataset.method !== method();
   });
   form.addEventListener("submit", async (event) => {
-    if (method() !== "agent" || !event.submitter || event.submitter.value !== "sign") return;
+    if (method() !== "agent" || !event.submitter || event.submitter.value !== box.dataset.decision) return;
     event.preventDefault();
     const buttons = form.querySelectorAll("button[type=submit]");
     for (const button of buttons) button.disabled = true;

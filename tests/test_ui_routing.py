@@ -1,0 +1,60 @@
+"""Chuyển xử lý in one screen (Bắc Từ Liêm incoming, in Chromium): the Director ticks chủ trì,
+phối hợp and để biết on a tree of the agency's units and people, with deadlines and a bút phê
+template; the work tree then names people by name and position, never by username; the unit
+head's assign form offers only the unit's people; axe finds nothing critical or serious."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from engine.core.platform import Platform
+from tests.axe import serious
+from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
+from tests.conftest import Api
+from tests.flows import complete, only_task
+from tests.test_btl_incoming import _start
+
+
+def test_routing_with_the_tree_then_names_everywhere(browser: Browser, live_url: str,  # noqa: F811
+                                                     platform: Platform, api: Api) -> None:
+    case = complete(api, "btl_clerk", only_task(_start(api)), {"decision": "register", "leader": "director"})
+    director = Staff(browser, live_url, "btl_director", backend(platform)).login()
+    page = director.page
+    page.goto("/inbox")
+    page.get_by_role("link", name="Giám đốc bút phê").click()
+    tree = page.get_by_test_id("routing-tree")
+    expect(tree).to_contain_text("Khoa Kiểm soát dịch bệnh (KSDB)")
+    expect(tree).to_contain_text("Vũ Thu Hà (Chuyên viên, KHNV)")
+    expect(tree).not_to_contain_text("btl_")  # people by name and position, never by username
+    # Only valid choices: the Board (no head) takes no work, so no chủ trì or phối hợp tick box for it.
+    expect(tree.locator('tr[data-unit="BGD"] input[name="main_unit"]')).to_have_count(0)
+    expect(tree.locator('tr[data-unit="BGD"] input[name="info_units"]')).to_have_count(1)
+    assert serious(page) == []
+
+    tree.get_by_label("Chủ trì: Khoa Kiểm soát dịch bệnh").check()
+    tree.get_by_label("Phối hợp: Trạm Y tế").first.check()
+    tree.get_by_label("Để biết: Vũ Thu Hà").check()
+    page.fill("#main_deadline", "2026-03-06")
+    page.fill("#co_deadline", "2026-03-05")
+    page.get_by_role("button", name="Giao phòng chủ trì tham mưu, báo cáo kết quả.").click()
+    director.shot("60-routing-tree")
+    page.get_by_role("button", name="Chuyển xử lý").click()
+    expect(page.locator(".flash")).to_contain_text("Đã chuyển xử lý")
+    expect(page.locator(".flash")).to_contain_text("Ngô Quốc Huy (Trưởng đơn vị)")
+
+    page.goto(f"/cases/{case['id']}")
+    work = page.get_by_test_id("work-tree")
+    expect(work).to_contain_text("giao bởi Trần Minh Quang (Giám đốc)")
+    expect(work).to_contain_text("Vũ Thu Hà (Chuyên viên)")
+    expect(work).to_contain_text("Giao phòng chủ trì tham mưu, báo cáo kết quả.")
+    expect(work).not_to_contain_text("btl_")
+
+    # The head of KSDB hands it on: only KSDB's people are offered.
+    head = Staff(browser, live_url, "btl_head_ksdb", backend(platform)).login()
+    head.page.goto("/inbox")
+    head.page.get_by_role("link", name="Lãnh đạo khoa, phòng, trạm phân công").first.click()
+    offered = head.page.locator("#assignee option").all_inner_texts()
+    assert offered[1:] and all("KSDB" in o for o in offered[1:]), offered
+    assert any("Bùi Thanh Tâm (Chuyên viên, KSDB)" == o for o in offered), offered
+    for person in (director, head):
+        person.close()

@@ -1,0 +1,2 @@
+"""Pages of one's own account: logging in and out, password, certificates, delegations and
+notification settings."""
