@@ -17,7 +17,7 @@ from engine.core.platform import Platform
 from engine.models import Case, Document
 from tests.conftest import Api
 from tests.flows import DRAFT, only_task, start
-from webui.api.boundary import MAX_DEPTH
+from webui.contract.boundary import MAX_DEPTH
 
 CLERK = "btl_clerk"
 INCOMING = {"direction": "incoming", "data": {"subject": "Công văn đề nghị phối hợp", "doc_type": "CV"}}

@@ -4,8 +4,9 @@ The routes come from the application's own URL map, so a route added later is in
 without editing this file; a route whose path names an object this file cannot yet point at
 another agency's copy of fails the test until it is added to ``_foreign``. Each person of
 Bắc Từ Liêm, one per position, asks for Quảng Ngãi's case, task, document, file, record,
-conversation, process, person, unit and register book with every method the route accepts:
-each answer must be 403 or 404.
+conversation, process, person, unit and register book with every method the route accepts
+(an API route with the least its shape accepts, so that the service decides): each answer must
+be 403 or 404.
 The pages without an object in their path must not show Quảng Ngãi's document either, even
 when asked for that agency by name; and no page accepts a form without the session's CSRF token.
 """
@@ -31,6 +32,7 @@ from tests.conftest import Api
 from tests.flows import attach_pdf
 from tests.pdfs import minimal_pdf
 from webui import create_app
+from webui.contract.route import operation_of
 
 # One Bắc Từ Liêm person per position of the demo data (engine/demo.py).
 ROLES = ["btl_spec_khnv", "btl_head_khnv", "btl_office_chief", "btl_deputy1", "btl_director", "btl_clerk",
@@ -117,9 +119,35 @@ def _fill(rule: Rule, objects: dict[str, str]) -> str:
     return path
 
 
+def _minimal(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """The least a JSON schema of a route's shape accepts: its required fields, each the first
+    value its type allows (so the shape passes and the service decides about the object)."""
+    if "$ref" in schema:
+        return _minimal(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
+    if "anyOf" in schema:
+        return _minimal(next(s for s in schema["anyOf"] if s.get("type") != "null"), defs)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: _minimal(schema["properties"][name], defs) for name in schema.get("required", ())}
+    if kind == "array":
+        return [_minimal(schema.get("items", {}), defs) for _ in range(schema.get("minItems", 0))]
+    return {"string": "x", "boolean": False, "integer": 1, "number": 1}.get(kind or "", {})
+
+
 def _ask(client: FlaskClient, method: str, path: str, api_token: str, csrf: str) -> Any:
     if path.startswith("/api/"):
-        return client.open(path, method=method, json={}, headers={"Authorization": f"Bearer {api_token}"})
+        headers = {"Authorization": f"Bearer {api_token}"}
+        adapter = client.application.url_map.bind("localhost")
+        endpoint, _ = adapter.match(path.partition("?")[0], method=method)
+        operation = operation_of(client.application.view_functions[endpoint])
+        assert operation is not None
+        if operation.form is not None:
+            return client.open(path, method=method, headers=headers, content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(minimal_pdf("x")), "x.pdf")})
+        schema = operation.body.model_json_schema() if operation.body is not None else {"type": "object"}
+        return client.open(path, method=method, json=_minimal(schema, schema.get("$defs", {})), headers=headers)
     return client.open(path, method=method, data={"csrf_token": csrf} if method != "GET" else None)
 
 

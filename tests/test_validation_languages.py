@@ -37,7 +37,7 @@ def _api_start(api: Api, language: str | None) -> Any:
 def test_the_api_says_field_messages_in_the_requested_language(api: Api) -> None:
     for language, error, fields in ((None, "Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", VI),
                                     ("vi", "Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", VI),
-                                    ("en-US,en;q=0.9", "The data are not valid; please check them.", EN)):
+                                    ("en-US,en;q=0.9", "The data is not valid, please check it.", EN)):
         r = _api_start(api, language)
         assert r.status_code == 422, r.get_json()
         body = r.get_json()

@@ -17,8 +17,8 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.extensions["qlvb"] = platform
 
     from . import api, pages
-    from .api import boundary
     from .common import context, errors, i18n, limits, pageutil, security
+    from .contract import boundary
 
     limits.init_app(app, platform.settings)  # first: before anything reads the body
     security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ,

@@ -29,7 +29,7 @@ from engine.models import (
     User,
 )
 from engine.registry import register_views
-from engine.reporting import pdftable, reports
+from engine.reporting import pdftable, report_params, reports
 from engine.reporting.pdftable import Fonts
 
 # (title, width in mm); each register fills the 277 mm between the margins of A4 landscape.
@@ -133,7 +133,7 @@ def render(agency_name: str, book: RegisterBook, year: int, rows: Sequence[Seque
     )
 
 
-def print_register(session: Session, user: User, code: str, params: reports.YearParams, fonts: Fonts,
+def print_register(session: Session, user: User, code: str, params: report_params.YearParams, fonts: Fonts,
                    now: datetime) -> PrintedRegister:
     """In sổ: a register keeper prints one book for one year; a secret book only the clerk
     and the leaders."""

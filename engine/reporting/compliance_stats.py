@@ -40,7 +40,7 @@ from engine.models import (
     User,
 )
 from engine.org import permissions
-from engine.reporting import pdftable, reports
+from engine.reporting import pdftable, report_params, reports
 from engine.reporting.exports import Export
 
 MEASURES = ("on_time", "late", "open", "issued", "unsigned", "paper", "documents", "electronic")
@@ -80,7 +80,7 @@ def agencies(session: Session, user: User) -> list[dict[str, str]]:
             for a in session.scalars(select(Agency).where(Agency.id.in_(kept)).order_by(Agency.name))]
 
 
-def statistics(session: Session, user: User, params: reports.SummaryParams, now: datetime) -> dict[str, Any]:
+def statistics(session: Session, user: User, params: report_params.SummaryParams, now: datetime) -> dict[str, Any]:
     """The figures of an agency for the period, per unit and per person, by period."""
     agency = reports.keeper_agency(session, user, params.agency)
     counts = _Counts()

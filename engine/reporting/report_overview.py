@@ -1,7 +1,7 @@
 """The reports page's figures (báo cáo tổng hợp) for one year of an agency, by month and by
 unit: incoming documents processed, overdue, and outgoing documents issued without a valid
 digital signature. They are the figures of ``reports.summary`` (by month) and
-``reports.compliance`` side by side, read with the same rights (the register keepers)."""
+``compliance_report.compliance`` side by side, read with the same rights (the register keepers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.models import User
-from engine.reporting import reports
+from engine.reporting import compliance_report, report_params, reports
 
 MEASURES = ("processed", "overdue", "unsigned")
 
@@ -22,11 +22,12 @@ def _figures(summary_row: dict[str, Any] | None, compliance_row: dict[str, Any] 
             "unsigned": compliance_row["noncompliant"] if compliance_row else 0}
 
 
-def overview(session: Session, user: User, params: reports.YearParams, now: datetime) -> dict[str, Any]:
+def overview(session: Session, user: User, params: report_params.YearParams, now: datetime) -> dict[str, Any]:
     year = params.year or reports.today(now).year
-    span = reports.SummaryParams(date(year, 1, 1), date(year, 12, 31), reports.Grouping.MONTH, params.agency)
+    span = report_params.SummaryParams(date(year, 1, 1), date(year, 12, 31), report_params.Grouping.MONTH,
+                                       params.agency)
     summary = reports.summary(session, user, span, now)
-    compliance = reports.compliance(session, user, reports.YearParams(year, params.agency), now)
+    compliance = compliance_report.compliance(session, user, report_params.YearParams(year, params.agency), now)
     signed_by_month = {m["month"]: m for m in compliance["months"]}
     months = [{"month": p["period"], **_figures(p, signed_by_month.get(p["period"]))} for p in summary["periods"]]
 

@@ -26,9 +26,8 @@ Every report is for the register keepers of the agency (``REGISTER_KEEPERS``).
 
 from __future__ import annotations
 
-import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -44,7 +43,6 @@ from engine.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
-    Delivery,
     Direction,
     Document,
     DocumentStatus,
@@ -52,137 +50,12 @@ from engine.models import (
     InfoKind,
     RegisterBook,
     Secrecy,
-    SignatureStatus,
     Unit,
     User,
     UserPosition,
 )
 from engine.org.permissions import REGISTER_KEEPERS, SECRET_READERS, positions_in
-
-MIN_YEAR, MAX_YEAR = 1900, 2100
-MAX_DAYS_BY_DAY = 366  # a daily breakdown of more than a year is unreadable
-MAX_DAYS = 10 * 366
-
-
-class Grouping(enum.StrEnum):
-    DAY = "day"
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-
-
-# ---- query parameters ------------------------------------------------------------------
-
-
-def _reject_unknown(args: Mapping[str, str], allowed: Iterable[str], errors: dict[str, str]) -> None:
-    known = set(allowed)
-    for name in args:
-        if name not in known:
-            errors[name] = f"Tham số không được hỗ trợ (chỉ nhận: {', '.join(sorted(known))})."
-
-
-def _date_arg(args: Mapping[str, str], name: str, errors: dict[str, str], required: bool) -> date | None:
-    given = args.get(name)
-    if given is None or given == "":
-        if required:
-            errors[name] = "Bắt buộc, dạng YYYY-MM-DD."
-        return None
-    try:
-        value = date.fromisoformat(given)
-    except ValueError:
-        errors[name] = f"Ngày '{given[:20]}' không hợp lệ, dùng dạng YYYY-MM-DD."
-        return None
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        errors[name] = f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}."
-        return None
-    return value
-
-
-def year_arg(args: Mapping[str, str], errors: dict[str, str]) -> int | None:
-    given = args.get("year")
-    if given is None or given == "":
-        return None
-    if not (given.isascii() and given.isdigit() and MIN_YEAR <= int(given) <= MAX_YEAR):
-        errors["year"] = f"Năm phải là số từ {MIN_YEAR} đến {MAX_YEAR}."
-        return None
-    return int(given)
-
-
-def agency_arg(args: Mapping[str, str], errors: dict[str, str]) -> str | None:
-    given = args.get("agency")
-    if given is None or given == "":
-        return None
-    if len(given) > 32:
-        errors["agency"] = "Mã cơ quan tối đa 32 ký tự."
-        return None
-    return given
-
-
-def raise_if_any(errors: dict[str, str]) -> None:
-    if errors:
-        raise InvalidData("Tham số không hợp lệ.", errors)
-
-
-@dataclass(frozen=True)
-class SummaryParams:
-    start: date
-    end: date
-    group: Grouping
-    agency: str | None = None
-
-    @classmethod
-    def parse(cls, args: Mapping[str, str]) -> SummaryParams:
-        errors: dict[str, str] = {}
-        _reject_unknown(args, ("agency", "from", "to", "group"), errors)
-        agency = agency_arg(args, errors)
-        start = _date_arg(args, "from", errors, required=True)
-        end = _date_arg(args, "to", errors, required=True)
-        group_text = args.get("group") or Grouping.MONTH.value
-        if group_text not in {g.value for g in Grouping}:
-            errors["group"] = "Chọn một trong: day, month, quarter, year."
-        if start is not None and end is not None:
-            if start > end:
-                errors["to"] = "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."
-            elif group_text == Grouping.DAY and (end - start).days >= MAX_DAYS_BY_DAY:
-                errors["to"] = f"Báo cáo theo ngày tối đa {MAX_DAYS_BY_DAY} ngày; hãy chọn theo tháng."
-            elif (end - start).days >= MAX_DAYS:
-                errors["to"] = "Kỳ báo cáo tối đa 10 năm."
-        raise_if_any(errors)
-        assert start is not None and end is not None
-        return cls(start=start, end=end, group=Grouping(group_text), agency=agency)
-
-
-@dataclass(frozen=True)
-class DailyParams:
-    day: date | None = None  # today when not given
-    agency: str | None = None
-
-    @classmethod
-    def parse(cls, args: Mapping[str, str]) -> DailyParams:
-        errors: dict[str, str] = {}
-        _reject_unknown(args, ("agency", "date"), errors)
-        agency = agency_arg(args, errors)
-        day = _date_arg(args, "date", errors, required=False)
-        raise_if_any(errors)
-        return cls(day=day, agency=agency)
-
-
-@dataclass(frozen=True)
-class YearParams:
-    year: int | None = None  # this year when not given
-    agency: str | None = None
-
-    @classmethod
-    def parse(cls, args: Mapping[str, str]) -> YearParams:
-        errors: dict[str, str] = {}
-        _reject_unknown(args, ("agency", "year"), errors)
-        agency = agency_arg(args, errors)
-        year = year_arg(args, errors)
-        raise_if_any(errors)
-        return cls(year=year, agency=agency)
-
-
-# ---- who may read ----------------------------------------------------------------------
+from engine.reporting.report_params import DailyParams, Grouping, SummaryParams
 
 
 def keeper_agency(session: Session, user: User, code: str | None) -> Agency:
@@ -282,15 +155,15 @@ def units_of(session: Session, agency_id: int) -> list[Unit]:
     return list(session.scalars(select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.id)))
 
 
-def _unit_view(unit: Unit | None) -> dict[str, Any] | None:
+def unit_view(unit: Unit | None) -> dict[str, Any] | None:
     return {"id": unit.id, "code": unit.code, "name": unit.name} if unit is not None else None
 
 
-def _agency_view(agency: Agency) -> dict[str, Any]:
+def agency_view(agency: Agency) -> dict[str, Any]:
     return {"code": agency.code, "name": agency.name}
 
 
-class _Tally:
+class Tally:
     """Counts by (unit, period, measure), with the sums over all units and all periods
     kept as they are added, so that a table of units by days costs one pass."""
 
@@ -366,7 +239,7 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
     """Incoming, outgoing, processed, unprocessed and overdue counts, by unit and period."""
     agency = keeper_agency(session, user, params.agency)
     as_of = today(now)
-    tally = _Tally()
+    tally = Tally()
 
     def period_of(day: date) -> str:
         return label(bucket_start(day, params.group), params.group)
@@ -415,10 +288,10 @@ def summary(session: Session, user: User, params: SummaryParams, now: datetime) 
                  **tally.figures(MEASURES, unit, name)} for name, first, last in spans]
 
     return {
-        "agency": _agency_view(agency), "from": params.start.isoformat(), "to": params.end.isoformat(),
+        "agency": agency_view(agency), "from": params.start.isoformat(), "to": params.end.isoformat(),
         "group": params.group.value, "as_of": as_of.isoformat(),
         "totals": tally.figures(MEASURES), "periods": periods(tally.ALL),
-        "units": [{"unit": _unit_view(unit), **tally.figures(MEASURES, unit.id if unit else None),
+        "units": [{"unit": unit_view(unit), **tally.figures(MEASURES, unit.id if unit else None),
                    "periods": periods(unit.id if unit else None)}
                   for unit in tally.listed_units(units_of(session, agency.id))],
     }
@@ -472,71 +345,14 @@ def daily_incoming(session: Session, user: User, params: DailyParams, now: datet
             "issuer_name": doc.issuer_name, "subject": doc.subject,
             "due_date": doc.due_date.isoformat() if doc.due_date else None,
             "receivers": [{
-                "role": a.role.value, "unit": _unit_view(units.get(a.to_unit_id) if a.to_unit_id else None),
+                "role": a.role.value, "unit": unit_view(units.get(a.to_unit_id) if a.to_unit_id else None),
                 "user": {"username": people[a.to_user_id].username, "full_name": people[a.to_user_id].full_name}
                 if a.to_user_id in people else None,
                 "deadline": a.deadline.isoformat() if a.deadline else None,
             } for a in given],
         })
     return {
-        "agency": _agency_view(agency), "date": day.isoformat(), "total": len(items), "items": items,
-        "units": [{"unit": _unit_view(unit), "documents": by_unit[unit.id if unit else None]}
+        "agency": agency_view(agency), "date": day.isoformat(), "total": len(items), "items": items,
+        "units": [{"unit": unit_view(unit), "documents": by_unit[unit.id if unit else None]}
                   for unit in [*units.values(), None] if by_unit.get(unit.id if unit else None)],
-    }
-
-
-# ---- digital-signature compliance ----------------------------------------------------------
-
-# issued = valid + paper + secret + unsigned + invalid. A secret document may not be kept on
-# a networked system, so it is signed on paper by law and is not a breach.
-COMPLIANCE_MEASURES = ("issued", "valid", "paper", "secret", "unsigned", "invalid", "noncompliant")
-
-
-def _signature_class(secrecy: Secrecy, mode: Delivery, status: SignatureStatus) -> str:
-    """A leader who signed on paper is the exception, even once the agency signed the scan."""
-    if secrecy != Secrecy.NONE:
-        return "secret"
-    if mode == Delivery.PAPER:
-        return "paper"
-    return {SignatureStatus.VALID: "valid", SignatureStatus.PAPER: "paper",
-            SignatureStatus.INVALID: "invalid"}.get(status, "unsigned")
-
-
-def compliance(session: Session, user: User, params: YearParams, now: datetime) -> dict[str, Any]:
-    """Outgoing documents issued without a valid digital signature, by month and unit;
-    paper signatures are the recorded exception and are counted apart."""
-    agency = keeper_agency(session, user, params.agency)
-    year = params.year or today(now).year
-    low, high = utc_bounds(date(year, 1, 1), date(year, 12, 31))
-    rows = session.execute(
-        select(Document.id, Document.drafting_unit_id, Document.issued_at, Document.secrecy,
-               Document.signature_mode, Document.signature_status, Document.number_symbol, Document.doc_type,
-               Document.subject)
-        .where(Document.agency_id == agency.id, Document.direction == Direction.OUTGOING,
-               Document.issued_at >= low, Document.issued_at < high)
-        .order_by(Document.issued_at, Document.id)
-    ).all()
-    units = {u.id: u for u in units_of(session, agency.id)}
-    tally = _Tally()
-    items: list[dict[str, Any]] = []
-    for document_id, unit_id, issued_at, secrecy, mode, status, number_symbol, doc_type, subject in rows:
-        assert issued_at is not None  # filtered on
-        month, kind = f"{year}-{issued_at.astimezone(VIETNAM).month:02d}", _signature_class(secrecy, mode, status)
-        tally.add(unit_id, month, "issued")
-        tally.add(unit_id, month, kind)
-        if kind in ("unsigned", "invalid"):
-            tally.add(unit_id, month, "noncompliant")
-        if kind in ("unsigned", "invalid", "paper"):
-            items.append({
-                "id": document_id, "number_symbol": number_symbol, "doc_type": doc_type, "subject": subject,
-                "issued_on": issued_at.astimezone(VIETNAM).date().isoformat(), "signature_status": status.value,
-                "unit": _unit_view(units.get(unit_id) if unit_id else None),
-            })
-    months = [f"{year}-{m:02d}" for m in range(1, 13)]
-    return {
-        "agency": _agency_view(agency), "year": year, "totals": tally.figures(COMPLIANCE_MEASURES),
-        "months": [{"month": m, **tally.figures(COMPLIANCE_MEASURES, period=m)} for m in months],
-        "units": [{"unit": _unit_view(unit), **tally.figures(COMPLIANCE_MEASURES, unit.id if unit else None)}
-                  for unit in tally.listed_units(list(units.values()))],
-        "items": items,
     }

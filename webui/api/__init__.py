@@ -1,8 +1,8 @@
 """The JSON API (``/api``): one module per area (workflow: tokens, processes, cases and tasks;
 documents, records, registers, reports...), each a blueprint of thin views over ``engine``'s
-services; ``boundary`` checks every input before a view runs, ``util`` is what the views share
-(the Bearer user, the body, paging), ``openapi`` the document served at ``/api/openapi.json``.
-May import ``webui.common``, ``webui.forms`` and ``engine``; never ``webui.pages``."""
+services, registered with their request and response shapes (``webui.contract.route.api_route``);
+``util`` is what the views share (the Bearer user, one transaction around a service call).
+May import ``webui.contract``, ``webui.common`` and ``engine``; never ``webui.pages``."""
 
 from __future__ import annotations
 

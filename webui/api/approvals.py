@@ -8,12 +8,15 @@ from flask import Blueprint
 
 from engine.org import admin_approvals
 
+from ..contract.route import api_route
+from ..contract.shapes import Items
 from .util import authed
 
 bp = Blueprint("api_approvals", __name__, url_prefix="/api/v1")
 
 
-@bp.get("/admin-requests")
+@api_route(bp, "/admin-requests", "GET", "Đề nghị thay đổi tài khoản chờ tôi phê duyệt (quản trị khác hoặc giám đốc)",
+           response=Items, errors=(401, 403))
 def pending() -> Any:
     """The pending requests I may decide (as administrator or director of their agency)."""
     return authed(False, lambda s, u, now: {"items": admin_approvals.pending(s, u)})
@@ -24,13 +27,14 @@ def _decide(request_id: int, decision: str) -> Any:
                                                                                          now)))
 
 
-@bp.post("/admin-requests/<int:request_id>/approve")
+@api_route(bp, "/admin-requests/<int:request_id>/approve", "POST",
+           "Phê duyệt đề nghị: cấp chức vụ hoặc đặt lại mật khẩu có hiệu lực", errors=(401, 403, 404, 409))
 def approve(request_id: int) -> Any:
     """Approve: the position is granted or the password set now."""
     return _decide(request_id, "approve")
 
 
-@bp.post("/admin-requests/<int:request_id>/reject")
+@api_route(bp, "/admin-requests/<int:request_id>/reject", "POST", "Từ chối đề nghị", errors=(401, 403, 404, 409))
 def reject(request_id: int) -> Any:
     """Reject: nothing changes."""
     return _decide(request_id, "reject")

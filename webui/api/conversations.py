@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from flask import Blueprint, request
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from engine.documents.storage import FileStore
@@ -14,26 +16,60 @@ from engine.office import conversations
 
 from ..common import downloads
 from ..common.context import platform, transaction
-from .util import authed, body, current_user, page_args
+from ..contract.route import api_route
+from ..contract.shapes import Body, Files, Form, Id, Name, Page, Paged
+from .util import authed, current_user
 
 bp = Blueprint("conversations", __name__, url_prefix="/api/v1/conversations")
+
+MessageText = Annotated[str, Field(max_length=20_000)]
+
+
+class NewConversation(Body):
+    messages: ClassVar[dict[str, Any]] = {"members": _l("Danh sách tên đăng nhập.")}
+    members: Annotated[list[Name], Field(max_length=200, description="usernames")]
+    title: Name | None = None
+
+
+class Message(Body):
+    text: MessageText | None = None
+    document_id: Id | None = None
+    case_id: Id | None = None
+
+
+class MessageForm(Form):
+    text: MessageText | None = None
+    document_id: Id | None = None
+    case_id: Id | None = None
+    file: Files = []
+
+
+class Conversation(BaseModel):
+    id: int
+    title: str | None
+    direct: bool
+
+
+class Sent(BaseModel):
+    id: int
+    files: list[dict[str, Any]]
 
 
 def _store() -> FileStore:
     return FileStore(platform().settings.files_dir)
 
 
-@bp.get("")
-def listing() -> Any:
+@api_route(bp, "", "GET", "Các cuộc trò chuyện của tôi, với số tin chưa đọc", query=Paged, response=Page)
+def listing(query: Paged) -> Any:
     """My conversations with their unread counts."""
-    page, per_page = page_args()
-    return authed(False, lambda s, u, now: conversations.listing(s, u, page, per_page))
+    return authed(False, lambda s, u, now: conversations.listing(s, u, query.page, query.per_page))
 
 
-@bp.post("")
-def create() -> Any:
+@api_route(bp, "", "POST", "Bắt đầu trò chuyện (một-một hoặc nhóm)", body=NewConversation, response=Conversation,
+           status=201, errors=(401, 403))
+def create(body: NewConversation) -> Any:
     """Start a conversation: ``{"members": [usernames], "title": optional}``."""
-    given = body()
+    given = body.model_dump(by_alias=True, exclude_unset=True)
 
     def action(session: Session, user: User, now: datetime) -> Any:
         conversation = conversations.create(session, user, given, now)
@@ -42,25 +78,24 @@ def create() -> Any:
     return authed(True, action, 201)
 
 
-@bp.get("/<int:conversation_id>/messages")
-def messages(conversation_id: int) -> Any:
+@api_route(bp, "/<int:conversation_id>/messages", "GET", "Tin nhắn", query=Paged, response=Page,
+           errors=(401, 403, 404))
+def messages(conversation_id: int, query: Paged) -> Any:
     """The messages of a conversation, oldest first within the page."""
-    page, per_page = page_args()
-    return authed(False, lambda s, u, now: conversations.messages(s, u, conversation_id, page, per_page))
+    return authed(False, lambda s, u, now: conversations.messages(s, u, conversation_id, query.page,
+                                                                  query.per_page))
 
 
-@bp.post("/<int:conversation_id>/messages")
-def post(conversation_id: int) -> Any:
+@api_route(bp, "/<int:conversation_id>/messages", "POST",
+           "Gửi tin nhắn (có thể kèm tệp PDF, liên kết văn bản hoặc hồ sơ)", body=Message, form=MessageForm,
+           response=Sent, status=201, errors=(401, 403, 404, 413))
+def post(conversation_id: int, body: Message | MessageForm) -> Any:
     """Send a message: JSON ``{text, document_id?, case_id?}``, or multipart with ``text``
     and PDF ``file`` fields."""
-    if request.mimetype == "multipart/form-data":
-        given: dict[str, Any] = {"text": request.form.get("text", "")}
-        for key in ("document_id", "case_id"):
-            if request.form.get(key):
-                given[key] = int(request.form[key]) if request.form[key].isdigit() else request.form[key]
-        files = [(f.filename or "", f.stream) for f in request.files.getlist("file")]
-    else:
-        given, files = body(), []
+    files = [(f.filename or "", f.stream) for f in body.file] if isinstance(body, MessageForm) else []
+    given = body.model_dump(by_alias=True, exclude_unset=True, exclude={"file"})
+    if isinstance(body, MessageForm):
+        given.setdefault("text", "")
     max_bytes = platform().settings.max_upload_bytes
 
     def action(session: Session, user: User, now: datetime) -> Any:
@@ -70,7 +105,7 @@ def post(conversation_id: int) -> Any:
     return authed(True, action, 201)
 
 
-@bp.post("/<int:conversation_id>/read")
+@api_route(bp, "/<int:conversation_id>/read", "POST", "Đánh dấu đã đọc", errors=(401, 403, 404))
 def read(conversation_id: int) -> Any:
     """Mark the conversation read up to its latest message."""
 
@@ -81,7 +116,8 @@ def read(conversation_id: int) -> Any:
     return authed(True, action)
 
 
-@bp.get("/<int:conversation_id>/messages/<int:message_id>/files/<int:file_id>")
+@api_route(bp, "/<int:conversation_id>/messages/<int:message_id>/files/<int:file_id>", "GET",
+           "Tải tệp đính kèm tin nhắn", media=("application/pdf",), errors=(401, 403, 404))
 def download(conversation_id: int, message_id: int, file_id: int) -> Any:
     """A file sent in the conversation, to its members only."""
     with transaction(False) as (session, now):

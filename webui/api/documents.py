@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from engine.documents import documents
@@ -17,9 +19,76 @@ from engine.signatures import signatures
 
 from ..common import downloads
 from ..common.context import platform, signing_desk, transaction
-from .util import authed, body, current_user
+from ..contract.route import api_route
+from ..contract.shapes import Body, Code, Files, Form, Items, Text
+from .util import authed, current_user
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
+
+NEEDS = ("Chưa cấp số: chữ ký số không hợp lệ hoặc văn bản có thể trùng; trả lời 409 kèm signature_status, "
+         "signature_reasons, duplicates và needs (note, confirm_duplicates), chờ quyết định của văn thư")
+
+
+class Decision(Body):
+    """The clerk's decision on what the intake checks found."""
+
+    note: Text | None = Field(None, description="ghi chú: bắt buộc khi chữ ký số không hợp lệ")
+    confirm_duplicates: bool | None = Field(None, description="vẫn vào sổ dù có thể trùng văn bản đã vào sổ")
+
+
+class Entry(Decision):
+    messages: ClassVar[dict[str, Any]] = {"direction": _l("Chọn incoming hoặc outgoing.")}
+    direction: Literal["incoming", "outgoing"]
+    agency: Code | None = None
+    register_now: bool = Field(True, alias="register")
+    backfilled: bool | None = Field(None, description="entered after an outage, with its real date")
+    data: dict[str, Any] = Field(description="Decree 30 Appendix VI metadata")
+
+
+class Reason(Body):
+    summary: ClassVar[Any] = _l("Cần nêu lý do.")
+    reason: Text
+
+
+class Successor(Reason):
+    messages: ClassVar[dict[str, Any]] = {"kind": _l("Chọn correct (đính chính) hoặc replace (thay thế).")}
+    kind: Literal["correct", "replace"]
+
+
+class Upload(Form):
+    file: Files
+    role: Literal["main", "appendix"] = "main"
+
+
+Point = Annotated[float, Field(ge=-100_000, le=100_000)]
+Box = Annotated[list[Point], Field(min_length=4, max_length=4, description="x1, y1, x2, y2 (điểm PDF)")]
+
+
+class Placement(Body):
+    summary: ClassVar[Any] = _l("Vị trí số và ngày không hợp lệ.")
+    messages: ClassVar[dict[str, Any]] = dict.fromkeys(("number", "date"), _l("Cần 4 số: x1, y1, x2, y2 (điểm PDF)."))
+    number: Box
+    date: Box
+
+
+class Document(BaseModel):
+    """Decree 30 Appendix VI fields, files, recipients."""
+
+    model_config = {"extra": "allow"}
+    id: int
+
+
+class Registered(BaseModel):
+    document: Document
+    duplicates: list[dict[str, Any]]
+    intake: dict[str, Any]
+
+
+class Stored(BaseModel):
+    id: int
+    sha256: str
+    size: int
+    role: str
 
 
 def _store() -> FileStore:
@@ -30,10 +99,11 @@ def _keys() -> signatures.Keys:
     return signing_desk(signatures.Credentials()).keys
 
 
-@bp.post("")
-def enter() -> Any:
+@api_route(bp, "", "POST", "Vào sổ: văn bản đến (đăng ký ngay hoặc sau bút phê), văn bản mật, văn bản nhập bù",
+           description=NEEDS, body=Entry, response=Registered, status=201, errors=(401, 403, 409))
+def enter(body: Entry) -> Any:
     """Vào sổ: register an incoming document, or a secret entry (metadata only)."""
-    given = body()
+    given = body.model_dump(by_alias=True, exclude_unset=True)
 
     def action(session: Session, user: User, now: datetime) -> Any:
         doc, found = desk.enter(session, user, given, now)
@@ -42,12 +112,14 @@ def enter() -> Any:
     return authed(True, action, 201)
 
 
-@bp.post("/<int:document_id>/register")
-def register(document_id: int) -> Any:
+@api_route(bp, "/<int:document_id>/register", "POST",
+           "Vào sổ văn bản đến đã nhận (chữ ký số của tệp chính được kiểm tra trước khi cấp số)", description=NEEDS,
+           body=Decision, response=Registered, errors=(401, 403, 404, 409))
+def register(document_id: int, body: Decision) -> Any:
     """Vào sổ a received document: its PDF's signatures are verified first (outside the
     transaction); an invalid signature needs ``note``, a possible duplicate
     ``confirm_duplicates``, else 409 with what was found and nothing numbered."""
-    given = body()
+    given = body.model_dump(by_alias=True, exclude_unset=True)
     with transaction(False) as (session, now):
         sha = desk.main_file(session, current_user(session, now), document_id)
     check = intake.check_file(_store(), _keys(), sha, platform().clock.now()) if sha else None
@@ -59,65 +131,68 @@ def register(document_id: int) -> Any:
     return authed(True, action)
 
 
-@bp.post("/<int:document_id>/refuse")
-def refuse(document_id: int) -> Any:
+@api_route(bp, "/<int:document_id>/refuse", "POST", "Từ chối tiếp nhận văn bản đến, nêu lý do (không cấp số)",
+           body=Reason, response=Document, errors=(401, 403, 404, 409))
+def refuse(document_id: int, body: Reason) -> Any:
     """Từ chối tiếp nhận a received document, with a reason; it is never numbered."""
-    reason = body().get("reason")
-    return authed(True, lambda s, u, now: documents.view(desk.refuse(s, u, document_id, reason, now)))
+    return authed(True, lambda s, u, now: documents.view(desk.refuse(s, u, document_id, body.reason, now)))
 
 
-@bp.get("/<int:document_id>")
+@api_route(bp, "/<int:document_id>", "GET", "Chi tiết văn bản", response=Document, errors=(401, 403, 404))
 def get(document_id: int) -> Any:
     """One document with its metadata, files and recipients."""
     return authed(False, lambda s, u, now: desk.get(s, u, document_id, now))
 
 
-@bp.post("/<int:document_id>/recall")
-def recall(document_id: int) -> Any:
+@api_route(bp, "/<int:document_id>/recall", "POST", "Thu hồi văn bản đã phát hành", body=Reason,
+           response=Document, errors=(401, 403, 404, 409))
+def recall(document_id: int, body: Reason) -> Any:
     """Thu hồi an issued document, with a reason."""
-    reason = body().get("reason")
-    return authed(True, lambda s, u, now: documents.view(desk.recall(s, u, document_id, reason, now)))
+    return authed(True, lambda s, u, now: documents.view(desk.recall(s, u, document_id, body.reason, now)))
 
 
-@bp.post("/<int:document_id>/void")
-def void(document_id: int) -> Any:
+@api_route(bp, "/<int:document_id>/void", "POST", "Hủy văn bản trong sổ, nêu lý do (số vẫn giữ, sổ in ĐÃ HỦY)",
+           body=Reason, response=Document, errors=(401, 403, 404, 409))
+def void(document_id: int, body: Reason) -> Any:
     """Hủy a register entry, with a reason: its number stays used, printed as void."""
-    reason = body().get("reason")
-    return authed(True, lambda s, u, now: documents.view(desk.void(s, u, document_id, reason, now)))
+    return authed(True, lambda s, u, now: documents.view(desk.void(s, u, document_id, body.reason, now)))
 
 
-@bp.post("/<int:document_id>/successor")
-def successor(document_id: int) -> Any:
+@api_route(bp, "/<int:document_id>/successor", "POST",
+           "Đính chính hoặc thay thế văn bản đã phát hành: dự thảo mới qua quy trình văn bản đi", body=Successor,
+           status=201, errors=(401, 403, 404, 409))
+def successor(document_id: int, body: Successor) -> Any:
     """Đính chính (``kind`` correct) or thay thế (replace) an issued document, with a reason:
     a new draft in the outgoing procedure, linked to it; the old one is frozen when the new
     one is issued."""
-    given = body()
-
     def action(session: Session, user: User, now: datetime) -> Any:
-        case = desk.successor(session, user, document_id, given.get("kind"), given.get("reason"), now)
+        case = desk.successor(session, user, document_id, body.kind, body.reason, now)
         return queries.case_view(session, case)
 
     return authed(True, action, 201)
 
 
-@bp.get("/<int:document_id>/tree")
+@api_route(bp, "/<int:document_id>/tree", "GET", "Cây công việc của văn bản", response=Items,
+           errors=(401, 403, 404))
 def tree(document_id: int) -> Any:
     """Cây công việc: who handed the document to whom, with deadlines, notes and outcomes."""
     return authed(False, lambda s, u, now: {"items": desk.work_tree(s, u, document_id, now)})
 
 
-@bp.get("/<int:document_id>/versions")
+@api_route(bp, "/<int:document_id>/versions", "GET",
+           "Các phiên bản của tệp chính: tải lên, lãnh đạo ký, cơ quan ký (số, ngày), khôi phục", response=Items,
+           errors=(401, 403, 404))
 def versions(document_id: int) -> Any:
     """The main file's versions in order: upload, approval_signature, leader_signature, agency_signature,
     attachment_stamp, restored."""
     return authed(False, lambda s, u, now: {"items": desk.file_versions_of(s, u, document_id, now)})
 
 
-@bp.post("/<int:document_id>/files")
-def upload(document_id: int) -> Any:
+@api_route(bp, "/<int:document_id>/files", "POST", "Tải tệp PDF lên (tệp chính hoặc phụ lục)", form=Upload,
+           response=Stored, status=201, errors=(401, 403, 404, 409, 413))
+def upload(document_id: int, body: Upload) -> Any:
     """Attach a PDF (multipart field ``file``; ``role`` main or appendix)."""
-    upload = request.files.get("file")
-    role = request.form.get("role", "main")
+    upload, role = body.file[0], body.role
     settings = platform().settings
 
     def action(session: Session, user: User, now: datetime) -> Any:
@@ -141,7 +216,8 @@ def _precheck(document_id: int) -> None:
             desk.keep_check(session, current_user(session, now), document_id, check, now)
 
 
-@bp.get("/<int:document_id>/files/<int:file_id>")
+@api_route(bp, "/<int:document_id>/files/<int:file_id>", "GET", "Tải tệp PDF về", media=("application/pdf",),
+           errors=(401, 403, 404))
 def download(document_id: int, file_id: int) -> Any:
     """The stored PDF."""
     with transaction(False) as (session, now):
@@ -149,10 +225,12 @@ def download(document_id: int, file_id: int) -> Any:
     return downloads.send(path, filename, "application/pdf")
 
 
-@bp.put("/<int:document_id>/placement")
-def place(document_id: int) -> Any:
+@api_route(bp, "/<int:document_id>/placement", "PUT",
+           "Đặt vị trí số và ngày trên trang 1 của dự thảo (trước khi lãnh đạo ký)", body=Placement,
+           errors=(401, 403, 404, 409))
+def place(document_id: int, body: Placement) -> Any:
     """Đặt vị trí số và ngày on page 1 of a draft without a "Số:" line, before the leader signs."""
-    given = body()
+    given = body.model_dump()
     return authed(True, lambda s, u, now: placement.place_boxes(s, u, document_id, given, now))
 
 
@@ -161,13 +239,17 @@ def _png(render: Any) -> Any:
         return Response(render(session, _store(), current_user(session, now), now), mimetype="image/png")
 
 
-@bp.get("/<int:document_id>/page-one.png")
+@api_route(bp, "/<int:document_id>/page-one.png", "GET",
+           "Trang 1 của dự thảo, mỗi điểm PDF một điểm ảnh: nơi đặt khung số và ngày", media=("image/png",),
+           errors=(401, 403, 404, 409, 422))
 def page_one(document_id: int) -> Any:
     """Page 1 of the draft's main file, one pixel per PDF point: where the boxes are placed."""
     return _png(lambda s, store, u, now: placement.page_one(s, store, u, document_id, now))
 
 
-@bp.get("/<int:document_id>/issue-preview.png")
+@api_route(bp, "/<int:document_id>/issue-preview.png", "GET",
+           "Xem trước trang 1 với số và ngày sẽ in khi phát hành (văn thư; không lấy số)", media=("image/png",),
+           errors=(401, 403, 404, 409, 422))
 def issue_preview(document_id: int) -> Any:
     """The clerk's preview of page 1 with the number and date the issue would print (none taken)."""
     return _png(lambda s, store, u, now: placement.issue_preview(s, store, u, document_id, now))

@@ -3,35 +3,53 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from flask import Blueprint, request
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from engine.models import User
 from engine.office import info_items
 
-from .util import authed, body, page_args
+from ..contract.route import api_route
+from ..contract.shapes import Code, Count, Page, Paged, Text
+from .notifications import MarkRead
+from .util import authed
 
 bp = Blueprint("api_info", __name__, url_prefix="/api/v1")
 
 
-@bp.get("/info-items")
-def listing() -> Any:
+class InfoQuery(Paged):
+    messages: ClassVar[dict[str, Any]] = {"kind": _l("Chọn 'info' (để biết) hoặc 'notice' (thông báo).")}
+    kind: Literal["info", "notice"] | None = None
+    unread: Literal["1", "true"] | None = None
+    q: Text | None = Field(None, description="số, trích yếu, cơ quan ban hành (200 ký tự đầu)")
+    unit: Code | None = None
+
+
+class InfoMarked(BaseModel):
+    marked: Count
+    unread: dict[str, Count]
+
+
+@api_route(bp, "/info-items", "GET", "Văn bản để biết và văn bản thông báo của tôi", query=InfoQuery,
+           response=Page)
+def listing(query: InfoQuery) -> Any:
     """My documents to read: ``?kind=info`` (để biết) or ``notice`` (văn bản thông báo),
     ``unread=1``, ``q`` (number, subject, issuer), ``unit`` (the unit they came through)."""
-    page, per_page = page_args()
-    args = request.args
-    unread = args.get("unread") in ("1", "true")
-    text, unit = (args.get("q") or "").strip()[:200] or None, args.get("unit") or None
-    return authed(False, lambda s, u, now: info_items.listing(s, u, args.get("kind"), unread, text, unit, page,
-                                                              per_page))
+    unread = query.unread is not None
+    text, unit = (query.q or "").strip()[:200] or None, query.unit or None
+    return authed(False, lambda s, u, now: info_items.listing(s, u, query.kind, unread, text, unit, query.page,
+                                                              query.per_page))
 
 
-@bp.post("/info-items/read")
-def mark_read() -> Any:
+@api_route(bp, "/info-items/read", "POST", "Đánh dấu văn bản để biết / thông báo đã đọc", body=MarkRead,
+           response=InfoMarked)
+def mark_read(body: MarkRead) -> Any:
     """Đã đọc: ``{"ids": [...]}`` or ``{"ids": "all"}``."""
-    ids = body().get("ids")
+    ids = body.ids
 
     def action(session: Session, user: User, now: datetime) -> Any:
         marked = info_items.mark_read(session, user, ids, now)

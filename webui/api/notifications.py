@@ -3,38 +3,72 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
-from flask import Blueprint, request
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.models import User
 from engine.office import notifications
 
-from .util import authed, body, page_args
+from ..contract.route import api_route
+from ..contract.shapes import Body, Count, Id, Page, Paged
+from .util import authed
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/v1")
 
+Ids = Annotated[list[Id], Field(max_length=10_000)] | Literal["all"]
 
-@bp.get("/notifications")
-def listing() -> Any:
+
+class MarkRead(Body):
+    messages: ClassVar[dict[str, Any]] = {"ids": _l("Cần danh sách mã số, hoặc 'all'.")}
+    ids: Ids
+
+
+class NotificationsQuery(Paged):
+    unread: Literal["1", "true"] | None = None
+
+
+class EmailSetting(Body):
+    email_notifications: bool
+
+
+class Me(BaseModel):
+    username: str
+    full_name: str
+    email: str | None
+    email_notifications: bool
+    has_certificate: bool
+
+
+class Unread(BaseModel):
+    unread: Count
+
+
+class Marked(Unread):
+    marked: Count
+
+
+@api_route(bp, "/notifications", "GET", "Thông báo của tôi", query=NotificationsQuery, response=Page)
+def listing(query: NotificationsQuery) -> Any:
     """My notifications, newest first (``?unread=1`` for unread only), with the unread count."""
-    page, per_page = page_args()
-    unread = request.args.get("unread") in ("1", "true")
-    return authed(False, lambda s, u, now: notifications.listing(s, u, unread, page, per_page))
+    unread = query.unread is not None
+    return authed(False, lambda s, u, now: notifications.listing(s, u, unread, query.page, query.per_page))
 
 
-@bp.get("/notifications/count")
+@api_route(bp, "/notifications/count", "GET", "Số thông báo chưa đọc", response=Unread)
 def count() -> Any:
     """The unread count shown in the header."""
     return authed(False, lambda s, u, now: {"unread": notifications.unread_count(s, u)})
 
 
-@bp.post("/notifications/read")
-def mark_read() -> Any:
+@api_route(bp, "/notifications/read", "POST", "Đánh dấu đã đọc", body=MarkRead, response=Marked)
+def mark_read(body: MarkRead) -> Any:
     """Mark notifications read: ``{"ids": [...]}`` or ``{"ids": "all"}``."""
-    ids = body().get("ids")
+    ids = body.ids
 
     def action(session: Session, user: User, now: datetime) -> Any:
         marked = notifications.mark_read(session, user, ids, now)
@@ -44,16 +78,16 @@ def mark_read() -> Any:
     return authed(True, action)
 
 
-@bp.get("/me")
+@api_route(bp, "/me", "GET", "Tài khoản của tôi", response=Me)
 def me() -> Any:
     """My account: name and notification settings."""
     return authed(False, lambda s, u, now: _me(u))
 
 
-@bp.patch("/me")
-def update_me() -> Any:
+@api_route(bp, "/me", "PATCH", "Bật/tắt thông báo qua thư điện tử", body=EmailSetting, response=Me)
+def update_me(body: EmailSetting) -> Any:
     """Turn e-mail notifications on or off: ``{"email_notifications": true}``."""
-    wanted = body().get("email_notifications")
+    wanted = body.email_notifications
 
     def action(session: Session, user: User, now: datetime) -> Any:
         notifications.set_email(session, user, wanted, now)

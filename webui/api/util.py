@@ -1,5 +1,5 @@
-"""What every API view shares: the Bearer user, the JSON body, paging, and one transaction
-around a service call."""
+"""What every API view shares: the Bearer user, and one transaction around a service call
+(its request already checked against its shapes, ``webui.contract``)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from typing import Any
 from flask import jsonify, request
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData, Unauthorized
+from engine.core.errors import Unauthorized
 from engine.models import User
 from engine.org import accounts
 
-from ..common.context import MAX_PAGE, caller, transaction
-from . import boundary
+from ..common.context import caller, transaction
 
 
 def current_user(session: Session, now: datetime) -> User:
@@ -32,24 +31,6 @@ def current_user(session: Session, now: datetime) -> User:
 def bearer() -> str:
     """The request's Bearer token (current_user has checked it)."""
     return request.headers.get("Authorization", "").partition(" ")[2].strip()
-
-
-def body() -> dict[str, Any]:
-    """The JSON object sent, checked at the boundary (webui/api/boundary.py)."""
-    return boundary.json_object()
-
-
-def page_args() -> tuple[int, int]:
-    try:
-        page = int(request.args.get("page", "1"))
-        per_page = int(request.args.get("per_page", "20"))
-    except ValueError:
-        raise InvalidData("Tham số phân trang không hợp lệ.", {"page": "Cần số nguyên."}) from None
-    if not 1 <= page <= MAX_PAGE:
-        raise InvalidData("Tham số phân trang không hợp lệ.", {"page": f"Từ 1 đến {MAX_PAGE}."})
-    if not 1 <= per_page <= 100:
-        raise InvalidData("Tham số phân trang không hợp lệ.", {"per_page": "Từ 1 đến 100."})
-    return page, per_page
 
 
 def authed(write: bool, action: Callable[[Session, User, datetime], Any], status: int = 200) -> Any:

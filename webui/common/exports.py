@@ -15,7 +15,7 @@ from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import records
 from engine.registry import register_pdf
-from engine.reporting import compliance_stats, reports
+from engine.reporting import compliance_stats, report_params
 from engine.reporting.exports import Export
 
 from . import downloads
@@ -33,13 +33,13 @@ def send(exported: Export) -> Any:
 
 def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
     """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
-    printed = register_pdf.print_register(session, user, code, reports.YearParams.parse(args), _fonts(), now)
+    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), _fonts(), now)
     return downloads.send(io.BytesIO(printed.content), printed.filename, "application/pdf")
 
 
 def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:
     """The compliance statistics of the period as a spreadsheet (.xlsx) or a PDF."""
-    stats = compliance_stats.statistics(session, user, reports.SummaryParams.parse(args), now)
+    stats = compliance_stats.statistics(session, user, report_params.SummaryParams.parse(args), now)
     return send(compliance_stats.export(stats, fmt, _fonts(), now))
 
 

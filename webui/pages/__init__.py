@@ -3,8 +3,8 @@ lists, registers, records, search), ``work`` (inbox, tasks, cases, messages), ``
 one's own settings), ``administration`` (agency admin, approvals, the designer) and ``oversight``
 (audit, reports, statistics); one module per area, each a
 blueprint whose name the templates' ``url_for`` calls use (so names and URLs stay fixed).
-May import ``webui.common``, ``webui.forms``, ``engine`` (and ``webui.api.util``'s JSON body, for
-the designer's JSON posts)."""
+May import ``webui.common``, ``webui.forms``, ``engine`` (and ``webui.contract.boundary``'s checked JSON
+body, for the designer's JSON posts)."""
 
 from __future__ import annotations
 

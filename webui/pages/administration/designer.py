@@ -19,9 +19,9 @@ from engine.models import Agency, User
 from engine.office import workspace
 from engine.org.permissions import agency_codes
 from engine.workflow.bpmn_check import DefinitionRejected, Problem, form_problem
-from webui.api.util import body
 from webui.common.context import platform
 from webui.common.pageutil import PER_PAGE, page_number, render, staff
+from webui.contract.boundary import json_object
 from webui.forms import fields as formfields
 
 bp = Blueprint("design", __name__)
@@ -40,7 +40,7 @@ def _work(db: Session, user: User, process_id: str) -> designer.Work:
     """The posted diagram and forms, read once the person is known to design this process, so
     that a refusal says nothing about what was sent."""
     designer.designed(db, user, process_id)
-    return designer.Work.read(body(), platform().settings.max_bpmn_bytes)
+    return designer.Work.read(json_object(), platform().settings.max_bpmn_bytes)
 
 
 @bp.get("/design")
@@ -141,7 +141,7 @@ def form_preview(process_id: str) -> Any:
     """A form's JSON Schema as the task page will show it, or why it cannot be one."""
     with staff(write=False) as (db, user, _now):
         version = designer.designed(db, user, process_id)
-        given = body()
+        given = json_object()
         name, text = str(given.get("name") or ""), given.get("schema")
         if not isinstance(text, str):
             raise InvalidData(gettext("Thiếu nội dung biểu mẫu."), {"schema": gettext("Cần JSON.")})

@@ -9,7 +9,7 @@ from flask import Blueprint, request
 
 from engine.core.errors import InvalidData
 from engine.org import permissions
-from engine.reporting import report_overview, reports
+from engine.reporting import report_overview, report_params
 from webui.common import labels
 from webui.common.pageutil import filters, render, staff
 
@@ -34,7 +34,7 @@ def index() -> Any:
     with staff(write=False) as (db, user, now):
         permissions.ensure_register_keeper(db, user)
         try:
-            found = report_overview.overview(db, user, reports.YearParams.parse(wanted), now)
+            found = report_overview.overview(db, user, report_params.YearParams.parse(wanted), now)
             refused = None
         except InvalidData as error:
             found, refused = None, error

@@ -12,7 +12,7 @@ from flask import Blueprint, request
 
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
-from engine.reporting import compliance_stats, reports
+from engine.reporting import compliance_stats, report_params, reports
 from webui.common import exports, labels
 from webui.common.pageutil import render, staff
 
@@ -46,7 +46,7 @@ def index() -> Any:
         try:
             # Whether the reader keeps an agency's registers first: others get 403 whatever they asked.
             reports.keeper_agency(db, user, wanted.get("agency"))
-            stats = compliance_stats.statistics(db, user, reports.SummaryParams.parse(wanted), now)
+            stats = compliance_stats.statistics(db, user, report_params.SummaryParams.parse(wanted), now)
         except InvalidData as refused:
             return render("statistics/index.html", db, user, 422, wanted=wanted, groups=GROUPS, stats=None,
                           agencies=compliance_stats.agencies(db, user), errors=refused.fields, error=refused.message)

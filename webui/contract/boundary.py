@@ -11,8 +11,9 @@ PostgreSQL instead of whatever the database or the parser makes of it.
   stored and searched in (a keyboard in "tổ hợp" mode sends decomposed letters);
 - integers fit in 64 bits (``engine.core.db.BIGINT``), and those of a field named like an id
   (``document_id``, ``ids``) in the databases' id columns (``engine.core.db.MAX_INT``);
-- the body's top-level fields are those the route declares in the OpenAPI document
-  (webui/api/openapi.py), which thus says what each route accepts.
+
+Each route's own shape (its fields, their types and bounds) is checked next, by the models
+``webui.contract.route`` attaches to the view.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
 from typing import Any, NoReturn
 
 from flask import Flask, request
@@ -28,8 +28,6 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from engine.core.db import BIGINT, MAX_INT
 from engine.core.errors import InvalidData
-
-from .openapi import document
 
 MAX_DEPTH = 64
 MAX_VALUES = 20_000
@@ -107,23 +105,6 @@ def _parse(raw: bytes) -> Any:
         _refuse("_", "nội dung không phải JSON hợp lệ.")
 
 
-@cache
-def _declared() -> dict[tuple[str, str], frozenset[str]]:
-    """(OpenAPI path, method) → the top-level fields its JSON body declares."""
-    found = {}
-    for path, operations in document()["paths"].items():
-        for method, operation in operations.items():
-            schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-            if schema is not None:
-                found[(path, method)] = frozenset(schema.get("properties", {}))
-    return found
-
-
-def _route() -> tuple[str, str]:
-    rule = request.url_rule.rule if request.url_rule is not None else request.path
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), request.method.lower()
-
-
 def json_object() -> dict[str, Any]:
     """The request's JSON object, checked as the module says."""
     if not request.is_json:
@@ -132,10 +113,6 @@ def json_object() -> dict[str, Any]:
     given = _clean(_parse(raw), "", 0)
     if not isinstance(given, dict):
         raise InvalidData("Nội dung yêu cầu phải là một đối tượng JSON.", {"_": "Cần JSON."})
-    declared = _declared().get(_route())
-    if declared is not None and (extra := sorted(set(given) - declared)):
-        raise InvalidData(f"Có trường không được hỗ trợ: {', '.join(extra[:10])}.",
-                          dict.fromkeys(extra[:10], "Trường không được hỗ trợ."))
     return given
 
 
