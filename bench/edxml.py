@@ -4,7 +4,7 @@ Not a test: it prints a table (README "edXML packages"). Run with
 ``.venv/bin/python bench/edxml.py [--seconds 5]``. One process, one core.
 
 The package is the tests' realistic one (tests/edxml_support.py): a công văn whose file is a
-one-page PDF signed by the leader and by the agency (PAdES, through signing.pdfsign) and one
+one-page PDF signed by the leader and by the agency (PAdES, through signing.pades.pdfsign) and one
 appendix PDF, with full metadata. *Build* writes the package and signs it (XAdES-B-B,
 RSA-2048, SHA-256); *parse* is what a receiver does: size limit, hardened parse, XSD
 validation, signature verified against the sender's registered certificate, values read,

@@ -4,25 +4,37 @@ default settings for the same appearance and against raw RSA-2048 signing; then 
 Not a test: it prints a table (README "Benchmarks"). Run with
 ``.venv/bin/python bench/signing.py [--seconds 5]``. One process, one core, the same run.
 
-Ours: ``signing.pdfsign.sign_leader`` with a PKCS#12 key loaded once (position, handwritten
+Ours: ``signing.pades.pdfsign.sign_leader`` with a PKCS#12 key loaded once (position, handwritten
 signature image, full name, "Ký bởi / Cơ quan / Thời gian ký" in Noto Sans).
 pyHanko defaults: ``signers.sign_pdf`` with ``SimpleSigner`` and a ``TextStampStyle`` showing
 the same text in the full Noto Sans font over the same image, pyHanko choosing the room for the
 signature (its dry run) and subsetting the font itself.
 Raw: ``cryptography``'s RSA-2048 PKCS#1 v1.5 SHA-256 signature of 32 bytes.
-Validations: ``signing.verify.verify_pdf`` (integrity, chain, key usage, validity, difference
+Validations: ``signing.pades.verify.verify_pdf`` (integrity, chain, key usage, validity, difference
 analysis) of the leader-signed document, and of the issued one (leader, number and date filled,
 agency), counted per signature.
+
+B-LT (issue 16): against the test CA of ``signing.keystore.testca`` on 127.0.0.1 (OCSP, CRL, RFC 3161
+TSA), ours is ``signing.pades.longterm.sign_checked`` (status check by OCSP, signature time-stamp,
+the OCSP responses and CRLs in the DSS); pyHanko's defaults are ``PdfSigner.sign_pdf`` with
+``SimpleSigner`` (RSASSA-PSS), ``HTTPTimeStamper``, a fetching ``ValidationContext`` and
+``embed_validation_info``. Validation of the B-LT issued document offline (responders stopped):
+ours at the time its time-stamps prove, with the embedded revocation data required; pyHanko's
+``validate_pdf_signature`` with a plain ``ValidationContext`` of the root, no fetching.
+The load average is printed before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,23 +42,31 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 from PIL import Image  # noqa: E402
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory  # noqa: E402
 from pyhanko.pdf_utils.images import PdfImage  # noqa: E402
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
+from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
 from pyhanko.pdf_utils.text import TextBoxStyle  # noqa: E402
 from pyhanko.sign import signers  # noqa: E402
 from pyhanko.sign.fields import SigSeedSubFilter  # noqa: E402
+from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper  # noqa: E402
+from pyhanko.sign.validation import validate_pdf_signature  # noqa: E402
 from pyhanko.stamp import TextStampStyle  # noqa: E402
+from pyhanko_certvalidator import ValidationContext  # noqa: E402
 
-from signing import images, pki  # noqa: E402
-from signing.appearance import Box  # noqa: E402
-from signing.draft import fill_number, prepare_draft  # noqa: E402
-from signing.fonts import NOTO_SANS  # noqa: E402
-from signing.keys import Pkcs12Key  # noqa: E402
-from signing.pdfsign import sign_agency, sign_leader  # noqa: E402
-from signing.placeholders import placed  # noqa: E402
-from signing.verify import verify_pdf  # noqa: E402
+from signing.keystore import pki  # noqa: E402
+from signing.keystore.keys import Pkcs12Key, to_asn1  # noqa: E402
+from signing.keystore.testca import LocalCaServer  # noqa: E402
+from signing.pades import longterm, revocation  # noqa: E402
+from signing.pades.pdfsign import agency_step, leader_step, sign_agency, sign_leader  # noqa: E402
+from signing.pades.verify import verify_pdf  # noqa: E402
+from signing.pdf import images  # noqa: E402
+from signing.pdf.appearance import Box  # noqa: E402
+from signing.pdf.draft import fill_number, prepare_draft  # noqa: E402
+from signing.pdf.fonts import NOTO_SANS  # noqa: E402
+from signing.pdf.placeholders import placed  # noqa: E402
 from tests.pdfs import minimal_pdf  # noqa: E402
 
 NAME, POSITION, AGENCY = "Trần Minh Quang", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "Trung tâm Y tế quận Bắc Từ Liêm"
@@ -100,7 +120,8 @@ def main() -> None:
     def raw() -> bytes:
         return leader.key.sign(digest, padding.PKCS1v15(), hashes.SHA256())
 
-    print(f"one core, {seconds:g} s per configuration, {datetime.now(UTC):%Y-%m-%d}")
+    print(f"one core, {seconds:g} s per configuration, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     ours_rate = rate("ours: leader's visible signature (sign_leader)", ours, seconds)
     default_rate = rate("pyHanko defaults: same visible signature", pyhanko_defaults, seconds)
     raw_rate = rate("raw RSA-2048 signature (cryptography)", raw, seconds)
@@ -114,6 +135,87 @@ def main() -> None:
     rate("validations: leader-signed document, 1 signature", lambda: verify_pdf(leader_signed, roots), seconds)
     documents = rate("validations: issued document, 2 signatures", lambda: verify_pdf(issued, roots), seconds)
     print(f"issued document: {2 * documents:.1f} signatures validated per second")
+    long_term(draft, signature_png, seal_png, seconds)
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+
+def _serve_ca(conn: Connection) -> None:
+    """The test CA in its own process, as a real CA is: its OCSP, CRL and TSA work is not ours."""
+    with LocalCaServer() as ca:
+        leader, agency = ca.issue(NAME, AGENCY), ca.issue(AGENCY, AGENCY)
+        conn.send((ca.tsa_url, ca.root.certificate.public_bytes(Encoding.DER), leader.pkcs12(PASSWORD),
+                   agency.pkcs12(PASSWORD)))
+        conn.recv()  # stop
+
+
+def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float) -> None:
+    ours_end, ca_end = multiprocessing.Pipe()
+    server = multiprocessing.get_context("fork").Process(target=_serve_ca, args=(ca_end,), daemon=True)
+    server.start()
+    try:
+        tsa_url, root_der, leader_p12, agency_p12 = ours_end.recv()
+        issued = _long_term_signing(draft, signature_png, seal_png, seconds, tsa_url, root_der, leader_p12,
+                                    agency_p12)
+    finally:
+        ours_end.send("stop")
+        server.join(30)
+    _long_term_validation(issued, root_der, seconds)  # offline: the CA is gone
+
+
+def _long_term_signing(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float, tsa_url: str,
+                   root_der: bytes, leader_p12: bytes, agency_p12: bytes) -> bytes:
+    key = Pkcs12Key(leader_p12, PASSWORD)
+    roots = [to_asn1(root_der)]
+    settings = longterm.Settings(tsa_url=tsa_url)
+
+    def ours_lt() -> bytes:
+        when = datetime.now(UTC)
+        signed = longterm.sign_checked(draft, leader_step(NAME, POSITION, AGENCY, signature_png, when), key,
+                                       roots, settings, when)
+        assert signed.level == "B-LT"
+        return signed.pdf
+
+    def ours_bt() -> bytes:
+        when = datetime.now(UTC)
+        return sign_leader(draft, key, NAME, POSITION, AGENCY, signature_png, when)
+
+    default_signer = signers.SimpleSigner.load_pkcs12_data(leader_p12, [], PASSWORD.encode())
+    assert default_signer is not None
+    default_signer.prefer_pss = True
+
+    def pyhanko_lt() -> bytes:
+        out = io.BytesIO()
+        context = ValidationContext(trust_roots=roots, allow_fetching=True,
+                                    revinfo_policy=revocation.EITHER_REQUIRED)
+        meta = signers.PdfSignatureMetadata(field_name="LanhDao", subfilter=SigSeedSubFilter.PADES,
+                                            embed_validation_info=True, validation_context=context)
+        signers.PdfSigner(meta, default_signer, timestamper=HTTPTimeStamper(tsa_url)).sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(draft)), output=out)
+        return out.getvalue()
+
+    print(f"B-LT against the local OCSP responder and TSA, load {os.getloadavg()[0]:.2f}")
+    ours_b = rate("ours: leader's visible signature, B-B (PSS)", ours_bt, seconds)
+    ours_l = rate("ours: leader's visible signature, B-LT (OCSP, TSA, DSS)", ours_lt, seconds)
+    theirs_l = rate("pyHanko defaults: B-LT, invisible (fetching context)", pyhanko_lt, seconds)
+    print(f"ours B-LT / pyHanko defaults B-LT: {ours_l / theirs_l:.1f}x; B-LT / B-B: {ours_l / ours_b:.2f}")
+    filled = fill_number(ours_lt(), "05/QĐ-TTYT", date(2026, 3, 2), "Hà Nội")
+    when = datetime.now(UTC)
+    return longterm.sign_checked(filled, agency_step(AGENCY, seal_png, when), Pkcs12Key(agency_p12, PASSWORD),
+                                 roots, settings, when).pdf
+
+
+def _long_term_validation(issued: bytes, root_der: bytes, seconds: float) -> None:
+    roots = [to_asn1(root_der)]
+    assert [(r.valid, r.level) for r in verify_pdf(issued, [root_der])] == [(True, "B-LT")] * 2
+
+    def pyhanko_validate() -> None:
+        for sig in PdfFileReader(io.BytesIO(issued)).embedded_regular_signatures:
+            assert validate_pdf_signature(sig, ValidationContext(trust_roots=roots, allow_fetching=False)).bottom_line
+
+    ours_v = rate("validations: B-LT issued document offline, ours (2 signatures)",
+                  lambda: verify_pdf(issued, [root_der]), seconds)
+    theirs_v = rate("validations: same, pyHanko validate_pdf_signature (2 sign.)", pyhanko_validate, seconds)
+    print(f"B-LT issued document: ours {2 * ours_v:.1f} signatures/s, pyHanko defaults {2 * theirs_v:.1f} signatures/s")
 
 
 if __name__ == "__main__":

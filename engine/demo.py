@@ -173,7 +173,7 @@ def register_certificates(session: Session, keys: Keys, now: datetime, password:
     PKI), as an administrator would; returns how many were registered."""
     from cryptography import x509
 
-    from signing.keys import Pkcs12Key
+    from signing.keystore.keys import Pkcs12Key
 
     count = 0
     for demo in AGENCIES:

@@ -12,10 +12,10 @@ from engine.core import backup, schema
 from engine.documents.storage import FileStore
 from engine.office import notifications
 from engine.remote_signing import flow as remote_flow
-from engine.signatures import signatures
+from engine.signatures import archive, signatures
 from engine.workflow import timers
-from qlvb import context, keys, operations, processes, server
-from signing import fonts
+from qlvb import context, keys, operations, processes, server, trust
+from signing.pdf import fonts
 
 
 @click.group()
@@ -78,7 +78,8 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST); ask the
     remote signing services about the signatures waiting for approval on a phone; make the daily
     backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the passphrase in
-    QLVB_BACKUP_PASSPHRASE_FILE). Any number of workers may run at once."""
+    QLVB_BACKUP_PASSPHRASE_FILE); time-stamp archived documents (B-LTA) and renew their
+    time-stamps before the TSA's certificate expires. Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = context.platform()
     settings = platform.settings
@@ -100,19 +101,22 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
 
-    remote = remote_flow.Remote(platform.db, FileStore(settings.files_dir),
-                                signatures.Keys(settings.pki_dir, tuple(settings.trust_roots)))
+    keys = signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))
+    remote = remote_flow.Remote(platform.db, FileStore(settings.files_dir), keys)
 
     def remote_signatures() -> None:
         remote_flow.sweep(remote, platform.clock.now())
 
+    def archive_timestamps() -> None:
+        archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
+
     if not timers.run_worker(platform.db, platform.clock.now, interval, once,
-                             (deadlines, emails, remote_signatures, daily_backup)):
+                             (deadlines, emails, remote_signatures, daily_backup, archive_timestamps)):
         sys.exit(1)
 
 
 
 for command in (operations.backup_command, operations.count_pages, operations.restore_command,
                 operations.audit_group, operations.cases, operations.users, processes.process, keys.pki,
-                keys.sign_agent):
+                keys.sign_agent, trust.trust):
     main.add_command(command)

@@ -24,7 +24,7 @@ def pki() -> None:
 def pki_init(directory: Path | None, password: str, people: tuple[str, ...], agencies: tuple[str, ...]) -> None:
     """Create a TEST root and intermediate, a PKCS#12 file and a signature image per person, and a
     PKCS#12 file and a seal image per agency."""
-    from signing import pki as demo_pki
+    from signing.keystore import pki as demo_pki
 
     target = directory or Settings.from_env().pki_dir
     if people or agencies:
@@ -41,7 +41,7 @@ def pki_init(directory: Path | None, password: str, people: tuple[str, ...], age
 
 def make_demo_pki(target: Path, password: str) -> None:
     """The demo holders (the demo leaders who hold a certificate) and every demo agency."""
-    from signing import pki as demo_pki
+    from signing.keystore import pki as demo_pki
 
     holders = [demo_pki.Holder(username, name, a.name) for a in demo.AGENCIES
                for username, name, _, _, has_certificate in a.staff if has_certificate]
@@ -62,10 +62,10 @@ def make_demo_pki(target: Path, password: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Only 127.0.0.1 is accepted.")
 def sign_agent(token_label: str, key_label: str, origin: str, module: Path | None, port: int, host: str) -> None:
     """Run the local signing agent next to your token; it asks for the PIN at each request."""
-    from signing.agent import AgentServer, SigningAgent, TokenConfig
     from signing.errors import SigningError
-    from signing.keys import SOFTHSM_MODULE
-    from signing.split import SigningRequest
+    from signing.keystore.agent import AgentServer, SigningAgent, TokenConfig
+    from signing.keystore.keys import SOFTHSM_MODULE
+    from signing.pades.split import SigningRequest
 
     def ask_pin(request: SigningRequest) -> str | None:
         click.echo(agent.prompt(request))

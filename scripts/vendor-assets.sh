@@ -25,8 +25,14 @@ mkdir -p "$vendor/bpmn-js" "$vendor/chartjs"
 cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
    node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/LICENSE "$vendor/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/. "$vendor/bpmn-js/"
+# bpmn-js-properties-panel (MIT): the designer's properties panel, a self-contained UMD build
+# (it carries its copy of @bpmn-io/properties-panel and preact), with that panel's stylesheet.
+mkdir -p "$vendor/bpmn-js-properties-panel"
+cp node_modules/bpmn-js-properties-panel/dist/bpmn-js-properties-panel.umd.js \
+   node_modules/bpmn-js-properties-panel/LICENSE node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
+   "$vendor/bpmn-js-properties-panel/"
 # Chart.js (MIT) draws the reports' charts.
 cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$vendor/chartjs/"
-for package in pdfjs-dist bpmn-js chart.js; do
+for package in pdfjs-dist bpmn-js bpmn-js-properties-panel @bpmn-io/properties-panel chart.js; do
   node -p "'$package ' + require('./node_modules/$package/package.json').version"
 done > "$vendor/VERSIONS"

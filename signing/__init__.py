@@ -1,19 +1,25 @@
-"""Digital signatures (PAdES) as Decree 30/2020 wants them. Free of Flask, like ``engine``.
+"""Digital signatures (PAdES) as Decree 30/2020 and Circular 15/2025/TT-BKHCN want them. Free of
+Flask, like ``engine``. Four rooms:
 
-- ``keys``: where a key lives (PKCS#12 file, PKCS#11 token, or the holder's own token for split signing)
-- ``draft``: prepare a draft once (fields for both signatures, number and date); the clerk's number and date
-- ``pdfsign``: the leader's, the agency's and the attachment's signatures; ``appearance`` draws them
-- ``split``: prepare the bytes to sign on the server, embed what the holder's token returned
-- ``agent``: the local signing agent on 127.0.0.1 (``qlvb sign-agent``)
-- ``verify``: validation with Vietnamese reasons; ``pdfsig``: poppler's second opinion
-- ``pki``, ``images``, ``softhsm``: a demo PKI, signature and seal images, a SoftHSM token for tests
-- ``fastparse``, ``fastcms``, ``fasthistory``: pyHanko reads hex strings and names at once, matches
-  certificates cheaply first, and walks revisions without a call per number (same results, faster)
+- ``pdf``: the PDF before and around a signature — ``draft`` (fields, number and date),
+  ``placeholders`` (where they go), ``appearance``, ``fonts``, ``images``, ``copies`` (sao y,
+  sao lục, trích sao), ``conversion`` (the mark of a paper document's scan)
+- ``pades``: signing and verifying — ``pdfsign`` (leader, agency, attachments), ``initials``
+  (ký nháy), ``split`` (the holder's token signs bytes the server prepared), ``algorithms``
+  (RSASSA-PSS, ECDSA, no SHA-1 nor RSA < 2048), ``revocation`` (OCSP, then CRL), ``longterm``
+  (B-T, B-LT, B-LTA), ``verify`` and ``timing`` (judged at the time a time-stamp proves),
+  ``report`` (the seven fields of Circular 15/2025 Art. 6), ``pdfsig`` (poppler's second opinion)
+- ``keystore``: where keys live — ``keys`` (PKCS#12, PKCS#11, the holder's token), ``agent`` (the
+  local sign agent); for tests and demonstrations ``pki``, ``softhsm`` and ``testca`` (OCSP, CRL,
+  TSA on 127.0.0.1)
+- ``speedups``: ``fastparse``, ``fastcms``, ``fasthistory`` (pyHanko reads hex strings and names at
+  once, matches certificates cheaply first, walks revisions without a call per number: same
+  results, faster) and ``aio`` (pyHanko's asynchronous signing called from ordinary code)
 """
 
 from pyhanko.version import __version__ as _pyhanko_version
 
-from . import fastcms, fasthistory, fastparse
+from signing.speedups import fastcms, fasthistory, fastparse
 
 # The pyHanko version the three were checked against, step for step (setup.cfg pins it); on
 # another one pyHanko runs as it is, and their tests' installed() checks fail so that someone

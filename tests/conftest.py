@@ -114,7 +114,7 @@ TAKEN_MOVES: set[bpmn_coverage.Move] = set()
 @pytest.fixture(scope="session")
 def softhsm_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """SoftHSM reads its configuration once per process: one token folder for the whole run."""
-    from signing import softhsm
+    from signing.keystore import softhsm
 
     folder = tmp_path_factory.mktemp("softhsm")
     softhsm.configure(folder)
@@ -133,8 +133,8 @@ def softhsm_tokens(softhsm_folder: Path, demo_pki: Path) -> dict[str, Any]:
     ``TOKEN_PIN``)."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    from signing import softhsm
-    from signing.pki import Identity
+    from signing.keystore import softhsm
+    from signing.keystore.pki import Identity
     from tests import signing_support
 
     def identity(p12: Path) -> Identity:
@@ -156,7 +156,7 @@ def softhsm_tokens(softhsm_folder: Path, demo_pki: Path) -> dict[str, Any]:
 def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo PKI (TEST root, keys of the demo leaders with certificates and of every demo
     agency, signature and seal images), made once for the session."""
-    from signing import pki
+    from signing.keystore import pki
 
     directory = tmp_path_factory.mktemp("pki")
     holders = [pki.Holder(username, name, a.name) for a in demo.AGENCIES

@@ -26,7 +26,7 @@ from exchange.edxml import (
     dsig,
 )
 from exchange.edxml.names import q
-from signing import pki
+from signing.keystore import pki
 from tests.pdfs import minimal_pdf
 from tests.signing_support import fully_signed
 

@@ -19,12 +19,13 @@ from typing import Any
 
 from PIL import Image
 
-from signing import images, pki, softhsm
-from signing.agent import AgentServer, SigningAgent, TokenConfig
-from signing.draft import fill_number, prepare_draft
-from signing.keys import Pkcs12Key
-from signing.pdfsign import sign_agency, sign_leader
-from signing.split import SigningRequest
+from signing.keystore import pki, softhsm
+from signing.keystore.agent import AgentServer, SigningAgent, TokenConfig
+from signing.keystore.keys import Pkcs12Key
+from signing.pades.pdfsign import sign_agency, sign_leader
+from signing.pades.split import SigningRequest
+from signing.pdf import images
+from signing.pdf.draft import fill_number, prepare_draft
 from tests.drafts import made
 
 PASSWORD = "Mật khẩu thử 1"

@@ -27,7 +27,8 @@ from engine.core.platform import Platform
 from engine.models import AdminRequest, AuditEntry, Delegation, Position, RegisterBook, Unit, User, UserPosition
 from engine.org import delegations
 from engine.registry import registers
-from signing import images, pki
+from signing.keystore import pki
+from signing.pdf import images
 from tests.conftest import START, Api
 from tests.flows import issue_via_deputy
 from webui import create_app

@@ -22,8 +22,8 @@ from engine.core.config import Settings
 from engine.core.errors import InvalidData
 from engine.core.platform import Platform
 from engine.core.secret_key import secret_key
-from signing.pdfsig import pdfsig
-from signing.verify import verify_pdf
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import attach_pdf, complete, only_task, start, to_director
 from tests.test_backup import PASSPHRASE

@@ -12,8 +12,8 @@ import pytest
 from cryptography import x509
 from PIL import Image
 
-from signing.pdfsig import pdfsig
-from signing.verify import verify_pdf
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import DRAFT, assignees, attach_pdf, complete, only_task, start
 from tests.pdfs import minimal_pdf, pages_pdf, scanned_pdf

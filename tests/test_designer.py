@@ -90,8 +90,8 @@ def _client(platform: Platform, username: str) -> FlaskClient:
     return client
 
 
-def _work(xml: str = BPMN, forms: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"xml": xml, "forms": _forms() if forms is None else forms}
+def _work(xml: str = BPMN, forms: dict[str, Any] | None = None, confirm: bool = False) -> dict[str, Any]:
+    return {"xml": xml, "forms": _forms() if forms is None else forms, "confirm": confirm}
 
 
 @pytest.mark.parametrize("username", ["btl_spec_khnv", "btl_director", "btl_auditor", "qn_designer"])
@@ -165,10 +165,13 @@ def test_deploy_makes_a_version_with_the_edited_forms_and_logs_it(platform: Plat
     forms = _forms()
     forms[FORM] = {**forms[FORM], "title": "Soạn thảo văn bản (mẫu mới)"}
     client.post("/design/btl_outgoing/draft", json=_work(forms=forms))
+    # Not before the designer has seen the impact and confirmed it.
     r = client.post("/design/btl_outgoing/deploy", json=_work(forms=forms))
+    assert r.status_code == 422 and "xác nhận" in r.get_json()["error"]
+    r = client.post("/design/btl_outgoing/deploy", json=_work(forms=forms, confirm=True))
     assert r.status_code == 201 and r.get_json()["version"] == 2
     assert client.get("/design/btl_outgoing/work.json").get_json()["draft"] is None  # deployed, so gone
-    again = client.post("/design/btl_outgoing/deploy", json=_work(forms=forms))
+    again = client.post("/design/btl_outgoing/deploy", json=_work(forms=forms, confirm=True))
     assert again.status_code == 200 and again.get_json() | {"message": ""} == {
         "version": 2, "created": False, "message": "", "url": "/design/btl_outgoing"}
     with platform.db.read() as session:

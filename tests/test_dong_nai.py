@@ -13,9 +13,9 @@ from cryptography import x509
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from signing import softhsm
-from signing.pdfsig import pdfsig
-from signing.verify import verify_pdf
+from signing.keystore import softhsm
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests.conftest import TOKEN_PIN, Api
 from tests.flows import assignees, attach_pdf, complete, only_task
 from tests.signing_support import agent_call, pdf_text, running_agent

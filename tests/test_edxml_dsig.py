@@ -21,7 +21,7 @@ from signxml.algorithms import CanonicalizationMethod
 from exchange.edxml import PackageRefused, Reason, Status, StatusPackage, build, build_status, parse, parse_status
 from exchange.edxml.dsig import XADES_NS, add_placeholder
 from exchange.edxml.names import DSIG_NS, ds, q
-from signing import pki
+from signing.keystore import pki
 from tests.edxml_support import SENDER, edit, find, identities, realistic_package, sender_key, small_package, trust
 
 

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from engine import demo
 from engine.core.platform import Platform
 from engine.models import AuditEntry
-from signing import images
-from signing.draft import prepare_draft
-from signing.keys import Pkcs12Key
-from signing.pdfsign import sign_leader
+from signing.keystore.keys import Pkcs12Key
+from signing.pades.pdfsign import sign_leader
+from signing.pdf import images
+from signing.pdf.draft import prepare_draft
 from tests.conftest import START, Api
 from tests.drafts import made
 from tests.flows import complete, only_task

@@ -9,8 +9,8 @@ from typing import Any
 
 from cryptography import x509
 
-from signing.pdfsig import pdfsig
-from signing.verify import verify_pdf
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests.conftest import Api
 from tests.flows import assignees, attach_pdf, complete, only_task
 from tests.pdfs import scanned_pdf

@@ -21,13 +21,13 @@ import pytest
 from PIL import Image, ImageChops
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing.appearance import Box
-from signing.draft import DATE_FIELD, NO_PLACE, NUMBER_FIELD, fill_number, prepare_draft
 from signing.errors import DocumentRejected
-from signing.pdfsig import pdfsig
-from signing.pdfsign import sign_agency, sign_leader
-from signing.placeholders import Placement, find, placed
-from signing.verify import verify_pdf
+from signing.pades.pdfsig import pdfsig
+from signing.pades.pdfsign import sign_agency, sign_leader
+from signing.pades.verify import verify_pdf
+from signing.pdf.appearance import Box
+from signing.pdf.draft import DATE_FIELD, NO_PLACE, NUMBER_FIELD, fill_number, prepare_draft
+from signing.pdf.placeholders import Placement, find, placed
 from tests import signing_support as s
 from tests.drafts import CORPUS, Draft, make
 
@@ -180,7 +180,7 @@ def test_a_draft_from_another_pdf_producer() -> None:
     """fpdf2 writes its text runs and fonts differently from reportlab; the lines are found all the same."""
     from fpdf import FPDF
 
-    from signing.fonts import TIMES_SUBSTITUTE, TIMES_SUBSTITUTE_ITALIC
+    from signing.pdf.fonts import TIMES_SUBSTITUTE, TIMES_SUBSTITUTE_ITALIC
 
     pdf = FPDF(format="A4", unit="pt")
     pdf.add_page()

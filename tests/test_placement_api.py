@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select
 from engine.core import schema
 from engine.core.platform import Platform
 from engine.models import Agency
-from signing.draft import NO_PLACE
+from signing.pdf.draft import NO_PLACE
 from tests import signing_support as s
 from tests.conftest import Api
 from tests.drafts import CORPUS, make, open_draft

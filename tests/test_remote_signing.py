@@ -32,9 +32,9 @@ from engine.org import administration
 from engine.remote_signing import flow, providers
 from engine.signatures.signatures import Keys
 from engine.workflow import replay
-from signing.pdfsig import pdfsig
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from signing.remote import approval
-from signing.verify import verify_pdf
 from tests import remote_services
 from tests.conftest import Api
 from tests.flows import complete, only_task, to_director

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -28,6 +29,8 @@ from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
 from engine.models import ApiToken, Position, RegisterBook, RemoteProvider, User
 from engine.org import admin_approvals, delegations
+from engine.signatures import trust_store
+from signing.keystore import pki
 from tests.conftest import Api
 from tests.flows import attach_pdf
 from tests.pdfs import minimal_pdf
@@ -80,13 +83,15 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
                                   client_id="qn", timeout_seconds=60, enabled=True, updated_at=platform.clock.now())
         session.add(provider)
         session.flush()
+        anchor = trust_store.add(session, agency, pki.create_root().certificate.public_bytes(Encoding.DER),
+                                 "Quảng Ngãi", qn_admin.id, platform.clock.now()).id
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
         "conversation_id": str(conversation), "message_id": str(message["id"]),
         "file_id": str(document["files"][0]["id"]), "fmt": "pdf", "code": "outgoing",
         "number": "1", "delegation_id": str(delegation), "user_id": str(grantor_id), "unit_id": str(unit),
-        "book_id": str(book), "agency": "quangngai", "partner": "btl",
+        "book_id": str(book), "agency": "quangngai", "partner": "btl", "anchor_id": str(anchor),
         "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
         "provider_id": str(provider.id),
     }

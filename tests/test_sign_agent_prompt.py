@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from signing import softhsm, split
-from signing.agent import SigningAgent, TokenConfig, printable
 from signing.errors import RequestRefused
-from signing.keys import ExternalKey
-from signing.pdfsign import leader_step
-from signing.split import SigningRequest
+from signing.keystore import softhsm
+from signing.keystore.agent import SigningAgent, TokenConfig, printable
+from signing.keystore.keys import ExternalKey
+from signing.pades import split
+from signing.pades.pdfsign import leader_step
+from signing.pades.split import SigningRequest
 from tests import signing_support as s
 from tests.test_signing_tokens import PIN
 
@@ -40,7 +41,7 @@ def _agent(token: softhsm.Token, asked: list[str]) -> SigningAgent:
 
 
 def _pending(agent: SigningAgent, label: str) -> split.PendingSignature:
-    from signing.draft import prepare_draft
+    from signing.pdf.draft import prepare_draft
 
     step = leader_step(s.LEADER, s.POSITION, s.AGENCY, s.signature_png(), s.WHEN)
     return split.begin(prepare_draft(s.draft()), step, ExternalKey(agent.certificate(), s.demo_pki().leader.chain),

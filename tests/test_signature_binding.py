@@ -30,9 +30,9 @@ from engine.core.clock import FakeClock
 from engine.core.config import Settings
 from engine.core.platform import Platform
 from engine.models import DocumentFile, FileVersion, RegisterCounter, User, UserCertificate
-from signing import pki, softhsm
-from signing.pdfsig import pdfsig
-from signing.verify import verify_pdf
+from signing.keystore import pki, softhsm
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests import signing_support as s
 from tests.conftest import START, TOKEN_PIN, Api
 from tests.flows import DRAFT, attach_pdf, complete, only_task, start, to_director

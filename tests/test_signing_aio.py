@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from signing.draft import prepare_draft
-from signing.pdfsign import sign_leader
-from signing.verify import verify_pdf
+from signing.pades.pdfsign import sign_leader
+from signing.pades.verify import verify_pdf
+from signing.pdf.draft import prepare_draft
 from tests import signing_support as s
 
 

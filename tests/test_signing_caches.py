@@ -15,7 +15,7 @@ from engine.demo import DEMO_PASSWORD
 from engine.signatures.key_cache import UnlockedKeys
 from engine.signatures.signatures import Keys
 from signing.errors import WrongSecret
-from signing.keys import KeySource, Pkcs12Key
+from signing.keystore.keys import KeySource, Pkcs12Key
 
 
 class Counting:
@@ -94,7 +94,7 @@ def test_the_signature_fonts_are_cut_before_the_workers_fork() -> None:
     worker (the subsets are inherited), and each subset is the one a fresh process cuts."""
     import os
 
-    from signing import fonts
+    from signing.pdf import fonts
 
     fonts.subset_bytes.cache_clear()
     assert fonts.warm() == len(fonts.APPEARANCE_FONTS)

@@ -1,17 +1,17 @@
 """Trích sao (Decree 30 Art. 25–27): the copy holds only the chosen extract of the original's
 pages, then the copy form "TRÍCH SAO" with its number, place and date fields; the leader's
-and the agency's signatures are valid in pyHanko and pdfsig (signing/copies.py)."""
+and the agency's signatures are valid in pyHanko and pdfsig (signing/pdf/copies.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from signing import copies
-from signing.draft import fill_number
 from signing.errors import DocumentRejected
-from signing.pdfsig import pdfsig
-from signing.pdfsign import sign_agency, sign_leader
-from signing.verify import verify_pdf
+from signing.pades.pdfsig import pdfsig
+from signing.pades.pdfsign import sign_agency, sign_leader
+from signing.pades.verify import verify_pdf
+from signing.pdf import copies
+from signing.pdf.draft import fill_number
 from tests.pdfs import pages_pdf
 from tests.signing_support import (
     AGENCY,

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import general
 
-from signing import fastcms, pki
+from signing.keystore import pki
+from signing.speedups import fastcms
 from tests import signing_support as s
 
 

@@ -10,7 +10,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
-from signing import fasthistory
+from signing.speedups import fasthistory
 from tests import signing_support as s
 
 

@@ -12,7 +12,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
 
-from signing import fastparse
+from signing.speedups import fastparse
 
 
 def _outcome(reader: Callable[[io.BytesIO], object], data: bytes) -> tuple[object, ...]:

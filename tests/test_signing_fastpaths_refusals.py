@@ -1,4 +1,4 @@
-"""The faster parsing and revision walks (signing.fastparse, fastcms, fasthistory) change no
+"""The faster parsing and revision walks (signing.speedups.fastparse, fastcms, fasthistory) change no
 verdict: changes made after both signatures of an issued document, including a single number in
 an embedded font, which is the kind of value the fast walks no longer call themselves for, are
 refused as before, and the reports are the same as with pyHanko's own code."""
@@ -14,8 +14,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import HistoricalResolver
 from pyhanko.sign import general
 
-from signing import fastcms, fasthistory, fastparse
-from signing.verify import SignatureReport, verify_pdf
+from signing.pades.verify import SignatureReport, verify_pdf
+from signing.speedups import fastcms, fasthistory, fastparse
 from tests import signing_support as s
 
 

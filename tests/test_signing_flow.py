@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from signing import appearance
-from signing.appearance import LEADER_IMAGE, Box, display_time, seal_box
-from signing.draft import DraftLayout, fill_number, prepare_draft
 from signing.errors import DocumentRejected, KeyUnavailable, WrongSecret
-from signing.keys import Pkcs12Key
-from signing.pdfsig import pdfsig
-from signing.pdfsign import sign_agency, sign_attachment, sign_leader
-from signing.verify import signature_status, verify_pdf
+from signing.keystore.keys import Pkcs12Key
+from signing.pades.pdfsig import pdfsig
+from signing.pades.pdfsign import sign_agency, sign_attachment, sign_leader
+from signing.pades.verify import signature_status, verify_pdf
+from signing.pdf import appearance
+from signing.pdf.appearance import LEADER_IMAGE, Box, display_time, seal_box
+from signing.pdf.draft import DraftLayout, fill_number, prepare_draft
 from tests import signing_support as s
 from tests.pdfs import minimal_pdf
 

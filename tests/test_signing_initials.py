@@ -1,18 +1,18 @@
 """Approval signatures (ký nháy) before the leader's, visible or invisible, stay valid through the
-leader's signature, the number and date and the agency's signature (signing/initials.py)."""
+leader's signature, the number and date and the agency's signature (signing/pades/initials.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from signing import initials
-from signing.appearance import Box
-from signing.draft import fill_number, prepare_draft, read
-from signing.pdfsig import pdfsig
-from signing.pdfsign import sign, sign_agency, sign_leader
-from signing.pki import create_root, issue
-from signing.placeholders import placed
-from signing.verify import verify_pdf
+from signing.keystore.pki import create_root, issue
+from signing.pades import initials
+from signing.pades.pdfsig import pdfsig
+from signing.pades.pdfsign import sign, sign_agency, sign_leader
+from signing.pades.verify import verify_pdf
+from signing.pdf.appearance import Box
+from signing.pdf.draft import fill_number, prepare_draft, read
+from signing.pdf.placeholders import placed
 from tests.pdfs import minimal_pdf
 from tests.signing_support import (
     AGENCY,
@@ -47,7 +47,7 @@ def test_two_approvals_then_leader_and_agency_all_valid(mode: initials.Mode) -> 
 
 def test_one_certificate_signing_twice_is_trusted_by_pdfsig_for_both() -> None:
     """The same leader's approval (ký nháy) and then their signature: poppler 22.12 alone calls
-    the second "Unknown issue with Certificate" (a stale NSS error, signing/pdfsig.py); each
+    the second "Unknown issue with Certificate" (a stale NSS error, signing/pades/pdfsig.py); each
     signature is valid and trusted, and a root the signer does not chain to still trusts none."""
     pki = demo_pki()
     pdf = prepare_draft(minimal_pdf(), placed=placed(Box(40, 688, 285, 708), Box(300, 688, 565, 708)))

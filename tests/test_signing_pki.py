@@ -13,8 +13,8 @@ from cryptography.x509.oid import NameOID
 from PIL import Image
 
 from qlvb.cli import main
-from signing import pki
-from signing.keys import Pkcs12Key
+from signing.keystore import pki
+from signing.keystore.keys import Pkcs12Key
 
 
 def _colours(png: Path) -> tuple[int, set[str]]:

@@ -22,9 +22,9 @@ from engine.core.clock import FakeClock
 from engine.core.config import Settings
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from signing import softhsm
-from signing.pdfsig import pdfsig
-from signing.verify import verify_pdf
+from signing.keystore import softhsm
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests.conftest import TOKEN_PIN, Api
 from tests.flows import complete, only_task, to_director
 from tests.pdfs import minimal_pdf

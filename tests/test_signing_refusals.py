@@ -10,11 +10,11 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from signing import pki
-from signing.draft import prepare_draft
-from signing.pdfsig import pdfsig
-from signing.pdfsign import sign_leader
-from signing.verify import SignatureReport, signature_status, verify_pdf
+from signing.keystore import pki
+from signing.pades.pdfsig import pdfsig
+from signing.pades.pdfsign import sign_leader
+from signing.pades.verify import SignatureReport, signature_status, verify_pdf
+from signing.pdf.draft import prepare_draft
 from tests import signing_support as s
 from tests.pdfs import minimal_pdf
 

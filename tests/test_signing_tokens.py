@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from signing import softhsm, split
-from signing.agent import AgentServer, SigningAgent, TokenConfig
-from signing.draft import fill_number, prepare_draft
 from signing.errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
-from signing.keys import ExternalKey, Pkcs11Key
-from signing.pdfsig import pdfsig
-from signing.pdfsign import leader_step, sign_agency, sign_leader
-from signing.split import SigningRequest
-from signing.verify import signature_status, verify_pdf
+from signing.keystore import softhsm
+from signing.keystore.agent import AgentServer, SigningAgent, TokenConfig
+from signing.keystore.keys import ExternalKey, Pkcs11Key
+from signing.pades import split
+from signing.pades.pdfsig import pdfsig
+from signing.pades.pdfsign import leader_step, sign_agency, sign_leader
+from signing.pades.split import SigningRequest
+from signing.pades.verify import signature_status, verify_pdf
+from signing.pdf.draft import fill_number, prepare_draft
 from tests import signing_support as s
 
 PIN = "246810"

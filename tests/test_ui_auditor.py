@@ -84,6 +84,12 @@ def test_auditor_steps_through_a_finished_case_on_the_diagram(browser: Browser, 
     expect(_current_row(page)).to_have_attribute("data-action", "file_attached")
     assert _marked(page, "qlvb-open") == {"draft"}
 
+    # The heatmap: each task this one case passed, once.
+    page.get_by_role("button", name="Bản đồ nhiệt").click()
+    expect(page.locator('.heat-badge[data-element="deputy_review"]')).to_contain_text("1 hồ sơ · trung vị")
+    expect(page.locator('.heat-badge[data-element="director_sign"]')).to_have_count(0)
+    auditor.shot("34-audit-heatmap")
+
     # The dossier: a ZIP, and its export written to the case's log.
     with page.expect_download() as download:
         page.get_by_role("button", name="Xuất hồ sơ kiểm tra (ZIP)").click()

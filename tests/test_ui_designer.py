@@ -74,6 +74,7 @@ def test_designer_changes_a_process_and_new_cases_run_the_new_version(
     page.fill("#form-ref", CHECK_FORM)
     page.get_by_role("button", name="Gán biểu mẫu").click()
     expect(page.get_by_test_id("form-preview")).to_contain_text("Ghi chú")
+    page.get_by_text("Xem JSON (cho người thành thạo)").click()  # the JSON view, for experts
     page.fill("#form-json", '{"type": "object", "properties": {')
     expect(page.get_by_test_id("form-error")).to_contain_text("JSON không hợp lệ")
     expect(page.get_by_test_id("form-state")).to_have_text("Biểu mẫu chưa hợp lệ nên chưa được áp dụng.")
@@ -98,6 +99,7 @@ def test_designer_changes_a_process_and_new_cases_run_the_new_version(
     designer.shot("designer-04-valid")
 
     page.get_by_role("button", name="Triển khai").click()
+    page.get_by_test_id("impact-dialog").get_by_role("button", name="Xác nhận triển khai").click()
     expect(page.locator(".flash")).to_have_text("Đã triển khai phiên bản 2.")
     expect(page.locator('tr[data-version="2"]')).to_contain_text("Kim Văn Toàn")
     expect(page.locator('tr[data-version="1"] [data-testid="running"]')).to_have_text("2")

@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, Page, expect
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from signing.pdfsig import pdfsig
-from signing.verify import verify_pdf
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests.axe import serious
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api

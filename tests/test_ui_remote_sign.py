@@ -17,7 +17,7 @@ from cryptography import x509
 from playwright.sync_api import Browser, expect
 
 from engine.core.platform import Platform
-from signing.verify import verify_pdf
+from signing.pades.verify import verify_pdf
 from tests import remote_services
 from tests.browser import MOJIBAKE, Staff, backend, browser, serving  # noqa: F401 - fixtures
 from tests.conftest import Api

@@ -23,8 +23,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
-from signing import softhsm
-from signing.verify import verify_pdf
+from signing.keystore import softhsm
+from signing.pades.verify import verify_pdf
 from tests.browser import MOJIBAKE, Staff, backend, browser, serving  # noqa: F401 - fixtures
 from tests.conftest import TOKEN_PIN, Api
 from tests.flows import only_task, to_director

@@ -17,15 +17,15 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
 from engine.core.errors import Forbidden, InvalidData, NotFound, Text
-from engine.design import bpmn_layout
+from engine.design import bpmn_layout, heatmap
 from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Case, CaseStatus, Document, Position, ProcessVersion, User
 from engine.office import queries
 from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import case_path, replay
-from signing import verify
 from signing.errors import SigningError
+from signing.pades import verify
 
 _MAX_TEXT = 200
 
@@ -211,5 +211,6 @@ def case_audit(session: Session, user: User, case_id: int, store: FileStore, key
         "replay": {"matches": report.matches, "steps": report.steps, "differences": report.differences},
         "signatures": [_signature_check(store, keys, f, now) for f in case_files(session, case, entries)],
         "diagram": {"xml": bpmn_layout.with_diagram(version.bpmn_xml),
-                    "steps": case_path.steps(version.bpmn_xml, entries)},
+                    "steps": case_path.steps(version.bpmn_xml, entries),
+                    "heat": heatmap.as_json(heatmap.heatmap(session, version.process_id, case.agency_id))},
     }

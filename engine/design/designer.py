@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.core.config import Settings
 from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.design import dry_run as dry_runs
 from engine.design import lane_check, process_diff
 from engine.interagency import message_routes
 from engine.models import Case, CaseStatus, ProcessDraft, ProcessVersion, User
 from engine.org import permissions
-from engine.workflow import bpmn_check, definitions
+from engine.workflow import bpmn_check, definitions, roles
 from engine.workflow.bpmn_check import Definition, DefinitionRejected, Problem
 
 
@@ -187,12 +188,34 @@ def discard_draft(session: Session, user: User, process_id: str, now: datetime) 
     audit.append(session, at=now, action="process_draft_discarded", actor_id=user.id, payload={"process": process_id})
 
 
+def impact(session: Session, user: User, process_id: str, given: Work) -> dict[str, Any]:
+    """What deploying ``given`` would change (tác động): the changes since the running
+    version, and the cases still running on it and on older versions, which keep their
+    version while every new case takes the new one."""
+    latest = designed(session, user, process_id)
+    changes = process_diff.diff(latest.bpmn_xml, json.loads(latest.forms_json), given.xml, given.forms)
+    ids = dict(session.execute(select(ProcessVersion.id, ProcessVersion.version)
+                               .where(ProcessVersion.process_id == process_id)).all())
+    running = {ids[v]: n for v, n in _running(session, list(ids)).items()}
+    return {"version": latest.version, "unchanged": changes.empty,
+            "elements": [{"id": c.id, "change": c.change, "type": c.type, "name": c.name, "old_name": c.old_name}
+                         for c in changes.elements],
+            "forms": [{"name": f.name, "change": f.change} for f in changes.forms],
+            "running": [{"version": v, "cases": n} for v, n in sorted(running.items(), reverse=True)],
+            "running_total": sum(running.values())}
+
+
 def deploy(session: Session, user: User, process_id: str, given: Work, settings: Settings,
-           now: datetime) -> tuple[ProcessVersion, bool]:
+           now: datetime, confirmed: bool = False) -> tuple[ProcessVersion, bool]:
     """Deploy the posted work as the process's next version (DefinitionRejected with every
     problem if it cannot run); unchanged content keeps the current version. The draft,
-    now deployed, is gone."""
+    now deployed, is gone. Only once the designer has seen the impact and confirmed it."""
     definition = check(session, user, process_id, given, settings)
+    if definition.problems:
+        raise DefinitionRejected(definition.problems)
+    if not confirmed:
+        raise InvalidData("Cần xác nhận triển khai sau khi xem tác động của phiên bản mới.",
+                          {"confirm": "Chưa xác nhận."})
     (version, created), = definitions.deploy(session, definition, now, user.id)
     draft = session.get(ProcessDraft, process_id)
     if draft is not None:
@@ -222,3 +245,24 @@ def compare(session: Session, user: User, process_id: str, old: int, new: int) -
 def version_xml(session: Session, user: User, process_id: str, number: int) -> str:
     designed(session, user, process_id)
     return _version(session, process_id, number).bpmn_xml
+
+
+def lane_preview(session: Session, user: User, process_id: str, given: Work, settings: Settings,
+                 expression: str) -> list[lane_check.LanePreview]:
+    """Who a lane expression being typed names, per agency the posted diagram is deployed for
+    (InvalidData with the grammar's message when it cannot be read)."""
+    try:
+        roles.parse(expression)
+    except roles.RoleSyntaxError as err:
+        raise InvalidData(f"Biểu thức vai trò chưa đúng: {err}", {"expression": str(err)}) from None
+    definition = check(session, user, process_id, given, settings)
+    return lane_check.previews(session, definition, [("preview", expression)])
+
+
+def dry_run(session: Session, user: User, process_id: str, given: Work, settings: Settings, initiator: str,
+            data: dict[str, Any], answers: dict[str, list[dict[str, Any]]], now: datetime) -> dry_runs.DryRun:
+    """The posted work run in memory (engine.design.dry_run), once it would deploy."""
+    definition = check(session, user, process_id, given, settings)
+    if definition.problems:
+        raise DefinitionRejected(definition.problems)
+    return dry_runs.run(session, definition, process_id, initiator, data, answers, now)

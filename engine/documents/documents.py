@@ -35,7 +35,8 @@ from engine.models import (
 )
 from engine.registry import registers
 from engine.workflow import forms
-from signing import copies
+from signing.pades import report
+from signing.pdf import copies
 
 _RECIPIENT = {
     "type": "object", "required": ["name", "delivery"], "additionalProperties": False,
@@ -336,6 +337,8 @@ def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
         "signer_position": doc.signer_position, "signer_name": doc.signer_name,
         "signature_mode": doc.signature_mode.value, "signature_status": doc.signature_status.value,
         "signatures": json.loads(doc.signatures_json) if doc.signatures_json else [],
+        "verification": report.per_signature(json.loads(doc.signatures_json)) if doc.signatures_json else [],
+        "signing_warnings": [e.warning for e in doc.signature_evidence if e.warning],
         "issued_at": doc.issued_at.isoformat() if doc.issued_at else None, "due_date": iso(doc.due_date),
         "page_amount": doc.page_amount,
         "description": doc.description, "copy_kind": doc.copy_kind, "backfilled": doc.backfilled,

@@ -23,6 +23,7 @@ class Reason(enum.StrEnum):
     PAPER_CONVERSION = "paper_conversion"  # a paper-signed document's scan: number, date, the agency's mark
     ATTACHMENT_STAMP = "attachment_stamp"  # a copy issued before copies had their form (older chains)
     RESTORED = "restored"  # the draft returned after the leader signed: the unsigned version again
+    ARCHIVE_TIMESTAMP = "archive_timestamp"  # handed to the archive: a document time-stamp (PAdES B-LTA), renewed
 
 
 def record(session: Session, document_id: int, sha256: str, reason: Reason, user_id: int, now: datetime,

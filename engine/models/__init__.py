@@ -41,6 +41,7 @@ from .org import (
 )
 from .records import Record, RecordDocument
 from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
+from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor
 from .workflow import (
     Case,
     CaseFollower,
@@ -55,6 +56,9 @@ from .workflow import (
 )
 
 __all__ = [
+    "AgencySigningSettings",
+    "SignatureEvidence",
+    "TrustAnchor",
     "ExchangeAgreement",
     "ReplyToken",
     "Record",

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
+
+if TYPE_CHECKING:
+    from .signing import SignatureEvidence
 
 
 class Direction(enum.StrEnum):
@@ -147,6 +151,9 @@ class Document(Base):
 
     files: Mapped[list[DocumentFile]] = relationship(order_by="DocumentFile.id", cascade="all, delete-orphan")
     recipients: Mapped[list[Recipient]] = relationship(order_by="Recipient.id", cascade="all, delete-orphan")
+    # what the platform checked and kept when it signed (Circular 15/2025 Art. 5), read for its warnings
+    signature_evidence: Mapped[list[SignatureEvidence]] = relationship(order_by="SignatureEvidence.id",
+                                                                       viewonly=True)
     # Links are written by id where they arise (a reply, a copy); these only read them.
     links: Mapped[list[DocumentLink]] = relationship(
         foreign_keys="DocumentLink.source_id", order_by="DocumentLink.id", viewonly=True
@@ -273,6 +280,6 @@ class PendingSignature(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the one-time request id
     task_id: Mapped[str] = mapped_column(String(36), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    payload: Mapped[str] = mapped_column(Text)  # signing.split.PendingSignature as JSON
+    payload: Mapped[str] = mapped_column(Text)  # signing.pades.split.PendingSignature as JSON
     source_sha256: Mapped[str | None] = mapped_column(String(64))  # the main file the signing started from
     expires_at: Mapped[datetime]

@@ -51,7 +51,7 @@ class RemoteRequest(Base):
     account: Mapped[str] = mapped_column(String(100))  # the leader's user id at the service
     state: Mapped[RemoteState] = mapped_column(str_enum(RemoteState, 16), index=True)
     source_sha256: Mapped[str] = mapped_column(String(64))  # the main file the signing started from
-    payload: Mapped[str] = mapped_column(Text)  # signing.split.PendingSignature as JSON
+    payload: Mapped[str] = mapped_column(Text)  # signing.pades.split.PendingSignature as JSON
     form_json: Mapped[str] = mapped_column(Text)  # the decision's form data
     reference: Mapped[str | None] = mapped_column(String(200))  # the service's transaction id
     message: Mapped[str | None] = mapped_column(String(500))

@@ -26,7 +26,7 @@ from engine.models import User
 from engine.signatures import certificates
 from engine.signatures.signatures import Keys
 from signing.errors import SigningError
-from signing.keys import Pkcs12Key
+from signing.keystore.keys import Pkcs12Key
 
 MAX_KEY_BYTES = 64 * 1024  # a PKCS#12 file with its chain is a few kilobytes
 MAX_IMAGE_BYTES = 1024 * 1024

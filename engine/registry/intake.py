@@ -29,8 +29,8 @@ from engine.documents import documents
 from engine.documents.storage import FileStore
 from engine.models import Direction, Document, DocumentFile, DocumentStatus, SignatureStatus, User
 from engine.signatures import signatures
-from signing import verify
 from signing.errors import SigningError
+from signing.pades import verify
 
 NOTE_MAX = 2000
 

@@ -23,9 +23,9 @@ from engine.documents.storage import FileStore
 from engine.models import Agency, Direction, Document, DocumentFile, DocumentStatus, User
 from engine.org import permissions
 from engine.registry import registers
-from signing import draft, placeholders
-from signing.appearance import Box
 from signing.errors import SigningError
+from signing.pdf import draft, placeholders
+from signing.pdf.appearance import Box
 
 MAX_PLACE = 100
 _BOXES = ("number", "date")

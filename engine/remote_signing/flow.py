@@ -2,7 +2,7 @@
 
 1. :func:`start`: the task, its document and the service are read in a short transaction; outside
    it the service gives the leader's certificate and the PDF and the bytes to sign are prepared
-   (as for a USB token, signing.split); a second short transaction checks the case has not moved
+   (as for a USB token, signing.pades.split); a second short transaction checks the case has not moved
    and the certificate is registered to the leader (engine.signatures.binding), stores the request as a
    state row with the decision's form, and audits it; then the hash goes to the service.
 2. The leader approves on the phone. Nobody holds a request open meanwhile: the task page asks
@@ -35,10 +35,12 @@ from engine.documents.storage import FileStore
 from engine.models import Agency, HumanTask, RemoteProvider, RemoteRequest, RemoteState, User
 from engine.office import queries
 from engine.signatures import binding, certificates, drafting, signatures
+from engine.signatures import long_term as long_signer
 from engine.workflow import cases, forms
-from signing import split, verify
 from signing.errors import SigningError
-from signing.keys import ExternalKey
+from signing.keystore.keys import ExternalKey
+from signing.pades import split, verify
+from signing.pdf import draft
 from signing.remote import Outcome, Provider, ProviderConfig, State, approval, make_provider
 from signing.remote.base import Kind
 
@@ -69,6 +71,7 @@ class _Plan:
     draft: drafting.LeaderDraft
     config: ProviderConfig
     label: str
+    policy: long_signer.Policy  # the agency's trust roots and signing settings (status check, TSA)
 
 
 def _account(value: Any) -> str:
@@ -99,7 +102,7 @@ def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict
         raise Conflict("Đang chờ xác nhận một yêu cầu ký trước trên điện thoại: hãy chờ hoặc hủy yêu cầu đó.")
     made = drafting.leader_draft(session, remote.store, remote.keys.image(user.username), doc, user, props)
     return _Plan(row.case_id, source, made, providers.config(remote.keys, agency, provider),
-                 signatures.prompt_label(doc))
+                 signatures.prompt_label(doc), long_signer.policy(session, remote.keys, doc.agency_id))
 
 
 def _waiting(session: Session, task_id: str) -> RemoteRequest | None:
@@ -119,9 +122,11 @@ def start(remote: Remote, user_id: int, task_id: str, form: dict[str, Any], prov
         credential = provider.credential(account)
         cert = x509.load_der_x509_certificate(credential.certificate)
         key = ExternalKey(credential.certificate, credential.chain)
+        # revoked or unknown to its CA: refused before anything reaches the phone
+        stamper = plan.policy.precheck(credential.certificate, credential.chain, now)
         ttl = timedelta(seconds=plan.config.timeout_seconds)
         pending = split.begin(plan.draft.prepare(), plan.draft.step(certificates.subject_name(cert), now), key,
-                              plan.label, ttl=ttl, now=now)
+                              plan.label, ttl=ttl, now=now, timestamper=stamper)
     except (SigningError, ValueError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số từ dịch vụ không hợp lệ."
         raise InvalidData(message, {_FIELD: message}) from None
@@ -177,15 +182,18 @@ def _settle(remote: Remote, request_id: str, reference: str, outcome: Outcome, n
         if row is None or row.state != RemoteState.WAITING:
             return
         presigned_from = (row.task_id, row.user_id, row.source_sha256, row.payload)
+        provider = session.get(RemoteProvider, row.provider_id)  # the document's agency's service
+        assert provider is not None
+        policy = long_signer.policy(session, remote.keys, provider.agency_id)
     task_id, user_id, source, payload = presigned_from
-    try:
+    try:  # checked again now it is signed, time-stamped, B-LT, as a USB token's signature is
         pending = split.PendingSignature.from_json(json.loads(payload))
-        signed = split.finish(pending, request_id, outcome.signature, now)
-        reports = verify.verify_pdf(signed, remote.keys.trust_roots(), now)
+        checked = policy.finish_split(pending, draft.LEADER_FIELD, request_id, outcome.signature, now)
+        reports = verify.verify_pdf(checked.pdf, policy.keys.trust_roots(), now)
     except SigningError as err:
         _end(remote, request_id, RemoteState.FAILED, err.message, now)
         return
-    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, signed, tuple(reports))
+    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, checked, tuple(reports))
     _complete(remote, request_id, presigned, now)
 
 

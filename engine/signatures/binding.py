@@ -13,7 +13,7 @@ from engine.core.errors import InvalidData
 from engine.documents import file_versions
 from engine.models import Document, DocumentFile, FileVersion, HumanTask, User, UserCertificate
 from engine.signatures import certificates
-from signing import verify
+from signing.pades import longterm, verify
 
 _FIELD = "signing"
 
@@ -43,13 +43,14 @@ def signer(session: Session, user: User, cert: x509.Certificate) -> UserCertific
 @dataclass(frozen=True)
 class Presigned:
     """A leader's signature made before the transaction that records it (ký số từ xa: the service
-    answered while no transaction was open), with its verification done then too."""
+    answered while no transaction was open), with its status check, time-stamp and verification
+    done then too."""
 
     task_id: str
     user_id: int
     source_sha256: str  # the main file it was made on
     certificate: bytes  # DER
-    pdf: bytes
+    checked: longterm.Signed  # the PDF, its status check and level (B-LT), kept as evidence
     reports: tuple[verify.SignatureReport, ...]
 
 

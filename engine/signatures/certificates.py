@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.core.errors import InvalidData
 from engine.models import User, UserCertificate
-from signing import split, verify
 from signing.errors import SigningError
+from signing.pades import split, verify
 
 if TYPE_CHECKING:  # engine.signatures.signatures asks this module whose a certificate is
     from engine.signatures.signatures import Keys

@@ -17,8 +17,9 @@ from engine.core.errors import InvalidData
 from engine.documents.storage import FileStore
 from engine.models import Agency, Document, DocumentFile, Position, Unit, User, UserPosition
 from engine.registry import placement
-from signing import copies, draft, pdfsign
 from signing.errors import SigningError
+from signing.pades import pdfsign
+from signing.pdf import copies, draft
 
 
 def main_file(doc: Document) -> DocumentFile:

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from signing.keys import KeySource
+from signing.keystore.keys import KeySource
 
 TTL = 900.0  # seconds: a leader's session of signings, not a day
 MAX_ENTRIES = 256

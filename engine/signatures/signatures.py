@@ -23,11 +23,9 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData
@@ -45,12 +43,14 @@ from engine.models import (
     UserCertificate,
 )
 from engine.registry import placement
-from engine.signatures import binding, certificates, token_signing
+from engine.signatures import binding, certificates, token_signing, trust_store
+from engine.signatures import long_term as long_signer
 from engine.signatures.drafting import agency_of, leader_draft, main_file, titles
-from engine.signatures.key_cache import UNLOCKED
-from signing import conversion, draft, initials, pdfsign, split, verify
+from engine.signatures.keys import Keys
 from signing.errors import SigningError
-from signing.keys import ExternalKey, KeySource, Pkcs11Key, Pkcs12Key
+from signing.keystore.keys import ExternalKey, KeySource
+from signing.pades import initials, longterm, pdfsign, split, verify
+from signing.pdf import conversion, draft
 
 _FIELD = "signing"
 APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
@@ -74,56 +74,6 @@ class Credentials:
             raise InvalidData("Thông tin ký số không hợp lệ.", {_FIELD: "Cần các chuỗi ký tự."})
         known = {"password", "agency_password", "request_id", "signature"}
         return cls(**{k: v for k, v in given.items() if k in known})
-
-
-@dataclass(frozen=True)
-class Keys:
-    """The keys, images and trust roots the server holds, under ``QLVB_PKI_DIR``: people's keys
-    in people/<username>.p12 with their signature image, agencies' in agencies/<code>.p12 with
-    their seal (or agencies/<code>.token.json naming a PKCS#11 token), roots in PEM files."""
-
-    pki_dir: Path
-    root_paths: tuple[Path, ...]
-
-    def trust_roots(self) -> list[bytes]:
-        return [x509.load_pem_x509_certificate(p.read_bytes()).public_bytes(Encoding.DER)
-                for p in self.root_paths if p.is_file()]
-
-    def intermediates(self) -> tuple[x509.Certificate, ...]:
-        """CA certificates to send with a signature whose key gave none (a token's)."""
-        path = self.pki_dir / "intermediate.pem"
-        return (x509.load_pem_x509_certificate(path.read_bytes()),) if path.is_file() else ()
-
-    def person_file(self, username: str, suffix: str) -> Path:
-        """people/<username>.p12 (key), .pem (its certificate, readable without the password), .png"""
-        return self.pki_dir / "people" / f"{username}{suffix}"
-
-    def agency_file(self, code: str, suffix: str) -> Path:
-        return self.pki_dir / "agencies" / f"{code}{suffix}"
-
-    def person(self, username: str, password: str) -> KeySource:
-        return UNLOCKED.get(self.person_file(username, ".p12"), password, Pkcs12Key.from_file)
-
-    def image(self, username: str) -> bytes:
-        return _read(self.person_file(username, ".png"), "ảnh chữ ký")
-
-    def agency(self, code: str, secret: str) -> KeySource:
-        token = self.pki_dir / "agencies" / f"{code}.token.json"
-        if token.is_file():
-            config = json.loads(token.read_text(encoding="utf-8"))
-            return Pkcs11Key(Path(config["module"]), config["token_label"], config["key_label"], secret,
-                             chain=self.intermediates())
-        return UNLOCKED.get(self.agency_file(code, ".p12"), secret, Pkcs12Key.from_file)
-
-    def seal(self, code: str) -> bytes:
-        return _read(self.agency_file(code, ".png"), "ảnh con dấu")
-
-
-def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        raise InvalidData(f"Chưa cấu hình {what} ({path.name}).", {_FIELD: f"Thiếu {what}."}) from None
 
 
 @dataclass(frozen=True)
@@ -168,41 +118,49 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
     presigned = desk.credentials.presigned
-    if presigned is not None:
+    if presigned is not None:  # ký số từ xa: checked, time-stamped and verified before this transaction
         signer = binding.presigned_signer(session, presigned, user, task_id, source)
-        signed, reports = presigned.pdf, list(presigned.reports)
+        checked, certificate, reports = presigned.checked, presigned.certificate, list(presigned.reports)
     else:
-        signer, signed = _leader_signed(session, desk, doc, user, task_id, props, source, now)
-        reports = _verified(signed, desk.keys, now)
+        signer, checked, certificate = _leader_signed(session, desk, doc, user, task_id, props, source, now)
+        reports = _verified(checked.pdf, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
     leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
     if leader is None or not leader.valid:
         reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
         raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
     authority, position, _ = titles(session, doc, user, props)
     doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
-    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
+    sha = _replace_main(session, desk.store, doc, checked.pdf, user, now, Reason.LEADER_SIGNATURE, signer)
     _record(doc, reports)
-    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id}
+    kept = long_signer.keep(session, doc.id, sha, draft.LEADER_FIELD, user.id, checked, certificate, now)
+    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id, **kept}
 
 
 def _leader_signed(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
-                   source: str, now: datetime) -> tuple[UserCertificate, bytes]:
+                   source: str, now: datetime) -> tuple[UserCertificate, longterm.Signed, bytes]:
+    """The leader's signature made here (their key on the server, or their token's value):
+    (registered certificate, the checked B-LT signature, the certificate's DER)."""
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
-            signed, signer = token_signing.finish(session, creds.request_id, creds.signature, task_id, user,
-                                                  source, now)
+            prepared, value, signer = token_signing.claim(session, creds.request_id, creds.signature, task_id,
+                                                          user, source)
+            checked = long_signer.finish_split(session, desk.keys, doc.agency_id, prepared, draft.LEADER_FIELD,
+                                               creds.request_id, value, now)
+            certificate = prepared.certificate
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
             made = leader_draft(session, desk.store, desk.keys.image(user.username), doc, user, props)
-            signed = pdfsign.sign(made.prepare(), made.step(signer.subject_name, now), key)
+            checked = long_signer.sign(session, desk.keys, doc.agency_id, made.prepare(),
+                                       made.step(signer.subject_name, now), key, now)
+            certificate = key.certificate.dump()
         else:
             raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
                               {_FIELD: "Chưa có thông tin ký số."})
     except SigningError as err:
         raise InvalidData(err.message, {_FIELD: err.message}) from None
-    return signer, signed
+    return signer, checked, certificate
 
 
 def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
@@ -214,8 +172,9 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:  # with their USB token, through the sign agent
-            signed, signer = token_signing.finish(session, creds.request_id, creds.signature, task_id, user,
-                                                  source, now)
+            prepared, value, signer = token_signing.claim(session, creds.request_id, creds.signature, task_id,
+                                                          user, source)
+            signed = split.finish(prepared, creds.request_id, value, now)
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
@@ -244,7 +203,6 @@ def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], u
     return initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
 
 
-
 def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
     """Ký tay: the leader signed the paper; the register's "Người ký" names them as the paper does."""
     authority, position, _ = titles(session, doc, user, props)
@@ -265,8 +223,13 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
         approval = APPROVAL_PROPERTY in props
         made = leader_draft(session, store, None if approval else keys.image(user.username), doc, user, props)
         pdf = made.prepare()
-        step = _approval_step(pdf, signer, props, unit, now) if approval else made.step(signer.subject_name, now)
-        pending = split.begin(pdf, step, key, prompt_label(doc), now=now)
+        stamper = long_signer.precheck(session, keys, doc.agency_id, der, now)  # revoked: refused before the PIN
+        if approval:  # ký nháy: a B-B approval under the leader's B-LT signature
+            pending = split.begin(pdf, _approval_step(pdf, signer, props, unit, now), key, prompt_label(doc),
+                                  now=now)
+        else:
+            pending = split.begin(pdf, made.step(signer.subject_name, now), key, prompt_label(doc), now=now,
+                                  timestamper=stamper)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None
@@ -296,10 +259,12 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     try:
         # A token's session is closed at once: left logged in, the next login on it would fail.
         with desk.keys.agency(agency.code, desk.credentials.agency_password) as key:
-            signed, required, reason = _agency_signed(desk, doc, agency, pdf, key, user, now)
+            checked, required, reason = _agency_signed(session, desk, doc, agency, pdf, key, user, now)
+            certificate = key.certificate.dump()
     except SigningError as err:
         raise InvalidData(f"Không phát hành được: {err.message}", {_FIELD: err.message}) from None
-    reports = _verified(signed, desk.keys, now)
+    signed = checked.pdf
+    reports = _verified(signed, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
     if verify.signature_status(reports, required) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
             "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
@@ -310,12 +275,14 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     sha = _replace_main(session, desk.store, doc, signed, user, now, reason)
     _record(doc, reports)
     doc.signature_status = SignatureStatus.VALID
+    kept = long_signer.keep(session, doc.id, sha, required[-1], user.id, checked, certificate, now)
     appendices = _sign_appendices(session, desk, doc, user, now)
-    return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices}
+    return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices,
+            **kept}
 
 
-def _agency_signed(desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: KeySource, user: User,
-                   now: datetime) -> tuple[bytes, tuple[str, ...], Reason]:
+def _agency_signed(session: Session, desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: KeySource,
+                   user: User, now: datetime) -> tuple[longterm.Signed, tuple[str, ...], Reason]:
     """What the clerk's signature makes of the main file, the signatures it must then carry, and
     the version's reason."""
     assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
@@ -323,9 +290,11 @@ def _agency_signed(desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: K
         scan = conversion.prepare_scan(pdf, placement.placement_of(doc))
         filled = draft.fill_number(scan, doc.number_symbol, doc.document_date, agency.place_name)
         step = conversion.conversion_step(user.full_name, agency.name, desk.keys.seal(agency.code), now)
-        return pdfsign.sign(filled, step, key), (draft.AGENCY_FIELD,), Reason.PAPER_CONVERSION
+        return long_signer.sign(session, desk.keys, agency.id, filled, step, key, now), (draft.AGENCY_FIELD,), \
+            Reason.PAPER_CONVERSION
     filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
-    return (pdfsign.sign_agency(filled, key, agency.name, desk.keys.seal(agency.code), now),
+    step = pdfsign.agency_step(agency.name, desk.keys.seal(agency.code), now)
+    return (long_signer.sign(session, desk.keys, agency.id, filled, step, key, now),
             (draft.LEADER_FIELD, draft.AGENCY_FIELD), Reason.AGENCY_SIGNATURE)
 
 
@@ -356,14 +325,17 @@ def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, no
     signed_files = []
     for record in [f for f in doc.files if f.role == "appendix"]:
         try:
+            pdf = desk.store.path(record.sha256).read_bytes()
+            step = pdfsign.attachment_step(draft.read(pdf), doc.number_symbol, now)
             with desk.keys.agency(agency_of(session, doc).code, desk.credentials.agency_password) as key:
-                content = pdfsign.sign_attachment(desk.store.path(record.sha256).read_bytes(), key, doc.number_symbol,
-                                                  now)
+                checked = long_signer.sign(session, desk.keys, doc.agency_id, pdf, step, key, now)
+                certificate = key.certificate.dump()
         except SigningError as err:
             raise InvalidData(f"Không ký được phụ lục {record.filename}: {err.message}", {_FIELD: err.message}) \
                 from None
-        sha, size = desk.store.put(io.BytesIO(content), len(content), lambda head: None)
+        sha, size = desk.store.put(io.BytesIO(checked.pdf), len(checked.pdf), lambda head: None)
         record.sha256, record.size = sha, size
+        long_signer.keep(session, doc.id, sha, step.field, user.id, checked, certificate, now)
         signed_files.append(sha)
     return signed_files
 

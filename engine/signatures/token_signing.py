@@ -1,13 +1,12 @@
 """Split signing's second half in a task (ký bằng USB token): the request the holder's token
-signed must be this task's, this person's and of the version still current; its value is then
-embedded in the PDF prepared with the request. Shared by the leader's signature and the
-approvals (ký nháy) of a circulation chain."""
+signed must be this task's, this person's and of the version still current, and is used up; the
+caller embeds the value in the PDF prepared with it (the leader's B-LT, an approval's B-B).
+Shared by the leader's signature and the approvals (ký nháy) of a circulation chain."""
 
 from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
 
 from cryptography import x509
 from sqlalchemy.orm import Session
@@ -15,14 +14,15 @@ from sqlalchemy.orm import Session
 from engine.core.errors import InvalidData
 from engine.models import PendingSignature, User, UserCertificate
 from engine.signatures import binding
-from signing import split
+from signing.pades import split
 
 FIELD = "signing"  # the form field signing problems are told beside, as in engine.signatures.signatures
 
 
-def finish(session: Session, request_id: str, signature: str, task_id: str, user: User, source: str,
-           now: datetime) -> tuple[bytes, UserCertificate]:
-    """The signed PDF and the signer's registered certificate; the request is used up."""
+def claim(session: Session, request_id: str, signature: str, task_id: str, user: User,
+          source: str) -> tuple[split.PendingSignature, bytes, UserCertificate]:
+    """The prepared request, the token's signature value and the signer's registered certificate;
+    the request is used up."""
     pending = session.get(PendingSignature, request_id)
     if pending is None or pending.task_id != task_id or pending.user_id != user.id:
         raise InvalidData("Yêu cầu ký không tồn tại hoặc đã dùng.", {FIELD: "Hãy tạo yêu cầu ký mới."})
@@ -34,6 +34,5 @@ def finish(session: Session, request_id: str, signature: str, task_id: str, user
         raise InvalidData("Chữ ký số gửi lên không hợp lệ.", {FIELD: "Cần chuỗi base64."}) from None
     prepared = split.PendingSignature.from_json(json.loads(pending.payload))
     signer = binding.signer(session, user, x509.load_der_x509_certificate(prepared.certificate))
-    signed = split.finish(prepared, request_id, value, now)
     session.delete(pending)  # one signature per request
-    return signed, signer
+    return prepared, value, signer

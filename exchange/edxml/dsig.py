@@ -44,7 +44,7 @@ _OWN = Limits(huge_tree=True)
 
 
 class XmlKey(Protocol):
-    """An agency's signing key: :class:`signing.pki.Identity` has this shape."""
+    """An agency's signing key: :class:`signing.keystore.pki.Identity` has this shape."""
 
     @property
     def key(self) -> rsa.RSAPrivateKey: ...

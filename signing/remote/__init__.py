@@ -1,6 +1,6 @@
 """Ký số từ xa: the leader's key stays with a remote signing service (a CA's cloud HSM) and they
 approve each signature on their phone. The platform prepares the PDF and the bytes to sign as for
-a USB token (:mod:`signing.split`), sends their hash to the service, and embeds the value it
+a USB token (:mod:`signing.pades.split`), sends their hash to the service, and embeds the value it
 returns; nothing here talks to the database.
 
 Two kinds of service, one interface (:class:`~signing.remote.base.Provider`):

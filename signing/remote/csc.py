@@ -18,7 +18,8 @@ from asn1crypto import algos
 from pyhanko.sign.general import SigningError as PyhankoSigningError
 from pyhanko.sign.signers import csc_signer
 
-from .. import aio
+from signing.speedups import aio
+
 from ..errors import KeyUnavailable, SigningError
 from .base import Credential, Outcome, Provider, State, Submitted
 from .http import CALL_TIMEOUT, unavailable

@@ -15,12 +15,12 @@ from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import desk, queries
 from engine.registry import intake, placement
-from engine.signatures import signatures
+from engine.signatures import signatures, verification
 
-from ..common import downloads
+from ..common import downloads, exports
 from ..common.context import platform, signing_desk, transaction
 from ..contract.route import api_route
-from ..contract.shapes import Body, Code, Files, Form, Items, Text
+from ..contract.shapes import Body, Code, Files, Form, Items, Query, Text
 from .util import authed, current_user
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
@@ -186,6 +186,28 @@ def versions(document_id: int) -> Any:
     """The main file's versions in order: upload, approval_signature, leader_signature, agency_signature,
     attachment_stamp, restored."""
     return authed(False, lambda s, u, now: {"items": desk.file_versions_of(s, u, document_id, now)})
+
+
+class VerificationQuery(Query):
+    format: Literal["json", "pdf"] | None = None
+
+
+class Verification(BaseModel):
+    """Bảy trường bằng tiếng Việt cho mỗi chữ ký (TT 15/2025/TT-BKHCN Đ6), nguồn kiểm tra thu hồi."""
+
+    signatures: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+
+
+@api_route(bp, "/<int:document_id>/verification", "GET",
+           "Kết quả xác thực chữ ký số của tệp chính, xác thực lúc gọi (TT 15/2025/TT-BKHCN Đ6)",
+           query=VerificationQuery, response=Verification, media=("application/pdf",), errors=(401, 403, 404))
+def verification_report(document_id: int, query: VerificationQuery) -> Any:
+    """Kết quả xác thực chữ ký số: every signature of the main file verified now, in the seven
+    fields of Circular 15/2025 Art. 6 (``?format=pdf``: the printable page)."""
+    with transaction(False) as (session, now):
+        found = verification.target(session, _store(), _keys(), current_user(session, now), document_id, now)
+    return exports.verification(verification.verify_target(found, now), query.format, now)
 
 
 @api_route(bp, "/<int:document_id>/files", "POST", "Tải tệp PDF lên (tệp chính hoặc phụ lục)", form=Upload,

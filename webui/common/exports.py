@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import jsonify
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData
@@ -17,6 +18,7 @@ from engine.office import records
 from engine.registry import register_pdf
 from engine.reporting import compliance_stats, report_params
 from engine.reporting.exports import Export
+from engine.signatures import verification as longterm_verification
 
 from . import downloads
 from .context import platform
@@ -52,3 +54,15 @@ def record(session: Session, user: User, record_id: int, fmt: str, now: datetime
     if fmt == "xml":
         return send(records.export_xml(session, user, record_id, now))
     raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
+
+
+def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:
+    """The verification report as JSON, or as the printable page "Kết quả xác thực chữ ký số"."""
+    if fmt == "pdf":
+        fonts = _fonts()
+        content = longterm_verification.to_pdf(result, fonts.regular, fonts.bold, now)
+        return downloads.send(io.BytesIO(content), f"xac-thuc-chu-ky-so-{result['document']['id']}.pdf",
+                              "application/pdf")
+    if fmt not in (None, "json"):
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn json hoặc pdf."})
+    return jsonify(result)

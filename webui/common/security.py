@@ -26,7 +26,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def content_security_policy(sign_agent_port: int) -> str:
     """pdf.js draws pages on canvases from blob: and data: images; nothing is loaded from
     elsewhere. The task page's script may talk to one other origin: the official's own sign
-    agent on this computer's loopback address (signing.agent), on the installation's port."""
+    agent on this computer's loopback address (signing.keystore.agent), on the installation's port."""
     return (f"default-src 'self'; connect-src 'self' http://127.0.0.1:{sign_agent_port}; "
             "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
             "form-action 'self'; frame-ancestors 'none'")

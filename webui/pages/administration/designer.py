@@ -15,14 +15,19 @@ from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData
 from engine.design import designer
+from engine.design import dry_run as dry_runs
+from engine.design import heatmap as heatmaps
 from engine.models import Agency, User
 from engine.office import workspace
 from engine.org.permissions import agency_codes
+from engine.workflow.actions import ACTIONS
 from engine.workflow.bpmn_check import DefinitionRejected, Problem, form_problem
+from webui.common import labels
 from webui.common.context import platform
 from webui.common.pageutil import PER_PAGE, page_number, render, staff
 from webui.contract.boundary import json_object
 from webui.forms import fields as formfields
+from webui.forms import formui
 
 bp = Blueprint("design", __name__)
 
@@ -61,13 +66,21 @@ def versions(process_id: str) -> Any:
 def edit(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
         version = designer.designed(db, user, process_id)
-        return render("design/edit.html", db, user, process=version)
+        # The lane picker's positions: the ones a role expression may name (engine.workflow.roles).
+        positions = [(code, str(title)) for code, title in labels.POSITION.items()
+                     if code not in ("designer", "auditor")]
+        return render("design/edit.html", db, user, process=version, positions=positions, actions=sorted(ACTIONS),
+                      initiator=user.username)
 
 
 @bp.get("/design/<process_id>/work.json")
 def work(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
-        return jsonify(designer.work(db, user, process_id))
+        opened = designer.work(db, user, process_id)
+        # The forms' UI descriptions as the repository holds them, for the form editor.
+        forms_dir = platform().settings.forms_dir
+        opened["ui"] = {ref: formui.load(forms_dir, ref) for ref in opened["forms"]}
+        return jsonify(opened)
 
 
 @bp.post("/design/<process_id>/draft")
@@ -93,7 +106,8 @@ def deploy(process_id: str) -> Any:
     try:
         with staff(write=True) as (db, user, now):
             given = _work(db, user, process_id)
-            version, created = designer.deploy(db, user, process_id, given, platform().settings, now)
+            confirmed = json_object().get("confirm") is True
+            version, created = designer.deploy(db, user, process_id, given, platform().settings, now, confirmed)
             number = version.version
     except DefinitionRejected as rejected:
         return _refused(rejected)
@@ -136,6 +150,25 @@ def version_xml(process_id: str, number: int) -> Any:
         return Response(designer.version_xml(db, user, process_id, number), mimetype="application/xml")
 
 
+def _json(text: str, field: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        message = gettext("JSON không hợp lệ (dòng %(line)s, cột %(col)s): %(msg)s",
+                          line=err.lineno, col=err.colno, msg=err.msg)
+        raise InvalidData(message, {field: message}) from None
+
+
+def _ui(text: Any) -> dict[str, Any] | None:
+    """The UI description being edited beside the form (react-jsonschema-form's ``ui:`` keys)."""
+    if text is None:
+        return None
+    ui = _json(text, "ui") if isinstance(text, str) else text
+    if not isinstance(ui, dict):
+        raise InvalidData(gettext("Mô tả giao diện phải là đối tượng JSON."), {"ui": gettext("Cần JSON.")})
+    return ui
+
+
 @bp.post("/design/<process_id>/form-preview")
 def form_preview(process_id: str) -> Any:
     """A form's JSON Schema as the task page will show it, or why it cannot be one."""
@@ -145,17 +178,58 @@ def form_preview(process_id: str) -> Any:
         name, text = str(given.get("name") or ""), given.get("schema")
         if not isinstance(text, str):
             raise InvalidData(gettext("Thiếu nội dung biểu mẫu."), {"schema": gettext("Cần JSON.")})
-        try:
-            schema = json.loads(text)
-        except json.JSONDecodeError as err:
-            message = gettext("JSON không hợp lệ (dòng %(line)s, cột %(col)s): %(msg)s",
-                              line=err.lineno, col=err.colno, msg=err.msg)
-            raise InvalidData(message, {"schema": message}) from None
+        schema = _json(text, "schema")
         problem = form_problem(name, schema)
         if problem is not None:
             raise InvalidData(problem, {"schema": problem})
         code = (agency_codes(version.agency_code) or [""])[0]
         agency = db.scalars(select(Agency).where(Agency.code == code)).first()
         directory = workspace.directory(db, agency.id) if agency else {}
-        form = formfields.build(schema, {}, {}, directory)
+        form = formfields.build(schema, {}, {}, directory, _ui(given.get("ui")))
         return render_template("design/form_preview.html", form=form)
+
+
+@bp.post("/design/<process_id>/impact")
+def impact(process_id: str) -> Any:
+    """What deploying the posted work would change, shown before the designer confirms."""
+    with staff(write=False) as (db, user, _now):
+        return jsonify(designer.impact(db, user, process_id, _work(db, user, process_id)))
+
+
+@bp.post("/design/<process_id>/lane-preview")
+def lane_preview(process_id: str) -> Any:
+    """Who a lane expression names in each agency of the process, as the designer types it."""
+    with staff(write=False) as (db, user, _now):
+        given = _work(db, user, process_id)
+        expression = json_object().get("expression")
+        if not isinstance(expression, str):
+            raise InvalidData(gettext("Thiếu biểu thức vai trò."), {"expression": gettext("Cần văn bản.")})
+        found = designer.lane_preview(db, user, process_id, given, platform().settings, expression)
+        return jsonify({"agencies": [{"agency": p.agency, "people": list(p.people), "count": p.count,
+                                      "depends_on_case": p.depends_on_case} for p in found]})
+
+
+@bp.post("/design/<process_id>/dry-run")
+def dry_run(process_id: str) -> Any:
+    """The posted work run in memory against the chosen start data and answers; nothing stored."""
+    try:
+        with staff(write=False) as (db, user, now):
+            given = _work(db, user, process_id)
+            posted = json_object()
+            data = posted.get("data") or {}
+            if not isinstance(data, dict):
+                raise InvalidData(gettext("Dữ liệu khởi tạo phải là đối tượng JSON."), {"data": gettext("Cần JSON.")})
+            answers = dry_runs.read_answers(posted.get("answers"))
+            run = designer.dry_run(db, user, process_id, given, platform().settings,
+                                   str(posted.get("initiator") or user.username), data, answers, now)
+            return jsonify(run.as_json())
+    except DefinitionRejected as rejected:
+        return _refused(rejected)
+
+
+@bp.get("/design/<process_id>/heatmap.json")
+def heatmap(process_id: str) -> Any:
+    """Per task: cases passed, median and p90 hours open (the designer's and auditor's diagram)."""
+    with staff(write=False) as (db, user, _now):
+        designer.designed(db, user, process_id)
+        return jsonify({"elements": heatmaps.as_json(heatmaps.heatmap(db, process_id))})

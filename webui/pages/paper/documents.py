@@ -17,8 +17,9 @@ from engine.core.errors import Conflict, InvalidData
 from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import desk, reading, records, workspace
-from webui.common import downloads
-from webui.common.context import platform
+from engine.signatures import signatures, verification
+from webui.common import downloads, exports
+from webui.common.context import platform, signing_desk
 from webui.common.errors import wants_json
 from webui.common.pageutil import render, safe_next, staff
 from webui.pages.paper import intake as intake_pages
@@ -42,6 +43,15 @@ def show(document_id: int) -> Any:
     with staff(write=True) as (db, user, now):  # after the page: a read of the document is its own small write
         reading.opened(db, user, document_id, now)
     return shown
+
+
+@bp.get("/documents/<int:document_id>/verification.pdf")
+def verification_pdf(document_id: int) -> Any:
+    """Kết quả xác thực chữ ký số, verified now, as a printable page."""
+    keys = signing_desk(signatures.Credentials()).keys
+    with staff(write=False) as (db, user, now):
+        found = verification.target(db, FileStore(platform().settings.files_dir), keys, user, document_id, now)
+    return exports.verification(verification.verify_target(found, now), "pdf", now)
 
 
 @bp.post("/documents/<int:document_id>/records")

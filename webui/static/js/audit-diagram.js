@@ -37,6 +37,24 @@ function show(index) {
   label.textContent = `${index + 1} / ${data.steps.length}: ${action}`;
 }
 
+// The heatmap of the process in the auditor's agency: per task, the cases that passed it and
+// the median and p90 hours it stayed open.
+function heatmap(on) {
+  const overlays = viewer.get("overlays");
+  const registry = viewer.get("elementRegistry");
+  overlays.remove({ type: "heat" });
+  if (!on) return;
+  for (const [id, heat] of Object.entries(data.heat || {})) {
+    if (!registry.get(id)) continue;
+    const badge = document.createElement("span");
+    badge.className = "heat-badge";
+    badge.dataset.element = id;
+    badge.textContent = container.dataset.textHeat.replace("{n}", heat.cases)
+      .replace("{median}", heat.median_hours).replace("{p90}", heat.p90_hours);
+    overlays.add(id, "heat", { position: { bottom: 0, left: 0 }, html: badge });
+  }
+}
+
 async function start() {
   await viewer.importXML(data.xml);
   viewer.get("canvas").zoom("fit-viewport");
@@ -48,6 +66,12 @@ async function start() {
   for (const button of document.querySelectorAll("[data-step-go]")) {
     button.addEventListener("click", () => show(clamp(Number(button.dataset.stepGo))));
   }
+  const heatButton = document.querySelector('[data-action="heatmap"]');
+  heatButton.addEventListener("click", () => {
+    const on = heatButton.getAttribute("aria-pressed") !== "true";
+    heatButton.setAttribute("aria-pressed", String(on));
+    heatmap(on);
+  });
   show(data.steps.length - 1);
   container.dataset.ready = "1";
 }

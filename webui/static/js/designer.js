@@ -14,7 +14,14 @@
     root.dataset[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
   const $ = (selector) => root.querySelector(selector);
   const status = $(".designer-status");
-  const modeler = new BpmnJS({ container: $(".bpmn-canvas") });
+  // bpmn-js-properties-panel's own BPMN properties (id, name, documentation...); the platform's
+  // properties are edited beside it (designer_panel.js).
+  const panel = window.BpmnJSPropertiesPanel;
+  const modeler = new BpmnJS({
+    container: $(".bpmn-canvas"),
+    propertiesPanel: { parent: $(".bpmn-properties") },
+    additionalModules: panel ? [panel.BpmnPropertiesPanelModule, panel.BpmnPropertiesProviderModule] : [],
+  });
   const canvas = modeler.get("canvas");
   const overlays = modeler.get("overlays");
   const registry = modeler.get("elementRegistry");
@@ -24,7 +31,9 @@
   let marked = [];
   let selected = null;
   // For the browser tests and the curious: the modeler and the forms being edited.
-  window.qlvbDesigner = { modeler, forms: () => forms };
+  // The panels (designer_panel.js, designer_run.js, form_editor.js) use the same helpers.
+  const shared = { modeler, root, forms: () => forms, uis: {}, propertyOf, setProperty };
+  window.qlvbDesigner = shared;
 
   function say(message, kind = "") {
     status.textContent = message;
@@ -46,24 +55,32 @@
     return found;
   }
 
-  function formRef(bo) {
+  function propertyOf(bo, name) {
     const properties = propertiesOf(bo, false);
-    const property = properties && (properties.$children || []).find((c) => c.name === FORM);
+    const property = properties && (properties.$children || []).find((c) => c.name === name);
     return property ? property.value : "";
   }
 
-  function setFormRef(element, ref) {
+  const formRef = (bo) => propertyOf(bo, FORM);
+
+  // An empty value removes the property: the diagram then says nothing rather than "".
+  function setProperty(element, name, value) {
     const bo = element.businessObject;
     const properties = propertiesOf(bo, true);
-    let property = properties.$children.find((c) => c.name === FORM);
-    if (!property) {
-      property = moddle.createAny("spiffworkflow:property", SPIFF, { name: FORM, value: ref });
+    let property = properties.$children.find((c) => c.name === name);
+    if (!value) {
+      properties.$children = properties.$children.filter((c) => c !== property);
+    } else if (!property) {
+      property = moddle.createAny("spiffworkflow:property", SPIFF, { name, value });
       properties.$children.push(property);
+    } else {
+      property.value = value;
     }
-    property.value = ref;
     // Through modeling, so the change marks the diagram as changed like any other edit.
     modeling.updateProperties(element, { extensionElements: bo.extensionElements });
   }
+
+  const setFormRef = (element, ref) => setProperty(element, FORM, ref);
 
   function changed() {
     root.dataset.dirty = "1";
@@ -151,6 +168,8 @@
     }
   }
 
+  Object.assign(shared, { post, work, say, text, showProblems, act });
+
   const actions = {
     async save() {
       const { status: code, body } = await post(root.dataset.save, await work());
@@ -174,17 +193,58 @@
       say(body.problems.length ? text("textInvalid", { n: body.problems.length }) : text("textValid"),
         body.problems.length ? "error" : "ok");
     },
+    // Deploying changes every new case at once: the designer sees the impact first (what
+    // changed since the running version, the cases on older ones) and confirms it.
     async deploy() {
-      const { status: code, body } = await post(root.dataset.deploy, await work());
-      if (code === 200 || code === 201) {
-        root.dataset.dirty = "";
-        window.location.assign(body.url);
+      const { status: code, body } = await post(root.dataset.impact, await work());
+      if (code !== 200) {
+        say(body.error || text("textFailed"), "error");
         return;
       }
-      showProblems(body.problems || []);
-      say(body.error || text("textFailed"), "error");
+      showImpact(body);
     },
   };
+
+  const impactDialog = $(".impact-dialog");
+
+  function row(cells) {
+    const tr = document.createElement("tr");
+    for (const cell of cells) {
+      const td = document.createElement("td");
+      td.textContent = cell;
+      tr.append(td);
+    }
+    return tr;
+  }
+
+  function showImpact(impact) {
+    const changes = impactDialog.querySelector(".impact-changes");
+    changes.replaceChildren(...impact.elements.map((c) => {
+      const tr = row([c.name || c.id, root.dataset[`change${c.change[0].toUpperCase()}${c.change.slice(1)}`] || c.change]);
+      tr.dataset.element = c.id;
+      return tr;
+    }), ...impact.forms.map((f) => row([f.name, root.dataset[`change${f.change[0].toUpperCase()}${f.change.slice(1)}`] || f.change])));
+    impactDialog.querySelector(".impact-summary").textContent = impact.unchanged
+      ? text("textImpactNone", { version: impact.version })
+      : text("textImpactSummary", { version: impact.version, n: impact.elements.length + impact.forms.length });
+    impactDialog.querySelector('[data-testid="impact-running"]').textContent =
+      text("textImpactRunning", { n: impact.running_total,
+        versions: impact.running.map((r) => `v${r.version}: ${r.cases}`).join(", ") || "–" });
+    impactDialog.showModal();
+  }
+
+  impactDialog.querySelector('[data-action="cancel-deploy"]').addEventListener("click", () => impactDialog.close());
+  impactDialog.querySelector('[data-action="confirm-deploy"]').addEventListener("click", () => act(async () => {
+    const { status: code, body } = await post(root.dataset.deploy, { ...(await work()), confirm: true });
+    impactDialog.close();
+    if (code === 200 || code === 201) {
+      root.dataset.dirty = "";
+      window.location.assign(body.url);
+      return;
+    }
+    showProblems(body.problems || []);
+    say(body.error || text("textFailed"), "error");
+  }));
 
   for (const [name, run] of Object.entries(actions)) {
     root.querySelector(`[data-action="${name}"]`).addEventListener("click", () => act(run));
@@ -212,7 +272,8 @@
   }
 
   async function renderPreview(ref) {
-    const { status: code, body } = await post(root.dataset.preview, { name: ref, schema: editor.value });
+    const ui = $("#form-ui").value.trim();
+    const { status: code, body } = await post(root.dataset.preview, { name: ref, schema: editor.value, ui: ui || null });
     if (code === 200) {
       const schema = JSON.parse(editor.value);
       if (JSON.stringify(schema) !== JSON.stringify(forms[ref])) {
@@ -237,7 +298,9 @@
     if (!ref) return;
     editor.dataset.ref = ref;
     editor.value = JSON.stringify(forms[ref] || blankForm(ref), null, 2);
+    $("#form-ui").value = JSON.stringify(shared.uis[ref] || {}, null, 2);
     formError.hidden = true;
+    root.dispatchEvent(new CustomEvent("qlvb:form-opened"));
     renderPreview(ref);
   }
 
@@ -303,6 +366,7 @@
     .then((response) => response.json())
     .then(async (given) => {
       forms = given.forms;
+      shared.uis = given.ui || {};
       refreshFormNames();
       await modeler.importXML(given.xml);
       fit();
