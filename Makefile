@@ -7,25 +7,42 @@ PORT ?= 8000
 export QLVB_DATA_DIR ?= $(CURDIR)/var
 # The web UI's front-end libraries (npm, package-lock.json) and its compiled translations.
 VENDOR := webui/static/vendor/VERSIONS
+# The sign agent's own package and its autostart files, offered by the install guide (/help/sign-agent).
+AGENT := webui/static/agent/.built
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint bench clean assets
 
-$(BIN)/.installed: setup.cfg pyproject.toml
+# Two stamps: `make run` installs the runtime only, `make test` adds the test tools (pytest,
+# Playwright, ruff, mypy…). setuptools says on every editable install that it is one: that notice
+# is silenced, any other packaging warning still shows.
+PIP_INSTALL := PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install -q --disable-pip-version-check
+
+$(BIN)/.runtime: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[postgresql,test]'
+	$(PIP_INSTALL) -e '.[postgresql]'
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.runtime
+	$(PIP_INSTALL) -e '.[postgresql,test]'
 	touch $@
 
 $(VENDOR): package.json package-lock.json scripts/vendor-assets.sh
 	scripts/vendor-assets.sh
 
-%.mo: %.po | $(BIN)/.installed
+%.mo: %.po | $(BIN)/.runtime
 	$(BIN)/pybabel -q compile -i $< -o $@
 
-assets: $(VENDOR) $(CATALOGS)
+$(AGENT): agent/pyproject.toml $(wildcard signing/*.py) $(wildcard agent/autostart/*/*) | $(BIN)/.runtime
+	rm -rf webui/static/agent
+	PYTHONWARNINGS=ignore $(BIN)/pip wheel -q --disable-pip-version-check --no-deps ./agent -w webui/static/agent
+	rm -rf agent/build agent/*.egg-info
+	cp agent/autostart/*/* webui/static/agent/
+	touch $@
 
-run: $(BIN)/.installed
+assets: $(VENDOR) $(CATALOGS) $(AGENT)
+
+run: $(BIN)/.runtime
 	scripts/system-deps.sh runtime
 	$(MAKE) assets
 	$(BIN)/qlvb init-db
@@ -49,4 +66,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/task_completion.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache node_modules webui/static/vendor $(CATALOGS)
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache node_modules webui/static/vendor webui/static/agent $(CATALOGS)

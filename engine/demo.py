@@ -192,6 +192,20 @@ def register_certificates(session: Session, keys: Keys, now: datetime, password:
     return count
 
 
+# One account per role for a newcomer to try, as ``qlvb serve`` prints them (Bắc Từ Liêm).
+TRY_ACCOUNTS = [("Giám đốc (ký số)", "btl_director"), ("Phó Giám đốc", "btl_deputy1"),
+                ("Trưởng phòng TCHC", "btl_office_chief"), ("Văn thư", "btl_clerk"),
+                ("Trưởng phòng chuyên môn", "btl_head_khnv"), ("Chuyên viên", "btl_spec_khnv"),
+                ("Quản trị", "btl_admin"), ("Thiết kế quy trình", "btl_designer"), ("Kiểm tra (audit)", "btl_auditor")]
+
+
+def try_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """(role, username, full name) of TRY_ACCOUNTS that exist in this database: none before the seed."""
+    names = {username: full_name for username, full_name in session.execute(
+        select(User.username, User.full_name).where(User.username.in_([u for _, u in TRY_ACCOUNTS])))}
+    return [(role, username, names[username]) for role, username in TRY_ACCOUNTS if username in names]
+
+
 # Địa danh on each agency's date line (Decree 30 Appendix I: the district or province where it sits).
 PLACE_NAMES = {"btl": "Bắc Từ Liêm", "laichau": "Lai Châu", "quangngai": "Quảng Ngãi", "dongnai": "Đồng Nai",
                "vanninh": "Vạn Ninh", "vanninh_tckh": "Vạn Ninh", "vanninh_xa": "Vạn Phước"}

@@ -9,7 +9,9 @@ import click
 
 from engine import demo
 from engine.core import backup, schema
+from engine.demodata import seeding as demo_seeding
 from engine.documents.storage import FileStore
+from engine.fulltext import index as fulltext_index
 from engine.office import notifications
 from engine.remote_signing import flow as remote_flow
 from engine.signatures import archive, signatures
@@ -49,6 +51,9 @@ def seed_demo() -> None:
     with platform.db.write() as session:
         count = demo.register_certificates(session, held, platform.clock.now())
     click.echo(f"Đã đăng ký {count} chứng thư số của lãnh đạo mẫu.")
+    made, started = demo_seeding.run(platform)  # the demo documents, for the agencies that have none
+    if made:
+        click.echo(f"Đã tạo {made} văn bản mẫu và {started} hồ sơ công việc đang xử lý.")
 
 
 
@@ -64,9 +69,15 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     platform = context.platform()
     context.check_at_start(platform)
+    with platform.db.read() as session:
+        accounts = demo.try_accounts(session)
     platform.db.engine.dispose()  # the workers fork from here: no connection may cross
     fonts.warm()  # ... but the signature fonts, cut once here, may
-    click.echo(f"Đang phục vụ tại http://{host}:{port}/ ({workers} tiến trình × {threads} luồng)")
+    if accounts:
+        click.echo(f"Tài khoản mẫu để thử (mật khẩu của tất cả: {demo.DEMO_PASSWORD}):")
+        for role, username, full_name in accounts:
+            click.echo(f"  {role:<28} {username:<18} {full_name}")
+    click.echo(f"Đang phục vụ tại http://{host}:{port}/ ({workers} tiến trình × {threads} luồng; Ctrl+C để dừng)")
     server.serve(lambda: create_app(context.platform()), host, port, workers, threads)
 
 
@@ -97,6 +108,9 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
             with platform.db.write() as session:
                 notifications.send_emails(session, mailer, platform.clock.now())
 
+    def document_texts() -> None:
+        fulltext_index.index(platform.db, FileStore(settings.files_dir), platform.clock.now())
+
     def daily_backup() -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
@@ -110,13 +124,13 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def archive_timestamps() -> None:
         archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
 
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once,
-                             (deadlines, emails, remote_signatures, daily_backup, archive_timestamps)):
+    jobs = (deadlines, document_texts, emails, remote_signatures, daily_backup, archive_timestamps)
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 
 
 
-for command in (operations.backup_command, operations.count_pages, operations.restore_command,
+for command in (operations.backup_command, operations.count_pages, operations.index_texts, operations.restore_command,
                 operations.audit_group, operations.cases, operations.users, processes.process, keys.pki,
                 keys.sign_agent, trust.trust):
     main.add_command(command)

@@ -61,25 +61,14 @@ def make_demo_pki(target: Path, password: str) -> None:
 @click.option("--port", default=8765, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Only 127.0.0.1 is accepted.")
 def sign_agent(token_label: str, key_label: str, origin: str, module: Path | None, port: int, host: str) -> None:
-    """Run the local signing agent next to your token; it asks for the PIN at each request."""
+    """Run the local signing agent next to your token; it asks for the PIN at each request, in this
+    terminal (officials install the agent alone, qlvb-sign-agent, which asks on a local page)."""
     from signing.errors import SigningError
-    from signing.keystore.agent import AgentServer, SigningAgent, TokenConfig
+    from signing.keystore.agent import TokenConfig
+    from signing.keystore.agent_cli import run
     from signing.keystore.keys import SOFTHSM_MODULE
-    from signing.pades.split import SigningRequest
 
-    def ask_pin(request: SigningRequest) -> str | None:
-        click.echo(agent.prompt(request))
-        pin = click.prompt("Nhập mã PIN (để trống để hủy)", hide_input=True, default="", show_default=False)
-        return pin or None
-
-    agent = SigningAgent(TokenConfig(module or SOFTHSM_MODULE, token_label, key_label), ask_pin)
     try:
-        server = AgentServer(agent, origin, port, host)
+        run(TokenConfig(module or SOFTHSM_MODULE, token_label, key_label), origin, port, terminal=True, host=host)
     except (SigningError, OSError) as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"Tác nhân ký đang chờ tại http://127.0.0.1:{server.port}/ cho {origin}")
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-

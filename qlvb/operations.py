@@ -15,6 +15,7 @@ from engine.core import backup, sealed
 from engine.core.errors import DomainError
 from engine.documents import pdf_pages
 from engine.documents.storage import FileStore
+from engine.fulltext import index as fulltext_index
 from engine.models import Case
 from engine.office import queries
 from engine.workflow import replay, stranded
@@ -42,6 +43,18 @@ def count_pages() -> None:
     counted, unknown = pdf_pages.fill_unknown(platform.db, FileStore(platform.settings.files_dir))
     click.echo(f"Đã đếm số trang của {counted} tệp; {unknown} tệp không đọc được (số trang không xác định).")
 
+
+
+@click.command("index-texts")
+def index_texts() -> None:
+    """Read the text of every main PDF not read yet, for full-text search (the worker does it a
+    few at a time; this, for a database upgraded from before migration 0029, all at once)."""
+    platform = context.platform()
+    store = FileStore(platform.settings.files_dir)
+    total = 0
+    while stored := fulltext_index.index(platform.db, store, platform.clock.now(), limit=200):
+        total += stored
+    click.echo(f"Đã đọc nội dung {total} văn bản.")
 
 
 @click.command("restore")

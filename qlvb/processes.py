@@ -57,6 +57,25 @@ def process_deploy(files: tuple[Path, ...]) -> None:
     sys.exit(0 if ok else 1)
 
 
+@process.command("texts")
+@click.option("--language", default="en", show_default=True)
+def process_texts(language: str) -> None:
+    """Write each process's catalogue of texts (processes/<agency>/<id>.<language>.json, and
+    processes/common.<language>.json) with what its diagram and forms show, keeping the
+    translations already there; lists the texts still to translate."""
+    from engine.processtexts import catalogue
+
+    settings = Settings.from_env()
+    missing: list[str] = []
+    for bpmn in context.process_files((), settings):
+        missing += catalogue.update(catalogue.catalogue_path(bpmn, language),
+                                    catalogue.process_texts(bpmn, settings.forms_dir))
+    missing += catalogue.update(settings.processes_dir / f"common.{language}.json", catalogue.common_texts())
+    for text in dict.fromkeys(missing):
+        click.echo(f"Chưa dịch: {text}")
+    click.echo(f"Còn {len(set(missing))} nội dung chưa dịch.")
+
+
 @process.command("list")
 def process_list() -> None:
     """The deployed processes and their newest versions."""

@@ -136,16 +136,21 @@ def test_report_page_figures_by_month_and_unit(api: Api, platform: Platform) -> 
         assert cells is not None, value
         return {m: int(n) for m, n in re.findall(r'data-measure="(\w+)">(\d+)<', cells[1])}
 
-    assert row("month", "2026-01") == {"processed": 0, "overdue": 0, "unsigned": 1}
-    assert row("month", "2026-02") == {"processed": 1, "overdue": 0, "unsigned": 0}
-    assert row("month", "2026-03") == {"processed": 1, "overdue": 1, "unsigned": 0}
-    assert row("month", "2026-12") == {"processed": 0, "overdue": 0, "unsigned": 0}
-    assert row("unit", "KHNV") == {"processed": 1, "overdue": 0, "unsigned": 0}
-    assert row("unit", "KSDB") == {"processed": 0, "overdue": 1, "unsigned": 0}
-    assert row("unit", "TYT1") == {"processed": 0, "overdue": 0, "unsigned": 1}
-    assert row("unit", "") == {"processed": 1, "overdue": 0, "unsigned": 0}
-    assert dict(re.findall(r'data-total="(\w+)">(\d+)<', html)) == {"processed": "2", "overdue": "1",
-                                                                     "unsigned": "1"}
+    def figures(incoming: int, outgoing: int, processed: int, overdue: int, unsigned: int) -> dict[str, int]:
+        return {"incoming": incoming, "outgoing": outgoing, "processed": processed, "overdue": overdue,
+                "unsigned": unsigned}
+
+    assert row("month", "2026-01") == figures(0, 1, 0, 0, 1)
+    assert row("month", "2026-02") == figures(1, 0, 1, 0, 0)
+    assert row("month", "2026-03") == figures(2, 1, 1, 1, 0)
+    assert row("month", "2026-12") == figures(0, 0, 0, 0, 0)
+    assert row("unit", "KHNV") == figures(1, 0, 1, 0, 0)
+    assert row("unit", "KSDB") == figures(1, 0, 0, 1, 0)
+    assert row("unit", "TYT1") == figures(0, 2, 0, 0, 1)
+    assert row("unit", "") == figures(1, 0, 1, 0, 0)
+    assert dict(re.findall(r'data-total="(\w+)">(\d+)<', html)) == {
+        "incoming": "3", "outgoing": "2", "processed": "2", "overdue": "1", "unsigned": "1"}
+    assert '<td>Tháng 3/2026</td>' in html and "2026-03</td>" not in html  # months as people write them
     assert 'id="report-data"' in html and 'id="chart-months"' in html
     assert "/static/vendor/chartjs/chart.umd.min.js" in html
     assert "/statistics.xlsx?from=2026-01-01&amp;to=2026-12-31&amp;group=month&amp;agency=btl" in html

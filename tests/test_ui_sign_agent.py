@@ -184,7 +184,11 @@ def test_the_page_says_when_the_agent_or_the_token_is_missing(
     status = page.get_by_test_id("agent-status")
     _sign_with_token(page)
     expect(status).to_have_text(f"Không kết nối được phần mềm ký số trên máy (http://127.0.0.1:{served.agent_port}). "
-                                f"Hãy chạy “qlvb sign-agent --origin {served.url}” rồi bấm Ký số lại.")
+                                "Hãy mở phần mềm ký số QLVB (xem hướng dẫn cài đặt bên dưới) rồi bấm Ký số lại.")
+    assert "qlvb sign-agent" not in page.inner_text("body")  # no command line for an official
+    page.get_by_test_id("agent-guide").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cài đặt phần mềm ký số QLVB")
+    page.go_back()
     pulled_out = replace(softhsm_tokens["giam-doc"], label="khong-cam")
     with running_agent(pulled_out, served.url, clock.now, served.agent_port):
         page.get_by_role("button", name="Ký số").click()

@@ -50,6 +50,16 @@ def test_the_api_says_field_messages_in_the_requested_language(api: Api) -> None
     assert r.get_json()["fields"]["subject"] == "Please enter Subject."
 
 
+def test_the_api_says_a_message_with_parameters_in_english(api: Api) -> None:
+    """A message with a value in it (here a 404's) is said in English with the value kept."""
+    for language, said in ((None, "Không có quy trình 'khong_co'."), ("en", "There is no process 'khong_co'.")):
+        headers = {"Authorization": f"Bearer {api.token('vn_clerk')}"}
+        if language:
+            headers["Accept-Language"] = language
+        r = api.client.post("/api/v1/cases", json={"process": "khong_co", "data": BAD}, headers=headers)
+        assert (r.status_code, r.get_json()["error"]) == (404, said), language
+
+
 def _csrf(client: FlaskClient, path: str) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
     assert token is not None
@@ -78,26 +88,104 @@ def test_the_start_page_says_field_messages_in_the_chosen_language(platform: Pla
     assert errors["document_date"] == VI["document_date"]
 
 
-def _validation_messages() -> dict[str, str]:
-    """Every constant message given to InvalidData in engine/ and webui/ (the error's and its
-    fields'), with where it is."""
-    found: dict[str, str] = {}
-    for path in [*ROOT.joinpath("engine").rglob("*.py"), *ROOT.joinpath("webui").rglob("*.py")]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            name = getattr(node, "func", None)
-            if not isinstance(node, ast.Call) or getattr(name, "id", getattr(name, "attr", None)) != "InvalidData":
+def _trees() -> dict[str, ast.Module]:
+    return {str(path.relative_to(ROOT)): ast.parse(path.read_text(encoding="utf-8"))
+            for path in [*ROOT.joinpath("engine").rglob("*.py"), *ROOT.joinpath("webui").rglob("*.py")]}
+
+
+def _error_signatures(trees: dict[str, ast.Module]) -> dict[str, tuple[str, list[str]]]:
+    """DomainError and its subclasses in engine/ and webui/: each one's first base and the
+    parameters of its constructor (its own or inherited)."""
+    classes = {node.name: node for tree in trees.values() for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+    found: dict[str, tuple[str, list[str]]] = {"DomainError": ("", ["message"])}
+    grown = True
+    while grown:
+        grown = False
+        for name, node in classes.items():
+            bases = [getattr(b, "id", getattr(b, "attr", "")) for b in node.bases]
+            if name in found or not bases or bases[0] not in found:
                 continue
-            for arg in node.args[:2]:
-                said = [arg] if isinstance(arg, ast.Constant) else arg.values if isinstance(arg, ast.Dict) else []
-                for value in said:
-                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                        found.setdefault(value.value, str(path.relative_to(ROOT)))
+            init = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
+            params = [a.arg for a in init[0].args.args[1:]] if init else found[bases[0]][1]
+            found[name], grown = (bases[0], params), True
     return found
+
+
+def _assigned(scope: ast.AST) -> dict[str, list[ast.expr]]:
+    """What each plain name is set to in a function (or at the top of a module)."""
+    nodes = ast.walk(scope) if not isinstance(scope, ast.Module) else iter(scope.body)
+    found: dict[str, list[ast.expr]] = {}
+    for node in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            found.setdefault(node.targets[0].id, []).append(node.value)
+    return found
+
+
+def _said(node: ast.AST, names: dict[str, list[ast.expr]]) -> list[ast.AST]:
+    """The message expressions an argument can give: each value of a fields dict, each side of
+    ``a or b`` and ``a if c else b``, what a name passed was set to (``message = f"…"``)."""
+    if isinstance(node, ast.Dict):
+        return [said for value in node.values for said in _said(value, names)]
+    if isinstance(node, ast.BoolOp):
+        return [said for value in node.values for said in _said(value, names)]
+    if isinstance(node, ast.IfExp):
+        return [*_said(node.body, names), *_said(node.orelse, names)]
+    if isinstance(node, ast.Name) and node.id in names:
+        return [said for value in names[node.id] for said in _said(value, {})]
+    return [node]
+
+
+def _scopes(tree: ast.Module) -> list[tuple[ast.AST, str | None]]:
+    """The module and each function in it, with the class a method is in."""
+    methods = {id(f): c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body}
+    return [(tree, None), *((f, methods.get(id(f))) for f in ast.walk(tree)
+                            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+
+
+def _messages() -> tuple[dict[str, str], list[str]]:
+    """Every message given to a DomainError (InvalidData, Forbidden, NotFound, Conflict...) in
+    engine/ and webui/, the error's and its fields': the constants and Text templates with
+    where they are, and the places that build one as an f-string (said in Vietnamese only)."""
+    trees = _trees()
+    errors = _error_signatures(trees)
+    found: dict[str, str] = {}
+    formatted: list[str] = []
+    for where, tree in trees.items():
+        module = _assigned(tree)
+        for scope, cls in _scopes(tree):
+            names = module if scope is tree else {**module, **_assigned(scope)}
+            for node in ast.walk(scope):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if name == "Text" and node.args:
+                    said = [node.args[0]]
+                elif cls in errors and name == "__init__" and isinstance(node.func, ast.Attribute) \
+                        and isinstance(node.func.value, ast.Call):  # super().__init__ in a subclass
+                    params = errors.get(errors[cls][0], ("", []))[1]
+                    said = [arg for i, arg in enumerate(node.args) if params[i:i + 1] in (["message"], ["fields"])]
+                elif name in errors:
+                    params = errors[name][1]
+                    said = [arg for i, arg in enumerate(node.args) if params[i:i + 1] in (["message"], ["fields"])]
+                    said += [k.value for k in node.keywords if k.arg in ("message", "fields")]
+                else:
+                    continue
+                for value in (s for arg in said for s in _said(arg, names)):
+                    if isinstance(value, ast.JoinedStr):
+                        formatted.append(f"{where}:{value.lineno}")
+                    elif isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        found.setdefault(value.value, where)
+    return found, sorted(set(formatted))
+
+
+def test_no_validation_message_is_built_as_an_f_string() -> None:
+    """An f-string is Vietnamese once built: the message must be a Text with its parameters."""
+    assert _messages()[1] == []
 
 
 def test_every_constant_validation_message_has_its_english() -> None:
     with ROOT.joinpath("webui/translations/en/LC_MESSAGES/messages.po").open("rb") as po:
         english = {m.id: m.string for m in read_po(po) if m.id and m.string}
-    found = _validation_messages()
+    found = _messages()[0]
     assert len(found) > 150  # the walk finds them
     assert {m: where for m, where in found.items() if m not in english} == {}

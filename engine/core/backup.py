@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 
 from engine.core import jobs
 from engine.core.clock import VIETNAM
-from engine.core.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.core.platform import Platform
 from engine.core.sealed import Sealer
 from engine.core.secret_key import install as install_secret_key
@@ -110,7 +110,7 @@ def create(platform: Platform, directory: Path, now: datetime, passphrase: str) 
         files = {p.name: p for p in sorted(files_dir.glob("??/*")) if p.is_file() and not p.name.startswith(".")}
         broken = [sha for sha, path in files.items() if _sha256(path) != sha]
         if broken:
-            raise Conflict(f"Tệp lưu trữ bị hỏng (hash không khớp): {', '.join(broken[:5])}")
+            raise Conflict(Text("Tệp lưu trữ bị hỏng (hash không khớp): %(files)s", files=", ".join(broken[:5])))
         secrets_file.write_bytes(sealer.seal(_secrets(platform)))
         manifest = {
             "format": FORMAT, "created_at": now.isoformat(), "database": kind, "database_sha256": _sha256(db_file),
@@ -160,7 +160,8 @@ def _ensure_empty(platform: Platform) -> None:
         raise Conflict("Thư mục tệp đích đã có tệp; chỉ khôi phục vào bản cài đặt trống.")
     pki_dir = platform.settings.pki_dir
     if pki_dir.exists() and any(pki_dir.iterdir()):
-        raise Conflict(f"Thư mục khóa đích ({pki_dir}) đã có tệp; chỉ khôi phục vào bản cài đặt trống.")
+        raise Conflict(Text("Thư mục khóa đích (%(path)s) đã có tệp; chỉ khôi phục vào bản cài đặt trống.",
+                            path=pki_dir))
 
 
 def _unpack(archive_path: Path, root: Path) -> None:
@@ -210,7 +211,8 @@ def restore(platform: Platform, archive_path: Path, passphrase: str) -> RestoreR
         manifest, secrets = _checked(root, passphrase)
         kind = "sqlite" if platform.db.is_sqlite else "postgresql"
         if manifest["database"] != kind:
-            raise InvalidData(f"Bản sao lưu là của {manifest['database']}, bản cài đặt đích dùng {kind}.")
+            raise InvalidData(Text("Bản sao lưu là của %(source)s, bản cài đặt đích dùng %(target)s.",
+                                   source=manifest["database"], target=kind))
         keys = Path(work) / "secrets"
         with tarfile.open(fileobj=io.BytesIO(secrets)) as tar:
             tar.extractall(keys, filter="data")

@@ -17,13 +17,16 @@ run a prebuilt one on SQLite, and a task completion runs about fifteen.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit import refusals
+
+log = logging.getLogger(__name__)
 
 # The largest integer an id or a number column holds on both databases: INTEGER is 4 bytes on
 # PostgreSQL (a larger one is a DataError there, and past 2^63 an OverflowError on SQLite).
@@ -56,6 +59,19 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     return engine
 
 
+_AFTER_COMMIT = "qlvb_after_commit"
+
+
+def after_commit(session: Session, work: Callable[[Database], object]) -> None:
+    """Run ``work`` once the write transaction of ``session`` (from ``Database.write``) is
+    committed, outside it: long work a change calls for (reading a PDF's text) never holds the
+    transaction. Nothing runs if it rolls back, nor for a session from elsewhere (a test's);
+    a failure is logged, and the worker's sweep does that work later."""
+    pending = session.info.get(_AFTER_COMMIT)
+    if pending is not None:
+        pending.append(work)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -75,13 +91,20 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception; a
         refusal that must be on record is then audited in a transaction of its own."""
+        after: list[Callable[[Database], object]] = []
         try:
             with self._write_sessions.begin() as session:
+                session.info[_AFTER_COMMIT] = after
                 yield session
         except refusals.Refused as err:
             if err.at is not None:
                 refusals.record(self, err)
             raise
+        for work in after:
+            try:
+                work(self)
+            except Exception:  # the transaction is committed: its follow-up is retried elsewhere
+                log.exception("work after commit failed")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

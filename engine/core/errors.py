@@ -33,7 +33,7 @@ class Text(str):
 
     def __html__(self) -> str:
         """A page shows the message in the reader's language, escaped (Jinja calls this)."""
-        return html.escape(self.localized())
+        return html.escape(self.localized()).replace("&#x27;", "&#39;")  # as Jinja escapes a quote
 
 
 def localized(value: Any) -> Any:

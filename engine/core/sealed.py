@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 
 MIN_PASSPHRASE = 12
 _N, _R, _P = 2**15, 8, 1  # about 0.1 s and 32 MiB per derivation
@@ -40,11 +40,12 @@ def read_passphrase(path: Path | None) -> str:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
-        raise InvalidData(f"Không đọc được tệp cụm mật khẩu {path}: {err}", {"passphrase": "Không đọc được."}) from None
+        raise InvalidData(Text("Không đọc được tệp cụm mật khẩu %(path)s: %(error)s", path=path, error=err),
+                          {"passphrase": "Không đọc được."}) from None
     passphrase = lines[0] if lines else ""
     if len(passphrase) < MIN_PASSPHRASE:
-        raise InvalidData(f"Cụm mật khẩu sao lưu cần ít nhất {MIN_PASSPHRASE} ký tự.",
-                          {"passphrase": f"Ít nhất {MIN_PASSPHRASE} ký tự."})
+        raise InvalidData(Text("Cụm mật khẩu sao lưu cần ít nhất %(n)s ký tự.", n=MIN_PASSPHRASE),
+                          {"passphrase": Text("Ít nhất %(n)s ký tự.", n=MIN_PASSPHRASE)})
     return passphrase
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.config import Settings
-from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.design import dry_run as dry_runs
 from engine.design import lane_check, process_diff
 from engine.interagency import message_routes
@@ -46,7 +46,7 @@ class Work:
             raise InvalidData("Biểu mẫu phải là một đối tượng JSON: tên biểu mẫu → JSON Schema.",
                               {"forms": "Cần một đối tượng JSON."})
         if len(json.dumps(forms, ensure_ascii=False).encode()) > max_bytes:
-            raise InvalidData("Các biểu mẫu quá lớn.", {"forms": f"Tối đa {max_bytes // 1048576} MB."})
+            raise InvalidData("Các biểu mẫu quá lớn.", {"forms": Text("Tối đa %(n)s MB.", n=max_bytes // 1048576)})
         return cls(xml, forms)
 
 
@@ -56,7 +56,7 @@ def _latest(session: Session, process_id: str) -> ProcessVersion:
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).first()
     if version is None:
-        raise NotFound(f"Không có quy trình '{process_id}'.")
+        raise NotFound(Text("Không có quy trình '%(process)s'.", process=process_id))
     return version
 
 
@@ -230,7 +230,8 @@ def _version(session: Session, process_id: str, number: int) -> ProcessVersion:
     found = session.scalars(select(ProcessVersion).where(
         ProcessVersion.process_id == process_id, ProcessVersion.version == number)).first()
     if found is None:
-        raise NotFound(f"Quy trình '{process_id}' không có phiên bản {number}.")
+        raise NotFound(Text("Quy trình '%(process)s' không có phiên bản %(number)s.",
+                            process=process_id, number=number))
     return found
 
 
@@ -254,7 +255,8 @@ def lane_preview(session: Session, user: User, process_id: str, given: Work, set
     try:
         roles.parse(expression)
     except roles.RoleSyntaxError as err:
-        raise InvalidData(f"Biểu thức vai trò chưa đúng: {err}", {"expression": str(err)}) from None
+        raise InvalidData(Text("Biểu thức vai trò chưa đúng: %(err)s", err=str(err)),
+                          {"expression": str(err)}) from None
     definition = check(session, user, process_id, given, settings)
     return lane_check.previews(session, definition, [("preview", expression)])
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import FakeClock, using
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import Agency, Unit, User, UserPosition
 from engine.org import permissions
 from engine.workflow import roles, sandbox, state
@@ -89,7 +89,8 @@ def run(session: Session, definition: Definition, process_id: str, initiator: st
     it. Stops at an end, at a task with no answer left, or after MAX_STEPS."""
     entry = next((p for p in definition.processes if p.id == process_id), None)
     if entry is None:
-        raise InvalidData(f"Sơ đồ không có quy trình '{process_id}'.", {"process": "Không có trong sơ đồ."})
+        raise InvalidData(Text("Sơ đồ không có quy trình '%(process)s'.", process=process_id),
+                          {"process": "Không có trong sơ đồ."})
     user, unit = _starter(session, initiator, entry.agency_code)
     parser = parser_for(safe_xml(definition.content, process_id, len(definition.content) + 1), process_id)
     spec, subprocesses = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
@@ -145,6 +146,7 @@ def read_answers(raw: Any) -> dict[str, list[dict[str, Any]]]:
     for element, value in raw.items():
         visits = value if isinstance(value, list) else [value]
         if not all(isinstance(v, dict) for v in visits):
-            raise InvalidData(f"Câu trả lời cho '{element}' phải là đối tượng JSON.", {"answers": element})
+            raise InvalidData(Text("Câu trả lời cho '%(element)s' phải là đối tượng JSON.", element=element),
+                              {"answers": element})
         answers[str(element)] = visits
     return answers

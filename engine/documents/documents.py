@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VIETNAM
-from engine.core.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.documents import doctypes, file_versions, pdf_check, pdf_pages, textfold
 from engine.documents.storage import FileStore
+from engine.fulltext import index as fulltext_index
 from engine.models import (
     Agency,
     Delivery,
@@ -109,14 +110,17 @@ def _recipient(session: Session, agency_id: int, data: dict[str, Any]) -> Recipi
     if data.get("unit"):
         unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency_id, Unit.code == data["unit"]))
         if unit_id is None:
-            raise InvalidData("Nơi nhận không hợp lệ.", {"recipients": f"Không có đơn vị '{data['unit']}'."})
+            raise InvalidData("Nơi nhận không hợp lệ.",
+                              {"recipients": Text("Không có đơn vị '%(unit)s'.", unit=data["unit"])})
     return Recipient(unit_id=unit_id, organ_id=data.get("organ_id"), name=data["name"],
                      delivery=Delivery(data["delivery"]))
 
 
-def refresh_search_text(doc: Document, full_text: str = "") -> None:
+def refresh_search_text(doc: Document) -> None:
+    """The words search finds the document by: its metadata and the text of its main PDF
+    (engine.fulltext, read after the upload)."""
     parts = [doc.subject, doc.number_symbol or "", doc.issuer_name or "", doctypes.DOC_TYPES.get(doc.doc_type, ""),
-             full_text]
+             fulltext_index.stored_text(doc)]
     doc.search_text = textfold.search_words(" ".join(p for p in parts if p))
 
 

@@ -19,15 +19,16 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.documents import filenames
 from engine.documents.pdf_pages import SECONDS, limited_qpdf
 from engine.documents.storage import CHUNK, FileStore
 
 _FORBIDDEN = {
-    b'"/JavaScript"': "mã JavaScript", b'"/JS"': "mã JavaScript", b'"/Launch"': "lệnh mở chương trình (Launch)",
-    b'"/EmbeddedFiles"': "tệp đính kèm bên trong", b'"/EmbeddedFile"': "tệp đính kèm bên trong",
-    b'"/XFA"': "biểu mẫu XFA", b'"/RichMedia"': "nội dung đa phương tiện (RichMedia)",
+    b'"/JavaScript"': Text("mã JavaScript"), b'"/JS"': Text("mã JavaScript"),
+    b'"/Launch"': Text("lệnh mở chương trình (Launch)"),
+    b'"/EmbeddedFiles"': Text("tệp đính kèm bên trong"), b'"/EmbeddedFile"': Text("tệp đính kèm bên trong"),
+    b'"/XFA"': Text("biểu mẫu XFA"), b'"/RichMedia"': Text("nội dung đa phương tiện (RichMedia)"),
 }
 INFLATE_BASE = 64 * 1024 * 1024
 INFLATE_RATIO = 20
@@ -36,15 +37,17 @@ _HTML = (b"<html", b"<!doctype", b"<script", b"<body", b"<svg", b"<iframe")
 
 
 def _refuse(reason: str, field: str | None = None) -> InvalidData:
-    return InvalidData(f"Tệp PDF bị từ chối: {reason}.", {"file": field or f"Tệp PDF bị từ chối: {reason}."})
+    said = Text("Tệp PDF bị từ chối: %(reason)s.", reason=reason)
+    return InvalidData(said, {"file": field or said})
 
 
 def check_head(head: bytes) -> None:
     """The first kilobyte: a PDF header first, and no HTML anywhere in it."""
     if not head.startswith(b"%PDF-"):
-        raise _refuse("nội dung không bắt đầu bằng phần đầu của tệp PDF (%PDF-)", "Nội dung không phải PDF.")
+        raise _refuse(Text("nội dung không bắt đầu bằng phần đầu của tệp PDF (%PDF-)"),
+                      Text("Nội dung không phải PDF."))
     if any(tag in head.lower() for tag in _HTML):
-        raise _refuse("tệp chứa mã HTML")
+        raise _refuse(Text("tệp chứa mã HTML"))
 
 
 def _objects(path: Path) -> bytes:
@@ -53,9 +56,9 @@ def _objects(path: Path) -> bytes:
                                        "--decode-level=none", str(path)),
                               capture_output=True, timeout=SECONDS * 2, check=False)
     except subprocess.TimeoutExpired:
-        raise _refuse("tệp quá phức tạp để kiểm tra") from None
+        raise _refuse(Text("tệp quá phức tạp để kiểm tra")) from None
     if done.returncode not in (0, 3):  # 3: read with warnings (a repaired table, common in scans)
-        raise _refuse("tệp hỏng hoặc quá phức tạp để kiểm tra")
+        raise _refuse(Text("tệp hỏng hoặc quá phức tạp để kiểm tra"))
     return done.stdout
 
 
@@ -84,11 +87,11 @@ def _inflated_size_within(path: Path, limit: int) -> bool:
 
 def check_file(path: Path) -> None:
     if not _inflated_size_within(path, INFLATE_BASE + INFLATE_RATIO * path.stat().st_size):
-        raise _refuse("tệp giải nén ra quá lớn (nghi là bom nén)")
+        raise _refuse(Text("tệp giải nén ra quá lớn (nghi là bom nén)"))
     objects = _objects(path)
     for token, what in _FORBIDDEN.items():
         if token in objects:
-            raise _refuse(f"tệp chứa {what}")
+            raise _refuse(Text("tệp chứa %(what)s", what=what))
 
 
 def store_upload(store: FileStore, filename: str, stream: IO[bytes], max_bytes: int) -> tuple[str, str, int]:

@@ -48,6 +48,8 @@ from sqlalchemy.orm import Session, defer
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData, Text
 from engine.documents import doctypes, textfold
+from engine.fulltext import index as fulltext_index
+from engine.fulltext import passage
 from engine.models import Direction, Document, User
 from engine.org import permissions
 
@@ -195,7 +197,7 @@ def _fts5_match(query: SearchQuery) -> ColumnElement[bool]:
 def search(session: Session, user: User, query: SearchQuery, page: int, per_page: int,
            now: datetime) -> dict[str, Any]:
     if (page - 1) * per_page >= MAX_RESULTS:
-        raise InvalidData(f"Chỉ xem được {MAX_RESULTS} kết quả đầu tiên.",
+        raise InvalidData(Text("Chỉ xem được %(n)s kết quả đầu tiên.", n=MAX_RESULTS),
                           {"page": "Hãy thêm từ khóa hoặc bộ lọc để thu hẹp kết quả."})
     reach = permissions.document_reach(session, user)
     own_only = not (reach.every or reach.ordinary)
@@ -212,11 +214,13 @@ def search(session: Session, user: User, query: SearchQuery, page: int, per_page
     docs = {d.id: d for d in session.scalars(
         select(Document).options(defer(Document.search_text)).where(Document.id.in_(shown))
     )} if shown else {}
-    return {"items": [_hit(docs[i]) for i in shown], "page": page, "per_page": per_page,
+    texts = fulltext_index.texts_of(session, shown)
+    return {"items": [_hit(docs[i], passage.find(texts.get(i, ""), query.terms, query.prefix)) for i in shown],
+            "page": page, "per_page": per_page,
             "total": min(len(ids), MAX_RESULTS), "total_exact": len(ids) <= MAX_RESULTS}
 
 
-def _hit(doc: Document) -> dict[str, Any]:
+def _hit(doc: Document, found: passage.Passage | None) -> dict[str, Any]:
     def iso(d: date | None) -> str | None:
         return d.isoformat() if d else None
 
@@ -227,4 +231,6 @@ def _hit(doc: Document) -> dict[str, Any]:
         "document_date": iso(doc.document_date), "arrival_date": iso(doc.arrival_date),
         "issuer_name": doc.issuer_name, "urgency": doc.urgency.value, "secrecy": doc.secrecy.value,
         "signature_status": doc.signature_status.value,
+        # where the query's words are in the text of the main PDF (None: found by its metadata)
+        "passage": {"before": found.before, "match": found.match, "after": found.after} if found else None,
     }

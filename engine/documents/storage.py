@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 
 CHUNK = 1 << 16
 
@@ -41,7 +41,8 @@ class FileStore:
                     size += len(chunk)
                     if size > max_bytes:
                         raise InvalidData(
-                            f"Tệp quá lớn (tối đa {max_bytes // (1024 * 1024)} MB).", {"file": "Tệp quá lớn."}
+                            Text("Tệp quá lớn (tối đa %(n)s MB).", n=max_bytes // (1024 * 1024)),
+                            {"file": "Tệp quá lớn."},
                         )
                     if len(head) < 1024:
                         head += chunk[: 1024 - len(head)]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import (
     Assignment,
     AssignmentRole,
@@ -30,7 +30,7 @@ from engine.workflow import roles
 def _unit(session: Session, agency_id: int, code: str, field: str) -> Unit:
     unit = session.scalars(select(Unit).where(Unit.agency_id == agency_id, Unit.code == code)).first()
     if unit is None:
-        raise InvalidData("Đơn vị không hợp lệ.", {field: f"Không có đơn vị '{code}'."})
+        raise InvalidData("Đơn vị không hợp lệ.", {field: Text("Không có đơn vị '%(unit)s'.", unit=code)})
     return unit
 
 
@@ -69,9 +69,10 @@ def direct(
         field = {AssignmentRole.MAIN: "main_unit", AssignmentRole.CO: "co_units"}.get(role, "info_units")
         unit = _unit(session, doc.agency_id, code, field)
         if role != AssignmentRole.INFO and not can_receive_work(session, doc.agency_id, code):
-            raise InvalidData(f"Đơn vị {unit.name} chưa có lãnh đạo đơn vị để nhận và phân công xử lý.",
-                              {field: f"Đơn vị '{code}' không có người nhận việc: chọn đơn vị khác, "
-                                      "hoặc gửi để biết."})
+            raise InvalidData(Text("Đơn vị %(unit)s chưa có lãnh đạo đơn vị để nhận và phân công xử lý.",
+                                   unit=unit.name),
+                              {field: Text("Đơn vị '%(unit)s' không có người nhận việc: chọn đơn vị khác, "
+                                           "hoặc gửi để biết.", unit=code)})
         if role == AssignmentRole.INFO:
             info_unit_ids.append(unit.id)
         session.add(Assignment(
@@ -100,7 +101,7 @@ def _info_people(session: Session, doc: Document, usernames: Any) -> list[tuple[
         person = roles.member(session, username, doc.agency_id)
         if person is None:
             raise InvalidData("Người nhận để biết không hợp lệ.",
-                              {"info_people": f"Không có người '{username}' trong cơ quan."})
+                              {"info_people": Text("Không có người '%(username)s' trong cơ quan.", username=username)})
         unit_id = session.scalar(select(UserPosition.unit_id).join(Unit, Unit.id == UserPosition.unit_id).where(
             UserPosition.user_id == person.id, Unit.agency_id == doc.agency_id).order_by(UserPosition.id))
         assert unit_id is not None  # roles.member found them in the agency through a position
@@ -115,7 +116,7 @@ def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignm
         .order_by(Assignment.id.desc())
     ).first()
     if found is None:
-        raise InvalidData(f"Đơn vị {unit_code} chưa được giao văn bản này.")
+        raise InvalidData(Text("Đơn vị %(unit)s chưa được giao văn bản này.", unit=unit_code))
     return found
 
 

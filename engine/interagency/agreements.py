@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import InvalidData, NotFound
+from engine.core.errors import InvalidData, NotFound, Text
 from engine.models import Agency, Case, ExchangeAgreement, ReplyToken, User
 from engine.org import permissions
 
@@ -51,10 +51,11 @@ def partners(session: Session) -> set[tuple[str, str]]:
 def _agencies(session: Session, user: User, agency_code: str, partner_code: str) -> tuple[Agency, Agency]:
     mine = permissions.administered(session, user)
     if agency_code not in mine:
-        raise NotFound(f"Bạn không quản trị cơ quan '{agency_code}'.")
+        raise NotFound(Text("Bạn không quản trị cơ quan '%(agency)s'.", agency=agency_code))
     partner = session.scalars(select(Agency).where(Agency.code == partner_code)).first()
     if partner is None or partner.id == mine[agency_code]:
-        raise InvalidData("Cơ quan liên thông không hợp lệ.", {"partner": f"Không có cơ quan khác '{partner_code}'."})
+        raise InvalidData("Cơ quan liên thông không hợp lệ.",
+                          {"partner": Text("Không có cơ quan khác '%(agency)s'.", agency=partner_code)})
     agency = session.get(Agency, mine[agency_code])
     assert agency is not None
     return agency, partner

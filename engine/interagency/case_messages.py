@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.audit.refusals import Refused, on_case
 from engine.core.clock import FakeClock, using
-from engine.core.errors import Conflict, InvalidData
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.documents import documents
 from engine.interagency import agreements as exchange
 from engine.models import Agency, Case, CaseStatus, Direction, Document, Unit, User
@@ -62,7 +62,8 @@ def _refused(session: Session, sender: Case, name: str, user: User, now: datetim
     sender_agency = session.get(Agency, sender.agency_id)
     assert sender_agency is not None
     info = version_info(session, sender.process_version_id)
-    err = MessageRefused(f"Thông điệp liên thông '{name}' bị từ chối: {reason}.", {"message": reason},
+    err = MessageRefused(Text("Thông điệp liên thông '%(name)s' bị từ chối: %(reason)s.", name=name, reason=reason),
+                         {"message": reason},
                          {"message": name, "reason": reason, "process": info.process_id, "sender_case": sender.id,
                           "sender_agency": sender_agency.code, "target_case": target_case,
                           "target_agency": target_agency})
@@ -113,7 +114,7 @@ def _deliver(session: Session, sender: Case, case_id: int, name: str, payload: d
              now: datetime, hops: int) -> None:
     case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
     if case is None or case.status != CaseStatus.RUNNING:
-        raise InvalidData(f"Không có hồ sơ đang chờ thông điệp '{name}'.")
+        raise InvalidData(Text("Không có hồ sơ đang chờ thông điệp '%(name)s'.", name=name))
     if not exchange.allowed(session, sender.agency_id, case.agency_id):
         raise _refused(session, sender, name, user, now, "hai cơ quan chưa có thỏa thuận liên thông", case.id)
     payload["reply_token"] = exchange.issue(session, sender, case.agency_id, name, now)
@@ -121,7 +122,7 @@ def _deliver(session: Session, sender: Case, case_id: int, name: str, payload: d
     with using(FakeClock(now)), on_case(case.id, info.process_id, user.id, now), sandbox.limited():
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         if not _waits_for(workflow, name):
-            raise Conflict(f"Hồ sơ {case.id} không chờ thông điệp '{name}'.")
+            raise Conflict(Text("Hồ sơ %(case)s không chờ thông điệp '%(name)s'.", case=case.id, name=name))
         before = state.completed_ids(workflow)
         workflow.send_event(event(name, payload))
         sandbox.run_engine(workflow)
@@ -142,7 +143,7 @@ def _start(session: Session, sender: Case, name: str, payload: dict[str, Any], u
     code = payload.get("agency")
     agency = session.scalars(select(Agency).where(Agency.code == code)).first() if isinstance(code, str) else None
     if agency is None:
-        raise InvalidData("Cơ quan nhận không hợp lệ.", {"agency": f"Không có cơ quan '{code}'."})
+        raise InvalidData("Cơ quan nhận không hợp lệ.", {"agency": Text("Không có cơ quan '%(agency)s'.", agency=code)})
     if not exchange.allowed(session, sender.agency_id, agency.id):
         raise _refused(session, sender, name, user, now, f"chưa có thỏa thuận liên thông với {agency.name}",
                        target_agency=agency.code)
@@ -153,7 +154,8 @@ def _start(session: Session, sender: Case, name: str, payload: dict[str, Any], u
         and agency.code in (permissions.agency_codes(v.agency_code) or [agency.code])
     ]
     if len(candidates) != 1:
-        raise InvalidData(f"Cơ quan {agency.name} không có quy trình nhận thông điệp '{name}'.")
+        raise InvalidData(Text("Cơ quan %(agency)s không có quy trình nhận thông điệp '%(name)s'.",
+                               agency=agency.name, name=name))
     info = version_info(session, candidates[0].id)
     # The case belongs to the receiving agency; its first unit stands for it until a person there acts.
     unit_id = session.scalar(select(Unit.id).where(Unit.agency_id == agency.id).order_by(Unit.id).limit(1))

@@ -48,7 +48,8 @@ def create(session: Session, user: User, given: dict[str, Any], now: datetime) -
     people = list(session.scalars(select(User).where(User.username.in_(usernames), User.active.is_(True))))
     unknown = set(usernames) - {p.username for p in people}
     if unknown:
-        raise InvalidData("Có người nhận không tồn tại.", {"members": f"Không có: {', '.join(sorted(unknown))}."})
+        raise InvalidData("Có người nhận không tồn tại.",
+                          {"members": Text("Không có: %(names)s.", names=", ".join(sorted(unknown)))})
     mine = _agencies(session, user.id)
     agency_id = min(mine) if mine else None
     if agency_id is None:
@@ -56,7 +57,8 @@ def create(session: Session, user: User, given: dict[str, Any], now: datetime) -
     open_to_all = any(session.get(Agency, a).cross_agency_messages for a in mine)  # type: ignore[union-attr]
     outside = [p.username for p in people if not _agencies(session, p.id) & mine]
     if outside and not open_to_all:
-        raise Forbidden(f"Cơ quan của bạn không cho phép nhắn tin ra ngoài cơ quan ({', '.join(outside)}).")
+        raise Forbidden(Text("Cơ quan của bạn không cho phép nhắn tin ra ngoài cơ quan (%(names)s).",
+                             names=", ".join(outside)))
     members = {user.id} | {p.id for p in people}
     title = given.get("title")
     if title is not None and (not isinstance(title, str) or len(title) > 200):
@@ -112,7 +114,7 @@ def _check_link(session: Session, recipients: list[User], given: dict[str, Any],
             try:
                 permissions.ensure_can_view_document(session, person, doc, today)
             except Forbidden:
-                raise InvalidData(f"{person.full_name} không có quyền xem văn bản này.",
+                raise InvalidData(Text("%(person)s không có quyền xem văn bản này.", person=person.full_name),
                                   {"document_id": "Có người nhận không được xem."}) from None
     if case_id is not None:
         case = session.get(Case, case_id) if isinstance(case_id, int) else None
@@ -122,7 +124,7 @@ def _check_link(session: Session, recipients: list[User], given: dict[str, Any],
             try:
                 permissions.ensure_can_view(session, person, case, today)
             except Forbidden:
-                raise InvalidData(f"{person.full_name} không có quyền xem hồ sơ này.",
+                raise InvalidData(Text("%(person)s không có quyền xem hồ sơ này.", person=person.full_name),
                                   {"case_id": "Có người nhận không được xem."}) from None
     return document_id, case_id
 

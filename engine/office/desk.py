@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
+from engine.core import db
 from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.documents import documents, file_versions, worktree
 from engine.documents.storage import FileStore
+from engine.fulltext import index as fulltext_index
 from engine.models import (
     Agency,
     Case,
@@ -261,6 +263,9 @@ def upload(
     if stream is None or not filename:
         raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
     record = documents.attach_file(session, store, user, doc, filename, stream, role, max_bytes, now)
+    if role == "main":
+        doc_id = doc.id
+        db.after_commit(session, lambda database: fulltext_index.index(database, store, now, document_ids=[doc_id]))
     case_id = session.scalar(select(Case.id).where(Case.document_id == doc.id).order_by(Case.id.desc()).limit(1))
     audit.append(session, at=now, action="file_attached", actor_id=user.id, case_id=case_id,
                  payload={"document": doc.id, "role": role, "filename": record.filename, "sha256": record.sha256,

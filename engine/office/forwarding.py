@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import Assignment, AssignmentRole, AssignmentStatus, Case, Document, Unit, User
 from engine.office import info_items
 from engine.org import permissions
@@ -33,7 +33,7 @@ def forward(session: Session, user: User, document_ids: list[int], unit_codes: A
     """Send the documents for information; how many were sent."""
     units, people = _names(unit_codes, "units"), _names(usernames, "people")
     if not document_ids or len(document_ids) > MAX_DOCUMENTS:
-        raise InvalidData("Chưa chọn văn bản nào.", {"ids": f"Chọn từ 1 đến {MAX_DOCUMENTS} văn bản."})
+        raise InvalidData("Chưa chọn văn bản nào.", {"ids": Text("Chọn từ 1 đến %(n)s văn bản.", n=MAX_DOCUMENTS)})
     if not units and not people:
         raise InvalidData("Chưa chọn nơi nhận để biết.", {"units": "Chọn ít nhất một đơn vị hoặc một người."})
     if note is not None and len(note) > 2000:
@@ -46,7 +46,7 @@ def forward(session: Session, user: User, document_ids: list[int], unit_codes: A
         permissions.ensure_can_forward(session, user, doc, today)
         case_id = session.scalar(select(Case.id).where(Case.document_id == doc.id).order_by(Case.id.desc()))
         if case_id is None:
-            raise InvalidData(f"Văn bản “{doc.subject}” chưa có hồ sơ xử lý để chuyển.",
+            raise InvalidData(Text("Văn bản “%(subject)s” chưa có hồ sơ xử lý để chuyển.", subject=doc.subject),
                               {"ids": "Chỉ chuyển được văn bản đang có hồ sơ công việc."})
         unit_rows = list(session.scalars(select(Unit).where(Unit.agency_id == doc.agency_id, Unit.code.in_(units))))
         persons = [roles.member(session, name, doc.agency_id) for name in people]

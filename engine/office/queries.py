@@ -18,9 +18,12 @@ from engine.models import (
     Agency,
     Case,
     CaseFollower,
+    Direction,
     Document,
+    DocumentStatus,
     HumanTask,
     ProcessVersion,
+    SignatureStatus,
     TaskCandidate,
     TaskStatus,
     Unit,
@@ -319,12 +322,25 @@ def _annotations(session: Session, case_ids: set[int]) -> dict[int, dict[str, An
     }
 
 
+def tab_counts(session: Session, user: User, now: datetime) -> dict[str, int]:
+    """How many items each tab of the inbox holds (todo, overdue, done, following)."""
+    return {name: _count(session, query) for name, query in _tab_queries(session, user, now).items()}
+
+
+def to_sign_count(session: Session, user: User, now: datetime) -> int:
+    """My open tasks on an outgoing draft not signed yet: what a leader has to approve and sign."""
+    return _count(session, _task_base(
+        permissions.task_visibility(session, user, _today(now)), HumanTask.status == TaskStatus.OPEN,
+        Document.direction == Direction.OUTGOING, Document.status == DocumentStatus.DRAFT,
+        Document.signature_status == SignatureStatus.NONE))
+
+
 def inbox(
     session: Session, user: User, now: datetime, tab: str, wanted: InboxFilter, page: int, per_page: int
 ) -> dict[str, Any]:
     """One tab of the inbox, filtered, ordered and paged, with the count of every tab."""
     queries = _tab_queries(session, user, now)
-    counts = {name: _count(session, query) for name, query in queries.items()}
+    counts = tab_counts(session, user, now)
     chosen = _narrowed(queries[tab], wanted).distinct()
     total = _count(session, chosen)
     ordered: Select[Any]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import Document, DocumentRead, InfoItem, User
 from engine.office import info_items
 from engine.org import permissions
@@ -31,7 +31,8 @@ def opened(session: Session, user: User, document_id: int, now: datetime) -> Non
 def mark_read(session: Session, user: User, ids: Any, now: datetime) -> int:
     """Đánh dấu đã đọc: the documents ``ids`` (each one the person may see); how many were unread."""
     if not isinstance(ids, list) or not ids or len(ids) > MAX_BATCH or not all(isinstance(i, int) for i in ids):
-        raise InvalidData("Chưa chọn văn bản nào.", {"ids": f"Chọn từ 1 đến {MAX_BATCH} văn bản trong danh sách."})
+        raise InvalidData("Chưa chọn văn bản nào.",
+                          {"ids": Text("Chọn từ 1 đến %(n)s văn bản trong danh sách.", n=MAX_BATCH)})
     today = now.astimezone(VIETNAM).date()
     found = list(session.scalars(select(Document).where(Document.id.in_(ids))))
     if len(found) != len(set(ids)):

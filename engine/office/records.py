@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
 from engine.documents import doctypes
 from engine.documents.storage import FileStore
 from engine.models import Agency, Document, Record, RecordDocument, Unit, User, UserPosition
@@ -75,7 +75,7 @@ def create(session: Session, user: User, given: dict[str, Any], now: datetime) -
         with session.begin_nested():
             session.add(record)
     except IntegrityError:
-        raise Conflict(f"Hồ sơ ký hiệu {notation} năm {year} đã có.") from None
+        raise Conflict(Text("Hồ sơ ký hiệu %(notation)s năm %(year)s đã có.", notation=notation, year=year)) from None
     audit.append(session, at=now, action="record_created", actor_id=user.id,
                  payload={"record": record.id, "code": code(session, record), "personal": record.personal})
     return record

@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import User
 from engine.signatures import certificates
 from engine.signatures.signatures import Keys
@@ -69,7 +69,7 @@ def _opened(data: bytes, password: str) -> Pkcs12Key:
     if not data:
         raise InvalidData("Chưa chọn tệp chứng thư số.", {"p12": "Chọn tệp .p12 hoặc .pfx."})
     if len(data) > MAX_KEY_BYTES:
-        raise InvalidData("Tệp chứng thư số quá lớn.", {"p12": f"Tối đa {MAX_KEY_BYTES // 1024} KB."})
+        raise InvalidData("Tệp chứng thư số quá lớn.", {"p12": Text("Tối đa %(n)s KB.", n=MAX_KEY_BYTES // 1024)})
     try:
         return Pkcs12Key(data, password)
     except SigningError as err:
@@ -96,7 +96,7 @@ def _png(data: bytes, limits: tuple[int, int, int, int], field: str) -> bytes:
     if not data:
         raise InvalidData("Chưa chọn ảnh.", {field: "Chọn một ảnh PNG."})
     if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidData("Ảnh quá lớn.", {field: f"Tối đa {MAX_IMAGE_BYTES // 1024} KB."})
+        raise InvalidData("Ảnh quá lớn.", {field: Text("Tối đa %(n)s KB.", n=MAX_IMAGE_BYTES // 1024)})
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind, (width, height) = image.format, image.size
@@ -107,7 +107,9 @@ def _png(data: bytes, limits: tuple[int, int, int, int], field: str) -> bytes:
         raise InvalidData("Ảnh phải ở định dạng PNG.", {field: "Chỉ nhận ảnh PNG (nền trong suốt)."})
     low_w, low_h, high_w, high_h = limits
     if not (low_w <= width <= high_w and low_h <= height <= high_h):
-        message = f"Kích thước ảnh cần từ {low_w}×{low_h} đến {high_w}×{high_h} điểm ảnh (ảnh này {width}×{height})."
+        message = Text("Kích thước ảnh cần từ %(low_w)s×%(low_h)s đến %(high_w)s×%(high_h)s điểm ảnh "
+                       "(ảnh này %(width)s×%(height)s).",
+                       low_w=low_w, low_h=low_h, high_w=high_w, high_h=high_h, width=width, height=height)
         raise InvalidData(message, {field: message})
     return data
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import TooManyAttempts
+from engine.core.errors import Text, TooManyAttempts
 from engine.models import LoginThrottle
 
 ACCOUNT_FREE = 5  # wrong passwords of one account before it is held back
@@ -37,8 +37,9 @@ def refuse_if_held(session: Session, keys: list[str], now: datetime) -> None:
             if row.locked_until is not None and row.locked_until > now]
     if held:
         until = max(held).astimezone(VIETNAM)
-        raise TooManyAttempts(f"Đăng nhập sai quá nhiều lần. Tạm khóa đăng nhập đến {until:%H:%M:%S} ngày "
-                              f"{until:%d/%m/%Y}; vui lòng thử lại sau hoặc liên hệ quản trị hệ thống.")
+        raise TooManyAttempts(Text("Đăng nhập sai quá nhiều lần. Tạm khóa đăng nhập đến %(time)s ngày %(day)s; "
+                                   "vui lòng thử lại sau hoặc liên hệ quản trị hệ thống.",
+                                   time=f"{until:%H:%M:%S}", day=f"{until:%d/%m/%Y}"))
 
 
 def failed(session: Session, keys: list[str], now: datetime) -> None:

@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, any_, bindparam, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
-from engine.core.errors import Forbidden
+from engine.core.errors import Forbidden, Text
 from engine.models import (
     Agency,
     Case,
@@ -193,7 +193,8 @@ def ensure_can_start(session: Session, user: User, version: ProcessVersion, agen
         return
     allowed = set(session.scalars(select(Agency.id).where(Agency.code.in_(codes))))
     if not allowed & agencies_of(session, user):
-        raise Forbidden(f"Quy trình '{version.name}' thuộc cơ quan khác, bạn không được khởi tạo.")
+        raise Forbidden(Text("Quy trình '%(process)s' thuộc cơ quan khác, bạn không được khởi tạo.",
+                             process=version.name))
 
 
 def positions_in(session: Session, user: User, agency_id: int) -> set[str]:

@@ -46,7 +46,7 @@ _NOTICES = {DocumentStatus.RECALLED: NotificationKind.RECALLED, DocumentStatus.C
 
 def _reason(given: Any, what: str) -> str:
     if not isinstance(given, str) or not given.strip():
-        raise InvalidData(f"Cần nêu lý do {what}.", {"reason": "Bắt buộc."})
+        raise InvalidData(Text("Cần nêu lý do %(what)s.", what=what), {"reason": "Bắt buộc."})
     if len(given) > REASON_MAX:
         raise InvalidData("Lý do quá dài.", {"reason": Text("Tối đa %(n)s ký tự.", n=REASON_MAX)})
     return given.strip()
@@ -58,7 +58,7 @@ def void(session: Session, user: User, doc: Document, reason: Any, now: datetime
         raise Conflict("Chỉ hủy được văn bản đã vào sổ (đã có số).")
     if doc.void_reason is not None:
         raise Conflict("Văn bản này đã bị hủy.")
-    doc.void_reason, doc.voided_at, doc.voided_by, doc.updated_at = _reason(reason, "hủy"), now, user.id, now
+    doc.void_reason, doc.voided_at, doc.voided_by, doc.updated_at = _reason(reason, Text("hủy")), now, user.id, now
     audit.append(session, at=now, action="entry_voided", actor_id=user.id,
                  payload={"document": doc.id, "book": doc.book_id, "year": doc.year, "number": doc.number,
                           "reason": doc.void_reason})
@@ -100,7 +100,7 @@ def _freeze(session: Session, doc: Document, status: DocumentStatus, note: str, 
 def recall(session: Session, user: User, doc: Document, reason: Any, now: datetime) -> list[Document]:
     """Thu hồi at once; returns the received copies recalled with it."""
     _require_issued(doc)
-    why = _reason(reason, "thu hồi")
+    why = _reason(reason, Text("thu hồi"))
     copies = _freeze(session, doc, DocumentStatus.RECALLED, f"Thu hồi: {why}", now)
     audit.append(session, at=now, action="document_recalled", actor_id=user.id,
                  payload={"document": doc.id, "number_symbol": doc.number_symbol, "reason": why,
@@ -116,7 +116,7 @@ def begin_successor(session: Session, user: User, doc: Document, kind: Any, reas
         raise InvalidData("Hình thức không hợp lệ.", {"kind": "Chọn correct (đính chính) hoặc replace (thay thế)."})
     _require_issued(doc)
     link, _, title = SUCCESSORS[kind]
-    why = _reason(reason, title.lower())
+    why = _reason(reason, {"correct": Text("đính chính"), "replace": Text("thay thế")}[kind])
     pending = session.scalar(select(DocumentLink.id).join(Document, Document.id == DocumentLink.source_id).where(
         DocumentLink.target_id == doc.id, DocumentLink.kind.in_([LinkKind.CORRECTS, LinkKind.REPLACES]),
         Document.status == DocumentStatus.DRAFT).limit(1))

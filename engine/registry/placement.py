@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import Conflict, InvalidData, NotFound
+from engine.core.errors import Conflict, InvalidData, NotFound, Text
 from engine.documents import doctypes, documents
 from engine.documents.storage import FileStore
 from engine.models import Agency, Direction, Document, DocumentFile, DocumentStatus, User
@@ -38,8 +38,8 @@ def set_place_name(session: Session, admin: User, agency: Agency, given: Any, no
     value = unicodedata.normalize("NFC", str(given or "").strip())
     if not value or len(value) > MAX_PLACE or any(unicodedata.category(c).startswith("C") for c in value) \
             or any(c.isdigit() for c in value) or "," in value:
-        raise InvalidData("Địa danh không hợp lệ.", {"place_name": (
-            f"Tên địa danh (ví dụ: Bắc Từ Liêm), không có chữ số hay dấu phẩy, tối đa {MAX_PLACE} ký tự.")})
+        raise InvalidData("Địa danh không hợp lệ.", {"place_name": Text(
+            "Tên địa danh (ví dụ: Bắc Từ Liêm), không có chữ số hay dấu phẩy, tối đa %(n)s ký tự.", n=MAX_PLACE)})
     before, agency.place_name = agency.place_name, value
     audit.append(session, at=now, action="agency_place_name_set", actor_id=admin.id,
                  payload={"agency_id": agency.id, "before": before, "after": value})
@@ -67,7 +67,8 @@ def _box(name: str, given: Any) -> Box:
         raise InvalidData("Vị trí số và ngày không hợp lệ.", {name: "Khung phải nằm trong trang 1."})
     if box.width < width or box.height < height:
         raise InvalidData("Vị trí số và ngày không hợp lệ.",
-                          {name: f"Khung quá nhỏ: tối thiểu {width:.0f} × {height:.0f} điểm."})
+                          {name: Text("Khung quá nhỏ: tối thiểu %(width).0f × %(height).0f điểm.",
+                                      width=width, height=height)})
     return box
 
 

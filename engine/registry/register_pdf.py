@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.core.clock import VIETNAM
-from engine.core.errors import Forbidden, NotFound
+from engine.core.errors import Forbidden, NotFound, Text
 from engine.documents import doctypes
 from engine.models import (
     AssignmentRole,
@@ -141,7 +141,7 @@ def print_register(session: Session, user: User, code: str, params: report_param
     book = session.scalars(select(RegisterBook).where(RegisterBook.agency_id == agency.id,
                                                       RegisterBook.code == code)).first()
     if book is None:
-        raise NotFound(f"Cơ quan không có sổ '{code[:32]}'.")
+        raise NotFound(Text("Cơ quan không có sổ '%(code)s'.", code=code[:32]))
     if book.secret and not reports.reads_secrets(session, user, agency.id):
         raise Forbidden("Sổ văn bản mật chỉ văn thư và lãnh đạo được in.")
     year = params.year or reports.today(now).year

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from engine.core.clock import VIETNAM
-from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.documents import doctypes, search
 from engine.models import (
     Agency,
@@ -120,7 +120,7 @@ def _agencies(session: Session, user: User, agency_code: str | None) -> dict[int
         query = query.where(Agency.code == agency_code)
     found = {int(i): str(c) for i, c in session.execute(query)}
     if agency_code is not None and not found:
-        raise Forbidden(f"Bạn không thuộc cơ quan '{agency_code}'.")
+        raise Forbidden(Text("Bạn không thuộc cơ quan '%(agency)s'.", agency=agency_code))
     return found
 
 
@@ -151,7 +151,7 @@ def _book(session: Session, user: User, code: str, agency_code: str | None) -> t
         select(RegisterBook).where(RegisterBook.agency_id.in_(agencies), RegisterBook.code == code)
     ))
     if not found:
-        raise NotFound(f"Không có sổ '{code}'.")
+        raise NotFound(Text("Không có sổ '%(code)s'.", code=code))
     if len(found) > 1:
         raise InvalidData("Bạn thuộc nhiều cơ quan có sổ này, hãy chọn cơ quan.",
                           {"agency": "Bắt buộc khi bạn thuộc nhiều cơ quan."})

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import InvalidData, NotFound
+from engine.core.errors import InvalidData, NotFound, Text
 from engine.models import Direction, RegisterBook, RegisterCounter, User
 from engine.org import permissions
 
@@ -47,9 +47,9 @@ def book(session: Session, agency_id: int, code: str) -> RegisterBook:
         select(RegisterBook).where(RegisterBook.agency_id == agency_id, RegisterBook.code == code)
     ).first()
     if found is None:
-        raise InvalidData(f"Cơ quan chưa cấu hình sổ '{code}'.")
+        raise InvalidData(Text("Cơ quan chưa cấu hình sổ '%(code)s'.", code=code))
     if found.closed_at is not None:
-        raise InvalidData(f"{found.name} đã khóa, không cấp số mới.")
+        raise InvalidData(Text("%(register)s đã khóa, không cấp số mới.", register=found.name))
     return found
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.db import MAX_INT
-from engine.core.errors import InvalidData, NotFound
+from engine.core.errors import InvalidData, NotFound, Text
 from engine.models import Agency, Case, Document, HumanTask, RemoteProvider, User
 from engine.signatures.signatures import Keys
 from signing.remote import ProviderConfig
@@ -90,18 +90,18 @@ def _fields(given: Mapping[str, Any], new: bool) -> tuple[dict[str, Any], str | 
         if not text[name]:
             errors[name] = "Bắt buộc."
         elif len(text[name]) > limit:
-            errors[name] = f"Tối đa {limit} ký tự."
+            errors[name] = Text("Tối đa %(n)s ký tự.", n=limit)
     if text["kind"] not in KINDS:
         errors["kind"] = "Chọn một loại dịch vụ."
     endpoint = _endpoint(text["endpoint"], errors)
     timeout = str(given.get("timeout_seconds") or "180").strip()
     if not timeout.isdigit() or not TIMEOUTS[0] <= int(timeout) <= TIMEOUTS[1]:
-        errors["timeout_seconds"] = f"Từ {TIMEOUTS[0]} đến {TIMEOUTS[1]} giây."
+        errors["timeout_seconds"] = Text("Từ %(low)s đến %(high)s giây.", low=TIMEOUTS[0], high=TIMEOUTS[1])
     secret = str(given.get("secret") or "")
     if new and not secret:
         errors["secret"] = "Bắt buộc."  # noqa: S105 - a message, not a password
     elif len(secret) > MAX_SECRET or "\n" in secret:
-        errors["secret"] = f"Tối đa {MAX_SECRET} ký tự, trên một dòng."
+        errors["secret"] = Text("Tối đa %(n)s ký tự, trên một dòng.", n=MAX_SECRET)
     if errors:
         raise InvalidData(_INVALID, errors)
     enabled = given.get("enabled") in (True, "on", "true", "1")

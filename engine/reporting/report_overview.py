@@ -1,7 +1,7 @@
 """The reports page's figures (báo cáo tổng hợp) for one year of an agency, by month and by
-unit: incoming documents processed, overdue, and outgoing documents issued without a valid
-digital signature. They are the figures of ``reports.summary`` (by month) and
-``compliance_report.compliance`` side by side, read with the same rights (the register keepers)."""
+unit: incoming documents received (vào sổ), processed and overdue, outgoing documents issued and
+those issued without a valid digital signature. They are the figures of ``reports.summary`` (by month)
+and ``compliance_report.compliance`` side by side, read with the same rights (the register keepers)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session
 from engine.models import User
 from engine.reporting import compliance_report, report_params, reports
 
-MEASURES = ("processed", "overdue", "unsigned")
+# Received and issued first: the work an agency did. Without them a year of real work read as
+# zeros (only exceptions were shown: overdue, unsigned, and processed, which an incoming
+# document is only once its handling is finished).
+MEASURES = ("incoming", "outgoing", "processed", "overdue", "unsigned")
+_FROM_SUMMARY = ("incoming", "outgoing", "processed", "overdue")
 
 
 def _figures(summary_row: dict[str, Any] | None, compliance_row: dict[str, Any] | None) -> dict[str, int]:
-    return {"processed": summary_row["processed"] if summary_row else 0,
-            "overdue": summary_row["overdue"] if summary_row else 0,
+    return {**{m: summary_row[m] if summary_row else 0 for m in _FROM_SUMMARY},
             "unsigned": compliance_row["noncompliant"] if compliance_row else 0}
 
 

@@ -36,7 +36,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VIETNAM
-from engine.core.errors import Forbidden, InvalidData
+from engine.core.errors import Forbidden, InvalidData, Text
 from engine.documents import doctypes
 from engine.models import (
     Agency,
@@ -63,7 +63,7 @@ def keeper_agency(session: Session, user: User, code: str | None) -> Agency:
     if code is not None:
         agency = session.scalars(select(Agency).where(Agency.code == code)).first()
         if agency is None:
-            raise InvalidData("Không có cơ quan này.", {"agency": f"Không có cơ quan '{code}'."})
+            raise InvalidData("Không có cơ quan này.", {"agency": Text("Không có cơ quan '%(agency)s'.", agency=code)})
         if not positions_in(session, user, agency.id) & REGISTER_KEEPERS:
             raise Forbidden("Chỉ văn thư, lãnh đạo và quản trị của cơ quan mới xem được báo cáo, sổ văn bản.")
         return agency

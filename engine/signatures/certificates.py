@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import User, UserCertificate
 from signing.errors import SigningError
 from signing.pades import split, verify
@@ -59,7 +59,8 @@ def register_file(session: Session, keys: Keys, admin_id: int, target: User, dat
     if not data:
         raise InvalidData("Chưa chọn tệp chứng thư số.", {field: "Chọn tệp .cer, .crt hoặc .pem."})
     if len(data) > MAX_CERTIFICATE_BYTES:
-        raise InvalidData("Tệp chứng thư số quá lớn.", {field: f"Tối đa {MAX_CERTIFICATE_BYTES // 1024} KB."})
+        raise InvalidData("Tệp chứng thư số quá lớn.",
+                          {field: Text("Tối đa %(n)s KB.", n=MAX_CERTIFICATE_BYTES // 1024)})
     try:
         cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
     except ValueError:
@@ -90,7 +91,8 @@ def register(session: Session, keys: Keys, target: User, cert: x509.Certificate,
     row = session.scalar(select(UserCertificate).where(UserCertificate.spki_sha256 == spki))
     if row is not None and row.user_id != target.id:
         owner = session.get(User, row.user_id)
-        message = f"Chứng thư số này đã được đăng ký cho {owner.full_name if owner else 'người khác'}."
+        message = Text("Chứng thư số này đã được đăng ký cho %(person)s.",
+                       person=owner.full_name if owner else Text("người khác"))
         raise InvalidData(message, {field: message})
     if row is None:
         row = UserCertificate(user_id=target.id, spki_sha256=spki, enrolled_at=now)
@@ -114,8 +116,9 @@ def owned(session: Session, user: User, cert: x509.Certificate) -> UserCertifica
     row = session.scalar(select(UserCertificate).where(UserCertificate.spki_sha256 == spki,
                                                        UserCertificate.user_id == user.id))
     if row is None or row.issuer != cert.issuer.rfc4514_string()[:500] or row.serial != format(cert.serial_number, "X"):
-        message = (f"Chứng thư số của {subject_name(cert)} chưa được đăng ký cho tài khoản {user.full_name}: "
-                   f"{user.full_name} chỉ ký được bằng chứng thư số của mình.")
+        message = Text("Chứng thư số của %(subject)s chưa được đăng ký cho tài khoản %(person)s: "
+                       "%(person)s chỉ ký được bằng chứng thư số của mình.",
+                       subject=subject_name(cert), person=user.full_name)
         raise InvalidData(message, {"signing": message})
     return row
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.signatures.key_cache import UNLOCKED
 from signing.keystore.keys import KeySource, Pkcs11Key, Pkcs12Key
 
@@ -48,7 +48,7 @@ class Keys:
         return UNLOCKED.get(self.person_file(username, ".p12"), password, Pkcs12Key.from_file)
 
     def image(self, username: str) -> bytes:
-        return _read(self.person_file(username, ".png"), "ảnh chữ ký")
+        return _read(self.person_file(username, ".png"), Text("ảnh chữ ký"))
 
     def agency(self, code: str, secret: str) -> KeySource:
         token = self.pki_dir / "agencies" / f"{code}.token.json"
@@ -61,11 +61,12 @@ class Keys:
         return UNLOCKED.get(self.agency_file(code, ".p12"), secret, Pkcs12Key.from_file)
 
     def seal(self, code: str) -> bytes:
-        return _read(self.agency_file(code, ".png"), "ảnh con dấu")
+        return _read(self.agency_file(code, ".png"), Text("ảnh con dấu"))
 
 
 def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError:
-        raise InvalidData(f"Chưa cấu hình {what} ({path.name}).", {_FIELD: f"Thiếu {what}."}) from None
+        raise InvalidData(Text("Chưa cấu hình %(what)s (%(file)s).", what=what, file=path.name),
+                          {_FIELD: Text("Thiếu %(what)s.", what=what)}) from None

@@ -28,7 +28,7 @@ from typing import Any
 from cryptography import x509
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.documents import file_versions
 from engine.documents.file_versions import Reason
 from engine.documents.storage import FileStore
@@ -106,7 +106,8 @@ def _verified(pdf: bytes, keys: Keys, now: datetime) -> list[verify.SignatureRep
     try:
         return verify.verify_pdf(pdf, keys.trust_roots(), now)
     except SigningError as err:
-        raise InvalidData(f"Không kiểm tra được chữ ký số: {err.message}", {_FIELD: err.message}) from None
+        raise InvalidData(Text("Không kiểm tra được chữ ký số: %(reason)s", reason=err.message),
+                          {_FIELD: err.message}) from None
 
 
 def _record(doc: Document, reports: list[verify.SignatureReport]) -> None:
@@ -127,7 +128,7 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
     leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
     if leader is None or not leader.valid:
         reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
-        raise InvalidData(f"Chữ ký số không hợp lệ: {reason}", {_FIELD: str(reason)})
+        raise InvalidData(Text("Chữ ký số không hợp lệ: %(reason)s", reason=reason), {_FIELD: str(reason)})
     authority, position, _ = titles(session, doc, user, props)
     doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
     sha = _replace_main(session, desk.store, doc, checked.pdf, user, now, Reason.LEADER_SIGNATURE, signer)
@@ -189,7 +190,7 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     field = (initials.field_names(draft.read(signed)) or [""])[-1]  # the one just added
     if not field or verify.signature_status(reports, (field,)) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
-        raise InvalidData(f"Chữ ký nháy không hợp lệ: {reasons}", {_FIELD: reasons})
+        raise InvalidData(Text("Chữ ký nháy không hợp lệ: %(reasons)s", reasons=reasons), {_FIELD: reasons})
     sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
     _record(doc, reports)
     return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
@@ -199,7 +200,8 @@ def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], u
                    now: datetime) -> pdfsign.Step:
     mode = props.get(APPROVAL_PROPERTY)
     if mode not in initials.MODES:
-        raise InvalidData(f"Bước này cấu hình sai kiểu ký nháy ({mode}).", {_FIELD: "Chọn initial hoặc invisible."})
+        raise InvalidData(Text("Bước này cấu hình sai kiểu ký nháy (%(mode)s).", mode=mode),
+                          {_FIELD: "Chọn initial hoặc invisible."})
     return initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
 
 
@@ -262,13 +264,15 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
             checked, required, reason = _agency_signed(session, desk, doc, agency, pdf, key, user, now)
             certificate = key.certificate.dump()
     except SigningError as err:
-        raise InvalidData(f"Không phát hành được: {err.message}", {_FIELD: err.message}) from None
+        raise InvalidData(Text("Không phát hành được: %(reason)s", reason=err.message),
+                          {_FIELD: err.message}) from None
     signed = checked.pdf
     reports = _verified(signed, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
     if verify.signature_status(reports, required) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
-            "thiếu chữ ký của lãnh đạo hoặc của cơ quan"
-        raise InvalidData(f"Không phát hành được, chữ ký số không hợp lệ ({reasons}).", {_FIELD: reasons})
+            Text("thiếu chữ ký của lãnh đạo hoặc của cơ quan")
+        raise InvalidData(Text("Không phát hành được, chữ ký số không hợp lệ (%(reasons)s).", reasons=reasons),
+                          {_FIELD: reasons})
     if reason == Reason.AGENCY_SIGNATURE and not signed.startswith(pdf):  # revisions added to the signed version
         raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
                           {_FIELD: "Bản đã ký bị sửa."})
@@ -331,7 +335,9 @@ def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, no
                 checked = long_signer.sign(session, desk.keys, doc.agency_id, pdf, step, key, now)
                 certificate = key.certificate.dump()
         except SigningError as err:
-            raise InvalidData(f"Không ký được phụ lục {record.filename}: {err.message}", {_FIELD: err.message}) \
+            raise InvalidData(Text("Không ký được phụ lục %(file)s: %(reason)s",
+                                   file=record.filename, reason=err.message),
+                              {_FIELD: err.message}) \
                 from None
         sha, size = desk.store.put(io.BytesIO(checked.pdf), len(checked.pdf), lambda head: None)
         record.sha256, record.size = sha, size

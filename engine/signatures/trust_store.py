@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import Conflict, InvalidData, NotFound
+from engine.core.errors import Conflict, InvalidData, NotFound, Text
 from engine.models import TrustAnchor
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def parse(data: bytes) -> x509.Certificate:
     if not data:
         raise InvalidData("Chưa chọn tệp chứng thư số.", {_FIELD: "Chọn tệp .cer, .crt hoặc .pem."})
     if len(data) > MAX_BYTES:
-        raise InvalidData("Tệp chứng thư số quá lớn.", {_FIELD: f"Tối đa {MAX_BYTES // 1024} KB."})
+        raise InvalidData("Tệp chứng thư số quá lớn.", {_FIELD: Text("Tối đa %(n)s KB.", n=MAX_BYTES // 1024)})
     try:
         cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
     except ValueError:

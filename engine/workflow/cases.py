@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.audit.refusals import Refused, on_case
 from engine.core.clock import VIETNAM, FakeClock, using
-from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
 from engine.documents import documents
 from engine.documents.storage import FileStore
 from engine.interagency import case_messages
@@ -86,7 +86,7 @@ def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_
 def _latest(session: Session, process_id: str) -> ProcessVersion:
     version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
     if version is None:
-        raise NotFound(f"Không có quy trình '{process_id}'.")
+        raise NotFound(Text("Không có quy trình '%(process)s'.", process=process_id))
     return version
 
 
@@ -99,7 +99,7 @@ def process_detail(session: Session, user: User, process_id: str) -> dict[str, A
     try:
         permissions.ensure_can_start(session, user, version, version.agency_code)
     except Forbidden:
-        raise NotFound(f"Không có quy trình '{process_id}'.") from None
+        raise NotFound(Text("Không có quy trình '%(process)s'.", process=process_id)) from None
     info = version_info(session, version.id)
     return {"id": version.process_id, "name": version.name, "version": version.version,
             "agency": version.agency_code, "document": version.document_kind,
@@ -114,7 +114,7 @@ def startable_version(session: Session, user: User, process_id: str) -> VersionI
     permissions.ensure_can_start(session, user, version, version.agency_code)
     info = version_info(session, version.id)
     if info.start_messages:
-        raise InvalidData(f"Quy trình '{info.name}' chỉ bắt đầu khi nhận văn bản liên thông.",
+        raise InvalidData(Text("Quy trình '%(process)s' chỉ bắt đầu khi nhận văn bản liên thông.", process=info.name),
                           {"process": "Không khởi tạo trực tiếp được."})
     return info
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import FakeClock, using
-from engine.core.errors import NotFound
+from engine.core.errors import NotFound, Text
 from engine.interagency import case_messages
 from engine.models import Case, CaseStatus
 from engine.workflow import state
@@ -46,7 +46,7 @@ def _new_ready(workflow: BpmnWorkflow, known: set[str]) -> list[Task]:
 def replay(session: Session, case_id: int) -> ReplayReport:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"Không có hồ sơ {case_id}.")
+        raise NotFound(Text("Không có hồ sơ %(case)s.", case=case_id))
     report = ReplayReport(case_id)
     entries = audit.case_entries(session, case_id)
     if not entries or entries[0].action != "case_started":

@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.audit.refusals import Refused
 from engine.core import script_budget
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.core.script_budget import (
     MAX_INT_BITS,
     MAX_INT_DIGITS,
@@ -70,7 +70,8 @@ class ScriptFailed(Refused):
     action = "script_failed"
 
     def __init__(self, element: str, reason: str) -> None:
-        super().__init__(f"Bước '{element}' của quy trình bị dừng: {reason}.", {"element": f"{element}: {reason}"},
+        super().__init__(Text("Bước '%(element)s' của quy trình bị dừng: %(reason)s.", element=element, reason=reason),
+                         {"element": Text("%(element)s: %(reason)s", element=element, reason=reason)},
                          {"element": element, "reason": reason})
         self.element, self.reason = element, reason
 

@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
 from engine.office import notifications
 from engine.workflow import deadlines, roles, state
@@ -88,11 +88,11 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         if not people:
             # Refused with the completion that would open it: the case stays with its holder.
             unit = task.data.get("unit")
-            where = f" của đơn vị {unit}" if isinstance(unit, str) else ""
-            raise InvalidData(
-                f"Không xác định được người xử lý bước '{state.task_title(task)}'{where} "
-                f"(vai trò '{task.task_spec.lane}'): chưa có ai giữ vai trò này."
-            )
+            where = Text(" của đơn vị %(unit)s", unit=unit) if isinstance(unit, str) else ""
+            raise InvalidData(Text(
+                "Không xác định được người xử lý bước '%(step)s'%(where)s (vai trò '%(role)s'): "
+                "chưa có ai giữ vai trò này.",
+                step=state.task_title(task), where=where, role=task.task_spec.lane))
         row = HumanTask(
             id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),
             lane=task.task_spec.lane or "", form=state.extension_property(task, FORM_PROPERTY),

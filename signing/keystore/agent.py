@@ -22,6 +22,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pkcs11
 from asn1crypto import cms
@@ -29,6 +30,7 @@ from cryptography import x509
 
 from signing.errors import KeyUnavailable, RequestRefused, SigningError, WrongSecret
 from signing.keystore.keys import Pkcs11Key, open_token
+from signing.keystore.pin_page import DONE, HEADERS, PinPage
 from signing.pades.split import DIGEST, REQUEST_TTL, SigningRequest, fingerprint
 from signing.speedups import aio
 
@@ -160,11 +162,48 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _loopback(self) -> bool:
+        """Only through a loopback host name (no DNS rebinding)."""
+        if self.headers.get("Host", "") not in {f"127.0.0.1:{self.server.port}", f"localhost:{self.server.port}"}:
+            self._send(HTTPStatus.FORBIDDEN, {"error": "Tên máy không hợp lệ."})
+            return False
+        return True
+
+    def _html(self, status: int, body: str) -> None:
+        data = body.encode()
+        self.send_response(status)
+        for name, value in HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _pin_page(self, post: bool) -> None:
+        """The local PIN page (signing.keystore.pin_page): shown to the browser the agent opened, answered
+        by its own form only (the agent's origin, the one-time secret of the URL)."""
+        page = self.server.pin_page
+        assert page is not None
+        if not post:
+            shown = page.page(parse_qs(urlsplit(self.path).query).get("t", [""])[0])
+            self._html(HTTPStatus.OK if shown else HTTPStatus.NOT_FOUND,
+                       shown or DONE.format(message="Không có yêu cầu ký nào đang chờ."))
+            return
+        if self.headers.get("Origin") not in {f"http://127.0.0.1:{self.server.port}",
+                                              f"http://localhost:{self.server.port}"}:
+            self._html(HTTPStatus.FORBIDDEN, DONE.format(message="Trang này không được phép trả lời."))
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace")) if 0 < length <= MAX_BODY else {}
+        pin = form.get("pin", [""])[0] if form.get("action", [""])[0] == "sign" else None
+        if not page.answer(form.get("t", [""])[0], pin):
+            self._html(HTTPStatus.NOT_FOUND, DONE.format(message="Yêu cầu ký đã hết hạn hoặc đã trả lời."))
+            return
+        self._html(HTTPStatus.OK, DONE.format(message="Đã hủy." if pin is None else "Đã nhận mã PIN."))
+
     def _allowed(self) -> bool:
         """Only the platform's page, and only through a loopback host name (no DNS rebinding)."""
-        host = self.headers.get("Host", "")
-        if host not in {f"127.0.0.1:{self.server.port}", f"localhost:{self.server.port}"}:
-            self._send(HTTPStatus.FORBIDDEN, {"error": "Tên máy không hợp lệ."})
+        if not self._loopback():
             return False
         if self.headers.get("Origin") != self.server.origin:
             self._send(HTTPStatus.FORBIDDEN, {"error": "Trang web này không được phép dùng thiết bị ký số."})
@@ -185,6 +224,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self) -> None:  # noqa: N802
+        if self.server.pin_page is not None and urlsplit(self.path).path == "/pin":
+            if self._loopback():
+                self._pin_page(post=False)
+            return
         if not self._allowed():
             return
         if self.path != "/certificate":
@@ -198,6 +241,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, {"certificate": base64.b64encode(der).decode(), "sha256": fingerprint(der)})
 
     def do_POST(self) -> None:  # noqa: N802
+        if self.server.pin_page is not None and self.path == "/pin":
+            if self._loopback():
+                self._pin_page(post=True)
+            return
         if not self._allowed():
             return
         if self.path != "/sign":
@@ -222,12 +269,16 @@ class _Handler(BaseHTTPRequestHandler):
 class AgentServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, agent: SigningAgent, origin: str, port: int, host: str = LOOPBACK) -> None:
+    def __init__(self, agent: SigningAgent, origin: str, port: int, host: str = LOOPBACK,
+                 pin_page: PinPage | None = None) -> None:
         if host != LOOPBACK:
             raise SigningError(f"Tác nhân ký chỉ được lắng nghe trên {LOOPBACK}, không trên “{host}”.")
         if not origin.startswith(("https://", "http://")) or origin.endswith("/"):
             raise SigningError("Địa chỉ nền tảng (origin) phải có dạng https://tên-miền, không có “/” ở cuối.")
         self.agent = agent
         self.origin = origin
+        self.pin_page = pin_page  # None: the PIN is asked elsewhere (a terminal)
         super().__init__((host, port), _Handler)
         self.port = self.server_address[1]
+        if pin_page is not None:
+            pin_page.port = self.port

@@ -3,6 +3,9 @@ Vietnamese, translated with the rest of the pages."""
 
 from __future__ import annotations
 
+import re
+
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 DIRECTION = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi")}
@@ -54,7 +57,8 @@ TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done"
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}
 DELEGATION_STATE = {"active": _l("Đang hiệu lực"), "upcoming": _l("Chưa đến ngày"), "ended": _l("Đã hết hạn"),
                     "revoked": _l("Đã thu hồi")}
-REPORT_MEASURES = {"processed": _l("Đã xử lý"), "overdue": _l("Quá hạn"),
+REPORT_MEASURES = {"incoming": _l("Văn bản đến"), "outgoing": _l("Văn bản đi phát hành"),
+                   "processed": _l("Đã xử lý"), "overdue": _l("Quá hạn"),
                    "unsigned": _l("Phát hành không có chữ ký số hợp lệ")}
 NO_UNIT = _l("Chưa giao đơn vị")
 GROUPING = {"month": _l("Theo tháng"), "quarter": _l("Theo quý"), "year": _l("Theo năm")}
@@ -76,3 +80,22 @@ LISTS = {"in_register": _l("Chờ vào sổ"), "in_waiting": _l("Chờ xử lý"
          "in_done": _l("Đã xử lý"), "in_info": _l("Để biết"), "out_draft": _l("Dự thảo"),
          "out_signing": _l("Chờ ký"), "out_issued": _l("Đã phát hành"), "internal": _l("Văn bản nội bộ"),
          "info": _l("Văn bản để biết"), "notice": _l("Văn bản thông báo")}
+
+
+_PERIOD = re.compile(r"(\d{4})(?:-(?:Q(\d)|(\d{2}))(?:-(\d{2}))?)?")
+
+
+def period(key: str) -> str:
+    """A report's period as people write it: "Tháng 1/2026", "Quý 1/2026", "Năm 2026",
+    "02/03/2026", where the figures keep "2026-01", "2026-Q1", "2026", "2026-03-02"."""
+    found = _PERIOD.fullmatch(key)
+    if found is None:
+        return key
+    year, quarter, month, day = found.groups()
+    if day:
+        return f"{day}/{month}/{year}"
+    if month:
+        return gettext("Tháng %(month)s/%(year)s", month=int(month), year=year)
+    if quarter:
+        return gettext("Quý %(quarter)s/%(year)s", quarter=quarter, year=year)
+    return gettext("Năm %(year)s", year=year)

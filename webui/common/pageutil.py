@@ -10,15 +10,15 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, render_template, session
-from flask_babel import format_date, format_datetime
+from flask import Flask, current_app, render_template, session
+from flask_babel import format_date, format_datetime, get_locale
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData, Unauthorized
 from engine.models import User
 from engine.office import workspace
 
-from . import labels
+from . import labels, process_texts
 from .context import MAX_PAGE, caller, transaction
 
 TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.org.accounts) is kept
@@ -56,7 +56,10 @@ def staff(write: bool, choosing_password: bool = False) -> Iterator[tuple[Sessio
 
 
 def render(template: str, db: Session, user: User, status: int = 200, **context: Any) -> tuple[str, int]:
-    """A page with its header (name, unread notifications), inside the view's transaction."""
+    """A page with its header (name, unread notifications), inside the view's transaction; the
+    processes' texts in the reader's language (webui.process_texts)."""
+    processes_dir = current_app.extensions["qlvb"].settings.processes_dir
+    context = process_texts.localized(context, processes_dir, str(get_locale() or process_texts.SOURCE))
     return render_template(template, me=workspace.header(db, user), **context), status
 
 

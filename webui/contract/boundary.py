@@ -27,7 +27,7 @@ from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from engine.core.db import BIGINT, MAX_INT
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 
 MAX_DEPTH = 64
 MAX_VALUES = 20_000
@@ -39,7 +39,7 @@ class _TooMany(Exception):
 
 
 def _refuse(field: str, message: str) -> NoReturn:
-    raise InvalidData(f"Dữ liệu chưa hợp lệ: {message}", {field: message})
+    raise InvalidData(Text("Dữ liệu chưa hợp lệ: %(reason)s", reason=message), {field: message})
 
 
 def text(value: str, field: str) -> str:

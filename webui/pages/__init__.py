@@ -12,13 +12,13 @@ from flask import Blueprint
 
 
 def blueprints() -> tuple[Blueprint, ...]:
-    from webui.pages.account import auth, certificate_settings, delegations, notification_settings
+    from webui.pages.account import auth, certificate_settings, delegations, favicon, help, notification_settings
     from webui.pages.administration import admin, approvals, designer, trust
     from webui.pages.oversight import audit, reports, statistics
     from webui.pages.paper import documents, info, intake, lifecycle, lists, placement, records, registers, search
-    from webui.pages.work import cases, create, inbox, messages, notices, remote_signing, tasks
+    from webui.pages.work import cases, create, dashboard, inbox, messages, notices, remote_signing, tasks
 
     return (auth.bp, inbox.bp, notices.bp, tasks.bp, cases.bp, documents.bp, create.bp, designer.bp, search.bp,
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
-            info.bp, lists.bp, trust.bp, remote_signing.bp)
+            info.bp, lists.bp, trust.bp, dashboard.bp, help.bp, favicon.bp, remote_signing.bp)

@@ -23,7 +23,8 @@ def chart_data(found: dict[str, Any]) -> dict[str, Any]:
                 for m in report_overview.MEASURES]
 
     units = [r["unit"]["name"] if r["unit"] else str(labels.NO_UNIT) for r in found["units"]]
-    return {"months": {"labels": [r["month"] for r in found["months"]], "series": series(found["months"])},
+    months = [labels.period(r["month"]) for r in found["months"]]
+    return {"months": {"labels": months, "series": series(found["months"])},
             "units": {"labels": units, "series": series(found["units"])}}
 
 

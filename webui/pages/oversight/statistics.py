@@ -34,7 +34,7 @@ def _chart(stats: dict[str, Any]) -> dict[str, Any]:
     for measure in CHARTED:
         values = [sum(unit["periods"][i][measure] for unit in stats["units"]) for i in range(len(stats["periods"]))]
         series.append({"measure": measure, "title": str(labels.COMPLIANCE[measure]), "values": values})
-    return {"labels": stats["periods"], "series": series}
+    return {"labels": [labels.period(p) for p in stats["periods"]], "series": series}
 
 
 @bp.get("/statistics")

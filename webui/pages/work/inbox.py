@@ -30,8 +30,8 @@ def _filter(args: Mapping[str, str]) -> tuple[str, queries.InboxFilter]:
 
 @bp.get("/")
 def home() -> Any:
-    """The start page is the inbox."""
-    return redirect("/inbox")
+    """The start page is the dashboard (tổng quan), which links to the inbox."""
+    return redirect("/dashboard")
 
 
 @bp.get("/inbox")

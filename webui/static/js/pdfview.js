@@ -1,9 +1,38 @@
-// Shows a document's PDF in the page with pdf.js: each page drawn on a canvas, as wide as the panel.
+// Shows a document's PDF in the page with pdf.js: each page drawn on a canvas, as wide as the panel,
+// under its text layer (transparent text at the place of the printed text), so that the text can be
+// selected and copied and the browser's find (Ctrl+F) finds a số ký hiệu or a phrase in it.
 import * as pdfjs from "../vendor/pdfjs/pdf.min.mjs";
 
 const vendor = new URL("../vendor/pdfjs/", import.meta.url);
 pdfjs.GlobalWorkerOptions.workerSrc = new URL("pdf.worker.min.mjs", vendor).href;
 const MAX_PAGES = 50; // a longer document is read after downloading it
+
+async function showPage(pdf, number, pages) {
+  const page = await pdf.getPage(number);
+  const scale = Math.max(pages.clientWidth - 2, 300) / page.getViewport({ scale: 1 }).width;
+  const viewport = page.getViewport({ scale }); // CSS pixels: the text layer's
+  const ratio = window.devicePixelRatio || 1;
+  const box = document.createElement("div");
+  box.className = "pdf-page";
+  box.dataset.page = String(number);
+  box.style.setProperty("--scale-factor", String(scale));
+  box.style.width = `${Math.floor(viewport.width)}px`;
+  box.style.height = `${Math.floor(viewport.height)}px`;
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.floor(viewport.width * ratio);
+  canvas.height = Math.floor(viewport.height * ratio);
+  canvas.dataset.page = String(number);
+  canvas.setAttribute("aria-hidden", "true"); // the text layer above carries the text
+  const text = document.createElement("div");
+  text.className = "textLayer";
+  box.append(canvas, text);
+  pages.append(box);
+  await page.render({
+    canvas, canvasContext: canvas.getContext("2d"),
+    viewport: page.getViewport({ scale: scale * ratio }),
+  }).promise;
+  await new pdfjs.TextLayer({ textContentSource: page.streamTextContent(), container: text, viewport }).render();
+}
 
 async function show(box) {
   const status = box.querySelector(".pdf-status");
@@ -19,15 +48,7 @@ async function show(box) {
     status.textContent = box.dataset.pagesLabel.replace("%s", pdf.numPages);
     const count = Math.min(pdf.numPages, MAX_PAGES);
     for (let number = 1; number <= count; number++) {
-      const page = await pdf.getPage(number);
-      const scale = Math.max(pages.clientWidth - 2, 300) / page.getViewport({ scale: 1 }).width;
-      const viewport = page.getViewport({ scale: scale * (window.devicePixelRatio || 1) });
-      const canvas = document.createElement("canvas");
-      canvas.width = Math.floor(viewport.width);
-      canvas.height = Math.floor(viewport.height);
-      canvas.dataset.page = String(number);
-      pages.append(canvas);
-      await page.render({ canvas, canvasContext: canvas.getContext("2d"), viewport }).promise;
+      await showPage(pdf, number, pages);
     }
     box.dataset.rendered = String(count);
   } catch (error) {
