@@ -13,6 +13,7 @@ from engine.demodata import seeding as demo_seeding
 from engine.documents.storage import FileStore
 from engine.fulltext import index as fulltext_index
 from engine.office import notifications
+from engine.operations import orphans
 from engine.remote_signing import flow as remote_flow
 from engine.signatures import archive, signatures
 from engine.workflow import timers
@@ -111,6 +112,9 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def document_texts() -> None:
         fulltext_index.index(platform.db, FileStore(settings.files_dir), platform.clock.now())
 
+    def orphaned_tasks() -> None:
+        orphans.sweep(platform.db, platform.clock.now())
+
     def daily_backup() -> None:
         if passphrase is not None and (path := backup.daily(platform, passphrase)) is not None:
             click.echo(f"Đã sao lưu: {path}")
@@ -124,7 +128,7 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def archive_timestamps() -> None:
         archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
 
-    jobs = (deadlines, document_texts, emails, remote_signatures, daily_backup, archive_timestamps)
+    jobs = (deadlines, document_texts, emails, orphaned_tasks, remote_signatures, daily_backup, archive_timestamps)
     if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 

@@ -15,7 +15,8 @@ from engine.core.errors import DomainError
 from engine.core.platform import Platform
 from engine.design import lane_check
 from engine.interagency import message_routes
-from engine.workflow import bpmn_check, definitions, stranded
+from engine.operations import stranded
+from engine.workflow import bpmn_check, definitions
 
 
 def platform() -> Platform:

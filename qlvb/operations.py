@@ -18,7 +18,8 @@ from engine.documents.storage import FileStore
 from engine.fulltext import index as fulltext_index
 from engine.models import Case
 from engine.office import queries
-from engine.workflow import replay, stranded
+from engine.operations import stranded
+from engine.workflow import replay
 from qlvb import context
 
 

@@ -15,7 +15,7 @@ from engine.core.platform import Platform
 from tests.conftest import Api
 from tests.flows import only_task, start
 from webui import create_app
-from webui.api.workflow import StartCase
+from webui.api.work.workflow import StartCase
 from webui.contract.document import openapi_path
 from webui.contract.messages import refusal
 

@@ -27,7 +27,7 @@ from werkzeug.routing import Rule
 
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.models import ApiToken, Position, RegisterBook, RemoteProvider, User
+from engine.models import ApiToken, Incident, IncidentStatus, Position, RegisterBook, RemoteProvider, User
 from engine.org import admin_approvals, delegations
 from engine.signatures import trust_store
 from signing.keystore import pki
@@ -85,6 +85,11 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         session.flush()
         anchor = trust_store.add(session, agency, pki.create_root().certificate.public_bytes(Encoding.DER),
                                  "Quảng Ngãi", qn_admin.id, platform.clock.now()).id
+        incident = Incident(case_id=case["id"], kind="lane_unresolved", message=MARKER, detail_json="{}",
+                            first_at=platform.clock.now(), last_at=platform.clock.now(), count=1,
+                            status=IncidentStatus.OPEN)
+        session.add(incident)
+        session.flush()
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
         "document_id": str(document["id"]), "record_id": str(record.get_json()["id"]),
@@ -94,6 +99,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "book_id": str(book), "agency": "quangngai", "partner": "btl", "anchor_id": str(anchor),
         "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
         "provider_id": str(provider.id),
+        "incident_id": str(incident.id),
     }
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.models import AuditEntry
-from engine.workflow import definitions, stranded
+from engine.operations import stranded
+from engine.workflow import definitions
 from qlvb.cli import main
 from tests import test_dong_nai, test_lai_chau
 from tests.conftest import Api

@@ -183,6 +183,8 @@ def _timeline(session: Session, entries: list[AuditEntry]) -> list[dict[str, Any
         rows.append({
             "seq": e.seq, "at": e.at.isoformat(), "action": e.action, "task_id": e.task_id,
             "title": payload.get("title"),
+            # An operator's repair or version move says why (engine/operations); a refusal, what failed.
+            "reason": payload.get("reason") if isinstance(payload.get("reason"), str) else None,
             "actor": names.get(e.actor_id) if e.actor_id else None,
             "on_behalf_of": names.get(e.on_behalf_of_id) if e.on_behalf_of_id else None,
             "data": data if isinstance(data, dict) else {},

@@ -25,6 +25,7 @@ from .documents import (
 )
 from .exchange import ExchangeAgreement, ReplyToken
 from .notices import DocumentRead, InfoItem, InfoKind, Notification, NotificationKind
+from .operations import Incident, IncidentStatus
 from .org import (
     POSITION_TITLES,
     AdminRequest,
@@ -70,6 +71,8 @@ __all__ = [
     "ConversationMember",
     "Message",
     "MessageFile",
+    "Incident",
+    "IncidentStatus",
     "DocumentRead",
     "InfoItem",
     "InfoKind",

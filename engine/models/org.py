@@ -23,6 +23,7 @@ class Position(enum.StrEnum):
     ADMIN = "admin"  # người quản trị
     DESIGNER = "designer"  # người thiết kế quy trình: changes and deploys the agency's processes
     AUDITOR = "auditor"  # kiểm tra viên: reads every case of the agency and its audit trail
+    OPERATOR = "operator"  # vận hành quy trình: repairs the agency's stuck cases at the incident desk
 
 
 POSITION_TITLES = {
@@ -37,6 +38,7 @@ POSITION_TITLES = {
     Position.ADMIN: "Quản trị hệ thống",
     Position.DESIGNER: "Thiết kế quy trình",
     Position.AUDITOR: "Kiểm tra viên",
+    Position.OPERATOR: "Vận hành quy trình",
 }
 
 

@@ -45,7 +45,8 @@ def header(session: Session, user: User) -> dict[str, Any]:
             "incoming_procedure": incoming.menu_procedure(session, user) if "clerk" in positions else None,
             "keeper": bool(positions & permissions.REGISTER_KEEPERS),
             "designer": Position.DESIGNER in positions, "auditor": Position.AUDITOR in positions,
-            "admin": Position.ADMIN in positions}
+            "admin": Position.ADMIN in positions,
+            "operator": Position.ADMIN in positions or Position.OPERATOR in positions}
 
 
 def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]]]:

@@ -151,6 +151,16 @@ def administered(session: Session, user: User) -> dict[str, int]:
     return mine
 
 
+def operated(session: Session, user: User) -> dict[str, int]:
+    """The agencies (code -> id) whose stuck cases the person repairs at the incident desk and
+    moves between process versions: their administrators and their named operators (vận hành
+    quy trình); Forbidden if none."""
+    mine = {**agencies_where(session, user, Position.ADMIN), **agencies_where(session, user, Position.OPERATOR)}
+    if not mine:
+        raise Forbidden("Chỉ quản trị hệ thống hoặc người vận hành quy trình của cơ quan được xử lý sự cố.")
+    return mine
+
+
 def _involved(user_ids: list[int]) -> ColumnElement[bool]:
     # Copied per document into document_participants by the triggers of migration 0012: a
     # change to this rule is a new migration changing them (tests/test_search.py checks that

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit.refusals import Refused
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
 from engine.documents import circulation, documents, worktree
@@ -316,3 +317,14 @@ OUTPUTS = frozenset({
     "superseded", "number", "number_symbol", "issued_on", "signature_status", "arrival_number", "duplicates",
     "units", "assignee", "reply_case", "reply_document", "comment_request", "draft_document", "submitted_by",
 })
+
+
+class ActionFailed(Refused):
+    """An action of the platform (numbering, issuing, sending…) failed with an unexpected error."""
+
+    action = "action_failed"
+
+    def __init__(self, element: str, name: str, err: Exception) -> None:
+        reason = f"{type(err).__name__}: {err}"[:500]
+        super().__init__(f"Thao tác '{name}' của bước '{element}' gặp lỗi: {reason}.", {"action": reason},
+                         {"element": element, "action": name, "reason": reason})

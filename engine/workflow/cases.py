@@ -4,6 +4,7 @@ one audit entry for the action it performs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,9 +15,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.audit.refusals import Refused, on_case
+from engine.audit.refusals import on_case
 from engine.core.clock import VIETNAM, FakeClock, using
-from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
+from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, NotFound, Text
 from engine.documents import documents
 from engine.documents.storage import FileStore
 from engine.interagency import case_messages
@@ -38,7 +39,7 @@ from engine.models import (
 from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
-from engine.workflow.actions import ACTIONS, ActionContext
+from engine.workflow.actions import ACTIONS, ActionContext, ActionFailed
 from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY
 from engine.workflow.definitions import VersionInfo, latest_versions, version_info
 from engine.workflow.steps import persist
@@ -167,7 +168,17 @@ def complete_task(
 ) -> Case:
     """Complete a task with its form data; ``desk`` carries what signing needs (the stored
     files, the keys, and the credentials the person gave with a ``sign`` or ``issue``)."""
-    uuid = _task_uuid(task_id)
+    case, row = lock_task(session, task_id)
+    info = version_info(session, case.process_version_id)
+    on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
+    if row.status != TaskStatus.OPEN:
+        raise Conflict("Công việc này đã được xử lý.")
+    return run_completion(session, case, row, user, data, now, desk, Completion(on_behalf_of=on_behalf_of))
+
+
+def lock_task(session: Session, task_id: str) -> tuple[Case, HumanTask]:
+    """The task's case, locked, and the task row read after the lock."""
+    _task_uuid(task_id)
     # Lock the case before reading the task's status: every change to a case's tasks and
     # timers happens under this lock, so the status read next is the settled one.
     case = session.scalars(_LOCK_CASE_OF_TASK, {"task_id": task_id}).first()
@@ -176,36 +187,54 @@ def complete_task(
     row = session.get(HumanTask, task_id) if case is not None else None
     if case is None or row is None:
         raise NotFound("Không tìm thấy công việc.")
+    return case, row
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How a completion is recorded: on whose behalf (a delegation, or the person whose refused
+    step an operator retries), who records it, the people an operator chose for tasks whose
+    lane names nobody, and what the audit entry adds (the incident repaired)."""
+
+    on_behalf_of: int | None = None
+    recorded_by: User | None = None
+    assign: dict[str, list[int]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_completion(session: Session, case: Case, row: HumanTask, user: User, data: Any, now: datetime,
+                   desk: signatures.Desk | None, how: Completion) -> Case:
+    """Complete the open task ``row`` of the locked ``case`` as ``user`` entered ``data``."""
     info = version_info(session, case.process_version_id)
-    on_behalf_of = permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
-    if row.status != TaskStatus.OPEN:
-        raise Conflict("Công việc này đã được xử lý.")
-    with using(FakeClock(now)), on_case(case.id, info.process_id, user.id, now):
-        workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
-        task = workflow.get_task_from_id(uuid)
-        if task is None or task.state != TaskState.READY:
-            raise Conflict("Công việc này không còn chờ xử lý.")
-        before = state.completed_ids(workflow)
-        timers_before = bool(state.waiting_timers(workflow))
-        clean = forms.validate(info.forms[row.form], data) if row.form else {}
-        _check_certificate(task, user, clean)
-        signed = _sign_if_signing(session, case, user, task, clean, desk, now) or \
-            _discard_if_returned(session, case, user, clean, desk, now)
-        clean.update(_run_action(session, case, user, task, clean, desk, now))
-        task.data.update(clean)
-        with sandbox.limited():
-            task.run()
-            sandbox.run_engine(workflow)
-        onward = workflow.get_events()
-    row.status, row.completed_at = TaskStatus.COMPLETED, now
-    row.completed_by, row.on_behalf_of = user.id, on_behalf_of
-    returned = str(clean.get("note") or "") if clean.get("decision") == "return" else None
-    changes = persist(session, case, workflow, info, now, before, returned, timers_before)
+    entered = data if isinstance(data, dict) else None
+    with on_case(case.id, info.process_id, user.id, now, row.id, entered):
+        with using(FakeClock(now)):
+            workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
+            task = workflow.get_task_from_id(UUID(row.id))
+            if task is None or task.state != TaskState.READY:
+                raise Conflict("Công việc này không còn chờ xử lý.")
+            before = state.completed_ids(workflow)
+            timers_before = bool(state.waiting_timers(workflow))
+            clean = forms.validate(info.forms[row.form], data) if row.form else {}
+            _check_certificate(task, user, clean)
+            signed = _sign_if_signing(session, case, user, task, clean, desk, now) or \
+                _discard_if_returned(session, case, user, clean, desk, now)
+            clean.update(_run_action(session, case, user, task, clean, desk, now))
+            task.data.update(clean)
+            with sandbox.limited():
+                task.run()
+                sandbox.run_engine(workflow)
+            onward = workflow.get_events()
+        actor = how.recorded_by or user
+        row.status, row.completed_at = TaskStatus.COMPLETED, now
+        row.completed_by, row.on_behalf_of = actor.id, how.on_behalf_of
+        returned = str(clean.get("note") or "") if clean.get("decision") == "return" else None
+        changes = persist(session, case, workflow, info, now, before, returned, timers_before, how.assign)
     audit.append(
-        session, at=now, action="task_completed", actor_id=user.id, on_behalf_of_id=on_behalf_of,
-        case_id=case.id, task_id=task_id,
+        session, at=now, action="task_completed", actor_id=actor.id, on_behalf_of_id=how.on_behalf_of,
+        case_id=case.id, task_id=row.id,
         payload={"task": row.spec_name, "title": row.title, "data": clean, "status": case.status.value,
-                 "signature": signed, **changes.as_payload()},
+                 "signature": signed, **how.extra, **changes.as_payload()},
     )
     case_messages.route(session, case, onward, user, now)
     return case
@@ -311,35 +340,6 @@ def _find_spec(info: VersionInfo, name: str) -> Any:
     raise NotFound("Không tìm thấy bước này trong sơ đồ.")
 
 
-def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
-    """Fire the case's timers that are due at ``now``; the caller holds the case lock. If the
-    diagram's code then fails or goes over its budget, the case stays as it was (savepoint)
-    and the refusal is audited in the worker's transaction: no one is there to be told."""
-    info = version_info(session, case.process_version_id)
-    try:
-        with session.begin_nested():
-            return _fire(session, case, info, now)
-    except Refused as err:
-        audit.append(session, at=now, action=err.action, case_id=case.id, payload=err.payload)
-        return []
-
-
-def _fire(session: Session, case: Case, info: VersionInfo, now: datetime) -> list[str]:
-    with using(FakeClock(now)), on_case(case.id, info.process_id, None, now), sandbox.limited():
-        workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
-        before = state.completed_ids(workflow)
-        workflow.refresh_timers()
-        sandbox.run_engine(workflow)
-        onward = workflow.get_events()
-    changes = persist(session, case, workflow, info, now, before)
-    if changes.fired:
-        audit.append(session, at=now, action="timer_fired", case_id=case.id, payload=changes.as_payload())
-    initiator = session.get(User, case.initiator_id)
-    assert initiator is not None
-    case_messages.route(session, case, onward, initiator, now)
-    return changes.fired
-
-
 def _check_certificate(task: Any, user: User, data: dict[str, Any]) -> None:
     guarded = state.extension_property(task, CERTIFICATE_PROPERTY)
     if guarded and data.get("decision") in {d.strip() for d in guarded.split(",")} and not user.has_certificate:
@@ -384,7 +384,13 @@ def _run_action(
 
     ctx = ActionContext(session, case, user, document, now, entered, {**task.data, **entered}, _properties(task),
                         follow_up, desk)
-    return ACTIONS[name](ctx)
+    try:
+        return ACTIONS[name](ctx)
+    except DomainError:
+        raise
+    except Exception as err:  # a bug or an outage behind the action: on record, for the incident desk
+        raise ActionFailed(task.task_spec.name, name, err) from err
+
 
 
 def open_tasks(session: Session, case_id: int) -> list[HumanTask]:

@@ -22,10 +22,12 @@ from engine.core.clock import FakeClock, using
 from engine.core.errors import NotFound, Text
 from engine.interagency import case_messages
 from engine.models import Case, CaseStatus
-from engine.workflow import state
+from engine.workflow import state, surgery
 from engine.workflow.cases import REFUSED_ACTION, open_tasks
 from engine.workflow.definitions import version_info
 from engine.workflow.steps import lane_people
+
+MIGRATIONS = ("case_migrated", "case_migration_reverted")  # engine/operations/migration.py
 
 
 @dataclass
@@ -68,7 +70,7 @@ def replay(session: Session, case_id: int) -> ReplayReport:
                 continue
             fresh.remove(match)
             mapping[item["id"]] = match
-            people = lane_people(session, case, match)
+            people = item["candidates"] if item.get("assigned") else lane_people(session, case, match)
             if people != item["candidates"]:
                 report.differences.append(
                     f"#{seq}: bước '{item['task']}' giao cho {people}, nhật ký ghi {item['candidates']}"
@@ -103,8 +105,19 @@ def replay(session: Session, case_id: int) -> ReplayReport:
             elif entry.action == "message_received":
                 workflow.send_event(case_messages.event(payload["message"], payload["payload"]))
                 workflow.do_engine_steps()
-            elif entry.action == REFUSED_ACTION:  # từ chối tiếp nhận ended the case there
+            elif entry.action in (REFUSED_ACTION, "case_cancelled"):  # ended there (từ chối tiếp nhận, sự cố)
                 workflow.cancel()
+            elif entry.action == "case_moved":  # the incident desk moved it to another task
+                moved = mapping.get(entry.task_id or "")
+                if moved is None or moved.state != TaskState.READY:
+                    report.differences.append(f"#{entry.seq}: bước {payload['task']} không chờ xử lý khi chạy lại")
+                    break
+                surgery.move(workflow, moved, payload["to"])
+                workflow.do_engine_steps()
+                del mapping[entry.task_id or ""]  # gone from the tree with the move
+            elif entry.action in MIGRATIONS:  # moved to another version of its diagram, or back
+                info = version_info(session, int(payload["to_version_id"]))
+                surgery.repoint(workflow, info.spec, info.subprocess_specs, payload["mapping"], lenient=True)
             else:
                 continue
         report.steps += 1

@@ -18,7 +18,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData, Text
+from engine.audit.refusals import Refused
+from engine.core.errors import Text
 from engine.models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
 from engine.office import notifications
 from engine.workflow import deadlines, roles, state
@@ -31,6 +32,22 @@ _PENDING_TIMERS = select(Timer).where(
     Timer.case_id == bindparam("case_id"), Timer.fired_at.is_(None), Timer.cancelled.is_(False)
 )
 _RAN = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED  # a timer event's states once it fired
+
+
+class LaneUnresolved(Refused):
+    """A task's lane resolves to nobody (e.g. the unit chosen has no head): the step that would
+    open it is refused, and the case waits at the incident desk for a person to be named."""
+
+    action = "lane_unresolved"
+
+    def __init__(self, task: Any) -> None:
+        unit = task.data.get("unit") if isinstance(task.data.get("unit"), str) else None
+        where = Text(" của đơn vị %(unit)s", unit=unit) if unit else ""
+        lane = task.task_spec.lane
+        super().__init__(Text("Không xác định được người xử lý bước '%(step)s'%(where)s (vai trò '%(role)s'): "
+                              "chưa có ai giữ vai trò này.", step=state.task_title(task), where=where, role=lane),
+                         {"lane": Text("Vai trò '%(role)s' không có ai.", role=lane)},
+                         {"element": task.task_spec.name, "lane": lane, "unit": unit})
 
 
 @dataclass
@@ -46,16 +63,17 @@ class Changes:
 
 def persist(
     session: Session, case: Case, workflow: BpmnWorkflow, info: VersionInfo, now: datetime, before: set[UUID],
-    returned_note: str | None = None, timers_before: bool = True,
+    returned_note: str | None = None, timers_before: bool = True, assign: dict[str, list[int]] | None = None,
 ) -> Changes:
     """Bring the task and timer tables in line with the workflow, then save it, and tell
     the people of each new task (with the note, when the step was a return).
 
     ``before`` holds the ids of the tasks completed before this step, to log the path;
     ``timers_before`` says whether the workflow waited on a timer before it (when it did
-    not and does not now, the case has no timer rows to look at)."""
+    not and does not now, the case has no timer rows to look at). ``assign`` names the people an
+    operator chose at the incident desk for tasks (by element) whose lane resolves to nobody."""
     changes = Changes(path=state.path_since(workflow, before))
-    _sync_tasks(session, case, workflow, now, changes)
+    _sync_tasks(session, case, workflow, now, changes, assign or {})
     notifications.tasks_opened(session, case, changes.opened, now, returned_note)
     _sync_timers(session, case, workflow, now, changes, timers_before)
     case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
@@ -72,7 +90,8 @@ def lane_people(session: Session, case: Case, task: Any) -> list[int]:
     return roles.resolve(session, task.task_spec.lane or "", ctx)
 
 
-def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes) -> None:
+def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
+                assign: dict[str, list[int]]) -> None:
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows = session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
     for row in rows:
@@ -85,14 +104,11 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         if task_id in known:
             continue
         people = lane_people(session, case, task)
+        chosen = [] if people else assign.get(task.task_spec.name, [])
+        people = people or chosen
         if not people:
             # Refused with the completion that would open it: the case stays with its holder.
-            unit = task.data.get("unit")
-            where = Text(" của đơn vị %(unit)s", unit=unit) if isinstance(unit, str) else ""
-            raise InvalidData(Text(
-                "Không xác định được người xử lý bước '%(step)s'%(where)s (vai trò '%(role)s'): "
-                "chưa có ai giữ vai trò này.",
-                step=state.task_title(task), where=where, role=task.task_spec.lane))
+            raise LaneUnresolved(task)
         row = HumanTask(
             id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),
             lane=task.task_spec.lane or "", form=state.extension_property(task, FORM_PROPERTY),
@@ -100,10 +116,12 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         )
         row.candidates = [TaskCandidate(user_id=uid) for uid in people]
         session.add(row)
-        opened = {"id": task_id, "task": row.spec_name, "title": row.title, "candidates": people}
+        opened: dict[str, Any] = {"id": task_id, "task": row.spec_name, "title": row.title, "candidates": people}
         kind = state.extension_property(task, "taskKind")
         if kind:
             opened["kind"] = kind
+        if chosen:
+            opened["assigned"] = True  # by an operator: the replay does not resolve its lane
         changes.opened.append(opened)
 
 

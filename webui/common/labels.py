@@ -43,7 +43,16 @@ HISTORY = {"case_started": _l("Khởi tạo"), "task_completed": _l("Xử lý"),
            "document_superseded": _l("Văn bản cũ hết hiệu lực"),
            "case_resumed": _l("Tiếp tục sau sự cố (tự động)"),
            "remote_signing_requested": _l("Gửi yêu cầu ký số từ xa"),
-           "remote_signing_ended": _l("Yêu cầu ký số từ xa kết thúc")}
+           "remote_signing_ended": _l("Yêu cầu ký số từ xa kết thúc"),
+           "lane_unresolved": _l("Sự cố: không xác định được người xử lý"),
+           "script_failed": _l("Sự cố: mã của quy trình bị dừng"), "action_failed": _l("Sự cố: thao tác gặp lỗi"),
+           "timer_failed": _l("Sự cố: bước hẹn giờ gặp lỗi"),
+           "message_refused": _l("Sự cố: thông điệp liên thông bị từ chối"),
+           "task_orphaned": _l("Sự cố: bước không còn người xử lý"),
+           "task_reassigned": _l("Giao lại bước (xử lý sự cố)"), "case_moved": _l("Chuyển bước (xử lý sự cố)"),
+           "case_cancelled": _l("Hủy hồ sơ (xử lý sự cố)"), "incident_closed": _l("Đóng sự cố"),
+           "case_migrated": _l("Chuyển sang phiên bản quy trình mới"),
+           "case_migration_reverted": _l("Hoàn tác chuyển phiên bản")}
 ROLE = {"main": _l("Xử lý chính"), "co": _l("Phối hợp"), "info": _l("Nhận để biết")}
 ASSIGNMENT_STATUS = {"open": _l("Đang xử lý"), "done": _l("Đã xong"), "returned": _l("Đã trả lại")}
 NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề nghị góp ý"),
@@ -70,7 +79,7 @@ POSITION = {"specialist": _l("Chuyên viên"), "head": _l("Trưởng đơn vị"
             "office_chief": _l("Chánh Văn phòng"), "deputy_office_chief": _l("Phó Chánh Văn phòng"),
             "director": _l("Giám đốc"), "deputy_director": _l("Phó Giám đốc"), "clerk": _l("Văn thư"),
             "admin": _l("Quản trị hệ thống"), "designer": _l("Thiết kế quy trình (triển khai quy trình)"),
-            "auditor": _l("Kiểm tra viên")}
+            "auditor": _l("Kiểm tra viên"), "operator": _l("Vận hành quy trình (xử lý sự cố)")}
 UNIT_KIND = {"phong": _l("Phòng"), "khoa": _l("Khoa"), "tram": _l("Trạm"), "van_phong": _l("Văn phòng"),
              "ban_giam_doc": _l("Ban Giám đốc")}
 # The document lists' tree (engine/office/document_lists.py), as the commercial products name it.

@@ -13,7 +13,7 @@ from flask import Blueprint
 
 def blueprints() -> tuple[Blueprint, ...]:
     from webui.pages.account import auth, certificate_settings, delegations, favicon, help, notification_settings
-    from webui.pages.administration import admin, approvals, designer, trust
+    from webui.pages.administration import admin, approvals, designer, operations, trust
     from webui.pages.oversight import audit, reports, statistics
     from webui.pages.paper import documents, info, intake, lifecycle, lists, placement, records, registers, search
     from webui.pages.work import cases, create, dashboard, inbox, messages, notices, remote_signing, tasks
@@ -21,4 +21,4 @@ def blueprints() -> tuple[Blueprint, ...]:
     return (auth.bp, inbox.bp, notices.bp, tasks.bp, cases.bp, documents.bp, create.bp, designer.bp, search.bp,
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
-            info.bp, lists.bp, trust.bp, dashboard.bp, help.bp, favicon.bp, remote_signing.bp)
+            info.bp, lists.bp, trust.bp, dashboard.bp, help.bp, favicon.bp, operations.bp, remote_signing.bp)

@@ -1,7 +1,7 @@
 """remote signing: agencies' services and the requests waiting for approval on a phone
 
 Revision ID: 0027
-Revises: 0029
+Revises: 0030
 Create Date: 2026-12-07 12:45:00
 
 ``remote_signing_providers``: the CSC or approval-in-the-app services of each agency (their
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0027'
-down_revision = '0029'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 

@@ -8,10 +8,9 @@ from flask import Blueprint, request
 from pydantic import BaseModel, Field
 
 from engine.registry import register_views
-
-from ..contract.route import api_route
-from ..contract.shapes import Code, DateText, Paged, Query, SearchText, Year
-from .util import authed
+from webui.api.util import authed
+from webui.contract.route import api_route
+from webui.contract.shapes import Code, DateText, Paged, Query, SearchText, Year
 
 bp = Blueprint("registers", __name__, url_prefix="/api/v1/registers")
 

@@ -9,10 +9,9 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 
 from engine.documents import search as document_search
-
-from ..contract.route import api_route
-from ..contract.shapes import Code, Paged, SearchText, Year
-from .util import authed
+from webui.api.util import authed
+from webui.contract.route import api_route
+from webui.contract.shapes import Code, Paged, SearchText, Year
 
 bp = Blueprint("search", __name__, url_prefix="/api/v1/search")
 

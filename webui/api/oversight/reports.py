@@ -9,13 +9,12 @@ from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
 from engine.reporting import compliance_report, compliance_stats, report_params, reports
-
-from ..common import exports
-from ..common.context import transaction
-from ..contract.route import api_route
-from ..contract.shapes import Code, DateText, Query, Year
-from .report_shapes import ComplianceReport, DailyIncoming, SummaryReport
-from .util import authed, current_user
+from webui.api.oversight.report_shapes import ComplianceReport, DailyIncoming, SummaryReport
+from webui.api.util import authed, current_user
+from webui.common import exports
+from webui.common.context import transaction
+from webui.contract.route import api_route
+from webui.contract.shapes import Code, DateText, Query, Year
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 AGENCY = "Mã cơ quan; bỏ trống nếu bạn chỉ giữ sổ của một cơ quan"

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 from engine.models import User
 from engine.org import administration
 from engine.remote_signing import flow, providers
-
-from ...common.context import platform, remote_signing, transaction
-from ...contract.route import api_route
-from ...contract.shapes import Body, Code, Id, Items, Query
-from ..util import authed, current_user
+from webui.api.util import authed, current_user
+from webui.common.context import platform, remote_signing, transaction
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, Code, Id, Items, Query
 
 bp = Blueprint("api_remote_signing", __name__, url_prefix="/api/v1")
 _TASK = "/tasks/<task_id>/remote-signing"

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import conversations
-
-from ..common import downloads
-from ..common.context import platform, transaction
-from ..contract.route import api_route
-from ..contract.shapes import Body, Files, Form, Id, Name, Page, Paged
-from .util import authed, current_user
+from webui.api.util import authed, current_user
+from webui.common import downloads
+from webui.common.context import platform, transaction
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, Files, Form, Id, Name, Page, Paged
 
 bp = Blueprint("conversations", __name__, url_prefix="/api/v1/conversations")
 

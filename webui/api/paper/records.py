@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from engine.models import User
 from engine.office import records
 from engine.office.records import RETENTIONS
-
-from ..common import exports
-from ..common.context import transaction
-from ..contract.route import api_route
-from ..contract.shapes import Body, DateText, Id, Items, Page, Paged, Text, Year
-from .util import authed, current_user
+from webui.api.util import authed, current_user
+from webui.common import exports
+from webui.common.context import transaction
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, DateText, Id, Items, Page, Paged, Text, Year
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1/records")
 

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from engine.models import User
 from engine.signatures import certificates, signatures
-
-from ...common.context import signing_desk
-from ...contract.route import api_route
-from ...contract.shapes import Body, Items
-from ..util import authed
+from webui.api.util import authed
+from webui.common.context import signing_desk
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, Items
 
 bp = Blueprint("certificates", __name__, url_prefix="/api/v1/me/certificates")
 

@@ -9,10 +9,9 @@ from flask import Blueprint
 from pydantic import BaseModel, Field
 
 from engine.interagency import agreements as exchange
-
-from ..contract.route import api_route
-from ..contract.shapes import Code
-from .util import authed
+from webui.api.util import authed
+from webui.contract.route import api_route
+from webui.contract.shapes import Code
 
 bp = Blueprint("exchange", __name__, url_prefix="/api/v1/exchange-agreements")
 

@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.models import User
 from engine.office import notifications
-
-from ..contract.route import api_route
-from ..contract.shapes import Body, Count, Id, Page, Paged
-from .util import authed
+from webui.api.util import authed
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, Count, Id, Page, Paged
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/v1")
 

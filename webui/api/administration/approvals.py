@@ -7,10 +7,9 @@ from typing import Any
 from flask import Blueprint
 
 from engine.org import admin_approvals
-
-from ..contract.route import api_route
-from ..contract.shapes import Items
-from .util import authed
+from webui.api.util import authed
+from webui.contract.route import api_route
+from webui.contract.shapes import Items
 
 bp = Blueprint("api_approvals", __name__, url_prefix="/api/v1")
 

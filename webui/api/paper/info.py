@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 
 from engine.models import User
 from engine.office import info_items
-
-from ..contract.route import api_route
-from ..contract.shapes import Code, Count, Page, Paged, Text
-from .notifications import MarkRead
-from .util import authed
+from webui.api.util import authed
+from webui.api.work.notifications import MarkRead
+from webui.contract.route import api_route
+from webui.contract.shapes import Code, Count, Page, Paged, Text
 
 bp = Blueprint("api_info", __name__, url_prefix="/api/v1")
 

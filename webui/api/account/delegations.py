@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from engine.models import User
 from engine.org import delegations
-
-from ..contract.route import api_route
-from ..contract.shapes import Body, DateText, Name, Paged
-from .util import authed
+from webui.api.util import authed
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, DateText, Name, Paged
 
 bp = Blueprint("delegations_api", __name__, url_prefix="/api/v1/me/delegations")
 

@@ -16,12 +16,11 @@ from engine.models import User
 from engine.office import desk, queries
 from engine.registry import intake, placement
 from engine.signatures import signatures, verification
-
-from ..common import downloads, exports
-from ..common.context import platform, signing_desk, transaction
-from ..contract.route import api_route
-from ..contract.shapes import Body, Code, Files, Form, Items, Query, Text
-from .util import authed, current_user
+from webui.api.util import authed, current_user
+from webui.common import downloads, exports
+from webui.common.context import platform, signing_desk, transaction
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, Code, Files, Form, Items, Query, Text
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 

@@ -18,13 +18,12 @@ from engine.office import conversations, queries
 from engine.org import accounts
 from engine.signatures import signatures
 from engine.workflow import cases
-
-from ..common.context import signing_desk
-from ..common.login import log_in
-from ..contract.document import document
-from ..contract.route import api_route
-from ..contract.shapes import Body, Id, Items, Name, Page, Paged
-from .util import authed, bearer
+from webui.api.util import authed, bearer
+from webui.common.context import signing_desk
+from webui.common.login import log_in
+from webui.contract.document import document
+from webui.contract.route import api_route
+from webui.contract.shapes import Body, Id, Items, Name, Page, Paged
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

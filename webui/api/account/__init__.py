@@ -1,0 +1,1 @@
+"""One's own certificates and delegations in the JSON API."""

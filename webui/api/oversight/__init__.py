@@ -1,0 +1,1 @@
+"""Reports and printed registers in the JSON API, with their answer shapes."""
