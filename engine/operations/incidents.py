@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import FakeClock, using
-from engine.core.errors import Conflict, InvalidData, NotFound
+from engine.core.errors import Conflict, InvalidData, NotFound, Text
 from engine.models import (
     Case,
     CaseStatus,
@@ -111,7 +111,7 @@ def _reason(reason: str) -> str:
     if not reason:
         raise InvalidData("Cần ghi lý do.", {"reason": "Ghi lý do xử lý sự cố."})
     if len(reason) > MAX_REASON:
-        raise InvalidData("Lý do quá dài.", {"reason": f"Tối đa {MAX_REASON} ký tự."})
+        raise InvalidData("Lý do quá dài.", {"reason": Text("Tối đa %(n)s ký tự.", n=MAX_REASON)})
     return reason
 
 

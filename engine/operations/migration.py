@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.core.clock import FakeClock, using
 from engine.core.db import Database
-from engine.core.errors import Conflict, DomainError, InvalidData, NotFound
+from engine.core.errors import Conflict, DomainError, InvalidData, NotFound, Text
 from engine.models import Case, CaseStatus, HumanTask, ProcessVersion, TaskCandidate, TaskStatus, User
 from engine.org import permissions
 from engine.workflow import roles, state, surgery
@@ -54,7 +54,8 @@ def _version(session: Session, user: User, process_id: str, number: int) -> Proc
     codes = permissions.agency_codes(row.agency_code) if row is not None else None
     # A process of other agencies only is not found, as their other objects are not.
     if row is None or codes is not None and not set(codes) & set(permissions.operated(session, user)):
-        raise NotFound(f"Không có phiên bản {number} của quy trình '{process_id}'.")
+        raise NotFound(Text("Không có phiên bản %(number)s của quy trình '%(process)s'.",
+                            number=number, process=process_id))
     return row
 
 
@@ -158,9 +159,9 @@ def plan(session: Session, user: User, process_id: str, from_version: int, to_ve
 def _locked(session: Session, user: User, case_id: int) -> Case:
     case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
     if case is None or case.agency_id not in permissions.operated(session, user).values():
-        raise NotFound(f"Không tìm thấy hồ sơ {case_id}.")
+        raise NotFound(Text("Không tìm thấy hồ sơ %(case)s.", case=case_id))
     if case.status != CaseStatus.RUNNING:
-        raise Conflict(f"Hồ sơ {case_id} đã kết thúc.")
+        raise Conflict(Text("Hồ sơ %(case)s đã kết thúc.", case=case_id))
     return case
 
 
@@ -193,7 +194,7 @@ def migrate(session: Session, user: User, case_id: int, to_version: int, mapping
     old = version_info(session, case.process_version_id)
     new = version_info(session, _version(session, user, old.process_id, to_version).id)
     if new.id == old.id:
-        raise Conflict(f"Hồ sơ {case_id} đã ở phiên bản {to_version}.")
+        raise Conflict(Text("Hồ sơ %(case)s đã ở phiên bản %(version)s.", case=case_id, version=to_version))
     payload = _repoint(session, case, old, new, check_mapping(old, new, mapping), now, check=True)
     audit.append(session, at=now, action=MIGRATED, actor_id=user.id, case_id=case.id, payload=payload)
     return case
@@ -248,7 +249,7 @@ def revert(session: Session, user: User, case_id: int, now: datetime) -> Case:
     try:
         payload = _repoint(session, case, old, back, inverse, now, check=False)
     except DomainError as err:
-        raise Conflict(f"Không hoàn tác được: {err.message}") from err
+        raise Conflict(Text("Không hoàn tác được: %(reason)s", reason=err.message)) from err
     audit.append(session, at=now, action=REVERTED, actor_id=user.id, case_id=case.id,
                  payload={"reverts": last.seq, **payload})
     return case

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.audit.refusals import Refused, note_incident
 from engine.core.db import Database
+from engine.core.errors import Text
 from engine.models import Case, CaseStatus, HumanTask, Incident, IncidentStatus, TaskCandidate, TaskStatus, User
 
 KIND = "task_orphaned"
@@ -21,8 +22,9 @@ class TaskOrphaned(Refused):
     action = KIND
 
     def __init__(self, task: HumanTask) -> None:
-        super().__init__(f"Bước '{task.title}' không còn ai xử lý: những người được giao đã thôi làm việc "
-                         f"(tài khoản bị khóa).", {"task": "Giao lại cho người khác."},
+        super().__init__(Text("Bước '%(task)s' không còn ai xử lý: những người được giao đã thôi làm việc "
+                              "(tài khoản bị khóa).", task=task.title),
+                         {"task": "Giao lại cho người khác."},
                          {"element": task.spec_name, "lane": task.lane})
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit.refusals import Refused
 from engine.core.clock import VIETNAM
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 from engine.documents import circulation, documents, worktree
 from engine.models import (
     Case,
@@ -326,5 +326,6 @@ class ActionFailed(Refused):
 
     def __init__(self, element: str, name: str, err: Exception) -> None:
         reason = f"{type(err).__name__}: {err}"[:500]
-        super().__init__(f"Thao tác '{name}' của bước '{element}' gặp lỗi: {reason}.", {"action": reason},
+        super().__init__(Text("Thao tác '%(action)s' của bước '%(element)s' gặp lỗi: %(reason)s.",
+                              action=name, element=element, reason=reason), {"action": reason},
                          {"element": element, "action": name, "reason": reason})

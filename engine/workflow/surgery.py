@@ -20,14 +20,15 @@ from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text
 
 
 def _entry(spec: BpmnProcessSpec, name: str) -> TaskSpec:
     """The spec a move to element ``name`` starts from: its boundary events' split, if it has any."""
     target = spec.task_specs.get(name)
     if target is None or name.endswith(("Split", "Join")) or name in {"Start", "End"}:
-        raise InvalidData(f"Không có bước '{name}' trong sơ đồ của hồ sơ.", {"target": "Chọn một bước của sơ đồ."})
+        raise InvalidData(Text("Không có bước '%(step)s' trong sơ đồ của hồ sơ.", step=name),
+                          {"target": "Chọn một bước của sơ đồ."})
     return spec.task_specs.get(f"{name}.BoundaryEventSplit") or target
 
 
@@ -107,7 +108,7 @@ def repoint(workflow: BpmnWorkflow, spec: BpmnProcessSpec, subprocess_specs: dic
             if name in target.task_specs:
                 task.task_spec = target.task_specs[name]
             elif not (lenient and task.has_state(TaskState.FINISHED_MASK)):
-                raise InvalidData(f"Phiên bản mới không có bước '{task.task_spec.name}'.")
+                raise InvalidData(Text("Phiên bản mới không có bước '%(step)s'.", step=task.task_spec.name))
         sub.spec = target
         for task in list(sub.tasks.values()):
             if task.has_state(TaskState.READY | TaskState.WAITING):

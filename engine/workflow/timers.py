@@ -19,7 +19,7 @@ from engine.audit import chain as audit
 from engine.audit.refusals import Refused, note_incident, on_case
 from engine.core.clock import FakeClock, using
 from engine.core.db import Database
-from engine.core.errors import DomainError
+from engine.core.errors import DomainError, Text
 from engine.interagency import case_messages
 from engine.models import Case, Timer, User
 from engine.workflow import sandbox, state
@@ -60,7 +60,8 @@ class TimerFailed(Refused):
 
     def __init__(self, err: Exception) -> None:
         reason = f"{type(err).__name__}: {err}"[:500]
-        super().__init__(f"Bước hẹn giờ của hồ sơ gặp lỗi: {reason}.", {"timer": reason}, {"reason": reason})
+        super().__init__(Text("Bước hẹn giờ của hồ sơ gặp lỗi: %(reason)s.", reason=reason), {"timer": reason},
+                         {"reason": reason})
 
 
 def fire_timers(session: Session, case: Case, now: datetime) -> list[str]:
