@@ -14,6 +14,7 @@ from engine.documents.storage import FileStore
 from engine.fulltext import index as fulltext_index
 from engine.office import notifications
 from engine.operations import orphans
+from engine.remote_signing import flow as remote_flow
 from engine.signatures import archive, signatures
 from engine.workflow import timers
 from exchange import worker as exchange_worker
@@ -87,7 +88,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--once", is_flag=True, help="One sweep, then exit (1 if a job of it failed).")
 @click.option("--no-backup", is_flag=True, help="Do not make the daily backup.")
 def worker(interval: float, once: bool, no_backup: bool) -> None:
-    """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST); send and
+    """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST); ask the
+    remote signing services about the signatures waiting for approval on a phone; send and
     receive edXML packages (the exchange outbox, retried with back-off, and the drop folders);
     make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
     passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp archived documents (B-LTA) and renew
@@ -122,11 +124,17 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def exchange_packages() -> None:
         exchange_worker.sweep(platform)
 
+    keys = signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))
+    remote = remote_flow.Remote(platform.db, FileStore(settings.files_dir), keys)
+
+    def remote_signatures() -> None:
+        remote_flow.sweep(remote, platform.clock.now())
+
     def archive_timestamps() -> None:
-        keys = signatures.Keys(settings.pki_dir, tuple(settings.trust_roots))
         archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
 
-    jobs = (deadlines, document_texts, emails, orphaned_tasks, exchange_packages, daily_backup, archive_timestamps)
+    jobs = (deadlines, document_texts, emails, orphaned_tasks, remote_signatures, exchange_packages, daily_backup,
+            archive_timestamps)
     if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 

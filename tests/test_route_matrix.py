@@ -27,7 +27,17 @@ from werkzeug.routing import Rule
 
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
-from engine.models import ApiToken, Incident, IncidentStatus, Partner, Position, Received, RegisterBook, User
+from engine.models import (
+    ApiToken,
+    Incident,
+    IncidentStatus,
+    Partner,
+    Position,
+    Received,
+    RegisterBook,
+    RemoteProvider,
+    User,
+)
 from engine.org import admin_approvals, delegations
 from engine.signatures import trust_store
 from signing.keystore import pki
@@ -94,6 +104,10 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         session.add(received)
         session.flush()
         received_id = received.id
+        provider = RemoteProvider(agency_id=agency, name=MARKER, kind="approval", endpoint="https://ca.example.vn",
+                                  client_id="qn", timeout_seconds=60, enabled=True, updated_at=platform.clock.now())
+        session.add(provider)
+        session.flush()
         anchor = trust_store.add(session, agency, pki.create_root().certificate.public_bytes(Encoding.DER),
                                  "Quảng Ngãi", qn_admin.id, platform.clock.now()).id
         incident = Incident(case_id=case["id"], kind="lane_unresolved", message=MARKER, detail_json="{}",
@@ -110,6 +124,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "book_id": str(book), "agency": "quangngai", "partner": "btl", "anchor_id": str(anchor),
         "request_id": str(pending), "token_id": str(token),  # Quảng Ngãi's side of an agreement
         "received_id": str(received_id),
+        "provider_id": str(provider.id),
         "incident_id": str(incident.id),
     }
 

@@ -42,6 +42,7 @@ from .org import (
     UserPosition,
 )
 from .records import Record, RecordDocument
+from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
 from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor
 from .workflow import (
     Case,
@@ -65,6 +66,9 @@ __all__ = [
     "ReplyToken",
     "Record",
     "RecordDocument",
+    "RemoteProvider",
+    "RemoteRequest",
+    "RemoteState",
     "Conversation",
     "ConversationMember",
     "Message",

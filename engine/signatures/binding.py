@@ -4,6 +4,8 @@ to them that can sign documents; the clerk issues the version the leader signed 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cryptography import x509
 from sqlalchemy.orm import Session
 
@@ -11,7 +13,7 @@ from engine.core.errors import InvalidData
 from engine.documents import file_versions
 from engine.models import Document, DocumentFile, FileVersion, HumanTask, User, UserCertificate
 from engine.signatures import certificates
-from signing.pades import verify
+from signing.pades import longterm, verify
 
 _FIELD = "signing"
 
@@ -36,6 +38,31 @@ def signer(session: Session, user: User, cert: x509.Certificate) -> UserCertific
     if problem:
         raise InvalidData(problem, {_FIELD: problem})
     return certificates.owned(session, user, cert)
+
+
+@dataclass(frozen=True)
+class Presigned:
+    """A leader's signature made before the transaction that records it (ký số từ xa: the service
+    answered while no transaction was open), with its status check, time-stamp and verification
+    done then too."""
+
+    task_id: str
+    user_id: int
+    source_sha256: str  # the main file it was made on
+    certificate: bytes  # DER
+    checked: longterm.Signed  # the PDF, its status check and level (B-LT), kept as evidence
+    reports: tuple[verify.SignatureReport, ...]
+
+
+def presigned_signer(session: Session, presigned: Presigned, user: User, task_id: str,
+                     source: str) -> UserCertificate:
+    """The registration of a presigned signature's certificate, once it is this leader's, for this
+    task, made on the version still current: the case has not moved since it was prepared."""
+    if presigned.task_id != task_id or presigned.user_id != user.id:
+        raise InvalidData("Chữ ký số này không thuộc công việc của bạn.", {_FIELD: "Hãy ký lại."})
+    if presigned.source_sha256 != source:
+        raise InvalidData("Tệp chính đã thay đổi sau khi gửi yêu cầu ký.", {_FIELD: "Hãy ký lại."})
+    return signer(session, user, x509.load_der_x509_certificate(presigned.certificate))
 
 
 def require_leader_signed(session: Session, doc: Document, main: DocumentFile) -> None:

@@ -4,6 +4,8 @@ the revocation data embedded (PAdES B-LT), and the evidence recorded once the fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,28 +25,47 @@ def sign(session: Session, keys: Keys, agency_id: int, pdf: bytes, step: pdfsign
          now: datetime) -> longterm.Signed:
     """``pdf`` signed for ``step`` by ``key`` after the status check (``SigningError`` when the
     check or the agency's policy refuses)."""
-    roots, chosen = _context(session, keys, agency_id)
-    return longterm.sign_checked(pdf, step, key, roots, chosen, now)
+    chosen = policy(session, keys, agency_id)
+    return longterm.sign_checked(pdf, step, key, chosen.roots(), chosen.settings, now)
 
 
 def finish_split(session: Session, keys: Keys, agency_id: int, pending: split.PendingSignature, field: str,
                  request_id: str, value: bytes, now: datetime) -> longterm.Signed:
     """The token's signature embedded after the same check, time-stamped, B-LT."""
-    roots, chosen = _context(session, keys, agency_id)
-    return longterm.finish_split_checked(pending, field, request_id, value, roots, chosen, now)
+    return policy(session, keys, agency_id).finish_split(pending, field, request_id, value, now)
 
 
 def precheck(session: Session, keys: Keys, agency_id: int, certificate_der: bytes, now: datetime) -> TimeStamper | None:
     """Before a token holder is asked to sign: the status check (``SigningError`` when refused);
     the agency's time-stamper, for the room the signature needs."""
-    roots, chosen = _context(session, keys, agency_id)
-    longterm.check_only(to_asn1(certificate_der), [to_asn1(c) for c in keys.intermediates()], roots, chosen, now)
-    return chosen.timestamper()
+    return policy(session, keys, agency_id).precheck(certificate_der, (), now)
 
 
-def _context(session: Session, keys: Keys, agency_id: int) -> tuple[list[asn1_x509.Certificate], longterm.Settings]:
-    trusted = trust_store.keys_for(session, keys, agency_id)
-    return [to_asn1(r) for r in trusted.trust_roots()], signing_settings.of_agency(session, agency_id)
+@dataclass(frozen=True)
+class Policy:
+    """An agency's trust roots (the trust store's included) and signing settings, read in a
+    transaction; the checks reaching OCSP, CRL and TSA servers may then run outside it, as ký số
+    từ xa's do while the leader approves on the phone (engine.remote_signing)."""
+
+    keys: Keys
+    settings: longterm.Settings
+
+    def roots(self) -> list[asn1_x509.Certificate]:
+        return [to_asn1(r) for r in self.keys.trust_roots()]
+
+    def precheck(self, certificate_der: bytes, chain: Sequence[bytes], now: datetime) -> TimeStamper | None:
+        """The status check of a certificate ``chain`` (DER) comes with, before the hash is sent."""
+        intermediates = [to_asn1(c) for c in chain] + [to_asn1(c) for c in self.keys.intermediates()]
+        longterm.check_only(to_asn1(certificate_der), intermediates, self.roots(), self.settings, now)
+        return self.settings.timestamper()
+
+    def finish_split(self, pending: split.PendingSignature, field: str, request_id: str, value: bytes,
+                     now: datetime) -> longterm.Signed:
+        return longterm.finish_split_checked(pending, field, request_id, value, self.roots(), self.settings, now)
+
+
+def policy(session: Session, keys: Keys, agency_id: int) -> Policy:
+    return Policy(trust_store.keys_for(session, keys, agency_id), signing_settings.of_agency(session, agency_id))
 
 
 def keep(session: Session, document_id: int, sha256: str, field: str, user_id: int | None,

@@ -26,7 +26,6 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData, Text
@@ -39,21 +38,19 @@ from engine.models import (
     Document,
     DocumentFile,
     PendingSignature,
-    Position,
     SignatureStatus,
-    Unit,
     User,
     UserCertificate,
-    UserPosition,
 )
 from engine.registry import placement
 from engine.signatures import binding, certificates, token_signing, trust_store
 from engine.signatures import long_term as long_signer
+from engine.signatures.drafting import agency_of, leader_draft, main_file, titles
 from engine.signatures.keys import Keys
 from signing.errors import SigningError
 from signing.keystore.keys import ExternalKey, KeySource
 from signing.pades import initials, longterm, pdfsign, split, verify
-from signing.pdf import conversion, copies, draft
+from signing.pdf import conversion, draft
 
 _FIELD = "signing"
 APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
@@ -67,6 +64,7 @@ class Credentials:
     agency_password: str | None = None  # unlocks the agency's key (the clerk, at issuance)
     request_id: str | None = None  # split signing: the request the token signed
     signature: str | None = None  # split signing: the token's signature value, base64
+    presigned: binding.Presigned | None = None  # ký số từ xa: signed and verified outside the transaction
 
     @classmethod
     def parse(cls, given: Any) -> Credentials:
@@ -85,15 +83,8 @@ class Desk:
     credentials: Credentials
 
 
-def _main(doc: Document) -> DocumentFile:
-    main = next((f for f in doc.files if f.role == "main"), None)
-    if main is None:
-        raise InvalidData("Văn bản chưa có tệp chính (PDF) để ký.", {"file": "Cần tải tệp chính trước khi ký."})
-    return main
-
-
 def _set_main(session: Session, doc: Document, sha: str, size: int, user: User, now: datetime) -> None:
-    old = _main(doc)
+    old = main_file(doc)
     doc.files = [f for f in doc.files if f is not old]
     doc.files.append(DocumentFile(role="main", filename=old.filename, sha256=sha, size=size,
                                   content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
@@ -123,49 +114,33 @@ def _record(doc: Document, reports: list[verify.SignatureReport]) -> None:
     doc.signatures_json = json.dumps([r.to_json() for r in reports], ensure_ascii=False)
 
 
-def _titles(session: Session, doc: Document, user: User, props: dict[str, str]) -> tuple[str, str, str]:
-    """(authority, position, the text under the signature): ``KT.`` when a deputy signs for the
-    head, the task's ``signerAuthority`` (``TL.``) and ``signerPosition`` when it names them."""
-    positions = set(session.scalars(
-        select(UserPosition.position).join(Unit, Unit.id == UserPosition.unit_id)
-        .where(UserPosition.user_id == user.id, Unit.agency_id == doc.agency_id)
-    ))
-    deputy = Position.DEPUTY_DIRECTOR in positions and Position.DIRECTOR not in positions
-    position = props.get("signerPosition") or ("Phó Giám đốc" if deputy else "Giám đốc")
-    authority = props.get("signerAuthority") or ("KT." if deputy else "")
-    lines = [f"{authority} GIÁM ĐỐC", position.upper()] if authority else [position.upper()]
-    return authority, position, "\n".join(lines)
-
-
-def _agency(session: Session, doc: Document) -> Agency:
-    agency = session.get(Agency, doc.agency_id)
-    assert agency is not None
-    return agency
-
-
-def _leader_step(session: Session, doc: Document, user: User, signer: UserCertificate, props: dict[str, str],
-                 keys: Keys, now: datetime) -> pdfsign.Step:
-    """"Ký bởi" names the certificate's subject, not the account."""
-    _, _, text = _titles(session, doc, user, props)
-    return pdfsign.leader_step(signer.subject_name, text, _agency(session, doc).name, keys.image(user.username), now)
-
-
-def _prepared(session: Session, desk_store: FileStore, doc: Document) -> bytes:
-    pdf = desk_store.path(_main(doc).sha256).read_bytes()
-    try:
-        if doc.copy_kind is not None:  # the original, signed or not, flattened, and the copy form after it
-            return copies.prepare_copy(pdf, doc.copy_kind, _agency(session, doc).name, doc.copy_pages)
-        if draft.LEADER_FIELD in draft.signed_fields(draft.read(pdf)):  # prepared, maybe approved (ký nháy)
-            return pdf
-        return draft.prepare_draft(pdf, placed=placement.placement_of(doc), symbol=placement.symbol_of(session, doc))
-    except SigningError as err:
-        raise InvalidData(err.message, {"file": err.message}) from None
-
-
 def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
                    now: datetime) -> dict[str, Any]:
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
-    source = binding.version_to_sign(session, doc, _main(doc), task_id)
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
+    presigned = desk.credentials.presigned
+    if presigned is not None:  # ký số từ xa: checked, time-stamped and verified before this transaction
+        signer = binding.presigned_signer(session, presigned, user, task_id, source)
+        checked, certificate, reports = presigned.checked, presigned.certificate, list(presigned.reports)
+    else:
+        signer, checked, certificate = _leader_signed(session, desk, doc, user, task_id, props, source, now)
+        reports = _verified(checked.pdf, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
+    leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
+    if leader is None or not leader.valid:
+        reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
+        raise InvalidData(Text("Chữ ký số không hợp lệ: %(reason)s", reason=reason), {_FIELD: str(reason)})
+    authority, position, _ = titles(session, doc, user, props)
+    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
+    sha = _replace_main(session, desk.store, doc, checked.pdf, user, now, Reason.LEADER_SIGNATURE, signer)
+    _record(doc, reports)
+    kept = long_signer.keep(session, doc.id, sha, draft.LEADER_FIELD, user.id, checked, certificate, now)
+    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id, **kept}
+
+
+def _leader_signed(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+                   source: str, now: datetime) -> tuple[UserCertificate, longterm.Signed, bytes]:
+    """The leader's signature made here (their key on the server, or their token's value):
+    (registered certificate, the checked B-LT signature, the certificate's DER)."""
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:
@@ -173,30 +148,20 @@ def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task
                                                           user, source)
             checked = long_signer.finish_split(session, desk.keys, doc.agency_id, prepared, draft.LEADER_FIELD,
                                                creds.request_id, value, now)
-            signed, certificate = checked.pdf, prepared.certificate
+            certificate = prepared.certificate
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-            step = _leader_step(session, doc, user, signer, props, desk.keys, now)
-            checked = long_signer.sign(session, desk.keys, doc.agency_id, _prepared(session, desk.store, doc), step,
-                                       key, now)
-            signed, certificate = checked.pdf, key.certificate.dump()
+            made = leader_draft(session, desk.store, desk.keys.image(user.username), doc, user, props)
+            checked = long_signer.sign(session, desk.keys, doc.agency_id, made.prepare(),
+                                       made.step(signer.subject_name, now), key, now)
+            certificate = key.certificate.dump()
         else:
             raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
                               {_FIELD: "Chưa có thông tin ký số."})
     except SigningError as err:
         raise InvalidData(err.message, {_FIELD: err.message}) from None
-    reports = _verified(signed, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
-    leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
-    if leader is None or not leader.valid:
-        reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
-        raise InvalidData(Text("Chữ ký số không hợp lệ: %(reason)s", reason=reason), {_FIELD: str(reason)})
-    authority, position, _ = _titles(session, doc, user, props)
-    doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
-    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.LEADER_SIGNATURE, signer)
-    _record(doc, reports)
-    kept = long_signer.keep(session, doc.id, sha, draft.LEADER_FIELD, user.id, checked, certificate, now)
-    return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id, **kept}
+    return signer, checked, certificate
 
 
 def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
@@ -204,7 +169,7 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     """Ký nháy: a leader of the circulation chain approves the draft with their signature, in the
     mode the task's ``approvalSignature`` names, on the version current when their task opened,
     with the key the server holds (password) or their own USB token (split signing)."""
-    source = binding.version_to_sign(session, doc, _main(doc), task_id)
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
     creds = desk.credentials
     try:
         if creds.request_id and creds.signature:  # with their USB token, through the sign agent
@@ -214,7 +179,7 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-            pdf = _prepared(session, desk.store, doc)
+            pdf = leader_draft(session, desk.store, None, doc, user, props).prepare()
             signed = pdfsign.sign(pdf, _approval_step(pdf, signer, props, unit, now), key)
         else:
             raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
@@ -240,10 +205,9 @@ def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], u
     return initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
 
 
-
 def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
     """Ký tay: the leader signed the paper; the register's "Người ký" names them as the paper does."""
-    authority, position, _ = _titles(session, doc, user, props)
+    authority, position, _ = titles(session, doc, user, props)
     doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, user.full_name[:50]
     return {"paper_signer": doc.signer_name}
 
@@ -253,19 +217,21 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
     """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
     once the version to sign and the certificate are the right ones: the leader's signature, or
     on a task with ``approvalSignature`` the approval (ký nháy) of ``unit``'s leader."""
-    source = binding.version_to_sign(session, doc, _main(doc), task_id)
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
     signer = binding.signer(session, user, certificates.load(str(certificate)))
     try:
         der = base64.b64decode(str(certificate), validate=True)
         key = ExternalKey(der, keys.intermediates())
-        pdf = _prepared(session, store, doc)
+        approval = APPROVAL_PROPERTY in props
+        made = leader_draft(session, store, None if approval else keys.image(user.username), doc, user, props)
+        pdf = made.prepare()
         stamper = long_signer.precheck(session, keys, doc.agency_id, der, now)  # revoked: refused before the PIN
-        if APPROVAL_PROPERTY in props:  # ký nháy: a B-B approval under the leader's B-LT signature
-            pending = split.begin(pdf, _approval_step(pdf, signer, props, unit, now), key, _prompt_label(doc),
+        if approval:  # ký nháy: a B-B approval under the leader's B-LT signature
+            pending = split.begin(pdf, _approval_step(pdf, signer, props, unit, now), key, prompt_label(doc),
                                   now=now)
         else:
-            pending = split.begin(pdf, _leader_step(session, doc, user, signer, props, keys, now), key,
-                                  _prompt_label(doc), now=now, timestamper=stamper)
+            pending = split.begin(pdf, made.step(signer.subject_name, now), key, prompt_label(doc), now=now,
+                                  timestamper=stamper)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None
@@ -275,7 +241,7 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
     return {**pending.request.to_json(), "digest": pending.document_digest.hex()}
 
 
-def _prompt_label(doc: Document) -> str:
+def prompt_label(doc: Document) -> str:
     """The document as the sign agent's PIN prompt names it: number (or draft) and summary."""
     return f"{doc.number_symbol or 'Dự thảo'} – {doc.subject}"[:300]
 
@@ -284,11 +250,11 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     """At issuance, after the number is taken: fill the number and date, apply the agency's
     signature (on a copy, in its copy form; on the scan of a document signed on paper, as the
     conversion mark), verify everything, refuse if not valid."""
-    agency = _agency(session, doc)
+    agency = agency_of(session, doc)
     if desk.credentials.agency_password is None:
         raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
                           {_FIELD: "Chưa có thông tin ký số của cơ quan."})
-    main = _main(doc)
+    main = main_file(doc)
     if doc.copy_kind is not None or doc.signature_mode != Delivery.PAPER:
         binding.require_leader_signed(session, doc, main)
     pdf = desk.store.path(main.sha256).read_bytes()
@@ -365,7 +331,7 @@ def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, no
         try:
             pdf = desk.store.path(record.sha256).read_bytes()
             step = pdfsign.attachment_step(draft.read(pdf), doc.number_symbol, now)
-            with desk.keys.agency(_agency(session, doc).code, desk.credentials.agency_password) as key:
+            with desk.keys.agency(agency_of(session, doc).code, desk.credentials.agency_password) as key:
                 checked = long_signer.sign(session, desk.keys, doc.agency_id, pdf, step, key, now)
                 certificate = key.certificate.dump()
         except SigningError as err:

@@ -307,6 +307,20 @@ def _discard_if_returned(
 def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,
                   keys: signatures.Keys, now: datetime) -> dict[str, Any]:
     """Split signing for a leader with a USB token: the request their sign agent signs."""
+    row, doc, props = signing_task(session, user, task_id, now)
+    unit = ""
+    if signatures.APPROVAL_PROPERTY in props:  # the ký nháy names the unit its leader approves for
+        case = session.get(Case, row.case_id)
+        assert case is not None
+        info = version_info(session, case.process_version_id)
+        task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(task_id))
+        unit = str(task.data.get("unit", "")) if task is not None else ""
+    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, unit, now)
+
+
+def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,
+                                                                                      dict[str, str]]:
+    """The open task a leader may sign for now, its outgoing document and its step's properties."""
     row = session.get(HumanTask, task_id)
     case = session.get(Case, row.case_id) if row is not None else None
     if row is None or case is None:
@@ -319,12 +333,7 @@ def begin_signing(session: Session, user: User, task_id: str, certificate: Any, 
     if doc is None or doc.direction != Direction.OUTGOING:
         raise InvalidData("Công việc này không có văn bản đi để ký.")
     spec = _find_spec(info, row.spec_name)
-    props = {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
-    unit = ""
-    if signatures.APPROVAL_PROPERTY in props:  # the ký nháy names the unit its leader approves for
-        task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(task_id))
-        unit = str(task.data.get("unit", "")) if task is not None else ""
-    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, unit, now)
+    return row, doc, {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
 
 
 def _find_spec(info: VersionInfo, name: str) -> Any:

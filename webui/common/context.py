@@ -14,6 +14,7 @@ from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import User
 from engine.org import accounts
+from engine.remote_signing import flow
 from engine.signatures import signatures
 
 MAX_PAGE = 100_000  # of a list, API and pages alike: page × per_page is an SQL OFFSET (a bigint)
@@ -60,3 +61,10 @@ def signing_desk(credentials: signatures.Credentials) -> signatures.Desk:
     settings = platform().settings
     return signatures.Desk(FileStore(settings.files_dir),
                            signatures.Keys(settings.pki_dir, tuple(settings.trust_roots)), credentials)
+
+
+def remote_signing() -> flow.Remote:
+    """Ký số từ xa: the flow opens its own short transactions, none may be open around it."""
+    p = platform()
+    return flow.Remote(p.db, FileStore(p.settings.files_dir),
+                       signatures.Keys(p.settings.pki_dir, tuple(p.settings.trust_roots)))

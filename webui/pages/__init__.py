@@ -27,10 +27,10 @@ def blueprints() -> tuple[Blueprint, ...]:
         registers,
         search,
     )
-    from webui.pages.work import cases, create, dashboard, inbox, messages, notices, tasks
+    from webui.pages.work import cases, create, dashboard, inbox, messages, notices, remote_signing, tasks
 
     return (auth.bp, inbox.bp, notices.bp, tasks.bp, cases.bp, documents.bp, create.bp, designer.bp, search.bp,
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
             info.bp, lists.bp, electronic.bp, exchange_directory.bp, trust.bp, dashboard.bp, help.bp, favicon.bp,
-            operations.bp)
+            operations.bp, remote_signing.bp)

@@ -1,7 +1,7 @@
 """exchange between installations (edXML, issue 15)
 
 Revision ID: 0025
-Revises: 0030
+Revises: 0027
 Create Date: 2026-12-07 12:21:14
 
 The agency directory (exchange_partners), the outbox of packages to send with their retries,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0025'
-down_revision = '0030'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 """The task page: the document, its PDF, files, work tree and history beside the task's
 form; completing the task with one of its outcomes, and signing it with a USB token through
-the official's local sign agent (the page's script, static/js/sign-agent.js)."""
+the official's local sign agent (the page's script, static/js/sign-agent.js) or on their phone
+through a remote signing service (webui.remote_signing_pages, static/js/remote-sign.js)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from webui.common.pageutil import render, staff
 from webui.forms import fields as formfields
 from webui.forms import formui
 from webui.pages.work.confirmations import after_decision
+from webui.pages.work.remote_signing import task_choices
 
 bp = Blueprint("tasks", __name__)
 
@@ -51,7 +53,8 @@ def show(task_id: str) -> Any:
         values = formfields.initial_values(schema, page["task"]["case"]["data"])
         form = formfields.build(schema, values, {}, page["directory"], _ui(page["task"]),
                                 now.astimezone(VIETNAM).date())
-        shown = render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port())
+        shown = render("tasks/task.html", db, user, page=page, form=form, error=None, agent_port=_agent_port(),
+                       remote=task_choices(db, user, task_id))
         document_id = page["document"]["id"] if page["document"] else None
     if document_id is not None:  # after the page: a read of the document is its own small write
         with staff(write=True) as (db, user, now):
@@ -91,7 +94,7 @@ def complete(task_id: str) -> Any:
             page = workspace.task(db, user, task_id, now)
             form = formfields.build(page["task"]["form"], data, refused.fields, page["directory"], _ui(page["task"]))
             return render("tasks/task.html", db, user, refused.status, page=page, form=form, error=refused.message,
-                          agent_port=_agent_port())
+                          agent_port=_agent_port(), remote=task_choices(db, user, task_id))
     flash(message, "success")
     # Who signed sees what they signed: the document's page, its signatures verified at the top.
     return redirect(f"/documents/{document_id}?signed=1" if signed else "/inbox")
