@@ -120,12 +120,9 @@ def startable_version(session: Session, user: User, process_id: str) -> VersionI
     return info
 
 
-def start_case(
-    session: Session, user: User, process_id: str, data: Any, now: datetime, unit_id: int | None = None,
-    received: Document | None = None,
-) -> Case:
-    """Start a case; ``received`` is a document already here (one received in an edXML
-    package) that the case handles instead of one made from the start form."""
+def start_case(session: Session, user: User, process_id: str, data: Any, now: datetime,
+               unit_id: int | None = None, received: Document | None = None) -> Case:
+    """``received``: a document already here (from an edXML package) the case handles, not a new one."""
     info = startable_version(session, user, process_id)
     schema = start_form(info)
     clean = forms.validate(schema, data) if schema is not None else {}
