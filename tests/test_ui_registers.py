@@ -54,7 +54,7 @@ def test_search_register_and_report_charts(browser: Browser, live_url: str, plat
     page.emulate_media(media="screen")
 
     director = Staff(browser, live_url, "btl_director", backend(platform)).login()
-    director.page.get_by_role("link", name="Báo cáo").click()
+    director.page.get_by_role("link", name="Báo cáo", exact=True).click()
     for chart in ("chart-months", "chart-units"):
         canvas = director.page.get_by_test_id(chart)
         expect(canvas).to_be_visible()

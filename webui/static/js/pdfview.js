@@ -9,7 +9,11 @@ const MAX_PAGES = 50; // a longer document is read after downloading it
 
 async function showPage(pdf, number, pages) {
   const page = await pdf.getPage(number);
-  const scale = Math.max(pages.clientWidth - 2, 300) / page.getViewport({ scale: 1 }).width;
+  // The width inside the scroll box's padding: a page as wide as clientWidth would push the box, and
+  // on a phone the whole column, past the screen.
+  const style = getComputedStyle(pages);
+  const inner = pages.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const scale = Math.max(inner - 2, 200) / page.getViewport({ scale: 1 }).width;
   const viewport = page.getViewport({ scale }); // CSS pixels: the text layer's
   const ratio = window.devicePixelRatio || 1;
   const box = document.createElement("div");
