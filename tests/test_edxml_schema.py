@@ -31,7 +31,7 @@ from exchange.edxml import (
 from exchange.edxml.schema import schema, validate
 from tests.edxml_support import RECEIVERS, SENDER, edit, find, small_package
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "standards"
+SAMPLES = Path(__file__).resolve().parent / "data" / "edxml"  # the standard's two samples (../shared/standards)
 RECALLED = "000.00.00.H41,2026/02/10,05/UBND-VX"
 
 
@@ -42,8 +42,6 @@ def valid(data: bytes) -> bool:
 @pytest.mark.parametrize("name", ["edoc", "status"])
 def test_the_samples_are_valid(name: str) -> None:
     sample = SAMPLES / f"edxml_{name}_sample.xml"
-    if not sample.exists():
-        pytest.skip("shared/standards is not beside this checkout")
     validate(etree.parse(str(sample)).getroot())
 
 
