@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
 
 from engine import demo
-from engine.core import backup, schema
+from engine.audit import checkpoints
+from engine.core import backup, jobs, schema
 from engine.demodata import seeding as demo_seeding
 from engine.documents.storage import FileStore
 from engine.fulltext import index as fulltext_index
@@ -93,7 +95,8 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     receive edXML packages (the exchange outbox, retried with back-off, and the drop folders);
     make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
     passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp archived documents (B-LTA) and renew
-    their time-stamps before the TSA's certificate expires. Any number of workers may run at once."""
+    their time-stamps before the TSA's certificate expires; sign checkpoints of the audit chains'
+    heads (every 10 minutes for a chain that moved). Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = context.platform()
     settings = platform.settings
@@ -133,9 +136,16 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def archive_timestamps() -> None:
         archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
 
-    jobs = (deadlines, document_texts, emails, orphaned_tasks, remote_signatures, exchange_packages, daily_backup,
-            archive_timestamps)
-    if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
+    signer = checkpoints.key(settings.data_dir, os.environ)
+
+    def audit_checkpoints() -> None:
+        with platform.db.write() as session:
+            if jobs.claim(session, "audit_checkpoints"):
+                checkpoints.take(session, signer, platform.clock.now())
+
+    sweeps = (deadlines, document_texts, emails, orphaned_tasks, remote_signatures, exchange_packages, daily_backup,
+              archive_timestamps, audit_checkpoints)
+    if not timers.run_worker(platform.db, platform.clock.now, interval, once, sweeps):
         sys.exit(1)
 
 

@@ -4,13 +4,15 @@ cases, the list of users."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
-from engine.audit import chain as audit
+from engine.audit import checkpoints, verification
 from engine.core import backup, sealed
 from engine.core.errors import DomainError
 from engine.documents import pdf_pages
@@ -82,15 +84,32 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Check every entry of the hash chain; exit 1 if any was altered, deleted or reordered,
-    or if its times run backwards by more than a request can last (audit.REQUEST_SKEW)."""
+    """Check every entry of every chain (the installation's and each agency's); exit 1 if any
+    was altered, deleted or reordered, if a chain was cut short of one of its signed
+    checkpoints, or if its times run backwards by more than a request can last
+    (verification.REQUEST_SKEW)."""
     platform = context.platform()
     with platform.db.read() as session:
-        count, findings = audit.verify(session)
+        count, findings = verification.verify(session, checkpoints.key(platform.settings.data_dir, os.environ))
     for finding in findings:
         click.echo(f"LỖI {finding}")
     click.echo(f"Đã kiểm tra {count} mục nhật ký: " + ("toàn vẹn." if not findings else f"{len(findings)} lỗi."))
     sys.exit(1 if findings else 0)
+
+
+@audit_group.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign a checkpoint of each chain's head that moved since its last one (``qlvb worker``
+    takes them every few minutes); print them, to keep a copy outside the database."""
+    platform = context.platform()
+    signer = checkpoints.key(platform.settings.data_dir, os.environ)
+    now = platform.clock.now()
+    with platform.db.write() as session:
+        taken = checkpoints.take(session, signer, now, every=timedelta(0))
+        latest = checkpoints.latest(session)
+    for cp in latest:
+        click.echo(f"{verification.chain_name(cp.chain)}\t#{cp.seq}\t{cp.hash}\t{cp.at.isoformat()}\t{cp.mac}")
+    click.echo(f"Đã ký {taken} mốc kiểm tra mới.")
 
 
 @audit_group.command("replay")

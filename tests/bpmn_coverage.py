@@ -35,7 +35,7 @@ def required(processes_dir: Path) -> set[Move]:
 def taken(session: Session) -> set[Move]:
     moves: set[Move] = set()
     process_of: dict[int, str] = {}
-    for entry in session.scalars(select(AuditEntry).where(AuditEntry.case_id.is_not(None)).order_by(AuditEntry.seq)):
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.case_id.is_not(None)).order_by(AuditEntry.id)):
         payload = json.loads(entry.payload)
         if entry.action == "case_started":
             process_of[entry.case_id] = payload.get("process", "")  # type: ignore[index]

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
 from engine import demo
-from engine.audit import chain as audit
+from engine.audit import verification
 from engine.core import schema
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
@@ -256,7 +256,7 @@ def api(bare_api: Api, platform: Platform) -> Iterator[Api]:
         for case_id in session.scalars(select(Case.id)):
             report = replay.replay(session, case_id)
             assert report.matches, (case_id, report.differences)
-        _, findings = audit.verify(session)
+        _, findings = verification.verify(session)
         # A test runs the API on its injected clock and the command line on the real one, so
         # times may run backwards here by design; tests/test_audit.py checks that finding.
-        assert [f for f in findings if f.kind != audit.TIME] == []
+        assert [f for f in findings if f.kind != verification.TIME] == []

@@ -16,7 +16,7 @@ import requests
 from sqlalchemy import select
 
 from engine import demo
-from engine.audit import chain
+from engine.audit import verification
 from engine.core.config import Settings
 from engine.core.platform import Platform
 from engine.models import Agency, Case, Partner
@@ -134,5 +134,5 @@ def replays_and_verifies(platform: Platform) -> None:
         for case_id in session.scalars(select(Case.id)):
             report = replay.replay(session, case_id)
             assert report.matches, (case_id, report.differences)
-        _, findings = chain.verify(session)
-        assert [f for f in findings if f.kind != chain.TIME] == []
+        _, findings = verification.verify(session)
+        assert [f for f in findings if f.kind != verification.TIME] == []

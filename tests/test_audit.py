@@ -1,17 +1,25 @@
-"""The hash-chained audit log: `qlvb audit verify` catches an altered, a deleted and a
-reordered entry; `qlvb audit replay` catches a case changed outside the engine."""
+"""The hash-chained audit log, one chain per agency (issue 19 item 3): `qlvb audit verify`
+catches an altered, a deleted, a reordered entry and a chain cut short of its signed
+checkpoint; two agencies append without waiting on each other; a database of the single
+chain migrates and still verifies; `qlvb audit replay` catches a case changed outside the engine."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from alembic import command
 from click.testing import CliRunner, Result
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from engine.audit import chain as audit
+from engine.audit import checkpoints, verification
+from engine.core import schema
+from engine.core.db import Database
 from engine.core.platform import Platform
-from engine.models import AuditEntry, AuditHead, Case
+from engine.models import INSTALLATION, Agency, AuditCheckpoint, AuditEntry, AuditHead, Case
 from qlvb.cli import main
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start
@@ -30,56 +38,214 @@ def _some_history(api: Api) -> int:
     return int(case["id"])
 
 
-def test_verify_passes_on_an_untouched_chain(api: Api, platform: Platform) -> None:
-    _some_history(api)
+def _agency(platform: Platform, code: str) -> int:
+    with platform.db.read() as s:
+        return s.scalars(select(Agency.id).where(Agency.code == code)).one()
+
+
+def _errors(result: Result) -> list[str]:
+    return [line for line in result.output.splitlines() if line.startswith("LỖI")]
+
+
+def test_verify_passes_on_untouched_chains(api: Api, platform: Platform) -> None:
+    case_id = _some_history(api)
+    with platform.db.read() as s:
+        case = s.get(Case, case_id)
+        assert case is not None
+        chains = {e.chain for e in audit.case_entries(s, case_id)}
+    assert chains == {case.agency_id}, "a case's entries are all in its agency's chain"
     result = _cli(platform, "audit", "verify")
     assert result.exit_code == 0, result.output
     assert "toàn vẹn" in result.output
 
 
 @pytest.mark.parametrize("tamper", ["altered", "deleted", "reordered", "truncated"])
-def test_verify_catches_tampering(bare_api: Api, platform: Platform, tamper: str) -> None:
+def test_verify_catches_tampering_in_an_agency_chain(bare_api: Api, platform: Platform, tamper: str) -> None:
     _some_history(bare_api)
+    btl = _agency(platform, "btl")
+    of_btl = AuditEntry.chain == btl
     with platform.db.write() as s:
-        seqs = list(s.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)))
+        seqs = list(s.scalars(select(AuditEntry.seq).where(of_btl).order_by(AuditEntry.seq)))
         middle = seqs[len(seqs) // 2]
         if tamper == "altered":
-            s.execute(update(AuditEntry).where(AuditEntry.seq == middle)
+            s.execute(update(AuditEntry).where(of_btl, AuditEntry.seq == middle)
                       .values(payload='{"task":"head_review","data":{"decision":"approve"}}'))
         elif tamper == "deleted":
-            s.execute(delete(AuditEntry).where(AuditEntry.seq == middle))
+            s.execute(delete(AuditEntry).where(of_btl, AuditEntry.seq == middle))
         elif tamper == "truncated":
-            s.execute(delete(AuditEntry).where(AuditEntry.seq == seqs[-1]))
+            s.execute(delete(AuditEntry).where(of_btl, AuditEntry.seq == seqs[-1]))
         else:  # swap two neighbours' positions in the chain
-            s.execute(update(AuditEntry).where(AuditEntry.seq == middle).values(seq=-1))
-            s.execute(update(AuditEntry).where(AuditEntry.seq == middle + 1).values(seq=middle))
-            s.execute(update(AuditEntry).where(AuditEntry.seq == -1).values(seq=middle + 1))
+            s.execute(update(AuditEntry).where(of_btl, AuditEntry.seq == middle).values(seq=-1))
+            s.execute(update(AuditEntry).where(of_btl, AuditEntry.seq == middle + 1).values(seq=middle))
+            s.execute(update(AuditEntry).where(of_btl, AuditEntry.seq == -1).values(seq=middle + 1))
     result = _cli(platform, "audit", "verify")
     assert result.exit_code == 1, result.output
-    assert "LỖI" in result.output
+    assert _errors(result) and all(f"[chuỗi cơ quan {btl}]" in line for line in _errors(result)), result.output
+
+
+def _cut(platform: Platform, chain: int, keep: int) -> None:
+    """Delete the chain's entries after ``keep`` and set its head back to match: the old
+    single chain's head check no longer sees anything."""
+    with platform.db.write() as s:
+        s.execute(delete(AuditEntry).where(AuditEntry.chain == chain, AuditEntry.seq > keep))
+        last = s.scalars(select(AuditEntry).where(AuditEntry.chain == chain, AuditEntry.seq == keep)).one()
+        s.execute(update(AuditHead).where(AuditHead.chain == chain).values(seq=keep, hash=last.hash))
+
+
+def test_a_chain_cut_short_of_its_signed_checkpoint_is_caught(bare_api: Api, platform: Platform) -> None:
+    _some_history(bare_api)
+    btl = _agency(platform, "btl")
+    with platform.db.read() as s:
+        head = s.get(AuditHead, btl)
+        assert head is not None and head.seq > 3
+        end = head.seq
+    taken = _cli(platform, "audit", "checkpoint")
+    assert taken.exit_code == 0, taken.output
+    assert f"chuỗi cơ quan {btl}\t#{end}\t" in taken.output
+    _some_history(bare_api)  # goes on after the checkpoint: cutting only what follows it is not caught
+    _cut(platform, btl, end)
+    assert _cli(platform, "audit", "verify").exit_code == 0
+
+    _cut(platform, btl, end - 2)  # now the checkpoint's own entry is gone
+    result = _cli(platform, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    [error] = _errors(result)
+    assert error.startswith(f"LỖI [chuỗi cơ quan {btl}] #{end}: mốc kiểm tra lúc ")
+    assert error.endswith(f"ghi cuối chuỗi là mục {end} nhưng chuỗi chỉ còn đến mục {end - 2} (bị cắt đuôi)")
+
+    # A checkpoint made up for the shortened chain does not carry the installation key's MAC.
+    with platform.db.write() as s:
+        s.execute(delete(AuditCheckpoint).where(AuditCheckpoint.chain == btl))
+        forger = checkpoints.Key(b"not the installation's key")
+        checkpoints.take(s, forger, platform.clock.now(), every=timedelta(0))
+    result = _cli(platform, "audit", "verify")
+    assert result.exit_code == 1
+    assert any("không có chữ ký hợp lệ" in line for line in _errors(result)), result.output
+
+
+def test_the_worker_takes_checkpoints_of_the_chains_that_moved(bare_api: Api, platform: Platform) -> None:
+    signer = checkpoints.key(platform.settings.data_dir, {})
+    _some_history(bare_api)
+    now = platform.clock.now()
+    with platform.db.write() as s:
+        first = checkpoints.take(s, signer, now)
+        assert first >= 1
+        assert checkpoints.take(s, signer, now + timedelta(hours=1)) == 0  # nothing moved
+    _some_history(bare_api)
+    with platform.db.write() as s:
+        assert checkpoints.take(s, signer, now + timedelta(minutes=1)) == 0  # too soon
+        assert checkpoints.take(s, signer, now + checkpoints.EVERY) == 1  # only btl's chain moved
+        latest = checkpoints.latest(s)
+        assert all(signer.vouches_for(cp) for cp in latest)
+        count, findings = verification.verify(s, signer)
+    assert count > 0 and findings == []
+
+
+def test_two_agencies_append_without_waiting_on_each_other(platform: Platform) -> None:
+    """Agency A's head is locked (a transaction of A's in progress): another of A's waits, as
+    every writer of the installation waited on the single head before; B's goes through."""
+    if platform.db.is_sqlite:
+        pytest.skip("SQLite has one writer at a time whatever the chains: the row locks are PostgreSQL's")
+    a, b = _agency(platform, "btl"), _agency(platform, "quangngai")
+    now = platform.clock.now()
+    with platform.db.write() as s:
+        audit.append(s, at=now, action="test_first", payload={}, agency_id=a)
+        audit.append(s, at=now, action="test_first", payload={}, agency_id=b)
+    holder = platform.db.engine.connect()
+    holder.begin()
+    holder.execute(text("SELECT seq FROM audit_heads WHERE chain = :a FOR UPDATE"), {"a": a})
+    done = threading.Event()
+
+    def append_to_a() -> None:
+        with platform.db.write() as s:
+            audit.append(s, at=now, action="test_waits", payload={}, agency_id=a)
+        done.set()
+
+    waiting = threading.Thread(target=append_to_a)
+    waiting.start()
+    watcher = platform.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=60)
+        while not watcher.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                      "AND datname = current_database()")).scalar():
+            assert datetime.now(UTC) < deadline, "A's second writer never queued on A's head"
+            assert not done.wait(0.05)
+        with platform.db.write() as s:  # B's append: would wait on the lock with a single head
+            s.execute(text("SET LOCAL lock_timeout = '30s'"))  # and fail here, rather than hang
+            audit.append(s, at=now, action="test_free", payload={}, agency_id=b)
+        assert not done.is_set()
+    finally:
+        watcher.close()
+        holder.rollback()
+        holder.close()
+        waiting.join(60)
+    assert done.is_set()
+    with platform.db.read() as s:
+        assert verification.verify(s)[1] == []
+
+
+def _old_hash(seq: int, at: datetime, action: str, prev: str) -> str:
+    """The single chain's hash before migration 0036 (its fields, without a chain)."""
+    return audit.entry_hash(INSTALLATION, seq, at, None, None, action, None, None, "{}", prev)
+
+
+def test_a_database_of_the_single_chain_migrates_and_verifies(empty_database_url: str, tmp_path: Path) -> None:
+    db = Database(empty_database_url)
+    config = schema.alembic_config(db.url)
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0025")
+    at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC).replace(tzinfo=None)
+    prev = audit.GENESIS
+    with db.engine.begin() as conn:
+        for seq in range(1, 6):
+            digest = _old_hash(seq, at.replace(tzinfo=UTC), f"old_{seq}", prev)
+            conn.execute(text("INSERT INTO audit_entries (seq, at, action, payload, prev_hash, hash) "
+                              "VALUES (:seq, :at, :action, '{}', :prev, :hash)"),
+                         {"seq": seq, "at": at, "action": f"old_{seq}", "prev": prev, "hash": digest})
+            prev = digest
+        conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 5, :h)"), {"h": prev})
+    schema.upgrade(db)
+    with db.write() as s:
+        s.add(Agency(code="x", name="Cơ quan X", abbreviation="X", identifier_code="000.00.00.X01"))
+        s.flush()
+        agency = s.scalars(select(Agency.id)).one()
+        audit.append(s, at=datetime(2026, 3, 3, tzinfo=UTC), action="new_installation", payload={})
+        audit.append(s, at=datetime(2026, 3, 3, tzinfo=UTC), action="new_agency", payload={}, agency_id=agency)
+    with db.read() as s:
+        count, findings = verification.verify(s)
+        rows = [(e.id, e.chain, e.seq, e.action) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert (count, findings) == (7, [])
+    assert rows == [*[(n, INSTALLATION, n, f"old_{n}") for n in range(1, 6)],
+                    (6, INSTALLATION, 6, "new_installation"), (7, agency, 1, "new_agency")]
+    with db.write() as s:  # and an old entry altered is still caught
+        s.execute(update(AuditEntry).where(AuditEntry.id == 3).values(action="changed"))
+    with db.read() as s:
+        assert [str(f) for f in verification.verify(s)[1]] == ["[chuỗi chung] #3: nội dung đã bị sửa (hash không khớp)"]
+    db.dispose()
 
 
 def test_verify_reports_times_that_run_backwards(bare_api: Api, platform: Platform) -> None:
     """A forger who back-dates an entry and redoes every hash after it keeps the chain
     linked; the times, which only grow as entries are appended, give it away."""
     _some_history(bare_api)
+    btl = _agency(platform, "btl")
     with platform.db.write() as s:
-        entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.chain == btl).order_by(AuditEntry.seq)))
         middle = entries[len(entries) // 2]
         middle.at = entries[0].at - timedelta(days=3)
         prev = middle.prev_hash
         for e in entries[len(entries) // 2:]:
             e.prev_hash = prev
-            e.hash = prev = audit.entry_hash(e.seq, e.at, e.actor_id, e.on_behalf_of_id, e.action, e.case_id,
-                                             e.task_id, e.payload, e.prev_hash)
-        head = s.get(AuditHead, 1)
+            e.hash = prev = audit.hash_of(e)
+        head = s.get(AuditHead, btl)
         assert head is not None
         head.hash = prev
-        expected = (f"LỖI #{middle.seq}: thời điểm {middle.at.isoformat()} sớm hơn mục liền trước "
-                    f"({entries[len(entries) // 2 - 1].at.isoformat()}): thời gian chạy ngược")
+        expected = (f"LỖI [chuỗi cơ quan {btl}] #{middle.seq}: thời điểm {middle.at.isoformat()} sớm hơn mục liền "
+                    f"trước ({entries[len(entries) // 2 - 1].at.isoformat()}): thời gian chạy ngược")
     result = _cli(platform, "audit", "verify")
     assert result.exit_code == 1, result.output
-    assert [line for line in result.output.splitlines() if line.startswith("LỖI")] == [expected], result.output
+    assert _errors(result) == [expected], result.output
 
 
 def test_replay_matches_then_catches_a_case_moved_outside_the_engine(bare_api: Api, platform: Platform) -> None:

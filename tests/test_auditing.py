@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy import delete, select, update
 
-from engine.audit import auditing, dossier
+from engine.audit import auditing, dossier, verification
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM, FakeClock
 from engine.core.errors import Forbidden
@@ -149,16 +149,16 @@ def test_a_case_entries_are_checked_with_their_links(bare_api: Api, platform: Pl
     case_id, other_id = _two_cases(bare_api)
     with platform.db.write() as s:
         mine = audit.case_entries(s, case_id)
-        theirs = [e.seq for e in audit.case_entries(s, other_id)]
+        theirs = [e.id for e in audit.case_entries(s, other_id)]
         if tamper == "altered":
-            s.execute(update(AuditEntry).where(AuditEntry.seq == mine[0].seq).values(payload='{"data":{}}'))
+            s.execute(update(AuditEntry).where(AuditEntry.id == mine[0].id).values(payload='{"data":{}}'))
         elif tamper == "neighbour_deleted":  # another case's entry, between two of this case's
-            between = next(seq for seq in theirs if mine[0].seq < seq < mine[-1].seq)
-            s.execute(delete(AuditEntry).where(AuditEntry.seq == between))
+            between = next(i for i in theirs if mine[0].id < i < mine[-1].id)
+            s.execute(delete(AuditEntry).where(AuditEntry.id == between))
         elif tamper == "tail_deleted":
-            s.execute(delete(AuditEntry).where(AuditEntry.seq == max(theirs)))
+            s.execute(delete(AuditEntry).where(AuditEntry.id == max(theirs)))
     with platform.db.read() as s:
-        findings = audit.verify_entries(s, audit.case_entries(s, case_id))
+        findings = verification.verify_entries(s, audit.case_entries(s, case_id))
     if tamper == "untouched":
         assert findings == []
     else:
@@ -223,12 +223,12 @@ def test_the_dossier_manifest_matches_its_files_and_its_entries_verify(api: Api,
         assert archive.read(member).startswith(b"%PDF")
     log = json.loads(archive.read(dossier.LOG_NAME))
     entries = log["entries"]
-    links = {n["seq"]: n for n in log["neighbours"]} | {e["seq"]: e for e in entries}
+    links = {(n["chain"], n["seq"]): n for n in log["neighbours"]} | {(e["chain"], e["seq"]): e for e in entries}
     for e in entries:
-        digest = audit.entry_hash(e["seq"], datetime.fromisoformat(e["at"]), e["actor_id"], e["on_behalf_of_id"],
-                                  e["action"], e["case_id"], e["task_id"], e["payload"], e["prev_hash"])
+        digest = audit.entry_hash(e["chain"], e["seq"], datetime.fromisoformat(e["at"]), e["actor_id"],
+                                  e["on_behalf_of_id"], e["action"], e["case_id"], e["task_id"], e["payload"], e["prev_hash"])
         assert digest == e["hash"]
-        before = links.get(e["seq"] - 1)
+        before = links.get((e["chain"], e["seq"] - 1))
         assert e["prev_hash"] == (before["hash"] if before else audit.GENESIS)
     assert log["chain_findings"] == [] and log["missing_files"] == []
     with platform.db.read() as s:
@@ -314,6 +314,6 @@ def test_the_audit_page_shows_an_altered_entry(bare_api: Api, platform: Platform
     case_id, _ = _two_cases(bare_api)
     with platform.db.write() as s:
         first = audit.case_entries(s, case_id)[-1]
-        s.execute(update(AuditEntry).where(AuditEntry.seq == first.seq).values(at=first.at + timedelta(hours=1)))
+        s.execute(update(AuditEntry).where(AuditEntry.id == first.id).values(at=first.at + timedelta(hours=1)))
     html = _client(platform, "btl_auditor").get(f"/audit/cases/{case_id}").get_data(as_text=True)
     assert "Phát hiện sai lệch" in html and f"#{first.seq}: nội dung đã bị sửa" in html

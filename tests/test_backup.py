@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.audit import chain as audit
+from engine.audit import verification
 from engine.core import backup
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
@@ -81,7 +81,7 @@ def test_backup_during_work_then_restore_into_an_empty_installation(
     for sha in manifest["files"]:
         assert backup._sha256(restored.settings.files_dir / sha[:2] / sha) == sha
     with restored.db.read() as session:
-        count, findings = audit.verify(session)
+        count, findings = verification.verify(session)
         assert count > 0 and findings == []
         # Taken mid-work, the copy is still one consistent moment: every case replays to it.
         for case_id in session.scalars(select(Case.id)):

@@ -178,7 +178,7 @@ def test_deploy_makes_a_version_with_the_edited_forms_and_logs_it(platform: Plat
         v2 = session.scalars(select(ProcessVersion).where(ProcessVersion.version == 2)).one()
         assert json.loads(v2.forms_json)[FORM]["title"] == "Soạn thảo văn bản (mẫu mới)"
         payloads = [(e.action, json.loads(e.payload)) for e in session.scalars(
-            select(AuditEntry).where(AuditEntry.action.like("process_%")).order_by(AuditEntry.seq))]
+            select(AuditEntry).where(AuditEntry.action.like("process_%")).order_by(AuditEntry.id))]
     assert [(a, p.get("version")) for a, p in payloads] == [
         ("process_draft_saved", None), ("process_deployed", 2), ("process_deployed", 2)]
     page = client.get("/design/btl_outgoing/diff?old=1&new=2", headers={"Accept": "text/html"}).text
@@ -211,5 +211,5 @@ def test_a_draft_is_discarded_by_its_form_and_posts_need_the_csrf_token(platform
     assert work["draft"] is None and DRAFT_NAME in work["xml"]
     with platform.db.read() as session:
         actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("process_%"))
-                                       .order_by(AuditEntry.seq)))
+                                       .order_by(AuditEntry.id)))
     assert actions == ["process_draft_saved", "process_draft_discarded"]

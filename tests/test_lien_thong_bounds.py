@@ -85,7 +85,7 @@ def _waiting_district(api: Api) -> dict[str, Any]:
 def _entries(platform: Platform, action: str) -> list[tuple[int | None, dict[str, Any]]]:
     with platform.db.read() as session:
         return [(e.case_id, json.loads(e.payload)) for e in
-                session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))]
+                session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))]
 
 
 def _case_state(platform: Platform, case_id: int) -> tuple[str, int | None, Any]:

@@ -42,7 +42,7 @@ def _csrf(client: FlaskClient, path: str) -> str:
 
 def _audited(platform: Platform, action: str) -> list[dict[str, Any]]:
     with platform.db.read() as s:
-        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
         return [json.loads(e.payload) for e in entries]
 
 

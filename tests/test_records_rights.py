@@ -108,7 +108,7 @@ def _may_open(platform: Platform, username: str, doc_ids: list[int]) -> set[int]
 def _exported(platform: Platform) -> list[int]:
     with platform.db.read() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "record_exported")
-                                .order_by(AuditEntry.seq.desc()).limit(1)).one()
+                                .order_by(AuditEntry.id.desc()).limit(1)).one()
         found: list[int] = json.loads(entry.payload)["documents"]
         return found
 

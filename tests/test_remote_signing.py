@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
 from engine import demo
-from engine.audit import chain as audit
+from engine.audit import verification
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
 from engine.core.errors import Conflict, InvalidData
@@ -81,8 +81,8 @@ def own_api(own_platform: Platform) -> Iterator[Api]:
         for case_id in session.scalars(select(Case.id)):
             report = replay.replay(session, case_id)
             assert report.matches, (case_id, report.differences)
-        _, findings = audit.verify(session)
-        assert [f for f in findings if f.kind != audit.TIME] == []
+        _, findings = verification.verify(session)
+        assert [f for f in findings if f.kind != verification.TIME] == []
 
 
 def _user(platform: Platform, username: str) -> User:

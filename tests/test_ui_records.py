@@ -50,7 +50,7 @@ def _actions(platform: Platform, username: str) -> list[str]:
     with platform.db.read() as session:
         user_id = session.scalar(select(User.id).where(User.username == username))
         return list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == user_id)
-                                    .order_by(AuditEntry.seq)))
+                                    .order_by(AuditEntry.id)))
 
 
 RECORD = {"notation": "01.YTDP", "title": "Hồ sơ phòng chống dịch năm 2026", "year": "2026",

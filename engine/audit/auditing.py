@@ -15,6 +15,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
+from engine.audit import verification
 from engine.core.clock import VIETNAM
 from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.design import bpmn_layout, heatmap
@@ -181,7 +182,7 @@ def _timeline(session: Session, entries: list[AuditEntry]) -> list[dict[str, Any
         payload = json.loads(e.payload)
         data = payload.get("data")
         rows.append({
-            "seq": e.seq, "at": e.at.isoformat(), "action": e.action, "task_id": e.task_id,
+            "seq": e.seq, "chain": e.chain, "at": e.at.isoformat(), "action": e.action, "task_id": e.task_id,
             "title": payload.get("title"),
             # An operator's repair or version move says why (engine/operations); a refusal, what failed.
             "reason": payload.get("reason") if isinstance(payload.get("reason"), str) else None,
@@ -209,7 +210,7 @@ def case_audit(session: Session, user: User, case_id: int, store: FileStore, key
                  "version": version.version, "created_at": case.created_at.isoformat(),
                  "number_symbol": doc.number_symbol if doc else None},
         "timeline": _timeline(session, entries),
-        "chain": {"checked": len(entries), "findings": [str(f) for f in audit.verify_entries(session, entries)]},
+        "chain": {"checked": len(entries), "findings": [str(f) for f in verification.verify_entries(session, entries)]},
         "replay": {"matches": report.matches, "steps": report.steps, "differences": report.differences},
         "signatures": [_signature_check(store, keys, f, now) for f in case_files(session, case, entries)],
         "diagram": {"xml": bpmn_layout.with_diagram(version.bpmn_xml),

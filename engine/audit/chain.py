@@ -1,23 +1,27 @@
-"""The audit trail: every action, appended to one hash chain.
+"""The audit trail: every action, appended to its agency's hash chain.
 
-Each entry's hash covers its sequence number, time, actors, action, case, task, payload
-and the previous entry's hash; the single ``audit_head`` row holds the end of the chain
-and is locked by every append, so the chain is linear even under concurrent writers and
-a deleted tail is caught as surely as a deleted middle entry.
+Each entry's hash covers its chain, position, time, actors, action, case, task, payload and
+the previous entry's hash. Each chain has a head row (``audit_heads``) that every append to
+it locks, so a chain is linear under concurrent writers while two agencies never wait on
+each other: there is one chain per agency, and one for the installation (events of no
+agency, and every entry written before migration 0036, when one chain held everything).
+A deleted tail is caught by the head and, were the head redone too, by the signed
+checkpoints of the heads (engine/audit/checkpoints.py); ``engine/audit/verification.py``
+checks it all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.models import AuditEntry, AuditHead
+from engine.models import INSTALLATION, AuditEntry, AuditHead, Case, Unit, UserPosition
 
 GENESIS = "0" * 64
 
@@ -26,9 +30,12 @@ GENESIS = "0" * 64
 # than the three statements (engine/core/db.py). Nothing reads an entry back in the transaction
 # that appends it, and the head is never loaded as an object, so none goes stale.
 _HEAD = AuditHead.metadata.tables[AuditHead.__tablename__]
-_HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_HEAD_FOR_UPDATE = (select(AuditHead.seq, AuditHead.hash).where(AuditHead.chain == bindparam("of_chain"))
+                    .with_for_update())
 _INSERT_ENTRY = insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])
-_MOVE_HEAD = update(_HEAD).where(AuditHead.id == 1)
+_MOVE_HEAD = update(_HEAD).where(AuditHead.chain == bindparam("of_chain"))
+_ACTOR_AGENCY = (select(Unit.agency_id).join(UserPosition, UserPosition.unit_id == Unit.id)
+                 .order_by(UserPosition.id).limit(1))
 
 
 def canonical(payload: Any) -> str:
@@ -36,139 +43,90 @@ def canonical(payload: Any) -> str:
 
 
 def entry_hash(
-    seq: int, at: datetime, actor_id: int | None, on_behalf_of_id: int | None, action: str,
+    chain: int, seq: int, at: datetime, actor_id: int | None, on_behalf_of_id: int | None, action: str,
     case_id: int | None, task_id: str | None, payload: str, prev_hash: str,
 ) -> str:
     fields = [str(seq), at.isoformat(), str(actor_id), str(on_behalf_of_id), action, str(case_id),
               str(task_id), payload, prev_hash]
+    # The installation's chain keeps the fields of the single chain before 0036, so its old
+    # entries still verify; an agency's entries also bind their chain, so none can be moved
+    # to another agency's chain without its hash changing.
+    if chain != INSTALLATION:
+        fields.insert(0, f"agency:{chain}")
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
-def ensure_head(session: Session) -> None:
-    if session.execute(_HEAD_FOR_UPDATE).first() is None:
-        session.execute(insert(_HEAD), {"id": 1, "seq": 0, "hash": GENESIS})
+def hash_of(e: AuditEntry) -> str:
+    """The hash of the entry's content, as stored."""
+    return entry_hash(e.chain, e.seq, e.at, e.actor_id, e.on_behalf_of_id, e.action, e.case_id, e.task_id,
+                      e.payload, e.prev_hash)
+
+
+def _head(session: Session, chain: int) -> Any:
+    return session.execute(_HEAD_FOR_UPDATE, {"of_chain": chain}).first()
+
+
+def ensure_head(session: Session, chain: int = INSTALLATION) -> None:
+    """The chain's head row, made at its first entry. Two first entries at once both insert
+    it; the later one's insert is ignored (PostgreSQL waits for the earlier one's commit)."""
+    if _head(session, chain) is not None:
+        return
+    dialect = session.get_bind().dialect.name
+    values = {"chain": chain, "seq": 0, "hash": GENESIS}
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(_HEAD).values(values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite.insert(_HEAD).values(values).on_conflict_do_nothing())
+    else:
+        session.execute(insert(_HEAD), values)
+
+
+def chain_of(session: Session, case_id: int | None, actor_id: int | None) -> int:
+    """The chain of an entry that names no agency: its case's agency, else its actor's (the
+    agency of the person's first position), else the installation's."""
+    if case_id is not None and (case := session.get(Case, case_id)) is not None:
+        return case.agency_id
+    if actor_id is not None and (agency := session.scalar(_ACTOR_AGENCY.where(UserPosition.user_id == actor_id))):
+        return int(agency)
+    return INSTALLATION
 
 
 def append(
     session: Session, *, at: datetime, action: str, payload: dict[str, Any], actor_id: int | None = None,
     on_behalf_of_id: int | None = None, case_id: int | None = None, task_id: str | None = None,
+    agency_id: int | None = None,
 ) -> None:
-    head = session.execute(_HEAD_FOR_UPDATE).first()
+    """One entry at the end of ``agency_id``'s chain (by default the case's or the actor's
+    agency's, see :func:`chain_of`); only that chain's head is locked."""
+    chain = agency_id if agency_id is not None else chain_of(session, case_id, actor_id)
+    head = _head(session, chain)
     if head is None:
-        raise RuntimeError("the audit chain is not initialised: run 'qlvb init-db'")
+        ensure_head(session, chain)
+        head = _head(session, chain)
     seq, prev = head.seq + 1, head.hash
     body = canonical(payload)
-    digest = entry_hash(seq, at, actor_id, on_behalf_of_id, action, case_id, task_id, body, prev)
+    digest = entry_hash(chain, seq, at, actor_id, on_behalf_of_id, action, case_id, task_id, body, prev)
     session.execute(_INSERT_ENTRY, {
-        "seq": seq, "at": at, "actor_id": actor_id, "on_behalf_of_id": on_behalf_of_id, "action": action,
-        "case_id": case_id, "task_id": task_id, "payload": body, "prev_hash": prev, "hash": digest,
+        "chain": chain, "seq": seq, "at": at, "actor_id": actor_id, "on_behalf_of_id": on_behalf_of_id,
+        "action": action, "case_id": case_id, "task_id": task_id, "payload": body, "prev_hash": prev, "hash": digest,
     })
-    session.execute(_MOVE_HEAD, {"seq": seq, "hash": digest})
-
-
-_ALTERED = "nội dung đã bị sửa (hash không khớp)"
-
-
-def _intact(e: AuditEntry) -> bool:
-    """Whether the entry's stored hash is still the hash of its content."""
-    return entry_hash(e.seq, e.at, e.actor_id, e.on_behalf_of_id, e.action, e.case_id, e.task_id, e.payload,
-                      e.prev_hash) == e.hash
-
-
-TIME = "time"
-
-
-# Requests run side by side: each stamps its entries with the time it started and appends them
-# when it commits, under the head's lock, so a quick request may append after a slower one that
-# started later (the crash test's four clients gave a few milliseconds of it, hundreds of times).
-# An entry earlier than the one before it by more than a request can last is a wrong clock or a
-# made-up time.
-REQUEST_SKEW = timedelta(minutes=5)
-
-
-def _backwards(e: AuditEntry, before: AuditEntry | None) -> str | None:
-    """The chain's times never decrease by more than ``REQUEST_SKEW``: an entry earlier than that
-    was written with a wrong clock or inserted afterwards with a made-up time, even if its hashes
-    were redone."""
-    if before is None or e.at >= before.at - REQUEST_SKEW:
-        return None
-    return f"thời điểm {e.at.isoformat()} sớm hơn mục liền trước ({before.at.isoformat()}): thời gian chạy ngược"
-
-
-@dataclass(frozen=True)
-class Finding:
-    seq: int
-    message: str
-    kind: str = "chain"  # or TIME: the chain holds, but an entry's time runs backwards
-
-    def __str__(self) -> str:
-        return f"#{self.seq}: {self.message}"
-
-
-def verify(session: Session, batch: int = 5000) -> tuple[int, list[Finding]]:
-    """Check the whole chain; returns how many entries were read and what is wrong."""
-    findings: list[Finding] = []
-    expected_seq, prev = 1, GENESIS
-    count, last_seq = 0, 0
-    previous: AuditEntry | None = None
-    while True:
-        rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
-        ).all()
-        if not rows:
-            break
-        for e in rows:
-            count += 1
-            if e.seq != expected_seq:
-                findings.append(Finding(e.seq, f"thiếu mục {expected_seq}–{e.seq - 1} (đã bị xóa)"))
-            if e.prev_hash != prev:
-                findings.append(Finding(e.seq, "không nối với mục liền trước (bị xóa hoặc đổi thứ tự)"))
-            if not _intact(e):
-                findings.append(Finding(e.seq, _ALTERED))
-            if (backwards := _backwards(e, previous)) is not None:
-                findings.append(Finding(e.seq, backwards, TIME))
-            expected_seq, prev, last_seq, previous = e.seq + 1, e.hash, e.seq, e
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != last_seq or head.hash != prev):
-        findings.append(Finding(head.seq, f"cuối chuỗi là mục {head.seq} nhưng chỉ còn đến mục {last_seq}"))
-    return count, findings
+    session.execute(_MOVE_HEAD, {"of_chain": chain, "seq": seq, "hash": digest})
 
 
 def case_entries(session: Session, case_id: int) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)))
+    """The case's entries in the order they were written (a case begun before 0036 has its
+    first entries in the installation's chain, the later ones in its agency's)."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)))
 
 
-def neighbours(session: Session, entries: list[AuditEntry]) -> dict[int, AuditEntry]:
-    """The entries just before and after each of ``entries`` that are not among them, by seq."""
-    own = {e.seq for e in entries}
-    wanted = sorted({s for e in entries for s in (e.seq - 1, e.seq + 1) if s > 0} - own)
-    if not wanted:
-        return {}
-    return {n.seq: n for n in session.scalars(select(AuditEntry).where(AuditEntry.seq.in_(wanted)))}
-
-
-def verify_entries(session: Session, entries: list[AuditEntry]) -> list[Finding]:
-    """Check some entries (one case's) where they sit in the chain, without reading all of it:
-    each one's own hash, and its links with the entries just before and just after it (or
-    with the chain's head, for the last one). An entry of the case altered, deleted between
-    two of its neighbours or moved is caught; a change elsewhere in the chain is ``verify``'s."""
-    near = {**{e.seq: e for e in entries}, **neighbours(session, entries)}
-    head = session.get(AuditHead, 1)
-    findings: list[Finding] = []
-    for e in entries:
-        if not _intact(e):
-            findings.append(Finding(e.seq, _ALTERED))
-        before = near.get(e.seq - 1)
-        if e.seq > 1 and before is None:
-            findings.append(Finding(e.seq, f"mục liền trước ({e.seq - 1}) đã bị xóa"))
-        elif e.prev_hash != (before.hash if before else GENESIS):
-            findings.append(Finding(e.seq, "không nối với mục liền trước (bị xóa hoặc đổi thứ tự)"))
-        after = near.get(e.seq + 1)
-        if after is not None:
-            if after.prev_hash != e.hash:
-                findings.append(Finding(e.seq, f"mục liền sau ({after.seq}) không nối với mục này"))
-        elif head is None or head.seq != e.seq:
-            findings.append(Finding(e.seq, f"mục liền sau ({e.seq + 1}) đã bị xóa"))
-        elif head.hash != e.hash:
-            findings.append(Finding(e.seq, "cuối chuỗi không khớp với mục này"))
-    return findings
+def neighbours(session: Session, entries: list[AuditEntry]) -> dict[tuple[int, int], AuditEntry]:
+    """The entries just before and after each of ``entries`` in its chain that are not among
+    them, by (chain, seq)."""
+    own = {(e.chain, e.seq) for e in entries}
+    wanted = {(e.chain, s) for e in entries for s in (e.seq - 1, e.seq + 1) if s > 0} - own
+    found: dict[tuple[int, int], AuditEntry] = {}
+    for chain in {c for c, _ in wanted}:
+        seqs = sorted(s for c, s in wanted if c == chain)
+        found.update({(n.chain, n.seq): n for n in session.scalars(
+            select(AuditEntry).where(AuditEntry.chain == chain, AuditEntry.seq.in_(seqs)))})
+    return found

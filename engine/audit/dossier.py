@@ -1,6 +1,6 @@
 """Hồ sơ kiểm tra: a case's audit dossier as one ZIP an auditor takes away and checks
 without the platform: the case's audit entries exactly as hashed (with the entries just
-before and after them in the chain, so each link can be checked), every stored version
+before and after them in their agency's chain, so each link can be checked), every stored version
 of its files (the signed PDFs among them) and a manifest of SHA-256 sums in the format of
 ``sha256sum -c``. Each export is itself written to the audit log with the archive's hash.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.audit import auditing
+from engine.audit import auditing, verification
 from engine.audit import chain as audit
 from engine.documents import filenames
 from engine.documents.storage import FileStore
@@ -28,7 +28,8 @@ MANIFEST_NAME = "SHA256SUMS"
 
 def _entry(e: AuditEntry) -> dict[str, Any]:
     """Every field ``audit.entry_hash`` covers, as stored (the payload as its canonical text)."""
-    return {"seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id, "on_behalf_of_id": e.on_behalf_of_id,
+    return {"id": e.id, "chain": e.chain, "seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id,
+            "on_behalf_of_id": e.on_behalf_of_id,
             "action": e.action, "case_id": e.case_id, "task_id": e.task_id, "payload": e.payload,
             "prev_hash": e.prev_hash, "hash": e.hash}
 
@@ -56,9 +57,9 @@ def export(session: Session, user: User, case_id: int, store: FileStore, now: da
                  "process_version_id": case.process_version_id},
         "exported_at": now.isoformat(), "exported_by": user.username,
         "entries": [_entry(e) for e in entries],
-        "neighbours": [{"seq": n.seq, "prev_hash": n.prev_hash, "hash": n.hash}
+        "neighbours": [{"chain": n.chain, "seq": n.seq, "prev_hash": n.prev_hash, "hash": n.hash}
                        for _, n in sorted(audit.neighbours(session, entries).items())],
-        "chain_findings": [str(f) for f in audit.verify_entries(session, entries)],
+        "chain_findings": [str(f) for f in verification.verify_entries(session, entries)],
         "missing_files": missing,
     }
     buffer = io.BytesIO()

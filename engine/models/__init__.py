@@ -1,6 +1,6 @@
 """Tables of the platform, in the SQLAlchemy 2 typed style."""
 
-from .audit import AuditEntry, AuditHead
+from .audit import INSTALLATION, AuditCheckpoint, AuditEntry, AuditHead
 from .base import Base
 from .conversations import Conversation, ConversationMember, Message, MessageFile
 from .documents import (
@@ -105,8 +105,10 @@ __all__ = [
     "UserCertificate",
     "Agency",
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEntry",
     "AuditHead",
+    "INSTALLATION",
     "Base",
     "Case",
     "CaseFollower",

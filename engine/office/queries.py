@@ -175,7 +175,7 @@ def case_history(session: Session, user: User, case_id: int, now: datetime) -> l
     names = _names(session, {i for e in entries for i in (e.actor_id, e.on_behalf_of_id) if i is not None})
     return [
         {
-            "seq": e.seq, "at": e.at.isoformat(), "action": e.action, "task_id": e.task_id,
+            "seq": e.seq, "chain": e.chain, "at": e.at.isoformat(), "action": e.action, "task_id": e.task_id,
             "actor": names.get(e.actor_id) if e.actor_id else None,
             "on_behalf_of": names.get(e.on_behalf_of_id) if e.on_behalf_of_id else None,
             "payload": json.loads(e.payload), "hash": e.hash,

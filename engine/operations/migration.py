@@ -251,5 +251,5 @@ def revert(session: Session, user: User, case_id: int, now: datetime) -> Case:
     except DomainError as err:
         raise Conflict(Text("Không hoàn tác được: %(reason)s", reason=err.message)) from err
     audit.append(session, at=now, action=REVERTED, actor_id=user.id, case_id=case.id,
-                 payload={"reverts": last.seq, **payload})
+                 payload={"reverts": last.id, **payload})
     return case

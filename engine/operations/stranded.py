@@ -99,7 +99,7 @@ def resume(session: Session, case_id: int, now: datetime) -> bool:
     The caller's transaction holds the case's row lock until it commits."""
     case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).one()
     info = version_info(session, case.process_version_id)
-    last = audit.case_entries(session, case.id)[-1].seq
+    last = audit.case_entries(session, case.id)[-1].id
     with using(FakeClock(now)):
         workflow = state.load(case.state_json, info.spec, info.subprocess_specs)
         before = state.completed_ids(workflow)

@@ -21,7 +21,7 @@ from engine.audit import chain as audit
 from engine.core.clock import FakeClock, using
 from engine.core.errors import NotFound, Text
 from engine.interagency import case_messages
-from engine.models import Case, CaseStatus
+from engine.models import AuditEntry, Case, CaseStatus
 from engine.workflow import state, surgery
 from engine.workflow.cases import REFUSED_ACTION, open_tasks
 from engine.workflow.definitions import version_info
@@ -58,10 +58,12 @@ def replay(session: Session, case_id: int) -> ReplayReport:
     info = version_info(session, int(start["version_id"]))
     mapping: dict[str, Task] = {}  # logged task id → task of the replayed workflow
     # Steps after which the case stalled (issue 11) and was resumed later: the tasks the
-    # replay opens at such a step were logged as opened by the resumption.
+    # replay opens at such a step were logged as opened by the resumption. ``resumes`` names the
+    # entry by its id (before migration 0036, its place in the single chain: the same number).
     stalled = {json.loads(e.payload)["resumes"] for e in entries if e.action == "case_resumed"}
 
-    def compare_opened(seq: int, logged: list[dict[str, Any]]) -> None:
+    def compare_opened(entry: AuditEntry, logged: list[dict[str, Any]]) -> None:
+        seq = entry.seq
         fresh = _new_ready(workflow, {str(t.id) for t in mapping.values()})
         for item in logged:
             match = next((t for t in fresh if t.task_spec.name == item["task"]), None)
@@ -75,7 +77,7 @@ def replay(session: Session, case_id: int) -> ReplayReport:
                 report.differences.append(
                     f"#{seq}: bước '{item['task']}' giao cho {people}, nhật ký ghi {item['candidates']}"
                 )
-        for extra in [] if seq in stalled else fresh:
+        for extra in [] if entry.id in stalled else fresh:
             report.differences.append(f"#{seq}: chạy lại mở thêm bước '{extra.task_spec.name}'")
 
     with using(FakeClock(entries[0].at)):
@@ -85,7 +87,7 @@ def replay(session: Session, case_id: int) -> ReplayReport:
         if "message" in start:  # started by a message from another case (liên thông)
             workflow.send_event(case_messages.event(start["message"], start["payload"]))
             workflow.do_engine_steps()
-    compare_opened(entries[0].seq, start["opened"])
+    compare_opened(entries[0], start["opened"])
     for entry in entries[1:]:
         payload = json.loads(entry.payload)
         with using(FakeClock(entry.at)):
@@ -121,7 +123,7 @@ def replay(session: Session, case_id: int) -> ReplayReport:
             else:
                 continue
         report.steps += 1
-        compare_opened(entry.seq, payload.get("opened", []))
+        compare_opened(entry, payload.get("opened", []))
 
     _compare_final(session, case, workflow, mapping, report)
     return report
