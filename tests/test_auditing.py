@@ -226,7 +226,8 @@ def test_the_dossier_manifest_matches_its_files_and_its_entries_verify(api: Api,
     links = {(n["chain"], n["seq"]): n for n in log["neighbours"]} | {(e["chain"], e["seq"]): e for e in entries}
     for e in entries:
         digest = audit.entry_hash(e["chain"], e["seq"], datetime.fromisoformat(e["at"]), e["actor_id"],
-                                  e["on_behalf_of_id"], e["action"], e["case_id"], e["task_id"], e["payload"], e["prev_hash"])
+                                  e["on_behalf_of_id"], e["action"], e["case_id"], e["task_id"], e["payload"],
+                                  e["prev_hash"])
         assert digest == e["hash"]
         before = links.get((e["chain"], e["seq"] - 1))
         assert e["prev_hash"] == (before["hash"] if before else audit.GENESIS)
