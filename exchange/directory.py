@@ -110,7 +110,7 @@ def save(session: Session, user: User, agency_code: str, data: Any, now: datetim
     audit.append(session, at=now, action="exchange_partner_saved", actor_id=user.id,
                  payload={"agency": agency.code, "organ_id": row.organ_id, "name": row.name, "created": created,
                           "transport": row.transport, "endpoint": row.endpoint, "active": row.active,
-                          "certificate": certificate_subject(row.certificate_pem)})
+                          "certificate": certificate_subject(row.certificate_pem)}, agency_id=agency.id)
     return view(row)
 
 

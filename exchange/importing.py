@@ -188,7 +188,8 @@ def apply(session: Session, agency_id: int, partner: Partner, incoming: Incoming
             payload["superseded"] = _supersede(session, row, doc, agency_id, incoming, now)
         answer = Answer("01", statuses.CODES["01"], incoming.document_id)
     session.flush()
-    audit.append(session, at=now, action="exchange_received", payload={**payload, "status": answer.code})
+    audit.append(session, at=now, action="exchange_received", payload={**payload, "status": answer.code},
+                 agency_id=agency_id)
     return answer
 
 

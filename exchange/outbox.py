@@ -95,12 +95,14 @@ def _record(db: Database, item_id: int, outcome: Outcome, now: datetime, base_de
                    "transport": partner.transport, "attempts": item.attempts}
         if outcome.delivered:
             item.state, item.sent_at, item.last_error = "sent", now, None
-            audit.append(session, at=now, action="exchange_sent", payload={**payload, "answer": outcome.answer})
+            audit.append(session, at=now, action="exchange_sent", payload={**payload, "answer": outcome.answer},
+                         agency_id=item.agency_id)
         elif outcome.retry:
             item.next_attempt_at, item.last_error = now + delay(item.attempts, base_delay), outcome.error[:1000]
         else:
             item.state, item.last_error = "failed", outcome.error[:1000]
-            audit.append(session, at=now, action="exchange_send_refused", payload={**payload, "error": outcome.error})
+            audit.append(session, at=now, action="exchange_send_refused", payload={**payload, "error": outcome.error},
+                         agency_id=item.agency_id)
             if item.kind == "edoc" and item.document_id is not None:
                 # Refused with nothing stored there: the recipient will send no status of its own.
                 answer = outcome.answer

@@ -67,7 +67,7 @@ def queue_issued(session: Session, doc: Document, now: datetime) -> list[dict[st
         queued.append({"organ_id": partner.organ_id, "outbox": item.id, "business_type": business})
     if queued:
         audit.append(session, at=now, action="exchange_queued",
-                     payload={"document": doc.id, "edxml_document_id": edxml_id, "to": queued})
+                     payload={"document": doc.id, "edxml_document_id": edxml_id, "to": queued}, agency_id=doc.agency_id)
     return queued
 
 
@@ -84,5 +84,6 @@ def queue_recall(session: Session, doc: Document, reason: str, now: datetime) ->
     statuses.note_own(session, doc.id, organs, "13", f"Thu hồi: {reason}", now)
     if organs:
         audit.append(session, at=now, action="exchange_queued",
-                     payload={"document": doc.id, "business_type": RECALL, "to": organs, "reason": reason})
+                     payload={"document": doc.id, "business_type": RECALL, "to": organs, "reason": reason},
+                     agency_id=doc.agency_id)
     return organs

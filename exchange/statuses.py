@@ -68,7 +68,7 @@ def record(session: Session, agency_id: int, status: StatusIn, now: datetime) ->
     session.add(StatusEntry(document_id=document_id, organ_id=status.sender_organ, code=status.code,
                             description=status.description[:1000], staff=status.staff[:200], at=status.at,
                             recorded_at=now))
-    audit.append(session, at=now, action="exchange_status_received",
+    audit.append(session, at=now, action="exchange_status_received", agency_id=agency_id,
                  payload={"document": document_id, "edxml_document_id": status.document_id,
                           "organ_id": status.sender_organ, "code": status.code, "description": status.description})
     return True

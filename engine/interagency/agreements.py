@@ -79,7 +79,8 @@ def approve(session: Session, user: User, agency_code: str, partner_code: str, n
     _set_side(row, agency.id, user.id, now)
     session.flush()
     audit.append(session, at=now, action="exchange_approved", actor_id=user.id,
-                 payload={"agency": agency.code, "partner": partner.code, "active": _active(row)})
+                 payload={"agency": agency.code, "partner": partner.code, "active": _active(row)},
+                 agency_id=agency.id)
     return _view(agency, partner, row)
 
 

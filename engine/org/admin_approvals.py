@@ -55,7 +55,8 @@ def ask(session: Session, admin: User, agency_id: int, target: User, now: dateti
     session.flush()
     audit.append(session, at=now, action="admin_request_created", actor_id=admin.id,
                  payload={"agency_id": agency_id, "request_id": request.id, "kind": request.kind,
-                          "user_id": target.id, "unit_id": unit_id, "position": request.position})
+                          "user_id": target.id, "unit_id": unit_id, "position": request.position},
+                 agency_id=agency_id)
     what = _title(request)
     notifications.notify(session, [target.id], NotificationKind.ACCOUNT,
                          f"Đề nghị {what} cho tài khoản của bạn đang chờ phê duyệt", now,

@@ -153,7 +153,8 @@ def _keep_an_admin(session: Session, agency_id: int) -> None:
 
 
 def _log(session: Session, admin: User, now: datetime, action: str, agency_id: int, **payload: Any) -> None:
-    audit.append(session, at=now, action=action, actor_id=admin.id, payload={"agency_id": agency_id, **payload})
+    audit.append(session, at=now, action=action, actor_id=admin.id, payload={"agency_id": agency_id, **payload},
+                 agency_id=agency_id)
 
 
 def create_user(session: Session, admin: User, agency_id: int, data: Mapping[str, Any], now: datetime) -> User:

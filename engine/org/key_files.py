@@ -86,7 +86,7 @@ def save_key(session: Session, keys: Keys, admin_id: int, agency_id: int, target
     certificates.register(session, keys, target, cert, "admin", admin_id, now, chain, field="p12")
     info = describe(cert)
     audit.append(session, at=now, action="certificate_installed", actor_id=admin_id,
-                 payload={"agency_id": agency_id, "user_id": target.id, **info})
+                 payload={"agency_id": agency_id, "user_id": target.id, **info}, agency_id=agency_id)
     _write(keys.person_file(target.username, ".p12"), data)
     _write(keys.person_file(target.username, ".pem"), cert.public_bytes(Encoding.PEM))
     return info

@@ -42,7 +42,7 @@ def set_place_name(session: Session, admin: User, agency: Agency, given: Any, no
             "Tên địa danh (ví dụ: Bắc Từ Liêm), không có chữ số hay dấu phẩy, tối đa %(n)s ký tự.", n=MAX_PLACE)})
     before, agency.place_name = agency.place_name, value
     audit.append(session, at=now, action="agency_place_name_set", actor_id=admin.id,
-                 payload={"agency_id": agency.id, "before": before, "after": value})
+                 payload={"agency_id": agency.id, "before": before, "after": value}, agency_id=agency.id)
 
 
 def _draft(session: Session, user: User, document_id: int, now: datetime) -> Document:

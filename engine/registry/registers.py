@@ -108,7 +108,7 @@ def create_book(session: Session, admin_id: int, agency_id: int, data: Mapping[s
     session.flush()
     audit.append(session, at=now, action="register_book_created", actor_id=admin_id, payload={
         "agency_id": agency_id, "book_id": made.id, "code": code, "name": name, "direction": direction,
-        "secret": made.secret})
+        "secret": made.secret}, agency_id=agency_id)
     return made
 
 

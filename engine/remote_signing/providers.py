@@ -120,7 +120,8 @@ def save(session: Session, keys: Keys, admin: User, agency: Agency, given: Mappi
     session.add(row)
     session.flush()
     audit.append(session, at=now, action="remote_provider_saved", actor_id=admin.id,
-                 payload={"agency_id": agency.id, "provider_id": row.id, **values, "secret_changed": bool(secret)})
+                 payload={"agency_id": agency.id, "provider_id": row.id, **values, "secret_changed": bool(secret)},
+                 agency_id=agency.id)
     if secret:
         _write_secret(secret_path(keys, agency, row.id), secret)
     return row

@@ -78,7 +78,7 @@ def _store(db: Database, store: FileStore, due: Due, pdf: bytes, now: datetime) 
                                       page_count=main.page_count))
         file_versions.record(session, doc.id, sha, Reason.ARCHIVE_TIMESTAMP, due.owner_id, now)
         expiry = longterm.last_timestamp_expiry(pdf)
-        audit.append(session, at=now, action="archive_timestamp", payload={
+        audit.append(session, at=now, action="archive_timestamp", agency_id=doc.agency_id, payload={
             "document": doc.id, "from": due.sha256, "sha256": sha,
             "tsa_certificate_expires": expiry.isoformat() if expiry else None})
     return True

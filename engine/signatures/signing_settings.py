@@ -48,5 +48,5 @@ def update(session: Session, agency_id: int, tsa_url: str | None, policy: str, a
     row.tsa_url, row.unreachable_policy, row.updated_by, row.updated_at = url, policy, actor_id, now
     session.flush()
     audit.append(session, at=now, action="signing_settings_updated", actor_id=actor_id,
-                 payload={"agency_id": agency_id, "tsa_url": url, "unreachable_policy": policy})
+                 payload={"agency_id": agency_id, "tsa_url": url, "unreachable_policy": policy}, agency_id=agency_id)
     return describe(session, agency_id)
