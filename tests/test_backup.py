@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from engine.audit import verification
+from engine.audit import checkpoints, verification
 from engine.core import backup
 from engine.core.clock import FakeClock
 from engine.core.config import Settings
 from engine.core.platform import Platform
-from engine.models import Case
+from engine.models import AuditCheckpoint, Case
 from engine.workflow import replay
 from qlvb.cli import main
 from tests.conftest import Api
@@ -47,6 +47,8 @@ def test_backup_during_work_then_restore_into_an_empty_installation(
     api: Api, platform: Platform, empty_database_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     _busy_history(api)
+    with platform.db.write() as session:  # signed with the key the archive carries
+        assert checkpoints.take(session, checkpoints.key(platform.settings.data_dir, {}), clock.now()) >= 1
     stop = threading.Event()
     errors: list[BaseException] = []
 
@@ -81,8 +83,9 @@ def test_backup_during_work_then_restore_into_an_empty_installation(
     for sha in manifest["files"]:
         assert backup._sha256(restored.settings.files_dir / sha[:2] / sha) == sha
     with restored.db.read() as session:
-        count, findings = verification.verify(session)
+        count, findings = verification.verify(session, checkpoints.key(restored.settings.data_dir, {}))
         assert count > 0 and findings == []
+        assert session.scalar(select(func.count()).select_from(AuditCheckpoint))
         # Taken mid-work, the copy is still one consistent moment: every case replays to it.
         for case_id in session.scalars(select(Case.id)):
             assert replay.replay(session, case_id).matches

@@ -1,7 +1,10 @@
-"""The audit log: the hash chain every state change appends to (chain), refusals that must be on
-record though their transaction is rolled back (refusals), what an auditor reads of their
-agencies' cases (auditing) and the dossier they take away (dossier).
+"""The audit log: the hash chains every state change appends to, one per agency and one for the
+installation (chain), the signed checkpoints of their heads (checkpoints), checking them
+(verification), refusals that must be on record though their transaction is rolled back
+(refusals), what an auditor reads of their agencies' cases (auditing) and the dossier they take
+away (dossier).
 
-``chain`` and ``refusals`` are foundation: they import only engine.core and engine.models.
-``auditing`` and ``dossier`` read the records of the other packages and may import them.
+``chain``, ``checkpoints``, ``verification`` and ``refusals`` are foundation: they import only
+engine.core and engine.models. ``auditing`` and ``dossier`` read the records of the other
+packages and may import them.
 """
