@@ -5,9 +5,10 @@ the previous entry's hash. Each chain has a head row (``audit_heads``) that ever
 it locks, so a chain is linear under concurrent writers while two agencies never wait on
 each other: there is one chain per agency, and one for the installation (events of no
 agency, and every entry written before migration 0036, when one chain held everything).
-A deleted tail is caught by the head and, were the head redone too, by the signed
-checkpoints of the heads (engine/audit/checkpoints.py); ``engine/audit/verification.py``
-checks it all.
+Entries are written as their transaction commits, so a head is locked only through the
+commit, heads in a fixed order (no deadlock between agencies). A deleted tail is caught by
+the head and, were the head redone too, by the signed checkpoints of the heads
+(engine/audit/checkpoints.py); ``engine/audit/verification.py`` checks it all.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.models import INSTALLATION, AuditEntry, AuditHead, Case, Unit, UserPosition
 
@@ -28,7 +29,7 @@ GENESIS = "0" * 64
 # Every action appends, so the chain is read and extended with statements built once and
 # written at once, not through the session's unit of work, which cost a task completion more
 # than the three statements (engine/core/db.py). Nothing reads an entry back in the transaction
-# that appends it, and the head is never loaded as an object, so none goes stale.
+# that appends it (entries are written at commit), and the head is never loaded as an object.
 _HEAD = AuditHead.metadata.tables[AuditHead.__tablename__]
 _HEAD_FOR_UPDATE = (select(AuditHead.seq, AuditHead.hash).where(AuditHead.chain == bindparam("of_chain"))
                     .with_for_update())
@@ -96,21 +97,63 @@ def append(
     on_behalf_of_id: int | None = None, case_id: int | None = None, task_id: str | None = None,
     agency_id: int | None = None,
 ) -> None:
-    """One entry at the end of ``agency_id``'s chain (by default the case's or the actor's
-    agency's, see :func:`chain_of`); only that chain's head is locked."""
+    """One entry for the end of ``agency_id``'s chain (by default the case's or the actor's
+    agency's, see :func:`chain_of`), written when the transaction commits (:func:`_write`)."""
     chain = agency_id if agency_id is not None else chain_of(session, case_id, actor_id)
-    head = _head(session, chain)
-    if head is None:
-        ensure_head(session, chain)
+    entry = {"chain": chain, "at": at, "actor_id": actor_id, "on_behalf_of_id": on_behalf_of_id, "action": action,
+             "case_id": case_id, "task_id": task_id, "payload": canonical(payload)}
+    # Tagged with the innermost transaction, so that a savepoint rolled back takes its entries with it.
+    tagged = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((tagged, entry))
+
+
+# A transaction's entries are written as it commits, each chain's head locked in the order of
+# the chains: a head is then the last lock a transaction takes and is held only through its
+# commit, and two transactions that append to the same two chains (a message from agency A's
+# case to B's while one from B's goes to A's) lock them in the same order, so they cannot
+# deadlock on them.
+_PENDING = "audit_pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: its entries wait for the commit
+        return
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    for chain in sorted({entry["chain"] for _, entry in pending}):
         head = _head(session, chain)
-    seq, prev = head.seq + 1, head.hash
-    body = canonical(payload)
-    digest = entry_hash(chain, seq, at, actor_id, on_behalf_of_id, action, case_id, task_id, body, prev)
-    session.execute(_INSERT_ENTRY, {
-        "chain": chain, "seq": seq, "at": at, "actor_id": actor_id, "on_behalf_of_id": on_behalf_of_id,
-        "action": action, "case_id": case_id, "task_id": task_id, "payload": body, "prev_hash": prev, "hash": digest,
-    })
-    session.execute(_MOVE_HEAD, {"of_chain": chain, "seq": seq, "hash": digest})
+        if head is None:
+            ensure_head(session, chain)
+            head = _head(session, chain)
+        seq, prev = head.seq, head.hash
+        for _, entry in pending:
+            if entry["chain"] != chain:
+                continue
+            seq += 1
+            entry["seq"], entry["prev_hash"] = seq, prev
+            entry["hash"] = prev = entry_hash(
+                chain, seq, entry["at"], entry["actor_id"], entry["on_behalf_of_id"], entry["action"],
+                entry["case_id"], entry["task_id"], entry["payload"], prev)
+            session.execute(_INSERT_ENTRY, entry)
+        session.execute(_MOVE_HEAD, {"of_chain": chain, "seq": seq, "hash": prev})
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous: SessionTransaction) -> None:
+    """Drop the entries of the transaction rolled back and of the savepoints inside it."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [(tx, entry) for tx, entry in pending if not _within(tx, previous)]
+
+
+def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is outer:
+            return True
+        tx = tx.parent
+    return False
 
 
 def case_entries(session: Session, case_id: int) -> list[AuditEntry]:
