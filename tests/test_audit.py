@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from click.testing import CliRunner, Result
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from engine.audit import chain as audit
 from engine.audit import checkpoints, verification
@@ -181,6 +181,58 @@ def test_two_agencies_append_without_waiting_on_each_other(platform: Platform) -
         waiting.join(60)
     assert done.is_set()
     with platform.db.read() as s:
+        assert verification.verify(s)[1] == []
+
+
+def test_crossing_appends_to_two_agencies_do_not_deadlock(platform: Platform) -> None:
+    """One transaction appends to A's chain then B's while another appends to B's then A's (a
+    liên thông message each way): heads are locked at commit in the chains' order, so neither
+    holds one while waiting for the other."""
+    a, b = _agency(platform, "btl"), _agency(platform, "quangngai")
+    # On SQLite the second transaction begins once the first has committed: no one to wait for.
+    both_appended_one = threading.Barrier(1 if platform.db.is_sqlite else 2, timeout=60)
+    errors: list[BaseException] = []
+
+    def crossing(first: int, second: int) -> None:
+        try:
+            with platform.db.write() as s:
+                audit.append(s, at=platform.clock.now(), action="crossing", payload={"first": first}, agency_id=first)
+                both_appended_one.wait()
+                audit.append(s, at=platform.clock.now(), action="crossing", payload={"first": first}, agency_id=second)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    if platform.db.is_sqlite:  # one writer at a time: the second would wait for the first's commit
+        crossing(a, b)
+        crossing(b, a)
+    else:
+        threads = [threading.Thread(target=crossing, args=pair) for pair in ((a, b), (b, a))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    assert errors == []
+    with platform.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "crossing")) == 4
+        assert verification.verify(s)[1] == []
+
+
+def test_a_savepoint_rolled_back_takes_its_entries_with_it(platform: Platform) -> None:
+    now = platform.clock.now()
+    with platform.db.write() as s:
+        audit.append(s, at=now, action="kept_before", payload={})
+        try:
+            with s.begin_nested():
+                audit.append(s, at=now, action="rolled_back", payload={})
+                raise RuntimeError("the step fails")
+        except RuntimeError:
+            pass
+        with s.begin_nested():
+            audit.append(s, at=now, action="kept_released", payload={})
+    with platform.db.read() as s:
+        wanted = AuditEntry.action.in_(["kept_before", "rolled_back", "kept_released"])
+        actions = list(s.scalars(select(AuditEntry.action).where(wanted).order_by(AuditEntry.id)))
+        assert actions == ["kept_before", "kept_released"]
         assert verification.verify(s)[1] == []
 
 
