@@ -16,7 +16,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -54,6 +54,7 @@ def key(data_dir: Path, env: Mapping[str, str]) -> Key:
 def take(session: Session, signer: Key, now: datetime, every: timedelta = EVERY) -> int:
     """A checkpoint of each chain whose head moved since its last one, if that is ``every``
     old; how many were taken. Reads the heads without locking them."""
+    now = now.astimezone(UTC)  # as the database gives it back, for the MAC to match when verified
     last = {row.chain: row for row in session.execute(
         select(AuditCheckpoint.chain, func.max(AuditCheckpoint.seq).label("seq"),
                func.max(AuditCheckpoint.at).label("at")).group_by(AuditCheckpoint.chain))}
