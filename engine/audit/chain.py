@@ -103,7 +103,7 @@ def append(
     entry = {"chain": chain, "at": at, "actor_id": actor_id, "on_behalf_of_id": on_behalf_of_id, "action": action,
              "case_id": case_id, "task_id": task_id, "payload": canonical(payload)}
     # Tagged with the innermost transaction, so that a savepoint rolled back takes its entries with it.
-    tagged = session.get_nested_transaction() or session.get_transaction()
+    tagged = session.get_nested_transaction() or session.get_transaction() or session.begin()
     session.info.setdefault(_PENDING, []).append((tagged, entry))
 
 
