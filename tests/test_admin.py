@@ -107,7 +107,8 @@ class Admin:
 
 def _audited(platform: Platform, action: str) -> list[dict[str, Any]]:
     with platform.db.read() as session:
-        return [json.loads(e.payload) for e in session.scalars(select(AuditEntry).where(AuditEntry.action == action))]
+        return [json.loads(e.payload) for e in session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                                                .order_by(AuditEntry.id))]
 
 
 def _id(platform: Platform, model: Any, **where: Any) -> int:

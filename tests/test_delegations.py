@@ -50,7 +50,8 @@ def _todo(client: FlaskClient) -> list[str]:
 
 def _audit(platform: Platform, action: str) -> list[dict[str, object]]:
     with platform.db.read() as s:
-        return [json.loads(e.payload) for e in s.scalars(select(AuditEntry).where(AuditEntry.action == action))]
+        return [json.loads(e.payload) for e in s.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                                                .order_by(AuditEntry.id))]
 
 
 def test_delegate_acts_for_the_grantor_until_revoked(api: Api, platform: Platform) -> None:

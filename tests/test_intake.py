@@ -58,7 +58,8 @@ def _draft_with(api: Api, pdf: bytes, data: dict[str, Any] | None = None) -> dic
 
 def _actions(platform: Platform, name: str) -> list[dict[str, Any]]:
     with platform.db.read() as s:
-        return [json.loads(e.payload) for e in s.scalars(select(AuditEntry).where(AuditEntry.action == name))]
+        return [json.loads(e.payload) for e in s.scalars(select(AuditEntry).where(AuditEntry.action == name)
+                                                          .order_by(AuditEntry.id))]
 
 
 def test_api_broken_signature_takes_no_number_until_the_clerk_notes_it(api: Api, platform: Platform,

@@ -134,7 +134,8 @@ def _task_state(platform: Platform, task_id: str) -> TaskStatus:
 def _audit(platform: Platform, action: str) -> list[dict[str, Any]]:
     with platform.db.read() as session:
         return [json.loads(e.payload) if isinstance(e.payload, str) else e.payload
-                for e in session.scalars(select(AuditEntry).where(AuditEntry.action == action))]
+                for e in session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                                                .order_by(AuditEntry.id))]
 
 
 def _assert_signed_and_issuable(api: Api, platform: Platform, case: dict[str, Any], roots: list[x509.Certificate]
