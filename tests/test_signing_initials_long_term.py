@@ -31,6 +31,7 @@ from engine.signatures import certificates, signing_settings, trust_store
 from engine.signatures.keys import Keys
 from signing.keystore import pki
 from signing.keystore.testca import LocalCa, LocalCaServer
+from signing.pades import report
 from signing.pades.pdfsig import pdfsig
 from signing.pades.verify import verify_pdf
 from tests import remote_services
@@ -38,6 +39,7 @@ from tests.conftest import START, Api
 from tests.flows import assignees, attach_pdf, complete, only_task
 from tests.pdfs import scanned_pdf
 from tests.signing_support import pdf_text
+from tests.test_signing_2025_flow import _page
 
 DONG_NAI, LAI_CHAU = "Sở Công Thương tỉnh Đồng Nai", "Sở Công Thương tỉnh Lai Châu"
 PEOPLE = {"dn_cvp": "Lâm Văn Hiếu", "dn_head_ttkc": "Cao Minh Trí", "dn_director": "Dương Quốc Bảo"}
@@ -146,6 +148,13 @@ def _issue_and_check(api: Api, platform: Platform, case: dict[str, Any], identit
     assert _evidence(platform, doc["id"]) == [
         ("KyNhay1", "B-LT", "good", "ocsp"), ("KyNhay2", "B-LT", "good", "ocsp"),
         ("LanhDao", "B-LT", "good", "ocsp"), ("CoQuan", "B-LT", "good", "ocsp")]
+    # the seven-field report (Circular 15/2025 Art. 6) for every signature, the ký nháy included
+    body = api.get("dn_clerk", f"/api/v1/documents/{doc['id']}/verification").get_json()
+    labels = [label for _, label in report.LABELS]
+    assert [s["signer"] for s in body["signatures"]] == ["Lâm Văn Hiếu", "Cao Minh Trí", "Dương Quốc Bảo", DONG_NAI]
+    assert all([r["label"] for r in s["report"]] == labels for s in body["signatures"])
+    html = _page(platform, "dn_clerk", f"/documents/{doc['id']}").get_data(as_text=True)
+    assert html.count('data-testid="verification-signature"') == 4
 
 
 def test_approval_signatures_with_the_key_on_the_server_are_b_lt(
@@ -208,6 +217,8 @@ def test_an_approving_leader_signs_the_ky_nhay_through_their_remote_signing_serv
     cvp = _user(platform, "dn_cvp")
     choices = api.get("dn_cvp", f"/api/v1/tasks/{task['id']}/remote-signing").get_json()
     assert [p["id"] for p in choices["providers"]] == [provider]
+    page = _page(platform, "dn_cvp", f"/tasks/{task['id']}").get_data(as_text=True)
+    assert 'data-decision="approve"' in page and "data-remote-sign" in page  # offered on the ký nháy step
     with pytest.raises(InvalidData, match="Đồng ý"):  # the step's signature is its approval, not "sign"
         flow.start(remote, cvp.id, task["id"], {"decision": "sign"}, provider, "dn_cvp", None, platform.clock.now())
     pin = remote_services.PIN if kind == "csc" else None
