@@ -15,7 +15,9 @@ Flask, like ``engine``. Four rooms:
 - ``speedups``: ``fastparse``, ``fastcms``, ``fasthistory`` (pyHanko reads hex strings and names at
   once, matches certificates cheaply first, walks revisions without a call per number: same
   results, faster), ``fastnames`` (certificate names prepared for comparison once per encoding),
-  ``revinfo_cache`` (CA-level CRLs and OCSP answers kept within their validity) and ``aio`` (pyHanko's asynchronous signing called from ordinary code)
+  ``fixedattrs`` (the signed attributes that never change for a signer, encoded once),
+  ``revinfo_cache`` (CA-level CRLs and OCSP answers kept within their validity) and ``aio``
+  (pyHanko's asynchronous signing called from ordinary code)
 """
 
 from pyhanko.version import __version__ as _pyhanko_version
