@@ -55,7 +55,7 @@ def _compared(name: x509.RDNSequence) -> tuple[tuple[int, tuple[tuple[str, str],
 
 def hashable(self: x509.RDNSequence) -> str:
     """asn1crypto's ``RDNSequence.hashable``: the name as RFC 5280 compares it."""
-    return _kept(_HASHABLE, self, _asn1crypto_hashable.fget)  # type: ignore[attr-defined]
+    return _kept(_HASHABLE, self, _asn1crypto_hashable.fget)
 
 
 def equal(self: x509.RDNSequence, other: object) -> bool:
@@ -70,8 +70,8 @@ _FAST = property(hashable, doc=hashable.__doc__)
 
 def install() -> None:
     """Make asn1crypto use :func:`hashable` and :func:`equal` (``signing`` does). Idempotent."""
-    x509.RDNSequence.hashable = _FAST  # type: ignore[method-assign,assignment]
-    x509.RDNSequence.__eq__ = equal  # type: ignore[method-assign,assignment]
+    x509.RDNSequence.hashable = _FAST
+    x509.RDNSequence.__eq__ = equal
 
 
 def installed() -> bool:

@@ -56,4 +56,4 @@ def encoded(value: T) -> T:
     """``value`` parsed back from its encoding: asn1crypto then writes those bytes as they are
     wherever it goes (the signature algorithm in the signer info and in the signed attributes)
     instead of encoding its parts again each time."""
-    return value.__class__.load(value.dump())  # type: ignore[return-value]
+    return value.__class__.load(value.dump())

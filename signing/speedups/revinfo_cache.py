@@ -135,7 +135,7 @@ class KeptOCSPFetcher(RequestsOCSPFetcher):
             async def kept() -> ocsp.OCSPResponse:
                 return found
             # through pyHanko's bookkeeping, so that it lists the answer among those fetched
-            return await self._perform_fetch((serial, authority.hashable), kept)  # type: ignore[no-any-return]
+            return await self._perform_fetch((serial, authority.hashable), kept)
         response = await super().fetch(cert, authority)
         self._kept.put(key, response, _ocsp_next_update(response))
         return response
