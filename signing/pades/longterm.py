@@ -102,7 +102,7 @@ async def _level(signed: bytes, field: str, check: StatusCheck, online: revocati
 async def _checked(cert: asn1_x509.Certificate, chain: Sequence[asn1_x509.Certificate],
                    trust_roots: Sequence[asn1_x509.Certificate], settings: Settings,
                    now: datetime) -> tuple[StatusCheck, revocation.Online]:
-    online = revocation.Online.make(trust_roots, chain, now, settings.timeout)
+    online = revocation.Online.make(trust_roots, chain, now, settings.timeout, fresh=[cert])
     check = await revocation.check(cert, online, now)
     refusal = _refusal(check, settings)
     if refusal:
