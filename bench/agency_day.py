@@ -2,7 +2,7 @@
 
 Not a test: it prints figures (README "An agency's day", docs/capacity.md). Run with
 ``.venv/bin/python bench/agency_day.py [--scale 1] [--clients 16] [--databases sqlite,postgresql]
-[--workers 2] [--processes 1,2,4] [--code DIR]``.
+[--workers 2] [--processes 1,2,4] [--code DIR] [--probes 30]``.
 
 The day of Bắc Từ Liêm's health centre, by default 1,000 incoming and 300 outgoing documents
 (``--scale`` multiplies both), handled by ``--clients`` HTTP clients at once, each taking the
@@ -61,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from engine.demo import DEMO_PASSWORD  # noqa: E402
-from tests.drafts import CORPUS, Draft, make  # noqa: E402
+from tests.drafts import CORPUS, make  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -129,7 +129,7 @@ class Installation:
         self.copies = 0
         url = self._url(self.template, "qlvb_template")
         if postgres is not None:
-            self._sql(f'CREATE DATABASE "qlvb_template"')
+            self._sql('CREATE DATABASE "qlvb_template"')
         for command in (["init-db"], ["seed-demo"]):
             run_qlvb(code, self.template, url, command)
 
@@ -163,7 +163,8 @@ def run_qlvb(code: Path, data_dir: Path, url: str, command: list[str]) -> subpro
     result = subprocess.run([sys.executable, "-m", "qlvb", *command], cwd=code, env=_environment(code, data_dir, url),
                             capture_output=True, text=True, timeout=1800)
     if result.returncode not in (0, 1) or (result.returncode == 1 and command[:2] != ["audit", "verify"]):
-        raise RuntimeError(f"qlvb {' '.join(command)}: {result.returncode}\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        raise RuntimeError(f"qlvb {' '.join(command)}: {result.returncode}\n"
+                           f"{result.stdout[-2000:]}{result.stderr[-2000:]}")
     return result
 
 
@@ -432,13 +433,10 @@ def run_day(port: int, day: Day, pdfs: tuple[list[bytes], list[bytes]], record: 
 # Probes: one request at a time, server CPU per request of each kind
 
 
-PROBES = 30
-
-
-def probe(port: int, servers: Servers, record: Record) -> dict[str, float]:
+def probe(port: int, servers: Servers, record: Record, count: int) -> dict[str, float]:
     client = Client(port, record)
     cases = []
-    for n in range(PROBES):  # incoming documents waiting at their registration, for plain completions
+    for n in range(count):  # incoming documents waiting at their registration, for plain completions
         data = {"channel": "paper", "doc_type": "CV", "subject": f"Văn bản thử {n}", "number_symbol": f"{n}/PROBE",
                 "issuer_name": "Sở Y tế Hà Nội", "document_date": "2026-03-02"}
         cases.append(client.call("POST", "/api/v1/cases", {"process": "btl_incoming", "data": data}, "btl_clerk"))
@@ -455,9 +453,9 @@ def probe(port: int, servers: Servers, record: Record) -> dict[str, float]:
     for kind, call in kinds.items():
         call(0) if kind != "complete" else None
         before = servers.cpu()["web"]
-        for n in range(PROBES):
+        for n in range(count):
             call(n)
-        found[kind] = (servers.cpu()["web"] - before) / PROBES * 1000
+        found[kind] = (servers.cpu()["web"] - before) / count * 1000
     return found
 
 
@@ -471,8 +469,9 @@ def checks(url: str, record: Record, client: Client, code: Path, data_dir: Path)
     engine = create_engine(url)
     with engine.connect() as conn:
         ids = record.cases
-        open_cases = conn.execute(text("SELECT count(*) FROM cases WHERE status != 'completed' AND id IN ("
-                                       + ",".join(str(i) for i in ids) + ")")).scalar() if ids else 0
+        statuses_of_day = conn.execute(text("SELECT id, status FROM cases WHERE id >= :first"),
+                                       {"first": min(ids, default=0)}).all()
+        open_cases = len([i for i, status in statuses_of_day if i in set(ids) and status != "completed"])
         statuses = {s for (s,) in conn.execute(text("SELECT DISTINCT status FROM cases"))}
         if open_cases:
             failures.append(f"{open_cases} cases of the day not finished (statuses {statuses})")
@@ -527,7 +526,7 @@ class Result:
 
 
 def day_on(installation: Installation, workers: int, threads: int, day: Day,
-           pdfs: tuple[list[bytes], list[bytes]], probes: bool) -> Result:
+           pdfs: tuple[list[bytes], list[bytes]], probes: int) -> Result:
     data_dir, url = installation.copy()
     servers = Servers(installation.code, data_dir, url, workers, threads)
     record = Record()
@@ -541,7 +540,7 @@ def day_on(installation: Installation, workers: int, threads: int, day: Day,
         cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
         latencies = {k: list(v) for k, v in record.latencies.items()}
         requests = sum(len(v) for k, v in latencies.items() if k != "login")
-        found_probes = probe(servers.port, servers, record) if probes else {}
+        found_probes = probe(servers.port, servers, record, probes) if probes else {}
         failures = checks(url, record, Client(servers.port, record), installation.code, data_dir)
     finally:
         servers.stop()
@@ -556,7 +555,8 @@ def report(result: Result, day: Day) -> None:
     print(f"load average before {result.load[0]}, after {result.load[1]}")
     print(f"wall {result.wall:.1f} s, {result.steps} task steps, {result.requests} requests: "
           f"{result.steps / result.wall:.2f} steps/s, {result.requests / result.wall:.1f} requests/s")
-    print(f"server CPU per step: {result.server_cpu / steps * 1000:.1f} ms (web {result.cpu['web'] / steps * 1000:.1f}, "
+    print(f"server CPU per step: {result.server_cpu / steps * 1000:.1f} ms "
+          f"(web {result.cpu['web'] / steps * 1000:.1f}, "
           f"database {result.cpu['database'] / steps * 1000:.1f}); worker {result.cpu['worker'] / steps * 1000:.1f} ms")
     print(f"{'request':<12} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind in sorted(result.latencies):
@@ -582,7 +582,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per web process")
     parser.add_argument("--processes", help="e.g. 1,2,4: the day on PostgreSQL against each count of web processes")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to serve from (default this one)")
-    parser.add_argument("--no-probes", action="store_true", help="skip the one-at-a-time CPU probes")
+    parser.add_argument("--probes", type=int, default=30, help="requests of each kind one at a time (0: none)")
     args = parser.parse_args()
     day = Day(args.incoming if args.incoming is not None else round(1000 * args.scale),
               args.outgoing if args.outgoing is not None else round(300 * args.scale), args.clients)
@@ -607,7 +607,7 @@ def main() -> int:
                     postgres = PostgresServer()
                     postgres.start()
                 installations[kind] = Installation(kind, code, scratch, postgres if kind == "postgresql" else None)
-            result = day_on(installations[kind], workers, args.threads, day, pdfs, not args.no_probes)
+            result = day_on(installations[kind], workers, args.threads, day, pdfs, args.probes)
             report(result, day)
             results.append(result)
             failed = failed or bool(result.failures)
