@@ -519,10 +519,24 @@ class Result:
     probes: dict[str, float]
     failures: list[str]
     load: tuple[str, str]
+    grown: tuple[int, int]  # bytes the database and the files grew by during the day
 
     @property
     def server_cpu(self) -> float:
         return self.cpu["web"] + self.cpu["database"]
+
+
+def storage(url: str, data_dir: Path) -> tuple[int, int]:
+    """Bytes of the database (PostgreSQL's size of it; SQLite's file and its log) and of the files."""
+    if url.startswith("sqlite"):
+        database = sum(p.stat().st_size for p in data_dir.glob("qlvb.sqlite3*"))
+    else:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            database = int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0)
+        engine.dispose()
+    files = sum(p.stat().st_size for p in (data_dir / "files").rglob("*") if p.is_file())
+    return database, files
 
 
 def day_on(installation: Installation, workers: int, threads: int, day: Day,
@@ -533,10 +547,12 @@ def day_on(installation: Installation, workers: int, threads: int, day: Day,
     try:
         Client.tokens = {}
         load_before = _load()
+        stored = storage(url, data_dir)
         cpu_before = {**servers.cpu(), "database": postgres_cpu(installation.postgres)}
         wall = run_day(servers.port, day, pdfs, record)
         cpu_after = {**servers.cpu(), "database": postgres_cpu(installation.postgres)}
         load_after = _load()
+        grown = tuple(after - before for after, before in zip(storage(url, data_dir), stored, strict=True))
         cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
         latencies = {k: list(v) for k, v in record.latencies.items()}
         requests = sum(len(v) for k, v in latencies.items() if k != "login")
@@ -545,7 +561,7 @@ def day_on(installation: Installation, workers: int, threads: int, day: Day,
     finally:
         servers.stop()
     return Result(installation.kind, workers, wall, record.steps, requests, cpu, latencies, found_probes, failures,
-                  (load_before, load_after))
+                  (load_before, load_after), (grown[0], grown[1]))
 
 
 def report(result: Result, day: Day) -> None:
@@ -558,6 +574,9 @@ def report(result: Result, day: Day) -> None:
     print(f"server CPU per step: {result.server_cpu / steps * 1000:.1f} ms "
           f"(web {result.cpu['web'] / steps * 1000:.1f}, "
           f"database {result.cpu['database'] / steps * 1000:.1f}); worker {result.cpu['worker'] / steps * 1000:.1f} ms")
+    documents = max(day.incoming + day.outgoing, 1)
+    print(f"stored per document: database {result.grown[0] / documents / 1024:.1f} KiB, "
+          f"files {result.grown[1] / documents / 1024:.1f} KiB")
     print(f"{'request':<12} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind in sorted(result.latencies):
         if kind in ("login", "verify"):
