@@ -62,10 +62,15 @@ class Definition:
     processes: list[ProcessEntry] = field(default_factory=list)
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # UI descriptions a designer wrote for some forms, deployed with them (the rest are forms/'s);
+    # a file deployed as it is has none, and its hash stays what it was before they were kept.
+    ui: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def content_hash(self) -> str:
         digest = hashlib.sha256(self.content)
         digest.update(json.dumps(self.forms, sort_keys=True, ensure_ascii=False).encode())
+        if self.ui:
+            digest.update(json.dumps(self.ui, sort_keys=True, ensure_ascii=False).encode())
         return digest.hexdigest()
 
 
