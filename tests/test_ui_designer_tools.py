@@ -157,6 +157,20 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
     expect(_element(page, "f_head_director")).not_to_have_class(re.compile("run-path"))
     designer.shot("designer-tools-03-dry-run")
 
+    # Every path from the same start: the head's and the deputy's answers left open are each tried.
+    for task in ("head_review", "deputy_review"):
+        for choice in answers.locator(f'tr[data-task="{task}"] select').all():
+            choice.select_option("")
+    page.get_by_role("button", name="Chạy mọi nhánh").click()
+    paths = page.get_by_test_id("run-paths")
+    expect(page.get_by_test_id("run-state")).to_contain_text("nhánh; chọn một nhánh")
+    expect(paths.locator('li[data-finished="true"]')).to_have_count(3)
+    via_deputy = paths.locator('li[data-finished="true"]').filter(has_text="Phó Giám đốc").first
+    via_deputy.get_by_role("button").click()
+    expect(steps.locator('li[data-element="deputy_review"]')).to_contain_text("btl_deputy2")
+    expect(_element(page, "f_head_deputy")).to_have_class(re.compile("run-path"))
+    designer.shot("designer-tools-03b-every-path")
+
     # Exported as a .bpmn file with every edit; the file, renamed outside, imported back.
     with page.expect_download() as download:
         page.get_by_role("button", name="Xuất tệp .bpmn").click()

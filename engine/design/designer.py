@@ -270,9 +270,13 @@ def lane_preview(session: Session, user: User, process_id: str, given: Work, set
 
 
 def dry_run(session: Session, user: User, process_id: str, given: Work, settings: Settings, initiator: str,
-            data: dict[str, Any], answers: dict[str, list[dict[str, Any]]], now: datetime) -> dry_runs.DryRun:
-    """The posted work run in memory (engine.design.dry_run), once it would deploy."""
+            data: dict[str, Any], answers: dict[str, list[dict[str, Any]]], now: datetime,
+            every: bool = False) -> dry_runs.DryRun | dry_runs.Paths:
+    """The posted work run in memory (engine.design.dry_run), once it would deploy: one run of
+    the answers given, or with ``every`` each path they leave open."""
     definition = check(session, user, process_id, given, settings)
     if definition.problems:
         raise DefinitionRejected(definition.problems)
+    if every:
+        return dry_runs.explore(session, definition, process_id, initiator, data, answers, now)
     return dry_runs.run(session, definition, process_id, initiator, data, answers, now)

@@ -151,7 +151,8 @@ def version_info(session: Session, version_id: int) -> VersionInfo:
         info = VersionInfo(
             id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
             document_kind=row.document_kind,
-            forms=json.loads(row.forms_json), ui=json.loads(row.ui_json or "{}"), spec=spec, start_messages=_start_messages(spec),
+            forms=json.loads(row.forms_json), ui=json.loads(row.ui_json or "{}"), spec=spec,
+            start_messages=_start_messages(spec),
             subprocess_specs=subprocess_specs,
             task_properties=_task_properties((spec, *subprocess_specs.values())),
         )

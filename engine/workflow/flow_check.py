@@ -318,6 +318,11 @@ def _conditions(scopes: list[_Scope], fields_of: FormFields, always: frozenset[s
     return found
 
 
+def condition_names(root: etree._Element) -> frozenset[str]:
+    """Every name some condition of the diagram reads (what a dry run's answers should vary)."""
+    return frozenset().union(*(_read(c.text or "") for c in root.iter(f"{{{BPMN}}}conditionExpression")))
+
+
 def problems(root: etree._Element, fields_of: FormFields, action_outputs: frozenset[str]) -> list[Finding]:
     """Every finding of the checks above for a parsed BPMN file. ``fields_of(node)`` gives the
     fields of the node's form and the values of its ``decision`` (empty when it has none)."""

@@ -233,7 +233,8 @@ def dry_run(process_id: str) -> Any:
                 raise InvalidData(gettext("Dữ liệu khởi tạo phải là đối tượng JSON."), {"data": gettext("Cần JSON.")})
             answers = dry_runs.read_answers(posted.get("answers"))
             run = designer.dry_run(db, user, process_id, given, platform().settings,
-                                   str(posted.get("initiator") or user.username), data, answers, now)
+                                   str(posted.get("initiator") or user.username), data, answers, now,
+                                   every=posted.get("all") is True)
             return jsonify(run.as_json())
     except DefinitionRejected as rejected:
         return _refused(rejected)
