@@ -235,6 +235,8 @@ def test_a_forms_ui_description_is_saved_and_deployed_with_the_version(platform:
     wrong = {"ui:order": ["nowhere", "*"]}
     r = client.post("/design/btl_outgoing/draft", json={**_work(), "ui": {HEAD_FORM: wrong}})
     assert r.status_code == 422 and "nowhere" in r.get_json()["error"]
+    impact = client.post("/design/btl_outgoing/impact", json={**_work(), "ui": {HEAD_FORM: ui}}).get_json()
+    assert {"name": "btl_outgoing/head_review.ui.json", "change": "changed"} in impact["forms"]
     r = client.post("/design/btl_outgoing/deploy", json={**_work(confirm=True), "ui": {HEAD_FORM: ui}})
     assert r.status_code == 201 and r.get_json()["version"] == 2
     with platform.db.read() as session:

@@ -205,10 +205,14 @@ def impact(session: Session, user: User, process_id: str, given: Work) -> dict[s
     ids = dict(session.execute(select(ProcessVersion.id, ProcessVersion.version)
                                .where(ProcessVersion.process_id == process_id)).all())
     running = {ids[v]: n for v, n in _running(session, list(ids)).items()}
-    return {"version": latest.version, "unchanged": changes.empty,
+    # A UI description changed is a change of its form's look, named as the file it replaces.
+    deployed_ui = json.loads(latest.ui_json or "{}")
+    looks = [{"name": ref.removesuffix(".schema.json") + ".ui.json", "change": "changed"}
+             for ref in sorted(set(deployed_ui) | set(given.ui)) if deployed_ui.get(ref) != given.ui.get(ref)]
+    return {"version": latest.version, "unchanged": changes.empty and not looks,
             "elements": [{"id": c.id, "change": c.change, "type": c.type, "name": c.name, "old_name": c.old_name}
                          for c in changes.elements],
-            "forms": [{"name": f.name, "change": f.change} for f in changes.forms],
+            "forms": [{"name": f.name, "change": f.change} for f in changes.forms] + looks,
             "running": [{"version": v, "cases": n} for v, n in sorted(running.items(), reverse=True)],
             "running_total": sum(running.values())}
 
