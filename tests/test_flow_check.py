@@ -72,6 +72,15 @@ def test_a_field_produced_only_on_another_branch_is_refused_too() -> None:
                                  "nào trước nó tạo ra trường này"]
 
 
+def test_a_condition_comparing_the_decision_with_a_value_no_form_offers_is_refused() -> None:
+    broken = BTL.replace('<bpmn:conditionExpression>decision == "issue"</bpmn:conditionExpression>',
+                         '<bpmn:conditionExpression>decision in ("issue", "isue")</bpmn:conditionExpression>')
+    assert broken != BTL
+    [found] = _problems(broken)
+    assert found.startswith("f_clerk_end: điều kiện so sánh 'decision' với 'isue' nhưng không biểu mẫu nào có lựa "
+                            "chọn này (approve, issue, return, sign")
+
+
 def test_a_gateway_flow_without_condition_is_refused() -> None:
     condition = '<bpmn:conditionExpression>decision == "return"</bpmn:conditionExpression>'
     after = '\n    <bpmn:sequenceFlow id="f_clerk_end"'
