@@ -162,6 +162,7 @@ def task_detail(session: Session, user: User, task_id: str, now: datetime) -> di
     view = task_views(session, [task.id])[0]
     view["form"] = info.forms.get(task.form) if task.form else None
     view["form_ref"] = task.form
+    view["form_ui"] = info.ui.get(task.form) if task.form else None
     # an approval that is signed (ký nháy): the page asks for the signer's credentials as for ``sign``
     view["approval_signature"] = task_property(info, task.spec_name, APPROVAL_PROPERTY)
     view["case"] = {"id": case.id, "title": case.title, "process": info.process_id, "version": info.version,

@@ -184,6 +184,7 @@ def start(session: Session, user: User, process_id: str) -> dict[str, Any]:
     info = startable_version(session, user, process_id)
     return {"process": {"id": info.process_id, "name": info.name, "document_kind": info.document_kind},
             "form": start_form(info), "form_ref": start_form_ref(info),
+            "form_ui": info.ui.get(start_form_ref(info) or ""),
             "directory": directory(session, _agency_for(session, user, info.agency_code))}
 
 

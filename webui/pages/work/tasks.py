@@ -36,7 +36,7 @@ def _agent_port() -> int:
 
 
 def _ui(task: dict[str, Any]) -> dict[str, Any]:
-    return formui.load(platform().settings.forms_dir, task.get("form_ref"))
+    return formui.of(task.get("form_ui"), platform().settings.forms_dir, task.get("form_ref"))
 
 
 def _label(form: formfields.FormView, decision: str | None) -> str | None:
