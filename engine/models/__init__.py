@@ -41,6 +41,7 @@ from .org import (
     UserCertificate,
     UserPosition,
 )
+from .printouts import Printout
 from .records import Record, RecordDocument
 from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
 from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor
@@ -75,6 +76,7 @@ __all__ = [
     "MessageFile",
     "Incident",
     "IncidentStatus",
+    "Printout",
     "DocumentRead",
     "InfoItem",
     "InfoKind",
