@@ -44,6 +44,7 @@ from .org import (
 from .printouts import Printout
 from .records import Record, RecordDocument
 from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
+from .scans import Scan, ScanStatus
 from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor
 from .workflow import (
     Case,
@@ -77,6 +78,8 @@ __all__ = [
     "Incident",
     "IncidentStatus",
     "Printout",
+    "Scan",
+    "ScanStatus",
     "DocumentRead",
     "InfoItem",
     "InfoKind",
