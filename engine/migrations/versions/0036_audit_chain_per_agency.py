@@ -1,7 +1,7 @@
 """an audit chain per agency, with signed checkpoints of the heads (issue 19 item 3)
 
 Revision ID: 0036
-Revises: 0025
+Revises: 0038
 Create Date: 2026-12-07 16:00:00
 
 Every write of the installation used to lock the single ``audit_head`` row. Entries now belong to
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0036'
-down_revision = '0025'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
