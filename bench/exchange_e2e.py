@@ -51,6 +51,7 @@ class Installation:
         self.folder = base / name
         self.folder.mkdir()
         (self.folder / "key-password").write_text(DEMO_PASSWORD + "\n")
+        (self.folder / "key-password").chmod(0o600)  # one others may read is refused
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "QLVB_DATA_DIR": str(self.folder / "data"), "QLVB_PKI_DIR": str(pki),

@@ -17,6 +17,7 @@ from engine.operations import orphans
 from engine.remote_signing import flow as remote_flow
 from engine.signatures import archive, signatures
 from engine.workflow import timers
+from exchange import hooks as exchange_hooks
 from exchange import worker as exchange_worker
 from qlvb import context, keys, operations, processes, server, trust
 from signing.pdf import fonts
@@ -25,6 +26,7 @@ from signing.pdf import fonts
 @click.group()
 def main() -> None:
     """Hệ thống quản lý văn bản và điều hành (QLVB)."""
+    exchange_hooks.install()  # every command runs the engine with the exchange: serve, worker, deploy ...
 
 
 @main.command("init-db")

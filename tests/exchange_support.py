@@ -42,6 +42,7 @@ def agency_certificate(pki: Path, code: str) -> str:
 def password_file(folder: Path) -> Path:
     path = folder / "exchange-key-password"
     path.write_text(demo.DEMO_PASSWORD + "\n", encoding="utf-8")
+    path.chmod(0o600)  # a password file others may read is refused
     return path
 
 
