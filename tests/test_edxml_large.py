@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from engine.core.config import Settings
 from exchange import codec, inbound
-from exchange.importing import Refused
-from exchange.received import Incoming
 from exchange.edxml import DEFAULT_LIMITS, Limits, PackageRefused, Reason, build, parse
 from exchange.edxml.safexml import HUGE_CEILING, parse_xml
+from exchange.importing import Refused
+from exchange.received import Incoming
 from tests.edxml_support import SENDER, sender_key, small_package, trust
 from tests.test_edxml_refusals import refused
 
@@ -40,8 +40,8 @@ def test_a_20_mb_attachment_parses_and_its_signature_verifies(large: tuple[bytes
     parsed = parse(data, trust=trust)
     assert parsed.attachments[1].data == appendix
     # One base64 character changed deep inside the big text: the signature no longer holds.
-    middle = data.index(b"<ContentTransferEncoded>", data.index(b"Phu-luc-I.pdf") + 1) + len(b"<ContentTransferEncoded>")
-    position = middle + APPENDIX // 2
+    tag = b"<ContentTransferEncoded>"
+    position = data.index(tag, data.index(b"Phu-luc-I.pdf") + 1) + len(tag) + APPENDIX // 2
     changed = data[:position] + (b"A" if data[position:position + 1] != b"A" else b"B") + data[position + 1:]
     refused(changed, Reason.BAD_SIGNATURE)
 
