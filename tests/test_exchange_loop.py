@@ -7,6 +7,7 @@ stored; the clerk registers (03) or refuses (02); a recall freezes the copy (15 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from engine.models import AuditEntry, Document, OutboxItem, Partner, Received, S
 from exchange import codec, edxml, inbound
 from tests.conftest import Api
 from tests.exchange_support import BTL, TO_VANNINH, VANNINH, Loopback, issue_to, linked, sweep  # noqa: F401
+from tests.flows import complete
 
 
 def _count(platform: Platform, model: Any, *where: Any) -> int:
@@ -153,3 +155,33 @@ def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: 
     sweep(platform, loop)
     page = Admin(platform, "btl_clerk").get(f"/documents/{sent['id']}")
     assert "Gửi liên thông" in page and "03" in page and "Đã tiếp nhận (vào sổ)" in page
+
+
+def _audited(platform: Platform, action: str) -> list[dict[str, Any]]:
+    with platform.db.read() as session:
+        return [json.loads(e.payload) for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))]
+
+
+def test_each_status_is_audited_when_queued_and_when_sent(api: Api, linked: Platform) -> None:  # noqa: F811
+    platform = linked
+    issue_to(api, [TO_VANNINH])
+    loop = Loopback(platform)
+    assert sweep(platform, loop) == 1
+    item = api.get("vn_clerk", "/api/v1/exchange/incoming").get_json()["items"][0]
+    arrived = item["document"]["id"]
+    r = api.post("vn_clerk", f"/api/v1/exchange/incoming/{item['id']}/register", {"process": "vn_five_step"})
+    assert r.status_code == 200, r.get_json()
+    case = api.get("vn_chairman", f"/api/v1/cases/{r.get_json()['case_id']}").get_json()
+    assign = next(t for t in case["open_tasks"] if t["task"] == "leader_assign")
+    # One step, two milestones: the assignment completed (04) and the official's drafting opened (05).
+    case = complete(api, "vn_chairman", assign, {"assignee": "vn_spec_vp"})
+    assert [t["task"] for t in case["open_tasks"]] == ["official_draft"]
+    queued = _audited(platform, "exchange_status_queued")
+    assert [(q["document"], q["organ_id"], q["code"]) for q in queued] == [
+        (arrived, BTL, "01"), (arrived, BTL, "03"), (arrived, BTL, "04"), (arrived, BTL, "05")]
+    assert len({q["outbox"] for q in queued}) == 4
+    assert sweep(platform, loop) == 4
+    sent = [s for s in _audited(platform, "exchange_sent") if s["kind"] == "status"]
+    assert sorted((s["document"], s["organ_id"], s["status_code"]) for s in sent) == [
+        (arrived, BTL, "01"), (arrived, BTL, "03"), (arrived, BTL, "04"), (arrived, BTL, "05")]
