@@ -101,6 +101,7 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     settings = platform.settings
     passphrase = None if no_backup else context.passphrase(settings.backup_passphrase_file)
     context.check_at_start(platform)
+    context.check_exchange_key(settings)
     mailer = notifications.SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
                                       settings.smtp_password, settings.smtp_starttls) if settings.smtp_host else None
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -157,3 +159,15 @@ def test_a_refused_password_file_keeps_the_package_waiting_with_the_reason(
         item = session.scalars(select(OutboxItem).where(OutboxItem.document_id == sent["id"])).one()
         assert (item.state, item.attempts, item.package_sha256) == ("pending", 1, None)
         assert "chmod o-rwx" in (item.last_error or "")
+
+
+def test_the_worker_says_at_its_start_that_the_password_file_is_refused(platform: Platform, tmp_path: Path) -> None:
+    named = password_file(tmp_path)
+    named.chmod(0o644)
+    env = {**os.environ, "QLVB_DATABASE_URL": platform.settings.database_url,
+           "QLVB_DATA_DIR": str(platform.settings.data_dir), "QLVB_EXCHANGE_KEY_PASSWORD_FILE": str(named)}
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "qlvb", "worker", "--once", "--no-backup"], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "CẢNH BÁO" in result.stderr and "chmod o-rwx" in result.stderr and str(named) in result.stderr
