@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--interval", type=float, default=0.1, help="the workers' sweep interval (s)")
     args = parser.parse_args()
+    print("load average at the start (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="qlvb-exchange-bench-") as tmp:
         base = Path(tmp)
         pki = base / "pki"
@@ -167,7 +168,7 @@ def main() -> None:
             print(f"issue → 01 at the receiver over loopback HTTP, {len(samples)} documents, "
                   f"workers' interval {args.interval} s: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                   f"max {samples[-1] * 1000:.0f} ms")
-            print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+            print("load average at the end (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         finally:
             a.stop()
             b.stop()
