@@ -18,8 +18,18 @@ from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Document, OutboxItem, Partner, Received, StatusEntry
 from exchange import codec, edxml, inbound
+from exchange.received import Incoming
 from tests.conftest import Api
-from tests.exchange_support import BTL, TO_VANNINH, VANNINH, Loopback, issue_to, linked, sweep  # noqa: F401
+from tests.exchange_support import (  # noqa: F401
+    BTL,
+    TO_VANNINH,
+    VANNINH,
+    Loopback,
+    built_package,
+    issue_to,
+    linked,
+    sweep,
+)
 from tests.flows import complete
 
 
@@ -185,3 +195,20 @@ def test_each_status_is_audited_when_queued_and_when_sent(api: Api, linked: Plat
     sent = [s for s in _audited(platform, "exchange_sent") if s["kind"] == "status"]
     assert sorted((s["document"], s["organ_id"], s["status_code"]) for s in sent) == [
         (arrived, BTL, "01"), (arrived, BTL, "03"), (arrived, BTL, "04"), (arrived, BTL, "05")]
+
+
+def test_a_package_of_an_issued_document_reads_back_to_its_metadata_and_files(api: Api,
+                                                                             linked: Platform) -> None:  # noqa: F811
+    platform = linked
+    sent, package = built_package(api, platform)
+    with platform.db.read() as session:
+        certificate = session.scalars(select(Partner.certificate_pem).where(Partner.organ_id == BTL)).one()
+    incoming = codec.parse(package, certificate)
+    assert isinstance(incoming, Incoming)
+    assert (incoming.sender_organ, incoming.recipients, incoming.business_type) == (BTL, (VANNINH,), 0)
+    fields = ("doc_type", "subject", "number_symbol", "document_date", "signer_authority", "signer_position",
+              "signer_name", "due_date", "urgency", "page_amount")
+    assert {k: incoming.metadata[k] for k in fields} == {k: sent[k] for k in fields}
+    store = FileStore(platform.settings.files_dir)
+    assert [(f.role, f.filename, f.data) for f in incoming.files] == [
+        (f["role"], f["filename"], store.path(f["sha256"]).read_bytes()) for f in sent["files"]]
