@@ -7,6 +7,7 @@ stored; the clerk registers (03) or refuses (02); a recall freezes the copy (15 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Document, OutboxItem, Partner, Received, StatusEntry
-from exchange import codec, edxml, inbound
+from exchange import codec, edxml, inbound, outbox
 from exchange.received import Incoming
 from tests.conftest import Api
 from tests.exchange_support import (  # noqa: F401
@@ -212,3 +213,33 @@ def test_a_package_of_an_issued_document_reads_back_to_its_metadata_and_files(ap
     store = FileStore(platform.settings.files_dir)
     assert [(f.role, f.filename, f.data) for f in incoming.files] == [
         (f["role"], f["filename"], store.path(f["sha256"]).read_bytes()) for f in sent["files"]]
+
+
+def test_a_worker_killed_after_its_post_loses_nothing_and_doubles_nothing(api: Api,
+                                                                          linked: Platform) -> None:  # noqa: F811
+    platform = linked
+    clock = platform.clock
+    assert isinstance(clock, FakeClock)
+    sent = issue_to(api, [TO_VANNINH])["document"]
+    loop = Loopback(platform)
+    store = FileStore(platform.settings.files_dir)
+    # A worker leases the item, builds and POSTs the package, the receiver takes it, and the worker
+    # is killed before it records the answer: the item stays leased, neither sent nor failed.
+    [item_id] = outbox._lease(platform.db, clock.now(), outbox.BATCH)
+    sha = outbox._build(platform.db, lambda data: store.put(io.BytesIO(data), 1 << 30, lambda _h: None)[0],
+                        codec.preparer(platform), item_id)
+    partner, envelope = outbox._envelope(platform.db, item_id, store.path(sha).read_bytes())
+    assert loop.send(partner, envelope).delivered
+    sweep(platform, loop)  # Vạn Ninh's 01 goes; the package is leased: no other worker sends it meanwhile
+    with platform.db.read() as session:
+        item = session.get(OutboxItem, item_id)
+        assert item is not None and (item.state, item.attempts) == ("pending", 0)
+    clock.advance(outbox.LEASE + timedelta(seconds=1))
+    assert sweep(platform, loop) == 1  # the lease over, the same bytes again; the receiver knows them
+    with platform.db.read() as session:
+        item = session.get(OutboxItem, item_id)
+        assert item is not None and (item.state, item.package_sha256, item.document_id) == ("sent", sha, sent["id"])
+    answers = [a["answer"] for a in _audited(platform, "exchange_sent") if a["kind"] == "edoc"]
+    assert [(a["status"], a["duplicate"]) for a in answers] == [("01", True)]
+    assert _count(platform, Received) == 1
+    assert len(api.get("vn_clerk", "/api/v1/exchange/incoming").get_json()["items"]) == 1
