@@ -20,6 +20,7 @@ from engine.remote_signing import flow as remote_flow
 from engine.scans import queue as scan_queue
 from engine.signatures import archive, signatures
 from engine.workflow import timers
+from exchange import hooks as exchange_hooks
 from exchange import worker as exchange_worker
 from qlvb import context, keys, operations, processes, server, trust
 from signing.pdf import fonts
@@ -28,6 +29,7 @@ from signing.pdf import fonts
 @click.group()
 def main() -> None:
     """Hệ thống quản lý văn bản và điều hành (QLVB)."""
+    exchange_hooks.install()  # every command runs the engine with the exchange: serve, worker, deploy ...
 
 
 @main.command("init-db")
@@ -104,6 +106,7 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     settings = platform.settings
     passphrase = None if no_backup else context.passphrase(settings.backup_passphrase_file)
     context.check_at_start(platform)
+    context.check_exchange_key(settings)
     mailer = notifications.SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
                                       settings.smtp_password, settings.smtp_starttls) if settings.smtp_host else None
 

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from engine.core import credentials
+
 # Debian's fonts-noto-core: a serif with every Vietnamese letter, for the printed registers.
+# The systemd credential (LoadCredential=) holding the password of the package-signing keys.
+EXCHANGE_KEY_CREDENTIAL = "qlvb-exchange-key-password"
 DEFAULT_PDF_FONT = Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
 DEFAULT_PDF_FONT_BOLD = Path("/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf")
 
@@ -58,8 +62,9 @@ class Settings:
     script_max_value_bytes: int = 1_000_000
     script_max_seconds: float = 1.0
     # Liên thông (exchange/): the password of the agencies' keys that sign edXML packages
-    # (QLVB_PKI_DIR/agencies/<code>.p12), first line of this file; the first retry of a package
-    # after this many seconds, doubling up to an hour.
+    # (QLVB_PKI_DIR/agencies/<code>.p12), first line of this file (QLVB_EXCHANGE_KEY_PASSWORD_FILE,
+    # or systemd's credential EXCHANGE_KEY_CREDENTIAL; engine/core/credentials.py); the first
+    # retry of a package after this many seconds, doubling up to an hour.
     exchange_key_password_file: Path | None = None
     exchange_retry_seconds: float = 5.0
 
@@ -111,8 +116,8 @@ class Settings:
                    smtp_password=env.get("QLVB_SMTP_PASSWORD") or None,
                    smtp_starttls=env.get("QLVB_SMTP_STARTTLS", "") in ("1", "true"),
                    pki_path=Path(env["QLVB_PKI_DIR"]) if env.get("QLVB_PKI_DIR") else None,
-                   exchange_key_password_file=Path(env["QLVB_EXCHANGE_KEY_PASSWORD_FILE"])
-                   if env.get("QLVB_EXCHANGE_KEY_PASSWORD_FILE") else None,
+                   exchange_key_password_file=credentials.locate(env, "QLVB_EXCHANGE_KEY_PASSWORD_FILE",
+                                                                 EXCHANGE_KEY_CREDENTIAL),
                    exchange_retry_seconds=float(env.get("QLVB_EXCHANGE_RETRY_SECONDS", "5")),
                    trust_root_paths=[Path(p) for p in env["QLVB_TRUST_ROOTS"].split(os.pathsep)]
                    if env.get("QLVB_TRUST_ROOTS") else None)

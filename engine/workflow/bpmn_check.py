@@ -20,9 +20,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine import hooks
 from engine.workflow import deadlines, flow_check, roles, sandbox
 from engine.workflow.actions import ACTIONS, OUTPUTS
-from exchange import milestones
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -255,12 +255,13 @@ def _check_tasks(root: etree._Element, forms_dir: Path, given: Mapping[str, Any]
         if due is not None and not _valid_due(due):
             definition.problems.append(Problem(node.get("id", "?"), f"hạn mặc định '{due}' không hợp lệ "
                                                                      "(khoảng thời gian ISO 8601, ví dụ P2D)"))
-        status = _property(node, milestones.PROPERTY)
-        if status is not None:
-            try:
-                milestones.parse(status)
-            except ValueError as err:
-                definition.problems.append(Problem(node.get("id", "?"), str(err)))
+        for name, check in hooks.TASK_PROPERTIES.items():  # those of the packages beside the engine
+            value = _property(node, name)
+            if value is not None:
+                try:
+                    check(value)
+                except ValueError as err:
+                    definition.problems.append(Problem(node.get("id", "?"), str(err)))
 
 
 def _valid_due(value: str) -> bool:
