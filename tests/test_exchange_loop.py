@@ -171,7 +171,7 @@ def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: 
 def _audited(platform: Platform, action: str) -> list[dict[str, Any]]:
     with platform.db.read() as session:
         return [json.loads(e.payload) for e in session.scalars(
-            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))]
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))]
 
 
 def test_each_status_is_audited_when_queued_and_when_sent(api: Api, linked: Platform) -> None:  # noqa: F811
