@@ -63,7 +63,7 @@ def issue(session: Session, *, agency_id: int, user_id: int, kind: str, title: s
     code = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
     session.add(Printout(code=code, agency_id=agency_id, kind=kind, title=title[:300], document_id=document_id,
                          printed_by=user_id, printed_at=now))
-    audit.append(session, at=now, action="printout_issued", actor_id=user_id,
+    audit.append(session, at=now, action="printout_issued", actor_id=user_id, agency_id=agency_id,
                  payload={"code": code, "kind": kind, "agency_id": agency_id, "document_id": document_id,
                           "title": title[:300]})
     agency = session.scalars(select(Agency.name).where(Agency.id == agency_id)).one()

@@ -50,7 +50,7 @@ def queue(session: Session, user: User, agency: str | None, filename: str, store
                 pages=pages, status=ScanStatus.QUEUED, created_at=now)
     session.add(scan)
     session.flush()
-    audit.append(session, at=now, action="scan_uploaded", actor_id=user.id,
+    audit.append(session, at=now, action="scan_uploaded", actor_id=user.id, agency_id=agency_id,
                  payload={"scan": scan.id, "pages": scan.pages, "sha256": sha})
     return scan
 
@@ -79,13 +79,14 @@ def _progress(db: Database, scan_id: int, pages_done: int) -> None:
         session.execute(update(Scan).where(Scan.id == scan_id).values(pages_done=pages_done))
 
 
-def _finish(db: Database, scan_id: int, now: datetime, **values: Any) -> None:
+def _finish(db: Database, scan: Scan, now: datetime, **values: Any) -> None:
     with db.write() as session:
         message = values.pop("message", None)
-        session.execute(update(Scan).where(Scan.id == scan_id).values(
+        session.execute(update(Scan).where(Scan.id == scan.id).values(
             finished_at=now, message=str(message)[:500] if message is not None else None, **values))
         audit.append(session, at=now, action="scan_recognised" if values["status"] == ScanStatus.DONE
-                     else "scan_failed", payload={"scan": scan_id, "message": str(message) if message else None})
+                     else "scan_failed", agency_id=scan.agency_id,
+                     payload={"scan": scan.id, "message": str(message) if message else None})
 
 
 def run_next(db: Database, store: FileStore, now: datetime) -> bool:
@@ -100,12 +101,12 @@ def run_next(db: Database, store: FileStore, now: datetime) -> bool:
                           lambda done: _progress(db, scan.id, done))
             pages = ocr.pages_text(target)
         except ocr.OcrFailed as failed:
-            _finish(db, scan.id, now, status=ScanStatus.FAILED, message=failed.message)
+            _finish(db, scan, now, status=ScanStatus.FAILED, message=failed.message)
             return True
         read = fields.read(pages[0], pages[-1])
         with target.open("rb") as result:
             sha, _ = store.put(result, target.stat().st_size + 1, check_head)
-    _finish(db, scan.id, now, status=ScanStatus.DONE, pages_done=scan.pages, result_sha256=sha,
+    _finish(db, scan, now, status=ScanStatus.DONE, pages_done=scan.pages, result_sha256=sha,
             fields_json=json.dumps(read.as_dict(), ensure_ascii=False))
     return True
 
@@ -142,7 +143,7 @@ def attach_result(session: Session, store: FileStore, user: User, scan_id: int, 
     with store.path(scan.result_sha256).open("rb") as result:
         documents.attach_file(session, store, user, doc, scan.filename.rsplit(".", 1)[0] + ".pdf", result, "main",
                               max_bytes, now)
-    audit.append(session, at=now, action="scan_registered", actor_id=user.id,
+    audit.append(session, at=now, action="scan_registered", actor_id=user.id, agency_id=scan.agency_id,
                  payload={"scan": scan.id, "document": doc.id, "sha256": scan.result_sha256})
     doc_id = doc.id
     after_commit(session, lambda database: fulltext_index.index(database, store, now, document_ids=[doc_id]))
