@@ -147,3 +147,15 @@ def test_an_administrators_new_account_chooses_its_own_password(api: Api, platfo
     assert client.put("/api/v1/auth/password", headers=_bearer(token),
                       json={"current_password": "Hoa-sen-2026-xanh", "new_password": OWN}).status_code == 200
     assert client.get("/api/v1/tasks", headers=_bearer(token)).status_code == 200
+
+
+def test_a_request_that_does_not_change_the_session_leaves_its_cookie_alone(platform: Platform) -> None:
+    """Under load the confirmation of a step vanished: a GET begun before the step's form was
+    posted ended after it and re-sent the session cookie as it had read it, without the flashed
+    message. Only a response that changed the session may send the cookie."""
+    client = create_app(platform).test_client()
+    assert _login(client, "btl_clerk") == 302
+    for path in ("/inbox", "/documents", "/inbox"):
+        r = client.get(path)
+        assert r.status_code == 200
+        assert not [h for h in r.headers.getlist("Set-Cookie") if h.startswith("qlvb_session=")], path

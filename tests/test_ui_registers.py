@@ -58,10 +58,10 @@ def test_search_register_and_report_charts(browser: Browser, live_url: str, plat
     for chart in ("chart-months", "chart-units"):
         canvas = director.page.get_by_test_id(chart)
         expect(canvas).to_be_visible()
-        # Chart.js has drawn: it sizes the canvas and keeps its chart on it. Waited for, since
-        # the canvas shows as soon as it is parsed, before the scripts at the page's end run.
-        director.page.wait_for_function(
-            f"window.Chart !== undefined && Chart.getChart(document.getElementById('{chart}')) !== undefined")
+        # Chart.js has drawn (the page's script marks the canvas once its chart is made). Waited
+        # for, since the canvas shows as soon as it is parsed, before the scripts at the page's end
+        # run; not with wait_for_function, whose polling evaluates a string the page's CSP forbids.
+        expect(canvas).to_have_attribute("data-drawn", "true", timeout=90_000)
         assert (canvas.bounding_box() or {}).get("height", 0) > 100
     expect(director.page.get_by_test_id("by-month").locator('[data-total="processed"]')).to_have_text("1")
     expect(director.page.get_by_test_id("by-month").locator('[data-total="unsigned"]')).to_have_text("1")

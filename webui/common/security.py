@@ -70,6 +70,10 @@ def init_app(app: Flask, data_dir: Path, session_lifetime: timedelta, env: Mappi
         SESSION_COOKIE_SECURE=env.get("QLVB_SECURE_COOKIES", "") in ("1", "true"),
         SESSION_COOKIE_NAME="qlvb_session",
         PERMANENT_SESSION_LIFETIME=session_lifetime,
+        # A response re-sends the session cookie only when it changed it: a slow GET begun before a
+        # form was posted (the PDF viewer's file, a status poll) would otherwise answer after it with
+        # the session as it read it, and the browser would drop the message the post flashed.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     policy = content_security_policy(sign_agent_port)
     secure = app.config["SESSION_COOKIE_SECURE"]

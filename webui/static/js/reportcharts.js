@@ -12,7 +12,8 @@ function shortened(label) {
 }
 
 function draw(canvasId, figures, horizontal) {
-  new Chart(document.getElementById(canvasId), {
+  const canvas = document.getElementById(canvasId);
+  new Chart(canvas, {
     type: "bar",
     data: {
       labels: figures.labels,
@@ -31,6 +32,7 @@ function draw(canvasId, figures, horizontal) {
       },
     },
   });
+  canvas.dataset.drawn = "true"; // what the page's tests wait on (the page's CSP allows them no eval)
 }
 
 const unitsBox = document.getElementById("chart-units-box");
