@@ -69,8 +69,9 @@ def test_the_direction_is_one_routing_tree_of_units_and_people() -> None:
     form = formfields.build(schema, {"main_unit": "KSDB"}, {}, directory,
                             formui.load(FORMS, "common/direction.schema.json"))
     routing = form.fields[0]
-    assert routing.widget == "routing" and set(routing.parts) == {"main_unit", "co_units", "info_units", "info_people"}
-    assert [f.key for f in form.fields[1:]] == ["main_deadline", "co_deadline", "note"]
+    assert routing.widget == "routing" and set(routing.parts) == {
+        "main_unit", "co_units", "info_units", "info_people", "main_deadline", "co_deadline", "co_deadlines"}
+    assert [f.key for f in form.fields[1:]] == ["note"]  # the deadlines are on the tree's nodes
     assert routing.tree[0]["working"] and not routing.tree[1]["working"]  # TCHC: để biết only
     assert routing.tree[0]["people"] == [{"username": "btl_head_ksdb", "label": "Ngô Quốc Huy (Trưởng đơn vị, KSDB)"}]
     assert form.fields[-1].templates  # bút phê templates
