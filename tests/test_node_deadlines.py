@@ -86,6 +86,16 @@ def test_a_deadline_before_today_or_after_the_documents_own_is_refused(api: Api,
     with platform.db.write() as s:  # the document's own hạn xử lý, as entered at registration
         s.get(Document, case["document"]["id"]).due_date = date(2026, 3, 5)  # type: ignore[union-attr]
     fields = _refused(api, task, DIRECTION)
-    assert fields == {"main_deadline": "Hạn xử lý không được sau hạn của văn bản (05/03/2026)."}
+    assert fields == {"main_deadline": "Hạn xử lý không được sau hạn 05/03/2026."}
     case = complete(api, "btl_director", task, {**DIRECTION, "main_deadline": "2026-03-05"})
     assert len(case["open_tasks"]) == 3
+
+
+def test_a_handlers_deadline_stays_within_the_units(api: Api) -> None:
+    case = complete(api, "btl_director", only_task(_registered(api)), DIRECTION)
+    task = next(t for t in case["open_tasks"] if t["assignees"][0]["username"] == "btl_head_tyt1")
+    r = api.complete("btl_head_tyt1", task["id"], {"assignee": "btl_spec_tyt1", "deadline": "2026-03-05"})
+    assert r.status_code == 422 and r.get_json()["fields"] == {"deadline": "Hạn xử lý không được sau hạn 03/03/2026."}
+    case = complete(api, "btl_head_tyt1", task, {"assignee": "btl_spec_tyt1", "deadline": "2026-03-03"})
+    handle = next(t for t in case["open_tasks"] if t["task"] == "handle")
+    assert handle["due_at"] == END_OF[3]

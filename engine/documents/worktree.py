@@ -146,6 +146,9 @@ def assign(
     ).first()
     if person is None:
         raise InvalidData("Người được giao phải thuộc đơn vị.", {"assignee": "Không có người này trong đơn vị."})
+    if data.get("deadline") and (wrong := deadlines.problem(data["deadline"], now.astimezone(VIETNAM).date(),
+                                                            parent.deadline or doc.due_date)) is not None:
+        raise InvalidData("Hạn xử lý không hợp lệ.", {"deadline": wrong})
     session.add(Assignment(
         document_id=doc.id, case_id=case_id, parent_id=parent.id, from_user_id=head.id, to_unit_id=parent.to_unit_id,
         to_user_id=person.id, role=parent.role, deadline=_deadline(data.get("deadline")) or parent.deadline,

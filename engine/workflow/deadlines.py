@@ -60,28 +60,35 @@ def unit_deadline(data: dict[str, Any], unit: str) -> date | None:
     return None
 
 
+def problem(value: Any, today: date, limit: date | None) -> Text | None:
+    """Why a deadline a person gives is not allowed: not a date, before ``today`` (in Vietnam),
+    after ``limit`` (the document's own hạn xử lý, or the unit's for its handler)."""
+    day = _day(value)
+    if day is None:
+        return Text("Ngày không hợp lệ.")
+    if day < today:
+        return Text("Hạn xử lý không được trước hôm nay (%(today)s).", today=today.strftime("%d/%m/%Y"))
+    if limit is not None and day > limit:
+        return Text("Hạn xử lý không được sau hạn %(limit)s.", limit=limit.strftime("%d/%m/%Y"))
+    return None
+
+
 def direction_problems(data: dict[str, Any], today: date, document_due: date | None) -> dict[str, Text]:
-    """What is wrong with the deadlines of a direction given ``today`` (in Vietnam): none before
-    today, none after the document's own hạn xử lý; a node's own deadline only for a phối hợp unit.
-    Keys are the fields' paths (``co_deadlines.QLTM``)."""
+    """What is wrong with the deadlines of a direction: each as :func:`problem` with the
+    document's own deadline as the limit; a node's own deadline only for a phối hợp unit. Keys
+    are the fields' paths (``co_deadlines.QLTM``)."""
     own = data.get("co_deadlines") or {}
     dated = [("main_deadline", data.get("main_deadline")), ("co_deadline", data.get("co_deadline")),
              *[(f"co_deadlines.{unit}", value) for unit, value in (own.items() if isinstance(own, dict) else [])]]
     co_units = data.get("co_units") or []
     found: dict[str, Text] = {}
     for key, value in dated:
-        day = _day(value)
         if value in (None, ""):
             continue
-        if day is None:
-            found[key] = Text("Ngày không hợp lệ.")
-        elif key.startswith("co_deadlines.") and key.split(".", 1)[1] not in co_units:
+        if key.startswith("co_deadlines.") and key.split(".", 1)[1] not in co_units:
             found[key] = Text("Chỉ đơn vị phối hợp mới có hạn riêng ở đây.")
-        elif day < today:
-            found[key] = Text("Hạn xử lý không được trước hôm nay (%(today)s).", today=today.strftime("%d/%m/%Y"))
-        elif document_due is not None and day > document_due:
-            found[key] = Text("Hạn xử lý không được sau hạn của văn bản (%(due)s).",
-                              due=document_due.strftime("%d/%m/%Y"))
+        elif (wrong := problem(value, today, document_due)) is not None:
+            found[key] = wrong
     return found
 
 
