@@ -2,7 +2,8 @@
 phối hợp and để biết on a tree of the agency's units and people, with a hạn xử lý on each chủ trì
 and phối hợp node (one before today is refused beside its node, the choices kept) and a bút phê
 template; the work tree shows each unit's own deadline and names people by name and
-position, never by username; the unit head's assign form offers only the unit's people; axe finds nothing critical or serious."""
+position, never by username; the unit head's assign form offers only the unit's people; axe
+finds nothing critical or serious."""
 
 from __future__ import annotations
 

@@ -288,7 +288,8 @@ class _Handler(BaseHTTPRequestHandler):
         except SigningError as err:
             self._send(_STATUS.get(type(err), HTTPStatus.BAD_REQUEST), {"error": err.message})
             return
-        signed = [{"id": r.id, "signature": base64.b64encode(s).decode()} for r, s in zip(requests, signatures)]
+        signed = [{"id": r.id, "signature": base64.b64encode(s).decode()}
+                  for r, s in zip(requests, signatures, strict=True)]
         self._send(HTTPStatus.OK, {"signatures": signed} if batch else signed[0])
 
 
