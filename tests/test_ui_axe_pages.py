@@ -34,6 +34,8 @@ ROLES = ["qn_spec_nvy", "qn_head_nvy", "qn_cvp", "qn_deputy1", "qn_director", "q
 # Pages that answer something else than a page (a file, an image, JSON for the designer's
 # scripts, the language switch's redirect): opened, not checked by axe.
 NOT_HTML = re.compile(r"\.(pdf|png|json|bpmn|ico|xlsx|xml|<fmt>)$|/files/|/logout$")
+# The query a page needs to show anything but a refusal (the URL map does not say it).
+QUERIES = {"design.diff": "?old=1&new=1"}
 
 
 def _rules(platform: Platform) -> list[Rule]:
@@ -46,7 +48,8 @@ def _rules(platform: Platform) -> list[Rule]:
 def _own_task(platform: Platform, username: str) -> dict[str, str]:
     """The person's own open task in the demo data, and its case: their task page as they see it."""
     with platform.db.read() as s:
-        found = s.execute(select(HumanTask.id, HumanTask.case_id).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        found = s.execute(select(HumanTask.id, HumanTask.case_id)
+                          .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
                           .join(User, User.id == TaskCandidate.user_id)
                           .where(User.username == username, HumanTask.status == TaskStatus.OPEN)
                           .order_by(HumanTask.created_at.desc())).first()
@@ -62,7 +65,7 @@ def _paths(rule: Rule, objects: dict[str, str]) -> list[str]:
         path = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, path)
     if rule.endpoint == "lists.index":
         return [f"{path}?list={name}" for name in LISTS]
-    return [path]
+    return [path + QUERIES.get(rule.endpoint, "")]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
