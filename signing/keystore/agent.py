@@ -109,13 +109,12 @@ class SigningAgent:
         batch = request if isinstance(request, tuple) else (request,)
         signer = x509.load_der_x509_certificate(self.certificate()).subject.get_attributes_for_oid(
             x509.NameOID.COMMON_NAME)
-        lines = [f"Ký {len(batch)} văn bản bằng một mã PIN:"] if len(batch) > 1 else []
-        for one in batch:
-            digest = self._check_attributes(one)
-            lines += [f"Văn bản: {printable(one.label) or '(không rõ)'}",
-                      f"Mã băm SHA-256 của văn bản được ký: {digest.hex()}"]
-        lines += [f"Người ký: {printable(str(signer[0].value)) if signer else '(không rõ)'}",
-                  f"Hết hạn: {min(one.expires_at for one in batch).astimezone(UTC):%H:%M:%S} UTC"]
+        who = f"Người ký: {printable(str(signer[0].value)) if signer else '(không rõ)'}"
+        documents = [[f"Văn bản: {printable(one.label) or '(không rõ)'}",
+                      f"Mã băm SHA-256 của văn bản được ký: {self._check_attributes(one).hex()}"] for one in batch]
+        lines = ([documents[0][0], who, documents[0][1]] if len(batch) == 1 else
+                 [f"Ký {len(batch)} văn bản bằng một mã PIN:", *(line for d in documents for line in d), who])
+        lines.append(f"Hết hạn: {min(one.expires_at for one in batch).astimezone(UTC):%H:%M:%S} UTC")
         return "\n".join(lines)
 
     def _usable(self, request: SigningRequest, now: datetime) -> None:
