@@ -14,6 +14,7 @@ from markupsafe import escape
 
 from engine.office.workspace import ENTRY_FORM
 from tests.conftest import ROOT
+from webui.common import labels
 from webui.forms import fields as formfields
 from webui.forms import formui
 
@@ -75,7 +76,8 @@ def test_the_direction_is_one_routing_tree_of_units_and_people() -> None:
         "main_unit", "co_units", "info_units", "info_people", "main_deadline", "co_deadline", "co_deadlines"}
     assert [f.key for f in form.fields[1:]] == ["note"]  # the deadlines are on the tree's nodes
     assert routing.tree[0]["working"] and not routing.tree[1]["working"]  # TCHC: để biết only
-    assert routing.tree[0]["people"] == [{"username": "btl_head_ksdb", "label": "Ngô Quốc Huy (Trưởng đơn vị, KSDB)"}]
+    assert routing.tree[0]["people"] == [{"username": "btl_head_ksdb", "label": "Ngô Quốc Huy (Trưởng đơn vị, KSDB)",
+                                          "full_name": "Ngô Quốc Huy", "position": "head", "unit": "KSDB"}]
     assert form.fields[-1].templates  # bút phê templates
 
 
@@ -90,6 +92,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(ROOT / "webui" / "templates"), extensions=["jinja2.ext.i18n"],
                       autoescape=True)
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.globals["labels"] = labels
     return env
 
 

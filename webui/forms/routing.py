@@ -63,7 +63,9 @@ def tree(directory: dict[str, list[dict[str, str]]], parts: Mapping[str, Part],
         code = u["code"]
         node: dict[str, Any] = {
             "code": code, "name": u["name"], "working": code in working,
-            "people": [{"username": p["username"], "label": person_label(p)}
+            # the label in Vietnamese; the page names the position in the reader's language
+            "people": [{"username": p["username"], "label": person_label(p), "full_name": p["full_name"],
+                        "position": p.get("position"), "unit": p["unit"]}
                        for p in directory.get("people", []) if p["unit"] == code]}
         if "co_deadlines" in parts and code in working:
             main_part = parts["main_deadline"]
