@@ -1,7 +1,8 @@
 """In English (issue 17, "Must show": no Vietnamese outside document data), the pages this work
 added or changed: the routing tree of a direction (its people's positions were said in
 Vietnamese), the administrators' recipients address book, the Chờ ký list with its batch signing
-choices. The scan is test_ui_newcomer's."""
+choices, a unit head's assign form (its people's positions were said in Vietnamese too). The
+scan is test_ui_newcomer's."""
 
 from __future__ import annotations
 
@@ -21,10 +22,14 @@ def test_routing_address_book_and_batch_signing_in_english(browser: Browser, liv
                                                           platform: Platform, api: Api) -> None:
     case = complete(api, "btl_clerk", only_task(_start(api)), {"decision": "register", "leader": "director"})
     to_director(api)
+    directed = complete(api, "btl_clerk", only_task(_start(api)), {"decision": "register", "leader": "director",
+                                                                   "confirm_duplicates": True})
+    directed = complete(api, "btl_director", only_task(directed), {"main_unit": "KSDB", "main_deadline": "2026-03-06"})
     data = _data(platform)
     found = {}
     for user, pages in (("btl_admin", ["/admin/address-book"]),
-                        ("btl_director", [f"/tasks/{only_task(case)['id']}", "/documents?list=out_signing"])):
+                        ("btl_director", [f"/tasks/{only_task(case)['id']}", "/documents?list=out_signing"]),
+                        ("btl_head_ksdb", [f"/tasks/{only_task(directed)['id']}"])):
         staff = Staff(browser, live_url, user, backend(platform)).login()
         page = staff.page
         page.goto(pages[0])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from engine.core.errors import Text
 from engine.models.org import POSITION_TITLES, Position
 
 PARTS = ("main_unit", "co_units", "info_units", "info_people")
@@ -31,9 +32,12 @@ class Part(Protocol):
 
 
 def person_label(p: dict[str, str]) -> str:
-    """A person in a choice: name, position and unit, never the username."""
+    """A person in a choice: name, position and unit, never the username; a Text, so that a page
+    says the position in the reader's language."""
     position = POSITION_TITLES.get(Position(p["position"])) if p.get("position") else None
-    return f"{p['full_name']} ({position}, {p['unit']})" if position else f"{p['full_name']} – {p['unit']}"
+    if position:
+        return Text("%(name)s (%(position)s, %(unit)s)", name=p["full_name"], position=Text(position), unit=p["unit"])
+    return Text("%(name)s – %(unit)s", name=p["full_name"], unit=p["unit"])
 
 
 def applies(keys: Iterable[str]) -> bool:
