@@ -15,6 +15,7 @@ from engine.fulltext import index as fulltext_index
 from engine.office import notifications
 from engine.operations import orphans
 from engine.remote_signing import flow as remote_flow
+from engine.scans import queue as scan_queue
 from engine.signatures import archive, signatures
 from engine.workflow import timers
 from exchange import worker as exchange_worker
@@ -91,9 +92,10 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST); ask the
     remote signing services about the signatures waiting for approval on a phone; send and
     receive edXML packages (the exchange outbox, retried with back-off, and the drop folders);
-    make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
-    passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp archived documents (B-LTA) and renew
-    their time-stamps before the TSA's certificate expires. Any number of workers may run at once."""
+    recognise scanned paper documents (OCR); make the daily backup (QLVB_BACKUP_AT, keeping
+    QLVB_BACKUP_KEEP, encrypted with the passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp
+    archived documents (B-LTA) and renew their time-stamps before the TSA's certificate expires.
+    Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = context.platform()
     settings = platform.settings
@@ -133,8 +135,11 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def archive_timestamps() -> None:
         archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
 
+    def scans() -> None:  # one scan per pass: the other jobs do not wait on a long OCR
+        scan_queue.run_next(platform.db, FileStore(settings.files_dir), platform.clock.now())
+
     jobs = (deadlines, document_texts, emails, orphaned_tasks, remote_signatures, exchange_packages, daily_backup,
-            archive_timestamps)
+            archive_timestamps, scans)
     if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 

@@ -85,7 +85,7 @@ class Installation:
 
     def complete(self, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         signing = {"password": demo.DEMO_PASSWORD, "agency_password": demo.DEMO_PASSWORD}
-        result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task['id']}/complete",
+        result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task['id']}/complete?view=full",
                                            {"data": data, "signing": signing})
         return result
 

@@ -49,6 +49,9 @@ class Settings:
     # The port of the officials' local sign agent (qlvb sign-agent) on 127.0.0.1, which the
     # task page's script talks to; every official's agent must use the same one.
     sign_agent_port: int = 8765
+    # The address printouts' lookup codes point to (QLVB_PUBLIC_URL, e.g. https://vanban.example.gov.vn):
+    # behind a reverse proxy the request's own address is not the one a reader of the paper can open.
+    public_url: str | None = None
     # The budget of one engine run of a diagram's code (engine/workflow/sandbox.py): low, because a
     # real procedure's scripts take microseconds and the run holds the case's write lock.
     script_max_steps: int = 100_000
@@ -96,6 +99,7 @@ class Settings:
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
                    pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),
                    sign_agent_port=int(env.get("QLVB_SIGN_AGENT_PORT", "8765")),
+                   public_url=(env.get("QLVB_PUBLIC_URL") or "").rstrip("/") or None,
                    script_max_steps=int(env.get("QLVB_SCRIPT_MAX_STEPS", "100000")),
                    script_max_value_bytes=int(env.get("QLVB_SCRIPT_MAX_VALUE_BYTES", "1000000")),
                    script_max_seconds=float(env.get("QLVB_SCRIPT_MAX_SECONDS", "1")),

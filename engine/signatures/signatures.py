@@ -168,41 +168,56 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
                   unit: str, now: datetime) -> dict[str, Any]:
     """Ký nháy: a leader of the circulation chain approves the draft with their signature, in the
     mode the task's ``approvalSignature`` names, on the version current when their task opened,
-    with the key the server holds (password) or their own USB token (split signing)."""
+    with the key the server holds (password), their own USB token (split signing) or their remote
+    signing service (presigned); at the agency's level (status checked, B-T/B-LT with its TSA)
+    like the leader's signature, since it stays in the issued document."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
     creds = desk.credentials
+    reports: list[verify.SignatureReport] | None = None
     try:
-        if creds.request_id and creds.signature:  # with their USB token, through the sign agent
+        if creds.presigned is not None:  # ký số từ xa: checked, time-stamped and verified before this transaction
+            signer = binding.presigned_signer(session, creds.presigned, user, task_id, source)
+            checked, certificate, reports = creds.presigned.checked, creds.presigned.certificate, \
+                list(creds.presigned.reports)
+        elif creds.request_id and creds.signature:  # with their USB token, through the sign agent
             prepared, value, signer = token_signing.claim(session, creds.request_id, creds.signature, task_id,
                                                           user, source)
-            signed = split.finish(prepared, creds.request_id, value, now)
+            field = (initials.field_names(draft.read(prepared.pdf)) or [""])[-1]
+            checked = long_signer.finish_split(session, desk.keys, doc.agency_id, prepared, field,
+                                               creds.request_id, value, now)
+            certificate = prepared.certificate
         elif creds.password is not None:
             key = desk.keys.person(user.username, creds.password)
             signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
             pdf = leader_draft(session, desk.store, None, doc, user, props).prepare()
-            signed = pdfsign.sign(pdf, _approval_step(pdf, signer, props, unit, now), key)
+            checked = long_signer.sign(session, desk.keys, doc.agency_id, pdf,
+                                       approval_step(pdf, signer.subject_name, props, unit, now), key, now)
+            certificate = key.certificate.dump()
         else:
             raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
                               {_FIELD: "Chưa có thông tin ký số."})
     except SigningError as err:
         raise InvalidData(err.message, {_FIELD: err.message}) from None
-    reports = _verified(signed, desk.keys, now)
+    signed = checked.pdf
+    if reports is None:
+        reports = _verified(signed, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
     field = (initials.field_names(draft.read(signed)) or [""])[-1]  # the one just added
     if not field or verify.signature_status(reports, (field,)) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
         raise InvalidData(Text("Chữ ký nháy không hợp lệ: %(reasons)s", reasons=reasons), {_FIELD: reasons})
     sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
     _record(doc, reports)
-    return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
+    kept = long_signer.keep(session, doc.id, sha, field, user.id, checked, certificate, now)
+    return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id, **kept}
 
 
-def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], unit: str,
-                   now: datetime) -> pdfsign.Step:
+def approval_step(pdf: bytes, signer_name: str, props: dict[str, str], unit: str, now: datetime) -> pdfsign.Step:
+    """The ký nháy the task's ``approvalSignature`` asks for, next on ``pdf``."""
     mode = props.get(APPROVAL_PROPERTY)
     if mode not in initials.MODES:
         raise InvalidData(Text("Bước này cấu hình sai kiểu ký nháy (%(mode)s).", mode=mode),
                           {_FIELD: "Chọn initial hoặc invisible."})
-    return initials.initial_step(draft.read(pdf), signer.subject_name, unit, mode, now)
+    return initials.initial_step(draft.read(pdf), signer_name, unit, mode, now)
 
 
 def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
@@ -226,12 +241,9 @@ def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, u
         made = leader_draft(session, store, None if approval else keys.image(user.username), doc, user, props)
         pdf = made.prepare()
         stamper = long_signer.precheck(session, keys, doc.agency_id, der, now)  # revoked: refused before the PIN
-        if approval:  # ký nháy: a B-B approval under the leader's B-LT signature
-            pending = split.begin(pdf, _approval_step(pdf, signer, props, unit, now), key, prompt_label(doc),
-                                  now=now)
-        else:
-            pending = split.begin(pdf, made.step(signer.subject_name, now), key, prompt_label(doc), now=now,
-                                  timestamper=stamper)
+        step = approval_step(pdf, signer.subject_name, props, unit, now) if approval else \
+            made.step(signer.subject_name, now)  # ký nháy at the same level as the leader's signature
+        pending = split.begin(pdf, step, key, prompt_label(doc), now=now, timestamper=stamper)
     except (ValueError, SigningError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
         raise InvalidData(message, {"certificate": message}) from None

@@ -48,10 +48,8 @@ CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate ho
 REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing its document (end_refused)
 
 # Built once (engine/core/db.py says why).
-_LOCK_CASE_OF_TASK = (
-    select(Case).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == bindparam("task_id"))
-    .with_for_update(of=Case)
-)
+_LOCK_CASE_OF_TASK = (select(Case).join(HumanTask, HumanTask.case_id == Case.id)
+                      .where(HumanTask.id == bindparam("task_id")).with_for_update(of=Case))
 
 
 def start_form_ref(info: VersionInfo) -> str | None:
@@ -136,22 +134,18 @@ def start_case(session: Session, user: User, process_id: str, data: Any, now: da
         sandbox.run_engine(workflow)
         onward = workflow.get_events()
     before: set[UUID] = set()
-    case = Case(
-        process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
-        title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
-        status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
-        document_id=document.id if document else None,
-    )
+    case = Case(process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
+                title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
+                status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
+                document_id=document.id if document else None)
     session.add(case)
     session.flush()
     # Đồng gửi: the drafter follows the document through every submission.
     session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
     changes = persist(session, case, workflow, info, now, before, timers_before=False)
-    audit.append(
-        session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
-        payload={"process": info.process_id, "version": info.version, "version_id": info.id,
-                 "document": document.id if document else None, "data": clean, **changes.as_payload()},
-    )
+    audit.append(session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
+                 payload={"process": info.process_id, "version": info.version, "version_id": info.id,
+                          "document": document.id if document else None, "data": clean, **changes.as_payload()})
     case_messages.route(session, case, onward, user, now)
     return case
 
@@ -305,14 +299,19 @@ def begin_signing(session: Session, user: User, task_id: str, certificate: Any, 
                   keys: signatures.Keys, now: datetime) -> dict[str, Any]:
     """Split signing for a leader with a USB token: the request their sign agent signs."""
     row, doc, props = signing_task(session, user, task_id, now)
-    unit = ""
-    if signatures.APPROVAL_PROPERTY in props:  # the ký nháy names the unit its leader approves for
-        case = session.get(Case, row.case_id)
-        assert case is not None
-        info = version_info(session, case.process_version_id)
-        task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(task_id))
-        unit = str(task.data.get("unit", "")) if task is not None else ""
-    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, unit, now)
+    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate,
+                                  approval_unit(session, row, props), now)
+
+
+def approval_unit(session: Session, row: HumanTask, props: dict[str, str]) -> str:
+    """The unit a ký nháy's leader approves for ("" on a step without an approval signature)."""
+    if signatures.APPROVAL_PROPERTY not in props:
+        return ""
+    case = session.get(Case, row.case_id)
+    assert case is not None
+    info = version_info(session, case.process_version_id)
+    task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(row.id))
+    return str(task.data.get("unit", "")) if task is not None else ""
 
 
 def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,

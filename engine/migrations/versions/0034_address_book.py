@@ -1,7 +1,7 @@
 """the address book's entries kept by an agency's administrators
 
 Revision ID: 0034
-Revises: 0025
+Revises: 0038
 Create Date: 2026-12-07 16:00:00
 
 Danh bạ nơi nhận was derived only (the agency's units, the installation's agencies); its
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0034'
-down_revision = '0025'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
