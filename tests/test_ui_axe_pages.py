@@ -36,6 +36,10 @@ ROLES = ["qn_spec_nvy", "qn_head_nvy", "qn_cvp", "qn_deputy1", "qn_director", "q
 NOT_HTML = re.compile(r"\.(pdf|png|json|bpmn|ico|xlsx|xml|<fmt>)$|/files/|/logout$")
 # The query a page needs to show anything but a refusal (the URL map does not say it).
 QUERIES = {"design.diff": "?old=1&new=1"}
+# Pages merged from issue 20 that this file cannot yet reach, with what they need; the test fails
+# when one of them becomes reachable (remove it here) or another page is missing.
+NOT_YET = {"/tasks/<task_id>/signing-status": "a remote signature waiting for the phone",
+           "/tra-cuu/<code>": "a printout's lookup code (engine.printouts)"}
 
 
 def _rules(platform: Platform) -> list[Rule]:
@@ -104,6 +108,6 @@ def test_every_page_for_every_position_has_no_serious_violation(
         staff.close()
     assert violations == {}, violations
     never = sorted(rule for rule, roles in opened.items() if not roles)
-    assert never == [], f"pages no position could open, so never checked: {never}"
+    assert never == sorted(NOT_YET), f"pages no position could open, so never checked: {never}"
     print(f"\naxe: {sum(len(r) for r in opened.values())} page views of {len(opened)} pages, "
           f"{len(ROLES)} positions, error pages {sorted(error_pages)}")
