@@ -9,9 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import escape
 
 from engine.office.workspace import ENTRY_FORM
 from tests.conftest import ROOT
+from webui.common import labels
 from webui.forms import fields as formfields
 from webui.forms import formui
 
@@ -69,8 +72,51 @@ def test_the_direction_is_one_routing_tree_of_units_and_people() -> None:
     form = formfields.build(schema, {"main_unit": "KSDB"}, {}, directory,
                             formui.load(FORMS, "common/direction.schema.json"))
     routing = form.fields[0]
-    assert routing.widget == "routing" and set(routing.parts) == {"main_unit", "co_units", "info_units", "info_people"}
-    assert [f.key for f in form.fields[1:]] == ["main_deadline", "co_deadline", "note"]
+    assert routing.widget == "routing" and set(routing.parts) == {
+        "main_unit", "co_units", "info_units", "info_people", "main_deadline", "co_deadline", "co_deadlines"}
+    assert [f.key for f in form.fields[1:]] == ["note"]  # the deadlines are on the tree's nodes
     assert routing.tree[0]["working"] and not routing.tree[1]["working"]  # TCHC: để biết only
-    assert routing.tree[0]["people"] == [{"username": "btl_head_ksdb", "label": "Ngô Quốc Huy (Trưởng đơn vị, KSDB)"}]
+    assert routing.tree[0]["people"] == [{"username": "btl_head_ksdb", "label": "Ngô Quốc Huy (Trưởng đơn vị, KSDB)",
+                                          "full_name": "Ngô Quốc Huy", "position": "head", "unit": "KSDB"}]
     assert form.fields[-1].templates  # bút phê templates
+
+
+SCHEMAS = sorted(FORMS.glob("*/*.schema.json"))
+DIRECTORY = {"units": [{"code": "KSDB", "name": "Khoa Kiểm soát dịch bệnh"}, {"code": "TCHC", "name": "Phòng TCHC"}],
+             "working_units": [{"code": "KSDB", "name": "Khoa Kiểm soát dịch bệnh"}],
+             "people": [{"username": "btl_head_ksdb", "full_name": "Ngô Quốc Huy", "unit": "KSDB", "position": "head"}],
+             "address_book": [{"name": "Sở Y tế Hà Nội", "organ_id": "000.00.31.H26", "unit": "", "label": "Sở Y tế"}]}
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(ROOT / "webui" / "templates"), extensions=["jinja2.ext.i18n"],
+                      autoescape=True)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.globals["labels"] = labels
+    return env
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: str(p.relative_to(FORMS)))
+def test_every_form_has_a_description_and_renders_as_it_says(path: Path) -> None:
+    """Each form of forms/ has its UI description; the form renders (the designer's preview
+    template, the task page's field macros) in the description's order, with its help texts,
+    placeholders and decisions."""
+    ref = str(path.relative_to(FORMS))
+    description = formui.load(FORMS, ref)
+    assert description, f"{ref} has no {ref.replace('.schema.json', '.ui.json')}"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    form = formfields.build(schema, {}, {}, DIRECTORY, description, date(2026, 3, 2))
+    html = _environment().get_template("design/form_preview.html").render(form=form)
+    shown = [f.key for f in form.fields if f.widget not in ("routing", "rows", "hidden")]
+    positions = [html.index(f'data-field="{key}"') for key in shown]
+    assert positions == sorted(positions), ref
+    expected = [n for n in formui.ordered(list(schema["properties"]), description) if n in shown]
+    assert shown == expected, ref
+    for name, ui in description.items():
+        if name.startswith("ui:") or not isinstance(ui, dict):
+            continue
+        for key in ("ui:help", "ui:placeholder"):
+            if key in ui and name not in {"main_deadline", "co_deadline", "co_deadlines"}:
+                assert escape(ui[key]) in html, (ref, name, key)
+    for _value, title in form.decisions:
+        assert escape(title) in html, ref

@@ -72,3 +72,29 @@ def test_a_request_valid_for_longer_than_five_minutes_is_refused_before_the_pin(
     with pytest.raises(RequestRefused, match="hạn quá dài"):
         agent.sign(forever)
     assert asked == []
+
+
+def test_a_batch_asks_one_pin_listing_every_document_and_refuses_before_the_pin(token: softhsm.Token) -> None:
+    """Ký số hàng loạt (issue 17): one prompt lists each document with the hash its signature
+    covers; one PIN signs them all; a batch with one bad request asks nothing and signs nothing."""
+    asked: list[str] = []
+    agent = _agent(token, asked)
+    first, second = _pending(agent, "Kế hoạch tiêm chủng 2026"), _pending(agent, "Báo cáo tháng 3")
+    signatures = agent.sign_many((first.request, second.request))
+    assert len(signatures) == 2 and len(asked) == 1
+    lines = asked[0].split("\n")
+    assert lines[0] == "Ký 2 văn bản bằng một mã PIN:"
+    assert lines[1:5] == ["Văn bản: Kế hoạch tiêm chủng 2026",
+                          f"Mã băm SHA-256 của văn bản được ký: {first.document_digest.hex()}",
+                          "Văn bản: Báo cáo tháng 3",
+                          f"Mã băm SHA-256 của văn bản được ký: {second.document_digest.hex()}"]
+    with pytest.raises(RequestRefused, match="đã được dùng"):  # each request signs once, in a batch too
+        agent.sign_many((first.request,))
+    fresh = _pending(agent, "Thông báo")
+    forever = replace(_pending(agent, "Quyết định").request, expires_at=datetime(2099, 12, 31, tzinfo=UTC))
+    with pytest.raises(RequestRefused, match="hạn quá dài"):
+        agent.sign_many((fresh.request, forever))
+    with pytest.raises(RequestRefused, match="khác nhau"):
+        agent.sign_many((fresh.request, fresh.request))
+    assert len(asked) == 1
+    agent.sign(fresh.request)  # left usable by the refused batch

@@ -34,7 +34,7 @@ def test_direction_form_then_a_comment_request_in_green(browser: Browser, live_u
     expect(page.locator('input[name="co_units"][value="KHTC"]')).to_be_checked()
     cvp.shot("10-direction-needs-deadline")
 
-    page.fill("#main_deadline", "2026-03-13")
+    page.fill("#node_deadline-NVY", "2026-03-13")
     page.fill("#co_deadline", "2026-03-10")
     page.fill("#note", "Phòng NVY chủ trì, KHTC phối hợp bố trí kinh phí")
     page.get_by_role("button", name="Chuyển các phòng theo ý kiến chỉ đạo").click()

@@ -26,7 +26,7 @@ def test_a_headless_unit_for_information_sees_the_document_and_the_case_moves_on
     expect(page.locator('input[name="main_unit"][value="VP"]')).to_have_count(0)
     expect(page.locator('input[name="co_units"][value="VP"]')).to_have_count(0)
     page.get_by_label("Chủ trì: Phòng Quản lý công nghiệp").check()
-    page.fill("#main_deadline", "2026-03-13")
+    page.fill("#node_deadline-QLCN", "2026-03-13")
     page.locator('input[name="info_units"][value="VP"]').check()
     page.fill("#note", "Phòng QLCN chủ trì; Văn phòng Sở để biết")
     page.get_by_role("button", name="Chuyển xử lý").click()

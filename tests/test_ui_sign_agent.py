@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from signing.keystore import softhsm
+from signing.pades.pdfsig import pdfsig
 from signing.pades.verify import verify_pdf
 from tests.browser import MOJIBAKE, Staff, backend, browser, serving  # noqa: F401 - fixtures
 from tests.conftest import TOKEN_PIN, Api
@@ -231,3 +232,47 @@ def test_a_head_signs_the_approval_with_a_token_from_the_task_page(
     root = x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())
     assert [(r.field, r.signer, r.valid, r.trusted) for r in verify_pdf(pdf, [root])] == [
         ("KyNhay1", "Lâm Văn Hiếu", True, True)]
+
+
+def test_the_director_signs_several_documents_with_one_pin_from_the_list(
+    browser: Browser, site: Site, platform: Platform, api: Api, demo_pki: Path  # noqa: F811
+) -> None:
+    """Ký số hàng loạt with the token (issue 17 item 1): the Chờ ký list's batch, one PIN typed
+    once in the agent for both documents; a wrong PIN signs neither. Remote signing, approved per
+    request on the phone, is said not to batch."""
+    cases = [to_director(api), to_director(api)]
+    director = Staff(browser, site.url, "btl_director", backend(platform)).login()
+    page = director.page
+    page.goto("/documents?list=out_signing")
+    expect(page.get_by_test_id("sign-many-methods")).to_contain_text("Ký số từ xa không ký hàng loạt")
+    ticks = page.locator("tr[data-document] input[name=ids]")
+    expect(ticks).to_have_count(2)
+    page.get_by_label("USB token (một mã PIN").check()
+    expect(page.locator("#signing_password")).to_be_hidden()
+    status = page.get_by_test_id("sign-many-status")
+    site.pins.append("000000")
+    ticks.first.check()
+    ticks.last.check()
+    page.get_by_test_id("sign-many").click()
+    expect(status).to_have_text("Mã PIN không đúng: văn bản chưa được ký. Bấm Ký số để thử lại.")
+    assert all(api.get("btl_director", f"/api/v1/cases/{c['id']}").get_json()["open_tasks"][0]["task"]
+               == "director_sign" for c in cases)
+
+    site.pins.append(TOKEN_PIN)  # one PIN: a second prompt would find none and cancel
+    page.get_by_test_id("sign-many").click()
+    expect(page.get_by_test_id("count-out_signing")).to_have_text("0")
+    expect(page.locator(".flash.success")).to_have_count(2)  # one per document, each its own completion
+    expect(page.locator(".flash.success").first).to_contain_text("Đã ký số")
+    assert site.pins == []
+    director.shot("sign-agent-several-one-pin")
+    root = x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())
+    for case in cases:
+        case = api.get("btl_director", f"/api/v1/cases/{case['id']}").get_json()
+        assert only_task(case)["task"] == "clerk_issue"
+        doc = case["document"]
+        main = next(f for f in doc["files"] if f["role"] == "main")
+        pdf = api.get("btl_clerk", f"/api/v1/documents/{doc['id']}/files/{main['id']}").data
+        assert [(r.field, r.valid, r.trusted) for r in verify_pdf(pdf, [root])] == [("LanhDao", True, True)]
+        poppler = pdfsig(pdf, [root])[0]
+        assert (poppler["signature_valid"], poppler["certificate_trusted"]) == (True, True)
+    director.close()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData, Text
 from engine.models import (
     Assignment,
@@ -24,7 +25,7 @@ from engine.models import (
 )
 from engine.office import info_items
 from engine.office.people import people as office_people
-from engine.workflow import roles
+from engine.workflow import deadlines, roles
 
 
 def _unit(session: Session, agency_id: int, code: str, field: str) -> Unit:
@@ -72,10 +73,13 @@ def direct(
     codes = [main, *co, *info]
     if len(set(codes)) != len(codes):
         raise InvalidData("Một đơn vị chỉ nhận một vai trò.", {"co_units": "Trùng với đơn vị khác."})
-    roles_of = [(main, AssignmentRole.MAIN, "main_deadline"), *[(c, AssignmentRole.CO, "co_deadline") for c in co],
-                *[(c, AssignmentRole.INFO, None) for c in info]]
+    problems = deadlines.direction_problems(data, now.astimezone(VIETNAM).date(), doc.due_date)
+    if problems:
+        raise InvalidData("Hạn xử lý không hợp lệ.", dict(problems))
+    roles_of = [(main, AssignmentRole.MAIN), *[(c, AssignmentRole.CO) for c in co],
+                *[(c, AssignmentRole.INFO) for c in info]]
     info_unit_ids: list[int] = []
-    for code, role, deadline_field in roles_of:
+    for code, role in roles_of:
         field = {AssignmentRole.MAIN: "main_unit", AssignmentRole.CO: "co_units"}.get(role, "info_units")
         unit = _unit(session, doc.agency_id, code, field)
         if role != AssignmentRole.INFO and not can_receive_work(session, doc.agency_id, code):
@@ -87,8 +91,8 @@ def direct(
             info_unit_ids.append(unit.id)
         session.add(Assignment(
             document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit.id, role=role,
-            deadline=_deadline(data.get(deadline_field)) if deadline_field else None, note=data.get("note"),
-            status=AssignmentStatus.OPEN, created_at=now,
+            deadline=deadlines.unit_deadline(data, code) if role != AssignmentRole.INFO else None,
+            note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
         ))
     people = _info_people(session, doc, data.get("info_people"))
     for person_id, unit_id in people:
@@ -152,6 +156,9 @@ def assign(
     ).first()
     if person is None:
         raise InvalidData("Người được giao phải thuộc đơn vị.", {"assignee": "Không có người này trong đơn vị."})
+    if data.get("deadline") and (wrong := deadlines.problem(data["deadline"], now.astimezone(VIETNAM).date(),
+                                                            parent.deadline or doc.due_date)) is not None:
+        raise InvalidData("Hạn xử lý không hợp lệ.", {"deadline": wrong})
     session.add(Assignment(
         document_id=doc.id, case_id=case_id, parent_id=parent.id, from_user_id=head.id, to_unit_id=parent.to_unit_id,
         to_user_id=person.id, role=parent.role, deadline=_deadline(data.get("deadline")) or parent.deadline,

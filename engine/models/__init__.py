@@ -24,7 +24,7 @@ from .documents import (
     Urgency,
 )
 from .exchange import ExchangeAgreement, ReplyToken
-from .interchange import OutboxItem, Partner, Received, StatusEntry
+from .interchange import AddressEntry, OutboxItem, Partner, Received, StatusEntry
 from .notices import DocumentRead, InfoItem, InfoKind, Notification, NotificationKind
 from .operations import Incident, IncidentStatus
 from .org import (
@@ -60,7 +60,7 @@ from .workflow import (
 )
 
 __all__ = [
-    "OutboxItem", "Partner", "Received", "StatusEntry",
+    "AddressEntry", "OutboxItem", "Partner", "Received", "StatusEntry",
     "AgencySigningSettings",
     "SignatureEvidence",
     "TrustAnchor",

@@ -100,3 +100,22 @@ class StatusEntry(Base):
     staff: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime]  # the recipient's timestamp
     recorded_at: Mapped[datetime]
+
+
+class AddressEntry(Base):
+    """Danh bạ nơi nhận, as an agency's administrators keep it (engine.office.address_book): an
+    agency documents are sent to, with its organ code when it has one and how it receives them.
+    An entry with the organ code of an agency the book derives (this installation's, a liên
+    thông partner) takes its place; one no longer in use takes it out of the book."""
+
+    __tablename__ = "address_book_entries"
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))  # whose book it is in
+    organ_id: Mapped[str | None] = mapped_column(String(13))  # mã định danh, QĐ 20/2020, if it has one
+    name: Mapped[str] = mapped_column(String(200))
+    delivery: Mapped[str] = mapped_column(String(16))  # electronic, paper
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

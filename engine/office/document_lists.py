@@ -179,17 +179,21 @@ def _rows(session: Session, user_id: int, ids: list[int], now: datetime) -> list
     ).all()
     named = people(session, {u for _, u, _ in holders})
     held: dict[int, list[dict[str, Any]]] = {}
+    # The Hạn column: the reader's own open step's deadline (each unit of a direction may have its
+    # own, engine/workflow/deadlines.py), else the earliest of the document's open steps.
     task_due: dict[int, datetime] = {}
+    own_due: dict[int, datetime] = {}
     for found_id, holder, due in holders:
         if found_id is None:  # never: the query asked for these documents
             continue
         document_id = found_id
         if all(p["id"] != holder for p in held.get(document_id, [])):
             held.setdefault(document_id, []).append(named[holder].as_dict())
-        if due is not None and (document_id not in task_due or due < task_due[document_id]):
-            task_due[document_id] = due
+        for kept in (task_due, own_due) if holder == user_id else (task_due,):
+            if due is not None and (document_id not in kept or due < kept[document_id]):
+                kept[document_id] = due
     today = now.astimezone(VIETNAM).date()
-    return [_row(docs[i], i in read, held.get(i, []), task_due.get(i), today) for i in ids]
+    return [_row(docs[i], i in read, held.get(i, []), own_due.get(i) or task_due.get(i), today) for i in ids]
 
 
 def _row(doc: Document, read: bool, holders: list[dict[str, Any]], task_due: datetime | None,

@@ -61,6 +61,7 @@ def _field_and_message(error: ValidationError, schema: dict[str, Any]) -> tuple[
         "maximum": lambda: Text("Phải nhỏ hơn hoặc bằng %(n)s.", n=value),
         "minItems": lambda: Text("Cần ít nhất %(n)s mục.", n=value),
         "maxItems": lambda: Text("Tối đa %(n)s mục.", n=value),
+        "maxProperties": lambda: Text("Tối đa %(n)s mục.", n=value),
         "uniqueItems": lambda: Text("Các mục không được trùng nhau."),
         "additionalProperties": lambda: Text("Có trường không thuộc biểu mẫu."),
     }

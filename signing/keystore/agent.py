@@ -6,7 +6,8 @@ that what it is asked to sign is a CMS signed-attributes set naming the token's 
 so a page cannot make it sign anything else. Each request id is honoured once, before its
 expiry, which must be at most five minutes away (and two of clock difference); the PIN is
 asked for every request and never stored, after the prompt shows the document, the signer and
-the hash that will be signed.
+the hash that will be signed. A batch (ký số hàng loạt, ``/sign-batch``) is asked once: its
+prompt lists every document with its hash, and one PIN signs them all in one token session.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ MAX_BODY = 64 * 1024  # a request is a few kilobytes of signed attributes
 # A request valid longer than the server gives (one expiring in 2099 could be kept and replayed)
 # is refused; the official's computer and the server may disagree by a minute or two.
 MAX_TTL = REQUEST_TTL + timedelta(minutes=2)
-PinProvider = Callable[[SigningRequest], str | None]  # None: the holder cancelled
+MAX_BATCH = 20  # documents signed with one PIN: the prompt still lists each of them
+# Asked for the PIN of one request, or of a batch (a tuple); None: the holder cancelled.
+PinProvider = Callable[[Any], str | None]
 
 
 def printable(text: str, limit: int = 300) -> str:
@@ -99,45 +102,60 @@ class SigningAgent:
             raise RequestRefused("Dữ liệu cần ký không khớp với chứng thư số trên thiết bị này.")
         return bytes(digest)
 
-    def prompt(self, request: SigningRequest) -> str:
-        """What the holder reads before typing the PIN: the document as the server names it, the
-        signer of the token's own certificate and the hash the signature covers, both read from
-        what is signed, not from the page; no control character reaches the terminal."""
-        digest = self._check_attributes(request)
+    def prompt(self, request: SigningRequest | tuple[SigningRequest, ...]) -> str:
+        """What the holder reads before typing the PIN: each document as the server names it, the
+        signer of the token's own certificate and the hash each signature covers, read from what
+        is signed, not from the page; no control character reaches the terminal."""
+        batch = request if isinstance(request, tuple) else (request,)
         signer = x509.load_der_x509_certificate(self.certificate()).subject.get_attributes_for_oid(
             x509.NameOID.COMMON_NAME)
-        return "\n".join([
-            f"Văn bản: {printable(request.label) or '(không rõ)'}",
-            f"Người ký: {printable(str(signer[0].value)) if signer else '(không rõ)'}",
-            f"Mã băm SHA-256 của văn bản được ký: {digest.hex()}",
-            f"Hết hạn: {request.expires_at.astimezone(UTC):%H:%M:%S} UTC"])
+        who = f"Người ký: {printable(str(signer[0].value)) if signer else '(không rõ)'}"
+        documents = [[f"Văn bản: {printable(one.label) or '(không rõ)'}",
+                      f"Mã băm SHA-256 của văn bản được ký: {self._check_attributes(one).hex()}"] for one in batch]
+        lines = ([documents[0][0], who, documents[0][1]] if len(batch) == 1 else
+                 [f"Ký {len(batch)} văn bản bằng một mã PIN:", *(line for d in documents for line in d), who])
+        lines.append(f"Hết hạn: {min(one.expires_at for one in batch).astimezone(UTC):%H:%M:%S} UTC")
+        return "\n".join(lines)
+
+    def _usable(self, request: SigningRequest, now: datetime) -> None:
+        if request.id in self._used:
+            raise RequestRefused("Yêu cầu ký này đã được dùng: không ký lại.")
+        if now > request.expires_at:
+            raise RequestRefused("Yêu cầu ký đã hết hạn: hãy tạo yêu cầu mới trên trang.")
+        if request.expires_at - now > MAX_TTL:
+            raise RequestRefused(f"Yêu cầu ký có hạn quá dài (tối đa {REQUEST_TTL.seconds // 60} phút): "
+                                 "không ký.")
+        self._check_attributes(request)
 
     def sign(self, request: SigningRequest) -> bytes:
         """The token's signature over ``request.data``, after the holder typed their PIN."""
+        return self.sign_many((request,))[0]
+
+    def sign_many(self, batch: tuple[SigningRequest, ...]) -> list[bytes]:
+        """The token's signatures over each request's data, in order, after one PIN typed for
+        them all; every request is checked before the PIN is asked, so none is signed if one
+        is refused."""
+        if not 0 < len(batch) <= MAX_BATCH or len({r.id for r in batch}) != len(batch):
+            raise RequestRefused(f"Một lần ký từ 1 đến {MAX_BATCH} văn bản khác nhau.")
         with self._lock:
             now = self.clock()
             self._used = {rid: expiry for rid, expiry in self._used.items() if expiry >= now}
-            if request.id in self._used:
-                raise RequestRefused("Yêu cầu ký này đã được dùng: không ký lại.")
-            if now > request.expires_at:
-                raise RequestRefused("Yêu cầu ký đã hết hạn: hãy tạo yêu cầu mới trên trang.")
-            if request.expires_at - now > MAX_TTL:
-                raise RequestRefused(f"Yêu cầu ký có hạn quá dài (tối đa {REQUEST_TTL.seconds // 60} phút): "
-                                     "không ký.")
-            self._check_attributes(request)
-            pin = self.pin_provider(request)
+            for request in batch:
+                self._usable(request, now)
+            pin = self.pin_provider(batch if len(batch) > 1 else batch[0])
             if pin is None:
                 raise RequestRefused("Người ký đã hủy.")
             key = Pkcs11Key(self.token.module, self.token.token_label, self.token.key_label, pin)
             try:
-                signature = aio.run(key.signer().async_sign_raw(request.data, DIGEST))
+                signatures = [aio.run(key.signer().async_sign_raw(r.data, DIGEST)) for r in batch]
             except pkcs11.PKCS11Error as err:  # e.g. the token was pulled out after the PIN
                 raise KeyUnavailable(f"Thiết bị ký số không ký được: {type(err).__name__}.") from err
             finally:
                 key.close()
-            # a wrong PIN leaves the request usable; a signature consumes it
-            self._used[request.id] = request.expires_at
-            return signature
+            # a wrong PIN leaves the requests usable; a signature consumes them
+            for request in batch:
+                self._used[request.id] = request.expires_at
+            return signatures
 
 
 _STATUS = {WrongSecret: HTTPStatus.UNAUTHORIZED, KeyUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
@@ -247,23 +265,31 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self._allowed():
             return
-        if self.path != "/sign":
+        if self.path not in ("/sign", "/sign-batch"):
             self._send(HTTPStatus.NOT_FOUND, {"error": "Không có địa chỉ này."})
             return
+        batch = self.path == "/sign-batch"
         length = int(self.headers.get("Content-Length") or 0)
-        if not 0 < length <= MAX_BODY:
+        if not 0 < length <= MAX_BODY * (MAX_BATCH if batch else 1):
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "Yêu cầu ký quá lớn hoặc rỗng."})
             return
         try:
-            request = SigningRequest.from_json(json.loads(self.rfile.read(length)))
-            signature = self.server.agent.sign(request)
+            body = json.loads(self.rfile.read(length))
+            if batch:
+                given = body.get("requests") if isinstance(body, dict) else None
+                requests = tuple(SigningRequest.from_json(r) for r in (given if isinstance(given, list) else [None]))
+            else:
+                requests = (SigningRequest.from_json(body),)
+            signatures = self.server.agent.sign_many(requests)
         except json.JSONDecodeError:
             self._send(HTTPStatus.BAD_REQUEST, {"error": "Yêu cầu ký không phải JSON."})
             return
         except SigningError as err:
             self._send(_STATUS.get(type(err), HTTPStatus.BAD_REQUEST), {"error": err.message})
             return
-        self._send(HTTPStatus.OK, {"id": request.id, "signature": base64.b64encode(signature).decode()})
+        signed = [{"id": r.id, "signature": base64.b64encode(s).decode()}
+                  for r, s in zip(requests, signatures, strict=True)]
+        self._send(HTTPStatus.OK, {"signatures": signed} if batch else signed[0])
 
 
 class AgentServer(ThreadingHTTPServer):

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from engine.models.org import POSITION_TITLES, Position
-
-from . import formui
+from . import formui, routing
+from .routing import person_label
 
 DECISION = "decision"
 UNIT_FIELDS = frozenset({"main_unit", "co_units", "info_units", "route", "unit", "target_unit"})
@@ -96,12 +95,6 @@ def _choices(name: str, prop: dict[str, Any], directory: dict[str, list[dict[str
     if name in PERSON_FIELDS:
         return [(p["username"], person_label(p)) for p in directory.get("people", [])]
     return []
-
-
-def person_label(p: dict[str, str]) -> str:
-    """A person in a choice: name, position and unit, never the username."""
-    position = POSITION_TITLES.get(Position(p["position"])) if p.get("position") else None
-    return f"{p['full_name']} ({position}, {p['unit']})" if position else f"{p['full_name']} – {p['unit']}"
 
 
 def _conditional_requirements(schema: dict[str, Any]) -> dict[str, list[str]]:
@@ -227,33 +220,26 @@ def build(schema: dict[str, Any] | None, values: dict[str, Any], errors: dict[st
                 _fit_message(_designed(sub, design.get("items", {}).get(sub.key.rsplit(".", 1)[-1]) or {}, today,
                                        fresh))
         fields.append(_fit_message(_designed(made, design, today, fresh)))
-    fields = _routing(fields, directory)
+    fields = _routing(fields, directory, errors)
     shown = {f.key for f in _walk(fields)} | ({DECISION} if decisions else set())
+    shown |= {k for f in fields if f.widget == "routing" for k in routing.shown_keys(f.tree)}
     others = [m for k, m in errors.items() if k not in shown]
     return FormView(str(schema.get("title", "")), fields, decisions, errors.get(DECISION) if decisions else None,
                     others, formui.submit_text(ui))
 
 
-ROUTING_PARTS = ("main_unit", "co_units", "info_units", "info_people")
-
-
-def _routing(fields: list[Field], directory: dict[str, list[dict[str, str]]]) -> list[Field]:
-    """Chuyển xử lý in one screen: a direction's unit and people choices (chủ trì, phối hợp, để
-    biết) as one tree of the agency's units and their people, a tick box per role on each node;
-    chủ trì and phối hợp only on units someone takes work for. The inputs keep their names."""
+def _routing(fields: list[Field], directory: dict[str, list[dict[str, str]]], errors: dict[str, str]) -> list[Field]:
+    """A direction's choices as one tree (webui.forms.routing); the tree takes the place of its
+    first part."""
     named = {f.key: f for f in fields}
-    if not {"main_unit", "co_units"} <= set(named):
+    if not routing.applies(named):
         return fields
-    working = {u["code"] for u in directory.get("working_units", [])}
-    tree = [{"code": u["code"], "name": u["name"], "working": u["code"] in working,
-             "people": [{"username": p["username"], "label": person_label(p)}
-                        for p in directory.get("people", []) if p["unit"] == u["code"]]}
-            for u in directory.get("units", [])]
-    parts = {n: named[n] for n in ROUTING_PARTS if n in named}
-    routing = Field(key="routing", name="routing", title="Chuyển xử lý", widget="routing", parts=parts, tree=tree)
+    parts = {n: named[n] for n in routing.part_names(named) if n in named}
+    tree = Field(key="routing", name="routing", title="Chuyển xử lý", widget="routing", parts=parts,
+                 tree=routing.tree(directory, parts, errors))
     first = len([f for f in fields[:fields.index(named["main_unit"])] if f.key not in parts])
     kept = [f for f in fields if f.key not in parts]
-    return [*kept[:first], routing, *kept[first:]]
+    return [*kept[:first], tree, *kept[first:]]
 
 
 def _walk(fields: list[Field]) -> Iterable[Field]:
@@ -359,6 +345,8 @@ def parse(schema: dict[str, Any] | None, form: FormData) -> tuple[dict[str, Any]
     errors: dict[str, str] = {}
     decision = props.pop(DECISION, None)
     data = _parse_object(props, form, "", errors)
+    if routing.dated(props):
+        routing.read(form, data)
     chosen = form.get(DECISION)
     if decision is not None and chosen:
         data[DECISION] = chosen

@@ -13,7 +13,15 @@ from flask import Blueprint
 
 def blueprints() -> tuple[Blueprint, ...]:
     from webui.pages.account import auth, certificate_settings, delegations, favicon, help, notification_settings
-    from webui.pages.administration import admin, approvals, designer, exchange_directory, operations, trust
+    from webui.pages.administration import (
+        address_book,
+        admin,
+        approvals,
+        designer,
+        exchange_directory,
+        operations,
+        trust,
+    )
     from webui.pages.oversight import audit, reports, statistics
     from webui.pages.paper import (
         documents,
@@ -35,4 +43,4 @@ def blueprints() -> tuple[Blueprint, ...]:
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
             info.bp, lists.bp, electronic.bp, exchange_directory.bp, trust.bp, dashboard.bp, help.bp, favicon.bp,
-            operations.bp, remote_signing.bp, lookup.bp, scans.bp)
+            operations.bp, remote_signing.bp, lookup.bp, scans.bp, address_book.bp)

@@ -16,7 +16,7 @@ from engine.office.document_lists import ListFilter
 from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import cases
-from webui.common.context import signing_desk
+from webui.common.context import platform, signing_desk
 from webui.common.pageutil import PER_PAGE, page_number, render, staff
 
 bp = Blueprint("lists", __name__)
@@ -54,8 +54,13 @@ def index() -> Any:
         work = queries.inbox(db, user, now, "todo", queries.InboxFilter(), 1, 1)["counts"]
         agencies = permissions.agencies_of(db, user)
         directory = workspace.directory(db, min(agencies)) if agencies else {}
+        # Chờ ký: each document's signing step, for the batch signed with a USB token (the page's
+        # script asks each step's one-time request, then the agent signs them all with one PIN).
+        signing = (document_lists.my_signing_tasks(db, user, now, [d["id"] for d in found["items"]])
+                   if name == "out_signing" else {})
         return render("lists/index.html", db, user, found=found, given=given, groups=document_lists.GROUPS,
-                      work=work, directory=directory)
+                      work=work, directory=directory, signing=signing,
+                      agent_port=platform().settings.sign_agent_port)
 
 
 def _ticked() -> tuple[list[int], str]:
@@ -89,8 +94,9 @@ def forward() -> Any:
 
 @bp.post("/documents/sign")
 def sign_many() -> Any:
-    """Ký số hàng loạt: the ticked documents waiting for my signature, each signed with the one
-    password given, each its own completion (transaction, audit entry) as if signed one by one;
+    """Ký số hàng loạt with the server-held key: the ticked documents waiting for my signature,
+    each signed with the one password given (with a USB token the page's script signs them
+    through the agent, sign-many-agent.js), each its own completion (transaction, audit entry) as if signed one by one;
     the first refusal (a wrong password refuses them all) stops the rest."""
     ids, back = _ticked()
     password = request.form.get("signing_password") or None
