@@ -193,7 +193,7 @@ def _settle(remote: Remote, request_id: str, reference: str, outcome: Outcome, n
     except SigningError as err:
         _end(remote, request_id, RemoteState.FAILED, err.message, now)
         return
-    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, checked, tuple(reports))
+    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, checked.pdf, tuple(reports), checked)
     _complete(remote, request_id, presigned, now)
 
 

@@ -18,8 +18,8 @@ from engine.office import conversations, queries
 from engine.org import accounts
 from engine.signatures import signatures
 from engine.workflow import cases
-from webui.api.util import authed, bearer
-from webui.common.context import signing_desk
+from webui.api.util import authed, bearer, current_user
+from webui.common.context import complete_signing, signing_desk
 from webui.common.login import log_in
 from webui.contract.document import document
 from webui.contract.route import api_route
@@ -244,12 +244,9 @@ def complete_task(task_id: str, body: CompleteTask) -> Any:
     the signer's key, the agency key's password, or a split-signing request id and the
     token's signature); returns the case as it now stands."""
     signing = body.signing.model_dump(exclude_none=True) if body.signing is not None else None
-    desk = signing_desk(signatures.Credentials.parse(signing))
-
-    def action(session: Session, user: User, now: datetime) -> Any:
-        return queries.case_view(session, cases.complete_task(session, user, task_id, body.data, now, desk))
-
-    return authed(True, action)
+    credentials = signatures.Credentials.parse(signing)
+    return jsonify(complete_signing(credentials, task_id, body.data, current_user,
+                                    lambda session, _user, case, _now: queries.case_view(session, case)))
 
 
 @api_route(bp, "/v1/tasks/<task_id>/signing-request", "POST",
