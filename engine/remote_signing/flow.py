@@ -34,7 +34,7 @@ from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, No
 from engine.documents.storage import FileStore
 from engine.models import Agency, HumanTask, RemoteProvider, RemoteRequest, RemoteState, User
 from engine.office import queries
-from engine.signatures import binding, certificates, drafting, signatures
+from engine.signatures import binding, certificates, drafting, jobs, signatures
 from engine.signatures import long_term as long_signer
 from engine.workflow import cases, forms
 from signing.errors import SigningError
@@ -102,7 +102,7 @@ def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict
         raise Conflict("Đang chờ xác nhận một yêu cầu ký trước trên điện thoại: hãy chờ hoặc hủy yêu cầu đó.")
     made = drafting.leader_draft(session, remote.store, remote.keys.image(user.username), doc, user, props)
     return _Plan(row.case_id, source, made, providers.config(remote.keys, agency, provider),
-                 signatures.prompt_label(doc), long_signer.policy(session, remote.keys, doc.agency_id))
+                 jobs.prompt_label(doc), long_signer.policy(session, remote.keys, doc.agency_id))
 
 
 def _waiting(session: Session, task_id: str) -> RemoteRequest | None:

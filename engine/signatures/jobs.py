@@ -12,6 +12,7 @@ its own transaction (a test, a script) makes the same job inside it.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from engine.signatures.keys import Keys
 if TYPE_CHECKING:
     from engine.signatures.signatures import Credentials
 from signing.errors import SigningError
-from signing.keystore.keys import KeySource
+from signing.keystore.keys import ExternalKey, KeySource
 from signing.pades import initials, longterm, pdfsign, split, verify
 from signing.pdf import conversion, draft
 
@@ -130,6 +131,54 @@ def signature(session: Session, store: FileStore, keys: Keys, doc: Document, use
     username = user.username
     return Signature(task_id, user.id, source, policy, made, unlock=lambda: keys.person(username, password),
                      approval=approval)
+
+
+@dataclass(frozen=True)
+class SplitRequest:
+    """Split signing's first half (a USB token): the PDF prepared and the bytes the token must
+    sign, made outside the transaction that stores the request."""
+
+    source: str
+    certificate: bytes  # DER
+    key: ExternalKey
+    draft: LeaderDraft
+    subject_name: str
+    policy: long_term.Policy
+    label: str
+    approval: tuple[str, str] | None = None  # (mode, unit) of a ký nháy
+
+    def begin(self, now: datetime) -> split.PendingSignature:
+        try:
+            pdf = self.draft.prepare()
+            stamper = self.policy.precheck(self.certificate, (), now)  # revoked: refused before the PIN
+            if self.approval is not None:  # ký nháy: a B-B approval under the leader's B-LT signature
+                mode, unit = self.approval
+                step = initials.initial_step(draft.read(pdf), self.subject_name, unit, mode, now)  # type: ignore[arg-type]
+                return split.begin(pdf, step, self.key, self.label, now=now)
+            return split.begin(pdf, self.draft.step(self.subject_name, now), self.key, self.label, now=now,
+                               timestamper=stamper)
+        except SigningError as err:
+            raise InvalidData(err.message, {"certificate": err.message}) from None
+
+
+def split_request(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
+                  props: dict[str, str], certificate: Any, approval: tuple[str, str] | None) -> SplitRequest:
+    """Read once the version to sign and the certificate (registered to ``user``) are the right ones."""
+    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
+    signer = binding.signer(session, user, certificates.load(str(certificate)))
+    try:
+        der = base64.b64decode(str(certificate), validate=True)
+        key = ExternalKey(der, keys.intermediates())
+    except ValueError:
+        raise InvalidData("Chứng thư số không hợp lệ.", {"certificate": "Chứng thư số không hợp lệ."}) from None
+    made = leader_draft(session, store, None if approval else keys.image(user.username), doc, user, props)
+    return SplitRequest(source, der, key, made, signer.subject_name, long_term.policy(session, keys, doc.agency_id),
+                        prompt_label(doc), approval)
+
+
+def prompt_label(doc: Document) -> str:
+    """The document as the sign agent's (or the phone's) prompt names it: number (or draft) and summary."""
+    return f"{doc.number_symbol or 'Dự thảo'} – {doc.subject}"[:300]
 
 
 @dataclass(frozen=True)

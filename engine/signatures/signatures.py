@@ -18,7 +18,6 @@ approvals first (Đồng Nai, ``approvalSignature``); a copy's leader signs its 
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 from collections.abc import Sequence
@@ -41,12 +40,10 @@ from engine.models import (
     User,
     UserCertificate,
 )
-from engine.signatures import binding, certificates, jobs, token_signing
+from engine.signatures import binding, jobs, token_signing
 from engine.signatures import long_term as long_signer
-from engine.signatures.drafting import leader_draft, main_file, titles
+from engine.signatures.drafting import main_file, titles
 from engine.signatures.keys import Keys
-from signing.errors import SigningError
-from signing.keystore.keys import ExternalKey
 from signing.pades import initials, pdfsign, split, verify
 from signing.pdf import draft
 
@@ -190,38 +187,16 @@ def record_paper_signer(session: Session, doc: Document, user: User, props: dict
     return {"paper_signer": doc.signer_name}
 
 
-def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
-                props: dict[str, str], certificate: Any, unit: str, now: datetime) -> dict[str, Any]:
-    """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
-    once the version to sign and the certificate are the right ones: the leader's signature, or
-    on a task with ``approvalSignature`` the approval (ký nháy) of ``unit``'s leader."""
-    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
-    signer = binding.signer(session, user, certificates.load(str(certificate)))
-    try:
-        der = base64.b64decode(str(certificate), validate=True)
-        key = ExternalKey(der, keys.intermediates())
-        approval = APPROVAL_PROPERTY in props
-        made = leader_draft(session, store, None if approval else keys.image(user.username), doc, user, props)
-        pdf = made.prepare()
-        stamper = long_signer.precheck(session, keys, doc.agency_id, der, now)  # revoked: refused before the PIN
-        if approval:  # ký nháy: a B-B approval under the leader's B-LT signature
-            pending = split.begin(pdf, _approval_step(pdf, signer, props, unit, now), key, prompt_label(doc),
-                                  now=now)
-        else:
-            pending = split.begin(pdf, made.step(signer.subject_name, now), key, prompt_label(doc), now=now,
-                                  timestamper=stamper)
-    except (ValueError, SigningError) as err:
-        message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
-        raise InvalidData(message, {"certificate": message}) from None
+def record_split(session: Session, doc: Document, user: User, task_id: str, source: str,
+                 pending: split.PendingSignature) -> dict[str, Any]:
+    """Split signing, first half, made outside (jobs.split_request): the request is stored once the
+    version it was prepared on is still the one to sign."""
+    if binding.version_to_sign(session, doc, main_file(doc), task_id) != source:
+        raise Conflict(jobs.MOVED)
     session.add(PendingSignature(id=pending.request.id, task_id=task_id, user_id=user.id, source_sha256=source,
                                  payload=json.dumps(pending.to_json()), expires_at=pending.request.expires_at))
     # The page shows the hash too, for the holder to compare with the agent's prompt.
     return {**pending.request.to_json(), "digest": pending.document_digest.hex()}
-
-
-def prompt_label(doc: Document) -> str:
-    """The document as the sign agent's PIN prompt names it: number (or draft) and summary."""
-    return f"{doc.number_symbol or 'Dự thảo'} – {doc.subject}"[:300]
 
 
 def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:

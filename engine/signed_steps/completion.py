@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.db import Database
 from engine.core.errors import DomainError
+from engine.documents.storage import FileStore
 from engine.models import Case, Delivery, DocumentStatus, Secrecy, User
 from engine.registry import registers
 from engine.signatures import binding, jobs, signatures
@@ -85,8 +86,7 @@ def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data
         row, doc, props = cases.signing_task(session, user, task_id, now)
         kind = signatures.signing_kind(props, decision)
         if kind in ("leader", "approval"):
-            approval = (signatures.approval_mode(props), cases.approval_unit(session, row)) \
-                if kind == "approval" else None
+            approval = cases.approval(session, row, props) if kind == "approval" else None
             return jobs.signature(session, desk.store, desk.keys, doc, user, task_id, props, desk.credentials,
                                   approval)
         if props.get(ACTION_PROPERTY) == ISSUE_ACTION and decision == "issue" and doc.secrecy == Secrecy.NONE \
@@ -97,3 +97,20 @@ def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data
     except DomainError:
         return None
     return None
+
+
+def request_signature(db: Database, store: FileStore, keys: signatures.Keys, task_id: str, certificate: Any,
+                      clock: Callable[[], datetime], who: Who) -> dict[str, Any]:
+    """Split signing's first half (a USB token) in the same three phases: the request read, its PDF
+    prepared (and the certificate's status checked) with no transaction open, then stored."""
+    now = clock()
+    with db.read() as session:
+        user = who(session, now)
+        row, doc, props = cases.signing_task(session, user, task_id, now)
+        job = jobs.split_request(session, store, keys, doc, user, task_id, props, certificate,
+                                 cases.approval(session, row, props))
+    pending = job.begin(now)
+    with db.write() as session:
+        user = who(session, now)
+        _, doc, _ = cases.signing_task(session, user, task_id, now)
+        return signatures.record_split(session, doc, user, task_id, job.source, pending)

@@ -19,7 +19,6 @@ from engine.audit.refusals import on_case
 from engine.core.clock import VIETNAM, FakeClock, using
 from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, NotFound, Text
 from engine.documents import documents
-from engine.documents.storage import FileStore
 from engine.interagency import case_messages
 from engine.models import (
     Agency,
@@ -297,21 +296,15 @@ def _discard_if_returned(
     return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
 
 
-def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,
-                  keys: signatures.Keys, now: datetime) -> dict[str, Any]:
-    """Split signing for a leader with a USB token: the request their sign agent signs."""
-    row, doc, props = signing_task(session, user, task_id, now)
-    unit = approval_unit(session, row) if signatures.APPROVAL_PROPERTY in props else ""
-    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate, unit, now)
-
-
-def approval_unit(session: Session, row: HumanTask) -> str:
-    """The unit a ký nháy's leader approves for (their part of the circulation chain)."""
+def approval(session: Session, row: HumanTask, props: dict[str, str]) -> tuple[str, str] | None:
+    """A ký nháy's mode and the unit its leader approves for (their part of the circulation chain)."""
+    if signatures.APPROVAL_PROPERTY not in props:
+        return None
     case = session.get(Case, row.case_id)
     assert case is not None
     info = version_info(session, case.process_version_id)
     task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(row.id))
-    return str(task.data.get("unit", "")) if task is not None else ""
+    return signatures.approval_mode(props), str(task.data.get("unit", "")) if task is not None else ""
 
 
 def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,

@@ -74,6 +74,13 @@ def complete_signing(credentials: signatures.Credentials, task_id: str, data: An
     return completion.complete(p.db, signing_desk(credentials), task_id, data, p.clock.now, who, then)
 
 
+def request_signing(task_id: str, certificate: Any, who: completion.Who) -> dict[str, Any]:
+    """Split signing's first half, its PDF prepared with no transaction open (engine.signed_steps)."""
+    p = platform()
+    desk = signing_desk(signatures.Credentials())
+    return completion.request_signature(p.db, desk.store, desk.keys, task_id, certificate, p.clock.now, who)
+
+
 def remote_signing() -> flow.Remote:
     """Ký số từ xa: the flow opens its own short transactions, none may be open around it."""
     p = platform()

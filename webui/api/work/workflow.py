@@ -19,7 +19,7 @@ from engine.org import accounts
 from engine.signatures import signatures
 from engine.workflow import cases
 from webui.api.util import authed, bearer, current_user
-from webui.common.context import complete_signing, signing_desk
+from webui.common.context import complete_signing, request_signing
 from webui.common.login import log_in
 from webui.contract.document import document
 from webui.contract.route import api_route
@@ -255,6 +255,4 @@ def complete_task(task_id: str, body: CompleteTask) -> Any:
 def signing_request(task_id: str, body: SigningRequest) -> Any:
     """Split signing: given the certificate of the signer's token (base64 DER, as the sign agent
     gives it), the request the agent signs; then complete the task with its id and signature."""
-    desk = signing_desk(signatures.Credentials())
-    return authed(True, lambda s, u, now: cases.begin_signing(s, u, task_id, body.certificate, desk.store, desk.keys,
-                                                               now), 201)
+    return jsonify(request_signing(task_id, body.certificate, current_user)), 201

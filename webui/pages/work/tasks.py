@@ -20,8 +20,7 @@ from engine.office import queries, reading, workspace
 from engine.office.holders import now_holding
 from engine.registry import intake
 from engine.signatures import signatures
-from engine.workflow import cases
-from webui.common.context import complete_signing, platform, signing_desk
+from webui.common.context import complete_signing, platform, request_signing
 from webui.common.pageutil import render, session_user, staff
 from webui.forms import fields as formfields
 from webui.forms import formui
@@ -110,9 +109,7 @@ def signing_request(task_id: str) -> Any:
     token (JSON ``{"certificate": base64 DER}``), the one-time request the agent is to sign."""
     given = request.get_json(silent=True)
     certificate = given.get("certificate") if isinstance(given, dict) else None
-    with staff(write=True) as (db, user, now):
-        desk = signing_desk(signatures.Credentials())
-        return jsonify(cases.begin_signing(db, user, task_id, certificate, desk.store, desk.keys, now)), 201
+    return jsonify(request_signing(task_id, certificate, session_user)), 201
 
 
 @bp.post("/tasks/<task_id>/token-signature")
