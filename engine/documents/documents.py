@@ -7,6 +7,7 @@ outgoing document, at registration for an incoming one, never at draft time.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -166,13 +167,17 @@ def _number(session: Session, doc: Document, book_code: str, symbol: str, on: da
     doc.document_date = on
 
 
-def next_number(session: Session, doc: Document, now: datetime) -> tuple[int, str, date]:
-    """(number, số và ký hiệu, date) an outgoing draft's issue would give it now, nothing taken:
-    what its agency's signature is made with before the transaction that takes it."""
+def next_number(session: Session, doc: Document, now: datetime,
+                claim: Callable[[tuple[int, int], int], int] | None = None) -> tuple[tuple[int, int], int, str, date]:
+    """((book, year), number, số và ký hiệu, date) an outgoing draft's issue would give it now,
+    nothing taken: what its agency's signature is made with before the transaction that takes it;
+    ``claim`` (engine.registry.tickets) may move it past those other issues are signing with."""
     on = _local_today(now)
     code, symbol = outgoing_symbol(session, doc)
-    number = registers.peek_number(session, registers.book(session, doc.agency_id, code).id, on.year)
-    return number, doctypes.number_symbol(number, symbol), on
+    book = (registers.book(session, doc.agency_id, code).id, on.year)
+    number = registers.peek_number(session, *book)
+    number = claim(book, number) if claim is not None else number
+    return book, number, doctypes.number_symbol(number, symbol), on
 
 
 def outgoing_symbol(session: Session, doc: Document) -> tuple[str, str]:

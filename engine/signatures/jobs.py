@@ -217,6 +217,7 @@ class Seal:
     number: int | None
     number_symbol: str
     date: date
+    book: tuple[int, int] | None  # (book id, year) the number is to be taken in
     agency_name: str
     place_name: str
     image: bytes
@@ -275,7 +276,7 @@ class Seal:
 
 
 def seal(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, agency_password: str | None,
-         paper: bool, now: datetime) -> Seal:
+         paper: bool, now: datetime, claim: Callable[[tuple[int, int], int], int] | None = None) -> Seal:
     """The job of the clerk's issue: with the number and date the document has (numbered in this
     transaction, or a copy's), else those its book would give it now, taken once it is signed."""
     agency = agency_of(session, doc)
@@ -286,12 +287,13 @@ def seal(session: Session, store: FileStore, keys: Keys, doc: Document, user: Us
     if doc.copy_kind is not None or not paper:
         binding.require_leader_signed(session, doc, main)
     number: int | None = None
+    book: tuple[int, int] | None = None
     if doc.number_symbol is not None and doc.document_date is not None:
         symbol, on = doc.number_symbol, doc.document_date
     else:
-        number, symbol, on = documents.next_number(session, doc, now)
+        book, number, symbol, on = documents.next_number(session, doc, now, claim)
     code = agency.code
-    return Seal(doc.id, doc.agency_id, store.path(main.sha256), main.sha256, number, symbol, on, agency.name,
+    return Seal(doc.id, doc.agency_id, store.path(main.sha256), main.sha256, number, symbol, on, book, agency.name,
                 agency.place_name, keys.seal(code), paper and doc.copy_kind is None, placement.placement_of(doc),
                 user.full_name, long_term.policy(session, keys, doc.agency_id),
                 lambda: keys.agency(code, agency_password),

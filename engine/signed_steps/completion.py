@@ -10,7 +10,9 @@ signatures made, status-checked, time-stamped and verified:
    with the signature made; it is refused when the case moved meanwhile (the task done, the main
    file changed: binding.presigned_signer, jobs.check_sealed). The number is taken there, and
    only the one the file was signed with: when another issue of the same book took it meanwhile
-   (registers.NumberMoved) nothing was taken and the three phases run again with the next. So a
+   (registers.NumberMoved) nothing was taken and the three phases run again with the next. Issues
+   of one book signing at once in this process sign with consecutive numbers and record in turn
+   (engine.registry.tickets), so that none signs in vain. So a
    book's series stays gapless whatever fails between signing and recording (nothing was taken),
    and a server killed while signing leaves neither a number used nor a case held.
 
@@ -31,6 +33,7 @@ from engine.core.errors import DomainError
 from engine.documents.storage import FileStore
 from engine.models import Case, Delivery, DocumentStatus, Secrecy, User
 from engine.registry import registers
+from engine.registry.tickets import TICKETS
 from engine.signatures import binding, jobs, signatures
 from engine.workflow import cases
 from engine.workflow.bpmn_check import ACTION_PROPERTY
@@ -49,26 +52,34 @@ def complete(db: Database, desk: signatures.Desk, task_id: str, data: Any, clock
     reads the answer in the completion's transaction."""
     for attempt in range(1, ATTEMPTS + 1):
         now = clock()
-        ready = prepare(db, desk, task_id, data, now, who)
+        with db.read() as session:
+            job = plan(session, desk, who(session, now), task_id, data, now)
+        turn = (job.book, job.number) if isinstance(job, jobs.Seal) and job.book and job.number else None
+        recorded = False
         try:
+            ready = _made(desk, job, now)
+            if turn is not None:
+                TICKETS.wait_turn(*turn)  # the issues of this book signing with smaller numbers record first
             with db.write() as session:
                 user = who(session, now)
-                return then(session, user, cases.complete_task(session, user, task_id, data, now, ready), now)
+                answer = then(session, user, cases.complete_task(session, user, task_id, data, now, ready), now)
+            recorded = True
+            return answer
         except registers.NumberMoved:
             if attempt == ATTEMPTS:
                 raise
+        finally:
+            if turn is not None:
+                TICKETS.done(*turn, recorded)
     raise AssertionError("unreachable")
 
 
-def prepare(db: Database, desk: signatures.Desk, task_id: str, data: Any, now: datetime,
-            who: Who) -> signatures.Desk:
-    """The desk with the completion's signature made (phases 1 and 2), or as it was when the
-    completion signs nothing."""
-    with db.read() as session:
-        job = plan(session, desk, who(session, now), task_id, data, now)
+def _made(desk: signatures.Desk, job: jobs.Signature | jobs.Seal | None, now: datetime) -> signatures.Desk:
+    """The desk with the completion's signature made, with no transaction open (the point of it
+    all), or as it was when the completion signs nothing."""
     if job is None:
         return desk
-    made = job.make(now)  # no transaction open: the point of it all
+    made = job.make(now)
     if isinstance(made, binding.Presigned):
         credentials = dataclasses.replace(desk.credentials, presigned=made)
     else:
@@ -93,7 +104,7 @@ def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data
                 and doc.status == DocumentStatus.DRAFT:
             paper = props.get("signatureMode") == "paper" or doc.signature_mode == Delivery.PAPER
             return jobs.seal(session, desk.store, desk.keys, doc, user, desk.credentials.agency_password, paper,
-                             now)
+                             now, TICKETS.take)
     except DomainError:
         return None
     return None
