@@ -286,16 +286,16 @@ def seal(session: Session, store: FileStore, keys: Keys, doc: Document, user: Us
     main = main_file(doc)
     if doc.copy_kind is not None or not paper:
         binding.require_leader_signed(session, doc, main)
+    code = agency.code
+    image, placed, policy = keys.seal(code), placement.placement_of(doc), long_term.policy(session, keys, doc.agency_id)
     number: int | None = None
     book: tuple[int, int] | None = None
     if doc.number_symbol is not None and doc.document_date is not None:
         symbol, on = doc.number_symbol, doc.document_date
-    else:
+    else:  # last: nothing after it may refuse, the number ``claim`` gave is returned with the job
         book, number, symbol, on = documents.next_number(session, doc, now, claim)
-    code = agency.code
     return Seal(doc.id, doc.agency_id, store.path(main.sha256), main.sha256, number, symbol, on, book, agency.name,
-                agency.place_name, keys.seal(code), paper and doc.copy_kind is None, placement.placement_of(doc),
-                user.full_name, long_term.policy(session, keys, doc.agency_id),
+                agency.place_name, image, paper and doc.copy_kind is None, placed, user.full_name, policy,
                 lambda: keys.agency(code, agency_password),
                 tuple(Appendix(f.sha256, store.path(f.sha256), f.filename) for f in doc.files if f.role == "appendix"))
 
