@@ -27,7 +27,7 @@ $(BIN)/.installed: $(BIN)/.runtime
 	$(PIP_INSTALL) -e '.[postgresql,test]'
 	touch $@
 
-$(VENDOR): package.json package-lock.json scripts/vendor-assets.sh
+$(VENDOR): package.json package-lock.json scripts/vendor-assets.sh assets/qlvb-properties-panel.js
 	scripts/vendor-assets.sh
 
 %.mo: %.po | $(BIN)/.runtime

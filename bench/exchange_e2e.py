@@ -51,6 +51,7 @@ class Installation:
         self.folder = base / name
         self.folder.mkdir()
         (self.folder / "key-password").write_text(DEMO_PASSWORD + "\n")
+        (self.folder / "key-password").chmod(0o600)  # one others may read is refused
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "QLVB_DATA_DIR": str(self.folder / "data"), "QLVB_PKI_DIR": str(pki),
@@ -138,6 +139,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--interval", type=float, default=0.1, help="the workers' sweep interval (s)")
     args = parser.parse_args()
+    print("load average at the start (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="qlvb-exchange-bench-") as tmp:
         base = Path(tmp)
         pki = base / "pki"
@@ -166,7 +168,7 @@ def main() -> None:
             print(f"issue → 01 at the receiver over loopback HTTP, {len(samples)} documents, "
                   f"workers' interval {args.interval} s: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                   f"max {samples[-1] * 1000:.0f} ms")
-            print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+            print("load average at the end (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         finally:
             a.stop()
             b.stop()

@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import multiprocessing
 import os
+import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -38,7 +41,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# --code DIR: measure the platform's code in DIR (e.g. an export of main) with this same script
+_CODE = sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.argv else str(ROOT)
+sys.path.insert(0, _CODE)
 
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
@@ -73,22 +78,54 @@ NAME, POSITION, AGENCY = "Trần Minh Quang", "KT. GIÁM ĐỐC\nPHÓ GIÁM Đ�
 PASSWORD = "bench"
 
 
-def rate(label: str, work: Callable[[], object], seconds: float) -> float:
+CA_CPU = "the CA's CPU per B-LT signature"
+VALIDATION = "validations: B-LT issued document offline, ours (2 signatures)"
+RESULTS: dict[str, float] = {}  # label -> per second, and "<label> cpu ms": this process's CPU per call
+
+
+def rate(label: str, work: Callable[[], object], seconds: float, per_call: int = 1) -> float:
+    """Calls of ``work`` per second (wall), printed with this process's CPU per call (all its
+    threads, from the kernel's accounting: what a core spends, whatever the machine's load)."""
     work()  # warm-up: fonts subset, images encoded, modules imported
-    count, start = 0, time.perf_counter()
+    count, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         work()
         count += 1
     per_second = count / (time.perf_counter() - start)
-    print(f"{label:<58} {per_second:>10.1f} /s", flush=True)
+    cpu_ms = (time.process_time() - cpu) / count * 1000 / per_call
+    RESULTS[label], RESULTS[f"{label} cpu ms"] = per_second, cpu_ms
+    print(f"{label:<58} {per_second:>10.1f} /s  {cpu_ms:>7.1f} ms CPU{' each' if per_call > 1 else ''}", flush=True)
     return per_second
+
+
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0, help="time spent on each configuration")
-    seconds = parser.parse_args().seconds
+    parser.add_argument("--code", help="measure the platform's code in this folder (default: this checkout)")
+    parser.add_argument("--part", choices=("all", "lt"), default="all", help="lt: the B-LT measures only")
+    parser.add_argument("--json", action="store_true", help="end with the figures as one line of JSON")
+    parser.add_argument("--compare", metavar="DIR",
+                        help="before/after in the same run: the B-LT part with the code in DIR and with this "
+                             "checkout's, in alternate processes, --rounds times")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    if args.compare:
+        return compare(Path(args.compare), args.seconds, args.rounds)
+    if args.part == "lt":
+        print(f"{_CODE}: B-LT part, {args.seconds:g} s per configuration, load average {_load()}", flush=True)
+        long_term(prepare_draft(minimal_pdf(), placed=placed(Box(40, 688, 285, 708), Box(300, 688, 565, 708))),
+                  images.signature_image(NAME), images.seal_image(AGENCY), args.seconds)
+    else:
+        _all(args.seconds)
+    if args.json:
+        print(json.dumps(RESULTS))
 
+
+def _all(seconds: float) -> None:
     root = pki.create_root()
     ca = pki.create_intermediate(root)
     leader, agency = pki.issue(ca, NAME, AGENCY), pki.issue(ca, AGENCY, AGENCY)
@@ -121,7 +158,7 @@ def main() -> None:
         return leader.key.sign(digest, padding.PKCS1v15(), hashes.SHA256())
 
     print(f"one core, {seconds:g} s per configuration, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+          f"load average {_load()}")
     ours_rate = rate("ours: leader's visible signature (sign_leader)", ours, seconds)
     default_rate = rate("pyHanko defaults: same visible signature", pyhanko_defaults, seconds)
     raw_rate = rate("raw RSA-2048 signature (cryptography)", raw, seconds)
@@ -136,7 +173,7 @@ def main() -> None:
     documents = rate("validations: issued document, 2 signatures", lambda: verify_pdf(issued, roots), seconds)
     print(f"issued document: {2 * documents:.1f} signatures validated per second")
     long_term(draft, signature_png, seal_png, seconds)
-    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"load average after: {_load()}")
 
 
 def _serve_ca(conn: Connection) -> None:
@@ -145,7 +182,8 @@ def _serve_ca(conn: Connection) -> None:
         leader, agency = ca.issue(NAME, AGENCY), ca.issue(AGENCY, AGENCY)
         conn.send((ca.tsa_url, ca.root.certificate.public_bytes(Encoding.DER), leader.pkcs12(PASSWORD),
                    agency.pkcs12(PASSWORD)))
-        conn.recv()  # stop
+        while conn.recv() == "cpu":  # until "stop": the CA's own CPU, to count it apart from ours
+            conn.send(time.process_time())
 
 
 def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float) -> None:
@@ -155,7 +193,7 @@ def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: floa
     try:
         tsa_url, root_der, leader_p12, agency_p12 = ours_end.recv()
         issued = _long_term_signing(draft, signature_png, seal_png, seconds, tsa_url, root_der, leader_p12,
-                                    agency_p12)
+                                    agency_p12, ours_end)
     finally:
         ours_end.send("stop")
         server.join(30)
@@ -163,7 +201,7 @@ def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: floa
 
 
 def _long_term_signing(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float, tsa_url: str,
-                   root_der: bytes, leader_p12: bytes, agency_p12: bytes) -> bytes:
+                       root_der: bytes, leader_p12: bytes, agency_p12: bytes, ca: Connection) -> bytes:
     key = Pkcs12Key(leader_p12, PASSWORD)
     roots = [to_asn1(root_der)]
     settings = longterm.Settings(tsa_url=tsa_url)
@@ -195,7 +233,13 @@ def _long_term_signing(draft: bytes, signature_png: bytes, seal_png: bytes, seco
 
     print(f"B-LT against the local OCSP responder and TSA, load {os.getloadavg()[0]:.2f}")
     ours_b = rate("ours: leader's visible signature, B-B (PSS)", ours_bt, seconds)
+    ca.send("cpu")
+    ca_cpu = ca.recv()
     ours_l = rate("ours: leader's visible signature, B-LT (OCSP, TSA, DSS)", ours_lt, seconds)
+    ca.send("cpu")
+    signatures = round(ours_l * seconds) + 1  # the warm-up's included
+    RESULTS[CA_CPU] = (ca.recv() - ca_cpu) / signatures * 1000
+    print(f"{'  the CA (OCSP, CRL, TSA), its own process, not in ours':<58} {'':>12}  {RESULTS[CA_CPU]:>7.1f} ms CPU")
     theirs_l = rate("pyHanko defaults: B-LT, invisible (fetching context)", pyhanko_lt, seconds)
     print(f"ours B-LT / pyHanko defaults B-LT: {ours_l / theirs_l:.1f}x; B-LT / B-B: {ours_l / ours_b:.2f}")
     filled = fill_number(ours_lt(), "05/QĐ-TTYT", date(2026, 3, 2), "Hà Nội")
@@ -212,10 +256,33 @@ def _long_term_validation(issued: bytes, root_der: bytes, seconds: float) -> Non
         for sig in PdfFileReader(io.BytesIO(issued)).embedded_regular_signatures:
             assert validate_pdf_signature(sig, ValidationContext(trust_roots=roots, allow_fetching=False)).bottom_line
 
-    ours_v = rate("validations: B-LT issued document offline, ours (2 signatures)",
-                  lambda: verify_pdf(issued, [root_der]), seconds)
-    theirs_v = rate("validations: same, pyHanko validate_pdf_signature (2 sign.)", pyhanko_validate, seconds)
+    ours_v = rate(VALIDATION, lambda: verify_pdf(issued, [root_der]), seconds, per_call=2)
+    rate("  the same and the reports' JSON, as the platform stores it",
+         lambda: [r.to_json() for r in verify_pdf(issued, [root_der])], seconds, per_call=2)
+    theirs_v = rate("validations: same, pyHanko validate_pdf_signature (2 sign.)", pyhanko_validate, seconds,
+                    per_call=2)
     print(f"B-LT issued document: ours {2 * ours_v:.1f} signatures/s, pyHanko defaults {2 * theirs_v:.1f} signatures/s")
+
+
+def compare(baseline: Path, seconds: float, rounds: int) -> None:
+    """The B-LT part with the code in ``baseline`` and with this checkout's, one process each,
+    alternately, so that both see the same machine; medians of the rounds, and their ratios."""
+    runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    print(f"before: {baseline}; after: {ROOT}; {rounds} rounds, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+          f"load average {_load()}", flush=True)
+    for _ in range(rounds):
+        for name, code in (("before", baseline), ("after", ROOT)):
+            done = subprocess.run([sys.executable, __file__, "--part", "lt", "--json", "--seconds", str(seconds),
+                                   "--code", str(code)], capture_output=True, text=True, check=True)
+            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"  {name} done, load average {_load()}", flush=True)
+    print(f"\n{'median of ' + str(rounds) + ' rounds':<58} {'before':>9} {'after':>9} {'after/before':>12}")
+    for key in runs["after"][0]:
+        before = statistics.median(r[key] for r in runs["before"])
+        after = statistics.median(r[key] for r in runs["after"])
+        unit = "ms CPU" if key.endswith("cpu ms") or key == CA_CPU else "/s"
+        print(f"{key.removesuffix(' cpu ms')[:50]:<50} {unit:>7} {before:>9.1f} {after:>9.1f} {after / before:>12.2f}")
+    print(f"load average after: {_load()}")
 
 
 if __name__ == "__main__":

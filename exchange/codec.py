@@ -3,8 +3,9 @@ issued document or a received one's status, and a parsed package read back into 
 import needs (:mod:`exchange.received`).
 
 The packages are signed with the sending agency's key (``QLVB_PKI_DIR/agencies/<code>.p12``,
-its password the first line of ``QLVB_EXCHANGE_KEY_PASSWORD_FILE``): the worker signs them
-unattended, so that key is the one the operator makes available to it."""
+its password the first line of ``QLVB_EXCHANGE_KEY_PASSWORD_FILE`` or of the systemd credential
+``qlvb-exchange-key-password``, never a file others may read: engine.core.credentials): the
+worker signs them unattended, so that key is the one the operator makes available to it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy.orm import Session
 
+from engine.core import credentials
 from engine.core.clock import VIETNAM
+from engine.core.config import EXCHANGE_KEY_CREDENTIAL
+from engine.core.errors import DomainError
 from engine.core.platform import Platform
 from engine.documents import doctypes
 from engine.documents.storage import FileStore
@@ -41,10 +45,14 @@ class KeyMissing(Exception):
 
 def signer(pki_dir: Path, password_file: Path | None, agency_code: str) -> Identity:
     path = pki_dir / "agencies" / f"{agency_code}.p12"
-    if password_file is None or not password_file.is_file() or not path.is_file():
+    if password_file is None or not path.is_file():
         raise KeyMissing(f"Chưa có khóa ký gói tin của cơ quan {agency_code} (agencies/{agency_code}.p12 và "
-                         "QLVB_EXCHANGE_KEY_PASSWORD_FILE).")
-    return _load(path, password_file.read_text(encoding="utf-8").splitlines()[0].strip())
+                         f"QLVB_EXCHANGE_KEY_PASSWORD_FILE hoặc LoadCredential={EXCHANGE_KEY_CREDENTIAL}).")
+    try:
+        password = credentials.read_secret(password_file)
+    except DomainError as err:  # a world-readable file too: the package waits, the reason on its send
+        raise KeyMissing(err.message) from None
+    return _load(path, password)
 
 
 @cache
@@ -181,13 +189,14 @@ def _incoming(p: model.Package) -> Incoming:
                     digest=edxml.content_digest(p))
 
 
-def parse(data: bytes, certificate_pem: str) -> Incoming | StatusIn:
-    """Validate and read a package (a document or a status) signed with ``certificate_pem``, the
-    certificate the sender's directory entry holds; a package from any other agency is refused."""
+def parse(data: bytes, certificate_pem: str, max_bytes: int = edxml.DEFAULT_MAX_BYTES) -> Incoming | StatusIn:
+    """Validate and read a package (a document or a status) of at most ``max_bytes``, signed
+    with ``certificate_pem``, the certificate the sender's directory entry holds; a package from
+    any other agency is refused."""
     certificates = _trust(certificate_pem)
     try:
         # The sender named in the package must be the directory's partner (exchange.inbound checks it).
-        parsed = edxml.parse_any(data, trust=lambda _organ_id: certificates)
+        parsed = edxml.parse_any(data, trust=lambda _organ_id: certificates, limits=edxml.Limits(max_bytes=max_bytes))
     except edxml.PackageRefused as err:
         raise Refused(err.message_vi) from None
     if isinstance(parsed, model.StatusPackage):

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.audit import chain as audit
+from engine.core.config import Settings
 from engine.core.errors import DomainError
 from engine.core.platform import Platform
 from engine.documents import pdf_check, pdf_pages
@@ -32,9 +33,11 @@ from .importing import Answer, Refused, Stored
 from .received import Incoming, StatusIn
 from .transport import auth
 
-# The library's parse: the package's bytes and the sender's certificate (PEM) in, a document or
-# a status out; raises importing.Refused (or the library's own refusal, mapped by the codec).
-Parse = Callable[[bytes, str], "Incoming | StatusIn"]
+# The library's parse: the package's bytes, the sender's certificate (PEM) and the size limit in,
+# a document or a status out; raises importing.Refused (the library's refusal, mapped by the codec).
+Parse = Callable[[bytes, str, int], "Incoming | StatusIn"]
+
+PACKAGE_ROOM = 1024 * 1024  # the XML around the files: metadata, manifest, signature
 
 
 HEADERS = (auth.FROM, auth.TO, auth.TIMESTAMP, auth.SIGNATURE)  # what the endpoint passes on
@@ -52,6 +55,12 @@ def _refuse(platform: Platform, reason: str, sender: str, recipient: str, body: 
                      payload={"from": sender[:20], "to": recipient[:20], "reason": reason, "size": len(body),
                               "package_sha256": hashlib.sha256(body).hexdigest()})
     return Reply(http, {"status": "02", "description": reason, "error": reason})
+
+
+def package_limit(settings: Settings) -> int:
+    """The largest package received: its files in base64 (4/3 of the largest upload, so a file
+    any clerk may upload may come in a package too) and the XML around them."""
+    return settings.max_upload_bytes * 4 // 3 + PACKAGE_ROOM
 
 
 def _parties(platform: Platform, recipient: str, sender: str) -> tuple[int, Partner] | str:
@@ -88,7 +97,7 @@ def receive(platform: Platform, agency_id: int, partner: Partner, recipient: str
     """A package from ``partner`` (authenticated by the transport) for our agency ``recipient``."""
     sender = partner.organ_id
     try:
-        parsed = parse(body, partner.certificate_pem)
+        parsed = parse(body, partner.certificate_pem, package_limit(platform.settings))
         if parsed.sender_organ != sender:
             raise Refused(f"Gói tin ghi cơ quan gửi {parsed.sender_organ}, không phải {sender}.")
         if isinstance(parsed, StatusIn):

@@ -90,7 +90,7 @@ def _record(db: Database, item_id: int, outcome: Outcome, now: datetime, base_de
             return
         item.attempts += 1
         payload = {"outbox": item.id, "kind": item.kind, "document": item.document_id,
-                   "edxml_document_id": item.edxml_document_id, "organ_id": partner.organ_id,
+                   "edxml_document_id": item.edxml_document_id, "organ_id": partner.organ_id, "partner": partner.name,
                    "business_type": item.business_type, "status_code": item.status_code,
                    "transport": partner.transport, "attempts": item.attempts}
         if outcome.delivered:

@@ -36,13 +36,21 @@ CODES = {
 def answer(session: Session, received: Received, code: str, now: datetime, description: str = "",
            staff: str = "", document_id: str | None = None) -> OutboxItem:
     """Queue status ``code`` of a received package back to its sender (``document_id`` when it
-    answers another DocumentId than the package's, e.g. the recalled one)."""
+    answers another DocumentId than the package's, e.g. the recalled one), audited on its own:
+    a step may queue several (a milestone's 04 and the next task's 05), each one entry."""
     partner = session.get(Partner, received.partner_id)
     assert partner is not None
     received.last_status = code
-    return outbox.enqueue(session, partner, "status", document_id or received.edxml_document_id, now,
-                          status_code=code, details={"description": description or CODES[code], "staff": staff,
+    edxml_id = document_id or received.edxml_document_id
+    description = description or CODES[code]
+    item = outbox.enqueue(session, partner, "status", edxml_id, now, document_id=received.document_id,
+                          status_code=code, details={"description": description, "staff": staff,
                                                      "at": now.isoformat()})
+    audit.append(session, at=now, action="exchange_status_queued",
+                 payload={"document": received.document_id, "edxml_document_id": edxml_id,
+                          "organ_id": partner.organ_id, "partner": partner.name, "code": code,
+                          "description": description, "outbox": item.id})
+    return item
 
 
 def _sent_document(session: Session, agency_id: int, edxml_document_id: str, organ_id: str) -> int | None:
@@ -121,9 +129,3 @@ def latest(session: Session, document_ids: list[int]) -> dict[tuple[int, str], s
     for document_id, organ, code in rows:
         found.setdefault((document_id, organ), f"{code} {CODES.get(code, '')}".strip())
     return found
-
-
-def delivery_label(name: str, organ_id: str | None, document_id: int, known: dict[tuple[int, str], str]) -> str:
-    """A recipient as the register's "Nơi nhận" prints it: with its latest status when it has one."""
-    status = known.get((document_id, organ_id)) if organ_id else None
-    return f"{name} ({status})" if status else name

@@ -15,8 +15,10 @@ from engine.fulltext import index as fulltext_index
 from engine.office import notifications
 from engine.operations import orphans
 from engine.remote_signing import flow as remote_flow
+from engine.scans import queue as scan_queue
 from engine.signatures import archive, signatures
 from engine.workflow import timers
+from exchange import hooks as exchange_hooks
 from exchange import worker as exchange_worker
 from qlvb import context, keys, operations, processes, server, trust
 from signing.pdf import fonts
@@ -25,6 +27,7 @@ from signing.pdf import fonts
 @click.group()
 def main() -> None:
     """Hệ thống quản lý văn bản và điều hành (QLVB)."""
+    exchange_hooks.install()  # every command runs the engine with the exchange: serve, worker, deploy ...
 
 
 @main.command("init-db")
@@ -91,14 +94,16 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     """Fire due timers; announce deadlines; send e-mail notifications (QLVB_SMTP_HOST); ask the
     remote signing services about the signatures waiting for approval on a phone; send and
     receive edXML packages (the exchange outbox, retried with back-off, and the drop folders);
-    make the daily backup (QLVB_BACKUP_AT, keeping QLVB_BACKUP_KEEP, encrypted with the
-    passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp archived documents (B-LTA) and renew
-    their time-stamps before the TSA's certificate expires. Any number of workers may run at once."""
+    recognise scanned paper documents (OCR); make the daily backup (QLVB_BACKUP_AT, keeping
+    QLVB_BACKUP_KEEP, encrypted with the passphrase in QLVB_BACKUP_PASSPHRASE_FILE); time-stamp
+    archived documents (B-LTA) and renew their time-stamps before the TSA's certificate expires.
+    Any number of workers may run at once."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     platform = context.platform()
     settings = platform.settings
     passphrase = None if no_backup else context.passphrase(settings.backup_passphrase_file)
     context.check_at_start(platform)
+    context.check_exchange_key(settings)
     mailer = notifications.SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
                                       settings.smtp_password, settings.smtp_starttls) if settings.smtp_host else None
 
@@ -133,8 +138,11 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def archive_timestamps() -> None:
         archive.sweep(platform.db, FileStore(settings.files_dir), keys, platform.clock.now())
 
+    def scans() -> None:  # one scan per pass: the other jobs do not wait on a long OCR
+        scan_queue.run_next(platform.db, FileStore(settings.files_dir), platform.clock.now())
+
     jobs = (deadlines, document_texts, emails, orphaned_tasks, remote_signatures, exchange_packages, daily_backup,
-            archive_timestamps)
+            archive_timestamps, scans)
     if not timers.run_worker(platform.db, platform.clock.now, interval, once, jobs):
         sys.exit(1)
 

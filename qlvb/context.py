@@ -9,7 +9,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from engine.core import sealed
+from engine.core import credentials, sealed
 from engine.core.config import Settings
 from engine.core.errors import DomainError
 from engine.core.platform import Platform
@@ -48,6 +48,18 @@ def check_at_start(platform: Platform) -> None:
     if found:
         click.echo(f"CẢNH BÁO: {len(found)} hồ sơ bị kẹt; xem 'qlvb cases check', sửa bằng 'qlvb cases repair'.",
                    err=True)
+
+
+
+def check_exchange_key(settings: Settings) -> None:
+    """Said at the worker's start rather than found in a package's last error: the password of
+    the package-signing keys that is given but cannot be used (a file others may read)."""
+    if settings.exchange_key_password_file is None:
+        return
+    try:
+        credentials.read_secret(settings.exchange_key_password_file)
+    except DomainError as err:
+        click.echo(f"CẢNH BÁO: {err.message} Gói tin liên thông chờ đến khi sửa.", err=True)
 
 
 

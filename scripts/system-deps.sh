@@ -23,6 +23,9 @@ need=()
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# ocrmypdf and Tesseract's Vietnamese data: scans of paper documents made two-layer PDF/A (engine/scans)
+command -v ocrmypdf >/dev/null 2>&1 || need+=(ocrmypdf)
+[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
 if [ "${1:-}" != "runtime" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   command -v runuser >/dev/null 2>&1 || need+=(util-linux)
@@ -33,6 +36,7 @@ if [ "${1:-}" != "runtime" ]; then
   command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
+  command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)  # reads printouts' QR codes back
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

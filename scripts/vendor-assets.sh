@@ -25,14 +25,20 @@ mkdir -p "$vendor/bpmn-js" "$vendor/chartjs"
 cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
    node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/LICENSE "$vendor/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/. "$vendor/bpmn-js/"
-# bpmn-js-properties-panel (MIT): the designer's properties panel, a self-contained UMD build
-# (it carries its copy of @bpmn-io/properties-panel and preact), with that panel's stylesheet.
-mkdir -p "$vendor/bpmn-js-properties-panel"
-cp node_modules/bpmn-js-properties-panel/dist/bpmn-js-properties-panel.umd.js \
-   node_modules/bpmn-js-properties-panel/LICENSE node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
-   "$vendor/bpmn-js-properties-panel/"
+# bpmn-js-properties-panel (MIT) with the platform's own group of properties inside it: its browser
+# build keeps its preact and entry components to itself, so assets/qlvb-properties-panel.js (the
+# provider) is bundled with the panel from npm by esbuild (its WebAssembly build: one package for
+# every machine, no native binary to fetch) into one script defining window.QlvbPropertiesPanel.
+mkdir -p "$vendor/qlvb-properties-panel"
+node node_modules/esbuild-wasm/bin/esbuild assets/qlvb-properties-panel.js --bundle --minify --format=iife \
+  --target=es2020 --legal-comments=external --log-level=warning \
+  --outfile="$vendor/qlvb-properties-panel/qlvb-properties-panel.js"
+cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css "$vendor/qlvb-properties-panel/"
+for package in bpmn-js-properties-panel @bpmn-io/properties-panel @bpmn-io/properties-panel/preact; do
+  cp "node_modules/$package/LICENSE" "$vendor/qlvb-properties-panel/LICENSE.$(echo "$package" | tr '/@' '-_')"
+done
 # Chart.js (MIT) draws the reports' charts.
 cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$vendor/chartjs/"
-for package in pdfjs-dist bpmn-js bpmn-js-properties-panel @bpmn-io/properties-panel chart.js; do
+for package in pdfjs-dist bpmn-js bpmn-js-properties-panel @bpmn-io/properties-panel esbuild-wasm chart.js; do
   node -p "'$package ' + require('./node_modules/$package/package.json').version"
 done > "$vendor/VERSIONS"

@@ -14,17 +14,22 @@ Flask, like ``engine``. Four rooms:
   TSA on 127.0.0.1)
 - ``speedups``: ``fastparse``, ``fastcms``, ``fasthistory`` (pyHanko reads hex strings and names at
   once, matches certificates cheaply first, walks revisions without a call per number: same
-  results, faster) and ``aio`` (pyHanko's asynchronous signing called from ordinary code)
+  results, faster), ``fastnames`` (certificate names prepared for comparison once per encoding),
+  ``fixedattrs`` (the signed attributes that never change for a signer, encoded once),
+  ``revinfo_cache`` (CA-level CRLs and OCSP answers kept within their validity) and ``aio``
+  (pyHanko's asynchronous signing called from ordinary code)
 """
 
 from pyhanko.version import __version__ as _pyhanko_version
 
-from signing.speedups import fastcms, fasthistory, fastparse
+from signing.speedups import fastcms, fasthistory, fastnames, fastparse
 
 # The pyHanko version the three were checked against, step for step (setup.cfg pins it); on
 # another one pyHanko runs as it is, and their tests' installed() checks fail so that someone
 # checks them again. Installed for the whole package: signing reads earlier signatures too.
 PYHANKO_CHECKED = "0.38.0"
+# asn1crypto's own comparison, kept per encoding: independent of pyHanko's version
+fastnames.install()
 if _pyhanko_version == PYHANKO_CHECKED:
     fastparse.install()
     fastcms.install()

@@ -225,10 +225,12 @@ class Api:
         return self.client.get(path, headers={"Authorization": f"Bearer {self.token(username)}"})
 
     def complete(self, username: str, task_id: str, data: dict[str, Any], **signing: str) -> Any:
-        """Complete a task; a leader's ``sign`` and a clerk's ``issue`` sign with the demo keys
-        (their password is the demo password) unless other credentials are given."""
+        """Complete a task, answered with the whole case (``?view=full``); a leader's ``sign`` and
+        a clerk's ``issue`` sign with the demo keys (their password is the demo password) unless
+        other credentials are given."""
         credentials = signing or {"password": demo.DEMO_PASSWORD, "agency_password": demo.DEMO_PASSWORD}
-        return self.post(username, f"/api/v1/tasks/{task_id}/complete", {"data": data, "signing": credentials})
+        return self.post(username, f"/api/v1/tasks/{task_id}/complete?view=full",
+                         {"data": data, "signing": credentials})
 
     def post(self, username: str, path: str, body: dict[str, Any]) -> Any:
         return self.client.post(path, json=body, headers={"Authorization": f"Bearer {self.token(username)}"})

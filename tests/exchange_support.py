@@ -20,7 +20,7 @@ from sqlalchemy import select
 from engine import demo
 from engine.core.platform import Platform
 from engine.documents.storage import FileStore
-from engine.models import Agency, Partner
+from engine.models import Agency, OutboxItem, Partner
 from exchange import codec, inbound, outbox
 from exchange.transport import Envelope, Outcome
 from tests.conftest import Api
@@ -42,6 +42,7 @@ def agency_certificate(pki: Path, code: str) -> str:
 def password_file(folder: Path) -> Path:
     path = folder / "exchange-key-password"
     path.write_text(demo.DEMO_PASSWORD + "\n", encoding="utf-8")
+    path.chmod(0o600)  # a password file others may read is refused
     return path
 
 
@@ -112,3 +113,15 @@ def sweep(platform: Platform, transport: Loopback) -> int:
 
     return outbox.run(platform.db, platform.clock.now, codec.preparer(platform), put,
                       lambda sha: store.path(sha).read_bytes(), lambda _p: transport, 1.0)
+
+
+def built_package(api: Api, platform: Platform) -> tuple[dict[str, Any], bytes]:
+    """A Bắc Từ Liêm document issued to Vạn Ninh and its package, built and signed by the
+    outbox but not delivered (the receiver down): the issued document and the package's bytes."""
+    sent: dict[str, Any] = issue_to(api, [TO_VANNINH])["document"]
+    assert sweep(platform, Loopback(platform, down=True)) == 0
+    with platform.db.read() as session:
+        sha = session.scalars(select(OutboxItem.package_sha256).where(OutboxItem.document_id == sent["id"],
+                                                                      OutboxItem.kind == "edoc")).one()
+    assert sha is not None
+    return sent, FileStore(platform.settings.files_dir).path(sha).read_bytes()

@@ -1,6 +1,7 @@
 """Two platform installations on 127.0.0.1 for the exchange tests: each its own database, data
 folder, `qlvb serve` and `qlvb worker`, the demo PKI shared (each agency signs its packages with
-its own key all the same), and a client that talks to them over HTTP."""
+its own key all the same), and a client that talks to them over HTTP. :func:`linked` makes the
+pair with each agency in the other's directory (the fixtures of the two-installation tests)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,9 @@ from engine.core.platform import Platform
 from engine.models import Agency, Case, Partner
 from engine.workflow import replay
 from tests.conftest import ROOT
-from tests.exchange_support import SECRET, SECRET_ENV, password_file
+from tests.drafts import open_draft
+from tests.exchange_support import SECRET, SECRET_ENV, TO_VANNINH, agency_certificate, password_file
+from tests.flows import DRAFT
 from tests.server import Server
 
 DEADLINE = 240.0  # seconds; two servers and two workers on a loaded 2-core machine
@@ -85,7 +89,7 @@ class Installation:
 
     def complete(self, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         signing = {"password": demo.DEMO_PASSWORD, "agency_password": demo.DEMO_PASSWORD}
-        result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task['id']}/complete",
+        result: dict[str, Any] = self.post(user, f"/api/v1/tasks/{task['id']}/complete?view=full",
                                            {"data": data, "signing": signing})
         return result
 
@@ -109,6 +113,24 @@ def running(*installations: Installation) -> Iterator[None]:
 
 
 
+def issue(a: Installation, subject: str) -> dict[str, Any]:
+    """Bắc Từ Liêm's outgoing procedure on the deputy's path, issued to Vạn Ninh."""
+    draft = {**DRAFT, "subject": subject}
+    case = a.post("btl_spec_ksdb", "/api/v1/cases", {"process": "btl_outgoing", "data": draft}, expect=201)
+    return finish_outgoing(a, case, draft)
+
+
+def finish_outgoing(a: Installation, case: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
+    a.upload("btl_spec_ksdb", case["document"]["id"], open_draft())
+    case = a.complete("btl_spec_ksdb", case["open_tasks"][0], draft)
+    case = a.complete("btl_head_ksdb", case["open_tasks"][0], {"decision": "approve", "route": "deputy_director"})
+    case = a.complete("btl_deputy1", case["open_tasks"][0], {"decision": "sign"})
+    case = a.complete("btl_clerk", case["open_tasks"][0], {"decision": "issue", "recipients": [TO_VANNINH]})
+    assert case["status"] == "completed", case
+    document: dict[str, Any] = case["document"]
+    return document
+
+
 def directory_entry(platform: Platform, agency_code: str, organ_id: str, name: str, endpoint: str, pem: str) -> None:
     with platform.db.write() as session:
         agency = session.scalars(select(Agency).where(Agency.code == agency_code)).one()
@@ -125,6 +147,29 @@ def pair(first_url: str, second_url: str, pki: Path, tmp_path: Path) -> tuple[In
         platform = Platform.from_settings(Settings(database_url=url, data_dir=folder / "data", pki_path=pki))
         made.append(Installation(name, platform, pki, folder))
     return made[0], made[1]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The directory entry an agency of one installation keeps of the other installation's agency."""
+
+    agency: str  # the agency (code) keeping the entry
+    organ_id: str  # the partner's identifier code
+    name: str
+    signs_as: str  # the partner's agency code: its demo certificate signs the packages
+
+
+def linked(first_url: str, second_url: str, pki: Path, tmp_path: Path, first: Entry,
+           second: Entry) -> Iterator[tuple[Installation, Installation]]:
+    """Two installations (not started), the first's ``first`` entry pointing at the second's
+    endpoint and the second's ``second`` at the first's; for a fixture to ``yield from``."""
+    a, b = pair(first_url, second_url, pki, tmp_path)
+    for here, entry, there in ((a, first, b), (b, second, a)):
+        directory_entry(here.platform, entry.agency, entry.organ_id, entry.name, there.endpoint,
+                        agency_certificate(pki, entry.signs_as))
+    yield a, b
+    for i in (a, b):
+        i.platform.db.dispose()
 
 
 def replays_and_verifies(platform: Platform) -> None:

@@ -70,6 +70,25 @@ class Services:
     transactions: dict[str, Transaction] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
+    # CSC with implicit authorization: ``credentials/authorize`` without a PIN waits for the phone
+    # (:meth:`csc_phone`) before answering, as a service that pushes the request to the app does.
+    csc_implicit: bool = False
+    csc_authorizing: threading.Event = field(default_factory=threading.Event)  # an authorize is waiting
+    _csc_answer: list[bool] = field(default_factory=list)
+    _csc_answered: threading.Event = field(default_factory=threading.Event)
+
+    def csc_phone(self, approve: bool) -> None:
+        """The signer answers the waiting CSC authorization on the phone."""
+        self._csc_answer.append(approve)
+        self._csc_answered.set()
+
+    def _csc_wait(self) -> bool | None:
+        self.csc_authorizing.set()
+        if not self._csc_answered.wait(timeout=120):
+            return None
+        self._csc_answered.clear()
+        self.csc_authorizing.clear()
+        return self._csc_answer.pop(0)
 
     def phone(self, action: str, transaction_id: str) -> None:
         """The signer's phone: ``approve`` or ``reject``, through the service's test endpoint."""
@@ -142,9 +161,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, {"key": {"status": "enabled", "algo": _RSA_OIDS if rsa_key else _EC_OIDS,
                                        "len": account.key.key_size},
                                "cert": {"status": "valid", "certificates": certs},
-                               "authMode": "explicit", "SCAL": "2", "multisign": 1})
+                               "authMode": "implicit" if services.csc_implicit else "explicit", "SCAL": "2",
+                               "multisign": 1})
         elif name == "credentials/authorize":
-            if body.get("PIN") != PIN:
+            if services.csc_implicit and body.get("PIN") is None:
+                if not services._csc_wait():
+                    self._answer(400, {"error": "access_denied", "error_description": "Người ký từ chối"})
+                    return
+            elif body.get("PIN") != PIN:
                 self._answer(400, {"error": "invalid_pin", "error_description": "Mã PIN không đúng"})
                 return
             sad = secrets.token_urlsafe(16)

@@ -16,7 +16,7 @@ from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
 from engine.design import process_diff
 from engine.models import AuditEntry, ProcessVersion
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Api
 from webui import create_app
 
 BPMN = (ROOT / "processes" / "bac_tu_liem" / "btl_outgoing.bpmn").read_text(encoding="utf-8")
@@ -213,3 +213,40 @@ def test_a_draft_is_discarded_by_its_form_and_posts_need_the_csrf_token(platform
         actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("process_%"))
                                        .order_by(AuditEntry.seq)))
     assert actions == ["process_draft_saved", "process_draft_discarded"]
+
+
+HEAD_FORM = "btl_outgoing/head_review.schema.json"
+
+
+def test_a_forms_ui_description_is_saved_and_deployed_with_the_version(platform: Platform, api: Api) -> None:
+    """The form editor's UI description (order, widgets, help) is kept with the draft, reopened
+    with it, refused when it names a field the form lacks, deployed with the version, and shown
+    on that version's tasks while the cases of version 1 keep forms/'s."""
+    from tests.flows import to_head
+
+    before = to_head(api)  # a head's review on version 1
+    client = _client(platform, "btl_designer")
+    ui = {"ui:order": ["note", "*"], "note": {"ui:widget": "textarea", "ui:help": "Ghi rõ ý kiến thẩm định"}}
+    r = client.post("/design/btl_outgoing/draft", json={**_work(), "ui": {HEAD_FORM: ui}})
+    assert r.status_code == 200, r.get_json()
+    opened = client.get("/design/btl_outgoing/work.json").get_json()
+    assert opened["ui"][HEAD_FORM] == ui
+    assert opened["ui"][FORM] == json.loads((ROOT / "forms" / "btl_outgoing" / "draft.ui.json").read_text("utf-8"))
+    wrong = {"ui:order": ["nowhere", "*"]}
+    r = client.post("/design/btl_outgoing/draft", json={**_work(), "ui": {HEAD_FORM: wrong}})
+    assert r.status_code == 422 and "nowhere" in r.get_json()["error"]
+    impact = client.post("/design/btl_outgoing/impact", json={**_work(), "ui": {HEAD_FORM: ui}}).get_json()
+    assert {"name": "btl_outgoing/head_review.ui.json", "change": "changed"} in impact["forms"]
+    r = client.post("/design/btl_outgoing/deploy", json={**_work(confirm=True), "ui": {HEAD_FORM: ui}})
+    assert r.status_code == 201 and r.get_json()["version"] == 2
+    with platform.db.read() as session:
+        v2 = session.scalars(select(ProcessVersion).where(ProcessVersion.version == 2)).one()
+        assert json.loads(v2.ui_json) == {HEAD_FORM: ui}  # forms/'s descriptions are not copied
+    assert client.get("/design/btl_outgoing/work.json").get_json()["ui"][HEAD_FORM] == ui  # reopened from v2
+    after = to_head(api)
+    head = _client(platform, "btl_head_khnv")
+    new_page = head.get(f"/tasks/{after['id']}", headers={"Accept": "text/html"}).text
+    old_page = head.get(f"/tasks/{before['id']}", headers={"Accept": "text/html"}).text
+    assert "Ghi rõ ý kiến thẩm định" in new_page and "Ghi rõ ý kiến thẩm định" not in old_page
+    assert new_page.index('name="note"') < new_page.index('name="route"')
+    assert old_page.index('name="route"') < old_page.index('name="note"')

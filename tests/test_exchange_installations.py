@@ -19,40 +19,26 @@ from sqlalchemy import select
 from engine.core.platform import Platform
 from engine.models import OutboxItem
 from tests.drafts import open_draft
-from tests.exchange_support import BTL, TO_VANNINH, VANNINH, agency_certificate
+from tests.exchange_support import BTL, VANNINH
 from tests.flows import DRAFT
-from tests.installations import Installation, directory_entry, pair, replays_and_verifies, running, wait_for
+from tests.installations import (
+    Entry,
+    Installation,
+    finish_outgoing,
+    issue,
+    linked,
+    replays_and_verifies,
+    running,
+    wait_for,
+)
 
 
 @pytest.fixture
 def installations(database_url: str, second_database_url: str, demo_pki: Path,
                   tmp_path: Path) -> Iterator[tuple[Installation, Installation]]:
-    a, b = pair(database_url, second_database_url, demo_pki, tmp_path)
-    directory_entry(a.platform, "btl", VANNINH, "UBND huyện Vạn Ninh", b.endpoint,
-                    agency_certificate(demo_pki, "vanninh"))
-    directory_entry(b.platform, "vanninh", BTL, "Trung tâm Y tế quận Bắc Từ Liêm", a.endpoint,
-                    agency_certificate(demo_pki, "btl"))
-    yield a, b
-    for i in (a, b):
-        i.platform.db.dispose()
-
-
-def _issue(a: Installation, subject: str) -> dict[str, Any]:
-    """Bắc Từ Liêm's outgoing procedure on the deputy's path, issued to Vạn Ninh."""
-    draft = {**DRAFT, "subject": subject}
-    case = a.post("btl_spec_ksdb", "/api/v1/cases", {"process": "btl_outgoing", "data": draft}, expect=201)
-    return _finish_outgoing(a, case, draft)
-
-
-def _finish_outgoing(a: Installation, case: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
-    a.upload("btl_spec_ksdb", case["document"]["id"], open_draft())
-    case = a.complete("btl_spec_ksdb", case["open_tasks"][0], draft)
-    case = a.complete("btl_head_ksdb", case["open_tasks"][0], {"decision": "approve", "route": "deputy_director"})
-    case = a.complete("btl_deputy1", case["open_tasks"][0], {"decision": "sign"})
-    case = a.complete("btl_clerk", case["open_tasks"][0], {"decision": "issue", "recipients": [TO_VANNINH]})
-    assert case["status"] == "completed", case
-    document: dict[str, Any] = case["document"]
-    return document
+    yield from linked(database_url, second_database_url, demo_pki, tmp_path,
+                      Entry("btl", VANNINH, "UBND huyện Vạn Ninh", "vanninh"),
+                      Entry("vanninh", BTL, "Trung tâm Y tế quận Bắc Từ Liêm", "btl"))
 
 
 def _codes(a: Installation, document_id: int) -> list[str]:
@@ -82,7 +68,7 @@ def test_send_statuses_recall_and_replace_between_two_installations(
     with running(a, b):
         # B is down when A issues: A's outbox keeps the package and tries again.
         b.server.kill()
-        sent = _issue(a, "Kế hoạch phòng chống dịch sốt xuất huyết năm 2026")
+        sent = issue(a, "Kế hoạch phòng chống dịch sốt xuất huyết năm 2026")
         wait_for("a failed delivery to B", lambda: _failed_attempts(a.platform, "edoc") >= 1)
         b.server.start()
         item = wait_for("the document at B", lambda: _waiting(b, sent["subject"]))
@@ -113,19 +99,19 @@ def test_send_statuses_recall_and_replace_between_two_installations(
         assert len(b.get("vn_clerk", "/api/v1/exchange/incoming?state=registered")["items"]) == 1
 
         # Recall: B's copy is frozen and its clerk told; A records 13, then B's 15.
-        recalled = _issue(a, "Công văn về việc tổ chức tập huấn phòng chống dịch")
+        recalled = issue(a, "Công văn về việc tổ chức tập huấn phòng chống dịch")
         copy = wait_for("the second document at B", lambda: _waiting(b, recalled["subject"]))
         a.post("btl_clerk", f"/api/v1/documents/{recalled['id']}/recall", {"reason": "Ban hành nhầm"})
         wait_for("15 at A", lambda: _codes(a, recalled["id"]) == ["01", "13", "15"])
         assert b.get("vn_clerk", f"/api/v1/documents/{copy['document']['id']}")["status"] == "recalled"
 
         # Replace: the new document arrives linked to the old copy, which is frozen; 15 for the old one.
-        old = _issue(a, "Thông báo lịch tiêm chủng mở rộng tháng 4")
+        old = issue(a, "Thông báo lịch tiêm chủng mở rộng tháng 4")
         old_copy = wait_for("the third document at B", lambda: _waiting(b, old["subject"]))
         case = a.post("btl_clerk", f"/api/v1/documents/{old['id']}/successor",
                       {"kind": "replace", "reason": "Sai ngày tiêm"}, expect=201)
         draft = {"subject": case["document"]["subject"], "doc_type": DRAFT["doc_type"]}
-        new = _finish_outgoing(a, case, draft)
+        new = finish_outgoing(a, case, draft)
         new_copy = wait_for("the replacement at B", lambda: _waiting(b, new["subject"]))
         assert new_copy["business_type"] == 3
         wait_for("15 for the replaced document at A", lambda: _codes(a, old["id"])[-1:] == ["15"])

@@ -7,6 +7,8 @@ stored; the clerk registers (03) or refuses (02); a recall freezes the copy (15 
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -16,9 +18,20 @@ from engine.core.clock import FakeClock
 from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import AuditEntry, Document, OutboxItem, Partner, Received, StatusEntry
-from exchange import codec, edxml, inbound
+from exchange import codec, edxml, inbound, outbox
+from exchange.received import Incoming
 from tests.conftest import Api
-from tests.exchange_support import BTL, TO_VANNINH, VANNINH, Loopback, issue_to, linked, sweep  # noqa: F401
+from tests.exchange_support import (  # noqa: F401
+    BTL,
+    TO_VANNINH,
+    VANNINH,
+    Loopback,
+    built_package,
+    issue_to,
+    linked,
+    sweep,
+)
+from tests.flows import complete
 
 
 def _count(platform: Platform, model: Any, *where: Any) -> int:
@@ -153,3 +166,80 @@ def test_the_pages_directory_electronic_incoming_and_delivery(api: Api, linked: 
     sweep(platform, loop)
     page = Admin(platform, "btl_clerk").get(f"/documents/{sent['id']}")
     assert "Gửi liên thông" in page and "03" in page and "Đã tiếp nhận (vào sổ)" in page
+
+
+def _audited(platform: Platform, action: str) -> list[dict[str, Any]]:
+    with platform.db.read() as session:
+        return [json.loads(e.payload) for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))]
+
+
+def test_each_status_is_audited_when_queued_and_when_sent(api: Api, linked: Platform) -> None:  # noqa: F811
+    platform = linked
+    issue_to(api, [TO_VANNINH])
+    loop = Loopback(platform)
+    assert sweep(platform, loop) == 1
+    item = api.get("vn_clerk", "/api/v1/exchange/incoming").get_json()["items"][0]
+    arrived = item["document"]["id"]
+    r = api.post("vn_clerk", f"/api/v1/exchange/incoming/{item['id']}/register", {"process": "vn_five_step"})
+    assert r.status_code == 200, r.get_json()
+    case = api.get("vn_chairman", f"/api/v1/cases/{r.get_json()['case_id']}").get_json()
+    assign = next(t for t in case["open_tasks"] if t["task"] == "leader_assign")
+    # One step, two milestones: the assignment completed (04) and the official's drafting opened (05).
+    case = complete(api, "vn_chairman", assign, {"assignee": "vn_spec_vp"})
+    assert [t["task"] for t in case["open_tasks"]] == ["official_draft"]
+    queued = _audited(platform, "exchange_status_queued")
+    assert [(q["document"], q["organ_id"], q["code"]) for q in queued] == [
+        (arrived, BTL, "01"), (arrived, BTL, "03"), (arrived, BTL, "04"), (arrived, BTL, "05")]
+    assert len({q["outbox"] for q in queued}) == 4
+    assert sweep(platform, loop) == 4
+    sent = [s for s in _audited(platform, "exchange_sent") if s["kind"] == "status"]
+    assert sorted((s["document"], s["organ_id"], s["status_code"]) for s in sent) == [
+        (arrived, BTL, "01"), (arrived, BTL, "03"), (arrived, BTL, "04"), (arrived, BTL, "05")]
+
+
+def test_a_package_of_an_issued_document_reads_back_to_its_metadata_and_files(api: Api,
+                                                                             linked: Platform) -> None:  # noqa: F811
+    platform = linked
+    sent, package = built_package(api, platform)
+    with platform.db.read() as session:
+        certificate = session.scalars(select(Partner.certificate_pem).where(Partner.organ_id == BTL)).one()
+    incoming = codec.parse(package, certificate)
+    assert isinstance(incoming, Incoming)
+    assert (incoming.sender_organ, incoming.recipients, incoming.business_type) == (BTL, (VANNINH,), 0)
+    fields = ("doc_type", "subject", "number_symbol", "document_date", "signer_authority", "signer_position",
+              "signer_name", "due_date", "urgency", "page_amount")
+    assert {k: incoming.metadata[k] for k in fields} == {k: sent[k] for k in fields}
+    store = FileStore(platform.settings.files_dir)
+    assert [(f.role, f.filename, f.data) for f in incoming.files] == [
+        (f["role"], f["filename"], store.path(f["sha256"]).read_bytes()) for f in sent["files"]]
+
+
+def test_a_worker_killed_after_its_post_loses_nothing_and_doubles_nothing(api: Api,
+                                                                          linked: Platform) -> None:  # noqa: F811
+    platform = linked
+    clock = platform.clock
+    assert isinstance(clock, FakeClock)
+    sent = issue_to(api, [TO_VANNINH])["document"]
+    loop = Loopback(platform)
+    store = FileStore(platform.settings.files_dir)
+    # A worker leases the item, builds and POSTs the package, the receiver takes it, and the worker
+    # is killed before it records the answer: the item stays leased, neither sent nor failed.
+    [item_id] = outbox._lease(platform.db, clock.now(), outbox.BATCH)
+    sha = outbox._build(platform.db, lambda data: store.put(io.BytesIO(data), 1 << 30, lambda _h: None)[0],
+                        codec.preparer(platform), item_id)
+    partner, envelope = outbox._envelope(platform.db, item_id, store.path(sha).read_bytes())
+    assert loop.send(partner, envelope).delivered
+    sweep(platform, loop)  # Vạn Ninh's 01 goes; the package is leased: no other worker sends it meanwhile
+    with platform.db.read() as session:
+        item = session.get(OutboxItem, item_id)
+        assert item is not None and (item.state, item.attempts) == ("pending", 0)
+    clock.advance(outbox.LEASE + timedelta(seconds=1))
+    assert sweep(platform, loop) == 1  # the lease over, the same bytes again; the receiver knows them
+    with platform.db.read() as session:
+        item = session.get(OutboxItem, item_id)
+        assert item is not None and (item.state, item.package_sha256, item.document_id) == ("sent", sha, sent["id"])
+    answers = [a["answer"] for a in _audited(platform, "exchange_sent") if a["kind"] == "edoc"]
+    assert [(a["status"], a["duplicate"]) for a in answers] == [("01", True)]
+    assert _count(platform, Received) == 1
+    assert len(api.get("vn_clerk", "/api/v1/exchange/incoming").get_json()["items"]) == 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -13,10 +15,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from engine import demo
+from engine.core.config import EXCHANGE_KEY_CREDENTIAL, Settings
 from engine.core.platform import Platform
-from engine.models import Agency, Partner, StatusEntry
+from engine.models import Agency, OutboxItem, Partner, StatusEntry
 from engine.workflow import bpmn_check
-from exchange import milestones, outbox, worker
+from exchange import codec, milestones, outbox, worker
+from exchange import hooks as exchange_hooks
 from exchange.transport import auth
 from tests.conftest import Api
 from tests.exchange_support import BTL, TO_VANNINH, VANNINH, agency_certificate, issue_to, partner, password_file
@@ -42,6 +47,7 @@ def test_the_milestone_property_and_its_check_at_deploy(tmp_path: Path) -> None:
     for bad in ("open:03", "done:04", "open[issue]:05", "complete:6"):
         with pytest.raises(ValueError):
             milestones.parse(bad)
+    exchange_hooks.install()  # as every process does when it starts (tests/test_exchange_hooks.py)
     root = Path(__file__).resolve().parent.parent
     text = (root / "processes/van_ninh/vn_five_step.bpmn").read_text(encoding="utf-8")
     bad_file = tmp_path / "vn_five_step.bpmn"
@@ -109,3 +115,59 @@ def test_the_folder_transport_for_a_provincial_platform(api: Api, folders: tuple
     with platform.db.read() as session:
         assert list(session.scalars(select(StatusEntry.code).where(StatusEntry.document_id == sent["id"]))) == ["01"]
     assert os.listdir(btl_folder / "inbox" / "done")  # the status package, read and set aside
+
+
+def test_the_key_password_from_a_systemd_credential_never_from_a_file_others_read(demo_pki: Path,
+                                                                                   tmp_path: Path) -> None:
+    env = {"QLVB_DATABASE_URL": "sqlite://", "QLVB_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).exchange_key_password_file is None
+    # LoadCredential=qlvb-exchange-key-password:/etc/qlvb/… : systemd's copy, the service's alone.
+    credentials_dir = tmp_path / "credentials"
+    credentials_dir.mkdir()
+    credential = credentials_dir / EXCHANGE_KEY_CREDENTIAL
+    credential.write_text(demo.DEMO_PASSWORD + "\n", encoding="utf-8")
+    credential.chmod(0o400)
+    found = Settings.from_env({**env, "CREDENTIALS_DIRECTORY": str(credentials_dir)}).exchange_key_password_file
+    assert found == credential
+    assert codec.signer(demo_pki, found, "btl").certificate.subject
+    # The operator's file, when named, comes first.
+    named = password_file(tmp_path)
+    assert Settings.from_env({**env, "CREDENTIALS_DIRECTORY": str(credentials_dir),
+                              "QLVB_EXCHANGE_KEY_PASSWORD_FILE": str(named)}).exchange_key_password_file == named
+    named.chmod(0o640)  # the service's group may read it
+    assert codec.signer(demo_pki, named, "btl").certificate.subject
+    for mode in (0o644, 0o602):  # anyone on the machine may read (or write) it: refused, with the way out
+        named.chmod(mode)
+        with pytest.raises(codec.KeyMissing, match="chmod o-rwx") as caught:
+            codec.signer(demo_pki, named, "btl")
+        assert oct(mode)[2:] in str(caught.value) and "LoadCredential" in str(caught.value)
+    empty = tmp_path / "empty"
+    empty.write_text("\n", encoding="utf-8")
+    empty.chmod(0o600)
+    with pytest.raises(codec.KeyMissing, match="trống"):
+        codec.signer(demo_pki, empty, "btl")
+
+
+def test_a_refused_password_file_keeps_the_package_waiting_with_the_reason(
+        api: Api, folders: tuple[Platform, Path, Path]) -> None:
+    platform = folders[0]
+    assert platform.settings.exchange_key_password_file is not None
+    platform.settings.exchange_key_password_file.chmod(0o644)
+    sent = issue_to(api, [TO_VANNINH])["document"]
+    worker.sweep(platform)
+    with platform.db.read() as session:
+        item = session.scalars(select(OutboxItem).where(OutboxItem.document_id == sent["id"])).one()
+        assert (item.state, item.attempts, item.package_sha256) == ("pending", 1, None)
+        assert "chmod o-rwx" in (item.last_error or "")
+
+
+def test_the_worker_says_at_its_start_that_the_password_file_is_refused(platform: Platform, tmp_path: Path) -> None:
+    named = password_file(tmp_path)
+    named.chmod(0o644)
+    env = {**os.environ, "QLVB_DATABASE_URL": platform.settings.database_url,
+           "QLVB_DATA_DIR": str(platform.settings.data_dir), "QLVB_EXCHANGE_KEY_PASSWORD_FILE": str(named)}
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "qlvb", "worker", "--once", "--no-backup"], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "CẢNH BÁO" in result.stderr and "chmod o-rwx" in result.stderr and str(named) in result.stderr

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from tests.drafts import open_draft
-from tests.exchange_support import agency_certificate
-from tests.installations import Installation, directory_entry, pair, replays_and_verifies, running, wait_for
+from tests.installations import Entry, Installation, linked, replays_and_verifies, running, wait_for
 
 DISTRICT, OFFICE = "000.99.05.H34", "000.99.06.H34"
 PROVINCE_DOC = {"channel": "electronic", "doc_type": "CV", "subject": "Về việc lập kế hoạch đầu tư công năm 2027",
@@ -26,14 +25,9 @@ PROVINCE_DOC = {"channel": "electronic", "doc_type": "CV", "subject": "Về vi�
 @pytest.fixture
 def van_ninh(database_url: str, second_database_url: str, demo_pki: Path,
              tmp_path: Path) -> Iterator[tuple[Installation, Installation]]:
-    d, t = pair(database_url, second_database_url, demo_pki, tmp_path)
-    directory_entry(d.platform, "vanninh", OFFICE, "Phòng Tài chính – Kế hoạch huyện Vạn Ninh", t.endpoint,
-                    agency_certificate(demo_pki, "vanninh_tckh"))
-    directory_entry(t.platform, "vanninh_tckh", DISTRICT, "Ủy ban nhân dân huyện Vạn Ninh", d.endpoint,
-                    agency_certificate(demo_pki, "vanninh"))
-    yield d, t
-    for i in (d, t):
-        i.platform.db.dispose()
+    yield from linked(database_url, second_database_url, demo_pki, tmp_path,
+                      Entry("vanninh", OFFICE, "Phòng Tài chính – Kế hoạch huyện Vạn Ninh", "vanninh_tckh"),
+                      Entry("vanninh_tckh", DISTRICT, "Ủy ban nhân dân huyện Vạn Ninh", "vanninh"))
 
 
 def _task(i: Installation, user: str, case_id: int, name: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import base64
 import json
 import logging
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -109,8 +110,20 @@ def _sign(remote: flow.Remote, platform: Platform, task: dict[str, Any], provide
                       platform.clock.now())
 
 
-def _check(remote: flow.Remote, platform: Platform, task: dict[str, Any], request_id: str) -> dict[str, Any]:
-    return flow.check(remote, _user(platform, "btl_director").id, task["id"], request_id, platform.clock.now())
+def _check(remote: flow.Remote, platform: Platform, task: dict[str, Any], request_id: str,
+           username: str = "btl_director") -> dict[str, Any]:
+    return flow.check(remote, _user(platform, username).id, task["id"], request_id, platform.clock.now())
+
+
+def settled(remote: flow.Remote, platform: Platform, task: dict[str, Any], answer: dict[str, Any],
+            username: str = "btl_director") -> dict[str, Any]:
+    """The request once the service has answered: a CSC submission runs in the background, and
+    the page asks where it stands until then (here: every 50 ms, for up to a minute)."""
+    deadline = time.monotonic() + 60
+    while answer["state"] == "waiting" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        answer = _check(remote, platform, task, answer["id"], username)
+    return answer
 
 
 def _case(api: Api, case_id: int, viewer: str = "btl_clerk") -> dict[str, Any]:
@@ -161,10 +174,10 @@ def test_leader_signs_through_csc(own_api: Api, own_platform: Platform, remote: 
     case = to_director(own_api)
     task = only_task(case)
     # A wrong PIN: the service refuses, nothing is signed, the task stays open.
-    refused = _sign(remote, own_platform, task, provider, pin="000000")
+    refused = settled(remote, own_platform, task, _sign(remote, own_platform, task, provider, pin="000000"))
     assert refused["state"] == "failed" and "Mã PIN không đúng" in refused["message"]
     assert _task_state(own_platform, task["id"]) == TaskStatus.OPEN
-    done = _sign(remote, own_platform, task, provider)
+    done = settled(remote, own_platform, task, _sign(remote, own_platform, task, provider))
     assert done["state"] == "completed", done
     assert _task_state(own_platform, task["id"]) == TaskStatus.COMPLETED
     assert {"/csc/v1/credentials/list", "/csc/v1/credentials/info", "/csc/v1/credentials/authorize",
@@ -180,6 +193,35 @@ def test_leader_signs_through_csc(own_api: Api, own_platform: Platform, remote: 
     assert _audit(own_platform, "remote_provider_saved")[0]["secret_changed"] is True
     assert remote_services.SECRET not in everything and remote_services.PIN not in everything
     assert remote_services.SECRET not in caplog.text and remote_services.PIN not in caplog.text
+
+
+def test_a_csc_authorization_waiting_for_the_phone_holds_no_request(
+        own_api: Api, own_platform: Platform, remote: flow.Remote, services: remote_services.Services) -> None:
+    """A CSC service with implicit authorization answers ``credentials/authorize`` only once the
+    signer has approved on the phone: the leader's request comes back at once ("waiting") while
+    the authorization is still held at the service, and the page's questions find it signed
+    after the approval, or refused after a refusal."""
+    services.csc_implicit = True
+    provider = configure(own_platform, remote, services.url, "csc")
+    case = to_director(own_api)
+    task = only_task(case)
+    body = {"data": {"decision": "sign"}, "provider": provider, "account": "btl_director"}
+    for approve in (False, True):
+        r = own_api.post("btl_director", f"/api/v1/tasks/{task['id']}/remote-signing", body)
+        assert r.status_code == 201, r.get_json()
+        answer = r.get_json()
+        assert answer["state"] == "waiting", answer  # answered while the service waits for the phone
+        assert services.csc_authorizing.wait(timeout=60)
+        asked = own_api.post("btl_director", f"/api/v1/tasks/{task['id']}/remote-signing/{answer['id']}/check", {})
+        assert asked.status_code == 200 and asked.get_json()["state"] == "waiting"
+        services.csc_phone(approve)
+        answer = settled(remote, own_platform, task, answer)
+        if not approve:
+            assert answer["state"] == "failed" and "Người ký từ chối" in answer["message"], answer
+            assert _task_state(own_platform, task["id"]) == TaskStatus.OPEN
+    assert answer["state"] == "completed", answer
+    assert _task_state(own_platform, task["id"]) == TaskStatus.COMPLETED
+    _assert_signed_and_issuable(own_api, own_platform, case, _roots(own_platform))
 
 
 def _waiting(remote: flow.Remote, own_platform: Platform, own_api: Api,

@@ -124,3 +124,22 @@ def _font(data: bytes) -> Any:
     from fontTools import ttLib
 
     return ttLib.TTFont(io.BytesIO(data))
+
+
+def test_a_report_is_plain_data_and_its_json_no_deep_copy() -> None:
+    """Issue 19: ``SignatureReport.to_json`` deep-copied pyHanko's parsed PDF through the field
+    name (a pyHanko string object pointing into it), ~5 ms a report; now the name is a plain str
+    and the JSON holds plain values, the same ones."""
+    import dataclasses
+    import json
+
+    from signing.pades.verify import verify_pdf
+    from tests import signing_support as s
+
+    reports = verify_pdf(s.fully_signed(), [s.demo_pki().root.certificate])
+    assert [r.field for r in reports] == ["LanhDao", "CoQuan"] and all(r.valid for r in reports)
+    for report in reports:
+        data = report.to_json()
+        assert all(type(v) in (str, bool, type(None)) for v in data.values()), data
+        assert data == {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+        assert json.loads(json.dumps(data, ensure_ascii=False)) == data

@@ -220,8 +220,8 @@ def test_gapless_numbering_under_8_threads_with_failures(api: Api, platform: Pla
     """Eight clerks issue twelve signed drafts of one book at once. Agency signatures are lost
     after they are made and before they are recorded (every third document's first, a fifth of the
     others), recordings fail after the number is taken, rolled back (every third document's first,
-    a tenth of the others); each clerk tries again until the document is issued. The book holds 1..12, each number once, each file valid and carrying its
-    number and the date."""
+    a tenth of the others); each clerk tries again until the document is issued. The book holds
+    1..12, each number once, each file valid and carrying its number and the date."""
     documents = 12
     tasks = [_to_issue(api) for _ in range(documents)]
     chance, guard = random.Random(19), threading.Lock()

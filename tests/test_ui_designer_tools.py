@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from engine.core.platform import Platform
-from engine.models import AuditEntry, ProcessVersion
+from engine.models import AuditEntry, ProcessDraft, ProcessVersion
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import DRAFT, complete, only_task, start
@@ -48,8 +48,12 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
     # The clerk's lane, through the properties panel: a position nobody holds is named as such,
     # the picker's Văn thư shows who that is.
     _select(page, "Lane_clerk")
-    expect(page.get_by_test_id("properties-panel").locator(".bio-properties-panel")).to_be_visible()
-    lane = page.locator("#lane-expression")
+    panel = page.get_by_test_id("properties-panel")
+    expect(panel.locator(".bio-properties-panel")).to_be_visible()
+    # The platform's group is one of the panel's own groups (a provider of bpmn-js-properties-panel).
+    group = panel.locator('.bio-properties-panel-group[data-group-id="group-qlvb"]')
+    expect(group).to_contain_text("Thuộc tính của nền tảng")
+    lane = group.locator("#lane-expression")
     expect(lane).to_have_value("clerk")
     preview = page.get_by_test_id("lane-preview")
     expect(preview).to_contain_text("Đỗ Thị Mai")
@@ -72,7 +76,7 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
 
     # A condition checked as it is typed; Kiểm tra marks its problem on the flow.
     _select(page, "f_clerk_end")
-    condition = page.locator("#condition")
+    condition = group.locator("#condition")
     expect(condition).to_have_value('decision == "issue"')
     condition.fill('decision == "issue" and archived')
     expect(page.get_by_test_id("condition-state")).to_contain_text("'archived'")
@@ -85,10 +89,30 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
 
     # The head's reminder after 3 days instead of 2, with the duration picker.
     _select(page, "head_deadline")
-    expect(page.locator("#timer-expression")).to_have_value('"P2D"')
-    page.get_by_test_id("timer-days").fill("3")
-    expect(page.locator("#timer-expression")).to_have_value('"P3D"')
-    expect(page.get_by_test_id("timer-state")).to_have_text("Thời hạn hợp lệ.")
+    expect(group.locator("#timer-expression")).to_have_value('"P2D"')
+    group.get_by_test_id("timer-days").fill("3")
+    expect(group.locator("#timer-expression")).to_have_value('"P3D"')
+    expect(group.get_by_test_id("timer-state")).to_have_text("Thời hạn hợp lệ.")
+
+    # A user task's platform properties, in the panel's own entries, written into the XML saved.
+    _select(page, "director_sign")
+    expect(group.get_by_label("Thao tác của nền tảng (action)")).to_have_value("")
+    group.get_by_label("Hạn xử lý (dueIn, ví dụ P1D)").fill("P2X")
+    expect(group).to_contain_text("Hạn xử lý phải là khoảng thời gian ISO 8601")
+    group.get_by_label("Hạn xử lý (dueIn, ví dụ P1D)").fill("PT8H")
+    group.get_by_label("Loại công việc (taskKind)").select_option("comment")
+    expect(panel.locator('[data-entry-id="qlvb-taskKind"]')).to_be_visible()
+    group.get_by_label("Loại công việc (taskKind)").select_option("")
+    designer.shot("designer-tools-02a-task-properties")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_test_id("designer-status")).to_contain_text("Đã lưu bản nháp")
+    with platform.db.read() as session:
+        draft = session.scalars(select(ProcessDraft).where(ProcessDraft.process_id == "btl_outgoing")).one()
+        task = re.search(r'<bpmn:userTask id="director_sign".*?</bpmn:userTask>', draft.bpmn_xml, re.S)
+        assert task is not None
+        assert '<spiffworkflow:property name="dueIn" value="PT8H"' in task.group(0)
+        assert '<spiffworkflow:property name="certificateDecisions" value="sign"' in task.group(0)
+        assert 'name="taskKind"' not in task.group(0)
 
     # The head's form, in the visual editor: a label, the choices' titles, the order and a widget;
     # the JSON views follow and the preview shows it.
@@ -132,6 +156,20 @@ def test_designer_edits_lanes_conditions_and_timers_dry_runs_and_deploys_with_it
     expect(_element(page, "f_head_deputy")).to_have_class(re.compile("run-path"))
     expect(_element(page, "f_head_director")).not_to_have_class(re.compile("run-path"))
     designer.shot("designer-tools-03-dry-run")
+
+    # Every path from the same start: the head's and the deputy's answers left open are each tried.
+    for task in ("head_review", "deputy_review"):
+        for choice in answers.locator(f'tr[data-task="{task}"] select').all():
+            choice.select_option("")
+    page.get_by_role("button", name="Chạy mọi nhánh").click()
+    paths = page.get_by_test_id("run-paths")
+    expect(page.get_by_test_id("run-state")).to_contain_text("nhánh; chọn một nhánh")
+    expect(paths.locator('li[data-finished="true"]')).to_have_count(3)
+    via_deputy = paths.locator('li[data-finished="true"]').filter(has_text="Phó Giám đốc").first
+    via_deputy.get_by_role("button").click()
+    expect(steps.locator('li[data-element="deputy_review"]')).to_contain_text("btl_deputy2")
+    expect(_element(page, "f_head_deputy")).to_have_class(re.compile("run-path"))
+    designer.shot("designer-tools-03b-every-path")
 
     # Exported as a .bpmn file with every edit; the file, renamed outside, imported back.
     with page.expect_download() as download:

@@ -8,6 +8,7 @@ from flask import Flask
 
 from engine.core.config import Settings
 from engine.core.platform import Platform
+from exchange import hooks as exchange_hooks
 
 
 def create_app(platform: Platform | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     platform = platform or Platform.from_settings(Settings.from_env())
     app.extensions["qlvb"] = platform
+    exchange_hooks.install()  # the exchange's part in the engine's steps (engine/hooks.py)
 
     from . import api, pages
     from .common import context, errors, i18n, limits, pageutil, security

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from engine.core import credentials
+
 # Debian's fonts-noto-core: a serif with every Vietnamese letter, for the printed registers.
+# The systemd credential (LoadCredential=) holding the password of the package-signing keys.
+EXCHANGE_KEY_CREDENTIAL = "qlvb-exchange-key-password"
 DEFAULT_PDF_FONT = Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
 DEFAULT_PDF_FONT_BOLD = Path("/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf")
 
@@ -49,14 +53,18 @@ class Settings:
     # The port of the officials' local sign agent (qlvb sign-agent) on 127.0.0.1, which the
     # task page's script talks to; every official's agent must use the same one.
     sign_agent_port: int = 8765
+    # The address printouts' lookup codes point to (QLVB_PUBLIC_URL, e.g. https://vanban.example.gov.vn):
+    # behind a reverse proxy the request's own address is not the one a reader of the paper can open.
+    public_url: str | None = None
     # The budget of one engine run of a diagram's code (engine/workflow/sandbox.py): low, because a
     # real procedure's scripts take microseconds and the run holds the case's write lock.
     script_max_steps: int = 100_000
     script_max_value_bytes: int = 1_000_000
     script_max_seconds: float = 1.0
     # Liên thông (exchange/): the password of the agencies' keys that sign edXML packages
-    # (QLVB_PKI_DIR/agencies/<code>.p12), first line of this file; the first retry of a package
-    # after this many seconds, doubling up to an hour.
+    # (QLVB_PKI_DIR/agencies/<code>.p12), first line of this file (QLVB_EXCHANGE_KEY_PASSWORD_FILE,
+    # or systemd's credential EXCHANGE_KEY_CREDENTIAL; engine/core/credentials.py); the first
+    # retry of a package after this many seconds, doubling up to an hour.
     exchange_key_password_file: Path | None = None
     exchange_retry_seconds: float = 5.0
 
@@ -96,6 +104,7 @@ class Settings:
                    pdf_font=Path(env.get("QLVB_PDF_FONT") or DEFAULT_PDF_FONT),
                    pdf_font_bold=Path(env.get("QLVB_PDF_FONT_BOLD") or DEFAULT_PDF_FONT_BOLD),
                    sign_agent_port=int(env.get("QLVB_SIGN_AGENT_PORT", "8765")),
+                   public_url=(env.get("QLVB_PUBLIC_URL") or "").rstrip("/") or None,
                    script_max_steps=int(env.get("QLVB_SCRIPT_MAX_STEPS", "100000")),
                    script_max_value_bytes=int(env.get("QLVB_SCRIPT_MAX_VALUE_BYTES", "1000000")),
                    script_max_seconds=float(env.get("QLVB_SCRIPT_MAX_SECONDS", "1")),
@@ -107,8 +116,8 @@ class Settings:
                    smtp_password=env.get("QLVB_SMTP_PASSWORD") or None,
                    smtp_starttls=env.get("QLVB_SMTP_STARTTLS", "") in ("1", "true"),
                    pki_path=Path(env["QLVB_PKI_DIR"]) if env.get("QLVB_PKI_DIR") else None,
-                   exchange_key_password_file=Path(env["QLVB_EXCHANGE_KEY_PASSWORD_FILE"])
-                   if env.get("QLVB_EXCHANGE_KEY_PASSWORD_FILE") else None,
+                   exchange_key_password_file=credentials.locate(env, "QLVB_EXCHANGE_KEY_PASSWORD_FILE",
+                                                                 EXCHANGE_KEY_CREDENTIAL),
                    exchange_retry_seconds=float(env.get("QLVB_EXCHANGE_RETRY_SECONDS", "5")),
                    trust_root_paths=[Path(p) for p in env["QLVB_TRUST_ROOTS"].split(os.pathsep)]
                    if env.get("QLVB_TRUST_ROOTS") else None)

@@ -5,8 +5,9 @@ with :meth:`Database.write`; services receive the session and never commit.
 
 SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` so two writers queue on
 the database lock instead of failing half-way with "database is locked" on upgrade from
-a read lock; reads use a second engine with deferred transactions so they never wait
-for a writer (WAL mode).
+a read lock, and before it passes the write gate (``write_gate``: writers wait on a lock and
+are woken in turn, not by SQLite's sleep-and-retry); reads use a second engine with deferred
+transactions so they never wait for a writer (WAL mode).
 
 The statements of the hottest paths (a request's token, a task completion, its answer) are
 built once, at import, with ``bindparam`` for their values: SQLAlchemy spends 80–180 µs
@@ -25,6 +26,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit import refusals
+from engine.core import write_gate
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,11 @@ MAX_INT = 2**31 - 1
 BIGINT = 2**63 - 1  # the largest a JSON value of a case's data may be (SQLite's and PostgreSQL's JSON)
 
 
+BUSY_SECONDS = 60  # how long a writer waits for the one before it
+
+
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -52,11 +57,31 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
+    if not immediate:
+        @event.listens_for(engine, "begin")
+        def _on_read(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    queue = write_gate.gate(engine.url.database)
+
+    # The write lock is taken at the transaction's first statement, not when the block opens, and
+    # through the gate: waiters are woken when the writer before them returns its connection.
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    def _on_write(conn: Any) -> None:
+        queue.acquire(BUSY_SECONDS)
+        conn.info[_GATED] = True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_GATED, False):
+            queue.release()
 
     return engine
+
+
+_GATED = "qlvb_write_gate"
 
 
 _AFTER_COMMIT = "qlvb_after_commit"

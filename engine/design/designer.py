@@ -11,7 +11,7 @@ Cases keep the version they started on; only new cases run a newly deployed vers
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,22 +32,27 @@ from engine.workflow.bpmn_check import Definition, DefinitionRejected, Problem
 
 @dataclass(frozen=True)
 class Work:
-    """What the designer posts: the diagram's XML and the forms, by name."""
+    """What the designer posts: the diagram's XML, the forms by name, and the UI descriptions
+    (order, labels, widgets) the form editor wrote for some of them, by form name."""
 
     xml: str
     forms: dict[str, Any]
+    ui: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, body: dict[str, Any], max_bytes: int) -> Work:
-        xml, forms = body.get("xml"), body.get("forms", {})
+        xml, forms, ui = body.get("xml"), body.get("forms", {}), body.get("ui") or {}
         if not isinstance(xml, str) or not xml.strip():
             raise InvalidData("Thiếu sơ đồ quy trình (BPMN XML).", {"xml": "Cần nội dung XML."})
         if not isinstance(forms, dict) or not all(isinstance(k, str) for k in forms):
             raise InvalidData("Biểu mẫu phải là một đối tượng JSON: tên biểu mẫu → JSON Schema.",
                               {"forms": "Cần một đối tượng JSON."})
-        if len(json.dumps(forms, ensure_ascii=False).encode()) > max_bytes:
+        if not isinstance(ui, dict) or not all(isinstance(k, str) and isinstance(v, dict) for k, v in ui.items()):
+            raise InvalidData("Mô tả giao diện phải là một đối tượng JSON: tên biểu mẫu → mô tả.",
+                              {"ui": "Cần một đối tượng JSON."})
+        if len(json.dumps([forms, ui], ensure_ascii=False).encode()) > max_bytes:
             raise InvalidData("Các biểu mẫu quá lớn.", {"forms": Text("Tối đa %(n)s MB.", n=max_bytes // 1048576)})
-        return cls(xml, forms)
+        return cls(xml, forms, ui)
 
 
 def _latest(session: Session, process_id: str) -> ProcessVersion:
@@ -125,9 +130,10 @@ def work(session: Session, user: User, process_id: str) -> dict[str, Any]:
     """What the modeler opens: the draft if one was saved, else the newest version."""
     latest = designed(session, user, process_id)
     draft = session.get(ProcessDraft, process_id)
-    source = (draft.bpmn_xml, draft.forms_json) if draft else (latest.bpmn_xml, latest.forms_json)
+    source = draft or latest
     return {"process": latest.process_id, "name": latest.name, "version": latest.version,
-            "xml": source[0], "forms": json.loads(source[1]), "draft": _draft_view(session, draft)}
+            "xml": source.bpmn_xml, "forms": json.loads(source.forms_json), "ui": json.loads(source.ui_json or "{}"),
+            "draft": _draft_view(session, draft)}
 
 
 def _designer_problems(session: Session, user: User, process_id: str, definition: Definition) -> list[Problem]:
@@ -149,6 +155,7 @@ def check(session: Session, user: User, process_id: str, given: Work, settings: 
     designed(session, user, process_id)
     definition = bpmn_check.check(given.xml.encode("utf-8"), f"{process_id}.bpmn", settings.forms_dir,
                                    settings.max_bpmn_bytes, forms=given.forms)
+    definition.ui = {ref: ui for ref, ui in sorted(given.ui.items()) if ref in definition.forms}
     if definition.processes:
         definition.problems.extend(_designer_problems(session, user, process_id, definition))
         definition.problems.extend(message_routes.problems(session, definition))
@@ -173,6 +180,7 @@ def save_draft(session: Session, user: User, process_id: str, given: Work, setti
         session.add(draft)
     draft.bpmn_xml = given.xml
     draft.forms_json = json.dumps(given.forms, ensure_ascii=False, sort_keys=True)
+    draft.ui_json = json.dumps(given.ui, ensure_ascii=False, sort_keys=True)
     draft.saved_at, draft.saved_by = now, user.id
     audit.append(session, at=now, action="process_draft_saved", actor_id=user.id,
                  payload={"process": process_id, "base_version": latest.version, "bytes": len(given.xml.encode())})
@@ -197,10 +205,14 @@ def impact(session: Session, user: User, process_id: str, given: Work) -> dict[s
     ids = dict(session.execute(select(ProcessVersion.id, ProcessVersion.version)
                                .where(ProcessVersion.process_id == process_id)).all())
     running = {ids[v]: n for v, n in _running(session, list(ids)).items()}
-    return {"version": latest.version, "unchanged": changes.empty,
+    # A UI description changed is a change of its form's look, named as the file it replaces.
+    deployed_ui = json.loads(latest.ui_json or "{}")
+    looks = [{"name": ref.removesuffix(".schema.json") + ".ui.json", "change": "changed"}
+             for ref in sorted(set(deployed_ui) | set(given.ui)) if deployed_ui.get(ref) != given.ui.get(ref)]
+    return {"version": latest.version, "unchanged": changes.empty and not looks,
             "elements": [{"id": c.id, "change": c.change, "type": c.type, "name": c.name, "old_name": c.old_name}
                          for c in changes.elements],
-            "forms": [{"name": f.name, "change": f.change} for f in changes.forms],
+            "forms": [{"name": f.name, "change": f.change} for f in changes.forms] + looks,
             "running": [{"version": v, "cases": n} for v, n in sorted(running.items(), reverse=True)],
             "running_total": sum(running.values())}
 
@@ -262,9 +274,13 @@ def lane_preview(session: Session, user: User, process_id: str, given: Work, set
 
 
 def dry_run(session: Session, user: User, process_id: str, given: Work, settings: Settings, initiator: str,
-            data: dict[str, Any], answers: dict[str, list[dict[str, Any]]], now: datetime) -> dry_runs.DryRun:
-    """The posted work run in memory (engine.design.dry_run), once it would deploy."""
+            data: dict[str, Any], answers: dict[str, list[dict[str, Any]]], now: datetime,
+            every: bool = False) -> dry_runs.DryRun | dry_runs.Paths:
+    """The posted work run in memory (engine.design.dry_run), once it would deploy: one run of
+    the answers given, or with ``every`` each path they leave open."""
     definition = check(session, user, process_id, given, settings)
     if definition.problems:
         raise DefinitionRejected(definition.problems)
+    if every:
+        return dry_runs.explore(session, definition, process_id, initiator, data, answers, now)
     return dry_runs.run(session, definition, process_id, initiator, data, answers, now)

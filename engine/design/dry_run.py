@@ -5,11 +5,18 @@ a case would resolve it (engine.workflow.roles, read only), so the designer sees
 step, who would receive each task and which path the answers take.
 
 The platform's actions (numbering, issuing, signing) change documents and registers, so they
-are not run: a step with an action says so, and its outputs are whatever the answers give."""
+are not run: a step with an action says so, and its outputs are whatever the answers give.
+
+``explore`` runs every path instead of one: at each task it tries each answer the designer gave
+for it, or else each combination of the values of its form's choices that a condition of the
+diagram reads (each ``decision``, the leader a head sends to...), a value the designer picked
+narrowing that field to it. Within one path a task never takes the same answer twice, so a
+return-for-revision loop ends."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,10 +30,11 @@ from engine.core.clock import FakeClock, using
 from engine.core.errors import InvalidData, Text
 from engine.models import Agency, Unit, User, UserPosition
 from engine.org import permissions
-from engine.workflow import roles, sandbox, state
-from engine.workflow.bpmn_check import ACTION_PROPERTY, Definition, parser_for, safe_xml
+from engine.workflow import flow_check, roles, sandbox, state
+from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY, Definition, parser_for, safe_xml
 
 MAX_STEPS = 60  # a run of answers that loops (return after return) stops here
+MAX_PATHS = 40  # explore stops listing paths here (and says so)
 _HUMAN = ("UserTask", "ManualTask")
 
 
@@ -81,12 +89,13 @@ def _ready_human(workflow: Any) -> Any | None:
     return ready[0] if ready else None
 
 
-def run(session: Session, definition: Definition, process_id: str, initiator: str, data: Mapping[str, Any],
-        answers: Mapping[str, list[dict[str, Any]]], now: datetime) -> DryRun:
-    """Run the checked ``definition``'s process ``process_id`` as ``initiator`` would start it
-    with ``data``; each time a task is reached its next answer in ``answers`` (by element id,
-    used in order, so a task visited twice takes its second answer the second time) completes
-    it. Stops at an end, at a task with no answer left, or after MAX_STEPS."""
+# What answers a task the run reached: (element id, the SpiffWorkflow task, the answers it took
+# before in this run, the number of steps answered so far) -> the answer, or None to stop there.
+Pick = Callable[[str, Any, list[dict[str, Any]], int], "dict[str, Any] | None"]
+
+
+def _play(session: Session, definition: Definition, process_id: str, initiator: str, data: Mapping[str, Any],
+          pick: Pick, now: datetime) -> DryRun:
     entry = next((p for p in definition.processes if p.id == process_id), None)
     if entry is None:
         raise InvalidData(Text("Sơ đồ không có quy trình '%(process)s'.", process=process_id),
@@ -94,7 +103,7 @@ def run(session: Session, definition: Definition, process_id: str, initiator: st
     user, unit = _starter(session, initiator, entry.agency_code)
     parser = parser_for(safe_xml(definition.content, process_id, len(definition.content) + 1), process_id)
     spec, subprocesses = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
-    result, used = DryRun(), {key: 0 for key in answers}
+    result, taken = DryRun(), {}  # type: DryRun, dict[str, list[dict[str, Any]]]
     start = dict(data, initiator=user.username, initiator_unit=unit.code)
     with using(FakeClock(now)):
         workflow = state.new_workflow(spec, subprocesses)
@@ -115,14 +124,12 @@ def run(session: Session, definition: Definition, process_id: str, initiator: st
             people = _usernames(session, roles.resolve(session, task.task_spec.lane or "", ctx))
             name, element = state.task_title(task), str(task.task_spec.bpmn_id)
             action = state.extension_property(task, ACTION_PROPERTY)
-            given = answers.get(element, [])
-            if used.get(element, 0) >= len(given):
-                result.steps.append(Step(element, name, task.task_spec.lane or "", people, None, action))
+            answer = pick(element, task, taken.setdefault(element, []), len(result.steps))
+            result.steps.append(Step(element, name, task.task_spec.lane or "", people, answer, action))
+            if answer is None:
                 result.stopped = f"Dừng ở '{name}': chưa chọn câu trả lời cho lần xử lý này."
                 return result
-            answer = dict(given[used[element]])
-            used[element] += 1
-            result.steps.append(Step(element, name, task.task_spec.lane or "", people, answer, action))
+            taken[element].append(answer)
             task.data.update(answer)
             try:
                 with sandbox.limited():
@@ -134,6 +141,85 @@ def run(session: Session, definition: Definition, process_id: str, initiator: st
                 return result
     result.stopped = f"Dừng sau {MAX_STEPS} bước (có thể là một vòng lặp)."
     return result
+
+
+def run(session: Session, definition: Definition, process_id: str, initiator: str, data: Mapping[str, Any],
+        answers: Mapping[str, list[dict[str, Any]]], now: datetime) -> DryRun:
+    """Run the checked ``definition``'s process ``process_id`` as ``initiator`` would start it
+    with ``data``; each time a task is reached its next answer in ``answers`` (by element id,
+    used in order, so a task visited twice takes its second answer the second time) completes
+    it. Stops at an end, at a task with no answer left, or after MAX_STEPS."""
+    def pick(element: str, _task: Any, before: list[dict[str, Any]], _step: int) -> dict[str, Any] | None:
+        given = answers.get(element, [])
+        return dict(given[len(before)]) if len(before) < len(given) else None
+    return _play(session, definition, process_id, initiator, data, pick, now)
+
+
+def _choices(definition: Definition, task: Any, read: frozenset[str], given: list[dict[str, Any]]) -> list[
+        dict[str, Any]]:
+    """The answers worth trying at ``task``: several the designer gave, else every combination of
+    its form's choice fields that some condition reads (one the designer fixed keeps its value)."""
+    if len(given) > 1:
+        return [dict(g) for g in given]
+    fixed = dict(given[0]) if given else {}
+    schema = definition.forms.get(state.extension_property(task, FORM_PROPERTY) or "") or {}
+    fields = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if name not in read or name in fixed or not isinstance(prop, dict):
+            continue
+        values = prop.get("enum") or [o["const"] for o in prop.get("oneOf", []) if isinstance(o, dict) and "const" in o]
+        if prop.get("type") == "boolean":
+            values = [True, False]
+        if values:
+            fields.append((name, list(values)))
+    return [fixed | dict(zip([n for n, _ in fields], combination, strict=True))
+            for combination in itertools.product(*(values for _, values in fields))]
+
+
+@dataclass
+class Paths:
+    runs: list[DryRun] = field(default_factory=list)
+    truncated: bool = False  # more than MAX_PATHS
+
+    def as_json(self) -> dict[str, Any]:
+        return {"paths": [r.as_json() for r in self.runs], "truncated": self.truncated}
+
+
+def explore(session: Session, definition: Definition, process_id: str, initiator: str, data: Mapping[str, Any],
+            answers: Mapping[str, list[dict[str, Any]]], now: datetime) -> Paths:
+    """Every path the diagram can take from ``data`` (see the module's text), each a dry run:
+    the answers in step order are replayed from the start, and where a task has more than one
+    answer to try, each makes its own path. Paths making the same moves are listed once."""
+    root = safe_xml(definition.content, process_id, len(definition.content) + 1)
+    read = flow_check.condition_names(root)
+    found, seen, todo = Paths(), set(), [[]]  # type: Paths, set[str], list[list[dict[str, Any]]]
+    while todo:
+        prefix = todo.pop()
+        branches: list[dict[str, Any]] = []
+
+        def pick(element: str, task: Any, before: list[dict[str, Any]], step: int,
+                 prefix: list[dict[str, Any]] = prefix,
+                 branches: list[dict[str, Any]] = branches) -> dict[str, Any] | None:
+            if step < len(prefix):
+                return prefix[step]
+            branches.extend(c for c in _choices(definition, task, read, answers.get(element, [])) if c not in before)
+            return None
+
+        played = _play(session, definition, process_id, initiator, data, pick, now)
+        if played.steps and played.steps[-1].answer is None and branches:
+            todo.extend(prefix + [choice] for choice in reversed(branches))
+            continue
+        if played.steps and played.steps[-1].answer is None and not played.finished:
+            played.stopped = (f"Quay lại '{played.steps[-1].name}': mọi câu trả lời của bước này đã được thử "
+                              "trên nhánh này (vòng lặp).")
+        key = repr((played.path, [s.element for s in played.steps]))
+        if key not in seen:
+            seen.add(key)
+            found.runs.append(played)
+        if len(found.runs) >= MAX_PATHS:
+            found.truncated = bool(todo)
+            break
+    return found
 
 
 def read_answers(raw: Any) -> dict[str, list[dict[str, Any]]]:

@@ -41,10 +41,20 @@ def _deadline(value: Any) -> date | None:
 RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
 
 
+def working_units(session: Session, agency_id: int) -> set[str]:
+    """The codes of the agency's units that can be given work: those whose receiver lane names
+    someone (an active head), in one query for all units; a form's choices list every unit."""
+    (receiver,) = roles.parse(RECEIVER_LANE)
+    return set(session.scalars(
+        select(Unit.code).join(UserPosition, UserPosition.unit_id == Unit.id)
+        .join(User, User.id == UserPosition.user_id)
+        .where(Unit.agency_id == agency_id, UserPosition.position == receiver.position, User.active.is_(True))
+    ))
+
+
 def can_receive_work(session: Session, agency_id: int, unit_code: str) -> bool:
     """A unit can be given work when someone takes it: its head (the per-unit lane)."""
-    ctx = roles.CaseContext(agency_id, 0, 0, {"unit": unit_code})
-    return bool(roles.resolve(session, RECEIVER_LANE, ctx))
+    return unit_code in working_units(session, agency_id)
 
 
 def direct(

@@ -26,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import hooks
 from engine.audit import chain as audit
 from engine.audit.refusals import Refused, on_case
 from engine.core.clock import FakeClock, using
@@ -37,7 +38,6 @@ from engine.org import permissions
 from engine.workflow import sandbox, state
 from engine.workflow.definitions import latest_versions, version_info
 from engine.workflow.steps import persist
-from exchange import forwarding
 
 MAX_HOPS = 8  # a chain of messages longer than this is a modelling error, not a procedure
 
@@ -87,10 +87,10 @@ def route(session: Session, sender: Case, events: list[BpmnEvent], user: User, n
         assert sender_agency is not None
         payload.update(sender_case=sender.id, sender_agency=sender_agency.code, document=sender.document_id)
         if token is None:
-            if not forwarding.forward(session, sender, name, payload, now):  # another installation's agency
+            if not hooks.message_forwarded(session, sender, name, payload, now):  # another installation's agency
                 _start(session, sender, name, payload, user, now, hops)
             continue
-        if forwarding.reply(session, sender, name, token, now):  # a request from another installation
+        if hooks.message_replied(session, sender, name, token, now):  # a request from another installation
             continue
         target = exchange.redeem(session, token, sender.agency_id)
         if target is None:

@@ -41,8 +41,10 @@ from .org import (
     UserCertificate,
     UserPosition,
 )
+from .printouts import Printout
 from .records import Record, RecordDocument
 from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
+from .scans import Scan, ScanStatus
 from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor
 from .workflow import (
     Case,
@@ -75,6 +77,9 @@ __all__ = [
     "MessageFile",
     "Incident",
     "IncidentStatus",
+    "Printout",
+    "Scan",
+    "ScanStatus",
     "DocumentRead",
     "InfoItem",
     "InfoKind",

@@ -26,6 +26,8 @@ class ProcessVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms_json: Mapped[str] = mapped_column(Text)  # {form name: JSON Schema}
+    # {form name: UI description} a designer deployed with the version; forms/ has the others
+    ui_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -41,6 +43,7 @@ class ProcessDraft(Base):
     base_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms_json: Mapped[str] = mapped_column(Text)  # {form name: JSON Schema}, the designer's edits included
+    ui_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")  # the UI descriptions edited
     saved_at: Mapped[datetime]
     saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 

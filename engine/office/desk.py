@@ -38,7 +38,7 @@ from engine.workflow import cases
 from engine.workflow.definitions import version_info
 
 
-def _clerk_agency(session: Session, user: User, agency_code: str | None) -> int:
+def clerk_agency(session: Session, user: User, agency_code: str | None) -> int:
     query = (
         select(Agency.id, Agency.code).join(Unit, Unit.agency_id == Agency.id)
         .join(UserPosition, UserPosition.unit_id == Unit.id)
@@ -59,7 +59,7 @@ def enter(session: Session, user: User, given: dict[str, Any], now: datetime) ->
     direction = given.get("direction")
     if direction not in ("incoming", "outgoing"):
         raise InvalidData("Hướng văn bản không hợp lệ.", {"direction": "Chọn incoming hoặc outgoing."})
-    agency_id = _clerk_agency(session, user, given.get("agency"))
+    agency_id = clerk_agency(session, user, given.get("agency"))
     doc = documents.create(session, user, agency_id, Direction(direction), given.get("data", {}), now)
     secret = doc.secrecy != Secrecy.NONE
     backfilled = given.get("backfilled") is True

@@ -106,6 +106,17 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
+def completion_view(session: Session, case: Case) -> dict[str, Any]:
+    """What a task completion answers by default: where the case stands (its open tasks and who
+    holds them, the document's state and number), not the whole case view: its data and the
+    document's files and recipients cost queries and bytes the client already has or asks for."""
+    open_rows = session.execute(_OPEN_TASKS_OF_CASE, {"case_id": case.id})
+    doc = session.get(Document, case.document_id) if case.document_id is not None else None  # loaded, most often
+    brief = None if doc is None else {"id": doc.id, "status": doc.status.value, "number": doc.number,
+                                      "number_symbol": doc.number_symbol}
+    return {"id": case.id, "status": case.status.value, "open_tasks": _views(session, open_rows), "document": brief}
+
+
 def _document_view(session: Session, document_id: int | None) -> dict[str, Any] | None:
     if document_id is None:
         return None
@@ -151,6 +162,7 @@ def task_detail(session: Session, user: User, task_id: str, now: datetime) -> di
     view = task_views(session, [task.id])[0]
     view["form"] = info.forms.get(task.form) if task.form else None
     view["form_ref"] = task.form
+    view["form_ui"] = info.ui.get(task.form) if task.form else None
     # an approval that is signed (ký nháy): the page asks for the signer's credentials as for ``sign``
     view["approval_signature"] = task_property(info, task.spec_name, APPROVAL_PROPERTY)
     view["case"] = {"id": case.id, "title": case.title, "process": info.process_id, "version": info.version,
@@ -322,9 +334,12 @@ def _annotations(session: Session, case_ids: set[int]) -> dict[int, dict[str, An
     }
 
 
-def tab_counts(session: Session, user: User, now: datetime) -> dict[str, int]:
-    """How many items each tab of the inbox holds (todo, overdue, done, following)."""
-    return {name: _count(session, query) for name, query in _tab_queries(session, user, now).items()}
+def tab_counts(session: Session, user: User, now: datetime,
+               queries: dict[str, Select[Any]] | None = None) -> dict[str, int]:
+    """How many items each tab of the inbox holds (todo, overdue, done, following); ``queries``:
+    the tabs' queries when the caller has them already (they read the person's delegations)."""
+    tabs = queries if queries is not None else _tab_queries(session, user, now)
+    return {name: _count(session, query) for name, query in tabs.items()}
 
 
 def to_sign_count(session: Session, user: User, now: datetime) -> int:
@@ -340,7 +355,7 @@ def inbox(
 ) -> dict[str, Any]:
     """One tab of the inbox, filtered, ordered and paged, with the count of every tab."""
     queries = _tab_queries(session, user, now)
-    counts = tab_counts(session, user, now)
+    counts = tab_counts(session, user, now, queries)
     chosen = _narrowed(queries[tab], wanted).distinct()
     total = _count(session, chosen)
     ordered: Select[Any]

@@ -64,9 +64,9 @@ def directory(session: Session, agency_id: int) -> dict[str, list[dict[str, str]
                                            "position": position.value})
         if RANK.index(position) < RANK.index(Position(known["position"])):
             known["position"] = position.value
+    working = worktree.working_units(session, agency_id)
     return {"units": [{"code": u.code, "name": u.name} for u in units],
-            "working_units": [{"code": u.code, "name": u.name} for u in units
-                              if worktree.can_receive_work(session, agency_id, u.code)],
+            "working_units": [{"code": u.code, "name": u.name} for u in units if u.code in working],
             "people": list(seen.values()), "address_book": address_book.entries(session, agency_id)}
 
 
@@ -184,6 +184,7 @@ def start(session: Session, user: User, process_id: str) -> dict[str, Any]:
     info = startable_version(session, user, process_id)
     return {"process": {"id": info.process_id, "name": info.name, "document_kind": info.document_kind},
             "form": start_form(info), "form_ref": start_form_ref(info),
+            "form_ui": info.ui.get(start_form_ref(info) or ""),
             "directory": directory(session, _agency_for(session, user, info.agency_code))}
 
 

@@ -88,7 +88,8 @@ def save_key(session: Session, keys: Keys, admin_id: int, agency_id: int, target
     audit.append(session, at=now, action="certificate_installed", actor_id=admin_id,
                  payload={"agency_id": agency_id, "user_id": target.id, **info})
     _write(keys.person_file(target.username, ".p12"), data)
-    _write(keys.person_file(target.username, ".pem"), cert.public_bytes(Encoding.PEM))
+    # with its CA certificates: the status is checked before the password is typed (before_signing)
+    _write(keys.person_file(target.username, ".pem"), b"".join(c.public_bytes(Encoding.PEM) for c in (cert, *chain)))
     return info
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import hooks
 from engine.audit import chain as audit
 from engine.core.errors import Conflict, InvalidData, Text
 from engine.models import (
@@ -35,7 +36,6 @@ from engine.models import (
     UserPosition,
 )
 from engine.office import notifications
-from exchange import sending
 
 REASON_MAX = 2000
 # What a later document does to the one it links to, and the old one's status once it is issued.
@@ -103,7 +103,7 @@ def recall(session: Session, user: User, doc: Document, reason: Any, now: dateti
     _require_issued(doc)
     why = _reason(reason, Text("thu hồi"))
     copies = _freeze(session, doc, DocumentStatus.RECALLED, f"Thu hồi: {why}", now)
-    sending.queue_recall(session, doc, why, now)  # the recipients of other installations
+    hooks.document_recalled(session, doc, why, now)  # the recipients of other installations
     audit.append(session, at=now, action="document_recalled", actor_id=user.id,
                  payload={"document": doc.id, "number_symbol": doc.number_symbol, "reason": why,
                           "recipients": [r.name for r in doc.recipients], "received": [c.id for c in copies]})

@@ -28,6 +28,7 @@ from engine.models import (
     Urgency,
     User,
 )
+from engine.printouts.marks import PrintMark, Stamper
 from engine.registry import register_views
 from engine.reporting import pdftable, report_params, reports
 from engine.reporting.pdftable import Fonts
@@ -114,7 +115,7 @@ def _incoming_rows(session: Session, book: RegisterBook, year: int, docs: Sequen
 
 
 def render(agency_name: str, book: RegisterBook, year: int, rows: Sequence[Sequence[str]], first: int | None,
-           last: int | None, fonts: Fonts, created: datetime) -> bytes:
+           last: int | None, fonts: Fonts, created: datetime, mark: PrintMark | None = None) -> bytes:
     """The register as PDF bytes: the title lines, then one table row per entry, headings
     repeated on every page."""
     incoming = book.direction == Direction.INCOMING
@@ -127,16 +128,16 @@ def render(agency_name: str, book: RegisterBook, year: int, rows: Sequence[Seque
             heading=[(agency_name.upper(), "B", 12), (title, "B", 16), (f"Năm {year}", "", 12)],
             subtitle=f"{book.name}: {extent}", columns=INCOMING_COLUMNS if incoming else OUTGOING_COLUMNS,
             centred=_CENTRED, rows=rows, running_title=f"{agency_name} – {book.name} năm {year}",
-            document_title=f"{title} – {agency_name} – {year}", author=agency_name,
+            document_title=f"{title} – {agency_name} – {year}", author=agency_name, mark=mark,
         ),
         fonts, created,
     )
 
 
 def print_register(session: Session, user: User, code: str, params: report_params.YearParams, fonts: Fonts,
-                   now: datetime) -> PrintedRegister:
+                   now: datetime, stamp: Stamper | None = None) -> PrintedRegister:
     """In sổ: a register keeper prints one book for one year; a secret book only the clerk
-    and the leaders."""
+    and the leaders. With ``stamp``, the printout is recorded and its pages carry its mark."""
     agency = reports.keeper_agency(session, user, params.agency)
     book = session.scalars(select(RegisterBook).where(RegisterBook.agency_id == agency.id,
                                                       RegisterBook.code == code)).first()
@@ -154,6 +155,7 @@ def print_register(session: Session, user: User, code: str, params: report_param
     else:
         rows = _outgoing_rows(session, docs)
     numbers = [d.number for d in docs if d.number is not None]
+    mark = stamp(agency.id, "register", f"{book.name} năm {year}", None) if stamp else None
     content = render(agency.name, book, year, rows, min(numbers, default=None), max(numbers, default=None),
-                     fonts, now)
+                     fonts, now, mark)
     return PrintedRegister(content, f"so-{re.sub(r'[^A-Za-z0-9_-]', '_', book.code)}-{year}.pdf")

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from engine import hooks
 from engine.core.clock import VIETNAM
 from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.documents import doctypes, search
@@ -28,7 +29,6 @@ from engine.models import (
     UserPosition,
 )
 from engine.org import permissions
-from exchange import statuses
 
 # Appendix IV, I.2: the outgoing register (the "ký nhận" column is signed on paper).
 OUTGOING_COLUMNS = [
@@ -215,14 +215,20 @@ def register_notes(doc: Document) -> list[str]:
     return [n for n in notes if n]
 
 
+def _delivery(name: str, organ_id: str | None, document_id: int, known: dict[tuple[int, str], str]) -> str:
+    """A recipient as "Nơi nhận" prints it: with the latest status it sent back, when it has one."""
+    status = known.get((document_id, organ_id)) if organ_id else None
+    return f"{name} ({status})" if status else name
+
+
 def _outgoing(session: Session, docs: list[Document]) -> list[dict[str, Any]]:
     unit_ids = {d.drafting_unit_id for d in docs if d.drafting_unit_id is not None}
     units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
-    delivered = statuses.latest(session, [d.id for d in docs])  # liên thông: each recipient's status
+    delivered = hooks.recipient_statuses(session, [d.id for d in docs])  # liên thông: each recipient's status
     return [
         {**_common(d), "signer_authority": d.signer_authority, "signer_position": d.signer_position,
          "signer_name": d.signer_name,
-         "recipients": [statuses.delivery_label(r.name, r.organ_id, d.id, delivered) for r in d.recipients],
+         "recipients": [_delivery(r.name, r.organ_id, d.id, delivered) for r in d.recipients],
          "archive_unit": units.get(d.drafting_unit_id) if d.drafting_unit_id else None,
          "page_amount": d.page_amount, "copy_kind": d.copy_kind,
          "sent_on": d.issued_at.astimezone(VIETNAM).date().isoformat() if d.issued_at else None}

@@ -44,7 +44,7 @@ from signing.pdf import draft
 from signing.remote import Outcome, Provider, ProviderConfig, State, approval, make_provider
 from signing.remote.base import Kind
 
-from . import providers
+from . import providers, submission
 
 _FIELD = "signing"
 _ENDED = {State.REJECTED: (RemoteState.REJECTED, "Người ký đã từ chối trên điện thoại: văn bản chưa được ký."),
@@ -72,6 +72,7 @@ class _Plan:
     config: ProviderConfig
     label: str
     policy: long_signer.Policy  # the agency's trust roots and signing settings (status check, TSA)
+    approval: tuple[dict[str, str], str] | None  # ký nháy: the step's properties and the unit approving
 
 
 def _account(value: Any) -> str:
@@ -85,8 +86,11 @@ def _account(value: Any) -> str:
 def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict[str, Any], provider_id: Any,
           now: datetime) -> _Plan:
     row, doc, props = cases.signing_task(session, user, task_id, now)  # the permission first
-    if form.get("decision") != "sign":
-        raise InvalidData("Ký số từ xa chỉ dùng khi chọn Ký số.", {"decision": "Chọn Ký số."})
+    approval = signatures.APPROVAL_PROPERTY in props  # a ký nháy, signed by an approving leader
+    if form.get("decision") != ("approve" if approval else "sign"):
+        message = ("Ký số từ xa chỉ dùng khi chọn Đồng ý (ký nháy)." if approval
+                   else "Ký số từ xa chỉ dùng khi chọn Ký số.")
+        raise InvalidData(message, {"decision": message})
     schema = queries.task_detail(session, user, task_id, now)["form"]
     if schema:  # refused now rather than once the leader has approved on the phone
         forms.validate(schema, form)
@@ -100,9 +104,11 @@ def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict
         raise InvalidData("Dịch vụ ký số từ xa này đang tạm ngừng.", {"provider": "Đang tạm ngừng."})
     if _waiting(session, task_id) is not None:
         raise Conflict("Đang chờ xác nhận một yêu cầu ký trước trên điện thoại: hãy chờ hoặc hủy yêu cầu đó.")
-    made = drafting.leader_draft(session, remote.store, remote.keys.image(user.username), doc, user, props)
+    made = drafting.leader_draft(session, remote.store, None if approval else remote.keys.image(user.username), doc,
+                                 user, props)
     return _Plan(row.case_id, source, made, providers.config(remote.keys, agency, provider),
-                 jobs.prompt_label(doc), long_signer.policy(session, remote.keys, doc.agency_id))
+                 jobs.prompt_label(doc), long_signer.policy(session, remote.keys, doc.agency_id),
+                 (props, cases.approval_unit(session, row, props)) if approval else None)
 
 
 def _waiting(session: Session, task_id: str) -> RemoteRequest | None:
@@ -125,8 +131,9 @@ def start(remote: Remote, user_id: int, task_id: str, form: dict[str, Any], prov
         # revoked or unknown to its CA: refused before anything reaches the phone
         stamper = plan.policy.precheck(credential.certificate, credential.chain, now)
         ttl = timedelta(seconds=plan.config.timeout_seconds)
-        pending = split.begin(plan.draft.prepare(), plan.draft.step(certificates.subject_name(cert), now), key,
-                              plan.label, ttl=ttl, now=now, timestamper=stamper)
+        pdf, name = plan.draft.prepare(), certificates.subject_name(cert)
+        step = jobs.approval_step(pdf, name, *plan.approval, now) if plan.approval else plan.draft.step(name, now)
+        pending = split.begin(pdf, step, key, plan.label, ttl=ttl, now=now, timestamper=stamper)
     except (SigningError, ValueError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số từ dịch vụ không hợp lệ."
         raise InvalidData(message, {_FIELD: message}) from None
@@ -141,19 +148,22 @@ def start(remote: Remote, user_id: int, task_id: str, form: dict[str, Any], prov
         registered = binding.signer(session, user, cert)  # only the leader's own certificate
         session.add(RemoteRequest(id=request_id, task_id=task_id, user_id=user.id, provider_id=int(provider_id),
                                   account=account, state=RemoteState.WAITING, source_sha256=plan.source,
-                                  payload=json.dumps(pending.to_json()), form_json=json.dumps(form),
-                                  created_at=now, expires_at=pending.request.expires_at))
+                                  payload=json.dumps({**pending.to_json(), "field": step.field}),
+                                  form_json=json.dumps(form), created_at=now, expires_at=pending.request.expires_at))
         audit.append(session, at=now, action="remote_signing_requested", actor_id=user.id, case_id=row.case_id,
                      task_id=task_id, payload={"request": request_id, "provider": int(provider_id),
                                                "account": account, "certificate": registered.id,
                                                "digest": pending.document_digest.hex()})
     mechanism = key.signer().get_signature_mechanism_for_digest(split.DIGEST)
-    try:
-        submitted = provider.submit(account, credential, pending.request.data, mechanism, plan.label, activation)
-        reference, outcome = submitted.reference, submitted.outcome
-    except SigningError as err:
-        reference, outcome = "", Outcome(State.FAILED, message=err.message)
-    _settle(remote, request_id, reference, outcome, now)
+
+    def send() -> None:
+        submitted = submission.submit(provider, account, credential, pending.request.data, mechanism, plan.label,
+                                      activation)
+        _settle(remote, request_id, submitted.reference, submitted.outcome, now)
+
+    # A CSC service answers in the call, which may wait for the signer's phone (implicit
+    # authorization): sent in the background, and the page asks where it stands as for the others.
+    submission.dispatch(send, background=provider.answers_in_call)
     return status(remote, user_id, task_id, request_id)
 
 
@@ -181,19 +191,21 @@ def _settle(remote: Remote, request_id: str, reference: str, outcome: Outcome, n
         row = session.get(RemoteRequest, request_id)
         if row is None or row.state != RemoteState.WAITING:
             return
-        presigned_from = (row.task_id, row.user_id, row.source_sha256, row.payload)
+        presigned_from = (row.task_id, row.user_id, row.source_sha256, json.loads(row.payload))
         provider = session.get(RemoteProvider, row.provider_id)  # the document's agency's service
         assert provider is not None
         policy = long_signer.policy(session, remote.keys, provider.agency_id)
     task_id, user_id, source, payload = presigned_from
     try:  # checked again now it is signed, time-stamped, B-LT, as a USB token's signature is
-        pending = split.PendingSignature.from_json(json.loads(payload))
-        checked = policy.finish_split(pending, draft.LEADER_FIELD, request_id, outcome.signature, now)
+        pending = split.PendingSignature.from_json(payload)
+        field = str(payload.get("field") or draft.LEADER_FIELD)  # the leader's, or a ký nháy's KyNhayN
+        checked = policy.finish_split(pending, field, request_id, outcome.signature, now)
         reports = verify.verify_pdf(checked.pdf, policy.keys.trust_roots(), now)
     except SigningError as err:
         _end(remote, request_id, RemoteState.FAILED, err.message, now)
         return
-    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, checked.pdf, tuple(reports), checked)
+    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, checked.pdf, tuple(reports), checked,
+                                  field=field)
     _complete(remote, request_id, presigned, now)
 
 

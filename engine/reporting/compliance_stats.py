@@ -40,6 +40,7 @@ from engine.models import (
     User,
 )
 from engine.org import permissions
+from engine.printouts.marks import PrintMark, Stamper
 from engine.reporting import pdftable, report_params, reports
 from engine.reporting.exports import Export
 
@@ -159,7 +160,7 @@ def statistics(session: Session, user: User, params: report_params.SummaryParams
                        for who in counts.who(kind)), key=lambda r: r["name"])
 
     return {
-        "agency": {"code": agency.code, "name": agency.name}, "from": params.start.isoformat(),
+        "agency": {"id": agency.id, "code": agency.code, "name": agency.name}, "from": params.start.isoformat(),
         "to": params.end.isoformat(), "group": params.group.value, "periods": names,
         "units": rows("unit", lambda w: {"code": units[w].code if w in units else None,
                                          "name": units[w].name if w in units else "(không rõ đơn vị)"}),
@@ -191,7 +192,7 @@ def to_xlsx(stats: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def to_pdf(stats: dict[str, Any], fonts: pdftable.Fonts, created: datetime) -> bytes:
+def to_pdf(stats: dict[str, Any], fonts: pdftable.Fonts, created: datetime, mark: PrintMark | None = None) -> bytes:
     widths = [67] + [23] * len(_COLUMNS)
     titles = [TITLES[m] for m in _COLUMNS]
     rows = [["Đơn vị:"] + [""] * len(_COLUMNS), *_table(stats, "units"),
@@ -202,15 +203,19 @@ def to_pdf(stats: dict[str, Any], fonts: pdftable.Fonts, created: datetime) -> b
         subtitle="Đúng hạn, trễ hạn, đang xử lý; văn bản phát hành không có chữ ký số hợp lệ; tỷ lệ xử lý điện tử",
         columns=list(zip(["Đơn vị / cá nhân", *titles], widths, strict=True)), centred=set(titles), rows=rows,
         running_title=f"Thống kê tuân thủ – {stats['agency']['name']}", document_title="Thống kê tuân thủ",
-        author=stats["agency"]["name"],
+        author=stats["agency"]["name"], mark=mark,
     ), fonts, created)
 
 
-def export(stats: dict[str, Any], fmt: str, fonts: pdftable.Fonts, created: datetime) -> Export:
-    """The figures as a spreadsheet (``xlsx``) or a PDF (``pdf``), with their file name."""
+def export(stats: dict[str, Any], fmt: str, fonts: pdftable.Fonts, created: datetime,
+           stamp: Stamper | None = None) -> Export:
+    """The figures as a spreadsheet (``xlsx``) or a PDF (``pdf``, recorded as a printout with
+    ``stamp``), with their file name."""
     if fmt not in ("xlsx", "pdf"):
         raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn xlsx hoặc pdf."})
     filename = f"thong-ke-{stats['agency']['code']}-{stats['from']}-{stats['to']}.{fmt}"
     if fmt == "xlsx":
         return Export(to_xlsx(stats), filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return Export(to_pdf(stats, fonts, created), filename, "application/pdf")
+    title = f"Thống kê tuân thủ từ {stats['from']} đến {stats['to']}"
+    mark = stamp(stats["agency"]["id"], "statistics", title, None) if stamp else None
+    return Export(to_pdf(stats, fonts, created, mark), filename, "application/pdf")

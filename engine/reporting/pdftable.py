@@ -12,6 +12,9 @@ from pathlib import Path
 from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, TableCellFillMode
 
+from engine.printouts import footer
+from engine.printouts.marks import PrintMark
+
 _FAMILY = "body"
 _BODY_PT = 9
 _LINE_MM = 4.2
@@ -36,10 +39,11 @@ class Sheet:
     running_title: str  # printed with the page number at the foot of every page
     document_title: str
     author: str
+    mark: PrintMark | None = None  # the printout's footer (bản in): on every page, above the page number's line
 
 
 class _TablePdf(FPDF):
-    def __init__(self, fonts: Fonts, running_title: str) -> None:
+    def __init__(self, fonts: Fonts, running_title: str, mark: PrintMark | None) -> None:
         super().__init__(orientation="landscape", unit="mm", format="A4")
         for path in (fonts.regular, fonts.bold):
             if not path.is_file():
@@ -49,13 +53,17 @@ class _TablePdf(FPDF):
         self.add_font(_FAMILY, "", str(fonts.regular))
         self.add_font(_FAMILY, "B", str(fonts.bold))
         self.running_title = running_title
+        self.mark = mark
+        self.band = footer.HEIGHT_MM if mark else 0.0
         self.set_margins(10, 10, 10)
-        self.set_auto_page_break(True, margin=14)
+        self.set_auto_page_break(True, margin=14 + self.band)
 
     def footer(self) -> None:
-        self.set_y(-11)
+        self.set_y(-11 - self.band)
         self.set_font(_FAMILY, size=8)
         self.cell(0, 5, f"{self.running_title} – Trang {self.page_no()}/{{nb}}", align="C")
+        if self.mark:
+            footer.draw(self, self.mark, _FAMILY)
 
     def fit(self, text: str, width: float) -> str:
         """``text`` in NFC (some sources send decomposed diacritics, which would print as
@@ -72,7 +80,7 @@ class _TablePdf(FPDF):
 def render(sheet: Sheet, fonts: Fonts, created: datetime) -> bytes:
     """The sheet as PDF bytes: the heading lines, then one table row per entry under two
     heading rows (the titles, then the column numbers (1), (2), … as Decree 30 prints them)."""
-    pdf = _TablePdf(fonts, sheet.running_title)
+    pdf = _TablePdf(fonts, sheet.running_title, sheet.mark)
     pdf.set_title(sheet.document_title)
     pdf.set_author(sheet.author)
     pdf.set_lang("vi")

@@ -41,6 +41,7 @@ from signing.pades import initials, longterm, pdfsign, split, verify
 from signing.pdf import conversion, draft
 
 FIELD = "signing"
+APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
 MOVED = "Văn bản đã thay đổi trong lúc ký; hãy thực hiện lại."
 
 
@@ -73,18 +74,16 @@ class Signature:
     draft: LeaderDraft | None
     unlock: Callable[[], KeySource] | None = None
     token: Token | None = None
-    approval: tuple[str, str] | None = None
+    approval: tuple[dict[str, str], str] | None = None  # a ký nháy: the step's properties, the unit approving
 
     def make(self, now: datetime) -> binding.Presigned:
-        checked: longterm.Signed | None = None
         try:
             if self.token is not None:
                 certificate = self.token.pending.certificate
-                if self.approval is not None:
-                    pdf = split.finish(self.token.pending, self.token.request_id, self.token.value, now)
-                else:
-                    checked = self.policy.finish_split(self.token.pending, draft.LEADER_FIELD, self.token.request_id,
-                                                       self.token.value, now)
+                field = draft.LEADER_FIELD if self.approval is None else \
+                    (initials.field_names(draft.read(self.token.pending.pdf)) or [""])[-1]
+                checked = self.policy.finish_split(self.token.pending, field, self.token.request_id,
+                                                   self.token.value, now)
             else:
                 assert self.unlock is not None and self.draft is not None
                 key = self.unlock()
@@ -95,24 +94,30 @@ class Signature:
                     raise InvalidData(unusable, {FIELD: unusable})
                 name = certificates.subject_name(cert)
                 prepared = self.draft.prepare()
-                if self.approval is not None:
-                    mode, unit = self.approval
-                    step = initials.initial_step(draft.read(prepared), name, unit, mode, now)  # type: ignore[arg-type]
-                    pdf = pdfsign.sign(prepared, step, key)
-                else:
-                    checked = self.policy.sign(prepared, self.draft.step(name, now), key, now)
-            if checked is not None:
-                pdf = checked.pdf
-            field = draft.LEADER_FIELD if self.approval is None else (initials.field_names(draft.read(pdf)) or [""])[-1]
+                # A ký nháy at the agency's level too (status checked, B-T/B-LT): it stays in the issued document.
+                step = approval_step(prepared, name, *self.approval, now) if self.approval is not None else \
+                    self.draft.step(name, now)
+                field = step.field
+                checked = self.policy.sign(prepared, step, key, now)
         except SigningError as err:
             raise InvalidData(err.message, {FIELD: err.message}) from None
-        reports = verified(pdf, self.policy.keys.trust_roots(), now)
-        return binding.Presigned(self.task_id, self.user_id, self.source, certificate, pdf, tuple(reports), checked,
-                                 self.token.request_id if self.token else None, field)
+        reports = verified(checked.pdf, self.policy.keys.trust_roots(), now)
+        return binding.Presigned(self.task_id, self.user_id, self.source, certificate, checked.pdf, tuple(reports),
+                                 checked, self.token.request_id if self.token else None, field)
+
+
+def approval_step(pdf: bytes, signer_name: str, props: dict[str, str], unit: str, now: datetime) -> pdfsign.Step:
+    """The ký nháy the task's ``approvalSignature`` asks for, next on ``pdf``."""
+    mode = props.get(APPROVAL_PROPERTY)
+    if mode not in initials.MODES:
+        raise InvalidData(Text("Bước này cấu hình sai kiểu ký nháy (%(mode)s).", mode=mode),
+                          {FIELD: "Chọn initial hoặc invisible."})
+    return initials.initial_step(draft.read(pdf), signer_name, unit, mode, now)
 
 
 def signature(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
-              props: dict[str, str], credentials: Credentials, approval: tuple[str, str] | None) -> Signature:
+              props: dict[str, str], credentials: Credentials,
+              approval: tuple[dict[str, str], str] | None) -> Signature:
     """The job of a leader's ``sign`` (or, with ``approval``, a ký nháy), read in the transaction
     that also checks the version to sign is the one their task opened on."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
@@ -145,24 +150,22 @@ class SplitRequest:
     subject_name: str
     policy: long_term.Policy
     label: str
-    approval: tuple[str, str] | None = None  # (mode, unit) of a ký nháy
+    approval: tuple[dict[str, str], str] | None = None  # a ký nháy: the step's properties, the unit approving
 
     def begin(self, now: datetime) -> split.PendingSignature:
         try:
             pdf = self.draft.prepare()
             stamper = self.policy.precheck(self.certificate, (), now)  # revoked: refused before the PIN
-            if self.approval is not None:  # ký nháy: a B-B approval under the leader's B-LT signature
-                mode, unit = self.approval
-                step = initials.initial_step(draft.read(pdf), self.subject_name, unit, mode, now)  # type: ignore[arg-type]
-                return split.begin(pdf, step, self.key, self.label, now=now)
-            return split.begin(pdf, self.draft.step(self.subject_name, now), self.key, self.label, now=now,
-                               timestamper=stamper)
+            step = approval_step(pdf, self.subject_name, *self.approval, now) if self.approval is not None else \
+                self.draft.step(self.subject_name, now)  # ký nháy at the same level as the leader's signature
+            return split.begin(pdf, step, self.key, self.label, now=now, timestamper=stamper)
         except SigningError as err:
             raise InvalidData(err.message, {"certificate": err.message}) from None
 
 
 def split_request(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
-                  props: dict[str, str], certificate: Any, approval: tuple[str, str] | None) -> SplitRequest:
+                  props: dict[str, str], certificate: Any,
+                  approval: tuple[dict[str, str], str] | None) -> SplitRequest:
     """Read once the version to sign and the certificate (registered to ``user``) are the right ones."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
     signer = binding.signer(session, user, certificates.load(str(certificate)))

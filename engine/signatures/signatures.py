@@ -44,11 +44,11 @@ from engine.signatures import binding, jobs, token_signing
 from engine.signatures import long_term as long_signer
 from engine.signatures.drafting import main_file, titles
 from engine.signatures.keys import Keys
-from signing.pades import initials, pdfsign, split, verify
+from signing.pades import split, verify
 from signing.pdf import draft
 
 _FIELD = "signing"
-APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
+APPROVAL_PROPERTY = jobs.APPROVAL_PROPERTY
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def signing_kind(props: dict[str, str], decision: Any) -> str | None:
 
 
 def _presigned(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
-               approval: tuple[str, str] | None, now: datetime) -> binding.Presigned:
+               approval: tuple[dict[str, str], str] | None, now: datetime) -> binding.Presigned:
     """Made outside the transaction (engine.signed_steps, ký số từ xa), or, for a caller holding its
     own, here in it."""
     if desk.credentials.presigned is not None:
@@ -154,30 +154,21 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
                   unit: str, now: datetime) -> dict[str, Any]:
     """Ký nháy: a leader of the circulation chain approves the draft with their signature, in the
     mode the task's ``approvalSignature`` names, on the version current when their task opened,
-    with the key the server holds (password) or their own USB token (split signing)."""
+    with the key the server holds (password), their own USB token (split signing) or their remote
+    signing service (presigned); at the agency's level (status checked, B-T/B-LT with its TSA)
+    like the leader's signature, since it stays in the issued document."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
-    presigned = _presigned(session, desk, doc, user, task_id, props, (approval_mode(props), unit), now)
+    presigned = _presigned(session, desk, doc, user, task_id, props, (props, unit), now)
     signer = _signer(session, presigned, user, task_id, source)
     field = presigned.field
-    if not field or field == draft.LEADER_FIELD or verify.signature_status(presigned.reports, (field,)) != "valid":
+    if not field or field == draft.LEADER_FIELD or presigned.checked is None or \
+            verify.signature_status(presigned.reports, (field,)) != "valid":
         reasons = "; ".join(f"{r.field}: {r.reason}" for r in presigned.reports if not r.valid)
         raise InvalidData(Text("Chữ ký nháy không hợp lệ: %(reasons)s", reasons=reasons), {_FIELD: reasons})
     sha = _replace_main(session, desk.store, doc, presigned.pdf, user, now, Reason.APPROVAL_SIGNATURE, signer)
     _record(doc, presigned.reports)
-    return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id}
-
-
-def approval_mode(props: dict[str, str]) -> str:
-    mode = props.get(APPROVAL_PROPERTY)
-    if mode not in initials.MODES:
-        raise InvalidData(Text("Bước này cấu hình sai kiểu ký nháy (%(mode)s).", mode=mode),
-                          {_FIELD: "Chọn initial hoặc invisible."})
-    return str(mode)
-
-
-def _approval_step(pdf: bytes, signer: UserCertificate, props: dict[str, str], unit: str,
-                   now: datetime) -> pdfsign.Step:
-    return initials.initial_step(draft.read(pdf), signer.subject_name, unit, approval_mode(props), now)  # type: ignore[arg-type]
+    kept = long_signer.keep(session, doc.id, sha, field, user.id, presigned.checked, presigned.certificate, now)
+    return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id, **kept}
 
 
 def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:

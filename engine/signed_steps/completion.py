@@ -97,7 +97,7 @@ def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data
         row, doc, props = cases.signing_task(session, user, task_id, now)
         kind = signatures.signing_kind(props, decision)
         if kind in ("leader", "approval"):
-            approval = cases.approval(session, row, props) if kind == "approval" else None
+            approval = (props, cases.approval_unit(session, row, props)) if kind == "approval" else None
             return jobs.signature(session, desk.store, desk.keys, doc, user, task_id, props, desk.credentials,
                                   approval)
         if props.get(ACTION_PROPERTY) == ISSUE_ACTION and decision == "issue" and doc.secrecy == Secrecy.NONE \
@@ -118,8 +118,8 @@ def request_signature(db: Database, store: FileStore, keys: signatures.Keys, tas
     with db.read() as session:
         user = who(session, now)
         row, doc, props = cases.signing_task(session, user, task_id, now)
-        job = jobs.split_request(session, store, keys, doc, user, task_id, props, certificate,
-                                 cases.approval(session, row, props))
+        approval = (props, cases.approval_unit(session, row, props)) if signatures.APPROVAL_PROPERTY in props else None
+        job = jobs.split_request(session, store, keys, doc, user, task_id, props, certificate, approval)
     pending = job.begin(now)
     with db.write() as session:
         user = who(session, now)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import hooks
 from engine.audit.refusals import Refused
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData, Text
@@ -34,7 +35,6 @@ from engine.office import info_items, notifications
 from engine.registry import intake, lifecycle
 from engine.signatures import signatures
 from engine.workflow import roles
-from exchange import sending
 
 # Starts another case (process id, its start data, the initiator) and returns it; given by
 # engine.workflow.cases, which owns starting cases.
@@ -104,7 +104,7 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
     if units:
         info_items.send_for_information(ctx.session, doc, ctx.case.id, ctx.user, units, [], None, ctx.now)
     superseded = lifecycle.supersede(ctx.session, ctx.user, doc, ctx.now)  # what it corrects or replaces
-    sending.queue_issued(ctx.session, doc, ctx.now)  # electronic recipients of other installations
+    hooks.document_issued(ctx.session, doc, ctx.now)  # electronic recipients of other installations
     return {"superseded": superseded, "number": doc.number, "number_symbol": doc.number_symbol,
             "issued_on": ctx.now.astimezone(VIETNAM).date().isoformat(), "signature_status": doc.signature_status.value}
 

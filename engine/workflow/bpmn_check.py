@@ -20,9 +20,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine import hooks
 from engine.workflow import deadlines, flow_check, roles, sandbox
 from engine.workflow.actions import ACTIONS, OUTPUTS
-from exchange import milestones
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -62,10 +62,15 @@ class Definition:
     processes: list[ProcessEntry] = field(default_factory=list)
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # UI descriptions a designer wrote for some forms, deployed with them (the rest are forms/'s);
+    # a file deployed as it is has none, and its hash stays what it was before they were kept.
+    ui: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def content_hash(self) -> str:
         digest = hashlib.sha256(self.content)
         digest.update(json.dumps(self.forms, sort_keys=True, ensure_ascii=False).encode())
+        if self.ui:
+            digest.update(json.dumps(self.ui, sort_keys=True, ensure_ascii=False).encode())
         return digest.hexdigest()
 
 
@@ -125,6 +130,29 @@ def _property(node: etree._Element, name: str) -> str | None:
         n=name,
     )
     return str(values[0]) if values else None
+
+
+# BPMN elements a diagram of this platform cannot run, and why: listed on each element, so a model
+# drawn in another tool (the bpmn-miwg reference models) says what must change before it runs.
+UNSUPPORTED = {
+    "serviceTask": "nền tảng không gọi dịch vụ ngoài từ sơ đồ; dùng công việc người dùng với thuộc tính action",
+    "businessRuleTask": "nền tảng không chạy bảng quyết định DMN; dùng cổng rẽ nhánh có điều kiện",
+    "complexGateway": "SpiffWorkflow không chạy cổng phức hợp; dùng cổng rẽ nhánh hoặc cổng bao hàm",
+    "adHocSubProcess": "SpiffWorkflow không chạy quy trình con tùy biến (ad hoc)",
+    "dataStoreReference": "nền tảng không có kho dữ liệu ngoài; dữ liệu của hồ sơ nằm trong biểu mẫu",
+    "choreography": "sơ đồ vũ đạo (choreography) chỉ để mô tả, không chạy được",
+    "conversation": "sơ đồ hội thoại (conversation) chỉ để mô tả, không chạy được",
+}
+
+
+def unsupported(root: etree._Element) -> list[Problem]:
+    """Each element of a kind in UNSUPPORTED, named with its kind and why."""
+    found = []
+    for node in root.iter(*(f"{{{NS['bpmn']}}}{kind}" for kind in UNSUPPORTED)):
+        kind = etree.QName(node).localname
+        label = node.get("name") or node.get("id") or kind
+        found.append(Problem(node.get("id"), f"'{label}' ({kind}) không được hỗ trợ: {UNSUPPORTED[kind]}"))
+    return found
 
 
 def _check_code(root: etree._Element) -> list[Problem]:
@@ -227,12 +255,13 @@ def _check_tasks(root: etree._Element, forms_dir: Path, given: Mapping[str, Any]
         if due is not None and not _valid_due(due):
             definition.problems.append(Problem(node.get("id", "?"), f"hạn mặc định '{due}' không hợp lệ "
                                                                      "(khoảng thời gian ISO 8601, ví dụ P2D)"))
-        status = _property(node, milestones.PROPERTY)
-        if status is not None:
-            try:
-                milestones.parse(status)
-            except ValueError as err:
-                definition.problems.append(Problem(node.get("id", "?"), str(err)))
+        for name, check in hooks.TASK_PROPERTIES.items():  # those of the packages beside the engine
+            value = _property(node, name)
+            if value is not None:
+                try:
+                    check(value)
+                except ValueError as err:
+                    definition.problems.append(Problem(node.get("id", "?"), str(err)))
 
 
 def _valid_due(value: str) -> bool:
@@ -271,6 +300,7 @@ def check(content: bytes, name: str, forms_dir: Path, max_bytes: int, size: int 
             definition.problems.append(Problem(process.get("id"), "quy trình phải có isExecutable=\"true\""))
     if not root.xpath("bpmn:process", namespaces=NS):
         definition.problems.append(Problem(None, "tệp không có quy trình nào"))
+    definition.problems.extend(unsupported(root))
     definition.problems.extend(_check_code(root))
     _check_tasks(root, forms_dir, forms or {}, definition)
     if not definition.problems:

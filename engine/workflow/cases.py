@@ -47,10 +47,8 @@ CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate ho
 REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing its document (end_refused)
 
 # Built once (engine/core/db.py says why).
-_LOCK_CASE_OF_TASK = (
-    select(Case).join(HumanTask, HumanTask.case_id == Case.id).where(HumanTask.id == bindparam("task_id"))
-    .with_for_update(of=Case)
-)
+_LOCK_CASE_OF_TASK = (select(Case).join(HumanTask, HumanTask.case_id == Case.id)
+                      .where(HumanTask.id == bindparam("task_id")).with_for_update(of=Case))
 
 
 def start_form_ref(info: VersionInfo) -> str | None:
@@ -135,22 +133,18 @@ def start_case(session: Session, user: User, process_id: str, data: Any, now: da
         sandbox.run_engine(workflow)
         onward = workflow.get_events()
     before: set[UUID] = set()
-    case = Case(
-        process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
-        title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
-        status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
-        document_id=document.id if document else None,
-    )
+    case = Case(process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
+                title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
+                status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
+                document_id=document.id if document else None)
     session.add(case)
     session.flush()
     # Đồng gửi: the drafter follows the document through every submission.
     session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
     changes = persist(session, case, workflow, info, now, before, timers_before=False)
-    audit.append(
-        session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
-        payload={"process": info.process_id, "version": info.version, "version_id": info.id,
-                 "document": document.id if document else None, "data": clean, **changes.as_payload()},
-    )
+    audit.append(session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
+                 payload={"process": info.process_id, "version": info.version, "version_id": info.id,
+                          "document": document.id if document else None, "data": clean, **changes.as_payload()})
     case_messages.route(session, case, onward, user, now)
     return case
 
@@ -296,15 +290,15 @@ def _discard_if_returned(
     return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
 
 
-def approval(session: Session, row: HumanTask, props: dict[str, str]) -> tuple[str, str] | None:
-    """A ký nháy's mode and the unit its leader approves for (their part of the circulation chain)."""
+def approval_unit(session: Session, row: HumanTask, props: dict[str, str]) -> str:
+    """The unit a ký nháy's leader approves for ("" on a step without an approval signature)."""
     if signatures.APPROVAL_PROPERTY not in props:
-        return None
+        return ""
     case = session.get(Case, row.case_id)
     assert case is not None
     info = version_info(session, case.process_version_id)
     task = state.load(case.state_json, info.spec, info.subprocess_specs).get_task_from_id(_task_uuid(row.id))
-    return signatures.approval_mode(props), str(task.data.get("unit", "")) if task is not None else ""
+    return str(task.data.get("unit", "")) if task is not None else ""
 
 
 def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,

@@ -47,6 +47,7 @@ def deploy(session: Session, definition: Definition, at: datetime, by: int | Non
             agency_code=entry.agency_code, document_kind=entry.document_kind,
             content_hash=digest, bpmn_xml=definition.content.decode("utf-8"),
             forms_json=json.dumps(definition.forms, ensure_ascii=False, sort_keys=True),
+            ui_json=json.dumps(definition.ui, ensure_ascii=False, sort_keys=True),
             deployed_at=at, deployed_by=by,
         )
         session.add(version)
@@ -78,6 +79,7 @@ class VersionInfo:
     agency_code: str | None
     document_kind: str | None  # "outgoing" or "incoming": the process handles one such document
     forms: dict[str, dict[str, Any]]
+    ui: dict[str, dict[str, Any]]  # the UI descriptions deployed with the version (forms/ has the rest)
     start_messages: frozenset[str]  # messages whose arrival starts a case (liên thông)
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
@@ -149,7 +151,8 @@ def version_info(session: Session, version_id: int) -> VersionInfo:
         info = VersionInfo(
             id=row.id, process_id=row.process_id, version=row.version, name=row.name, agency_code=row.agency_code,
             document_kind=row.document_kind,
-            forms=json.loads(row.forms_json), spec=spec, start_messages=_start_messages(spec),
+            forms=json.loads(row.forms_json), ui=json.loads(row.ui_json or "{}"), spec=spec,
+            start_messages=_start_messages(spec),
             subprocess_specs=subprocess_specs,
             task_properties=_task_properties((spec, *subprocess_specs.values())),
         )

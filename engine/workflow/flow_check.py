@@ -62,8 +62,10 @@ class _Scope:
                 self.flows.append(child)
         self.out: dict[str, list[str]] = {n: [] for n in self.nodes}
         self.into: dict[str, list[str]] = {n: [] for n in self.nodes}
+        self.leaving: dict[str, list[etree._Element]] = {}
         for flow in self.flows:
             source, target = flow.get("sourceRef"), flow.get("targetRef")
+            self.leaving.setdefault(source, []).append(flow)
             if source in self.nodes and target in self.nodes:
                 self.out[source].append(target)
                 self.into[target].append(source)
@@ -80,7 +82,7 @@ class _Scope:
         return [n for n, node in self.nodes.items() if _local(node) == "endEvent"]
 
     def outgoing(self, node_id: str) -> list[etree._Element]:
-        return [f for f in self.flows if f.get("sourceRef") == node_id]
+        return self.leaving.get(node_id, [])
 
 
 def _walk(starts: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
@@ -200,28 +202,165 @@ def _read(expression: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
 
 
+def _components(scope: _Scope) -> list[list[str]]:
+    """The strongly connected components of the scope's flow graph (Tarjan's, without recursion:
+    a diagram may be thousands of steps long), sources first."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in scope.nodes:
+        if root in index:
+            continue
+        work = [(root, iter(scope.out[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, targets = work[-1]
+            target = next(targets, None)
+            if target is not None:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(scope.out[target])))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                found.append(component)
+    return found[::-1]  # Tarjan's finds sinks first
+
+
+def _upstream_masks(scope: _Scope, masks: Mapping[str, int]) -> dict[str, int]:
+    """For each node, the OR of ``masks`` over every node with a way to it (itself included): one
+    pass over the components in flow order, each name a bit, so the whole diagram costs its
+    nodes and flows once rather than a walk back from every condition."""
+    component_of: dict[str, int] = {}
+    reach: list[int] = []
+    for number, component in enumerate(_components(scope)):
+        mask = 0
+        for member in component:
+            component_of[member] = number
+        for member in component:
+            mask |= masks.get(member, 0)
+            for source in scope.into[member]:
+                if component_of.get(source, number) != number:
+                    mask |= reach[component_of[source]]
+        reach.append(mask)
+    return {node: reach[number] for node, number in component_of.items()}
+
+
 def _conditions(scopes: list[_Scope], fields_of: FormFields, always: frozenset[str]) -> list[Finding]:
     """A condition may read what is produced on some way to it, in its own process or sub-process
-    or around it (a sub-process starts with its parent's data)."""
+    or around it (a sub-process starts with its parent's data). Each node's names are worked out
+    once, and each scope's own names once: a sub-process looks them up in its parents' rather
+    than recomputing them."""
     found: list[Finding] = []
+    produced: dict[str, set[str]] = {}
+    own: dict[etree._Element, set[str]] = {}
+    parent: dict[etree._Element, etree._Element | None] = {}
+
+    def names_of(scope: _Scope, node_id: str) -> set[str]:
+        key = f"{id(scope)}:{node_id}"
+        if key not in produced:
+            produced[key] = _produced(scope.nodes[node_id], fields_of)
+        return produced[key]
+
+    for scope in scopes:  # document order: a scope comes after the scopes around it
+        own[scope.element] = set().union(*(names_of(scope, n) for n in scope.nodes))
+        around = scope.element.getparent()
+        while around is not None and around not in own:
+            around = around.getparent()
+        parent[scope.element] = around
+
+    def outer(scope: _Scope, name: str) -> bool:
+        around = parent[scope.element]
+        while around is not None:
+            if name in own[around]:
+                return True
+            around = parent[around]
+        return False
+
     for scope in scopes:
-        outer: set[str] = set()
-        element = scope.element
-        while element is not None:
-            element = element.getparent()
-            if element is not None and _local(element) in ("process", "subProcess", "transaction"):
-                outer |= set().union(*(_produced(n, fields_of) for n in _Scope(element).nodes.values()))
+        reads: list[tuple[etree._Element, str, list[str]]] = []
+        bits: dict[str, int] = {}
         for flow in scope.flows:
             condition = flow.find(f"{{{BPMN}}}conditionExpression")
             source = flow.get("sourceRef")
             if condition is None or source not in scope.nodes:
                 continue
-            upstream = _walk([source], scope.into)
-            known = always | outer | set().union(*(_produced(scope.nodes[n], fields_of) for n in upstream))
-            for name in sorted(_read(condition.text or "") - known - _BUILTINS):
-                found.append((flow.get("id"), f"điều kiện đọc '{name}' nhưng không biểu mẫu, kịch bản hay bước nào "
-                                              "trước nó tạo ra trường này"))
+            unknown = sorted(n for n in _read(condition.text or "") - always - _BUILTINS if not outer(scope, n))
+            reads.append((flow, source, unknown))
+            for name in unknown:
+                bits.setdefault(name, 1 << len(bits))
+        if not bits:
+            continue
+        masks = {n: sum(bits[name] for name in names_of(scope, n) if name in bits) for n in scope.nodes}
+        upstream = _upstream_masks(scope, masks)
+        for flow, source, unknown in reads:
+            for name in unknown:
+                if not upstream[source] & bits[name]:
+                    found.append((flow.get("id"), f"điều kiện đọc '{name}' nhưng không biểu mẫu, kịch bản hay bước "
+                                                  "nào trước nó tạo ra trường này"))
     return found
+
+
+def _compared(expression: str, name: str) -> set[str]:
+    """The string literals ``expression`` compares ``name`` with (``==``, ``!=``, ``in``)."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare) or len(node.comparators) != 1:
+            continue
+        left, right = node.left, node.comparators[0]
+        if isinstance(right, ast.Name) and right.id == name and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            left, right = right, left
+        if not (isinstance(left, ast.Name) and left.id == name):
+            continue
+        if isinstance(right, (ast.Tuple, ast.List, ast.Set)) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            found |= {e.value for e in right.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+        elif isinstance(right, ast.Constant) and isinstance(right.value, str):
+            found.add(right.value)
+    return found
+
+
+def _decision_values(scopes: list[_Scope], fields_of: FormFields) -> list[Finding]:
+    """A condition comparing ``decision`` with a value no form of the diagram offers (a typo,
+    "aprove") can never be true."""
+    offered = {v for scope in scopes for node in scope.nodes.values() for v in fields_of(node)[1]}
+    if not offered:
+        return []
+    found: list[Finding] = []
+    for scope in scopes:
+        for flow in scope.flows:
+            condition = flow.find(f"{{{BPMN}}}conditionExpression")
+            if condition is None:
+                continue
+            for value in sorted(_compared(condition.text or "", "decision") - offered):
+                found.append((flow.get("id"), f"điều kiện so sánh 'decision' với '{value}' nhưng không biểu mẫu nào "
+                                              f"có lựa chọn này ({', '.join(sorted(offered))})"))
+    return found
+
+
+def condition_names(root: etree._Element) -> frozenset[str]:
+    """Every name some condition of the diagram reads (what a dry run's answers should vary)."""
+    return frozenset().union(*(_read(c.text or "") for c in root.iter(f"{{{BPMN}}}conditionExpression")))
 
 
 def problems(root: etree._Element, fields_of: FormFields, action_outputs: frozenset[str]) -> list[Finding]:
@@ -232,6 +371,7 @@ def problems(root: etree._Element, fields_of: FormFields, action_outputs: frozen
     for scope in scopes:
         found += _connections(scope) + _gateways(scope) + _decisions(scope, lambda n: fields_of(n)[1])
     found += _conditions(scopes, fields_of, CASE_NAMES | action_outputs)
+    found += _decision_values(scopes, fields_of)
     return found
 
 

@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from engine import hooks
 from engine.audit.refusals import Refused
 from engine.core.errors import Text
 from engine.models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
@@ -25,7 +26,6 @@ from engine.office import notifications
 from engine.workflow import deadlines, roles, state
 from engine.workflow.bpmn_check import FORM_PROPERTY
 from engine.workflow.definitions import VersionInfo
-from exchange import milestones
 
 # Built once: every move of a case runs them (engine/core/db.py says why).
 _OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == TaskStatus.OPEN)
@@ -78,7 +78,7 @@ def persist(
     notifications.tasks_opened(session, case, changes.opened, now, returned_note)
     _sync_timers(session, case, workflow, now, changes, timers_before)
     last = workflow.last_task
-    milestones.reached(session, case, info.task_properties, [o["task"] for o in changes.opened],
+    hooks.case_moved(session, case, info.task_properties, [o["task"] for o in changes.opened],
                        {source for source, _ in changes.path}, last.data.get("decision") if last else None, now)
     case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
     case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)

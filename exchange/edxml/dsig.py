@@ -29,7 +29,7 @@ from signxml.xades import XAdESDataObjectFormat, XAdESSignatureConfiguration, XA
 
 from .errors import PackageRefused, Reason
 from .names import DSIG_NS, ROOT, ds
-from .safexml import Limits
+from .safexml import HUGE_CEILING, Limits
 from .safexml import parser as safe_parser
 
 XADES_NS = "http://uri.etsi.org/01903/v1.3.2#"
@@ -40,7 +40,7 @@ _PLAIN = SignatureConfiguration(expect_references=1, signature_methods=_METHODS,
 # The package, the KeyInfo and the SignedProperties.
 _XADES = XAdESSignatureConfiguration(expect_references=3, signature_methods=_METHODS, digest_algorithms=_DIGESTS)
 # Our own package, whatever its attachments' size: the receiver's limits apply on receipt.
-_OWN = Limits(huge_tree=True)
+_OWN = Limits(max_bytes=HUGE_CEILING)
 
 
 class XmlKey(Protocol):

@@ -1,8 +1,12 @@
 """Reading untrusted XML safely: a size limit checked before parsing, and lxml hardened.
 
-The parser loads no DTD, resolves no entity (XXE, billion laughs), reaches no network, keeps
-libxml2's limits on (``huge_tree`` off: no text node over 10 MB, no nesting over 256 levels),
-and any document that declares a DTD at all is refused.
+The parser loads no DTD, resolves no entity (XXE, billion laughs), reaches no network, and any
+document that declares a DTD at all is refused before libxml2 reads it. libxml2's ``huge_tree``
+is on by default: without it a text node stops at 10 MB, so an attachment over ~7 MB (base64
+grows by a third) could not be received. What its limits guarded against cannot happen here:
+with no entity expanded, nothing in the tree is larger than the bytes it came from, and those
+are counted against ``max_bytes`` before parsing (and may not exceed ``HUGE_CEILING`` with
+``huge_tree``); nesting stays capped, at 2048 levels instead of 256.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from lxml import etree
 from .errors import PackageRefused, Reason
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+HUGE_CEILING = 1024 * 1024 * 1024  # libxml2's own cap on a text node under huge_tree
 _CHUNK = 1024 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -26,17 +31,23 @@ Source = bytes | bytearray | memoryview | BinaryIO | Path | Iterable[bytes]
 
 @dataclass(frozen=True)
 class Limits:
-    """What a receiver accepts. ``huge_tree`` stays off unless an agency must receive single
-    attachments over ~7 MB (libxml2 caps a text node at 10 MB, base64 grows by a third)."""
+    """What a receiver accepts: ``max_bytes`` a package, checked before parsing. ``huge_tree``
+    (attachments over ~7 MB) only under a ceiling: an unbounded package never reaches libxml2
+    with its limits lifted."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
-    huge_tree: bool = False
+    huge_tree: bool = True
+
+    def __post_init__(self) -> None:
+        if self.huge_tree and not 0 < self.max_bytes <= HUGE_CEILING:
+            raise ValueError(f"huge_tree needs a package limit of at most {HUGE_CEILING} bytes")
 
 
 DEFAULT_LIMITS = Limits()
 
 
 def parser(limits: Limits = DEFAULT_LIMITS) -> etree.XMLParser:
+    # resolve_entities and load_dtd stay off whatever the limits: huge_tree relies on it.
     return etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
@@ -91,8 +102,10 @@ def read_limited(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 
 def parse_xml(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
-    """The root of ``data`` parsed safely, or :class:`PackageRefused` (``MALFORMED``,
-    ``FORBIDDEN_DTD``)."""
+    """The root of ``data`` parsed safely, or :class:`PackageRefused` (``TOO_LARGE``,
+    ``MALFORMED``, ``FORBIDDEN_DTD``)."""
+    if len(data) > limits.max_bytes:  # whoever calls, never past the ceiling (read_limited checks it too)
+        raise _too_large(limits.max_bytes)
     # A declaration anywhere is refused, before libxml2 spends anything on it.
     if _DTD.search(data):
         raise PackageRefused(Reason.FORBIDDEN_DTD)

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.config.pkcs11 import TokenCriteria
+from pyhanko.sign.attributes import CMSAttributeProvider
 from pyhanko.sign.general import SigningError as PyhankoSigningError
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
@@ -35,6 +36,7 @@ from pyhanko_certvalidator.util import process_pss_params
 
 from signing.errors import KeyUnavailable, WrongSecret
 from signing.pades import algorithms
+from signing.speedups import fixedattrs
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 # A verifier trusts a root it already holds, never one carried in the signature: leaving it out
@@ -95,8 +97,14 @@ class _LoadedKeySigner(Signer):
     def __init__(self, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, cert: asn1_x509.Certificate,
                  registry: SimpleCertificateStore, pss: bool) -> None:
         self._key = key
+        self._fixed: dict[tuple[str, str, bool], bytes] = {}
         super().__init__(signing_cert=cert, cert_registry=registry, embed_roots=EMBED_ROOTS,
-                         signature_mechanism=algorithms.mechanism(cert, algorithms.DIGEST, pss))
+                         signature_mechanism=fixedattrs.encoded(algorithms.mechanism(cert, algorithms.DIGEST, pss)))
+
+    def _signed_attr_providers(self, data_digest: bytes, digest_algorithm: str, *args: Any,
+                               **kwargs: Any) -> list[CMSAttributeProvider]:
+        return fixedattrs.kept(super()._signed_attr_providers(data_digest, digest_algorithm, *args, **kwargs),
+                               self._fixed, digest_algorithm)
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)

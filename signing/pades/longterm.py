@@ -64,12 +64,18 @@ class Signed:
     warning: str | None  # the Vietnamese warning the signer was shown, recorded with the signature
 
 
+def unreachable_consequence(policy: UnreachablePolicy) -> str:
+    """What the agency's policy makes of a status that could not be checked, told to the signer."""
+    if policy == UnreachablePolicy.REFUSE:
+        return "Theo quy định của cơ quan, không ký khi chưa kiểm tra được trạng thái; hãy thử lại sau."
+    return "Theo quy định của cơ quan, vẫn được ký; cảnh báo này được lưu kèm chữ ký."
+
+
 def _refusal(check: StatusCheck, settings: Settings) -> str | None:
     if check.status in (Status.REVOKED, Status.UNKNOWN, Status.INVALID):
         return check.message
     if check.status == Status.UNREACHABLE and settings.unreachable == UnreachablePolicy.REFUSE:
-        return (f"{check.message} Theo quy định của cơ quan, không ký khi chưa kiểm tra được trạng thái; "
-                "hãy thử lại sau.")
+        return f"{check.message} {unreachable_consequence(UnreachablePolicy.REFUSE)}"
     return None
 
 
@@ -96,7 +102,7 @@ async def _level(signed: bytes, field: str, check: StatusCheck, online: revocati
 async def _checked(cert: asn1_x509.Certificate, chain: Sequence[asn1_x509.Certificate],
                    trust_roots: Sequence[asn1_x509.Certificate], settings: Settings,
                    now: datetime) -> tuple[StatusCheck, revocation.Online]:
-    online = revocation.Online.make(trust_roots, chain, now, settings.timeout)
+    online = revocation.Online.make(trust_roots, chain, now, settings.timeout, fresh=[cert])
     check = await revocation.check(cert, online, now)
     refusal = _refusal(check, settings)
     if refusal:
@@ -130,6 +136,16 @@ def finish_split_checked(pending: split.PendingSignature, field: str, request_id
         stamper = settings.timestamper()
         signed = await split.finish_async(pending, request_id, value, now, stamper)
         return await _level(signed, field, check, online, stamper)
+    return aio.run(run())
+
+
+def status_of(certificate: asn1_x509.Certificate, chain: Sequence[asn1_x509.Certificate],
+              trust_roots: Sequence[asn1_x509.Certificate], settings: Settings, now: datetime) -> StatusCheck:
+    """The status check alone, whatever it finds, refused or not: what the signer is shown as
+    their signing step opens (engine.signatures.before_signing)."""
+    async def run() -> StatusCheck:
+        online = revocation.Online.make(trust_roots, chain, now, settings.timeout)
+        return await revocation.check(certificate, online, now)
     return aio.run(run())
 
 

@@ -29,8 +29,9 @@ from pyhanko_certvalidator.errors import (
     ValidationError,
 )
 from pyhanko_certvalidator.fetchers.api import Fetchers
-from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
+
+from signing.speedups import revinfo_cache
 
 # OCSP first, then the CRL when OCSP did not say "good" (pyhanko-certvalidator's "eithercheck"),
 # for the signer's certificate and every CA certificate above it. An answer issued after the
@@ -96,9 +97,12 @@ class Online:
 
     @classmethod
     def make(cls, trust_roots: Iterable[asn1_x509.Certificate], chain: Sequence[asn1_x509.Certificate],
-             now: datetime | None, timeout: float = TIMEOUT_SECONDS) -> Online:
-        """``now`` None: the present, as the responders see it."""
-        fetchers = RequestsFetcherBackend(per_request_timeout=timeout).get_fetchers()
+             now: datetime | None, timeout: float = TIMEOUT_SECONDS,
+             fresh: Sequence[asn1_x509.Certificate] = ()) -> Online:
+        """``now`` None: the present, as the responders see it. The status of ``fresh`` (the
+        signer's certificate) is always asked; the CAs' and the TSA's may come from this
+        process's answers still valid (:mod:`signing.speedups.revinfo_cache`)."""
+        fetchers = revinfo_cache.fetchers(timeout, fresh)
         return cls(ValidationContext(trust_roots=list(trust_roots), other_certs=list(chain), allow_fetching=True,
                                      revinfo_policy=EITHER_REQUIRED, moment=now, fetchers=fetchers), fetchers)
 

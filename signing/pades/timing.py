@@ -103,7 +103,10 @@ def plan(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: dat
     if long_term:  # B-LT is a claim: every certificate of the path must be covered
         kwargs["revinfo_policy"] = EITHER_REQUIRED
     tsa = _tsa_certificate(token)
-    return Plan(ValidationContext(**kwargs), ValidationContext(**kwargs), proven, level, proven,
+    # one context for the signer and the time-stamp, as pyHanko's default: the CA certificate and
+    # the CRL both paths share are validated once, not once per path
+    context = ValidationContext(**kwargs)
+    return Plan(context, context, proven, level, proven,
                 str(tsa.subject.native.get("common_name", tsa.subject.human_friendly)) if tsa else None,
                 tsa.not_valid_after if tsa else None)
 

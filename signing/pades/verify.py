@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,7 +65,9 @@ class SignatureReport:
     algorithm: str | None = None  # e.g. "RSASSA-PSS, SHA-256, RSA 2048 bit"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # every value is a str, bool or None: no deep copy (``dataclasses.asdict`` copied pyHanko's
+        # whole parsed PDF through a field name that still pointed into it, issue 19)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def _certificate_reason(cert: asn1_x509.Certificate | None, now: datetime) -> str | None:
@@ -136,7 +138,7 @@ def _common_name(cert: asn1_x509.Certificate | None) -> str | None:
 
 def _report(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: datetime,
             store: timing.Evidence) -> SignatureReport:
-    field = sig.field_name
+    field = str(sig.field_name)  # a plain str: pyHanko's TextStringObject keeps the parsed PDF alive
     try:
         plan = timing.plan(sig, roots, now, store)
         status = aio.run(async_validate_pdf_signature(sig, plan.signer_context, ts_validation_context=plan.ts_context))

@@ -67,6 +67,10 @@ def digest(data: bytes) -> bytes:
 class Provider(ABC):
     """One remote signing service, as an agency configured it."""
 
+    # Whether :meth:`submit` waits for the signer's answer (a CSC authorize waiting for the phone)
+    # rather than returning a reference to poll: the caller then submits in the background.
+    answers_in_call = False
+
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
 

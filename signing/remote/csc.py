@@ -6,7 +6,9 @@ the hash; the signer's PIN or OTP when the service asks for one, or ``implicit``
 asks the signer on the phone), then ``signatures/signHash``. The last two calls go through
 pyHanko's :class:`~pyhanko.sign.signers.csc_signer.CSCSigner`.
 
-CSC v1 answers ``signHash`` in the same call, so a submission comes back signed (or refused)."""
+CSC v1 answers ``signHash`` in the same call, so a submission comes back signed (or refused); with
+implicit authorization the authorize call lasts until the signer approved on the phone, hence
+``answers_in_call``: the platform submits in the background and the page polls."""
 
 from __future__ import annotations
 
@@ -29,13 +31,16 @@ class _Authorize(csc_signer.CSCAuthorizationManager):
     """SAD for exactly the hashes about to be signed (SCAL 2), with the PIN or OTP if typed."""
 
     def __init__(self, http: aiohttp.ClientSession, info: csc_signer.CSCServiceSessionInfo,
-                 credential: csc_signer.CSCCredentialInfo, activation: str | None, label: str) -> None:
+                 credential: csc_signer.CSCCredentialInfo, activation: str | None, label: str,
+                 wait: float) -> None:
         super().__init__(info, credential)
-        self._http, self._activation, self._label = http, activation, label
+        self._http, self._activation, self._label, self._wait = http, activation, label, wait
 
     async def authorize_signature(self, hash_b64s: list[str]) -> csc_signer.CSCAuthorizationInfo:
         body = self.format_csc_auth_request(hash_b64s=hash_b64s, pin=self._activation, description=self._label[:500])
-        answer = await _post(self._http, self.csc_session_info, "credentials/authorize", body)
+        # with implicit authorization the service answers once the signer approved on the phone:
+        # the call may last as long as they have (it runs in the background, engine.remote_signing.submission)
+        answer = await _post(self._http, self.csc_session_info, "credentials/authorize", body, self._wait)
         return self.parse_csc_auth_response(answer)
 
 
@@ -49,10 +54,10 @@ class _Signer(csc_signer.CSCSigner):
 
 
 async def _post(http: aiohttp.ClientSession, info: csc_signer.CSCServiceSessionInfo, name: str,
-                body: dict[str, Any]) -> dict[str, Any]:
+                body: dict[str, Any], timeout: float = CALL_TIMEOUT) -> dict[str, Any]:
     try:
         async with http.post(info.endpoint_url(name), json=body, headers=info.auth_headers,
-                             timeout=aiohttp.ClientTimeout(total=CALL_TIMEOUT)) as response:
+                             timeout=aiohttp.ClientTimeout(total=timeout)) as response:
             if response.status in (400, 401, 403):
                 raise KeyUnavailable(await _refusal(response))
             response.raise_for_status()
@@ -75,6 +80,8 @@ async def _refusal(response: aiohttp.ClientResponse) -> str:
 
 
 class CscProvider(Provider):
+    answers_in_call = True
+
     def _info(self, token: str | None, credential_id: str = "") -> csc_signer.CSCServiceSessionInfo:
         return csc_signer.CSCServiceSessionInfo(self.config.endpoint.rstrip("/"), credential_id, oauth_token=token)
 
@@ -127,7 +134,8 @@ class CscProvider(Provider):
                 raise SigningError("Chứng thư số trên dịch vụ ký số từ xa đã thay đổi: hãy ký lại.")
             if mechanism["algorithm"].native not in found.supported_mechanisms:
                 raise KeyUnavailable(f"Dịch vụ ký số từ xa không hỗ trợ thuật toán ký {mechanism['algorithm'].native}.")
-            signer = _Signer(http, _Authorize(http, info, found, activation, label), mechanism)
+            authorize = _Authorize(http, info, found, activation, label, max(CALL_TIMEOUT, self.config.timeout_seconds))
+            signer = _Signer(http, authorize, mechanism)
             try:
                 return await signer.async_sign_raw(data, "sha256")
             except PyhankoSigningError:

@@ -1,5 +1,6 @@
 """The files both the API and the pages send, each made with the asker's rights: a register
-book printed for binding, a record as PDF or XML, and the compliance statistics as xlsx or PDF."""
+book printed for binding, a record as PDF or XML, the compliance statistics as xlsx or PDF, and a
+document's printout (bản in). What is printed carries its printout's mark (engine.printouts)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, url_for
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidData
 from engine.documents.storage import FileStore
 from engine.models import User
 from engine.office import records
+from engine.printouts import marks, printing, stamping
 from engine.registry import register_pdf
 from engine.reporting import compliance_stats, report_params
 from engine.reporting.exports import Export
@@ -29,20 +31,32 @@ def _fonts() -> register_pdf.Fonts:
     return register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold)
 
 
+def stamper(user: User, now: datetime) -> marks.Stamper:
+    """Marks for ``user``'s printouts; their codes point to QLVB_PUBLIC_URL's lookup page, else
+    to this server's as the request reached it."""
+    base = platform().settings.public_url
+
+    def lookup_url(code: str) -> str:
+        return f"{base}{url_for('lookup.show', code=code)}" if base else url_for("lookup.show", code=code,
+                                                                                   _external=True)
+    return marks.stamper(platform().db, user.id, lookup_url, now)
+
+
 def send(exported: Export) -> Any:
     return downloads.send(io.BytesIO(exported.content), exported.filename, exported.media_type, attachment=True)
 
 
 def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
     """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
-    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), _fonts(), now)
+    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), _fonts(), now,
+                                          stamper(user, now))
     return downloads.send(io.BytesIO(printed.content), printed.filename, "application/pdf")
 
 
 def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:
     """The compliance statistics of the period as a spreadsheet (.xlsx) or a PDF."""
     stats = compliance_stats.statistics(session, user, report_params.SummaryParams.parse(args), now)
-    return send(compliance_stats.export(stats, fmt, _fonts(), now))
+    return send(compliance_stats.export(stats, fmt, _fonts(), now, stamper(user, now)))
 
 
 def record(session: Session, user: User, record_id: int, fmt: str, now: datetime) -> Any:
@@ -54,6 +68,15 @@ def record(session: Session, user: User, record_id: int, fmt: str, now: datetime
     if fmt == "xml":
         return send(records.export_xml(session, user, record_id, now))
     raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
+
+
+def printout(session: Session, user: User, document_id: int, now: datetime) -> Any:
+    """Bản in: the document's main file with its printout's mark on every page, made after the
+    mark's own short transaction."""
+    found = printing.document(session, FileStore(platform().settings.files_dir), user, document_id, now)
+    mark = stamper(user, now)(found.agency_id, "document", found.title, found.document_id)
+    content = stamping.printout(found.path, mark, platform().settings.pdf_font)
+    return downloads.send(io.BytesIO(content), found.filename, "application/pdf")
 
 
 def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:

@@ -23,6 +23,7 @@ from werkzeug.routing import IntegerConverter
 from engine.core.config import Settings
 from engine.core.db import MAX_INT
 from engine.core.errors import InvalidData
+from exchange import inbound
 
 DESIGN_BYTES = 5 * 1024 * 1024  # the designer's diagram (2 MiB of XML) with its forms
 FORM_ROOM = 1024 * 1024  # an upload's other fields and multipart boundaries
@@ -39,8 +40,8 @@ class BoundedInt(IntegerConverter):
 
 
 def package_bytes(settings: Settings) -> int:
-    """An edXML package POSTed by a partner: its files in base64 (4/3 of an upload) and the XML."""
-    return settings.max_upload_bytes * 4 // 3 + FORM_ROOM
+    """An edXML package POSTed by a partner: the size the exchange receives (its rule)."""
+    return inbound.package_limit(settings)
 
 
 def largest_body(settings: Settings) -> int:

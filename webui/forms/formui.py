@@ -11,7 +11,9 @@ server-rendered forms (formfields.build). What it may say:
   (``Trình``), as the diagram names it.
 
 A form without a description keeps the order of formfields' rule. A description is read
-once per process run; a change to one is a change to the repository, deployed with it.
+once per process run; a change to one is a change to the repository, deployed with it. A
+designer's form editor changes one for a version: it is deployed with that version
+(``process_versions.ui_json``) and shown for that version's cases instead of the file.
 Free of Flask.
 """
 
@@ -47,6 +49,11 @@ def load(forms_dir: Path, ref: str | None) -> dict[str, Any]:
     """The UI description of form ``ref``; empty when it has none."""
     path = path_of(forms_dir, ref)
     return _read(path) if path is not None else {}
+
+
+def of(deployed: dict[str, Any] | None, forms_dir: Path, ref: str | None) -> dict[str, Any]:
+    """The description a case shows: the one deployed with its version (a designer's), else forms/'s."""
+    return deployed if deployed is not None else load(forms_dir, ref)
 
 
 def problems(description: dict[str, Any], schema: dict[str, Any]) -> list[str]:

@@ -22,9 +22,11 @@ def blueprints() -> tuple[Blueprint, ...]:
         intake,
         lifecycle,
         lists,
+        lookup,
         placement,
         records,
         registers,
+        scans,
         search,
     )
     from webui.pages.work import cases, create, dashboard, inbox, messages, notices, remote_signing, tasks
@@ -33,4 +35,4 @@ def blueprints() -> tuple[Blueprint, ...]:
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
             info.bp, lists.bp, electronic.bp, exchange_directory.bp, trust.bp, dashboard.bp, help.bp, favicon.bp,
-            operations.bp, remote_signing.bp)
+            operations.bp, remote_signing.bp, lookup.bp, scans.bp)

@@ -209,6 +209,15 @@ def verification_report(document_id: int, query: VerificationQuery) -> Any:
     return exports.verification(verification.verify_target(found, now), query.format, now)
 
 
+@api_route(bp, "/<int:document_id>/printout", "GET",
+           "Bản in của văn bản: tệp chính, mỗi trang có chân trang bản in và mã QR tra cứu (NĐ 137/2024 Đ5)",
+           media=("application/pdf",), errors=(401, 403, 404, 422))
+def printout(document_id: int) -> Any:
+    """The document's main file for printing, every page marked with the printout's lookup code."""
+    with transaction(False) as (session, now):
+        return exports.printout(session, current_user(session, now), document_id, now)
+
+
 @api_route(bp, "/<int:document_id>/files", "POST", "Tải tệp PDF lên (tệp chính hoặc phụ lục)", form=Upload,
            response=Stored, status=201, errors=(401, 403, 404, 409, 413))
 def upload(document_id: int, body: Upload) -> Any:

@@ -23,7 +23,7 @@ from webui.common.context import complete_signing, request_signing
 from webui.common.login import log_in
 from webui.contract.document import document
 from webui.contract.route import api_route
-from webui.contract.shapes import Body, Id, Items, Name, Page, Paged
+from webui.contract.shapes import Body, Id, Items, Name, Page, Paged, Query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -63,6 +63,10 @@ class Signing(Body):
     agency_password: Password | None = None
     request_id: Annotated[str, Field(max_length=200)] | None = None
     signature: Annotated[str, Field(max_length=65_536)] | None = None
+
+
+class CompletionQuery(Query):
+    view: Literal["lean", "full"] = Field("lean", description="full: the whole case view, as GET /v1/cases/{id}")
 
 
 class CompleteTask(Body):
@@ -110,6 +114,23 @@ class Case(BaseModel):
     initiator: str
     data: dict[str, Any]
     open_tasks: list[Task]
+
+
+class DocumentBrief(BaseModel):
+    id: int
+    status: str
+    number: int | None
+    number_symbol: str | None
+
+
+class Completion(BaseModel):
+    """Where the case stands after a completion: its open tasks and their holders, the document's
+    state and number (``?view=full``: the whole case)."""
+
+    id: int
+    status: Literal["running", "completed"]
+    open_tasks: list[Task]
+    document: DocumentBrief | None
 
 
 class Process(BaseModel):
@@ -238,15 +259,17 @@ def get_task(task_id: str) -> Any:
 
 
 @api_route(bp, "/v1/tasks/<task_id>/complete", "POST", "Hoàn thành công việc", path=TaskPath, body=CompleteTask,
-           response=Case, errors=(401, 403, 404, 409))
-def complete_task(task_id: str, body: CompleteTask) -> Any:
+           query=CompletionQuery, response=Completion | Case, errors=(401, 403, 404, 409))
+def complete_task(task_id: str, body: CompleteTask, query: CompletionQuery) -> Any:
     """Complete a task with its form data (and, to sign or issue, ``signing``: the password of
     the signer's key, the agency key's password, or a split-signing request id and the
-    token's signature); returns the case as it now stands."""
+    token's signature); returns where the case now stands: its open tasks and their holders and
+    the document's state and number (``?view=full``: the whole case view)."""
     signing = body.signing.model_dump(exclude_none=True) if body.signing is not None else None
     credentials = signatures.Credentials.parse(signing)
+    answer = queries.case_view if query.view == "full" else queries.completion_view
     return jsonify(complete_signing(credentials, task_id, body.data, current_user,
-                                    lambda session, _user, case, _now: queries.case_view(session, case)))
+                                    lambda session, _user, case, _now: answer(session, case)))
 
 
 @api_route(bp, "/v1/tasks/<task_id>/signing-request", "POST",

@@ -45,7 +45,18 @@ def _work(db: Session, user: User, process_id: str) -> designer.Work:
     """The posted diagram and forms, read once the person is known to design this process, so
     that a refusal says nothing about what was sent."""
     designer.designed(db, user, process_id)
-    return designer.Work.read(json_object(), platform().settings.max_bpmn_bytes)
+    given = designer.Work.read(json_object(), platform().settings.max_bpmn_bytes)
+    forms_dir = platform().settings.forms_dir
+    # A version keeps the descriptions its designer changed; the others stay forms/'s.
+    changed = {ref: ui for ref, ui in given.ui.items() if ui != formui.load(forms_dir, ref)}
+    for ref, ui in changed.items():
+        schema = given.forms.get(ref)
+        wrong = formui.problems(ui, schema) if isinstance(schema, dict) else []
+        if wrong:
+            message = gettext("Mô tả giao diện của biểu mẫu %(form)s chưa hợp lệ: %(problems)s",
+                              form=ref, problems="; ".join(wrong))
+            raise InvalidData(message, {"ui": message})
+    return designer.Work(given.xml, given.forms, changed)
 
 
 @bp.get("/design")
@@ -77,9 +88,10 @@ def edit(process_id: str) -> Any:
 def work(process_id: str) -> Any:
     with staff(write=False) as (db, user, _now):
         opened = designer.work(db, user, process_id)
-        # The forms' UI descriptions as the repository holds them, for the form editor.
+        # The forms' UI descriptions for the form editor: those saved with the draft or the version,
+        # else the repository's.
         forms_dir = platform().settings.forms_dir
-        opened["ui"] = {ref: formui.load(forms_dir, ref) for ref in opened["forms"]}
+        opened["ui"] = {ref: formui.load(forms_dir, ref) for ref in opened["forms"]} | opened["ui"]
         return jsonify(opened)
 
 
@@ -221,7 +233,8 @@ def dry_run(process_id: str) -> Any:
                 raise InvalidData(gettext("Dữ liệu khởi tạo phải là đối tượng JSON."), {"data": gettext("Cần JSON.")})
             answers = dry_runs.read_answers(posted.get("answers"))
             run = designer.dry_run(db, user, process_id, given, platform().settings,
-                                   str(posted.get("initiator") or user.username), data, answers, now)
+                                   str(posted.get("initiator") or user.username), data, answers, now,
+                                   every=posted.get("all") is True)
             return jsonify(run.as_json())
     except DefinitionRejected as rejected:
         return _refused(rejected)

@@ -57,6 +57,13 @@ def verification_pdf(document_id: int) -> Any:
     return exports.verification(verification.verify_target(found, now), "pdf", now)
 
 
+@bp.get("/documents/<int:document_id>/ban-in.pdf")
+def printout(document_id: int) -> Any:
+    """Bản in: the document to print on paper, each page with the printout's mark and QR code."""
+    with staff(write=False) as (db, user, now):
+        return exports.printout(db, user, document_id, now)
+
+
 @bp.post("/documents/<int:document_id>/records")
 def add_to_record(document_id: int) -> Any:
     """Put the document in one of my records (the document itself, never a copy)."""

@@ -13,9 +13,10 @@ from flask_babel import gettext
 from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, InvalidData
 from engine.documents.storage import FileStore
-from engine.models import Secrecy
+from engine.models import Document, Secrecy
 from engine.office import desk, workspace
 from engine.registry import incoming, intake
+from engine.scans import queue
 from engine.signatures import signatures
 from engine.workflow import cases
 from webui.common.context import platform, signing_desk
@@ -40,14 +41,25 @@ def _keys() -> signatures.Keys:
     return signing_desk(signatures.Credentials()).keys
 
 
+def _scan_id() -> int | None:
+    raw = request.values.get("scan", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
 @bp.get("/documents/incoming/new")
 def entry_form() -> Any:
-    """The clerk's form to enter an incoming document in the register (vào sổ văn bản đến)."""
+    """The clerk's form to enter an incoming document in the register (vào sổ văn bản đến); with
+    ``?scan=``, the scan's progress, then the form filled with what was read from it."""
+    scan_id = _scan_id()
     with staff(write=False) as (db, user, now):
         schema = workspace.entry(db, user)
-        form = formfields.build(schema, {}, {}, {}, _entry_ui(), now.astimezone(VIETNAM).date())
-        return render("documents/incoming.html", db, user, form=form, error=None,
-                      duplicates=[], agencies=incoming.for_clerk(db, user))
+        scan = queue.view(db, user, scan_id) if scan_id is not None else None
+        read = {k: v for k, v in (scan["fields"] or {}).items() if v and k in schema["properties"]} if scan else {}
+        # A scan is of a paper that arrived: received on paper (not marked: not a guess).
+        values = {**read, "channel": "paper"} if scan else {}
+        form = formfields.build(schema, values, {}, {}, _entry_ui(), now.astimezone(VIETNAM).date())
+        return render("documents/incoming.html", db, user, form=form, error=None, scan=scan, prefilled=sorted(read),
+                      duplicates=scan["duplicates"] if scan else [], agencies=incoming.for_clerk(db, user))
 
 
 @bp.post("/documents/incoming/new")
@@ -57,6 +69,7 @@ def enter() -> Any:
     been verified outside the transaction. An agency without one is refused (engine.incoming)."""
     data, unreadable = formfields.parse(workspace.ENTRY_FORM, request.form)
     sent = request.files.get("file")
+    scan_id = _scan_id()
     settings = platform().settings
     secret = data.get("secrecy", Secrecy.NONE.value) != Secrecy.NONE.value
     confirm = request.form.get("confirm_duplicates") == "on"
@@ -74,19 +87,24 @@ def enter() -> Any:
                 document_id, number = case.document_id, None
                 task_id = next((t.id for t in cases.open_tasks(db, case.id)
                                 if user.id in {c.user_id for c in t.candidates}), None)
-            if sent is not None and sent.filename:
+            if scan_id is not None:  # the recognised scan is the main file
+                scanned = db.get(Document, document_id)
+                assert scanned is not None
+                queue.attach_result(db, _store(), user, scan_id, scanned, settings.max_upload_bytes, now)
+            elif sent is not None and sent.filename:
                 desk.upload(db, _store(), user, document_id, sent.filename, sent.stream, "main",
                             settings.max_upload_bytes, now)
     except (InvalidData, Conflict, intake.NeedsDecision) as refused:
         with staff(write=False) as (db, user, _now):
             form = formfields.build(workspace.ENTRY_FORM, data, getattr(refused, "fields", {}), {}, _entry_ui())
             found = refused.details["duplicates"] if isinstance(refused, intake.NeedsDecision) else []
-            return render("documents/incoming.html", db, user, refused.status, form=form,
+            scan = queue.view(db, user, scan_id) if scan_id is not None else None
+            return render("documents/incoming.html", db, user, refused.status, form=form, scan=scan, prefilled=[],
                           error=refused.message, duplicates=found, agencies=incoming.for_clerk(db, user))
     if number is not None:  # a secret entry: metadata only, numbered as it is entered
         flash(gettext("Đã vào sổ văn bản đến, số đến %(number)s.", number=number), "success")
         return redirect(f"/documents/{document_id}")
-    if sent is not None and sent.filename:
+    if scan_id is not None or (sent is not None and sent.filename):
         precheck(document_id)
     flash(gettext("Đã bắt đầu quy trình văn bản đến: vào sổ ở bước đầu tiên."), "success")
     return redirect(f"/tasks/{task_id}" if task_id else f"/documents/{document_id}")

@@ -21,7 +21,7 @@ bp = Blueprint("create", __name__)
 
 
 def _ui(page: dict[str, Any]) -> dict[str, Any]:
-    return formui.load(platform().settings.forms_dir, page.get("form_ref"))
+    return formui.of(page.get("form_ui"), platform().settings.forms_dir, page.get("form_ref"))
 
 
 @bp.get("/new")

@@ -19,8 +19,8 @@ from engine.models import Case, Document
 from engine.office import queries, reading, workspace
 from engine.office.holders import now_holding
 from engine.registry import intake
-from engine.signatures import signatures
-from webui.common.context import complete_signing, platform, request_signing
+from engine.signatures import before_signing, signatures
+from webui.common.context import complete_signing, platform, request_signing, signing_desk
 from webui.common.pageutil import render, session_user, staff
 from webui.forms import fields as formfields
 from webui.forms import formui
@@ -36,7 +36,7 @@ def _agent_port() -> int:
 
 
 def _ui(task: dict[str, Any]) -> dict[str, Any]:
-    return formui.load(platform().settings.forms_dir, task.get("form_ref"))
+    return formui.of(task.get("form_ui"), platform().settings.forms_dir, task.get("form_ref"))
 
 
 def _label(form: formfields.FormView, decision: str | None) -> str | None:
@@ -101,6 +101,17 @@ def complete(task_id: str) -> Any:
     signed = credentials.password is not None and document_id is not None
     # Who signed sees what they signed: the document's page, its signatures verified at the top.
     return redirect(f"/documents/{document_id}?signed=1" if signed else "/inbox")
+
+
+@bp.get("/tasks/<task_id>/signing-status")
+def signing_status(task_id: str) -> Any:
+    """The signer's certificate checked as the signing step opens (OCSP, then CRL), asked by the
+    page's script (static/js/signing-status.js) before a password is typed; no transaction is open
+    while the responders answer (engine.signatures.before_signing)."""
+    with staff(write=False) as (_db, user, _now):
+        user_id = user.id
+    keys = signing_desk(signatures.Credentials()).keys
+    return jsonify(before_signing.status(platform().db, keys, user_id, task_id, platform().clock.now()))
 
 
 @bp.post("/tasks/<task_id>/signing-request")

@@ -14,13 +14,29 @@
     root.dataset[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
   const $ = (selector) => root.querySelector(selector);
   const status = $(".designer-status");
-  // bpmn-js-properties-panel's own BPMN properties (id, name, documentation...); the platform's
-  // properties are edited beside it (designer_panel.js).
-  const panel = window.BpmnJSPropertiesPanel;
+  // bpmn-js-properties-panel with the platform's group inside it (assets/qlvb-properties-panel.js,
+  // bundled with the panel); the group asks the page for what needs the server through `bridge`.
+  const panel = window.QlvbPropertiesPanel;
+  const bridge = {
+    text,
+    positions: JSON.parse(root.dataset.positions || "[]"),
+    actions: JSON.parse(root.dataset.actions || "[]"),
+    propertyOf: (bo, name) => propertyOf(bo, name),
+    setProperty: (element, name, value) => setProperty(element, name, value),
+    lanePreview: async (expression) => post(root.dataset.lanePreview, { ...(await work()), expression }),
+    // What the server's check says about one element (the condition or the timer being edited).
+    problemsOf: async (id) => {
+      const { status: code, body } = await post(root.dataset.validate, await work());
+      if (code !== 200) return [body.error || text("textFailed")];
+      return body.problems.filter((p) => p.element === id).map((p) => p.message);
+    },
+  };
   const modeler = new BpmnJS({
     container: $(".bpmn-canvas"),
-    propertiesPanel: { parent: $(".bpmn-properties") },
-    additionalModules: panel ? [panel.BpmnPropertiesPanelModule, panel.BpmnPropertiesProviderModule] : [],
+    propertiesPanel: { parent: $(".bpmn-properties"), layout: { groups: { qlvb: { open: true } } } },
+    qlvbPanel: bridge,
+    additionalModules: panel
+      ? [panel.BpmnPropertiesPanelModule, panel.BpmnPropertiesProviderModule, panel.QlvbPropertiesProviderModule] : [],
   });
   const canvas = modeler.get("canvas");
   const overlays = modeler.get("overlays");
@@ -152,7 +168,7 @@
 
   async function work() {
     const { xml } = await modeler.saveXML({ format: true });
-    return { xml, forms };
+    return { xml, forms, ui: shared.uis };
   }
 
   async function act(run) {

@@ -95,7 +95,36 @@
     markPath(run.path);
   }
 
-  $('[data-action="dry-run"]').addEventListener("click", () => shared.act(async () => {
+  // Every path: one line per path (the answers taken, how it ends); choosing one shows its steps
+  // and marks it on the diagram.
+  function showPaths(found) {
+    const list = $(".run-paths");
+    list.replaceChildren(...found.paths.map((run, index) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      const answered = run.steps.filter((s) => s.answer && s.answer.decision)
+        .map((s) => `${s.name}: ${s.answer.decision}`);
+      button.textContent = text("textRunPath", { n: index + 1 });
+      item.dataset.finished = String(run.finished);
+      item.append(button, document.createTextNode(` ${answered.join(" → ")} — ${run.finished
+        ? text("textRunPathEnd") : run.stopped}`));
+      button.addEventListener("click", () => {
+        list.querySelectorAll("li").forEach((li) => li.removeAttribute("aria-current"));
+        item.setAttribute("aria-current", "true");
+        showRun(run);
+      });
+      return item;
+    }));
+    const state = $(".run-state");
+    state.textContent = text(found.truncated ? "textRunPathsTruncated" : "textRunPaths", { n: found.paths.length });
+    state.dataset.kind = "ok";
+    $(".run-steps").replaceChildren();
+    markPath([]);
+  }
+
+  async function dryRun(all) {
     let data;
     try {
       data = JSON.parse($("#run-data").value || "{}");
@@ -103,7 +132,7 @@
       $(".run-state").textContent = error.message;
       return;
     }
-    const given = { ...(await work()), initiator: $("#run-initiator").value.trim(), data, answers: answers() };
+    const given = { ...(await work()), initiator: $("#run-initiator").value.trim(), data, answers: answers(), all };
     const { status, body } = await post(root.dataset.dryRun, given);
     if (status !== 200) {
       $(".run-state").textContent = body.error || text("textFailed");
@@ -111,8 +140,16 @@
       if (body.problems) shared.showProblems(body.problems);
       return;
     }
-    showRun(body);
-  }));
+    if (all) {
+      showPaths(body);
+    } else {
+      $(".run-paths").replaceChildren();
+      showRun(body);
+    }
+  }
+
+  $('[data-action="dry-run"]').addEventListener("click", () => shared.act(() => dryRun(false)));
+  $('[data-action="dry-run-all"]').addEventListener("click", () => shared.act(() => dryRun(true)));
 
   // --- import and export ----------------------------------------------------------------------
   $('[data-action="export"]').addEventListener("click", async () => {

@@ -79,14 +79,15 @@ for (const panel of document.querySelectorAll("[data-remote-sign]")) {
   });
 
   form.addEventListener("submit", async (event) => {
-    if (!chosen() || !event.submitter || event.submitter.value !== "sign") return;
+    // "sign", or "approve" on a step whose approval is a signature (ký nháy)
+    if (!chosen() || !event.submitter || event.submitter.value !== box.dataset.decision) return;
     event.preventDefault();
     for (const button of buttons) button.disabled = true;
     status.classList.remove("bad");
     status.textContent = panel.dataset.msgSending;
     const data = new FormData(form);
     data.delete("signing_password");
-    data.set("decision", "sign");
+    data.set("decision", box.dataset.decision);
     try {
       follow(await askServer(panel, panel.dataset.startUrl, csrf, data));
     } catch (error) {

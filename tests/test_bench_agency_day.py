@@ -1,0 +1,19 @@
+"""bench/agency_day.py is not a test, but it must keep running: its day at the smallest scale
+(two incoming documents and one outgoing, two clients, SQLite) ends with every check passed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_the_agency_day_runs_and_its_checks_pass() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/agency_day.py", "--incoming", "2", "--outgoing", "1", "--clients", "2",
+         "--databases", "sqlite", "--workers", "1", "--threads", "2", "--probes", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "checks: all cases finished, books gapless, issued documents validly signed, audit intact" in result.stdout
+    assert "server CPU per step" in result.stdout and "one request at a time" in result.stdout

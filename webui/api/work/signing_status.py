@@ -1,0 +1,29 @@
+"""Before signing, in the JSON API: the status of the certificate the signer's key on the server
+carries (OCSP, then CRL) and what the agency's policy makes of it, asked as the signing step opens
+and before the password is sent (engine.signatures.before_signing opens its own short transaction;
+none is open around it while the responders answer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from engine.signatures import before_signing, signatures
+from webui.api.util import current_user
+from webui.common.context import platform, signing_desk, transaction
+from webui.contract.route import api_route
+
+bp = Blueprint("api_signing_status", __name__, url_prefix="/api/v1")
+
+
+@api_route(bp, "/tasks/<task_id>/signing-status", "GET",
+           "Trạng thái chứng thư số của người ký trước khi ký (OCSP, CRL) và chính sách của cơ quan",
+           errors=(401, 403, 404, 409, 422))
+def signing_status(task_id: str) -> Any:
+    """``refused``: signing would be refused (revoked, unknown to its CA, expired, or not checkable
+    where the agency refuses then); ``warning``: it would be signed with this warning kept."""
+    with transaction(False) as (session, now):
+        user_id = current_user(session, now).id
+    keys = signing_desk(signatures.Credentials()).keys
+    return jsonify(before_signing.status(platform().db, keys, user_id, task_id, platform().clock.now()))
