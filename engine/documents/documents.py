@@ -7,6 +7,7 @@ outgoing document, at registration for an incoming one, never at draft time.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -157,12 +158,26 @@ def _local_today(now: datetime) -> date:
     return now.astimezone(VIETNAM).date()
 
 
-def _number(session: Session, doc: Document, book_code: str, symbol: str, on: date) -> None:
+def _number(session: Session, doc: Document, book_code: str, symbol: str, on: date,
+            expected: int | None = None) -> None:
     book = registers.book(session, doc.agency_id, book_code)
     doc.book_id, doc.year = book.id, on.year
-    doc.number = registers.take_number(session, book.id, on.year)
+    doc.number = registers.take_number(session, book.id, on.year, expected)
     doc.number_symbol = doctypes.number_symbol(doc.number, symbol)
     doc.document_date = on
+
+
+def next_number(session: Session, doc: Document, now: datetime,
+                claim: Callable[[tuple[int, int], int], int] | None = None) -> tuple[tuple[int, int], int, str, date]:
+    """((book, year), number, số và ký hiệu, date) an outgoing draft's issue would give it now,
+    nothing taken: what its agency's signature is made with before the transaction that takes it;
+    ``claim`` (engine.registry.tickets) may move it past those other issues are signing with."""
+    on = _local_today(now)
+    code, symbol = outgoing_symbol(session, doc)
+    book = (registers.book(session, doc.agency_id, code).id, on.year)
+    number = registers.peek_number(session, *book)
+    number = claim(book, number) if claim is not None else number
+    return book, number, doctypes.number_symbol(number, symbol), on
 
 
 def outgoing_symbol(session: Session, doc: Document) -> tuple[str, str]:
@@ -174,11 +189,12 @@ def outgoing_symbol(session: Session, doc: Document) -> tuple[str, str]:
     return book, doctypes.symbol(doc.doc_type, agency.abbreviation, unit.code if unit else "VT")
 
 
-def issue(session: Session, doc: Document, now: datetime, on: date | None = None) -> None:
+def issue(session: Session, doc: Document, now: datetime, on: date | None = None, expected: int | None = None) -> None:
     """Lấy số và phát hành: number the outgoing document in its book and mark it issued.
 
     A copy (bản sao) was numbered in the copies book when registered and keeps that
-    number; ``on`` is the real date of a document entered after an outage."""
+    number; ``on`` is the real date of a document entered after an outage; ``expected`` the
+    number (from :func:`next_number`) its signed file already carries."""
     if doc.direction != Direction.OUTGOING or doc.status != DocumentStatus.DRAFT:
         raise Conflict("Chỉ văn bản đi chưa phát hành mới phát hành được.")
     # An entry made after an outage records a paper document; its scan may follow.
@@ -188,7 +204,7 @@ def issue(session: Session, doc: Document, now: datetime, on: date | None = None
         if doc.number is None:
             raise Conflict("Bản sao chưa vào sổ bản sao.")
     else:
-        _number(session, doc, *outgoing_symbol(session, doc), on or _local_today(now))
+        _number(session, doc, *outgoing_symbol(session, doc), on or _local_today(now), expected)
     doc.status, doc.updated_at, doc.issued_at = DocumentStatus.ISSUED, now, now
     if doc.signature_mode == Delivery.PAPER:
         # Ký tay: an agency that still signs on paper records the exception (compliance report).

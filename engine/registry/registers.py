@@ -3,7 +3,10 @@ out numbers.
 
 A number is taken inside the caller's transaction with the book's counter row locked,
 so concurrent registrations get consecutive numbers, and a rolled-back registration
-gives its number back: the series stays gapless.
+gives its number back: the series stays gapless. An issue whose number is printed in a signed
+file (engine.signed_steps) signs with the number the book would give next, outside any
+transaction, and takes exactly that one in its short final transaction: when another issue took
+it meanwhile, :class:`NumberMoved` sends it back to sign again, and nothing was taken.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import InvalidData, NotFound, Text
+from engine.core.errors import Conflict, InvalidData, NotFound, Text
 from engine.models import Direction, RegisterBook, RegisterCounter, User
 from engine.org import permissions
 
@@ -53,7 +56,16 @@ def book(session: Session, agency_id: int, code: str) -> RegisterBook:
     return found
 
 
-def take_number(session: Session, book_id: int, year: int) -> int:
+class NumberMoved(Conflict):
+    """The number a file was signed with was taken by another registration meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__("Số văn bản đã được cấp cho văn bản khác trong lúc ký; hãy phát hành lại.")
+
+
+def take_number(session: Session, book_id: int, year: int, expected: int | None = None) -> int:
+    """The book's next number in ``year``; ``expected``: only that number (the one already
+    printed and signed), else :class:`NumberMoved` and nothing taken."""
     query = (
         select(RegisterCounter)
         .where(RegisterCounter.book_id == book_id, RegisterCounter.year == year)
@@ -67,6 +79,8 @@ def take_number(session: Session, book_id: int, year: int) -> int:
         except IntegrityError:
             pass  # another transaction opened this year's series first
         counter = session.scalars(query).one()
+    if expected is not None and counter.last_number + 1 != expected:
+        raise NumberMoved()
     counter.last_number += 1
     session.flush()
     return counter.last_number

@@ -34,7 +34,7 @@ from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, No
 from engine.documents.storage import FileStore
 from engine.models import Agency, HumanTask, RemoteProvider, RemoteRequest, RemoteState, User
 from engine.office import queries
-from engine.signatures import binding, certificates, drafting, signatures
+from engine.signatures import binding, certificates, drafting, jobs, signatures
 from engine.signatures import long_term as long_signer
 from engine.workflow import cases, forms
 from signing.errors import SigningError
@@ -107,7 +107,7 @@ def _plan(session: Session, remote: Remote, user: User, task_id: str, form: dict
     made = drafting.leader_draft(session, remote.store, None if approval else remote.keys.image(user.username), doc,
                                  user, props)
     return _Plan(row.case_id, source, made, providers.config(remote.keys, agency, provider),
-                 signatures.prompt_label(doc), long_signer.policy(session, remote.keys, doc.agency_id),
+                 jobs.prompt_label(doc), long_signer.policy(session, remote.keys, doc.agency_id),
                  (props, cases.approval_unit(session, row, props)) if approval else None)
 
 
@@ -132,7 +132,7 @@ def start(remote: Remote, user_id: int, task_id: str, form: dict[str, Any], prov
         stamper = plan.policy.precheck(credential.certificate, credential.chain, now)
         ttl = timedelta(seconds=plan.config.timeout_seconds)
         pdf, name = plan.draft.prepare(), certificates.subject_name(cert)
-        step = signatures.approval_step(pdf, name, *plan.approval, now) if plan.approval else plan.draft.step(name, now)
+        step = jobs.approval_step(pdf, name, *plan.approval, now) if plan.approval else plan.draft.step(name, now)
         pending = split.begin(pdf, step, key, plan.label, ttl=ttl, now=now, timestamper=stamper)
     except (SigningError, ValueError) as err:
         message = err.message if isinstance(err, SigningError) else "Chứng thư số từ dịch vụ không hợp lệ."
@@ -204,7 +204,8 @@ def _settle(remote: Remote, request_id: str, reference: str, outcome: Outcome, n
     except SigningError as err:
         _end(remote, request_id, RemoteState.FAILED, err.message, now)
         return
-    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, checked, tuple(reports))
+    presigned = binding.Presigned(task_id, user_id, source, pending.certificate, checked.pdf, tuple(reports), checked,
+                                  field=field)
     _complete(remote, request_id, presigned, now)
 
 

@@ -42,16 +42,19 @@ def signer(session: Session, user: User, cert: x509.Certificate) -> UserCertific
 
 @dataclass(frozen=True)
 class Presigned:
-    """A leader's signature made before the transaction that records it (ký số từ xa: the service
-    answered while no transaction was open), with its status check, time-stamp and verification
-    done then too."""
+    """A leader's signature (or approval) made before the transaction that records it, with its
+    status check, time-stamp and verification done then too: while no transaction was open
+    (engine.signatures.jobs), or while a phone's service answered (ký số từ xa)."""
 
     task_id: str
     user_id: int
     source_sha256: str  # the main file it was made on
     certificate: bytes  # DER
-    checked: longterm.Signed  # the PDF, its status check and level (B-LT), kept as evidence
+    pdf: bytes
     reports: tuple[verify.SignatureReport, ...]
+    checked: longterm.Signed | None = None  # a B-LT signature's status check and level, kept as evidence
+    request_id: str | None = None  # a USB token's split-signing request, used up when recorded
+    field: str = "LanhDao"  # the field it filled (signing.pdf.draft.LEADER_FIELD, or an approval's)
 
 
 def presigned_signer(session: Session, presigned: Presigned, user: User, task_id: str,

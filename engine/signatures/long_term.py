@@ -21,20 +21,6 @@ if TYPE_CHECKING:
     from engine.signatures.signatures import Keys
 
 
-def sign(session: Session, keys: Keys, agency_id: int, pdf: bytes, step: pdfsign.Step, key: KeySource,
-         now: datetime) -> longterm.Signed:
-    """``pdf`` signed for ``step`` by ``key`` after the status check (``SigningError`` when the
-    check or the agency's policy refuses)."""
-    chosen = policy(session, keys, agency_id)
-    return longterm.sign_checked(pdf, step, key, chosen.roots(), chosen.settings, now)
-
-
-def finish_split(session: Session, keys: Keys, agency_id: int, pending: split.PendingSignature, field: str,
-                 request_id: str, value: bytes, now: datetime) -> longterm.Signed:
-    """The token's signature embedded after the same check, time-stamped, B-LT."""
-    return policy(session, keys, agency_id).finish_split(pending, field, request_id, value, now)
-
-
 def precheck(session: Session, keys: Keys, agency_id: int, certificate_der: bytes, now: datetime) -> TimeStamper | None:
     """Before a token holder is asked to sign: the status check (``SigningError`` when refused);
     the agency's time-stamper, for the room the signature needs."""
@@ -52,6 +38,11 @@ class Policy:
 
     def roots(self) -> list[asn1_x509.Certificate]:
         return [to_asn1(r) for r in self.keys.trust_roots()]
+
+    def sign(self, pdf: bytes, step: pdfsign.Step, key: KeySource, now: datetime) -> longterm.Signed:
+        """``pdf`` signed for ``step`` by ``key`` after the status check (``SigningError`` when the
+        check or the agency's policy refuses)."""
+        return longterm.sign_checked(pdf, step, key, self.roots(), self.settings, now)
 
     def precheck(self, certificate_der: bytes, chain: Sequence[bytes], now: datetime) -> TimeStamper | None:
         """The status check of a certificate ``chain`` (DER) comes with, before the hash is sent."""

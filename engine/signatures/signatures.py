@@ -18,22 +18,20 @@ approvals first (Đồng Nai, ``approvalSignature``); a copy's leader signs its 
 
 from __future__ import annotations
 
-import base64
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography import x509
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData, Text
+from engine.core.errors import Conflict, InvalidData, Text
 from engine.documents import file_versions
 from engine.documents.file_versions import Reason
 from engine.documents.storage import FileStore
 from engine.models import (
-    Agency,
     Delivery,
     Document,
     DocumentFile,
@@ -42,18 +40,15 @@ from engine.models import (
     User,
     UserCertificate,
 )
-from engine.registry import placement
-from engine.signatures import binding, certificates, token_signing, trust_store
+from engine.signatures import binding, jobs, token_signing
 from engine.signatures import long_term as long_signer
-from engine.signatures.drafting import agency_of, leader_draft, main_file, titles
+from engine.signatures.drafting import main_file, titles
 from engine.signatures.keys import Keys
-from signing.errors import SigningError
-from signing.keystore.keys import ExternalKey, KeySource
-from signing.pades import initials, longterm, pdfsign, split, verify
-from signing.pdf import conversion, draft
+from signing.pades import split, verify
+from signing.pdf import draft
 
 _FIELD = "signing"
-APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nháy (``initial``) or ``invisible``
+APPROVAL_PROPERTY = jobs.APPROVAL_PROPERTY
 
 
 @dataclass(frozen=True)
@@ -64,7 +59,8 @@ class Credentials:
     agency_password: str | None = None  # unlocks the agency's key (the clerk, at issuance)
     request_id: str | None = None  # split signing: the request the token signed
     signature: str | None = None  # split signing: the token's signature value, base64
-    presigned: binding.Presigned | None = None  # ký số từ xa: signed and verified outside the transaction
+    presigned: binding.Presigned | None = None  # signed and verified outside the transaction (jobs)
+    sealed: jobs.Sealed | None = None  # the agency's signatures at issuance, the same
 
     @classmethod
     def parse(cls, given: Any) -> Credentials:
@@ -102,66 +98,56 @@ def _replace_main(session: Session, store: FileStore, doc: Document, content: by
     return sha
 
 
-def _verified(pdf: bytes, keys: Keys, now: datetime) -> list[verify.SignatureReport]:
-    try:
-        return verify.verify_pdf(pdf, keys.trust_roots(), now)
-    except SigningError as err:
-        raise InvalidData(Text("Không kiểm tra được chữ ký số: %(reason)s", reason=err.message),
-                          {_FIELD: err.message}) from None
-
-
-def _record(doc: Document, reports: list[verify.SignatureReport]) -> None:
+def _record(doc: Document, reports: Sequence[verify.SignatureReport]) -> None:
     doc.signatures_json = json.dumps([r.to_json() for r in reports], ensure_ascii=False)
+
+
+def signing_kind(props: dict[str, str], decision: Any) -> str | None:
+    """The platform's rule: a leader's ``sign`` decision on an outgoing draft or copy signs its PDF
+    (``paper`` where the task says the leader signs on paper: who signed is recorded); an
+    ``approve`` signs it too (``approval``) where the task asks for an approval signature (ký nháy)."""
+    if decision == "approve" and APPROVAL_PROPERTY in props:
+        return "approval"
+    if decision != "sign":
+        return None
+    return "paper" if props.get("signatureMode") == "paper" else "leader"
+
+
+def _presigned(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
+               approval: tuple[dict[str, str], str] | None, now: datetime) -> binding.Presigned:
+    """Made outside the transaction (engine.signed_steps, ký số từ xa), or, for a caller holding its
+    own, here in it."""
+    if desk.credentials.presigned is not None:
+        return desk.credentials.presigned
+    return jobs.signature(session, desk.store, desk.keys, doc, user, task_id, props, desk.credentials,
+                          approval).make(now)
+
+
+def _signer(session: Session, presigned: binding.Presigned, user: User, task_id: str,
+            source: str) -> UserCertificate:
+    signer = binding.presigned_signer(session, presigned, user, task_id, source)
+    if presigned.request_id is not None:
+        token_signing.use_up(session, presigned.request_id, task_id, user, source)
+    return signer
 
 
 def sign_as_leader(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
                    now: datetime) -> dict[str, Any]:
     """Ký số: the leader's signature on the document's PDF; returns what the audit records."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
-    presigned = desk.credentials.presigned
-    if presigned is not None:  # ký số từ xa: checked, time-stamped and verified before this transaction
-        signer = binding.presigned_signer(session, presigned, user, task_id, source)
-        checked, certificate, reports = presigned.checked, presigned.certificate, list(presigned.reports)
-    else:
-        signer, checked, certificate = _leader_signed(session, desk, doc, user, task_id, props, source, now)
-        reports = _verified(checked.pdf, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
-    leader = next((r for r in reports if r.field == draft.LEADER_FIELD), None)
-    if leader is None or not leader.valid:
+    presigned = _presigned(session, desk, doc, user, task_id, props, None, now)
+    signer = _signer(session, presigned, user, task_id, source)
+    leader = next((r for r in presigned.reports if r.field == draft.LEADER_FIELD), None)
+    if leader is None or not leader.valid or presigned.checked is None:
         reason = leader.reason if leader else "không có chữ ký của lãnh đạo"
         raise InvalidData(Text("Chữ ký số không hợp lệ: %(reason)s", reason=reason), {_FIELD: str(reason)})
     authority, position, _ = titles(session, doc, user, props)
     doc.signer_authority, doc.signer_position, doc.signer_name = authority or None, position, signer.subject_name[:50]
-    sha = _replace_main(session, desk.store, doc, checked.pdf, user, now, Reason.LEADER_SIGNATURE, signer)
-    _record(doc, reports)
-    kept = long_signer.keep(session, doc.id, sha, draft.LEADER_FIELD, user.id, checked, certificate, now)
+    sha = _replace_main(session, desk.store, doc, presigned.pdf, user, now, Reason.LEADER_SIGNATURE, signer)
+    _record(doc, presigned.reports)
+    kept = long_signer.keep(session, doc.id, sha, draft.LEADER_FIELD, user.id, presigned.checked,
+                            presigned.certificate, now)
     return {"field": draft.LEADER_FIELD, "signer": leader.signer, "sha256": sha, "certificate": signer.id, **kept}
-
-
-def _leader_signed(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
-                   source: str, now: datetime) -> tuple[UserCertificate, longterm.Signed, bytes]:
-    """The leader's signature made here (their key on the server, or their token's value):
-    (registered certificate, the checked B-LT signature, the certificate's DER)."""
-    creds = desk.credentials
-    try:
-        if creds.request_id and creds.signature:
-            prepared, value, signer = token_signing.claim(session, creds.request_id, creds.signature, task_id,
-                                                          user, source)
-            checked = long_signer.finish_split(session, desk.keys, doc.agency_id, prepared, draft.LEADER_FIELD,
-                                               creds.request_id, value, now)
-            certificate = prepared.certificate
-        elif creds.password is not None:
-            key = desk.keys.person(user.username, creds.password)
-            signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-            made = leader_draft(session, desk.store, desk.keys.image(user.username), doc, user, props)
-            checked = long_signer.sign(session, desk.keys, doc.agency_id, made.prepare(),
-                                       made.step(signer.subject_name, now), key, now)
-            certificate = key.certificate.dump()
-        else:
-            raise InvalidData("Cần ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
-                              {_FIELD: "Chưa có thông tin ký số."})
-    except SigningError as err:
-        raise InvalidData(err.message, {_FIELD: err.message}) from None
-    return signer, checked, certificate
 
 
 def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_id: str, props: dict[str, str],
@@ -172,52 +158,17 @@ def sign_approval(session: Session, desk: Desk, doc: Document, user: User, task_
     signing service (presigned); at the agency's level (status checked, B-T/B-LT with its TSA)
     like the leader's signature, since it stays in the issued document."""
     source = binding.version_to_sign(session, doc, main_file(doc), task_id)
-    creds = desk.credentials
-    reports: list[verify.SignatureReport] | None = None
-    try:
-        if creds.presigned is not None:  # ký số từ xa: checked, time-stamped and verified before this transaction
-            signer = binding.presigned_signer(session, creds.presigned, user, task_id, source)
-            checked, certificate, reports = creds.presigned.checked, creds.presigned.certificate, \
-                list(creds.presigned.reports)
-        elif creds.request_id and creds.signature:  # with their USB token, through the sign agent
-            prepared, value, signer = token_signing.claim(session, creds.request_id, creds.signature, task_id,
-                                                          user, source)
-            field = (initials.field_names(draft.read(prepared.pdf)) or [""])[-1]
-            checked = long_signer.finish_split(session, desk.keys, doc.agency_id, prepared, field,
-                                               creds.request_id, value, now)
-            certificate = prepared.certificate
-        elif creds.password is not None:
-            key = desk.keys.person(user.username, creds.password)
-            signer = binding.signer(session, user, x509.load_der_x509_certificate(key.certificate.dump()))
-            pdf = leader_draft(session, desk.store, None, doc, user, props).prepare()
-            checked = long_signer.sign(session, desk.keys, doc.agency_id, pdf,
-                                       approval_step(pdf, signer.subject_name, props, unit, now), key, now)
-            certificate = key.certificate.dump()
-        else:
-            raise InvalidData("Cần ký nháy bằng chữ ký số: nhập mật khẩu chứng thư số hoặc ký bằng thiết bị ký số.",
-                              {_FIELD: "Chưa có thông tin ký số."})
-    except SigningError as err:
-        raise InvalidData(err.message, {_FIELD: err.message}) from None
-    signed = checked.pdf
-    if reports is None:
-        reports = _verified(signed, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
-    field = (initials.field_names(draft.read(signed)) or [""])[-1]  # the one just added
-    if not field or verify.signature_status(reports, (field,)) != "valid":
-        reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
+    presigned = _presigned(session, desk, doc, user, task_id, props, (props, unit), now)
+    signer = _signer(session, presigned, user, task_id, source)
+    field = presigned.field
+    if not field or field == draft.LEADER_FIELD or presigned.checked is None or \
+            verify.signature_status(presigned.reports, (field,)) != "valid":
+        reasons = "; ".join(f"{r.field}: {r.reason}" for r in presigned.reports if not r.valid)
         raise InvalidData(Text("Chữ ký nháy không hợp lệ: %(reasons)s", reasons=reasons), {_FIELD: reasons})
-    sha = _replace_main(session, desk.store, doc, signed, user, now, Reason.APPROVAL_SIGNATURE, signer)
-    _record(doc, reports)
-    kept = long_signer.keep(session, doc.id, sha, field, user.id, checked, certificate, now)
+    sha = _replace_main(session, desk.store, doc, presigned.pdf, user, now, Reason.APPROVAL_SIGNATURE, signer)
+    _record(doc, presigned.reports)
+    kept = long_signer.keep(session, doc.id, sha, field, user.id, presigned.checked, presigned.certificate, now)
     return {"field": field, "signer": signer.subject_name, "sha256": sha, "certificate": signer.id, **kept}
-
-
-def approval_step(pdf: bytes, signer_name: str, props: dict[str, str], unit: str, now: datetime) -> pdfsign.Step:
-    """The ký nháy the task's ``approvalSignature`` asks for, next on ``pdf``."""
-    mode = props.get(APPROVAL_PROPERTY)
-    if mode not in initials.MODES:
-        raise InvalidData(Text("Bước này cấu hình sai kiểu ký nháy (%(mode)s).", mode=mode),
-                          {_FIELD: "Chọn initial hoặc invisible."})
-    return initials.initial_step(draft.read(pdf), signer_name, unit, mode, now)
 
 
 def record_paper_signer(session: Session, doc: Document, user: User, props: dict[str, str]) -> dict[str, Any]:
@@ -227,91 +178,44 @@ def record_paper_signer(session: Session, doc: Document, user: User, props: dict
     return {"paper_signer": doc.signer_name}
 
 
-def begin_split(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, task_id: str,
-                props: dict[str, str], certificate: Any, unit: str, now: datetime) -> dict[str, Any]:
-    """Split signing, first half: prepare the PDF and the bytes the holder's token must sign,
-    once the version to sign and the certificate are the right ones: the leader's signature, or
-    on a task with ``approvalSignature`` the approval (ký nháy) of ``unit``'s leader."""
-    source = binding.version_to_sign(session, doc, main_file(doc), task_id)
-    signer = binding.signer(session, user, certificates.load(str(certificate)))
-    try:
-        der = base64.b64decode(str(certificate), validate=True)
-        key = ExternalKey(der, keys.intermediates())
-        approval = APPROVAL_PROPERTY in props
-        made = leader_draft(session, store, None if approval else keys.image(user.username), doc, user, props)
-        pdf = made.prepare()
-        stamper = long_signer.precheck(session, keys, doc.agency_id, der, now)  # revoked: refused before the PIN
-        step = approval_step(pdf, signer.subject_name, props, unit, now) if approval else \
-            made.step(signer.subject_name, now)  # ký nháy at the same level as the leader's signature
-        pending = split.begin(pdf, step, key, prompt_label(doc), now=now, timestamper=stamper)
-    except (ValueError, SigningError) as err:
-        message = err.message if isinstance(err, SigningError) else "Chứng thư số không hợp lệ."
-        raise InvalidData(message, {"certificate": message}) from None
+def record_split(session: Session, doc: Document, user: User, task_id: str, source: str,
+                 pending: split.PendingSignature) -> dict[str, Any]:
+    """Split signing, first half, made outside (jobs.split_request): the request is stored once the
+    version it was prepared on is still the one to sign."""
+    if binding.version_to_sign(session, doc, main_file(doc), task_id) != source:
+        raise Conflict(jobs.MOVED)
     session.add(PendingSignature(id=pending.request.id, task_id=task_id, user_id=user.id, source_sha256=source,
                                  payload=json.dumps(pending.to_json()), expires_at=pending.request.expires_at))
     # The page shows the hash too, for the holder to compare with the agent's prompt.
     return {**pending.request.to_json(), "digest": pending.document_digest.hex()}
 
 
-def prompt_label(doc: Document) -> str:
-    """The document as the sign agent's PIN prompt names it: number (or draft) and summary."""
-    return f"{doc.number_symbol or 'Dự thảo'} – {doc.subject}"[:300]
-
-
 def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> dict[str, Any]:
-    """At issuance, after the number is taken: fill the number and date, apply the agency's
-    signature (on a copy, in its copy form; on the scan of a document signed on paper, as the
-    conversion mark), verify everything, refuse if not valid."""
-    agency = agency_of(session, doc)
-    if desk.credentials.agency_password is None:
-        raise InvalidData("Cần mật khẩu (hoặc mã PIN) chứng thư số của cơ quan để phát hành.",
-                          {_FIELD: "Chưa có thông tin ký số của cơ quan."})
-    main = main_file(doc)
+    """At issuance, once the number is taken: the agency's signature (on a copy, in its copy form;
+    on the scan of a document signed on paper, as the conversion mark) with the number and date
+    filled in, everything verified, made before this transaction (engine.signed_steps) or here."""
+    sealed = desk.credentials.sealed
+    if sealed is None:
+        sealed = jobs.seal(session, desk.store, desk.keys, doc, user, desk.credentials.agency_password,
+                           doc.signature_mode == Delivery.PAPER, now).make(now)
+    jobs.check_sealed(doc, sealed)
     if doc.copy_kind is not None or doc.signature_mode != Delivery.PAPER:
-        binding.require_leader_signed(session, doc, main)
-    pdf = desk.store.path(main.sha256).read_bytes()
-    try:
-        # A token's session is closed at once: left logged in, the next login on it would fail.
-        with desk.keys.agency(agency.code, desk.credentials.agency_password) as key:
-            checked, required, reason = _agency_signed(session, desk, doc, agency, pdf, key, user, now)
-            certificate = key.certificate.dump()
-    except SigningError as err:
-        raise InvalidData(Text("Không phát hành được: %(reason)s", reason=err.message),
-                          {_FIELD: err.message}) from None
-    signed = checked.pdf
-    reports = _verified(signed, trust_store.keys_for(session, desk.keys, doc.agency_id), now)
-    if verify.signature_status(reports, required) != "valid":
-        reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
-            Text("thiếu chữ ký của lãnh đạo hoặc của cơ quan")
-        raise InvalidData(Text("Không phát hành được, chữ ký số không hợp lệ (%(reasons)s).", reasons=reasons),
-                          {_FIELD: reasons})
-    if reason == Reason.AGENCY_SIGNATURE and not signed.startswith(pdf):  # revisions added to the signed version
-        raise InvalidData("Không phát hành được: tệp phát hành không giữ nguyên bản đã ký.",
-                          {_FIELD: "Bản đã ký bị sửa."})
-    sha = _replace_main(session, desk.store, doc, signed, user, now, reason)
-    _record(doc, reports)
+        binding.require_leader_signed(session, doc, main_file(doc))
+    sha = _replace_main(session, desk.store, doc, sealed.checked.pdf, user, now, sealed.reason)
+    _record(doc, sealed.reports)
     doc.signature_status = SignatureStatus.VALID
-    kept = long_signer.keep(session, doc.id, sha, required[-1], user.id, checked, certificate, now)
-    appendices = _sign_appendices(session, desk, doc, user, now)
-    return {"field": required[-1], "sha256": sha, "signatures": [r.field for r in reports], "appendices": appendices,
-            **kept}
-
-
-def _agency_signed(session: Session, desk: Desk, doc: Document, agency: Agency, pdf: bytes, key: KeySource,
-                   user: User, now: datetime) -> tuple[longterm.Signed, tuple[str, ...], Reason]:
-    """What the clerk's signature makes of the main file, the signatures it must then carry, and
-    the version's reason."""
-    assert doc.number_symbol is not None and doc.document_date is not None  # numbered just before
-    if doc.copy_kind is None and doc.signature_mode == Delivery.PAPER:  # the wet-signed paper's scan (Luật GDĐT Đ12)
-        scan = conversion.prepare_scan(pdf, placement.placement_of(doc))
-        filled = draft.fill_number(scan, doc.number_symbol, doc.document_date, agency.place_name)
-        step = conversion.conversion_step(user.full_name, agency.name, desk.keys.seal(agency.code), now)
-        return long_signer.sign(session, desk.keys, agency.id, filled, step, key, now), (draft.AGENCY_FIELD,), \
-            Reason.PAPER_CONVERSION
-    filled = draft.fill_number(pdf, doc.number_symbol, doc.document_date, agency.place_name)
-    step = pdfsign.agency_step(agency.name, desk.keys.seal(agency.code), now)
-    return (long_signer.sign(session, desk.keys, agency.id, filled, step, key, now),
-            (draft.LEADER_FIELD, draft.AGENCY_FIELD), Reason.AGENCY_SIGNATURE)
+    kept = long_signer.keep(session, doc.id, sha, sealed.required[-1], user.id, sealed.checked, sealed.certificate,
+                            now)
+    appendices = []
+    for before, checked, field in sealed.appendices:
+        record = next((f for f in doc.files if f.role == "appendix" and f.sha256 == before), None)
+        if record is None:
+            raise Conflict(jobs.MOVED)
+        record.sha256, record.size = desk.store.put(io.BytesIO(checked.pdf), len(checked.pdf), lambda head: None)
+        long_signer.keep(session, doc.id, record.sha256, field, user.id, checked, sealed.certificate, now)
+        appendices.append(record.sha256)
+    return {"field": sealed.required[-1], "sha256": sha, "signatures": [r.field for r in sealed.reports],
+            "appendices": appendices, **kept}
 
 
 def discard_leader_signature(session: Session, store: FileStore | None, doc: Document, user: User,
@@ -332,30 +236,6 @@ def discard_leader_signature(session: Session, store: FileStore | None, doc: Doc
     doc.signatures_json, doc.signature_status = None, SignatureStatus.NONE
     doc.signer_authority = doc.signer_position = doc.signer_name = None
     return {"discarded": signed.sha256, "restored": unsigned.sha256 if unsigned else None}
-
-
-def _sign_appendices(session: Session, desk: Desk, doc: Document, user: User, now: datetime) -> list[str]:
-    """Phụ lục in separate files: the clerk signs each with the number-and-time stamp at the
-    top right of its first page (Decree 30 Appendix I)."""
-    assert doc.number_symbol is not None and desk.credentials.agency_password is not None
-    signed_files = []
-    for record in [f for f in doc.files if f.role == "appendix"]:
-        try:
-            pdf = desk.store.path(record.sha256).read_bytes()
-            step = pdfsign.attachment_step(draft.read(pdf), doc.number_symbol, now)
-            with desk.keys.agency(agency_of(session, doc).code, desk.credentials.agency_password) as key:
-                checked = long_signer.sign(session, desk.keys, doc.agency_id, pdf, step, key, now)
-                certificate = key.certificate.dump()
-        except SigningError as err:
-            raise InvalidData(Text("Không ký được phụ lục %(file)s: %(reason)s",
-                                   file=record.filename, reason=err.message),
-                              {_FIELD: err.message}) \
-                from None
-        sha, size = desk.store.put(io.BytesIO(checked.pdf), len(checked.pdf), lambda head: None)
-        record.sha256, record.size = sha, size
-        long_signer.keep(session, doc.id, sha, step.field, user.id, checked, certificate, now)
-        signed_files.append(sha)
-    return signed_files
 
 
 def check_stored(store: FileStore, keys: Keys, sha256: str, now: datetime) -> list[verify.SignatureReport]:

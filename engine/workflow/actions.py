@@ -91,7 +91,9 @@ def issue_outgoing(ctx: ActionContext) -> dict[str, Any]:
     paper = ctx.properties.get("signatureMode") == "paper"
     if paper:
         doc.signature_mode = Delivery.PAPER  # ký tay: the leader signed on paper
-    documents.issue(ctx.session, doc, ctx.now)
+    sealed = ctx.desk.credentials.sealed if ctx.desk is not None and doc.secrecy == Secrecy.NONE else None
+    # Signed before this transaction: exactly the number its file carries (else NumberMoved, nothing taken).
+    documents.issue(ctx.session, doc, ctx.now, expected=sealed.number if sealed is not None else None)
     if doc.secrecy == Secrecy.NONE:
         # The agency's signature over the leader's (over the scan of the paper a leader signed by
         # hand, as its conversion mark); a refusal undoes the numbering with the rest.

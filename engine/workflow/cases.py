@@ -19,7 +19,6 @@ from engine.audit.refusals import on_case
 from engine.core.clock import VIETNAM, FakeClock, using
 from engine.core.errors import Conflict, DomainError, Forbidden, InvalidData, NotFound, Text
 from engine.documents import documents
-from engine.documents.storage import FileStore
 from engine.interagency import case_messages
 from engine.models import (
     Agency,
@@ -258,25 +257,21 @@ def _properties(task: Any) -> dict[str, str]:
     return {k: str(v) for k, v in task.task_spec.extensions.get("properties", {}).items()}
 
 
-def _sign_if_signing(
-    session: Session, case: Case, user: User, task: Any, clean: dict[str, Any], desk: signatures.Desk | None,
-    now: datetime,
-) -> dict[str, Any] | None:
-    """The platform's rule: a leader's ``sign`` decision on an outgoing draft or copy signs its PDF
-    (where the task says the leader signs on paper, it records who signed); an ``approve`` signs it
-    too where the task asks for an approval signature (ký nháy)."""
+def _sign_if_signing(session: Session, case: Case, user: User, task: Any, clean: dict[str, Any],
+                     desk: signatures.Desk | None, now: datetime) -> dict[str, Any] | None:
+    """signatures.signing_kind says which completions sign."""
     props = _properties(task)
-    approval = clean.get("decision") == "approve" and signatures.APPROVAL_PROPERTY in props
-    if not (approval or clean.get("decision") == "sign") or case.document_id is None:
+    kind = signatures.signing_kind(props, clean.get("decision"))
+    if kind is None or case.document_id is None:
         return None
     doc = session.get(Document, case.document_id)
     if doc is None or doc.direction != Direction.OUTGOING:
         return None
-    if props.get("signatureMode") == "paper":
+    if kind == "paper":
         return signatures.record_paper_signer(session, doc, user, props)
     if desk is None:
         raise InvalidData("Bước này cần ký số.", {"signing": "Chưa có thông tin ký số."})
-    if approval:
+    if kind == "approval":
         return signatures.sign_approval(session, desk, doc, user, str(task.id), props, str(task.data.get("unit", "")),
                                         now)
     return signatures.sign_as_leader(session, desk, doc, user, str(task.id), props, now)
@@ -293,14 +288,6 @@ def _discard_if_returned(
     if doc is None or doc.direction != Direction.OUTGOING:
         return None
     return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
-
-
-def begin_signing(session: Session, user: User, task_id: str, certificate: Any, store: FileStore,
-                  keys: signatures.Keys, now: datetime) -> dict[str, Any]:
-    """Split signing for a leader with a USB token: the request their sign agent signs."""
-    row, doc, props = signing_task(session, user, task_id, now)
-    return signatures.begin_split(session, store, keys, doc, user, task_id, props, certificate,
-                                  approval_unit(session, row, props), now)
 
 
 def approval_unit(session: Session, row: HumanTask, props: dict[str, str]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
@@ -16,7 +17,9 @@ from engine.models import User
 from engine.org import accounts
 from engine.remote_signing import flow
 from engine.signatures import signatures
+from engine.signed_steps import completion
 
+T = TypeVar("T")
 MAX_PAGE = 100_000  # of a list, API and pages alike: page × per_page is an SQL OFFSET (a bigint)
 
 
@@ -61,6 +64,21 @@ def signing_desk(credentials: signatures.Credentials) -> signatures.Desk:
     settings = platform().settings
     return signatures.Desk(FileStore(settings.files_dir),
                            signatures.Keys(settings.pki_dir, tuple(settings.trust_roots)), credentials)
+
+
+def complete_signing(credentials: signatures.Credentials, task_id: str, data: Any, who: completion.Who,
+                     then: completion.Then[T]) -> T:
+    """A task completion whose signing runs with no transaction open (engine.signed_steps); ``who``
+    the request's person, ``then`` what the answer reads in the completion's transaction."""
+    p = platform()
+    return completion.complete(p.db, signing_desk(credentials), task_id, data, p.clock.now, who, then)
+
+
+def request_signing(task_id: str, certificate: Any, who: completion.Who) -> dict[str, Any]:
+    """Split signing's first half, its PDF prepared with no transaction open (engine.signed_steps)."""
+    p = platform()
+    desk = signing_desk(signatures.Credentials())
+    return completion.request_signature(p.db, desk.store, desk.keys, task_id, certificate, p.clock.now, who)
 
 
 def remote_signing() -> flow.Remote:

@@ -18,8 +18,8 @@ from engine.office import conversations, queries
 from engine.org import accounts
 from engine.signatures import signatures
 from engine.workflow import cases
-from webui.api.util import authed, bearer
-from webui.common.context import signing_desk
+from webui.api.util import authed, bearer, current_user
+from webui.common.context import complete_signing, request_signing
 from webui.common.login import log_in
 from webui.contract.document import document
 from webui.contract.route import api_route
@@ -266,13 +266,10 @@ def complete_task(task_id: str, body: CompleteTask, query: CompletionQuery) -> A
     token's signature); returns where the case now stands: its open tasks and their holders and
     the document's state and number (``?view=full``: the whole case view)."""
     signing = body.signing.model_dump(exclude_none=True) if body.signing is not None else None
-    desk = signing_desk(signatures.Credentials.parse(signing))
+    credentials = signatures.Credentials.parse(signing)
     answer = queries.case_view if query.view == "full" else queries.completion_view
-
-    def action(session: Session, user: User, now: datetime) -> Any:
-        return answer(session, cases.complete_task(session, user, task_id, body.data, now, desk))
-
-    return authed(True, action)
+    return jsonify(complete_signing(credentials, task_id, body.data, current_user,
+                                    lambda session, _user, case, _now: answer(session, case)))
 
 
 @api_route(bp, "/v1/tasks/<task_id>/signing-request", "POST",
@@ -281,6 +278,4 @@ def complete_task(task_id: str, body: CompleteTask, query: CompletionQuery) -> A
 def signing_request(task_id: str, body: SigningRequest) -> Any:
     """Split signing: given the certificate of the signer's token (base64 DER, as the sign agent
     gives it), the request the agent signs; then complete the task with its id and signature."""
-    desk = signing_desk(signatures.Credentials())
-    return authed(True, lambda s, u, now: cases.begin_signing(s, u, task_id, body.certificate, desk.store, desk.keys,
-                                                               now), 201)
+    return jsonify(request_signing(task_id, body.certificate, current_user)), 201

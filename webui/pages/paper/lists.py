@@ -15,9 +15,8 @@ from engine.office import document_lists, forwarding, queries, reading, workspac
 from engine.office.document_lists import ListFilter
 from engine.org import permissions
 from engine.signatures import signatures
-from engine.workflow import cases
-from webui.common.context import platform, signing_desk
-from webui.common.pageutil import PER_PAGE, page_number, render, staff
+from webui.common.context import complete_signing, platform
+from webui.common.pageutil import PER_PAGE, page_number, render, session_user, staff
 
 bp = Blueprint("lists", __name__)
 FILTERS = ("q", "urgency", "unread")
@@ -112,10 +111,8 @@ def sign_many() -> Any:
             refusal = gettext("Văn bản #%(id)s không chờ bạn ký.", id=document_id)
             break
         try:
-            with staff(write=True) as (db, user, now):
-                case = cases.complete_task(db, user, tasks[document_id], {"decision": "sign"}, now,
-                                           signing_desk(signatures.Credentials(password=password)))
-                signed.append(case.title)
+            signed.append(complete_signing(signatures.Credentials(password=password), tasks[document_id],
+                                           {"decision": "sign"}, session_user, lambda _d, _u, case, _n: case.title))
         except DomainError as refused:
             details = list(refused.fields.values()) if isinstance(refused, InvalidData) else []
             refusal = gettext("Chưa ký được văn bản #%(id)s: %(reason)s", id=document_id,

@@ -5,8 +5,8 @@ through a remote signing service (webui.remote_signing_pages, static/js/remote-s
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext
@@ -15,19 +15,19 @@ from sqlalchemy.orm import Session
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData
 from engine.documents import documents
-from engine.models import Case, Document, User
+from engine.models import Case, Document
 from engine.office import queries, reading, workspace
 from engine.office.holders import now_holding
 from engine.registry import intake
 from engine.signatures import before_signing, signatures
-from engine.workflow import cases
-from webui.common.context import platform, signing_desk
-from webui.common.pageutil import render, staff
+from webui.common.context import complete_signing, platform, request_signing, signing_desk
+from webui.common.pageutil import render, session_user, staff
 from webui.forms import fields as formfields
 from webui.forms import formui
 from webui.pages.work.confirmations import after_decision
 from webui.pages.work.remote_signing import task_choices
 
+T = TypeVar("T")
 bp = Blueprint("tasks", __name__)
 
 
@@ -62,16 +62,19 @@ def show(task_id: str) -> Any:
     return shown
 
 
-def _complete(db: Session, user: User, task_id: str, now: datetime, credentials: signatures.Credentials,
-              entered: dict[str, Any]) -> Case:
-    """The task completed with the posted form, the permission checked before the form is read;
-    ``entered`` receives what the form held, to show it again if it is refused."""
-    schema = queries.task_detail(db, user, task_id, now)["form"]
-    data, unreadable = formfields.parse(schema, request.form)
+def _complete(task_id: str, credentials: signatures.Credentials, entered: dict[str, Any],
+              then: Callable[[Session, Case, dict[str, Any]], T]) -> T:
+    """The task completed with the posted form, the permission checked before the form is read,
+    its signing with no transaction open; ``entered`` receives what the form held, to show it
+    again if it is refused; ``then`` reads the answer (given the task as it was shown)."""
+    with staff(write=False) as (db, user, now):
+        task = queries.task_detail(db, user, task_id, now)
+    data, unreadable = formfields.parse(task["form"], request.form)
     entered.update(data)
     if unreadable:
         raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", unreadable)
-    return cases.complete_task(db, user, task_id, data, now, signing_desk(credentials))
+    return complete_signing(credentials, task_id, data, session_user,
+                            lambda db, _user, case, _now: then(db, case, task))
 
 
 @bp.post("/tasks/<task_id>")
@@ -79,16 +82,15 @@ def complete(task_id: str) -> Any:
     """Complete the task with the posted form and the outcome button pressed. When the data
     is refused, the page comes back with each message beside its field and nothing lost."""
     data: dict[str, Any] = {}
+    credentials = signatures.Credentials(password=request.form.get("signing_password") or None,
+                                         agency_password=request.form.get("agency_password") or None)
+
+    def answer(db: Session, case: Case, task: dict[str, Any]) -> tuple[str, int | None]:
+        label = _label(formfields.build(task["form"], {}, {}, {}, _ui(task)), request.form.get("decision"))
+        return after_decision(label, case.title, now_holding(db, case.id)), case.document_id
+
     try:
-        with staff(write=True) as (db, user, now):
-            credentials = signatures.Credentials(password=request.form.get("signing_password") or None,
-                                                 agency_password=request.form.get("agency_password") or None)
-            task = queries.task_detail(db, user, task_id, now)
-            label = _label(formfields.build(task["form"], {}, {}, {}, _ui(task)), request.form.get("decision"))
-            case = _complete(db, user, task_id, now, credentials, data)
-            message = after_decision(label, case.title, now_holding(db, case.id))
-            signed = credentials.password is not None and case.document_id is not None
-            document_id = case.document_id
+        message, document_id = _complete(task_id, credentials, data, answer)
     except (InvalidData, intake.NeedsDecision) as refused:  # the intake's findings beside their fields
         with staff(write=False) as (db, user, now):
             page = workspace.task(db, user, task_id, now)
@@ -96,6 +98,7 @@ def complete(task_id: str) -> Any:
             return render("tasks/task.html", db, user, refused.status, page=page, form=form, error=refused.message,
                           agent_port=_agent_port(), remote=task_choices(db, user, task_id))
     flash(message, "success")
+    signed = credentials.password is not None and document_id is not None
     # Who signed sees what they signed: the document's page, its signatures verified at the top.
     return redirect(f"/documents/{document_id}?signed=1" if signed else "/inbox")
 
@@ -117,9 +120,7 @@ def signing_request(task_id: str) -> Any:
     token (JSON ``{"certificate": base64 DER}``), the one-time request the agent is to sign."""
     given = request.get_json(silent=True)
     certificate = given.get("certificate") if isinstance(given, dict) else None
-    with staff(write=True) as (db, user, now):
-        desk = signing_desk(signatures.Credentials())
-        return jsonify(cases.begin_signing(db, user, task_id, certificate, desk.store, desk.keys, now)), 201
+    return jsonify(request_signing(task_id, certificate, session_user)), 201
 
 
 @bp.post("/tasks/<task_id>/token-signature")
@@ -129,12 +130,13 @@ def complete_with_token(task_id: str) -> Any:
     them. A refusal is JSON (the page's script shows it), with nothing signed."""
     credentials = signatures.Credentials(request_id=request.form.get("request_id") or None,
                                          signature=request.form.get("signature") or None)
-    with staff(write=True) as (db, user, now):
-        case = _complete(db, user, task_id, now, credentials, {})
+
+    def answer(db: Session, case: Case, _task: dict[str, Any]) -> tuple[str, list[Any]]:
         doc = db.get(Document, case.document_id) if case.document_id else None
         reports = documents.view(doc, with_links=False)["signatures"] if doc else []
-        title = case.title
-        html = render_template("tasks/signed.html", title=title, reports=reports)
-        message = after_decision(gettext("Ký số"), title, now_holding(db, case.id))
-    flash(message, "success")
+        html = render_template("tasks/signed.html", title=case.title, reports=reports)
+        flash(after_decision(gettext("Ký số"), case.title, now_holding(db, case.id)), "success")
+        return html, reports
+
+    html, reports = _complete(task_id, credentials, {}, answer)
     return jsonify({"html": html, "reports": reports})

@@ -1,0 +1,127 @@
+"""A task completion that signs, in three phases, so that no transaction (SQLite's write lock, a
+register's counter row, a case's row) is held while keys are unlocked, PDFs prepared and
+signatures made, status-checked, time-stamped and verified:
+
+1. :func:`plan`, in a read transaction: what the completion will sign (engine.signatures.signatures
+   ``signing_kind``, or the issue's ``issue_outgoing`` action) and everything it needs, as a job
+   (engine.signatures.jobs); at issuance with the number and date the book would give next.
+2. ``job.make``, with no transaction open.
+3. :func:`complete`'s write transaction: the task completed as any other (engine.workflow.cases),
+   with the signature made; it is refused when the case moved meanwhile (the task done, the main
+   file changed: binding.presigned_signer, jobs.check_sealed). The number is taken there, and
+   only the one the file was signed with: when another issue of the same book took it meanwhile
+   (registers.NumberMoved) nothing was taken and the three phases run again with the next. Issues
+   of one book signing at once in this process sign with consecutive numbers and record in turn
+   (engine.registry.tickets), so that none signs in vain. So a
+   book's series stays gapless whatever fails between signing and recording (nothing was taken),
+   and a server killed while signing leaves neither a number used nor a case held.
+
+ký số từ xa (engine.remote_signing) runs the same phases with the phone's answer for step 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from engine.core.db import Database
+from engine.core.errors import DomainError
+from engine.documents.storage import FileStore
+from engine.models import Case, Delivery, DocumentStatus, Secrecy, User
+from engine.registry import registers
+from engine.registry.tickets import TICKETS
+from engine.signatures import binding, jobs, signatures
+from engine.workflow import cases
+from engine.workflow.bpmn_check import ACTION_PROPERTY
+
+ATTEMPTS = 50  # issues of one book racing for its next number: each round one of them wins it
+ISSUE_ACTION = "issue_outgoing"
+
+T = TypeVar("T")
+Who = Callable[[Session, datetime], User]  # the request's person, checked in each transaction
+Then = Callable[[Session, User, Case, datetime], T]  # what the caller reads in the final transaction
+
+
+def complete(db: Database, desk: signatures.Desk, task_id: str, data: Any, clock: Callable[[], datetime],
+             who: Who, then: Then[T]) -> T:
+    """Complete ``task_id`` with ``data`` as ``who`` is, signing outside any transaction; ``then``
+    reads the answer in the completion's transaction."""
+    for attempt in range(1, ATTEMPTS + 1):
+        now = clock()
+        with db.read() as session:
+            job = plan(session, desk, who(session, now), task_id, data, now)
+        turn = (job.book, job.number) if isinstance(job, jobs.Seal) and job.book and job.number else None
+        recorded = False
+        try:
+            ready = _made(desk, job, now)
+            if turn is not None:
+                TICKETS.wait_turn(*turn)  # the issues of this book signing with smaller numbers record first
+            with db.write() as session:
+                user = who(session, now)
+                answer = then(session, user, cases.complete_task(session, user, task_id, data, now, ready), now)
+            recorded = True
+            return answer
+        except registers.NumberMoved:
+            if attempt == ATTEMPTS:
+                raise
+        finally:
+            if turn is not None:
+                TICKETS.done(*turn, recorded)
+    raise AssertionError("unreachable")
+
+
+def _made(desk: signatures.Desk, job: jobs.Signature | jobs.Seal | None, now: datetime) -> signatures.Desk:
+    """The desk with the completion's signature made, with no transaction open (the point of it
+    all), or as it was when the completion signs nothing."""
+    if job is None:
+        return desk
+    made = job.make(now)
+    if isinstance(made, binding.Presigned):
+        credentials = dataclasses.replace(desk.credentials, presigned=made)
+    else:
+        credentials = dataclasses.replace(desk.credentials, sealed=made)
+    return dataclasses.replace(desk, credentials=credentials)
+
+
+def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data: Any,
+         now: datetime) -> jobs.Signature | jobs.Seal | None:
+    """The job a completion of ``task_id`` with ``data`` signs, or None. A refusal found here
+    (no permission, no password) is left to the completion, which refuses it in its own order
+    before any signing."""
+    decision = data.get("decision") if isinstance(data, dict) else None
+    try:
+        row, doc, props = cases.signing_task(session, user, task_id, now)
+        kind = signatures.signing_kind(props, decision)
+        if kind in ("leader", "approval"):
+            approval = (props, cases.approval_unit(session, row, props)) if kind == "approval" else None
+            return jobs.signature(session, desk.store, desk.keys, doc, user, task_id, props, desk.credentials,
+                                  approval)
+        if props.get(ACTION_PROPERTY) == ISSUE_ACTION and decision == "issue" and doc.secrecy == Secrecy.NONE \
+                and doc.status == DocumentStatus.DRAFT:
+            paper = props.get("signatureMode") == "paper" or doc.signature_mode == Delivery.PAPER
+            return jobs.seal(session, desk.store, desk.keys, doc, user, desk.credentials.agency_password, paper,
+                             now, TICKETS.take)
+    except DomainError:
+        return None
+    return None
+
+
+def request_signature(db: Database, store: FileStore, keys: signatures.Keys, task_id: str, certificate: Any,
+                      clock: Callable[[], datetime], who: Who) -> dict[str, Any]:
+    """Split signing's first half (a USB token) in the same three phases: the request read, its PDF
+    prepared (and the certificate's status checked) with no transaction open, then stored."""
+    now = clock()
+    with db.read() as session:
+        user = who(session, now)
+        row, doc, props = cases.signing_task(session, user, task_id, now)
+        approval = (props, cases.approval_unit(session, row, props)) if signatures.APPROVAL_PROPERTY in props else None
+        job = jobs.split_request(session, store, keys, doc, user, task_id, props, certificate, approval)
+    pending = job.begin(now)
+    with db.write() as session:
+        user = who(session, now)
+        _, doc, _ = cases.signing_task(session, user, task_id, now)
+        return signatures.record_split(session, doc, user, task_id, job.source, pending)
