@@ -20,12 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A plain ADD COLUMN: a batch would rebuild process_versions on SQLite, which the cases,
+    # tasks and timers refer to, and fail on their foreign keys in a populated database.
     for table in ('process_versions', 'process_drafts'):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column('ui_json', sa.Text(), nullable=False, server_default='{}'))
+        op.add_column(table, sa.Column('ui_json', sa.Text(), nullable=False, server_default='{}'))
 
 
 def downgrade() -> None:
+    # DROP COLUMN in place (SQLite 3.35+, PostgreSQL): no rebuild of a table others refer to.
     for table in ('process_drafts', 'process_versions'):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column('ui_json')
+        op.execute(f'ALTER TABLE {table} DROP COLUMN ui_json')

@@ -90,10 +90,35 @@ def upgrade() -> None:
     op.create_index('ix_audit_checkpoints_chain', 'audit_checkpoints', ['chain', 'seq'], unique=False)
 
 
+def _one_chain() -> None:
+    """Every entry put back into the installation's chain in writing order, each hashed again as
+    the single chain before 0036 hashed it: a downgrade is the operator's choice, and the chain it
+    leaves verifies (the agencies' separate chains, and their checkpoints, are given up)."""
+    from sqlalchemy.orm import Session
+
+    from engine.audit.chain import GENESIS, INSTALLATION, entry_hash
+    from engine.models import AuditEntry
+
+    session = Session(bind=op.get_bind())
+    entries = list(session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)))
+    for entry in entries:  # out of the way of the (chain, seq) key first
+        entry.chain, entry.seq = INSTALLATION, -entry.id
+    session.flush()
+    prev = GENESIS
+    for seq, entry in enumerate(entries, start=1):
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = entry_hash(INSTALLATION, seq, entry.at, entry.actor_id, entry.on_behalf_of_id,
+                                       entry.action, entry.case_id, entry.task_id, entry.payload, prev)
+    session.flush()
+    op.execute(sa.text('DELETE FROM audit_heads WHERE chain <> 0'))
+    op.execute(sa.text('UPDATE audit_heads SET seq = :seq, hash = :hash WHERE chain = 0').bindparams(
+        seq=len(entries), hash=prev))
+
+
 def downgrade() -> None:
-    """Back to one chain: possible only while every entry is still in the installation's."""
+    """Back to one chain."""
     if op.get_bind().execute(sa.text('SELECT COUNT(*) FROM audit_entries WHERE chain <> 0')).scalar():
-        raise RuntimeError('the audit log has entries in agencies\' chains: they cannot be put back into one chain')
+        _one_chain()
     op.drop_index('ix_audit_checkpoints_chain', table_name='audit_checkpoints')
     op.drop_table('audit_checkpoints')
     _set_aside()
