@@ -19,7 +19,7 @@ from werkzeug.routing import Rule
 
 from engine.core.platform import Platform
 from engine.demodata import seeding
-from engine.models import HumanTask, TaskCandidate, TaskStatus, User
+from engine.models import HumanTask, Printout, TaskCandidate, TaskStatus, User
 from engine.office.document_lists import LISTS
 from tests.axe import serious
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
@@ -33,13 +33,12 @@ ROLES = ["qn_spec_nvy", "qn_head_nvy", "qn_cvp", "qn_deputy1", "qn_director", "q
          "qn_auditor"]
 # Pages that answer something else than a page (a file, an image, JSON for the designer's
 # scripts, the language switch's redirect): opened, not checked by axe.
-NOT_HTML = re.compile(r"\.(pdf|png|json|bpmn|ico|xlsx|xml|<fmt>)$|/files/|/logout$")
+NOT_HTML = re.compile(r"\.(pdf|png|json|bpmn|ico|xlsx|xml|<fmt>)$|/files/|/logout$|/signing-status$")
 # The query a page needs to show anything but a refusal (the URL map does not say it).
 QUERIES = {"design.diff": "?old=1&new=1"}
-# Pages merged from issue 20 that this file cannot yet reach, with what they need; the test fails
-# when one of them becomes reachable (remove it here) or another page is missing.
-NOT_YET = {"/tasks/<task_id>/signing-status": "a remote signature waiting for the phone",
-           "/tra-cuu/<code>": "a printout's lookup code (engine.printouts)"}
+# Pages this file cannot reach, with what they need; the test fails when one of them becomes
+# reachable (remove it here) or another page is missing.
+NOT_YET: dict[str, str] = {}
 
 
 def _rules(platform: Platform) -> list[Rule]:
@@ -66,6 +65,8 @@ def _paths(rule: Rule, objects: dict[str, str]) -> list[str]:
     path = rule.rule
     for name in rule.arguments:
         value = {"fmt": "pdf"}.get(name, objects[name]) if rule.endpoint == "record_pages.export" else objects[name]
+        if rule.endpoint == "lookup.show":  # the public lookup of a printout's code (bản in)
+            value = objects["printout"]
         path = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, path)
     if rule.endpoint == "lists.index":
         return [f"{path}?list={name}" for name in LISTS]
@@ -77,6 +78,9 @@ def test_every_page_for_every_position_has_no_serious_violation(
         browser: Browser, live_url: str, platform: Platform, api: Api) -> None:  # noqa: F811
     seeding.run(platform)
     shared = _foreign(api, platform)
+    assert api.get("qn_clerk", "/api/v1/registers/incoming/print?year=2026").status_code == 200
+    with platform.db.read() as s:
+        shared["printout"] = s.scalars(select(Printout.code)).one()
     rules = _rules(platform)
     opened: dict[str, list[str]] = {r.rule: [] for r in rules if not NOT_HTML.search(r.rule)}
     violations: dict[str, Any] = {}
