@@ -52,6 +52,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from dataclasses import replace as revised
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from engine.core.clock import VIETNAM  # noqa: E402
 from engine.demo import DEMO_PASSWORD  # noqa: E402
 from tests.drafts import CORPUS, make  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
@@ -333,7 +335,9 @@ def incoming(client: Client, number: int, pdf: bytes) -> None:
     else:
         register = {"decision": "register", "leader": "director"}
     case = client.step("btl_clerk", case["open_tasks"][0], register)
-    direction: dict[str, Any] = {"main_unit": main, "main_deadline": "2026-03-13", "note": "Đề nghị xử lý"}
+    # The servers run on the real clock: a unit's deadline may not be before today (Vietnam time).
+    due = (datetime.now(VIETNAM).date() + timedelta(days=10)).isoformat()
+    direction: dict[str, Any] = {"main_unit": main, "main_deadline": due, "note": "Đề nghị xử lý"}
     if number % 2:
         direction.update(co_units=[list(UNITS)[(number + 1) % len(UNITS)]], co_deadline="2026-03-12")
     leader = case["open_tasks"][0]

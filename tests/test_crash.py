@@ -11,12 +11,14 @@ import itertools
 import random
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from engine.core.clock import VIETNAM
 from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
 from engine.models import Case, CaseStatus
@@ -33,9 +35,17 @@ USERS = (CLERK, "laichau_director", "laichau_head_qlcn", "laichau_head_qltm", "l
 _LOST = (OSError, http.client.HTTPException, ValueError)  # no answer, or half of one: the server died
 
 
+def _direction() -> dict[str, Any]:
+    """The director's direction with deadlines from the server's today (its clock is the real one,
+    in Vietnam time): a unit's deadline may not be before the day it is given."""
+    today = datetime.now(VIETNAM).date()
+    return {**DIRECTION, "main_deadline": (today + timedelta(days=10)).isoformat(),
+            "co_deadline": (today + timedelta(days=7)).isoformat()}
+
+
 def _form(task: dict[str, Any], user: str) -> dict[str, Any]:
     return {
-        "direct_electronic": DIRECTION,
+        "direct_electronic": _direction(),
         "register_route": {"decision": "register"},
         "unit_assign": {"assignee": user.replace("_head_", "_spec_")},
         "handle": {"decision": "finish"},

@@ -36,6 +36,8 @@ from engine.models import (
     Received,
     RegisterBook,
     RemoteProvider,
+    Scan,
+    ScanStatus,
     User,
 )
 from engine.org import admin_approvals, delegations
@@ -114,6 +116,9 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
                             first_at=platform.clock.now(), last_at=platform.clock.now(), count=1,
                             status=IncidentStatus.OPEN)
         session.add(incident)
+        scan = Scan(agency_id=agency, uploaded_by=qn_admin.id, filename="ban-quet.pdf", source_sha256="0" * 64,
+                    pages=1, status=ScanStatus.QUEUED, created_at=platform.clock.now())
+        session.add(scan)
         session.flush()
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
@@ -126,6 +131,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "received_id": str(received_id),
         "provider_id": str(provider.id),
         "incident_id": str(incident.id),
+        "scan_id": str(scan.id),
     }
 
 

@@ -5,8 +5,6 @@ with them verify."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
@@ -16,14 +14,15 @@ from signing.pades import algorithms
 from signing.pades.pdfsign import sign_leader
 from signing.pades.verify import verify_pdf
 from signing.pdf.draft import prepare_draft
-from signing.speedups import fixedattrs
+from signing.speedups import aio, fixedattrs
 from tests import signing_support as s
 
 DIGESTS = {"sha256": bytes(range(32)), "sha384": bytes(range(48))}
 
 
 def _signed_attributes(signer: Signer, digest: str) -> bytes:
-    attributes = asyncio.run(signer.signed_attrs(DIGESTS[digest], digest, PdfCMSSignedAttributes(), use_pades=True))
+    # aio.run: a browser test earlier in the session may leave Playwright's loop running here.
+    attributes = aio.run(signer.signed_attrs(DIGESTS[digest], digest, PdfCMSSignedAttributes(), use_pades=True))
     return bytes(attributes.dump())
 
 
