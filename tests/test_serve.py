@@ -4,6 +4,7 @@ answers over real HTTP, and each request is logged on one line."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from engine.core.platform import Platform
@@ -27,7 +28,10 @@ def test_serve_answers_over_http(platform: Platform, tmp_path: Path) -> None:
         assert status == 201
         assert body["open_tasks"][0]["task"] == "draft"
         assert len(server.worker_pids()) == (os.cpu_count() or 1)
-        log = (tmp_path / "serve.log").read_text(encoding="utf-8")
-        assert '"POST /api/v1/cases HTTP/1.1" 201' in log  # one line per request
+        # One line per request, written once the answer has gone: waited for, not read at once.
+        line, deadline = '"POST /api/v1/cases HTTP/1.1" 201', time.monotonic() + 60
+        while line not in (tmp_path / "serve.log").read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert line in (tmp_path / "serve.log").read_text(encoding="utf-8")
     finally:
         server.stop()

@@ -144,7 +144,8 @@ def status_of(certificate: asn1_x509.Certificate, chain: Sequence[asn1_x509.Cert
     """The status check alone, whatever it finds, refused or not: what the signer is shown as
     their signing step opens (engine.signatures.before_signing)."""
     async def run() -> StatusCheck:
-        online = revocation.Online.make(trust_roots, chain, now, settings.timeout)
+        # The signer's own status is always asked (never a kept answer): it is what is shown.
+        online = revocation.Online.make(trust_roots, chain, now, settings.timeout, fresh=(certificate,))
         return await revocation.check(certificate, online, now)
     return aio.run(run())
 
