@@ -339,7 +339,7 @@ def incoming(client: Client, number: int, pdf: bytes) -> None:
     due = (datetime.now(VIETNAM).date() + timedelta(days=10)).isoformat()
     direction: dict[str, Any] = {"main_unit": main, "main_deadline": due, "note": "Đề nghị xử lý"}
     if number % 2:
-        direction.update(co_units=[list(UNITS)[(number + 1) % len(UNITS)]], co_deadline="2026-03-12")
+        direction.update(co_units=[list(UNITS)[(number + 1) % len(UNITS)]], co_deadline=due)
     leader = case["open_tasks"][0]
     case = client.step(_holder(leader), leader, direction)
     while case["open_tasks"]:
