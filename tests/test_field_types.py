@@ -135,6 +135,17 @@ def test_a_timer_must_give_an_iso_duration_or_date() -> None:
     assert timer('"R3/PT1H"', "timeCycle") == []
 
 
+def test_a_script_or_timer_reading_a_field_nothing_produces_is_refused() -> None:
+    """(A condition's names are checked on the way to it, by flow_check.)"""
+    broken = BTL.replace("<bpmn:script>head_overdue = True</bpmn:script>",
+                         "<bpmn:script>head_overdue = overdue_days &gt; 2</bpmn:script>")
+    assert _problems(broken) == ["mark_overdue: biểu thức đọc 'overdue_days' nhưng không biểu mẫu, kịch bản hay bước "
+                                 "nào của sơ đồ tạo ra trường này"]
+    assert _problems(BTL.replace(TIMER, "<bpmn:timeDuration>review_period</bpmn:timeDuration>")) == [
+        "head_deadline: biểu thức đọc 'review_period' nhưng không biểu mẫu, kịch bản hay bước nào của sơ đồ tạo ra "
+        "trường này"]
+
+
 def test_qlvb_process_validate_prints_a_type_error_on_its_element(tmp_path: Path) -> None:
     broken = tmp_path / "btl_outgoing.bpmn"
     broken.write_text(BTL.replace(TIMER, "<bpmn:timeDuration>urgency * 2 - 1</bpmn:timeDuration>"), encoding="utf-8")

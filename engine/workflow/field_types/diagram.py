@@ -17,7 +17,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.core.errors import Text
-from engine.workflow import deadlines
+from engine.workflow import deadlines, sandbox
 from engine.workflow.field_types import kinds
 from engine.workflow.field_types.expressions import Checker
 from engine.workflow.field_types.kinds import DATE, TEXT, Type
@@ -37,6 +37,8 @@ _TIMERS = {
                   Text("chu kỳ hẹn giờ '%(value)s' không hợp lệ (chu kỳ lặp ISO 8601, ví dụ R3/PT1H)")),
 }
 _TIMER_TYPE = "biểu thức hẹn giờ cho ra %(type)s, không phải %(expected)s"
+_UNPRODUCED = "biểu thức đọc '%(name)s' nhưng không biểu mẫu, kịch bản hay bước nào của sơ đồ tạo ra trường này"
+_CALLABLE = frozenset(sandbox.SAFE_BUILTINS)
 
 SchemaOf = Callable[[etree._Element], Mapping[str, Any] | None]
 Finding = tuple[str | None, Text]
@@ -134,6 +136,13 @@ def _timer(kind: str, expression: str, fields: Mapping[str, Type]) -> list[Text]
     return found + [Text(invalid.template, value=v) for v in literals if not _valid_timer(kind, v)]
 
 
+def _unproduced(tree: ast.AST, fields: Mapping[str, Type]) -> list[Text]:
+    """Names read that nothing in the diagram produces (a condition's, flow_check finds on the
+    way to it; a script's, payload's or timer's, here, anywhere in the file)."""
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return [Text(_UNPRODUCED, name=name) for name in sorted(read - _stored(tree) - _CALLABLE - set(fields))]
+
+
 def problems(root: etree._Element, schema_of: SchemaOf, known: Mapping[str, Type]) -> list[Finding]:
     """Every type error of the diagram's expressions, on the element that holds each (the flow of
     a condition, the task of a script, the event of a timer)."""
@@ -142,10 +151,12 @@ def problems(root: etree._Element, schema_of: SchemaOf, known: Mapping[str, Type
     for node, mode in _expressions(root):
         tree = _parse(node.text or "", mode)
         if tree is not None:
-            owner = _owner(node)
-            found += [(owner, said) for said in Checker(fields, _stored(tree)).check(tree)]
+            said = [] if etree.QName(node).localname == "conditionExpression" else _unproduced(tree, fields)
+            found += [(_owner(node), each) for each in said + Checker(fields, _stored(tree)).check(tree)]
     for kind in _TIMERS:
         for node in root.iter(f"{{{BPMN}}}{kind}"):
             event = node.getparent().getparent() if node.getparent() is not None else node
-            found += [(_owner(event), said) for said in _timer(kind, node.text or "", fields)]
+            tree = _parse(node.text or "", "eval")
+            said = _unproduced(tree, fields) if tree is not None else []
+            found += [(_owner(event), each) for each in said + _timer(kind, node.text or "", fields)]
     return list(dict.fromkeys(found))
