@@ -80,11 +80,11 @@ def field_types(root: etree._Element, schema_of: SchemaOf, known: Mapping[str, T
                 found = Checker(forms_only).infer(statement.value)
                 # A script's literal is one value it sets, not the field's only values.
                 found = replace(found, values=None) if found is not None else None
-                for target in statement.targets:
-                    _add(fields, target.id, found)  # type: ignore[attr-defined]
-            elif isinstance(statement, (ast.AugAssign, ast.For, ast.AnnAssign, ast.With, ast.comprehension)) or (
-                    isinstance(statement, ast.Assign)):
-                for name in _stored(statement):
+                for name in _stored(statement):  # its targets, plain names
+                    _add(fields, name, found)
+            elif isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.comprehension,
+                                        ast.NamedExpr)):
+                for name in _stored(statement):  # set some other way: of a type not followed here
                     _add(fields, name, None)
     return fields
 
