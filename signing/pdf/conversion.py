@@ -1,6 +1,7 @@
 """The electronic copy of record of a paper document (Law on Electronic Transactions 2023 Art. 12
-cl. 1; Decree 137/2024 Art. 4): the scan of the wet-signed paper, with its number and date filled
-by the clerk, and the agency's digital signature, whose appearance is the conversion mark ("Bản
+cl. 1; Decree 137/2024 Art. 4): the scan of the wet-signed paper (an outgoing one with its number
+and date filled by the clerk; an incoming one as recognised, engine.scans.conversion), and the
+agency's digital signature, whose appearance is the conversion mark ("Bản
 điện tử được chuyển đổi từ văn bản giấy", the time, the converting person and agency).
 
 A scan has no text layer to find the "Số:" line in, so the number and date go where a person
@@ -60,13 +61,15 @@ def mark_style(converter: str, agency: str, seal: bytes, when: datetime) -> Draw
     return DrawingStyle(items=tuple(items))
 
 
-def conversion_step(converter: str, agency: str, seal: bytes, when: datetime) -> Step:
-    """The agency's signature on the numbered scan, its appearance the conversion mark."""
+def conversion_step(converter: str, agency: str, seal: bytes, when: datetime, *, numbered: bool = True) -> Step:
+    """The agency's signature on the scan, its appearance the conversion mark: an outgoing paper's
+    scan must carry the number and date the clerk filled (``numbered``); an incoming paper's
+    already shows the sender's on the paper, its own number being the register's."""
 
     def check(reader: PdfFileReader) -> None:
         if AGENCY_FIELD in signed_fields(reader):
             raise DocumentRejected("Cơ quan đã ký số bản chuyển đổi này.")
-        if not number_filled(reader):
+        if numbered and not number_filled(reader):
             raise DocumentRejected("Văn bản chưa được cấp số, ký hiệu và ngày tháng.")
 
     return Step(AGENCY_FIELD, mark_style(converter, agency, seal, when), nfc(f"{MARK}: {agency}"), when, check,
