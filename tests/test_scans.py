@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -234,3 +235,17 @@ def test_a_registered_scan_is_the_copy_of_record_with_the_conversion_mark_and_th
         assert shown in text, (shown, text)
     found = api.get("btl_clerk", "/api/v1/search?q=diệt lăng quăng").get_json()["items"]
     assert [d["id"] for d in found] == [document_id]
+    # The mark covers none of the paper's words: the test's công văn has its motto and agency name
+    # in the top margin, so the mark goes to a free corner.
+    paper, signed = _words(recognised), _words(pdf)
+    mark = signed - paper
+    assert any("chuyển đổi từ văn bản giấy" in word for word, *_ in mark)
+    assert not [(m, p) for m in mark for p in paper if m[1] < p[3] and p[1] < m[3] and m[2] < p[4] and p[2] < m[4]]
+
+
+def _words(pdf: bytes) -> set[tuple[str, float, float, float, float]]:
+    """Page 1's words with their boxes, as poppler reads them."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    return {(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)}
