@@ -307,7 +307,7 @@ def register_incoming(session: Session, doc: Document, now: datetime) -> None:
 
 def attach_file(
     session: Session, store: FileStore, user: User, doc: Document, filename: str, stream: IO[bytes],
-    role: str, max_bytes: int, now: datetime,
+    role: str, max_bytes: int, now: datetime, reason: file_versions.Reason = file_versions.Reason.UPLOAD,
 ) -> DocumentFile:
     if doc.secrecy != Secrecy.NONE:
         raise InvalidData("Văn bản mật không được lưu tệp trên hệ thống (chỉ quản lý thông tin).",
@@ -324,7 +324,7 @@ def attach_file(
     filename, sha, size = pdf_check.store_upload(store, filename, stream, max_bytes)
     if role == "main":
         doc.files = [f for f in doc.files if f.role != "main"]
-        file_versions.record(session, doc.id, sha, file_versions.Reason.UPLOAD, user.id, now)
+        file_versions.record(session, doc.id, sha, reason, user.id, now)
     record = DocumentFile(role=role, filename=filename, sha256=sha, size=size,
                           content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
                           page_count=pdf_pages.count(store.path(sha)))
