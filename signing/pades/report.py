@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 TITLE = "Kết quả xác thực chữ ký số"
+FILE_ROLES = {"main": "Tệp chính", "appendix": "Phụ lục"}
 UNKNOWN = "Không có thông tin"
 NOW = "thời điểm xác thực (không có dấu thời gian)"
 NO_ANCHOR = "Không xác định (không tìm thấy CA gốc được tin cậy)"
@@ -98,3 +99,10 @@ def fields(report: Mapping[str, Any]) -> list[dict[str, str]]:
 def per_signature(reports: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Stored reports (a document's last verification) with their rows, as the page shows them."""
     return [{"field": r.get("field"), "valid": r.get("valid"), "rows": fields(r)} for r in reports]
+
+
+def per_file(files: list[tuple[dict[str, Any], list[Mapping[str, Any]]]]) -> list[dict[str, Any]]:
+    """Each file (its id, role and name) with its stored reports, as the page shows them: the main
+    file and every appendix signed; a file without signatures is left out."""
+    return [{**file, "valid": all(r.get("valid") for r in reports), "signatures": per_signature(reports)}
+            for file, reports in files if reports]
