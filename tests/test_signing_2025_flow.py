@@ -33,6 +33,7 @@ from tests.conftest import START, Api
 from tests.flows import complete, only_task, to_director
 from tests.pdfs import minimal_pdf
 from tests.signing_support import pdf_text
+from tests.test_signing_longterm import _openssl_verify
 from webui import create_app
 
 DIRECTOR, AGENCY = "Trần Minh Quang", "Trung tâm Y tế quận Bắc Từ Liêm"
@@ -158,6 +159,33 @@ def test_an_issued_document_is_b_lt_with_pss_and_its_report_is_in_the_api_the_pa
         assert html.count(f"<th scope=\"row\">{label}</th>") == 3
     pdf_page = _page(platform, "btl_clerk", f"/documents/{document['id']}/verification.pdf")
     assert pdf_page.status_code == 200 and "KẾT QUẢ XÁC THỰC" in pdf_text(pdf_page.data)
+
+
+def test_the_issued_document_validates_offline_in_pyhanko_pdfsig_and_openssl_and_after_its_signers_expire(
+        api: Api, platform: Platform, ca: LocalCa, identities: dict[str, pki.Identity]) -> None:
+    """The procedure's own issued file (not one signed by a test helper): PSS, B-LT with the
+    revocation data embedded, valid in pdfsig (whose NSS asks the OCSP responder the certificate
+    names: with it down it cannot judge the certificate), then offline in pyHanko and ``openssl
+    cms``, and still valid through its time-stamps once the Director's and the agency's
+    certificates have expired."""
+    case = complete(api, "btl_director", only_task(to_director(api)), {"decision": "sign"})
+    document = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})["document"]
+    main = next(f for f in document["files"] if f["role"] == "main")
+    issued = api.get("btl_clerk", f"/api/v1/documents/{document['id']}/files/{main['id']}").data
+    root = identities["director"].chain[-1]
+    poppler = pdfsig(issued, [root])
+    assert [(p["field"], p["signature_valid"], p["certificate_trusted"]) for p in poppler] == [
+        ("LanhDao", True, True), ("CoQuan", True, True)], [p["lines"].get("Certificate Validation") for p in poppler]
+    ca.down = True  # offline: only what the file carries
+    reports = verify_pdf(issued, [root])
+    assert [(r.field, r.valid, r.level, r.revocation_source) for r in reports] == [
+        ("LanhDao", True, "B-LT", "ocsp"), ("CoQuan", True, "B-LT", "ocsp")], [r.reason for r in reports]
+    for done in _openssl_verify(issued, root.public_bytes(serialization.Encoding.PEM)):
+        assert done.returncode == 0 and b"Verification successful" in done.stderr, done.stderr
+    later = max(i.certificate.not_valid_after_utc for i in identities.values()) + timedelta(days=1)
+    after = verify_pdf(issued, [root], later)
+    assert all(r.valid for r in after) and [r.validated_at for r in after] == [r.timestamp for r in after], \
+        [r.reason for r in after]
 
 
 def test_every_signed_appendix_has_the_same_report_in_the_api_the_page_and_the_pdf(
