@@ -11,8 +11,8 @@ from flask import Blueprint, jsonify
 
 from engine.signatures import before_signing, signatures
 from webui.api.util import current_user
-from webui.common.context import platform, signing_desk, transaction
 from webui.api.work.workflow import Certificate
+from webui.common.context import platform, signing_desk, transaction
 from webui.contract.route import api_route
 from webui.contract.shapes import Body
 
