@@ -21,10 +21,10 @@ from engine.documents.storage import FileStore
 from engine.models import Agency, Document, FileVersion, TrustAnchor
 from engine.signatures import archive, signing_settings, trust_store
 from engine.signatures.keys import Keys
+from qlvb.cli import main
 from signing.keystore import pki
 from signing.keystore.testca import LocalCaServer
 from signing.pades import verify
-from qlvb.cli import main
 from tests.conftest import START, Api
 from tests.flows import complete, only_task, to_director
 from tests.test_admin import Admin
