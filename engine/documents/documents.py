@@ -341,6 +341,16 @@ def _linked(kind: str, other: Document) -> dict[str, Any]:
             "number_symbol": other.number_symbol, "subject": subject}
 
 
+def _verification(doc: Document) -> list[dict[str, Any]]:
+    """The kept reports of every signed file: the main file's on the document, an appendix's on it."""
+    def kept(f: DocumentFile) -> list[dict[str, Any]]:
+        stored = doc.signatures_json if f.role == "main" else f.signatures_json
+        return json.loads(stored) if stored else []
+
+    files = sorted(doc.files, key=lambda f: f.role != "main")  # the main file first, then the appendices in order
+    return report.per_file([({"file_id": f.id, "role": f.role, "filename": f.filename}, kept(f)) for f in files])
+
+
 def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
     """The document as the API shows it; a case's view leaves out its links (each is a query)
     and GET /documents/<id> gives them."""
@@ -357,7 +367,7 @@ def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
         "signer_position": doc.signer_position, "signer_name": doc.signer_name,
         "signature_mode": doc.signature_mode.value, "signature_status": doc.signature_status.value,
         "signatures": json.loads(doc.signatures_json) if doc.signatures_json else [],
-        "verification": report.per_signature(json.loads(doc.signatures_json)) if doc.signatures_json else [],
+        "verification": _verification(doc),
         "signing_warnings": [e.warning for e in doc.signature_evidence if e.warning],
         "issued_at": doc.issued_at.isoformat() if doc.issued_at else None, "due_date": iso(doc.due_date),
         "page_amount": doc.page_amount,
