@@ -21,6 +21,9 @@ the OCSP responses and CRLs in the DSS); pyHanko's defaults are ``PdfSigner.sign
 ``embed_validation_info``. Validation of the B-LT issued document offline (responders stopped):
 ours at the time its time-stamps prove, with the embedded revocation data required; pyHanko's
 ``validate_pdf_signature`` with a plain ``ValidationContext`` of the root, no fetching.
+With ``--processes N`` (N > 1) the offline validation also runs in N processes at once, each a
+fork of this one validating the same document in a loop for the same time: the signatures
+validated per second by all of them together (what an installation with N workers gets).
 The load average is printed before and after.
 """
 
@@ -112,20 +115,22 @@ def main() -> None:
                         help="before/after in the same run: the B-LT part with the code in DIR and with this "
                              "checkout's, in alternate processes, --rounds times")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="also validate the B-LT issued document in this many processes at once")
     args = parser.parse_args()
     if args.compare:
-        return compare(Path(args.compare), args.seconds, args.rounds)
+        return compare(Path(args.compare), args.seconds, args.rounds, args.processes)
     if args.part == "lt":
         print(f"{_CODE}: B-LT part, {args.seconds:g} s per configuration, load average {_load()}", flush=True)
         long_term(prepare_draft(minimal_pdf(), placed=placed(Box(40, 688, 285, 708), Box(300, 688, 565, 708))),
-                  images.signature_image(NAME), images.seal_image(AGENCY), args.seconds)
+                  images.signature_image(NAME), images.seal_image(AGENCY), args.seconds, args.processes)
     else:
-        _all(args.seconds)
+        _all(args.seconds, args.processes)
     if args.json:
         print(json.dumps(RESULTS))
 
 
-def _all(seconds: float) -> None:
+def _all(seconds: float, processes: int) -> None:
     root = pki.create_root()
     ca = pki.create_intermediate(root)
     leader, agency = pki.issue(ca, NAME, AGENCY), pki.issue(ca, AGENCY, AGENCY)
@@ -172,7 +177,7 @@ def _all(seconds: float) -> None:
     rate("validations: leader-signed document, 1 signature", lambda: verify_pdf(leader_signed, roots), seconds)
     documents = rate("validations: issued document, 2 signatures", lambda: verify_pdf(issued, roots), seconds)
     print(f"issued document: {2 * documents:.1f} signatures validated per second")
-    long_term(draft, signature_png, seal_png, seconds)
+    long_term(draft, signature_png, seal_png, seconds, processes)
     print(f"load average after: {_load()}")
 
 
@@ -186,7 +191,7 @@ def _serve_ca(conn: Connection) -> None:
             conn.send(time.process_time())
 
 
-def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float) -> None:
+def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float, processes: int = 1) -> None:
     ours_end, ca_end = multiprocessing.Pipe()
     server = multiprocessing.get_context("fork").Process(target=_serve_ca, args=(ca_end,), daemon=True)
     server.start()
@@ -197,7 +202,7 @@ def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: floa
     finally:
         ours_end.send("stop")
         server.join(30)
-    _long_term_validation(issued, root_der, seconds)  # offline: the CA is gone
+    _long_term_validation(issued, root_der, seconds, processes)  # offline: the CA is gone
 
 
 def _long_term_signing(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float, tsa_url: str,
@@ -248,7 +253,34 @@ def _long_term_signing(draft: bytes, signature_png: bytes, seal_png: bytes, seco
                                  roots, settings, when).pdf
 
 
-def _long_term_validation(issued: bytes, root_der: bytes, seconds: float) -> None:
+def _validate_for(issued: bytes, root_der: bytes, seconds: float, conn: Connection) -> None:
+    """One of the parallel validators: the documents it validated in ``seconds``."""
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        verify_pdf(issued, [root_der])
+        count += 1
+    conn.send(count)
+
+
+def _parallel_validation(issued: bytes, root_der: bytes, seconds: float, processes: int) -> float:
+    """Signatures validated per second by ``processes`` processes validating at once."""
+    fork = multiprocessing.get_context("fork")  # warm: modules imported, names prepared, as a worker is
+    pipes = [fork.Pipe(duplex=False) for _ in range(processes)]
+    workers = [fork.Process(target=_validate_for, args=(issued, root_der, seconds, sender))
+               for _, sender in pipes]
+    for worker in workers:
+        worker.start()
+    documents = sum(receiver.recv() for receiver, _ in pipes)
+    for worker in workers:
+        worker.join(30)
+    per_second = 2 * documents / seconds
+    RESULTS[f"validations: {processes} processes at once, signatures"] = per_second
+    print(f"{'validations: same, ' + str(processes) + ' processes at once (signatures)':<58} {per_second:>10.1f} /s",
+          flush=True)
+    return per_second
+
+
+def _long_term_validation(issued: bytes, root_der: bytes, seconds: float, processes: int = 1) -> None:
     roots = [to_asn1(root_der)]
     assert [(r.valid, r.level) for r in verify_pdf(issued, [root_der])] == [(True, "B-LT")] * 2
 
@@ -262,9 +294,11 @@ def _long_term_validation(issued: bytes, root_der: bytes, seconds: float) -> Non
     theirs_v = rate("validations: same, pyHanko validate_pdf_signature (2 sign.)", pyhanko_validate, seconds,
                     per_call=2)
     print(f"B-LT issued document: ours {2 * ours_v:.1f} signatures/s, pyHanko defaults {2 * theirs_v:.1f} signatures/s")
+    if processes > 1:
+        _parallel_validation(issued, root_der, seconds, processes)
 
 
-def compare(baseline: Path, seconds: float, rounds: int) -> None:
+def compare(baseline: Path, seconds: float, rounds: int, processes: int = 1) -> None:
     """The B-LT part with the code in ``baseline`` and with this checkout's, one process each,
     alternately, so that both see the same machine; medians of the rounds, and their ratios."""
     runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
@@ -273,7 +307,8 @@ def compare(baseline: Path, seconds: float, rounds: int) -> None:
     for _ in range(rounds):
         for name, code in (("before", baseline), ("after", ROOT)):
             done = subprocess.run([sys.executable, __file__, "--part", "lt", "--json", "--seconds", str(seconds),
-                                   "--code", str(code)], capture_output=True, text=True, check=True)
+                                   "--code", str(code), "--processes", str(processes)],
+                                  capture_output=True, text=True, check=True)
             runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(f"  {name} done, load average {_load()}", flush=True)
     print(f"\n{'median of ' + str(rounds) + ' rounds':<58} {'before':>9} {'after':>9} {'after/before':>12}")

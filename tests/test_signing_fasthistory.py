@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader, RawPdfPath
 
 from signing.speedups import fasthistory
 from tests import signing_support as s
@@ -90,6 +90,40 @@ def test_dependencies_as_pyhanko_finds_them(issued: bytes, monkeypatch: pytest.M
                 assert ours == theirs, (revision, ref, since)
                 found += len(ours)
     assert found > 100
+
+
+def _usages(reader: PdfFileReader, revision: int) -> dict[generic.Reference, set[tuple[Any, ...]]]:
+    resolver = HistoricalResolver(reader, revision)
+    resolver._load_reverse_xref_cache()
+    assert resolver._indirect_object_access_cache is not None
+    return {ref: {p.path for p in paths} for ref, paths in resolver._indirect_object_access_cache.items()}
+
+
+def test_paths_to_references_as_pyhanko_lists_them(issued: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reverse lookup of the difference analysis (every path from the trailer to every
+    reference, in sets of paths) is the same with the fast hash as with pyHanko's."""
+    reader = PdfFileReader(io.BytesIO(issued))
+    listed = 0
+    for revision in range(reader.xrefs.total_revisions):
+        ours = _usages(reader, revision)
+        with monkeypatch.context() as patch:
+            patch.setattr(RawPdfPath, "__hash__", fasthistory._pyhanko_path_hash)
+            theirs = _usages(reader, revision)
+        assert ours == theirs, revision
+        listed += sum(len(paths) for paths in ours.values())
+    assert listed > 100
+
+
+def test_path_hash_agrees_with_pyhankos_equality() -> None:
+    paths = [RawPdfPath("/Root", "/AcroForm", "/Fields", 0), RawPdfPath("/Root", "/AcroForm", "/Fields", 0),
+             RawPdfPath("/Root", "/AcroForm", "/Fields", 1), RawPdfPath("/Root", "/Pages", "/Kids", 0, "/Annots"),
+             RawPdfPath("/Root", "/Pages", "/Kids", 0, "/Annots"), RawPdfPath("/Root", "/Pages", "/Kids", "0"),
+             RawPdfPath(), RawPdfPath(True), RawPdfPath(1)]
+    for a in paths:
+        for b in paths:
+            if a == b:  # pyHanko's __eq__, kept
+                assert fasthistory.path_hash(a) == fasthistory.path_hash(b)
+    assert len(set(paths)) == len({tuple((isinstance(x, int), x) for x in p.path) for p in paths}) == 6
 
 
 def test_installed() -> None:

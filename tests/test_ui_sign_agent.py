@@ -291,7 +291,8 @@ def test_the_director_signs_several_documents_with_one_pin_from_the_list(
 ) -> None:
     """Ký số hàng loạt with the token (issue 17 item 1): the Chờ ký list's batch, one PIN typed
     once in the agent for both documents; a wrong PIN signs neither. Remote signing, approved per
-    request on the phone, is said not to batch."""
+    request on the phone, is said not to batch. The token certificate's status is shown before the
+    PIN, as on the task page: its warning as the token is chosen, and kept with each signature."""
     cases = [to_director(api), to_director(api)]
     director = Staff(browser, site.url, "btl_director", backend(platform)).login()
     page = director.page
@@ -299,9 +300,15 @@ def test_the_director_signs_several_documents_with_one_pin_from_the_list(
     expect(page.get_by_test_id("sign-many-methods")).to_contain_text("Ký số từ xa không ký hàng loạt")
     ticks = page.locator("tr[data-document] input[name=ids]")
     expect(ticks).to_have_count(2)
+    check = page.get_by_test_id("signing-check")
+    expect(check).to_be_hidden()
     page.get_by_label("USB token (một mã PIN").check()
     expect(page.locator("#signing_password")).to_be_hidden()
+    expect(check).to_contain_text(UNREACHABLE)  # before any PIN: the agent was not asked to sign
+    expect(check).to_contain_text("vẫn được ký; cảnh báo này được lưu kèm chữ ký")
     status = page.get_by_test_id("sign-many-status")
+    expect(status).to_have_text("")
+    director.shot("sign-agent-several-token-warning")
     site.pins.append("000000")
     ticks.first.check()
     ticks.last.check()
@@ -327,4 +334,35 @@ def test_the_director_signs_several_documents_with_one_pin_from_the_list(
         assert [(r.field, r.valid, r.trusted) for r in verify_pdf(pdf, [root])] == [("LanhDao", True, True)]
         poppler = pdfsig(pdf, [root])[0]
         assert (poppler["signature_valid"], poppler["certificate_trusted"]) == (True, True)
+        warnings = _document(api, case)["signing_warnings"]
+        assert len(warnings) == 1 and UNREACHABLE in warnings[0]
+    director.close()
+
+
+def test_the_batch_warns_at_the_first_press_when_the_agent_starts_late(
+    browser: Browser, served: Site, platform: Platform, api: Api, clock: FakeClock,  # noqa: F811
+    softhsm_tokens: dict[str, softhsm.Token]
+) -> None:
+    """The token chosen before the agent runs: the first press of the batch's Ký số shows the
+    warning and asks for a second press, signing nothing and asking no PIN; the second signs."""
+    cases = [to_director(api), to_director(api)]
+    director = Staff(browser, served.url, "btl_director", backend(platform)).login()
+    page = director.page
+    page.goto("/documents?list=out_signing")
+    page.get_by_label("USB token (một mã PIN").check()
+    check, status = page.get_by_test_id("signing-check"), page.get_by_test_id("sign-many-status")
+    expect(check).to_be_hidden()  # no agent yet: nothing to show
+    ticks = page.locator("tr[data-document] input[name=ids]")
+    ticks.first.check()
+    ticks.last.check()
+    with running_agent(softhsm_tokens["giam-doc"], served.url, clock.now, served.agent_port) as (_, pins):
+        page.get_by_test_id("sign-many").click()
+        expect(check).to_contain_text(UNREACHABLE)
+        expect(status).to_have_text(WARNED)
+        assert all(api.get("btl_director", f"/api/v1/cases/{c['id']}").get_json()["open_tasks"][0]["task"]
+                   == "director_sign" for c in cases)
+        pins.append(TOKEN_PIN)
+        page.get_by_test_id("sign-many").click()
+        expect(page.get_by_test_id("count-out_signing")).to_have_text("0")
+        assert pins == []
     director.close()

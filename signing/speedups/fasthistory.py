@@ -1,4 +1,5 @@
-"""Two of pyHanko's walks over a historical revision, without a call per number or name.
+"""Two of pyHanko's walks over a historical revision, without a call per number or name, and
+the hash of the paths its difference analysis files every reference under.
 
 pyHanko's difference analysis looks at the signed revision and each later one through a
 ``HistoricalResolver``, which copies every object it hands out (``_subsume_object``) and walks
@@ -10,6 +11,16 @@ four such fonts, so those calls were ~20% of its validation (cProfile, 2026-12-0
 These versions do what pyHanko 0.38's do, step for step, but skip the call for such plain values
 of exactly pyHanko's primitive types (a value without ``container_ref``, on which pyHanko raises,
 still goes through pyHanko's code); every other object goes through the same steps as in pyHanko.
+
+Before comparing a signed revision with the next, the analysis lists every path from the trailer
+to every reference of the signed revision (``HistoricalResolver._load_reverse_xref_cache``) in
+sets of ``RawPdfPath``, whose ``__hash__`` builds a tuple of ``(isinstance(x, int), x)`` for
+every step of the path at every call: ~12% of validating a B-LT issued document (py-spy,
+2026-12-07). :func:`path_hash` hashes the path's own tuple instead. pyHanko's ``__eq__`` is kept:
+two paths it calls equal have equal steps, so equal tuples and equal hashes, which is all a set
+needs (the hash value itself differs from pyHanko's, as a string's does from one process to the
+next; nothing depends on the order of these sets).
+
 Installed only on the pyHanko version they were checked against (setup.cfg pins it).
 """
 
@@ -19,7 +30,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import HistoricalResolver
+from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
 
 # exactly these classes (not subclasses): pyHanko's _subsume_object returns them unchanged and
 # _collect_indirect_references finds nothing in them
@@ -27,6 +38,7 @@ _PLAIN = frozenset({generic.NumberObject, generic.FloatObject, generic.NameObjec
                     generic.ByteStringObject, generic.BooleanObject, generic.NullObject})
 _pyhanko_subsume = HistoricalResolver._subsume_object
 _pyhanko_collect = HistoricalResolver._collect_indirect_references
+_pyhanko_path_hash = RawPdfPath.__hash__
 
 
 def _plain(value: Any) -> bool:
@@ -78,13 +90,20 @@ def collect_indirect_references(self: HistoricalResolver, obj: Any, seen: set[ge
             self._collect_indirect_references(v, seen, since_revision)
 
 
+def path_hash(self: RawPdfPath) -> int:
+    """``RawPdfPath.__hash__``, consistent with pyHanko's ``RawPdfPath.__eq__``."""
+    return hash(self.path)
+
+
 def install() -> None:
-    """Make pyHanko's historical resolver use these walks (``signing`` does, on the pyHanko
-    version they were checked against). Idempotent."""
+    """Make pyHanko's historical resolver use these walks, and its paths this hash (``signing``
+    does, on the pyHanko version they were checked against). Idempotent."""
     HistoricalResolver._subsume_object = subsume_object  # type: ignore[method-assign]
     HistoricalResolver._collect_indirect_references = collect_indirect_references  # type: ignore[method-assign]
+    RawPdfPath.__hash__ = path_hash  # type: ignore[method-assign]
 
 
 def installed() -> bool:
     return (HistoricalResolver._subsume_object is subsume_object
-            and HistoricalResolver._collect_indirect_references is collect_indirect_references)
+            and HistoricalResolver._collect_indirect_references is collect_indirect_references
+            and RawPdfPath.__hash__ is path_hash)
