@@ -123,8 +123,15 @@ def vietnamese(value: Any) -> Markup:
     return Markup('<span lang="vi">%s</span>') % value
 
 
+def person_text(who: Mapping[str, Any]) -> str:
+    """A person as the staff name them: full name and position (engine.office.people), never the
+    username; as plain text (a flash message)."""
+    position = labels.POSITION.get(who.get("position") or "")
+    return f"{who['full_name']} ({position})" if position else str(who["full_name"])
+
+
 def person(who: Mapping[str, Any] | None) -> Markup:
-    """A person as the staff name them: full name and position (engine.office.people), never the username."""
+    """The same on a page, the name marked as document data."""
     if not who:
         return Markup("")
     position = labels.POSITION.get(who.get("position") or "")
