@@ -133,8 +133,18 @@ def sweep_deadlines(session: Session, now: datetime) -> int:
     return made
 
 
+def _about(n: Notification) -> str:
+    """What the notification is about (a task's name, a document's subject, a person's name): its
+    title without the words of its kind, which the pages say in the reader's language."""
+    prefix, _, suffix = TITLES[n.kind].partition("{}")
+    if n.title.startswith(prefix) and n.title.endswith(suffix):
+        return n.title[len(prefix):len(n.title) - len(suffix)]
+    return n.title
+
+
 def view(n: Notification) -> dict[str, Any]:
-    return {"id": n.id, "kind": n.kind.value, "title": n.title, "body": n.body, "case_id": n.case_id,
+    return {"id": n.id, "kind": n.kind.value, "title": n.title, "about": _about(n), "body": n.body,
+            "case_id": n.case_id,
             "task_id": n.task_id, "document_id": n.document_id, "created_at": n.created_at.isoformat(),
             "read": n.read_at is not None}
 

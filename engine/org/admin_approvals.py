@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
 from engine.models import POSITION_TITLES, AdminRequest, NotificationKind, Position, Unit, User, UserPosition
 from engine.office import notifications
 from engine.org import accounts, permissions
@@ -38,10 +38,10 @@ def needs_approval_for_password(session: Session, target: User, agency_id: int) 
     return bool(permissions.positions_in(session, target, agency_id) & permissions.SECRET_READERS)
 
 
-def _title(request: AdminRequest) -> str:
+def _title(request: AdminRequest) -> Text:
     if request.position is None:
-        return "đặt lại mật khẩu"
-    return f"cấp chức vụ {POSITION_TITLES[Position(request.position)]}"
+        return Text("đặt lại mật khẩu")
+    return Text("cấp chức vụ %(position)s", position=Text(POSITION_TITLES[Position(request.position)]))
 
 
 def ask(session: Session, admin: User, agency_id: int, target: User, now: datetime, *, unit_id: int | None = None,
