@@ -15,7 +15,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData, Unauthorized
+from engine.core.errors import InvalidData, Text, Unauthorized
 from engine.models import User
 from engine.office import workspace
 
@@ -123,6 +123,17 @@ def vietnamese(value: Any) -> Markup:
     return Markup('<span lang="vi">%s</span>') % value
 
 
+def said(value: Any) -> Markup:
+    """A notice in the platform's own words (engine.core.errors.Text) in the reader's language,
+    the names and other data it quotes marked as Vietnamese; anything else is data."""
+    if not isinstance(value, Text):
+        return vietnamese(value)
+    template = Markup.escape(Text.translator(value.template, {}) if Text.translator else value.template)
+    if not value.params:
+        return template
+    return template % {k: v if isinstance(v, int | float) else said(v) for k, v in value.params.items()}
+
+
 def person_text(who: Mapping[str, Any]) -> str:
     """A person as the staff name them: full name and position (engine.office.people), never the
     username; as plain text (a flash message)."""
@@ -140,5 +151,5 @@ def person(who: Mapping[str, Any] | None) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(when=_when, day=_day, combine_page=_with_page, person=person, vi=vietnamese,
+    app.jinja_env.filters.update(when=_when, day=_day, combine_page=_with_page, person=person, vi=vietnamese, said=said,
                                  process_text=_process_text)
