@@ -8,7 +8,8 @@ signatures made, status-checked, time-stamped and verified:
 2. ``job.make``, with no transaction open.
 3. :func:`complete`'s write transaction: the task completed as any other (engine.workflow.cases),
    with the signature made; it is refused when the case moved meanwhile (the task done, the main
-   file changed: binding.presigned_signer, jobs.check_sealed). The number is taken there, and
+   file changed: binding.presigned_signer, jobs.check_sealed). An incoming document's main file
+   that a registering step numbers is verified in phase 2 as well (engine.registry.intake). The number is taken there, and
    only the one the file was signed with: when another issue of the same book took it meanwhile
    (registers.NumberMoved) nothing was taken and the three phases run again with the next. Issues
    of one book signing at once in this process sign with consecutive numbers and record in turn
@@ -31,18 +32,23 @@ from sqlalchemy.orm import Session
 from engine.core.db import Database
 from engine.core.errors import DomainError
 from engine.documents.storage import FileStore
-from engine.models import Case, Delivery, DocumentStatus, Secrecy, User
+from engine.models import Case, Delivery, Direction, DocumentStatus, Secrecy, User
+from engine.org import accounts
 from engine.registry import registers
 from engine.registry.tickets import TICKETS
 from engine.signatures import binding, jobs, signatures
+from engine.registry.intake import main_sha256
 from engine.workflow import cases
+from engine.workflow.actions import REGISTERING
 from engine.workflow.bpmn_check import ACTION_PROPERTY
 
 ATTEMPTS = 50  # issues of one book racing for its next number: each round one of them wins it
 ISSUE_ACTION = "issue_outgoing"
 
 T = TypeVar("T")
-Who = Callable[[Session, datetime], User]  # the request's person, checked in each transaction
+# The request's person, its token checked in the read transaction; the write transaction reads
+# the person again by id (engine.org.accounts.person_again), so no token lookup holds the write lock.
+Who = Callable[[Session, datetime], User]
 Then = Callable[[Session, User, Case, datetime], T]  # what the caller reads in the final transaction
 
 
@@ -53,15 +59,20 @@ def complete(db: Database, desk: signatures.Desk, task_id: str, data: Any, clock
     for attempt in range(1, ATTEMPTS + 1):
         now = clock()
         with db.read() as session:
-            job = plan(session, desk, who(session, now), task_id, data, now)
+            user = who(session, now)
+            user_id = user.id
+            job = plan(session, desk, user, task_id, data, now)
+            unchecked = _unchecked_file(session, user, task_id, now)
         turn = (job.book, job.number) if isinstance(job, jobs.Seal) and job.book and job.number else None
         recorded = False
         try:
             ready = _made(desk, job, now)
+            if unchecked is not None:
+                ready = dataclasses.replace(ready, checked=signatures.check_file(desk.store, desk.keys, unchecked, now))
             if turn is not None:
                 TICKETS.wait_turn(*turn)  # the issues of this book signing with smaller numbers record first
             with db.write() as session:
-                user = who(session, now)
+                user = accounts.person_again(session, user_id)
                 answer = then(session, user, cases.complete_task(session, user, task_id, data, now, ready), now)
             recorded = True
             return answer
@@ -85,6 +96,21 @@ def _made(desk: signatures.Desk, job: jobs.Signature | jobs.Seal | None, now: da
     else:
         credentials = dataclasses.replace(desk.credentials, sealed=made)
     return dataclasses.replace(desk, credentials=credentials)
+
+
+def _unchecked_file(session: Session, user: User, task_id: str, now: datetime) -> str | None:
+    """The main file of the incoming document a registering step (engine.workflow.actions
+    ``REGISTERING``) numbers, when its signatures were not verified yet (a document received from
+    another agency, a scan attached on the form): verified before the transaction, not in it."""
+    try:
+        _, doc, props = cases.task_step(session, user, task_id, now)
+    except DomainError:
+        return None
+    if doc is None or props.get(ACTION_PROPERTY) not in REGISTERING or doc.direction != Direction.INCOMING \
+            or doc.status != DocumentStatus.DRAFT:
+        return None
+    sha = main_sha256(doc)
+    return sha if sha != doc.verified_sha256 else None
 
 
 def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data: Any,
@@ -117,11 +143,12 @@ def request_signature(db: Database, store: FileStore, keys: signatures.Keys, tas
     now = clock()
     with db.read() as session:
         user = who(session, now)
+        user_id = user.id
         row, doc, props = cases.signing_task(session, user, task_id, now)
         approval = (props, cases.approval_unit(session, row, props)) if signatures.APPROVAL_PROPERTY in props else None
         job = jobs.split_request(session, store, keys, doc, user, task_id, props, certificate, approval)
     pending = job.begin(now)
     with db.write() as session:
-        user = who(session, now)
+        user = accounts.person_again(session, user_id)
         _, doc, _ = cases.signing_task(session, user, task_id, now)
         return signatures.record_split(session, doc, user, task_id, job.source, pending)
