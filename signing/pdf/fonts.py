@@ -62,6 +62,7 @@ def subset_bytes(path: Path) -> bytes:
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=CHARSET)
     subsetter.subset(font)
+    font.recalcTimestamp = False  # the same bytes in every process (not the time of the cut)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -137,6 +138,7 @@ class _CachingAccumulator(GlyphAccumulator):
             # Cutting changes the font it cuts: a copy of its own, never the shared one.
             self.tt = ttLib.TTFont(io.BytesIO(subset_bytes(self._path)))
             self._extract_subset()
+            self.tt.recalcTimestamp = False
             out = io.BytesIO()
             self.tt.save(out)
             program = zlib.compress(out.getvalue())
