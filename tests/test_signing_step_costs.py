@@ -95,8 +95,8 @@ def test_a_warm_process_signs_as_a_fresh_one(tmp_path: Path) -> None:
         return pdfsign.sign_leader(prepared, key, LEADER, POSITION, AGENCY, signature_png(), when)
 
     first, warm = here(), here()
-    done = subprocess.run([sys.executable, "-c", script, str(key_file), str(tmp_path / "draft.pdf")], cwd=ROOT, capture_output=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run([sys.executable, "-c", script, str(key_file), str(tmp_path / "draft.pdf")], cwd=ROOT,
+                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr.decode()
     fresh = done.stdout
     assert _comparable(warm) == _comparable(first) == _comparable(fresh)
@@ -151,7 +151,7 @@ def test_the_b_lt_dss_holds_what_pyhanko_collects(ca: LocalCa) -> None:
         _, _, start, length = (int(v) for v in sig.sig_object["/ByteRange"])
         revision = pdf[:start + length]  # the signed file, before its DSS
 
-        async def theirs(revision: bytes = revision) -> bytes:
+        async def theirs(revision: bytes = revision, field: str = field) -> bytes:
             online = revocation.Online.make(roots, [], now, 5)
             reader = PdfFileReader(io.BytesIO(revision))
             made = next(s for s in reader.embedded_signatures if s.field_name == field)

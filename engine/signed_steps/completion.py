@@ -8,14 +8,17 @@ signatures made, status-checked, time-stamped and verified:
 2. ``job.make``, with no transaction open.
 3. :func:`complete`'s write transaction: the task completed as any other (engine.workflow.cases),
    with the signature made; it is refused when the case moved meanwhile (the task done, the main
-   file changed: binding.presigned_signer, jobs.check_sealed). An incoming document's main file
-   that a registering step numbers is verified in phase 2 as well (engine.registry.intake). The number is taken there, and
+   file changed: binding.presigned_signer, jobs.check_sealed). The number is taken there, and
    only the one the file was signed with: when another issue of the same book took it meanwhile
    (registers.NumberMoved) nothing was taken and the three phases run again with the next. Issues
    of one book signing at once in this process sign with consecutive numbers and record in turn
    (engine.registry.tickets), so that none signs in vain. So a
    book's series stays gapless whatever fails between signing and recording (nothing was taken),
    and a server killed while signing leaves neither a number used nor a case held.
+
+The same phases keep the other long checks out of the write transaction: an incoming document's
+main file that a registering step numbers is verified in phase 2 (engine.registry.intake), and the
+request's token is checked in phase 1, the write reading the person again by id.
 
 ký số từ xa (engine.remote_signing) runs the same phases with the phone's answer for step 2.
 """
@@ -35,9 +38,9 @@ from engine.documents.storage import FileStore
 from engine.models import Case, Delivery, Direction, DocumentStatus, Secrecy, User
 from engine.org import accounts
 from engine.registry import registers
+from engine.registry.intake import main_sha256
 from engine.registry.tickets import TICKETS
 from engine.signatures import binding, jobs, signatures
-from engine.registry.intake import main_sha256
 from engine.workflow import cases
 from engine.workflow.actions import REGISTERING
 from engine.workflow.bpmn_check import ACTION_PROPERTY
