@@ -111,7 +111,8 @@ class _CachingAccumulator(GlyphAccumulator):
         # GlyphAccumulator.__init__ (pyHanko 0.x) with the parsed font instead of parsing it again:
         # the same attributes, for a TrueType font (no CFF table) and pyHanko's defaults.
         parsed = _parsed(path)
-        FontEngine.__init__(self, writer, parsed.ps_name, embedded_subset=True, font_size=size)
+        # pyHanko annotates an int; GlyphAccumulator passes its untyped size through, a float here.
+        FontEngine.__init__(self, writer, parsed.ps_name, embedded_subset=True, font_size=size)  # type: ignore[arg-type]
         self.hb_font = hb.Font(parsed.face)
         self.tt = parsed.tt
         self._font_ref = writer.allocate_placeholder()
