@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from engine.core.db import Database
 from engine.core.errors import DomainError
 from engine.documents.storage import FileStore
-from engine.models import Case, Delivery, Direction, DocumentStatus, Secrecy, User
+from engine.models import Case, Delivery, Direction, Document, DocumentStatus, HumanTask, Secrecy, User
 from engine.org import accounts
 from engine.registry import registers
 from engine.registry.intake import main_sha256
@@ -64,8 +64,9 @@ def complete(db: Database, desk: signatures.Desk, task_id: str, data: Any, clock
         with db.read() as session:
             user = who(session, now)
             user_id = user.id
-            job = plan(session, desk, user, task_id, data, now)
-            unchecked = _unchecked_file(session, user, task_id, now)
+            step = _step(session, user, task_id, now)
+            job = plan(session, desk, user, task_id, step, data, now)
+            unchecked = _unchecked_file(step)
         turn = (job.book, job.number) if isinstance(job, jobs.Seal) and job.book and job.number else None
         recorded = False
         try:
@@ -101,14 +102,25 @@ def _made(desk: signatures.Desk, job: jobs.Signature | jobs.Seal | None, now: da
     return dataclasses.replace(desk, credentials=credentials)
 
 
-def _unchecked_file(session: Session, user: User, task_id: str, now: datetime) -> str | None:
+Step = tuple[HumanTask, Document | None, dict[str, str]]
+
+
+def _step(session: Session, user: User, task_id: str, now: datetime) -> Step | None:
+    """The open task ``user`` may act on, its document and its step's properties; None when the
+    completion will be refused (it refuses in its own order, in its transaction)."""
+    try:
+        return cases.task_step(session, user, task_id, now)
+    except DomainError:
+        return None
+
+
+def _unchecked_file(step: Step | None) -> str | None:
     """The main file of the incoming document a registering step (engine.workflow.actions
     ``REGISTERING``) numbers, when its signatures were not verified yet (a document received from
     another agency, a scan attached on the form): verified before the transaction, not in it."""
-    try:
-        _, doc, props = cases.task_step(session, user, task_id, now)
-    except DomainError:
+    if step is None:
         return None
+    _, doc, props = step
     if doc is None or props.get(ACTION_PROPERTY) not in REGISTERING or doc.direction != Direction.INCOMING \
             or doc.status != DocumentStatus.DRAFT:
         return None
@@ -116,14 +128,18 @@ def _unchecked_file(session: Session, user: User, task_id: str, now: datetime) -
     return sha if sha != doc.verified_sha256 else None
 
 
-def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data: Any,
+def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, step: Step | None, data: Any,
          now: datetime) -> jobs.Signature | jobs.Seal | None:
-    """The job a completion of ``task_id`` with ``data`` signs, or None. A refusal found here
-    (no permission, no password) is left to the completion, which refuses it in its own order
-    before any signing."""
+    """The job a completion of ``task_id`` (its ``step``) with ``data`` signs, or None. A refusal
+    found here (no permission, no password) is left to the completion, which refuses it in its own
+    order before any signing."""
     decision = data.get("decision") if isinstance(data, dict) else None
+    if step is None:
+        return None
+    row, doc, props = step
+    if doc is None or doc.direction != Direction.OUTGOING:
+        return None  # nothing to sign (cases.signing_task's refusal)
     try:
-        row, doc, props = cases.signing_task(session, user, task_id, now)
         kind = signatures.signing_kind(props, decision)
         if kind in ("leader", "approval"):
             approval = (props, cases.approval_unit(session, row, props)) if kind == "approval" else None
