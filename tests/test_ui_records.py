@@ -104,9 +104,9 @@ def test_records_pages_open_fill_close_archive_and_export(api: Api, platform: Pl
     assert xml.status_code == 200 and b"<FileNotation>01.YTDP</FileNotation>" in xml.data
     assert "attachment" in xml.headers["Content-Disposition"]
     assert clerk.get(f"{page}/export.doc").status_code == 422
-    assert _actions(platform, "btl_clerk")[-8:] == [
+    assert _actions(platform, "btl_clerk")[-9:] == [
         "record_created", "record_document_added", "record_document_added", "record_document_removed",
-        "record_updated", "record_updated", "record_exported", "record_exported"]
+        "record_updated", "record_updated", "record_exported", "printout_issued", "record_exported"]
 
     # From the document's page: the records holding it, and mine it may still go in.
     doc_page = clerk.get(f"/documents/{later}").get_data(as_text=True)

@@ -114,8 +114,12 @@ def _replace_main(session: Session, store: FileStore, doc: Document, content: by
     return sha
 
 
+def _as_json(reports: Sequence[verify.SignatureReport]) -> str:
+    return json.dumps([r.to_json() for r in reports], ensure_ascii=False)
+
+
 def _record(doc: Document, reports: Sequence[verify.SignatureReport]) -> None:
-    doc.signatures_json = json.dumps([r.to_json() for r in reports], ensure_ascii=False)
+    doc.signatures_json = _as_json(reports)
 
 
 def signing_kind(props: dict[str, str], decision: Any) -> str | None:
@@ -223,12 +227,15 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     kept = long_signer.keep(session, doc.id, sha, sealed.required[-1], user.id, sealed.checked, sealed.certificate,
                             now)
     appendices = []
-    for before, checked, field in sealed.appendices:
-        record = next((f for f in doc.files if f.role == "appendix" and f.sha256 == before), None)
+    for appendix in sealed.appendices:
+        record = next((f for f in doc.files if f.role == "appendix" and f.sha256 == appendix.before), None)
         if record is None:
             raise Conflict(jobs.MOVED)
-        record.sha256, record.size = desk.store.put(io.BytesIO(checked.pdf), len(checked.pdf), lambda head: None)
-        long_signer.keep(session, doc.id, record.sha256, field, user.id, checked, sealed.certificate, now)
+        pdf = appendix.signed.pdf
+        record.sha256, record.size = desk.store.put(io.BytesIO(pdf), len(pdf), lambda head: None)
+        record.signatures_json = _as_json(appendix.reports)
+        long_signer.keep(session, doc.id, record.sha256, appendix.field, user.id, appendix.signed,
+                         sealed.certificate, now)
         appendices.append(record.sha256)
     return {"field": sealed.required[-1], "sha256": sha, "signatures": [r.field for r in sealed.reports],
             "appendices": appendices, **kept}

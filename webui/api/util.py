@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,18 @@ def current_user(session: Session, now: datetime) -> User:
 def bearer() -> str:
     """The request's Bearer token (current_user has checked it)."""
     return request.headers.get("Authorization", "").partition(" ")[2].strip()
+
+
+@contextmanager
+def asking(write: bool) -> Iterator[tuple[Session, User, datetime]]:
+    """A transaction with the Bearer user, for a service that opens more than one; a write's token
+    is checked as ``authed`` checks it (``write_as``)."""
+    if write:
+        with write_as(current_user) as found:
+            yield found
+        return
+    with transaction(False) as (session, now):
+        yield session, current_user(session, now), now
 
 
 def authed(write: bool, action: Callable[[Session, User, datetime], Any], status: int = 200) -> Any:

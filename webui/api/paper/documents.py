@@ -192,18 +192,20 @@ class VerificationQuery(Query):
 
 
 class Verification(BaseModel):
-    """Bảy trường bằng tiếng Việt cho mỗi chữ ký (TT 15/2025/TT-BKHCN Đ6), nguồn kiểm tra thu hồi."""
+    """Bảy trường bằng tiếng Việt cho mỗi chữ ký (TT 15/2025/TT-BKHCN Đ6), nguồn kiểm tra thu hồi:
+    ``files`` là tệp chính rồi từng phụ lục, mỗi tệp với các chữ ký của nó; ``signatures`` là của tệp chính."""
 
     signatures: list[dict[str, Any]]
+    files: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
 
 
 @api_route(bp, "/<int:document_id>/verification", "GET",
-           "Kết quả xác thực chữ ký số của tệp chính, xác thực lúc gọi (TT 15/2025/TT-BKHCN Đ6)",
+           "Kết quả xác thực chữ ký số của tệp chính và từng phụ lục, xác thực lúc gọi (TT 15/2025/TT-BKHCN Đ6)",
            query=VerificationQuery, response=Verification, media=("application/pdf",), errors=(401, 403, 404))
 def verification_report(document_id: int, query: VerificationQuery) -> Any:
-    """Kết quả xác thực chữ ký số: every signature of the main file verified now, in the seven
-    fields of Circular 15/2025 Art. 6 (``?format=pdf``: the printable page)."""
+    """Kết quả xác thực chữ ký số: every signature of the main file and of each appendix verified
+    now, in the seven fields of Circular 15/2025 Art. 6 (``?format=pdf``: the printable page)."""
     with transaction(False) as (session, now):
         found = verification.target(session, _store(), _keys(), current_user(session, now), document_id, now)
     return exports.verification(verification.verify_target(found, now), query.format, now)
