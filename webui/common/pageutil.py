@@ -20,7 +20,7 @@ from engine.models import User
 from engine.office import workspace
 
 from . import labels, process_texts
-from .context import MAX_PAGE, caller, transaction
+from .context import MAX_PAGE, caller, transaction, write_as
 
 TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.org.accounts) is kept
 PER_PAGE = 20
@@ -49,9 +49,20 @@ def session_user(db: Session, now: datetime, choosing_password: bool = False) ->
     return user
 
 
+def _logged_out(_err: Unauthorized) -> Exception:
+    """The account was disabled since the session was checked: this cookie is done."""
+    session.pop(TOKEN_KEY, None)
+    return LoginRequired()
+
+
 @contextmanager
 def staff(write: bool, choosing_password: bool = False) -> Iterator[tuple[Session, User, datetime]]:
-    """The request's transaction with the logged-in person (LoginRequired if none)."""
+    """The request's transaction with the logged-in person (LoginRequired if none); a write's
+    session is checked before its transaction (``write_as``)."""
+    if write:
+        with write_as(lambda db, now: session_user(db, now, choosing_password), _logged_out) as found:
+            yield found
+        return
     with transaction(write) as (db, now):
         yield db, session_user(db, now, choosing_password), now
 
