@@ -82,7 +82,7 @@ class Signature:
                 certificate = self.token.pending.certificate
                 field = draft.LEADER_FIELD if self.approval is None else \
                     (initials.field_names(draft.read(self.token.pending.pdf)) or [""])[-1]
-                checked = self.policy.finish_split(self.token.pending, field, self.token.request_id,
+                checked = self.policy.finish_split(self.token.pending, self.token.request_id,
                                                    self.token.value, now)
             else:
                 assert self.unlock is not None and self.draft is not None

@@ -44,6 +44,7 @@ from engine.signatures import binding, jobs, token_signing
 from engine.signatures import long_term as long_signer
 from engine.signatures.drafting import main_file, titles
 from engine.signatures.keys import Keys
+from signing.errors import SigningError
 from signing.pades import split, verify
 from signing.pdf import draft
 
@@ -73,10 +74,25 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class Check:
+    """The verification of one stored PDF (an incoming document's main file, engine.registry.intake):
+    its status and one report per signature, kept with the hash of the file it was of."""
+
+    sha256: str
+    status: SignatureStatus
+    reports: tuple[dict[str, Any], ...]
+
+    def reasons(self) -> list[str]:
+        return [f"{r.get('signer') or r.get('field') or 'Tệp'}: {r.get('reason')}" for r in self.reports
+                if not r.get("valid")]
+
+
+@dataclass(frozen=True)
 class Desk:
     store: FileStore
     keys: Keys
     credentials: Credentials
+    checked: Check | None = None  # an incoming file verified outside the transaction (engine.signed_steps)
 
 
 def _set_main(session: Session, doc: Document, sha: str, size: int, user: User, now: datetime) -> None:
@@ -249,3 +265,17 @@ def check_stored(store: FileStore, keys: Keys, sha256: str, now: datetime) -> li
     """Every signature of a stored PDF, validated at ``now`` against the server's trust roots
     (``DocumentRejected`` when the file is not a PDF)."""
     return verify.verify_pdf(store.path(sha256).read_bytes(), keys.trust_roots(), now)
+
+
+def check_file(store: FileStore, keys: Keys, sha256: str, now: datetime) -> Check:
+    """Verify a stored PDF against the server's trust roots (no database needed, so callers
+    run it before their write transaction)."""
+    try:
+        reports = [r.to_json() for r in check_stored(store, keys, sha256, now)]
+    except SigningError as err:
+        unreadable = verify.SignatureReport(field="", signer=None, signing_time=None, valid=False, trusted=False,
+                                            intact=False, modification_level="other",
+                                            reason=f"Không đọc được tệp để kiểm tra chữ ký số: {err.message}")
+        return Check(sha256, SignatureStatus.INVALID, (unreadable.to_json(),))
+    status = "none" if not reports else "valid" if all(r["valid"] for r in reports) else "invalid"
+    return Check(sha256, SignatureStatus(status), tuple(reports))

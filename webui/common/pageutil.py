@@ -15,12 +15,12 @@ from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData, Unauthorized
+from engine.core.errors import InvalidData, Text, Unauthorized
 from engine.models import User
 from engine.office import workspace
 
 from . import labels, process_texts
-from .context import MAX_PAGE, caller, transaction
+from .context import MAX_PAGE, caller, transaction, write_as
 
 TOKEN_KEY = "token"  # noqa: S105 - the session key under which the access token (engine.org.accounts) is kept
 PER_PAGE = 20
@@ -49,9 +49,20 @@ def session_user(db: Session, now: datetime, choosing_password: bool = False) ->
     return user
 
 
+def _logged_out(_err: Unauthorized) -> Exception:
+    """The account was disabled since the session was checked: this cookie is done."""
+    session.pop(TOKEN_KEY, None)
+    return LoginRequired()
+
+
 @contextmanager
 def staff(write: bool, choosing_password: bool = False) -> Iterator[tuple[Session, User, datetime]]:
-    """The request's transaction with the logged-in person (LoginRequired if none)."""
+    """The request's transaction with the logged-in person (LoginRequired if none); a write's
+    session is checked before its transaction (``write_as``)."""
+    if write:
+        with write_as(lambda db, now: session_user(db, now, choosing_password), _logged_out) as found:
+            yield found
+        return
     with transaction(write) as (db, now):
         yield db, session_user(db, now, choosing_password), now
 
@@ -123,6 +134,17 @@ def vietnamese(value: Any) -> Markup:
     return Markup('<span lang="vi">%s</span>') % value
 
 
+def said(value: Any) -> Markup:
+    """A notice in the platform's own words (engine.core.errors.Text) in the reader's language,
+    the names and other data it quotes marked as Vietnamese; anything else is data."""
+    if not isinstance(value, Text):
+        return vietnamese(value)
+    template = Markup.escape(Text.translator(value.template, {}) if Text.translator else value.template)
+    if not value.params:
+        return template
+    return template % {k: v if isinstance(v, int | float) else said(v) for k, v in value.params.items()}
+
+
 def person_text(who: Mapping[str, Any]) -> str:
     """A person as the staff name them: full name and position (engine.office.people), never the
     username; as plain text (a flash message)."""
@@ -140,5 +162,5 @@ def person(who: Mapping[str, Any] | None) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(when=_when, day=_day, combine_page=_with_page, person=person, vi=vietnamese,
+    app.jinja_env.filters.update(when=_when, day=_day, combine_page=_with_page, person=person, vi=vietnamese, said=said,
                                  process_text=_process_text)

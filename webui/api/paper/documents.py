@@ -18,7 +18,7 @@ from engine.registry import intake, placement
 from engine.signatures import signatures, verification
 from webui.api.util import authed, current_user
 from webui.common import downloads, exports
-from webui.common.context import platform, signing_desk, transaction
+from webui.common.context import platform, signing_desk, transaction, write_as
 from webui.contract.route import api_route
 from webui.contract.shapes import Body, Code, Files, Form, Items, Query, Text
 
@@ -244,8 +244,8 @@ def _precheck(document_id: int) -> None:
         sha = desk.unchecked_file(session, current_user(session, now), document_id, now)
     if sha is not None:
         check = intake.check_file(_store(), _keys(), sha, platform().clock.now())
-        with transaction(True) as (session, now):
-            desk.keep_check(session, current_user(session, now), document_id, check, now)
+        with write_as(current_user) as (session, user, now):
+            desk.keep_check(session, user, document_id, check, now)
 
 
 @api_route(bp, "/<int:document_id>/files/<int:file_id>", "GET", "Tải tệp PDF về", media=("application/pdf",),
