@@ -1,5 +1,6 @@
 """Tables of the platform, in the SQLAlchemy 2 typed style."""
 
+from .archives import DestructionEntry, DestructionList, DestructionStatus
 from .audit import INSTALLATION, AuditCheckpoint, AuditEntry, AuditHead
 from .base import Base
 from .conversations import Conversation, ConversationMember, Message, MessageFile
@@ -60,6 +61,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "DestructionEntry", "DestructionList", "DestructionStatus",
     "AddressEntry", "OutboxItem", "Partner", "Received", "StatusEntry",
     "AgencySigningSettings",
     "SignatureEvidence",

@@ -26,7 +26,7 @@ from . import downloads
 from .context import platform
 
 
-def _fonts() -> register_pdf.Fonts:
+def fonts() -> register_pdf.Fonts:
     settings = platform().settings
     return register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold)
 
@@ -48,7 +48,7 @@ def send(exported: Export) -> Any:
 
 def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
     """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
-    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), _fonts(), now,
+    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), fonts(), now,
                                           stamper(user, now))
     return downloads.send(io.BytesIO(printed.content), printed.filename, "application/pdf")
 
@@ -56,7 +56,7 @@ def printed_register(session: Session, user: User, code: str, args: Mapping[str,
 def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:
     """The compliance statistics of the period as a spreadsheet (.xlsx) or a PDF."""
     stats = compliance_stats.statistics(session, user, report_params.SummaryParams.parse(args), now)
-    return send(compliance_stats.export(stats, fmt, _fonts(), now, stamper(user, now)))
+    return send(compliance_stats.export(stats, fmt, fonts(), now, stamper(user, now)))
 
 
 def record(session: Session, user: User, record_id: int, fmt: str, now: datetime) -> Any:
@@ -64,7 +64,7 @@ def record(session: Session, user: User, record_id: int, fmt: str, now: datetime
     metadata; the export is audited, so ``session`` is a writing one."""
     store = FileStore(platform().settings.files_dir)
     if fmt == "pdf":
-        return send(records.export_pdf(session, store, user, record_id, _fonts(), now))
+        return send(records.export_pdf(session, store, user, record_id, fonts(), now))
     if fmt == "xml":
         return send(records.export_xml(session, user, record_id, now))
     raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
@@ -82,7 +82,7 @@ def printout(session: Session, user: User, document_id: int, now: datetime) -> A
 def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:
     """The verification report as JSON, or as the printable page "Kết quả xác thực chữ ký số"."""
     if fmt == "pdf":
-        fonts = _fonts()
+        fonts = fonts()
         content = longterm_verification.to_pdf(result, fonts.regular, fonts.bold, now)
         return downloads.send(io.BytesIO(content), f"xac-thuc-chu-ky-so-{result['document']['id']}.pdf",
                               "application/pdf")
