@@ -175,7 +175,7 @@ def test_the_destruction_workflow_leaves_the_list_and_minutes_and_no_file_of_the
     done = r.get_json()
     assert done["status"] == "destroyed" and done["entries"][0]["files_deleted"] == 2  # document 3's bytes stay
 
-    for doc_id, content in docs[:2]:
+    for _, content in docs[:2]:
         assert not store.path(_sha(content)).exists()
     assert store.path(_sha(docs[2][1])).exists() and store.path(_sha(kept_content)).exists()
     with platform.db.read() as session:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.archives import minutes, retention
 from engine.audit import chain as audit
-from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
 from engine.documents.storage import FileStore
 from engine.models import (
     DestructionEntry,
@@ -83,16 +83,16 @@ def propose(session: Session, user: User, given: dict[str, Any], now: datetime) 
     expired = {row["id"] for row in retention.due(session, agency_id, now)["expired"]}
     late = [records.code(session, r) for r in chosen if r is not None and r.id not in expired]
     if late:
-        raise InvalidData("Hồ sơ chưa hết thời hạn bảo quản hoặc đã có trong danh mục khác: " + ", ".join(late),
-                          {"record_ids": "Chỉ chọn hồ sơ đã hết thời hạn bảo quản."})
+        raise InvalidData(Text("Hồ sơ chưa hết thời hạn bảo quản hoặc đã có trong danh mục khác: %(codes)s",
+                               codes=", ".join(late)), {"record_ids": "Chỉ chọn hồ sơ đã hết thời hạn bảo quản."})
     ids = {r.id for r in chosen if r is not None}
     shared = session.scalars(select(RecordDocument.record_id).where(
         RecordDocument.document_id.in_(_documents_of(session, ids)), RecordDocument.record_id.not_in(ids))).first()
     if shared is not None:
         other = session.get(Record, shared)
         assert other is not None
-        raise InvalidData("Hồ sơ có văn bản còn thuộc hồ sơ " + records.code(session, other) + " chưa hết hạn.",
-                          {"record_ids": "Văn bản còn thuộc hồ sơ khác."})
+        raise InvalidData(Text("Hồ sơ có văn bản còn thuộc hồ sơ %(code)s chưa hết hạn.",
+                               code=records.code(session, other)), {"record_ids": "Văn bản còn thuộc hồ sơ khác."})
     found = DestructionList(agency_id=agency_id, status=DestructionStatus.PROPOSED, proposed_by=user.id,
                             proposed_at=now, reason=reason)
     session.add(found)

@@ -13,7 +13,9 @@ XLINK = "http://www.w3.org/1999/xlink"
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    node = etree.SubElement(parent, f"{{{NS}}}{tag}", {k.replace("xlink__", f"{{{XLINK}}}"): v for k, v in attrs.items()})
+    # xlink__href=… stands for xlink:href, which Python keywords cannot spell.
+    names = {k.replace("xlink__", f"{{{XLINK}}}"): v for k, v in attrs.items()}
+    node = etree.SubElement(parent, f"{{{NS}}}{tag}", names)
     if text is not None:
         node.text = text
     return node

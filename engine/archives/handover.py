@@ -1,5 +1,5 @@
-"""Gói nộp lưu: a closed record's hand-over package, E-ARK CSIP in shape (Luật Lưu trữ 2024 Art. 21;
-TT 05/2025/TT-BNV Appendix I, as docs/archives.md cites):
+"""Gói nộp lưu: a closed record's hand-over package, E-ARK CSIP in shape (TT 05/2025/TT-BNV
+Appendix I; Decree 113/2025 Art. 13–23, as docs/archives.md cites):
 
     {OBJID}/METS.xml
     {OBJID}/metadata/descriptive/ead.xml       EAD 2002

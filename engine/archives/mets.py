@@ -16,7 +16,7 @@ NS = "http://www.loc.gov/METS/"
 XLINK = "http://www.w3.org/1999/xlink"
 CSIP = "https://DILCIS.eu/XML/METS/CSIPExtensionMETS"
 PROFILE = "https://earkcsip.dilcis.eu/profile/E-ARK-CSIP.xml"
-REPRESENTATIONS = {"rep1": "Bản gốc (không thay đổi)", "rep2": "Bản PDF/A"}
+REPRESENTATIONS = ("rep1", "rep2")  # the originals unchanged; their PDF/A copies
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def build(snap: Snapshot, files: list[PackageFile], ead: MetadataFile, premis: M
 
     file_sec = _el(root, "fileSec", ID="filesec")
     ids: dict[str, list[str]] = {}
-    for rep, label in REPRESENTATIONS.items():
+    for rep in REPRESENTATIONS:
         chosen = [f for f in files if f.representation == rep]
         if not chosen:
             continue

@@ -78,7 +78,8 @@ def _object(root: etree._Element, f: PackageFile, events: list[str]) -> None:
 
 def _signature_note(item: Item) -> str:
     signers = ", ".join(s for s in item.signers if s)
-    return f"Văn bản {item.number_symbol or item.ordinal}: {item.signature_status}" + (f"; {signers}" if signers else "")
+    said = f"Văn bản {item.number_symbol or item.ordinal}: {item.signature_status}"
+    return f"{said}; {signers}" if signers else said
 
 
 def build(snap: Snapshot, files: list[PackageFile], failed: dict[str, str]) -> bytes:

@@ -1,7 +1,7 @@
 """Thời hạn bảo quản: how long a record is kept, counted from the year its work ended (Luật Lưu
 trữ 2024, Art. 15 §3–4: the period runs from 31 December of that year), and which records are due
 — for hand-over to the agency's archive (nộp lưu, within a year of the work's end: Decree 30
-Art. 30, Luật Lưu trữ 2024 Art. 21) or for appraisal and destruction once their period is over."""
+Art. 30) or for appraisal and destruction once their period is over (docs/archives.md)."""
 
 from __future__ import annotations
 

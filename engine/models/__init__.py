@@ -1,6 +1,5 @@
 """Tables of the platform, in the SQLAlchemy 2 typed style."""
 
-from .archives import DestructionEntry, DestructionList, DestructionStatus
 from .audit import INSTALLATION, AuditCheckpoint, AuditEntry, AuditHead
 from .base import Base
 from .conversations import Conversation, ConversationMember, Message, MessageFile
@@ -43,7 +42,7 @@ from .org import (
     UserPosition,
 )
 from .printouts import Printout
-from .records import Record, RecordDocument
+from .records import DestructionEntry, DestructionList, DestructionStatus, Record, RecordDocument
 from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
 from .scans import Scan, ScanStatus
 from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor

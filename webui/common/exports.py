@@ -82,8 +82,8 @@ def printout(session: Session, user: User, document_id: int, now: datetime) -> A
 def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:
     """The verification report as JSON, or as the printable page "Kết quả xác thực chữ ký số"."""
     if fmt == "pdf":
-        fonts = fonts()
-        content = longterm_verification.to_pdf(result, fonts.regular, fonts.bold, now)
+        chosen = fonts()
+        content = longterm_verification.to_pdf(result, chosen.regular, chosen.bold, now)
         return downloads.send(io.BytesIO(content), f"xac-thuc-chu-ky-so-{result['document']['id']}.pdf",
                               "application/pdf")
     if fmt not in (None, "json"):

@@ -22,32 +22,32 @@ from webui.contract.shapes import Body, Id, Items, Text
 bp = Blueprint("archives", __name__, url_prefix="/api/v1/archives")
 
 
-class Due(BaseModel):
+class ArchivesDue(BaseModel):
     """closed records due for hand-over, and those whose retention period is over"""
 
     handover: list[dict[str, Any]]
     expired: list[dict[str, Any]]
 
 
-class NewList(Body):
+class NewDestructionList(Body):
     summary: ClassVar[Any] = _l("Thông tin chưa hợp lệ.")
     messages: ClassVar[dict[str, Any]] = {"record_ids": _l("Danh sách mã hồ sơ."), "reason": _l("Từ 3 đến 1000 ký tự.")}
     record_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
     reason: Text
 
 
-class Review(Body):
+class DestructionReview(Body):
     messages: ClassVar[dict[str, Any]] = {"agree": _l("Cần true hoặc false."), "note": _l("Từ 3 đến 1000 ký tự.")}
     agree: bool
     note: Text | None = None
 
 
-class Decision(Body):
+class HeadDecision(Body):
     messages: ClassVar[dict[str, Any]] = {"agree": _l("Cần true hoặc false.")}
     agree: bool
 
 
-class CarryOut(Body):
+class DestructionCarryOut(Body):
     messages: ClassVar[dict[str, Any]] = {"backups_note": _l("Từ 3 đến 1000 ký tự.")}
     backups_note: Text
 
@@ -60,7 +60,7 @@ class DestructionList(BaseModel):
     status: str
 
 
-@api_route(bp, "/due", "GET", "Hồ sơ đến hạn nộp lưu và hồ sơ hết thời hạn bảo quản", response=Due,
+@api_route(bp, "/due", "GET", "Hồ sơ đến hạn nộp lưu và hồ sơ hết thời hạn bảo quản", response=ArchivesDue,
            errors=(401, 403))
 def due() -> Any:
     """My agency's closed records due for hand-over, and those whose retention is over (register keepers)."""
@@ -80,9 +80,9 @@ def lists() -> Any:
     return authed(False, lambda s, u, now: {"items": destruction.listing(s, u)})
 
 
-@api_route(bp, "/destructions", "POST", "Lập danh mục tài liệu hết giá trị", body=NewList, response=DestructionList,
-           status=201, errors=(401, 403, 422))
-def propose(body: NewList) -> Any:
+@api_route(bp, "/destructions", "POST", "Lập danh mục tài liệu hết giá trị", body=NewDestructionList,
+           response=DestructionList, status=201, errors=(401, 403, 422))
+def propose(body: NewDestructionList) -> Any:
     """List closed records whose retention period is over, with the reason."""
     given = body.model_dump()
     return authed(True, lambda s, u, now: destruction.view(s, destruction.propose(s, u, given, now)), 201)
@@ -95,25 +95,25 @@ def get(list_id: int) -> Any:
     return authed(False, lambda s, u, now: destruction.get(s, u, list_id))
 
 
-@api_route(bp, "/destructions/<int:list_id>/review", "POST", "Thẩm tra danh mục hủy (chánh văn phòng)", body=Review,
-           response=DestructionList, errors=(401, 403, 404, 409))
-def review(list_id: int, body: Review) -> Any:
+@api_route(bp, "/destructions/<int:list_id>/review", "POST", "Thẩm tra danh mục hủy (chánh văn phòng)",
+           body=DestructionReview, response=DestructionList, errors=(401, 403, 404, 409))
+def review(list_id: int, body: DestructionReview) -> Any:
     """The office chief agrees (on to the head) or refuses, with a note."""
     given = body.model_dump(exclude_unset=True)
     return authed(True, lambda s, u, now: destruction.view(s, destruction.review(s, u, list_id, given, now)))
 
 
-@api_route(bp, "/destructions/<int:list_id>/approve", "POST", "Người đứng đầu cơ quan phê duyệt hủy", body=Decision,
+@api_route(bp, "/destructions/<int:list_id>/approve", "POST", "Người đứng đầu cơ quan phê duyệt hủy", body=HeadDecision,
            response=DestructionList, errors=(401, 403, 404, 409))
-def approve(list_id: int, body: Decision) -> Any:
+def approve(list_id: int, body: HeadDecision) -> Any:
     """The head of the agency approves or refuses the reviewed list."""
     given = body.model_dump()
     return authed(True, lambda s, u, now: destruction.view(s, destruction.approve(s, u, list_id, given, now)))
 
 
-@api_route(bp, "/destructions/<int:list_id>/carry-out", "POST", "Thực hiện hủy và lập biên bản", body=CarryOut,
-           response=DestructionList, errors=(401, 403, 404, 409))
-def carry_out(list_id: int, body: CarryOut) -> Any:
+@api_route(bp, "/destructions/<int:list_id>/carry-out", "POST", "Thực hiện hủy và lập biên bản",
+           body=DestructionCarryOut, response=DestructionList, errors=(401, 403, 404, 409))
+def carry_out(list_id: int, body: DestructionCarryOut) -> Any:
     """Delete the records' files, note the backups, make the minutes (the metadata stays)."""
     given = body.model_dump()
 
