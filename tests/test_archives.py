@@ -23,6 +23,7 @@ from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import AuditEntry, DocumentFile, Record
 from tests.conftest import Api
+from tests.flows import issue_via_deputy
 from tests.pdfs import minimal_pdf
 
 NS = {"m": mets.NS, "x": mets.XLINK, "p": premis.NS}
@@ -72,8 +73,12 @@ def test_retention_runs_to_31_december_of_the_end_year_plus_the_period() -> None
 def test_a_hand_over_package_of_three_documents_validates_against_the_xsds_and_its_checksums_match(
     api: Api, platform: Platform
 ) -> None:
-    docs = [_document(api, n, f"Van ban so {n}") for n in (1, 2, 3)]
-    record_id = _record(api, "05.PCD", "10 năm", "2024-06-30", [d for d, _ in docs])
+    docs = [_document(api, n, f"Van ban so {n}") for n in (1, 2)]
+    signed = issue_via_deputy(api)["document"]["id"]  # issued under the deputy's and the agency's PAdES signatures
+    shown = api.get("btl_clerk", f"/api/v1/documents/{signed}").get_json()
+    assert shown["signature_status"] == "valid"
+    signed_content = FileStore(platform.settings.files_dir).path(shown["files"][0]["sha256"]).read_bytes()
+    record_id = _record(api, "05.PCD", "10 năm", "2024-06-30", [d for d, _ in docs] + [signed])
     due = api.get("btl_clerk", "/api/v1/archives/due").get_json()
     listed = next(r for r in due["handover"] if r["id"] == record_id)
     assert (listed["retention_until"], listed["end_year"]) == ("2034-12-31", 2024)
@@ -102,19 +107,29 @@ def test_a_hand_over_package_of_three_documents_validates_against_the_xsds_and_i
         assert _sha(read[href]) == node.get("CHECKSUM") and len(read[href]) == int(node.get("SIZE"))
     for node in tree.xpath("//m:mdRef", namespaces=NS):
         assert _sha(read[node.get(f"{{{mets.XLINK}}}href")]) == node.get("CHECKSUM")
+    assert set(declared) | {"METS.xml", "metadata/descriptive/ead.xml", "metadata/preservation/premis.xml"} \
+        == set(read)  # nothing in the zip that METS does not account for
     originals = sorted(h for h in declared if h.startswith("representations/rep1/"))
     copies = sorted(h for h in declared if h.startswith("representations/rep2/"))
-    assert len(originals) == 3 and len(copies) == 3
-    # The stored files unchanged, in date order; their PDF/A copies say so in their XMP.
-    assert [read[h] for h in originals] == [content for _, content in docs]
+    # The stored files unchanged, in date order (the signed one, issued in 2026, last).
+    assert [read[h] for h in originals] == [content for _, content in docs] + [signed_content]
     assert all(b"pdfaid:part" in read[h] for h in copies)
     fixity = {etree.fromstring(read["metadata/preservation/premis.xml"]).xpath(
         "//p:object[p:objectIdentifier/p:objectIdentifierValue=$h]//p:messageDigest/text()", namespaces=NS, h=h)[0]
         for h in declared}
     assert fixity == set(declared.values())
+    preservation = etree.fromstring(read["metadata/preservation/premis.xml"])
+    validation = preservation.xpath("//p:event[p:eventType='validation']", namespaces=NS)
+    assert len(validation) == 1
+    assert validation[0].xpath("p:eventOutcomeInformation/p:eventOutcome/text()", namespaces=NS) == ["success"]
+    assert validation[0].xpath("p:linkingObjectIdentifier/p:linkingObjectIdentifierValue/text()",
+                               namespaces=NS) == [originals[2]]
+    migrated = preservation.xpath(
+        "//p:event[p:eventType='migration'][p:linkingObjectIdentifier/p:linkingObjectIdentifierValue=$h]"
+        "//p:eventOutcomeDetailNote/text()", namespaces=NS, h=originals[2])
+    assert len(copies) == 3 and migrated and "bản gốc không thay đổi" in migrated[0]
     ead = etree.fromstring(read["metadata/descriptive/ead.xml"])
-    assert [u.text for u in ead.iter("{urn:isbn:1-931666-22-9}unitid")][1:] == ["01/SYT-NVY", "02/SYT-NVY",
-                                                                                 "03/SYT-NVY"]
+    assert [u.text for u in ead.iter("{urn:isbn:1-931666-22-9}unitid")][1:3] == ["01/SYT-NVY", "02/SYT-NVY"]
     assert "archive_package_made" in _actions(platform)
 
 

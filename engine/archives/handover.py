@@ -45,7 +45,7 @@ class Package:
     sha256: str
     size: int
     files: int  # the documents' files in it, both representations
-    not_converted: int  # PDFs left without a PDF/A copy (signed files among them)
+    not_converted: int  # PDFs left without a PDF/A copy (damaged, or over the budget)
 
 
 def _digest(path: Path) -> str:
@@ -64,7 +64,7 @@ def _pdf_version(path: Path) -> str | None:
 
 def _to_pdfa(source: Path, target: Path) -> str | None:
     """``source`` as PDF/A-2b in ``target`` (no OCR: the text layer is the file's own); None when
-    done, else why not. A digitally signed PDF is refused by ocrmypdf: its original stays the record."""
+    done, else why not (the original alone then goes in the package)."""
     command = ["prlimit", f"--as={MEMORY_BYTES}", "ocrmypdf", "--skip-text", "--tesseract-timeout", "0",
                "--output-type", "pdfa-2", "--jobs", "1", "--optimize", "0", "-q", str(source), str(target)]
     try:

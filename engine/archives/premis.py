@@ -90,10 +90,14 @@ def build(snap: Snapshot, files: list[PackageFile], failed: dict[str, str]) -> b
     events: list[tuple[str, str, str, str, str, str | None, list[str]]] = [
         (f"fixity-{n}", "message digest calculation", when, "SHA-256 tính khi lập gói", "success", None, [f.href])
         for n, f in enumerate(files, start=1)]
+    signed = {i.ordinal for i in snap.items if i.signature_status in ("valid", "invalid")}
     for n, f in enumerate((f for f in files if f.derived_from), start=1):
         assert f.derived_from is not None
+        # Rewriting a signed PDF breaks its signatures: the copy is for reading, the original is the evidence.
+        note = "Bản PDF/A không còn chữ ký số hợp lệ; chữ ký được giữ ở bản gốc không thay đổi" \
+            if f.ordinal in signed else None
         events.append((f"migration-{n}", "migration", when, f"Chuyển sang {f.format_name} (ocrmypdf, không OCR)",
-                       "success", None, [f.derived_from, f.href]))
+                       "success", note, [f.derived_from, f.href]))
         by_object[f.href].append(f"migration-{n}")
         by_object[f.derived_from].append(f"migration-{n}")
     for n, (href, why) in enumerate(sorted(failed.items()), start=1):
