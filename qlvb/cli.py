@@ -9,7 +9,7 @@ import sys
 import click
 
 from engine import demo
-from engine.audit import checkpoints
+from engine.audit import anchors, checkpoints
 from engine.core import backup, jobs, schema
 from engine.demodata import seeding as demo_seeding
 from engine.documents.storage import FileStore
@@ -149,7 +149,8 @@ def worker(interval: float, once: bool, no_backup: bool) -> None:
     def audit_checkpoints() -> None:
         with platform.db.write() as session:
             if jobs.claim(session, "audit_checkpoints"):
-                checkpoints.take(session, signer, platform.clock.now())
+                anchors.anchor_after_commit(session, checkpoints.take(session, signer, platform.clock.now()),
+                                            settings.audit_anchors)
 
     sweeps = (deadlines, document_texts, emails, orphaned_tasks, remote_signatures, exchange_packages, daily_backup,
               archive_timestamps, scans, audit_checkpoints)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine.audit import checkpoints, verification
+from engine.audit import anchors, checkpoints, verification
 from engine.core import backup, sealed
 from engine.core.errors import DomainError
 from engine.documents import pdf_pages
@@ -86,14 +86,16 @@ def audit_group() -> None:
 def audit_verify() -> None:
     """Check every entry of every chain (the installation's and each agency's); exit 1 if any
     was altered, deleted or reordered, if a chain was cut short of one of its signed
-    checkpoints, or if its times run backwards by more than a request can last
+    checkpoints (in the database or in their journal outside it, QLVB_AUDIT_ANCHOR_FILE), or if a
+    journalled checkpoint is missing from the database, or if its times run backwards by more than a request can last
     (verification.REQUEST_SKEW)."""
     platform = context.platform()
     with platform.db.read() as session:
         if not platform.db.is_sqlite:  # one snapshot throughout (SQLite's read is one): a chain that
             # grows while it is read must not look like a head past its last entry
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        count, findings = verification.verify(session, checkpoints.key(platform.settings.data_dir, os.environ))
+        count, findings = verification.verify(session, checkpoints.key(platform.settings.data_dir, os.environ),
+                                              journal=anchors.read(platform.settings.audit_anchors))
     for finding in findings:
         click.echo(f"LỖI {finding}")
     click.echo(f"Đã kiểm tra {count} mục nhật ký: " + ("toàn vẹn." if not findings else f"{len(findings)} lỗi."))
@@ -103,16 +105,18 @@ def audit_verify() -> None:
 @audit_group.command("checkpoint")
 def audit_checkpoint() -> None:
     """Sign a checkpoint of each chain's head that moved since its last one (``qlvb worker``
-    takes them every few minutes); print them, to keep a copy outside the database."""
+    takes them every few minutes) and journal them outside the database (QLVB_AUDIT_ANCHOR_FILE);
+    print each chain's last one, for a copy elsewhere still."""
     platform = context.platform()
     signer = checkpoints.key(platform.settings.data_dir, os.environ)
     now = platform.clock.now()
     with platform.db.write() as session:
         taken = checkpoints.take(session, signer, now, every=timedelta(0))
-        latest = checkpoints.latest(session)
+        anchors.anchor_after_commit(session, taken, platform.settings.audit_anchors)
+        latest = [anchors.Anchor.of(cp) for cp in checkpoints.latest(session)]
     for cp in latest:
         click.echo(f"{verification.chain_name(cp.chain)}\t#{cp.seq}\t{cp.hash}\t{cp.at.isoformat()}\t{cp.mac}")
-    click.echo(f"Đã ký {taken} mốc kiểm tra mới.")
+    click.echo(f"Đã ký {len(taken)} mốc kiểm tra mới; tệp mốc: {platform.settings.audit_anchors}")
 
 
 @audit_group.command("replay")

@@ -29,7 +29,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 # on a condition, with a deadline far beyond what a quiet run needs, never a fixed pause.
 PAGE_TIMEOUT_MS = 90_000
 expect.set_options(timeout=60_000)
-MOJIBAKE = re.compile("Ã|Æ|áº|Ä‘|â€|\ufffd")  # UTF-8 read as Latin-1 or CP1252, and lost characters
+# UTF-8 read as Latin-1 or CP1252, and lost characters. "Ã" alone is Vietnamese (XÃ HỘI, NGÃ): only
+# "Ã" followed by what a UTF-8 continuation byte reads as in those code pages is a misreading.
+_CONTINUATION = "".join(sorted({*bytes(range(0x80, 0xC0)).decode("latin-1"),
+                                *bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")}))
+MOJIBAKE = re.compile(f"Ã[{re.escape(_CONTINUATION)}]|Æ|áº|Ä‘|â€|\ufffd")
 
 
 _running: list[tuple[Playwright, Browser]] = []

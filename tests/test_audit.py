@@ -14,8 +14,8 @@ from alembic import command
 from click.testing import CliRunner, Result
 from sqlalchemy import delete, func, select, text, update
 
+from engine.audit import anchors, checkpoints, verification
 from engine.audit import chain as audit
-from engine.audit import checkpoints, verification
 from engine.core import schema
 from engine.core.db import Database
 from engine.core.platform import Platform
@@ -123,18 +123,56 @@ def test_a_chain_cut_short_of_its_signed_checkpoint_is_caught(bare_api: Api, pla
     assert any("không có chữ ký hợp lệ" in line for line in _errors(result)), result.output
 
 
+def test_a_chain_cut_short_with_its_checkpoints_deleted_is_caught_by_their_journal(
+        bare_api: Api, platform: Platform) -> None:
+    """Whoever rewrites the database can cut a chain, set its head back and delete the checkpoints
+    that named the lost entries; the journal outside the database still names them."""
+    _some_history(bare_api)
+    btl = _agency(platform, "btl")
+    worker = _cli(platform, "worker", "--once", "--no-backup")  # takes the first checkpoints and journals them
+    assert worker.exit_code == 0, worker.output
+    with platform.db.read() as s:
+        head = s.get(AuditHead, btl)
+        assert head is not None
+        end = head.seq
+    journal = anchors.read(platform.settings.audit_anchors)
+    assert (btl, end) in {(a.chain, a.seq) for a in journal.anchors} and journal.unreadable == []
+    assert _cli(platform, "audit", "verify").exit_code == 0
+
+    _cut(platform, btl, end - 2)
+    with platform.db.write() as s:
+        s.execute(delete(AuditCheckpoint).where(AuditCheckpoint.chain == btl))
+    result = _cli(platform, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert any(line.startswith(f"LỖI [chuỗi cơ quan {btl}] #{end}: ") and "(bị cắt đuôi)" in line
+               for line in _errors(result)), result.output
+    assert any("có trong tệp mốc ngoài cơ sở dữ liệu nhưng không còn trong cơ sở dữ liệu" in line
+               for line in _errors(result)), result.output
+
+    # A line written by hand for the shortened chain has no valid MAC; a garbled one is reported.
+    forged = checkpoints.Key(b"not the installation's key")
+    at = platform.clock.now().astimezone(UTC)
+    anchors.append(platform.settings.audit_anchors,
+                   [anchors.Anchor(btl, end - 2, "0" * 64, at, forged.id, forged.mac(btl, end - 2, "0" * 64, at))])
+    with platform.settings.audit_anchors.open("a") as journal_file:
+        journal_file.write("cut in the mid\n")
+    lines = _errors(_cli(platform, "audit", "verify"))
+    assert any("không có chữ ký hợp lệ" in line for line in lines), lines
+    assert any(line.startswith("LỖI [tệp mốc ngoài cơ sở dữ liệu] dòng ") for line in lines), lines
+
+
 def test_the_worker_takes_checkpoints_of_the_chains_that_moved(bare_api: Api, platform: Platform) -> None:
     signer = checkpoints.key(platform.settings.data_dir, {})
     _some_history(bare_api)
     now = platform.clock.now()
     with platform.db.write() as s:
-        first = checkpoints.take(s, signer, now)
-        assert first >= 1
-        assert checkpoints.take(s, signer, now + timedelta(hours=1)) == 0  # nothing moved
+        assert checkpoints.take(s, signer, now)
+        assert checkpoints.take(s, signer, now + timedelta(hours=1)) == []  # nothing moved
     _some_history(bare_api)
     with platform.db.write() as s:
-        assert checkpoints.take(s, signer, now + timedelta(minutes=1)) == 0  # too soon
-        assert checkpoints.take(s, signer, now + checkpoints.EVERY) == 1  # only btl's chain moved
+        assert checkpoints.take(s, signer, now + timedelta(minutes=1)) == []  # too soon
+        [moved] = checkpoints.take(s, signer, now + checkpoints.EVERY)  # only btl's chain moved
+        assert moved.chain == _agency(platform, "btl")
         latest = checkpoints.latest(s)
         assert all(signer.vouches_for(cp) for cp in latest)
         count, findings = verification.verify(s, signer)

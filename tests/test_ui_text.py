@@ -4,8 +4,10 @@ pages and switches back."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+import pytest
 from playwright.sync_api import Browser, expect
 
 from engine.core.platform import Platform
@@ -19,6 +21,9 @@ SUBJECT = "Báo cáo kết quả giám sát dịch sốt xuất huyết tuần 9
 def _check(staff: Staff, path: str, words: list[str], status: int = 200) -> None:
     response = staff.page.goto(path)
     assert response is not None and response.status == status, path
+    viewers = staff.page.locator("[data-pdf]")
+    if viewers.count():  # the PDF's text layer is read too, never half drawn
+        expect(viewers.first).to_have_attribute("data-rendered", re.compile(r"^\d+$"))
     assert staff.page.evaluate("document.characterSet") == "UTF-8"
     assert staff.page.get_attribute("html", "lang") == "vi"
     text = staff.page.inner_text("body")
@@ -26,6 +31,13 @@ def _check(staff: Staff, path: str, words: list[str], status: int = 200) -> None
     assert unicodedata.is_normalized("NFC", text), path
     for word in words:
         assert word in text, (path, word)
+
+
+@pytest.mark.parametrize("words", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Ngã ba Đà Nẵng", "Hà Nội", "ưu tiên"])
+def test_the_mojibake_check_flags_misread_utf8_but_not_vietnamese(words: str) -> None:
+    assert not MOJIBAKE.search(words)
+    for codepage in ("latin-1", "cp1252"):
+        assert MOJIBAKE.search(words.encode().decode(codepage, errors="replace")), codepage
 
 
 def test_every_page_reads_in_proper_vietnamese(browser: Browser, live_url: str, platform: Platform,  # noqa: F811

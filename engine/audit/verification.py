@@ -3,11 +3,14 @@
 
 A chain is intact when its positions run 1, 2, 3… without a gap, each entry links to the one
 before, each hash is still its content's, its head is its last entry, and each of its
-checkpoints is authentic and names an entry that is still there with the same hash.
+checkpoints is authentic and names an entry that is still there with the same hash. The
+checkpoints journalled outside the database (engine/audit/anchors.py) count as checkpoints too,
+and one of them missing from the database is itself an error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import checkpoints
+from engine.audit.anchors import Anchor, Journal
 from engine.audit.chain import GENESIS, hash_of, neighbours
 from engine.models import INSTALLATION, AuditCheckpoint, AuditEntry, AuditHead
 
 TIME = "time"
+JOURNAL = "journal"  # a line of the checkpoints' journal outside the database; ``seq`` is its number
 
 # Requests run side by side: each stamps its entries with the time it started and appends them
 # when it commits, under the head's lock, so a quick request may append after a slower one that
@@ -39,10 +44,12 @@ def chain_name(chain: int) -> str:
 class Finding:
     seq: int
     message: str
-    kind: str = "chain"  # or TIME: the chain holds, but an entry's time runs backwards
+    kind: str = "chain"  # or TIME: the chain holds, but an entry's time runs backwards; or JOURNAL
     chain: int = INSTALLATION
 
     def __str__(self) -> str:
+        if self.kind == JOURNAL:
+            return f"[tệp mốc ngoài cơ sở dữ liệu] dòng {self.seq}: {self.message}"
         return f"[{chain_name(self.chain)}] #{self.seq}: {self.message}"
 
 
@@ -55,7 +62,7 @@ def _backwards(e: AuditEntry, before: AuditEntry | None) -> str | None:
     return f"thời điểm {e.at.isoformat()} sớm hơn mục liền trước ({before.at.isoformat()}): thời gian chạy ngược"
 
 
-def _checkpoint_findings(cps: list[AuditCheckpoint], hashes: dict[int, str], last_seq: int,
+def _checkpoint_findings(cps: Sequence[checkpoints.Checkpoint], hashes: dict[int, str], last_seq: int,
                          signer: checkpoints.Key | None) -> list[tuple[int, str]]:
     found = []
     for cp in cps:
@@ -69,10 +76,19 @@ def _checkpoint_findings(cps: list[AuditCheckpoint], hashes: dict[int, str], las
     return found
 
 
-def verify_chain(session: Session, chain: int, signer: checkpoints.Key | None,
-                 batch: int = 5000) -> tuple[int, list[Finding]]:
-    """Check one chain whole, against its head and its checkpoints."""
-    cps = checkpoints.of_chain(session, chain)
+def _lost(kept: list[AuditCheckpoint], anchored: Sequence[Anchor]) -> list[Anchor]:
+    """The journal's checkpoints that the database no longer has."""
+    rows = {Anchor.of(cp) for cp in kept}
+    return sorted({a for a in anchored if a not in rows}, key=lambda a: (a.seq, a.at))
+
+
+def verify_chain(session: Session, chain: int, signer: checkpoints.Key | None, batch: int = 5000,
+                 anchored: Sequence[Anchor] = ()) -> tuple[int, list[Finding]]:
+    """Check one chain whole, against its head, its checkpoints and the ones of the journal
+    outside the database (``anchored``, this chain's)."""
+    kept = checkpoints.of_chain(session, chain)
+    lost = _lost(kept, anchored)
+    cps: list[checkpoints.Checkpoint] = [*kept, *lost]
     wanted = {cp.seq for cp in cps}
     hashes: dict[int, str] = {}
     found: list[tuple[int, str, str]] = []
@@ -97,24 +113,32 @@ def verify_chain(session: Session, chain: int, signer: checkpoints.Key | None,
     if head is not None and (head.seq != last_seq or head.hash != prev):
         found.append((head.seq, f"cuối chuỗi là mục {head.seq} nhưng chỉ còn đến mục {last_seq}", "chain"))
     found += [(seq, message, "chain") for seq, message in _checkpoint_findings(cps, hashes, last_seq, signer)]
+    found += [(a.seq, f"mốc kiểm tra lúc {a.at.isoformat()} có trong tệp mốc ngoài cơ sở dữ liệu nhưng không còn "
+                      "trong cơ sở dữ liệu (bị xóa)", "chain") for a in lost]
     return count, [Finding(seq, message, kind, chain) for seq, message, kind in found]
 
 
-def chains(session: Session) -> list[int]:
-    """Every chain that has a head, an entry or a checkpoint."""
+def chains(session: Session, journal: Journal | None = None) -> list[int]:
+    """Every chain that has a head, an entry or a checkpoint, in the database or the journal."""
     return sorted(set(session.scalars(select(AuditHead.chain)))
                   | set(session.scalars(select(AuditEntry.chain).distinct()))
-                  | set(session.scalars(select(AuditCheckpoint.chain).distinct())))
+                  | set(session.scalars(select(AuditCheckpoint.chain).distinct()))
+                  | {a.chain for a in (journal.anchors if journal else [])})
 
 
-def verify(session: Session, signer: checkpoints.Key | None = None, batch: int = 5000) -> tuple[int, list[Finding]]:
+def verify(session: Session, signer: checkpoints.Key | None = None, batch: int = 5000,
+           journal: Journal | None = None) -> tuple[int, list[Finding]]:
     """Check every chain; returns how many entries were read and what is wrong. Without the
-    checkpoints' key (``signer``), checkpoints are compared with the chains but not authenticated."""
+    checkpoints' key (``signer``), checkpoints are compared with the chains but not authenticated;
+    ``journal`` is the checkpoints' copy outside the database."""
     count, findings = 0, []
-    for chain in chains(session):
-        read, found = verify_chain(session, chain, signer, batch)
+    anchored = journal.anchors if journal else []
+    for chain in chains(session, journal):
+        read, found = verify_chain(session, chain, signer, batch, [a for a in anchored if a.chain == chain])
         count += read
         findings += found
+    findings += [Finding(number, "không đọc được (bị sửa hoặc cắt)", JOURNAL)
+                 for number in (journal.unreadable if journal else [])]
     return count, findings
 
 

@@ -67,6 +67,9 @@ class Settings:
     # retry of a package after this many seconds, doubling up to an hour.
     exchange_key_password_file: Path | None = None
     exchange_retry_seconds: float = 5.0
+    # The audit checkpoints' journal outside the database (engine/audit/anchors.py), best on
+    # another machine or write-once storage (QLVB_AUDIT_ANCHOR_FILE); default: the data folder.
+    audit_anchor_file: Path | None = None
 
     @property
     def token_idle(self) -> dict[str, timedelta]:
@@ -88,6 +91,10 @@ class Settings:
     @property
     def backup_dir(self) -> Path:
         return self.data_dir / "backups"
+
+    @property
+    def audit_anchors(self) -> Path:
+        return self.audit_anchor_file or self.data_dir / "audit-anchors.log"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,5 +126,6 @@ class Settings:
                    exchange_key_password_file=credentials.locate(env, "QLVB_EXCHANGE_KEY_PASSWORD_FILE",
                                                                  EXCHANGE_KEY_CREDENTIAL),
                    exchange_retry_seconds=float(env.get("QLVB_EXCHANGE_RETRY_SECONDS", "5")),
+                   audit_anchor_file=Path(env["QLVB_AUDIT_ANCHOR_FILE"]) if env.get("QLVB_AUDIT_ANCHOR_FILE") else None,
                    trust_root_paths=[Path(p) for p in env["QLVB_TRUST_ROOTS"].split(os.pathsep)]
                    if env.get("QLVB_TRUST_ROOTS") else None)
