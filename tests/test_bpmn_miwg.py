@@ -1,6 +1,6 @@
 """The bpmn-miwg reference models (tests/data/bpmn-miwg, CC-BY 3.0) drawn by other tools, through
-every path a diagram takes here (issue 18 item 1): the validator (bpmn_check with flow_check),
-SpiffWorkflow's parser, the layout of a diagram without its drawing, and the designer's modeler.
+every path a diagram takes here (issue 18 item 1): the validator (bpmn_check with flow_check
+and field_types), SpiffWorkflow's parser, the layout of a diagram without its drawing, and the designer's modeler.
 None may crash; what the platform cannot run is listed on its element, with the reason."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from engine.core.platform import Platform
 from engine.design import bpmn_layout
-from engine.workflow import bpmn_check, flow_check
+from engine.workflow import bpmn_check, field_types, flow_check
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import ROOT
 
@@ -37,7 +37,9 @@ def test_the_validator_reads_each_model_without_crashing(model: Path) -> None:
     assert all(p.message for p in checked.problems)
     # The checks that stop at the first problems in a deployment, run over the whole model anyway.
     root = etree.fromstring(model.read_bytes())
-    for element, message in flow_check.problems(root, lambda node: (frozenset(), ()), frozenset()):
+    found = flow_check.problems(root, lambda node: (frozenset(), ()), frozenset())
+    found += field_types.problems(root, lambda node: None, {})
+    for element, message in found:
         assert message and (element is None or root.xpath("//*[@id=$id]", id=element))
 
 

@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from engine.office.workspace import ENTRY_FORM
 from tests.conftest import ROOT
-from webui.common import labels
+from webui.common import labels, pageutil
 from webui.forms import fields as formfields
 from webui.forms import formui
 
@@ -93,6 +93,7 @@ def _environment() -> Environment:
                       autoescape=True)
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["labels"] = labels
+    env.filters["vi"] = pageutil.vietnamese
     return env
 
 

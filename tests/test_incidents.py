@@ -27,6 +27,8 @@ from tests.flows import DRAFT, assignees, complete, only_task, start, to_head
 from tests.incident_support import DIRECTION, OPERATOR, jammed_cases, name_operator, user_id
 from tests.test_audit import _cli
 
+REASON = "Văn phòng Sở không có trưởng phòng, giao Phó Giám đốc phụ trách"
+
 
 def _user(session: Any, username: str) -> User:
     return session.scalars(select(User).where(User.username == username)).one()
@@ -47,6 +49,7 @@ def test_a_lane_naming_nobody_is_an_incident_retried_with_a_person_chosen(api: A
                                                                           clock: FakeClock) -> None:
     [(case, refused)] = jammed_cases(api, platform)
     assert "Không xác định được người xử lý bước" in refused["error"] and "QLCN" in refused["error"]
+    assert "vai trò 'head(initiator)'" in refused["error"]
     found = _open_incidents(platform, case["id"])
     assert [(i.kind, i.count) for i in found] == [("lane_unresolved", 1)]
     assert found[0].task_id == only_task(case)["id"]
@@ -67,19 +70,20 @@ def test_a_lane_naming_nobody_is_an_incident_retried_with_a_person_chosen(api: A
         assert page["element"] == "unit_assign" and page["can_retry"]
         with pytest.raises(InvalidData):
             incidents.retry(session, operator, listed[0]["id"], {}, "", clock.now())  # a reason is required
-    spec = user_id(platform, "laichau_spec_qlcn")
+    deputy = user_id(platform, "laichau_deputy")
     with platform.db.write() as session:
-        incidents.retry(session, _user(session, OPERATOR), found[0].id, {"unit_assign": spec},
-                        "Trưởng phòng QLCN nghỉ hưu, giao chuyên viên", clock.now())
+        incidents.retry(session, _user(session, OPERATOR), found[0].id, {"unit_assign": deputy},
+                        REASON, clock.now())
+    # Both units' tasks were in the lane naming nobody: the deputy director in charge takes them.
     state = api.get("laichau_clerk", f"/api/v1/cases/{case['id']}").get_json()
     assert sorted((t["task"], tuple(assignees(t))) for t in state["open_tasks"]) == [
-        ("unit_assign", ("laichau_head_qltm",)), ("unit_assign", ("laichau_spec_qlcn",))]
+        ("unit_assign", ("laichau_deputy",)), ("unit_assign", ("laichau_deputy",))]
     assert _open_incidents(platform, case["id"]) == []
     with platform.db.read() as session:
         entry = audit.case_entries(session, case["id"])[-1]
         assert (entry.action, entry.actor_id, entry.on_behalf_of_id) == (
             "task_completed", user_id(platform, OPERATOR), user_id(platform, "laichau_clerk"))
-        assert json.loads(entry.payload)["reason"] == "Trưởng phòng QLCN nghỉ hưu, giao chuyên viên"
+        assert json.loads(entry.payload)["reason"] == REASON
         assert replay.replay(session, case["id"]).matches
     # The auditor's timeline: the refusals, then the retry by the operator for the clerk, with why.
     name_operator(platform, "laichau_deputy", Position.AUDITOR)
@@ -90,7 +94,7 @@ def test_a_lane_naming_nobody_is_an_incident_retried_with_a_person_chosen(api: A
         rows = page["timeline"]
         assert [r["action"] for r in rows[-3:]] == ["lane_unresolved", "lane_unresolved", "task_completed"]
         assert (rows[-1]["actor"]["username"], rows[-1]["on_behalf_of"]["username"]) == (OPERATOR, "laichau_clerk")
-        assert rows[-1]["reason"] == "Trưởng phòng QLCN nghỉ hưu, giao chuyên viên"
+        assert rows[-1]["reason"] == REASON
         assert page["replay"]["matches"]
 
 

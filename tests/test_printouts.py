@@ -1,7 +1,8 @@
 """Printouts that can be checked (bản in, Law on Electronic Transactions 2023 Art. 12.2; Decree
 137/2024 Art. 5): a printed register, report or document carries the system's name, the owner,
 the print time and person and a lookup code with a QR code; the QR code, read back from the
-printed page with zbarimg, opens a public page that shows what was printed and nothing else."""
+printed page with zbarimg, opens a public page that shows what was printed and nothing else. A
+record exported as PDF is such a printout too, the mark on its cover and its documents' pages."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from engine.core.platform import Platform
 from engine.models import Agency, AuditEntry, Document, Printout, User
 from tests.conftest import Api
 from tests.flows import issue_via_deputy
+from tests.test_records import INCOMING, _document, _record
 from webui import create_app
 
 
@@ -150,3 +152,37 @@ def test_the_document_page_links_its_printout_for_whoever_sees_it(api: Api, plat
     r = client.get(link[1])
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert "Bản in từ văn bản điện tử" in _text(r.data, tmp_path)
+
+
+def test_a_record_exported_as_pdf_is_a_printout_with_the_mark_and_qr_code_on_every_page(
+        api: Api, platform: Platform, tmp_path: Path) -> None:
+    """The record's PDF (cover list, then its documents) is paper printed from the platform too:
+    the cover and each document page carry the footer, and every QR code finds the record."""
+    record = _record(api, "01.YTDP")
+    for doc_id in [_document(api, *d) for d in INCOMING]:
+        assert api.post("btl_clerk", f"/api/v1/records/{record['id']}/documents",
+                        {"document_id": doc_id}).status_code == 201
+    r = api.get("btl_clerk", f"/api/v1/records/{record['id']}/export.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf", r.get_data(as_text=True)[:300]
+    text = _text(r.data, tmp_path)
+    with platform.db.read() as s:
+        printout = s.scalars(select(Printout)).one()
+        assert (printout.kind, printout.document_id) == ("record", None)
+        code, title = printout.code, printout.title
+        clerk = s.scalars(select(User.full_name).where(User.username == "btl_clerk")).one()
+        actions = s.scalars(select(AuditEntry.action).where(
+            AuditEntry.action.in_(("printout_issued", "record_exported")))).all()
+    assert sorted(actions) == ["printout_issued", "record_exported"]
+    assert record["code"] in title
+    pages = int(subprocess.run([_tool("pdfinfo"), "-"], input=r.data, capture_output=True, check=True)
+                .stdout.decode().split("Pages:")[1].split()[0])
+    assert pages == 3  # the cover, then the two one-page documents
+    assert text.count("Bản in từ văn bản điện tử") == pages
+    assert text.count(f"người in: {clerk}") == pages
+    grouped = "-".join(code[i:i + 4] for i in range(0, 12, 4))
+    assert text.count(f"Mã tra cứu: {grouped}") == pages
+    assert "MỤC LỤC VĂN BẢN" in text and text.index("Van ban thu nhat") < text.index("Van ban thu hai")
+    for page in range(1, pages + 1):  # the cover's footer and the one laid over each document's pages
+        assert _qr_of_page(r.data, tmp_path, page=page).endswith(f"/tra-cuu/{code}")
+    status, found = _anonymous_lookup(api, _qr_of_page(r.data, tmp_path, page=pages))
+    assert status == 200 and "Hồ sơ" in found and "Bản in không ký số" in found

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 from fpdf import FPDF
 from sqlalchemy import func, select
 
 from engine.core.platform import Platform
+from engine.demo import DEMO_PASSWORD
 from engine.documents.storage import FileStore
-from engine.models import Document, Scan
+from engine.models import Agency, AuditEntry, Document, FileVersion, Scan, User
 from engine.scans import queue
+from signing.pades.pdfsig import pdfsig
+from signing.pades.verify import verify_pdf
 from tests import scans
 from tests.conftest import Api
 
@@ -65,7 +71,8 @@ def test_a_scanned_cong_van_prefills_the_register_fields_and_its_body_is_searcha
     confirmed = {"doc_type": read["doc_type"], "subject": read["subject"], "number_symbol": read["number_symbol"],
                  "issuer_name": read["issuer_name"], "document_date": read["document_date"],
                  "arrival_date": "2026-03-06"}
-    r = api.post("btl_clerk", f"/api/v1/scans/{state['id']}/register", {"data": confirmed})
+    r = api.post("btl_clerk", f"/api/v1/scans/{state['id']}/register",
+                 {"data": confirmed, "agency_password": DEMO_PASSWORD})
     assert r.status_code == 201, r.get_json()
     document_id = r.get_json()["document"]["id"]
     with platform.db.read() as s:
@@ -173,3 +180,72 @@ def test_only_the_agencys_clerks_upload_and_see_scans(api: Api, platform: Platfo
     queued = _upload(api, "btl_clerk", _SCAN).get_json()
     assert api.get("laichau_clerk", f"/api/v1/scans/{queued['id']}").status_code == 403
     assert api.get("btl_spec_khnv", f"/api/v1/scans/{queued['id']}").status_code == 403
+
+
+def _confirmed(read: dict[str, Any]) -> dict[str, Any]:
+    return {"doc_type": read["doc_type"], "subject": read["subject"], "number_symbol": read["number_symbol"],
+            "issuer_name": read["issuer_name"], "document_date": read["document_date"], "arrival_date": "2026-03-06"}
+
+
+def test_a_registered_scan_is_the_copy_of_record_with_the_conversion_mark_and_the_agencys_signature(
+        api: Api, platform: Platform, demo_pki: Path) -> None:
+    """Law on Electronic Transactions 2023 Art. 12 cl. 1 (Decree 137/2024 Art. 4): the electronic
+    copy converted from paper carries the mark, the time, the converting person and agency, and
+    the agency's signature over the converted file; the text layer stays for search."""
+    state = _recognised(api, platform)
+    path = f"/api/v1/scans/{state['id']}/register"
+    with platform.db.read() as s:
+        documents_before = s.scalar(select(func.count()).select_from(Document))
+    refused = api.post("btl_clerk", path, {"data": _confirmed(state["fields"])})
+    assert refused.status_code == 422 and "agency_password" in refused.get_json()["fields"], refused.get_json()
+    wrong = api.post("btl_clerk", path, {"data": _confirmed(state["fields"]), "agency_password": "sai-mat-khau"})
+    assert wrong.status_code == 422, wrong.get_json()
+    with platform.db.read() as s:  # nothing half-made: no entry without the agency's signature
+        assert s.scalar(select(func.count()).select_from(Document)) == documents_before
+    r = api.post("btl_clerk", path, {"data": _confirmed(state["fields"]), "agency_password": DEMO_PASSWORD})
+    assert r.status_code == 201, r.get_json()
+    document_id = r.get_json()["document"]["id"]
+    with platform.db.read() as s:
+        doc = s.get(Document, document_id)
+        assert doc is not None
+        agency = s.get(Agency, doc.agency_id)
+        clerk = s.scalars(select(User).where(User.username == "btl_clerk")).one()
+        assert agency is not None
+        agency_name, clerk_name = agency.name, clerk.full_name
+        main = next(f for f in doc.files if f.role == "main")
+        scan = s.get(Scan, state["id"])
+        assert scan is not None and scan.result_sha256 != main.sha256
+        recognised = FileStore(platform.settings.files_dir).path(scan.result_sha256 or "").read_bytes()
+        pdf = FileStore(platform.settings.files_dir).path(main.sha256).read_bytes()
+        reasons = s.scalars(select(FileVersion.reason).where(FileVersion.document_id == document_id)).all()
+        entry = json.loads(s.scalars(select(AuditEntry.payload).where(AuditEntry.action == "scan_registered")).one())
+    assert pdf.startswith(recognised)  # an incremental update: the recognised file, image and text, unchanged
+    assert reasons == ["paper_conversion"]
+    assert entry["sha256"] == main.sha256 and entry["recognised_sha256"] == scan.result_sha256
+    assert entry["converter"] == clerk_name
+
+    roots = [x509.load_pem_x509_certificate((demo_pki / "root.pem").read_bytes())]
+    assert [(v.field, v.signer, v.valid, v.trusted, v.intact) for v in verify_pdf(pdf, roots)] == [
+        ("CoQuan", agency_name, True, True, True)]
+    assert [(p["signature_valid"], p["certificate_trusted"]) for p in pdfsig(pdf, roots)] == [(True, True)]
+    text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                                   check=True).stdout.decode().split())
+    for shown in ("Bản điện tử được chuyển đổi từ văn bản giấy", f"Người chuyển đổi: {clerk_name}",
+                  f"Cơ quan: {agency_name}", "Thời gian:", "sốt xuất huyết"):
+        assert shown in text, (shown, text)
+    found = api.get("btl_clerk", "/api/v1/search?q=diệt lăng quăng").get_json()["items"]
+    assert [d["id"] for d in found] == [document_id]
+    # The mark covers none of the paper's words: the test's công văn has its motto and agency name
+    # in the top margin, so the mark goes to a free corner.
+    paper, signed = _words(recognised), _words(pdf)
+    mark = signed - paper
+    assert any("chuyển đổi từ văn bản giấy" in word for word, *_ in mark)
+    assert not [(m, p) for m in mark for p in paper if m[1] < p[3] and p[1] < m[3] and m[2] < p[4] and p[2] < m[4]]
+
+
+def _words(pdf: bytes) -> set[tuple[str, float, float, float, float]]:
+    """Page 1's words with their boxes, as poppler reads them."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    return {(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)}

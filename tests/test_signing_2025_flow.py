@@ -27,11 +27,13 @@ from engine.signatures.keys import Keys
 from signing.keystore import pki
 from signing.keystore.testca import LocalCa, LocalCaServer
 from signing.pades import report
+from signing.pades.pdfsig import pdfsig
 from signing.pades.verify import verify_pdf
 from tests.conftest import START, Api
 from tests.flows import complete, only_task, to_director
 from tests.pdfs import minimal_pdf
 from tests.signing_support import pdf_text
+from tests.test_signing_longterm import _openssl_verify
 from webui import create_app
 
 DIRECTOR, AGENCY = "Trần Minh Quang", "Trung tâm Y tế quận Bắc Từ Liêm"
@@ -152,11 +154,95 @@ def test_an_issued_document_is_b_lt_with_pss_and_its_report_is_in_the_api_the_pa
     page = _page(platform, "btl_clerk", f"/documents/{document['id']}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-testid="verification-report"' in html
-    assert html.count('data-testid="verification-signature"') == 2
+    assert html.count('data-testid="verification-signature"') == 3  # the leader's, the agency's, the appendix's
     for label in labels:
-        assert html.count(f"<th scope=\"row\">{label}</th>") == 2
+        assert html.count(f"<th scope=\"row\">{label}</th>") == 3
     pdf_page = _page(platform, "btl_clerk", f"/documents/{document['id']}/verification.pdf")
     assert pdf_page.status_code == 200 and "KẾT QUẢ XÁC THỰC" in pdf_text(pdf_page.data)
+
+
+def test_the_issued_document_validates_offline_in_pyhanko_pdfsig_and_openssl_and_after_its_signers_expire(
+        api: Api, platform: Platform, ca: LocalCa, identities: dict[str, pki.Identity]) -> None:
+    """The procedure's own issued file (not one signed by a test helper): PSS, B-LT with the
+    revocation data embedded, valid in pdfsig (whose NSS asks the OCSP responder the certificate
+    names: with it down it cannot judge the certificate), then offline in pyHanko and ``openssl
+    cms``, and still valid through its time-stamps once the Director's and the agency's
+    certificates have expired."""
+    case = complete(api, "btl_director", only_task(to_director(api)), {"decision": "sign"})
+    document = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})["document"]
+    main = next(f for f in document["files"] if f["role"] == "main")
+    issued = api.get("btl_clerk", f"/api/v1/documents/{document['id']}/files/{main['id']}").data
+    root = identities["director"].chain[-1]
+    poppler = pdfsig(issued, [root])
+    assert [(p["field"], p["signature_valid"], p["certificate_trusted"]) for p in poppler] == [
+        ("LanhDao", True, True), ("CoQuan", True, True)], [p["lines"].get("Certificate Validation") for p in poppler]
+    ca.down = True  # offline: only what the file carries
+    reports = verify_pdf(issued, [root])
+    assert [(r.field, r.valid, r.level, r.revocation_source) for r in reports] == [
+        ("LanhDao", True, "B-LT", "ocsp"), ("CoQuan", True, "B-LT", "ocsp")], [r.reason for r in reports]
+    for done in _openssl_verify(issued, root.public_bytes(serialization.Encoding.PEM)):
+        assert done.returncode == 0 and b"Verification successful" in done.stderr, done.stderr
+    later = max(i.certificate.not_valid_after_utc for i in identities.values()) + timedelta(days=1)
+    after = verify_pdf(issued, [root], later)
+    assert all(r.valid for r in after) and [r.validated_at for r in after] == [r.timestamp for r in after], \
+        [r.reason for r in after]
+
+
+def test_every_signed_appendix_has_the_same_report_in_the_api_the_page_and_the_pdf(
+        api: Api, platform: Platform, ca: LocalCa, identities: dict[str, pki.Identity]) -> None:
+    """Each phụ lục the agency signs at issuance is reported like the main file, and what the
+    report says of it is what pyHanko and poppler's pdfsig find in the file itself."""
+    case = complete(api, "btl_director", only_task(to_director(api)), {"decision": "sign"})
+    names = ("phu-luc-1.pdf", "phu-luc-2.pdf")
+    for number, name in enumerate(names, start=1):
+        uploaded = api.upload("btl_clerk", case["document"]["id"], minimal_pdf(f"Phu luc {number}"), name, "appendix")
+        assert uploaded.status_code == 201
+    document = complete(api, "btl_clerk", only_task(case), {"decision": "issue"})["document"]
+    assert (document["status"], document["signature_status"]) == ("issued", "valid")
+    root = identities["agency"].chain[-1]
+    in_files = {}
+    for file in (f for f in document["files"] if f["role"] == "appendix"):
+        content = api.get("btl_clerk", f"/api/v1/documents/{document['id']}/files/{file['id']}").data
+        ours = [(r.field, r.valid, r.signer, r.level) for r in verify_pdf(content, [root])]
+        poppler = [(p["field"], p["signature_valid"] and p["certificate_trusted"], p["signer"], "B-LT")
+                   for p in pdfsig(content, [root])]
+        assert ours == poppler == [("VanThu", True, AGENCY, "B-LT")], (ours, poppler)
+        in_files[file["filename"]] = ours
+
+    ca.down = True  # the report reads only what the files carry
+    body = api.get("btl_clerk", f"/api/v1/documents/{document['id']}/verification").get_json()
+    assert body["valid"] is True and [s["field"] for s in body["signatures"]] == ["LanhDao", "CoQuan"]
+    assert [(f["role"], [s["field"] for s in f["signatures"]]) for f in body["files"]] == [
+        ("main", ["LanhDao", "CoQuan"]), ("appendix", ["VanThu"]), ("appendix", ["VanThu"])]
+    labels = [label for _, label in report.LABELS]
+    for file in body["files"][1:]:
+        [signature] = file["signatures"]
+        assert (signature["field"], signature["valid"], signature["signer"], signature["level"]) == \
+            in_files[file["filename"]][0]
+        rows = {r["label"]: r["value"] for r in signature["report"]}
+        assert list(rows) == labels
+        assert rows["Người ký"] == AGENCY
+        assert rows["Tổ chức quản lý chứng thư số (CA gốc)"].startswith("QLVB TEST ROOT CA")
+        assert "theo dấu thời gian" in rows["Thời gian ký / dấu thời gian"]
+        assert rows["Tính toàn vẹn của văn bản"].startswith("Toàn vẹn")
+        assert rows["Hiệu lực của chứng thư số tại thời điểm ký"].startswith("Hợp lệ")
+        assert rows["Thời hạn hiệu lực của chứng thư số"].startswith("Từ ")
+        assert rows["Nguồn kiểm tra trạng thái thu hồi"].startswith("OCSP")
+
+    for printed in (api.get("btl_clerk", f"/api/v1/documents/{document['id']}/verification?format=pdf").data,
+                    _page(platform, "btl_clerk", f"/documents/{document['id']}/verification.pdf").data):
+        text = " ".join(pdf_text(printed).split())
+        assert all(f"Phụ lục: {name}" in text for name in names)
+        assert text.count("Chữ ký số 1 (VanThu): HỢP LỆ") == 2 and text.count("Người ký") == 4
+
+    html = _page(platform, "btl_clerk", f"/documents/{document['id']}").get_data(as_text=True)
+    sections = re.findall(r'<section data-testid="verification-file" data-role="(\w+)".*?</section>', html, re.S)
+    assert sections == ["main", "appendix", "appendix"]
+    appendix_html = html[html.index('data-role="appendix"'):]
+    assert appendix_html.count('data-testid="verification-signature" data-field="VanThu"') == 2
+    for label in labels:
+        assert appendix_html.count(f"<th scope=\"row\">{label}</th>") == 2
+    assert all(name in appendix_html for name in names)
 
 
 def test_a_revoked_director_is_refused_before_signing(api: Api, platform: Platform, ca: LocalCa,

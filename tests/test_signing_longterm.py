@@ -220,8 +220,7 @@ def test_a_token_holders_split_signature_is_checked_time_stamped_and_b_lt(ca: Lo
     assert mechanism["algorithm"].native == "rsassa_pss"
     pss, digest = process_pss_params(mechanism["parameters"])
     value = holder.key.sign(pending.request.data, pss, digest)  # what the token does after the PIN
-    signed = longterm.finish_split_checked(pending, draft.LEADER_FIELD, pending.request.id, value, roots, settings,
-                                           now)
+    signed = longterm.finish_split_checked(pending, pending.request.id, value, roots, settings, now)
     assert signed.level == "B-LT" and signed.check.source == "ocsp"
     [report] = verify.verify_pdf(signed.pdf, [ca.root.certificate])
     assert report.valid and report.level == "B-LT" and report.algorithm == "RSASSA-PSS, SHA-256, RSA 2048 bit"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import io
 from datetime import timedelta
+from pathlib import Path
 
+from click.testing import CliRunner
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from engine.documents.storage import FileStore
 from engine.models import Agency, Document, FileVersion, TrustAnchor
 from engine.signatures import archive, signing_settings, trust_store
 from engine.signatures.keys import Keys
+from qlvb.cli import main
 from signing.keystore import pki
 from signing.keystore.testca import LocalCaServer
 from signing.pades import verify
@@ -136,3 +139,34 @@ def test_the_worker_time_stamps_an_archived_document_and_renews_it_before_the_ts
     assert len(PdfFileReader(io.BytesIO(pdf)).embedded_timestamp_signatures) == 2
     reports = verify.verify_pdf(pdf, keys.trust_roots(), platform.clock.now())
     assert [(r.field, r.valid) for r in reports] == [("LanhDao", True), ("CoQuan", True)]
+
+
+def test_the_operator_adds_and_removes_a_root_for_every_agency_with_qlvb_trust(platform: Platform,
+                                                                               tmp_path: Path) -> None:
+    """``qlvb trust add`` without ``--agency``: the installation's anchor, trusted by every agency
+    beside its own; listed with its fingerprint; ``remove`` takes it out of every agency's store."""
+    national = pki.create_root("Root CA quốc gia (THỬ NGHIỆM)").certificate
+    der = national.public_bytes(Encoding.DER)
+    (tmp_path / "rootca.cer").write_bytes(der)
+    env = {"QLVB_DATABASE_URL": platform.settings.database_url, "QLVB_DATA_DIR": str(platform.settings.data_dir),
+           "QLVB_PKI_DIR": str(platform.settings.pki_dir)}
+    added = CliRunner().invoke(main, ["trust", "add", str(tmp_path / "rootca.cer"), "--label", "Root CA quốc gia"],
+                               env=env)
+    assert added.exit_code == 0, added.output
+    anchor_id, kind, fingerprint = added.output.split("\t")[:3]
+    assert (kind, fingerprint) == ("root", hashlib.sha256(der).hexdigest())
+    listed = CliRunner().invoke(main, ["trust", "list", "--agency", "dongnai"], env=env)
+    assert f"{anchor_id}\tinstallation\troot\t{fingerprint}" in listed.output and "Root CA quốc gia" in listed.output
+    again = CliRunner().invoke(main, ["trust", "add", str(tmp_path / "rootca.cer")], env=env)
+    assert again.exit_code != 0 and "đã có trong kho tin cậy" in again.output
+    keys = Keys(platform.settings.pki_dir, tuple(platform.settings.trust_roots))
+
+    def trusted(code: str) -> bool:
+        with platform.db.read() as session:
+            agency_id = session.scalars(select(Agency.id).where(Agency.code == code)).one()
+            return der in trust_store.keys_for(session, keys, agency_id).trust_roots()
+
+    assert trusted("btl") and trusted("dongnai")
+    removed = CliRunner().invoke(main, ["trust", "remove", anchor_id], env=env)
+    assert removed.exit_code == 0, removed.output
+    assert not trusted("btl") and not trusted("dongnai")

@@ -1,29 +1,21 @@
-"""axe-core over every page of the web UI (issue 17, "Must show"): the pages come from the
-application's own URL map (every GET rule outside /api and /static), not from a hand list, so a
-page added later is checked without editing this file; each is opened in Chromium by one person
-of each position of Quảng Ngãi, over the demo data (so lists, registers and charts have rows) and
-an object of every kind the paths name (tests/test_route_matrix.py makes them), each of
-the document lists of the left-hand tree too. Every page a person can open (200, HTML) must have
-no critical and no serious violation; the error pages (403, 404) are checked once each. A page
-route no position could open fails the test, as does a path variable this file cannot fill."""
+"""axe-core over every page of the web UI (issue 17, "Must show"): every page of the URL map as
+each position opens it (tests/every_page.py says how they are enumerated and filled). Every page
+a person can open (200, HTML) must have no critical and no serious violation; the error pages
+(403, 404) are checked once each. A page route no position could open fails the test, as does a
+path variable the walk cannot fill."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from sqlalchemy import select
-from werkzeug.routing import Rule
 
 from engine.core.platform import Platform
-from engine.demodata import seeding
-from engine.models import HumanTask, Printout, TaskCandidate, TaskStatus, User
-from engine.office.document_lists import LISTS
 from tests.axe import serious
-from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
+from tests.browser import browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
+<<<<<<< HEAD
 from tests.test_route_matrix import _foreign
 from webui import create_app
 
@@ -71,47 +63,19 @@ def _paths(rule: Rule, objects: dict[str, str]) -> list[str]:
     if rule.endpoint == "lists.index":
         return [f"{path}?list={name}" for name in LISTS]
     return [path + QUERIES.get(rule.endpoint, "")]
+=======
+from tests.every_page import Walk, every_page
+>>>>>>> main
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_page_for_every_position_has_no_serious_violation(
         browser: Browser, live_url: str, platform: Platform, api: Api) -> None:  # noqa: F811
-    seeding.run(platform)
-    shared = _foreign(api, platform)
-    assert api.get("qn_clerk", "/api/v1/registers/incoming/print?year=2026").status_code == 200
-    with platform.db.read() as s:
-        shared["printout"] = s.scalars(select(Printout.code)).one()
-    rules = _rules(platform)
-    opened: dict[str, list[str]] = {r.rule: [] for r in rules if not NOT_HTML.search(r.rule)}
+    walk = Walk({})
     violations: dict[str, Any] = {}
-    error_pages: set[int] = set()
-    for role in ROLES:
-        objects = {**shared, **_own_task(platform, role)}
-        staff = Staff(browser, live_url, role, backend(platform)).login()
-        page = staff.page
-        for rule in rules:
-            if NOT_HTML.search(rule.rule):
-                continue
-            for path in _paths(rule, objects):
-                response = page.goto(path)
-                assert response is not None, path
-                html = "text/html" in (response.headers.get("content-type") or "")
-                if response.status == 200 and html:
-                    opened[rule.rule].append(role)
-                elif response.status in error_pages or not html:
-                    continue
-                elif response.status >= 500:
-                    violations[f"{role} {path}"] = f"HTTP {response.status}"
-                    continue
-                else:
-                    error_pages.add(response.status)
-                page.wait_for_load_state("load")
-                found = serious(page)
-                if found:
-                    violations[f"{role} {path}"] = found
-        staff.close()
+    for role, path, page in every_page(browser, live_url, platform, api, walk):
+        if found := serious(page):
+            violations[f"{role} {path}"] = found
     assert violations == {}, violations
-    never = sorted(rule for rule, roles in opened.items() if not roles)
-    assert never == sorted(NOT_YET), f"pages no position could open, so never checked: {never}"
-    print(f"\naxe: {sum(len(r) for r in opened.values())} page views of {len(opened)} pages, "
-          f"{len(ROLES)} positions, error pages {sorted(error_pages)}")
+    walk.assert_complete()
+    print(f"\naxe: {walk.summary()}")

@@ -2,7 +2,7 @@
 added or changed: the routing tree of a direction (its people's positions were said in
 Vietnamese), the administrators' recipients address book, the Chờ ký list with its batch signing
 choices, a unit head's assign form (its people's positions were said in Vietnamese too). The
-scan is test_ui_newcomer's."""
+scan is test_ui_english_pages'."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixt
 from tests.conftest import Api
 from tests.flows import complete, only_task, to_director
 from tests.test_btl_incoming import _start
-from tests.test_ui_newcomer import _data, _leftovers
+from tests.test_ui_english_pages import vietnamese_outside_data
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -25,7 +25,6 @@ def test_routing_address_book_and_batch_signing_in_english(browser: Browser, liv
     directed = complete(api, "btl_clerk", only_task(_start(api)), {"decision": "register", "leader": "director",
                                                                    "confirm_duplicates": True})
     directed = complete(api, "btl_director", only_task(directed), {"main_unit": "KSDB", "main_deadline": "2026-03-06"})
-    data = _data(platform)
     found = {}
     for user, pages in (("btl_admin", ["/admin/address-book"]),
                         ("btl_director", [f"/tasks/{only_task(case)['id']}", "/documents?list=out_signing"]),
@@ -37,7 +36,7 @@ def test_routing_address_book_and_batch_signing_in_english(browser: Browser, liv
         expect(page.locator("html")).to_have_attribute("lang", "en")
         for path in pages:
             page.goto(path)
-            if left := _leftovers(page, data):
+            if left := vietnamese_outside_data(page):
                 found[path] = left
         staff.close()
     assert found == {}, found

@@ -1,8 +1,9 @@
 """The operators' pages in real Chromium (issue 18 items 6 and 7): the Lai Châu case jammed by
-a unit that lost its head is found on the incident desk with its error in Vietnamese and
-repaired by retrying the step with a person chosen; 50 running Bắc Từ Liêm cases move from
-version 1 to a version 2 whose head's review was renamed (mapped on the page), and one is
-reverted. Every case replays afterwards (the ``api`` fixture)."""
+a head-less unit — an older diagram deployed in the test sends the units' tasks to the head of
+the Văn phòng, which has none (tests/incident_support.py) — is found on the incident desk with
+its error in Vietnamese and repaired by retrying the step with a person chosen, and goes on;
+50 running Bắc Từ Liêm cases move from version 1 to a version 2 whose head's review was
+renamed (mapped on the page), and one is reverted. Every case replays afterwards (the ``api`` fixture)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from engine.core.platform import Platform
 from engine.models import Case, HumanTask, ProcessVersion
 from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
-from tests.flows import assignees, to_head
-from tests.incident_support import OPERATOR, jammed_cases, name_operator
+from tests.flows import assignees, complete, to_head
+from tests.incident_support import OPERATOR, jammed_cases, name_operator, unit_of
 from tests.test_migration import deploy_v2
 
 
@@ -33,6 +34,8 @@ def test_the_desk_repairs_the_lai_chau_case_jammed_by_a_headless_unit(browser: B
     operator.shot("60-incident-desk")
     row.get_by_role("link").click()
     expect(page.get_by_test_id("incident-message")).to_contain_text("chưa có ai giữ vai trò này")
+    expect(page.get_by_test_id("incident-message")).to_contain_text("head(initiator)")
+    expect(page.locator("main")).to_contain_text("laichau_incoming v2")  # the older diagram, deployed last
 
     retry = page.get_by_test_id("retry-form")
     # Retried with nobody chosen while QLCN still has no head: refused again, on the page.
@@ -41,8 +44,8 @@ def test_the_desk_repairs_the_lai_chau_case_jammed_by_a_headless_unit(browser: B
     expect(page.get_by_test_id("refused")).to_contain_text("chưa có ai giữ vai trò này")
     expect(page.get_by_test_id("incident-message")).to_be_visible()
     retry = page.get_by_test_id("retry-form")
-    retry.locator("select").select_option(label="Lương Thị Yến (laichau_spec_qlcn)")
-    retry.locator("input[name=reason]").fill("Trưởng phòng QLCN đã nghỉ hưu, giao chuyên viên phân công")
+    retry.locator("select").select_option(label="Lò Văn Tuấn (laichau_deputy)")
+    retry.locator("input[name=reason]").fill("Văn phòng Sở không có trưởng phòng, giao Phó Giám đốc phụ trách")
     operator.shot("61-incident-retry")
     retry.get_by_role("button", name="Chạy lại").click()
     expect(page.locator(".flash.success")).to_contain_text("Đã xử lý sự cố")
@@ -51,9 +54,15 @@ def test_the_desk_repairs_the_lai_chau_case_jammed_by_a_headless_unit(browser: B
     expect(page.locator(f'tr[data-case="{case["id"]}"]')).to_contain_text("chạy lại bước")
     operator.close()
 
+    # The case goes on: the deputy director in charge of both units has their tasks, and assigns
+    # QLCN's to a specialist there.
     state = api.get("laichau_clerk", f"/api/v1/cases/{case['id']}").get_json()
     assert sorted((t["task"], tuple(assignees(t))) for t in state["open_tasks"]) == [
-        ("unit_assign", ("laichau_head_qltm",)), ("unit_assign", ("laichau_spec_qlcn",))]
+        ("unit_assign", ("laichau_deputy",)), ("unit_assign", ("laichau_deputy",))]
+    qlcn = next(t for t in state["open_tasks"] if unit_of(platform, t["id"]) == "QLCN")
+    state = complete(api, "laichau_deputy", qlcn, {"assignee": "laichau_spec_qlcn", "note": "Đồng chí Yến xử lý"})
+    assert sorted((t["task"], tuple(assignees(t))) for t in state["open_tasks"]) == [
+        ("handle", ("laichau_spec_qlcn",)), ("unit_assign", ("laichau_deputy",))]
 
 
 def test_fifty_cases_move_to_version_two_and_one_goes_back(browser: Browser, live_url: str,  # noqa: F811

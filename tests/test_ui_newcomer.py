@@ -1,8 +1,8 @@
 """What a newcomer sees (issue 17 items 6, 8 and 10), in Chromium: the demo data fills every list,
 register, report and the dashboard on first login; the PDF viewer has a text layer the browser's
 find searches, in a scroll box reachable from the keyboard; the search page finds a phrase that is
-only in a PDF's body and shows the passage; in English the pages show no Vietnamese outside what
-people wrote (documents, names of people, units and places)."""
+only in a PDF's body and shows the passage; in English the pages show no Vietnamese outside
+document data (the rule of tests/test_ui_english_pages.py: what the templates mark lang="vi")."""
 
 from __future__ import annotations
 
@@ -13,15 +13,11 @@ from sqlalchemy import select
 
 from engine.core.platform import Platform
 from engine.demodata import seeding
-from engine.models import Agency, Document, HumanTask, Record, TaskCandidate, TaskStatus, Unit, User
-from tests.browser import MOJIBAKE, Staff, backend, browser, live_url  # noqa: F401 - fixtures
+from engine.models import Agency, Document, HumanTask, TaskCandidate, TaskStatus, User
+from tests.browser import Staff, backend, browser, live_url  # noqa: F401 - fixtures
 from tests.conftest import Api
 from tests.flows import attach_pdf, start
-
-# Letters only Vietnamese uses among the pages' languages (é of "Communiqué" would be French too).
-VIETNAMESE = re.compile("[ạảãầấậẩẫăằắặẳẵẹẻẽềếệểễịỉĩọỏõồốộổỗơờớợởỡụủũưừứựửữỳỵỷỹđĐ]|[àáâèéêìíòóôùúý]", re.I)
-PLACES = ("Bắc Từ Liêm", "Lai Châu", "Quảng Ngãi", "Đồng Nai", "Vạn Ninh", "Vạn Phước")
-LANGUAGE_SWITCH = "Tiếng Việt"  # the switch back names its language in that language
+from tests.test_ui_english_pages import vietnamese_outside_data
 
 
 def _rows(page: Page, path: str) -> int:
@@ -81,29 +77,6 @@ def test_pdf_text_layer_keyboard_and_full_text_search(browser: Browser, live_url
     staff.close()
 
 
-def _data(platform: Platform) -> list[str]:
-    """What people wrote or named, longest first: the scan removes it before looking."""
-    with platform.db.read() as session:
-        found = {*session.scalars(select(User.full_name)), *session.scalars(select(Unit.name)),
-                 *session.scalars(select(Agency.name)), *session.scalars(select(Record.title))}
-        for row in session.execute(select(Document.subject, Document.issuer_name, Document.number_symbol,
-                                          Document.signer_name)):
-            found.update(v for v in row if v)
-    return sorted((*found, *PLACES, LANGUAGE_SWITCH), key=len, reverse=True)
-
-
-def _leftovers(page: Page, data: list[str]) -> list[str]:
-    text = page.inner_text("body")
-    assert not MOJIBAKE.search(text)
-    left = []
-    for line in text.splitlines():
-        for value in data:
-            line = line.replace(value, "")
-        if VIETNAMESE.search(line):
-            left.append(line.strip())
-    return left
-
-
 def test_english_pages_show_no_vietnamese_outside_document_data(browser: Browser, live_url: str,  # noqa: F811
                                                                 platform: Platform) -> None:
     seeding.run(platform)
@@ -114,7 +87,6 @@ def test_english_pages_show_no_vietnamese_outside_document_data(browser: Browser
         case = session.scalar(select(HumanTask.case_id).where(HumanTask.id == task))
         document = session.scalar(select(Document.id).join(Agency, Agency.id == Document.agency_id)
                                   .where(Agency.code == "btl", Document.status == "issued"))
-    data = _data(platform)
     clerk = Staff(browser, live_url, "btl_clerk", backend(platform)).login()
     page = clerk.page
     page.goto("/dashboard")
@@ -127,7 +99,7 @@ def test_english_pages_show_no_vietnamese_outside_document_data(browser: Browser
     for path in pages:
         response = page.goto(path)
         assert response is not None and response.status == 200, path
-        if left := _leftovers(page, data):
+        if left := vietnamese_outside_data(page):
             found[path] = left
     clerk.shot("newcomer-english-task")
     assert found == {}, found

@@ -32,6 +32,9 @@ from tests.flows import only_task, to_director
 from tests.signing_support import running_agent
 
 TOKEN_CHOICE = "Ký bằng USB token (phần mềm ký số trên máy)"
+UNREACHABLE = "Không kiểm tra được trạng thái thu hồi của chứng thư số"
+WARNED = ("Hãy đọc cảnh báo về chứng thư số trên USB token ở trên; bấm Ký số lần nữa để vẫn ký (cảnh báo được lưu "
+          "kèm chữ ký).")
 
 
 @dataclass
@@ -84,8 +87,12 @@ def _token_certificate(site: Site) -> str:
     return certificate
 
 
-def _sign_with_token(page: Page) -> None:
+def _sign_with_token(page: Page, warned: bool = True) -> None:
+    """Choose the token and press Ký số, once the token's status is shown (``warned``: the agent
+    runs and the demo certificate, naming no OCSP responder or CRL, cannot be checked)."""
     page.get_by_label(TOKEN_CHOICE).check()
+    if warned:
+        expect(page.get_by_test_id("signing-check")).to_contain_text(UNREACHABLE)
     page.get_by_role("button", name="Ký số").click()
 
 
@@ -131,6 +138,50 @@ def test_director_signs_through_the_sign_agent_from_the_task_page(
     assert [(r.field, r.valid, r.trusted) for r in verify_pdf(pdf, [root])] == [("LanhDao", True, True)]
     after = api.get("btl_clerk", f"/api/v1/cases/{case['id']}").get_json()
     assert [t["task"] for t in after["open_tasks"]] == ["clerk_issue"]
+    director.close()
+
+
+def test_a_token_holder_sees_the_warning_before_the_pin(
+    browser: Browser, served: Site, platform: Platform, api: Api, clock: FakeClock,  # noqa: F811
+    softhsm_tokens: dict[str, softhsm.Token]
+) -> None:
+    """Under the "warn" policy (an agency's default), the token's certificate, whose status cannot
+    be checked (the demo PKI names no OCSP responder or CRL), is warned about before the agent
+    asks for the PIN: as soon as the token is chosen, or, with the agent started only then, at the
+    first press of Ký số, which then signs nothing and asks for a second press. The warning is
+    kept with the signature."""
+    first, second = to_director(api), to_director(api)
+    director = Staff(browser, served.url, "btl_director", backend(platform)).login()
+    page = director.page
+    check, status = page.get_by_test_id("signing-check"), page.get_by_test_id("agent-status")
+    with running_agent(softhsm_tokens["giam-doc"], served.url, clock.now, served.agent_port) as (_, pins):
+        page.goto(f"/tasks/{only_task(first)['id']}")
+        expect(check).to_be_hidden()  # the demo's key folder has no certificate file of theirs to check
+        page.get_by_label(TOKEN_CHOICE).check()
+        expect(check).to_contain_text(UNREACHABLE)
+        expect(check).to_contain_text("vẫn được ký; cảnh báo này được lưu kèm chữ ký")
+        expect(status).to_have_text("")  # no PIN asked: with none to give, the agent would have cancelled
+        director.shot("sign-agent-token-warning")
+        pins.append(TOKEN_PIN)
+        page.get_by_role("button", name="Ký số").click()
+        expect(page.get_by_test_id("signed-result")).to_contain_text("Đã ký số và xử lý xong")
+        assert pins == []
+
+    page.goto(f"/tasks/{only_task(second)['id']}")
+    page.get_by_label(TOKEN_CHOICE).check()  # no agent yet: nothing to show
+    expect(check).to_be_hidden()
+    with running_agent(softhsm_tokens["giam-doc"], served.url, clock.now, served.agent_port) as (_, pins):
+        page.get_by_role("button", name="Ký số").click()
+        expect(check).to_contain_text(UNREACHABLE)
+        expect(status).to_have_text(WARNED)
+        assert api.get("btl_director", f"/api/v1/tasks/{only_task(second)['id']}").get_json()["status"] == "open"
+        pins.append(TOKEN_PIN)
+        page.get_by_role("button", name="Ký số").click()
+        expect(page.get_by_test_id("signed-result")).to_contain_text("Đã ký số và xử lý xong")
+        assert pins == []
+    for case in (first, second):
+        warnings = _document(api, case)["signing_warnings"]
+        assert len(warnings) == 1 and UNREACHABLE in warnings[0]
     director.close()
 
 
@@ -183,7 +234,7 @@ def test_the_page_says_when_the_agent_or_the_token_is_missing(
     page = director.page
     page.goto(f"/tasks/{task['id']}")
     status = page.get_by_test_id("agent-status")
-    _sign_with_token(page)
+    _sign_with_token(page, warned=False)
     expect(status).to_have_text(f"Không kết nối được phần mềm ký số trên máy (http://127.0.0.1:{served.agent_port}). "
                                 "Hãy mở phần mềm ký số QLVB (xem hướng dẫn cài đặt bên dưới) rồi bấm Ký số lại.")
     assert "qlvb sign-agent" not in page.inner_text("body")  # no command line for an official
@@ -216,6 +267,7 @@ def test_a_head_signs_the_approval_with_a_token_from_the_task_page(
         head = Staff(browser, served.url, "dn_cvp", backend(platform)).login()
         head.page.goto(f"/tasks/{task['id']}")
         head.page.get_by_label(TOKEN_CHOICE).check()
+        expect(head.page.get_by_test_id("signing-check")).to_contain_text(UNREACHABLE)
         pins.append(TOKEN_PIN)
         head.page.get_by_role("button", name="Ký nháy, chuyển tiếp").click()
         expect(head.page.get_by_test_id("signed-result")).to_contain_text("Đã ký số và xử lý xong")

@@ -7,6 +7,7 @@ the same at ``GET /api/v1/tasks/{id}/signing-status``."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,8 +16,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, expect
+from sqlalchemy import select
 
 from engine.core.platform import Platform
+from engine.models import Agency
+from engine.signatures import trust_store
 from signing.keystore import pki
 from signing.keystore.testca import LocalCa
 from tests.browser import Staff, backend, browser, serving  # noqa: F401 - fixtures
@@ -63,6 +67,36 @@ def test_the_api_tells_good_revoked_and_unreachable_before_signing(
 
     ca.revoke(identities["director"].certificate, when=platform.clock.now() - timedelta(hours=1))
     revoked = _status(api, task).get_json()
+    assert (revoked["status"], revoked["refused"], revoked["message"]) == ("revoked", True, REVOKED)
+
+
+def test_the_api_tells_a_tokens_certificate_status_before_the_pin(
+        api: Api, platform: Platform, ca: LocalCa, identities: dict[str, pki.Identity]) -> None:  # noqa: F811
+    """``POST /api/v1/tasks/{id}/signing-status`` with the certificate a USB token holds (as the sign
+    agent hands it over): the same answer as for a key on the server, before any PIN is asked."""
+    (platform.settings.pki_dir / "people" / "btl_director.pem").unlink()  # the key is on the token only
+    with platform.db.write() as session:  # a token gives its certificate alone: the CA's comes from the store
+        agency_id = session.scalars(select(Agency.id).where(Agency.code == "btl")).one()
+        trust_store.add(session, agency_id, identities["director"].chain[0].public_bytes(serialization.Encoding.DER),
+                        "CA thử nghiệm (trung gian)", None, platform.clock.now())
+    task = only_task(to_director(api))
+    token = base64.b64encode(identities["director"].certificate.public_bytes(serialization.Encoding.DER)).decode()
+    path = f"/api/v1/tasks/{task['id']}/signing-status"
+    assert _status(api, task).get_json()["checked"] is False  # nothing on the server to check
+    good = api.post("btl_director", path, {"certificate": token})
+    assert good.status_code == 200, good.get_json()
+    assert {k: good.get_json()[k] for k in ("checked", "status", "source", "refused", "warning")} == {
+        "checked": True, "status": "good", "source": "ocsp", "refused": False, "warning": None}
+    assert api.post("btl_head_khnv", path, {"certificate": token}).status_code == 403  # not their task
+    refused = api.post("btl_director", path, {"certificate": "khong-phai-base64"})
+    assert refused.status_code == 422 and refused.get_json()["error"] == "Chứng thư số không hợp lệ."
+    _set_policy(platform, ca, "warn")
+    ca.down = True
+    warned = api.post("btl_director", path, {"certificate": token}).get_json()
+    assert (warned["status"], warned["refused"]) == ("unreachable", False) and "vẫn được ký" in warned["warning"]
+    ca.down = False
+    ca.revoke(identities["director"].certificate, when=platform.clock.now() - timedelta(hours=1))
+    revoked = api.post("btl_director", path, {"certificate": token}).get_json()
     assert (revoked["status"], revoked["refused"], revoked["message"]) == ("revoked", True, REVOKED)
 
 

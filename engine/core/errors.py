@@ -40,6 +40,21 @@ def localized(value: Any) -> Any:
     return value.localized() if isinstance(value, Text) else value
 
 
+def dumped(value: Any) -> Any:
+    """A message as JSON keeps it (template and parameters, nested), to be said later in the
+    reader's language; anything else as it is."""
+    if isinstance(value, Text):
+        return {"template": value.template, "params": {k: dumped(v) for k, v in value.params.items()}}
+    return value
+
+
+def loaded(value: Any) -> Any:
+    """What :func:`dumped` kept, as a message again."""
+    if isinstance(value, dict) and set(value) == {"template", "params"}:
+        return Text(value["template"], **{k: loaded(v) for k, v in value["params"].items()})
+    return value
+
+
 def _text(value: Any) -> Any:
     return value if isinstance(value, Text) or not isinstance(value, str) else Text(value)
 

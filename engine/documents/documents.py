@@ -307,7 +307,7 @@ def register_incoming(session: Session, doc: Document, now: datetime) -> None:
 
 def attach_file(
     session: Session, store: FileStore, user: User, doc: Document, filename: str, stream: IO[bytes],
-    role: str, max_bytes: int, now: datetime,
+    role: str, max_bytes: int, now: datetime, reason: file_versions.Reason = file_versions.Reason.UPLOAD,
 ) -> DocumentFile:
     if doc.secrecy != Secrecy.NONE:
         raise InvalidData("Văn bản mật không được lưu tệp trên hệ thống (chỉ quản lý thông tin).",
@@ -324,7 +324,7 @@ def attach_file(
     filename, sha, size = pdf_check.store_upload(store, filename, stream, max_bytes)
     if role == "main":
         doc.files = [f for f in doc.files if f.role != "main"]
-        file_versions.record(session, doc.id, sha, file_versions.Reason.UPLOAD, user.id, now)
+        file_versions.record(session, doc.id, sha, reason, user.id, now)
     record = DocumentFile(role=role, filename=filename, sha256=sha, size=size,
                           content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
                           page_count=pdf_pages.count(store.path(sha)))
@@ -339,6 +339,16 @@ def _linked(kind: str, other: Document) -> dict[str, Any]:
     subject = other.subject if other.secrecy == Secrecy.NONE else None
     return {"kind": kind, "document_id": other.id, "direction": other.direction.value, "status": other.status.value,
             "number_symbol": other.number_symbol, "subject": subject}
+
+
+def _verification(doc: Document) -> list[dict[str, Any]]:
+    """The kept reports of every signed file: the main file's on the document, an appendix's on it."""
+    def kept(f: DocumentFile) -> list[dict[str, Any]]:
+        stored = doc.signatures_json if f.role == "main" else f.signatures_json
+        return json.loads(stored) if stored else []
+
+    files = sorted(doc.files, key=lambda f: f.role != "main")  # the main file first, then the appendices in order
+    return report.per_file([({"file_id": f.id, "role": f.role, "filename": f.filename}, kept(f)) for f in files])
 
 
 def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
@@ -357,7 +367,7 @@ def view(doc: Document, with_links: bool = True) -> dict[str, Any]:
         "signer_position": doc.signer_position, "signer_name": doc.signer_name,
         "signature_mode": doc.signature_mode.value, "signature_status": doc.signature_status.value,
         "signatures": json.loads(doc.signatures_json) if doc.signatures_json else [],
-        "verification": report.per_signature(json.loads(doc.signatures_json)) if doc.signatures_json else [],
+        "verification": _verification(doc),
         "signing_warnings": [e.warning for e in doc.signature_evidence if e.warning],
         "issued_at": doc.issued_at.isoformat() if doc.issued_at else None, "due_date": iso(doc.due_date),
         "page_amount": doc.page_amount,

@@ -179,6 +179,9 @@ class DocumentFile(Base):
     uploaded_at: Mapped[datetime]
     # Counted once when stored, within a budget (engine/documents/pdf_pages.py); None: unknown.
     page_count: Mapped[int | None]
+    # An appendix the agency signed: its verification then, one report per signature (the main
+    # file's is the document's signatures_json)
+    signatures_json: Mapped[str | None] = mapped_column(Text)
 
 
 class FileVersion(Base):

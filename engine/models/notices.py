@@ -39,6 +39,9 @@ class Notification(Base):
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, 24))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
+    # A notice in the platform's own words (an account's request) keeps its title and body as
+    # messages (engine.core.errors.dumped), said in the reader's language; others are data.
+    said_json: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     task_id: Mapped[str | None] = mapped_column(String(36))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))

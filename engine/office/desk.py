@@ -128,8 +128,7 @@ def register(session: Session, user: User, document_id: int, given: dict[str, An
     doc = _clerk_document(session, user, document_id)
     if session.scalar(select(Case.id).where(Case.document_id == doc.id).limit(1)) is not None:
         raise Conflict("Văn bản đang được xử lý theo quy trình; vào sổ ở bước của quy trình.")
-    if check is None or check.sha256 != intake.main_sha256(doc):
-        check = intake.current_check(store, keys, doc, now)
+    check = intake.current_check(store, keys, doc, now, check)
     found = intake.register(session, doc, intake.Decision.parse(given.get("note"), given.get("confirm_duplicates")),
                             check, now)
     audit.append(session, at=now, action="document_registered", actor_id=user.id,

@@ -5,6 +5,7 @@ transaction that made the notification has committed."""
 
 from __future__ import annotations
 
+import json
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core import jobs
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, Text, dumped, loaded
 from engine.models import (
     Case,
     Document,
@@ -58,7 +59,9 @@ def _add(session: Session, user_ids: Iterable[int], kind: NotificationKind, subj
     # transaction that makes them, and the unit of work cost a task completion more than the
     # insert. What they refer to (a case, a document) has an id, so it is already written.
     title = TITLES[kind].format(subject)[:300]
-    rows = [{"user_id": uid, "kind": kind, "title": title, "body": body, "created_at": now, **refs}
+    said = json.dumps({"title": dumped(subject), "body": dumped(body)}, ensure_ascii=False) \
+        if isinstance(subject, Text) or isinstance(body, Text) else None
+    rows = [{"user_id": uid, "kind": kind, "title": title, "body": body, "said_json": said, "created_at": now, **refs}
             for uid in dict.fromkeys(user_ids)]
     if rows:
         session.execute(_INSERT, rows)
@@ -133,8 +136,22 @@ def sweep_deadlines(session: Session, now: datetime) -> int:
     return made
 
 
+def _about(n: Notification) -> str:
+    """What the notification is about (a task's name, a document's subject, a person's name): its
+    title without the words of its kind, which the pages say in the reader's language."""
+    prefix, _, suffix = TITLES[n.kind].partition("{}")
+    if n.title.startswith(prefix) and n.title.endswith(suffix):
+        return n.title[len(prefix):len(n.title) - len(suffix)]
+    return n.title
+
+
 def view(n: Notification) -> dict[str, Any]:
-    return {"id": n.id, "kind": n.kind.value, "title": n.title, "body": n.body, "case_id": n.case_id,
+    """``about`` and ``body`` are messages (engine.core.errors.Text) when the notice is in the
+    platform's own words, data otherwise."""
+    said = json.loads(n.said_json) if n.said_json else {}
+    return {"id": n.id, "kind": n.kind.value, "title": n.title, "about": loaded(said.get("title", _about(n))),
+            "body": loaded(said.get("body", n.body)),
+            "case_id": n.case_id,
             "task_id": n.task_id, "document_id": n.document_id, "created_at": n.created_at.isoformat(),
             "read": n.read_at is not None}
 

@@ -1,17 +1,14 @@
 """Hồ sơ: an agency's record catalogue per year and people's personal records (Decree 30
 Appendix VI; Quảng Ngãi regulation Art. 8). A document sits in as many records as it
 belongs to without being copied; a record lists its documents in date order and exports
-as one PDF (a cover list, then the documents) and as XML of its metadata. Records are
+as XML of its metadata (and as one printed PDF, engine.office.record_pdf). Records are
 flagged 30 days before their archiving deadline (one year after the work they record
 ended, Decree 30 Art. 30)."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -23,11 +20,9 @@ from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
 from engine.documents import doctypes
-from engine.documents.storage import FileStore
 from engine.models import Agency, Document, Record, RecordDocument, Unit, User, UserPosition
 from engine.office.people import people
 from engine.org import permissions
-from engine.reporting import pdftable
 from engine.reporting.exports import Export
 
 NOTICE = timedelta(days=30)
@@ -97,7 +92,7 @@ def _visible(session: Session, user: User, record: Record) -> bool:
     return bool(positions & permissions.REGISTER_KEEPERS) or (bool(positions) and record.access == "Công khai")
 
 
-def _record(session: Session, user: User, record_id: int, edit: bool = False) -> Record:
+def visible_record(session: Session, user: User, record_id: int, edit: bool = False) -> Record:
     record = session.get(Record, record_id)
     if record is None or not _visible(session, user, record):
         # A personal record of someone else is not even said to exist.
@@ -108,7 +103,7 @@ def _record(session: Session, user: User, record_id: int, edit: bool = False) ->
 
 
 def add_document(session: Session, user: User, record_id: int, document_id: Any, now: datetime) -> None:
-    record = _record(session, user, record_id, edit=True)
+    record = visible_record(session, user, record_id, edit=True)
     doc = session.get(Document, document_id) if isinstance(document_id, int) else None
     if doc is None:
         raise InvalidData("Văn bản không tồn tại.", {"document_id": "Không có văn bản này."})
@@ -125,7 +120,7 @@ def add_document(session: Session, user: User, record_id: int, document_id: Any,
 def addable(session: Session, user: User, record_id: int, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
     """The latest documents I may see of the record's agency that are not in it yet: the
     choices offered by the page's "add a document" form (its owner's only)."""
-    record = _record(session, user, record_id, edit=True)
+    record = visible_record(session, user, record_id, edit=True)
     inside = select(RecordDocument.document_id).where(RecordDocument.record_id == record.id)
     rows = session.scalars(
         select(Document).where(Document.agency_id == record.agency_id, Document.id.not_in(inside),
@@ -156,7 +151,7 @@ def for_document(session: Session, user: User, document_id: int) -> dict[str, An
 
 
 def remove_document(session: Session, user: User, record_id: int, document_id: int, now: datetime) -> None:
-    record = _record(session, user, record_id, edit=True)
+    record = visible_record(session, user, record_id, edit=True)
     link = session.get(RecordDocument, (record.id, document_id))
     if link is None:
         raise NotFound("Văn bản không có trong hồ sơ.")
@@ -167,7 +162,7 @@ def remove_document(session: Session, user: User, record_id: int, document_id: i
 
 def update(session: Session, user: User, record_id: int, given: dict[str, Any], now: datetime) -> Record:
     """Close a record (the date its work ended) or mark it handed to the archive."""
-    record = _record(session, user, record_id, edit=True)
+    record = visible_record(session, user, record_id, edit=True)
     if "closed_on" in given:
         try:
             record.closed_on = date.fromisoformat(given["closed_on"]) if given["closed_on"] else None
@@ -182,7 +177,7 @@ def update(session: Session, user: User, record_id: int, given: dict[str, Any], 
     return record
 
 
-def _dated(doc: Document) -> date:
+def dated(doc: Document) -> date:
     return doc.document_date or doc.arrival_date or doc.created_at.date()
 
 
@@ -198,7 +193,7 @@ def documents_in(session: Session, record: Record, seen: ColumnElement[bool]) ->
     numbered 1, 2, … in that order."""
     docs = list(session.scalars(select(Document).join(RecordDocument, RecordDocument.document_id == Document.id)
                                 .where(RecordDocument.record_id == record.id, seen)))
-    return sorted(docs, key=lambda d: (_dated(d), d.id))
+    return sorted(docs, key=lambda d: (dated(d), d.id))
 
 
 def page_count(doc: Document) -> int | None:
@@ -235,13 +230,13 @@ def view(session: Session, user: User, record: Record, now: datetime, with_docum
     }
     if with_documents:
         result["items"] = [{"ordinal": i, "id": d.id, "number_symbol": d.number_symbol, "subject": d.subject,
-                            "date": _dated(d).isoformat(), "direction": d.direction.value, "pages": page_count(d)}
+                            "date": dated(d).isoformat(), "direction": d.direction.value, "pages": page_count(d)}
                            for i, d in enumerate(docs, start=1)]
     return result
 
 
 def get(session: Session, user: User, record_id: int, now: datetime) -> dict[str, Any]:
-    return view(session, user, _record(session, user, record_id), now, with_documents=True)
+    return view(session, user, visible_record(session, user, record_id), now, with_documents=True)
 
 
 def listing(session: Session, user: User, year: int | None, page: int, per_page: int,
@@ -283,49 +278,9 @@ def stats(session: Session, user: User, now: datetime) -> list[dict[str, Any]]:
             for uid, counts in sorted(totals.items(), key=lambda t: named[t[0]].username)]
 
 
-def export_pdf(session: Session, store: FileStore, user: User, record_id: int, fonts: pdftable.Fonts,
-               now: datetime) -> Export:
-    """The record as one PDF: the list of its documents (Decree 30 columns), then each
-    document's main file, in date order."""
-    record = _record(session, user, record_id)
-    docs = documents_in(session, record, readable(session, user, now))
-    agency = session.get(Agency, record.agency_id)
-    assert agency is not None
-    rows, sheet_no, files = [], 1, []
-    for i, doc in enumerate(docs, start=1):
-        pages = page_count(doc)
-        main = next((f for f in doc.files if f.role == "main"), None)
-        # A file whose pages could not be counted is one qpdf could not read within its budget:
-        # it is listed, not joined.
-        joined = main is not None and main.page_count is not None
-        note = "Không có tệp" if main is None else "" if joined else "Tệp không đọc được, không ghép"
-        rows.append([str(i), doc.number_symbol or "", _dated(doc).strftime("%d/%m/%Y"),
-                     doc.issuer_name or agency.name, f"{doctypes.DOC_TYPES.get(doc.doc_type, '')} {doc.subject}",
-                     f"{sheet_no}–{sheet_no + pages - 1}" if pages and joined else "", note])
-        if joined:
-            assert main is not None and pages is not None
-            sheet_no += pages
-            files.append(store.path(main.sha256))
-    cover = pdftable.render(pdftable.Sheet(
-        heading=[(agency.name.upper(), "B", 12), ("MỤC LỤC VĂN BẢN", "B", 16), (record.title, "", 12)],
-        subtitle=f"Mã hồ sơ: {code(session, record)} – Thời hạn bảo quản: {record.retention}",
-        columns=COVER_COLUMNS, centred={"STT", "Ngày tháng văn bản", "Tờ số"}, rows=rows,
-        running_title=f"Hồ sơ {code(session, record)}", document_title=f"Hồ sơ {record.title}", author=agency.name,
-    ), fonts, now)
-    with tempfile.TemporaryDirectory() as work:
-        cover_path, out = Path(work) / "cover.pdf", Path(work) / "record.pdf"
-        cover_path.write_bytes(cover)
-        subprocess.run(["qpdf", "--empty", "--pages", str(cover_path), *map(str, files), "--", str(out)],
-                       check=True, capture_output=True, timeout=600)
-        content = out.read_bytes()
-    audit.append(session, at=now, action="record_exported", actor_id=user.id,
-                 payload={"record": record.id, "format": "pdf", "documents": [d.id for d in docs]})
-    return Export(content, f"ho-so-{code(session, record)}.pdf", "application/pdf")
-
-
 def export_xml(session: Session, user: User, record_id: int, now: datetime) -> Export:
     """The record's metadata with the field names of Decree 30 Appendix VI Part II."""
-    record = _record(session, user, record_id)
+    record = visible_record(session, user, record_id)
     docs = documents_in(session, record, readable(session, user, now))
     agency = session.get(Agency, record.agency_id)
     assert agency is not None
@@ -343,8 +298,8 @@ def export_xml(session: Session, user: User, record_id: int, now: datetime) -> E
     for tag, value in (("Title", record.title), ("Maintenance", record.retention), ("Rights", record.access),
                        ("Creator", session.scalar(select(User.full_name).where(User.id == record.owner_id))),
                        ("Language", "Tiếng Việt"),
-                       ("StartDate", min((_dated(d) for d in docs), default=None)),
-                       ("EndDate", record.closed_on or max((_dated(d) for d in docs), default=None)),
+                       ("StartDate", min((dated(d) for d in docs), default=None)),
+                       ("EndDate", record.closed_on or max((dated(d) for d in docs), default=None)),
                        ("DocTotal", len(docs)), ("PageTotal", _pages(docs)),
                        ("Description", record.description)):
         add(root, tag, value)
@@ -356,7 +311,7 @@ def export_xml(session: Session, user: User, record_id: int, now: datetime) -> E
         number, _, notation = (doc.number_symbol or "").partition("/")
         add(item, "CodeNumber", number)
         add(item, "CodeNotation", notation)
-        add(item, "IssuedDate", _dated(doc))
+        add(item, "IssuedDate", dated(doc))
         add(item, "OrganName", doc.issuer_name or agency.name)
         add(item, "Subject", doc.subject)
         add(item, "Language", "Tiếng Việt")

@@ -34,9 +34,10 @@ from engine.workflow import cases, sandbox, state, surgery, timers
 from engine.workflow.definitions import version_info
 from engine.workflow.steps import persist
 
-KINDS = {"lane_unresolved": "Không xác định được người xử lý", "script_failed": "Mã của quy trình bị dừng",
-         "action_failed": "Thao tác của bước gặp lỗi", "timer_failed": "Bước hẹn giờ gặp lỗi",
-         "message_refused": "Thông điệp liên thông bị từ chối", "task_orphaned": "Bước không còn người xử lý"}
+KINDS = {"lane_unresolved": Text("Không xác định được người xử lý"), "script_failed": Text("Mã của quy trình bị dừng"),
+         "action_failed": Text("Thao tác của bước gặp lỗi"), "timer_failed": Text("Bước hẹn giờ gặp lỗi"),
+         "message_refused": Text("Thông điệp liên thông bị từ chối"),
+         "task_orphaned": Text("Bước không còn người xử lý")}
 MAX_REASON = 1000
 
 

@@ -84,6 +84,16 @@ def user_for_token(session: Session, token: str, now: datetime, idle: Mapping[st
     return row[0], last + TOUCH_EVERY <= now
 
 
+def person_again(session: Session, user_id: int) -> User:
+    """The person a token check of this request found (in its read transaction), in the request's
+    write transaction: a primary-key read, so that the token's lookup and its checks are not made
+    while SQLite's write lock is held; Unauthorized if the account was disabled meanwhile."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
+    return user
+
+
 def touch(session: Session, token: str, now: datetime) -> None:
     """Record a use of the token, in a transaction of its own (the request's may be a read)."""
     session.execute(update(ApiToken).where(ApiToken.token_hash == _token_hash(token)).values(last_used_at=now))

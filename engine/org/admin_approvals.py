@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
 from engine.models import POSITION_TITLES, AdminRequest, NotificationKind, Position, Unit, User, UserPosition
 from engine.office import notifications
 from engine.org import accounts, permissions
@@ -38,10 +38,10 @@ def needs_approval_for_password(session: Session, target: User, agency_id: int) 
     return bool(permissions.positions_in(session, target, agency_id) & permissions.SECRET_READERS)
 
 
-def _title(request: AdminRequest) -> str:
+def _title(request: AdminRequest) -> Text:
     if request.position is None:
-        return "đặt lại mật khẩu"
-    return f"cấp chức vụ {POSITION_TITLES[Position(request.position)]}"
+        return Text("đặt lại mật khẩu")
+    return Text("cấp chức vụ %(position)s", position=Text(POSITION_TITLES[Position(request.position)]))
 
 
 def ask(session: Session, admin: User, agency_id: int, target: User, now: datetime, *, unit_id: int | None = None,
@@ -58,13 +58,13 @@ def ask(session: Session, admin: User, agency_id: int, target: User, now: dateti
                           "user_id": target.id, "unit_id": unit_id, "position": request.position},
                  agency_id=agency_id)
     what = _title(request)
+    asker = Text("Người đề nghị: %(name)s.", name=admin.full_name)
     notifications.notify(session, [target.id], NotificationKind.ACCOUNT,
-                         f"Đề nghị {what} cho tài khoản của bạn đang chờ phê duyệt", now,
-                         body=f"Người đề nghị: {admin.full_name}.")
+                         Text("Đề nghị %(what)s cho tài khoản của bạn đang chờ phê duyệt", what=what), now, body=asker)
     approvers = [u for u in _approvers(session, agency_id) if u not in (admin.id, target.id)]
     notifications.notify(session, approvers, NotificationKind.ACCOUNT,
-                         f"Chờ phê duyệt: {what} cho {target.full_name}", now,
-                         body=f"Người đề nghị: {admin.full_name}.")
+                         Text("Chờ phê duyệt: %(what)s cho %(name)s", what=what, name=target.full_name), now,
+                         body=asker)
     return request
 
 
@@ -121,10 +121,11 @@ def decide(session: Session, user: User, request_id: int, decision: str | None, 
     audit.append(session, at=now, action="admin_request_approved" if approve else "admin_request_rejected",
                  actor_id=user.id, payload={"agency_id": request.agency_id, "request_id": request.id,
                                             "kind": request.kind, "user_id": target.id, "position": request.position})
-    verdict = "đã được phê duyệt" if approve else "bị từ chối"
-    notifications.notify(session, [target.id, request.requested_by], NotificationKind.ACCOUNT,
-                         f"Đề nghị {_title(request)} cho {target.full_name} {verdict}", now,
-                         body=f"Người quyết định: {user.full_name}.")
+    what, name = _title(request), target.full_name
+    verdict = Text("Đề nghị %(what)s cho %(name)s đã được phê duyệt", what=what, name=name) if approve \
+        else Text("Đề nghị %(what)s cho %(name)s bị từ chối", what=what, name=name)
+    notifications.notify(session, [target.id, request.requested_by], NotificationKind.ACCOUNT, verdict, now,
+                         body=Text("Người quyết định: %(name)s.", name=user.full_name))
     return request
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
-from engine.core.errors import Forbidden, InvalidData, NotFound
+from engine.core.errors import Forbidden, InvalidData, NotFound, Text
 from engine.models import Agency, Delegation, Unit, User, UserPosition
 from engine.org import permissions
 from engine.workflow.definitions import latest_versions
@@ -57,13 +57,13 @@ def form(session: Session, user: User) -> dict[str, Any]:
     """The form to create a delegation, as a JSON Schema with the user's choices."""
     people, flows = colleagues(session, user), processes(session, user)
     return {
-        "title": "Ủy quyền xử lý công việc", "type": "object", "required": ["delegate", "starts_on", "ends_on"],
+        "title": Text("Ủy quyền xử lý công việc"), "type": "object", "required": ["delegate", "starts_on", "ends_on"],
         "properties": {
-            "delegate": {"type": "string", "title": "Người được ủy quyền", "enum": list(people),
-                         "x-enumTitles": people},
-            "starts_on": {"type": "string", "format": "date", "title": "Từ ngày"},
-            "ends_on": {"type": "string", "format": "date", "title": "Đến hết ngày"},
-            "scope": {"type": "array", "title": "Chỉ các quy trình (để trống: mọi quy trình)",
+            "delegate": {"type": "string", "title": Text("Người được ủy quyền"), "enum": list(people),
+                         "x-enumTitles": people, "x-data": True},
+            "starts_on": {"type": "string", "format": "date", "title": Text("Từ ngày")},
+            "ends_on": {"type": "string", "format": "date", "title": Text("Đến hết ngày")},
+            "scope": {"type": "array", "title": Text("Chỉ các quy trình (để trống: mọi quy trình)"),
                       "items": {"type": "string", "enum": list(flows), "x-enumTitles": flows}},
         },
     }

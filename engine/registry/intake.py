@@ -2,8 +2,9 @@
 what the clerk decides when a check finds something.
 
 - Its PDF's signatures are verified (valid when every signature is; ``none`` when unsigned).
-  The check can be made before the write transaction (``check_file``) and is kept with the
-  hash of the file it was of, so the registration does not repeat it.
+  The check is made before the write transaction (``check_file``: after an upload, before the
+  desk's registration, in a procedure's step by engine.signed_steps) and kept with the hash of
+  the file it was of, so the registration does not repeat it.
 - Earlier entries of the same document are looked for: the same number and symbol from the
   same issuer, or the same main file.
 
@@ -29,49 +30,26 @@ from engine.documents import documents
 from engine.documents.storage import FileStore
 from engine.models import Direction, Document, DocumentFile, DocumentStatus, SignatureStatus, User
 from engine.signatures import signatures
-from signing.errors import SigningError
-from signing.pades import verify
+from engine.signatures.signatures import Check as Check
+from engine.signatures.signatures import check_file as check_file
 
 NOTE_MAX = 2000
-
-
-@dataclass(frozen=True)
-class Check:
-    """The verification of one stored PDF: its status and one report per signature."""
-
-    sha256: str
-    status: SignatureStatus
-    reports: tuple[dict[str, Any], ...]
-
-    def reasons(self) -> list[str]:
-        return [f"{r.get('signer') or r.get('field') or 'Tệp'}: {r.get('reason')}" for r in self.reports
-                if not r.get("valid")]
-
-
-def check_file(store: FileStore, keys: signatures.Keys, sha256: str, now: datetime) -> Check:
-    """Verify a stored PDF against the server's trust roots (no database needed, so callers
-    run it before their write transaction)."""
-    try:
-        reports = [r.to_json() for r in signatures.check_stored(store, keys, sha256, now)]
-    except SigningError as err:
-        unreadable = verify.SignatureReport(field="", signer=None, signing_time=None, valid=False, trusted=False,
-                                            intact=False, modification_level="other",
-                                            reason=f"Không đọc được tệp để kiểm tra chữ ký số: {err.message}")
-        return Check(sha256, SignatureStatus.INVALID, (unreadable.to_json(),))
-    status = "none" if not reports else "valid" if all(r["valid"] for r in reports) else "invalid"
-    return Check(sha256, SignatureStatus(status), tuple(reports))
 
 
 def main_sha256(doc: Document) -> str | None:
     return next((f.sha256 for f in doc.files if f.role == "main"), None)
 
 
-def current_check(store: FileStore, keys: signatures.Keys, doc: Document, now: datetime) -> Check | None:
-    """The kept check when it is of the document's current main file, otherwise a new one;
-    None without a main file."""
+def current_check(store: FileStore, keys: signatures.Keys, doc: Document, now: datetime,
+                  made: Check | None = None) -> Check | None:
+    """The check ``made`` before the transaction or the kept one when of the document's current
+    main file, otherwise a new one (made here only when the caller made none in time: a script
+    holding its own transaction, or a file changed meanwhile); None without a main file."""
     sha = main_sha256(doc)
     if sha is None:
         return None
+    if made is not None and made.sha256 == sha:
+        return made
     if doc.verified_sha256 == sha:
         return Check(sha, doc.signature_status, tuple(json.loads(doc.signatures_json or "[]")))
     return check_file(store, keys, sha, now)

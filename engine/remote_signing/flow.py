@@ -199,7 +199,7 @@ def _settle(remote: Remote, request_id: str, reference: str, outcome: Outcome, n
     try:  # checked again now it is signed, time-stamped, B-LT, as a USB token's signature is
         pending = split.PendingSignature.from_json(payload)
         field = str(payload.get("field") or draft.LEADER_FIELD)  # the leader's, or a ký nháy's KyNhayN
-        checked = policy.finish_split(pending, field, request_id, outcome.signature, now)
+        checked = policy.finish_split(pending, request_id, outcome.signature, now)
         reports = verify.verify_pdf(checked.pdf, policy.keys.trust_roots(), now)
     except SigningError as err:
         _end(remote, request_id, RemoteState.FAILED, err.message, now)

@@ -23,7 +23,7 @@ from signing.remote import ProviderConfig
 from signing.remote.base import Kind
 
 KINDS = {Kind.CSC.value: "CSC API v1 (Cloud Signature Consortium)",
-         Kind.APPROVAL.value: "Xác nhận trên ứng dụng điện thoại (kiểu SmartCA, MySign)"}
+         Kind.APPROVAL.value: Text("Xác nhận trên ứng dụng điện thoại (kiểu SmartCA, MySign)")}
 TIMEOUTS = (30, 300)  # seconds the signer may take to approve: a split request lasts 5 minutes at most
 MAX_SECRET = 500
 _INVALID = "Cấu hình dịch vụ ký số từ xa chưa hợp lệ, vui lòng kiểm tra lại."

@@ -1,10 +1,11 @@
 """A clerk's scan from upload to a registered incoming document: stored and checked in the
 request (nothing is kept of a refused file), recognised by the worker outside any transaction,
 its progress written in short ones, then registered with the fields the clerk confirmed and the
-PDF/A as the main file."""
+PDF/A, signed by the agency with the conversion mark (engine.scans.conversion), as the main file."""
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 from datetime import datetime, timedelta
@@ -16,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.db import Database, after_commit
-from engine.core.errors import Conflict, NotFound
+from engine.core.errors import NotFound
 from engine.documents import documents, filenames
+from engine.documents.file_versions import Reason
 from engine.documents.pdf_check import check_head
 from engine.documents.storage import FileStore
 from engine.fulltext import index as fulltext_index
@@ -25,7 +27,8 @@ from engine.models import Document, Scan, ScanStatus, User
 from engine.office import desk
 from engine.org import permissions
 from engine.registry.intake import earlier_entries
-from engine.scans import fields, ocr
+from engine.scans import conversion, fields, ocr
+from engine.signatures.keys import Keys
 
 
 def store_scan(store: FileStore, stream: IO[bytes], max_bytes: int) -> tuple[str, int]:
@@ -134,28 +137,35 @@ def view(session: Session, user: User, scan_id: int) -> dict[str, Any]:
             "message": scan.message, "fields": read, "duplicates": duplicates}
 
 
-def attach_result(session: Session, store: FileStore, user: User, scan_id: int, doc: Document, max_bytes: int,
-                  now: datetime) -> None:
-    """The recognised PDF/A becomes ``doc``'s main file (and so feeds full-text search)."""
-    scan = _scan(session, user, scan_id)
-    if scan.status != ScanStatus.DONE or scan.result_sha256 is None:
-        raise Conflict("Bản quét chưa nhận dạng xong.")
-    with store.path(scan.result_sha256).open("rb") as result:
-        documents.attach_file(session, store, user, doc, scan.filename.rsplit(".", 1)[0] + ".pdf", result, "main",
-                              max_bytes, now)
+def conversion_job(session: Session, store: FileStore, keys: Keys, user: User, scan_id: int,
+                   agency_password: str | None) -> conversion.Conversion:
+    """The job signing the recognised scan as the copy of record, read in a short transaction;
+    made (``make``) with none open."""
+    return conversion.job(session, store, keys, user, _scan(session, user, scan_id), agency_password)
+
+
+def attach_result(session: Session, store: FileStore, user: User, converted: conversion.Converted, doc: Document,
+                  max_bytes: int, now: datetime) -> None:
+    """The converted copy of record (the recognised PDF/A with the conversion mark and the agency's
+    signature) becomes ``doc``'s main file, and so feeds full-text search."""
+    scan = _scan(session, user, converted.scan_id)
+    conversion.check_unmoved(scan, converted)
+    added = documents.attach_file(session, store, user, doc, scan.filename.rsplit(".", 1)[0] + ".pdf",
+                                  io.BytesIO(converted.pdf), "main", max_bytes, now, Reason.PAPER_CONVERSION)
     audit.append(session, at=now, action="scan_registered", actor_id=user.id, agency_id=scan.agency_id,
-                 payload={"scan": scan.id, "document": doc.id, "sha256": scan.result_sha256})
+                 payload={"scan": scan.id, "document": doc.id, "recognised_sha256": scan.result_sha256,
+                          "sha256": added.sha256, "converter": converted.converter,
+                          "converted_at": converted.converted_at.isoformat(), "signature_level": converted.level})
     doc_id = doc.id
     after_commit(session, lambda database: fulltext_index.index(database, store, now, document_ids=[doc_id]))
 
 
-def register(session: Session, store: FileStore, user: User, scan_id: int, given: dict[str, Any], max_bytes: int,
-             now: datetime) -> tuple[Document, dict[str, Any]]:
-    """Vào sổ the scanned document with the fields as the clerk confirmed them, the PDF/A as its
-    main file."""
-    scan = _scan(session, user, scan_id)
-    if scan.status != ScanStatus.DONE:
-        raise Conflict("Bản quét chưa nhận dạng xong.")
+def register(session: Session, store: FileStore, user: User, converted: conversion.Converted, given: dict[str, Any],
+             max_bytes: int, now: datetime) -> tuple[Document, dict[str, Any]]:
+    """Vào sổ the scanned document with the fields as the clerk confirmed them, its converted
+    copy of record as its main file."""
+    scan = _scan(session, user, converted.scan_id)
+    conversion.check_unmoved(scan, converted)
     doc, found = desk.enter(session, user, {**given, "direction": "incoming"}, now)
-    attach_result(session, store, user, scan_id, doc, max_bytes, now)
+    attach_result(session, store, user, converted, doc, max_bytes, now)
     return doc, found

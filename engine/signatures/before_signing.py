@@ -3,14 +3,16 @@ Appendix I 1.16–1.18; Decree 23/2025/NĐ-CP Art. 15: the signer checks the sta
 so that a revoked certificate, or responders that do not answer, are said before the password is
 typed, with what the agency's policy will do: refuse, or sign with the warning kept.
 
-The certificate is the one of the key the server keeps for them (``people/<username>.pem``). A USB
-token's is checked when the sign agent hands it over (before the PIN), a remote service's before
-the hash reaches the phone; the same check runs again when the signature is made, whose answer is
-the one that counts. The task is read in a short transaction; OCSP and CRL are asked outside it.
+The certificate is the one of the key the server keeps for them (``people/<username>.pem``), or
+the one a USB token holds, as the sign agent on their computer hands it to the page once they
+choose the token (before the agent asks for the PIN); a remote service's is checked before the
+hash reaches the phone. The same check runs again when the signature is made, whose answer is the
+one that counts. The task is read in a short transaction; OCSP and CRL are asked outside it.
 """
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from engine.core.db import Database
-from engine.core.errors import NotFound
+from engine.core.errors import InvalidData, NotFound
 from engine.models import User
 from engine.signatures import long_term
 from engine.signatures.keys import Keys
@@ -57,9 +59,21 @@ def _outcome(check: revocation.StatusCheck, certificate: x509.Certificate, polic
             "refused": refused, "warning": message if message and not refused else None}
 
 
-def status(db: Database, keys: Keys, user_id: int, task_id: str, now: datetime) -> dict[str, Any]:
-    """The status of the certificate ``user_id`` would sign ``task_id`` with, and the agency's
-    policy: ``refused`` (the page disables the password), ``warning``, ``message`` in Vietnamese."""
+def _token_certificate(given: str) -> tuple[bytes, tuple[bytes, ...]]:
+    try:
+        der = base64.b64decode(given, validate=True)
+        x509.load_der_x509_certificate(der)
+    except ValueError:
+        raise InvalidData("Chứng thư số không hợp lệ.", {"certificate": "Chứng thư số không hợp lệ."}) from None
+    return der, ()
+
+
+def status(db: Database, keys: Keys, user_id: int, task_id: str, now: datetime,
+           token_certificate: str | None = None) -> dict[str, Any]:
+    """The status of the certificate ``user_id`` would sign ``task_id`` with (the key's on the
+    server, or ``token_certificate``: base64 DER, as the sign agent reads it from a USB token),
+    and the agency's policy: ``refused`` (the page disables the password), ``warning``,
+    ``message`` in Vietnamese."""
     with db.read() as session:
         user = session.get(User, user_id)
         if user is None:
@@ -68,7 +82,8 @@ def status(db: Database, keys: Keys, user_id: int, task_id: str, now: datetime) 
         policy = long_term.policy(session, keys, doc.agency_id)
         username = user.username
     base = {**_NOT_CHECKED, "policy": policy.settings.unreachable.value}
-    held = _held_certificate(keys, username)
+    held = _token_certificate(token_certificate) if token_certificate is not None else \
+        _held_certificate(keys, username)
     if held is None or props.get("signatureMode") == "paper":
         return base
     certificate_der, chain = held

@@ -82,7 +82,7 @@ class Signature:
                 certificate = self.token.pending.certificate
                 field = draft.LEADER_FIELD if self.approval is None else \
                     (initials.field_names(draft.read(self.token.pending.pdf)) or [""])[-1]
-                checked = self.policy.finish_split(self.token.pending, field, self.token.request_id,
+                checked = self.policy.finish_split(self.token.pending, self.token.request_id,
                                                    self.token.value, now)
             else:
                 assert self.unlock is not None and self.draft is not None
@@ -206,7 +206,17 @@ class Sealed:
     reports: tuple[verify.SignatureReport, ...]
     required: tuple[str, ...]
     reason: Reason
-    appendices: tuple[tuple[str, longterm.Signed, str], ...]  # (the file's hash before, signed, field)
+    appendices: tuple[SealedAppendix, ...]
+
+
+@dataclass(frozen=True)
+class SealedAppendix:
+    """An appendix signed by the agency, verified as the main file is (its report kept with it)."""
+
+    before: str  # the file's hash before
+    signed: longterm.Signed
+    field: str
+    reports: tuple[verify.SignatureReport, ...]
 
 
 @dataclass(frozen=True)
@@ -265,17 +275,23 @@ class Seal:
         return (self.policy.sign(filled, step, key, now), (draft.LEADER_FIELD, draft.AGENCY_FIELD),
                 Reason.AGENCY_SIGNATURE)
 
-    def _appendix(self, appendix: Appendix, now: datetime) -> tuple[str, longterm.Signed, str]:
+    def _appendix(self, appendix: Appendix, now: datetime) -> SealedAppendix:
         """Phụ lục in separate files: the clerk signs each with the number-and-time stamp at the
-        top right of its first page (Decree 30 Appendix I)."""
+        top right of its first page (Decree 30 Appendix I), then it is verified like the main file."""
         try:
             pdf = appendix.path.read_bytes()
             step = pdfsign.attachment_step(draft.read(pdf), self.number_symbol, now)
             with self.unlock() as key:
-                return appendix.sha256, self.policy.sign(pdf, step, key, now), step.field
+                signed = self.policy.sign(pdf, step, key, now)
         except SigningError as err:
             raise InvalidData(Text("Không ký được phụ lục %(file)s: %(reason)s", file=appendix.filename,
                                    reason=err.message), {FIELD: err.message}) from None
+        reports = verified(signed.pdf, self.policy.keys.trust_roots(), now)
+        if verify.signature_status(reports, (step.field,)) != "valid":
+            reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid)
+            raise InvalidData(Text("Không ký được phụ lục %(file)s: %(reason)s", file=appendix.filename,
+                                   reason=reasons), {FIELD: reasons})
+        return SealedAppendix(appendix.sha256, signed, step.field, tuple(reports))
 
 
 def seal(session: Session, store: FileStore, keys: Keys, doc: Document, user: User, agency_password: str | None,

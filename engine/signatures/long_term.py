@@ -50,9 +50,9 @@ class Policy:
         longterm.check_only(to_asn1(certificate_der), intermediates, self.roots(), self.settings, now)
         return self.settings.timestamper()
 
-    def finish_split(self, pending: split.PendingSignature, field: str, request_id: str, value: bytes,
+    def finish_split(self, pending: split.PendingSignature, request_id: str, value: bytes,
                      now: datetime) -> longterm.Signed:
-        return longterm.finish_split_checked(pending, field, request_id, value, self.roots(), self.settings, now)
+        return longterm.finish_split_checked(pending, request_id, value, self.roots(), self.settings, now)
 
 
 def policy(session: Session, keys: Keys, agency_id: int) -> Policy:

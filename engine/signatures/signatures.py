@@ -44,6 +44,7 @@ from engine.signatures import binding, jobs, token_signing
 from engine.signatures import long_term as long_signer
 from engine.signatures.drafting import main_file, titles
 from engine.signatures.keys import Keys
+from signing.errors import SigningError
 from signing.pades import split, verify
 from signing.pdf import draft
 
@@ -73,10 +74,25 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class Check:
+    """The verification of one stored PDF (an incoming document's main file, engine.registry.intake):
+    its status and one report per signature, kept with the hash of the file it was of."""
+
+    sha256: str
+    status: SignatureStatus
+    reports: tuple[dict[str, Any], ...]
+
+    def reasons(self) -> list[str]:
+        return [f"{r.get('signer') or r.get('field') or 'Tệp'}: {r.get('reason')}" for r in self.reports
+                if not r.get("valid")]
+
+
+@dataclass(frozen=True)
 class Desk:
     store: FileStore
     keys: Keys
     credentials: Credentials
+    checked: Check | None = None  # an incoming file verified outside the transaction (engine.signed_steps)
 
 
 def _set_main(session: Session, doc: Document, sha: str, size: int, user: User, now: datetime) -> None:
@@ -98,8 +114,12 @@ def _replace_main(session: Session, store: FileStore, doc: Document, content: by
     return sha
 
 
+def _as_json(reports: Sequence[verify.SignatureReport]) -> str:
+    return json.dumps([r.to_json() for r in reports], ensure_ascii=False)
+
+
 def _record(doc: Document, reports: Sequence[verify.SignatureReport]) -> None:
-    doc.signatures_json = json.dumps([r.to_json() for r in reports], ensure_ascii=False)
+    doc.signatures_json = _as_json(reports)
 
 
 def signing_kind(props: dict[str, str], decision: Any) -> str | None:
@@ -207,12 +227,15 @@ def seal(session: Session, desk: Desk, doc: Document, user: User, now: datetime)
     kept = long_signer.keep(session, doc.id, sha, sealed.required[-1], user.id, sealed.checked, sealed.certificate,
                             now)
     appendices = []
-    for before, checked, field in sealed.appendices:
-        record = next((f for f in doc.files if f.role == "appendix" and f.sha256 == before), None)
+    for appendix in sealed.appendices:
+        record = next((f for f in doc.files if f.role == "appendix" and f.sha256 == appendix.before), None)
         if record is None:
             raise Conflict(jobs.MOVED)
-        record.sha256, record.size = desk.store.put(io.BytesIO(checked.pdf), len(checked.pdf), lambda head: None)
-        long_signer.keep(session, doc.id, record.sha256, field, user.id, checked, sealed.certificate, now)
+        pdf = appendix.signed.pdf
+        record.sha256, record.size = desk.store.put(io.BytesIO(pdf), len(pdf), lambda head: None)
+        record.signatures_json = _as_json(appendix.reports)
+        long_signer.keep(session, doc.id, record.sha256, appendix.field, user.id, appendix.signed,
+                         sealed.certificate, now)
         appendices.append(record.sha256)
     return {"field": sealed.required[-1], "sha256": sha, "signatures": [r.field for r in sealed.reports],
             "appendices": appendices, **kept}
@@ -242,3 +265,17 @@ def check_stored(store: FileStore, keys: Keys, sha256: str, now: datetime) -> li
     """Every signature of a stored PDF, validated at ``now`` against the server's trust roots
     (``DocumentRejected`` when the file is not a PDF)."""
     return verify.verify_pdf(store.path(sha256).read_bytes(), keys.trust_roots(), now)
+
+
+def check_file(store: FileStore, keys: Keys, sha256: str, now: datetime) -> Check:
+    """Verify a stored PDF against the server's trust roots (no database needed, so callers
+    run it before their write transaction)."""
+    try:
+        reports = [r.to_json() for r in check_stored(store, keys, sha256, now)]
+    except SigningError as err:
+        unreadable = verify.SignatureReport(field="", signer=None, signing_time=None, valid=False, trusted=False,
+                                            intact=False, modification_level="other",
+                                            reason=f"Không đọc được tệp để kiểm tra chữ ký số: {err.message}")
+        return Check(sha256, SignatureStatus.INVALID, (unreadable.to_json(),))
+    status = "none" if not reports else "valid" if all(r["valid"] for r in reports) else "invalid"
+    return Check(sha256, SignatureStatus(status), tuple(reports))

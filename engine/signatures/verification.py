@@ -1,7 +1,7 @@
-"""Kết quả xác thực chữ ký số: every signature of a document's main file verified now against
-the installation's and the agency's trust store, in the seven fields of Circular 15/2025/TT-BKHCN
-Art. 6 (signing.pades.report), with the evidence recorded when the platform signed; as JSON for the API
-and the page, and as a printable PDF page."""
+"""Kết quả xác thực chữ ký số: every signature of every file of a document (the main file and each
+appendix) verified now against the installation's and the agency's trust store, in the seven fields
+of Circular 15/2025/TT-BKHCN Art. 6 (signing.pades.report), with the evidence recorded when the
+platform signed; as JSON for the API and the page, and as a printable PDF page."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VIETNAM
-from engine.core.errors import InvalidData, NotFound
+from engine.core.errors import InvalidData, NotFound, Text
 from engine.documents.storage import FileStore
 from engine.models import Document, User
 from engine.org import permissions
@@ -27,12 +27,20 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class File:
+    id: int
+    role: str  # main, appendix
+    filename: str
+    sha256: str
+    path: Path
+
+
+@dataclass(frozen=True)
 class Target:
     """What to verify, read in the request's session; the verification itself runs outside it."""
 
     document: dict[str, Any]
-    path: Path
-    sha256: str
+    files: tuple[File, ...]  # the main file first
     roots: list[bytes]
     evidence: list[dict[str, Any]]
 
@@ -42,28 +50,41 @@ def target(session: Session, store: FileStore, keys: Keys, user: User, document_
     if doc is None:
         raise NotFound("Không tìm thấy văn bản.")
     permissions.ensure_can_view_document(session, user, doc, now.astimezone(VIETNAM).date())
-    main = next((f for f in doc.files if f.role == "main"), None)
-    if main is None:
+    if not any(f.role == "main" for f in doc.files):
         raise InvalidData("Văn bản chưa có tệp chính để xác thực chữ ký số.", {"file": "Chưa có tệp chính."})
+    files = sorted(doc.files, key=lambda f: f.role != "main")
     roots = trust_store.keys_for(session, keys, doc.agency_id).trust_roots()
-    return Target({"id": doc.id, "number_symbol": doc.number_symbol, "subject": doc.subject}, store.path(main.sha256),
-                  main.sha256, roots, [evidence.describe(e) for e in evidence.of_document(session, doc.id)])
+    return Target({"id": doc.id, "number_symbol": doc.number_symbol, "subject": doc.subject},
+                  tuple(File(f.id, f.role, f.filename, f.sha256, store.path(f.sha256)) for f in files), roots,
+                  [evidence.describe(e) for e in evidence.of_document(session, doc.id)])
+
+
+def _verify_file(file: File, roots: list[bytes], now: datetime) -> dict[str, Any]:
+    try:
+        reports = verify.verify_pdf(file.path.read_bytes(), roots, now)
+    except SigningError as err:
+        message = Text("Không đọc được tệp %(file)s để xác thực chữ ký số: %(reason)s", file=file.filename,
+                       reason=err.message)
+        raise InvalidData(message, {"file": message}) from None
+    return {"file_id": file.id, "role": file.role, "filename": file.filename, "file_sha256": file.sha256,
+            "valid": all(r.valid for r in reports),
+            "signatures": [{**r.to_json(), "report": report.fields(r.to_json())} for r in reports]}
 
 
 def verify_target(found: Target, now: datetime) -> dict[str, Any]:
-    try:
-        reports = verify.verify_pdf(found.path.read_bytes(), found.roots, now)
-    except SigningError as err:
-        raise InvalidData(err.message, {"file": err.message}) from None
-    return {"title": report.TITLE, "document": found.document, "file_sha256": found.sha256,
-            "verified_at": now.isoformat(), "valid": bool(reports) and all(r.valid for r in reports),
-            "signatures": [{**r.to_json(), "report": report.fields(r.to_json())} for r in reports],
-            "evidence": found.evidence}
+    """``files``: the main file then each appendix, each with its signatures' reports; ``signatures``
+    and ``file_sha256`` repeat the main file's, as before appendices were reported."""
+    files = [_verify_file(f, found.roots, now) for f in found.files]
+    main = files[0]
+    return {"title": report.TITLE, "document": found.document, "file_sha256": main["file_sha256"],
+            "verified_at": now.isoformat(),
+            "valid": bool(main["signatures"]) and all(f["valid"] for f in files),
+            "signatures": main["signatures"], "files": files, "evidence": found.evidence}
 
 
 def to_pdf(result: dict[str, Any], regular: Path, bold: Path, created: datetime) -> bytes:
     """One A4 page per few signatures, in the TrueType fonts ``regular`` and ``bold``: the title,
-    the document, then each signature's rows."""
+    the document, then each file with its signatures' rows."""
     pdf = FPDF(format="A4")
     pdf.add_font("body", "", str(regular))
     pdf.add_font("body", "B", str(bold))
@@ -77,11 +98,23 @@ def to_pdf(result: dict[str, Any], regular: Path, bold: Path, created: datetime)
     pdf.set_font("body", "", 10)
     doc = result["document"]
     pdf.multi_cell(0, 5.5, f"Văn bản: {doc['number_symbol'] or 'chưa cấp số'} – {doc['subject']}\n"
-                           f"Tệp (SHA-256): {result['file_sha256']}\n"
                            f"Xác thực lúc: {report.fields({'signing_time': result['verified_at']})[3]['value']}",
                    new_x="LMARGIN", new_y="NEXT")
-    for number, signature in enumerate(result["signatures"], start=1):
-        pdf.ln(3)
+    for file in result["files"]:
+        _file_to_pdf(pdf, file)
+    return bytes(pdf.output())
+
+
+def _file_to_pdf(pdf: FPDF, file: dict[str, Any]) -> None:
+    """One file's heading (its role, name and hash), then each of its signatures' rows."""
+    pdf.ln(4)
+    pdf.set_font("body", "B", 12)
+    pdf.multi_cell(0, 6.5, f"{report.FILE_ROLES.get(file['role'], file['role'])}: {file['filename']}",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("body", "", 9.5)
+    pdf.cell(0, 5.5, f"SHA-256: {file['file_sha256']}", new_x="LMARGIN", new_y="NEXT")
+    for number, signature in enumerate(file["signatures"], start=1):
+        pdf.ln(2)
         pdf.set_font("body", "B", 11)
         verdict = "HỢP LỆ" if signature["valid"] else "KHÔNG HỢP LỆ"
         pdf.cell(0, 7, f"Chữ ký số {number} ({signature['field']}): {verdict}", new_x="LMARGIN", new_y="NEXT")
@@ -91,6 +124,5 @@ def to_pdf(result: dict[str, Any], regular: Path, bold: Path, created: datetime)
                 cells = table.row()
                 cells.cell(row["label"])
                 cells.cell(row["value"])
-    if not result["signatures"]:
+    if not file["signatures"]:
         pdf.cell(0, 8, "Tệp không có chữ ký số.", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())

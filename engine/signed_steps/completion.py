@@ -16,6 +16,10 @@ signatures made, status-checked, time-stamped and verified:
    book's series stays gapless whatever fails between signing and recording (nothing was taken),
    and a server killed while signing leaves neither a number used nor a case held.
 
+The same phases keep the other long checks out of the write transaction: an incoming document's
+main file that a registering step numbers is verified in phase 2 (engine.registry.intake), and the
+request's token is checked in phase 1, the write reading the person again by id.
+
 ký số từ xa (engine.remote_signing) runs the same phases with the phone's answer for step 2.
 """
 
@@ -31,18 +35,23 @@ from sqlalchemy.orm import Session
 from engine.core.db import Database
 from engine.core.errors import DomainError
 from engine.documents.storage import FileStore
-from engine.models import Case, Delivery, DocumentStatus, Secrecy, User
+from engine.models import Case, Delivery, Direction, Document, DocumentStatus, HumanTask, Secrecy, User
+from engine.org import accounts
 from engine.registry import registers
+from engine.registry.intake import main_sha256
 from engine.registry.tickets import TICKETS
 from engine.signatures import binding, jobs, signatures
 from engine.workflow import cases
+from engine.workflow.actions import REGISTERING
 from engine.workflow.bpmn_check import ACTION_PROPERTY
 
 ATTEMPTS = 50  # issues of one book racing for its next number: each round one of them wins it
 ISSUE_ACTION = "issue_outgoing"
 
 T = TypeVar("T")
-Who = Callable[[Session, datetime], User]  # the request's person, checked in each transaction
+# The request's person, its token checked in the read transaction; the write transaction reads
+# the person again by id (engine.org.accounts.person_again), so no token lookup holds the write lock.
+Who = Callable[[Session, datetime], User]
 Then = Callable[[Session, User, Case, datetime], T]  # what the caller reads in the final transaction
 
 
@@ -53,15 +62,21 @@ def complete(db: Database, desk: signatures.Desk, task_id: str, data: Any, clock
     for attempt in range(1, ATTEMPTS + 1):
         now = clock()
         with db.read() as session:
-            job = plan(session, desk, who(session, now), task_id, data, now)
+            user = who(session, now)
+            user_id = user.id
+            step = _step(session, user, task_id, now)
+            job = plan(session, desk, user, task_id, step, data, now)
+            unchecked = _unchecked_file(step)
         turn = (job.book, job.number) if isinstance(job, jobs.Seal) and job.book and job.number else None
         recorded = False
         try:
             ready = _made(desk, job, now)
+            if unchecked is not None:
+                ready = dataclasses.replace(ready, checked=signatures.check_file(desk.store, desk.keys, unchecked, now))
             if turn is not None:
                 TICKETS.wait_turn(*turn)  # the issues of this book signing with smaller numbers record first
             with db.write() as session:
-                user = who(session, now)
+                user = accounts.person_again(session, user_id)
                 answer = then(session, user, cases.complete_task(session, user, task_id, data, now, ready), now)
             recorded = True
             return answer
@@ -87,14 +102,44 @@ def _made(desk: signatures.Desk, job: jobs.Signature | jobs.Seal | None, now: da
     return dataclasses.replace(desk, credentials=credentials)
 
 
-def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, data: Any,
-         now: datetime) -> jobs.Signature | jobs.Seal | None:
-    """The job a completion of ``task_id`` with ``data`` signs, or None. A refusal found here
-    (no permission, no password) is left to the completion, which refuses it in its own order
-    before any signing."""
-    decision = data.get("decision") if isinstance(data, dict) else None
+Step = tuple[HumanTask, Document | None, dict[str, str]]
+
+
+def _step(session: Session, user: User, task_id: str, now: datetime) -> Step | None:
+    """The open task ``user`` may act on, its document and its step's properties; None when the
+    completion will be refused (it refuses in its own order, in its transaction)."""
     try:
-        row, doc, props = cases.signing_task(session, user, task_id, now)
+        return cases.task_step(session, user, task_id, now)
+    except DomainError:
+        return None
+
+
+def _unchecked_file(step: Step | None) -> str | None:
+    """The main file of the incoming document a registering step (engine.workflow.actions
+    ``REGISTERING``) numbers, when its signatures were not verified yet (a document received from
+    another agency, a scan attached on the form): verified before the transaction, not in it."""
+    if step is None:
+        return None
+    _, doc, props = step
+    if doc is None or props.get(ACTION_PROPERTY) not in REGISTERING or doc.direction != Direction.INCOMING \
+            or doc.status != DocumentStatus.DRAFT:
+        return None
+    sha = main_sha256(doc)
+    return sha if sha != doc.verified_sha256 else None
+
+
+def plan(session: Session, desk: signatures.Desk, user: User, task_id: str, step: Step | None, data: Any,
+         now: datetime) -> jobs.Signature | jobs.Seal | None:
+    """The job a completion of ``task_id`` (its ``step``) with ``data`` signs, or None. A refusal
+    found here (no permission, no password) is left to the completion, which refuses it in its own
+    order before any signing."""
+    decision = data.get("decision") if isinstance(data, dict) else None
+    if step is None:
+        return None
+    row, doc, props = step
+    if doc is None or doc.direction != Direction.OUTGOING:
+        return None  # nothing to sign (cases.signing_task's refusal)
+    try:
         kind = signatures.signing_kind(props, decision)
         if kind in ("leader", "approval"):
             approval = (props, cases.approval_unit(session, row, props)) if kind == "approval" else None
@@ -117,11 +162,12 @@ def request_signature(db: Database, store: FileStore, keys: signatures.Keys, tas
     now = clock()
     with db.read() as session:
         user = who(session, now)
+        user_id = user.id
         row, doc, props = cases.signing_task(session, user, task_id, now)
         approval = (props, cases.approval_unit(session, row, props)) if signatures.APPROVAL_PROPERTY in props else None
         job = jobs.split_request(session, store, keys, doc, user, task_id, props, certificate, approval)
     pending = job.begin(now)
     with db.write() as session:
-        user = who(session, now)
+        user = accounts.person_again(session, user_id)
         _, doc, _ = cases.signing_task(session, user, task_id, now)
         return signatures.record_split(session, doc, user, task_id, job.source, pending)

@@ -114,7 +114,8 @@ def register_incoming(ctx: ActionContext) -> dict[str, Any]:
     step's note (ghi chú), a possible duplicate the step's ``confirm_duplicates``."""
     doc = ctx.require_document()
     save_draft(ctx)
-    check = intake.current_check(ctx.desk.store, ctx.desk.keys, doc, ctx.now) if ctx.desk is not None else None
+    desk = ctx.desk
+    check = intake.current_check(desk.store, desk.keys, doc, ctx.now, desk.checked) if desk is not None else None
     found = intake.register(ctx.session, doc, intake.Decision.parse(ctx.entered.get("note"),
                                                                     ctx.entered.get("confirm_duplicates")),
                             check, ctx.now)
@@ -293,6 +294,10 @@ def register_scanned(ctx: ActionContext) -> dict[str, Any]:
     require_main_file(ctx)
     return register_incoming(ctx)
 
+
+# The steps that number an incoming document after verifying its main file's signatures: the
+# verification is made before their transaction (engine.signed_steps).
+REGISTERING = frozenset({"register_incoming", "register_scanned"})
 
 ACTIONS: dict[str, Action] = {
     "assign_person": assign_person,

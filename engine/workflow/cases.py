@@ -304,6 +304,15 @@ def approval_unit(session: Session, row: HumanTask, props: dict[str, str]) -> st
 def signing_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document,
                                                                                       dict[str, str]]:
     """The open task a leader may sign for now, its outgoing document and its step's properties."""
+    row, doc, props = task_step(session, user, task_id, now)
+    if doc is None or doc.direction != Direction.OUTGOING:
+        raise InvalidData("Công việc này không có văn bản đi để ký.")
+    return row, doc, props
+
+
+def task_step(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document | None,
+                                                                                   dict[str, str]]:
+    """The open task ``user`` may act on now, its case's document and its step's properties."""
     row = session.get(HumanTask, task_id)
     case = session.get(Case, row.case_id) if row is not None else None
     if row is None or case is None:
@@ -313,8 +322,6 @@ def signing_task(session: Session, user: User, task_id: str, now: datetime) -> t
     if row.status != TaskStatus.OPEN:
         raise Conflict("Công việc này đã được xử lý.")
     doc = session.get(Document, case.document_id) if case.document_id else None
-    if doc is None or doc.direction != Direction.OUTGOING:
-        raise InvalidData("Công việc này không có văn bản đi để ký.")
     spec = _find_spec(info, row.spec_name)
     return row, doc, {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
 

@@ -9,6 +9,9 @@
   name a script or a multi-instance loop sets, a message's variable, what the platform puts in
   every case (``initiator``, ``initiator_unit``) or what an action may write.
 
+Whether the values compared are of the right types (an enum's values among them) is
+engine.workflow.field_types's check.
+
 The checks read the XML only; each finding is ``(element id, Vietnamese message)``.
 """
 
@@ -19,6 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from lxml import etree
+
+from engine.workflow import sandbox
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -32,8 +37,9 @@ _FLOW_NODES = frozenset({
 _CONDITIONED = frozenset({"exclusiveGateway", "inclusiveGateway"})
 # What the platform puts in every case's data when it starts (engine/workflow/cases.py).
 CASE_NAMES = frozenset({"initiator", "initiator_unit"})
-_BUILTINS = frozenset(dir(__builtins__) if isinstance(__builtins__, dict) else dir(__builtins__)) | {
-    "True", "False", "None"}
+# What an expression may call without it being case data: the sandbox's builtins (dir() of a
+# module's __builtins__, a dict there, named the dict's methods rather than ``len``).
+_BUILTINS = frozenset(sandbox.SAFE_BUILTINS) | {"True", "False", "None"}
 
 Finding = tuple[str | None, str]
 FormFields = Callable[[etree._Element], tuple[frozenset[str], tuple[str, ...]]]
@@ -318,46 +324,6 @@ def _conditions(scopes: list[_Scope], fields_of: FormFields, always: frozenset[s
     return found
 
 
-def _compared(expression: str, name: str) -> set[str]:
-    """The string literals ``expression`` compares ``name`` with (``==``, ``!=``, ``in``)."""
-    try:
-        tree = ast.parse(expression, mode="eval")
-    except SyntaxError:
-        return set()
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Compare) or len(node.comparators) != 1:
-            continue
-        left, right = node.left, node.comparators[0]
-        if isinstance(right, ast.Name) and right.id == name and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-            left, right = right, left
-        if not (isinstance(left, ast.Name) and left.id == name):
-            continue
-        if isinstance(right, (ast.Tuple, ast.List, ast.Set)) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
-            found |= {e.value for e in right.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
-        elif isinstance(right, ast.Constant) and isinstance(right.value, str):
-            found.add(right.value)
-    return found
-
-
-def _decision_values(scopes: list[_Scope], fields_of: FormFields) -> list[Finding]:
-    """A condition comparing ``decision`` with a value no form of the diagram offers (a typo,
-    "aprove") can never be true."""
-    offered = {v for scope in scopes for node in scope.nodes.values() for v in fields_of(node)[1]}
-    if not offered:
-        return []
-    found: list[Finding] = []
-    for scope in scopes:
-        for flow in scope.flows:
-            condition = flow.find(f"{{{BPMN}}}conditionExpression")
-            if condition is None:
-                continue
-            for value in sorted(_compared(condition.text or "", "decision") - offered):
-                found.append((flow.get("id"), f"điều kiện so sánh 'decision' với '{value}' nhưng không biểu mẫu nào "
-                                              f"có lựa chọn này ({', '.join(sorted(offered))})"))
-    return found
-
-
 def condition_names(root: etree._Element) -> frozenset[str]:
     """Every name some condition of the diagram reads (what a dry run's answers should vary)."""
     return frozenset().union(*(_read(c.text or "") for c in root.iter(f"{{{BPMN}}}conditionExpression")))
@@ -371,7 +337,6 @@ def problems(root: etree._Element, fields_of: FormFields, action_outputs: frozen
     for scope in scopes:
         found += _connections(scope) + _gateways(scope) + _decisions(scope, lambda n: fields_of(n)[1])
     found += _conditions(scopes, fields_of, CASE_NAMES | action_outputs)
-    found += _decision_values(scopes, fields_of)
     return found
 
 

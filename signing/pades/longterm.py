@@ -17,13 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
-from pyhanko.sign.validation.dss import async_add_validation_info
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator.errors import PathError, PathValidationError, ValidationError
 
 from signing.errors import SigningError
@@ -79,24 +84,40 @@ def _refusal(check: StatusCheck, settings: Settings) -> str | None:
     return None
 
 
-async def _embed_validation_info(pdf: bytes, field: str, context: object) -> bytes:
-    reader = PdfFileReader(io.BytesIO(pdf))
-    signature = next(s for s in reader.embedded_signatures if s.field_name == field)
+async def _embed_validation_info(pdf: bytes, signature: bytes, online: revocation.Online) -> bytes:
+    """pyHanko's ``async_add_validation_info`` (no VRI, no roots) for the signature just made: the
+    signer's path is the one the status check validated with the same context, and the CMS is the
+    one just written, so the PDF is not read back to find it nor the signer's path validated again;
+    the time-stamp's path is validated here, fetching its TSA's status."""
+    signer_info = cms.ContentInfo.load(signature)["content"]["signer_infos"][0]
+    paths = list(online.paths)
     try:
-        output = await async_add_validation_info(signature, context, embed_roots=False,  # type: ignore[arg-type]
-                                                 add_vri_entry=False)
+        for signed in (False, True):
+            for token in extract_tst_data_iter(signer_info, signed=signed):
+                found = extract_certificate_info(token)
+                validator = CertificateValidator(found.signer_cert, intermediate_certs=found.other_certs,
+                                                 validation_context=online.context)
+                paths.append(await validator.async_validate_usage(key_usage=set()))
     except (PathError, PathValidationError, ValidationError) as err:
         raise SigningError(f"Không thu thập được thông tin thu hồi để lưu kèm chữ ký: {err}") from err
-    return bytes(output.getvalue())
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    dss = DocumentSecurityStore.supply_dss_in_writer(writer, None, validation_context=online.context, paths=paths,
+                                                     embed_roots=False)
+    if not dss.modified:
+        return pdf
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
-async def _level(signed: bytes, field: str, check: StatusCheck, online: revocation.Online,
+async def _level(signed: tuple[bytes, bytes], check: StatusCheck, online: revocation.Online,
                  stamper: TimeStamper | None) -> Signed:
+    pdf, signature = signed
     if not check.good:
-        return Signed(signed, check, B_T if stamper else B_B, check.message)
+        return Signed(pdf, check, B_T if stamper else B_B, check.message)
     if stamper is None:  # B-LT requires B-T; the evidence is still kept with the signature record
-        return Signed(signed, check, B_B, None)
-    return Signed(await _embed_validation_info(signed, field, online.context), check, B_LT, None)
+        return Signed(pdf, check, B_B, None)
+    return Signed(await _embed_validation_info(pdf, signature, online), check, B_LT, None)
 
 
 async def _checked(cert: asn1_x509.Certificate, chain: Sequence[asn1_x509.Certificate],
@@ -118,7 +139,7 @@ async def sign_checked_async(pdf: bytes, step: pdfsign.Step, key: KeySource,
     what the check fetched (B-LT); with the status unchecked, sign at B-T/B-B and say so."""
     check, online = await _checked(key.certificate, key.chain, trust_roots, settings, now)
     stamper = settings.timestamper()
-    return await _level(await pdfsign.sign_async(pdf, step, key, stamper), step.field, check, online, stamper)
+    return await _level(await pdfsign.signed_async(pdf, step, key, stamper), check, online, stamper)
 
 
 def sign_checked(pdf: bytes, step: pdfsign.Step, key: KeySource, trust_roots: Sequence[asn1_x509.Certificate],
@@ -126,7 +147,7 @@ def sign_checked(pdf: bytes, step: pdfsign.Step, key: KeySource, trust_roots: Se
     return aio.run(sign_checked_async(pdf, step, key, trust_roots, settings, now))
 
 
-def finish_split_checked(pending: split.PendingSignature, field: str, request_id: str, value: bytes,
+def finish_split_checked(pending: split.PendingSignature, request_id: str, value: bytes,
                          trust_roots: Sequence[asn1_x509.Certificate], settings: Settings, now: datetime) -> Signed:
     """Split signing's second half under the same rules: the status checked again when the
     holder's token has signed, the time-stamp added to the CMS, the revocation data embedded."""
@@ -134,8 +155,8 @@ def finish_split_checked(pending: split.PendingSignature, field: str, request_id
         cert = to_asn1(pending.certificate)
         check, online = await _checked(cert, [to_asn1(c) for c in pending.chain], trust_roots, settings, now)
         stamper = settings.timestamper()
-        signed = await split.finish_async(pending, request_id, value, now, stamper)
-        return await _level(signed, field, check, online, stamper)
+        signed = await split.finished_async(pending, request_id, value, now, stamper)
+        return await _level(signed, check, online, stamper)
     return aio.run(run())
 
 

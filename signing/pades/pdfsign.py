@@ -175,17 +175,24 @@ def prepare(pdf: bytes, step: Step, signer: Signer, timestamper: TimeStamper | N
 
 async def sign_async(pdf: bytes, step: Step, key: KeySource, timestamper: TimeStamper | None = None) -> bytes:
     """:func:`sign`, for callers already in a coroutine."""
+    return (await signed_async(pdf, step, key, timestamper))[0]
+
+
+async def signed_async(pdf: bytes, step: Step, key: KeySource,
+                       timestamper: TimeStamper | None = None) -> tuple[bytes, bytes]:
+    """:func:`sign_async`'s PDF and the CMS signature it holds (DER), for what is added over it
+    (signing.pades.longterm: the DSS) without reading the PDF back to find it."""
     algorithms.check_signer(key.certificate, DIGEST)
     prepared = prepare(pdf, step, key.signer(), timestamper)
     attrs = PdfCMSSignedAttributes(signing_time=step.when)
     try:
-        await prepared.tbs.perform_signature(prepared.digest.document_digest, attrs)
+        done = await prepared.tbs.perform_signature(prepared.digest.document_digest, attrs)
     except (PyhankoSigningError, pkcs11.PKCS11Error) as err:  # e.g. the token was pulled out meanwhile
         raise SigningError(f"Thiết bị ký số không ký được: {err}") from err
     except TimestampRequestError as err:
         raise SigningError("Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA) của cơ quan: "
                            "hãy thử lại sau.") from err
-    return prepared.output.getvalue()
+    return prepared.output.getvalue(), done.sig_contents
 
 
 def sign(pdf: bytes, step: Step, key: KeySource, timestamper: TimeStamper | None = None) -> bytes:

@@ -9,11 +9,12 @@ a report made before these fields existed says what it lacks).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 TITLE = "Kết quả xác thực chữ ký số"
+FILE_ROLES = {"main": "Tệp chính", "appendix": "Phụ lục"}
 UNKNOWN = "Không có thông tin"
 NOW = "thời điểm xác thực (không có dấu thời gian)"
 NO_ANCHOR = "Không xác định (không tìm thấy CA gốc được tin cậy)"
@@ -95,6 +96,13 @@ def fields(report: Mapping[str, Any]) -> list[dict[str, str]]:
     return [{"key": key, "label": label, "value": values[key]} for key, label in LABELS]
 
 
-def per_signature(reports: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def per_signature(reports: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Stored reports (a document's last verification) with their rows, as the page shows them."""
     return [{"field": r.get("field"), "valid": r.get("valid"), "rows": fields(r)} for r in reports]
+
+
+def per_file(files: Sequence[tuple[dict[str, Any], Sequence[Mapping[str, Any]]]]) -> list[dict[str, Any]]:
+    """Each file (its id, role and name) with its stored reports, as the page shows them: the main
+    file and every appendix signed; a file without signatures is left out."""
+    return [{**file, "valid": all(r.get("valid") for r in reports), "signatures": per_signature(reports)}
+            for file, reports in files if reports]

@@ -29,6 +29,7 @@ from pyhanko_certvalidator.errors import (
     ValidationError,
 )
 from pyhanko_certvalidator.fetchers.api import Fetchers
+from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from signing.speedups import revinfo_cache
@@ -94,6 +95,9 @@ class Online:
 
     context: ValidationContext
     fetchers: Fetchers
+    # The signer's path as :func:`check` validated it, revocation data included: the DSS embeds it
+    # (signing.pades.longterm) without validating it again.
+    paths: list[ValidationPath] = field(default_factory=list, compare=False)
 
     @classmethod
     def make(cls, trust_roots: Iterable[asn1_x509.Certificate], chain: Sequence[asn1_x509.Certificate],
@@ -125,7 +129,8 @@ async def check(cert: asn1_x509.Certificate, online: Online, now: datetime) -> S
     context = online.context
     message: str | None = None
     try:
-        await CertificateValidator(cert, validation_context=context).async_validate_usage({"non_repudiation"})
+        online.paths.append(await CertificateValidator(cert, validation_context=context)
+                            .async_validate_usage({"non_repudiation"}))
         status = Status.GOOD
     except RevokedError:
         status, message = Status.REVOKED, "Chứng thư số của người ký đã bị tổ chức chứng thực thu hồi: không được ký."

@@ -173,6 +173,12 @@ def check_challenge(certificate_der: bytes, request: SigningRequest, text: bytes
 async def finish_async(pending: PendingSignature, request_id: str, signature: bytes, now: datetime | None = None,
                        timestamper: TimeStamper | None = None) -> bytes:
     """:func:`finish`, for callers already in a coroutine."""
+    return (await finished_async(pending, request_id, signature, now, timestamper))[0]
+
+
+async def finished_async(pending: PendingSignature, request_id: str, signature: bytes, now: datetime | None = None,
+                         timestamper: TimeStamper | None = None) -> tuple[bytes, bytes]:
+    """:func:`finish_async`'s PDF and the CMS signature it holds (DER)."""
     _check_finish(pending, request_id, signature, now)
     key = ExternalKey(pending.certificate, pending.chain)
     attrs = cms.CMSAttributes.load(pending.request.data)
@@ -184,7 +190,7 @@ async def finish_async(pending: PendingSignature, request_id: str, signature: by
     output = io.BytesIO(pending.pdf)
     PreparedByteRangeDigest(pending.document_digest, pending.reserved_start, pending.reserved_end) \
         .fill_with_cms(output, container)
-    return output.getvalue()
+    return output.getvalue(), container.dump()
 
 
 def finish(pending: PendingSignature, request_id: str, signature: bytes, now: datetime | None = None,

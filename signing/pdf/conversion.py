@@ -1,12 +1,14 @@
 """The electronic copy of record of a paper document (Law on Electronic Transactions 2023 Art. 12
-cl. 1; Decree 137/2024 Art. 4): the scan of the wet-signed paper, with its number and date filled
-by the clerk, and the agency's digital signature, whose appearance is the conversion mark ("Bản
-điện tử được chuyển đổi từ văn bản giấy", the time, the converting person and agency).
+cl. 1; Decree 137/2024 Art. 4): the scan of the wet-signed paper (an outgoing one with its number
+and date filled by the clerk; an incoming one as recognised, engine.scans.conversion), and the
+agency's digital signature, whose appearance is the conversion mark ("Bản điện tử được chuyển đổi từ
+văn bản giấy", the time, the converting person and agency).
 
-A scan has no text layer to find the "Số:" line in, so the number and date go where a person
-placed them (engine.registry.placement) or in the default boxes of the Decree 30 layout, and the mark in
-a fixed box in the top margin of page 1. Everything is made before the signature: nothing is added to the page
-afterwards.
+A scan has no text layer to find the "Số:" line in, so the number and date go where a person placed
+them (engine.registry.placement) or in the default boxes of the Decree 30 layout, and the mark in a
+fixed box in the top margin of page 1 (a received paper's, laid out by its sender, in the first
+margin corner its recognised words leave free: engine.scans.conversion). Everything is made before
+the signature: nothing is added to the page afterwards.
 """
 
 from __future__ import annotations
@@ -47,6 +49,16 @@ def prepare_scan(pdf: bytes, placement: Placement | None = None) -> bytes:
     return out.getvalue()
 
 
+def corners(width: float, height: float) -> tuple[Box, ...]:
+    """The boxes of a mark's size in the margins of a ``width`` × ``height`` page, in the order
+    they are tried: top right (``MARK_BOX`` on A4), top left, bottom right, bottom left."""
+    w, h = MARK_BOX.width, MARK_BOX.height
+    top, right = height - (842 - MARK_BOX.y2), width - (595 - MARK_BOX.x2)
+    left, bottom = 595 - MARK_BOX.x2, 842 - MARK_BOX.y2
+    return (Box(right - w, top - h, right, top), Box(left, top - h, left + w, top),
+            Box(right - w, bottom, right, bottom + h), Box(left, bottom, left + w, bottom + h))
+
+
 def mark_style(converter: str, agency: str, seal: bytes, when: datetime) -> DrawingStyle:
     """The agency's seal, small, at the left; the mark, the converting person, the agency and the
     time beside it."""
@@ -60,14 +72,18 @@ def mark_style(converter: str, agency: str, seal: bytes, when: datetime) -> Draw
     return DrawingStyle(items=tuple(items))
 
 
-def conversion_step(converter: str, agency: str, seal: bytes, when: datetime) -> Step:
-    """The agency's signature on the numbered scan, its appearance the conversion mark."""
+def conversion_step(converter: str, agency: str, seal: bytes, when: datetime, *, numbered: bool = True,
+                    box: Box = MARK_BOX) -> Step:
+    """The agency's signature on the scan, its appearance the conversion mark in ``box`` of page 1
+    (one of :func:`corners`): an outgoing paper's scan must carry the number and date the clerk
+    filled (``numbered``); an incoming paper's already shows the sender's on the paper, its own
+    number being the register's."""
 
     def check(reader: PdfFileReader) -> None:
         if AGENCY_FIELD in signed_fields(reader):
             raise DocumentRejected("Cơ quan đã ký số bản chuyển đổi này.")
-        if not number_filled(reader):
+        if numbered and not number_filled(reader):
             raise DocumentRejected("Văn bản chưa được cấp số, ký hiệu và ngày tháng.")
 
     return Step(AGENCY_FIELD, mark_style(converter, agency, seal, when), nfc(f"{MARK}: {agency}"), when, check,
-                new_field=SigFieldSpec(AGENCY_FIELD, on_page=0, box=MARK_BOX.as_tuple()))
+                new_field=SigFieldSpec(AGENCY_FIELD, on_page=0, box=box.as_tuple()))

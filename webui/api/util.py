@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from engine.core.errors import Unauthorized
 from engine.models import User
 from engine.org import accounts
 
-from ..common.context import caller, transaction
+from ..common.context import caller, transaction, write_as
 
 
 def current_user(session: Session, now: datetime) -> User:
@@ -33,7 +34,23 @@ def bearer() -> str:
     return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
+@contextmanager
+def asking(write: bool) -> Iterator[tuple[Session, User, datetime]]:
+    """A transaction with the Bearer user, for a service that opens more than one; a write's token
+    is checked as ``authed`` checks it (``write_as``)."""
+    if write:
+        with write_as(current_user) as found:
+            yield found
+        return
+    with transaction(False) as (session, now):
+        yield session, current_user(session, now), now
+
+
 def authed(write: bool, action: Callable[[Session, User, datetime], Any], status: int = 200) -> Any:
-    with transaction(write) as (session, now):
-        result = action(session, current_user(session, now), now)
-        return jsonify(result), status
+    """``action`` in the request's one transaction with the Bearer user; a write's token is checked
+    before its transaction (``write_as``)."""
+    if write:
+        with write_as(current_user) as (session, user, now):
+            return jsonify(action(session, user, now)), status
+    with transaction(False) as (session, now):
+        return jsonify(action(session, current_user(session, now), now)), status

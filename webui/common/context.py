@@ -3,7 +3,7 @@ transaction, the token's person, the signing desk, and the paging bound."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 
+from engine.core.errors import Unauthorized
 from engine.core.platform import Platform
 from engine.documents.storage import FileStore
 from engine.models import User
@@ -34,6 +35,28 @@ def transaction(write: bool) -> Iterator[tuple[Session, datetime]]:
     p = platform()
     with p.db.write() if write else p.db.read() as session:
         yield session, p.clock.now()
+
+
+@contextmanager
+def write_as(resolve: Callable[[Session, datetime], User],
+             gone: Callable[[Unauthorized], Exception] = lambda err: err) -> Iterator[tuple[Session, User, datetime]]:
+    """A write transaction with the request's person. On SQLite, whose write transaction holds the
+    database's one write lock from its start, ``resolve`` checks the token in a read transaction
+    before it, and the write reads the person again by id (issue 19); ``gone`` says what to raise
+    when the account was disabled between the two. On PostgreSQL a read locks nothing, and a
+    transaction more per request would only cost: the token is checked inside the write."""
+    if not platform().db.is_sqlite:
+        with transaction(True) as (db, now):
+            yield db, resolve(db, now), now
+        return
+    with transaction(False) as (db, now):
+        user_id = resolve(db, now).id
+    with transaction(True) as (db, now):
+        try:
+            user = accounts.person_again(db, user_id)
+        except Unauthorized as err:
+            raise gone(err) from None
+        yield db, user, now
 
 
 def caller(db: Session, token: str, now: datetime) -> User:

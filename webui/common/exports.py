@@ -5,7 +5,8 @@ document's printout (bản in). What is printed carries its printout's mark (eng
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.core.errors import InvalidData
 from engine.documents.storage import FileStore
 from engine.models import User
-from engine.office import records
+from engine.office import record_pdf, records
 from engine.printouts import marks, printing, stamping
 from engine.registry import register_pdf
 from engine.reporting import compliance_stats, report_params
@@ -34,12 +35,16 @@ def fonts() -> register_pdf.Fonts:
 def stamper(user: User, now: datetime) -> marks.Stamper:
     """Marks for ``user``'s printouts; their codes point to QLVB_PUBLIC_URL's lookup page, else
     to this server's as the request reached it."""
+    return marks.stamper(platform().db, user.id, _lookup_url(), now)
+
+
+def _lookup_url() -> Callable[[str], str]:
     base = platform().settings.public_url
 
     def lookup_url(code: str) -> str:
         return f"{base}{url_for('lookup.show', code=code)}" if base else url_for("lookup.show", code=code,
                                                                                    _external=True)
-    return marks.stamper(platform().db, user.id, lookup_url, now)
+    return lookup_url
 
 
 def send(exported: Export) -> Any:
@@ -59,15 +64,33 @@ def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], 
     return send(compliance_stats.export(stats, fmt, fonts(), now, stamper(user, now)))
 
 
+<<<<<<< HEAD
 def record(session: Session, user: User, record_id: int, fmt: str, now: datetime) -> Any:
     """A record as one PDF (the list of its documents, then the documents) or as XML of its
     metadata; the export is audited, so ``session`` is a writing one."""
     store = FileStore(platform().settings.files_dir)
     if fmt == "pdf":
         return send(records.export_pdf(session, store, user, record_id, fonts(), now))
+=======
+# A transaction with the asking person: the page's (pageutil.staff) or the API's
+Asking = Callable[[bool], AbstractContextManager[tuple[Session, User, datetime]]]
+
+
+def record(asking: Asking, record_id: int, fmt: str) -> Any:
+    """A record as one PDF (the list of its documents, then the documents), a printout with its
+    mark on every page, or as XML of its metadata; either export is audited. The PDF is read,
+    recorded and drawn in three phases: qpdf runs with no transaction open."""
+>>>>>>> main
     if fmt == "xml":
-        return send(records.export_xml(session, user, record_id, now))
-    raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
+        with asking(True) as (session, user, now):
+            return send(records.export_xml(session, user, record_id, now))
+    if fmt != "pdf":
+        raise InvalidData("Định dạng không hỗ trợ.", {"format": "Chọn pdf hoặc xml."})
+    with asking(False) as (session, user, now):
+        planned = record_pdf.plan(session, FileStore(platform().settings.files_dir), user, record_id, now)
+    with asking(True) as (session, user, now):
+        mark = record_pdf.issue(session, user, planned, _lookup_url(), now)
+    return send(record_pdf.make(planned, mark, _fonts(), now))
 
 
 def printout(session: Session, user: User, document_id: int, now: datetime) -> Any:

@@ -61,6 +61,10 @@ NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề n
                 "recalled": _l("Thu hồi"), "corrected": _l("Đính chính"), "replaced": _l("Thay thế"),
                 "account": _l("Tài khoản"),
                 "issued": _l("Đã phát hành")}
+# A record's retention and access as stored (engine.office.records.RETENTIONS, ACCESS), as said.
+RECORD_TERMS = {"Vĩnh viễn": _l("Vĩnh viễn"), "70 năm": _l("70 năm"), "50 năm": _l("50 năm"),
+                "30 năm": _l("30 năm"), "20 năm": _l("20 năm"), "10 năm": _l("10 năm"), "5 năm": _l("5 năm"),
+                "Công khai": _l("Công khai"), "Hạn chế": _l("Hạn chế")}
 TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
         "overdue": _l("Quá hạn")}
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}

@@ -51,6 +51,7 @@ class Field:
     blank_row: list[Field] = field(default_factory=list)  # the row the page adds, "__i__" in its names
     placeholder: str | None = None
     templates: list[str] = field(default_factory=list)  # bút phê templates, put into the field by a click
+    data_choices: bool = False  # the choices are people, units or agencies: document data, said in Vietnamese
     parts: dict[str, Field] = field(default_factory=dict)  # the routing tree's own fields, by name
     tree: list[dict[str, Any]] = field(default_factory=list)  # the routing tree's units, each with its people
     book: list[dict[str, Any]] = field(default_factory=list)  # recipients' rows: the address book to pick from
@@ -111,8 +112,10 @@ def _conditional_requirements(schema: dict[str, Any]) -> dict[str, list[str]]:
 def _field(name: str, key: str, prop: dict[str, Any], value: Any, required: bool, errors: dict[str, str],
            directory: dict[str, list[dict[str, str]]]) -> Field:
     kind = prop.get("type")
-    made = Field(key=key, name=key.replace(".", "-"), title=str(prop.get("title", name)), widget="text",
-                 value=value, required=required, error=errors.get(key))
+    title = prop.get("title", name)  # a Text (engine.core.errors) keeps its translation
+    made = Field(key=key, name=key.replace(".", "-"), title=title if isinstance(title, str) else str(title),
+                 widget="text", value=value, required=required, error=errors.get(key))
+    made.data_choices = bool(prop.get("x-data")) or name in UNIT_FIELDS or name in PERSON_FIELDS
     if kind == "array":
         items = prop.get("items", {})
         if items.get("type") == "object":

@@ -1,7 +1,7 @@
 """destruction lists (danh mục tài liệu hết giá trị) and their entries
 
 Revision ID: 0039
-Revises: 0034
+Revises: 0045
 Create Date: 2026-12-07 19:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0039'
-down_revision = '0034'
+down_revision = '0045'
 branch_labels = None
 depends_on = None
 

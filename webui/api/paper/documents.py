@@ -18,7 +18,7 @@ from engine.registry import intake, placement
 from engine.signatures import signatures, verification
 from webui.api.util import authed, current_user
 from webui.common import downloads, exports
-from webui.common.context import platform, signing_desk, transaction
+from webui.common.context import platform, signing_desk, transaction, write_as
 from webui.contract.route import api_route
 from webui.contract.shapes import Body, Code, Files, Form, Items, Query, Text
 
@@ -192,18 +192,20 @@ class VerificationQuery(Query):
 
 
 class Verification(BaseModel):
-    """Bảy trường bằng tiếng Việt cho mỗi chữ ký (TT 15/2025/TT-BKHCN Đ6), nguồn kiểm tra thu hồi."""
+    """Bảy trường bằng tiếng Việt cho mỗi chữ ký (TT 15/2025/TT-BKHCN Đ6), nguồn kiểm tra thu hồi:
+    ``files`` là tệp chính rồi từng phụ lục, mỗi tệp với các chữ ký của nó; ``signatures`` là của tệp chính."""
 
     signatures: list[dict[str, Any]]
+    files: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
 
 
 @api_route(bp, "/<int:document_id>/verification", "GET",
-           "Kết quả xác thực chữ ký số của tệp chính, xác thực lúc gọi (TT 15/2025/TT-BKHCN Đ6)",
+           "Kết quả xác thực chữ ký số của tệp chính và từng phụ lục, xác thực lúc gọi (TT 15/2025/TT-BKHCN Đ6)",
            query=VerificationQuery, response=Verification, media=("application/pdf",), errors=(401, 403, 404))
 def verification_report(document_id: int, query: VerificationQuery) -> Any:
-    """Kết quả xác thực chữ ký số: every signature of the main file verified now, in the seven
-    fields of Circular 15/2025 Art. 6 (``?format=pdf``: the printable page)."""
+    """Kết quả xác thực chữ ký số: every signature of the main file and of each appendix verified
+    now, in the seven fields of Circular 15/2025 Art. 6 (``?format=pdf``: the printable page)."""
     with transaction(False) as (session, now):
         found = verification.target(session, _store(), _keys(), current_user(session, now), document_id, now)
     return exports.verification(verification.verify_target(found, now), query.format, now)
@@ -242,8 +244,8 @@ def _precheck(document_id: int) -> None:
         sha = desk.unchecked_file(session, current_user(session, now), document_id, now)
     if sha is not None:
         check = intake.check_file(_store(), _keys(), sha, platform().clock.now())
-        with transaction(True) as (session, now):
-            desk.keep_check(session, current_user(session, now), document_id, check, now)
+        with write_as(current_user) as (session, user, now):
+            desk.keep_check(session, user, document_id, check, now)
 
 
 @api_route(bp, "/<int:document_id>/files/<int:file_id>", "GET", "Tải tệp PDF về", media=("application/pdf",),

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from engine.models import User
 from engine.office import records
 from engine.office.records import RETENTIONS
-from webui.api.util import authed, current_user
+from webui.api.util import asking, authed
 from webui.common import exports
-from webui.common.context import transaction
 from webui.contract.route import api_route
 from webui.contract.shapes import Body, DateText, Id, Items, Page, Paged, Text, Year
 
@@ -137,5 +136,4 @@ def remove_document(record_id: int, document_id: int) -> Any:
            media=("application/pdf", "application/xml"), errors=(401, 404))
 def export(record_id: int, fmt: str) -> Any:
     """The record as one PDF (cover list, then the documents) or as XML of its metadata."""
-    with transaction(True) as (session, now):  # exporting is audited
-        return exports.record(session, current_user(session, now), record_id, fmt, now)
+    return exports.record(asking, record_id, fmt)

@@ -7,16 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from engine.documents import documents
 from engine.documents.storage import FileStore
 from engine.models import User
 from engine.scans import queue
+from engine.signatures import signatures
 from webui.api.paper.documents import Decision, Registered
 from webui.api.util import authed, current_user
-from webui.common.context import platform, transaction
+from webui.api.work.workflow import Password
+from webui.common.context import platform, signing_desk, transaction
 from webui.contract.route import api_route
 from webui.contract.shapes import Code, Files, Form
 
@@ -43,6 +45,8 @@ class ScanState(BaseModel):
 class ScanEntry(Decision):
     agency: Code | None = None
     data: dict[str, Any]
+    agency_password: Password | None = Field(
+        None, description="mật khẩu (hoặc mã PIN) chứng thư số của cơ quan: ký số bản chuyển đổi từ văn bản giấy")
 
 
 def _store() -> FileStore:
@@ -74,14 +78,19 @@ def show(scan_id: int) -> Any:
 
 
 @api_route(bp, "/<int:scan_id>/register", "POST", "Vào sổ văn bản đến từ bản quét với thông tin văn thư đã xác nhận",
-           body=ScanEntry, response=Registered, status=201, errors=(401, 403, 404, 409))
+           body=ScanEntry, response=Registered, status=201, errors=(401, 403, 404, 409, 422))
 def register(scan_id: int, body: ScanEntry) -> Any:
-    """The fields as the clerk confirmed them; the recognised PDF/A becomes the main file."""
-    given = body.model_dump(by_alias=True, exclude_unset=True)
+    """The fields as the clerk confirmed them; the recognised PDF/A, signed by the agency with the
+    conversion mark outside any transaction, becomes the main file."""
+    given = body.model_dump(by_alias=True, exclude_unset=True, exclude={"agency_password"})
     settings = platform().settings
+    with transaction(False) as (session, now):
+        job = queue.conversion_job(session, _store(), signing_desk(signatures.Credentials()).keys,
+                                   current_user(session, now), scan_id, body.agency_password)
+    converted = job.make(platform().clock.now())
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        doc, found = queue.register(session, _store(), user, scan_id, given, settings.max_upload_bytes, now)
+        doc, found = queue.register(session, _store(), user, converted, given, settings.max_upload_bytes, now)
         return {"document": documents.view(doc), "duplicates": found.get("duplicates", []), "intake": found}
 
     return authed(True, action, 201)

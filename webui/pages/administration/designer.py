@@ -13,7 +13,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, localized
 from engine.design import designer
 from engine.design import dry_run as dry_runs
 from engine.design import heatmap as heatmaps
@@ -33,7 +33,8 @@ bp = Blueprint("design", __name__)
 
 
 def _problems(problems: list[Problem]) -> list[dict[str, str | None]]:
-    return [{"element": p.element, "message": p.message} for p in problems]
+    """Each problem on its element, in the page's language where the check gives a Text."""
+    return [{"element": p.element, "message": localized(p.message)} for p in problems]
 
 
 def _refused(rejected: DefinitionRejected) -> Any:

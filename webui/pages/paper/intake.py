@@ -16,7 +16,7 @@ from engine.documents.storage import FileStore
 from engine.models import Document, Secrecy
 from engine.office import desk, workspace
 from engine.registry import incoming, intake
-from engine.scans import queue
+from engine.scans import conversion, queue
 from engine.signatures import signatures
 from engine.workflow import cases
 from webui.common.context import platform, signing_desk
@@ -44,6 +44,14 @@ def _keys() -> signatures.Keys:
 def _scan_id() -> int | None:
     raw = request.values.get("scan", "")
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _converted(scan_id: int) -> conversion.Converted:
+    """The recognised scan signed by the agency with the conversion mark, with no transaction
+    open while the key signs."""
+    with staff(write=False) as (db, user, _now):
+        job = queue.conversion_job(db, _store(), _keys(), user, scan_id, request.form.get("agency_password") or None)
+    return job.make(platform().clock.now())
 
 
 @bp.get("/documents/incoming/new")
@@ -76,6 +84,7 @@ def enter() -> Any:
     try:
         if unreadable:
             raise InvalidData("Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.", unreadable)
+        converted = _converted(scan_id) if scan_id is not None else None
         with staff(write=True) as (db, user, now):
             if secret:
                 doc, _ = desk.enter(db, user, {"direction": "incoming", "data": data,
@@ -87,10 +96,10 @@ def enter() -> Any:
                 document_id, number = case.document_id, None
                 task_id = next((t.id for t in cases.open_tasks(db, case.id)
                                 if user.id in {c.user_id for c in t.candidates}), None)
-            if scan_id is not None:  # the recognised scan is the main file
+            if converted is not None:  # the recognised scan, signed with the conversion mark, is the main file
                 scanned = db.get(Document, document_id)
                 assert scanned is not None
-                queue.attach_result(db, _store(), user, scan_id, scanned, settings.max_upload_bytes, now)
+                queue.attach_result(db, _store(), user, converted, scanned, settings.max_upload_bytes, now)
             elif sent is not None and sent.filename:
                 desk.upload(db, _store(), user, document_id, sent.filename, sent.stream, "main",
                             settings.max_upload_bytes, now)

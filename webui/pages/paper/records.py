@@ -18,7 +18,7 @@ from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, InvalidData
 from engine.models import User
 from engine.office import records
-from webui.common import exports
+from webui.common import exports, labels
 from webui.common.pageutil import PER_PAGE, page_number, render, staff
 from webui.forms.fields import Field
 
@@ -53,8 +53,9 @@ def _form(values: Mapping[str, Any], errors: Mapping[str, str]) -> list[Field]:
         make("title", _l("Tiêu đề hồ sơ"), "text", required=True, limits={"maxlength": 500}),
         make("year", _l("Năm"), "number", required=True, limits={"min": 1990, "max": 2100}),
         make("retention", _l("Thời hạn bảo quản"), "select", required=True,
-             choices=[(r, r) for r in records.RETENTIONS]),
-        make("access", _l("Chế độ sử dụng"), "radio", required=True, choices=[(a, a) for a in records.ACCESS]),
+             choices=[(r, str(labels.RECORD_TERMS[r])) for r in records.RETENTIONS]),
+        make("access", _l("Chế độ sử dụng"), "radio", required=True,
+             choices=[(a, str(labels.RECORD_TERMS[a])) for a in records.ACCESS]),
         make("personal", _l("Hồ sơ cá nhân (chỉ mình tôi xem)"), "checkbox"),
         make("description", _l("Ghi chú"), "textarea", limits={"maxlength": 2000}),
     ]
@@ -158,5 +159,4 @@ def archive(record_id: int) -> Any:
 @bp.get("/records/<int:record_id>/export.<fmt>")
 def export(record_id: int, fmt: str) -> Any:
     """The record as one PDF (the list of its documents, then the documents) or as XML."""
-    with staff(write=True) as (db, user, now):  # exporting is audited
-        return exports.record(db, user, record_id, fmt, now)
+    return exports.record(staff, record_id, fmt)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from webui.common.pageutil import person
+from webui.common.pageutil import person_text
 
 
 def act_of(label: str | None) -> str:
@@ -25,6 +25,6 @@ def after_decision(label: str | None, title: str, holding: dict[str, Any]) -> st
     elif not holding["steps"]:
         now = gettext("Hồ sơ đang chờ bước tự động (hẹn giờ hoặc văn bản liên thông).")
     else:
-        where = "; ".join(f"{s['title']} – {', '.join(person(p) for p in s['people'])}" for s in holding["steps"])
+        where = "; ".join(f"{s['title']} – {', '.join(person_text(p) for p in s['people'])}" for s in holding["steps"])
         now = gettext("Văn bản đang ở: %(where)s.", where=where)
     return f"{done} {now}"

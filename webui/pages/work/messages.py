@@ -46,7 +46,7 @@ def _new_form(db: Session, user: User, values: Mapping[str, Any], errors: Mappin
     people = workspace.directory(db, min(agencies))["people"]
     return [
         Field(key="members", name="members", title=str(_l("Người nhận")), widget="checkboxes", required=True,
-              value=list(values.get("members", [])), error=errors.get("members"),
+              value=list(values.get("members", [])), error=errors.get("members"), data_choices=True,
               choices=[(p["username"], f"{p['full_name']} – {p['unit']}") for p in people
                        if p["username"] != user.username]),
         Field(key="title", name="title", title=str(_l("Tên nhóm (khi nhắn cho nhiều người)")), widget="text",

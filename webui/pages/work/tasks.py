@@ -103,15 +103,21 @@ def complete(task_id: str) -> Any:
     return redirect(f"/documents/{document_id}?signed=1" if signed else "/inbox")
 
 
-@bp.get("/tasks/<task_id>/signing-status")
+@bp.route("/tasks/<task_id>/signing-status", methods=("GET", "POST"))
 def signing_status(task_id: str) -> Any:
     """The signer's certificate checked as the signing step opens (OCSP, then CRL), asked by the
-    page's script (static/js/signing-status.js) before a password is typed; no transaction is open
-    while the responders answer (engine.signatures.before_signing)."""
+    page's script (static/js/signing-status.js) before a password is typed; POST ``{"certificate":
+    base64 DER}``: a USB token's, as the sign agent reads it, asked (static/js/sign-agent.js) once
+    the holder chooses the token, before the agent asks for the PIN. No transaction is open while
+    the responders answer (engine.signatures.before_signing)."""
+    given = request.get_json(silent=True) if request.method == "POST" else None
+    token = given.get("certificate") if isinstance(given, dict) else None
+    if request.method == "POST" and not isinstance(token, str):
+        raise InvalidData("Chứng thư số không hợp lệ.", {"certificate": "Cần chứng thư số (base64 DER)."})
     with staff(write=False) as (_db, user, _now):
         user_id = user.id
     keys = signing_desk(signatures.Credentials()).keys
-    return jsonify(before_signing.status(platform().db, keys, user_id, task_id, platform().clock.now()))
+    return jsonify(before_signing.status(platform().db, keys, user_id, task_id, platform().clock.now(), token))
 
 
 @bp.post("/tasks/<task_id>/signing-request")

@@ -3,42 +3,30 @@
 // (revoked, unknown to its CA, expired, or responders silent where the agency then refuses) is
 // shown and the password field disabled, before anything is typed; a warning is shown and the
 // password stays usable (the agency signs with the warning kept). The signature's own check,
-// when it is made, is the one that counts.
+// when it is made, is the one that counts. A USB token's certificate: sign-agent.js.
+
+import { serverAnswers, show, showAnswer } from "./signing-check.js";
 
 for (const box of document.querySelectorAll("[data-sign-agent][data-status-url]")) {
-  const note = box.querySelector("[data-testid=signing-check]");
   const password = box.querySelector("input[name=signing_password]");
 
-  function show(text, kind) {
-    note.textContent = text;
-    note.className = `signing-check ${kind}`;
-    note.hidden = !text;
-  }
-
   async function check() {
-    show(box.dataset.msgChecking, "pending");
+    show(box, box.dataset.msgChecking, "pending");
     let answer;
     try {
       const response = await fetch(box.dataset.statusUrl, {
         credentials: "same-origin", headers: { Accept: "application/json" },
       });
-      if (!response.ok) { show("", ""); return; }
+      if (!response.ok) { show(box, "", ""); return; }
       answer = await response.json();
     } catch (error) {
-      show("", "");
+      show(box, "", "");
       return;
     }
-    box.dataset.signingStatus = answer.status || "none";
-    if (answer.refused) {
-      show(answer.message, "bad");
-      if (password) { password.disabled = true; password.value = ""; }
-    } else if (answer.warning) {
-      show(answer.warning, "warn");
-    } else if (answer.checked && answer.status === "good") {
-      show(box.dataset.msgGood.replace("{source}", (answer.source || "").toUpperCase()), "good");
-    } else {
-      show("", "");
-    }
+    serverAnswers.set(box, answer);
+    if (answer.refused && password) { password.disabled = true; password.value = ""; }
+    // the holder may have chosen the token meanwhile: its own answer stays in sight
+    if (box.querySelector("input[name=signing_method]:checked").value === "password") showAnswer(box, answer);
   }
 
   check();
