@@ -64,14 +64,6 @@ def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], 
     return send(compliance_stats.export(stats, fmt, fonts(), now, stamper(user, now)))
 
 
-<<<<<<< HEAD
-def record(session: Session, user: User, record_id: int, fmt: str, now: datetime) -> Any:
-    """A record as one PDF (the list of its documents, then the documents) or as XML of its
-    metadata; the export is audited, so ``session`` is a writing one."""
-    store = FileStore(platform().settings.files_dir)
-    if fmt == "pdf":
-        return send(records.export_pdf(session, store, user, record_id, fonts(), now))
-=======
 # A transaction with the asking person: the page's (pageutil.staff) or the API's
 Asking = Callable[[bool], AbstractContextManager[tuple[Session, User, datetime]]]
 
@@ -80,7 +72,6 @@ def record(asking: Asking, record_id: int, fmt: str) -> Any:
     """A record as one PDF (the list of its documents, then the documents), a printout with its
     mark on every page, or as XML of its metadata; either export is audited. The PDF is read,
     recorded and drawn in three phases: qpdf runs with no transaction open."""
->>>>>>> main
     if fmt == "xml":
         with asking(True) as (session, user, now):
             return send(records.export_xml(session, user, record_id, now))
@@ -90,7 +81,7 @@ def record(asking: Asking, record_id: int, fmt: str) -> Any:
         planned = record_pdf.plan(session, FileStore(platform().settings.files_dir), user, record_id, now)
     with asking(True) as (session, user, now):
         mark = record_pdf.issue(session, user, planned, _lookup_url(), now)
-    return send(record_pdf.make(planned, mark, _fonts(), now))
+    return send(record_pdf.make(planned, mark, fonts(), now))
 
 
 def printout(session: Session, user: User, document_id: int, now: datetime) -> Any:
