@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, dumped
 from engine.models import Case, Incident, IncidentStatus
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ def note_incident(session: Session, err: Refused) -> Incident:
     """The case's open incident for this failure (same kind, same task), counted up, or a new
     one. ``err`` names its case and time."""
     assert err.case_id is not None and err.at is not None
-    detail = json.dumps({**err.payload, "data": err.data}, ensure_ascii=False, default=str)
+    # The message kept as template and parameters too, for the desk to say it in the operator's language.
+    detail = json.dumps({**err.payload, "data": err.data, "said": dumped(err.message)}, ensure_ascii=False, default=str)
     found = session.scalars(select(Incident).where(
         Incident.case_id == err.case_id, Incident.kind == err.action, Incident.status == IncidentStatus.OPEN,
         Incident.task_id.is_(None) if err.task_id is None else Incident.task_id == err.task_id)).first()

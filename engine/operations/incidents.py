@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
 from engine.core.clock import FakeClock, using
-from engine.core.errors import Conflict, InvalidData, NotFound, Text
+from engine.core.errors import Conflict, InvalidData, NotFound, Text, loaded
 from engine.models import (
     Case,
     CaseStatus,
@@ -57,7 +57,8 @@ def listing(session: Session, user: User, status: IncidentStatus = IncidentStatu
 
 def _summary(incident: Incident, case: Case) -> dict[str, Any]:
     return {"id": incident.id, "case_id": case.id, "case_title": case.title, "kind": incident.kind,
-            "kind_title": KINDS.get(incident.kind, incident.kind), "message": incident.message,
+            "kind_title": KINDS.get(incident.kind, incident.kind),
+            "message": loaded(json.loads(incident.detail_json or "{}").get("said", incident.message)),
             "task_id": incident.task_id, "count": incident.count, "status": incident.status.value,
             "first_at": incident.first_at.isoformat(), "last_at": incident.last_at.isoformat(),
             "resolution": incident.resolution}
