@@ -31,8 +31,8 @@ from webui import create_app
 ROLES = ["qn_spec_nvy", "qn_head_nvy", "qn_cvp", "qn_deputy1", "qn_director", "qn_clerk", "qn_admin", "qn_designer",
          "qn_auditor"]
 # Pages that answer something else than a page (a file, an image, JSON for the designer's
-# scripts, the language switch's redirect): never opened.
-NOT_HTML = re.compile(r"\.(pdf|png|json|bpmn|ico|xlsx|xml|<fmt>)$|/files/|/logout$|/signing-status$")
+# scripts, the language switch's redirect, a record's hand-over package): never opened.
+NOT_HTML = re.compile(r"\.(pdf|png|json|bpmn|ico|xlsx|xml|<fmt>)$|/files/|/logout$|/signing-status$|/package$")
 # The query a page needs to show anything but a refusal (the URL map does not say it).
 QUERIES = {"design.diff": "?old=1&new=1"}
 # Pages this file cannot reach, with what they need; the walk fails when one of them becomes

@@ -29,6 +29,8 @@ from engine.core.platform import Platform
 from engine.demo import DEMO_PASSWORD
 from engine.models import (
     ApiToken,
+    DestructionList,
+    DestructionStatus,
     Incident,
     IncidentStatus,
     Partner,
@@ -119,6 +121,9 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         scan = Scan(agency_id=agency, uploaded_by=qn_admin.id, filename="ban-quet.pdf", source_sha256="0" * 64,
                     pages=1, status=ScanStatus.QUEUED, created_at=platform.clock.now())
         session.add(scan)
+        destruction = DestructionList(agency_id=agency, status=DestructionStatus.PROPOSED, proposed_by=qn_admin.id,
+                                      proposed_at=platform.clock.now(), reason=MARKER)
+        session.add(destruction)
         session.flush()
     return {
         "case_id": str(case["id"]), "task_id": case["open_tasks"][0]["id"], "process_id": "qn_outgoing",
@@ -132,6 +137,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "provider_id": str(provider.id),
         "incident_id": str(incident.id),
         "scan_id": str(scan.id),
+        "list_id": str(destruction.id),
     }
 
 

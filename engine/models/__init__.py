@@ -42,7 +42,7 @@ from .org import (
     UserPosition,
 )
 from .printouts import Printout
-from .records import Record, RecordDocument
+from .records import DestructionEntry, DestructionList, DestructionStatus, Record, RecordDocument
 from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
 from .scans import Scan, ScanStatus
 from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor
@@ -60,6 +60,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "DestructionEntry", "DestructionList", "DestructionStatus",
     "AddressEntry", "OutboxItem", "Partner", "Received", "StatusEntry",
     "AgencySigningSettings",
     "SignatureEvidence",

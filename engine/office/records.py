@@ -37,7 +37,7 @@ def _today(now: datetime) -> date:
     return now.astimezone(VIETNAM).date()
 
 
-def _agency_of(session: Session, user: User) -> Agency:
+def agency_of(session: Session, user: User) -> Agency:
     agency = session.scalars(select(Agency).join(Unit, Unit.agency_id == Agency.id)
                              .join(UserPosition, UserPosition.unit_id == Unit.id)
                              .where(UserPosition.user_id == user.id).order_by(UserPosition.id)).first()
@@ -62,7 +62,7 @@ def create(session: Session, user: User, given: dict[str, Any], now: datetime) -
         problems["year"] = "Năm không hợp lệ."
     if problems:
         raise InvalidData("Thông tin hồ sơ chưa hợp lệ.", problems)
-    agency = _agency_of(session, user)
+    agency = agency_of(session, user)
     record = Record(agency_id=agency.id, year=year, notation=notation, title=str(title).strip(),
                     retention=given["retention"], access=given.get("access", "Hạn chế"), owner_id=user.id,
                     personal=given.get("personal") is True, description=given.get("description"), created_at=now)
@@ -242,7 +242,7 @@ def get(session: Session, user: User, record_id: int, now: datetime) -> dict[str
 def listing(session: Session, user: User, year: int | None, page: int, per_page: int,
             now: datetime) -> dict[str, Any]:
     """Records I may see: mine, my agency's public ones, all of my agency's if I keep its registers."""
-    agency = _agency_of(session, user)
+    agency = agency_of(session, user)
     keeper = bool(permissions.positions_in(session, user, agency.id) & permissions.REGISTER_KEEPERS)
     seen = or_(Record.owner_id == user.id, Record.personal.is_(False) & (Record.access == "Công khai")) \
         if not keeper else or_(Record.owner_id == user.id, Record.personal.is_(False))
@@ -260,7 +260,7 @@ def listing(session: Session, user: User, year: int | None, page: int, per_page:
 def stats(session: Session, user: User, now: datetime) -> list[dict[str, Any]]:
     """Per account of my agency: records kept, documents and pages in them (owners' own
     counts; a keeper sees every account, anyone else only their own), of the documents I may see."""
-    agency = _agency_of(session, user)
+    agency = agency_of(session, user)
     keeper = bool(permissions.positions_in(session, user, agency.id) & permissions.REGISTER_KEEPERS)
     query = select(Record).where(Record.agency_id == agency.id)
     if not keeper:

@@ -27,7 +27,7 @@ from . import downloads
 from .context import platform
 
 
-def _fonts() -> register_pdf.Fonts:
+def fonts() -> register_pdf.Fonts:
     settings = platform().settings
     return register_pdf.Fonts(settings.pdf_font, settings.pdf_font_bold)
 
@@ -53,7 +53,7 @@ def send(exported: Export) -> Any:
 
 def printed_register(session: Session, user: User, code: str, args: Mapping[str, str], now: datetime) -> Any:
     """One register book of one year as a printable A4 landscape PDF (Decree 30 Appendix IV)."""
-    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), _fonts(), now,
+    printed = register_pdf.print_register(session, user, code, report_params.YearParams.parse(args), fonts(), now,
                                           stamper(user, now))
     return downloads.send(io.BytesIO(printed.content), printed.filename, "application/pdf")
 
@@ -61,7 +61,7 @@ def printed_register(session: Session, user: User, code: str, args: Mapping[str,
 def statistics(session: Session, user: User, fmt: str, args: Mapping[str, str], now: datetime) -> Any:
     """The compliance statistics of the period as a spreadsheet (.xlsx) or a PDF."""
     stats = compliance_stats.statistics(session, user, report_params.SummaryParams.parse(args), now)
-    return send(compliance_stats.export(stats, fmt, _fonts(), now, stamper(user, now)))
+    return send(compliance_stats.export(stats, fmt, fonts(), now, stamper(user, now)))
 
 
 # A transaction with the asking person: the page's (pageutil.staff) or the API's
@@ -81,7 +81,7 @@ def record(asking: Asking, record_id: int, fmt: str) -> Any:
         planned = record_pdf.plan(session, FileStore(platform().settings.files_dir), user, record_id, now)
     with asking(True) as (session, user, now):
         mark = record_pdf.issue(session, user, planned, _lookup_url(), now)
-    return send(record_pdf.make(planned, mark, _fonts(), now))
+    return send(record_pdf.make(planned, mark, fonts(), now))
 
 
 def printout(session: Session, user: User, document_id: int, now: datetime) -> Any:
@@ -96,8 +96,8 @@ def printout(session: Session, user: User, document_id: int, now: datetime) -> A
 def verification(result: dict[str, Any], fmt: str | None, now: datetime) -> Any:
     """The verification report as JSON, or as the printable page "Kết quả xác thực chữ ký số"."""
     if fmt == "pdf":
-        fonts = _fonts()
-        content = longterm_verification.to_pdf(result, fonts.regular, fonts.bold, now)
+        chosen = fonts()
+        content = longterm_verification.to_pdf(result, chosen.regular, chosen.bold, now)
         return downloads.send(io.BytesIO(content), f"xac-thuc-chu-ky-so-{result['document']['id']}.pdf",
                               "application/pdf")
     if fmt not in (None, "json"):

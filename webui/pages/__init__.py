@@ -24,6 +24,7 @@ def blueprints() -> tuple[Blueprint, ...]:
     )
     from webui.pages.oversight import audit, reports, statistics
     from webui.pages.paper import (
+        archives,
         documents,
         electronic,
         info,
@@ -43,4 +44,4 @@ def blueprints() -> tuple[Blueprint, ...]:
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
             info.bp, lists.bp, electronic.bp, exchange_directory.bp, trust.bp, dashboard.bp, help.bp, favicon.bp,
-            operations.bp, remote_signing.bp, lookup.bp, scans.bp, address_book.bp)
+            operations.bp, remote_signing.bp, lookup.bp, scans.bp, address_book.bp, archives.bp)
