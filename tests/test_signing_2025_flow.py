@@ -105,6 +105,19 @@ def _page(platform: Platform, username: str, path: str) -> Any:
     return client.get(path)
 
 
+
+def _valid_report(signature: dict[str, Any]) -> dict[str, str]:
+    """The seven-field report of a valid B-LT signature of the test PKI, by label."""
+    rows = {r["label"]: r["value"] for r in signature["report"]}
+    assert list(rows) == [label for _, label in report.LABELS]
+    assert rows["Tổ chức quản lý chứng thư số (CA gốc)"].startswith("QLVB TEST ROOT CA")
+    assert "theo dấu thời gian" in rows["Thời gian ký / dấu thời gian"]
+    assert rows["Tính toàn vẹn của văn bản"].startswith("Toàn vẹn")
+    assert rows["Hiệu lực của chứng thư số tại thời điểm ký"].startswith("Hợp lệ")
+    assert rows["Thời hạn hiệu lực của chứng thư số"].startswith("Từ ")
+    assert rows["Nguồn kiểm tra trạng thái thu hồi"].startswith("OCSP")
+    return rows
+
 def test_an_issued_document_is_b_lt_with_pss_and_its_report_is_in_the_api_the_page_and_a_pdf(
         api: Api, platform: Platform, ca: LocalCa, identities: dict[str, pki.Identity]) -> None:
     case = to_director(api)
@@ -133,17 +146,9 @@ def test_an_issued_document_is_b_lt_with_pss_and_its_report_is_in_the_api_the_pa
     body = verified.get_json()
     assert body["title"] == "Kết quả xác thực chữ ký số" and body["valid"] is True
     assert [e["field"] for e in body["evidence"]] == ["LanhDao", "CoQuan", "VanThu"]
-    labels = [label for _, label in report.LABELS]
     for signature in body["signatures"]:
-        rows = {r["label"]: r["value"] for r in signature["report"]}
-        assert list(rows) == labels
+        rows = _valid_report(signature)
         assert rows["Tổ chức cung cấp dịch vụ chứng thực (cấp chứng thư số)"].startswith("QLVB TEST CA")
-        assert rows["Tổ chức quản lý chứng thư số (CA gốc)"].startswith("QLVB TEST ROOT CA")
-        assert "theo dấu thời gian" in rows["Thời gian ký / dấu thời gian"]
-        assert rows["Tính toàn vẹn của văn bản"].startswith("Toàn vẹn")
-        assert rows["Hiệu lực của chứng thư số tại thời điểm ký"].startswith("Hợp lệ")
-        assert rows["Thời hạn hiệu lực của chứng thư số"].startswith("Từ ")
-        assert rows["Nguồn kiểm tra trạng thái thu hồi"].startswith("OCSP")
     assert [s["signer"] for s in body["signatures"]] == [DIRECTOR, AGENCY]
 
     printed = api.get("btl_clerk", f"/api/v1/documents/{document['id']}/verification?format=pdf")
@@ -155,7 +160,7 @@ def test_an_issued_document_is_b_lt_with_pss_and_its_report_is_in_the_api_the_pa
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-testid="verification-report"' in html
     assert html.count('data-testid="verification-signature"') == 3  # the leader's, the agency's, the appendix's
-    for label in labels:
+    for _, label in report.LABELS:
         assert html.count(f"<th scope=\"row\">{label}</th>") == 3
     pdf_page = _page(platform, "btl_clerk", f"/documents/{document['id']}/verification.pdf")
     assert pdf_page.status_code == 200 and "KẾT QUẢ XÁC THỰC" in pdf_text(pdf_page.data)
@@ -214,20 +219,11 @@ def test_every_signed_appendix_has_the_same_report_in_the_api_the_page_and_the_p
     assert body["valid"] is True and [s["field"] for s in body["signatures"]] == ["LanhDao", "CoQuan"]
     assert [(f["role"], [s["field"] for s in f["signatures"]]) for f in body["files"]] == [
         ("main", ["LanhDao", "CoQuan"]), ("appendix", ["VanThu"]), ("appendix", ["VanThu"])]
-    labels = [label for _, label in report.LABELS]
     for file in body["files"][1:]:
         [signature] = file["signatures"]
         assert (signature["field"], signature["valid"], signature["signer"], signature["level"]) == \
             in_files[file["filename"]][0]
-        rows = {r["label"]: r["value"] for r in signature["report"]}
-        assert list(rows) == labels
-        assert rows["Người ký"] == AGENCY
-        assert rows["Tổ chức quản lý chứng thư số (CA gốc)"].startswith("QLVB TEST ROOT CA")
-        assert "theo dấu thời gian" in rows["Thời gian ký / dấu thời gian"]
-        assert rows["Tính toàn vẹn của văn bản"].startswith("Toàn vẹn")
-        assert rows["Hiệu lực của chứng thư số tại thời điểm ký"].startswith("Hợp lệ")
-        assert rows["Thời hạn hiệu lực của chứng thư số"].startswith("Từ ")
-        assert rows["Nguồn kiểm tra trạng thái thu hồi"].startswith("OCSP")
+        assert _valid_report(signature)["Người ký"] == AGENCY
 
     for printed in (api.get("btl_clerk", f"/api/v1/documents/{document['id']}/verification?format=pdf").data,
                     _page(platform, "btl_clerk", f"/documents/{document['id']}/verification.pdf").data):
@@ -240,7 +236,7 @@ def test_every_signed_appendix_has_the_same_report_in_the_api_the_page_and_the_p
     assert sections == ["main", "appendix", "appendix"]
     appendix_html = html[html.index('data-role="appendix"'):]
     assert appendix_html.count('data-testid="verification-signature" data-field="VanThu"') == 2
-    for label in labels:
+    for _, label in report.LABELS:
         assert appendix_html.count(f"<th scope=\"row\">{label}</th>") == 2
     assert all(name in appendix_html for name in names)
 
