@@ -40,7 +40,7 @@ from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
 from engine.workflow.actions import ACTIONS, ActionContext, ActionFailed
 from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY
-from engine.workflow.definitions import VersionInfo, latest_versions, version_info
+from engine.workflow.definitions import VersionInfo, latest_version, version_info
 from engine.workflow.steps import persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
@@ -49,6 +49,8 @@ REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing i
 # Built once (engine/core/db.py says why).
 _LOCK_CASE_OF_TASK = (select(Case).join(HumanTask, HumanTask.case_id == Case.id)
                       .where(HumanTask.id == bindparam("task_id")).with_for_update(of=Case))
+_TASK_WITH_CASE = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(
+    HumanTask.id == bindparam("task_id"))
 
 
 def start_form_ref(info: VersionInfo) -> str | None:
@@ -82,7 +84,7 @@ def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_
 
 
 def _latest(session: Session, process_id: str) -> ProcessVersion:
-    version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
+    version = latest_version(session, process_id)
     if version is None:
         raise NotFound(Text("Không có quy trình '%(process)s'.", process=process_id))
     return version
@@ -135,13 +137,12 @@ def start_case(session: Session, user: User, process_id: str, data: Any, now: da
     before: set[UUID] = set()
     case = Case(process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
                 title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
-                status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
+                status=CaseStatus.RUNNING, created_at=now, updated_at=now,
                 document_id=document.id if document else None)
     session.add(case)
-    session.flush()
+    changes = persist(session, case, workflow, info, now, before, timers_before=False)
     # Đồng gửi: the drafter follows the document through every submission.
     session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
-    changes = persist(session, case, workflow, info, now, before, timers_before=False)
     audit.append(session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
                  payload={"process": info.process_id, "version": info.version, "version_id": info.id,
                           "document": document.id if document else None, "data": clean, **changes.as_payload()})
@@ -262,9 +263,9 @@ def _sign_if_signing(session: Session, case: Case, user: User, task: Any, clean:
     """signatures.signing_kind says which completions sign."""
     props = _properties(task)
     kind = signatures.signing_kind(props, clean.get("decision"))
-    if kind is None or case.document_id is None:
+    if kind is None:
         return None
-    doc = session.get(Document, case.document_id)
+    doc = case.document
     if doc is None or doc.direction != Direction.OUTGOING:
         return None
     if kind == "paper":
@@ -282,9 +283,9 @@ def _discard_if_returned(
 ) -> dict[str, Any] | None:
     """A signed draft sent back (``return``) loses its leader's signature: after a leader signs,
     the main file changes only this way."""
-    if clean.get("decision") != "return" or case.document_id is None:
+    if clean.get("decision") != "return":
         return None
-    doc = session.get(Document, case.document_id)
+    doc = case.document
     if doc is None or doc.direction != Direction.OUTGOING:
         return None
     return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
@@ -310,20 +311,41 @@ def signing_task(session: Session, user: User, task_id: str, now: datetime) -> t
     return row, doc, props
 
 
-def task_step(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document | None,
-                                                                                   dict[str, str]]:
-    """The open task ``user`` may act on now, its case's document and its step's properties."""
-    row = session.get(HumanTask, task_id)
-    case = session.get(Case, row.case_id) if row is not None else None
-    if row is None or case is None:
+@dataclass(frozen=True)
+class Step:
+    """A task as a completion finds it before checking anything: its row, its case, its version
+    and its step's properties."""
+
+    row: HumanTask
+    case: Case
+    info: VersionInfo
+    properties: dict[str, str]
+
+
+def find_step(session: Session, task_id: str) -> Step:
+    """The task ``task_id`` with its case, read in one statement, and its step's properties."""
+    found = session.execute(_TASK_WITH_CASE, {"task_id": task_id}).first()
+    if found is None:
         raise NotFound("Không tìm thấy công việc.")
+    row, case = found
     info = version_info(session, case.process_version_id)
-    permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
+    properties = info.task_properties.get(row.spec_name)
+    if properties is None:
+        _find_spec(info, row.spec_name)  # a step without properties, or NotFound
+    return Step(row, case, info, dict(properties or {}))
+
+
+def task_step(session: Session, user: User, task_id: str, now: datetime,
+              step: Step | None = None) -> tuple[HumanTask, Document | None, dict[str, str]]:
+    """The open task ``user`` may act on now, its case's document and its step's properties
+    (``step``: the task already found by :func:`find_step`)."""
+    step = step or find_step(session, task_id)
+    row, case = step.row, step.case
+    permissions.acting_for(session, user, row, step.info.process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:
         raise Conflict("Công việc này đã được xử lý.")
     doc = session.get(Document, case.document_id) if case.document_id else None
-    spec = _find_spec(info, row.spec_name)
-    return row, doc, {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
+    return row, doc, step.properties
 
 
 def _find_spec(info: VersionInfo, name: str) -> Any:
@@ -370,7 +392,7 @@ def _run_action(
     name = state.extension_property(task, ACTION_PROPERTY)
     if name is None:
         return {}
-    document = session.get(Document, case.document_id) if case.document_id else None
+    document = case.document
 
     def follow_up(process_id: str, start_data: dict[str, Any], initiator: User) -> Case:
         return start_case(session, initiator, process_id, start_data, now)

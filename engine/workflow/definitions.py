@@ -13,8 +13,8 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, defer
 
 from engine.models import ProcessVersion
 from engine.workflow.bpmn_check import Definition, DefinitionRejected, parser_for, safe_xml
@@ -56,6 +56,13 @@ def deploy(session: Session, definition: Definition, at: datetime, by: int | Non
     return result
 
 
+# A version's diagram and forms are read through version_info (parsed once per process), so the
+# lists of versions leave them in the database unless asked for (loaded then, on access).
+_SOURCES = defer(ProcessVersion.bpmn_xml), defer(ProcessVersion.forms_json), defer(ProcessVersion.ui_json)
+_LATEST_OF = (select(ProcessVersion).where(ProcessVersion.process_id == bindparam("process_id"))
+              .order_by(ProcessVersion.version.desc()).limit(1).options(*_SOURCES))
+
+
 def latest_versions(session: Session) -> list[ProcessVersion]:
     newest = (
         select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
@@ -64,8 +71,13 @@ def latest_versions(session: Session) -> list[ProcessVersion]:
     return list(session.scalars(
         select(ProcessVersion).join(
             newest, (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.v)
-        ).order_by(ProcessVersion.process_id)
+        ).order_by(ProcessVersion.process_id).options(*_SOURCES)
     ))
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
+    """The newest version of one process (starting a case: not every process's)."""
+    return session.scalars(_LATEST_OF, {"process_id": process_id}).first()
 
 
 @dataclass(frozen=True)

@@ -74,18 +74,34 @@ def persist(
     not and does not now, the case has no timer rows to look at). ``assign`` names the people an
     operator chose at the incident desk for tasks (by element) whose lane resolves to nobody."""
     changes = Changes(path=state.path_since(workflow, before))
-    _sync_tasks(session, case, workflow, now, changes, assign or {})
-    notifications.tasks_opened(session, case, changes.opened, now, returned_note)
-    _sync_timers(session, case, workflow, now, changes, timers_before)
     last = workflow.last_task
+    decision = last.data.get("decision") if last else None
+    data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
+    new = case.id is None
+    if new:
+        # A new case is inserted with its state (not inserted empty, then updated): it has no task
+        # nor timer rows yet, and the rows made below need its id. The state is saved after the
+        # path is read, as saving prunes the history the path comes from.
+        _save(case, workflow, data_json, now)
+        session.flush()
+    _sync_tasks(session, case, workflow, now, changes, assign or {}, new)
+    notifications.tasks_opened(session, case, changes.opened, now, returned_note)
+    _sync_timers(session, case, workflow, now, changes, timers_before, new)
     hooks.case_moved(session, case, info.task_properties, [o["task"] for o in changes.opened],
-                       {source for source, _ in changes.path}, last.data.get("decision") if last else None, now)
-    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
-    case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
-    case.state_json = state.dump(workflow)
-    case.updated_at = now
+                     {source for source, _ in changes.path}, decision, now)
+    if not new:
+        # Saved after the timers' rows are brought in line: a timer that ran is told from one
+        # cancelled by looking it up in the history that saving prunes.
+        _save(case, workflow, data_json, now)
     session.flush()
     return changes
+
+
+def _save(case: Case, workflow: BpmnWorkflow, data_json: str, now: datetime) -> None:
+    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
+    case.data_json = data_json
+    case.state_json = state.dump(workflow)
+    case.updated_at = now
 
 
 def lane_people(session: Session, case: Case, task: Any) -> list[int]:
@@ -94,9 +110,9 @@ def lane_people(session: Session, case: Case, task: Any) -> list[int]:
 
 
 def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
-                assign: dict[str, list[int]]) -> None:
+                assign: dict[str, list[int]], new: bool) -> None:
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
+    rows = [] if new else session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
     for row in rows:
         # The task just completed is still open in the database (not flushed yet), not in memory.
         if row.id not in ready and row.status == TaskStatus.OPEN:
@@ -129,11 +145,11 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
 
 
 def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
-                 timers_before: bool) -> None:
+                 timers_before: bool, new: bool) -> None:
     waiting = {str(t.id): (t, due) for t, due in state.waiting_timers(workflow)}
     if not waiting and not timers_before:
         return
-    pending = session.scalars(_PENDING_TIMERS, {"case_id": case.id}).all()
+    pending = [] if new else session.scalars(_PENDING_TIMERS, {"case_id": case.id}).all()
     for timer in pending:
         if timer.task_id in waiting:
             continue
