@@ -58,6 +58,8 @@ def test_a_case_is_inserted_with_its_state_after_reading_one_process_version(api
     _started(api, platform, 1)  # the version parsed, the tokens made
     case, seen = _started(api, platform, 2)
     assert [t["task"] for t in case["open_tasks"]] == ["register"]
+    # The person's units in the process's agency, read once: having one there is the right to start.
+    assert _reading_from(seen, "units") == 1 and _reading_from(seen, "agencies") == 0
     versions = [s for s in seen if "FROM process_versions" in s]
     assert len(versions) == 1 and "bpmn_xml" not in versions[0] and "GROUP BY" not in versions[0]
     assert _writing(seen, "INSERT", "cases") == 1 and _writing(seen, "UPDATE", "cases") == 0
@@ -89,7 +91,11 @@ def test_a_step_that_signs_and_checks_nothing_reads_only_its_task_before_the_wri
     assert _reading_from(seen, "cases") == 1
 
 
-def test_a_refused_or_unknown_task_is_refused_as_before(api: Api, platform: Platform) -> None:
+def test_a_refused_or_unknown_task_or_start_is_refused_as_before(api: Api, platform: Platform) -> None:
+    elsewhere = api.post("vn_clerk", "/api/v1/cases", {"process": "btl_incoming", "data": INCOMING})
+    assert elsewhere.status_code == 403  # a person of another agency
+    no_unit = api.post("btl_clerk", "/api/v1/cases", {"process": "btl_incoming", "data": INCOMING, "unit_id": 999})
+    assert no_unit.status_code == 422 and "unit" in no_unit.get_json()["fields"]
     case, _ = _started(api, platform, 1)
     task = only_task(case)["id"]
     other = api.post("btl_director", f"/api/v1/tasks/{task}/complete", {"data": REGISTER})

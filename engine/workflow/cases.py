@@ -68,12 +68,16 @@ def start_form(info: VersionInfo) -> dict[str, Any] | None:
     return info.forms[ref] if ref else None
 
 
-def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:
+def _units_in(session: Session, user: User, agency_code: str | None) -> list[Unit]:
+    """``user``'s units in the agencies of a process's ``agency`` property (any agency if none)."""
     query = select(Unit).join(UserPosition, UserPosition.unit_id == Unit.id).where(UserPosition.user_id == user.id)
     codes = permissions.agency_codes(agency_code)
     if codes is not None:
         query = query.join(Agency, Agency.id == Unit.agency_id).where(Agency.code.in_(codes))
-    units = list(session.scalars(query.order_by(UserPosition.id)).unique())
+    return list(session.scalars(query.order_by(UserPosition.id)).unique())
+
+
+def _initiator_unit(units: list[Unit], unit_id: int | None) -> Unit:
     if unit_id is not None:
         units = [u for u in units if u.id == unit_id]
         if not units:
@@ -110,22 +114,30 @@ def process_detail(session: Session, user: User, process_id: str) -> dict[str, A
 
 def startable_version(session: Session, user: User, process_id: str) -> VersionInfo:
     """The newest version of a process ``user`` may start by hand."""
+    return _startable(session, user, process_id, with_units=False)[0]
+
+
+def _startable(session: Session, user: User, process_id: str, with_units: bool) -> tuple[VersionInfo, list[Unit]]:
+    """:func:`startable_version`, and with ``with_units`` the person's units in the process's
+    agencies: having one there is the right to start (permissions.ensure_can_start), not asked again."""
     version = _latest(session, process_id)
-    permissions.ensure_can_start(session, user, version, version.agency_code)
+    units = _units_in(session, user, version.agency_code) if with_units else []
+    if not units:
+        permissions.ensure_can_start(session, user, version, version.agency_code)
     info = version_info(session, version.id)
     if info.start_messages:
         raise InvalidData(Text("Quy trình '%(process)s' chỉ bắt đầu khi nhận văn bản liên thông.", process=info.name),
                           {"process": "Không khởi tạo trực tiếp được."})
-    return info
+    return info, units
 
 
 def start_case(session: Session, user: User, process_id: str, data: Any, now: datetime,
                unit_id: int | None = None, received: Document | None = None) -> Case:
     """``received``: a document already here (from an edXML package) the case handles, not a new one."""
-    info = startable_version(session, user, process_id)
+    info, units = _startable(session, user, process_id, with_units=True)
     schema = start_form(info)
     clean = forms.validate(schema, data) if schema is not None else {}
-    unit = _initiator_unit(session, user, info.agency_code, unit_id)
+    unit = _initiator_unit(units, unit_id)
     clean.update(initiator=user.username, initiator_unit=unit.code)
     document = received if received is not None else _new_document(session, user, info, unit, clean, now)
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from engine import hooks
@@ -32,6 +32,8 @@ _OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"),
 _PENDING_TIMERS = select(Timer).where(
     Timer.case_id == bindparam("case_id"), Timer.fired_at.is_(None), Timer.cancelled.is_(False)
 )
+_INSERT_TASKS = insert(HumanTask.metadata.tables[HumanTask.__tablename__])
+_INSERT_CANDIDATES = insert(TaskCandidate.metadata.tables[TaskCandidate.__tablename__])
 _RAN = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED  # a timer event's states once it fired
 
 
@@ -119,6 +121,8 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
             row.status = TaskStatus.CANCELLED
             changes.cancelled.append(row.id)
     known = {row.id for row in rows}
+    tasks: list[dict[str, Any]] = []
+    candidates: list[dict[str, Any]] = []
     for task_id, task in ready.items():
         if task_id in known:
             continue
@@ -128,20 +132,24 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         if not people:
             # Refused with the completion that would open it: the case stays with its holder.
             raise LaneUnresolved(task)
-        row = HumanTask(
-            id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),
-            lane=task.task_spec.lane or "", form=state.extension_property(task, FORM_PROPERTY),
-            status=TaskStatus.OPEN, created_at=now, due_at=deadlines.due_at(task, now),
-        )
-        row.candidates = [TaskCandidate(user_id=uid) for uid in people]
-        session.add(row)
-        opened: dict[str, Any] = {"id": task_id, "task": row.spec_name, "title": row.title, "candidates": people}
+        title = state.task_title(task)
+        tasks.append({"id": task_id, "case_id": case.id, "spec_name": task.task_spec.name, "title": title,
+                      "lane": task.task_spec.lane or "", "form": state.extension_property(task, FORM_PROPERTY),
+                      "status": TaskStatus.OPEN, "created_at": now, "due_at": deadlines.due_at(task, now)})
+        candidates.extend({"task_id": task_id, "user_id": uid} for uid in dict.fromkeys(people))
+        opened: dict[str, Any] = {"id": task_id, "task": task.task_spec.name, "title": title, "candidates": people}
         kind = state.extension_property(task, "taskKind")
         if kind:
             opened["kind"] = kind
         if chosen:
             opened["assigned"] = True  # by an operator: the replay does not resolve its lane
         changes.opened.append(opened)
+    if tasks:
+        # Written at once, as the notifications and the audit entry are: nothing reads the new
+        # rows back as objects in the step's transaction, and the unit of work cost more than the
+        # two inserts (engine/core/db.py).
+        session.execute(_INSERT_TASKS, tasks)
+        session.execute(_INSERT_CANDIDATES, candidates)
 
 
 def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
