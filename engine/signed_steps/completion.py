@@ -111,7 +111,7 @@ def _step(session: Session, user: User, task_id: str, data: Any, now: datetime) 
     has nothing to do before its transaction (most steps: read in one statement)."""
     try:
         found = cases.find_step(session, task_id)
-        if not _works_before(found.properties, data.get("decision") if isinstance(data, dict) else None):
+        if not _works_before(found[3], data.get("decision") if isinstance(data, dict) else None):
             return None
         return cases.task_step(session, user, task_id, now, found)
     except DomainError:

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -39,8 +38,8 @@ from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
 from engine.workflow.actions import ACTIONS, ActionContext, ActionFailed
-from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY
-from engine.workflow.definitions import VersionInfo, latest_version, version_info
+from engine.workflow.bpmn_check import ACTION_PROPERTY
+from engine.workflow.definitions import VersionInfo, latest_version, start_form, version_info
 from engine.workflow.steps import persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
@@ -49,23 +48,7 @@ REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing i
 # Built once (engine/core/db.py says why).
 _LOCK_CASE_OF_TASK = (select(Case).join(HumanTask, HumanTask.case_id == Case.id)
                       .where(HumanTask.id == bindparam("task_id")).with_for_update(of=Case))
-_TASK_WITH_CASE = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(
-    HumanTask.id == bindparam("task_id"))
-
-
-def start_form_ref(info: VersionInfo) -> str | None:
-    """The name of the start event's form (``btl_outgoing/start.schema.json``)."""
-    for spec in info.spec.task_specs.values():
-        if isinstance(spec, StartEvent):
-            ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
-            if ref:
-                return str(ref)
-    return None
-
-
-def start_form(info: VersionInfo) -> dict[str, Any] | None:
-    ref = start_form_ref(info)
-    return info.forms[ref] if ref else None
+_TASK_WITH_CASE = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(HumanTask.id == bindparam("t"))
 
 
 def _units_in(session: Session, user: User, agency_code: str | None) -> list[Unit]:
@@ -118,8 +101,7 @@ def startable_version(session: Session, user: User, process_id: str) -> VersionI
 
 
 def _startable(session: Session, user: User, process_id: str, with_units: bool) -> tuple[VersionInfo, list[Unit]]:
-    """:func:`startable_version`, and with ``with_units`` the person's units in the process's
-    agencies: having one there is the right to start (permissions.ensure_can_start), not asked again."""
+    """:func:`startable_version`, and the person's units in its agencies: one there is the right to start."""
     version = _latest(session, process_id)
     units = _units_in(session, user, version.agency_code) if with_units else []
     if not units:
@@ -323,20 +305,12 @@ def signing_task(session: Session, user: User, task_id: str, now: datetime) -> t
     return row, doc, props
 
 
-@dataclass(frozen=True)
-class Step:
-    """A task as a completion finds it before checking anything: its row, its case, its version
-    and its step's properties."""
-
-    row: HumanTask
-    case: Case
-    info: VersionInfo
-    properties: dict[str, str]
+Step = tuple[HumanTask, Case, str, dict[str, str]]  # a task, its case, its process and its step's properties
 
 
 def find_step(session: Session, task_id: str) -> Step:
     """The task ``task_id`` with its case, read in one statement, and its step's properties."""
-    found = session.execute(_TASK_WITH_CASE, {"task_id": task_id}).first()
+    found = session.execute(_TASK_WITH_CASE, {"t": task_id}).first()
     if found is None:
         raise NotFound("Không tìm thấy công việc.")
     row, case = found
@@ -344,20 +318,19 @@ def find_step(session: Session, task_id: str) -> Step:
     properties = info.task_properties.get(row.spec_name)
     if properties is None:
         _find_spec(info, row.spec_name)  # a step without properties, or NotFound
-    return Step(row, case, info, dict(properties or {}))
+    return row, case, info.process_id, dict(properties or {})
 
 
 def task_step(session: Session, user: User, task_id: str, now: datetime,
               step: Step | None = None) -> tuple[HumanTask, Document | None, dict[str, str]]:
     """The open task ``user`` may act on now, its case's document and its step's properties
     (``step``: the task already found by :func:`find_step`)."""
-    step = step or find_step(session, task_id)
-    row, case = step.row, step.case
-    permissions.acting_for(session, user, row, step.info.process_id, now.astimezone(VIETNAM).date())
+    row, case, process_id, properties = step or find_step(session, task_id)
+    permissions.acting_for(session, user, row, process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:
         raise Conflict("Công việc này đã được xử lý.")
     doc = session.get(Document, case.document_id) if case.document_id else None
-    return row, doc, step.properties
+    return row, doc, properties
 
 
 def _find_spec(info: VersionInfo, name: str) -> Any:

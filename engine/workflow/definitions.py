@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer
 
 from engine.models import ProcessVersion
-from engine.workflow.bpmn_check import Definition, DefinitionRejected, parser_for, safe_xml
+from engine.workflow.bpmn_check import FORM_PROPERTY, Definition, DefinitionRejected, parser_for, safe_xml
 
 
 def deploy(session: Session, definition: Definition, at: datetime, by: int | None,
@@ -176,3 +176,18 @@ def task_property(info: VersionInfo, spec_name: str, name: str) -> str | None:
     """An extension property of the task ``spec_name`` of a deployed version, sub-processes
     included (BPMN ids are unique in a file), without loading any case."""
     return info.task_properties.get(spec_name, {}).get(name)
+
+
+def start_form_ref(info: VersionInfo) -> str | None:
+    """The name of the start event's form (``btl_outgoing/start.schema.json``)."""
+    for spec in info.spec.task_specs.values():
+        if isinstance(spec, StartEvent):
+            ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
+            if ref:
+                return str(ref)
+    return None
+
+
+def start_form(info: VersionInfo) -> dict[str, Any] | None:
+    ref = start_form_ref(info)
+    return info.forms[ref] if ref else None
