@@ -40,8 +40,9 @@ def _audit(platform: Platform, action: str) -> list[dict[str, Any]]:
 
 
 def test_terms_are_permanent_or_whole_years_from_1_to_100() -> None:
-    assert [table.normal_term(t) for t in ("vĩnh viễn", "Vĩnh viễn", "10", "10 năm", "05 năm", " 100  năm")] == \
-        ["Vĩnh viễn", "Vĩnh viễn", "10 năm", "10 năm", "5 năm", "100 năm"]
+    assert [table.normal_term(t) for t in ("vĩnh viễn", "Vĩnh viễn", "Permanent", "10", "10 năm", "05 năm",
+                                           " 100  năm", "1 year")] == \
+        ["Vĩnh viễn", "Vĩnh viễn", "Vĩnh viễn", "10 năm", "10 năm", "5 năm", "100 năm", "1 năm"]
     assert [table.normal_term(t) for t in ("0", "0 năm", "101 năm", "2,5 năm", "mãi mãi", "", None, 10)] == [None] * 8
 
 

@@ -30,17 +30,17 @@ NATIONAL = [PERMANENT, "70 năm", "50 năm", "30 năm", "20 năm", "10 năm", "5
 MAX_YEARS = 100
 KEEPERS = (Position.ADMIN, Position.CLERK)
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
-_YEARS = re.compile(r"^0*(\d{1,3})(?:\s*năm)?$", re.IGNORECASE)
+_YEARS = re.compile(r"^0*(\d{1,3})(?:\s*(?:năm|years?))?$", re.IGNORECASE)
 TERM_MESSAGE = Text("Thời hạn bảo quản là \"Vĩnh viễn\" hoặc một số năm nguyên từ 1 đến 100 (ví dụ \"10 năm\").")
 
 
 def normal_term(raw: Any) -> str | None:
-    """``"vĩnh viễn"`` → ``"Vĩnh viễn"``; ``"10"``, ``"10 năm"``, ``"010 năm"`` → ``"10 năm"``;
+    """``"vĩnh viễn"``, ``"permanent"`` → ``"Vĩnh viễn"``; ``"10"``, ``"10 năm"``, ``"10 years"`` → ``"10 năm"``;
     None when it is neither (0, 101 years, "mãi mãi", half years)."""
     if not isinstance(raw, str):
         return None
     text = " ".join(raw.split())
-    if text.lower() == PERMANENT.lower():
+    if text.lower() in (PERMANENT.lower(), "permanent"):  # the English page's words too
         return PERMANENT
     found = _YEARS.match(text)
     if found is None or not 1 <= int(found.group(1)) <= MAX_YEARS:
