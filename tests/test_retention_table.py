@@ -11,11 +11,13 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select
 
 from engine.archives import table
+from engine.core import schema
 from engine.core.platform import Platform
-from engine.models import AuditEntry
+from engine.models import AuditEntry, Record
 from tests.conftest import Api
 from tests.test_ui_records import _client, _error, _post
 
@@ -153,3 +155,18 @@ def test_a_record_on_an_item_is_due_for_destruction_on_31_december_of_its_end_ye
     assert (expired[ids["11.CT"]]["retention_until"], expired[ids["11.CT"]]["retention_item"]["code"]) == \
         ("2023-12-31", "04.02")
     assert ids["12.QT"] in {r["id"] for r in due["handover"]}  # kept for ever: handed to the archive
+
+
+def test_migration_0046_keeps_older_records_retention_and_names_no_item(api: Api, platform: Platform) -> None:
+    older = api.post("btl_clerk", "/api/v1/records", {"notation": "13.CU", "title": "Hồ sơ mở trước khi có bảng",
+                                                      "retention": "20 năm"}).get_json()["id"]
+    config = schema.alembic_config(platform.db.url)
+    with platform.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0039")
+        assert "retention_items" not in inspect(connection).get_table_names()
+        assert "retention_item_id" not in {c["name"] for c in inspect(connection).get_columns("records")}
+        command.upgrade(config, "head")
+    with platform.db.read() as session:
+        record = session.get(Record, older)
+        assert record is not None and (record.retention, record.retention_item_id) == ("20 năm", None)
