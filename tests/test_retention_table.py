@@ -136,6 +136,12 @@ def test_a_record_takes_its_items_term_and_a_retired_item_cannot_be_chosen(api: 
     assert posted.status_code == 422
     assert _error(posted.get_data(as_text=True), "retention_item_id") == \
         "Chọn một mục đang dùng của bảng thời hạn bảo quản của cơ quan."
+    # With every item retired the table still stands: no national list to fall back on.
+    assert _patch(api, "btl_admin", f"{ITEMS}/{other}", {"active": False}).status_code == 200
+    form = clerk.get("/records/new").get_data(as_text=True)
+    assert 'name="retention_item_id"' in form and 'name="retention"' not in form
+    assert api.post("btl_clerk", "/api/v1/records", {**record, "notation": "11.KN", "retention": "10 năm"}
+                    ).status_code == 422
 
 
 def test_a_record_on_an_item_is_due_for_destruction_on_31_december_of_its_end_year_plus_the_term(

@@ -76,8 +76,11 @@ def listing(session: Session, agency_id: int, page: int, per_page: int) -> dict[
     return {"items": [as_dict(session, i) for i in rows], "page": page, "per_page": per_page, "total": total}
 
 
-def choices(session: Session, agency_id: int) -> list[RetentionItem]:
-    """The active items a new record of the agency may name."""
+def offered_to_records(session: Session, agency_id: int) -> list[RetentionItem] | None:
+    """The items a new record of the agency chooses from; None while the agency has no table at all
+    (then the national list stands in), an empty list when every item is retired."""
+    if session.scalar(select(RetentionItem.id).where(RetentionItem.agency_id == agency_id).limit(1)) is None:
+        return None
     return list(session.scalars(select(RetentionItem).where(RetentionItem.agency_id == agency_id,
                                                             RetentionItem.active.is_(True))
                                 .order_by(RetentionItem.code)))
@@ -175,8 +178,8 @@ def change(session: Session, user: User, agency: Agency, item_id: int, given: di
 def retention_for(session: Session, agency_id: int, given: dict[str, Any]) -> tuple[str, int | None]:
     """A new record's retention and the item it comes from (see the module's docstring); InvalidData
     on the field at fault."""
-    offered = choices(session, agency_id)
-    if not offered and not session.scalar(select(RetentionItem.id).where(RetentionItem.agency_id == agency_id)):
+    offered = offered_to_records(session, agency_id)
+    if offered is None:
         if given.get("retention") not in NATIONAL:
             raise InvalidData("Thông tin hồ sơ chưa hợp lệ.", {
                 "retention": Text("Chọn một thời hạn bảo quản: %(choices)s.", choices=", ".join(NATIONAL))})

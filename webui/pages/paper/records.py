@@ -43,9 +43,9 @@ def index() -> Any:
         return render("records/index.html", db, user, found=found, year=year, stats=records.stats(db, user, now))
 
 
-def _form(values: Mapping[str, Any], errors: Mapping[str, str], items: list[RetentionItem]) -> list[Field]:
+def _form(values: Mapping[str, Any], errors: Mapping[str, str], items: list[RetentionItem] | None) -> list[Field]:
     """The record's fields; its retention is an item of the agency's retention table (``items``),
-    or a term of the national list while the agency has none."""
+    or a term of the national list while the agency has none (None)."""
     def make(key: str, title: Any, widget: str, **extra: Any) -> Field:
         return Field(key=key, name=key, title=str(title), widget=widget, value=values.get(key), error=errors.get(key),
                      **extra)
@@ -58,7 +58,7 @@ def _form(values: Mapping[str, Any], errors: Mapping[str, str], items: list[Rete
         make("retention_item_id", _l("Mục bảng thời hạn bảo quản"), "select", required=True,
              choices=[(str(i.id), f"{i.code} – {i.heading} ({labels.term(i.term)})") for i in items],
              hint=str(_l("Thời hạn bảo quản của hồ sơ là thời hạn của mục được chọn.")), data_choices=True)
-        if items else
+        if items is not None else
         make("retention", _l("Thời hạn bảo quản"), "select", required=True,
              choices=[(r, str(labels.RECORD_TERMS[r])) for r in table.NATIONAL]),
         make("access", _l("Chế độ sử dụng"), "radio", required=True,
@@ -74,7 +74,8 @@ def new() -> Any:
     with staff(write=False) as (db, user, now):
         agency = records.agency_of(db, user)  # refuses those of no agency, like creating would
         values = {"year": now.astimezone(VIETNAM).year, "access": "Hạn chế"}
-        return render("records/new.html", db, user, fields=_form(values, {}, table.choices(db, agency.id)), error=None)
+        fields = _form(values, {}, table.offered_to_records(db, agency.id))
+        return render("records/new.html", db, user, fields=fields, error=None)
 
 
 @bp.post("/records/new")
@@ -97,7 +98,7 @@ def create() -> Any:
         with staff(write=False) as (db, user, _now):
             return render("records/new.html", db, user, 422 if isinstance(refused, InvalidData) else 409,
                           fields=_form({**given, "retention_item_id": form.get("retention_item_id", "")}, errors,
-                                       table.choices(db, records.agency_of(db, user).id)),
+                                       table.offered_to_records(db, records.agency_of(db, user).id)),
                           error=refused.message)
     flash(gettext("Đã lập hồ sơ %(code)s.", code=code), "success")
     return redirect(f"/records/{record_id}")
