@@ -56,11 +56,11 @@ def deploy(session: Session, definition: Definition, at: datetime, by: int | Non
     return result
 
 
-# A version's diagram and forms are read through version_info (parsed once per process), so the
-# lists of versions leave them in the database unless asked for (loaded then, on access).
-_SOURCES = defer(ProcessVersion.bpmn_xml), defer(ProcessVersion.forms_json), defer(ProcessVersion.ui_json)
+# Starting a case reads its version's diagram and forms through version_info (parsed once per
+# process), so it leaves them in the database (loaded on access, should anything ask).
 _LATEST_OF = (select(ProcessVersion).where(ProcessVersion.process_id == bindparam("process_id"))
-              .order_by(ProcessVersion.version.desc()).limit(1).options(*_SOURCES))
+              .order_by(ProcessVersion.version.desc()).limit(1)
+              .options(defer(ProcessVersion.bpmn_xml), defer(ProcessVersion.forms_json), defer(ProcessVersion.ui_json)))
 
 
 def latest_versions(session: Session) -> list[ProcessVersion]:
@@ -71,7 +71,7 @@ def latest_versions(session: Session) -> list[ProcessVersion]:
     return list(session.scalars(
         select(ProcessVersion).join(
             newest, (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.v)
-        ).order_by(ProcessVersion.process_id).options(*_SOURCES)
+        ).order_by(ProcessVersion.process_id)
     ))
 
 
