@@ -7,7 +7,8 @@ SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` so two writers q
 the database lock instead of failing half-way with "database is locked" on upgrade from
 a read lock, and before it passes the write gate (``write_gate``: writers wait on a lock and
 are woken in turn, not by SQLite's sleep-and-retry); reads use a second engine with deferred
-transactions so they never wait for a writer (WAL mode).
+transactions so they never wait for a writer (WAL mode). PostgreSQL's reads run without
+BEGIN and COMMIT on connections that cannot write (``_postgresql_reader``).
 
 The statements of the hottest paths (a request's token, a task completion, its answer) are
 built once, at import, with ``bindparam`` for their values: SQLAlchemy spends 80–180 µs
@@ -84,6 +85,22 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 _GATED = "qlvb_write_gate"
 
 
+def _postgresql_reader(url: str) -> Engine:
+    """PostgreSQL's engine for reads: each statement in a transaction of its own (autocommit), on
+    connections that refuse to write. In READ COMMITTED every statement of a transaction sees a
+    snapshot of its own anyway, so a read gains no consistency from BEGIN and COMMIT, and they were
+    two of a read request's five or six round trips to the server (issue 19). A read that needs one
+    snapshot throughout asks for it (``isolation_level="REPEATABLE READ"`` on its connection)."""
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SET default_transaction_read_only = on")
+
+    return engine
+
+
 _AFTER_COMMIT = "qlvb_after_commit"
 
 
@@ -106,7 +123,7 @@ class Database:
             self._read_engine = _sqlite_engine(url, immediate=False)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-            self._read_engine = self.engine
+            self._read_engine = _postgresql_reader(url)
         # No autoflush: services flush where a query must see their pending rows, which
         # saves a flush check before every one of the dozen queries of a task completion.
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
