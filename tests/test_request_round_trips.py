@@ -1,0 +1,123 @@
+"""What a person's every step costs the database (issue 19 item 4): the read paths (the inbox,
+a task's view, the unread count) run a fixed number of statements, and on PostgreSQL a read
+sends no BEGIN and COMMIT (its statements run on connections that refuse to write), so that a
+read request is its statements and the pool's liveness check, nothing more."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
+
+from engine.core.platform import Platform
+from tests.conftest import Api
+from tests.flows import only_task
+from tests.test_request_costs import REGISTER, _incoming, statements
+
+INBOX = "/api/v1/tasks?per_page=20"
+COUNT = "/api/v1/notifications/count"
+
+
+def _waiting(api: Api, count: int, first: int = 0) -> str:
+    """``count`` more documents registered for the director; one of the director's tasks."""
+    for number in range(first, first + count):
+        api.complete("btl_clerk", only_task(_incoming(api, number))["id"], REGISTER)
+    return str(api.get("btl_director", INBOX).get_json()["items"][0]["id"])
+
+
+def test_the_read_paths_take_the_same_few_statements_for_few_tasks_or_many(api: Api, platform: Platform) -> None:
+    """The token's person, then: the inbox its delegations and one statement for the page, its
+    total and its tasks' assignees; a task's view the task with its case and its assignees (who
+    are also the candidates its permission check needs); the unread count its count."""
+    seen: dict[int, dict[str, int]] = {}
+    for waiting in (2, 5):
+        task = _waiting(api, 2) if not seen else _waiting(api, 3, first=2)
+        reads: dict[str, str] = {"inbox": INBOX, "task": f"/api/v1/tasks/{task}", "count": COUNT}
+        seen[waiting] = {}
+        for kind, url in reads.items():
+            with statements(platform) as ran:
+                r = api.get("btl_director", url)
+            assert r.status_code == 200, r.get_json()
+            seen[waiting][kind] = len([s for s in ran if s.lstrip().upper().startswith("SELECT")])
+        assert api.get("btl_director", INBOX).get_json()["total"] == waiting
+    assert seen[2] == seen[5] == {"inbox": 3, "task": 3, "count": 2}, seen
+
+
+@contextmanager
+def messages(platform: Platform) -> Iterator[Callable[[], list[str]]]:
+    """The messages libpq sends to PostgreSQL (its protocol trace), on every connection the
+    platform opens inside the block: ``Query`` (a simple statement) and ``Sync`` (the end of an
+    extended one) each cost a round trip."""
+    platform.db.dispose()
+    descriptor, path = tempfile.mkstemp(suffix=".trace")
+    engines = {platform.db.engine, platform.db._read_engine}  # noqa: SLF001 - both are watched
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.pgconn.trace(descriptor)
+
+    for engine in engines:
+        event.listen(engine, "connect", on_connect)
+
+    def sent() -> list[str]:
+        with open(path, encoding="utf-8", errors="replace") as trace:
+            lines = [line.split("\t") for line in trace.read().splitlines()]
+        return [" ".join(f.strip() for f in fields[3:5])[:40] for fields in lines if len(fields) > 3 and fields[1] == "F"
+                and fields[3] in ("Query", "Sync")]
+
+    try:
+        yield sent
+    finally:
+        for engine in engines:
+            event.remove(engine, "connect", on_connect)
+        platform.db.dispose()
+        os.close(descriptor)
+        os.unlink(path)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_read_on_postgresql_is_its_statements_without_begin_and_commit(api: Api, platform: Platform) -> None:
+    task = _waiting(api, 2)
+    with messages(platform) as sent:
+        # The pools' connections opened, and the statements prepared (psycopg prepares a statement
+        # on its fifth run on a connection, in a round trip of its own: once per connection).
+        for warm in (INBOX, f"/api/v1/tasks/{task}", COUNT) * 6:
+            assert api.get("btl_director", warm).status_code == 200
+        trips = {}
+        for kind, url in {"inbox": INBOX, "task": f"/api/v1/tasks/{task}", "count": COUNT}.items():
+            before = len(sent())
+            assert api.get("btl_director", url).status_code == 200
+            trips[kind] = sent()[before:]
+        # The pool's liveness check (an empty query) and one round trip per statement.
+        assert {kind: len(found) for kind, found in trips.items()} == {"inbox": 4, "task": 4, "count": 3}, trips
+        assert all(found[0] == 'Query ";"' for found in trips.values()), trips
+        assert not [m for found in trips.values() for m in found if "BEGIN" in m or "COMMIT" in m], trips
+
+        before = len(sent())  # a write is one transaction, its token checked inside it
+        r = api.post("btl_director", "/api/v1/notifications/read", {"ids": "all"})
+        assert r.status_code == 200, r.get_json()
+        write = sent()[before:]
+        assert 'Query "BEGIN"' in write[:2] and write[-1] == 'Query "COMMIT"', write  # [0]: a liveness check
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_read_on_postgresql_cannot_write(platform: Platform) -> None:
+    """Without a transaction of its own a write slipping into a read would be committed at once:
+    the read's connections refuse it, and the next read on the same connection still works."""
+    with pytest.raises(DBAPIError, match="read-only transaction"), platform.db.read() as session:
+        session.execute(text("UPDATE users SET full_name = 'x'"))
+    with platform.db.read() as session:
+        assert session.execute(text("SELECT count(*) FROM users WHERE full_name = 'x'")).scalar() == 0
+        alone = [session.execute(text("SELECT now()")).scalar() for _ in range(2)]
+        assert alone[0] != alone[1]  # each statement a transaction of its own: now() moves
+    with platform.db.read() as session:  # a read that needs one snapshot throughout still has one (audit verify)
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        first = session.execute(text("SELECT now()")).scalar()
+        assert session.execute(text("SELECT now()")).scalar() == first  # one transaction: one now()
+    with platform.db.write() as session:
+        session.execute(text("UPDATE users SET full_name = full_name"))
