@@ -70,8 +70,8 @@ def messages(platform: Platform) -> Iterator[Callable[[], list[str]]]:
     def sent() -> list[str]:
         with open(path, encoding="utf-8", errors="replace") as trace:
             lines = [line.split("\t") for line in trace.read().splitlines()]
-        return [" ".join(f.strip() for f in fields[3:5])[:40] for fields in lines if len(fields) > 3 and fields[1] == "F"
-                and fields[3] in ("Query", "Sync")]
+        return [" ".join(f.strip() for f in fields[3:5])[:40] for fields in lines
+                if len(fields) > 3 and fields[1] == "F" and fields[3] in ("Query", "Sync")]
 
     try:
         yield sent
