@@ -22,6 +22,8 @@ from engine.core.platform import Platform
 from tests.conftest import Api
 from tests.flows import only_task
 from tests.test_request_costs import REGISTER, _incoming, statements
+from tests.test_ui_inbox import _login, _rows
+from webui import create_app
 
 INBOX = "/api/v1/tasks?per_page=20"
 COUNT = "/api/v1/notifications/count"
@@ -50,6 +52,24 @@ def test_the_read_paths_take_the_same_few_statements_for_few_tasks_or_many(api: 
             seen[waiting][kind] = len([s for s in ran if s.lstrip().upper().startswith("SELECT")])
         assert api.get("btl_director", INBOX).get_json()["total"] == waiting
     assert seen[2] == seen[5] == {"inbox": 3, "task": 3, "count": 2}, seen
+
+
+def test_the_inbox_page_counts_its_tabs_in_one_statement(api: Api, platform: Platform) -> None:
+    """Its four tabs' counts in one statement, not four, and the open tab's total is its count
+    unless a filter narrows it: 12 statements (16 before), whatever the number of tasks."""
+    client = create_app(platform).test_client()
+    _login(client, "btl_director")
+    seen = []
+    for first, count in ((0, 2), (2, 3)):
+        _waiting(api, count, first)
+        with statements(platform) as ran:
+            page = client.get("/inbox")
+        assert page.status_code == 200
+        seen.append(len([s for s in ran if s.lstrip().upper().startswith("SELECT")]))
+        assert len(_rows(page.get_data(as_text=True))) == first + count
+    assert seen == [12, 12], seen
+    filtered = client.get("/inbox?q=zzz-none")
+    assert filtered.status_code == 200 and _rows(filtered.get_data(as_text=True)) == []
 
 
 @contextmanager
