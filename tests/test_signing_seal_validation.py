@@ -33,12 +33,15 @@ from signing.keystore.testca import LocalCa
 from signing.pades import longterm, pdfsign, verify
 from signing.pades.pdfsig import pdfsig
 from signing.pdf import draft
+from tests import test_signing_2025_flow as long_term
 from tests.conftest import Api
 from tests.flows import complete, only_task, to_director
 from tests.signing_support import AGENCY, ISSUED_ON, LEADER, NUMBER, POSITION, seal_png, signature_png
 from tests.signing_support import draft as draft_pdf
-# the demo platform signing B-LT with the local CA's keys and TSA (and that CA, one per module)
-from tests.test_signing_2025_flow import ca, identities, platform, responders_up  # noqa: F401
+
+# the demo platform signing B-LT with the local CA's keys, trust and TSA, and that CA (one per module)
+ca, identities, platform, responders_up = long_term.ca, long_term.identities, long_term.platform, \
+    long_term.responders_up
 
 PASSWORD = "x"
 CLERK, DIRECTOR = "btl_clerk", "btl_director"
