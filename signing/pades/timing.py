@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import cms, crl, ocsp
 from asn1crypto import x509 as asn1_x509
@@ -99,7 +100,8 @@ def stamp(sig: EmbeddedPdfSignature) -> tuple[datetime, datetime | None] | None:
 
 
 def _proven(token: cms.SignedData) -> datetime:
-    return token["encap_content_info"]["content"].parsed["gen_time"].native  # type: ignore[no-any-return]
+    proven: datetime = token["encap_content_info"]["content"].parsed["gen_time"].native
+    return proven
 
 
 def claimed_level(sig: EmbeddedPdfSignature, store: Evidence) -> str:
@@ -119,8 +121,9 @@ def plan(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: dat
     proven = _proven(token)
     level = claimed_level(sig, store)
     long_term = level in LONG_TERM
-    kwargs = {"trust_roots": roots, "allow_fetching": False, "moment": proven, "other_certs": store.certs,
-              "ocsps": store.ocsps, "crls": store.crls, "retroactive_revinfo": True}
+    kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": False, "moment": proven,
+                              "other_certs": store.certs, "ocsps": store.ocsps, "crls": store.crls,
+                              "retroactive_revinfo": True}
     if long_term:  # B-LT is a claim: every certificate of the path must be covered
         kwargs["revinfo_policy"] = EITHER_REQUIRED
     tsa = _tsa_certificate(token)
