@@ -80,12 +80,13 @@ def test_messages_are_english_under_english(platform: Platform) -> None:
 
 def test_a_refusal_by_the_shape_says_what_the_service_said(bare_api: Api) -> None:
     """Fields the service words itself keep its words when the shape refuses them first."""
-    r = bare_api.post("btl_clerk", "/api/v1/records", {"title": 7})
+    r = bare_api.post("btl_clerk", "/api/v1/records", {"title": 7, "retention": 10, "retention_item_id": "01.05"})
     assert r.status_code == 422
     assert r.get_json() == {"error": "Thông tin hồ sơ chưa hợp lệ.", "fields": {
         "notation": "Ký hiệu hồ sơ: chữ, số, dấu chấm hoặc gạch ngang, tối đa 20 ký tự.",
         "title": "Tiêu đề hồ sơ từ 3 đến 500 ký tự.",
-        "retention": "Chọn một thời hạn bảo quản: Vĩnh viễn, 70 năm, 50 năm, 30 năm, 20 năm, 10 năm, 5 năm."}}
+        "retention": "Chọn một thời hạn bảo quản: Vĩnh viễn, 70 năm, 50 năm, 30 năm, 20 năm, 10 năm, 5 năm.",
+        "retention_item_id": "Chọn một mục đang dùng của bảng thời hạn bảo quản của cơ quan."}}
     r = bare_api.post("btl_clerk", "/api/v1/documents", {"direction": "sideways", "data": {}})
     assert r.get_json()["fields"] == {"direction": "Chọn incoming hoặc outgoing."}
 

@@ -71,8 +71,10 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
                                                       "data": {"subject": MARKER, "doc_type": "KH"}}).get_json()
     attach_pdf(api, "qn_spec_nvy", case)
     document = api.get("qn_spec_nvy", f"/api/v1/documents/{case['document']['id']}").get_json()
-    record = api.post("qn_clerk", "/api/v1/records", {"notation": "01.KT", "title": MARKER, "retention": "10 năm",
-                                                       "access": "Hạn chế"})
+    item = api.post("qn_admin", "/api/v1/retention-items", {"code": "99.01", "heading": MARKER, "term": "10 năm"})
+    assert item.status_code == 201, item.get_json()
+    record = api.post("qn_clerk", "/api/v1/records", {"notation": "01.KT", "title": MARKER, "access": "Hạn chế",
+                                                       "retention_item_id": item.get_json()["id"]})
     assert record.status_code == 201, record.get_json()
     conversation = api.post("qn_spec_nvy", "/api/v1/conversations", {"members": ["qn_head_nvy"]}).get_json()["id"]
     sent = api.client.post(f"/api/v1/conversations/{conversation}/messages",
@@ -138,6 +140,7 @@ def _foreign(api: Api, platform: Platform) -> dict[str, str]:
         "incident_id": str(incident.id),
         "scan_id": str(scan.id),
         "list_id": str(destruction.id),
+        "item_id": str(item.get_json()["id"]),
     }
 
 

@@ -1,7 +1,8 @@
 """Thời hạn bảo quản: how long a record is kept, counted from the year its work ended (Luật Lưu
 trữ 2024, Art. 15 §3–4: the period runs from 31 December of that year), and which records are due
 — for hand-over to the agency's archive (nộp lưu, within a year of the work's end: Decree 30
-Art. 30) or for appraisal and destruction once their period is over (docs/archives.md)."""
+Art. 30) or for appraisal and destruction once their period is over (docs/archives.md). The period
+is the record's retention, its agency's retention table item's term (engine.archives.table)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.archives.table import PERMANENT
 from engine.core.clock import VIETNAM
 from engine.core.errors import Forbidden
 from engine.models import DestructionEntry, DestructionList, DestructionStatus, Record, User
 from engine.office import records
 from engine.org import permissions
 
-PERMANENT = "Vĩnh viễn"
 _YEARS = re.compile(r"^(\d{1,3}) năm$")
 
 
@@ -61,7 +62,8 @@ def row(session: Session, record: Record) -> dict[str, Any]:
     kept = period(record)
     due = records.archive_due(record)
     return {"id": record.id, "code": records.code(session, record), "title": record.title,
-            "retention": record.retention, "end_year": kept.end_year,
+            "retention": record.retention, "retention_item": records.view_item(session, record),
+            "end_year": kept.end_year,
             "retention_until": kept.until.isoformat() if kept.until else None,
             "handover_due": due.isoformat() if due else None, "archived": record.archived}
 

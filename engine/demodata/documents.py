@@ -44,7 +44,7 @@ from engine.models import (
 )
 from engine.registry import registers
 
-from . import letters
+from . import letters, retention
 
 INCOMING, OUTGOING, WAITING, SECRET, RECORDS = 40, 24, 4, 3, 2
 DAYS_BACK = 180
@@ -199,10 +199,12 @@ def seed(session: Session, pdfs: dict[str, PdfFile], now: datetime) -> int:
         outgoing = [_outgoing(session, a, rng, i, now, pdf) for i in range(OUTGOING)]
         session.add_all(_waiting(a, i, today, now, pdf) for i in range(WAITING))
         session.flush()
+        table = retention.seed(session, agency, now)
         for r in range(RECORDS):
+            item = table[retention.INCOMING_RECORDS if r == 0 else retention.OUTGOING_RECORDS]
             record = Record(agency_id=agency.id, year=today.year, notation=f"{r + 1:02d}.{agency.abbreviation}",
-                            title=f"Hồ sơ văn bản {'đến' if r == 0 else 'đi'} năm {today.year}", retention="10 năm",
-                            access="Công khai", owner_id=a.clerk.id, created_at=now)
+                            title=f"Hồ sơ văn bản {'đến' if r == 0 else 'đi'} năm {today.year}", retention=item.term,
+                            retention_item_id=item.id, access="Công khai", owner_id=a.clerk.id, created_at=now)
             session.add(record)
             session.flush()
             chosen = [d for d in (incoming if r == 0 else outgoing) if d.secrecy == Secrecy.NONE][:6]

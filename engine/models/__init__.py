@@ -42,7 +42,7 @@ from .org import (
     UserPosition,
 )
 from .printouts import Printout
-from .records import DestructionEntry, DestructionList, DestructionStatus, Record, RecordDocument
+from .records import DestructionEntry, DestructionList, DestructionStatus, Record, RecordDocument, RetentionItem
 from .remote_signing import RemoteProvider, RemoteRequest, RemoteState
 from .scans import Scan, ScanStatus
 from .signing import AgencySigningSettings, SignatureEvidence, TrustAnchor
@@ -69,6 +69,7 @@ __all__ = [
     "ReplyToken",
     "Record",
     "RecordDocument",
+    "RetentionItem",
     "RemoteProvider",
     "RemoteRequest",
     "RemoteState",

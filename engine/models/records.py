@@ -1,6 +1,7 @@
 """Hồ sơ: records that group documents (Decree 30 Appendix VI, the record fields), and the lists
 of records proposed for destruction once their retention is over (engine/archives/destruction.py):
-the list and its entries (each record's catalogue data copied when listed) are kept after the files go."""
+the list and its entries (each record's catalogue data copied when listed) are kept after the files go;
+and each agency's retention table (bảng thời hạn bảo quản), whose items a record takes its retention from."""
 
 from __future__ import annotations
 
@@ -13,6 +14,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .base import Base, str_enum
 
 
+class RetentionItem(Base):
+    """An item of an agency's retention table: a group of records and how long they are kept
+    (engine/archives/table.py). Retired, never deleted: records name it."""
+
+    __tablename__ = "retention_items"
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))  # số thứ tự in the table, e.g. "01.05"
+    heading: Mapped[str] = mapped_column(String(500))  # tên nhóm hồ sơ, tài liệu
+    term: Mapped[str] = mapped_column(String(30))  # "Vĩnh viễn" or "N năm", as Record.retention
+    note: Mapped[str | None] = mapped_column(String(1000))
+    active: Mapped[bool] = mapped_column(default=True)  # False: retired, no longer offered to new records
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class Record(Base):
     __tablename__ = "records"
     __table_args__ = (UniqueConstraint("agency_id", "year", "notation"),)
@@ -23,6 +42,8 @@ class Record(Base):
     notation: Mapped[str] = mapped_column(String(20))  # FileNotation: số và ký hiệu hồ sơ
     title: Mapped[str] = mapped_column(String(500))
     retention: Mapped[str] = mapped_column(String(30))  # thời hạn bảo quản: "10 năm", "Vĩnh viễn"
+    # The table item the retention came from; None for records opened before the agency had a table.
+    retention_item_id: Mapped[int | None] = mapped_column(ForeignKey("retention_items.id"), index=True)
     access: Mapped[str] = mapped_column(String(30))  # chế độ sử dụng: "Công khai", "Hạn chế"
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     personal: Mapped[bool] = mapped_column(default=False)  # hồ sơ cá nhân: only its owner sees it

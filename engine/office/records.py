@@ -3,7 +3,8 @@ Appendix VI; Quảng Ngãi regulation Art. 8). A document sits in as many record
 belongs to without being copied; a record lists its documents in date order and exports
 as XML of its metadata (and as one printed PDF, engine.office.record_pdf). Records are
 flagged 30 days before their archiving deadline (one year after the work they record
-ended, Decree 30 Art. 30)."""
+ended, Decree 30 Art. 30). A record's retention is its agency's retention table item's term
+(engine.archives.table.retention_for)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,17 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from engine.archives import table
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound, Text
 from engine.documents import doctypes
-from engine.models import Agency, Document, Record, RecordDocument, Unit, User, UserPosition
+from engine.models import Agency, Document, Record, RecordDocument, RetentionItem, Unit, User, UserPosition
 from engine.office.people import people
 from engine.org import permissions
 from engine.reporting.exports import Export
 
 NOTICE = timedelta(days=30)
-RETENTIONS = ["Vĩnh viễn", "70 năm", "50 năm", "30 năm", "20 năm", "10 năm", "5 năm"]
 ACCESS = ["Công khai", "Hạn chế"]
 _NOTATION = re.compile(r"^[0-9A-Za-zĐđ.\-]{1,20}$")
 COVER_COLUMNS = [("STT", 12), ("Số, ký hiệu văn bản", 32), ("Ngày tháng văn bản", 24), ("Tác giả văn bản", 50),
@@ -53,18 +54,21 @@ def create(session: Session, user: User, given: dict[str, Any], now: datetime) -
         problems["notation"] = "Ký hiệu hồ sơ: chữ, số, dấu chấm hoặc gạch ngang, tối đa 20 ký tự."
     if not isinstance(title, str) or not 3 <= len(title.strip()) <= 500:
         problems["title"] = "Tiêu đề hồ sơ từ 3 đến 500 ký tự."
-    if given.get("retention") not in RETENTIONS:
-        problems["retention"] = "Chọn một thời hạn bảo quản: " + ", ".join(RETENTIONS) + "."
     if given.get("access", "Hạn chế") not in ACCESS:
         problems["access"] = "Chọn Công khai hoặc Hạn chế."
     year = given.get("year", _today(now).year)
     if not isinstance(year, int) or not 1990 <= year <= 2100:
         problems["year"] = "Năm không hợp lệ."
+    agency = agency_of(session, user)
+    try:
+        retention, item_id = table.retention_for(session, agency.id, given)
+    except InvalidData as refused:
+        problems.update(refused.fields)
     if problems:
         raise InvalidData("Thông tin hồ sơ chưa hợp lệ.", problems)
-    agency = agency_of(session, user)
     record = Record(agency_id=agency.id, year=year, notation=notation, title=str(title).strip(),
-                    retention=given["retention"], access=given.get("access", "Hạn chế"), owner_id=user.id,
+                    retention=retention, retention_item_id=item_id, access=given.get("access", "Hạn chế"),
+                    owner_id=user.id,
                     personal=given.get("personal") is True, description=given.get("description"), created_at=now)
     try:
         with session.begin_nested():
@@ -213,13 +217,20 @@ def archive_due(record: Record) -> date | None:
     return None if record.closed_on is None else record.closed_on + timedelta(days=365)
 
 
+def view_item(session: Session, record: Record) -> dict[str, Any] | None:
+    """The retention table item the record's retention came from (None: opened without one)."""
+    item = session.get(RetentionItem, record.retention_item_id) if record.retention_item_id else None
+    return None if item is None else {"id": item.id, "code": item.code, "heading": item.heading}
+
+
 def view(session: Session, user: User, record: Record, now: datetime, with_documents: bool,
          seen: ColumnElement[bool] | None = None) -> dict[str, Any]:
     docs = documents_in(session, record, readable(session, user, now) if seen is None else seen)
     due = archive_due(record)
     result: dict[str, Any] = {
         "id": record.id, "code": code(session, record), "year": record.year, "notation": record.notation,
-        "title": record.title, "retention": record.retention, "access": record.access, "personal": record.personal,
+        "title": record.title, "retention": record.retention, "retention_item": view_item(session, record),
+        "access": record.access, "personal": record.personal,
         "owner": session.scalar(select(User.username).where(User.id == record.owner_id)),
         "description": record.description, "closed_on": record.closed_on.isoformat() if record.closed_on else None,
         "archived": record.archived, "archive_due": due.isoformat() if due else None,

@@ -13,11 +13,11 @@ from flask import Blueprint
 
 def blueprints() -> tuple[Blueprint, ...]:
     from webui.api.account import certificates, delegations
-    from webui.api.administration import approvals, exchange, operations
+    from webui.api.administration import approvals, exchange, operations, retention
     from webui.api.oversight import reports
     from webui.api.paper import archives, documents, info, records, registers, scans, search
     from webui.api.work import conversations, notifications, remote_signing, signing_status, workflow
 
     return (workflow.bp, certificates.bp, exchange.bp, exchange.packages_bp, documents.bp, notifications.bp,
             conversations.bp, records.bp, reports.bp, registers.bp, search.bp, approvals.bp, delegations.bp, info.bp,
-            operations.bp, remote_signing.bp, signing_status.bp, scans.bp, archives.bp)
+            operations.bp, remote_signing.bp, signing_status.bp, scans.bp, archives.bp, retention.bp)

@@ -61,10 +61,21 @@ NOTIFICATION = {"task": _l("Công việc mới"), "comment_request": _l("Đề n
                 "recalled": _l("Thu hồi"), "corrected": _l("Đính chính"), "replaced": _l("Thay thế"),
                 "account": _l("Tài khoản"),
                 "issued": _l("Đã phát hành")}
-# A record's retention and access as stored (engine.office.records.RETENTIONS, ACCESS), as said.
+# A record's retention and access as stored (engine.archives.table.NATIONAL, engine.office.records.ACCESS), as said.
 RECORD_TERMS = {"Vĩnh viễn": _l("Vĩnh viễn"), "70 năm": _l("70 năm"), "50 năm": _l("50 năm"),
                 "30 năm": _l("30 năm"), "20 năm": _l("20 năm"), "10 năm": _l("10 năm"), "5 năm": _l("5 năm"),
                 "Công khai": _l("Công khai"), "Hạn chế": _l("Hạn chế")}
+_TERM_YEARS = re.compile(r"^(\d{1,3}) năm$")
+
+
+def term(stored: str) -> str:
+    """A retention as stored ("Vĩnh viễn", "N năm": any number of years a retention table sets), as said."""
+    if stored in RECORD_TERMS:
+        return str(RECORD_TERMS[stored])
+    years = _TERM_YEARS.match(stored)
+    return gettext("%(n)s năm", n=years.group(1)) if years else stored
+
+
 TABS = {"todo": _l("Cần xử lý"), "following": _l("Đang theo dõi"), "done": _l("Đã xử lý"),
         "overdue": _l("Quá hạn")}
 SORTS = {"newest": _l("Mới nhất"), "oldest": _l("Cũ nhất"), "due": _l("Hạn xử lý")}

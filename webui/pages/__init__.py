@@ -20,6 +20,7 @@ def blueprints() -> tuple[Blueprint, ...]:
         designer,
         exchange_directory,
         operations,
+        retention_table,
         trust,
     )
     from webui.pages.oversight import audit, reports, statistics
@@ -44,4 +45,5 @@ def blueprints() -> tuple[Blueprint, ...]:
             registers.bp, reports.bp, delegations.bp, audit.bp, records.bp, messages.bp, notification_settings.bp,
             certificate_settings.bp, statistics.bp, admin.bp, intake.bp, lifecycle.bp, placement.bp, approvals.bp,
             info.bp, lists.bp, electronic.bp, exchange_directory.bp, trust.bp, dashboard.bp, help.bp, favicon.bp,
-            operations.bp, remote_signing.bp, lookup.bp, scans.bp, address_book.bp, archives.bp)
+            operations.bp, remote_signing.bp, lookup.bp, scans.bp, address_book.bp, archives.bp,
+            retention_table.bp)

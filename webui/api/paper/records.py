@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from engine.archives.table import NATIONAL
 from engine.models import User
 from engine.office import records
-from engine.office.records import RETENTIONS
 from webui.api.util import asking, authed
 from webui.common import exports
 from webui.contract.route import api_route
@@ -31,11 +31,15 @@ class NewRecord(Body):
     messages: ClassVar[dict[str, Any]] = {
         "notation": _l("Ký hiệu hồ sơ: chữ, số, dấu chấm hoặc gạch ngang, tối đa 20 ký tự."),
         "title": _l("Tiêu đề hồ sơ từ 3 đến 500 ký tự."),
-        "retention": _l("Chọn một thời hạn bảo quản: %(choices)s.", choices=", ".join(RETENTIONS)),
+        "retention": _l("Chọn một thời hạn bảo quản: %(choices)s.", choices=", ".join(NATIONAL)),
+        "retention_item_id": _l("Chọn một mục đang dùng của bảng thời hạn bảo quản của cơ quan."),
         "access": _l("Chọn Công khai hoặc Hạn chế."), "year": _l("Năm không hợp lệ.")}
     notation: Annotated[str, Field(max_length=200)]
     title: Annotated[str, Field(max_length=2000)]
-    retention: Annotated[str, Field(max_length=200)]
+    retention_item_id: Id | None = Field(None, description="the item of the agency's retention table the record's "
+                                         "retention comes from (required once the agency has a table)")
+    retention: Annotated[str | None, Field(max_length=200, description="a term of the national list, only for an "
+                                                                        "agency with no retention table yet")] = None
     access: Literal["Công khai", "Hạn chế"] | None = None
     personal: bool | None = None
     year: Year | None = None
@@ -71,7 +75,8 @@ def listing(query: RecordsQuery) -> Any:
 
 @api_route(bp, "", "POST", "Lập hồ sơ", body=NewRecord, response=Record, status=201, errors=(401, 403, 409))
 def create(body: NewRecord) -> Any:
-    """Open a record: notation, title, retention, access, personal."""
+    """Open a record: notation, title, its retention table item (or, for an agency with no table yet, a
+    retention of the national list), access, personal."""
     given = body.model_dump(by_alias=True, exclude_unset=True)
 
     def action(session: Session, user: User, now: datetime) -> Any:

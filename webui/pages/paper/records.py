@@ -14,9 +14,10 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from engine.archives import table
 from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, InvalidData
-from engine.models import User
+from engine.models import RetentionItem, User
 from engine.office import records
 from webui.common import exports, labels
 from webui.common.pageutil import PER_PAGE, page_number, render, staff
@@ -42,7 +43,9 @@ def index() -> Any:
         return render("records/index.html", db, user, found=found, year=year, stats=records.stats(db, user, now))
 
 
-def _form(values: Mapping[str, Any], errors: Mapping[str, str]) -> list[Field]:
+def _form(values: Mapping[str, Any], errors: Mapping[str, str], items: list[RetentionItem] | None) -> list[Field]:
+    """The record's fields; its retention is an item of the agency's retention table (``items``),
+    or a term of the national list while the agency has none (None)."""
     def make(key: str, title: Any, widget: str, **extra: Any) -> Field:
         return Field(key=key, name=key, title=str(title), widget=widget, value=values.get(key), error=errors.get(key),
                      **extra)
@@ -52,8 +55,12 @@ def _form(values: Mapping[str, Any], errors: Mapping[str, str]) -> list[Field]:
              hint=str(_l("Ví dụ 01.YTDP – mã hồ sơ sẽ là {mã cơ quan}.{năm}.{ký hiệu}."))),
         make("title", _l("Tiêu đề hồ sơ"), "text", required=True, limits={"maxlength": 500}),
         make("year", _l("Năm"), "number", required=True, limits={"min": 1990, "max": 2100}),
+        make("retention_item_id", _l("Mục bảng thời hạn bảo quản"), "select", required=True,
+             choices=[(str(i.id), f"{i.code} – {i.heading} ({labels.term(i.term)})") for i in items],
+             hint=str(_l("Thời hạn bảo quản của hồ sơ là thời hạn của mục được chọn.")), data_choices=True)
+        if items is not None else
         make("retention", _l("Thời hạn bảo quản"), "select", required=True,
-             choices=[(r, str(labels.RECORD_TERMS[r])) for r in records.RETENTIONS]),
+             choices=[(r, str(labels.RECORD_TERMS[r])) for r in table.NATIONAL]),
         make("access", _l("Chế độ sử dụng"), "radio", required=True,
              choices=[(a, str(labels.RECORD_TERMS[a])) for a in records.ACCESS]),
         make("personal", _l("Hồ sơ cá nhân (chỉ mình tôi xem)"), "checkbox"),
@@ -65,9 +72,10 @@ def _form(values: Mapping[str, Any], errors: Mapping[str, str]) -> list[Field]:
 def new() -> Any:
     """The form to open a record."""
     with staff(write=False) as (db, user, now):
-        records.listing(db, user, None, 1, 1, now)  # refuses those of no agency, like creating would
+        agency = records.agency_of(db, user)  # refuses those of no agency, like creating would
         values = {"year": now.astimezone(VIETNAM).year, "access": "Hạn chế"}
-        return render("records/new.html", db, user, fields=_form(values, {}), error=None)
+        fields = _form(values, {}, table.offered_to_records(db, agency.id))
+        return render("records/new.html", db, user, fields=fields, error=None)
 
 
 @bp.post("/records/new")
@@ -77,6 +85,8 @@ def create() -> Any:
     year = form.get("year", "").strip()
     given: dict[str, Any] = {"notation": form.get("notation", "").strip(), "title": form.get("title", ""),
                              "retention": form.get("retention", ""), "access": form.get("access", ""),
+                             "retention_item_id": int(item) if (item := form.get("retention_item_id", "")).isdigit()
+                             else None,
                              "year": int(year) if year.isdigit() else year, "personal": form.get("personal") == "1",
                              "description": form.get("description", "").strip() or None}
     try:
@@ -87,7 +97,9 @@ def create() -> Any:
         errors = refused.fields if isinstance(refused, InvalidData) else {"notation": refused.message}
         with staff(write=False) as (db, user, _now):
             return render("records/new.html", db, user, 422 if isinstance(refused, InvalidData) else 409,
-                          fields=_form(given, errors), error=refused.message)
+                          fields=_form({**given, "retention_item_id": form.get("retention_item_id", "")}, errors,
+                                       table.offered_to_records(db, records.agency_of(db, user).id)),
+                          error=refused.message)
     flash(gettext("Đã lập hồ sơ %(code)s.", code=code), "success")
     return redirect(f"/records/{record_id}")
 
