@@ -30,6 +30,7 @@ The load average is printed before and after.
 from __future__ import annotations
 
 import argparse
+import inspect
 import io
 import json
 import multiprocessing
@@ -70,12 +71,13 @@ from signing.keystore.testca import LocalCaServer  # noqa: E402
 from signing.pades import longterm, revocation  # noqa: E402
 from signing.pades.pdfsign import agency_step, leader_step, sign_agency, sign_leader  # noqa: E402
 from signing.pades.verify import verify_pdf  # noqa: E402
-from signing.pdf import images  # noqa: E402
+from signing.pdf import images, placeholders  # noqa: E402
 from signing.pdf.appearance import Box  # noqa: E402
-from signing.pdf.draft import fill_number, prepare_draft  # noqa: E402
+from signing.pdf.draft import fill_number, prepare_draft, qpdf_rewrite  # noqa: E402
 from signing.pdf.fonts import NOTO_SANS  # noqa: E402
 from signing.pdf.placeholders import placed  # noqa: E402
 from tests.pdfs import minimal_pdf  # noqa: E402
+from tests.signing_support import draft as corpus_draft  # noqa: E402
 
 NAME, POSITION, AGENCY = "Trần Minh Quang", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "Trung tâm Y tế quận Bắc Từ Liêm"
 PASSWORD = "bench"
@@ -197,16 +199,39 @@ def long_term(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: floa
     server.start()
     try:
         tsa_url, root_der, leader_p12, agency_p12 = ours_end.recv()
-        issued = _long_term_signing(draft, signature_png, seal_png, seconds, tsa_url, root_der, leader_p12,
-                                    agency_p12, ours_end)
+        leader_signed, issued = _long_term_signing(draft, signature_png, seal_png, seconds, tsa_url, root_der,
+                                                   leader_p12, agency_p12, ours_end)
     finally:
         ours_end.send("stop")
         server.join(30)
     _long_term_validation(issued, root_der, seconds, processes)  # offline: the CA is gone
+    _seal_validation(leader_signed, issued, root_der, seconds)
+    _placeholders(seconds)
+
+
+def _seal_validation(leader_signed: bytes, issued: bytes, root_der: bytes, seconds: float) -> None:
+    """What the clerk's issue validates after the agency's signature: every signature in full,
+    or (issue 19, where verify_pdf takes the leader's kept report) the agency's in full and the
+    leader's by pyHanko's integrity checks and difference analysis only."""
+    kept = verify_pdf(leader_signed, [root_der])
+    if "kept" in inspect.signature(verify_pdf).parameters:
+        def seal() -> object:
+            return verify_pdf(issued, [root_der], kept=kept)
+    else:
+        def seal() -> object:
+            return verify_pdf(issued, [root_der])
+    rate("the seal step's validation of the B-LT issued document", seal, seconds)
+
+
+def _placeholders(seconds: float) -> None:
+    """The leader's first signature finds the draft's "Số:" and date lines on page 1 (pdfminer)."""
+    clean = qpdf_rewrite(corpus_draft())
+    assert placeholders.find(clean) is not None
+    rate("the number and date lines found on page 1 of a draft", lambda: placeholders.find(clean), seconds)
 
 
 def _long_term_signing(draft: bytes, signature_png: bytes, seal_png: bytes, seconds: float, tsa_url: str,
-                       root_der: bytes, leader_p12: bytes, agency_p12: bytes, ca: Connection) -> bytes:
+                       root_der: bytes, leader_p12: bytes, agency_p12: bytes, ca: Connection) -> tuple[bytes, bytes]:
     key = Pkcs12Key(leader_p12, PASSWORD)
     roots = [to_asn1(root_der)]
     settings = longterm.Settings(tsa_url=tsa_url)
@@ -247,10 +272,11 @@ def _long_term_signing(draft: bytes, signature_png: bytes, seal_png: bytes, seco
     print(f"{'  the CA (OCSP, CRL, TSA), its own process, not in ours':<58} {'':>12}  {RESULTS[CA_CPU]:>7.1f} ms CPU")
     theirs_l = rate("pyHanko defaults: B-LT, invisible (fetching context)", pyhanko_lt, seconds)
     print(f"ours B-LT / pyHanko defaults B-LT: {ours_l / theirs_l:.1f}x; B-LT / B-B: {ours_l / ours_b:.2f}")
-    filled = fill_number(ours_lt(), "05/QĐ-TTYT", date(2026, 3, 2), "Hà Nội")
+    leader_signed = ours_lt()
+    filled = fill_number(leader_signed, "05/QĐ-TTYT", date(2026, 3, 2), "Hà Nội")
     when = datetime.now(UTC)
-    return longterm.sign_checked(filled, agency_step(AGENCY, seal_png, when), Pkcs12Key(agency_p12, PASSWORD),
-                                 roots, settings, when).pdf
+    return leader_signed, longterm.sign_checked(filled, agency_step(AGENCY, seal_png, when),
+                                                Pkcs12Key(agency_p12, PASSWORD), roots, settings, when).pdf
 
 
 def _validate_for(issued: bytes, root_der: bytes, seconds: float, conn: Connection) -> None:

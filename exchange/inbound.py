@@ -22,7 +22,7 @@ from engine.audit import chain as audit
 from engine.core.config import Settings
 from engine.core.errors import DomainError
 from engine.core.platform import Platform
-from engine.documents import pdf_check, pdf_pages
+from engine.documents import pdf_check
 from engine.documents.storage import FileStore
 from engine.models import Agency, Partner
 from engine.registry import intake
@@ -123,11 +123,10 @@ def _store(platform: Platform, incoming: Incoming) -> tuple[list[Stored], intake
     stored = []
     for f in incoming.files:
         try:
-            name, sha, size = pdf_check.store_upload(store, f.filename, io.BytesIO(f.data),
-                                                     platform.settings.max_upload_bytes)
+            kept = pdf_check.store_upload(store, f.filename, io.BytesIO(f.data), platform.settings.max_upload_bytes)
         except DomainError as err:
             raise Refused(f"Tệp đính kèm '{f.filename}' bị từ chối: {err.message}") from None
-        stored.append(Stored(f.role, name, sha, size, pdf_pages.count(store.path(sha))))
+        stored.append(Stored(f.role, kept.filename, kept.sha256, kept.size, kept.pages))
     main = next((s for s in stored if s.role == "main"), None)
     if main is None:
         return stored, None

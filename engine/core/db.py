@@ -7,7 +7,8 @@ SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` so two writers q
 the database lock instead of failing half-way with "database is locked" on upgrade from
 a read lock, and before it passes the write gate (``write_gate``: writers wait on a lock and
 are woken in turn, not by SQLite's sleep-and-retry); reads use a second engine with deferred
-transactions so they never wait for a writer (WAL mode).
+transactions so they never wait for a writer (WAL mode). PostgreSQL's reads run without
+BEGIN and COMMIT on connections that cannot write (``_postgresql_reader``).
 
 The statements of the hottest paths (a request's token, a task completion, its answer) are
 built once, at import, with ``bindparam`` for their values: SQLAlchemy spends 80–180 µs
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit import refusals
@@ -84,6 +86,52 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 _GATED = "qlvb_write_gate"
 
 
+# A pooled PostgreSQL connection left unused longer than this is checked before it is used again
+# (an empty query); one used more recently is not: a server restart, an idle timeout or a dropped
+# link strike the idle ones, and a connection that answered a moment ago is no likelier to be
+# dead than one that answers the check. SQLAlchemy's pre-ping checked at every transaction, a round
+# trip in every request (issue 19). A connection that dies within this bound fails the request
+# that uses it, as a request running at that moment would; SQLAlchemy then renews the pool.
+CHECK_IDLE_AFTER = 2.0  # seconds
+_LAST_USE = "qlvb_last_use"
+
+
+def _postgresql_engine(url: str, **options: Any) -> Engine:
+    engine = create_engine(url, pool_size=10, max_overflow=20, **options)
+
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_LAST_USE)  # None: opened just now
+        if last is None or time.monotonic() - last <= CHECK_IDLE_AFTER:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as err:  # the pool replaces the connection and checks out again
+            raise exc.DisconnectionError(f"idle connection lost: {err}") from err
+
+    return engine
+
+
+def _postgresql_reader(url: str) -> Engine:
+    """PostgreSQL's engine for reads: each statement in a transaction of its own (autocommit), on
+    connections that refuse to write. In READ COMMITTED every statement of a transaction sees a
+    snapshot of its own anyway, so a read gains no consistency from BEGIN and COMMIT, and they were
+    two of a read request's five or six round trips to the server (issue 19). A read that needs one
+    snapshot throughout asks for it (``isolation_level="REPEATABLE READ"`` on its connection)."""
+    engine = _postgresql_engine(url, isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SET default_transaction_read_only = on")
+
+    return engine
+
+
 _AFTER_COMMIT = "qlvb_after_commit"
 
 
@@ -105,8 +153,8 @@ class Database:
             self.engine = _sqlite_engine(url, immediate=True)
             self._read_engine = _sqlite_engine(url, immediate=False)
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-            self._read_engine = self.engine
+            self.engine = _postgresql_engine(url)
+            self._read_engine = _postgresql_reader(url)
         # No autoflush: services flush where a query must see their pending rows, which
         # saves a flush check before every one of the dozen queries of a task completion.
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, InvalidData, Text
-from engine.documents import doctypes, file_versions, pdf_check, pdf_pages, textfold
-from engine.documents.storage import FileStore
+from engine.documents import doctypes, file_versions, textfold
 from engine.fulltext import index as fulltext_index
 from engine.models import (
     Agency,
@@ -305,35 +304,6 @@ def register_incoming(session: Session, doc: Document, now: datetime) -> None:
     doc.book_id, doc.year, doc.arrival_date = book.id, arrival.year, arrival
     doc.number = registers.take_number(session, book.id, arrival.year)
     doc.status, doc.updated_at = DocumentStatus.REGISTERED, now
-
-
-def attach_file(
-    session: Session, store: FileStore, user: User, doc: Document, filename: str, stream: IO[bytes],
-    role: str, max_bytes: int, now: datetime, reason: file_versions.Reason = file_versions.Reason.UPLOAD,
-) -> DocumentFile:
-    if doc.secrecy != Secrecy.NONE:
-        raise InvalidData("Văn bản mật không được lưu tệp trên hệ thống (chỉ quản lý thông tin).",
-                          {"file": "Không được tải tệp cho văn bản mật."})
-    if role not in ("main", "appendix"):
-        raise InvalidData("Vai trò tệp không hợp lệ.", {"role": "Chọn main hoặc appendix."})
-    if doc.status in FROZEN or (doc.status == DocumentStatus.ISSUED and not doc.backfilled):
-        raise Conflict("Văn bản đã phát hành, đã thu hồi, bị thay thế hoặc từ chối tiếp nhận, không thêm tệp được.")
-    if role == "main":
-        signed = file_versions.draft_signed(session, doc.id)
-        if signed is not None and any(f.role == "main" and f.sha256 == signed.sha256 for f in doc.files):
-            raise Conflict("Lãnh đạo đã ký số văn bản này: chỉ thay được tệp chính khi văn bản được trả lại để soạn "
-                           "lại (chữ ký số sẽ bị hủy).")
-    filename, sha, size = pdf_check.store_upload(store, filename, stream, max_bytes)
-    if role == "main":
-        doc.files = [f for f in doc.files if f.role != "main"]
-        file_versions.record(session, doc.id, sha, reason, user.id, now)
-    record = DocumentFile(role=role, filename=filename, sha256=sha, size=size,
-                          content_type="application/pdf", uploaded_by=user.id, uploaded_at=now,
-                          page_count=pdf_pages.count(store.path(sha)))
-    doc.files.append(record)
-    doc.updated_at = now
-    session.flush()
-    return record
 
 
 def _linked(kind: str, other: Document) -> dict[str, Any]:

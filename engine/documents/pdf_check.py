@@ -9,13 +9,16 @@ process held to a memory and time budget (as engine/documents/pdf_pages.py count
 - its Flate streams, inflated, are at most ``64 MiB + 20 ×`` the file's size in all: a Flate bomb
   (a 1 MB file inflating to gigabytes) is refused before anyone renders or signs it.
 
-Each refusal says why in Vietnamese, naming the ``file`` field."""
+Each refusal says why in Vietnamese, naming the ``file`` field. The same qpdf run lists the pages:
+an accepted file's page count comes with it (issue 19: a second qpdf child counted them)."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -52,7 +55,7 @@ def check_head(head: bytes) -> None:
 
 def _objects(path: Path) -> bytes:
     try:
-        done = subprocess.run(limited_qpdf("--json=2", "--json-key=qpdf", "--json-stream-data=none",
+        done = subprocess.run(limited_qpdf("--json=2", "--json-key=qpdf", "--json-key=pages", "--json-stream-data=none",
                                        "--decode-level=none", str(path)),
                               capture_output=True, timeout=SECONDS * 2, check=False)
     except subprocess.TimeoutExpired:
@@ -85,19 +88,35 @@ def _inflated_size_within(path: Path, limit: int) -> bool:
     return True
 
 
-def check_file(path: Path) -> None:
+def check_file(path: Path) -> int | None:
+    """Refuse what the module names; the file's page count (None when qpdf lists none)."""
     if not _inflated_size_within(path, INFLATE_BASE + INFLATE_RATIO * path.stat().st_size):
         raise _refuse(Text("tệp giải nén ra quá lớn (nghi là bom nén)"))
     objects = _objects(path)
+    # the pages' part names only objects the qpdf part holds: it adds no name the search could meet
     for token, what in _FORBIDDEN.items():
         if token in objects:
             raise _refuse(Text("tệp chứa %(what)s", what=what))
+    try:
+        pages = len(json.loads(objects)["pages"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return pages or None
 
 
-def store_upload(store: FileStore, filename: str, stream: IO[bytes], max_bytes: int) -> tuple[str, str, int]:
-    """Store an uploaded PDF after the checks: its safe name, SHA-256 and size."""
+@dataclass(frozen=True)
+class Stored:
+    filename: str  # made safe
+    sha256: str
+    size: int
+    pages: int | None
+
+
+def store_upload(store: FileStore, filename: str, stream: IO[bytes], max_bytes: int) -> Stored:
+    """Store an uploaded PDF after the checks: its safe name, SHA-256, size and page count."""
     name = filenames.safe(filename)
     if not name.lower().endswith(".pdf"):
         raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
-    sha, size = store.put(stream, max_bytes, check_head, check_file)
-    return name, sha, size
+    counted: list[int | None] = []
+    sha, size = store.put(stream, max_bytes, check_head, lambda path: counted.append(check_file(path)))
+    return Stored(name, sha, size, counted[0])

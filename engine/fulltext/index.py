@@ -1,8 +1,8 @@
 """Keeping the texts of main PDFs: which documents wait for theirs, and reading them outside any
 transaction (a PDF takes up to ``extract.SECONDS``), then storing them in one short one.
 
-Run after an upload's transaction by the page or API that stored the file, and by the worker
-for every other new main file (a signed version, a received document, the demo data)."""
+An upload's text is read before its transaction and kept in it (engine.documents.uploads); the
+worker reads every other new main file's (a signed version, a received document, the demo data)."""
 
 from __future__ import annotations
 
@@ -49,8 +49,6 @@ def index(db: Database, store: FileStore, now: datetime, limit: int = BATCH,
           document_ids: list[int] | None = None) -> int:
     """Read the texts of up to ``limit`` waiting documents (only ``document_ids`` if given) and
     add their words to the search index; returns how many were stored."""
-    from engine.documents.documents import refresh_search_text  # documents reads stored_text from here
-
     with db.read() as session:
         waiting = pending(session, limit, document_ids)
     texts: dict[str, extract.Extracted] = {}
@@ -65,14 +63,20 @@ def index(db: Database, store: FileStore, now: datetime, limit: int = BATCH,
             main = next((f for f in doc.files if f.role == "main"), None) if doc is not None else None
             if doc is None or main is None or main.sha256 != sha:
                 continue  # replaced meanwhile: the next pass reads the new file
-            found = texts[sha]
-            row = session.get(DocumentText, doc_id) or DocumentText(document_id=doc_id)
-            row.sha256, row.text, row.outcome, row.extracted_at = sha, found.text, found.outcome, now
-            session.add(row)
-            session.flush()
-            refresh_search_text(doc)
+            keep(session, doc, sha, texts[sha], now)
             stored += 1
     return stored
+
+
+def keep(session: Session, doc: Document, sha: str, found: extract.Extracted, now: datetime) -> None:
+    """Store ``found``, the text of ``doc``'s main file ``sha``, and add its words to the index."""
+    from engine.documents.documents import refresh_search_text  # documents reads stored_text from here
+
+    row = session.get(DocumentText, doc.id) or DocumentText(document_id=doc.id)
+    row.sha256, row.text, row.outcome, row.extracted_at = sha, found.text, found.outcome, now
+    session.add(row)
+    session.flush()
+    refresh_search_text(doc)
 
 
 def texts_of(session: Session, document_ids: list[int]) -> dict[int, str]:

@@ -146,8 +146,8 @@ def post(
     message = Message(conversation_id=conversation_id, sender_id=user.id, text=text, document_id=document_id,
                       case_id=case_id, created_at=now)
     for filename, stream in files:
-        name, sha, size = pdf_check.store_upload(store, filename, stream, max_bytes)
-        message.files.append(MessageFile(filename=name, sha256=sha, size=size,
+        stored = pdf_check.store_upload(store, filename, stream, max_bytes)
+        message.files.append(MessageFile(filename=stored.filename, sha256=stored.sha256, size=stored.size,
                                          content_type="application/pdf"))
     session.add(message)
     session.flush()

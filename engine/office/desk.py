@@ -11,12 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain as audit
-from engine.core import db
 from engine.core.clock import VIETNAM
 from engine.core.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.documents import documents, file_versions, worktree
+from engine.documents import documents, file_versions, uploads, worktree
 from engine.documents.storage import FileStore
-from engine.fulltext import index as fulltext_index
 from engine.models import (
     Agency,
     Case,
@@ -251,20 +249,32 @@ def file_versions_of(session: Session, user: User, document_id: int, now: dateti
             for v in file_versions.chain(session, doc.id)]
 
 
-def upload(
-    session: Session, store: FileStore, user: User, document_id: int, filename: str, stream: IO[bytes] | None,
-    role: str, max_bytes: int, now: datetime,
-) -> DocumentFile:
-    """Attach a file sent with the request (None or without a name: none was chosen). Who may
-    edit the document is checked first, so a refusal says nothing about the file."""
+def may_attach(session: Session, user: User, document_id: int, filename: str, stream: IO[bytes] | None, role: str,
+               now: datetime) -> None:
+    """What refuses an upload before its file is read (a transaction of its own, before
+    :func:`receive`): who may edit the document first, so a refusal says nothing about the file,
+    then whether a file was chosen and the document can take it."""
     doc = _document(session, document_id)
     permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
     if stream is None or not filename:
         raise InvalidData("Chưa chọn tệp.", {"file": "Bắt buộc."})
-    record = documents.attach_file(session, store, user, doc, filename, stream, role, max_bytes, now)
-    if role == "main":
-        doc_id = doc.id
-        db.after_commit(session, lambda database: fulltext_index.index(database, store, now, document_ids=[doc_id]))
+    uploads.check_attachable(session, doc, role)
+
+
+def receive(store: FileStore, filename: str, stream: IO[bytes] | None, role: str, max_bytes: int) -> uploads.Received:
+    """The upload checked, stored, its pages counted and a main file's text read, with no
+    transaction open (after :func:`may_attach`)."""
+    assert stream is not None  # may_attach refused a request without a file
+    return uploads.receive(store, filename, stream, max_bytes, with_text=role == "main")
+
+
+def upload(session: Session, user: User, document_id: int, received: uploads.Received, role: str,
+           now: datetime) -> DocumentFile:
+    """Attach the file :func:`receive` stored, checked again as :func:`may_attach` did (the
+    document may have moved meanwhile); a main file with its text, searchable at once."""
+    doc = _document(session, document_id)
+    permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    record = uploads.attach(session, user, doc, received, role, now)
     case_id = session.scalar(select(Case.id).where(Case.document_id == doc.id).order_by(Case.id.desc()).limit(1))
     audit.append(session, at=now, action="file_attached", actor_id=user.id, case_id=case_id,
                  payload={"document": doc.id, "role": role, "filename": record.filename, "sha256": record.sha256,

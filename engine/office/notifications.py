@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, and_, exists, func, insert, select, update
+from sqlalchemy import Insert, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -166,9 +166,13 @@ def listing(session: Session, user: User, unread_only: bool, page: int, per_page
             "unread": unread_count(session, user)}
 
 
+# Built once: the header asks at every page and every few API steps (engine/core/db.py says why).
+_UNREAD = select(func.count()).select_from(Notification).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_count(session: Session, user: User) -> int:
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def mark_read(session: Session, user: User, ids: Any, now: datetime) -> int:

@@ -44,9 +44,10 @@ def _names(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
 
 
 def _views(session: Session, rows: Any) -> list[dict[str, Any]]:
-    """Task views from (HumanTask, username, full name, process version id) rows, one row per assignee."""
+    """Task views from (HumanTask, username, full name, process version id, ...) rows, one row per
+    assignee, in the rows' order."""
     views: dict[str, dict[str, Any]] = {}
-    for t, username, full_name, version_id in rows:
+    for t, username, full_name, version_id, *_ in rows:
         view = views.get(t.id)
         if view is None:
             kind = task_property(version_info(session, version_id), t.spec_name, TASK_KIND_PROPERTY)
@@ -141,25 +142,37 @@ def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: i
         .distinct()
         .subquery()
     )
-    # One pass gives the page and the total; only a page past the end needs a count of its own.
+    # One statement gives the page, the total and the page's tasks with their assignees; only a
+    # page past the end needs a count of its own.
+    listed = (
+        select(mine.c.id, mine.c.created_at, func.count().over().label("total"))
+        .order_by(mine.c.created_at.desc(), mine.c.id).offset((page - 1) * per_page).limit(per_page)
+        .subquery()
+    )
     rows = session.execute(
-        select(mine.c.id, func.count().over()).order_by(mine.c.created_at.desc(), mine.c.id)
-        .offset((page - 1) * per_page).limit(per_page)
+        _with_assignees().add_columns(listed.c.total).join(listed, listed.c.id == HumanTask.id)
+        .order_by(listed.c.created_at.desc(), listed.c.id)
     ).all()
-    total = rows[0][1] if rows else session.scalar(select(func.count()).select_from(mine)) or 0
-    ids = [task_id for task_id, _ in rows]
-    return {"items": task_views(session, ids), "page": page, "per_page": per_page, "total": total}
+    total = rows[0][-1] if rows else session.scalar(select(func.count()).select_from(mine)) or 0
+    return {"items": _views(session, rows), "page": page, "per_page": per_page, "total": total}
+
+
+# A task with its case, in one statement.
+_TASK_AND_CASE = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(
+    HumanTask.id == bindparam("task_id"))
+_TASK_ASSIGNEES = _with_assignees().add_columns(User.id).where(HumanTask.id == bindparam("task_id"))
 
 
 def task_detail(session: Session, user: User, task_id: str, now: datetime) -> dict[str, Any]:
-    task = session.get(HumanTask, task_id)
-    if task is None:
+    found = session.execute(_TASK_AND_CASE, {"task_id": task_id}).first()
+    if found is None:
         raise NotFound("Không tìm thấy công việc.")
-    case = session.get(Case, task.case_id)
-    assert case is not None
+    task, case = found
     info = version_info(session, case.process_version_id)
-    permissions.acting_for(session, user, task, info.process_id, _today(now))
-    view = task_views(session, [task.id])[0]
+    # The assignees' names for the view are its candidates for the permission: read once.
+    rows = session.execute(_TASK_ASSIGNEES, {"task_id": task.id}).all()
+    permissions.acting_for(session, user, task, info.process_id, _today(now), {row[-1] for row in rows})
+    view = _views(session, rows)[0]
     view["form"] = info.forms.get(task.form) if task.form else None
     view["form_ref"] = task.form
     view["form_ui"] = info.ui.get(task.form) if task.form else None
@@ -336,10 +349,11 @@ def _annotations(session: Session, case_ids: set[int]) -> dict[int, dict[str, An
 
 def tab_counts(session: Session, user: User, now: datetime,
                queries: dict[str, Select[Any]] | None = None) -> dict[str, int]:
-    """How many items each tab of the inbox holds (todo, overdue, done, following); ``queries``:
-    the tabs' queries when the caller has them already (they read the person's delegations)."""
+    """How many items each tab of the inbox holds (todo, overdue, done, following), in one
+    statement; ``queries``: the tabs' queries when the caller has them (they read the delegations)."""
     tabs = queries if queries is not None else _tab_queries(session, user, now)
-    return {name: _count(session, query) for name, query in tabs.items()}
+    counts = [select(func.count()).select_from(q.distinct().subquery()).scalar_subquery() for q in tabs.values()]
+    return dict(zip(tabs, session.execute(select(*counts)).one(), strict=True))
 
 
 def to_sign_count(session: Session, user: User, now: datetime) -> int:
@@ -357,7 +371,7 @@ def inbox(
     queries = _tab_queries(session, user, now)
     counts = tab_counts(session, user, now, queries)
     chosen = _narrowed(queries[tab], wanted).distinct()
-    total = _count(session, chosen)
+    total = counts[tab] if wanted == InboxFilter(sort=wanted.sort) else _count(session, chosen)  # unfiltered: counted
     ordered: Select[Any]
     if tab == "following":  # ordered by the document's due date, hence the join
         ordered = select(Case.id).where(Case.id.in_(chosen)).outerjoin(Document, Document.id == Case.document_id)

@@ -73,10 +73,13 @@ def _seen_through(session: Session, user: User, today: date) -> tuple[list[int],
     return people, scoped
 
 
-def acting_for(session: Session, user: User, task: HumanTask, process_id: str, today: date) -> int | None:
+def acting_for(session: Session, user: User, task: HumanTask, process_id: str, today: date,
+               candidates: set[int] | None = None) -> int | None:
     """None if ``user`` may complete ``task`` in their own name, the grantor's id if they
-    may through a delegation; Forbidden otherwise."""
-    candidates = set(session.scalars(_CANDIDATES, {"task_id": task.id}))
+    may through a delegation; Forbidden otherwise. ``candidates``: the task's candidates' ids,
+    when the caller has read them already (a task's view reads them with their names)."""
+    if candidates is None:
+        candidates = set(session.scalars(_CANDIDATES, {"task_id": task.id}))
     if user.id in candidates:
         return None
     for grantor, scope in active_grants(session, user.id, today):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain as audit
 from engine.core.db import Database, after_commit
 from engine.core.errors import NotFound
-from engine.documents import documents, filenames
+from engine.documents import filenames, uploads
 from engine.documents.file_versions import Reason
 from engine.documents.pdf_check import check_head
 from engine.documents.storage import FileStore
@@ -150,8 +150,10 @@ def attach_result(session: Session, store: FileStore, user: User, converted: con
     signature) becomes ``doc``'s main file, and so feeds full-text search."""
     scan = _scan(session, user, converted.scan_id)
     conversion.check_unmoved(scan, converted)
-    added = documents.attach_file(session, store, user, doc, scan.filename.rsplit(".", 1)[0] + ".pdf",
-                                  io.BytesIO(converted.pdf), "main", max_bytes, now, Reason.PAPER_CONVERSION)
+    uploads.check_attachable(session, doc, "main")  # before the file is stored
+    received = uploads.receive(store, scan.filename.rsplit(".", 1)[0] + ".pdf", io.BytesIO(converted.pdf), max_bytes,
+                               with_text=False)  # read after the transaction, as before
+    added = uploads.attach(session, user, doc, received, "main", now, Reason.PAPER_CONVERSION)
     audit.append(session, at=now, action="scan_registered", actor_id=user.id, agency_id=scan.agency_id,
                  payload={"scan": scan.id, "document": doc.id, "recognised_sha256": scan.result_sha256,
                           "sha256": added.sha256, "converter": converted.converter,

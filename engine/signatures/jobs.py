@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,9 +46,12 @@ APPROVAL_PROPERTY = "approvalSignature"  # the task's approval is signed: ký nh
 MOVED = "Văn bản đã thay đổi trong lúc ký; hãy thực hiện lại."
 
 
-def verified(pdf: bytes, roots: list[bytes], now: datetime) -> list[verify.SignatureReport]:
+def verified(pdf: bytes, roots: list[bytes], now: datetime,
+             kept: tuple[verify.SignatureReport, ...] = ()) -> list[verify.SignatureReport]:
+    """Every signature of ``pdf`` validated; one ``kept`` from the step that made it (on the
+    revisions ``pdf`` adds to) gets pyHanko's integrity and difference analysis only."""
     try:
-        return verify.verify_pdf(pdf, roots, now)
+        return verify.verify_pdf(pdf, roots, now, kept)
     except SigningError as err:
         raise InvalidData(Text("Không kiểm tra được chữ ký số: %(reason)s", reason=err.message),
                           {FIELD: err.message}) from None
@@ -240,6 +244,7 @@ class Seal:
     policy: long_term.Policy
     unlock: Callable[[], contextlib.AbstractContextManager[KeySource]]
     appendices: tuple[Appendix, ...]
+    kept: tuple[verify.SignatureReport, ...] = ()  # the leader's (and ký nháy) reports of ``source``
 
     def make(self, now: datetime) -> Sealed:
         pdf = self.source.read_bytes()
@@ -251,7 +256,7 @@ class Seal:
         except SigningError as err:
             raise InvalidData(Text("Không phát hành được: %(reason)s", reason=err.message),
                               {FIELD: err.message}) from None
-        reports = verified(checked.pdf, self.policy.keys.trust_roots(), now)
+        reports = verified(checked.pdf, self.policy.keys.trust_roots(), now, self.kept)
         if verify.signature_status(reports, required) != "valid":
             reasons = "; ".join(f"{r.field}: {r.reason}" for r in reports if not r.valid) or \
                 Text("thiếu chữ ký của lãnh đạo hoặc của cơ quan")
@@ -316,7 +321,8 @@ def seal(session: Session, store: FileStore, keys: Keys, doc: Document, user: Us
     return Seal(doc.id, doc.agency_id, store.path(main.sha256), main.sha256, number, symbol, on, book, agency.name,
                 agency.place_name, image, paper and doc.copy_kind is None, placed, user.full_name, policy,
                 lambda: keys.agency(code, agency_password),
-                tuple(Appendix(f.sha256, store.path(f.sha256), f.filename) for f in doc.files if f.role == "appendix"))
+                tuple(Appendix(f.sha256, store.path(f.sha256), f.filename) for f in doc.files if f.role == "appendix"),
+                tuple(verify.SignatureReport.from_json(r) for r in json.loads(doc.signatures_json or "[]")))
 
 
 def check_sealed(doc: Document, sealed: Sealed) -> None:

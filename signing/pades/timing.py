@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import cms, crl, ocsp
 from asn1crypto import x509 as asn1_x509
@@ -88,18 +89,41 @@ def _tsa_certificate(token: cms.SignedData) -> asn1_x509.Certificate | None:
     return None
 
 
+def stamp(sig: EmbeddedPdfSignature) -> tuple[datetime, datetime | None] | None:
+    """The time the signature's time-stamp proves and the end of its TSA certificate's validity;
+    None without a time-stamp."""
+    token = _timestamp_token(sig)
+    if token is None:
+        return None
+    tsa = _tsa_certificate(token)
+    return _proven(token), tsa.not_valid_after if tsa else None
+
+
+def _proven(token: cms.SignedData) -> datetime:
+    proven: datetime = token["encap_content_info"]["content"].parsed["gen_time"].native
+    return proven
+
+
+def claimed_level(sig: EmbeddedPdfSignature, store: Evidence) -> str:
+    """The PAdES level of a time-stamped signature: B-LT when the document carries revocation
+    data for its certificate, B-LTA when a document time-stamp follows too, else B-T."""
+    signer = sig.signer_cert
+    if signer is None or store.source_for(signer) is None:
+        return B_T
+    return B_LTA if any(s.signed_revision > sig.signed_revision for s in store.document_timestamps) else B_LT
+
+
 def plan(sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], now: datetime, store: Evidence) -> Plan:
     token = _timestamp_token(sig)
     if token is None:
         context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=now)
         return Plan(context, context, now, B_B)
-    proven = token["encap_content_info"]["content"].parsed["gen_time"].native
-    signer = sig.signer_cert
-    long_term = signer is not None and store.source_for(signer) is not None
-    later_stamp = any(s.signed_revision > sig.signed_revision for s in store.document_timestamps)
-    level = (B_LTA if later_stamp else B_LT) if long_term else B_T
-    kwargs = {"trust_roots": roots, "allow_fetching": False, "moment": proven, "other_certs": store.certs,
-              "ocsps": store.ocsps, "crls": store.crls, "retroactive_revinfo": True}
+    proven = _proven(token)
+    level = claimed_level(sig, store)
+    long_term = level in LONG_TERM
+    kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": False, "moment": proven,
+                              "other_certs": store.certs, "ocsps": store.ocsps, "crls": store.crls,
+                              "retroactive_revinfo": True}
     if long_term:  # B-LT is a claim: every certificate of the path must be covered
         kwargs["revinfo_policy"] = EITHER_REQUIRED
     tsa = _tsa_certificate(token)

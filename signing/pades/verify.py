@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature, generic_cms
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
@@ -63,6 +63,11 @@ class SignatureReport:
     level: str = "B-B"  # PAdES baseline level: B-B, B-T, B-LT, B-LTA
     revocation_source: str | None = None  # "ocsp" or "crl" embedded in the document, None: not checked
     algorithm: str | None = None  # e.g. "RSASSA-PSS, SHA-256, RSA 2048 bit"
+
+    @classmethod
+    def from_json(cls, kept: dict[str, Any]) -> SignatureReport:
+        """A report :meth:`to_json` stored (the keys of an older release ignored, those it lacked defaulted)."""
+        return cls(**{f.name: kept[f.name] for f in fields(cls) if f.name in kept})
 
     def to_json(self) -> dict[str, Any]:
         # every value is a str, bool or None: no deep copy (``dataclasses.asdict`` copied pyHanko's
@@ -113,13 +118,20 @@ def certificate_problem(cert: x509.Certificate | asn1_x509.Certificate,
     return None
 
 
-def _reason(status: PdfSignatureStatus, now: datetime) -> str | None:
-    if not status.intact:
+def _integrity_reason(intact: bool, valid: bool, level: ModificationLevel | None, docmdp_ok: bool | None) -> str | None:
+    if not intact:
         return "Nội dung văn bản đã bị thay đổi sau khi ký (giá trị băm không khớp)."
-    if not status.valid:
+    if not valid:
         return "Giá trị chữ ký số không đúng với chứng thư số."
-    if status.modification_level not in _ALLOWED or not status.docmdp_ok:
+    if level not in _ALLOWED or not docmdp_ok:
         return "Văn bản đã bị sửa đổi sau khi ký (thay đổi nội dung trang hoặc thêm đối tượng không được phép)."
+    return None
+
+
+def _reason(status: PdfSignatureStatus, now: datetime) -> str | None:
+    broken = _integrity_reason(status.intact, status.valid, status.modification_level, status.docmdp_ok)
+    if broken:
+        return broken
     if not status.trusted:
         specific = _certificate_reason(status.signing_cert, now)
         if specific:
@@ -170,11 +182,47 @@ def _name(name: asn1_x509.Name) -> str:
     return str(native.get("common_name") or native.get("organization_name") or name.human_friendly)
 
 
+def _unchanged(sig: EmbeddedPdfSignature, kept: SignatureReport, store: timing.Evidence,
+               now: datetime) -> SignatureReport | None:
+    """``kept`` (the report of this signature when it was made, on the revisions before the ones
+    just added) brought up to date by pyHanko's integrity checks alone: the digest of what it
+    signed, its value against its certificate, and the difference analysis of every revision after
+    it. Its trust needs no new judgment: a time-stamped signature is judged at the time its
+    time-stamp proves, with the revocation data the earlier revisions carry, which later ones only
+    add to. None when ``kept`` does not describe this signature, or its time-stamp authority's
+    certificate has expired since (then it is validated in full)."""
+    cert = sig.signer_cert
+    try:
+        claimed, stamped = sig.self_reported_timestamp, timing.stamp(sig)
+    except (ValueError, KeyError, TypeError):
+        return None
+    if stamped is None or cert is None or (stamped[1] is not None and stamped[1] < now) or \
+            (_common_name(cert), iso_time(claimed) if claimed else None, iso_time(stamped[0])) != \
+            (kept.signer, kept.signing_time, kept.timestamp) or \
+            (timing.claimed_level(sig, store), store.source_for(cert)) != (kept.level, kept.revocation_source):
+        return None
+    try:
+        sig.compute_integrity_info()
+        integrity = sig.summarise_integrity_info()
+        intact, valid = generic_cms.validate_sig_integrity(sig.signer_info, cert, "data",
+                                                           sig.compute_digest())
+    except (SignatureValidationError, PdfError, ValueError) as err:
+        return SignatureReport(kept.field, None, None, False, False, False, "other", f"Không đọc được chữ ký số: {err}")
+    diff = integrity["diff_result"]
+    level = getattr(diff, "modification_level", None) or ModificationLevel.OTHER
+    reason = _integrity_reason(intact, valid, level, integrity["docmdp_ok"])
+    return replace(kept, valid=reason is None, intact=intact, modification_level=level.name.lower(), reason=reason)
+
+
 def verify_pdf(pdf: bytes, trust_roots: Iterable[x509.Certificate | bytes],
-               now: datetime | None = None) -> list[SignatureReport]:
+               now: datetime | None = None, kept: Sequence[SignatureReport] = ()) -> list[SignatureReport]:
     """One report per signature of ``pdf``, in signing order, checked against ``trust_roots``
     (certificates or DER): a time-stamped signature at the time its time-stamp proves, with the
-    revocation data the document carries (never fetched); any other at ``now`` (default: the present)."""
+    revocation data the document carries (never fetched); any other at ``now`` (default: the present).
+
+    ``kept``: valid, time-stamped reports made earlier on the revisions this file adds to (issue 19:
+    the agency's seal validated the leader's signature again in full). A signature one of them
+    describes gets pyHanko's integrity checks and difference analysis only (:func:`_unchanged`)."""
     roots = [to_asn1(r) for r in trust_roots]
     moment = now or datetime.now(UTC)
     try:
@@ -183,7 +231,13 @@ def verify_pdf(pdf: bytes, trust_roots: Iterable[x509.Certificate | bytes],
         store = timing.Evidence.read(reader)
     except (PdfError, ValueError, KeyError, IndexError) as err:
         raise DocumentRejected("Tệp không phải là PDF hợp lệ.") from err
-    return [_report(sig, roots, moment, store) for sig in signatures]
+    earlier = {r.field: r for r in kept if r.valid and r.timestamp is not None}
+    reports = []
+    for sig in signatures:
+        field = str(sig.field_name)
+        known = _unchanged(sig, earlier[field], store, moment) if field in earlier else None
+        reports.append(known or _report(sig, roots, moment, store))
+    return reports
 
 
 def signature_status(reports: Sequence[SignatureReport], required: Sequence[str] = (LEADER_FIELD, AGENCY_FIELD)) -> str:

@@ -202,7 +202,8 @@ def find(pdf: bytes) -> Placement | None:
                 date_ink = [g.box for g in segment]
     if number is None or date_slot is None:
         return None
-    others = [g.box for g in _inked(glyphs) if g.box not in date_ink and g.box not in number_ink] + graphics
+    mine = set(date_ink) | set(number_ink)  # a set: the page's every glyph is looked up in it
+    others = [g.box for g in _inked(glyphs) if g.box not in mine] + graphics
     date_slot = _widened(date_slot, others, page_box)
     if not (_clear(number, others) and _clear(date_slot, others)):
         return None

@@ -225,12 +225,13 @@ def printout(document_id: int) -> Any:
 def upload(document_id: int, body: Upload) -> Any:
     """Attach a PDF (multipart field ``file``; ``role`` main or appendix)."""
     upload, role = body.file[0], body.role
-    settings = platform().settings
+    name, stream = ((upload.filename or ""), upload.stream) if upload else ("", None)
+    with transaction(False) as (session, now):
+        desk.may_attach(session, current_user(session, now), document_id, name, stream, role, now)
+    received = desk.receive(_store(), name, stream, role, platform().settings.max_upload_bytes)  # no transaction
 
     def action(session: Session, user: User, now: datetime) -> Any:
-        name, stream = ((upload.filename or ""), upload.stream) if upload else ("", None)
-        record = desk.upload(session, _store(), user, document_id, name, stream, role,
-                             settings.max_upload_bytes, now)
+        record = desk.upload(session, user, document_id, received, role, now)
         return {"id": record.id, "sha256": record.sha256, "size": record.size, "role": record.role}
 
     stored = authed(True, action, 201)

@@ -96,10 +96,13 @@ def upload(document_id: int) -> Any:
     (it shows the upload's progress and a refusal's message); without scripts, goes back."""
     sent = request.files.get("file")
     settings = platform().settings
+    name, stream = ((sent.filename or ""), sent.stream) if sent else ("", None)
+    role = request.form.get("role", "main")
+    with staff(write=False) as (db, user, now):
+        desk.may_attach(db, user, document_id, name, stream, role, now)
+    received = desk.receive(FileStore(settings.files_dir), name, stream, role, settings.max_upload_bytes)
     with staff(write=True) as (db, user, now):
-        name, stream = ((sent.filename or ""), sent.stream) if sent else ("", None)
-        record = desk.upload(db, FileStore(settings.files_dir), user, document_id, name, stream,
-                             request.form.get("role", "main"), settings.max_upload_bytes, now)
+        record = desk.upload(db, user, document_id, received, role, now)
         stored = {"id": record.id, "filename": record.filename, "size": record.size, "role": record.role}
     intake_pages.precheck(document_id)
     if wants_json():

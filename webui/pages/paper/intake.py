@@ -101,8 +101,10 @@ def enter() -> Any:
                 assert scanned is not None
                 queue.attach_result(db, _store(), user, converted, scanned, settings.max_upload_bytes, now)
             elif sent is not None and sent.filename:
-                desk.upload(db, _store(), user, document_id, sent.filename, sent.stream, "main",
-                            settings.max_upload_bytes, now)
+                # the entry and its file are one transaction: a refused file enters nothing
+                desk.may_attach(db, user, document_id, sent.filename, sent.stream, "main", now)
+                received = desk.receive(_store(), sent.filename, sent.stream, "main", settings.max_upload_bytes)
+                desk.upload(db, user, document_id, received, "main", now)
     except (InvalidData, Conflict, intake.NeedsDecision) as refused:
         with staff(write=False) as (db, user, _now):
             form = formfields.build(workspace.ENTRY_FORM, data, getattr(refused, "fields", {}), {}, _entry_ui())
