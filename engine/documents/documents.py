@@ -145,6 +145,8 @@ def create(
 def update_draft(session: Session, doc: Document, data: Any, now: datetime) -> None:
     if doc.status != DocumentStatus.DRAFT:
         raise Conflict("Văn bản đã vào sổ hoặc đã phát hành, không sửa được nữa.")
+    if data == {}:  # a step's form without metadata (engine.workflow.actions): its search words stand
+        return
     clean = validate_metadata(data, partial=True)
     if doc.direction == Direction.OUTGOING:
         clean.pop("number_symbol", None)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, str_enum
+
+if TYPE_CHECKING:
+    from .documents import Document
 
 
 class ProcessVersion(Base):
@@ -71,6 +75,10 @@ class Case(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     process_version: Mapped[ProcessVersion] = relationship()
+    # A step reads its document through the case (engine.workflow.cases), so that the case holds
+    # it for the rest of the transaction: one reached only by Session.get leaves the (weak)
+    # identity map with the step's objects, and the answer (queries.completion_view) read it again.
+    document: Mapped[Document | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": revision}
 

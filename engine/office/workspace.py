@@ -21,8 +21,15 @@ from engine.office.people import RANK
 from engine.org import permissions
 from engine.registry import incoming, intake
 from engine.workflow.bpmn_check import ACTION_PROPERTY
-from engine.workflow.cases import start_form, start_form_ref, startable_version
-from engine.workflow.definitions import VersionInfo, latest_versions, task_property, version_info
+from engine.workflow.cases import startable_version
+from engine.workflow.definitions import (
+    VersionInfo,
+    latest_versions,
+    start_form,
+    start_form_ref,
+    task_property,
+    version_info,
+)
 
 URGENCY_TITLES = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 SECRECY_TITLES = {"thuong": "Thường", "mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}

@@ -64,7 +64,7 @@ def complete(db: Database, desk: signatures.Desk, task_id: str, data: Any, clock
         with db.read() as session:
             user = who(session, now)
             user_id = user.id
-            step = _step(session, user, task_id, now)
+            step = _step(session, user, task_id, data, now)
             job = plan(session, desk, user, task_id, step, data, now)
             unchecked = _unchecked_file(step)
         turn = (job.book, job.number) if isinstance(job, jobs.Seal) and job.book and job.number else None
@@ -105,13 +105,24 @@ def _made(desk: signatures.Desk, job: jobs.Signature | jobs.Seal | None, now: da
 Step = tuple[HumanTask, Document | None, dict[str, str]]
 
 
-def _step(session: Session, user: User, task_id: str, now: datetime) -> Step | None:
+def _step(session: Session, user: User, task_id: str, data: Any, now: datetime) -> Step | None:
     """The open task ``user`` may act on, its document and its step's properties; None when the
-    completion will be refused (it refuses in its own order, in its transaction)."""
+    completion will be refused (it refuses in its own order, in its transaction), and when it
+    has nothing to do before its transaction (most steps: read in one statement)."""
     try:
-        return cases.task_step(session, user, task_id, now)
+        found = cases.find_step(session, task_id)
+        if not _works_before(found[3], data.get("decision") if isinstance(data, dict) else None):
+            return None
+        return cases.task_step(session, user, task_id, now, found)
     except DomainError:
         return None
+
+
+def _works_before(props: dict[str, str], decision: Any) -> bool:
+    """Whether a completion of a step with ``props`` and ``decision`` may sign (:func:`plan`) or
+    check a file (:func:`_unchecked_file`) before its transaction."""
+    return signatures.signing_kind(props, decision) is not None or props.get(ACTION_PROPERTY) in REGISTERING \
+        or (props.get(ACTION_PROPERTY) == ISSUE_ACTION and decision == "issue")
 
 
 def _unchecked_file(step: Step | None) -> str | None:

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -39,8 +38,8 @@ from engine.org import permissions
 from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
 from engine.workflow.actions import ACTIONS, ActionContext, ActionFailed
-from engine.workflow.bpmn_check import ACTION_PROPERTY, FORM_PROPERTY
-from engine.workflow.definitions import VersionInfo, latest_versions, version_info
+from engine.workflow.bpmn_check import ACTION_PROPERTY
+from engine.workflow.definitions import VersionInfo, latest_version, start_form, version_info
 from engine.workflow.steps import persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
@@ -49,29 +48,19 @@ REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing i
 # Built once (engine/core/db.py says why).
 _LOCK_CASE_OF_TASK = (select(Case).join(HumanTask, HumanTask.case_id == Case.id)
                       .where(HumanTask.id == bindparam("task_id")).with_for_update(of=Case))
+_TASK_WITH_CASE = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(HumanTask.id == bindparam("t"))
 
 
-def start_form_ref(info: VersionInfo) -> str | None:
-    """The name of the start event's form (``btl_outgoing/start.schema.json``)."""
-    for spec in info.spec.task_specs.values():
-        if isinstance(spec, StartEvent):
-            ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
-            if ref:
-                return str(ref)
-    return None
-
-
-def start_form(info: VersionInfo) -> dict[str, Any] | None:
-    ref = start_form_ref(info)
-    return info.forms[ref] if ref else None
-
-
-def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_id: int | None) -> Unit:
+def _units_in(session: Session, user: User, agency_code: str | None) -> list[Unit]:
+    """``user``'s units in the agencies of a process's ``agency`` property (any agency if none)."""
     query = select(Unit).join(UserPosition, UserPosition.unit_id == Unit.id).where(UserPosition.user_id == user.id)
     codes = permissions.agency_codes(agency_code)
     if codes is not None:
         query = query.join(Agency, Agency.id == Unit.agency_id).where(Agency.code.in_(codes))
-    units = list(session.scalars(query.order_by(UserPosition.id)).unique())
+    return list(session.scalars(query.order_by(UserPosition.id)).unique())
+
+
+def _initiator_unit(units: list[Unit], unit_id: int | None) -> Unit:
     if unit_id is not None:
         units = [u for u in units if u.id == unit_id]
         if not units:
@@ -82,7 +71,7 @@ def _initiator_unit(session: Session, user: User, agency_code: str | None, unit_
 
 
 def _latest(session: Session, process_id: str) -> ProcessVersion:
-    version = next((v for v in latest_versions(session) if v.process_id == process_id), None)
+    version = latest_version(session, process_id)
     if version is None:
         raise NotFound(Text("Không có quy trình '%(process)s'.", process=process_id))
     return version
@@ -108,22 +97,29 @@ def process_detail(session: Session, user: User, process_id: str) -> dict[str, A
 
 def startable_version(session: Session, user: User, process_id: str) -> VersionInfo:
     """The newest version of a process ``user`` may start by hand."""
+    return _startable(session, user, process_id, with_units=False)[0]
+
+
+def _startable(session: Session, user: User, process_id: str, with_units: bool) -> tuple[VersionInfo, list[Unit]]:
+    """:func:`startable_version`, and the person's units in its agencies: one there is the right to start."""
     version = _latest(session, process_id)
-    permissions.ensure_can_start(session, user, version, version.agency_code)
+    units = _units_in(session, user, version.agency_code) if with_units else []
+    if not units:
+        permissions.ensure_can_start(session, user, version, version.agency_code)
     info = version_info(session, version.id)
     if info.start_messages:
         raise InvalidData(Text("Quy trình '%(process)s' chỉ bắt đầu khi nhận văn bản liên thông.", process=info.name),
                           {"process": "Không khởi tạo trực tiếp được."})
-    return info
+    return info, units
 
 
 def start_case(session: Session, user: User, process_id: str, data: Any, now: datetime,
                unit_id: int | None = None, received: Document | None = None) -> Case:
     """``received``: a document already here (from an edXML package) the case handles, not a new one."""
-    info = startable_version(session, user, process_id)
+    info, units = _startable(session, user, process_id, with_units=True)
     schema = start_form(info)
     clean = forms.validate(schema, data) if schema is not None else {}
-    unit = _initiator_unit(session, user, info.agency_code, unit_id)
+    unit = _initiator_unit(units, unit_id)
     clean.update(initiator=user.username, initiator_unit=unit.code)
     document = received if received is not None else _new_document(session, user, info, unit, clean, now)
 
@@ -135,13 +131,12 @@ def start_case(session: Session, user: User, process_id: str, data: Any, now: da
     before: set[UUID] = set()
     case = Case(process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
                 title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
-                status=CaseStatus.RUNNING, created_at=now, updated_at=now, state_json="{}",
+                status=CaseStatus.RUNNING, created_at=now, updated_at=now,
                 document_id=document.id if document else None)
     session.add(case)
-    session.flush()
+    changes = persist(session, case, workflow, info, now, before, timers_before=False)
     # Đồng gửi: the drafter follows the document through every submission.
     session.add(CaseFollower(case_id=case.id, user_id=user.id, since=now))
-    changes = persist(session, case, workflow, info, now, before, timers_before=False)
     audit.append(session, at=now, action="case_started", actor_id=user.id, case_id=case.id,
                  payload={"process": info.process_id, "version": info.version, "version_id": info.id,
                           "document": document.id if document else None, "data": clean, **changes.as_payload()})
@@ -262,9 +257,9 @@ def _sign_if_signing(session: Session, case: Case, user: User, task: Any, clean:
     """signatures.signing_kind says which completions sign."""
     props = _properties(task)
     kind = signatures.signing_kind(props, clean.get("decision"))
-    if kind is None or case.document_id is None:
+    if kind is None:
         return None
-    doc = session.get(Document, case.document_id)
+    doc = case.document
     if doc is None or doc.direction != Direction.OUTGOING:
         return None
     if kind == "paper":
@@ -282,9 +277,9 @@ def _discard_if_returned(
 ) -> dict[str, Any] | None:
     """A signed draft sent back (``return``) loses its leader's signature: after a leader signs,
     the main file changes only this way."""
-    if clean.get("decision") != "return" or case.document_id is None:
+    if clean.get("decision") != "return":
         return None
-    doc = session.get(Document, case.document_id)
+    doc = case.document
     if doc is None or doc.direction != Direction.OUTGOING:
         return None
     return signatures.discard_leader_signature(session, desk.store if desk else None, doc, user, now)
@@ -310,20 +305,32 @@ def signing_task(session: Session, user: User, task_id: str, now: datetime) -> t
     return row, doc, props
 
 
-def task_step(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document | None,
-                                                                                   dict[str, str]]:
-    """The open task ``user`` may act on now, its case's document and its step's properties."""
-    row = session.get(HumanTask, task_id)
-    case = session.get(Case, row.case_id) if row is not None else None
-    if row is None or case is None:
+Step = tuple[HumanTask, Case, str, dict[str, str]]  # a task, its case, its process and its step's properties
+
+
+def find_step(session: Session, task_id: str) -> Step:
+    """The task ``task_id`` with its case, read in one statement, and its step's properties."""
+    found = session.execute(_TASK_WITH_CASE, {"t": task_id}).first()
+    if found is None:
         raise NotFound("Không tìm thấy công việc.")
+    row, case = found
     info = version_info(session, case.process_version_id)
-    permissions.acting_for(session, user, row, info.process_id, now.astimezone(VIETNAM).date())
+    properties = info.task_properties.get(row.spec_name)
+    if properties is None:
+        _find_spec(info, row.spec_name)  # a step without properties, or NotFound
+    return row, case, info.process_id, dict(properties or {})
+
+
+def task_step(session: Session, user: User, task_id: str, now: datetime,
+              step: Step | None = None) -> tuple[HumanTask, Document | None, dict[str, str]]:
+    """The open task ``user`` may act on now, its case's document and its step's properties
+    (``step``: the task already found by :func:`find_step`)."""
+    row, case, process_id, properties = step or find_step(session, task_id)
+    permissions.acting_for(session, user, row, process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:
         raise Conflict("Công việc này đã được xử lý.")
     doc = session.get(Document, case.document_id) if case.document_id else None
-    spec = _find_spec(info, row.spec_name)
-    return row, doc, {k: str(v) for k, v in spec.extensions.get("properties", {}).items()}
+    return row, doc, properties
 
 
 def _find_spec(info: VersionInfo, name: str) -> Any:
@@ -370,7 +377,7 @@ def _run_action(
     name = state.extension_property(task, ACTION_PROPERTY)
     if name is None:
         return {}
-    document = session.get(Document, case.document_id) if case.document_id else None
+    document = case.document
 
     def follow_up(process_id: str, start_data: dict[str, Any], initiator: User) -> Case:
         return start_case(session, initiator, process_id, start_data, now)

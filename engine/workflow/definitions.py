@@ -13,11 +13,11 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, defer
 
 from engine.models import ProcessVersion
-from engine.workflow.bpmn_check import Definition, DefinitionRejected, parser_for, safe_xml
+from engine.workflow.bpmn_check import FORM_PROPERTY, Definition, DefinitionRejected, parser_for, safe_xml
 
 
 def deploy(session: Session, definition: Definition, at: datetime, by: int | None,
@@ -56,6 +56,13 @@ def deploy(session: Session, definition: Definition, at: datetime, by: int | Non
     return result
 
 
+# Starting a case reads its version's diagram and forms through version_info (parsed once per
+# process), so it leaves them in the database (loaded on access, should anything ask).
+_LATEST_OF = (select(ProcessVersion).where(ProcessVersion.process_id == bindparam("process_id"))
+              .order_by(ProcessVersion.version.desc()).limit(1)
+              .options(defer(ProcessVersion.bpmn_xml), defer(ProcessVersion.forms_json), defer(ProcessVersion.ui_json)))
+
+
 def latest_versions(session: Session) -> list[ProcessVersion]:
     newest = (
         select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
@@ -66,6 +73,11 @@ def latest_versions(session: Session) -> list[ProcessVersion]:
             newest, (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.v)
         ).order_by(ProcessVersion.process_id)
     ))
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
+    """The newest version of one process (starting a case: not every process's)."""
+    return session.scalars(_LATEST_OF, {"process_id": process_id}).first()
 
 
 @dataclass(frozen=True)
@@ -164,3 +176,18 @@ def task_property(info: VersionInfo, spec_name: str, name: str) -> str | None:
     """An extension property of the task ``spec_name`` of a deployed version, sub-processes
     included (BPMN ids are unique in a file), without loading any case."""
     return info.task_properties.get(spec_name, {}).get(name)
+
+
+def start_form_ref(info: VersionInfo) -> str | None:
+    """The name of the start event's form (``btl_outgoing/start.schema.json``)."""
+    for spec in info.spec.task_specs.values():
+        if isinstance(spec, StartEvent):
+            ref = spec.extensions.get("properties", {}).get(FORM_PROPERTY)
+            if ref:
+                return str(ref)
+    return None
+
+
+def start_form(info: VersionInfo) -> dict[str, Any] | None:
+    ref = start_form_ref(info)
+    return info.forms[ref] if ref else None

@@ -15,7 +15,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from engine import hooks
@@ -32,6 +32,8 @@ _OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"),
 _PENDING_TIMERS = select(Timer).where(
     Timer.case_id == bindparam("case_id"), Timer.fired_at.is_(None), Timer.cancelled.is_(False)
 )
+_INSERT_TASKS = insert(HumanTask.metadata.tables[HumanTask.__tablename__])
+_INSERT_CANDIDATES = insert(TaskCandidate.metadata.tables[TaskCandidate.__tablename__])
 _RAN = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED  # a timer event's states once it fired
 
 
@@ -74,18 +76,34 @@ def persist(
     not and does not now, the case has no timer rows to look at). ``assign`` names the people an
     operator chose at the incident desk for tasks (by element) whose lane resolves to nobody."""
     changes = Changes(path=state.path_since(workflow, before))
-    _sync_tasks(session, case, workflow, now, changes, assign or {})
-    notifications.tasks_opened(session, case, changes.opened, now, returned_note)
-    _sync_timers(session, case, workflow, now, changes, timers_before)
     last = workflow.last_task
+    decision = last.data.get("decision") if last else None
+    data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
+    new = case.id is None
+    if new:
+        # A new case is inserted with its state (not inserted empty, then updated): it has no task
+        # nor timer rows yet, and the rows made below need its id. The state is saved after the
+        # path is read, as saving prunes the history the path comes from.
+        _save(case, workflow, data_json, now)
+        session.flush()
+    _sync_tasks(session, case, workflow, now, changes, assign or {}, new)
+    notifications.tasks_opened(session, case, changes.opened, now, returned_note)
+    _sync_timers(session, case, workflow, now, changes, timers_before, new)
     hooks.case_moved(session, case, info.task_properties, [o["task"] for o in changes.opened],
-                       {source for source, _ in changes.path}, last.data.get("decision") if last else None, now)
-    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
-    case.data_json = json.dumps(dict(last.data) if last is not None else {}, ensure_ascii=False, default=str)
-    case.state_json = state.dump(workflow)
-    case.updated_at = now
+                     {source for source, _ in changes.path}, decision, now)
+    if not new:
+        # Saved after the timers' rows are brought in line: a timer that ran is told from one
+        # cancelled by looking it up in the history that saving prunes.
+        _save(case, workflow, data_json, now)
     session.flush()
     return changes
+
+
+def _save(case: Case, workflow: BpmnWorkflow, data_json: str, now: datetime) -> None:
+    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
+    case.data_json = data_json
+    case.state_json = state.dump(workflow)
+    case.updated_at = now
 
 
 def lane_people(session: Session, case: Case, task: Any) -> list[int]:
@@ -94,15 +112,17 @@ def lane_people(session: Session, case: Case, task: Any) -> list[int]:
 
 
 def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
-                assign: dict[str, list[int]]) -> None:
+                assign: dict[str, list[int]], new: bool) -> None:
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
+    rows = [] if new else session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
     for row in rows:
         # The task just completed is still open in the database (not flushed yet), not in memory.
         if row.id not in ready and row.status == TaskStatus.OPEN:
             row.status = TaskStatus.CANCELLED
             changes.cancelled.append(row.id)
     known = {row.id for row in rows}
+    tasks: list[dict[str, Any]] = []
+    candidates: list[dict[str, Any]] = []
     for task_id, task in ready.items():
         if task_id in known:
             continue
@@ -112,28 +132,32 @@ def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datet
         if not people:
             # Refused with the completion that would open it: the case stays with its holder.
             raise LaneUnresolved(task)
-        row = HumanTask(
-            id=task_id, case_id=case.id, spec_name=task.task_spec.name, title=state.task_title(task),
-            lane=task.task_spec.lane or "", form=state.extension_property(task, FORM_PROPERTY),
-            status=TaskStatus.OPEN, created_at=now, due_at=deadlines.due_at(task, now),
-        )
-        row.candidates = [TaskCandidate(user_id=uid) for uid in people]
-        session.add(row)
-        opened: dict[str, Any] = {"id": task_id, "task": row.spec_name, "title": row.title, "candidates": people}
+        title = state.task_title(task)
+        tasks.append({"id": task_id, "case_id": case.id, "spec_name": task.task_spec.name, "title": title,
+                      "lane": task.task_spec.lane or "", "form": state.extension_property(task, FORM_PROPERTY),
+                      "status": TaskStatus.OPEN, "created_at": now, "due_at": deadlines.due_at(task, now)})
+        candidates.extend({"task_id": task_id, "user_id": uid} for uid in dict.fromkeys(people))
+        opened: dict[str, Any] = {"id": task_id, "task": task.task_spec.name, "title": title, "candidates": people}
         kind = state.extension_property(task, "taskKind")
         if kind:
             opened["kind"] = kind
         if chosen:
             opened["assigned"] = True  # by an operator: the replay does not resolve its lane
         changes.opened.append(opened)
+    if tasks:
+        # Written at once, as the notifications and the audit entry are: nothing reads the new
+        # rows back as objects in the step's transaction, and the unit of work cost more than the
+        # two inserts (engine/core/db.py).
+        session.execute(_INSERT_TASKS, tasks)
+        session.execute(_INSERT_CANDIDATES, candidates)
 
 
 def _sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
-                 timers_before: bool) -> None:
+                 timers_before: bool, new: bool) -> None:
     waiting = {str(t.id): (t, due) for t, due in state.waiting_timers(workflow)}
     if not waiting and not timers_before:
         return
-    pending = session.scalars(_PENDING_TIMERS, {"case_id": case.id}).all()
+    pending = [] if new else session.scalars(_PENDING_TIMERS, {"case_id": case.id}).all()
     for timer in pending:
         if timer.task_id in waiting:
             continue

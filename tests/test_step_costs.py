@@ -1,0 +1,107 @@
+"""What a task step costs the engine (issue 19 item 4, "CPU per step"): the statements a plain
+completion and a case's start run, counted by table, on SQLite and PostgreSQL. Each count here
+was higher before: a step that signs and checks nothing read its task, case, candidates and
+document before its transaction only to find so; the step's document was read again by the
+answer; a form without metadata rebuilt the document's search words; a new case was inserted
+empty and then updated with its state, and its start read every process's newest version with
+its diagram."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.core.platform import Platform
+from tests.conftest import Api
+from tests.flows import only_task
+from tests.test_btl_incoming import INCOMING
+from tests.test_request_costs import REGISTER, statements
+
+DIRECT = {"main_unit": "KSDB", "main_deadline": "2026-03-06", "note": "Khoa KSDB chủ trì"}
+
+
+def _reading(seen: list[str], table: str) -> int:
+    """The SELECTs of ``table`` (by its FROM or JOIN)."""
+    return len([s for s in seen if s.lstrip().startswith("SELECT") and
+                (f"FROM {table}" in s or f"JOIN {table} " in s)])
+
+
+def _reading_from(seen: list[str], table: str) -> int:
+    """The SELECTs whose FROM clause starts with ``table`` (not those that join it to another)."""
+    return len([s for s in seen if s.lstrip().startswith("SELECT") and re.search(rf"\bFROM {table}\b", s)])
+
+
+def _writing(seen: list[str], verb: str, table: str) -> int:
+    return len([s for s in seen if s.lstrip().startswith(f"{verb} {table}") or
+                s.lstrip().startswith(f"{verb} INTO {table}")])
+
+
+def _started(api: Api, platform: Platform, number: int) -> tuple[dict[str, Any], list[str]]:
+    data = {**INCOMING, "channel": "paper", "number_symbol": f"{number}/SYT-NVY"}
+    with statements(platform) as seen:
+        r = api.post("btl_clerk", "/api/v1/cases", {"process": "btl_incoming", "data": data})
+    assert r.status_code == 201, r.get_json()
+    case: dict[str, Any] = r.get_json()
+    return case, seen
+
+
+def _completed(api: Api, platform: Platform, user: str, case: dict[str, Any],
+               data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    with statements(platform) as seen:
+        r = api.post(user, f"/api/v1/tasks/{only_task(case)['id']}/complete", {"data": data})
+    assert r.status_code == 200, r.get_json()
+    answer: dict[str, Any] = r.get_json()
+    return answer, seen
+
+
+def test_a_case_is_inserted_with_its_state_after_reading_one_process_version(api: Api, platform: Platform) -> None:
+    _started(api, platform, 1)  # the version parsed, the tokens made
+    case, seen = _started(api, platform, 2)
+    assert [t["task"] for t in case["open_tasks"]] == ["register"]
+    # The person's units in the process's agency, read once: having one there is the right to start.
+    assert _reading_from(seen, "units") == 1 and _reading_from(seen, "agencies") == 0
+    versions = [s for s in seen if "FROM process_versions" in s]
+    assert len(versions) == 1 and "bpmn_xml" not in versions[0] and "GROUP BY" not in versions[0]
+    assert _writing(seen, "INSERT", "cases") == 1 and _writing(seen, "UPDATE", "cases") == 0
+    # The new case has no task yet to look up before its first one is inserted.
+    assert _reading(seen, "human_tasks") == 1  # the answer's open tasks (engine.office.queries.case_view)
+    assert _writing(seen, "INSERT", "human_tasks") == 1 and _writing(seen, "INSERT", "case_followers") == 1
+
+
+def test_a_registration_reads_its_document_once_in_each_transaction(api: Api, platform: Platform) -> None:
+    case, _ = _started(api, platform, 1)
+    answer, seen = _completed(api, platform, "btl_clerk", case, REGISTER)
+    assert answer["document"]["number"] == 1 and [t["task"] for t in answer["open_tasks"]] == ["direct_director"]
+    # Read before the write (its main file is checked there, engine.signed_steps.completion) and in
+    # it; the third is the register's look for an earlier entry of the same document.
+    assert _reading(seen, "documents") == 3
+    assert _reading(seen, "document_texts") == 0  # the form has no metadata: the search words stand
+    assert _reading_from(seen, "cases") == 1  # locked; before the write, read with its task
+
+
+def test_a_step_that_signs_and_checks_nothing_reads_only_its_task_before_the_write(
+        api: Api, platform: Platform) -> None:
+    case, _ = _started(api, platform, 1)
+    registered, _ = _completed(api, platform, "btl_clerk", case, REGISTER)
+    api.token("btl_director")
+    answer, seen = _completed(api, platform, "btl_director", registered, DIRECT)
+    assert [t["task"] for t in answer["open_tasks"]] == ["unit_assign"]
+    assert _reading_from(seen, "task_candidates") == 1  # the permission, checked once: in the write
+    assert _reading(seen, "documents") == 1  # by the direction (bút phê); the answer's is the same
+    assert _reading_from(seen, "cases") == 1
+
+
+def test_a_refused_or_unknown_task_or_start_is_refused_as_before(api: Api, platform: Platform) -> None:
+    elsewhere = api.post("vn_clerk", "/api/v1/cases", {"process": "btl_incoming", "data": INCOMING})
+    assert elsewhere.status_code == 403  # a person of another agency
+    no_unit = api.post("btl_clerk", "/api/v1/cases", {"process": "btl_incoming", "data": INCOMING, "unit_id": 999})
+    assert no_unit.status_code == 422 and "unit" in no_unit.get_json()["fields"]
+    case, _ = _started(api, platform, 1)
+    task = only_task(case)["id"]
+    other = api.post("btl_director", f"/api/v1/tasks/{task}/complete", {"data": REGISTER})
+    assert other.status_code == 403
+    unknown = api.post("btl_clerk", "/api/v1/tasks/not-a-task/complete", {"data": REGISTER})
+    assert unknown.status_code == 404
+    assert api.post("btl_clerk", f"/api/v1/tasks/{task}/complete", {"data": REGISTER}).status_code == 200
+    again = api.post("btl_clerk", f"/api/v1/tasks/{task}/complete", {"data": REGISTER})
+    assert again.status_code == 409
