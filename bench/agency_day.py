@@ -158,7 +158,8 @@ class Installation:
 
 
 def _environment(code: Path, data_dir: Path, url: str) -> dict[str, str]:
-    return {**os.environ, "QLVB_DATA_DIR": str(data_dir), "QLVB_DATABASE_URL": url, "PYTHONPATH": str(code)}
+    return {**os.environ, "QLVB_DATA_DIR": str(data_dir), "QLVB_DATABASE_URL": url, "PYTHONPATH": str(code),
+            "QLVB_SERVER_TIMING": "1"}
 
 
 def run_qlvb(code: Path, data_dir: Path, url: str, command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -236,14 +237,18 @@ class Record:
     """What the clients measured: latencies per request kind, and the day's cases."""
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # The web CPU of each request in its own thread, as its response says (Server-Timing), ms.
+    cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     steps: int = 0
     cases: list[int] = field(default_factory=list)
     issued: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, seconds: float) -> None:
+    def add(self, kind: str, seconds: float, cpu_ms: float | None) -> None:
         with self.lock:
             self.latencies[kind].append(seconds)
+            if cpu_ms is not None:
+                self.cpu[kind].append(cpu_ms)
 
 
 class Client:
@@ -283,7 +288,7 @@ class Client:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
                 if attempt:
                     raise
-        self.record.add(kind, time.perf_counter() - started)
+        self.record.add(kind, time.perf_counter() - started, _cpu_said(response))
         answer = json.loads(data) if data and response.getheader("Content-Type", "").startswith("application/json") \
             else data
         if response.status >= 300:
@@ -315,6 +320,15 @@ class Client:
         if counting:
             self.call("GET", "/api/v1/notifications/count", user=user, kind="counts")
         return case
+
+
+def _cpu_said(response: http.client.HTTPResponse) -> float | None:
+    """The ``cpu`` of a response's Server-Timing (ms), if the server says it (an older --code does not)."""
+    for metric in (response.getheader("Server-Timing") or "").split(","):
+        name, _, duration = metric.strip().partition(";dur=")
+        if name == "cpu" and duration:
+            return float(duration)
+    return None
 
 
 def _holder(task: dict[str, Any]) -> str:
@@ -520,6 +534,7 @@ class Result:
     requests: int
     cpu: dict[str, float]
     latencies: dict[str, list[float]]
+    request_cpu: dict[str, list[float]]  # ms per request of each kind, in the request's own thread
     probes: dict[str, float]
     failures: list[str]
     load: tuple[str, str]
@@ -559,12 +574,14 @@ def day_on(installation: Installation, workers: int, threads: int, day: Day,
         grown = tuple(after - before for after, before in zip(storage(url, data_dir), stored, strict=True))
         cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
         latencies = {k: list(v) for k, v in record.latencies.items()}
+        request_cpu = {k: list(v) for k, v in record.cpu.items()}
         requests = sum(len(v) for k, v in latencies.items() if k != "login")
         found_probes = probe(servers.port, servers, record, probes) if probes else {}
         failures = checks(url, record, Client(servers.port, record), installation.code, data_dir)
     finally:
         servers.stop()
-    return Result(installation.kind, workers, wall, record.steps, requests, cpu, latencies, found_probes, failures,
+    return Result(installation.kind, workers, wall, record.steps, requests, cpu, latencies, request_cpu,
+                  found_probes, failures,
                   (load_before, load_after), (grown[0], grown[1]))
 
 
@@ -581,12 +598,18 @@ def report(result: Result, day: Day) -> None:
     documents = max(day.incoming + day.outgoing, 1)
     print(f"stored per document: database {result.grown[0] / documents / 1024:.1f} KiB, "
           f"files {result.grown[1] / documents / 1024:.1f} KiB")
-    print(f"{'request':<12} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for kind in sorted(result.latencies):
-        if kind in ("login", "verify"):
-            continue
+    day_kinds = [kind for kind in sorted(result.latencies) if kind not in ("login", "verify")]
+    in_threads = sum(sum(result.request_cpu.get(kind, ())) for kind in day_kinds)
+    print(f"{'request':<12} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'CPU ms':>8} {'CPU share':>10}")
+    for kind in day_kinds:
         p50, p95, p99 = _percentiles(result.latencies[kind])
-        print(f"{kind:<12} {len(result.latencies[kind]):>6} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f}")
+        said = result.request_cpu.get(kind, [])
+        cpu = f"{statistics.mean(said):>8.2f} {sum(said) / in_threads:>10.1%}" if said and in_threads else \
+            f"{'-':>8} {'-':>10}"
+        print(f"{kind:<12} {len(result.latencies[kind]):>6} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {cpu}")
+    if in_threads:
+        print(f"CPU in the requests' own threads: {in_threads / steps:.1f} ms per step of the web's "
+              f"{result.cpu['web'] / steps * 1000:.1f} (the rest: the server around them, child processes)")
     if result.probes:
         print("one request at a time, web CPU per request (ms): "
               + ", ".join(f"{k} {v:.2f}" for k, v in result.probes.items()))

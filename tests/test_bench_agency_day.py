@@ -17,3 +17,9 @@ def test_the_agency_day_runs_and_its_checks_pass() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "checks: all cases finished, books gapless, issued documents validly signed, audit intact" in result.stdout
     assert "server CPU per step" in result.stdout and "one request at a time" in result.stdout
+    # Every request kind of the day has its CPU, as the server said it (Server-Timing), and a share.
+    table = result.stdout.split("p99 ms")[1].split("CPU in the requests' own threads")[0]
+    rows = [line.split() for line in table.splitlines()[1:] if line.strip()]
+    assert {row[0] for row in rows} >= {"complete", "inbox", "start", "upload"}, table
+    assert all(row[-1].endswith("%") and float(row[-2]) > 0 for row in rows), table
+    assert "CPU in the requests' own threads:" in result.stdout

@@ -19,10 +19,11 @@ def create_app(platform: Platform | None = None) -> Flask:
     exchange_hooks.install()  # the exchange's part in the engine's steps (engine/hooks.py)
 
     from . import api, pages
-    from .common import context, errors, i18n, limits, pageutil, security
+    from .common import context, errors, i18n, limits, pageutil, security, timing
     from .contract import boundary
 
-    limits.init_app(app, platform.settings)  # first: before anything reads the body
+    timing.init_app(app, platform.settings.server_timing)  # first: its clock starts before the others' work
+    limits.init_app(app, platform.settings)  # before anything reads the body
     security.init_app(app, platform.settings.data_dir, platform.settings.token_ttl, os.environ,
                       platform.settings.sign_agent_port)
     i18n.init_app(app)

@@ -70,6 +70,10 @@ class Settings:
     # The audit checkpoints' journal outside the database (engine/audit/anchors.py), best on
     # another machine or write-once storage (QLVB_AUDIT_ANCHOR_FILE); default: the data folder.
     audit_anchor_file: Path | None = None
+    # Each response says the CPU its request took in the web process (``Server-Timing: cpu``;
+    # QLVB_SERVER_TIMING=1), for bench/agency_day.py's split of a day by request kind. Off by
+    # default: a client has no need of it.
+    server_timing: bool = False
 
     @property
     def token_idle(self) -> dict[str, timedelta]:
@@ -127,5 +131,6 @@ class Settings:
                                                                  EXCHANGE_KEY_CREDENTIAL),
                    exchange_retry_seconds=float(env.get("QLVB_EXCHANGE_RETRY_SECONDS", "5")),
                    audit_anchor_file=Path(env["QLVB_AUDIT_ANCHOR_FILE"]) if env.get("QLVB_AUDIT_ANCHOR_FILE") else None,
+                   server_timing=env.get("QLVB_SERVER_TIMING", "") in ("1", "true"),
                    trust_root_paths=[Path(p) for p in env["QLVB_TRUST_ROOTS"].split(os.pathsep)]
                    if env.get("QLVB_TRUST_ROOTS") else None)
