@@ -85,11 +85,7 @@ ISSUERS = ("Sở Y tế Hà Nội", "UBND quận Bắc Từ Liêm", "Trung tâm 
 
 
 def _stat(pid: int) -> list[str] | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return raw[raw.rindex(")") + 2:].split()  # after "(comm) ": state is field 3, utime field 14
+    return _stat_of(f"/proc/{pid}/stat")  # after "(comm) ": state is field 3, utime field 14
 
 
 def _children(pid: int) -> list[int]:
@@ -109,6 +105,34 @@ def tree_cpu(pid: int) -> float:
         return 0.0
     own = sum(int(v) for v in fields[11:15]) / TICK  # utime, stime, cutime, cstime
     return own + sum(tree_cpu(child) for child in _children(pid))
+
+
+def _ticks(fields: list[str] | None, first: int, last: int) -> float:
+    return sum(int(v) for v in fields[first:last]) / TICK if fields else 0.0
+
+
+def web_split(master: int) -> dict[str, float]:
+    """The web server's CPU seconds in three parts: the worker processes' threads other than the
+    main one (the requests: gunicorn's parsing and writing, Flask, the application), the main
+    threads of the master and the workers (accepting, polling, the worker's heartbeat) and the
+    child processes the requests ran (qpdf, pdftotext; reaped or still running)."""
+    parts = {"request threads": 0.0, "main threads": 0.0, "children": 0.0}
+    parts["main threads"] += _ticks(_stat(master), 11, 13)
+    for worker in _children(master):
+        fields = _stat(worker)
+        main = _ticks(_stat_of(f"/proc/{worker}/task/{worker}/stat"), 11, 13)
+        parts["main threads"] += main
+        parts["request threads"] += _ticks(fields, 11, 13) - main
+        parts["children"] += _ticks(fields, 13, 15) + sum(tree_cpu(child) for child in _children(worker))
+    return parts
+
+
+def _stat_of(path: str) -> list[str] | None:
+    try:
+        raw = Path(path).read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,7 +226,7 @@ class Servers:
             time.sleep(0.2)  # polling for readiness, not a fixed wait
 
     def cpu(self) -> dict[str, float]:
-        return {"web": tree_cpu(self.web.pid), "worker": tree_cpu(self.worker.pid)}
+        return {"web": tree_cpu(self.web.pid), "worker": tree_cpu(self.worker.pid), **web_split(self.web.pid)}
 
     def stop(self) -> None:
         for process in (self.web, self.worker):
@@ -607,9 +631,10 @@ def report(result: Result, day: Day) -> None:
         cpu = f"{statistics.mean(said):>8.2f} {sum(said) / in_threads:>10.1%}" if said and in_threads else \
             f"{'-':>8} {'-':>10}"
         print(f"{kind:<12} {len(result.latencies[kind]):>6} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {cpu}")
-    if in_threads:
-        print(f"CPU in the requests' own threads: {in_threads / steps:.1f} ms per step of the web's "
-              f"{result.cpu['web'] / steps * 1000:.1f} (the rest: the server around them, child processes)")
+    per_step = {part: result.cpu[part] / steps * 1000 for part in ("request threads", "main threads", "children")}
+    print(f"web CPU per step: request threads {per_step['request threads']:.1f} ms"
+          + (f" (of which the application, as its responses say, {in_threads / steps:.1f})" if in_threads else "")
+          + f", main threads {per_step['main threads']:.1f}, child processes {per_step['children']:.1f}")
     if result.probes:
         print("one request at a time, web CPU per request (ms): "
               + ", ".join(f"{k} {v:.2f}" for k, v in result.probes.items()))
