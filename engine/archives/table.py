@@ -50,8 +50,8 @@ def normal_term(raw: Any) -> str | None:
 
 def kept_agency(session: Session, user: User, code: str | None) -> Agency:
     """The agency whose table ``user`` keeps: the one named by ``code``, or their first."""
-    mine = {**permissions.agencies_where(session, user, Position.ADMIN),
-            **permissions.agencies_where(session, user, Position.CLERK)}
+    mine = {code: agency_id for position in KEEPERS
+            for code, agency_id in permissions.agencies_where(session, user, position).items()}
     if not mine or (code is not None and code not in mine):
         raise Forbidden("Chỉ quản trị hệ thống và văn thư của cơ quan được sửa bảng thời hạn bảo quản.")
     found = session.get(Agency, mine[code] if code is not None else min(mine.values()))
@@ -59,21 +59,34 @@ def kept_agency(session: Session, user: User, code: str | None) -> Agency:
     return found
 
 
+def _uses(session: Session, item_ids: list[int]) -> dict[int, int]:
+    """How many records name each of the items, in one statement."""
+    return {item_id: count for item_id, count in session.execute(
+        select(Record.retention_item_id, func.count()).where(Record.retention_item_id.in_(item_ids))
+        .group_by(Record.retention_item_id)) if item_id is not None}
+
+
 def _used(session: Session, item_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Record).where(Record.retention_item_id == item_id)) or 0
+    return _uses(session, [item_id]).get(item_id, 0)
+
+
+def _shown(item: RetentionItem, records: int) -> dict[str, Any]:
+    return {"id": item.id, "code": item.code, "heading": item.heading, "term": item.term, "note": item.note,
+            "active": item.active, "records": records}
 
 
 def as_dict(session: Session, item: RetentionItem) -> dict[str, Any]:
-    return {"id": item.id, "code": item.code, "heading": item.heading, "term": item.term, "note": item.note,
-            "active": item.active, "records": _used(session, item.id)}
+    return _shown(item, _used(session, item.id))
 
 
 def listing(session: Session, agency_id: int, page: int, per_page: int) -> dict[str, Any]:
     """The table in code order, retired items too (marked), a page at a time."""
     query = select(RetentionItem).where(RetentionItem.agency_id == agency_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(RetentionItem.code).offset((page - 1) * per_page).limit(per_page))
-    return {"items": [as_dict(session, i) for i in rows], "page": page, "per_page": per_page, "total": total}
+    rows = list(session.scalars(query.order_by(RetentionItem.code).offset((page - 1) * per_page).limit(per_page)))
+    uses = _uses(session, [i.id for i in rows])
+    return {"items": [_shown(i, uses.get(i.id, 0)) for i in rows], "page": page, "per_page": per_page,
+            "total": total}
 
 
 def offered_to_records(session: Session, agency_id: int) -> list[RetentionItem] | None:
