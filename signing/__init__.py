@@ -12,8 +12,8 @@ Flask, like ``engine``. Four rooms:
 - ``keystore``: where keys live — ``keys`` (PKCS#12, PKCS#11, the holder's token), ``agent`` (the
   local sign agent); for tests and demonstrations ``pki``, ``softhsm`` and ``testca`` (OCSP, CRL,
   TSA on 127.0.0.1)
-- ``speedups``: ``fastparse``, ``fastcms``, ``fasthistory`` (pyHanko reads hex strings and names at
-  once, matches certificates cheaply first, walks revisions without a call per number: same
+- ``speedups``: ``fastparse``, ``fastcms``, ``fasthistory`` (pyHanko reads hex strings, names and
+  arrays of numbers at once, matches certificates cheaply first, walks revisions without a call per number: same
   results, faster), ``fastnames`` (certificate names prepared for comparison once per encoding),
   ``fixedattrs`` (the signed attributes that never change for a signer, encoded once),
   ``revinfo_cache`` (CA-level CRLs and OCSP answers kept within their validity), ``aio``
