@@ -54,6 +54,7 @@ EDGES = {
     "begincmap again": b"1 beginbfchar\n<0001> <0041>\nendbfchar\nendcmap\nbegincmap\n1 beginbfchar\n<0002> <0042>"
                        b"\nendbfchar",
     "vertical": b"/WMode 1 def\n1 beginbfchar\n<0001> <0041>\nendbfchar",
+    "long, then a comment": b"3000 beginbfchar\n" + b"<0001> <0041>\n" * 3000 + b"% the end\nendbfchar",
 }
 
 

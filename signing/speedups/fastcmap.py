@@ -25,13 +25,15 @@ from pdfminer import pdffont
 from pdfminer.cmapdb import CMapParser, FileUnicodeMap
 from pdfminer.utils import nunpack
 
-_HEX = rb"<(?:[0-9A-Fa-f]{2})+>"
+# Possessive throughout: each token matches one way only, so a long map that does not fit fails in
+# one pass, never by trying other splits of what it read.
+_HEX = rb"<(?:[0-9A-Fa-f]{2})++>"
 _END = rb"(?=[\s<\[]|\Z)"  # a keyword ends where PostScript's next token may start
-_BFCHAR = rb"\d+\s+beginbfchar" + _END + rb"(?:\s*" + _HEX + rb"\s*" + _HEX + rb")*\s*endbfchar" + _END
-_BFRANGE = rb"\d+\s+beginbfrange" + _END + rb"(?:\s*" + _HEX + rb"\s*" + _HEX + rb"\s*(?:" + _HEX + \
-    rb"|\[(?:\s*" + _HEX + rb")*\s*\]))*\s*endbfrange" + _END
-_FIRST = re.compile(rb"\d+\s+beginbf(?:char|range)" + _END)
-_BODY = re.compile(rb"(?:\s*(?:" + _BFCHAR + rb"|" + _BFRANGE + rb"))+\s*endcmap" + _END)
+_BFCHAR = rb"\d++\s++beginbfchar" + _END + rb"(?:\s*+" + _HEX + rb"\s*+" + _HEX + rb")*+\s*+endbfchar" + _END
+_BFRANGE = rb"\d++\s++beginbfrange" + _END + rb"(?:\s*+" + _HEX + rb"\s*+" + _HEX + rb"\s*+(?:" + _HEX + \
+    rb"|\[(?:\s*+" + _HEX + rb")*+\s*+\]))*+\s*+endbfrange" + _END
+_FIRST = re.compile(rb"\d++\s++beginbf(?:char|range)" + _END)
+_BODY = re.compile(rb"(?:\s*+(?:" + _BFCHAR + rb"|" + _BFRANGE + rb"))++\s*+endcmap" + _END)
 _SECTION = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.DOTALL)
 _CHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 _RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(?:<([0-9A-Fa-f]+)>|\[([^\]]*)\])")

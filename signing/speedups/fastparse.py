@@ -41,9 +41,12 @@ _NAME_END = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
 _PLAIN_NAME = re.compile(rb"[\x21-\x22\x24-\x7e]*")  # printable ASCII but "#": nothing to decode
 _ARRAY_CHUNK = 4096
 _SPACE = rb"[\x00\t\n\x0c\r ]"  # PDF's white-space characters
-_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
-# "[", numbers each ended by white space or "]", "]": no "R" (a reference), no "%" (a comment)
-_NUMBERS = re.compile(rb"\[((?:" + _SPACE + rb"*" + _NUMBER + rb"(?=[\x00\t\n\x0c\r \]]))*)" + _SPACE + rb"*\]")
+_NUMBER = rb"[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)"
+# "[", numbers each ended by white space or "]", "]": no "R" (a reference), no "%" (a comment).
+# Possessive throughout: a number splits one way only, so a long array that fails to match (no
+# "]" within the chunk) fails in one pass, not by trying every split of every number.
+_NUMBERS = re.compile(rb"\[((?:" + _SPACE + rb"*+" + _NUMBER + rb"(?=[\x00\t\n\x0c\r \]]))*+)" + _SPACE +
+                      rb"*+\]")
 _A_NUMBER = re.compile(_NUMBER)
 _pyhanko_hex_reader = generic.read_hex_string_from_stream
 _pyhanko_name_reader = generic.NameObject.read_from_stream
