@@ -4,14 +4,28 @@ was higher before: a step that signs and checks nothing read its task, case, can
 document before its transaction only to find so; the step's document was read again by the
 answer; a form without metadata rebuilt the document's search words; a new case was inserted
 empty and then updated with its state, and its start read every process's newest version with
-its diagram."""
+its diagram. The plain step's read before its transaction was the task with its whole case (its
+saved workflow); its case's and task's rows went through the unit of work, and each action of the
+incoming procedure flushed its rows apart from the step's; a direction read the agency's working
+units once per unit it named, and the people to inform when it named none."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.core.errors import Conflict
 from engine.core.platform import Platform
+from engine.models import HumanTask, TaskStatus, User
+from engine.workflow import cases, steps
 from tests.conftest import Api
 from tests.flows import only_task
 from tests.test_btl_incoming import INCOMING
@@ -105,3 +119,93 @@ def test_a_refused_or_unknown_task_or_start_is_refused_as_before(api: Api, platf
     assert api.post("btl_clerk", f"/api/v1/tasks/{task}/complete", {"data": REGISTER}).status_code == 200
     again = api.post("btl_clerk", f"/api/v1/tasks/{task}/complete", {"data": REGISTER})
     assert again.status_code == 409
+
+
+@contextmanager
+def flushes() -> Iterator[list[list[str]]]:
+    """The unit of work's flushes that had something to write, each as the classes of its objects."""
+    seen: list[list[str]] = []
+
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        seen.append(sorted({type(o).__name__ for o in (*session.new, *session.dirty, *session.deleted)}))
+
+    event.listen(Session, "before_flush", before_flush)
+    try:
+        yield seen
+    finally:
+        event.remove(Session, "before_flush", before_flush)
+
+
+def _held_by(answer: dict[str, Any], user: str) -> dict[str, Any]:
+    (task,) = [t for t in answer["open_tasks"] if user in [a["username"] for a in t["assignees"]]]
+    return task
+
+
+def _step(api: Api, platform: Platform, user: str, task: dict[str, Any],
+          data: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[list[str]]]:
+    api.token(user)
+    with flushes() as flushed, statements(platform) as seen:
+        r = api.post(user, f"/api/v1/tasks/{task['id']}/complete", {"data": data})
+    assert r.status_code == 200, r.get_json()
+    answer: dict[str, Any] = r.get_json()
+    return answer, seen, flushed
+
+
+def test_a_plain_step_reads_its_case_once_and_writes_its_rows_in_one_flush(api: Api, platform: Platform) -> None:
+    case, _ = _started(api, platform, 1)
+    registered, _ = _completed(api, platform, "btl_clerk", case, REGISTER)
+    answer, seen, flushed = _step(api, platform, "btl_director", only_task(registered),
+                                  {**DIRECT, "co_units": ["TYT1"], "co_deadline": "2026-03-05"})
+    assert sorted(t["task"] for t in answer["open_tasks"]) == ["unit_assign", "unit_assign"]
+    # Before the write, the step's properties (two columns), not the task with its case's workflow.
+    assert len([s for s in seen if "cases.state_json" in s]) == 1  # the lock's
+    # The agency's working units read once for the two units named; nobody to inform: no look.
+    assert len([s for s in seen if " ".join(s.split()).startswith("SELECT units.code FROM units JOIN user_positions")
+                ]) == 1
+    assert _reading(seen, "info_items") == 0
+    # The hand-overs and the document's deadline go with the step's one flush; the case and the
+    # task are written by a statement each, the task only while it is open.
+    assert flushed == [["Assignment", "Document"]]
+    (done,) = [s for s in seen if s.lstrip().startswith("UPDATE human_tasks")]
+    assert "human_tasks.status = " in done.split("WHERE")[1]
+    (saved,) = [s for s in seen if s.lstrip().startswith("UPDATE cases")]
+    assert "cases.revision = " in saved.split("WHERE")[1]
+
+    handles = {}
+    for head, person in (("btl_head_ksdb", "btl_spec_ksdb"), ("btl_head_tyt1", "btl_spec_tyt1")):
+        assigned, seen, flushed = _step(api, platform, head, _held_by(answer, head), {"assignee": person})
+        assert flushed == [["Assignment"]] and _writing(seen, "INSERT", "assignments") == 1
+        handles[person] = _held_by(assigned, person)
+    _, seen, flushed = _step(api, platform, "btl_spec_tyt1", handles["btl_spec_tyt1"], {"decision": "finish"})
+    assert flushed == [["Assignment"]]  # the co-unit's two hand-overs closed; the document stays open
+    assert _writing(seen, "UPDATE", "assignments") == 1 and _writing(seen, "UPDATE", "documents") == 0  # both at once
+    finished, seen, flushed = _step(api, platform, "btl_spec_ksdb", handles["btl_spec_ksdb"], {"decision": "finish"})
+    assert finished["status"] == "completed" and finished["document"]["status"] == "finished"
+    assert flushed == [["Assignment", "Document"]]  # the main unit's: the document is finished with them
+
+
+def _open_task(api: Api, platform: Platform) -> str:
+    case, _ = _started(api, platform, 1)
+    return str(only_task(case)["id"])
+
+
+def test_a_task_is_completed_only_while_open_and_a_case_saved_only_at_the_revision_read(
+        api: Api, platform: Platform) -> None:
+    task_id = _open_task(api, platform)
+    now = platform.clock.now()
+    with pytest.raises(Conflict), platform.db.write() as session:
+        clerk = session.scalars(select(User).where(User.username == "btl_clerk")).one()
+        _, row = cases.lock_task(session, task_id)
+        steps.complete_row(session, row, clerk.id, None, now)
+        assert row.status == TaskStatus.COMPLETED and row.completed_by == clerk.id
+        steps.complete_row(session, row, clerk.id, None, now)  # the same task again: refused
+    with pytest.raises(StaleDataError), platform.db.write() as session:
+        clerk = session.scalars(select(User).where(User.username == "btl_clerk")).one()
+        case, _ = cases.lock_task(session, task_id)
+        # As if another writer had moved the case after this one read it: its save must not
+        # overwrite that move.
+        set_committed_value(case, "revision", case.revision - 1)
+        cases.complete_task(session, clerk, task_id, {**REGISTER, "channel": "paper"}, now)
+    with platform.db.read() as session:  # both refused as a whole
+        row = session.get(HumanTask, task_id)
+        assert row is not None and row.status == TaskStatus.OPEN

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import VIETNAM
@@ -28,8 +28,35 @@ from engine.office.people import people as office_people
 from engine.workflow import deadlines, roles
 
 
+RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
+(_RECEIVER,) = roles.parse(RECEIVER_LANE)
+
+# Built once: the steps of the incoming procedures run them (engine/core/db.py says why).
+_UNIT = select(Unit).where(Unit.agency_id == bindparam("agency_id"), Unit.code == bindparam("code"))
+_WORKING_UNITS = (select(Unit.code).join(UserPosition, UserPosition.unit_id == Unit.id)
+                  .join(User, User.id == UserPosition.user_id)
+                  .where(Unit.agency_id == bindparam("agency_id"), UserPosition.position == _RECEIVER.position,
+                         User.active.is_(True)))
+_UNIT_ASSIGNMENT = (select(Assignment).join(Unit, Unit.id == Assignment.to_unit_id)
+                    .where(Assignment.document_id == bindparam("document_id"), Unit.code == bindparam("code"),
+                           Assignment.to_user_id.is_(None))
+                    .order_by(Assignment.id.desc()))
+_PERSON_OF_UNIT = (select(User).join(UserPosition, UserPosition.user_id == User.id)
+                   .where(User.username == bindparam("username"), UserPosition.unit_id == bindparam("unit_id"),
+                          User.active.is_(True)))
+_HANDLER_ASSIGNMENT = select(Assignment).where(Assignment.parent_id == bindparam("parent_id"),
+                                               Assignment.to_user_id == bindparam("user_id"),
+                                               Assignment.status == AssignmentStatus.OPEN)
+# The document's open hand-overs with the main role, but those being closed (not flushed yet).
+_OPEN_MAIN = (select(Assignment.id).where(Assignment.document_id == bindparam("document_id"),
+                                          Assignment.role == AssignmentRole.MAIN,
+                                          Assignment.status == AssignmentStatus.OPEN,
+                                          Assignment.id.not_in(bindparam("closing", expanding=True)))
+              .limit(1))
+
+
 def _unit(session: Session, agency_id: int, code: str, field: str) -> Unit:
-    unit = session.scalars(select(Unit).where(Unit.agency_id == agency_id, Unit.code == code)).first()
+    unit = session.scalars(_UNIT, {"agency_id": agency_id, "code": code}).first()
     if unit is None:
         raise InvalidData("Đơn vị không hợp lệ.", {field: Text("Không có đơn vị '%(unit)s'.", unit=code)})
     return unit
@@ -39,23 +66,10 @@ def _deadline(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
-
-
 def working_units(session: Session, agency_id: int) -> set[str]:
     """The codes of the agency's units that can be given work: those whose receiver lane names
     someone (an active head), in one query for all units; a form's choices list every unit."""
-    (receiver,) = roles.parse(RECEIVER_LANE)
-    return set(session.scalars(
-        select(Unit.code).join(UserPosition, UserPosition.unit_id == Unit.id)
-        .join(User, User.id == UserPosition.user_id)
-        .where(Unit.agency_id == agency_id, UserPosition.position == receiver.position, User.active.is_(True))
-    ))
-
-
-def can_receive_work(session: Session, agency_id: int, unit_code: str) -> bool:
-    """A unit can be given work when someone takes it: its head (the per-unit lane)."""
-    return unit_code in working_units(session, agency_id)
+    return set(session.scalars(_WORKING_UNITS, {"agency_id": agency_id}))
 
 
 def direct(
@@ -64,7 +78,9 @@ def direct(
     """Bút phê / ý kiến chỉ đạo: hand the document to a main unit and co-units, each with a
     deadline, and send it for information (để biết) to units and people, who only read it;
     returns the codes of the units that work on it, main first. A unit nobody can take
-    work for is refused here, before the case moves on towards it."""
+    work for is refused here, before the case moves on towards it. The hand-overs are written
+    with the step's other rows (engine.workflow.steps.persist flushes them): nothing of the
+    step reads them back."""
     main = data.get("main_unit")
     co = list(data.get("co_units") or [])
     info = list(data.get("info_units") or [])
@@ -79,10 +95,11 @@ def direct(
     roles_of = [(main, AssignmentRole.MAIN), *[(c, AssignmentRole.CO) for c in co],
                 *[(c, AssignmentRole.INFO) for c in info]]
     info_unit_ids: list[int] = []
+    working = working_units(session, doc.agency_id)
     for code, role in roles_of:
         field = {AssignmentRole.MAIN: "main_unit", AssignmentRole.CO: "co_units"}.get(role, "info_units")
         unit = _unit(session, doc.agency_id, code, field)
-        if role != AssignmentRole.INFO and not can_receive_work(session, doc.agency_id, code):
+        if role != AssignmentRole.INFO and code not in working:
             raise InvalidData(Text("Đơn vị %(unit)s chưa có lãnh đạo đơn vị để nhận và phân công xử lý.",
                                    unit=unit.name),
                               {field: Text("Đơn vị '%(unit)s' không có người nhận việc: chọn đơn vị khác, "
@@ -104,7 +121,6 @@ def direct(
                                     data.get("note"), now)
     if doc.due_date is None:
         doc.due_date = _deadline(data.get("main_deadline"))
-    session.flush()
     return [main, *co]
 
 
@@ -124,11 +140,7 @@ def _info_people(session: Session, doc: Document, usernames: Any) -> list[tuple[
 
 
 def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignment:
-    found = session.scalars(
-        select(Assignment).join(Unit, Unit.id == Assignment.to_unit_id)
-        .where(Assignment.document_id == doc.id, Unit.code == unit_code, Assignment.to_user_id.is_(None))
-        .order_by(Assignment.id.desc())
-    ).first()
+    found = session.scalars(_UNIT_ASSIGNMENT, {"document_id": doc.id, "code": unit_code}).first()
     if found is None:
         raise InvalidData(Text("Đơn vị %(unit)s chưa được giao văn bản này.", unit=unit_code))
     return found
@@ -147,13 +159,11 @@ def handed_units(session: Session, document_id: int, user_id: int) -> set[str]:
 def assign(
     session: Session, doc: Document, case_id: int, head: User, unit_code: str, data: dict[str, Any], now: datetime
 ) -> str:
-    """Phân công: the unit head hands the unit's assignment to one of its people."""
+    """Phân công: the unit head hands the unit's assignment to one of its people (written with the
+    step's other rows, as :func:`direct`'s)."""
     username = data.get("assignee")
     parent = _unit_assignment(session, doc, unit_code)
-    person = session.scalars(
-        select(User).join(UserPosition, UserPosition.user_id == User.id)
-        .where(User.username == username, UserPosition.unit_id == parent.to_unit_id, User.active.is_(True))
-    ).first()
+    person = session.scalars(_PERSON_OF_UNIT, {"username": username, "unit_id": parent.to_unit_id}).first()
     if person is None:
         raise InvalidData("Người được giao phải thuộc đơn vị.", {"assignee": "Không có người này trong đơn vị."})
     if data.get("deadline") and (wrong := deadlines.problem(data["deadline"], now.astimezone(VIETNAM).date(),
@@ -164,7 +174,6 @@ def assign(
         to_user_id=person.id, role=parent.role, deadline=_deadline(data.get("deadline")) or parent.deadline,
         note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
     ))
-    session.flush()
     return person.username
 
 
@@ -204,21 +213,16 @@ def finish_for(session: Session, doc: Document, handler: User, outcome: str, now
     _finish_if_done(session, doc, now)
 
 
-def _finish_if_done(session: Session, doc: Document, now: datetime) -> None:
-    open_main = session.scalar(select(Assignment.id).where(
-        Assignment.document_id == doc.id, Assignment.role == AssignmentRole.MAIN,
-        Assignment.status == AssignmentStatus.OPEN,
-    ).limit(1))
+def _finish_if_done(session: Session, doc: Document, now: datetime, closing: list[int] | None = None) -> None:
+    """``closing``: the hand-overs just closed whose change is not flushed yet."""
+    open_main = session.scalar(_OPEN_MAIN, {"document_id": doc.id, "closing": closing or []})
     if open_main is None and doc.status == DocumentStatus.REGISTERED:
         doc.status, doc.finished_at = DocumentStatus.FINISHED, now
 
 
 def _handler_assignment(session: Session, parent: Assignment, handler: User) -> Assignment | None:
     """The handler's open hand-over under the unit's; None when a delegate acts for them."""
-    return session.scalars(
-        select(Assignment).where(Assignment.parent_id == parent.id, Assignment.to_user_id == handler.id,
-                                 Assignment.status == AssignmentStatus.OPEN)
-    ).first()
+    return session.scalars(_HANDLER_ASSIGNMENT, {"parent_id": parent.id, "user_id": handler.id}).first()
 
 
 def close(
@@ -226,7 +230,7 @@ def close(
 ) -> None:
     """The handler's outcome: ``returned`` gives the task back to the unit head with a
     reason; anything else ends the unit's part, and the document is finished once every
-    unit with the main role is done."""
+    unit with the main role is done. The changes are written with the step's other rows."""
     parent = _unit_assignment(session, doc, unit_code)
     mine = _handler_assignment(session, parent, handler)
     targets = [mine] if mine is not None else []
@@ -235,9 +239,8 @@ def close(
     for a in targets:
         a.status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
         a.outcome, a.outcome_note, a.finished_at = outcome, note, now
-    session.flush()
     if outcome != "returned":
-        _finish_if_done(session, doc, now)
+        _finish_if_done(session, doc, now, [a.id for a in targets])
 
 
 def request_comment(

@@ -108,12 +108,12 @@ Step = tuple[HumanTask, Document | None, dict[str, str]]
 def _step(session: Session, user: User, task_id: str, data: Any, now: datetime) -> Step | None:
     """The open task ``user`` may act on, its document and its step's properties; None when the
     completion will be refused (it refuses in its own order, in its transaction), and when it
-    has nothing to do before its transaction (most steps: read in one statement)."""
+    has nothing to do before its transaction (most steps: two columns read in one statement)."""
     try:
-        found = cases.find_step(session, task_id)
-        if not _works_before(found[3], data.get("decision") if isinstance(data, dict) else None):
+        if not _works_before(cases.step_properties(session, task_id),
+                             data.get("decision") if isinstance(data, dict) else None):
             return None
-        return cases.task_step(session, user, task_id, now, found)
+        return cases.task_step(session, user, task_id, now)
     except DomainError:
         return None
 
