@@ -207,5 +207,5 @@ def test_a_task_is_completed_only_while_open_and_a_case_saved_only_at_the_revisi
         set_committed_value(case, "revision", case.revision - 1)
         cases.complete_task(session, clerk, task_id, {**REGISTER, "channel": "paper"}, now)
     with platform.db.read() as session:  # both refused as a whole
-        row = session.get(HumanTask, task_id)
-        assert row is not None and row.status == TaskStatus.OPEN
+        task = session.get(HumanTask, task_id)
+        assert task is not None and task.status == TaskStatus.OPEN

@@ -27,7 +27,6 @@ from engine.office import info_items
 from engine.office.people import people as office_people
 from engine.workflow import deadlines, roles
 
-
 RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
 (_RECEIVER,) = roles.parse(RECEIVER_LANE)
 

@@ -39,7 +39,7 @@ from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
 from engine.workflow.actions import ACTIONS, ActionContext, ActionFailed
 from engine.workflow.bpmn_check import ACTION_PROPERTY
-from engine.workflow.definitions import VersionInfo, latest_version, start_form, version_info
+from engine.workflow.definitions import VersionInfo, latest_version, start_form, step_properties, version_info
 from engine.workflow.steps import complete_row, persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
@@ -49,8 +49,6 @@ REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing i
 _LOCK_CASE_OF_TASK = (select(Case).join(HumanTask, HumanTask.case_id == Case.id)
                       .where(HumanTask.id == bindparam("task_id")).with_for_update(of=Case))
 _TASK_WITH_CASE = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(HumanTask.id == bindparam("t"))
-_STEP_OF_TASK = (select(HumanTask.spec_name, Case.process_version_id).join(Case, Case.id == HumanTask.case_id)
-                 .where(HumanTask.id == bindparam("t")))
 
 
 def _units_in(session: Session, user: User, agency_code: str | None) -> list[Unit]:
@@ -309,24 +307,6 @@ def signing_task(session: Session, user: User, task_id: str, now: datetime) -> t
 Step = tuple[HumanTask, Case, str, dict[str, str]]  # a task, its case, its process and its step's properties
 
 
-def step_properties(session: Session, task_id: str) -> dict[str, str]:
-    """The properties of the step of task ``task_id`` (NotFound when there is no such task), read
-    as two columns: a completion that signs and checks nothing needs no more before its
-    transaction, neither the task nor its case (whose saved workflow is the largest column)."""
-    found = session.execute(_STEP_OF_TASK, {"t": task_id}).first()
-    if found is None:
-        raise NotFound("Không tìm thấy công việc.")
-    spec_name, version_id = found
-    return _step_properties(version_info(session, version_id), spec_name)
-
-
-def _step_properties(info: VersionInfo, spec_name: str) -> dict[str, str]:
-    properties = info.task_properties.get(spec_name)
-    if properties is None:
-        _find_spec(info, spec_name)  # a step without properties, or NotFound
-    return dict(properties or {})
-
-
 def find_step(session: Session, task_id: str) -> Step:
     """The task ``task_id`` with its case, read in one statement, and its step's properties."""
     found = session.execute(_TASK_WITH_CASE, {"t": task_id}).first()
@@ -334,7 +314,7 @@ def find_step(session: Session, task_id: str) -> Step:
         raise NotFound("Không tìm thấy công việc.")
     row, case = found
     info = version_info(session, case.process_version_id)
-    return row, case, info.process_id, _step_properties(info, row.spec_name)
+    return row, case, info.process_id, step_properties(info, row.spec_name)
 
 
 def task_step(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document | None,
@@ -346,13 +326,6 @@ def task_step(session: Session, user: User, task_id: str, now: datetime) -> tupl
         raise Conflict("Công việc này đã được xử lý.")
     doc = session.get(Document, case.document_id) if case.document_id else None
     return row, doc, properties
-
-
-def _find_spec(info: VersionInfo, name: str) -> Any:
-    for spec in (info.spec, *info.subprocess_specs.values()):
-        if name in spec.task_specs:
-            return spec.task_specs[name]
-    raise NotFound("Không tìm thấy bước này trong sơ đồ.")
 
 
 def _check_certificate(task: Any, user: User, data: dict[str, Any]) -> None:

@@ -17,9 +17,9 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from engine import hooks
 from engine.audit.refusals import Refused
@@ -126,9 +126,9 @@ def _save_again(session: Session, case: Case, workflow: BpmnWorkflow, data_json:
     """:func:`_save` for a case already written, in one statement that moves its revision."""
     values = {"status": CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING, "data_json": data_json,
               "state_json": state.dump(workflow), "updated_at": now, "revision": case.revision + 1}
-    done = session.execute(_SAVE_CASE, {"case_id": case.id, "was": case.revision, "new_status": values["status"],
-                                        "new_data": data_json, "new_state": values["state_json"], "at": now,
-                                        "next": values["revision"]})
+    done = session.connection().execute(_SAVE_CASE, {
+        "case_id": case.id, "was": case.revision, "new_status": values["status"], "new_data": data_json,
+        "new_state": values["state_json"], "at": now, "next": values["revision"]})
     if done.rowcount != 1:  # as the ORM's version check says it
         raise StaleDataError(f"UPDATE statement on table 'cases' expected to update 1 row(s); {done.rowcount} were "
                              "matched.")
@@ -139,7 +139,8 @@ def _save_again(session: Session, case: Case, workflow: BpmnWorkflow, data_json:
 def complete_row(session: Session, row: HumanTask, actor_id: int, on_behalf_of: int | None, now: datetime) -> None:
     """The open task ``row`` completed by ``actor_id`` (for ``on_behalf_of``): written at once,
     and only while it is open, so that a step cannot complete a task twice."""
-    done = session.execute(_COMPLETE_TASK, {"task_id": row.id, "at": now, "by": actor_id, "for_whom": on_behalf_of})
+    done = session.connection().execute(_COMPLETE_TASK, {"task_id": row.id, "at": now, "by": actor_id,
+                                                         "for_whom": on_behalf_of})
     if done.rowcount != 1:
         raise Conflict("Công việc này đã được xử lý.")
     values = {"status": TaskStatus.COMPLETED, "completed_at": now, "completed_by": actor_id,
@@ -156,10 +157,10 @@ def lane_people(session: Session, case: Case, task: Any) -> list[int]:
 def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
                 assign: dict[str, list[int]], new: bool) -> None:
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    known = set() if new else set(session.scalars(_OPEN_TASKS, {"case_id": case.id}))
+    known = set() if new else set(session.connection().execute(_OPEN_TASKS, {"case_id": case.id}).scalars())
     changes.cancelled.extend(sorted(known - ready.keys()))
     if changes.cancelled:
-        session.execute(_CANCEL_TASKS, {"ids": changes.cancelled})
+        session.connection().execute(_CANCEL_TASKS, {"ids": changes.cancelled})
         for task_id in changes.cancelled:
             held = session.identity_map.get(identity_key(HumanTask, task_id))
             if held is not None:  # a task the step read: as the database has it now
