@@ -12,6 +12,7 @@ units once per unit it named, and the people to inform when it named none."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,14 +23,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.core.errors import Conflict
+from engine.core.errors import Conflict, DomainError
 from engine.core.platform import Platform
-from engine.models import HumanTask, TaskStatus, User
+from engine.models import Assignment, AuditEntry, HumanTask, TaskStatus, User
+from engine.signed_steps import completion
 from engine.workflow import cases, steps
 from tests.conftest import Api
 from tests.flows import only_task
 from tests.test_btl_incoming import INCOMING
 from tests.test_request_costs import REGISTER, statements
+from tests.test_signing_outside_transactions import _complete
 
 DIRECT = {"main_unit": "KSDB", "main_deadline": "2026-03-06", "note": "Khoa KSDB chủ trì"}
 
@@ -209,3 +212,44 @@ def test_a_task_is_completed_only_while_open_and_a_case_saved_only_at_the_revisi
     with platform.db.read() as session:  # both refused as a whole
         task = session.get(HumanTask, task_id)
         assert task is not None and task.status == TaskStatus.OPEN
+
+
+def test_concurrent_completions_of_the_same_plain_step_record_one(api: Api, platform: Platform,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four requests complete the director's direction at once, all past their read before any
+    writes: one is recorded (one audit entry, one hand-over), the others refused."""
+    case, _ = _started(api, platform, 1)
+    registered, _ = _completed(api, platform, "btl_clerk", case, REGISTER)
+    task = only_task(registered)["id"]
+    threads = 4
+    together = threading.Barrier(threads)
+    read = completion._properties
+
+    def properties(session: Session, task_id: str) -> dict[str, str]:
+        found = read(session, task_id)
+        together.wait(timeout=600)
+        return found
+
+    monkeypatch.setattr(completion, "_properties", properties)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            _complete(platform, "btl_director", task, DIRECT)
+            outcomes.append("recorded")
+        except DomainError as err:
+            outcomes.append(f"{type(err).__name__}: {err.message}")
+
+    running = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(timeout=900)
+    assert sorted(outcomes) == ["Conflict: Công việc này đã được xử lý."] * (threads - 1) + ["recorded"]
+    with platform.db.read() as session:
+        assert len(session.scalars(select(AuditEntry).where(AuditEntry.task_id == task,
+                                                            AuditEntry.action == "task_completed")).all()) == 1
+        assert len(session.scalars(select(Assignment).where(Assignment.case_id == case["id"])).all()) == 1
+        assert [t.spec_name for t in session.scalars(select(HumanTask).where(HumanTask.case_id == case["id"],
+                                                                        HumanTask.status == TaskStatus.OPEN))
+                ] == ["unit_assign"]
