@@ -154,7 +154,7 @@ def _step(api: Api, platform: Platform, user: str, task: dict[str, Any],
     return answer, seen, flushed
 
 
-def test_a_plain_step_reads_its_case_once_and_writes_its_rows_in_one_flush(api: Api, platform: Platform) -> None:
+def test_a_plain_step_reads_its_case_once_and_writes_its_rows_by_statements(api: Api, platform: Platform) -> None:
     case, _ = _started(api, platform, 1)
     registered, _ = _completed(api, platform, "btl_clerk", case, REGISTER)
     answer, seen, flushed = _step(api, platform, "btl_director", only_task(registered),
@@ -166,9 +166,9 @@ def test_a_plain_step_reads_its_case_once_and_writes_its_rows_in_one_flush(api: 
     assert len([s for s in seen if " ".join(s.split()).startswith("SELECT units.code FROM units JOIN user_positions")
                 ]) == 1
     assert _reading(seen, "info_items") == 0
-    # The hand-overs and the document's deadline go with the step's one flush; the case and the
-    # task are written by a statement each, the task only while it is open.
-    assert flushed == [["Assignment", "Document"]]
+    # The hand-overs (two, in one statement), the case and the task are written by statements, the
+    # task only while it is open; the unit of work flushes the document's deadline alone.
+    assert flushed == [["Document"]] and _writing(seen, "INSERT", "assignments") == 1
     (done,) = [s for s in seen if s.lstrip().startswith("UPDATE human_tasks")]
     assert "human_tasks.status = " in done.split("WHERE")[1]
     (saved,) = [s for s in seen if s.lstrip().startswith("UPDATE cases")]
@@ -177,14 +177,14 @@ def test_a_plain_step_reads_its_case_once_and_writes_its_rows_in_one_flush(api: 
     handles = {}
     for head, person in (("btl_head_ksdb", "btl_spec_ksdb"), ("btl_head_tyt1", "btl_spec_tyt1")):
         assigned, seen, flushed = _step(api, platform, head, _held_by(answer, head), {"assignee": person})
-        assert flushed == [["Assignment"]] and _writing(seen, "INSERT", "assignments") == 1
+        assert flushed == [] and _writing(seen, "INSERT", "assignments") == 1
         handles[person] = _held_by(assigned, person)
     _, seen, flushed = _step(api, platform, "btl_spec_tyt1", handles["btl_spec_tyt1"], {"decision": "finish"})
-    assert flushed == [["Assignment"]]  # the co-unit's two hand-overs closed; the document stays open
-    assert _writing(seen, "UPDATE", "assignments") == 1 and _writing(seen, "UPDATE", "documents") == 0  # both at once
+    assert flushed == []  # the co-unit's two hand-overs closed (in one statement); the document stays open
+    assert _writing(seen, "UPDATE", "assignments") == 1 and _writing(seen, "UPDATE", "documents") == 0
     finished, seen, flushed = _step(api, platform, "btl_spec_ksdb", handles["btl_spec_ksdb"], {"decision": "finish"})
     assert finished["status"] == "completed" and finished["document"]["status"] == "finished"
-    assert flushed == [["Assignment", "Document"]]  # the main unit's: the document is finished with them
+    assert flushed == [["Document"]]  # the main unit's: the document is finished with them
 
 
 def _open_task(api: Api, platform: Platform) -> str:

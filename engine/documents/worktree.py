@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData, Text
@@ -46,12 +47,27 @@ _PERSON_OF_UNIT = (select(User).join(UserPosition, UserPosition.user_id == User.
 _HANDLER_ASSIGNMENT = select(Assignment).where(Assignment.parent_id == bindparam("parent_id"),
                                                Assignment.to_user_id == bindparam("user_id"),
                                                Assignment.status == AssignmentStatus.OPEN)
-# The document's open hand-overs with the main role, but those being closed (not flushed yet).
 _OPEN_MAIN = (select(Assignment.id).where(Assignment.document_id == bindparam("document_id"),
                                           Assignment.role == AssignmentRole.MAIN,
-                                          Assignment.status == AssignmentStatus.OPEN,
-                                          Assignment.id.not_in(bindparam("closing", expanding=True)))
+                                          Assignment.status == AssignmentStatus.OPEN)
               .limit(1))
+# The steps' hand-overs are written by statements, not the unit of work: nothing of a step reads
+# them back as objects, and a flush of its own cost the step more than its other bookkeeping.
+_ASSIGNMENTS = Assignment.metadata.tables[Assignment.__tablename__]
+_HAND_OVER = insert(_ASSIGNMENTS)
+_CLOSE = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment_id"))
+          .values(status=bindparam("new_status"), outcome=bindparam("new_outcome"),
+                  outcome_note=bindparam("new_note"), finished_at=bindparam("at")))
+
+
+def _hand_over(document_id: int, case_id: int, from_user_id: int, to_unit_id: int | None, role: AssignmentRole,
+               note: Any, now: datetime, to_user_id: int | None = None, parent_id: int | None = None,
+               deadline: date | None = None) -> dict[str, Any]:
+    """An open hand-over's row, with every column :data:`_HAND_OVER` takes (all rows of one
+    statement give the same)."""
+    return {"document_id": document_id, "case_id": case_id, "parent_id": parent_id, "from_user_id": from_user_id,
+            "to_unit_id": to_unit_id, "to_user_id": to_user_id, "role": role, "deadline": deadline, "note": note,
+            "status": AssignmentStatus.OPEN, "created_at": now}
 
 
 def _unit(session: Session, agency_id: int, code: str, field: str) -> Unit:
@@ -77,9 +93,7 @@ def direct(
     """Bút phê / ý kiến chỉ đạo: hand the document to a main unit and co-units, each with a
     deadline, and send it for information (để biết) to units and people, who only read it;
     returns the codes of the units that work on it, main first. A unit nobody can take
-    work for is refused here, before the case moves on towards it. The hand-overs are written
-    with the step's other rows (engine.workflow.steps.persist flushes them): nothing of the
-    step reads them back."""
+    work for is refused here, before the case moves on towards it."""
     main = data.get("main_unit")
     co = list(data.get("co_units") or [])
     info = list(data.get("info_units") or [])
@@ -94,6 +108,7 @@ def direct(
     roles_of = [(main, AssignmentRole.MAIN), *[(c, AssignmentRole.CO) for c in co],
                 *[(c, AssignmentRole.INFO) for c in info]]
     info_unit_ids: list[int] = []
+    rows: list[dict[str, Any]] = []
     working = working_units(session, doc.agency_id)
     for code, role in roles_of:
         field = {AssignmentRole.MAIN: "main_unit", AssignmentRole.CO: "co_units"}.get(role, "info_units")
@@ -105,17 +120,12 @@ def direct(
                                            "hoặc gửi để biết.", unit=code)})
         if role == AssignmentRole.INFO:
             info_unit_ids.append(unit.id)
-        session.add(Assignment(
-            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit.id, role=role,
-            deadline=deadlines.unit_deadline(data, code) if role != AssignmentRole.INFO else None,
-            note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
-        ))
+        rows.append(_hand_over(doc.id, case_id, leader.id, unit.id, role, data.get("note"), now, deadline=(
+            deadlines.unit_deadline(data, code) if role != AssignmentRole.INFO else None)))
     people = _info_people(session, doc, data.get("info_people"))
-    for person_id, unit_id in people:
-        session.add(Assignment(
-            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit_id, to_user_id=person_id,
-            role=AssignmentRole.INFO, note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
-        ))
+    rows.extend(_hand_over(doc.id, case_id, leader.id, unit_id, AssignmentRole.INFO, data.get("note"), now,
+                           to_user_id=person_id) for person_id, unit_id in people)
+    session.connection().execute(_HAND_OVER, rows)
     info_items.send_for_information(session, doc, case_id, leader, info_unit_ids, [p for p, _ in people],
                                     data.get("note"), now)
     if doc.due_date is None:
@@ -158,8 +168,7 @@ def handed_units(session: Session, document_id: int, user_id: int) -> set[str]:
 def assign(
     session: Session, doc: Document, case_id: int, head: User, unit_code: str, data: dict[str, Any], now: datetime
 ) -> str:
-    """Phân công: the unit head hands the unit's assignment to one of its people (written with the
-    step's other rows, as :func:`direct`'s)."""
+    """Phân công: the unit head hands the unit's assignment to one of its people."""
     username = data.get("assignee")
     parent = _unit_assignment(session, doc, unit_code)
     person = session.scalars(_PERSON_OF_UNIT, {"username": username, "unit_id": parent.to_unit_id}).first()
@@ -168,11 +177,9 @@ def assign(
     if data.get("deadline") and (wrong := deadlines.problem(data["deadline"], now.astimezone(VIETNAM).date(),
                                                             parent.deadline or doc.due_date)) is not None:
         raise InvalidData("Hạn xử lý không hợp lệ.", {"deadline": wrong})
-    session.add(Assignment(
-        document_id=doc.id, case_id=case_id, parent_id=parent.id, from_user_id=head.id, to_unit_id=parent.to_unit_id,
-        to_user_id=person.id, role=parent.role, deadline=_deadline(data.get("deadline")) or parent.deadline,
-        note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
-    ))
+    session.connection().execute(_HAND_OVER, _hand_over(
+        doc.id, case_id, head.id, parent.to_unit_id, parent.role, data.get("note"), now, to_user_id=person.id,
+        parent_id=parent.id, deadline=_deadline(data.get("deadline")) or parent.deadline))
     return person.username
 
 
@@ -212,9 +219,8 @@ def finish_for(session: Session, doc: Document, handler: User, outcome: str, now
     _finish_if_done(session, doc, now)
 
 
-def _finish_if_done(session: Session, doc: Document, now: datetime, closing: list[int] | None = None) -> None:
-    """``closing``: the hand-overs just closed whose change is not flushed yet."""
-    open_main = session.scalar(_OPEN_MAIN, {"document_id": doc.id, "closing": closing or []})
+def _finish_if_done(session: Session, doc: Document, now: datetime) -> None:
+    open_main = session.scalar(_OPEN_MAIN, {"document_id": doc.id})
     if open_main is None and doc.status == DocumentStatus.REGISTERED:
         doc.status, doc.finished_at = DocumentStatus.FINISHED, now
 
@@ -229,17 +235,21 @@ def close(
 ) -> None:
     """The handler's outcome: ``returned`` gives the task back to the unit head with a
     reason; anything else ends the unit's part, and the document is finished once every
-    unit with the main role is done. The changes are written with the step's other rows."""
+    unit with the main role is done."""
     parent = _unit_assignment(session, doc, unit_code)
     mine = _handler_assignment(session, parent, handler)
     targets = [mine] if mine is not None else []
     if outcome != "returned":
         targets.append(parent)
-    for a in targets:
-        a.status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
-        a.outcome, a.outcome_note, a.finished_at = outcome, note, now
+    status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
+    if targets:
+        session.connection().execute(_CLOSE, [{"assignment_id": a.id, "new_status": status, "new_outcome": outcome,
+                                               "new_note": note, "at": now} for a in targets])
+    for a in targets:  # as the database has them now
+        for name, value in (("status", status), ("outcome", outcome), ("outcome_note", note), ("finished_at", now)):
+            set_committed_value(a, name, value)
     if outcome != "returned":
-        _finish_if_done(session, doc, now, [a.id for a in targets])
+        _finish_if_done(session, doc, now)
 
 
 def request_comment(
