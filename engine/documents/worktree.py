@@ -58,6 +58,10 @@ _HAND_OVER = insert(_ASSIGNMENTS)
 _CLOSE = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment_id"))
           .values(status=bindparam("new_status"), outcome=bindparam("new_outcome"),
                   outcome_note=bindparam("new_note"), finished_at=bindparam("at")))
+_DOCUMENTS = Document.metadata.tables[Document.__tablename__]
+_DUE = update(_DOCUMENTS).where(_DOCUMENTS.c.id == bindparam("document_id")).values(due_date=bindparam("due"))
+_FINISHED = (update(_DOCUMENTS).where(_DOCUMENTS.c.id == bindparam("document_id"))
+             .values(status=DocumentStatus.FINISHED, finished_at=bindparam("at")))
 
 
 def _hand_over(document_id: int, case_id: int, from_user_id: int, to_unit_id: int | None, role: AssignmentRole,
@@ -128,8 +132,10 @@ def direct(
     session.connection().execute(_HAND_OVER, rows)
     info_items.send_for_information(session, doc, case_id, leader, info_unit_ids, [p for p, _ in people],
                                     data.get("note"), now)
-    if doc.due_date is None:
-        doc.due_date = _deadline(data.get("main_deadline"))
+    due = _deadline(data.get("main_deadline"))
+    if doc.due_date is None and due is not None:
+        session.connection().execute(_DUE, {"document_id": doc.id, "due": due})
+        set_committed_value(doc, "due_date", due)
     return [main, *co]
 
 
@@ -222,7 +228,9 @@ def finish_for(session: Session, doc: Document, handler: User, outcome: str, now
 def _finish_if_done(session: Session, doc: Document, now: datetime) -> None:
     open_main = session.scalar(_OPEN_MAIN, {"document_id": doc.id})
     if open_main is None and doc.status == DocumentStatus.REGISTERED:
-        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+        session.connection().execute(_FINISHED, {"document_id": doc.id, "at": now})
+        set_committed_value(doc, "status", DocumentStatus.FINISHED)
+        set_committed_value(doc, "finished_at", now)
 
 
 def _handler_assignment(session: Session, parent: Assignment, handler: User) -> Assignment | None:
