@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from engine.audit import chain as audit
 from engine.core.clock import VIETNAM
@@ -118,9 +119,17 @@ def completion_view(session: Session, case: Case) -> dict[str, Any]:
     return {"id": case.id, "status": case.status.value, "open_tasks": _views(session, open_rows), "document": brief}
 
 
+_PARTS = frozenset({"files", "recipients", "signature_evidence"})
+
+
 def _document_view(session: Session, document_id: int | None) -> dict[str, Any] | None:
     if document_id is None:
         return None
+    # A document this transaction holds with its parts (one it has just created: a case's start)
+    # needs no query; one read again would not be refreshed by it either.
+    held = session.identity_map.get(identity_key(Document, document_id))
+    if isinstance(held, Document) and not _PARTS & inspect(held).unloaded:
+        return documents.view(held, with_links=False)
     doc = session.scalars(_DOCUMENT_WITH_PARTS, {"document_id": document_id}).unique().first()
     return documents.view(doc, with_links=False) if doc is not None else None
 
