@@ -138,8 +138,9 @@ def _today(now: datetime) -> Any:
     return now.astimezone(VIETNAM).date()
 
 
-def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: int) -> dict[str, Any]:
-    visible = permissions.task_visibility(session, user, _today(now))
+def _inbox(visible: ColumnElement[bool]) -> tuple[Select[Any], Select[Any]]:
+    """A person's open tasks under ``visible``: a page of them (bound ``offset`` and ``limit``) with
+    its total and assignees in one statement, and their count alone for a page past the end."""
     # Through the candidates' copy of the open status, which leads their user index: the cost is
     # the user's open tasks, not every task they ever had nor every open task.
     mine = (
@@ -151,18 +152,30 @@ def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: i
         .distinct()
         .subquery()
     )
-    # One statement gives the page, the total and the page's tasks with their assignees; only a
-    # page past the end needs a count of its own.
     listed = (
         select(mine.c.id, mine.c.created_at, func.count().over().label("total"))
-        .order_by(mine.c.created_at.desc(), mine.c.id).offset((page - 1) * per_page).limit(per_page)
+        .order_by(mine.c.created_at.desc(), mine.c.id).offset(bindparam("offset")).limit(bindparam("limit"))
         .subquery()
     )
-    rows = session.execute(
-        _with_assignees().add_columns(listed.c.total).join(listed, listed.c.id == HumanTask.id)
-        .order_by(listed.c.created_at.desc(), listed.c.id)
-    ).all()
-    total = rows[0][-1] if rows else session.scalar(select(func.count()).select_from(mine)) or 0
+    page = (_with_assignees().add_columns(listed.c.total).join(listed, listed.c.id == HumanTask.id)
+            .order_by(listed.c.created_at.desc(), listed.c.id))
+    return page, select(func.count()).select_from(mine)
+
+
+# Built once (engine/core/db.py says why): every inbox read of a person without a delegation
+# limited to some processes; such a delegation's conditions are built for its read.
+_INBOX = _inbox(TaskCandidate.user_id.in_(bindparam("people", expanding=True)))
+
+
+def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: int) -> dict[str, Any]:
+    grants = permissions.active_grants(session, user.id, _today(now))
+    people = permissions.task_people(user, grants)
+    listed, counted = _INBOX if people is not None else _inbox(permissions.visibility_of(user, grants))
+    # One statement gives the page, the total and the page's tasks with their assignees; only a
+    # page past the end needs a count of its own.
+    given = {"people": people, "offset": (page - 1) * per_page, "limit": per_page}
+    rows = session.execute(listed, given).all()
+    total = rows[0][-1] if rows else session.scalar(counted, given) or 0
     return {"items": _views(session, rows), "page": page, "per_page": per_page, "total": total}
 
 
