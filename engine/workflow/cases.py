@@ -51,18 +51,13 @@ _LOCK_CASE_OF_TASK = (select(Case).join(HumanTask, HumanTask.case_id == Case.id)
 _TASK_WITH_CASE = select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(HumanTask.id == bindparam("t"))
 
 
-_UNITS_OF = (select(Unit).join(UserPosition, UserPosition.unit_id == Unit.id)
-             .where(UserPosition.user_id == bindparam("user_id")).order_by(UserPosition.id))
-_UNITS_OF_IN = (_UNITS_OF.join(Agency, Agency.id == Unit.agency_id)
-                .where(Agency.code.in_(bindparam("codes", expanding=True))))
-
-
 def _units_in(session: Session, user: User, agency_code: str | None) -> list[Unit]:
     """``user``'s units in the agencies of a process's ``agency`` property (any agency if none)."""
+    query = select(Unit).join(UserPosition, UserPosition.unit_id == Unit.id).where(UserPosition.user_id == user.id)
     codes = permissions.agency_codes(agency_code)
-    if codes is None:
-        return list(session.scalars(_UNITS_OF, {"user_id": user.id}).unique())
-    return list(session.scalars(_UNITS_OF_IN, {"user_id": user.id, "codes": list(codes)}).unique())
+    if codes is not None:
+        query = query.join(Agency, Agency.id == Unit.agency_id).where(Agency.code.in_(codes))
+    return list(session.scalars(query.order_by(UserPosition.id)).unique())
 
 
 def _initiator_unit(units: list[Unit], unit_id: int | None) -> Unit:
@@ -136,9 +131,8 @@ def start_case(session: Session, user: User, process_id: str, data: Any, now: da
     before: set[UUID] = set()
     case = Case(process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
                 title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
-                status=CaseStatus.RUNNING, created_at=now, updated_at=now,
-                document_id=document.id if document else None)
-    case.document = document  # held through the transaction: its answer shows it (queries.case_view)
+                status=CaseStatus.RUNNING, created_at=now, updated_at=now,  # the document held for the answer:
+                document_id=document.id if document else None, document=document)  # queries.case_view
     session.add(case)
     changes = persist(session, case, workflow, info, now, before, timers_before=False)
     # Đồng gửi: the drafter follows the document through every submission.
