@@ -15,6 +15,7 @@ it: ``found``), then ``{"text"}``. The program ends when the web process closes 
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import gc
 import json
 import os
@@ -41,11 +42,19 @@ class Libraries:
         self.qpdf, self.poppler, self.glib, self.gobject = _libraries()
 
 
+def _load(name: str, soname: str) -> ctypes.CDLL:
+    """Debian 12's library, else the one the system names (another release's soname)."""
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:
+        return ctypes.CDLL(ctypes.util.find_library(name) or soname)
+
+
 def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL, ctypes.CDLL, ctypes.CDLL]:
-    qpdf = ctypes.CDLL("libqpdf.so.29")
+    qpdf = _load("qpdf", "libqpdf.so.29")
     qpdf.qpdfjob_run_from_argv.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
     qpdf.qpdfjob_run_from_argv.restype = ctypes.c_int
-    poppler = ctypes.CDLL("libpoppler-glib.so.8")
+    poppler = _load("poppler-glib", "libpoppler-glib.so.8")
     poppler.poppler_document_new_from_file.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p]
     poppler.poppler_document_new_from_file.restype = ctypes.c_void_p
     poppler.poppler_document_get_n_pages.argtypes = [ctypes.c_void_p]
@@ -53,9 +62,9 @@ def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL, ctypes.CDLL, ctypes.CDLL]:
     poppler.poppler_document_get_page.restype = ctypes.c_void_p
     poppler.poppler_page_get_text.argtypes = [ctypes.c_void_p]
     poppler.poppler_page_get_text.restype = ctypes.c_void_p
-    glib = ctypes.CDLL("libglib-2.0.so.0")
+    glib = _load("glib-2.0", "libglib-2.0.so.0")
     glib.g_free.argtypes = [ctypes.c_void_p]
-    gobject = ctypes.CDLL("libgobject-2.0.so.0")
+    gobject = _load("gobject-2.0", "libgobject-2.0.so.0")
     gobject.g_object_unref.argtypes = [ctypes.c_void_p]
     return qpdf, poppler, glib, gobject
 

@@ -87,22 +87,30 @@ def helper_pid() -> int | None:
     return _helper.process.pid if _helper is not None and _helper.alive() else None
 
 
-def read(path: Path, qpdf: tuple[str, ...] | None, names: tuple[str, ...] = (), text_pages: int = 0) -> Reading:
-    """qpdf's job on ``path`` with the arguments ``qpdf`` (None: none), and the text of its first
-    ``text_pages`` pages (0: none), in one budgeted child."""
-    request = json.dumps({"path": str(path.resolve()), "qpdf": list(qpdf) if qpdf is not None else None,
-                          "names": list(names), "pages": text_pages}).encode()
-    answer = _ask(request)
+def _answer(answer: socket.socket) -> tuple[bytes, bool]:
+    """What the child said before it ended, and whether the wall clock ran out first."""
     received = b""
-    late = False
     try:
         answer.settimeout(WAIT_SECONDS)
         while chunk := answer.recv(1 << 16):
             received += chunk
     except TimeoutError:
-        late = True
+        return received, True
     finally:
         answer.close()
+    return received, False
+
+
+def read(path: Path, qpdf: tuple[str, ...] | None, names: tuple[str, ...] = (), text_pages: int = 0) -> Reading:
+    """qpdf's job on ``path`` with the arguments ``qpdf`` (None: none), and the text of its first
+    ``text_pages`` pages (0: none), in one budgeted child."""
+    request = json.dumps({"path": str(path.resolve()), "qpdf": list(qpdf) if qpdf is not None else None,
+                          "names": list(names), "pages": text_pages}).encode()
+    received, late = _answer(_ask(request))
+    if not received and not late and helper_pid() is None:  # the helper died, not the file's child
+        received, late = _answer(_ask(request))
+        if not received and not late and helper_pid() is None:
+            raise RuntimeError(f"the PDF helper ({PROGRAM}) ends at its start: are libqpdf and libpoppler-glib there?")
     lines = [json.loads(line) for line in received.split(b"\n")[:-1]]  # whole lines: a child may stop mid-way
     job = next((Job(a["exit"], a["page_count"], tuple(a["found"])) for a in lines if "exit" in a), None)
     text = next((a["text"] for a in lines if "text" in a), None)
