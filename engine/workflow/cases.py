@@ -131,8 +131,8 @@ def start_case(session: Session, user: User, process_id: str, data: Any, now: da
     before: set[UUID] = set()
     case = Case(process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
                 title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
-                status=CaseStatus.RUNNING, created_at=now, updated_at=now,
-                document_id=document.id if document else None)
+                status=CaseStatus.RUNNING, created_at=now, updated_at=now,  # the document held for the answer:
+                document_id=document.id if document else None, document=document)  # queries.case_view
     session.add(case)
     changes = persist(session, case, workflow, info, now, before, timers_before=False)
     # Đồng gửi: the drafter follows the document through every submission.
