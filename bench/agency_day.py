@@ -115,7 +115,7 @@ def web_split(master: int) -> dict[str, float]:
     """The web server's CPU seconds in three parts: the worker processes' threads other than the
     main one (the requests: gunicorn's parsing and writing, Flask, the application), the main
     threads of the master and the workers (accepting, polling, the worker's heartbeat) and the
-    child processes the requests ran (qpdf, pdftotext; reaped or still running)."""
+    child processes the requests ran (the PDF helper and its children; reaped or still running)."""
     parts = {"request threads": 0.0, "main threads": 0.0, "children": 0.0}
     parts["main threads"] += _ticks(_stat(master), 11, 13)
     for worker in _children(master):

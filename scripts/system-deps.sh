@@ -9,11 +9,13 @@
 # softhsm2 + opensc (a PKCS#11 token and pkcs11-tool),
 # fonts-noto-core (Noto Sans, 1000 units per em, for the appearances) and fonts-liberation2
 # (Liberation Serif, metric-compatible with Times New Roman, for the attachment stamp).
+# libqpdf29 (with qpdf) and libpoppler-glib8: an upload is checked (qpdf's job) and its text read
+# (poppler) as libraries, in a child forked by one helper per process (engine/documents/pdf_reader.py).
 # xmlsec1: the reference XML-DSig implementation, a second verifier of our edXML signatures.
 # chromium: the browser tests (Playwright drives Debian's build, never one of its own);
 # npm: installs the web UI's front-end libraries (package-lock.json).
 # `system-deps.sh runtime` installs only what the platform itself needs (`make run`): the
-# fonts, qpdf, poppler-utils and npm; without an argument, also what the tests need (`make test`).
+# fonts, qpdf, poppler-utils, libpoppler-glib8 and npm; without an argument, also what the tests need (`make test`).
 set -euo pipefail
 
 need=()
@@ -22,6 +24,8 @@ need=()
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+ls /usr/lib/*/libqpdf.so.29 >/dev/null 2>&1 || need+=(libqpdf29)
+ls /usr/lib/*/libpoppler-glib.so.8 >/dev/null 2>&1 || need+=(libpoppler-glib8)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 # ocrmypdf and Tesseract's Vietnamese data: scans of paper documents made two-layer PDF/A (engine/scans)
 command -v ocrmypdf >/dev/null 2>&1 || need+=(ocrmypdf)

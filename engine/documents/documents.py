@@ -129,9 +129,12 @@ def create(
     unit_id: int | None = None,
 ) -> Document:
     clean = validate_metadata(data)
+    # A new document has no parts yet: its collections are known empty, so that a view of it in
+    # this transaction (a case's start answers with it) reads none of them.
     doc = Document(
         agency_id=agency_id, direction=direction, status=DocumentStatus.DRAFT, doc_type=clean["doc_type"],
         subject=clean["subject"], created_by=user.id, created_at=now, updated_at=now, drafting_unit_id=unit_id,
+        files=[], recipients=[], signature_evidence=[],
     )
     _apply(session, doc, clean)
     if direction == Direction.OUTGOING and "number_symbol" in clean:

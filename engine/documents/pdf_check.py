@@ -10,21 +10,21 @@ process held to a memory and time budget (as engine/documents/pdf_pages.py count
   (a 1 MB file inflating to gigabytes) is refused before anyone renders or signs it.
 
 Each refusal says why in Vietnamese, naming the ``file`` field. The same qpdf run lists the pages:
-an accepted file's page count comes with it (issue 19: a second qpdf child counted them)."""
+an accepted file's page count comes with it (issue 19: a second qpdf child counted them), and the
+same child reads the text of a main file for search when asked (it was a pdftotext child).
+qpdf and poppler run as libraries in a child forked by engine/documents/pdf_reader.py's helper,
+held to the budget prlimit held the ``qpdf`` program to."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from engine.core.errors import InvalidData, Text
-from engine.documents import filenames
-from engine.documents.pdf_pages import SECONDS, limited_qpdf
+from engine.documents import filenames, pdf_reader
 from engine.documents.storage import CHUNK, FileStore
 
 _FORBIDDEN = {
@@ -53,16 +53,8 @@ def check_head(head: bytes) -> None:
         raise _refuse(Text("tệp chứa mã HTML"))
 
 
-def _objects(path: Path) -> bytes:
-    try:
-        done = subprocess.run(limited_qpdf("--json=2", "--json-key=qpdf", "--json-key=pages", "--json-stream-data=none",
-                                       "--decode-level=none", str(path)),
-                              capture_output=True, timeout=SECONDS * 2, check=False)
-    except subprocess.TimeoutExpired:
-        raise _refuse(Text("tệp quá phức tạp để kiểm tra")) from None
-    if done.returncode not in (0, 3):  # 3: read with warnings (a repaired table, common in scans)
-        raise _refuse(Text("tệp hỏng hoặc quá phức tạp để kiểm tra"))
-    return done.stdout
+# qpdf's JSON of every object (object streams included) and its list of pages
+QPDF_JSON = ("--json=2", "--json-key=qpdf", "--json-key=pages", "--json-stream-data=none", "--decode-level=none")
 
 
 def _inflated_size_within(path: Path, limit: int) -> bool:
@@ -88,20 +80,27 @@ def _inflated_size_within(path: Path, limit: int) -> bool:
     return True
 
 
-def check_file(path: Path) -> int | None:
-    """Refuse what the module names; the file's page count (None when qpdf lists none)."""
+@dataclass(frozen=True)
+class Checked:
+    pages: int | None  # None when qpdf lists none
+    text: str | None  # the text asked for (None: not asked, or unreadable within its budget)
+
+
+def check_file(path: Path, text_pages: int = 0) -> Checked:
+    """Refuse what the module names; the file's page count, and the text of its first
+    ``text_pages`` pages when asked."""
     if not _inflated_size_within(path, INFLATE_BASE + INFLATE_RATIO * path.stat().st_size):
         raise _refuse(Text("tệp giải nén ra quá lớn (nghi là bom nén)"))
-    objects = _objects(path)
+    read = pdf_reader.read(path, QPDF_JSON, tuple(t.decode() for t in _FORBIDDEN), text_pages)
+    if read.job is None and read.late:
+        raise _refuse(Text("tệp quá phức tạp để kiểm tra"))
+    if read.job is None or read.job.exit not in (0, 3):  # 3: read with warnings (a repaired table, common in scans)
+        raise _refuse(Text("tệp hỏng hoặc quá phức tạp để kiểm tra"))
     # the pages' part names only objects the qpdf part holds: it adds no name the search could meet
     for token, what in _FORBIDDEN.items():
-        if token in objects:
+        if token.decode() in read.job.found:
             raise _refuse(Text("tệp chứa %(what)s", what=what))
-    try:
-        pages = len(json.loads(objects)["pages"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return pages or None
+    return Checked(read.job.page_count or None, read.text)
 
 
 @dataclass(frozen=True)
@@ -110,13 +109,15 @@ class Stored:
     sha256: str
     size: int
     pages: int | None
+    text: str | None = None  # of its first ``text_pages`` pages, when asked
 
 
-def store_upload(store: FileStore, filename: str, stream: IO[bytes], max_bytes: int) -> Stored:
-    """Store an uploaded PDF after the checks: its safe name, SHA-256, size and page count."""
+def store_upload(store: FileStore, filename: str, stream: IO[bytes], max_bytes: int, text_pages: int = 0) -> Stored:
+    """Store an uploaded PDF after the checks: its safe name, SHA-256, size and page count, and
+    the text of its first ``text_pages`` pages when asked (read by the same child)."""
     name = filenames.safe(filename)
     if not name.lower().endswith(".pdf"):
         raise InvalidData("Chỉ chấp nhận tệp PDF.", {"file": "Tệp phải có đuôi .pdf."})
-    counted: list[int | None] = []
-    sha, size = store.put(stream, max_bytes, check_head, lambda path: counted.append(check_file(path)))
-    return Stored(name, sha, size, counted[0])
+    checked: list[Checked] = []
+    sha, size = store.put(stream, max_bytes, check_head, lambda path: checked.append(check_file(path, text_pages)))
+    return Stored(name, sha, size, checked[0].pages, checked[0].text)

@@ -1,8 +1,9 @@
-"""A PDF attached to a document in two halves (issue 19): :func:`receive` checks it (one qpdf
-child, which also counts its pages), stores it and reads a main file's text for search
-(pdftotext), with no transaction open; :func:`attach` records it, with that text, in the
-request's short write transaction. qpdf (twice) and pdftotext used to run inside the upload's
-write transaction, and the text was stored in a second one after it.
+"""A PDF attached to a document in two halves (issue 19): :func:`receive` checks it, counts its
+pages and reads a main file's text for search, all in one budgeted child (qpdf and poppler as
+libraries, engine/documents/pdf_reader.py), and stores it, with no transaction open;
+:func:`attach` records it, with that text, in the request's short write transaction. qpdf (twice)
+and pdftotext used to run as programs inside the upload's write transaction, and the text was
+stored in a second one after it.
 
 The refusals that say nothing about the file (:func:`check_attachable`: a secret document keeps
 no file, a frozen one takes none, a signed main file is replaced only once returned) come first,
@@ -33,8 +34,8 @@ class Received:
 
 def receive(store: FileStore, filename: str, stream: IO[bytes], max_bytes: int, with_text: bool) -> Received:
     """Check and store the upload, and read its text when ``with_text`` (outside any transaction)."""
-    stored = pdf_check.store_upload(store, filename, stream, max_bytes)
-    return Received(stored, extract.extract(store.path(stored.sha256)) if with_text else None)
+    stored = pdf_check.store_upload(store, filename, stream, max_bytes, extract.MAX_PAGES if with_text else 0)
+    return Received(stored, extract.tidy(stored.text) if with_text else None)
 
 
 def check_attachable(session: Session, doc: Document, role: str) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.core.clock import VIETNAM
 from engine.core.errors import InvalidData, Text
@@ -27,9 +28,54 @@ from engine.office import info_items
 from engine.office.people import people as office_people
 from engine.workflow import deadlines, roles
 
+RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
+(_RECEIVER,) = roles.parse(RECEIVER_LANE)
+
+# Built once: the steps of the incoming procedures run them (engine/core/db.py says why).
+_UNIT = select(Unit).where(Unit.agency_id == bindparam("agency_id"), Unit.code == bindparam("code"))
+_WORKING_UNITS = (select(Unit.code).join(UserPosition, UserPosition.unit_id == Unit.id)
+                  .join(User, User.id == UserPosition.user_id)
+                  .where(Unit.agency_id == bindparam("agency_id"), UserPosition.position == _RECEIVER.position,
+                         User.active.is_(True)))
+_UNIT_ASSIGNMENT = (select(Assignment).join(Unit, Unit.id == Assignment.to_unit_id)
+                    .where(Assignment.document_id == bindparam("document_id"), Unit.code == bindparam("code"),
+                           Assignment.to_user_id.is_(None))
+                    .order_by(Assignment.id.desc()))
+_PERSON_OF_UNIT = (select(User).join(UserPosition, UserPosition.user_id == User.id)
+                   .where(User.username == bindparam("username"), UserPosition.unit_id == bindparam("unit_id"),
+                          User.active.is_(True)))
+_HANDLER_ASSIGNMENT = select(Assignment).where(Assignment.parent_id == bindparam("parent_id"),
+                                               Assignment.to_user_id == bindparam("user_id"),
+                                               Assignment.status == AssignmentStatus.OPEN)
+_OPEN_MAIN = (select(Assignment.id).where(Assignment.document_id == bindparam("document_id"),
+                                          Assignment.role == AssignmentRole.MAIN,
+                                          Assignment.status == AssignmentStatus.OPEN)
+              .limit(1))
+# The steps' hand-overs are written by statements, not the unit of work: nothing of a step reads
+# them back as objects, and a flush of its own cost the step more than its other bookkeeping.
+_ASSIGNMENTS = Assignment.metadata.tables[Assignment.__tablename__]
+_HAND_OVER = insert(_ASSIGNMENTS)
+_CLOSE = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment_id"))
+          .values(status=bindparam("new_status"), outcome=bindparam("new_outcome"),
+                  outcome_note=bindparam("new_note"), finished_at=bindparam("at")))
+_DOCUMENTS = Document.metadata.tables[Document.__tablename__]
+_DUE = update(_DOCUMENTS).where(_DOCUMENTS.c.id == bindparam("document_id")).values(due_date=bindparam("due"))
+_FINISHED = (update(_DOCUMENTS).where(_DOCUMENTS.c.id == bindparam("document_id"))
+             .values(status=DocumentStatus.FINISHED, finished_at=bindparam("at")))
+
+
+def _hand_over(document_id: int, case_id: int, from_user_id: int, to_unit_id: int | None, role: AssignmentRole,
+               note: Any, now: datetime, to_user_id: int | None = None, parent_id: int | None = None,
+               deadline: date | None = None) -> dict[str, Any]:
+    """An open hand-over's row, with every column :data:`_HAND_OVER` takes (all rows of one
+    statement give the same)."""
+    return {"document_id": document_id, "case_id": case_id, "parent_id": parent_id, "from_user_id": from_user_id,
+            "to_unit_id": to_unit_id, "to_user_id": to_user_id, "role": role, "deadline": deadline, "note": note,
+            "status": AssignmentStatus.OPEN, "created_at": now}
+
 
 def _unit(session: Session, agency_id: int, code: str, field: str) -> Unit:
-    unit = session.scalars(select(Unit).where(Unit.agency_id == agency_id, Unit.code == code)).first()
+    unit = session.scalars(_UNIT, {"agency_id": agency_id, "code": code}).first()
     if unit is None:
         raise InvalidData("Đơn vị không hợp lệ.", {field: Text("Không có đơn vị '%(unit)s'.", unit=code)})
     return unit
@@ -39,23 +85,10 @@ def _deadline(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-RECEIVER_LANE = "head(data.unit)"  # who takes a unit's work: the lane of the per-unit part of the diagrams
-
-
 def working_units(session: Session, agency_id: int) -> set[str]:
     """The codes of the agency's units that can be given work: those whose receiver lane names
     someone (an active head), in one query for all units; a form's choices list every unit."""
-    (receiver,) = roles.parse(RECEIVER_LANE)
-    return set(session.scalars(
-        select(Unit.code).join(UserPosition, UserPosition.unit_id == Unit.id)
-        .join(User, User.id == UserPosition.user_id)
-        .where(Unit.agency_id == agency_id, UserPosition.position == receiver.position, User.active.is_(True))
-    ))
-
-
-def can_receive_work(session: Session, agency_id: int, unit_code: str) -> bool:
-    """A unit can be given work when someone takes it: its head (the per-unit lane)."""
-    return unit_code in working_units(session, agency_id)
+    return set(session.scalars(_WORKING_UNITS, {"agency_id": agency_id}))
 
 
 def direct(
@@ -79,32 +112,30 @@ def direct(
     roles_of = [(main, AssignmentRole.MAIN), *[(c, AssignmentRole.CO) for c in co],
                 *[(c, AssignmentRole.INFO) for c in info]]
     info_unit_ids: list[int] = []
+    rows: list[dict[str, Any]] = []
+    working = working_units(session, doc.agency_id)
     for code, role in roles_of:
         field = {AssignmentRole.MAIN: "main_unit", AssignmentRole.CO: "co_units"}.get(role, "info_units")
         unit = _unit(session, doc.agency_id, code, field)
-        if role != AssignmentRole.INFO and not can_receive_work(session, doc.agency_id, code):
+        if role != AssignmentRole.INFO and code not in working:
             raise InvalidData(Text("Đơn vị %(unit)s chưa có lãnh đạo đơn vị để nhận và phân công xử lý.",
                                    unit=unit.name),
                               {field: Text("Đơn vị '%(unit)s' không có người nhận việc: chọn đơn vị khác, "
                                            "hoặc gửi để biết.", unit=code)})
         if role == AssignmentRole.INFO:
             info_unit_ids.append(unit.id)
-        session.add(Assignment(
-            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit.id, role=role,
-            deadline=deadlines.unit_deadline(data, code) if role != AssignmentRole.INFO else None,
-            note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
-        ))
+        rows.append(_hand_over(doc.id, case_id, leader.id, unit.id, role, data.get("note"), now, deadline=(
+            deadlines.unit_deadline(data, code) if role != AssignmentRole.INFO else None)))
     people = _info_people(session, doc, data.get("info_people"))
-    for person_id, unit_id in people:
-        session.add(Assignment(
-            document_id=doc.id, case_id=case_id, from_user_id=leader.id, to_unit_id=unit_id, to_user_id=person_id,
-            role=AssignmentRole.INFO, note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
-        ))
+    rows.extend(_hand_over(doc.id, case_id, leader.id, unit_id, AssignmentRole.INFO, data.get("note"), now,
+                           to_user_id=person_id) for person_id, unit_id in people)
+    session.connection().execute(_HAND_OVER, rows)
     info_items.send_for_information(session, doc, case_id, leader, info_unit_ids, [p for p, _ in people],
                                     data.get("note"), now)
-    if doc.due_date is None:
-        doc.due_date = _deadline(data.get("main_deadline"))
-    session.flush()
+    due = _deadline(data.get("main_deadline"))
+    if doc.due_date is None and due is not None:
+        session.connection().execute(_DUE, {"document_id": doc.id, "due": due})
+        set_committed_value(doc, "due_date", due)
     return [main, *co]
 
 
@@ -124,11 +155,7 @@ def _info_people(session: Session, doc: Document, usernames: Any) -> list[tuple[
 
 
 def _unit_assignment(session: Session, doc: Document, unit_code: str) -> Assignment:
-    found = session.scalars(
-        select(Assignment).join(Unit, Unit.id == Assignment.to_unit_id)
-        .where(Assignment.document_id == doc.id, Unit.code == unit_code, Assignment.to_user_id.is_(None))
-        .order_by(Assignment.id.desc())
-    ).first()
+    found = session.scalars(_UNIT_ASSIGNMENT, {"document_id": doc.id, "code": unit_code}).first()
     if found is None:
         raise InvalidData(Text("Đơn vị %(unit)s chưa được giao văn bản này.", unit=unit_code))
     return found
@@ -150,21 +177,15 @@ def assign(
     """Phân công: the unit head hands the unit's assignment to one of its people."""
     username = data.get("assignee")
     parent = _unit_assignment(session, doc, unit_code)
-    person = session.scalars(
-        select(User).join(UserPosition, UserPosition.user_id == User.id)
-        .where(User.username == username, UserPosition.unit_id == parent.to_unit_id, User.active.is_(True))
-    ).first()
+    person = session.scalars(_PERSON_OF_UNIT, {"username": username, "unit_id": parent.to_unit_id}).first()
     if person is None:
         raise InvalidData("Người được giao phải thuộc đơn vị.", {"assignee": "Không có người này trong đơn vị."})
     if data.get("deadline") and (wrong := deadlines.problem(data["deadline"], now.astimezone(VIETNAM).date(),
                                                             parent.deadline or doc.due_date)) is not None:
         raise InvalidData("Hạn xử lý không hợp lệ.", {"deadline": wrong})
-    session.add(Assignment(
-        document_id=doc.id, case_id=case_id, parent_id=parent.id, from_user_id=head.id, to_unit_id=parent.to_unit_id,
-        to_user_id=person.id, role=parent.role, deadline=_deadline(data.get("deadline")) or parent.deadline,
-        note=data.get("note"), status=AssignmentStatus.OPEN, created_at=now,
-    ))
-    session.flush()
+    session.connection().execute(_HAND_OVER, _hand_over(
+        doc.id, case_id, head.id, parent.to_unit_id, parent.role, data.get("note"), now, to_user_id=person.id,
+        parent_id=parent.id, deadline=_deadline(data.get("deadline")) or parent.deadline))
     return person.username
 
 
@@ -205,20 +226,16 @@ def finish_for(session: Session, doc: Document, handler: User, outcome: str, now
 
 
 def _finish_if_done(session: Session, doc: Document, now: datetime) -> None:
-    open_main = session.scalar(select(Assignment.id).where(
-        Assignment.document_id == doc.id, Assignment.role == AssignmentRole.MAIN,
-        Assignment.status == AssignmentStatus.OPEN,
-    ).limit(1))
+    open_main = session.scalar(_OPEN_MAIN, {"document_id": doc.id})
     if open_main is None and doc.status == DocumentStatus.REGISTERED:
-        doc.status, doc.finished_at = DocumentStatus.FINISHED, now
+        session.connection().execute(_FINISHED, {"document_id": doc.id, "at": now})
+        set_committed_value(doc, "status", DocumentStatus.FINISHED)
+        set_committed_value(doc, "finished_at", now)
 
 
 def _handler_assignment(session: Session, parent: Assignment, handler: User) -> Assignment | None:
     """The handler's open hand-over under the unit's; None when a delegate acts for them."""
-    return session.scalars(
-        select(Assignment).where(Assignment.parent_id == parent.id, Assignment.to_user_id == handler.id,
-                                 Assignment.status == AssignmentStatus.OPEN)
-    ).first()
+    return session.scalars(_HANDLER_ASSIGNMENT, {"parent_id": parent.id, "user_id": handler.id}).first()
 
 
 def close(
@@ -232,10 +249,13 @@ def close(
     targets = [mine] if mine is not None else []
     if outcome != "returned":
         targets.append(parent)
-    for a in targets:
-        a.status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
-        a.outcome, a.outcome_note, a.finished_at = outcome, note, now
-    session.flush()
+    status = AssignmentStatus.RETURNED if outcome == "returned" else AssignmentStatus.DONE
+    if targets:
+        session.connection().execute(_CLOSE, [{"assignment_id": a.id, "new_status": status, "new_outcome": outcome,
+                                               "new_note": note, "at": now} for a in targets])
+    for a in targets:  # as the database has them now
+        for name, value in (("status", status), ("outcome", outcome), ("outcome_note", note), ("finished_at", now)):
+            set_committed_value(a, name, value)
     if outcome != "returned":
         _finish_if_done(session, doc, now)
 

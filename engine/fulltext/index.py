@@ -1,5 +1,5 @@
 """Keeping the texts of main PDFs: which documents wait for theirs, and reading them outside any
-transaction (a PDF takes up to ``extract.SECONDS``), then storing them in one short one.
+transaction (a PDF takes up to the budget of engine/documents/pdf_helper.py), then storing them in one short one.
 
 An upload's text is read before its transaction and kept in it (engine.documents.uploads); the
 worker reads every other new main file's (a signed version, a received document, the demo data)."""

@@ -140,6 +140,16 @@ def unchecked_file(session: Session, user: User, document_id: int, now: datetime
     (a procedure's step included) finds the check made."""
     doc = _document(session, document_id)
     permissions.ensure_can_edit_document(session, user, doc, now.astimezone(VIETNAM).date())
+    return _waiting_check(doc)
+
+
+def check_wanted(session: Session, document_id: int) -> str | None:
+    """:func:`unchecked_file` in the transaction of an :func:`upload` of the document (its person
+    and the document checked there)."""
+    return _waiting_check(_document(session, document_id))
+
+
+def _waiting_check(doc: Document) -> str | None:
     sha = intake.main_sha256(doc)
     waiting = doc.direction == Direction.INCOMING and doc.status == DocumentStatus.DRAFT
     return sha if waiting and sha != doc.verified_sha256 else None

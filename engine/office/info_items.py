@@ -9,7 +9,6 @@ the work tree."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -34,16 +33,20 @@ from engine.models import (
 KIND_TITLES = {InfoKind.FOR_INFORMATION: "Văn bản để biết", InfoKind.NOTICE: "Văn bản thông báo"}
 
 
-def _unit_people(session: Session, unit_ids: Iterable[int]) -> list[tuple[int, int]]:
+def _unit_people(session: Session, unit_ids: list[int]) -> list[tuple[int, int]]:
+    if not unit_ids:
+        return []
     return list(session.execute(
         select(UserPosition.user_id, UserPosition.unit_id).join(User, User.id == UserPosition.user_id)
-        .where(UserPosition.unit_id.in_(list(unit_ids)), User.active.is_(True)).order_by(UserPosition.id)
+        .where(UserPosition.unit_id.in_(unit_ids), User.active.is_(True)).order_by(UserPosition.id)
     ).all())
 
 
 def _add(session: Session, kind: InfoKind, doc: Document, case_id: int | None, sender: User | None,
-         people: Iterable[tuple[int, int | None]], note: str | None, now: datetime) -> list[int]:
+         people: list[tuple[int, int | None]], note: str | None, now: datetime) -> list[int]:
     """One item per person (the first unit they came through), none twice; they follow the case."""
+    if not people:
+        return []  # a direction with no one to inform (most): nothing to look up nor write
     existing = set(session.scalars(select(InfoItem.user_id).where(InfoItem.document_id == doc.id,
                                                                   InfoItem.kind == kind)))
     added: list[int] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.audit import chain as audit
@@ -63,12 +63,9 @@ def _views(session: Session, rows: Any) -> list[dict[str, Any]]:
 
 
 def _with_assignees() -> Any:
-    return (
-        select(HumanTask, User.username, User.full_name, Case.process_version_id)
-        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-        .join(User, User.id == TaskCandidate.user_id)
-        .join(Case, Case.id == HumanTask.case_id)
-    )
+    return (select(HumanTask, User.username, User.full_name, Case.process_version_id)
+            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).join(User, User.id == TaskCandidate.user_id)
+            .join(Case, Case.id == HumanTask.case_id))
 
 
 # Built once: every task completion answers with the case's view, every inbox page with
@@ -121,6 +118,10 @@ def completion_view(session: Session, case: Case) -> dict[str, Any]:
 def _document_view(session: Session, document_id: int | None) -> dict[str, Any] | None:
     if document_id is None:
         return None
+    # One this transaction holds with its parts (a case's start made it) needs no query, which would not refresh it
+    held = session.identity_map.get(session.identity_key(Document, document_id))
+    if isinstance(held, Document) and not {"files", "recipients", "signature_evidence"} & inspect(held).unloaded:
+        return documents.view(held, with_links=False)
     doc = session.scalars(_DOCUMENT_WITH_PARTS, {"document_id": document_id}).unique().first()
     return documents.view(doc, with_links=False) if doc is not None else None
 
@@ -129,31 +130,33 @@ def _today(now: datetime) -> Any:
     return now.astimezone(VIETNAM).date()
 
 
-def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: int) -> dict[str, Any]:
-    visible = permissions.task_visibility(session, user, _today(now))
+def _inbox(visible: ColumnElement[bool]) -> tuple[Select[Any], Select[Any]]:
+    """A person's open tasks under ``visible``: a page of them (bound ``offset`` and ``limit``) with
+    its total and assignees in one statement, and their count alone for a page past the end."""
     # Through the candidates' copy of the open status, which leads their user index: the cost is
     # the user's open tasks, not every task they ever had nor every open task.
-    mine = (
-        select(HumanTask.id, HumanTask.created_at)
-        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-        .join(Case, Case.id == HumanTask.case_id)
-        .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
-        .where(TaskCandidate.task_open, HumanTask.status == TaskStatus.OPEN, visible)
-        .distinct()
-        .subquery()
-    )
-    # One statement gives the page, the total and the page's tasks with their assignees; only a
-    # page past the end needs a count of its own.
-    listed = (
-        select(mine.c.id, mine.c.created_at, func.count().over().label("total"))
-        .order_by(mine.c.created_at.desc(), mine.c.id).offset((page - 1) * per_page).limit(per_page)
-        .subquery()
-    )
-    rows = session.execute(
-        _with_assignees().add_columns(listed.c.total).join(listed, listed.c.id == HumanTask.id)
-        .order_by(listed.c.created_at.desc(), listed.c.id)
-    ).all()
-    total = rows[0][-1] if rows else session.scalar(select(func.count()).select_from(mine)) or 0
+    mine = (select(HumanTask.id, HumanTask.created_at).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .join(Case, Case.id == HumanTask.case_id).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+            .where(TaskCandidate.task_open, HumanTask.status == TaskStatus.OPEN, visible).distinct().subquery())
+    listed = (select(mine.c.id, mine.c.created_at, func.count().over().label("total")).order_by(
+        mine.c.created_at.desc(), mine.c.id).offset(bindparam("offset")).limit(bindparam("limit")).subquery())
+    page = (_with_assignees().add_columns(listed.c.total).join(listed, listed.c.id == HumanTask.id)
+            .order_by(listed.c.created_at.desc(), listed.c.id))
+    return page, select(func.count()).select_from(mine)
+
+
+# Built once (engine/core/db.py says why), for whoever has no delegation limited to some processes
+_INBOX = _inbox(TaskCandidate.user_id.in_(bindparam("people", expanding=True)))
+
+
+def my_tasks(session: Session, user: User, now: datetime, page: int, per_page: int) -> dict[str, Any]:
+    grants = permissions.active_grants(session, user.id, _today(now))
+    people = permissions.task_people(user, grants)
+    listed, counted = _INBOX if people is not None else _inbox(permissions.visibility_of(user, grants))
+    # One statement gives the page, its total and its tasks' assignees; a page past the end counts apart.
+    given = {"people": people, "offset": (page - 1) * per_page, "limit": per_page}
+    rows = session.execute(listed, given).all()
+    total = rows[0][-1] if rows else session.scalar(counted, given) or 0
     return {"items": _views(session, rows), "page": page, "per_page": per_page, "total": total}
 
 

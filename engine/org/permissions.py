@@ -42,15 +42,15 @@ from engine.models import (
 _CANDIDATES = select(TaskCandidate.user_id).where(TaskCandidate.task_id == bindparam("task_id"))
 
 
+_GRANTS = select(Delegation.grantor_id, Delegation.scope).where(
+    Delegation.delegate_id == bindparam("user_id"), Delegation.revoked.is_(False),
+    Delegation.starts_on <= bindparam("today"), Delegation.ends_on >= bindparam("today"),
+)
+
+
 def active_grants(session: Session, user_id: int, today: date) -> list[tuple[int, str]]:
-    """(grantor id, scope) of the delegations ``user_id`` holds today."""
-    rows = session.execute(
-        select(Delegation.grantor_id, Delegation.scope).where(
-            Delegation.delegate_id == user_id, Delegation.revoked.is_(False),
-            Delegation.starts_on <= today, Delegation.ends_on >= today,
-        )
-    ).all()
-    return [(int(g), str(s)) for g, s in rows]
+    """(grantor id, scope) of the delegations ``user_id`` holds today (every inbox and task view asks)."""
+    return [(int(g), str(s)) for g, s in session.execute(_GRANTS, {"user_id": user_id, "today": today})]
 
 
 def _scope_covers(scope: str, process_id: str) -> bool:
@@ -90,8 +90,21 @@ def acting_for(session: Session, user: User, task: HumanTask, process_id: str, t
 
 def task_visibility(session: Session, user: User, today: date) -> ColumnElement[bool]:
     """A filter on HumanTask (joined with Case and ProcessVersion) for the tasks ``user`` may act on."""
+    return visibility_of(user, active_grants(session, user.id, today))
+
+
+def task_people(user: User, grants: list[tuple[int, str]]) -> list[int] | None:
+    """:func:`visibility_of` as the people whose candidacies ``user`` acts on: themselves and the
+    grantors of whole delegations; None when a delegation is limited to some processes."""
+    if any(scope != "*" for _, scope in grants):
+        return None
+    return [user.id, *(grantor for grantor, _ in grants)]
+
+
+def visibility_of(user: User, grants: list[tuple[int, str]]) -> ColumnElement[bool]:
+    """:func:`task_visibility` with the delegations ``user`` holds today (:func:`active_grants`)."""
     conditions: list[ColumnElement[bool]] = [TaskCandidate.user_id == user.id]
-    for grantor, scope in active_grants(session, user.id, today):
+    for grantor, scope in grants:
         cond = TaskCandidate.user_id == grantor
         if scope != "*":
             cond = and_(cond, ProcessVersion.process_id.in_([s.strip() for s in scope.split(",")]))

@@ -39,8 +39,8 @@ from engine.signatures import signatures
 from engine.workflow import forms, sandbox, state
 from engine.workflow.actions import ACTIONS, ActionContext, ActionFailed
 from engine.workflow.bpmn_check import ACTION_PROPERTY
-from engine.workflow.definitions import VersionInfo, latest_version, start_form, version_info
-from engine.workflow.steps import persist
+from engine.workflow.definitions import VersionInfo, latest_version, start_form, step_properties, version_info
+from engine.workflow.steps import complete_row, persist
 
 CERTIFICATE_PROPERTY = "certificateDecisions"  # decisions only a certificate holder may take (ký số)
 REFUSED_ACTION = "case_refused"  # the audit entry of a case ended by refusing its document (end_refused)
@@ -131,8 +131,8 @@ def start_case(session: Session, user: User, process_id: str, data: Any, now: da
     before: set[UUID] = set()
     case = Case(process_version_id=info.id, agency_id=unit.agency_id, initiator_id=user.id, initiator_unit_id=unit.id,
                 title=(document.subject if document else str(clean.get("subject") or info.name))[:500],
-                status=CaseStatus.RUNNING, created_at=now, updated_at=now,
-                document_id=document.id if document else None)
+                status=CaseStatus.RUNNING, created_at=now, updated_at=now,  # the document held for the answer:
+                document_id=document.id if document else None, document=document)  # queries.case_view
     session.add(case)
     changes = persist(session, case, workflow, info, now, before, timers_before=False)
     # Đồng gửi: the drafter follows the document through every submission.
@@ -214,8 +214,7 @@ def run_completion(session: Session, case: Case, row: HumanTask, user: User, dat
                 sandbox.run_engine(workflow)
             onward = workflow.get_events()
         actor = how.recorded_by or user
-        row.status, row.completed_at = TaskStatus.COMPLETED, now
-        row.completed_by, row.on_behalf_of = actor.id, how.on_behalf_of
+        complete_row(session, row, actor.id, how.on_behalf_of, now)
         returned = str(clean.get("note") or "") if clean.get("decision") == "return" else None
         changes = persist(session, case, workflow, info, now, before, returned, timers_before, how.assign)
     audit.append(
@@ -315,29 +314,18 @@ def find_step(session: Session, task_id: str) -> Step:
         raise NotFound("Không tìm thấy công việc.")
     row, case = found
     info = version_info(session, case.process_version_id)
-    properties = info.task_properties.get(row.spec_name)
-    if properties is None:
-        _find_spec(info, row.spec_name)  # a step without properties, or NotFound
-    return row, case, info.process_id, dict(properties or {})
+    return row, case, info.process_id, step_properties(info, row.spec_name)
 
 
-def task_step(session: Session, user: User, task_id: str, now: datetime,
-              step: Step | None = None) -> tuple[HumanTask, Document | None, dict[str, str]]:
-    """The open task ``user`` may act on now, its case's document and its step's properties
-    (``step``: the task already found by :func:`find_step`)."""
-    row, case, process_id, properties = step or find_step(session, task_id)
+def task_step(session: Session, user: User, task_id: str, now: datetime) -> tuple[HumanTask, Document | None,
+                                                                                  dict[str, str]]:
+    """The open task ``user`` may act on now, its case's document and its step's properties."""
+    row, case, process_id, properties = find_step(session, task_id)
     permissions.acting_for(session, user, row, process_id, now.astimezone(VIETNAM).date())
     if row.status != TaskStatus.OPEN:
         raise Conflict("Công việc này đã được xử lý.")
     doc = session.get(Document, case.document_id) if case.document_id else None
     return row, doc, properties
-
-
-def _find_spec(info: VersionInfo, name: str) -> Any:
-    for spec in (info.spec, *info.subprocess_specs.values()):
-        if name in spec.task_specs:
-            return spec.task_specs[name]
-    raise NotFound("Không tìm thấy bước này trong sơ đồ.")
 
 
 def _check_certificate(task: Any, user: User, data: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer
 
+from engine.core.errors import NotFound
 from engine.models import ProcessVersion
 from engine.workflow.bpmn_check import FORM_PROPERTY, Definition, DefinitionRejected, parser_for, safe_xml
 
@@ -170,6 +171,16 @@ def version_info(session: Session, version_id: int) -> VersionInfo:
         )
         _versions[key] = info
     return info
+
+
+def step_properties(info: VersionInfo, spec_name: str) -> dict[str, str]:
+    """The extension properties of the step ``spec_name`` of a deployed version (sub-processes
+    included); NotFound when the version has no such step."""
+    properties = info.task_properties.get(spec_name)
+    if properties is None and not any(spec_name in spec.task_specs
+                                      for spec in (info.spec, *info.subprocess_specs.values())):
+        raise NotFound("Không tìm thấy bước này trong sơ đồ.")
+    return dict(properties or {})
 
 
 def task_property(info: VersionInfo, spec_name: str, name: str) -> str | None:

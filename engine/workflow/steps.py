@@ -15,20 +15,36 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from engine import hooks
 from engine.audit.refusals import Refused
-from engine.core.errors import Text
+from engine.core.errors import Conflict, Text
 from engine.models import Case, CaseStatus, HumanTask, TaskCandidate, TaskStatus, Timer
 from engine.office import notifications
 from engine.workflow import deadlines, roles, state
 from engine.workflow.bpmn_check import FORM_PROPERTY
 from engine.workflow.definitions import VersionInfo
 
-# Built once: every move of a case runs them (engine/core/db.py says why).
-_OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == TaskStatus.OPEN)
+# Built once: every move of a case runs them (engine/core/db.py says why). The case's row and its
+# tasks' are written with statements, not the unit of work: a step writes the same few columns of
+# rows it holds, and flushing them through the ORM cost more than the rest of its bookkeeping.
+_CASES = Case.metadata.tables[Case.__tablename__]
+_TASKS = HumanTask.metadata.tables[HumanTask.__tablename__]
+_OPEN_TASKS = select(_TASKS.c.id).where(_TASKS.c.case_id == bindparam("case_id"), _TASKS.c.status == TaskStatus.OPEN)
+_CANCEL_TASKS = (update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
+                 .values(status=TaskStatus.CANCELLED))
+_COMPLETE_TASK = (update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.status == TaskStatus.OPEN)
+                  .values(status=TaskStatus.COMPLETED, completed_at=bindparam("at"), completed_by=bindparam("by"),
+                          on_behalf_of=bindparam("for_whom")))
+# Checked against the revision read with the case, as the ORM's version counter (Case.revision) is.
+_SAVE_CASE = (update(_CASES).where(_CASES.c.id == bindparam("case_id"), _CASES.c.revision == bindparam("was"))
+              .values(status=bindparam("new_status"), data_json=bindparam("new_data"),
+                      state_json=bindparam("new_state"), updated_at=bindparam("at"), revision=bindparam("next")))
 _PENDING_TIMERS = select(Timer).where(
     Timer.case_id == bindparam("case_id"), Timer.fired_at.is_(None), Timer.cancelled.is_(False)
 )
@@ -94,7 +110,7 @@ def persist(
     if not new:
         # Saved after the timers' rows are brought in line: a timer that ran is told from one
         # cancelled by looking it up in the history that saving prunes.
-        _save(case, workflow, data_json, now)
+        _save_again(session, case, workflow, data_json, now)
     session.flush()
     return changes
 
@@ -106,6 +122,33 @@ def _save(case: Case, workflow: BpmnWorkflow, data_json: str, now: datetime) -> 
     case.updated_at = now
 
 
+def _save_again(session: Session, case: Case, workflow: BpmnWorkflow, data_json: str, now: datetime) -> None:
+    """:func:`_save` for a case already written, in one statement that moves its revision."""
+    values = {"status": CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING, "data_json": data_json,
+              "state_json": state.dump(workflow), "updated_at": now, "revision": case.revision + 1}
+    done = session.connection().execute(_SAVE_CASE, {
+        "case_id": case.id, "was": case.revision, "new_status": values["status"], "new_data": data_json,
+        "new_state": values["state_json"], "at": now, "next": values["revision"]})
+    if done.rowcount != 1:  # as the ORM's version check says it
+        raise StaleDataError(f"UPDATE statement on table 'cases' expected to update 1 row(s); {done.rowcount} were "
+                             "matched.")
+    for name, value in values.items():
+        set_committed_value(case, name, value)
+
+
+def complete_row(session: Session, row: HumanTask, actor_id: int, on_behalf_of: int | None, now: datetime) -> None:
+    """The open task ``row`` completed by ``actor_id`` (for ``on_behalf_of``): written at once,
+    and only while it is open, so that a step cannot complete a task twice."""
+    done = session.connection().execute(_COMPLETE_TASK, {"task_id": row.id, "at": now, "by": actor_id,
+                                                         "for_whom": on_behalf_of})
+    if done.rowcount != 1:
+        raise Conflict("Công việc này đã được xử lý.")
+    values = {"status": TaskStatus.COMPLETED, "completed_at": now, "completed_by": actor_id,
+              "on_behalf_of": on_behalf_of}
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+
+
 def lane_people(session: Session, case: Case, task: Any) -> list[int]:
     ctx = roles.CaseContext(case.agency_id, case.initiator_id, case.initiator_unit_id, dict(task.data))
     return roles.resolve(session, task.task_spec.lane or "", ctx)
@@ -114,13 +157,14 @@ def lane_people(session: Session, case: Case, task: Any) -> list[int]:
 def _sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime, changes: Changes,
                 assign: dict[str, list[int]], new: bool) -> None:
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = [] if new else session.scalars(_OPEN_TASKS, {"case_id": case.id}).all()
-    for row in rows:
-        # The task just completed is still open in the database (not flushed yet), not in memory.
-        if row.id not in ready and row.status == TaskStatus.OPEN:
-            row.status = TaskStatus.CANCELLED
-            changes.cancelled.append(row.id)
-    known = {row.id for row in rows}
+    known = set() if new else set(session.connection().execute(_OPEN_TASKS, {"case_id": case.id}).scalars())
+    changes.cancelled.extend(sorted(known - ready.keys()))
+    if changes.cancelled:
+        session.connection().execute(_CANCEL_TASKS, {"ids": changes.cancelled})
+        for task_id in changes.cancelled:
+            held = session.identity_map.get(identity_key(HumanTask, task_id))
+            if held is not None:  # a task the step read: as the database has it now
+                set_committed_value(held, "status", TaskStatus.CANCELLED)
     tasks: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
     for task_id, task in ready.items():

@@ -51,6 +51,15 @@ def write_as(resolve: Callable[[Session, datetime], User],
         return
     with transaction(False) as (db, now):
         user_id = resolve(db, now).id
+    with write_by(user_id, gone) as found:
+        yield found
+
+
+@contextmanager
+def write_by(user_id: int, gone: Callable[[Unauthorized], Exception] = lambda err: err
+             ) -> Iterator[tuple[Session, User, datetime]]:
+    """A write transaction with the person whose token this request checked already (in a read
+    transaction of its own): read again by id, on SQLite and PostgreSQL alike."""
     with transaction(True) as (db, now):
         try:
             user = accounts.person_again(db, user_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, jsonify
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from engine.registry import intake, placement
 from engine.signatures import signatures, verification
 from webui.api.util import authed, current_user
 from webui.common import downloads, exports
-from webui.common.context import platform, signing_desk, transaction, write_as
+from webui.common.context import platform, signing_desk, transaction, write_by
 from webui.contract.route import api_route
 from webui.contract.shapes import Body, Code, Files, Form, Items, Query, Text
 
@@ -223,30 +223,25 @@ def printout(document_id: int) -> Any:
 @api_route(bp, "/<int:document_id>/files", "POST", "Tải tệp PDF lên (tệp chính hoặc phụ lục)", form=Upload,
            response=Stored, status=201, errors=(401, 403, 404, 409, 413))
 def upload(document_id: int, body: Upload) -> Any:
-    """Attach a PDF (multipart field ``file``; ``role`` main or appendix)."""
+    """Attach a PDF (multipart field ``file``; ``role`` main or appendix). The token is checked
+    once, with who may attach, before the file is read; the writes read the person again by id.
+    A received document's new main file has its signatures checked after the write, outside it."""
     upload, role = body.file[0], body.role
     name, stream = ((upload.filename or ""), upload.stream) if upload else ("", None)
     with transaction(False) as (session, now):
-        desk.may_attach(session, current_user(session, now), document_id, name, stream, role, now)
+        user = current_user(session, now)
+        user_id = user.id
+        desk.may_attach(session, user, document_id, name, stream, role, now)
     received = desk.receive(_store(), name, stream, role, platform().settings.max_upload_bytes)  # no transaction
-
-    def action(session: Session, user: User, now: datetime) -> Any:
+    with write_by(user_id) as (session, user, now):
         record = desk.upload(session, user, document_id, received, role, now)
-        return {"id": record.id, "sha256": record.sha256, "size": record.size, "role": record.role}
-
-    stored = authed(True, action, 201)
-    _precheck(document_id)
-    return stored
-
-
-def _precheck(document_id: int) -> None:
-    """After an upload: check a received document's new main file outside the transaction."""
-    with transaction(False) as (session, now):
-        sha = desk.unchecked_file(session, current_user(session, now), document_id, now)
+        stored = {"id": record.id, "sha256": record.sha256, "size": record.size, "role": record.role}
+        sha = desk.check_wanted(session, document_id)
     if sha is not None:
         check = intake.check_file(_store(), _keys(), sha, platform().clock.now())
-        with write_as(current_user) as (session, user, now):
+        with write_by(user_id) as (session, user, now):
             desk.keep_check(session, user, document_id, check, now)
+    return jsonify(stored), 201
 
 
 @api_route(bp, "/<int:document_id>/files/<int:file_id>", "GET", "Tải tệp PDF về", media=("application/pdf",),
