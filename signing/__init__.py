@@ -12,17 +12,19 @@ Flask, like ``engine``. Four rooms:
 - ``keystore``: where keys live — ``keys`` (PKCS#12, PKCS#11, the holder's token), ``agent`` (the
   local sign agent); for tests and demonstrations ``pki``, ``softhsm`` and ``testca`` (OCSP, CRL,
   TSA on 127.0.0.1)
-- ``speedups``: ``fastparse``, ``fastcms``, ``fasthistory`` (pyHanko reads hex strings and names at
-  once, matches certificates cheaply first, walks revisions without a call per number: same
+- ``speedups``: ``fastparse``, ``fastcms``, ``fasthistory`` (pyHanko reads hex strings, names and
+  arrays of numbers at once, matches certificates cheaply first, walks revisions without a call per number: same
   results, faster), ``fastnames`` (certificate names prepared for comparison once per encoding),
   ``fixedattrs`` (the signed attributes that never change for a signer, encoded once),
-  ``revinfo_cache`` (CA-level CRLs and OCSP answers kept within their validity) and ``aio``
-  (pyHanko's asynchronous signing called from ordinary code)
+  ``revinfo_cache`` (CA-level CRLs and OCSP answers kept within their validity), ``aio``
+  (pyHanko's asynchronous signing called from ordinary code) and ``fastcmap`` (pdfminer reads a
+  font's ToUnicode map at once)
 """
 
+from pdfminer import __version__ as _pdfminer_version
 from pyhanko.version import __version__ as _pyhanko_version
 
-from signing.speedups import fastcms, fasthistory, fastnames, fastparse
+from signing.speedups import fastcmap, fastcms, fasthistory, fastnames, fastparse
 
 # The pyHanko version the three were checked against, step for step (setup.cfg pins it); on
 # another one pyHanko runs as it is, and their tests' installed() checks fail so that someone
@@ -34,3 +36,7 @@ if _pyhanko_version == PYHANKO_CHECKED:
     fastparse.install()
     fastcms.install()
     fasthistory.install()
+# The pdfminer.six version fastcmap was checked against; on another one pdfminer reads as it is.
+PDFMINER_CHECKED = "20260107"
+if _pdfminer_version == PDFMINER_CHECKED:
+    fastcmap.install()

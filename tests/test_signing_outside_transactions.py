@@ -134,7 +134,7 @@ def watched(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> Iterator[lis
 
     for owner, name in ((Pkcs12Key, "from_file"), (longterm, "sign_checked"), (longterm, "finish_split_checked"),
                         (pdfsign, "sign"), (split, "finish"), (verify, "verify_pdf"), (draft, "prepare_draft"),
-                        (draft, "fill_number"), (copies, "prepare_copy")):
+                        (pdfsign, "fill_into"), (copies, "prepare_copy")):  # the number, in the seal's revision
         guard(owner, name)
     UNLOCKED.clear()  # the Director's key is unlocked in this test, not found kept from another
     yield seen
@@ -153,7 +153,7 @@ def test_no_transaction_is_open_while_signing(api: Api, platform: Platform, watc
     assert case["document"]["number_symbol"] == "01/KH-TTYT"
     made = {name for name in watched if name.startswith("made:")}
     assert {"made:from_file", "made:sign_checked", "made:verify_pdf", "made:prepare_draft",
-            "made:fill_number"} <= made, made
+            "made:fill_into"} <= made, made
     assert [name for name in watched if not name.startswith("made:")] == []
 
 

@@ -270,14 +270,15 @@ class Seal:
                       tuple(self._appendix(a, now) for a in self.appendices))
 
     def _main(self, pdf: bytes, key: KeySource, now: datetime) -> tuple[longterm.Signed, tuple[str, ...], Reason]:
+        # The number and date are filled in the agency signature's own revision: one revision for
+        # pyHanko's difference analysis to review after the leader's signature, not two.
+        numbering = draft.Numbering(self.number_symbol, self.date, self.place_name)
         if self.paper:  # the wet-signed paper's scan (Luật GDĐT Đ12)
             scan = conversion.prepare_scan(pdf, self.placed)
-            filled = draft.fill_number(scan, self.number_symbol, self.date, self.place_name)
-            step = conversion.conversion_step(self.clerk, self.agency_name, self.image, now)
-            return self.policy.sign(filled, step, key, now), (draft.AGENCY_FIELD,), Reason.PAPER_CONVERSION
-        filled = draft.fill_number(pdf, self.number_symbol, self.date, self.place_name)
-        step = pdfsign.agency_step(self.agency_name, self.image, now)
-        return (self.policy.sign(filled, step, key, now), (draft.LEADER_FIELD, draft.AGENCY_FIELD),
+            step = conversion.conversion_step(self.clerk, self.agency_name, self.image, now, numbering=numbering)
+            return self.policy.sign(scan, step, key, now), (draft.AGENCY_FIELD,), Reason.PAPER_CONVERSION
+        step = pdfsign.agency_step(self.agency_name, self.image, now, numbering)
+        return (self.policy.sign(pdf, step, key, now), (draft.LEADER_FIELD, draft.AGENCY_FIELD),
                 Reason.AGENCY_SIGNATURE)
 
     def _appendix(self, appendix: Appendix, now: datetime) -> SealedAppendix:

@@ -36,6 +36,8 @@ from signing.pdf.draft import (
     AGENCY_FIELD,
     ATTACHMENT_FIELD,
     LEADER_FIELD,
+    Numbering,
+    fill_into,
     number_filled,
     qpdf_rewrite,
     read,
@@ -79,6 +81,8 @@ class Step:
     check: Callable[[PdfFileReader], None]
     new_field: SigFieldSpec | None = None
     rewrite: bool = False  # qpdf-rewrite first (an unsigned attachment straight from Word)
+    # what the signature's own revision fills in before it is signed (the clerk's number and date)
+    numbering: Numbering | None = None
 
 
 def _now(when: datetime | None) -> datetime:
@@ -103,7 +107,9 @@ def leader_step(signer_name: str, position: str, agency: str, image: bytes, when
                                "Lãnh đạo đã ký văn bản này."))
 
 
-def agency_step(agency: str, seal: bytes, when: datetime | None = None) -> Step:
+def agency_step(agency: str, seal: bytes, when: datetime | None = None, numbering: Numbering | None = None) -> Step:
+    """The agency's signature over the leader's; with ``numbering``, the number and date filled in
+    the same revision (else they must be filled already)."""
     moment = _now(when)
     empty = _require_empty(AGENCY_FIELD, "Văn bản chưa được chuẩn bị để ký (chưa có ô chữ ký của cơ quan).",
                            "Cơ quan đã ký số văn bản này.")
@@ -112,10 +118,11 @@ def agency_step(agency: str, seal: bytes, when: datetime | None = None) -> Step:
         empty(reader)
         if not signed_fields(reader).get(LEADER_FIELD):
             raise DocumentRejected("Chỉ ký số của cơ quan lên văn bản đã có chữ ký số của người có thẩm quyền.")
-        if not number_filled(reader):
+        if numbering is None and not number_filled(reader):
             raise DocumentRejected("Văn bản chưa được cấp số, ký hiệu và ngày tháng.")
 
-    return Step(AGENCY_FIELD, appearance.seal_style(seal), f"Ký số của cơ quan: {nfc(agency)}", moment, check)
+    return Step(AGENCY_FIELD, appearance.seal_style(seal), f"Ký số của cơ quan: {nfc(agency)}", moment, check,
+                numbering=numbering)
 
 
 def attachment_step(reader: PdfFileReader, number_symbol: str, when: datetime | None = None) -> Step:
@@ -156,6 +163,8 @@ def prepare(pdf: bytes, step: Step, signer: Signer, timestamper: TimeStamper | N
     except (PdfError, ValueError) as err:
         raise DocumentRejected("Tệp không phải là PDF hợp lệ.") from err
     step.check(writer.prev)
+    if step.numbering is not None:
+        fill_into(writer, step.numbering)
     meta = PdfSignatureMetadata(field_name=step.field, md_algorithm=DIGEST, subfilter=SigSeedSubFilter.PADES,
                                 reason=step.reason)
     pdf_signer = PdfSigner(meta, signer, stamp_style=step.style, new_field_spec=step.new_field, timestamper=timestamper)

@@ -73,17 +73,17 @@ def mark_style(converter: str, agency: str, seal: bytes, when: datetime) -> Draw
 
 
 def conversion_step(converter: str, agency: str, seal: bytes, when: datetime, *, numbered: bool = True,
-                    box: Box = MARK_BOX) -> Step:
+                    box: Box = MARK_BOX, numbering: draft.Numbering | None = None) -> Step:
     """The agency's signature on the scan, its appearance the conversion mark in ``box`` of page 1
     (one of :func:`corners`): an outgoing paper's scan must carry the number and date the clerk
-    filled (``numbered``); an incoming paper's already shows the sender's on the paper, its own
-    number being the register's."""
+    filled (``numbered``), in this signature's own revision when ``numbering`` is given; an
+    incoming paper's already shows the sender's on the paper, its own number being the register's."""
 
     def check(reader: PdfFileReader) -> None:
         if AGENCY_FIELD in signed_fields(reader):
             raise DocumentRejected("Cơ quan đã ký số bản chuyển đổi này.")
-        if numbered and not number_filled(reader):
+        if numbered and numbering is None and not number_filled(reader):
             raise DocumentRejected("Văn bản chưa được cấp số, ký hiệu và ngày tháng.")
 
     return Step(AGENCY_FIELD, mark_style(converter, agency, seal, when), nfc(f"{MARK}: {agency}"), when, check,
-                new_field=SigFieldSpec(AGENCY_FIELD, on_page=0, box=box.as_tuple()))
+                new_field=SigFieldSpec(AGENCY_FIELD, on_page=0, box=box.as_tuple()), numbering=numbering)

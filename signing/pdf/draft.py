@@ -215,19 +215,35 @@ def _number_text(slot: Slot, number_symbol: str) -> str:
     return number
 
 
-def filled_fields(pdf: bytes, number_symbol: str, issued_on: date, place: str = "") -> bytes:
+@dataclass(frozen=True)
+class Numbering:
+    """What the clerk's step fills into a prepared draft: the number and symbol, the date and the
+    place printed before it."""
+
+    number_symbol: str
+    issued_on: date
+    place: str = ""
+
+
+def fill_into(writer: IncrementalPdfFileWriter, numbering: Numbering) -> None:
     """The prepared number and date fields filled in (``Số: <number_symbol>`` where the draft or
-    a person put it, ``<place>, ngày … tháng … năm …`` over the date line), as a form-filling
-    update that keeps the leader's signature valid."""
-    read(pdf)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    a person put it, ``<place>, ngày … tháng … năm …`` over the date line) in the revision
+    ``writer`` is making: a form-filling update that keeps the leader's signature valid."""
     fields = _text_fields(writer.prev)
     if NUMBER_FIELD not in fields or DATE_FIELD not in fields:
         raise DocumentRejected("Văn bản chưa được chuẩn bị ô số, ký hiệu và ngày tháng.")
     number = _slot(fields[NUMBER_FIELD])
-    _fill(writer, fields[NUMBER_FIELD], number, _number_text(number, number_symbol), Font(TIMES_SUBSTITUTE))
-    _fill(writer, fields[DATE_FIELD], _slot(fields[DATE_FIELD]), decree_date(issued_on, place),
+    _fill(writer, fields[NUMBER_FIELD], number, _number_text(number, numbering.number_symbol),
+          Font(TIMES_SUBSTITUTE))
+    _fill(writer, fields[DATE_FIELD], _slot(fields[DATE_FIELD]), decree_date(numbering.issued_on, numbering.place),
           Font(TIMES_SUBSTITUTE_ITALIC))
+
+
+def filled_fields(pdf: bytes, number_symbol: str, issued_on: date, place: str = "") -> bytes:
+    """``pdf`` with its number and date filled in (:func:`fill_into`) as a revision of its own."""
+    read(pdf)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fill_into(writer, Numbering(number_symbol, issued_on, place))
     out = io.BytesIO()
     try:
         writer.write(out)
