@@ -75,6 +75,26 @@ def _complete(platform: Platform, username: str, task_id: str, data: dict[str, A
                                then or (lambda _s, _u, case, _n: case.id))
 
 
+def _completed_at_once(platform: Platform, username: str, task_id: str, data: dict[str, Any],
+                       threads: int) -> list[str]:
+    """``threads`` completions of ``task_id`` started together: what each came to, sorted."""
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            _complete(platform, username, task_id, data)
+            outcomes.append("recorded")
+        except DomainError as err:
+            outcomes.append(f"{type(err).__name__}: {err.message}")
+
+    running = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(timeout=900)
+    return sorted(outcomes)
+
+
 def _to_issue(api: Api) -> str:
     """A Bắc Từ Liêm draft signed by its Director; the clerk's issue task."""
     case = complete(api, DIRECTOR, only_task(to_director(api)), {"decision": "sign"})
@@ -185,21 +205,8 @@ def test_concurrent_completions_of_the_same_task_record_one(api: Api, platform: 
         return made
 
     monkeypatch.setattr(job, "make", make)
-    outcomes: list[str] = []
-
-    def run() -> None:
-        try:
-            _complete(platform, user, task, data)
-            outcomes.append("recorded")
-        except DomainError as err:
-            outcomes.append(f"{type(err).__name__}: {err.message}")
-
-    running = [threading.Thread(target=run) for _ in range(threads)]
-    for thread in running:
-        thread.start()
-    for thread in running:
-        thread.join(timeout=900)
-    assert sorted(outcomes) == ["Conflict: Công việc này đã được xử lý."] * (threads - 1) + ["recorded"]
+    assert _completed_at_once(platform, user, task, data, threads) == [
+        "Conflict: Công việc này đã được xử lý."] * (threads - 1) + ["recorded"]
     with platform.db.read() as session:
         entries = session.scalars(select(AuditEntry).where(AuditEntry.task_id == task,
                                                            AuditEntry.action == "task_completed")).all()

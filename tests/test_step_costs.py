@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.core.errors import Conflict, DomainError
+from engine.core.errors import Conflict
 from engine.core.platform import Platform
 from engine.models import Assignment, AuditEntry, HumanTask, TaskStatus, User
 from engine.signed_steps import completion
@@ -32,7 +32,7 @@ from tests.conftest import Api
 from tests.flows import only_task
 from tests.test_btl_incoming import INCOMING
 from tests.test_request_costs import REGISTER, statements
-from tests.test_signing_outside_transactions import _complete
+from tests.test_signing_outside_transactions import _completed_at_once
 
 DIRECT = {"main_unit": "KSDB", "main_deadline": "2026-03-06", "note": "Khoa KSDB chủ trì"}
 
@@ -231,21 +231,8 @@ def test_concurrent_completions_of_the_same_plain_step_record_one(api: Api, plat
         return found
 
     monkeypatch.setattr(completion, "_properties", properties)
-    outcomes: list[str] = []
-
-    def run() -> None:
-        try:
-            _complete(platform, "btl_director", task, DIRECT)
-            outcomes.append("recorded")
-        except DomainError as err:
-            outcomes.append(f"{type(err).__name__}: {err.message}")
-
-    running = [threading.Thread(target=run) for _ in range(threads)]
-    for thread in running:
-        thread.start()
-    for thread in running:
-        thread.join(timeout=900)
-    assert sorted(outcomes) == ["Conflict: Công việc này đã được xử lý."] * (threads - 1) + ["recorded"]
+    assert _completed_at_once(platform, "btl_director", task, DIRECT, threads) == [
+        "Conflict: Công việc này đã được xử lý."] * (threads - 1) + ["recorded"]
     with platform.db.read() as session:
         assert len(session.scalars(select(AuditEntry).where(AuditEntry.task_id == task,
                                                             AuditEntry.action == "task_completed")).all()) == 1
