@@ -21,11 +21,11 @@ from engine.audit import chain as audit
 from engine.core.clock import FakeClock, using
 from engine.core.errors import NotFound, Text
 from engine.interagency import case_messages
-from engine.models import AuditEntry, Case, CaseStatus
+from engine.models import AuditEntry, Case
 from engine.workflow import state, surgery
 from engine.workflow.cases import REFUSED_ACTION, open_tasks
 from engine.workflow.definitions import version_info
-from engine.workflow.steps import lane_people
+from engine.workflow.steps import case_status, lane_people
 
 MIGRATIONS = ("case_migrated", "case_migration_reverted")  # engine/operations/migration.py
 
@@ -132,7 +132,7 @@ def replay(session: Session, case_id: int) -> ReplayReport:
 def _compare_final(
     session: Session, case: Case, workflow: BpmnWorkflow, mapping: dict[str, Task], report: ReplayReport
 ) -> None:
-    status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
+    status = case_status(workflow)
     if status != case.status:
         report.differences.append(f"trạng thái khi chạy lại là {status.value}, cơ sở dữ liệu ghi {case.status.value}")
     stored_open = {t.id for t in open_tasks(session, case.id)}

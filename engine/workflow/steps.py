@@ -115,8 +115,13 @@ def persist(
     return changes
 
 
+def case_status(workflow: BpmnWorkflow) -> CaseStatus:
+    """What a case is while its workflow stands where ``workflow`` does (replay compares it too)."""
+    return CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
+
+
 def _save(case: Case, workflow: BpmnWorkflow, data_json: str, now: datetime) -> None:
-    case.status = CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING
+    case.status = case_status(workflow)
     case.data_json = data_json
     case.state_json = state.dump(workflow)
     case.updated_at = now
@@ -124,7 +129,7 @@ def _save(case: Case, workflow: BpmnWorkflow, data_json: str, now: datetime) -> 
 
 def _save_again(session: Session, case: Case, workflow: BpmnWorkflow, data_json: str, now: datetime) -> None:
     """:func:`_save` for a case already written, in one statement that moves its revision."""
-    values = {"status": CaseStatus.COMPLETED if workflow.completed else CaseStatus.RUNNING, "data_json": data_json,
+    values = {"status": case_status(workflow), "data_json": data_json,
               "state_json": state.dump(workflow), "updated_at": now, "revision": case.revision + 1}
     done = session.connection().execute(_SAVE_CASE, {
         "case_id": case.id, "was": case.revision, "new_status": values["status"], "new_data": data_json,
